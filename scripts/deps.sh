@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package onshi needs to build, test and benchmark.
+# Idempotent: packages already present are skipped, so a second run is a no-op.
+# Runs apt-get as root directly, or through sudo when not root.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake git pkg-config ccache
+  libboost1.81-dev libboost-json1.81-dev
+  libssl-dev openssl
+  libsqlite3-dev sqlite3
+  libpugixml-dev
+  libicu-dev
+  libspdlog-dev libfmt-dev
+  libcli11-dev
+  libgtest-dev libgmock-dev
+  libbenchmark-dev
+  curl ca-certificates
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,22 @@
+// The subcommands of the `onshi` binary. Each lives in its own cmd_*.cpp and registers
+// itself on the CLI11 app; main.cpp only calls these. Every command has --help.
+//
+// Exit codes shared by all commands: 0 done, 1 failed (the message says why), 2 unusable
+// input (bad flags, missing or unreadable file, bad header, bad encoding).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace onshi::cli {
+
+// Set by a command's callback; main returns it.
+extern int g_exit_code;
+
+void register_ca(CLI::App& app);        // onshi ca init | ca issue institution|insurer
+void register_import(CLI::App& app);    // onshi import
+void register_serve(CLI::App& app);     // onshi serve
+void register_audit(CLI::App& app);     // onshi audit verify
+void register_generate(CLI::App& app);  // onshi generate members
+void register_demo(CLI::App& app);      // onshi demo
+
+}  // namespace onshi::cli

@@ -1,0 +1,46 @@
+// A small synchronous HTTPS client with a client certificate and keep-alive: what the
+// institution terminal, the tests and the load generator use to talk to `onshi serve`.
+//
+// One Client is one TLS connection (reconnected transparently when the server closed it);
+// it is not thread-safe — use one per thread. The server certificate is verified against the
+// given CA file.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace onshi::http {
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::string ca_file;               // CA for the server certificate
+  std::string cert_file, key_file;   // client certificate ("" = none)
+  int timeout_ms = 10000;
+};
+
+struct ClientResponse {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  // Errors: E_CONNECT, E_TLS (handshake, e.g. a certificate refused), E_HTTP (I/O).
+  Result<ClientResponse> request(const std::string& method, const std::string& target,
+                                 const std::string& body = "",
+                                 const std::string& content_type = "application/json");
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace onshi::http

@@ -1,0 +1,114 @@
+// The HTTPS front door of `onshi serve`: Boost.Beast over OpenSSL with client certificates
+// (mTLS), a small router, `/healthz` and `/metrics`.
+//
+// The server verifies every client certificate against onshi's CA (R-INST-1) and hands the
+// handler the identity in the certificate subject (OU = role, CN = id; see security/ca.h),
+// so handlers never parse certificates. Handlers are plain synchronous functions run on the
+// server's I/O threads (lookups take microseconds); they must be thread-safe. Connections
+// are keep-alive HTTP/1.1. Only this module and http/client include Beast/Asio, to keep
+// build times down. Logs are JSON lines; no request body is ever logged.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace onshi::http {
+
+// Who is calling: from the verified client certificate (role "" when no certificate).
+struct Peer {
+  std::string role;  // "institution", "insurer", …
+  std::string id;    // institution code / insurer number
+};
+
+struct Request {
+  std::string method;  // "GET", "POST"
+  std::string target;  // "/v1/members?insurerNumber=…"
+  std::string path;    // "/v1/members"
+  std::string query;   // "insurerNumber=…" (undecoded)
+  std::string content_type;
+  std::string body;
+  Peer peer;
+  // Decoded value of a query parameter, or "" when absent.
+  std::string query_param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// RFC 9457 problem+json: {"type":"about:blank","title":…,"status":…,"code":…,"field":…,"detail":…}
+Response problem(int status, const Error& error);
+
+using Handler = std::function<Response(const Request&)>;
+
+class Router {
+ public:
+  // Exact path match. `roles` lists the certificate roles allowed ("" entry = no certificate
+  // needed, e.g. /healthz); others get 403 problem+json E_FORBIDDEN_ROLE.
+  void add(std::string method, std::string path, std::vector<std::string> roles, Handler h);
+  // 404 E_NOT_FOUND / 405 E_METHOD when nothing matches.
+  Response dispatch(const Request& r) const;
+
+ private:
+  struct Route {
+    std::string method, path;
+    std::vector<std::string> roles;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0 = an ephemeral port (see Server::port())
+  int threads = 2;
+  std::string cert_file, key_file;  // server certificate and key (PEM)
+  std::string ca_file;              // CA that client certificates must chain to
+  bool require_client_cert = true;
+  size_t max_body_bytes = 64 * 1024 * 1024;
+};
+
+// Request counters and a latency histogram, exposed at /metrics (Prometheus text format).
+class Metrics {
+ public:
+  void observe(std::string_view route, int status, double seconds);
+  std::string render() const;
+  // Extra gauges/counters other modules publish (e.g. "onshi_audit_committed_total").
+  void set_gauge(std::string name, std::function<double()> read);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_ = make_impl();
+  static std::shared_ptr<Impl> make_impl();
+};
+
+class Server {
+ public:
+  // Adds GET /healthz ({"status":"ok"}, no certificate role check) and GET /metrics.
+  Server(ServerOptions options, Router router);
+  ~Server();
+  // Binds and starts the I/O threads. Errors: E_LISTEN, E_TLS_CONFIG.
+  Status start();
+  uint16_t port() const;  // the bound port, after start()
+  void stop();            // closes the listener and connections, joins threads
+  void wait();            // blocks until stop() (or SIGINT/SIGTERM when handle_signals)
+  void handle_signals();  // make wait() return on SIGINT/SIGTERM
+  Metrics& metrics();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace onshi::http

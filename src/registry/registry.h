@@ -1,0 +1,99 @@
+// Registration (R-REG-1..3): insurers load their members, from a CSV/Shift_JIS file
+// (`onshi import`) or over HTTPS (`POST /v1/registrations`), with the same rules.
+//
+// A record is the full current state of one qualification, keyed by (InsurerNumber,
+// InsuredCardSymbol, InsuredIdentificationNumber, InsuredBranchNumber): new → added,
+// different → a new version, identical → unchanged, so re-running a file changes nothing.
+// Every record is validated first (check digits, dates, codes, "●" and other characters that
+// cannot be in a number, date order, certificate consistency); a rejected record never
+// reaches the store and is reported with row, field, code and message. Accepted records are
+// written in batches, each batch one transaction, so a crash (even kill -9) loses at most the
+// batch in flight and a re-run ends in exactly the state of one clean run. The My Number is
+// sealed and linked (security::Keyring) before it reaches the store and appears in no error.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/date.h"
+#include "core/qualification.h"
+#include "core/status.h"
+#include "core/text.h"
+#include "security/crypto.h"
+#include "store/store.h"
+
+namespace onshi::registry {
+
+// One input record: interface element name → raw value, as read from a CSV row or a JSON
+// object (JSON keys are mapped from lowerCamelCase to the element names first).
+using FieldMap = std::vector<std::pair<std::string, std::string>>;
+
+// The element names a record may carry (CSV header names), in the documented column order.
+const std::vector<std::string>& known_fields();
+// Required ones (InsurerNumber, InsuredIdentificationNumber, Name, NameKana, Sex1,
+// Birthdate, QualificationDate, InsuredCardClassification, PersonalFamilyClassification,
+// InsurerName).
+const std::vector<std::string>& required_fields();
+
+struct RecordError {
+  int64_t row = 0;  // 1-based data row (CSV: header is row 0) or index in the JSON array
+  std::string field, code, message;
+};
+
+struct ValidatedRecord {
+  core::Qualification qualification;  // normalised
+  std::string my_number;              // "" when absent; never logged
+};
+
+// Validates and normalises one record. `today` bounds dates (no birth in the future).
+// Returns the record, or every error found in it (not just the first).
+std::variant<ValidatedRecord, std::vector<Error>> validate_record(const FieldMap& fields,
+                                                                  core::Date today);
+
+struct Report {
+  int64_t accepted = 0;   // added or changed
+  int64_t unchanged = 0;
+  int64_t rejected = 0;
+  std::vector<RecordError> errors;
+  // {"accepted":N,"unchanged":N,"rejected":N,"errors":[{"row":R,"field":…,"code":…,"message":…}]}
+  std::string to_json() const;
+};
+
+class Registrar {
+ public:
+  Registrar(store::Store& store, const security::Keyring& keyring);
+  // Validates and registers `records` (one batch, one transaction). When `only_insurer` is
+  // set, records of any other insurer number are rejected (E_FORBIDDEN_INSURER). `first_row`
+  // numbers the rows in errors.
+  Result<Report> register_records(const std::vector<FieldMap>& records, const std::string& source,
+                                  const std::optional<std::string>& only_insurer = std::nullopt,
+                                  int64_t first_row = 0);
+
+ private:
+  store::Store& store_;
+  const security::Keyring& keyring_;
+};
+
+struct ImportOptions {
+  std::optional<core::Encoding> encoding;  // nullopt = detect (UTF-8 with/without BOM, CP932)
+  size_t batch_size = 20000;
+  bool progress = false;  // draw a progress bar on stderr
+  int threads = 2;        // validation threads
+};
+
+// Imports a member CSV. Errors (the file is unusable; nothing was written): E_FILE (missing
+// or unreadable), E_ENCODING, E_CSV_HEADER (unknown or duplicate column, missing required
+// column). Row-level problems are in the Report, not errors.
+Result<Report> import_csv(store::Store& store, const security::Keyring& keyring,
+                          const std::filesystem::path& csv, const ImportOptions& options = {});
+
+// Maps a lowerCamelCase JSON key to its element name ("insurerNumber" → "InsurerNumber").
+std::string element_name_from_json_key(std::string_view key);
+
+}  // namespace onshi::registry

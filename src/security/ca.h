@@ -1,0 +1,57 @@
+// onshi's certificate authority: the service's CA, its server certificate, and client
+// certificates for institutions and insurers (R-INST-1).
+//
+// Every client of `onshi serve` presents a certificate from this CA. The subject says who
+// the client is: O=onshi, OU=<role>, CN=<id> where role is "institution" (id = 10-digit
+// 医療機関コード), "insurer" (id = 6/8-digit 保険者番号), or later "agency", "bureau",
+// "reviewer". The server maps a verified peer certificate to (role, id) and each endpoint
+// checks it. Keys are ECDSA P-256 (cheap TLS handshakes); certificates are X.509 v3.
+//
+// Files in a data directory: DIR/ca/ca.pem, DIR/ca/ca.key (0600), DIR/ca/server.pem,
+// DIR/ca/server.key (0600), DIR/ca/serial. An issued client gets OUT/cert.pem, OUT/key.pem,
+// OUT/ca.pem.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace onshi::security {
+
+enum class Role { kInstitution, kInsurer, kAgency, kBureau, kReviewer, kOperator };
+std::string_view role_name(Role r);                    // "institution", …
+std::optional<Role> parse_role(std::string_view name);
+
+struct CaPaths {
+  std::filesystem::path ca_cert, ca_key, server_cert, server_key;
+};
+CaPaths ca_paths(const std::filesystem::path& data_dir);
+
+struct CaInitOptions {
+  std::vector<std::string> server_names = {"127.0.0.1", "localhost"};  // SANs (IPs or DNS)
+  int validity_days = 3650;
+};
+// Creates the CA and server certificate in DIR/ca. Refuses (E_CA_EXISTS) when a CA is already
+// there, so a CA is never replaced by accident.
+Status ca_init(const std::filesystem::path& data_dir, const CaInitOptions& options = {});
+
+// Issues a client certificate for (role, id), validating the id for the role (institution:
+// 10-digit code with check digit; insurer: 6/8-digit insurer number with check digit).
+// Writes OUT/cert.pem, OUT/key.pem (0600), OUT/ca.pem. Errors: E_CA_MISSING, E_CHECK_DIGIT…,
+// E_IO.
+Status issue_client(const std::filesystem::path& data_dir, Role role, std::string_view id,
+                    const std::filesystem::path& out_dir, int validity_days = 825);
+
+// Identity carried by a certificate's subject (O=onshi, OU=role, CN=id).
+struct Identity {
+  Role role;
+  std::string id;
+};
+// Parses the subject of a PEM certificate (tests and tools).
+Result<Identity> identity_of_pem(std::string_view cert_pem);
+
+}  // namespace onshi::security

@@ -1,0 +1,135 @@
+// The store: where qualifications, their history and the audit log are kept.
+//
+// Qualifications are bitemporal. Effective dates (資格取得日, 喪失日, certificate validity) come
+// from the insurer inside core::Qualification; the recorded time is when onshi learned a
+// state. Every registration that changes something appends a new immutable version; nothing
+// is updated or deleted. "Coverage on date D as known at time T" is `qualification_as_of(key,
+// T)` followed by `covers(D)`: reception asks (today, now), a claim check asks (date of care,
+// time of the confirmation made at reception) — which is what R-CONF-6 and R-CLM-1 need.
+//
+// Store is an interface so the server backend (PostgreSQL) can follow the embedded one
+// (SQLite, WAL). Implementations are safe for concurrent use from many threads: reads run in
+// parallel, writes are serialised. Every write method is atomic: it all happens or nothing.
+// SQL is only ever built with bound parameters.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/qualification.h"
+#include "core/status.h"
+
+namespace onshi::store {
+
+// One stored version of a qualification.
+struct QualificationVersion {
+  int64_t version_id = 0;
+  int64_t recorded_at_us = 0;  // transaction time (Unix µs); strictly increasing per store
+  core::Qualification qualification;
+  std::string person_link;       // keyed hash of the My Number (raw bytes) or "" when none
+  std::string my_number_sealed;  // AES-GCM sealed My Number (raw bytes) or ""
+  std::string source;            // who registered it, e.g. "import:members.csv", "insurer:06139999"
+};
+
+// One state to register. The store decides whether it is new, changed or unchanged by
+// comparing `qualification` and `person_link` with the current version of its card key
+// (the sealed My Number is not compared: sealing is randomised).
+struct PutItem {
+  core::Qualification qualification;
+  std::string person_link;
+  std::string my_number_sealed;
+  std::string source;
+};
+enum class PutOutcome { kAdded, kChanged, kUnchanged };
+
+// An audit log entry. The hash chain is computed by security/audit.h; the store keeps it.
+struct AuditEntry {
+  int64_t seq = 0;        // 1, 2, 3 … assigned by the caller (last_audit()->seq + 1)
+  int64_t time_us = 0;    // Unix µs
+  std::string actor;      // "institution:1310112345", "insurer:06139999", "operator"
+  std::string action;     // "confirm", "register", "member.view", …
+  std::string subject;    // card key of the member read/changed, or ""
+  std::string detail;     // compact JSON (date asked, result, consent …); never a My Number
+  std::string prev_hash;  // hex SHA-256 of the previous entry ("" for the first)
+  std::string hash;       // hex SHA-256 over prev_hash and the fields above
+};
+
+// Summary of one import run, kept for the insurer's data-quality reports.
+struct ImportRun {
+  int64_t started_at_us = 0;
+  std::string source;  // file name or "https:<insurer>"
+  int64_t accepted = 0, unchanged = 0, rejected = 0;
+  std::string rejected_by_code_json;  // {"E_CHECK_DIGIT":3,…}
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- qualifications ----
+  // Registers a batch in one transaction. Items are applied in order (a later item with the
+  // same card key compares with the earlier one). Returns one outcome per item.
+  virtual Result<std::vector<PutOutcome>> put_qualifications(std::span<const PutItem> items) = 0;
+
+  // The version of `card_key` as known at `known_at_us` (the latest version recorded at or
+  // before it), or nullopt when onshi knew nothing of the key then.
+  virtual Result<std::optional<QualificationVersion>> qualification_as_of(
+      std::string_view card_key, int64_t known_at_us) = 0;
+
+  // Every card key with this insurer number, symbol and number (any branch number), each
+  // as known at `known_at_us`. Used when a request omits the 枝番.
+  virtual Result<std::vector<QualificationVersion>> find_by_card(std::string_view insurer_number,
+                                                                 std::string_view symbol,
+                                                                 std::string_view number,
+                                                                 int64_t known_at_us) = 0;
+
+  // Every card key whose version as known at `known_at_us` carries this person link.
+  virtual Result<std::vector<QualificationVersion>> find_by_person_link(
+      std::string_view person_link, int64_t known_at_us) = 0;
+
+  // Every version of `card_key`, oldest first.
+  virtual Result<std::vector<QualificationVersion>> history(std::string_view card_key) = 0;
+
+  // Number of card keys (current qualifications) and of versions.
+  virtual Result<int64_t> count_card_keys() = 0;
+  virtual Result<int64_t> count_versions() = 0;
+
+  // Calls `fn` with the current version of every card key of one insurer (all insurers when
+  // `insurer_number` is empty), in card-key order; stop early by returning false.
+  virtual Status scan_current(std::string_view insurer_number,
+                              const std::function<bool(const QualificationVersion&)>& fn) = 0;
+
+  // ---- audit log ----
+  virtual Status append_audit(std::span<const AuditEntry> entries) = 0;
+  virtual Result<std::optional<AuditEntry>> last_audit() = 0;
+  // Calls `fn` for entries with seq ≥ from_seq in order; stop early by returning false.
+  virtual Status scan_audit(int64_t from_seq,
+                            const std::function<bool(const AuditEntry&)>& fn) = 0;
+
+  // ---- import runs ----
+  virtual Status record_import(const ImportRun& run) = 0;
+  virtual Result<std::vector<ImportRun>> import_runs() = 0;
+};
+
+struct SqliteOptions {
+  bool create = true;            // create the file and schema when missing
+  int64_t cache_mib = 256;       // page cache per connection
+  int64_t mmap_mib = 4096;       // memory-mapped I/O size
+};
+
+// Opens (and migrates) the SQLite store at `db_file` (WAL mode). Errors: E_STORE_OPEN,
+// E_STORE_SCHEMA (a file written by a newer onshi).
+Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& db_file,
+                                           const SqliteOptions& options = {});
+
+// The store file inside a data directory: DIR/onshi.db.
+std::filesystem::path store_path(const std::filesystem::path& data_dir);
+
+}  // namespace onshi::store
