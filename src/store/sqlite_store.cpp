@@ -1,0 +1,637 @@
+// The embedded store: SQLite in WAL mode, one file per data directory (DIR/onshi.db).
+//
+// Versions are rows of `qualification_version` that are only ever inserted. "As known at
+// T" is one index seek on (card_key, recorded_at): the newest row of the key recorded at or
+// before T. recorded_at is made strictly increasing per store (µs, bumped past the previous
+// value), so two versions never tie and history has one order. The payload is the
+// qualification as compact JSON (core/qualification_json.h); unchanged detection compares
+// that text and the person link, so a re-run of the same file writes nothing.
+//
+// Concurrency: one writer connection behind a mutex, and a pool of reader connections
+// (one per concurrent caller) so confirmations on several threads read in parallel; WAL lets
+// readers proceed while a batch commits. Every statement is prepared with bound parameters.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/date.h"
+#include "core/qualification_json.h"
+#include "store/store.h"
+
+namespace onshi::store {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// Migrations, applied in order; migration i brings the schema to version i+1.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE qualification_version(
+  version_id       INTEGER PRIMARY KEY,
+  card_key         TEXT    NOT NULL,
+  recorded_at      INTEGER NOT NULL,
+  insurer_number   TEXT    NOT NULL,
+  person_link      BLOB,
+  my_number_sealed BLOB,
+  payload          TEXT    NOT NULL,
+  source           TEXT    NOT NULL
+);
+CREATE INDEX qualification_version_card ON qualification_version(card_key, recorded_at);
+CREATE INDEX qualification_version_person ON qualification_version(person_link)
+  WHERE person_link IS NOT NULL;
+CREATE TABLE audit(
+  seq       INTEGER PRIMARY KEY,
+  time_us   INTEGER NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  detail    TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+CREATE TABLE import_run(
+  id               INTEGER PRIMARY KEY,
+  started_at       INTEGER NOT NULL,
+  source           TEXT NOT NULL,
+  accepted         INTEGER NOT NULL,
+  unchanged        INTEGER NOT NULL,
+  rejected         INTEGER NOT NULL,
+  rejected_by_code TEXT NOT NULL
+);
+)sql",
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
+
+Error db_error(sqlite3* db, const std::string& what) {
+  return Error{"E_STORE", "", what + ": " + (db ? sqlite3_errmsg(db) : "no connection")};
+}
+
+// A prepared statement with RAII finalisation and small binding helpers.
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK)
+      s_ = nullptr;
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept {
+    std::swap(db_, o.db_);
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  bool ok() const { return s_ != nullptr; }
+  sqlite3_stmt* get() { return s_; }
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  void text(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void blob_or_null(int i, std::string_view v) {
+    if (v.empty())
+      sqlite3_bind_null(s_, i);
+    else
+      sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void i64(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
+  int step() { return sqlite3_step(s_); }
+  std::string col_text(int i) {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
+    return p ? std::string(p, sqlite3_column_bytes(s_, i)) : std::string();
+  }
+  std::string col_blob(int i) {
+    auto p = static_cast<const char*>(sqlite3_column_blob(s_, i));
+    return p ? std::string(p, sqlite3_column_bytes(s_, i)) : std::string();
+  }
+  int64_t col_i64(int i) { return sqlite3_column_int64(s_, i); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+Status exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string m = err ? err : "unknown";
+    sqlite3_free(err);
+    return Status::Fail("E_STORE", "", m);
+  }
+  return {};
+}
+
+constexpr const char* kVersionColumns =
+    "version_id, recorded_at, person_link, my_number_sealed, payload, source";
+
+// Reads one row selected with kVersionColumns.
+Result<QualificationVersion> read_version(Stmt& s) {
+  QualificationVersion v;
+  v.version_id = s.col_i64(0);
+  v.recorded_at_us = s.col_i64(1);
+  v.person_link = s.col_blob(2);
+  v.my_number_sealed = s.col_blob(3);
+  auto q = core::qualification_from_json(s.col_text(4));
+  if (!q) return Error{"E_STORE_CORRUPT", "", "payload of version " +
+                                                  std::to_string(v.version_id) + " unreadable"};
+  v.qualification = std::move(*q);
+  v.source = s.col_text(5);
+  return v;
+}
+
+// A connection with the statements readers need.
+struct Conn {
+  sqlite3* db = nullptr;
+  Stmt as_of, card_range, person, history;
+  ~Conn() {
+    as_of = Stmt();
+    card_range = Stmt();
+    person = Stmt();
+    history = Stmt();
+    sqlite3_close_v2(db);
+  }
+};
+
+Result<sqlite3*> open_db(const std::filesystem::path& file, bool create,
+                         const SqliteOptions& o) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Error e{"E_STORE_OPEN", "", "cannot open store " + file.string() + ": " +
+                                    (db ? sqlite3_errmsg(db) : "out of memory")};
+    sqlite3_close_v2(db);
+    return e;
+  }
+  sqlite3_busy_timeout(db, 30000);
+  std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                        "PRAGMA cache_size=-" + std::to_string(o.cache_mib * 1024) + "; "
+                        "PRAGMA mmap_size=" + std::to_string(o.mmap_mib * 1024 * 1024) + ";";
+  if (auto st = exec(db, pragmas.c_str()); !st) {
+    sqlite3_close_v2(db);
+    return Error{"E_STORE_OPEN", "", st.error().message};
+  }
+  return db;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::filesystem::path file, SqliteOptions o, sqlite3* writer)
+      : file_(std::move(file)), options_(o), writer_(writer) {}
+
+  ~SqliteStore() override {
+    pool_.clear();
+    w_latest_ = Stmt();
+    w_insert_ = Stmt();
+    w_audit_ = Stmt();
+    sqlite3_close_v2(writer_);
+  }
+
+  Status init() {
+    // Migrate.
+    int version = 0;
+    {
+      Stmt s(writer_, "PRAGMA user_version");
+      if (s.ok() && s.step() == SQLITE_ROW) version = static_cast<int>(s.col_i64(0));
+    }
+    if (version > kSchemaVersion)
+      return Status::Fail("E_STORE_SCHEMA", "",
+                          "store schema version " + std::to_string(version) +
+                              " is newer than this onshi supports (" +
+                              std::to_string(kSchemaVersion) + ")");
+    for (int v = version; v < kSchemaVersion; ++v) {
+      if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st;
+      auto st = exec(writer_, kMigrations[v]);
+      if (st) st = exec(writer_, ("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+      if (!st) {
+        exec(writer_, "ROLLBACK");
+        return st;
+      }
+      if (auto c = exec(writer_, "COMMIT"); !c) return c;
+    }
+    w_latest_ = Stmt(writer_,
+                     "SELECT payload, person_link FROM qualification_version "
+                     "WHERE card_key=?1 ORDER BY recorded_at DESC LIMIT 1");
+    w_insert_ = Stmt(writer_,
+                     "INSERT INTO qualification_version(card_key, recorded_at, insurer_number, "
+                     "person_link, my_number_sealed, payload, source) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+    w_audit_ = Stmt(writer_,
+                    "INSERT INTO audit(seq, time_us, actor, action, subject, detail, prev_hash, "
+                    "hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    if (!w_latest_.ok() || !w_insert_.ok() || !w_audit_.ok())
+      return Status(db_error(writer_, "prepare"));
+    Stmt m(writer_, "SELECT coalesce(max(recorded_at), 0) FROM qualification_version");
+    if (m.ok() && m.step() == SQLITE_ROW) last_recorded_ = m.col_i64(0);
+    return {};
+  }
+
+  // ---- qualifications ----
+  Result<std::vector<PutOutcome>> put_qualifications(std::span<const PutItem> items) override {
+    std::lock_guard lock(write_mu_);
+    std::vector<PutOutcome> out;
+    out.reserve(items.size());
+    if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st;
+    struct Seen {
+      std::string payload, link;
+    };
+    std::unordered_map<std::string, Seen> in_batch;
+    int64_t last = last_recorded_;
+    auto fail = [&](const std::string& what) -> Result<std::vector<PutOutcome>> {
+      Error e = db_error(writer_, what);
+      exec(writer_, "ROLLBACK");
+      return e;
+    };
+    for (const auto& item : items) {
+      std::string key = item.qualification.card_key();
+      std::string payload = core::qualification_to_json(item.qualification);
+      bool exists = false;
+      bool same = false;
+      if (auto it = in_batch.find(key); it != in_batch.end()) {
+        exists = true;
+        same = it->second.payload == payload && it->second.link == item.person_link;
+      } else {
+        w_latest_.reset();
+        w_latest_.text(1, key);
+        int rc = w_latest_.step();
+        if (rc == SQLITE_ROW) {
+          exists = true;
+          same = w_latest_.col_text(0) == payload && w_latest_.col_blob(1) == item.person_link;
+        } else if (rc != SQLITE_DONE) {
+          return fail("lookup");
+        }
+        w_latest_.reset();
+      }
+      if (same) {
+        out.push_back(PutOutcome::kUnchanged);
+        continue;
+      }
+      int64_t t = std::max(core::now_unix_us(), last + 1);
+      last = t;
+      w_insert_.reset();
+      w_insert_.text(1, key);
+      w_insert_.i64(2, t);
+      w_insert_.text(3, item.qualification.insurer_number);
+      w_insert_.blob_or_null(4, item.person_link);
+      w_insert_.blob_or_null(5, item.my_number_sealed);
+      w_insert_.text(6, payload);
+      w_insert_.text(7, item.source);
+      if (w_insert_.step() != SQLITE_DONE) return fail("insert");
+      w_insert_.reset();
+      out.push_back(exists ? PutOutcome::kChanged : PutOutcome::kAdded);
+      in_batch[key] = Seen{std::move(payload), item.person_link};
+    }
+    if (exec(writer_, "COMMIT").ok() == false) return fail("commit");
+    last_recorded_ = last;
+    return out;
+  }
+
+  Result<std::optional<QualificationVersion>> qualification_as_of(std::string_view card_key,
+                                                                  int64_t known_at) override {
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    return as_of_on(*lease.conn, card_key, known_at);
+  }
+
+  Result<std::vector<QualificationVersion>> find_by_card(std::string_view insurer,
+                                                         std::string_view symbol,
+                                                         std::string_view number,
+                                                         int64_t known_at) override {
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    std::string lo = core::make_card_key(std::string(insurer), std::string(symbol),
+                                         std::string(number), "");
+    std::string hi = lo;
+    hi.back() = '\x20';  // the byte after U+001F: every branch number sorts in [lo, hi)
+    Stmt& s = lease.conn->card_range;
+    s.reset();
+    s.text(1, lo);
+    s.text(2, hi);
+    std::vector<std::string> keys;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) keys.push_back(s.col_text(0));
+    s.reset();
+    if (rc != SQLITE_DONE) return db_error(lease.conn->db, "find_by_card");
+    std::vector<QualificationVersion> out;
+    for (const auto& k : keys) {
+      auto v = as_of_on(*lease.conn, k, known_at);
+      if (!v) return v.error();
+      if (*v) out.push_back(std::move(**v));
+    }
+    return out;
+  }
+
+  Result<std::vector<QualificationVersion>> find_by_person_link(std::string_view link,
+                                                                int64_t known_at) override {
+    std::vector<QualificationVersion> out;
+    if (link.empty()) return out;
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    Stmt& s = lease.conn->person;
+    s.reset();
+    s.blob_or_null(1, link);
+    s.i64(2, known_at);
+    std::vector<std::string> keys;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) keys.push_back(s.col_text(0));
+    s.reset();
+    if (rc != SQLITE_DONE) return db_error(lease.conn->db, "find_by_person_link");
+    for (const auto& k : keys) {
+      auto v = as_of_on(*lease.conn, k, known_at);
+      if (!v) return v.error();
+      if (*v && (*v)->person_link == link) out.push_back(std::move(**v));
+    }
+    return out;
+  }
+
+  Result<std::vector<QualificationVersion>> history(std::string_view card_key) override {
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    Stmt& s = lease.conn->history;
+    s.reset();
+    s.text(1, card_key);
+    std::vector<QualificationVersion> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      auto v = read_version(s);
+      if (!v) {
+        s.reset();
+        return v.error();
+      }
+      out.push_back(std::move(*v));
+    }
+    s.reset();
+    if (rc != SQLITE_DONE) return db_error(lease.conn->db, "history");
+    return out;
+  }
+
+  Result<int64_t> count_card_keys() override {
+    return scalar("SELECT count(*) FROM (SELECT DISTINCT card_key FROM qualification_version)");
+  }
+  Result<int64_t> count_versions() override {
+    return scalar("SELECT count(*) FROM qualification_version");
+  }
+
+  Status scan_current(std::string_view insurer,
+                      const std::function<bool(const QualificationVersion&)>& fn) override {
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    // The newest version of each key: the row with the greatest recorded_at per card_key.
+    const char* sql_all =
+        "SELECT version_id, max(recorded_at), person_link, my_number_sealed, payload, source "
+        "FROM qualification_version GROUP BY card_key ORDER BY card_key";
+    const char* sql_one =
+        "SELECT version_id, max(recorded_at), person_link, my_number_sealed, payload, source "
+        "FROM qualification_version WHERE card_key >= ?1 AND card_key < ?2 "
+        "GROUP BY card_key ORDER BY card_key";
+    Stmt s(lease.conn->db, insurer.empty() ? sql_all : sql_one);
+    if (!s.ok()) return Status(db_error(lease.conn->db, "scan_current"));
+    if (!insurer.empty()) {
+      std::string lo = std::string(insurer) + '\x1f';
+      std::string hi = std::string(insurer) + '\x20';
+      s.text(1, lo);
+      s.text(2, hi);
+    }
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      auto v = read_version(s);
+      if (!v) return v.status();
+      if (!fn(*v)) return {};
+    }
+    if (rc != SQLITE_DONE) return Status(db_error(lease.conn->db, "scan_current"));
+    return {};
+  }
+
+  // ---- audit ----
+  Status append_audit(std::span<const AuditEntry> entries) override {
+    std::lock_guard lock(write_mu_);
+    if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st;
+    for (const auto& e : entries) {
+      w_audit_.reset();
+      w_audit_.i64(1, e.seq);
+      w_audit_.i64(2, e.time_us);
+      w_audit_.text(3, e.actor);
+      w_audit_.text(4, e.action);
+      w_audit_.text(5, e.subject);
+      w_audit_.text(6, e.detail);
+      w_audit_.text(7, e.prev_hash);
+      w_audit_.text(8, e.hash);
+      if (w_audit_.step() != SQLITE_DONE) {
+        Error err = db_error(writer_, "append_audit");
+        w_audit_.reset();
+        exec(writer_, "ROLLBACK");
+        return Status(err);
+      }
+      w_audit_.reset();
+    }
+    if (auto st = exec(writer_, "COMMIT"); !st) {
+      exec(writer_, "ROLLBACK");
+      return st;
+    }
+    return {};
+  }
+
+  Result<std::optional<AuditEntry>> last_audit() override {
+    std::optional<AuditEntry> out;
+    auto st = scan_audit_sql(
+        "SELECT seq, time_us, actor, action, subject, detail, prev_hash, hash FROM audit "
+        "ORDER BY seq DESC LIMIT 1",
+        0, [&](const AuditEntry& e) {
+          out = e;
+          return false;
+        });
+    if (!st) return st.error();
+    return out;
+  }
+
+  Status scan_audit(int64_t from_seq,
+                    const std::function<bool(const AuditEntry&)>& fn) override {
+    return scan_audit_sql(
+        "SELECT seq, time_us, actor, action, subject, detail, prev_hash, hash FROM audit "
+        "WHERE seq >= ?1 ORDER BY seq",
+        from_seq, fn);
+  }
+
+  // ---- import runs ----
+  Status record_import(const ImportRun& run) override {
+    std::lock_guard lock(write_mu_);
+    Stmt s(writer_,
+           "INSERT INTO import_run(started_at, source, accepted, unchanged, rejected, "
+           "rejected_by_code) VALUES(?1,?2,?3,?4,?5,?6)");
+    if (!s.ok()) return Status(db_error(writer_, "record_import"));
+    s.i64(1, run.started_at_us);
+    s.text(2, run.source);
+    s.i64(3, run.accepted);
+    s.i64(4, run.unchanged);
+    s.i64(5, run.rejected);
+    s.text(6, run.rejected_by_code_json.empty() ? "{}" : run.rejected_by_code_json);
+    if (s.step() != SQLITE_DONE) return Status(db_error(writer_, "record_import"));
+    return {};
+  }
+
+  Result<std::vector<ImportRun>> import_runs() override {
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    Stmt s(lease.conn->db,
+           "SELECT started_at, source, accepted, unchanged, rejected, rejected_by_code "
+           "FROM import_run ORDER BY id");
+    std::vector<ImportRun> out;
+    while (s.ok() && s.step() == SQLITE_ROW) {
+      ImportRun r;
+      r.started_at_us = s.col_i64(0);
+      r.source = s.col_text(1);
+      r.accepted = s.col_i64(2);
+      r.unchanged = s.col_i64(3);
+      r.rejected = s.col_i64(4);
+      r.rejected_by_code_json = s.col_text(5);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+ private:
+  // Returns a reader connection to the pool when it goes out of scope.
+  struct Lease {
+    SqliteStore* store;
+    std::unique_ptr<Conn> conn;
+    Lease(SqliteStore* s, std::unique_ptr<Conn> c) : store(s), conn(std::move(c)) {}
+    ~Lease() {
+      std::lock_guard lock(store->pool_mu_);
+      store->pool_.push_back(std::move(conn));
+    }
+  };
+
+  Result<std::unique_ptr<Conn>> acquire() {
+    {
+      std::lock_guard lock(pool_mu_);
+      if (!pool_.empty()) {
+        auto c = std::move(pool_.back());
+        pool_.pop_back();
+        return c;
+      }
+    }
+    auto db = open_db(file_, false, options_);
+    if (!db) return db.error();
+    auto c = std::make_unique<Conn>();
+    c->db = *db;
+    c->as_of = Stmt(c->db, (std::string("SELECT ") + kVersionColumns +
+                            " FROM qualification_version WHERE card_key=?1 AND recorded_at<=?2 "
+                            "ORDER BY recorded_at DESC LIMIT 1")
+                               .c_str());
+    c->card_range = Stmt(c->db,
+                         "SELECT DISTINCT card_key FROM qualification_version "
+                         "WHERE card_key >= ?1 AND card_key < ?2 ORDER BY card_key");
+    c->person = Stmt(c->db,
+                     "SELECT DISTINCT card_key FROM qualification_version "
+                     "WHERE person_link=?1 AND recorded_at<=?2 ORDER BY card_key");
+    c->history = Stmt(c->db, (std::string("SELECT ") + kVersionColumns +
+                              " FROM qualification_version WHERE card_key=?1 "
+                              "ORDER BY recorded_at")
+                                 .c_str());
+    if (!c->as_of.ok() || !c->card_range.ok() || !c->person.ok() || !c->history.ok())
+      return db_error(c->db, "prepare reader");
+    return c;
+  }
+
+  Result<std::optional<QualificationVersion>> as_of_on(Conn& c, std::string_view key,
+                                                       int64_t known_at) {
+    Stmt& s = c.as_of;
+    s.reset();
+    s.text(1, key);
+    s.i64(2, known_at);
+    int rc = s.step();
+    std::optional<QualificationVersion> out;
+    if (rc == SQLITE_ROW) {
+      auto v = read_version(s);
+      if (!v) {
+        s.reset();
+        return v.error();
+      }
+      out = std::move(*v);
+    } else if (rc != SQLITE_DONE) {
+      Error e = db_error(c.db, "as_of");
+      s.reset();
+      return e;
+    }
+    s.reset();
+    return out;
+  }
+
+  Result<int64_t> scalar(const char* sql) {
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    Stmt s(lease.conn->db, sql);
+    if (!s.ok() || s.step() != SQLITE_ROW) return db_error(lease.conn->db, sql);
+    return s.col_i64(0);
+  }
+
+  Status scan_audit_sql(const char* sql, int64_t from_seq,
+                        const std::function<bool(const AuditEntry&)>& fn) {
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    Stmt s(lease.conn->db, sql);
+    if (!s.ok()) return Status(db_error(lease.conn->db, "scan_audit"));
+    if (sqlite3_bind_parameter_count(s.get()) > 0) s.i64(1, from_seq);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      AuditEntry e;
+      e.seq = s.col_i64(0);
+      e.time_us = s.col_i64(1);
+      e.actor = s.col_text(2);
+      e.action = s.col_text(3);
+      e.subject = s.col_text(4);
+      e.detail = s.col_text(5);
+      e.prev_hash = s.col_text(6);
+      e.hash = s.col_text(7);
+      if (!fn(e)) return {};
+    }
+    if (rc != SQLITE_DONE) return Status(db_error(lease.conn->db, "scan_audit"));
+    return {};
+  }
+
+  std::filesystem::path file_;
+  SqliteOptions options_;
+  sqlite3* writer_;
+  std::mutex write_mu_;
+  Stmt w_latest_, w_insert_, w_audit_;
+  int64_t last_recorded_ = 0;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Conn>> pool_;
+};
+
+}  // namespace
+
+std::filesystem::path store_path(const std::filesystem::path& data_dir) {
+  return data_dir / "onshi.db";
+}
+
+Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& db_file,
+                                           const SqliteOptions& options) {
+  if (!options.create && !std::filesystem::exists(db_file))
+    return Error{"E_STORE_OPEN", "", "no store at " + db_file.string()};
+  if (options.create && db_file.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(db_file.parent_path(), ec);
+  }
+  auto db = open_db(db_file, options.create, options);
+  if (!db) return db.error();
+  auto store = std::make_unique<SqliteStore>(db_file, options, *db);
+  if (auto st = store->init(); !st) return st.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace onshi::store
