@@ -1,0 +1,189 @@
+// The confirmation rules: validate the typed card data, find the qualification as known at
+// the time asked, judge the coverage on the date asked, look for a newer qualification of the
+// same person, gate the consented blocks, and audit the read.
+//
+// Validation happens before any lookup so an invalid request reads nothing and changes
+// nothing; a lookup failure inside the store answers SegmentOfResult 9 (E_STORE) rather than
+// a guess.
+#include "confirm/confirm.h"
+
+#include "core/burden.h"
+#include "core/date.h"
+#include "core/numbers.h"
+#include "core/text.h"
+
+namespace onshi::confirm {
+namespace {
+
+// Error message shown to the institution: "<field>: <message>" when a field is known.
+std::string display_message(const Error& e) {
+  return e.field.empty() ? e.message : e.field + ": " + e.message;
+}
+
+std::string json_escape(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      o += ' ';
+    } else {
+      o += c;
+    }
+  }
+  return o;
+}
+
+oqs::ResultHeader echo_header(const oqs::RequestHeader& h, const Options& o) {
+  oqs::ResultHeader r;
+  r.process_execution_time = core::timestamp_jst();
+  r.qualification_confirmation_date = h.qualification_confirmation_date;
+  r.medical_institution_code = h.medical_institution_code;
+  r.arbitrary_file_identifier = h.arbitrary_file_identifier;
+  r.reference_classification = o.reference_classification;
+  r.segment_of_result = "1";
+  r.character_code_identifier = "0";
+  return r;
+}
+
+}  // namespace
+
+Confirmer::Confirmer(store::Store& store, security::AuditLog& audit)
+    : store_(store), audit_(audit) {}
+
+oqs::ConfirmResult Confirmer::error_result(const oqs::RequestHeader& header, const Error& e) {
+  oqs::ConfirmResult r;
+  r.header = echo_header(header, Options{});
+  r.header.segment_of_result = "9";
+  r.header.error_code = e.code;
+  r.header.error_message = display_message(e);
+  return r;
+}
+
+oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Caller& caller,
+                                      const Options& options) {
+  const auto& h = req.header;
+  const auto& s = req.search;
+  auto fail = [&](std::string code, std::string field, std::string message) {
+    auto r = error_result(h, Error{std::move(code), std::move(field), std::move(message)});
+    r.header.reference_classification = options.reference_classification;
+    return r;
+  };
+
+  // ---- validate (nothing is read before the request is known to be well-formed) ----
+  if (auto st = core::check_medical_institution_code(h.medical_institution_code); !st)
+    return fail(st.error().code, "MedicalInstitutionCode", st.error().message);
+  if (h.medical_institution_code != caller.medical_institution_code)
+    return fail("E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
+                "医療機関コードが証明書の医療機関コードと一致しません");
+  auto date = core::Date::parse(h.qualification_confirmation_date);
+  if (!date) return fail(date.error().code, "QualificationConfirmationDate", date.error().message);
+  if (h.arbitrary_file_identifier.size() > 50)
+    return fail("E_LENGTH", "ArbitraryFileIdentifier", "任意のファイル識別子は50文字以内です");
+
+  std::string insurer = core::normalize_card_field(s.insurer_number);
+  if (auto st = core::check_insurer_number(insurer); !st)
+    return fail(st.error().code, "InsurerNumber", st.error().message);
+  insurer = core::trim_insurer_number(insurer);
+  std::string symbol = core::normalize_card_field(s.insured_card_symbol);
+  std::string number = core::normalize_card_field(s.insured_identification_number);
+  std::string branch = core::normalize_card_field(s.insured_branch_number);
+  if (number.empty()) return fail("E_MISSING", "InsuredIdentificationNumber", "被保険者証番号がありません");
+  if (symbol.size() > 60 || number.size() > 60)
+    return fail("E_LENGTH", symbol.size() > 60 ? "InsuredCardSymbol" : "InsuredIdentificationNumber",
+                "記号・番号が長すぎます");
+  if (!branch.empty() && !(branch.size() == 2 && core::all_digits(branch)))
+    return fail("E_BRANCH_NUMBER", "InsuredBranchNumber", "枝番は2桁の数字です");
+  auto birth = core::Date::parse(s.birthdate);
+  if (!birth) return fail(birth.error().code, "Birthdate", birth.error().message);
+  const std::string& cons = s.limit_application_certificate_related_cons_flg;
+  if (cons != "0" && cons != "1")
+    return fail("E_CODE", "LimitApplicationCertificateRelatedConsFlg",
+                "限度額適用認定証提供同意フラグは0か1です");
+
+  // ---- look up as known at T ----
+  int64_t known_at = options.known_at_us ? options.known_at_us : core::now_unix_us();
+  std::vector<store::QualificationVersion> found;
+  if (!branch.empty()) {
+    auto v = store_.qualification_as_of(core::make_card_key(insurer, symbol, number, branch),
+                                        known_at);
+    if (!v) return fail("E_STORE", "", "資格情報を参照できませんでした");
+    if (*v) found.push_back(std::move(**v));
+  } else {
+    auto vs = store_.find_by_card(insurer, symbol, number, known_at);
+    if (!vs) return fail("E_STORE", "", "資格情報を参照できませんでした");
+    found = std::move(*vs);
+  }
+  std::erase_if(found, [&](const store::QualificationVersion& v) {
+    return v.qualification.birthdate != s.birthdate;
+  });
+
+  oqs::ConfirmResult r;
+  r.header = echo_header(h, options);
+  r.search_echo = s;
+  r.processing_result_status = "1";
+  const std::string d = date->yyyymmdd();
+  const std::string now_ts = core::timestamp_jst();
+
+  auto make_item = [&](const store::QualificationVersion& v) {
+    oqs::ResultItem item;
+    item.qualification = v.qualification;
+    if (core::is_preschool(*birth, *date)) item.preschool_classification = "1";
+    item.consents.limit_flg = cons;
+    if (cons == "1") item.consents.limit_time = now_ts;
+    item.include_limit = cons == "1";
+    item.include_specific_diseases = cons == "1";
+    if (cons == "1" && !v.qualification.specific_diseases.empty()) {
+      item.consents.specific_diseases_flg = "1";
+      item.consents.specific_diseases_time = now_ts;
+    }
+    item.arbitrary_identifier = s.arbitrary_identifier;
+    return item;
+  };
+
+  core::QualificationValidity validity;
+  if (found.empty()) {
+    validity = core::QualificationValidity::kNotFound;
+  } else if (found.size() > 1) {
+    validity = core::QualificationValidity::kMultiple;
+    for (const auto& v : found) r.results.push_back(make_item(v));
+  } else {
+    const auto& v = found.front();
+    if (v.qualification.covers(d)) {
+      validity = core::QualificationValidity::kValid;
+    } else {
+      validity = core::QualificationValidity::kInvalid;
+      if (!v.person_link.empty()) {
+        auto others = store_.find_by_person_link(v.person_link, known_at);
+        if (!others) return fail("E_STORE", "", "資格情報を参照できませんでした");
+        const std::string key = v.qualification.card_key();
+        for (const auto& o : *others) {
+          if (o.qualification.card_key() == key) continue;
+          if (o.qualification.covers(d) ||
+              o.qualification.qualification_date > v.qualification.qualification_date) {
+            validity = core::QualificationValidity::kInvalidNewer;
+            break;
+          }
+        }
+      }
+    }
+    r.results.push_back(make_item(v));
+  }
+  r.qualification_validity = std::to_string(static_cast<int>(validity));
+
+  // ---- audit the read ----
+  security::AuditEvent ev;
+  ev.actor = "institution:" + caller.medical_institution_code;
+  ev.action = "confirm";
+  if (found.size() == 1) ev.subject = found.front().qualification.card_key();
+  ev.detail = "{\"date\":\"" + d + "\",\"validity\":\"" + r.qualification_validity +
+              "\",\"matches\":" + std::to_string(found.size()) + ",\"limitConsent\":\"" + cons +
+              "\",\"referenceClassification\":\"" + json_escape(options.reference_classification) +
+              "\"}";
+  audit_.record(std::move(ev));
+  return r;
+}
+
+}  // namespace onshi::confirm

@@ -1,0 +1,56 @@
+// Qualification confirmation at reception (R-CONF-2..4, R-CONF-6): the rules that turn an
+// institution's request into the result of the interface.
+//
+// The request's card data are normalised (full/half width, hyphens, padding) and looked up
+// "as known at" the given time; the date asked (QualificationConfirmationDate, past dates
+// allowed) is then judged against the coverage, which is half-open: QualificationDate ≤ d <
+// DisqualificationDate. QualificationValidity:
+//   1 有効 — the qualification covers the date;
+//   2 無効 — it does not, and the person has no other qualification that does;
+//   3 無効（新しい資格あり）— it does not, but the same person (linked by the keyed hash of the
+//     My Number, never the number itself) has another qualification covering the date or
+//     starting later;
+//   4 該当資格なし — no registered qualification has these numbers and birth date;
+//   5 複数該当 — the 枝番 was omitted and several members match.
+// The limit-certificate block is returned only with LimitApplicationCertificateRelatedConsFlg
+// 1 (R-CONF-4); the specific-disease certificates follow the same consent. Every
+// confirmation is audited (institution, member, date, result, consent). A request that is
+// malformed or invalid gets SegmentOfResult 9 with a stable ErrorCode (docs/errors.md) and
+// changes nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "oqs/messages.h"
+#include "security/audit.h"
+#include "store/store.h"
+
+namespace onshi::confirm {
+
+// Who asks, from the client certificate.
+struct Caller {
+  std::string medical_institution_code;  // 10-digit code of the certificate
+};
+
+struct Options {
+  int64_t known_at_us = 0;  // 0 = now (reception); a claim check passes the confirmation time
+  std::string reference_classification = "2";  // 2 被保険者証情報, 1 マイナンバーカード
+};
+
+class Confirmer {
+ public:
+  Confirmer(store::Store& store, security::AuditLog& audit);
+  // Never throws; thread-safe. The result is complete (header echo, status, validity, list).
+  oqs::ConfirmResult confirm(const oqs::ConfirmRequest& request, const Caller& caller,
+                             const Options& options = {});
+
+  // A result with SegmentOfResult 9 for a request that could not be read at all.
+  static oqs::ConfirmResult error_result(const oqs::RequestHeader& header, const Error& error);
+
+ private:
+  store::Store& store_;
+  security::AuditLog& audit_;
+};
+
+}  // namespace onshi::confirm

@@ -1,0 +1,256 @@
+// Wiring of the central service: each route decodes its input (XML or JSON), checks the
+// caller's certificate identity, runs the use case and encodes the answer.
+//
+// Handlers stay thin: rules live in confirm/ and registry/, formats in oqs/. The XML route
+// answers every malformed or invalid request in-band (HTTP 200 with SegmentOfResult 9), as a
+// receipt computer reads only the result document; the JSON routes answer problem+json with a
+// 4xx status.
+#include "serve/service.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "confirm/confirm.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "registry/registry.h"
+#include "security/audit.h"
+#include "security/ca.h"
+#include "security/crypto.h"
+#include "store/store.h"
+
+namespace onshi::serve {
+namespace json = boost::json;
+
+struct Service::Impl {
+  ServiceOptions options;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<security::Keyring> keyring;
+  std::unique_ptr<security::AuditLog> audit;
+  std::unique_ptr<confirm::Confirmer> confirmer;
+  std::unique_ptr<registry::Registrar> registrar;
+  std::unique_ptr<http::Server> server;
+
+  http::Response confirm_xml(const http::Request& req) {
+    http::Response res;
+    res.content_type = "application/xml; charset=UTF-8";
+    auto parsed = oqs::parse_confirm_request_xml(req.body);
+    oqs::ConfirmResult result;
+    if (!parsed) {
+      result = confirm::Confirmer::error_result(oqs::RequestHeader{}, parsed.error());
+    } else {
+      result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
+    }
+    auto xml = oqs::write_confirm_result_xml(result, core::Encoding::kUtf8);
+    if (!xml) return http::problem(500, xml.error());
+    res.body = std::move(*xml);
+    return res;
+  }
+
+  http::Response confirm_json(const http::Request& req) {
+    auto parsed = oqs::parse_confirm_request_json(req.body);
+    if (!parsed) return http::problem(400, parsed.error());
+    auto result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
+    if (result.header.segment_of_result == "9") {
+      int status = result.header.error_code == "E_INSTITUTION_MISMATCH" ? 403
+                   : result.header.error_code == "E_STORE"               ? 500
+                                                                          : 400;
+      std::string field;
+      std::string message = result.header.error_message;
+      if (auto p = message.find(": "); p != std::string::npos && p < 64) {
+        field = message.substr(0, p);
+        message = message.substr(p + 2);
+      }
+      return http::problem(status, Error{result.header.error_code, field, message});
+    }
+    http::Response res;
+    res.body = oqs::write_confirm_result_json(result);
+    return res;
+  }
+
+  // Body: an array of member objects, or {"records":[…]}. Keys are lowerCamelCase element
+  // names; "specificDiseases" may be an array of certificate objects.
+  http::Response registrations(const http::Request& req) {
+    json::value doc;
+    {
+      boost::system::error_code ec;
+      doc = json::parse(req.body, ec);
+      if (ec) return http::problem(400, Error{"E_JSON_SYNTAX", "", "JSONの構文に誤りがあります"});
+    }
+    const json::array* arr = doc.if_array();
+    if (!arr && doc.is_object()) {
+      if (auto* r = doc.as_object().if_contains("records")) arr = r->if_array();
+    }
+    if (!arr)
+      return http::problem(400, Error{"E_JSON_TYPE", "records",
+                                      "登録データは配列か {\"records\":[…]} で送ってください"});
+    if (arr->size() > 100000)
+      return http::problem(413, Error{"E_TOO_MANY", "records", "1回に送れるのは100,000件までです"});
+    std::vector<registry::FieldMap> records;
+    std::vector<registry::RecordError> shape_errors;
+    records.reserve(arr->size());
+    for (size_t i = 0; i < arr->size(); ++i) {
+      registry::FieldMap fm;
+      const auto* obj = (*arr)[i].if_object();
+      if (!obj) {
+        shape_errors.push_back({static_cast<int64_t>(i), "", "E_JSON_TYPE", "オブジェクトではありません"});
+        records.push_back({});
+        continue;
+      }
+      bool bad = false;
+      for (const auto& [k, v] : *obj) {
+        if (k == "specificDiseases" && v.is_array()) {
+          // Several certificates travel as '|'-joined values per element, like the CSV.
+          std::vector<const json::object*> certs;
+          std::set<std::string> keys;
+          for (const auto& cert : v.as_array()) {
+            const auto* co = cert.if_object();
+            if (!co) { bad = true; break; }
+            for (const auto& [ck, cv] : *co) {
+              if (!cv.is_string()) bad = true;
+              keys.insert(std::string(ck));
+            }
+            certs.push_back(co);
+          }
+          if (bad) continue;
+          for (const auto& key : keys) {
+            std::string joined;
+            for (size_t c = 0; c < certs.size(); ++c) {
+              if (c) joined += '|';
+              if (const auto* cv = certs[c]->if_contains(key)) joined += std::string(cv->as_string());
+            }
+            fm.emplace_back(registry::element_name_from_json_key(key), joined);
+          }
+          continue;
+        }
+        if (!v.is_string()) {
+          shape_errors.push_back({static_cast<int64_t>(i), std::string(k), "E_JSON_TYPE",
+                                  "値は文字列で送ってください"});
+          bad = true;
+          continue;
+        }
+        fm.emplace_back(registry::element_name_from_json_key(k), std::string(v.as_string()));
+      }
+      if (bad && shape_errors.empty())
+        shape_errors.push_back({static_cast<int64_t>(i), "specificDiseases", "E_JSON_TYPE",
+                                "specificDiseasesは文字列値のオブジェクトの配列です"});
+      records.push_back(bad ? registry::FieldMap{} : std::move(fm));
+    }
+    // Records with a shape error are not registered; the rest go through the registrar.
+    std::vector<registry::FieldMap> good;
+    std::vector<int64_t> index;
+    std::set<int64_t> bad_rows;
+    for (const auto& e : shape_errors) bad_rows.insert(e.row);
+    for (size_t i = 0; i < records.size(); ++i)
+      if (!bad_rows.count(static_cast<int64_t>(i))) {
+        good.push_back(std::move(records[i]));
+        index.push_back(static_cast<int64_t>(i));
+      }
+    registry::Report report;
+    if (!good.empty()) {
+      auto r = registrar->register_records(good, "insurer:" + req.peer.id, req.peer.id, 0);
+      if (!r) return http::problem(500, r.error());
+      report = std::move(*r);
+      for (auto& e : report.errors) e.row = index[static_cast<size_t>(e.row)];
+    }
+    for (auto& e : shape_errors) report.errors.push_back(e);
+    report.rejected += static_cast<int64_t>(bad_rows.size());
+    std::sort(report.errors.begin(), report.errors.end(),
+              [](const auto& a, const auto& b) { return a.row < b.row; });
+    security::AuditEvent ev;
+    ev.actor = "insurer:" + req.peer.id;
+    ev.action = "register";
+    ev.detail = "{\"accepted\":" + std::to_string(report.accepted) +
+                ",\"unchanged\":" + std::to_string(report.unchanged) +
+                ",\"rejected\":" + std::to_string(report.rejected) + "}";
+    audit->record(std::move(ev));
+    http::Response res;
+    res.body = report.to_json();
+    return res;
+  }
+};
+
+Service::Service() : impl_(std::make_unique<Impl>()) {}
+Service::~Service() {
+  if (impl_ && impl_->server) impl_->server->stop();
+  if (impl_ && impl_->audit) impl_->audit->flush();
+}
+
+Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
+  auto paths = security::ca_paths(options.data_dir);
+  if (!std::filesystem::exists(paths.ca_cert) || !std::filesystem::exists(paths.server_cert))
+    return Error{"E_CA_MISSING", "data-dir",
+                 "no CA in " + options.data_dir.string() + "/ca — run `onshi ca init --data-dir " +
+                     options.data_dir.string() + "` first"};
+  std::unique_ptr<Service> svc(new Service());
+  auto& m = *svc->impl_;
+  m.options = options;
+  auto st = store::open_sqlite(store::store_path(options.data_dir));
+  if (!st) return st.error();
+  m.store = std::move(*st);
+  auto kr = security::Keyring::load_or_create(options.data_dir);
+  if (!kr) return kr.error();
+  m.keyring = std::make_unique<security::Keyring>(std::move(*kr));
+  m.audit = std::make_unique<security::AuditLog>(*m.store);
+  m.confirmer = std::make_unique<confirm::Confirmer>(*m.store, *m.audit);
+  m.registrar = std::make_unique<registry::Registrar>(*m.store, *m.keyring);
+
+  http::Router router;
+  Impl* impl = &m;
+  router.add("POST", "/xml/OQSsiquc01", {"institution"},
+             [impl](const http::Request& r) { return impl->confirm_xml(r); });
+  router.add("POST", "/v1/qualification-confirmations", {"institution"},
+             [impl](const http::Request& r) { return impl->confirm_json(r); });
+  router.add("POST", "/v1/registrations", {"insurer"},
+             [impl](const http::Request& r) { return impl->registrations(r); });
+
+  http::ServerOptions so;
+  so.host = options.host;
+  so.port = options.port;
+  so.threads = options.threads;
+  so.cert_file = paths.server_cert.string();
+  so.key_file = paths.server_key.string();
+  so.ca_file = paths.ca_cert.string();
+  m.server = std::make_unique<http::Server>(so, std::move(router));
+  security::AuditLog* audit = m.audit.get();
+  m.server->metrics().set_gauge("onshi_audit_committed_total",
+                                [audit] { return static_cast<double>(audit->committed()); });
+  return svc;
+}
+
+Status Service::start() {
+  auto st = impl_->server->start();
+  if (st) {
+    core::log_info("serve.started", {{"host", impl_->options.host},
+                                     {"port", std::to_string(impl_->server->port())},
+                                     {"dataDir", impl_->options.data_dir.string()}});
+  }
+  return st;
+}
+uint16_t Service::port() const { return impl_->server->port(); }
+void Service::wait() {
+  impl_->server->handle_signals();
+  impl_->server->wait();
+}
+void Service::stop() {
+  impl_->server->stop();
+  impl_->audit->flush();
+  core::log_info("serve.stopped", {});
+}
+
+Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view listen) {
+  auto p = listen.rfind(':');
+  if (p == std::string_view::npos || p == 0 || p + 1 >= listen.size())
+    return Error{"E_FLAG", "listen", "--listen は HOST:PORT の形で指定してください (例 127.0.0.1:8443)"};
+  std::string host(listen.substr(0, p));
+  std::string port_s(listen.substr(p + 1));
+  if (port_s.size() > 5 || port_s.find_first_not_of("0123456789") != std::string::npos)
+    return Error{"E_FLAG", "listen", "ポート番号が不正です"};
+  int port = std::stoi(port_s);
+  if (port > 65535) return Error{"E_FLAG", "listen", "ポート番号が不正です"};
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+}  // namespace onshi::serve

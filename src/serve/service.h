@@ -1,0 +1,48 @@
+// The central service assembled: the store, keys, audit log, confirmation and registration
+// use cases bound to HTTPS routes. `onshi serve` and `onshi demo` run this.
+//
+// Routes (client certificate roles in brackets; see docs/api.md and docs/openapi.yaml):
+//   POST /xml/OQSsiquc01               [institution] OQSsiquc01req → OQSsiquc01res (XML)
+//   POST /v1/qualification-confirmations [institution] the same in JSON
+//   POST /v1/registrations             [insurer]     members as JSON, per-record errors
+//   GET  /healthz, GET /metrics        [any certificate]
+// The institution code in a request must equal the certificate's; an insurer may register
+// only its own insurer number. The service owns no state outside the data directory.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+
+namespace onshi::serve {
+
+struct ServiceOptions {
+  std::filesystem::path data_dir;
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0 = ephemeral
+  int threads = 2;
+};
+
+class Service {
+ public:
+  // Opens DIR/onshi.db, DIR/keys, and the certificates `onshi ca init` put in DIR/ca.
+  // Errors: E_CA_MISSING, E_STORE_OPEN, E_KEY_IO.
+  static Result<std::unique_ptr<Service>> open(const ServiceOptions& options);
+  ~Service();
+  Status start();          // binds and serves (E_LISTEN)
+  uint16_t port() const;   // bound port
+  void wait();             // until SIGINT/SIGTERM or stop()
+  void stop();             // stops serving and flushes the audit log
+
+ private:
+  Service();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "host:port" → parts. Errors: E_FLAG (field "listen").
+Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view listen);
+
+}  // namespace onshi::serve
