@@ -1,6 +1,56 @@
-// onshi serve — placeholder registration until the command is implemented.
+// onshi serve — the central service over HTTPS with client certificates.
+//
+// Everything it needs is in the data directory (`onshi ca init` put the CA and the server
+// certificate there), so the only flags are where the data is and where to listen.
+#include <iostream>
+
 #include "cli/commands.h"
+#include "serve/service.h"
 
 namespace onshi::cli {
-void register_serve(CLI::App& app) { (void)app; }
+
+void register_serve(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "serve", "中央サービスを起動します (HTTPS + クライアント証明書). Runs the central service.");
+  struct Opts {
+    std::string data_dir;
+    std::string listen = "127.0.0.1:8443";
+    int threads = 2;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--data-dir", o->data_dir, "データディレクトリ (onshi ca init で作成)")->required();
+  cmd->add_option("--listen", o->listen, "待ち受けアドレス HOST:PORT (PORT 0 = 空きポート)")
+      ->capture_default_str();
+  cmd->add_option("--threads", o->threads, "I/O スレッド数")->capture_default_str()->check(
+      CLI::Range(1, 64));
+  cmd->callback([o] {
+    auto listen = serve::parse_listen(o->listen);
+    if (!listen) {
+      std::cerr << listen.error().code << ": " << listen.error().message << "\n";
+      g_exit_code = 2;
+      return;
+    }
+    serve::ServiceOptions so;
+    so.data_dir = o->data_dir;
+    so.host = listen->first;
+    so.port = listen->second;
+    so.threads = o->threads;
+    auto svc = serve::Service::open(so);
+    if (!svc) {
+      std::cerr << svc.error().code << ": " << svc.error().message << "\n";
+      g_exit_code = svc.error().code == "E_CA_MISSING" ? 2 : 1;
+      return;
+    }
+    if (auto st = (*svc)->start(); !st) {
+      std::cerr << st.error().code << ": " << st.error().message << "\n";
+      g_exit_code = 1;
+      return;
+    }
+    std::cout << "{\"listening\":\"https://" << so.host << ":" << (*svc)->port() << "\"}"
+              << std::endl;
+    (*svc)->wait();
+    (*svc)->stop();
+  });
+}
+
 }  // namespace onshi::cli
