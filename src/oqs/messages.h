@@ -114,7 +114,8 @@ Result<std::string> write_confirm_request_xml(const ConfirmRequest& request,
 // {"qualificationConfirmationDate":"…","medicalInstitutionCode":"…","arbitraryFileIdentifier":"…",
 //  "insurerNumber":"…","insuredCardSymbol":"…","insuredIdentificationNumber":"…",
 //  "insuredBranchNumber":"…","birthdate":"…","limitApplicationCertificateRelatedConsFlg":"0"}
-// Errors: E_JSON_SYNTAX, E_JSON_TYPE (field = key).
+// Errors: E_JSON_SYNTAX, E_JSON_TYPE (field = key), E_JSON_UNKNOWN_FIELD (field = key),
+// E_JSON_MISSING (a required key absent or empty; field = key). null counts as absent.
 Result<ConfirmRequest> parse_confirm_request_json(std::string_view body);
 std::string write_confirm_result_json(const ConfirmResult& result);
 
