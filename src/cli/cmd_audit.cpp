@@ -1,6 +1,58 @@
-// onshi audit — placeholder registration until the command is implemented.
+// onshi audit — checks the audit log of a data directory (`audit verify`).
+//
+// Verification walks the whole hash chain in the store and prints one JSON object, so an
+// operator can read it and a monitoring job can parse it; the exit code alone says whether
+// the chain is intact (0) or broken (1). The store is opened without creating it: verifying
+// a directory that has no store is a usage mistake (exit 2), not an empty, "valid" log.
+#include <boost/json.hpp>
+#include <iostream>
+#include <memory>
+#include <string>
+
 #include "cli/commands.h"
+#include "security/audit.h"
+#include "store/store.h"
 
 namespace onshi::cli {
-void register_audit(CLI::App& app) { (void)app; }
+
+void register_audit(CLI::App& app) {
+  auto data_dir = std::make_shared<std::string>();
+  CLI::App* audit =
+      app.add_subcommand("audit", "監査ログ (the hash-chained log of every read of a person's data)");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand(
+      "verify",
+      "監査ログのハッシュチェーンを検証する。結果を JSON で出力; 0 = 正常, 1 = 改ざん・欠落あり "
+      "(walk the chain and recompute every hash; prints JSON; exit 0 intact, 1 broken)");
+  verify->add_option("--data-dir", *data_dir, "データディレクトリ (store: DIR/onshi.db)")
+      ->required();
+  verify->callback([data_dir] {
+    store::SqliteOptions options;
+    options.create = false;
+    auto st = store::open_sqlite(store::store_path(*data_dir), options);
+    if (!st.ok()) {
+      std::cerr << "onshi audit verify: " << st.error().code << ": " << st.error().message
+                << "\n";
+      g_exit_code = 2;
+      return;
+    }
+    auto report = security::verify_audit(**st);
+    if (!report.ok()) {
+      std::cerr << "onshi audit verify: " << report.error().code << ": "
+                << report.error().message << "\n";
+      g_exit_code = 1;
+      return;
+    }
+    boost::json::object out;
+    out["entries"] = report->entries;
+    out["ok"] = report->ok;
+    if (!report->ok) {
+      out["firstBadSeq"] = report->first_bad_seq;
+      out["problem"] = report->problem;
+    }
+    std::cout << boost::json::serialize(out) << "\n";
+    g_exit_code = report->ok ? 0 : 1;
+  });
+}
+
 }  // namespace onshi::cli

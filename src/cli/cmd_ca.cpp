@@ -1,6 +1,111 @@
-// onshi ca — placeholder registration until the command is implemented.
+// onshi ca — the certificate authority's two jobs on the command line: create the CA and
+// the server certificate once (`ca init`), then issue one client certificate per institution
+// or insurer (`ca issue institution CODE`, `ca issue insurer NUMBER`).
+//
+// The commands are thin: all checks (an existing CA is never replaced, the code's check digit)
+// live in security/ca.h so the server and tests get the same behaviour. An id that fails its
+// check is unusable input (exit 2); anything else that goes wrong is a failure (exit 1).
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "cli/commands.h"
+#include "security/ca.h"
 
 namespace onshi::cli {
-void register_ca(CLI::App& app) { (void)app; }
+namespace {
+
+struct CaArgs {
+  std::string data_dir;
+  std::vector<std::string> server_names;
+  int ca_days = 3650;
+  std::string id;
+  std::string out;
+  int client_days = 825;
+};
+
+void print_error(const Error& e) {
+  std::cerr << "onshi ca: " << e.code << ": " << e.message << "\n";
+}
+
+void add_issue(CLI::App& issue, std::shared_ptr<CaArgs> args, security::Role role,
+               const std::string& description, const std::string& id_help) {
+  std::string name(security::role_name(role));
+  CLI::App* cmd = issue.add_subcommand(name, description);
+  cmd->add_option("id", args->id, id_help)->required();
+  cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (CA は DIR/ca)")
+      ->required();
+  cmd->add_option("--out", args->out, "出力先: OUT/cert.pem, OUT/key.pem (0600), OUT/ca.pem")
+      ->required();
+  cmd->add_option("--days", args->client_days, "有効日数 (validity in days)")
+      ->capture_default_str();
+  cmd->callback([args, role] {
+    Status s = security::issue_client(args->data_dir, role, args->id, args->out,
+                                      args->client_days);
+    if (!s.ok()) {
+      print_error(s.error());
+      const std::string& c = s.error().code;
+      bool bad_input = c == "E_EMPTY" || c == "E_NOT_DIGIT" || c == "E_LENGTH" ||
+                       c == "E_STRUCTURE" || c == "E_CHECK_DIGIT" || c == "E_ID" ||
+                       c == "E_VALIDITY";
+      g_exit_code = bad_input ? 2 : 1;
+      return;
+    }
+    std::cout << "issued " << security::role_name(role) << " certificate for " << args->id
+              << "\n  " << (std::filesystem::path(args->out) / "cert.pem").string() << "\n  "
+              << (std::filesystem::path(args->out) / "key.pem").string() << " (0600)\n  "
+              << (std::filesystem::path(args->out) / "ca.pem").string() << "\n";
+    g_exit_code = 0;
+  });
+}
+
+}  // namespace
+
+void register_ca(CLI::App& app) {
+  auto args = std::make_shared<CaArgs>();
+  CLI::App* ca = app.add_subcommand(
+      "ca", "認証局: CA と証明書の発行 (onshi's certificate authority, R-INST-1)");
+  ca->require_subcommand(1);
+
+  CLI::App* init = ca->add_subcommand(
+      "init",
+      "CA とサーバ証明書を DIR/ca に作成する。既存の CA は置き換えない "
+      "(create the CA and server certificate; never replaces an existing CA)");
+  init->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")
+      ->required();
+  init->add_option("--server-name", args->server_names,
+                   "サーバ証明書の名前 (SAN: IP address or DNS name; repeatable; default "
+                   "127.0.0.1 and localhost)");
+  init->add_option("--days", args->ca_days, "有効日数 (validity in days)")
+      ->capture_default_str();
+  init->callback([args] {
+    security::CaInitOptions options;
+    if (!args->server_names.empty()) options.server_names = args->server_names;
+    options.validity_days = args->ca_days;
+    Status s = security::ca_init(args->data_dir, options);
+    if (!s.ok()) {
+      print_error(s.error());
+      g_exit_code = s.error().code == "E_SERVER_NAME" || s.error().code == "E_VALIDITY" ? 2 : 1;
+      return;
+    }
+    security::CaPaths p = security::ca_paths(args->data_dir);
+    std::cout << "created CA\n  " << p.ca_cert.string() << "\n  " << p.ca_key.string()
+              << " (0600)\n  " << p.server_cert.string() << "\n  " << p.server_key.string()
+              << " (0600)\n  server names:";
+    for (const auto& n : options.server_names) std::cout << ' ' << n;
+    std::cout << "\n";
+    g_exit_code = 0;
+  });
+
+  CLI::App* issue = ca->add_subcommand(
+      "issue", "クライアント証明書を発行する (issue a client certificate: O=onshi, OU=role, CN=id)");
+  issue->require_subcommand(1);
+  add_issue(*issue, args, security::Role::kInstitution,
+            "医療機関等の証明書 (certificate for a medical institution or pharmacy)",
+            "医療機関コード (10 digits with check digit)");
+  add_issue(*issue, args, security::Role::kInsurer, "保険者の証明書 (certificate for an insurer)",
+            "保険者番号 (6 or 8 digits with check digit)");
+}
+
 }  // namespace onshi::cli

@@ -39,7 +39,9 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   void record(AuditEvent event);  // thread-safe, non-blocking
-  Status flush();                 // waits until all recorded events are committed
+  // Waits until all events recorded so far are committed. Returns the store's error when
+  // some of them could not be written (each failure is reported to one flush).
+  Status flush();
   int64_t committed() const;      // number of entries committed by this log
 
  private:
@@ -51,6 +53,8 @@ class AuditLog {
   std::condition_variable cv_, done_cv_;
   std::deque<AuditEvent> queue_;
   int64_t recorded_ = 0, written_ = 0;
+  int64_t failed_ = 0, failed_seen_ = 0;  // events that could not be stored; reported by flush
+  int flush_waiters_ = 0;                 // flushes waiting: the writer skips its group window
   bool stop_ = false;
   int64_t next_seq_ = 1;
   std::string prev_hash_;
