@@ -50,7 +50,8 @@ class StoreTest : public ::testing::Test {
     return q;
   }
   static PutItem item(core::Qualification q, std::string link = "") {
-    return PutItem{std::move(q), std::move(link), link.empty() ? "" : "sealed", "test"};
+    std::string sealed = link.empty() ? "" : "sealed";
+    return PutItem{std::move(q), std::move(link), std::move(sealed), "test"};
   }
 
   fs::path dir_;
