@@ -15,7 +15,7 @@ PACKAGES=(
   libcli11-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
-  curl ca-certificates
+  curl ca-certificates bc
 )
 
 missing=()

@@ -1,0 +1,111 @@
+// Turns a member CSV (as `onshi generate members` writes it) into confirmation request bodies
+// for the load generator: OQSsiquc01req XML documents (UTF-8) or the JSON twins, separated by
+// a line holding a single form feed. Members are sampled evenly through the file so the load
+// touches the whole key space, not the first pages of the store.
+//
+//   bench_make_requests --csv members.csv --count 20000 --institution 1310112345 \
+//       --date 20250415 --format xml > bodies.txt
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+// Splits one CSV line (RFC 4180 quotes; the generator never puts newlines in fields).
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool q = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (q) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cur += '"';
+        ++i;
+      } else if (c == '"') {
+        q = false;
+      } else {
+        cur += c;
+      }
+    } else if (c == '"') {
+      q = true;
+    } else if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::string arg(int argc, char** argv, const std::string& name, const std::string& def) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == name) return argv[i + 1];
+  return def;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string csv = arg(argc, argv, "--csv", "");
+  long count = std::stol(arg(argc, argv, "--count", "10000"));
+  std::string inst = arg(argc, argv, "--institution", "1310112345");
+  std::string date = arg(argc, argv, "--date", "20250415");
+  std::string format = arg(argc, argv, "--format", "xml");
+  std::ifstream in(csv);
+  if (csv.empty() || !in) {
+    std::cerr << "usage: bench_make_requests --csv FILE [--count N] [--institution CODE] "
+                 "[--date YYYYMMDD] [--format xml|json]\n";
+    return 2;
+  }
+  std::string line;
+  std::getline(in, line);
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
+  auto header = split_csv(line);
+  std::unordered_map<std::string, size_t> col;
+  for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  std::vector<std::vector<std::string>> rows;
+  while (std::getline(in, line)) {
+    auto f = split_csv(line);
+    if (f.size() != header.size()) continue;
+    if (!f[col["DisqualificationDate"]].empty()) continue;  // ask about covered members
+    rows.push_back({f[col["InsurerNumber"]], f[col["InsuredCardSymbol"]],
+                    f[col["InsuredIdentificationNumber"]], f[col["InsuredBranchNumber"]],
+                    f[col["Birthdate"]]});
+  }
+  if (rows.empty()) return 1;
+  size_t step = std::max<size_t>(1, rows.size() / static_cast<size_t>(count));
+  long written = 0;
+  for (size_t i = 0; written < count; i = (i + step) % rows.size(), ++written) {
+    const auto& r = rows[i];
+    if (written) std::cout << "\n\f\n";
+    if (format == "json") {
+      std::cout << "{\"qualificationConfirmationDate\":\"" << date
+                << "\",\"medicalInstitutionCode\":\"" << inst << "\",\"insurerNumber\":\"" << r[0]
+                << "\",\"insuredCardSymbol\":\"" << r[1] << "\",\"insuredIdentificationNumber\":\""
+                << r[2] << "\",\"insuredBranchNumber\":\"" << r[3] << "\",\"birthdate\":\"" << r[4]
+                << "\",\"limitApplicationCertificateRelatedConsFlg\":\"1\"}";
+    } else {
+      std::cout << "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<XmlMsg>"
+                << "<MessageHeader><QualificationConfirmationDate>" << date
+                << "</QualificationConfirmationDate><MedicalInstitutionCode>" << inst
+                << "</MedicalInstitutionCode><ArbitraryFileIdentifier>bench-" << written
+                << "</ArbitraryFileIdentifier></MessageHeader><MessageBody>"
+                << "<QualificationConfirmSearchInfo><InsurerNumber>" << r[0]
+                << "</InsurerNumber><InsuredCardSymbol>" << r[1]
+                << "</InsuredCardSymbol><InsuredIdentificationNumber>" << r[2]
+                << "</InsuredIdentificationNumber><InsuredBranchNumber>" << r[3]
+                << "</InsuredBranchNumber><Birthdate>" << r[4]
+                << "</Birthdate><LimitApplicationCertificateRelatedConsFlg>1"
+                << "</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo>"
+                << "</MessageBody></XmlMsg>";
+    }
+  }
+  std::cout << "\n";
+  return 0;
+}

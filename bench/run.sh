@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The benchmarks of docs/performance.md, each as a ratio against a baseline measured in the
+# same run on the same machine (the machine is shared and noisy, so absolute numbers drift):
+#
+#   1. import: `onshi import` of N generated members vs the sqlite3 shell importing the same
+#      CSV into a bare table with one index (ratio of times, lower is better).
+#   2. confirmation: POST /xml/OQSsiquc01 over HTTPS keep-alive with client certificates vs
+#      GET /healthz on the same server (ratio of request rates, higher is better), with p99,
+#      on stores of N1 and N2 members (the cost growth between them).
+#
+# Usage: bench/run.sh            (N1=1000000 N2=10000000; set SKIP_10M=1 to skip the large store)
+# Results: bench/out/results.json and a markdown table on stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=$ROOT/build/onshi
+OUT=${BENCH_OUT:-$ROOT/bench/out}
+N1=${N1:-1000000}
+N2=${N2:-10000000}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-32}
+mkdir -p "$OUT"
+cmake --build build -j2 --target onshi bench_loadgen bench_make_requests >/dev/null
+LOADGEN=$ROOT/build/bench_loadgen
+MKREQ=$ROOT/build/bench_make_requests
+
+now() { date +%s.%N; }
+log() { echo "[bench] $*" >&2; }
+load() { uptime | sed 's/.*load average: //'; }
+
+results=()
+
+# ---- 1. import ----
+bench_import() {
+  local n=$1 dir=$OUT/import-$n csv=$OUT/members-$n.csv
+  rm -rf "$dir" && mkdir -p "$dir"
+  [ -f "$csv" ] || "$BIN" generate members --count "$n" --seed 42 --out "$csv" 2>/dev/null
+  local cols
+  cols=$(head -1 "$csv" | sed 's/^\xEF\xBB\xBF//; s/\r$//' | tr ',' '\n' | sed 's/.*/"&" TEXT/' | paste -sd,)
+  log "import baseline: sqlite3 shell, $n rows"
+  local t0 t1 base ours
+  t0=$(now)
+  sqlite3 "$dir/baseline.db" <<SQL
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+CREATE TABLE m($cols);
+CREATE INDEX m_key ON m(InsurerNumber, InsuredCardSymbol, InsuredIdentificationNumber, InsuredBranchNumber);
+.mode csv
+.import --skip 1 $csv m
+SQL
+  t1=$(now); base=$(echo "$t1 - $t0" | bc -l)
+  log "import: onshi import, $n rows (load $(load))"
+  t0=$(now)
+  "$BIN" import --data-dir "$dir/onshi" --report "$dir/report.json" "$csv" >/dev/null
+  t1=$(now); ours=$(echo "$t1 - $t0" | bc -l)
+  local ratio; ratio=$(echo "$ours / $base" | bc -l)
+  printf -v line '{"bench":"import","members":%d,"sqlite3_shell_s":%.2f,"onshi_import_s":%.2f,"ratio":%.2f,"onshi_rows_per_s":%.0f}' \
+    "$n" "$base" "$ours" "$ratio" "$(echo "$n / $ours" | bc -l)"
+  results+=("$line"); echo "$line"
+}
+
+# ---- 2. confirmation throughput ----
+bench_confirm() {
+  local n=$1 dir=$OUT/serve-$n csv=$OUT/members-$n.csv
+  rm -rf "$dir" && mkdir -p "$dir"
+  [ -f "$csv" ] || "$BIN" generate members --count "$n" --seed 42 --out "$csv" 2>/dev/null
+  "$BIN" ca init --data-dir "$dir" >/dev/null
+  "$BIN" ca issue institution 1310112345 --data-dir "$dir" --out "$dir/clinic" >/dev/null
+  log "confirm: importing $n members"
+  "$BIN" import --data-dir "$dir" --report "$dir/report.json" "$csv" >/dev/null
+  "$MKREQ" --csv "$csv" --count 20000 --institution 1310112345 --format xml > "$dir/bodies.txt"
+  "$BIN" serve --data-dir "$dir" --listen 127.0.0.1:0 --threads 2 > "$dir/serve.out" 2> "$dir/serve.log" &
+  local pid=$!
+  local port=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$dir/serve.out" | head -1)
+    [ -n "$port" ] && break; sleep 0.1
+  done
+  local tls=(--host 127.0.0.1 --port "$port" --ca "$dir/clinic/ca.pem" --cert "$dir/clinic/cert.pem" --key "$dir/clinic/key.pem" --connections "$CONNS")
+  "$LOADGEN" "${tls[@]}" --method GET --path /healthz --duration 2 >/dev/null  # warm-up
+  "$LOADGEN" "${tls[@]}" --method POST --path /xml/OQSsiquc01 --content-type application/xml --bodies "$dir/bodies.txt" --duration 3 >/dev/null
+  log "confirm: healthz baseline (load $(load))"
+  local h c
+  h=$("$LOADGEN" "${tls[@]}" --method GET --path /healthz --duration "$DURATION")
+  log "confirm: OQSsiquc01 on $n members (load $(load))"
+  c=$("$LOADGEN" "${tls[@]}" --method POST --path /xml/OQSsiquc01 --content-type application/xml --bodies "$dir/bodies.txt" --duration "$DURATION")
+  kill "$pid"; wait "$pid" || true
+  local hr cr cp99 hp99
+  hr=$(echo "$h" | sed 's/.*"rps":\([0-9.]*\).*/\1/'); hp99=$(echo "$h" | sed 's/.*"p99_ms":\([0-9.]*\).*/\1/')
+  cr=$(echo "$c" | sed 's/.*"rps":\([0-9.]*\).*/\1/'); cp99=$(echo "$c" | sed 's/.*"p99_ms":\([0-9.]*\).*/\1/')
+  printf -v line '{"bench":"confirm","members":%d,"healthz_rps":%.0f,"healthz_p99_ms":%.2f,"confirm_rps":%.0f,"confirm_p99_ms":%.2f,"ratio":%.2f,"confirm_raw":%s}' \
+    "$n" "$hr" "$hp99" "$cr" "$cp99" "$(echo "$cr / $hr" | bc -l)" "$c"
+  results+=("$line"); echo "$line"
+}
+
+log "machine: $(nproc) cores, load $(load)"
+bench_import "$N1"
+bench_confirm "$N1"
+if [ -z "${SKIP_10M:-}" ]; then
+  bench_confirm "$N2"
+fi
+printf '%s\n' "${results[@]}" > "$OUT/results.json"
+log "results in $OUT/results.json"
