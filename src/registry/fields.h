@@ -1,0 +1,80 @@
+// The record's fields as a fixed, indexed set — the registry's internal fast path.
+//
+// The public contract takes a FieldMap (name → value pairs), which is convenient for JSON
+// but costs a search and two strings per field. The CSV import resolves its header once to
+// these indices and hands each row to validation as an array of string views into its own
+// buffer, so a million-row file is validated without building a FieldMap per row.
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "registry/registry.h"
+
+namespace onshi::registry::detail {
+
+// In the documented column order (known_fields()).
+enum Field : int {
+  kInsurerNumber,
+  kInsurerName,
+  kInsuredCardClassification,
+  kInsuredCardSymbol,
+  kInsuredIdentificationNumber,
+  kInsuredBranchNumber,
+  kPersonalFamilyClassification,
+  kInsuredName,
+  kName,
+  kNameOfOther,
+  kNameKana,
+  kNameOfOtherKana,
+  kSex1,
+  kSex2,
+  kBirthdate,
+  kPostNumber,
+  kAddress,
+  kQualificationDate,
+  kDisqualificationDate,
+  kReasonOfLoss,
+  kInsuredCertificateIssuanceDate,
+  kInsuredCardValidDate,
+  kInsuredCardExpirationDate,
+  kInsuredPartialContributionRatio,
+  kElderlyRecipientCertificateDate,
+  kElderlyRecipientValidStartDate,
+  kElderlyRecipientValidEndDate,
+  kElderlyRecipientContributionRatio,
+  kLimitApplicationCertificateClassification,
+  kLimitApplicationCertificateClassificationFlag,
+  kLimitApplicationCertificateDate,
+  kLimitApplicationCertificateValidStartDate,
+  kLimitApplicationCertificateValidEndDate,
+  kLimitApplicationCertificateLongTermDate,
+  kSpecificDiseasesDiseaseCategory,
+  kSpecificDiseasesCertificateDate,
+  kSpecificDiseasesValidStartDate,
+  kSpecificDiseasesValidEndDate,
+  kSpecificDiseasesSelfPay,
+  kMyNumber,
+  kFieldCount
+};
+
+using FieldValues = std::array<std::string_view, kFieldCount>;
+
+// Element name of a field, and the index of an element name (-1 when unknown).
+std::string_view field_name(int field);
+int field_index(std::string_view name);
+
+// validate_record on indexed values (absent fields are empty views).
+std::variant<ValidatedRecord, std::vector<Error>> validate_values(const FieldValues& values,
+                                                                  core::Date today);
+
+// A validated record ready for the store: the My Number sealed and linked, then dropped.
+store::PutItem make_put_item(ValidatedRecord&& record, const security::Keyring& keyring,
+                             const std::string& source);
+
+// Minimal JSON string escaping for reports.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace onshi::registry::detail
