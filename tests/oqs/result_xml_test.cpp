@@ -302,6 +302,47 @@ TEST(ResultXml, ParsesFaceFileInAnyOrder) {
   EXPECT_FALSE(item.qualification.limit_application.has_value());
 }
 
+// §6.2 as published: parsing it and writing it again reproduces the document byte for
+// byte, which pins the element order, the omission of empty elements and the layout.
+TEST(ResultXml, Sample62ParsesAndRewritesIdentically) {
+  const std::string published = read_fixture("siquc01res_62.xml");
+  ASSERT_FALSE(published.empty());
+  auto r = parse_confirm_result_xml(published);
+  ASSERT_TRUE(r.ok()) << r.error().code << " " << r.error().message;
+  ASSERT_EQ(r->results.size(), 1u);
+  const ResultItem& item = r->results[0];
+  EXPECT_EQ(item.qualification.insurer_number, "06139999");
+  EXPECT_EQ(item.qualification.name_kana, "ｼｹﾝ ｲﾁﾛｳ");
+  ASSERT_TRUE(item.qualification.elderly_recipient.has_value());
+  EXPECT_EQ(item.qualification.elderly_recipient->contribution_ratio, "020");
+  ASSERT_TRUE(item.qualification.limit_application.has_value());
+  EXPECT_EQ(item.qualification.limit_application->classification_flag, "B05");
+  EXPECT_TRUE(item.include_limit);
+  ASSERT_EQ(item.qualification.specific_diseases.size(), 1u);
+  EXPECT_EQ(item.qualification.specific_diseases[0].self_pay, "10000");
+  EXPECT_EQ(write_utf8(*r), published);
+}
+
+// §6.3 as published, saved in CP932: a face file whose header is in no particular order.
+TEST(ResultXml, Sample63FaceFileShiftJis) {
+  const std::string bytes = read_fixture("siquc01res_face_63_sjis.xml");
+  ASSERT_FALSE(core::is_valid_utf8(bytes));
+  auto r = parse_confirm_result_xml(bytes);
+  ASSERT_TRUE(r.ok()) << r.error().code << " " << r.error().message;
+  EXPECT_EQ(r->header.character_code_identifier, "1");
+  EXPECT_EQ(r->header.reference_classification, "1");
+  EXPECT_EQ(r->header.arbitrary_file_identifier, "Qm9ndXNGaWxlSWQx");
+  EXPECT_EQ(r->prescription_issue_select, "2");
+  ASSERT_EQ(r->results.size(), 1u);
+  const ResultItem& item = r->results[0];
+  EXPECT_EQ(item.qualification.insurer_name, "東京都後期高齢者医療広域連合");
+  EXPECT_EQ(item.qualification.address, "東京都杉並区阿佐谷北１－１－１");
+  EXPECT_EQ(item.consents.health_checkups_available, "20250416101510");
+  EXPECT_EQ(item.consents.diagnosis_flg, "0");
+  EXPECT_EQ(item.consents.operation_flg, "0");
+  EXPECT_EQ(item.reference_number, "10234");
+}
+
 TEST(ResultXml, ResultParserRefusesBadDocuments) {
   auto r = parse_confirm_result_xml("<Other/>");
   ASSERT_FALSE(r.ok());
