@@ -8,6 +8,7 @@
 #include "confirm/confirm.h"
 
 #include "core/burden.h"
+#include "core/codes.h"
 #include "core/date.h"
 #include "core/numbers.h"
 #include "core/text.h"

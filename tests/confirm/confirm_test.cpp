@@ -86,8 +86,8 @@ class ConfirmTest : public ::testing::Test {
 
 // R-CONF-2, R-CONF-3: typed card data → 有効 with the registered data and echoes.
 TEST_F(ConfirmTest, ValidQualification) {
-  put(member("06139999", "123", "4567", "01", "19530718"));
-  auto r = confirm(request("06139999", "123", "4567", "01", "19530718"));
+  put(member("06130488", "123", "4567", "01", "19530718"));
+  auto r = confirm(request("06130488", "123", "4567", "01", "19530718"));
   EXPECT_EQ(r.header.segment_of_result, "1");
   EXPECT_EQ(r.processing_result_status, "1");
   EXPECT_EQ(r.qualification_validity, "1");
@@ -111,75 +111,75 @@ TEST_F(ConfirmTest, TypedDataIsNormalised) {
 
 // R-CONF-2: the birth date must match too.
 TEST_F(ConfirmTest, NotFoundAndBirthdateMismatch) {
-  put(member("06139999", "123", "4567", "01", "19530718"));
-  EXPECT_EQ(confirm(request("06139999", "123", "9999", "01", "19530718")).qualification_validity,
+  put(member("06130488", "123", "4567", "01", "19530718"));
+  EXPECT_EQ(confirm(request("06130488", "123", "9999", "01", "19530718")).qualification_validity,
             "4");
-  auto r = confirm(request("06139999", "123", "4567", "01", "19530719"));
+  auto r = confirm(request("06130488", "123", "4567", "01", "19530719"));
   EXPECT_EQ(r.qualification_validity, "4");
   EXPECT_TRUE(r.results.empty());
 }
 
 // R-REG-1: 資格喪失日 is the first day without coverage.
 TEST_F(ConfirmTest, LostQualificationIsInvalidFromTheLossDate) {
-  auto q = member("06139999", "123", "4567", "01", "19530718");
+  auto q = member("06130488", "123", "4567", "01", "19530718");
   q.disqualification_date = "20250401";
   q.reason_of_loss = "99";
   put(q);
-  EXPECT_EQ(confirm(request("06139999", "123", "4567", "01", "19530718", "20250331"))
+  EXPECT_EQ(confirm(request("06130488", "123", "4567", "01", "19530718", "20250331"))
                 .qualification_validity,
             "1");
-  EXPECT_EQ(confirm(request("06139999", "123", "4567", "01", "19530718", "20250401"))
+  EXPECT_EQ(confirm(request("06130488", "123", "4567", "01", "19530718", "20250401"))
                 .qualification_validity,
             "2");
   // Before the acquisition date: not covered either.
-  EXPECT_EQ(confirm(request("06139999", "123", "4567", "01", "19530718", "20180331"))
+  EXPECT_EQ(confirm(request("06130488", "123", "4567", "01", "19530718", "20180331"))
                 .qualification_validity,
             "2");
 }
 
 // R-CONF-7: just after changing insurer — 無効（新しい資格あり） through the My Number link.
 TEST_F(ConfirmTest, NewerQualificationOfTheSamePerson) {
-  auto old_q = member("06139999", "123", "4567", "01", "19530718");
+  auto old_q = member("06130488", "123", "4567", "01", "19530718");
   old_q.disqualification_date = "20250401";
   put(old_q, "PERSON-1");
   auto new_q = member("01130012", "7654321", "88", "00", "19530718");
   new_q.qualification_date = "20250401";
   put(new_q, "PERSON-1");
-  auto r = confirm(request("06139999", "123", "4567", "01", "19530718", "20250415"));
+  auto r = confirm(request("06130488", "123", "4567", "01", "19530718", "20250415"));
   EXPECT_EQ(r.qualification_validity, "3");
   // Someone else with a lost qualification and no link → plain 無効.
-  auto other = member("06139999", "123", "5000", "00", "19600101");
+  auto other = member("06130488", "123", "5000", "00", "19600101");
   other.disqualification_date = "20250401";
   put(other, "PERSON-2");
-  EXPECT_EQ(confirm(request("06139999", "123", "5000", "00", "19600101")).qualification_validity,
+  EXPECT_EQ(confirm(request("06130488", "123", "5000", "00", "19600101")).qualification_validity,
             "2");
 }
 
 // OQSCD006 5 複数該当: 枝番 omitted and two members (twins) share card number and birth date.
 TEST_F(ConfirmTest, MultipleMatchesWithoutBranchNumber) {
-  put(member("06139999", "123", "4567", "02", "20100505"));
-  put(member("06139999", "123", "4567", "03", "20100505"));
-  put(member("06139999", "123", "4567", "00", "19800101"));
-  auto r = confirm(request("06139999", "123", "4567", "", "20100505"));
+  put(member("06130488", "123", "4567", "02", "20100505"));
+  put(member("06130488", "123", "4567", "03", "20100505"));
+  put(member("06130488", "123", "4567", "00", "19800101"));
+  auto r = confirm(request("06130488", "123", "4567", "", "20100505"));
   EXPECT_EQ(r.qualification_validity, "5");
   EXPECT_EQ(r.results.size(), 2u);
   // Without 枝番 but only one match → 有効.
-  EXPECT_EQ(confirm(request("06139999", "123", "4567", "", "19800101")).qualification_validity,
+  EXPECT_EQ(confirm(request("06130488", "123", "4567", "", "19800101")).qualification_validity,
             "1");
 }
 
 // R-CONF-4: the limit certificate only with consent.
 TEST_F(ConfirmTest, LimitCertificateOnlyWithConsent) {
-  auto q = member("06139999", "123", "4567", "01", "19530718");
+  auto q = member("06130488", "123", "4567", "01", "19530718");
   q.limit_application =
       core::LimitApplicationCertificate{"02", "B05", "20240801", "20240801", "20250731", ""};
   put(q);
-  auto without = confirm(request("06139999", "123", "4567", "01", "19530718", "20250415", "0"));
+  auto without = confirm(request("06130488", "123", "4567", "01", "19530718", "20250415", "0"));
   ASSERT_EQ(without.results.size(), 1u);
   EXPECT_FALSE(without.results[0].include_limit);
   EXPECT_EQ(without.results[0].consents.limit_flg, "0");
   EXPECT_TRUE(without.results[0].consents.limit_time.empty());
-  auto with = confirm(request("06139999", "123", "4567", "01", "19530718", "20250415", "1"));
+  auto with = confirm(request("06130488", "123", "4567", "01", "19530718", "20250415", "1"));
   ASSERT_EQ(with.results.size(), 1u);
   EXPECT_TRUE(with.results[0].include_limit);
   EXPECT_EQ(with.results[0].consents.limit_flg, "1");
@@ -188,12 +188,12 @@ TEST_F(ConfirmTest, LimitCertificateOnlyWithConsent) {
 
 // 未就学 is derived from the birth date and the date asked.
 TEST_F(ConfirmTest, PreschoolClassificationDerived) {
-  put(member("06139999", "123", "4567", "03", "20190401"));
-  EXPECT_EQ(confirm(request("06139999", "123", "4567", "03", "20190401", "20250331"))
+  put(member("06130488", "123", "4567", "03", "20190401"));
+  EXPECT_EQ(confirm(request("06130488", "123", "4567", "03", "20190401", "20250331"))
                 .results.at(0)
                 .preschool_classification,
             "1");
-  EXPECT_EQ(confirm(request("06139999", "123", "4567", "03", "20190401", "20250401"))
+  EXPECT_EQ(confirm(request("06130488", "123", "4567", "03", "20190401", "20250401"))
                 .results.at(0)
                 .preschool_classification,
             "");
@@ -201,7 +201,7 @@ TEST_F(ConfirmTest, PreschoolClassificationDerived) {
 
 // R-CONF-6 / R-CLM-1: confirmation as known at an earlier time sees what reception saw then.
 TEST_F(ConfirmTest, AsKnownAtEarlierTime) {
-  auto q = member("06139999", "123", "4567", "01", "19530718");
+  auto q = member("06130488", "123", "4567", "01", "19530718");
   put(q);
   int64_t t = core::now_unix_us();
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -209,28 +209,28 @@ TEST_F(ConfirmTest, AsKnownAtEarlierTime) {
   put(q);
   Options o;
   o.known_at_us = t;
-  EXPECT_EQ(confirm(request("06139999", "123", "4567", "01", "19530718"), o).qualification_validity,
+  EXPECT_EQ(confirm(request("06130488", "123", "4567", "01", "19530718"), o).qualification_validity,
             "1");
-  EXPECT_EQ(confirm(request("06139999", "123", "4567", "01", "19530718")).qualification_validity,
+  EXPECT_EQ(confirm(request("06130488", "123", "4567", "01", "19530718")).qualification_validity,
             "2");
 }
 
 // Invalid requests: SegmentOfResult 9 with a stable ErrorCode, and nothing looked up.
 TEST_F(ConfirmTest, InvalidRequestsAreErrors) {
-  put(member("06139999", "123", "4567", "01", "19530718"));
+  put(member("06130488", "123", "4567", "01", "19530718"));
   struct Case {
     oqs::ConfirmRequest req;
     std::string code;
   };
   std::vector<Case> cases;
-  cases.push_back({request("06139998", "123", "4567", "01", "19530718"), "E_CHECK_DIGIT"});
-  cases.push_back({request("06139999", "123", "4567", "1", "19530718"), "E_BRANCH_NUMBER"});
-  cases.push_back({request("06139999", "123", "4567", "01", "19530230"), "E_DATE_INVALID"});
-  cases.push_back({request("06139999", "123", "4567", "01", "19530718", "2025-04-15"),
+  cases.push_back({request("06130487", "123", "4567", "01", "19530718"), "E_CHECK_DIGIT"});
+  cases.push_back({request("06130488", "123", "4567", "1", "19530718"), "E_BRANCH_NUMBER"});
+  cases.push_back({request("06130488", "123", "4567", "01", "19530230"), "E_DATE_INVALID"});
+  cases.push_back({request("06130488", "123", "4567", "01", "19530718", "2025-04-15"),
                    "E_DATE_FORMAT"});
-  cases.push_back({request("06139999", "123", "4567", "01", "19530718", "20250415", "2"), "E_CODE"});
-  cases.push_back({request("06139999", "123", "", "01", "19530718"), "E_MISSING"});
-  auto other = request("06139999", "123", "4567", "01", "19530718");
+  cases.push_back({request("06130488", "123", "4567", "01", "19530718", "20250415", "2"), "E_CODE"});
+  cases.push_back({request("06130488", "123", "", "01", "19530718"), "E_MISSING"});
+  auto other = request("06130488", "123", "4567", "01", "19530718");
   other.header.medical_institution_code = "3410712362";  // valid, but not the caller's
   cases.push_back({other, "E_INSTITUTION_MISMATCH"});
   for (const auto& c : cases) {
@@ -246,9 +246,9 @@ TEST_F(ConfirmTest, InvalidRequestsAreErrors) {
 
 // DESIGN security: every read of a person's data is audited, in a verifiable chain.
 TEST_F(ConfirmTest, EveryConfirmationIsAudited) {
-  put(member("06139999", "123", "4567", "01", "19530718"));
-  for (int i = 0; i < 5; ++i) confirm(request("06139999", "123", "4567", "01", "19530718"));
-  confirm(request("06139999", "123", "0000", "01", "19530718"));  // 該当なし is audited too
+  put(member("06130488", "123", "4567", "01", "19530718"));
+  for (int i = 0; i < 5; ++i) confirm(request("06130488", "123", "4567", "01", "19530718"));
+  confirm(request("06130488", "123", "0000", "01", "19530718"));  // 該当なし is audited too
   ASSERT_TRUE(audit_->flush().ok());
   int n = 0;
   std::string subject, detail;
@@ -266,7 +266,7 @@ TEST_F(ConfirmTest, EveryConfirmationIsAudited) {
                                })
                   .ok());
   EXPECT_EQ(n, 6);
-  EXPECT_EQ(subject, core::make_card_key("06139999", "123", "4567", "01"));
+  EXPECT_EQ(subject, core::make_card_key("06130488", "123", "4567", "01"));
   EXPECT_NE(detail.find("\"validity\":\"1\""), std::string::npos);
   auto v = security::verify_audit(*store_);
   ASSERT_TRUE(v.ok());
