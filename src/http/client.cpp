@@ -1,0 +1,204 @@
+// The synchronous HTTPS client: one TLS connection with a client certificate, kept alive
+// across requests and reopened once when the server has closed it in the meantime.
+//
+// Beast's synchronous calls cannot time out, so each step is an asynchronous operation on
+// the client's own private io_context, run until it completes; beast::tcp_stream's
+// expiry then bounds every step by `timeout_ms`. The server certificate is verified against
+// the given CA and its name (or IP SAN) against the host we dialled.
+//
+// With TLS 1.3 a server that refuses our certificate does so after the client has already
+// finished its side of the handshake: the refusal arrives as an alert (or a reset) while we
+// wait for the first response. Such a failure on a fresh connection is reported as E_TLS,
+// not E_HTTP, because that is what it almost always means.
+#include <limits>
+#include <optional>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "http/client.h"
+
+namespace onshi::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+using boost::system::error_code;
+
+struct Client::Impl {
+  ClientOptions options;
+  std::optional<Error> config_error;
+  ssl::context tls{ssl::context::tls_client};
+  net::io_context ioc;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
+  beast::flat_buffer buffer;
+
+  explicit Impl(ClientOptions o) : options(std::move(o)) { configure(); }
+
+  void configure() {
+    error_code ec;
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
+                    ec);
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    if (!options.ca_file.empty()) {
+      tls.load_verify_file(options.ca_file, ec);
+      if (ec) return fail("CA file " + options.ca_file + ": " + ec.message());
+    } else {
+      tls.set_default_verify_paths(ec);
+    }
+    tls.set_verify_mode(ssl::verify_peer);
+    if (!options.cert_file.empty()) {
+      tls.use_certificate_chain_file(options.cert_file, ec);
+      if (ec) return fail("client certificate " + options.cert_file + ": " + ec.message());
+      tls.use_private_key_file(options.key_file, ssl::context::pem, ec);
+      if (ec) return fail("client key " + options.key_file + ": " + ec.message());
+    }
+  }
+  void fail(std::string message) { config_error = Error{"E_TLS", "", std::move(message)}; }
+
+  std::chrono::milliseconds timeout() const { return std::chrono::milliseconds(std::max(1, options.timeout_ms)); }
+
+  // Runs one asynchronous operation to completion on the private io_context.
+  template <class Start>
+  error_code run(Start&& start) {
+    error_code result = net::error::would_block;
+    start([&result](error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+
+  void disconnect() {
+    if (stream) {
+      error_code ec;
+      beast::get_lowest_layer(*stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+      beast::get_lowest_layer(*stream).close();
+      ioc.restart();
+      ioc.poll();  // let cancelled operations, if any, complete
+    }
+    stream.reset();
+    buffer.clear();
+  }
+
+  Status connect() {
+    disconnect();
+    if (config_error) return Status(*config_error);
+    std::string where = options.host + ":" + std::to_string(options.port);
+    error_code ec;
+    tcp::resolver resolver(ioc);
+    tcp::resolver::results_type endpoints;
+    ec = run([&](auto handler) {
+      resolver.async_resolve(options.host, std::to_string(options.port),
+                             [&endpoints, handler](error_code e, tcp::resolver::results_type r) mutable {
+                               endpoints = std::move(r);
+                               handler(e);
+                             });
+    });
+    if (ec) return Status::Fail("E_CONNECT", "", "cannot resolve " + options.host + ": " + ec.message());
+
+    stream.emplace(ioc, tls);
+    auto& tcp_layer = beast::get_lowest_layer(*stream);
+    tcp_layer.expires_after(timeout());
+    ec = run([&](auto handler) { tcp_layer.async_connect(endpoints, handler); });
+    if (ec) {
+      stream.reset();
+      return Status::Fail("E_CONNECT", "", "cannot connect to " + where + ": " + ec.message());
+    }
+    error_code ignored;
+    tcp_layer.socket().set_option(tcp::no_delay(true), ignored);
+
+    SSL* ssl = stream->native_handle();
+    error_code not_ip;
+    net::ip::make_address(options.host, not_ip);
+    if (not_ip) SSL_set_tlsext_host_name(ssl, options.host.c_str());  // SNI is for names only
+    stream->set_verify_callback(ssl::host_name_verification(options.host));
+
+    tcp_layer.expires_after(timeout());
+    ec = run([&](auto handler) { stream->async_handshake(ssl::stream_base::client, handler); });
+    if (ec) {
+      std::string msg = ec.message();
+      stream.reset();
+      return Status::Fail("E_TLS", "", "TLS handshake with " + where + " failed: " + msg);
+    }
+    return Status::Ok();
+  }
+
+  // One request/response on the current connection.
+  Result<ClientResponse> exchange(bhttp::request<bhttp::string_body>& req, bool fresh, bool& retry) {
+    retry = false;
+    auto& tcp_layer = beast::get_lowest_layer(*stream);
+    tcp_layer.expires_after(timeout());
+    error_code ec = run([&](auto handler) { bhttp::async_write(*stream, req, handler); });
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (!ec) {
+      tcp_layer.expires_after(timeout());
+      ec = run([&](auto handler) { bhttp::async_read(*stream, buffer, parser, handler); });
+    }
+    if (ec) {
+      disconnect();
+      if (ec == beast::error::timeout) return Error{"E_HTTP", "", "timeout waiting for the server"};
+      if (!fresh) {
+        retry = true;  // a kept-alive connection the server had closed
+        return Error{"E_HTTP", "", ec.message()};
+      }
+      bool tls_like = ec.category() == net::error::get_ssl_category() || ec == ssl::error::stream_truncated ||
+                      ec == net::error::connection_reset || ec == net::error::eof ||
+                      ec == bhttp::error::end_of_stream || ec == net::error::broken_pipe;
+      if (tls_like) return Error{"E_TLS", "", "connection refused by the server after the TLS handshake: " + ec.message()};
+      return Error{"E_HTTP", "", ec.message()};
+    }
+    auto& res = parser.get();
+    ClientResponse out;
+    out.status = static_cast<int>(res.result_int());
+    if (auto it = res.find(bhttp::field::content_type); it != res.end()) out.content_type = std::string(it->value());
+    out.body = std::move(res.body());
+    if (!res.keep_alive()) disconnect();
+    return out;
+  }
+};
+
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Client::~Client() { impl_->disconnect(); }
+
+Result<ClientResponse> Client::request(const std::string& method, const std::string& target, const std::string& body,
+                                       const std::string& content_type) {
+  bhttp::request<bhttp::string_body> req;
+  req.version(11);
+  bhttp::verb verb = bhttp::string_to_verb(method);
+  if (verb == bhttp::verb::unknown) {
+    req.method_string(method);
+  } else {
+    req.method(verb);
+  }
+  req.target(target);
+  req.set(bhttp::field::host, impl_->options.host + ":" + std::to_string(impl_->options.port));
+  req.set(bhttp::field::user_agent, "onshi");
+  if (!body.empty() || verb == bhttp::verb::post || verb == bhttp::verb::put || verb == bhttp::verb::patch) {
+    req.set(bhttp::field::content_type, content_type);
+    req.body() = body;
+  }
+  req.keep_alive(true);
+  req.prepare_payload();
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool fresh = false;
+    if (!impl_->stream) {
+      if (Status s = impl_->connect(); !s.ok()) return s;
+      fresh = true;
+    }
+    bool retry = false;
+    auto result = impl_->exchange(req, fresh, retry);
+    if (result.ok() || !retry) return result;
+  }
+  return Error{"E_HTTP", "", "the server closed the connection twice"};
+}
+
+}  // namespace onshi::http

@@ -1,0 +1,133 @@
+// Requests, problem+json answers and the router: the plain-C++ half of the HTTP module,
+// with no Beast or Asio in it, so handlers and their tests never depend on the transport.
+//
+// Routing is an exact (method, path) match over a short vector scanned in order. onshi has a
+// few dozen endpoints, so a linear scan of short strings costs less than hashing the path,
+// and it keeps the 404/405 distinction trivial. Authorization is by certificate role: a
+// route lists the roles it admits, the "" entry admits every caller (an empty list admits
+// nobody, so a forgotten role list fails closed). problem() builds its JSON with Boost.JSON
+// so that messages are escaped correctly whatever they contain.
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "http/server.h"
+
+namespace onshi::http {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// application/x-www-form-urlencoded decoding: %XX escapes and '+' as a space. A malformed
+// escape is kept literally rather than rejected; the handler validates the value anyway.
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < s.size()) {
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) {
+        out.push_back(c);
+      } else {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+      }
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string_view reason_title(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Server Error" : "Client Error";
+  }
+}
+
+}  // namespace
+
+std::string Request::query_param(std::string_view name) const {
+  std::string_view q = query;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    size_t eq = pair.find('=');
+    std::string_view key = pair.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    // Keys are compared decoded, so "insurer%4Eumber" names the same parameter.
+    if (key == name || percent_decode(key) == name) return percent_decode(value);
+  }
+  return "";
+}
+
+Response problem(int status, const Error& error) {
+  boost::json::object o;
+  o["type"] = "about:blank";
+  o["title"] = reason_title(status);
+  o["status"] = status;
+  o["code"] = error.code;
+  if (!error.field.empty()) o["field"] = error.field;
+  if (!error.message.empty()) o["detail"] = error.message;
+  Response r;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  r.body = boost::json::serialize(o);
+  return r;
+}
+
+void Router::add(std::string method, std::string path, std::vector<std::string> roles, Handler h) {
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(roles), std::move(h)});
+}
+
+Response Router::dispatch(const Request& r) const {
+  bool path_seen = false;
+  std::string allow;
+  for (const Route& route : routes_) {
+    if (route.path != r.path) continue;
+    path_seen = true;
+    if (route.method != r.method) {
+      if (!allow.empty()) allow += ", ";
+      allow += route.method;
+      continue;
+    }
+    bool admitted = std::any_of(route.roles.begin(), route.roles.end(), [&](const std::string& role) {
+      return role.empty() || (!r.peer.role.empty() && role == r.peer.role);
+    });
+    if (!admitted) {
+      return problem(403, Error{"E_FORBIDDEN_ROLE", "",
+                                r.peer.role.empty()
+                                    ? "this endpoint requires a client certificate"
+                                    : "certificate role '" + r.peer.role + "' may not call this endpoint"});
+    }
+    return route.handler(r);
+  }
+  if (!path_seen) return problem(404, Error{"E_NOT_FOUND", "", "no such endpoint: " + r.path});
+  Response resp = problem(405, Error{"E_METHOD", "", "method " + r.method + " not allowed here"});
+  resp.headers.emplace_back("Allow", allow);
+  return resp;
+}
+
+}  // namespace onshi::http

@@ -1,0 +1,483 @@
+// The HTTPS server: TLS setup, the accept loop, one keep-alive session per connection,
+// and the lifecycle (start, stop, wait, signals).
+//
+// Shape: one io_context run by `threads` threads; every accepted socket gets its own strand,
+// so a session's handlers never run concurrently and need no locks, while different
+// connections spread over all threads. Handlers are called synchronously on the I/O thread:
+// onshi's lookups take microseconds, and a hand-off to a worker pool would cost more than
+// the work itself. The identity of the caller is read from the verified client certificate
+// once, right after the handshake, and copied into every Request of the connection.
+//
+// Stopping does not abandon the io_context with stop(): the listener and every live
+// connection are closed on their strands so that all pending operations finish with
+// "aborted" and the threads run out of work. Only if that takes longer than a grace period
+// is the io_context stopped outright. Sessions are tracked in a set guarded by a mutex that
+// is touched per connection, never per request.
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "core/log.h"
+#include "http/server.h"
+
+namespace onshi::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+constexpr auto kIdleTimeout = std::chrono::seconds(120);
+constexpr auto kShutdownTimeout = std::chrono::seconds(5);
+constexpr auto kStopGrace = std::chrono::seconds(3);
+constexpr unsigned kHeaderLimit = 16 * 1024;
+
+// The UTF-8 text of the first subject entry with this NID, or "".
+std::string subject_entry(X509_NAME* name, int nid) {
+  int idx = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (idx < 0) return "";
+  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  int n = ASN1_STRING_to_UTF8(&utf8, data);
+  if (n < 0) return "";
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+// Role and id from a peer certificate that OpenSSL verified; an empty Peer otherwise.
+Peer peer_from_ssl(SSL* ssl) {
+  Peer peer;
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return peer;
+  if (SSL_get_verify_result(ssl) == X509_V_OK) {
+    X509_NAME* subject = X509_get_subject_name(cert);
+    peer.role = subject_entry(subject, NID_organizationalUnitName);
+    peer.id = subject_entry(subject, NID_commonName);
+  }
+  X509_free(cert);
+  return peer;
+}
+
+bool is_http_parse_error(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category();
+}
+
+}  // namespace
+
+class Session;
+
+// Everything a session needs from its server. Server::Impl is private to Server, so the
+// state lives in this namespace-level type that Session can name.
+struct ServerState {
+  // Declaration order matters for destruction: handlers left in the io_context (only after a
+  // forced stop) are destroyed with it and touch `sessions`, and I/O objects must go first.
+  ServerOptions options;
+  Router router;
+  Metrics metrics;
+
+  std::mutex sessions_mu;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  std::mutex state_mu;
+  std::condition_variable state_cv;
+  bool started = false;
+  bool stopping = false;
+  bool stopped = false;
+  bool signalled = false;
+  int running_threads = 0;
+
+  ssl::context tls{ssl::context::tls_server};
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::signal_set> signals;
+  std::vector<std::thread> threads;
+  uint16_t bound_port = 0;
+
+  Status configure_tls();
+  void do_accept();
+  bool register_session(const std::shared_ptr<Session>& s);
+  void unregister_session(Session* s);
+};
+
+struct Server::Impl : ServerState {};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ServerState& server)
+      : server_(server), stream_(std::move(socket), server.tls) {}
+
+  ~Session() { server_.unregister_session(this); }
+
+  void run() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::on_run, shared_from_this()));
+  }
+
+  // Called by Server::stop(): cancels whatever the session is waiting for.
+  void close() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->closed_ = true;
+      error_code ec;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+      beast::get_lowest_layer(self->stream_).close();
+    });
+  }
+
+ private:
+  void on_run() {
+    if (closed_) return;
+    beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+    stream_.async_handshake(ssl::stream_base::server,
+                            beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
+  }
+
+  void on_handshake(error_code ec) {
+    if (ec) {
+      if (!closed_ && ec != net::error::operation_aborted) {
+        error_code ignored;
+        auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored);
+        std::string addr = remote.address().to_string(), why = ec.message();
+        core::log_warn("http.tls_handshake_failed", {{"remote", addr}, {"error", why}});
+      }
+      return;
+    }
+    peer_ = peer_from_ssl(stream_.native_handle());
+    do_read();
+  }
+
+  void do_read() {
+    if (closed_) return;
+    parser_.emplace();
+    parser_->body_limit(server_.options.max_body_bytes);
+    parser_->header_limit(kHeaderLimit);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(error_code ec, size_t) {
+    if (ec == bhttp::error::end_of_stream) return do_shutdown();
+    if (ec) {
+      if (ec == bhttp::error::body_limit) {
+        started_ = std::chrono::steady_clock::now();
+        return send(problem(413, Error{"E_BODY_TOO_LARGE", "",
+                                       "request body exceeds " + std::to_string(server_.options.max_body_bytes) +
+                                           " bytes"}),
+                    "unparsed", false);
+      }
+      if (ec == bhttp::error::header_limit) {
+        started_ = std::chrono::steady_clock::now();
+        return send(problem(431, Error{"E_HEADER_TOO_LARGE", "", "request header too large"}), "unparsed", false);
+      }
+      if (is_http_parse_error(ec) && ec != bhttp::error::partial_message) {
+        started_ = std::chrono::steady_clock::now();
+        return send(problem(400, Error{"E_BAD_HTTP", "", "malformed HTTP request: " + ec.message()}), "unparsed",
+                    false);
+      }
+      return;  // the peer went away, a timeout, or stop(): nothing to answer
+    }
+    started_ = std::chrono::steady_clock::now();
+    auto& msg = parser_->get();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    size_t q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    if (auto it = msg.find(bhttp::field::content_type); it != msg.end()) req.content_type = std::string(it->value());
+    req.body = std::move(msg.body());
+    req.peer = peer_;
+    bool keep_alive = msg.keep_alive();
+
+    Response resp;
+    try {
+      resp = server_.router.dispatch(req);
+    } catch (const std::exception& e) {
+      core::log_error("http.handler_exception", {{"method", req.method}, {"path", req.path}, {"what", e.what()}});
+      resp = problem(500, Error{"E_INTERNAL", "", "internal error"});
+    } catch (...) {
+      core::log_error("http.handler_exception", {{"method", req.method}, {"path", req.path}, {"what", "unknown"}});
+      resp = problem(500, Error{"E_INTERNAL", "", "internal error"});
+    }
+    std::string route = resp.status == 404 ? "unmatched" : req.path;
+    send(std::move(resp), std::move(route), keep_alive);
+  }
+
+  void send(Response resp, std::string route, bool keep_alive) {
+    route_ = std::move(route);
+    status_ = resp.status;
+    res_ = {};
+    res_.version(11);
+    res_.result(static_cast<unsigned>(resp.status));
+    if (!resp.content_type.empty()) res_.set(bhttp::field::content_type, resp.content_type);
+    for (auto& [name, value] : resp.headers) res_.set(name, value);
+    res_.body() = std::move(resp.body);
+    res_.keep_alive(keep_alive);
+    res_.prepare_payload();
+    keep_alive_ = keep_alive;
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    bhttp::async_write(stream_, res_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(error_code ec, size_t) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    server_.metrics.observe(route_, status_, seconds);
+    if (ec) return;
+    res_ = {};
+    if (!keep_alive_) return do_shutdown();
+    do_read();
+  }
+
+  void do_shutdown() {
+    if (closed_) return;
+    beast::get_lowest_layer(stream_).expires_after(kShutdownTimeout);
+    stream_.async_shutdown([self = shared_from_this()](error_code) {
+      error_code ec;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    });
+  }
+
+  ServerState& server_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  Peer peer_;
+  std::string route_;
+  int status_ = 0;
+  bool keep_alive_ = true;
+  bool closed_ = false;
+  std::chrono::steady_clock::time_point started_;
+};
+
+Status ServerState::configure_tls() {
+  error_code ec;
+  tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                  ec);
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  tls.use_certificate_chain_file(options.cert_file, ec);
+  if (ec) return Status::Fail("E_TLS_CONFIG", "", "server certificate " + options.cert_file + ": " + ec.message());
+  tls.use_private_key_file(options.key_file, ssl::context::pem, ec);
+  if (ec) return Status::Fail("E_TLS_CONFIG", "", "server key " + options.key_file + ": " + ec.message());
+  if (!options.ca_file.empty()) {
+    tls.load_verify_file(options.ca_file, ec);
+    if (ec) return Status::Fail("E_TLS_CONFIG", "", "CA file " + options.ca_file + ": " + ec.message());
+    // Tell clients which CA we accept, so a client holding several certificates picks right.
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.ca_file.c_str()))
+      SSL_CTX_set_client_CA_list(tls.native_handle(), names);
+  } else if (options.require_client_cert) {
+    return Status::Fail("E_TLS_CONFIG", "", "client certificates required but no CA file given");
+  }
+  // Session resumption with client verification needs a session id context.
+  static const unsigned char kSidCtx[] = "onshi-http";
+  SSL_CTX_set_session_id_context(tls.native_handle(), kSidCtx, sizeof kSidCtx - 1);
+  if (options.require_client_cert) {
+    tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  } else if (!options.ca_file.empty()) {
+    tls.set_verify_mode(ssl::verify_peer);  // a presented certificate must still verify
+  } else {
+    tls.set_verify_mode(ssl::verify_none);
+  }
+  return Status::Ok();
+}
+
+void ServerState::do_accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+      std::string why = ec.message();
+      core::log_error("http.accept_failed", {{"error", why}});
+      // Out of descriptors and similar: keep accepting; the error is transient or logged.
+    } else {
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      auto session = std::make_shared<Session>(std::move(socket), *this);
+      if (register_session(session)) session->run();
+    }
+    if (acceptor->is_open()) do_accept();
+  });
+}
+
+bool ServerState::register_session(const std::shared_ptr<Session>& s) {
+  std::lock_guard lock(sessions_mu);
+  {
+    std::lock_guard state(state_mu);
+    if (stopping) return false;
+  }
+  sessions.emplace(s.get(), s);
+  return true;
+}
+
+void ServerState::unregister_session(Session* s) {
+  std::lock_guard lock(sessions_mu);
+  sessions.erase(s);
+}
+
+Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->router = std::move(router);
+  impl_->router.add("GET", "/healthz", {""}, [](const Request&) {
+    Response r;
+    r.body = R"({"status":"ok"})";
+    return r;
+  });
+  Impl* impl = impl_.get();
+  impl_->router.add("GET", "/metrics", {""}, [impl](const Request&) {
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = impl->metrics.render();
+    return r;
+  });
+}
+
+Server::~Server() { stop(); }
+
+Status Server::start() {
+  {
+    std::lock_guard lock(impl_->state_mu);
+    if (impl_->started) return Status::Fail("E_LISTEN", "", "server already started");
+  }
+  if (Status s = impl_->configure_tls(); !s.ok()) {
+    core::log_error("http.tls_config_failed", {{"error", s.error().message}});
+    return s;
+  }
+
+  error_code ec;
+  tcp::resolver resolver(impl_->ioc);
+  auto endpoints = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) {
+    return Status::Fail("E_LISTEN", "", "cannot resolve " + impl_->options.host + ": " + ec.message());
+  }
+  tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  auto& acc = impl_->acceptor.emplace(impl_->ioc);
+  auto fail = [&](std::string_view what) {
+    std::string msg = std::string(what) + " " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+                      ": " + ec.message();
+    core::log_error("http.listen_failed", {{"error", msg}});
+    impl_->acceptor.reset();
+    return Status::Fail("E_LISTEN", "", msg);
+  };
+  acc.open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  acc.set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) return fail("setsockopt");
+  acc.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  acc.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen");
+  impl_->bound_port = acc.local_endpoint(ec).port();
+
+  impl_->do_accept();
+  int n = std::max(1, impl_->options.threads);
+  {
+    std::lock_guard lock(impl_->state_mu);
+    impl_->started = true;
+    impl_->running_threads = n;
+  }
+  for (int i = 0; i < n; ++i) {
+    impl_->threads.emplace_back([impl = impl_.get()] {
+      for (;;) {
+        try {
+          impl->ioc.run();
+          break;
+        } catch (const std::exception& e) {
+          // Handlers catch their own errors; this is a last line of defence, not a path.
+          core::log_error("http.io_thread_exception", {{"what", e.what()}});
+        }
+      }
+      std::lock_guard lock(impl->state_mu);
+      --impl->running_threads;
+      impl->state_cv.notify_all();
+    });
+  }
+  std::string port = std::to_string(impl_->bound_port), nthreads = std::to_string(n);
+  core::log_info("http.listening", {{"host", impl_->options.host}, {"port", port}, {"threads", nthreads},
+                                    {"client_cert_required", impl_->options.require_client_cert ? "true" : "false"}});
+  return Status::Ok();
+}
+
+uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::stop() {
+  {
+    std::lock_guard lock(impl_->state_mu);
+    if (!impl_->started || impl_->stopping) return;
+    impl_->stopping = true;
+  }
+  // Close the listener on the I/O threads (the acceptor is not thread-safe).
+  net::post(impl_->ioc, [impl = impl_.get()] {
+    error_code ec;
+    if (impl->acceptor) impl->acceptor->close(ec);
+    if (impl->signals) impl->signals->cancel(ec);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(impl_->sessions_mu);
+    for (auto& [_, weak] : impl_->sessions)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+  }
+  for (auto& s : live) s->close();
+  live.clear();
+
+  {
+    std::unique_lock lock(impl_->state_mu);
+    if (!impl_->state_cv.wait_for(lock, kStopGrace, [&] { return impl_->running_threads == 0; })) {
+      lock.unlock();
+      impl_->ioc.stop();
+    }
+  }
+  for (auto& t : impl_->threads) {
+    if (t.get_id() == std::this_thread::get_id()) {
+      t.detach();  // stop() from a handler: the thread ends when its handler returns
+    } else if (t.joinable()) {
+      t.join();
+    }
+  }
+  impl_->threads.clear();
+  {
+    std::lock_guard lock(impl_->state_mu);
+    impl_->stopped = true;
+  }
+  impl_->state_cv.notify_all();
+  std::string port = std::to_string(impl_->bound_port);
+  core::log_info("http.stopped", {{"port", port}});
+}
+
+void Server::wait() {
+  std::unique_lock lock(impl_->state_mu);
+  impl_->state_cv.wait(lock, [&] { return impl_->stopped || impl_->stopping || impl_->signalled; });
+}
+
+void Server::handle_signals() {
+  if (impl_->signals) return;
+  impl_->signals.emplace(impl_->ioc, SIGINT, SIGTERM);
+  impl_->signals->async_wait([impl = impl_.get()](error_code ec, int signo) {
+    if (ec) return;
+    core::log_info("http.signal", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+    std::lock_guard lock(impl->state_mu);
+    impl->signalled = true;
+    impl->state_cv.notify_all();
+  });
+}
+
+Metrics& Server::metrics() { return impl_->metrics; }
+
+}  // namespace onshi::http
