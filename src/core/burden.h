@@ -38,7 +38,8 @@ int default_ratio_tenths(AgeBand band);
 bool ratio_allowed(AgeBand band, int ratio_tenths, Date on);
 
 // Consistency of (band, ratio, 適用区分 OQSCD012 code) on `on` (research §6 matrix).
-// `ratio_tenths` is the 高齢受給者/後期 ratio (or 3/2 for the younger bands).
+// `ratio_tenths` is the 高齢受給者/後期 ratio (or 3/2 for the younger bands). A ratio the band
+// does not allow is inconsistent; an empty flag (no certificate) contradicts nothing.
 bool limit_classification_consistent(AgeBand band, int ratio_tenths,
                                      std::string_view classification_flag, Date on);
 // 証区分 (OQSCD011) against 適用区分: 減額 区分 (A05, A06, B05–B08) belong on 02/03,
