@@ -14,8 +14,8 @@ TEST(Codes, AllTablesPresentInOrder) {
   auto tables = code_tables();
   ASSERT_EQ(tables.size(), 26u);
   for (size_t i = 0; i < tables.size(); ++i) {
-    char id[16];
-    std::snprintf(id, sizeof id, "OQSCD%03zu", i + 1);
+    std::string id = std::to_string(i + 1);
+    id = "OQSCD" + std::string(3 - id.size(), '0') + id;
     EXPECT_EQ(tables[i].id, id);
     EXPECT_FALSE(tables[i].name.empty()) << id;
     EXPECT_FALSE(tables[i].element.empty()) << id;
