@@ -24,6 +24,15 @@ bool prefecture_ok(int p, bool allow_alternate) {
   return allow_alternate && p >= 51 && p <= 97;
 }
 
+// 法別番号 of medical insurance (§2); 67 退職者医療 is kept so historical records still load.
+bool is_medical_insurance_law(int law) {
+  static constexpr int kLaws[] = {1, 2, 3, 4, 6, 7, 31, 32, 33, 34, 39, 63, 67, 72, 73, 74, 75};
+  for (int l : kLaws) {
+    if (l == law) return true;
+  }
+  return false;
+}
+
 Status fail(const char* code, std::string message) {
   return Status::Fail(code, "", std::move(message));
 }
@@ -103,31 +112,13 @@ Status check_insurer_number(std::string_view s) {
       return fail("E_STRUCTURE", "保険者番号の都道府県番号が範囲外です");
     }
   } else {
-    // 法別番号 of medical insurance (§2); 67 退職者医療 is kept for historical records.
-    switch (two_digits(d, 0)) {
-      case 1:
-      case 2:
-      case 3:
-      case 4:
-      case 6:
-      case 7:
-      case 31:
-      case 32:
-      case 33:
-      case 34:
-      case 39:
-      case 63:
-      case 67:
-      case 72:
-      case 73:
-      case 74:
-      case 75:
-        break;
-      case 0:
-        return fail("E_STRUCTURE",
-                    "保険者番号の法別番号 00 はありません（国保の保険者番号は6桁です）");
-      default:
-        return fail("E_STRUCTURE", "保険者番号の法別番号が医療保険のものではありません");
+    int law = two_digits(d, 0);
+    if (law == 0) {
+      return fail("E_STRUCTURE",
+                  "保険者番号の法別番号 00 はありません（国保の保険者番号は6桁です）");
+    }
+    if (!is_medical_insurance_law(law)) {
+      return fail("E_STRUCTURE", "保険者番号の法別番号が医療保険のものではありません");
     }
     if (!prefecture_ok(two_digits(d, 2), true)) {
       return fail("E_STRUCTURE", "保険者番号の都道府県番号が範囲外です");

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
 namespace onshi::core {
 namespace {
 
@@ -124,6 +129,29 @@ TEST(Date, JstClock) {
   EXPECT_EQ(timestamp_jst(now).substr(0, 8), Date::from_unix_us_jst(now).yyyymmdd());
   EXPECT_EQ(timestamp_jst().size(), 14u);
   EXPECT_GE(Date::today_jst(), D(2024, 1, 1));
+}
+
+}  // namespace
+}  // namespace onshi::core
+
+namespace onshi::core {
+namespace {
+
+// R-CONF-3: 和暦 is rendered on several threads at once (one ICU formatter per thread).
+TEST(Date, WarekiConcurrent) {
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&wrong, t] {
+      for (int i = 0; i < 200; ++i) {
+        Date d = Date::from_ymd(2019, 5, 1).add_days(t);
+        std::string want = "令和元年5月" + std::to_string(1 + t) + "日";
+        if (to_wareki(d) != want) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace onshi::core {
 namespace {
@@ -163,6 +166,32 @@ TEST(Text, CodepointsAndDigits) {
   EXPECT_FALSE(all_digits(""));
   EXPECT_FALSE(all_digits("12 3"));
   EXPECT_FALSE(all_digits("１２"));
+}
+
+}  // namespace
+}  // namespace onshi::core
+
+namespace onshi::core {
+namespace {
+
+// R-CONF-2: conversions run on server worker threads at once; each thread keeps its own ICU
+// converter and transliterators, so results do not interfere.
+TEST(Text, ConcurrentConversions) {
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&wrong] {
+      for (int i = 0; i < 200; ++i) {
+        auto u = shift_jis_to_utf8("\x8E\x91\x8A\x69");
+        if (!u.ok() || *u != "資格") ++wrong;
+        if (utf8_to_shift_jis("𠮷").ok()) ++wrong;
+        if (normalize_card_field("ＡＢ－１") != "AB-1") ++wrong;
+        if (to_halfwidth_katakana("シケン") != "ｼｹﾝ") ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
