@@ -112,9 +112,9 @@ Service* ServiceTest::svc_ = nullptr;
 // R-REG-1: an insurer registers over HTTPS; per-record errors; a re-send changes nothing.
 TEST_F(ServiceTest, RegistrationOverHttps) {
   auto c = client("insurer");
-  std::string body = "{\"records\":[" + member_json("7001") + "," +
-                     member_json("7002", ",\"birthdate\":\"19531340\"") + "]}";
-  // The second record repeats "birthdate" with an impossible date.
+  std::string second = member_json("7002");
+  second.replace(second.find("19530718"), 8, "19531340");  // an impossible birth date
+  std::string body = "{\"records\":[" + member_json("7001") + "," + second + "]}";
   auto r = c.request("POST", "/v1/registrations", body);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->status, 200) << r->body;
