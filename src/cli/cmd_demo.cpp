@@ -1,6 +1,248 @@
-// onshi demo — placeholder registration until the command is implemented.
+// onshi demo — a newcomer's first command: everything the central service needs, made and
+// started in one go, then ready-to-paste `curl` commands that confirm real demo members.
+//
+// It is re-runnable: an existing data directory keeps its CA and keys, and re-importing the
+// same population leaves the store unchanged. The population is generated "as of" today so
+// that today's confirmations find covered members.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
 #include "cli/commands.h"
+#include "core/date.h"
+#include "core/text.h"
+#include "demo/generator.h"
+#include "registry/registry.h"
+#include "security/ca.h"
+#include "security/crypto.h"
+#include "serve/service.h"
+#include "store/store.h"
 
 namespace onshi::cli {
-void register_demo(CLI::App& app) { (void)app; }
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DemoRequest {
+  std::string file, what;
+};
+
+std::string request_xml(const std::string& date, const std::string& insurer,
+                        const std::string& symbol, const std::string& number,
+                        const std::string& branch, const std::string& birth,
+                        const std::string& consent, const std::string& encoding) {
+  std::string x = "<?xml version=\"1.0\" encoding=\"" + encoding +
+                  "\" standalone=\"no\"?>\n<XmlMsg>\n  <MessageHeader>\n"
+                  "    <QualificationConfirmationDate>" + date +
+                  "</QualificationConfirmationDate>\n"
+                  "    <MedicalInstitutionCode>1310112345</MedicalInstitutionCode>\n"
+                  "    <ArbitraryFileIdentifier>demo-" + number + "</ArbitraryFileIdentifier>\n"
+                  "  </MessageHeader>\n  <MessageBody>\n    <QualificationConfirmSearchInfo>\n"
+                  "      <InsurerNumber>" + insurer + "</InsurerNumber>\n";
+  if (!symbol.empty()) x += "      <InsuredCardSymbol>" + symbol + "</InsuredCardSymbol>\n";
+  x += "      <InsuredIdentificationNumber>" + number + "</InsuredIdentificationNumber>\n";
+  if (!branch.empty()) x += "      <InsuredBranchNumber>" + branch + "</InsuredBranchNumber>\n";
+  x += "      <Birthdate>" + birth + "</Birthdate>\n"
+       "      <LimitApplicationCertificateRelatedConsFlg>" + consent +
+       "</LimitApplicationCertificateRelatedConsFlg>\n"
+       "    </QualificationConfirmSearchInfo>\n  </MessageBody>\n</XmlMsg>\n";
+  return x;
+}
+
+bool write_file(const fs::path& p, const std::string& bytes) {
+  std::ofstream o(p, std::ios::binary | std::ios::trunc);
+  o << bytes;
+  return static_cast<bool>(o);
+}
+
+int fail(const Error& e) {
+  std::cerr << e.code << ": " << e.message << "\n";
+  return e.code.rfind("E_FLAG", 0) == 0 ? 2 : 1;
+}
+
+}  // namespace
+
+void register_demo(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "demo", "デモ: CA・証明書・デモ加入者を作成して取り込み、サービスを起動します. "
+              "Sets up and starts a demo service, printing curl commands.");
+  struct Opts {
+    std::string data_dir = "demo-data";
+    int64_t members = 20000;
+    uint64_t seed = 1;
+    std::string listen = "127.0.0.1:8443";
+    bool no_serve = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--data-dir", o->data_dir, "データディレクトリ")->capture_default_str();
+  cmd->add_option("--members", o->members, "生成するデモ加入者数")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{50000000}));
+  cmd->add_option("--seed", o->seed, "生成の乱数シード")->capture_default_str();
+  cmd->add_option("--listen", o->listen,
+                  "待ち受けアドレス HOST:PORT (使用中なら空きポートを使います)")
+      ->capture_default_str();
+  cmd->add_flag("--no-serve", o->no_serve, "準備だけしてサービスは起動しない");
+  cmd->callback([o] {
+    const fs::path dir = fs::absolute(o->data_dir);
+    auto listen = serve::parse_listen(o->listen);
+    if (!listen) {
+      g_exit_code = fail(listen.error());
+      return;
+    }
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::cerr << "[1/5] 認証局と証明書 (CA and certificates) → " << dir.string() << "/ca\n";
+    if (!fs::exists(security::ca_paths(dir).ca_cert)) {
+      if (auto st = security::ca_init(dir); !st) {
+        g_exit_code = fail(st.error());
+        return;
+      }
+    }
+    const std::string clinic = "1310112345", insurer = "06139992";
+    if (!fs::exists(dir / "clinic" / "cert.pem"))
+      if (auto st = security::issue_client(dir, security::Role::kInstitution, clinic, dir / "clinic");
+          !st) {
+        g_exit_code = fail(st.error());
+        return;
+      }
+    if (!fs::exists(dir / "insurer" / "cert.pem"))
+      if (auto st = security::issue_client(dir, security::Role::kInsurer, insurer, dir / "insurer");
+          !st) {
+        g_exit_code = fail(st.error());
+        return;
+      }
+
+    const core::Date today = core::Date::today_jst();
+    std::cerr << "[2/5] デモ加入者の生成 (" << o->members << " members, as of " << today.iso()
+              << ")\n";
+    demo::GeneratorOptions go;
+    go.count = o->members;
+    go.seed = o->seed;
+    go.as_of = today;
+    const fs::path members = dir / "members.csv", fixed = dir / "demo-members.csv";
+    if (auto st = demo::write_members_csv(go, members, core::Encoding::kUtf8, isatty(2)); !st) {
+      g_exit_code = fail(st.error());
+      return;
+    }
+    if (!write_file(fixed, demo::demo_members_csv(today))) {
+      g_exit_code = fail(Error{"E_FILE", "", "cannot write " + fixed.string()});
+      return;
+    }
+
+    std::cerr << "[3/5] 取り込み (import)\n";
+    {
+      auto store = store::open_sqlite(store::store_path(dir));
+      if (!store) {
+        g_exit_code = fail(store.error());
+        return;
+      }
+      auto keys = security::Keyring::load_or_create(dir);
+      if (!keys) {
+        g_exit_code = fail(keys.error());
+        return;
+      }
+      for (const auto& f : {fixed, members}) {
+        registry::ImportOptions io;
+        io.progress = isatty(2);
+        auto rep = registry::import_csv(**store, *keys, f, io);
+        if (!rep) {
+          g_exit_code = fail(rep.error());
+          return;
+        }
+        std::cerr << "      " << f.filename().string() << ": accepted " << rep->accepted
+                  << ", unchanged " << rep->unchanged << ", rejected " << rep->rejected << "\n";
+      }
+    }
+
+    std::cerr << "[4/5] 照会ファイルの作成 (sample OQSsiquc01req files) → " << dir.string()
+              << "/requests\n";
+    fs::create_directories(dir / "requests", ec);
+    const std::string d = today.yyyymmdd();
+    const int y = today.year();
+    auto birth = [](int year, const char* mmdd) { return std::to_string(year) + mmdd; };
+    struct Sample {
+      const char* file;
+      const char* what;
+      std::string xml;
+    };
+    std::vector<Sample> samples = {
+        {"valid-consent.xml", "有効・限度額同意あり (健保組合 本人 3割, 限度額 ウ)",
+         request_xml(d, insurer, "1234", "5678", "00", "19800515", "1", "UTF-8")},
+        {"valid-no-consent.xml", "有効・同意なし (限度額の情報は返りません)",
+         request_xml(d, insurer, "1234", "5678", "00", "19800515", "0", "UTF-8")},
+        {"preschool.xml", "有効・未就学 (家族 2割)",
+         request_xml(d, insurer, "1234", "5678", "02", birth(y - 3, "0707"), "0", "UTF-8")},
+        {"kokuho.xml", "有効・国民健康保険 (6桁の保険者番号)",
+         request_xml(d, "131045", "01", "234567", "00", "19751120", "0", "UTF-8")},
+        {"changed-insurer.xml", "無効（新しい資格あり）: 転職で喪失した旧保険証",
+         request_xml(d, "01130012", "3050021", "7", "00", "19850125", "0", "UTF-8")},
+        {"lost.xml", "無効: 資格喪失",
+         request_xml(d, "131045", "01", "234999", "00", "19600303", "0", "UTF-8")},
+        {"not-found.xml", "該当資格なし",
+         request_xml(d, insurer, "1234", "9999", "00", "19800515", "0", "UTF-8")},
+        {"invalid.xml", "異常終了: 保険者番号の検証番号誤り",
+         request_xml(d, "06139993", "1234", "5678", "00", "19800515", "0", "UTF-8")},
+    };
+    for (const auto& s : samples) write_file(dir / "requests" / s.file, s.xml);
+    if (auto sj = core::utf8_to_shift_jis(request_xml(d, insurer, "１２３４", "５６７８", "００",
+                                                      "19800515", "1", "Shift_JIS"));
+        sj.ok())
+      write_file(dir / "requests" / "shift-jis.xml", *sj);
+
+    if (o->no_serve) {
+      std::cerr << "[5/5] --no-serve: 準備完了\n";
+      return;
+    }
+    std::cerr << "[5/5] サービス起動 (onshi serve)\n";
+    serve::ServiceOptions so;
+    so.data_dir = dir;
+    so.host = listen->first;
+    so.port = listen->second;
+    auto svc = serve::Service::open(so);
+    if (!svc) {
+      g_exit_code = fail(svc.error());
+      return;
+    }
+    if (auto st = (*svc)->start(); !st) {
+      so.port = 0;  // the port is taken: use any free one
+      svc = serve::Service::open(so);
+      if (!svc || !(*svc)->start()) {
+        g_exit_code = fail(st.error());
+        return;
+      }
+    }
+    const std::string base = "https://" + so.host + ":" + std::to_string((*svc)->port());
+    const std::string c = dir.string() + "/clinic";
+    const std::string tls =
+        "--cacert " + c + "/ca.pem --cert " + c + "/cert.pem --key " + c + "/key.pem";
+    std::cout << "\nonshi demo — central service ready at " << base << "\n\n"
+              << "# 資格確認 (OQSsiquc01): 有効・限度額同意あり\n"
+              << "curl -s " << tls << " -H 'Content-Type: application/xml' --data-binary @"
+              << dir.string() << "/requests/valid-consent.xml " << base << "/xml/OQSsiquc01\n\n"
+              << "# other cases: replace the file name with one of\n";
+    for (const auto& s : samples)
+      std::cout << "#   " << s.file << "  — " << s.what << "\n";
+    std::cout << "#   shift-jis.xml  — Shift_JIS の要求 (全角の記号・番号)\n\n"
+              << "# the same confirmation in JSON\n"
+              << "curl -s " << tls << " -H 'Content-Type: application/json' -d '{"
+              << "\"qualificationConfirmationDate\":\"" << d
+              << "\",\"medicalInstitutionCode\":\"1310112345\",\"insurerNumber\":\"" << insurer
+              << "\",\"insuredCardSymbol\":\"1234\",\"insuredIdentificationNumber\":\"5678\","
+              << "\"insuredBranchNumber\":\"00\",\"birthdate\":\"19800515\","
+              << "\"limitApplicationCertificateRelatedConsFlg\":\"1\"}' " << base
+              << "/v1/qualification-confirmations\n\n"
+              << "# health and metrics\n"
+              << "curl -s " << tls << " " << base << "/healthz\n"
+              << "curl -s " << tls << " " << base << "/metrics | head\n\n"
+              << "# the audit log of every confirmation (after stopping with Ctrl-C)\n"
+              << "build/onshi audit verify --data-dir " << dir.string() << "\n\n"
+              << "Ctrl-C で停止します (stop with Ctrl-C).\n"
+              << std::flush;
+    (*svc)->wait();
+    (*svc)->stop();
+  });
+}
+
 }  // namespace onshi::cli
