@@ -112,16 +112,27 @@ Result<Utf8Document> to_utf8(std::string_view bytes) {
   return doc;
 }
 
-// Parses `bytes` into `doc`, enforcing encoding, syntax and the XmlMsg root.
-Status load(std::string_view bytes, pugi::xml_document& doc) {
+// A parsed document. A converted (Shift_JIS) text is parsed in place, so the DOM points
+// into `storage`, which is declared first to outlive `doc`.
+struct Parsed {
+  std::string storage;
+  pugi::xml_document doc;
+};
+
+// Parses `bytes` into `p`, enforcing encoding, syntax and the XmlMsg root.
+Status load(std::string_view bytes, Parsed& p) {
   auto utf8 = to_utf8(bytes);
   if (!utf8) return utf8.status();
   const unsigned options = pugi::parse_default | pugi::parse_doctype;
-  pugi::xml_parse_result r =
-      utf8->owned.empty()
-          ? doc.load_buffer(utf8->text.data(), utf8->text.size(), options, pugi::encoding_utf8)
-          : doc.load_buffer_inplace(utf8->owned.data(), utf8->owned.size(), options,
-                                    pugi::encoding_utf8);
+  pugi::xml_document& doc = p.doc;
+  pugi::xml_parse_result r;
+  if (utf8->owned.empty()) {
+    r = doc.load_buffer(utf8->text.data(), utf8->text.size(), options, pugi::encoding_utf8);
+  } else {
+    p.storage = std::move(utf8->owned);
+    r = doc.load_buffer_inplace(p.storage.data(), p.storage.size(), options,
+                                pugi::encoding_utf8);
+  }
   if (!r)
     return Status::Fail("E_XML_SYNTAX", "",
                         std::string("malformed XML at offset ") + std::to_string(r.offset) +
@@ -352,9 +363,9 @@ void read_result_item(ConfirmResult& r, ResultItem& item, pugi::xml_node node) {
 }  // namespace
 
 Result<ConfirmRequest> parse_confirm_request_xml(std::string_view bytes) {
-  pugi::xml_document doc;
-  if (Status s = load(bytes, doc); !s) return s;
-  pugi::xml_node root = doc.document_element();
+  Parsed parsed;
+  if (Status s = load(bytes, parsed); !s) return s;
+  pugi::xml_node root = parsed.doc.document_element();
   pugi::xml_node header = root.child("MessageHeader");
   pugi::xml_node body = root.child("MessageBody");
   if (!header)
@@ -413,9 +424,9 @@ Result<std::string> write_confirm_result_xml(const ConfirmResult& result,
 }
 
 Result<ConfirmResult> parse_confirm_result_xml(std::string_view bytes) {
-  pugi::xml_document doc;
-  if (Status s = load(bytes, doc); !s) return s;
-  pugi::xml_node root = doc.document_element();
+  Parsed parsed;
+  if (Status s = load(bytes, parsed); !s) return s;
+  pugi::xml_node root = parsed.doc.document_element();
   pugi::xml_node header = root.child("MessageHeader");
   if (!header)
     return xml_error("E_XML_STRUCTURE", "MessageHeader", "<XmlMsg> has no <MessageHeader>");
