@@ -11,7 +11,9 @@
 
 namespace onshi::oqs::detail {
 
-inline bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+inline bool is_xml_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 inline std::string_view trim(std::string_view s) {
   size_t b = 0, e = s.size();
@@ -41,13 +43,24 @@ inline void append_xml_escaped(std::string& out, std::string_view s) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     const char* rep = nullptr;
     switch (c) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&quot;"; break;
-      case '\r': rep = "&#13;"; break;
+      case '&':
+        rep = "&amp;";
+        break;
+      case '<':
+        rep = "&lt;";
+        break;
+      case '>':
+        rep = "&gt;";
+        break;
+      case '"':
+        rep = "&quot;";
+        break;
+      case '\r':
+        rep = "&#13;";
+        break;
       case '\t':
-      case '\n': continue;
+      case '\n':
+        continue;
       default:
         if (c >= 0x20) continue;
         rep = "";  // a control character XML 1.0 cannot carry
@@ -68,11 +81,21 @@ inline void append_json_escaped(std::string& out, std::string_view s) {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
       default: {
         const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
         out.append(u, sizeof u);

@@ -9,9 +9,8 @@
 // string by walking the same layout as the XML writer (layout.h), so both formats carry the
 // same elements; JSON differs only in syntax, in InsurerNumber (digits, no padding) and in
 // always being UTF-8.
-#include <boost/json.hpp>
-
 #include <array>
+#include <boost/json.hpp>
 #include <string>
 #include <string_view>
 

@@ -21,7 +21,7 @@ namespace onshi::oqs::layout {
 
 template <class S>
 struct Field {
-  std::string_view name;     // element name
+  std::string_view name;  // element name
   std::string S::*member;
 };
 
@@ -112,8 +112,7 @@ inline constexpr std::array<Field<core::ElderlyRecipientCertificate>, 4> kElderl
     {"ElderlyRecipientCertificateDate", &core::ElderlyRecipientCertificate::certificate_date},
     {"ElderlyRecipientValidStartDate", &core::ElderlyRecipientCertificate::valid_start_date},
     {"ElderlyRecipientValidEndDate", &core::ElderlyRecipientCertificate::valid_end_date},
-    {"ElderlyRecipientContributionRatio",
-     &core::ElderlyRecipientCertificate::contribution_ratio},
+    {"ElderlyRecipientContributionRatio", &core::ElderlyRecipientCertificate::contribution_ratio},
 }};
 
 // LimitApplicationCertificateRelatedInfo (§3.4).
@@ -125,10 +124,8 @@ inline constexpr std::array<Field<core::LimitApplicationCertificate>, 6> kLimit{
     {"LimitApplicationCertificateDate", &core::LimitApplicationCertificate::certificate_date},
     {"LimitApplicationCertificateValidStartDate",
      &core::LimitApplicationCertificate::valid_start_date},
-    {"LimitApplicationCertificateValidEndDate",
-     &core::LimitApplicationCertificate::valid_end_date},
-    {"LimitApplicationCertificateLongTermDate",
-     &core::LimitApplicationCertificate::long_term_date},
+    {"LimitApplicationCertificateValidEndDate", &core::LimitApplicationCertificate::valid_end_date},
+    {"LimitApplicationCertificateLongTermDate", &core::LimitApplicationCertificate::long_term_date},
 }};
 
 // SpecificDiseasesCertificateInfo (§3.4).
@@ -257,6 +254,8 @@ void walk_result_body(Sink& sink, const ConfirmResult& r) {
 }
 
 // True when the result is an abnormal end, which carries no MessageBody (§6.4b).
-inline bool abnormal_end(const ConfirmResult& r) { return r.header.segment_of_result == "9"; }
+inline bool abnormal_end(const ConfirmResult& r) {
+  return r.header.segment_of_result == "9";
+}
 
 }  // namespace onshi::oqs::layout

@@ -9,9 +9,8 @@
 // name, never by position. Writing the result is on the service's hot path, so it builds
 // the text directly into one string with escaping instead of going through a DOM; the
 // element order comes from layout.h, shared with the JSON writer.
-#include <pugixml.hpp>
-
 #include <cstring>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 
@@ -66,11 +65,12 @@ std::string_view declared_encoding(std::string_view text) {
 
 bool is_shift_jis_name(std::string_view e) {
   return iequals(e, "Shift_JIS") || iequals(e, "Shift-JIS") || iequals(e, "Windows-31J") ||
-         iequals(e, "CP932") || iequals(e, "SJIS") || iequals(e, "MS932") ||
-         iequals(e, "x-sjis");
+         iequals(e, "CP932") || iequals(e, "SJIS") || iequals(e, "MS932") || iequals(e, "x-sjis");
 }
 
-bool is_utf8_name(std::string_view e) { return iequals(e, "UTF-8") || iequals(e, "UTF8"); }
+bool is_utf8_name(std::string_view e) {
+  return iequals(e, "UTF-8") || iequals(e, "UTF8");
+}
 
 // A document turned into UTF-8, ready for pugixml. `owned` holds converted text when a
 // conversion was needed; otherwise `text` points into the caller's bytes.
@@ -82,8 +82,8 @@ struct Utf8Document {
 Result<Utf8Document> to_utf8(std::string_view bytes) {
   if (bytes.size() > kMaxDocumentBytes)
     return xml_error("E_XML_SYNTAX", "", "document larger than 1 MiB");
-  if (bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') ||
-                            (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
+  if (bytes.size() >= 2 &&
+      ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
     return xml_error("E_XML_ENCODING", "", "UTF-16 documents are not accepted");
   const bool bom = bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0;
   std::string_view body = bom ? bytes.substr(3) : bytes;
@@ -130,13 +130,12 @@ Status load(std::string_view bytes, Parsed& p) {
     r = doc.load_buffer(utf8->text.data(), utf8->text.size(), options, pugi::encoding_utf8);
   } else {
     p.storage = std::move(utf8->owned);
-    r = doc.load_buffer_inplace(p.storage.data(), p.storage.size(), options,
-                                pugi::encoding_utf8);
+    r = doc.load_buffer_inplace(p.storage.data(), p.storage.size(), options, pugi::encoding_utf8);
   }
   if (!r)
     return Status::Fail("E_XML_SYNTAX", "",
-                        std::string("malformed XML at offset ") + std::to_string(r.offset) +
-                            ": " + r.description());
+                        std::string("malformed XML at offset ") + std::to_string(r.offset) + ": " +
+                            r.description());
   int elements = 0;
   for (pugi::xml_node n : doc.children()) {
     if (n.type() == pugi::node_doctype)
@@ -148,9 +147,9 @@ Status load(std::string_view bytes, Parsed& p) {
   if (elements != 1)
     return Status::Fail("E_XML_SYNTAX", "", "a document needs exactly one root element");
   if (std::strcmp(doc.document_element().name(), "XmlMsg") != 0)
-    return Status::Fail("E_XML_STRUCTURE", "XmlMsg",
-                        std::string("root element is <") + doc.document_element().name() +
-                            ">, expected <XmlMsg>");
+    return Status::Fail(
+        "E_XML_STRUCTURE", "XmlMsg",
+        std::string("root element is <") + doc.document_element().name() + ">, expected <XmlMsg>");
   return Status::Ok();
 }
 
@@ -301,8 +300,8 @@ bool read_qualification_field(core::Qualification& q,
     if (f.name != name) continue;
     std::string v = text_of(e);
     // Results carry InsurerNumber space-padded; the Qualification holds the digits.
-    q.*(f.member) = f.form == layout::Form::kInsurerNumber ? core::trim_insurer_number(v)
-                                                           : std::move(v);
+    q.*(f.member) =
+        f.form == layout::Form::kInsurerNumber ? core::trim_insurer_number(v) : std::move(v);
     return true;
   }
   return false;
@@ -383,21 +382,25 @@ Result<ConfirmRequest> parse_confirm_request_xml(std::string_view bytes) {
   // §2.1 required elements, reported in document order of the layout.
   const RequestHeader& h = req.header;
   const SearchInfo& si = req.search;
-  if (Status s = require(header, "QualificationConfirmationDate",
-                         h.qualification_confirmation_date); !s) return s;
+  if (Status s =
+          require(header, "QualificationConfirmationDate", h.qualification_confirmation_date);
+      !s)
+    return s;
   if (Status s = require(header, "MedicalInstitutionCode", h.medical_institution_code); !s)
     return s;
   if (Status s = require(search, "InsurerNumber", si.insurer_number); !s) return s;
-  if (Status s = require(search, "InsuredIdentificationNumber",
-                         si.insured_identification_number); !s) return s;
+  if (Status s = require(search, "InsuredIdentificationNumber", si.insured_identification_number);
+      !s)
+    return s;
   if (Status s = require(search, "Birthdate", si.birthdate); !s) return s;
   if (Status s = require(search, "LimitApplicationCertificateRelatedConsFlg",
-                         si.limit_application_certificate_related_cons_flg); !s) return s;
+                         si.limit_application_certificate_related_cons_flg);
+      !s)
+    return s;
   return req;
 }
 
-Result<std::string> write_confirm_result_xml(const ConfirmResult& result,
-                                             core::Encoding encoding) {
+Result<std::string> write_confirm_result_xml(const ConfirmResult& result, core::Encoding encoding) {
   std::string out;
   out.reserve(4096);
   out.append(declaration(encoding));
@@ -496,8 +499,7 @@ Result<std::string> write_confirm_request_xml(const ConfirmRequest& request,
   sink.text("InsurerNumber", insurer);
   if (!s.insured_card_symbol.empty()) sink.text("InsuredCardSymbol", s.insured_card_symbol);
   sink.text("InsuredIdentificationNumber", s.insured_identification_number);
-  if (!s.insured_branch_number.empty())
-    sink.text("InsuredBranchNumber", s.insured_branch_number);
+  if (!s.insured_branch_number.empty()) sink.text("InsuredBranchNumber", s.insured_branch_number);
   sink.text("Birthdate", s.birthdate);
   sink.text("LimitApplicationCertificateRelatedConsFlg",
             s.limit_application_certificate_related_cons_flg);

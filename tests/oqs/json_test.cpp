@@ -26,6 +26,7 @@ const char* kRequest = R"({
   "limitApplicationCertificateRelatedConsFlg": "1"
 })";
 
+// R-CONF-2
 TEST(RequestJson, Parses) {
   auto r = parse_confirm_request_json(kRequest);
   ASSERT_TRUE(r.ok()) << r.error().code << " " << r.error().message;
@@ -102,6 +103,7 @@ boost::json::object parse_object(const std::string& s) {
   return v.is_object() ? v.as_object() : boost::json::object();
 }
 
+// R-CONF-3
 TEST(ResultJson, Shape) {
   boost::json::object o = parse_object(write_confirm_result_json(sample_result()));
   EXPECT_EQ(o.at("processExecutionTime"), "20250415093015");
@@ -141,8 +143,10 @@ TEST(ResultJson, LimitInfoOnlyWhenIncluded) {
 
   r.results[0].include_limit = true;
   o = parse_object(write_confirm_result_json(r));
-  EXPECT_TRUE(o.at("resultList").as_array()[0].as_object().contains(
-      "limitApplicationCertificateRelatedInfo"));  // R-CONF-4
+  EXPECT_TRUE(o.at("resultList")
+                  .as_array()[0]
+                  .as_object()
+                  .contains("limitApplicationCertificateRelatedInfo"));  // R-CONF-4
 }
 
 TEST(ResultJson, AbnormalEndAndEscaping) {

@@ -61,7 +61,8 @@ inline ConfirmResult sample_result() {
   q.insured_certificate_issuance_date = "20230401";
   q.insured_card_valid_date = "20230401";
   q.insurer_name = "試験健康保険組合";
-  q.elderly_recipient = core::ElderlyRecipientCertificate{"20240715", "20240801", "20250731", "020"};
+  q.elderly_recipient =
+      core::ElderlyRecipientCertificate{"20240715", "20240801", "20250731", "020"};
   q.limit_application =
       core::LimitApplicationCertificate{"02", "B05", "20240801", "20240801", "20250731", ""};
   q.specific_diseases.push_back({"1", "20240501", "20240501", "", "10000"});

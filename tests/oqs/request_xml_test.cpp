@@ -27,7 +27,9 @@ void expect_sample_61(const ConfirmRequest& r) {
   EXPECT_EQ(r.search.arbitrary_identifier, "10234_1");
 }
 
-std::string sample_utf8() { return read_fixture("siquc01req_utf8.xml"); }
+std::string sample_utf8() {
+  return read_fixture("siquc01req_utf8.xml");
+}
 
 // Replaces the first occurrence of `from` in `s` with `to`.
 std::string replaced(std::string s, const std::string& from, const std::string& to) {
@@ -37,6 +39,7 @@ std::string replaced(std::string s, const std::string& from, const std::string& 
   return s;
 }
 
+// R-CONF-2: typed card data arrive as the §6.1 request in CP932.
 TEST(RequestXml, ShiftJisFixtureParses) {
   const std::string bytes = read_fixture("siquc01req_sjis.xml");
   ASSERT_FALSE(bytes.empty());
@@ -46,6 +49,7 @@ TEST(RequestXml, ShiftJisFixtureParses) {
   expect_sample_61(*r);
 }
 
+// R-CONF-2
 TEST(RequestXml, Utf8Parses) {
   auto r = parse_confirm_request_xml(sample_utf8());
   ASSERT_TRUE(r.ok()) << r.error().code << " " << r.error().message;
@@ -68,8 +72,8 @@ TEST(RequestXml, NoDeclarationMeansUtf8) {
 
 TEST(RequestXml, EncodingNamesAreCaseInsensitiveAndIncludeAliases) {
   for (const char* name : {"shift_jis", "SHIFT_JIS", "Windows-31J", "cp932", "SJIS"}) {
-    std::string doc = replaced(sample_utf8(), "encoding=\"UTF-8\"",
-                               std::string("encoding=\"") + name + "\"");
+    std::string doc =
+        replaced(sample_utf8(), "encoding=\"UTF-8\"", std::string("encoding=\"") + name + "\"");
     auto sjis = core::utf8_to_shift_jis(doc);
     ASSERT_TRUE(sjis.ok());
     auto r = parse_confirm_request_xml(*sjis);
@@ -129,8 +133,11 @@ TEST(RequestXml, EmptyRequiredElementCountsAsMissing) {
 }
 
 TEST(RequestXml, EachRequiredElementIsReportedByName) {
-  const char* required[] = {"QualificationConfirmationDate", "MedicalInstitutionCode",
-                            "InsurerNumber", "InsuredIdentificationNumber", "Birthdate",
+  const char* required[] = {"QualificationConfirmationDate",
+                            "MedicalInstitutionCode",
+                            "InsurerNumber",
+                            "InsuredIdentificationNumber",
+                            "Birthdate",
                             "LimitApplicationCertificateRelatedConsFlg"};
   for (const std::string name : required) {
     std::string doc = sample_utf8();
@@ -173,8 +180,7 @@ TEST(RequestXml, MissingHeaderOrBodyIsStructureError) {
   EXPECT_EQ(r.error().field, "MessageHeader");
 
   doc = sample_utf8();
-  doc.erase(doc.find("<MessageBody>"),
-            doc.find("</MessageBody>") + 14 - doc.find("<MessageBody>"));
+  doc.erase(doc.find("<MessageBody>"), doc.find("</MessageBody>") + 14 - doc.find("<MessageBody>"));
   r = parse_confirm_request_xml(doc);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_XML_STRUCTURE");
@@ -182,10 +188,10 @@ TEST(RequestXml, MissingHeaderOrBodyIsStructureError) {
 }
 
 TEST(RequestXml, GarbageIsSyntaxError) {
-  for (std::string bad : {std::string("this is not xml"), std::string(""),
-                          std::string("<XmlMsg><MessageHeader></XmlMsg>"),
-                          std::string("<XmlMsg/><XmlMsg/>"), std::string("\x00\x01\x02", 3),
-                          sample_utf8().substr(0, 300)}) {
+  for (std::string bad :
+       {std::string("this is not xml"), std::string(""),
+        std::string("<XmlMsg><MessageHeader></XmlMsg>"), std::string("<XmlMsg/><XmlMsg/>"),
+        std::string("\x00\x01\x02", 3), sample_utf8().substr(0, 300)}) {
     auto r = parse_confirm_request_xml(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, "E_XML_SYNTAX") << bad;
@@ -256,6 +262,7 @@ TEST(RequestXml, OversizedDocumentIsRefused) {
   EXPECT_EQ(r.error().code, "E_XML_SYNTAX");
 }
 
+// R-CONF-2: the terminal's request writer and the service's parser agree.
 TEST(RequestXml, WriteThenParseShiftJis) {
   ConfirmRequest req;
   req.header.qualification_confirmation_date = "20250415";

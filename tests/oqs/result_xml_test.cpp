@@ -2,8 +2,8 @@
 // order, InsurerNumber padding, half-width NameKana, the limit certificate only when the
 // service allows it (R-CONF-4), Shift_JIS output, abnormal ends and escaping.
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
+#include <pugixml.hpp>
 #include <string>
 #include <vector>
 
@@ -19,8 +19,8 @@ using testing::sample_result;
 
 pugi::xml_document load_utf8(const std::string& xml) {
   pugi::xml_document doc;
-  pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(),
-                                             pugi::parse_default, pugi::encoding_utf8);
+  pugi::xml_parse_result r =
+      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   EXPECT_TRUE(r) << r.description() << "\n" << xml;
   return doc;
 }
@@ -38,6 +38,8 @@ std::vector<std::string> child_names(pugi::xml_node n) {
   return names;
 }
 
+// R-CONF-3: the result carries name, kana, sex, birth date, insurer, card numbers, dates,
+// address and postcode in the interface's form.
 TEST(ResultXml, Sample62KeyElements) {
   const std::string xml = write_utf8(sample_result());
   EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>", 0), 0u);
@@ -56,7 +58,7 @@ TEST(ResultXml, Sample62KeyElements) {
   pugi::xml_node item = body.child("ResultList").child("ResultOfQualificationConfirmation");
   ASSERT_TRUE(item);
   EXPECT_STREQ(item.child_value("InsurerNumber"), "  131045");  // space-padded to 8
-  EXPECT_STREQ(item.child_value("NameKana"), "ｼｹﾝ ｲﾁﾛｳ");        // half-width
+  EXPECT_STREQ(item.child_value("NameKana"), "ｼｹﾝ ｲﾁﾛｳ");       // half-width
   EXPECT_STREQ(item.child_value("Name"), "試験　一郎");
   EXPECT_STREQ(item.child("ElderlyRecipientCertificateInfo")
                    .child_value("ElderlyRecipientContributionRatio"),
@@ -90,18 +92,31 @@ TEST(ResultXml, ElementOrderFollowsTheInterface) {
             (std::vector<std::string>{"QualificationConfirmSearchInfo", "ProcessingResultStatus",
                                       "QualificationValidity", "ResultList"}));
   EXPECT_EQ(child_names(msg.child("MessageBody").child("ResultList").first_child()),
-            (std::vector<std::string>{
-                "InsuredCardClassification", "InsurerNumber", "InsuredCardSymbol",
-                "InsuredIdentificationNumber", "InsuredBranchNumber",
-                "PersonalFamilyClassification", "InsuredName", "Name", "NameKana", "Sex1",
-                "Birthdate", "Address", "PostNumber", "QualificationDate",
-                "InsuredCertificateIssuanceDate", "InsuredCardValidDate", "InsurerName",
-                "ElderlyRecipientCertificateInfo", "LimitApplicationCertificateRelatedConsFlg",
-                "LimitApplicationCertificateRelatedConsTime",
-                "LimitApplicationCertificateRelatedInfo",
-                "SpecificDiseasesCertificateRelatedConsFlg",
-                "SpecificDiseasesCertificateRelatedConsTime", "SpecificDiseasesCertificateList",
-                "ArbitraryIdentifier"}));
+            (std::vector<std::string>{"InsuredCardClassification",
+                                      "InsurerNumber",
+                                      "InsuredCardSymbol",
+                                      "InsuredIdentificationNumber",
+                                      "InsuredBranchNumber",
+                                      "PersonalFamilyClassification",
+                                      "InsuredName",
+                                      "Name",
+                                      "NameKana",
+                                      "Sex1",
+                                      "Birthdate",
+                                      "Address",
+                                      "PostNumber",
+                                      "QualificationDate",
+                                      "InsuredCertificateIssuanceDate",
+                                      "InsuredCardValidDate",
+                                      "InsurerName",
+                                      "ElderlyRecipientCertificateInfo",
+                                      "LimitApplicationCertificateRelatedConsFlg",
+                                      "LimitApplicationCertificateRelatedConsTime",
+                                      "LimitApplicationCertificateRelatedInfo",
+                                      "SpecificDiseasesCertificateRelatedConsFlg",
+                                      "SpecificDiseasesCertificateRelatedConsTime",
+                                      "SpecificDiseasesCertificateList",
+                                      "ArbitraryIdentifier"}));
 }
 
 // R-CONF-4: the limit certificate is disclosed only when the service allows it; the consent
@@ -111,8 +126,7 @@ TEST(ResultXml, LimitBlockOnlyWhenIncluded) {
   r.results[0].include_limit = false;
   r.results[0].consents.limit_flg = "0";
   pugi::xml_document doc = load_utf8(write_utf8(r));
-  pugi::xml_node item =
-      doc.child("XmlMsg").child("MessageBody").child("ResultList").first_child();
+  pugi::xml_node item = doc.child("XmlMsg").child("MessageBody").child("ResultList").first_child();
   EXPECT_FALSE(item.child("LimitApplicationCertificateRelatedInfo"));  // R-CONF-4
   EXPECT_STREQ(item.child_value("LimitApplicationCertificateRelatedConsFlg"), "0");
   EXPECT_STREQ(item.child_value("LimitApplicationCertificateRelatedConsTime"), "20250415093015");
@@ -127,8 +141,7 @@ TEST(ResultXml, SpecificDiseasesOnlyWhenIncludedAndPresent) {
   ConfirmResult r = sample_result();
   r.results[0].include_specific_diseases = false;
   pugi::xml_document doc = load_utf8(write_utf8(r));
-  pugi::xml_node item =
-      doc.child("XmlMsg").child("MessageBody").child("ResultList").first_child();
+  pugi::xml_node item = doc.child("XmlMsg").child("MessageBody").child("ResultList").first_child();
   EXPECT_FALSE(item.child("SpecificDiseasesCertificateList"));
   EXPECT_STREQ(item.child_value("SpecificDiseasesCertificateRelatedConsFlg"), "1");
 
@@ -151,6 +164,7 @@ TEST(ResultXml, EightDigitInsurerIsNotPadded) {
                "06139999");
 }
 
+// R-CONF-3: what the service writes, the institution's system reads back unchanged.
 TEST(ResultXml, RoundTrip) {
   const ConfirmResult original = sample_result();
   const std::string xml = write_utf8(original);
@@ -183,8 +197,7 @@ TEST(ResultXml, RoundTrip) {
 TEST(ResultXml, ShiftJisOutput) {
   auto sjis = write_confirm_result_xml(sample_result(), core::Encoding::kShiftJis);
   ASSERT_TRUE(sjis.ok()) << sjis.error().message;
-  EXPECT_EQ(sjis->rfind("<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>", 0),
-            0u);
+  EXPECT_EQ(sjis->rfind("<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>", 0), 0u);
   EXPECT_FALSE(core::is_valid_utf8(*sjis));
   auto utf8 = core::shift_jis_to_utf8(*sjis);
   ASSERT_TRUE(utf8.ok());
@@ -347,8 +360,9 @@ TEST(ResultXml, ResultParserRefusesBadDocuments) {
   auto r = parse_confirm_result_xml("<Other/>");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_XML_STRUCTURE");
-  r = parse_confirm_result_xml("<XmlMsg><MessageHeader><SegmentOfResult>1</SegmentOfResult>"
-                               "</MessageHeader></XmlMsg>");
+  r = parse_confirm_result_xml(
+      "<XmlMsg><MessageHeader><SegmentOfResult>1</SegmentOfResult>"
+      "</MessageHeader></XmlMsg>");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_XML_STRUCTURE");
   r = parse_confirm_result_xml("<XmlMsg>");
