@@ -1,0 +1,126 @@
+// `onshi demo` as a newcomer meets it: the real binary sets everything up, starts the
+// service on an ephemeral port and prints curl commands; the printed command, run through a
+// shell with the real curl, returns a valid confirmation. After Ctrl-C (SIGINT) the audit
+// log of those confirmations verifies.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string run(const std::string& cmd, int* rc = nullptr) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  if (rc) *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// R-CONF-2, R-CONF-3 through the demo: `make demo`'s printed curl returns a valid result.
+TEST(Demo, PrintedCurlReturnsAValidResult) {
+  fs::path dir = fs::temp_directory_path() / ("onshi-demo-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    freopen(out.c_str(), "w", stdout);
+    freopen(err.c_str(), "w", stderr);
+    execl(ONSHI_BINARY, ONSHI_BINARY, "demo", "--data-dir", (dir / "data").c_str(), "--members",
+          "300", "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string text;
+  for (int i = 0; i < 600 && text.find("Ctrl-C") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    text = slurp(out);
+  }
+  ASSERT_NE(text.find("Ctrl-C"), std::string::npos) << slurp(err);
+  std::istringstream lines(text);
+  std::string line, curl_xml, curl_json;
+  while (std::getline(lines, line)) {
+    if (line.rfind("curl ", 0) == 0 && line.find("/xml/OQSsiquc01") != std::string::npos &&
+        curl_xml.empty())
+      curl_xml = line;
+    if (line.rfind("curl ", 0) == 0 && line.find("/v1/qualification-confirmations") !=
+                                           std::string::npos)
+      curl_json = line;
+  }
+  ASSERT_FALSE(curl_xml.empty()) << text;
+  int rc = -1;
+  std::string res = run(curl_xml, &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(res.find("<SegmentOfResult>1</SegmentOfResult>"), std::string::npos) << res;
+  EXPECT_NE(res.find("<QualificationValidity>1</QualificationValidity>"), std::string::npos) << res;
+  EXPECT_NE(res.find("LimitApplicationCertificateRelatedInfo"), std::string::npos) << res;  // R-CONF-4
+  std::string js = run(curl_json, &rc);
+  EXPECT_NE(js.find("\"qualificationValidity\":\"1\""), std::string::npos) << js;
+
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status)) << "demo did not stop cleanly on SIGINT";
+  std::string verify =
+      run(std::string(ONSHI_BINARY) + " audit verify --data-dir " + (dir / "data").string(), &rc);
+  EXPECT_EQ(rc, 0) << verify;
+  EXPECT_NE(verify.find("\"ok\":true"), std::string::npos) << verify;
+  EXPECT_EQ(verify.find("\"entries\":0"), std::string::npos) << verify;  // the reads were audited
+  // Privacy: no My Number of the demo members in the service's log.
+  std::string log = slurp(err);
+  for (const char* n : {"987654321018", "112233445560", "223344556678", "334455667785"})
+    EXPECT_EQ(log.find(n), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, HelpOnEveryCommand) {
+  for (const char* sub : {"", "serve", "import", "demo", "generate", "ca", "audit"}) {
+    int rc = -1;
+    std::string out = run(std::string(ONSHI_BINARY) + " " + sub + " --help 2>&1", &rc);
+    EXPECT_EQ(rc, 0) << sub;
+    EXPECT_NE(out.find("Usage"), std::string::npos) << sub << out;
+  }
+}
+
+// Rule: bad flags get a clear error and exit code 2.
+TEST(Cli, ServeWithoutCaIsAnUnusableInput) {
+  fs::path dir = fs::temp_directory_path() / ("onshi-noca-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  int rc = -1;
+  std::string out = run(std::string(ONSHI_BINARY) + " serve --data-dir " + dir.string() +
+                            " --listen 127.0.0.1:0 2>&1",
+                        &rc);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("E_CA_MISSING"), std::string::npos) << out;
+  out = run(std::string(ONSHI_BINARY) + " serve --data-dir " + dir.string() +
+                " --listen nonsense 2>&1",
+            &rc);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("E_FLAG"), std::string::npos) << out;
+  fs::remove_all(dir);
+}
+
+}  // namespace
