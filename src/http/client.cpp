@@ -137,6 +137,7 @@ struct Client::Impl {
     error_code ec = run([&](auto handler) { bhttp::async_write(*stream, req, handler); });
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (req.method() == bhttp::verb::head) parser.skip(true);  // a HEAD answer has no body
     if (!ec) {
       tcp_layer.expires_after(timeout());
       ec = run([&](auto handler) { bhttp::async_read(*stream, buffer, parser, handler); });

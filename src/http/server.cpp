@@ -95,6 +95,8 @@ struct ServerState {
 
   std::mutex sessions_mu;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::atomic<int64_t> open_connections{0};
+  std::atomic<uint64_t> tls_failures{0};
 
   std::mutex state_mu;
   std::condition_variable state_cv;
@@ -153,6 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!closed_ && ec != net::error::operation_aborted) {
         error_code ignored;
         auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored);
+        server_.tls_failures.fetch_add(1, std::memory_order_relaxed);
         std::string addr = remote.address().to_string(), why = ec.message();
         core::log_warn("http.tls_handshake_failed", {{"remote", addr}, {"error", why}});
       }
@@ -322,12 +325,13 @@ bool ServerState::register_session(const std::shared_ptr<Session>& s) {
     if (stopping) return false;
   }
   sessions.emplace(s.get(), s);
+  open_connections.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
 void ServerState::unregister_session(Session* s) {
   std::lock_guard lock(sessions_mu);
-  sessions.erase(s);
+  if (sessions.erase(s) != 0) open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Impl>()) {
@@ -345,6 +349,10 @@ Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Im
     r.body = impl->metrics.render();
     return r;
   });
+  impl_->metrics.set_gauge("onshi_http_open_connections",
+                           [impl] { return static_cast<double>(impl->open_connections.load()); });
+  impl_->metrics.set_gauge("onshi_http_tls_handshake_failures_total",
+                           [impl] { return static_cast<double>(impl->tls_failures.load()); });
 }
 
 Server::~Server() { stop(); }

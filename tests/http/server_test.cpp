@@ -259,6 +259,7 @@ TEST_F(HttpServerTest, MetricsCountRequestsAndShowGauges) {
   EXPECT_NE(m.find("onshi_http_request_duration_seconds_bucket{le=\"+Inf\"} 8\n"), std::string::npos) << m;
   EXPECT_NE(m.find("onshi_http_request_duration_seconds_count 8\n"), std::string::npos) << m;
   EXPECT_NE(m.find("onshi_test_answer 42\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("onshi_http_open_connections 1\n"), std::string::npos) << m;
 }
 
 TEST_F(HttpServerTest, QueryParametersArePercentDecoded) {
