@@ -17,8 +17,8 @@ namespace onshi::cli {
 
 void register_audit(CLI::App& app) {
   auto data_dir = std::make_shared<std::string>();
-  CLI::App* audit =
-      app.add_subcommand("audit", "監査ログ (the hash-chained log of every read of a person's data)");
+  CLI::App* audit = app.add_subcommand(
+      "audit", "監査ログ (the hash-chained log of every read of a person's data)");
   audit->require_subcommand(1);
   CLI::App* verify = audit->add_subcommand(
       "verify",
@@ -31,15 +31,14 @@ void register_audit(CLI::App& app) {
     options.create = false;
     auto st = store::open_sqlite(store::store_path(*data_dir), options);
     if (!st.ok()) {
-      std::cerr << "onshi audit verify: " << st.error().code << ": " << st.error().message
-                << "\n";
+      std::cerr << "onshi audit verify: " << st.error().code << ": " << st.error().message << "\n";
       g_exit_code = 2;
       return;
     }
     auto report = security::verify_audit(**st);
     if (!report.ok()) {
-      std::cerr << "onshi audit verify: " << report.error().code << ": "
-                << report.error().message << "\n";
+      std::cerr << "onshi audit verify: " << report.error().code << ": " << report.error().message
+                << "\n";
       g_exit_code = 1;
       return;
     }

@@ -34,15 +34,13 @@ void add_issue(CLI::App& issue, std::shared_ptr<CaArgs> args, security::Role rol
   std::string name(security::role_name(role));
   CLI::App* cmd = issue.add_subcommand(name, description);
   cmd->add_option("id", args->id, id_help)->required();
-  cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (CA は DIR/ca)")
-      ->required();
+  cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (CA は DIR/ca)")->required();
   cmd->add_option("--out", args->out, "出力先: OUT/cert.pem, OUT/key.pem (0600), OUT/ca.pem")
       ->required();
   cmd->add_option("--days", args->client_days, "有効日数 (validity in days)")
       ->capture_default_str();
   cmd->callback([args, role] {
-    Status s = security::issue_client(args->data_dir, role, args->id, args->out,
-                                      args->client_days);
+    Status s = security::issue_client(args->data_dir, role, args->id, args->out, args->client_days);
     if (!s.ok()) {
       print_error(s.error());
       const std::string& c = s.error().code;
@@ -52,8 +50,8 @@ void add_issue(CLI::App& issue, std::shared_ptr<CaArgs> args, security::Role rol
       g_exit_code = bad_input ? 2 : 1;
       return;
     }
-    std::cout << "issued " << security::role_name(role) << " certificate for " << args->id
-              << "\n  " << (std::filesystem::path(args->out) / "cert.pem").string() << "\n  "
+    std::cout << "issued " << security::role_name(role) << " certificate for " << args->id << "\n  "
+              << (std::filesystem::path(args->out) / "cert.pem").string() << "\n  "
               << (std::filesystem::path(args->out) / "key.pem").string() << " (0600)\n  "
               << (std::filesystem::path(args->out) / "ca.pem").string() << "\n";
     g_exit_code = 0;
@@ -68,17 +66,15 @@ void register_ca(CLI::App& app) {
       "ca", "認証局: CA と証明書の発行 (onshi's certificate authority, R-INST-1)");
   ca->require_subcommand(1);
 
-  CLI::App* init = ca->add_subcommand(
-      "init",
-      "CA とサーバ証明書を DIR/ca に作成する。既存の CA は置き換えない "
-      "(create the CA and server certificate; never replaces an existing CA)");
-  init->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")
-      ->required();
+  CLI::App* init =
+      ca->add_subcommand("init",
+                         "CA とサーバ証明書を DIR/ca に作成する。既存の CA は置き換えない "
+                         "(create the CA and server certificate; never replaces an existing CA)");
+  init->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
   init->add_option("--server-name", args->server_names,
                    "サーバ証明書の名前 (SAN: IP address or DNS name; repeatable; default "
                    "127.0.0.1 and localhost)");
-  init->add_option("--days", args->ca_days, "有効日数 (validity in days)")
-      ->capture_default_str();
+  init->add_option("--days", args->ca_days, "有効日数 (validity in days)")->capture_default_str();
   init->callback([args] {
     security::CaInitOptions options;
     if (!args->server_names.empty()) options.server_names = args->server_names;
@@ -99,7 +95,8 @@ void register_ca(CLI::App& app) {
   });
 
   CLI::App* issue = ca->add_subcommand(
-      "issue", "クライアント証明書を発行する (issue a client certificate: O=onshi, OU=role, CN=id)");
+      "issue",
+      "クライアント証明書を発行する (issue a client certificate: O=onshi, OU=role, CN=id)");
   issue->require_subcommand(1);
   add_issue(*issue, args, security::Role::kInstitution,
             "医療機関等の証明書 (certificate for a medical institution or pharmacy)",

@@ -24,7 +24,7 @@ namespace {
 
 constexpr size_t kMaxBatch = 1000;
 constexpr auto kGroupWindow = std::chrono::milliseconds(2);
-constexpr int kAttempts = 3;
+constexpr int kAttempts = 8;
 
 int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -166,14 +166,15 @@ Status AuditLog::write_batch(std::deque<AuditEvent>& batch) {
   Status s;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     if (attempt > 0) {
-      // Somebody else may have extended the chain (another process on the same store):
-      // continue from the tail that is really there.
+      // Somebody else may have extended the chain (another process on the same store).
+      // Back off a little, then continue from the tail that is really there; re-reading the
+      // tail last keeps the window in which another writer can overtake us small.
+      std::this_thread::sleep_for(std::chrono::microseconds(500 * attempt));
       auto last = store_.last_audit();
       if (last.ok()) {
         next_seq_ = last->has_value() ? (*last)->seq + 1 : 1;
         prev_hash_ = last->has_value() ? (*last)->hash : std::string();
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
     }
     std::vector<store::AuditEntry> entries;
     entries.reserve(batch.size());

@@ -42,7 +42,7 @@ class AuditLog {
   // Waits until all events recorded so far are committed. Returns the store's error when
   // some of them could not be written (each failure is reported to one flush).
   Status flush();
-  int64_t committed() const;      // number of entries committed by this log
+  int64_t committed() const;  // number of entries committed by this log
 
  private:
   void run();

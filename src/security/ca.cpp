@@ -150,8 +150,8 @@ Result<uint64_t> next_serial(const fs::path& serial_file, uint64_t first = 1) {
     serial = v;
   }
   char next[32];
-  int len = std::snprintf(next, sizeof next, "%016llX\n",
-                          static_cast<unsigned long long>(serial + 1));
+  int len =
+      std::snprintf(next, sizeof next, "%016llX\n", static_cast<unsigned long long>(serial + 1));
   bool ok = ::ftruncate(fd, 0) == 0 && ::pwrite(fd, next, static_cast<size_t>(len), 0) == len &&
             ::fsync(fd) == 0;
   Status s = ok ? Status::Ok() : io_fail(serial_file, "cannot update");
@@ -197,8 +197,8 @@ Result<X509Ptr> make_cert(const CertSpec& spec) {
       !X509_gmtime_adj(X509_getm_notBefore(cert.get()), -300) ||
       !X509_time_adj_ex(X509_getm_notAfter(cert.get()), spec.validity_days, 0, nullptr) ||
       X509_set_subject_name(cert.get(), spec.subject) != 1 ||
-      X509_set_issuer_name(cert.get(), spec.issuer ? X509_get_subject_name(spec.issuer)
-                                                   : spec.subject) != 1 ||
+      X509_set_issuer_name(cert.get(),
+                           spec.issuer ? X509_get_subject_name(spec.issuer) : spec.subject) != 1 ||
       X509_set_pubkey(cert.get(), spec.public_key) != 1) {
     return crypto_fail("cannot fill the certificate");
   }
@@ -228,8 +228,7 @@ Result<std::string> san_entry(std::string_view name) {
     ok = ok && allowed;
   }
   if (!ok) {
-    return Error{"E_SERVER_NAME", "server_name",
-                 "not an IP address or DNS name: \"" + n + "\""};
+    return Error{"E_SERVER_NAME", "server_name", "not an IP address or DNS name: \"" + n + "\""};
   }
   return "DNS:" + n;
 }
@@ -276,19 +275,25 @@ Status make_dir(const fs::path& dir, mode_t mode) {
 
 std::string_view role_name(Role r) {
   switch (r) {
-    case Role::kInstitution: return "institution";
-    case Role::kInsurer: return "insurer";
-    case Role::kAgency: return "agency";
-    case Role::kBureau: return "bureau";
-    case Role::kReviewer: return "reviewer";
-    case Role::kOperator: return "operator";
+    case Role::kInstitution:
+      return "institution";
+    case Role::kInsurer:
+      return "insurer";
+    case Role::kAgency:
+      return "agency";
+    case Role::kBureau:
+      return "bureau";
+    case Role::kReviewer:
+      return "reviewer";
+    case Role::kOperator:
+      return "operator";
   }
   return "unknown";
 }
 
 std::optional<Role> parse_role(std::string_view name) {
-  for (Role r : {Role::kInstitution, Role::kInsurer, Role::kAgency, Role::kBureau,
-                 Role::kReviewer, Role::kOperator}) {
+  for (Role r : {Role::kInstitution, Role::kInsurer, Role::kAgency, Role::kBureau, Role::kReviewer,
+                 Role::kOperator}) {
     if (role_name(r) == name) return r;
   }
   return std::nullopt;
@@ -380,8 +385,8 @@ Status ca_init(const fs::path& data_dir, const CaInitOptions& options) {
   if (Status s = write_file(paths.server_key, *server_key_pem, 0600); !s.ok()) return s;
   if (Status s = write_file(paths.server_cert, *server_pem, 0644); !s.ok()) return s;
   if (fs::exists(paths.ca_cert, ec)) {  // another init finished meanwhile
-    return Status::Fail("E_CA_EXISTS", "", "a CA was created concurrently in " +
-                                               paths.ca_cert.parent_path().string());
+    return Status::Fail("E_CA_EXISTS", "",
+                        "a CA was created concurrently in " + paths.ca_cert.parent_path().string());
   }
   return write_file(paths.ca_cert, *ca_pem, 0644);
 }
@@ -396,9 +401,9 @@ Status issue_client(const fs::path& data_dir, Role role, std::string_view id,
   CaPaths paths = ca_paths(data_dir);
   std::error_code ec;
   if (!fs::exists(paths.ca_cert, ec) || !fs::exists(paths.ca_key, ec)) {
-    return Status::Fail("E_CA_MISSING", "",
-                        "no CA in " + paths.ca_cert.parent_path().string() +
-                            " (run `onshi ca init` first)");
+    return Status::Fail(
+        "E_CA_MISSING", "",
+        "no CA in " + paths.ca_cert.parent_path().string() + " (run `onshi ca init` first)");
   }
   auto ca_pem = read_file(paths.ca_cert);
   if (!ca_pem.ok()) return ca_pem.error();

@@ -9,10 +9,10 @@
 #include "security/crypto.h"
 
 #include <fcntl.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
-#include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -34,7 +34,9 @@ constexpr size_t kTagLen = 16;
 const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
-unsigned char* bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+unsigned char* bytes(std::string& s) {
+  return reinterpret_cast<unsigned char*>(s.data());
+}
 
 [[noreturn]] void crypto_failure(const char* what) {
   // Only reached when OpenSSL itself is broken (no CSPRNG, no AES). Continuing would risk
@@ -46,10 +48,10 @@ unsigned char* bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s
 // HKDF-SHA256(master, info) → 32 bytes. No salt: the master key is already uniform.
 std::string derive(std::string_view master, std::string_view info) {
   std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr),
-                                                         &EVP_KDF_free);
+                                                        &EVP_KDF_free);
   if (!kdf) crypto_failure("HKDF unavailable");
   std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> ctx(EVP_KDF_CTX_new(kdf.get()),
-                                                                 &EVP_KDF_CTX_free);
+                                                                &EVP_KDF_CTX_free);
   if (!ctx) crypto_failure("HKDF context");
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {
@@ -90,9 +92,9 @@ Result<std::string> read_key_file(const std::filesystem::path& p) {
   }
   ::close(fd);
   if (got != kMasterKeyLen) {
-    return Status::Fail("E_KEY_IO", "",
-                        "the master key file has the wrong length (expected 32 bytes): " +
-                            p.string());
+    return Status::Fail(
+        "E_KEY_IO", "",
+        "the master key file has the wrong length (expected 32 bytes): " + p.string());
   }
   buf.resize(kMasterKeyLen);
   return buf;
@@ -176,7 +178,7 @@ std::string Keyring::seal(std::string_view plaintext) const {
   std::string out(kNonceLen + plaintext.size() + kTagLen, '\0');
   if (RAND_bytes(bytes(out), static_cast<int>(kNonceLen)) != 1) crypto_failure("RAND_bytes");
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
-                                                                       &EVP_CIPHER_CTX_free);
+                                                                      &EVP_CIPHER_CTX_free);
   int len = 0;
   if (!ctx ||
       EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(seal_key_), bytes(out)) !=
@@ -203,15 +205,15 @@ Result<std::string> Keyring::open(std::string_view sealed) const {
   std::string out(n, '\0');
   std::string tag(sealed.substr(kNonceLen + n, kTagLen));
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
-                                                                       &EVP_CIPHER_CTX_free);
+                                                                      &EVP_CIPHER_CTX_free);
   int len = 0, tail = 0;
   if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(seal_key_),
-                         bytes(sealed)) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(seal_key_), bytes(sealed)) !=
+          1 ||
       EVP_DecryptUpdate(ctx.get(), bytes(out), &len, bytes(sealed) + kNonceLen,
                         static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagLen),
-                          tag.data()) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagLen), tag.data()) !=
+          1 ||
       EVP_DecryptFinal_ex(ctx.get(), bytes(out) + len, &tail) != 1) {
     OPENSSL_cleanse(out.data(), out.size());
     return fail();
@@ -222,8 +224,8 @@ Result<std::string> Keyring::open(std::string_view sealed) const {
 std::string Keyring::person_link(std::string_view my_number) const {
   std::string out(32, '\0');
   unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), link_key_.data(), static_cast<int>(link_key_.size()),
-            bytes(my_number), my_number.size(), bytes(out), &len) ||
+  if (!HMAC(EVP_sha256(), link_key_.data(), static_cast<int>(link_key_.size()), bytes(my_number),
+            my_number.size(), bytes(out), &len) ||
       len != out.size()) {
     crypto_failure("HMAC-SHA256");
   }

@@ -3,6 +3,8 @@
 // Many threads record at once, as request handlers do; the chain must come out gap-free and
 // verifiable. Tampering is done the way an attacker with file access would do it — editing
 // the SQLite file behind the store's back — and verification must point at the edited entry.
+#include "security/audit.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "security/audit.h"
 #include "security/crypto.h"
 #include "store/store.h"
 #include "temp_dir.h"
@@ -54,7 +55,12 @@ AuditEvent event(int thread, int i) {
   AuditEvent e;
   e.actor = "institution:131011234" + std::to_string(thread % 10);
   e.action = "confirm";
-  e.subject = "06139992\x1f" "12\x1f" + std::to_string(i) + "\x1f" "01";
+  e.subject =
+      "06139992\x1f"
+      "12\x1f" +
+      std::to_string(i) +
+      "\x1f"
+      "01";
   e.detail = R"({"thread":)" + std::to_string(thread) + R"(,"i":)" + std::to_string(i) + "}";
   return e;
 }
@@ -121,6 +127,39 @@ TEST(Audit, ReopenContinuesChain) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok) << report->problem;
   EXPECT_EQ(report->entries, 16);
+}
+
+// DESIGN security: every read audited — two logs on one store (as two `onshi serve`
+// processes would be) interleave into one chain: a log that loses a race for a seq re-reads
+// the tail and retries.
+TEST(Audit, TwoLogsShareOneChain) {
+  TempDir dir("audit-two");
+  auto st = open_store(dir.path());
+  ASSERT_TRUE(st);
+  {
+    AuditLog a(*st), b(*st);
+    std::thread ta([&] {
+      for (int i = 0; i < 300; ++i) {
+        a.record(event(1, i));
+        if (i % 50 == 0) a.flush();
+      }
+    });
+    std::thread tb([&] {
+      for (int i = 0; i < 300; ++i) {
+        b.record(event(2, i));
+        if (i % 50 == 0) b.flush();
+      }
+    });
+    ta.join();
+    tb.join();
+    EXPECT_TRUE(a.flush().ok());
+    EXPECT_TRUE(b.flush().ok());
+    EXPECT_EQ(a.committed() + b.committed(), 600);
+  }
+  auto report = verify_audit(*st);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->entries, 600);
 }
 
 // DESIGN security: every read audited — editing an entry in the file is detected at that seq.
@@ -195,8 +234,10 @@ TEST(Audit, NewlinesInFieldsAreEscaped) {
   store::AuditEntry forged = entries[0];
   forged.actor = "operator\nmember.view";
   forged.action = "x";
-  sql(dir.path(), "UPDATE audit SET actor = 'operator' || char(10) || 'member.view', "
-                  "action = 'x', hash = '" + audit_hash(forged) + "' WHERE seq = 1");
+  sql(dir.path(),
+      "UPDATE audit SET actor = 'operator' || char(10) || 'member.view', "
+      "action = 'x', hash = '" +
+          audit_hash(forged) + "' WHERE seq = 1");
   auto report = verify_audit(*st);
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->ok);

@@ -3,6 +3,8 @@
 // Certificates are checked with OpenSSL's own verifier (X509_verify_cert with the TLS client
 // and server purposes), not by re-reading our own fields, so a certificate that passes here
 // is one a TLS stack accepts. The last tests run the real `onshi ca` binary.
+#include "security/ca.h"
+
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -13,7 +15,6 @@
 #include <memory>
 #include <sstream>
 
-#include "security/ca.h"
 #include "temp_dir.h"
 
 namespace onshi::security {
@@ -31,7 +32,7 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 unsigned file_mode(const std::filesystem::path& p) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(p.c_str(), &st) != 0) return 0;
   return st.st_mode & 0777;
 }
@@ -226,8 +227,8 @@ TEST(Ca, IdentityOfPemRejectsOthers) {
 }
 
 TEST(Ca, RoleNames) {
-  for (Role r : {Role::kInstitution, Role::kInsurer, Role::kAgency, Role::kBureau,
-                 Role::kReviewer, Role::kOperator}) {
+  for (Role r : {Role::kInstitution, Role::kInsurer, Role::kAgency, Role::kBureau, Role::kReviewer,
+                 Role::kOperator}) {
     auto back = parse_role(role_name(r));
     ASSERT_TRUE(back.has_value());
     EXPECT_EQ(*back, r);
@@ -251,8 +252,8 @@ TEST(CaCli, InitAndIssue) {
   EXPECT_NE(again.err.find("E_CA_EXISTS"), std::string::npos) << again.err;
 
   auto out = dir.path() / "inst";
-  auto issue = run_command(bin + " ca issue institution 1310112345 --data-dir " + data +
-                           " --out " + shell_quote(out.string()));
+  auto issue = run_command(bin + " ca issue institution 1310112345 --data-dir " + data + " --out " +
+                           shell_quote(out.string()));
   EXPECT_EQ(issue.exit_code, 0) << issue.out << issue.err;
   for (const char* f : {"cert.pem", "key.pem", "ca.pem"}) {
     EXPECT_TRUE(std::filesystem::exists(out / f)) << f;
@@ -270,8 +271,8 @@ TEST(CaCli, InitAndIssue) {
   ASSERT_TRUE(ins_id.ok());
   EXPECT_EQ(ins_id->role, Role::kInsurer);
 
-  auto bad = run_command(bin + " ca issue institution 3410712360 --data-dir " + data +
-                         " --out " + shell_quote((dir.path() / "bad").string()));
+  auto bad = run_command(bin + " ca issue institution 3410712360 --data-dir " + data + " --out " +
+                         shell_quote((dir.path() / "bad").string()));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("E_CHECK_DIGIT"), std::string::npos) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad" / "cert.pem"));
@@ -285,8 +286,8 @@ TEST(CaCli, HelpDescribesCommands) {
     EXPECT_FALSE(r.out.empty()) << cmd;
   }
   // The leaf commands document their options.
-  for (const char* cmd : {" ca init --help", " ca issue institution --help",
-                          " ca issue insurer --help"}) {
+  for (const char* cmd :
+       {" ca init --help", " ca issue institution --help", " ca issue insurer --help"}) {
     auto r = run_command(bin + cmd);
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("--data-dir"), std::string::npos) << cmd << ": " << r.out;

@@ -3,10 +3,11 @@
 // The My Number is stored only sealed (AES-256-GCM) and matched only through a keyed hash,
 // so these tests check that sealing really hides and authenticates, that links are stable
 // for one data directory and unrelated between two, and that the key file is private.
+#include "security/crypto.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "security/crypto.h"
 #include "temp_dir.h"
 
 namespace onshi::security {
@@ -83,7 +84,7 @@ TEST(Crypto, KeyFileCreatedPrivateAndReused) {
   auto k1 = Keyring::load_or_create(dir.path());
   ASSERT_TRUE(k1.ok()) << k1.error().message;
   auto file = dir.path() / "keys" / "master.key";
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(st.st_size, 32);
@@ -124,8 +125,7 @@ TEST(Crypto, DamagedKeyFileRefused) {
 }
 
 TEST(Crypto, Helpers) {
-  EXPECT_EQ(hex(sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex(std::string("\x00\xff\x10", 3)), "00ff10");
   EXPECT_EQ(random_bytes(16).size(), 16u);
   EXPECT_NE(random_bytes(16), random_bytes(16));
