@@ -71,7 +71,8 @@ struct Service::Impl {
   }
 
   // Body: an array of member objects, or {"records":[…]}. Keys are lowerCamelCase element
-  // names; "specificDiseases" may be an array of certificate objects.
+  // names; certificates may be nested as in the member view: "elderlyRecipient" and
+  // "limitApplication" objects and a "specificDiseases" array of objects.
   http::Response registrations(const http::Request& req) {
     json::value doc;
     {
@@ -122,6 +123,19 @@ struct Service::Impl {
               if (const auto* cv = certs[c]->if_contains(key)) joined += std::string(cv->as_string());
             }
             fm.emplace_back(registry::element_name_from_json_key(key), joined);
+          }
+          continue;
+        }
+        if (const auto* nested = v.if_object(); nested && (k == "elderlyRecipient" || k == "limitApplication")) {
+          // A certificate block: its keys are element names themselves.
+          for (const auto& [ck, cv] : *nested) {
+            if (!cv.is_string()) {
+              shape_errors.push_back({static_cast<int64_t>(i), std::string(ck), "E_JSON_TYPE",
+                                      "値は文字列で送ってください"});
+              bad = true;
+              continue;
+            }
+            fm.emplace_back(registry::element_name_from_json_key(ck), std::string(cv.as_string()));
           }
           continue;
         }

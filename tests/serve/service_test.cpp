@@ -61,7 +61,7 @@ class ServiceTest : public ::testing::Test {
            "\"insuredCardSymbol\":\"１２３\",\"insuredIdentificationNumber\":\"" + number +
            "\",\"insuredBranchNumber\":\"01\",\"personalFamilyClassification\":\"1\","
            "\"insuredName\":\"試験　一郎\",\"name\":\"試験　一郎\",\"nameKana\":\"シケン　イチロウ\","
-           "\"sex1\":\"1\",\"birthdate\":\"19530718\",\"qualificationDate\":\"20180401\","
+           "\"sex1\":\"1\",\"birthdate\":\"19800515\",\"qualificationDate\":\"20180401\","
            "\"postNumber\":\"100-0013\",\"address\":\"東京都千代田区霞が関１－２－３\"" + extra + "}";
   }
 
@@ -76,7 +76,7 @@ class ServiceTest : public ::testing::Test {
            "<QualificationConfirmSearchInfo><InsurerNumber>" + kInsurer + "</InsurerNumber>"
            "<InsuredCardSymbol>１２３</InsuredCardSymbol>"
            "<InsuredIdentificationNumber>" + number + "</InsuredIdentificationNumber>"
-           "<InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19530718</Birthdate>"
+           "<InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19800515</Birthdate>"
            "<LimitApplicationCertificateRelatedConsFlg>" + consent +
            "</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo>"
            "</MessageBody></XmlMsg>";
@@ -101,6 +101,7 @@ class ServiceTest : public ::testing::Test {
     auto r = c.request("POST", "/v1/registrations", body);
     ASSERT_TRUE(r.ok()) << r.error().message;
     ASSERT_EQ(r->status, 200) << r->body;
+    ASSERT_NE(r->body.find("\"rejected\":0"), std::string::npos) << r->body;
   }
 
   static fs::path* dir_;
@@ -113,7 +114,7 @@ Service* ServiceTest::svc_ = nullptr;
 TEST_F(ServiceTest, RegistrationOverHttps) {
   auto c = client("insurer");
   std::string second = member_json("7002");
-  second.replace(second.find("19530718"), 8, "19531340");  // an impossible birth date
+  second.replace(second.find("19800515"), 8, "19801340");  // an impossible birth date
   std::string body = "{\"records\":[" + member_json("7001") + "," + second + "]}";
   auto r = c.request("POST", "/v1/registrations", body);
   ASSERT_TRUE(r.ok());
@@ -222,7 +223,7 @@ TEST_F(ServiceTest, JsonConfirmation) {
   std::string req = std::string("{\"qualificationConfirmationDate\":\"20250415\",\"medicalInstitutionCode\":\"") +
                     kClinic + "\",\"insurerNumber\":\"" + kInsurer +
                     "\",\"insuredCardSymbol\":\"123\",\"insuredIdentificationNumber\":\"4567\","
-                    "\"insuredBranchNumber\":\"01\",\"birthdate\":\"19530718\","
+                    "\"insuredBranchNumber\":\"01\",\"birthdate\":\"19800515\","
                     "\"limitApplicationCertificateRelatedConsFlg\":\"0\"}";
   auto r = c.request("POST", "/v1/qualification-confirmations", req);
   ASSERT_TRUE(r.ok());
@@ -230,7 +231,7 @@ TEST_F(ServiceTest, JsonConfirmation) {
   EXPECT_NE(r->body.find("\"qualificationValidity\":\"1\""), std::string::npos) << r->body;
   EXPECT_EQ(r->body.find(kMyNumber), std::string::npos);
   std::string bad = req;
-  bad.replace(bad.find("19530718"), 8, "1953071");
+  bad.replace(bad.find("19800515"), 8, "1980051");
   auto e = c.request("POST", "/v1/qualification-confirmations", bad);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->status, 400);
