@@ -119,6 +119,7 @@ TEST(Ca, ServerCertHasSansAndChains) {
   EXPECT_NE(X509_get0_authority_key_id(server.get()), nullptr);
 }
 
+// R-INST-1: a server name cannot smuggle extra SAN entries into the server certificate.
 TEST(Ca, BadServerNameRefused) {
   TempDir dir("ca-badname");
   CaInitOptions opt;
@@ -209,6 +210,7 @@ TEST(Ca, InvalidCodeRefused) {
   EXPECT_FALSE(std::filesystem::exists(out / "cert.pem"));
 }
 
+// R-INST-1: no certificate is issued without the CA.
 TEST(Ca, IssueWithoutCaFails) {
   TempDir dir("ca-none");
   Status s = issue_client(dir.path(), Role::kInstitution, "3410712362", dir.path() / "x");
@@ -216,6 +218,7 @@ TEST(Ca, IssueWithoutCaFails) {
   EXPECT_EQ(s.error().code, "E_CA_MISSING");
 }
 
+// R-INST-1: only a subject of the form O=onshi, OU=role, CN=id maps to an identity.
 TEST(Ca, IdentityOfPemRejectsOthers) {
   TempDir dir("ca-ident");
   ASSERT_TRUE(ca_init(dir.path()).ok());
@@ -226,6 +229,7 @@ TEST(Ca, IdentityOfPemRejectsOthers) {
   EXPECT_FALSE(identity_of_pem("not a certificate").ok());
 }
 
+// R-INST-1: role names in certificates round-trip.
 TEST(Ca, RoleNames) {
   for (Role r : {Role::kInstitution, Role::kInsurer, Role::kAgency, Role::kBureau, Role::kReviewer,
                  Role::kOperator}) {
@@ -278,6 +282,7 @@ TEST(CaCli, InitAndIssue) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad" / "cert.pem"));
 }
 
+// R-INST-1: the CA commands document themselves (--help).
 TEST(CaCli, HelpDescribesCommands) {
   std::string bin = shell_quote(ONSHI_BINARY);
   for (const char* cmd : {" ca --help", " ca issue --help"}) {

@@ -109,7 +109,8 @@ TEST(Crypto, KeyFileCreatedPrivateAndReused) {
   EXPECT_NE(k1->person_link(kMyNumber), k3->person_link(kMyNumber));
 }
 
-// A key file of the wrong length is refused rather than silently replaced.
+// R-REG-3 / privacy: a damaged key file is refused rather than silently replaced (which would
+// make every sealed My Number unreadable).
 TEST(Crypto, DamagedKeyFileRefused) {
   TempDir dir("badkey");
   std::filesystem::create_directories(dir.path() / "keys");
@@ -124,6 +125,7 @@ TEST(Crypto, DamagedKeyFileRefused) {
   EXPECT_EQ(k.error().code, "E_KEY_IO");
 }
 
+// R-REG-3 / privacy: the primitives under the keyring (SHA-256 vector, hex, CSPRNG, base64url).
 TEST(Crypto, Helpers) {
   EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex(std::string("\x00\xff\x10", 3)), "00ff10");
