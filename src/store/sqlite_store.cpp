@@ -24,7 +24,7 @@
 namespace onshi::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Migrations, applied in order; migration i brings the schema to version i+1.
 const char* const kMigrations[] = {
@@ -61,6 +61,11 @@ CREATE TABLE import_run(
   rejected         INTEGER NOT NULL,
   rejected_by_code TEXT NOT NULL
 );
+)sql",
+    // 2: kanji conversions recorded with each version; audit entries found by member.
+    R"sql(
+ALTER TABLE qualification_version ADD COLUMN conversions TEXT;
+CREATE INDEX audit_subject ON audit(subject, seq) WHERE subject <> '';
 )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
@@ -129,7 +134,7 @@ Status exec(sqlite3* db, const char* sql) {
 }
 
 constexpr const char* kVersionColumns =
-    "version_id, recorded_at, person_link, my_number_sealed, payload, source";
+    "version_id, recorded_at, person_link, my_number_sealed, payload, source, conversions";
 
 // Reads one row selected with kVersionColumns.
 Result<QualificationVersion> read_version(Stmt& s) {
@@ -143,6 +148,7 @@ Result<QualificationVersion> read_version(Stmt& s) {
                                                   std::to_string(v.version_id) + " unreadable"};
   v.qualification = std::move(*q);
   v.source = s.col_text(5);
+  v.conversions = s.col_text(6);
   return v;
 }
 
@@ -221,7 +227,8 @@ class SqliteStore final : public Store {
                      "WHERE card_key=?1 ORDER BY recorded_at DESC LIMIT 1");
     w_insert_ = Stmt(writer_,
                      "INSERT INTO qualification_version(card_key, recorded_at, insurer_number, "
-                     "person_link, my_number_sealed, payload, source) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+                     "person_link, my_number_sealed, payload, source, conversions) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
     w_audit_ = Stmt(writer_,
                     "INSERT INTO audit(seq, time_us, actor, action, subject, detail, prev_hash, "
                     "hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
@@ -282,6 +289,10 @@ class SqliteStore final : public Store {
       w_insert_.blob_or_null(5, item.my_number_sealed);
       w_insert_.text(6, payload);
       w_insert_.text(7, item.source);
+      if (item.conversions.empty())
+        sqlite3_bind_null(w_insert_.get(), 8);
+      else
+        w_insert_.text(8, item.conversions);
       if (w_insert_.step() != SQLITE_DONE) return fail("insert");
       w_insert_.reset();
       out.push_back(exists ? PutOutcome::kChanged : PutOutcome::kAdded);
@@ -389,11 +400,11 @@ class SqliteStore final : public Store {
     Lease lease(this, std::move(*c));
     // The newest version of each key: the row with the greatest recorded_at per card_key.
     const char* sql_all =
-        "SELECT version_id, max(recorded_at), person_link, my_number_sealed, payload, source "
-        "FROM qualification_version GROUP BY card_key ORDER BY card_key";
+        "SELECT version_id, max(recorded_at), person_link, my_number_sealed, payload, source, "
+        "conversions FROM qualification_version GROUP BY card_key ORDER BY card_key";
     const char* sql_one =
-        "SELECT version_id, max(recorded_at), person_link, my_number_sealed, payload, source "
-        "FROM qualification_version WHERE card_key >= ?1 AND card_key < ?2 "
+        "SELECT version_id, max(recorded_at), person_link, my_number_sealed, payload, source, "
+        "conversions FROM qualification_version WHERE card_key >= ?1 AND card_key < ?2 "
         "GROUP BY card_key ORDER BY card_key";
     Stmt s(lease.conn->db, insurer.empty() ? sql_all : sql_one);
     if (!s.ok()) return Status(db_error(lease.conn->db, "scan_current"));
@@ -410,6 +421,24 @@ class SqliteStore final : public Store {
       if (!fn(*v)) return {};
     }
     if (rc != SQLITE_DONE) return Status(db_error(lease.conn->db, "scan_current"));
+    return {};
+  }
+
+  Status scan_versions(const std::function<bool(const QualificationVersion&)>& fn) override {
+    auto c = acquire();
+    if (!c) return c.error();
+    Lease lease(this, std::move(*c));
+    Stmt s(lease.conn->db, (std::string("SELECT ") + kVersionColumns +
+                            " FROM qualification_version ORDER BY card_key, recorded_at")
+                               .c_str());
+    if (!s.ok()) return Status(db_error(lease.conn->db, "scan_versions"));
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      auto v = read_version(s);
+      if (!v) return v.status();
+      if (!fn(*v)) return {};
+    }
+    if (rc != SQLITE_DONE) return Status(db_error(lease.conn->db, "scan_versions"));
     return {};
   }
 
@@ -461,6 +490,15 @@ class SqliteStore final : public Store {
         "SELECT seq, time_us, actor, action, subject, detail, prev_hash, hash FROM audit "
         "WHERE seq >= ?1 ORDER BY seq",
         from_seq, fn);
+  }
+
+  Status scan_audit_by_subject(std::string_view subject,
+                               const std::function<bool(const AuditEntry&)>& fn) override {
+    if (subject.empty()) return {};
+    return scan_audit_sql(
+        "SELECT seq, time_us, actor, action, subject, detail, prev_hash, hash FROM audit "
+        "WHERE subject = ?1 AND subject <> '' ORDER BY seq",
+        0, fn, subject);
   }
 
   // ---- import runs ----
@@ -579,13 +617,17 @@ class SqliteStore final : public Store {
   }
 
   Status scan_audit_sql(const char* sql, int64_t from_seq,
-                        const std::function<bool(const AuditEntry&)>& fn) {
+                        const std::function<bool(const AuditEntry&)>& fn,
+                        std::optional<std::string_view> subject = std::nullopt) {
     auto c = acquire();
     if (!c) return c.error();
     Lease lease(this, std::move(*c));
     Stmt s(lease.conn->db, sql);
     if (!s.ok()) return Status(db_error(lease.conn->db, "scan_audit"));
-    if (sqlite3_bind_parameter_count(s.get()) > 0) s.i64(1, from_seq);
+    if (subject)
+      s.text(1, *subject);
+    else if (sqlite3_bind_parameter_count(s.get()) > 0)
+      s.i64(1, from_seq);
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
       AuditEntry e;

@@ -36,6 +36,7 @@ struct QualificationVersion {
   std::string person_link;       // keyed hash of the My Number (raw bytes) or "" when none
   std::string my_number_sealed;  // AES-GCM sealed My Number (raw bytes) or ""
   std::string source;            // who registered it, e.g. "import:members.csv", "insurer:06139999"
+  std::string conversions;       // kanji conversions applied at registration (JSON array) or ""
 };
 
 // One state to register. The store decides whether it is new, changed or unchanged by
@@ -46,6 +47,7 @@ struct PutItem {
   std::string person_link;
   std::string my_number_sealed;
   std::string source;
+  std::string conversions;  // JSON array of kanji conversions made at registration, or ""
 };
 enum class PutOutcome { kAdded, kChanged, kUnchanged };
 
@@ -94,6 +96,10 @@ class Store {
   virtual Result<std::vector<QualificationVersion>> find_by_person_link(
       std::string_view person_link, int64_t known_at_us) = 0;
 
+  // Every version of every card key, in (card_key, recorded_at) order — for batch work that
+  // holds the whole history in memory (the claims check). Stop early by returning false.
+  virtual Status scan_versions(const std::function<bool(const QualificationVersion&)>& fn) = 0;
+
   // Every version of `card_key`, oldest first.
   virtual Result<std::vector<QualificationVersion>> history(std::string_view card_key) = 0;
 
@@ -112,6 +118,9 @@ class Store {
   // Calls `fn` for entries with seq ≥ from_seq in order; stop early by returning false.
   virtual Status scan_audit(int64_t from_seq,
                             const std::function<bool(const AuditEntry&)>& fn) = 0;
+  // Calls `fn` for the entries about one subject (card key), in seq order (indexed).
+  virtual Status scan_audit_by_subject(std::string_view subject,
+                                       const std::function<bool(const AuditEntry&)>& fn) = 0;
 
   // ---- import runs ----
   virtual Status record_import(const ImportRun& run) = 0;

@@ -263,3 +263,84 @@ TEST_F(StoreTest, ParallelReadersDuringWrites) {
 
 }  // namespace
 }  // namespace onshi::store
+
+namespace onshi::store {
+namespace {
+
+// R-REG-5: the kanji conversions made at registration are kept with the version.
+TEST_F(StoreTest, ConversionsAndFullHistoryScan) {
+  auto q = member("9100");
+  PutItem it = item(q);
+  it.conversions = R"([{"field":"Name","position":0,"original":"髙","replacement":"高"}])";
+  ASSERT_TRUE(store_->put_qualifications(std::vector<PutItem>{it}).ok());
+  q.address = "moved";
+  ASSERT_TRUE(store_->put_qualifications(std::vector<PutItem>{item(q), item(member("9000"))}).ok());
+  std::vector<std::pair<std::string, std::string>> seen;  // (number, conversions)
+  ASSERT_TRUE(store_
+                  ->scan_versions([&](const QualificationVersion& v) {
+                    seen.emplace_back(v.qualification.insured_identification_number, v.conversions);
+                    return true;
+                  })
+                  .ok());
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].first, "9000");  // card-key order, then recorded order
+  EXPECT_EQ(seen[1].first, "9100");
+  EXPECT_NE(seen[1].second.find("髙"), std::string::npos);
+  EXPECT_EQ(seen[2].second, "");
+}
+
+TEST_F(StoreTest, AuditBySubject) {
+  std::vector<AuditEntry> es(4);
+  for (int i = 0; i < 4; ++i) {
+    es[i].seq = i + 1;
+    es[i].actor = "institution:1310112345";
+    es[i].action = "confirm";
+    es[i].subject = i % 2 ? "key-A" : "key-B";
+    es[i].detail = "{}";
+  }
+  es[3].subject = "";
+  ASSERT_TRUE(store_->append_audit(es).ok());
+  std::vector<int64_t> seqs;
+  ASSERT_TRUE(store_
+                  ->scan_audit_by_subject("key-A",
+                                          [&](const AuditEntry& e) {
+                                            seqs.push_back(e.seq);
+                                            return true;
+                                          })
+                  .ok());
+  EXPECT_EQ(seqs, (std::vector<int64_t>{2}));
+  seqs.clear();
+  ASSERT_TRUE(store_->scan_audit_by_subject("", [&](const AuditEntry& e) {
+    seqs.push_back(e.seq);
+    return true;
+  }).ok());
+  EXPECT_TRUE(seqs.empty());
+}
+
+}  // namespace
+}  // namespace onshi::store
+
+#include <sqlite3.h>
+
+namespace onshi::store {
+namespace {
+
+// Migrations run at open; a store from a newer onshi is refused rather than misread.
+TEST_F(StoreTest, SchemaVersionChecks) {
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(store_path(dir_).c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  sqlite3_finalize(st);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto s = open_sqlite(store_path(dir_));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "E_STORE_SCHEMA");
+}
+
+}  // namespace
+}  // namespace onshi::store
