@@ -18,5 +18,8 @@ void register_serve(CLI::App& app);     // onshi serve
 void register_audit(CLI::App& app);     // onshi audit verify
 void register_generate(CLI::App& app);  // onshi generate members
 void register_demo(CLI::App& app);      // onshi demo
+void register_quality(CLI::App& app);   // onshi quality report | overlaps
+void register_claims(CLI::App& app);    // onshi claims check
+void register_institutions(CLI::App& app);  // onshi institutions …
 
 }  // namespace onshi::cli

@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   onshi::cli::register_audit(app);
   onshi::cli::register_generate(app);
   onshi::cli::register_demo(app);
+  onshi::cli::register_quality(app);
+  onshi::cli::register_claims(app);
+  onshi::cli::register_institutions(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

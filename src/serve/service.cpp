@@ -18,6 +18,7 @@
 #include "registry/registry.h"
 #include "security/audit.h"
 #include "security/ca.h"
+#include "serve/routes.h"
 #include "security/crypto.h"
 #include "store/store.h"
 
@@ -32,6 +33,7 @@ struct Service::Impl {
   std::unique_ptr<confirm::Confirmer> confirmer;
   std::unique_ptr<registry::Registrar> registrar;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<Context> context;
 
   http::Response confirm_xml(const http::Request& req) {
     http::Response res;
@@ -219,6 +221,11 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
              [impl](const http::Request& r) { return impl->confirm_json(r); });
   router.add("POST", "/v1/registrations", {"insurer"},
              [impl](const http::Request& r) { return impl->registrations(r); });
+
+  m.context = std::make_unique<Context>(Context{options.data_dir, *m.store, *m.keyring, *m.audit});
+  add_quality_routes(router, *m.context);
+  add_claims_routes(router, *m.context);
+  add_institutions_routes(router, *m.context);
 
   http::ServerOptions so;
   so.host = options.host;

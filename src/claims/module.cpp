@@ -1,0 +1,1 @@
+// Placeholder so the module library exists before its sources land.

@@ -1,0 +1,6 @@
+// onshi claims — placeholder registration until the command is implemented.
+#include "cli/commands.h"
+
+namespace onshi::cli {
+void register_claims(CLI::App& app) { (void)app; }
+}  // namespace onshi::cli

@@ -1,0 +1,6 @@
+// onshi quality — placeholder registration until the command is implemented.
+#include "cli/commands.h"
+
+namespace onshi::cli {
+void register_quality(CLI::App& app) { (void)app; }
+}  // namespace onshi::cli

@@ -1,0 +1,27 @@
+// The route sets of the central service. Each feature adds its HTTPS routes to the router in
+// its own file (serve/routes_*.cpp), so features grow without touching one another; the
+// service calls every add_*_routes once at start.
+#pragma once
+
+#include <filesystem>
+
+#include "http/server.h"
+#include "security/audit.h"
+#include "security/crypto.h"
+#include "store/store.h"
+
+namespace onshi::serve {
+
+// What route handlers may use. Everything here outlives the server; all of it is thread-safe.
+struct Context {
+  std::filesystem::path data_dir;
+  store::Store& store;
+  const security::Keyring& keyring;
+  security::AuditLog& audit;
+};
+
+void add_quality_routes(http::Router& router, Context& ctx);       // insurer data quality, member view
+void add_claims_routes(http::Router& router, Context& ctx);        // claims check
+void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding, lists, statistics
+
+}  // namespace onshi::serve

@@ -1,0 +1,9 @@
+// Routes of the quality feature — none yet.
+#include "serve/routes.h"
+
+namespace onshi::serve {
+void add_quality_routes(http::Router& router, Context& ctx) {
+  (void)router;
+  (void)ctx;
+}
+}  // namespace onshi::serve
