@@ -375,7 +375,8 @@ Status Server::start() {
     return Status::Fail("E_LISTEN", "", "cannot resolve " + impl_->options.host + ": " + ec.message());
   }
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  auto& acc = impl_->acceptor.emplace(impl_->ioc);
+  // The acceptor gets a strand of its own: its handler and stop()'s close never overlap.
+  auto& acc = impl_->acceptor.emplace(net::make_strand(impl_->ioc));
   auto fail = [&](std::string_view what) {
     std::string msg = std::string(what) + " " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
                       ": " + ec.message();
@@ -430,12 +431,17 @@ void Server::stop() {
     if (!impl_->started || impl_->stopping) return;
     impl_->stopping = true;
   }
-  // Close the listener on the I/O threads (the acceptor is not thread-safe).
-  net::post(impl_->ioc, [impl = impl_.get()] {
+  // Close the listener on its strand (an acceptor is not thread-safe).
+  net::post(impl_->acceptor->get_executor(), [impl = impl_.get()] {
     error_code ec;
-    if (impl->acceptor) impl->acceptor->close(ec);
-    if (impl->signals) impl->signals->cancel(ec);
+    impl->acceptor->close(ec);
   });
+  if (impl_->signals) {
+    net::post(impl_->signals->get_executor(), [impl = impl_.get()] {
+      error_code ec;
+      impl->signals->cancel(ec);
+    });
+  }
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(impl_->sessions_mu);
