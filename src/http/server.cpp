@@ -1,8 +1,8 @@
-// The HTTPS server: TLS setup, the accept loop, one keep-alive session per connection,
+// The HTTPS server: TLS setup, the accept loop, one keep-alive Connection object per socket,
 // and the lifecycle (start, stop, wait, signals).
 //
 // Shape: one io_context run by `threads` threads; every accepted socket gets its own strand,
-// so a session's handlers never run concurrently and need no locks, while different
+// so a connection's handlers never run concurrently and need no locks, while different
 // connections spread over all threads. Handlers are called synchronously on the I/O thread:
 // onshi's lookups take microseconds, and a hand-off to a worker pool would cost more than
 // the work itself. The identity of the caller is read from the verified client certificate
@@ -11,7 +11,7 @@
 // Stopping does not abandon the io_context with stop(): the listener and every live
 // connection are closed on their strands so that all pending operations finish with
 // "aborted" and the threads run out of work. Only if that takes longer than a grace period
-// is the io_context stopped outright. Sessions are tracked in a set guarded by a mutex that
+// is the io_context stopped outright. Connections are tracked in a set guarded by a mutex that
 // is touched per connection, never per request.
 #include <chrono>
 #include <condition_variable>
@@ -82,19 +82,19 @@ bool is_http_parse_error(const error_code& ec) {
 
 }  // namespace
 
-class Session;
+class Connection;
 
-// Everything a session needs from its server. Server::Impl is private to Server, so the
-// state lives in this namespace-level type that Session can name.
+// Everything a connection needs from its server. Server::Impl is private to Server, so the
+// state lives in this namespace-level type that Connection can name.
 struct ServerState {
   // Declaration order matters for destruction: handlers left in the io_context (only after a
-  // forced stop) are destroyed with it and touch `sessions`, and I/O objects must go first.
+  // forced stop) are destroyed with it and touch `connections`, and I/O objects must go first.
   ServerOptions options;
   Router router;
   Metrics metrics;
 
-  std::mutex sessions_mu;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::mutex connections_mu;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
   std::atomic<int64_t> open_connections{0};
   std::atomic<uint64_t> tls_failures{0};
 
@@ -115,24 +115,24 @@ struct ServerState {
 
   Status configure_tls();
   void do_accept();
-  bool register_session(const std::shared_ptr<Session>& s);
-  void unregister_session(Session* s);
+  bool register_connection(const std::shared_ptr<Connection>& s);
+  void unregister_connection(Connection* s);
 };
 
 struct Server::Impl : ServerState {};
 
-class Session : public std::enable_shared_from_this<Session> {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Session(tcp::socket&& socket, ServerState& server)
+  Connection(tcp::socket&& socket, ServerState& server)
       : server_(server), stream_(std::move(socket), server.tls) {}
 
-  ~Session() { server_.unregister_session(this); }
+  ~Connection() { server_.unregister_connection(this); }
 
   void run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::on_run, shared_from_this()));
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Connection::on_run, shared_from_this()));
   }
 
-  // Called by Server::stop(): cancels whatever the session is waiting for.
+  // Called by Server::stop(): cancels whatever the connection is waiting for.
   void close() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->closed_ = true;
@@ -147,7 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
     stream_.async_handshake(ssl::stream_base::server,
-                            beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
+                            beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
   }
 
   void on_handshake(error_code ec) {
@@ -171,7 +171,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options.max_body_bytes);
     parser_->header_limit(kHeaderLimit);
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::on_read, shared_from_this()));
   }
 
   void on_read(error_code ec, size_t) {
@@ -235,7 +235,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.prepare_payload();
     keep_alive_ = keep_alive;
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
-    bhttp::async_write(stream_, res_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    bhttp::async_write(stream_, res_, beast::bind_front_handler(&Connection::on_write, shared_from_this()));
   }
 
   void on_write(error_code ec, size_t) {
@@ -288,7 +288,7 @@ Status ServerState::configure_tls() {
   } else if (options.require_client_cert) {
     return Status::Fail("E_TLS_CONFIG", "", "client certificates required but no CA file given");
   }
-  // Session resumption with client verification needs a session id context.
+  // TLS resumption together with client verification needs an id context.
   static const unsigned char kSidCtx[] = "onshi-http";
   SSL_CTX_set_session_id_context(tls.native_handle(), kSidCtx, sizeof kSidCtx - 1);
   if (options.require_client_cert) {
@@ -311,27 +311,27 @@ void ServerState::do_accept() {
     } else {
       error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      auto session = std::make_shared<Session>(std::move(socket), *this);
-      if (register_session(session)) session->run();
+      auto connection = std::make_shared<Connection>(std::move(socket), *this);
+      if (register_connection(connection)) connection->run();
     }
     if (acceptor->is_open()) do_accept();
   });
 }
 
-bool ServerState::register_session(const std::shared_ptr<Session>& s) {
-  std::lock_guard lock(sessions_mu);
+bool ServerState::register_connection(const std::shared_ptr<Connection>& s) {
+  std::lock_guard lock(connections_mu);
   {
     std::lock_guard state(state_mu);
     if (stopping) return false;
   }
-  sessions.emplace(s.get(), s);
+  connections.emplace(s.get(), s);
   open_connections.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
-void ServerState::unregister_session(Session* s) {
-  std::lock_guard lock(sessions_mu);
-  if (sessions.erase(s) != 0) open_connections.fetch_sub(1, std::memory_order_relaxed);
+void ServerState::unregister_connection(Connection* s) {
+  std::lock_guard lock(connections_mu);
+  if (connections.erase(s) != 0) open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Impl>()) {
@@ -442,10 +442,10 @@ void Server::stop() {
       impl->signals->cancel(ec);
     });
   }
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<Connection>> live;
   {
-    std::lock_guard lock(impl_->sessions_mu);
-    for (auto& [_, weak] : impl_->sessions)
+    std::lock_guard lock(impl_->connections_mu);
+    for (auto& [_, weak] : impl_->connections)
       if (auto s = weak.lock()) live.push_back(std::move(s));
   }
   for (auto& s : live) s->close();
