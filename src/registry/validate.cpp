@@ -149,7 +149,8 @@ std::string describe_char(char32_t c) {
 }
 
 // Full-width katakana name already in stored form: katakana U+30A1–U+30F6, "・", "ー" and
-// the separating space (ASCII or U+3000) — then to_fullwidth_katakana is the identity.
+// the ideographic space U+3000 — then to_fullwidth_katakana is the identity (an ASCII space
+// would be widened, so such names take the ICU path).
 bool is_stored_kana_form(std::string_view s) {
   size_t i = 0;
   bool any = false;
@@ -159,7 +160,7 @@ bool is_stored_kana_form(std::string_view s) {
       any = true;
       continue;
     }
-    if (c == ' ' || c == 0x3000) continue;
+    if (c == 0x3000) continue;
     return false;
   }
   return any;
