@@ -4,8 +4,8 @@
 // T" is one index seek on (card_key, recorded_at): the newest row of the key recorded at or
 // before T. recorded_at is made strictly increasing per store (µs, bumped past the previous
 // value), so two versions never tie and history has one order. The payload is the
-// qualification as compact JSON (core/qualification_json.h); unchanged detection compares
-// that text and the person link, so a re-run of the same file writes nothing.
+// qualification in a compact positional format (store/payload.h); unchanged detection
+// compares that text and the person link, so a re-run of the same file writes nothing.
 //
 // Concurrency: one writer connection behind a mutex, and a pool of reader connections
 // (one per concurrent caller) so confirmations on several threads read in parallel; WAL lets
@@ -18,7 +18,7 @@
 #include <unordered_map>
 
 #include "core/date.h"
-#include "core/qualification_json.h"
+#include "store/payload.h"
 #include "store/store.h"
 
 namespace onshi::store {
@@ -143,7 +143,7 @@ Result<QualificationVersion> read_version(Stmt& s) {
   v.recorded_at_us = s.col_i64(1);
   v.person_link = s.col_blob(2);
   v.my_number_sealed = s.col_blob(3);
-  auto q = core::qualification_from_json(s.col_text(4));
+  auto q = decode_payload(s.col_text(4));
   if (!q) return Error{"E_STORE_CORRUPT", "", "payload of version " +
                                                   std::to_string(v.version_id) + " unreadable"};
   v.qualification = std::move(*q);
@@ -257,7 +257,7 @@ class SqliteStore final : public Store {
     };
     for (const auto& item : items) {
       std::string key = item.qualification.card_key();
-      std::string payload = core::qualification_to_json(item.qualification);
+      std::string payload = encode_payload(item.qualification);
       bool exists = false;
       bool same = false;
       if (auto it = in_batch.find(key); it != in_batch.end()) {

@@ -1,0 +1,139 @@
+// Encoder and decoder of the compact payload (see payload.h). Decoding walks the string once
+// and fills the struct's members through a table of member pointers, so the field order is
+// written down in exactly one place.
+#include "store/payload.h"
+
+#include <array>
+
+#include "core/qualification_json.h"
+
+namespace onshi::store {
+namespace {
+
+using Q = core::Qualification;
+constexpr char kEsc = '\x1b', kGroup = '\x1e', kField = '\x1f';
+
+constexpr std::array<std::string Q::*, 24> kBase = {
+    &Q::insurer_number, &Q::insured_card_symbol, &Q::insured_identification_number,
+    &Q::insured_branch_number, &Q::insurer_name, &Q::insured_card_classification,
+    &Q::personal_family_classification, &Q::insured_name, &Q::name, &Q::name_of_other,
+    &Q::name_kana, &Q::name_of_other_kana, &Q::sex1, &Q::sex2, &Q::birthdate, &Q::post_number,
+    &Q::address, &Q::qualification_date, &Q::disqualification_date, &Q::reason_of_loss,
+    &Q::insured_certificate_issuance_date, &Q::insured_card_valid_date,
+    &Q::insured_card_expiration_date, &Q::insured_partial_contribution_ratio};
+using E = core::ElderlyRecipientCertificate;
+constexpr std::array<std::string E::*, 4> kElderly = {&E::certificate_date, &E::valid_start_date,
+                                                     &E::valid_end_date, &E::contribution_ratio};
+using L = core::LimitApplicationCertificate;
+constexpr std::array<std::string L::*, 6> kLimit = {
+    &L::classification,   &L::classification_flag, &L::certificate_date,
+    &L::valid_start_date, &L::valid_end_date,      &L::long_term_date};
+using S = core::SpecificDiseasesCertificate;
+constexpr std::array<std::string S::*, 5> kSpecific = {&S::disease_category, &S::certificate_date,
+                                                      &S::valid_start_date, &S::valid_end_date,
+                                                      &S::self_pay};
+
+void put(std::string& out, const std::string& v) {
+  for (char c : v) {
+    if (c == kEsc || c == kGroup || c == kField) out += kEsc;
+    out += c;
+  }
+}
+
+template <class T, size_t N>
+void put_all(std::string& out, const T& obj, const std::array<std::string T::*, N>& members) {
+  for (size_t i = 0; i < N; ++i) {
+    if (i) out += kField;
+    put(out, obj.*members[i]);
+  }
+}
+
+// Splits one group into unescaped fields.
+std::vector<std::string> fields_of(std::string_view g) {
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < g.size(); ++i) {
+    char c = g[i];
+    if (c == kEsc && i + 1 < g.size()) {
+      out.back() += g[++i];
+    } else if (c == kField) {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+template <class T, size_t N>
+bool take_all(const std::vector<std::string>& f, size_t from, T& obj,
+              const std::array<std::string T::*, N>& members) {
+  if (f.size() != from + N) return false;
+  for (size_t i = 0; i < N; ++i) obj.*members[i] = f[from + i];
+  return true;
+}
+
+}  // namespace
+
+std::string encode_payload(const core::Qualification& q) {
+  std::string out;
+  out.reserve(256);
+  out += "Q1";
+  put_all(out, q, kBase);
+  if (q.elderly_recipient) {
+    out += kGroup;
+    out += 'E';
+    put_all(out, *q.elderly_recipient, kElderly);
+  }
+  if (q.limit_application) {
+    out += kGroup;
+    out += 'L';
+    put_all(out, *q.limit_application, kLimit);
+  }
+  for (const auto& s : q.specific_diseases) {
+    out += kGroup;
+    out += 'S';
+    put_all(out, s, kSpecific);
+  }
+  return out;
+}
+
+Result<core::Qualification> decode_payload(std::string_view p) {
+  if (!p.empty() && p.front() == '{') return core::qualification_from_json(p);
+  Error bad{"E_STORE_CORRUPT", "", "unreadable qualification payload"};
+  if (p.substr(0, 2) != "Q1") return bad;
+  p.remove_prefix(2);
+  // Split into groups at unescaped U+001E.
+  std::vector<std::string_view> groups;
+  size_t start = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == kEsc) {
+      ++i;
+    } else if (p[i] == kGroup) {
+      groups.push_back(p.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  groups.push_back(p.substr(start));
+  core::Qualification q;
+  if (!take_all(fields_of(groups[0]), 0, q, kBase)) return bad;
+  for (size_t g = 1; g < groups.size(); ++g) {
+    if (groups[g].empty()) return bad;
+    char tag = groups[g].front();
+    auto f = fields_of(groups[g].substr(1));
+    if (tag == 'E') {
+      q.elderly_recipient.emplace();
+      if (!take_all(f, 0, *q.elderly_recipient, kElderly)) return bad;
+    } else if (tag == 'L') {
+      q.limit_application.emplace();
+      if (!take_all(f, 0, *q.limit_application, kLimit)) return bad;
+    } else if (tag == 'S') {
+      q.specific_diseases.emplace_back();
+      if (!take_all(f, 0, q.specific_diseases.back(), kSpecific)) return bad;
+    } else {
+      return bad;
+    }
+  }
+  return q;
+}
+
+}  // namespace onshi::store
