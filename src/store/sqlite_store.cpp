@@ -97,14 +97,15 @@ class Stmt {
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
+  // Binds without copying: the caller keeps `v` alive until the statement is reset.
   void text(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
   void blob_or_null(int i, std::string_view v) {
     if (v.empty())
       sqlite3_bind_null(s_, i);
     else
-      sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
   void i64(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
   int step() { return sqlite3_step(s_); }
@@ -165,8 +166,16 @@ struct Conn {
   }
 };
 
+// Process-wide SQLite settings, applied once before the first connection: no memory
+// statistics (they take a global mutex on every allocation).
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 Result<sqlite3*> open_db(const std::filesystem::path& file, bool create,
                          const SqliteOptions& o) {
+  configure_sqlite_once();
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -245,36 +254,34 @@ class SqliteStore final : public Store {
     std::vector<PutOutcome> out;
     out.reserve(items.size());
     if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st;
-    struct Seen {
-      std::string payload, link;
-    };
-    std::unordered_map<std::string, Seen> in_batch;
     int64_t last = last_recorded_;
     auto fail = [&](const std::string& what) -> Result<std::vector<PutOutcome>> {
       Error e = db_error(writer_, what);
       exec(writer_, "ROLLBACK");
       return e;
     };
+    std::string payload;
     for (const auto& item : items) {
-      std::string key = item.qualification.card_key();
-      std::string payload = encode_payload(item.qualification);
+      const std::string key = item.qualification.card_key();
+      payload = encode_payload(item.qualification);
+      // The lookup runs inside this transaction, so it also sees rows inserted earlier in
+      // the same batch: a key named twice compares with its earlier state.
       bool exists = false;
       bool same = false;
-      if (auto it = in_batch.find(key); it != in_batch.end()) {
+      w_latest_.reset();
+      w_latest_.text(1, key);
+      int rc = w_latest_.step();
+      if (rc == SQLITE_ROW) {
         exists = true;
-        same = it->second.payload == payload && it->second.link == item.person_link;
-      } else {
-        w_latest_.reset();
-        w_latest_.text(1, key);
-        int rc = w_latest_.step();
-        if (rc == SQLITE_ROW) {
-          exists = true;
-          same = w_latest_.col_text(0) == payload && w_latest_.col_blob(1) == item.person_link;
-        } else if (rc != SQLITE_DONE) {
-          return fail("lookup");
-        }
-        w_latest_.reset();
+        auto p = static_cast<const char*>(sqlite3_column_blob(w_latest_.get(), 0));
+        std::string_view stored(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(w_latest_.get(), 0)));
+        auto l = static_cast<const char*>(sqlite3_column_blob(w_latest_.get(), 1));
+        std::string_view link(l ? l : "", static_cast<size_t>(sqlite3_column_bytes(w_latest_.get(), 1)));
+        same = stored == payload && link == item.person_link;
+      } else if (rc != SQLITE_DONE) {
+        return fail("lookup");
       }
+      w_latest_.reset();
       if (same) {
         out.push_back(PutOutcome::kUnchanged);
         continue;
@@ -296,7 +303,6 @@ class SqliteStore final : public Store {
       if (w_insert_.step() != SQLITE_DONE) return fail("insert");
       w_insert_.reset();
       out.push_back(exists ? PutOutcome::kChanged : PutOutcome::kAdded);
-      in_batch[key] = Seen{std::move(payload), item.person_link};
     }
     if (exec(writer_, "COMMIT").ok() == false) return fail("commit");
     last_recorded_ = last;
