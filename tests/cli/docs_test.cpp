@@ -1,0 +1,119 @@
+// Rule 9: docs stay true to the code.
+//
+// The reference documents are checked against the sources they describe, so a new error
+// code or route cannot ship undocumented: every "E_…"/"W_…" code string in src/ is in
+// docs/errors.md, every route registered with router.add( is in docs/api.md and
+// docs/openapi.yaml, and the README opens with the two commands a newcomer needs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kRoot = ONSHI_SOURCE_DIR;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Source files under `dir` (recursively) whose extension is one of `exts`.
+std::vector<fs::path> sources(const fs::path& dir, const std::set<std::string>& exts) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && exts.count(e.path().extension().string())) out.push_back(e.path());
+  }
+  return out;
+}
+
+bool is_code_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// True when `word` occurs in `text` as a whole code: E_STORE is not found in E_STORE_OPEN.
+bool contains_code(const std::string& text, const std::string& word) {
+  for (size_t p = text.find(word); p != std::string::npos; p = text.find(word, p + 1)) {
+    bool left = p == 0 || !is_code_char(text[p - 1]);
+    bool right = p + word.size() >= text.size() || !is_code_char(text[p + word.size()]);
+    if (left && right) return true;
+  }
+  return false;
+}
+
+std::set<std::string> error_codes_in_sources() {
+  static const std::regex code("\"([EW]_[A-Z0-9_]+)\"");
+  std::set<std::string> codes;
+  for (const auto& f : sources(kRoot / "src", {".cpp", ".h"})) {
+    const std::string text = slurp(f);
+    for (std::sregex_iterator it(text.begin(), text.end(), code), end; it != end; ++it)
+      codes.insert((*it)[1].str());
+  }
+  return codes;
+}
+
+// Paths of router.add("METHOD", "/path", …) in the service (and the server's own routes).
+std::set<std::string> registered_routes() {
+  static const std::regex add(R"(router\.add\(\s*"[A-Z]+"\s*,\s*"([^"]+)\")");
+  std::set<std::string> routes;
+  for (const char* dir : {"src/serve", "src/http"}) {
+    for (const auto& f : sources(kRoot / dir, {".cpp"})) {
+      const std::string text = slurp(f);
+      for (std::sregex_iterator it(text.begin(), text.end(), add), end; it != end; ++it)
+        routes.insert((*it)[1].str());
+    }
+  }
+  return routes;
+}
+
+TEST(DocsTest, EveryErrorCodeInTheSourcesIsInErrorsMd) {
+  const std::string doc = slurp(kRoot / "docs" / "errors.md");
+  ASSERT_FALSE(doc.empty()) << "docs/errors.md is missing";
+  const std::set<std::string> codes = error_codes_in_sources();
+  ASSERT_GT(codes.size(), 20u) << "the code scan found almost nothing; is the regex stale?";
+  std::string missing;
+  for (const auto& c : codes)
+    if (!contains_code(doc, c)) missing += " " + c;
+  EXPECT_TRUE(missing.empty()) << "codes emitted by src/ but not documented in docs/errors.md:"
+                               << missing;
+}
+
+TEST(DocsTest, EveryRegisteredRouteIsInApiMdAndOpenapi) {
+  const std::string api = slurp(kRoot / "docs" / "api.md");
+  const std::string openapi = slurp(kRoot / "docs" / "openapi.yaml");
+  ASSERT_FALSE(api.empty()) << "docs/api.md is missing";
+  ASSERT_FALSE(openapi.empty()) << "docs/openapi.yaml is missing";
+  const std::set<std::string> routes = registered_routes();
+  ASSERT_GE(routes.size(), 3u) << "the route scan found almost nothing; is the regex stale?";
+  for (const auto& r : routes) {
+    EXPECT_NE(api.find(r), std::string::npos) << r << " is not documented in docs/api.md";
+    // In OpenAPI a path is a key of `paths:`: "  /v1/registrations:".
+    EXPECT_NE(openapi.find("  " + r + ":"), std::string::npos)
+        << r << " is not a path in docs/openapi.yaml";
+  }
+}
+
+TEST(DocsTest, ReadmeOpensWithMakeDemoAndMakeTest) {
+  std::ifstream in(kRoot / "README.md");
+  ASSERT_TRUE(in) << "README.md is missing";
+  std::string line, opening;
+  int taken = 0;
+  while (taken < 5 && std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;  // blank lines and headings
+    opening += line + "\n";
+    ++taken;
+  }
+  EXPECT_NE(opening.find("make demo"), std::string::npos) << "README opening:\n" << opening;
+  EXPECT_NE(opening.find("make test"), std::string::npos) << "README opening:\n" << opening;
+}
+
+}  // namespace
