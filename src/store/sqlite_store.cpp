@@ -24,7 +24,7 @@
 namespace onshi::store {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Migrations, applied in order; migration i brings the schema to version i+1.
 const char* const kMigrations[] = {
@@ -67,7 +67,29 @@ CREATE TABLE import_run(
 ALTER TABLE qualification_version ADD COLUMN conversions TEXT;
 CREATE INDEX audit_subject ON audit(subject, seq) WHERE subject <> '';
 )sql",
+    // 3: the audit log moved to its own file (see kAuditSchema).
+    R"sql(
+DROP TABLE audit;
+)sql",
 };
+
+// The audit log lives in its own file beside the store (onshi-audit.db): appending to it at
+// the rate of confirmations then never grows the qualifications' WAL, which every reader
+// consults, and audit commits do not queue behind registration batches.
+constexpr int kAuditSchemaVersion = 1;
+const char* const kAuditSchema = R"sql(
+CREATE TABLE audit(
+  seq       INTEGER PRIMARY KEY,
+  time_us   INTEGER NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  detail    TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+CREATE INDEX audit_subject ON audit(subject, seq) WHERE subject <> '';
+)sql";
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 
 Error db_error(sqlite3* db, const std::string& what) {
@@ -207,6 +229,8 @@ class SqliteStore final : public Store {
     w_insert_ = Stmt();
     w_audit_ = Stmt();
     sqlite3_close_v2(writer_);
+    sqlite3_close_v2(audit_writer_);
+    sqlite3_close_v2(audit_reader_);
   }
 
   Status init() {
@@ -238,11 +262,38 @@ class SqliteStore final : public Store {
                      "INSERT INTO qualification_version(card_key, recorded_at, insurer_number, "
                      "person_link, my_number_sealed, payload, source, conversions) "
                      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
-    w_audit_ = Stmt(writer_,
+    // The audit file.
+    audit_file_ = file_.parent_path() / (file_.stem().string() + "-audit.db");
+    {
+      auto aw = open_db(audit_file_, true, options_);
+      if (!aw) return aw.status();
+      audit_writer_ = *aw;
+      int av = 0;
+      Stmt s(audit_writer_, "PRAGMA user_version");
+      if (s.ok() && s.step() == SQLITE_ROW) av = static_cast<int>(s.col_i64(0));
+      s = Stmt();
+      if (av > kAuditSchemaVersion)
+        return Status::Fail("E_STORE_SCHEMA", "", "audit log schema is newer than this onshi");
+      if (av < kAuditSchemaVersion) {
+        if (auto st = exec(audit_writer_, "BEGIN IMMEDIATE"); !st) return st;
+        auto st = exec(audit_writer_, kAuditSchema);
+        if (st) st = exec(audit_writer_, "PRAGMA user_version=1");
+        if (!st) {
+          exec(audit_writer_, "ROLLBACK");
+          return st;
+        }
+        if (auto c = exec(audit_writer_, "COMMIT"); !c) return c;
+      }
+      auto ar = open_db(audit_file_, false, options_);
+      if (!ar) return ar.status();
+      audit_reader_ = *ar;
+    }
+    w_audit_ = Stmt(audit_writer_,
                     "INSERT INTO audit(seq, time_us, actor, action, subject, detail, prev_hash, "
                     "hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
-    if (!w_latest_.ok() || !w_insert_.ok() || !w_audit_.ok())
+    if (!w_latest_.ok() || !w_insert_.ok())
       return Status(db_error(writer_, "prepare"));
+    if (!w_audit_.ok()) return Status(db_error(audit_writer_, "prepare audit"));
     Stmt m(writer_, "SELECT coalesce(max(recorded_at), 0) FROM qualification_version");
     if (m.ok() && m.step() == SQLITE_ROW) last_recorded_ = m.col_i64(0);
     return {};
@@ -450,8 +501,8 @@ class SqliteStore final : public Store {
 
   // ---- audit ----
   Status append_audit(std::span<const AuditEntry> entries) override {
-    std::lock_guard lock(write_mu_);
-    if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st;
+    std::lock_guard lock(audit_write_mu_);
+    if (auto st = exec(audit_writer_, "BEGIN IMMEDIATE"); !st) return st;
     for (const auto& e : entries) {
       w_audit_.reset();
       w_audit_.i64(1, e.seq);
@@ -463,15 +514,15 @@ class SqliteStore final : public Store {
       w_audit_.text(7, e.prev_hash);
       w_audit_.text(8, e.hash);
       if (w_audit_.step() != SQLITE_DONE) {
-        Error err = db_error(writer_, "append_audit");
+        Error err = db_error(audit_writer_, "append_audit");
         w_audit_.reset();
-        exec(writer_, "ROLLBACK");
+        exec(audit_writer_, "ROLLBACK");
         return Status(err);
       }
       w_audit_.reset();
     }
-    if (auto st = exec(writer_, "COMMIT"); !st) {
-      exec(writer_, "ROLLBACK");
+    if (auto st = exec(audit_writer_, "COMMIT"); !st) {
+      exec(audit_writer_, "ROLLBACK");
       return st;
     }
     return {};
@@ -625,11 +676,9 @@ class SqliteStore final : public Store {
   Status scan_audit_sql(const char* sql, int64_t from_seq,
                         const std::function<bool(const AuditEntry&)>& fn,
                         std::optional<std::string_view> subject = std::nullopt) {
-    auto c = acquire();
-    if (!c) return c.error();
-    Lease lease(this, std::move(*c));
-    Stmt s(lease.conn->db, sql);
-    if (!s.ok()) return Status(db_error(lease.conn->db, "scan_audit"));
+    std::lock_guard lock(audit_read_mu_);
+    Stmt s(audit_reader_, sql);
+    if (!s.ok()) return Status(db_error(audit_reader_, "scan_audit"));
     if (subject)
       s.text(1, *subject);
     else if (sqlite3_bind_parameter_count(s.get()) > 0)
@@ -647,7 +696,7 @@ class SqliteStore final : public Store {
       e.hash = s.col_text(7);
       if (!fn(e)) return {};
     }
-    if (rc != SQLITE_DONE) return Status(db_error(lease.conn->db, "scan_audit"));
+    if (rc != SQLITE_DONE) return Status(db_error(audit_reader_, "scan_audit"));
     return {};
   }
 
@@ -656,6 +705,10 @@ class SqliteStore final : public Store {
   sqlite3* writer_;
   std::mutex write_mu_;
   Stmt w_latest_, w_insert_, w_audit_;
+  std::filesystem::path audit_file_;
+  sqlite3* audit_writer_ = nullptr;
+  sqlite3* audit_reader_ = nullptr;
+  std::mutex audit_write_mu_, audit_read_mu_;
   int64_t last_recorded_ = 0;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Conn>> pool_;
@@ -665,6 +718,9 @@ class SqliteStore final : public Store {
 
 std::filesystem::path store_path(const std::filesystem::path& data_dir) {
   return data_dir / "onshi.db";
+}
+std::filesystem::path audit_path(const std::filesystem::path& data_dir) {
+  return data_dir / "onshi-audit.db";
 }
 
 Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& db_file,

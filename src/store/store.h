@@ -130,7 +130,8 @@ class Store {
 struct SqliteOptions {
   bool create = true;            // create the file and schema when missing
   int64_t cache_mib = 256;       // page cache per connection
-  int64_t mmap_mib = 4096;       // memory-mapped I/O size
+  int64_t mmap_mib = 0;          // memory-mapped I/O size (0: off — the audit log grows the
+                                 // file, and every growth would remap each reader)
 };
 
 // Opens (and migrates) the SQLite store at `db_file` (WAL mode). Errors: E_STORE_OPEN,
@@ -138,7 +139,9 @@ struct SqliteOptions {
 Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& db_file,
                                            const SqliteOptions& options = {});
 
-// The store file inside a data directory: DIR/onshi.db.
+// The store file inside a data directory: DIR/onshi.db. The audit log is kept beside it in
+// DIR/onshi-audit.db (same WAL mode), so its appends never slow qualification reads.
 std::filesystem::path store_path(const std::filesystem::path& data_dir);
+std::filesystem::path audit_path(const std::filesystem::path& data_dir);
 
 }  // namespace onshi::store

@@ -42,7 +42,7 @@ std::vector<store::AuditEntry> all_entries(store::Store& s) {
 // Runs one SQL statement directly on the store file (the tamperer's view).
 void sql(const std::filesystem::path& dir, const std::string& statement) {
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(store::store_path(dir).c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(store::audit_path(dir).c_str(), &db), SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
   char* err = nullptr;
   int rc = sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &err);
