@@ -1,0 +1,87 @@
+// Internals of the claims module shared by its source files (not part of the contract): the
+// compact in-memory form of the qualification history that History::load builds.
+//
+// A version keeps only what the rules read, with dates as yyyymmdd integers so coverage is
+// two integer comparisons. Card keys live in one byte arena, found through an open-addressing
+// hash table of indices; the same person's qualifications are found through a sorted table
+// of (person link prefix, card key), the link being the current version's. This keeps a
+// million members near 100 MB instead of the several hundred full QualificationVersion
+// copies would take.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "claims/claims.h"
+
+namespace onshi::claims::detail {
+
+constexpr int32_t kOpenEnd = 99999999;  // DisqualificationDate absent
+
+// One kanji conversion recorded at registration ({"field","position","original","replacement"}).
+struct Conversion {
+  std::string field;
+  int64_t position = -1;
+  std::string original, replacement;
+};
+
+struct Version {
+  int64_t recorded_at_us = 0;
+  int32_t qualification_date = 0;              // QualificationDate (0 = absent)
+  int32_t disqualification_date = kOpenEnd;    // DisqualificationDate (first uncovered day)
+  int32_t issuance_date = 0;                   // InsuredCertificateIssuanceDate (0 = absent)
+  int32_t birthdate = 0;                       // Birthdate
+  int32_t conversions = -1;                    // index into Impl::conversions, or -1
+  char sex1 = 0;                               // Sex1 ('1', '2', '3')
+  std::string name;                            // Name as stored
+  bool covers(int32_t d) const { return qualification_date <= d && d < disqualification_date; }
+};
+
+// The first 16 bytes of a person link (a keyed SHA-256): unique in practice, half the size.
+struct Link {
+  uint64_t hi = 0, lo = 0;
+  bool empty() const { return hi == 0 && lo == 0; }
+  auto operator<=>(const Link&) const = default;
+};
+
+struct KeyEntry {
+  uint32_t key_offset = 0, key_length = 0;  // in Impl::arena
+  uint32_t first_version = 0, end_version = 0;
+  Link link;  // the current (latest) version's person link
+};
+
+// yyyymmdd → integer, 0 when not 8 digits.
+int32_t date_int(std::string_view s);
+
+}  // namespace onshi::claims::detail
+
+namespace onshi::claims {
+
+struct History::Impl {
+  std::string arena;                  // card keys, back to back
+  std::vector<detail::KeyEntry> keys;  // in card-key order
+  std::vector<detail::Version> versions;  // grouped by key, oldest first
+  std::vector<std::vector<detail::Conversion>> conversions;
+  std::vector<uint32_t> slots;        // open addressing: key index + 1, 0 = empty
+  uint64_t mask = 0;
+  std::vector<std::pair<detail::Link, uint32_t>> by_person;  // sorted
+  std::unordered_map<std::string, int64_t> insurer_first_recorded_us;
+  int64_t system_start_us = 0;        // the first version recorded in the store (0 = empty)
+
+  std::string_view key(uint32_t i) const {
+    return std::string_view(arena).substr(keys[i].key_offset, keys[i].key_length);
+  }
+  // Index of a card key, or -1.
+  int64_t find(std::string_view card_key) const;
+  // Every key whose current version carries `link` (including the one asked from).
+  std::vector<uint32_t> keys_of_person(const detail::Link& link) const;
+  // The latest version of key `i`, and the one as known at `known_at_us` (nullptr if none).
+  const detail::Version& current(uint32_t i) const { return versions[keys[i].end_version - 1]; }
+  const detail::Version* as_of(uint32_t i, int64_t known_at_us) const;
+};
+
+}  // namespace onshi::claims

@@ -1,0 +1,179 @@
+// Loading the qualification history into memory for the claims check.
+//
+// One pass over store.scan_versions, which streams versions in (card_key, recorded_at) order:
+// a new card key opens a KeyEntry, every version is compacted to the few fields the rules read,
+// and the person-link table is sorted once at the end. Conversions (rare) are parsed here so
+// the rules never touch JSON. The hash table is sized to a power of two at least twice the
+// number of keys, so a probe sequence is short and a lookup is a hash and one or two loads.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+#include "claims/detail.h"
+
+namespace onshi::claims {
+namespace detail {
+
+int32_t date_int(std::string_view s) {
+  if (s.size() != 8) return 0;
+  int32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return 0;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+namespace {
+
+Link link_of(const std::string& raw) {
+  Link l;
+  if (raw.size() >= 16) {
+    std::memcpy(&l.hi, raw.data(), 8);
+    std::memcpy(&l.lo, raw.data() + 8, 8);
+  } else if (!raw.empty()) {
+    std::string padded = raw;
+    padded.resize(16, '\0');
+    std::memcpy(&l.hi, padded.data(), 8);
+    std::memcpy(&l.lo, padded.data() + 8, 8);
+    if (l.empty()) l.lo = 1;
+  }
+  return l;
+}
+
+// Parses the conversions JSON; malformed text counts as no conversion (it was written by
+// onshi itself, so this is only a guard).
+std::vector<Conversion> parse_conversions(std::string_view text) {
+  std::vector<Conversion> out;
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(text, ec);
+  if (ec || !doc.is_array()) return out;
+  for (const auto& e : doc.as_array()) {
+    const auto* o = e.if_object();
+    if (!o) continue;
+    Conversion c;
+    auto str = [&](const char* k) -> std::string {
+      const auto* v = o->if_contains(k);
+      return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    c.field = str("field");
+    c.original = str("original");
+    c.replacement = str("replacement");
+    if (const auto* p = o->if_contains("position"); p && p->is_int64()) c.position = p->as_int64();
+    if (!c.original.empty() || !c.replacement.empty()) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+uint64_t hash_key(std::string_view k) { return std::hash<std::string_view>{}(k); }
+
+}  // namespace
+}  // namespace detail
+
+using detail::Link;
+using detail::Version;
+
+int64_t History::Impl::find(std::string_view card_key) const {
+  if (slots.empty()) return -1;
+  for (uint64_t h = detail::hash_key(card_key) & mask;; h = (h + 1) & mask) {
+    uint32_t s = slots[h];
+    if (s == 0) return -1;
+    if (key(s - 1) == card_key) return s - 1;
+  }
+}
+
+std::vector<uint32_t> History::Impl::keys_of_person(const Link& link) const {
+  std::vector<uint32_t> out;
+  if (link.empty()) return out;
+  auto it = std::lower_bound(by_person.begin(), by_person.end(), std::make_pair(link, uint32_t{0}));
+  for (; it != by_person.end() && it->first == link; ++it) out.push_back(it->second);
+  return out;
+}
+
+const Version* History::Impl::as_of(uint32_t i, int64_t known_at_us) const {
+  const Version* found = nullptr;
+  for (uint32_t v = keys[i].first_version; v < keys[i].end_version; ++v) {
+    if (versions[v].recorded_at_us > known_at_us) break;
+    found = &versions[v];
+  }
+  return found;
+}
+
+History::History() : impl_(std::make_unique<Impl>()) {}
+History::~History() = default;
+int64_t History::card_keys() const { return static_cast<int64_t>(impl_->keys.size()); }
+int64_t History::versions() const { return static_cast<int64_t>(impl_->versions.size()); }
+
+Result<std::shared_ptr<const History>> History::load(store::Store& store) {
+  std::shared_ptr<History> h(new History());
+  Impl& m = *h->impl_;
+  if (auto n = store.count_versions(); n.ok()) {
+    m.versions.reserve(static_cast<size_t>(*n));
+    m.keys.reserve(static_cast<size_t>(*n));
+    m.arena.reserve(static_cast<size_t>(*n) * 24);
+  }
+  std::string last_key;
+  std::string last_link;
+  auto close_key = [&] {
+    if (!m.keys.empty()) m.keys.back().link = detail::link_of(last_link);
+  };
+  Status st = store.scan_versions([&](const store::QualificationVersion& qv) {
+    const auto& q = qv.qualification;
+    std::string key = q.card_key();
+    if (m.keys.empty() || key != last_key) {
+      close_key();
+      detail::KeyEntry e;
+      e.key_offset = static_cast<uint32_t>(m.arena.size());
+      e.key_length = static_cast<uint32_t>(key.size());
+      e.first_version = e.end_version = static_cast<uint32_t>(m.versions.size());
+      m.arena += key;
+      m.keys.push_back(e);
+      last_key = std::move(key);
+    }
+    Version v;
+    v.recorded_at_us = qv.recorded_at_us;
+    v.qualification_date = detail::date_int(q.qualification_date);
+    int32_t dq = detail::date_int(q.disqualification_date);
+    v.disqualification_date = dq == 0 ? detail::kOpenEnd : dq;
+    v.issuance_date = detail::date_int(q.insured_certificate_issuance_date);
+    v.birthdate = detail::date_int(q.birthdate);
+    v.sex1 = q.sex1.empty() ? 0 : q.sex1[0];
+    v.name = q.name;
+    if (!qv.conversions.empty() && qv.conversions != "[]") {
+      auto list = detail::parse_conversions(qv.conversions);
+      if (!list.empty()) {
+        v.conversions = static_cast<int32_t>(m.conversions.size());
+        m.conversions.push_back(std::move(list));
+      }
+    }
+    m.versions.push_back(std::move(v));
+    m.keys.back().end_version = static_cast<uint32_t>(m.versions.size());
+    last_link = qv.person_link;
+    auto [it, added] = m.insurer_first_recorded_us.try_emplace(q.insurer_number, qv.recorded_at_us);
+    if (!added && qv.recorded_at_us < it->second) it->second = qv.recorded_at_us;
+    if (m.system_start_us == 0 || qv.recorded_at_us < m.system_start_us) {
+      m.system_start_us = qv.recorded_at_us;
+    }
+    return true;
+  });
+  if (!st.ok()) return st.error();
+  close_key();
+
+  size_t cap = 16;
+  while (cap < m.keys.size() * 2) cap <<= 1;
+  m.slots.assign(cap, 0);
+  m.mask = cap - 1;
+  m.by_person.reserve(m.keys.size());
+  for (uint32_t i = 0; i < m.keys.size(); ++i) {
+    uint64_t s = detail::hash_key(m.key(i)) & m.mask;
+    while (m.slots[s] != 0) s = (s + 1) & m.mask;
+    m.slots[s] = i + 1;
+    if (!m.keys[i].link.empty()) m.by_person.emplace_back(m.keys[i].link, i);
+  }
+  std::sort(m.by_person.begin(), m.by_person.end());
+  return std::shared_ptr<const History>(std::move(h));
+}
+
+}  // namespace onshi::claims

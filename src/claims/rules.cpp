@@ -1,0 +1,497 @@
+// The rules of the claims check: one claim in, its Result rows out (docs/claims.md).
+//
+// The order of the rules is the decision (research/domain-rules.md §10, seed 000 §1, §3):
+//   1. a claim that cannot be read is RETURNed with a parse reason (E_…);
+//   2. when the claim's own qualification, as the insurer's data stand now, covers every
+//      service date and names the same person, it stands — never moved (the rule since the
+//      2022-02 claims) — and is OK, or ACCEPT when an R-CONF-8 exception shows the system
+//      did not know it on the day of care (same-day issue, late registration) or when the
+//      name differs only by a recorded kanji conversion;
+//   3. otherwise, when the institution (or, for a pharmacy without the system, the
+//      prescribing institution) confirmed this card online and the system *as known at that
+//      moment* covered the dates for that person, the claim is ACCEPTed (R-CONF-6, R-CLM-1):
+//      what reception was shown counts, not what was corrected later;
+//   4. otherwise the same person's qualifications (by person link) are laid over the dates,
+//      day by day: one other qualification → REASSIGN (振替), several → SPLIT (分割) into
+//      date-contiguous parts, a day covered by none → RETURN (R-CLM-2).
+// Everything is integer work on the in-memory History except step 3, which reads the audit
+// log of one card key through its index, and only for claims steps 1–2 did not settle.
+#include <algorithm>
+#include <cstring>
+
+#include "claims/detail.h"
+#include "core/date.h"
+#include "core/numbers.h"
+#include "core/qualification.h"
+
+namespace onshi::claims {
+namespace {
+
+using detail::Version;
+
+constexpr int64_t kDayUs = 86400LL * 1000000;
+
+int32_t to_int(core::Date d) { return d.year() * 10000 + d.month() * 100 + d.day(); }
+std::string str(int32_t v) { return std::to_string(v); }
+
+// 00:00 JST of `d` in Unix µs.
+int64_t start_of_day_us(core::Date d) {
+  return (static_cast<int64_t>(d.days()) * 86400 - 9 * 3600) * 1000000;
+}
+
+// ---- parsing ----
+
+struct Parsed {
+  core::Date first, last, month_start;
+  int32_t fi = 0, li = 0;
+  std::string institution, prescriber;
+  std::string insurer, symbol, number, branch, card_key;
+  int32_t birthdate = 0;
+  char sex1 = 0;
+  std::string name;
+};
+
+struct ParseFail {
+  std::string code, message;
+};
+
+std::string field_message(std::string_view field, const Error& e) {
+  return std::string(field) + ": " + e.message + " (" + e.code + ")";
+}
+
+std::optional<ParseFail> parse(const Claim& c, Parsed& p) {
+  if (!c.row_error_code.empty()) return ParseFail{c.row_error_code, c.row_error_message};
+  if (c.claim_id.empty() || c.claim_id.size() > 64) {
+    return ParseFail{"E_CLAIM_ID", "ClaimId: 1から64バイトで指定してください"};
+  }
+  if (auto s = core::check_medical_institution_code(c.medical_institution_code); !s.ok()) {
+    return ParseFail{"E_MEDICAL_INSTITUTION_CODE",
+                     field_message("MedicalInstitutionCode", s.error())};
+  }
+  p.institution = c.medical_institution_code;
+  if (!c.prescribing_medical_institution_code.empty()) {
+    if (auto s = core::check_medical_institution_code(c.prescribing_medical_institution_code);
+        !s.ok()) {
+      return ParseFail{"E_PRESCRIBING_INSTITUTION_CODE",
+                       field_message("PrescribingMedicalInstitutionCode", s.error())};
+    }
+    p.prescriber = c.prescribing_medical_institution_code;
+  }
+  // Dates: ServiceMonth YYYYMM, First ≤ Last, both inside the month.
+  const std::string& m = c.service_month;
+  int32_t mi = m.size() == 6 ? detail::date_int(m + "01") : 0;
+  if (mi == 0 || !core::Date::valid_ymd(mi / 10000, mi / 100 % 100, 1) || mi / 10000 < 1800) {
+    return ParseFail{"E_SERVICE_DATE", "ServiceMonth: YYYYMM の年月ではありません"};
+  }
+  p.month_start = core::Date::from_ymd(mi / 10000, mi / 100 % 100, 1);
+  auto f = core::Date::parse(c.first_service_date);
+  if (!f) return ParseFail{"E_SERVICE_DATE", field_message("FirstServiceDate", f.error())};
+  auto l = core::Date::parse(c.last_service_date);
+  if (!l) return ParseFail{"E_SERVICE_DATE", field_message("LastServiceDate", l.error())};
+  if (*l < *f) {
+    return ParseFail{"E_SERVICE_DATE", "LastServiceDate: FirstServiceDate より前の日付です"};
+  }
+  if (f->first_of_month() != p.month_start || l->first_of_month() != p.month_start) {
+    return ParseFail{"E_SERVICE_DATE", "FirstServiceDate/LastServiceDate: ServiceMonth の月の日付ではありません"};
+  }
+  p.first = *f;
+  p.last = *l;
+  p.fi = to_int(*f);
+  p.li = to_int(*l);
+  // The card key, normalised as registrations are.
+  std::string ins = core::trim_insurer_number(core::normalize_card_field(c.insurer_number));
+  if (auto s = core::check_insurer_number(ins); !s.ok()) {
+    return ParseFail{"E_INSURER_NUMBER", field_message("InsurerNumber", s.error())};
+  }
+  p.insurer = ins;
+  p.symbol = core::normalize_card_field(c.insured_card_symbol);
+  p.number = core::normalize_card_field(c.insured_identification_number);
+  p.branch = core::normalize_card_field(c.insured_branch_number);
+  if (p.number.empty() || p.number.size() > 40 || p.symbol.size() > 40) {
+    return ParseFail{"E_CARD_NUMBER", "InsuredIdentificationNumber: 番号がないか長すぎます"};
+  }
+  if (!p.branch.empty() && (p.branch.size() != 2 || !core::all_digits(p.branch))) {
+    return ParseFail{"E_CARD_NUMBER", "InsuredBranchNumber: 枝番は2桁の数字です"};
+  }
+  p.card_key = core::make_card_key(p.insurer, p.symbol, p.number, p.branch);
+  if (c.name.empty() || c.name.size() > 200) return ParseFail{"E_NAME", "Name: 氏名がありません"};
+  p.name = c.name;
+  auto b = core::Date::parse(c.birthdate);
+  if (!b) return ParseFail{"E_BIRTHDATE", field_message("Birthdate", b.error())};
+  p.birthdate = to_int(*b);
+  if (c.sex1.size() != 1 || (c.sex1[0] != '1' && c.sex1[0] != '2' && c.sex1[0] != '3')) {
+    return ParseFail{"E_SEX", "Sex1: 1, 2 または 3 です"};
+  }
+  p.sex1 = c.sex1[0];
+  return std::nullopt;
+}
+
+// ---- the person: birth date, sex, name (with recorded kanji conversions) ----
+
+enum class Match { kSame, kKanji, kDifferent };
+
+// Code points of `s` as UTF-8 substrings, spaces (ASCII and U+3000) left out.
+std::vector<std::string_view> chars_of(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + n > s.size()) n = s.size() - i;
+    std::string_view ch = s.substr(i, n);
+    if (ch != " " && ch != "\xE3\x80\x80") out.push_back(ch);
+    i += n;
+  }
+  return out;
+}
+
+Match name_match(const History::Impl& h, const Version& v, std::string_view claim_name,
+                 std::string* why) {
+  if (claim_name == v.name) return Match::kSame;
+  std::string a = core::normalize_card_field(claim_name);
+  std::string b = core::normalize_card_field(v.name);
+  auto ca = chars_of(a);
+  auto cb = chars_of(b);
+  if (ca == cb) return Match::kSame;
+  if (ca.size() != cb.size() || v.conversions < 0) return Match::kDifferent;
+  // Every differing character must be a recorded conversion: the claim carries the
+  // original (as on the insurer's system and the paper card), the registry the replacement.
+  const auto& convs = h.conversions[static_cast<size_t>(v.conversions)];
+  std::string used;
+  for (size_t i = 0; i < ca.size(); ++i) {
+    if (ca[i] == cb[i]) continue;
+    bool ok = false;
+    for (const auto& c : convs) {
+      if (!c.field.empty() && c.field != "Name") continue;
+      if (c.original == ca[i] && c.replacement == cb[i]) {
+        ok = true;
+        if (!used.empty()) used += "、";
+        used += c.original + "→" + c.replacement;
+        break;
+      }
+    }
+    if (!ok) return Match::kDifferent;
+  }
+  if (why) *why = used;
+  return Match::kKanji;
+}
+
+struct PersonCheck {
+  Match match = Match::kSame;
+  std::string detail;  // the differing field, or the conversions used
+};
+
+PersonCheck person_match(const History::Impl& h, const Version& v, const Parsed& p) {
+  if (v.birthdate != p.birthdate) return {Match::kDifferent, "Birthdate"};
+  if (v.sex1 != 0 && v.sex1 != p.sex1) return {Match::kDifferent, "Sex1"};
+  PersonCheck r;
+  r.match = name_match(h, v, p.name, &r.detail);
+  if (r.match == Match::kDifferent) r.detail = "Name";
+  return r;
+}
+
+// ---- R-CONF-8: the system did not know the qualification on the day of care ----
+
+struct Exception {
+  std::string code, message;
+};
+
+std::optional<Exception> paper_card_exception(const History::Impl& h, uint32_t key,
+                                              const Parsed& p) {
+  const detail::KeyEntry& k = h.keys[key];
+  const Version* first = nullptr;  // the first version (as recorded) that covered the first day
+  for (uint32_t i = k.first_version; i < k.end_version; ++i) {
+    if (h.versions[i].covers(p.fi)) {
+      first = &h.versions[i];
+      break;
+    }
+  }
+  if (!first) return std::nullopt;
+  int64_t start = start_of_day_us(p.first);
+  int64_t end = start + kDayUs;
+  // Before the system held any data there was nothing to confirm against: plain coverage.
+  if (h.system_start_us == 0 || h.system_start_us >= end) return std::nullopt;
+  if (first->qualification_date == p.fi && first->issuance_date == p.fi &&
+      first->recorded_at_us >= start) {
+    return Exception{"SAME_DAY_ISSUE",
+                     "資格取得日 " + str(p.fi) +
+                         " に窓口で即日発行された被保険者証を同日に使用 (登録 " +
+                         core::timestamp_jst(first->recorded_at_us) + ")"};
+  }
+  if (first->recorded_at_us >= end) {
+    auto it = h.insurer_first_recorded_us.find(p.insurer);
+    bool new_insurer = it != h.insurer_first_recorded_us.end() && it->second >= end;
+    std::string when = core::timestamp_jst(first->recorded_at_us);
+    if (new_insurer) {
+      return Exception{"LATE_NEW_INSURER",
+                       "新設保険者の資格情報登録遅れ: 保険者 " + p.insurer + " の最初の登録は " +
+                           when + "、診療日 " + str(p.fi) + " より後"};
+    }
+    return Exception{"LATE_REGISTRATION",
+                     "資格情報の登録遅れ: 登録 " + when + " は診療日 " + str(p.fi) + " より後"};
+  }
+  return std::nullopt;
+}
+
+// ---- R-CONF-6 / R-CLM-1: what reception was shown ----
+
+struct Confirmation {
+  bool by_prescriber = false;
+  int64_t time_us = 0;
+  std::string date;
+};
+
+// The date reception asked for, from the entry's detail ({"date":"YYYYMMDD",…}), else the
+// JST date of the entry.
+int32_t confirmation_date(const store::AuditEntry& e) {
+  auto pos = e.detail.find("\"date\":\"");
+  if (pos != std::string::npos) {
+    int32_t d = detail::date_int(std::string_view(e.detail).substr(pos + 8, 8));
+    if (d) return d;
+  }
+  return to_int(core::Date::from_unix_us_jst(e.time_us));
+}
+
+Result<std::optional<Confirmation>> confirmed_online(const History::Impl& h, store::Store& store,
+                                                     uint32_t key, const Parsed& p) {
+  // Reception confirms at the month's first visit; a prescription is dispensed within four
+  // days of its issue, possibly across the month's start.
+  const std::string own = "institution:" + p.institution;
+  const bool pharmacy = p.institution.size() == 10 && p.institution[2] == '4';
+  const std::string prescriber =
+      pharmacy && !p.prescriber.empty() ? "institution:" + p.prescriber : std::string();
+  const int32_t own_from = to_int(p.month_start);
+  const int32_t rx_from = to_int(std::min(p.month_start, p.first.add_days(-4)));
+  std::optional<Confirmation> own_hit, rx_hit;
+  bool own_seen = false;
+  std::string_view key_text = h.key(key);
+  Status st = store.scan_audit_by_subject(key_text, [&](const store::AuditEntry& e) {
+    if (e.action != "confirm") return true;
+    bool is_own = e.actor == own;
+    bool is_rx = !prescriber.empty() && e.actor == prescriber;
+    if (!is_own && !is_rx) return true;
+    int32_t d = confirmation_date(e);
+    if (d > p.li || d < (is_own ? own_from : rx_from)) return true;
+    if (is_own) own_seen = true;
+    const Version* v = h.as_of(key, e.time_us);
+    if (!v || !v->covers(p.fi) || !v->covers(p.li)) return true;
+    if (person_match(h, *v, p).match == Match::kDifferent) return true;
+    Confirmation c{!is_own, e.time_us, str(d)};
+    (is_own ? own_hit : rx_hit) = c;  // entries come oldest first: keep the latest
+    return true;
+  });
+  if (!st.ok()) return st.error();
+  if (own_hit) return own_hit;
+  if (!own_seen && rx_hit) return rx_hit;  // a pharmacy without the system
+  return std::optional<Confirmation>();
+}
+
+// ---- rows ----
+
+void set_numbers_from_key(ResultRow& r, std::string_view key) {
+  std::string_view parts[4];
+  size_t n = 0, start = 0;
+  for (size_t i = 0; i <= key.size() && n < 4; ++i) {
+    if (i == key.size() || key[i] == '\x1f') {
+      parts[n++] = key.substr(start, i - start);
+      start = i + 1;
+    }
+  }
+  r.insurer_number = parts[0];
+  r.insured_card_symbol = parts[1];
+  r.insured_identification_number = parts[2];
+  r.insured_branch_number = parts[3];
+}
+
+}  // namespace
+
+std::string_view outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kOk: return "OK";
+    case Outcome::kAccept: return "ACCEPT";
+    case Outcome::kReassign: return "REASSIGN";
+    case Outcome::kSplit: return "SPLIT";
+    case Outcome::kReturn: return "RETURN";
+  }
+  return "RETURN";
+}
+
+std::vector<ResultRow> check_claim(const History& history, store::Store& store,
+                                   const Claim& claim, Summary& summary) {
+  const History::Impl& h = history.impl();
+  std::vector<ResultRow> rows(1);
+  ResultRow& row = rows[0];
+  row.claim_id = claim.claim_id;
+  auto finish = [&](Outcome o, std::string code, std::string message) {
+    for (auto& r : rows) {
+      r.result = o;
+      if (r.reason_code.empty()) r.reason_code = code;
+      if (r.message.empty()) r.message = message;
+    }
+    summary.claims += 1;
+    summary.rows += static_cast<int64_t>(rows.size());
+    summary.by_outcome[static_cast<size_t>(o)] += 1;
+    return rows;
+  };
+
+  Parsed p;
+  if (auto fail = parse(claim, p)) {
+    row.insurer_number = claim.insurer_number;
+    row.insured_card_symbol = claim.insured_card_symbol;
+    row.insured_identification_number = claim.insured_identification_number;
+    row.insured_branch_number = claim.insured_branch_number;
+    row.from_date = claim.first_service_date;
+    row.to_date = claim.last_service_date;
+    return finish(Outcome::kReturn, fail->code, fail->message);
+  }
+  row.insurer_number = p.insurer;
+  row.insured_card_symbol = p.symbol;
+  row.insured_identification_number = p.number;
+  row.insured_branch_number = p.branch;
+  row.from_date = str(p.fi);
+  row.to_date = str(p.li);
+
+  int64_t found = h.find(p.card_key);
+  if (found < 0) {
+    return finish(Outcome::kReturn, "NOT_REGISTERED",
+                  "請求の保険者番号・記号・番号・枝番の資格は登録されていません");
+  }
+  const uint32_t key = static_cast<uint32_t>(found);
+  const Version& cur = h.current(key);
+  const PersonCheck person = person_match(h, cur, p);
+  const bool covered = cur.covers(p.fi) && cur.covers(p.li);
+
+  // 2. The claim's own qualification covers the dates (never moved, R-CLM-2).
+  if (covered && person.match != Match::kDifferent) {
+    std::string kanji = person.match == Match::kKanji
+                            ? "記録された漢字の自動変換 (" + person.detail + ") による差異のみ"
+                            : std::string();
+    if (auto ex = paper_card_exception(h, key, p)) {  // R-CONF-8
+      return finish(Outcome::kAccept, ex->code,
+                    kanji.empty() ? ex->message : ex->message + "; " + kanji);
+    }
+    if (person.match == Match::kKanji) return finish(Outcome::kAccept, "KANJI_CONVERSION", kanji);
+    return finish(Outcome::kOk, "COVERED", "資格は診療日のすべてを満たしています");
+  }
+
+  // 3. What the system showed at reception (R-CONF-6, R-CLM-1).
+  summary.confirmation_lookups += 1;
+  auto conf = confirmed_online(h, store, key, p);
+  if (!conf.ok()) {
+    return finish(Outcome::kReturn, "E_STORE", "監査ログを参照できませんでした: " + conf.error().message);
+  }
+  if (*conf) {
+    const Confirmation& c = **conf;
+    std::string what = covered ? "登録内容はその後変更されています" : "資格はその後変更されています";
+    if (c.by_prescriber) {
+      return finish(Outcome::kAccept, "CONFIRMED_BY_PRESCRIBER",
+                    "処方元 " + p.prescriber + " が " + core::timestamp_jst(c.time_us) +
+                        " にオンライン資格確認し、当時の資格が診療日を満たしていました; " + what);
+    }
+    return finish(Outcome::kAccept, "CONFIRMED_ONLINE",
+                  "医療機関等が " + core::timestamp_jst(c.time_us) +
+                      " にオンライン資格確認し、当時の資格が診療日を満たしていました; " + what);
+  }
+  if (person.match == Match::kDifferent) {
+    return finish(Outcome::kReturn, "PERSON_MISMATCH",
+                  person.detail + ": 請求の内容が登録されている加入者と一致しません");
+  }
+
+  // 4. The same person's qualifications over the dates (振替・分割, R-CLM-2).
+  const detail::Link link = h.keys[key].link;
+  std::string lost = cur.disqualification_date != detail::kOpenEnd
+                         ? "資格喪失日 " + str(cur.disqualification_date)
+                         : "資格取得日 " + str(cur.qualification_date);
+  if (link.empty()) {
+    return finish(Outcome::kReturn, "NOT_COVERED",
+                  "資格は診療日を満たしていません (" + lost + ")。個人番号の登録がなく他の資格を確認できません");
+  }
+  summary.person_lookups += 1;
+  std::vector<uint32_t> mine = h.keys_of_person(link);
+  struct Part {
+    int64_t key = -1;
+    int32_t from = 0, to = 0;
+  };
+  std::vector<Part> parts;
+  bool any_gap = false, any_covered = false, ambiguous = false;
+  for (core::Date d = p.first; d <= p.last; d = d.add_days(1)) {
+    int32_t di = to_int(d);
+    int64_t pick = -1;
+    int candidates = 0;
+    if (cur.covers(di)) {
+      pick = key;  // the claim's own qualification wins where it is valid
+    } else {
+      for (uint32_t k : mine) {
+        const Version& v = h.current(k);
+        if (!v.covers(di)) continue;
+        ++candidates;
+        if (pick < 0) {
+          pick = k;
+          continue;
+        }
+        const Version& best = h.current(static_cast<uint32_t>(pick));
+        if (std::tie(v.qualification_date, v.issuance_date) >
+            std::tie(best.qualification_date, best.issuance_date)) {
+          pick = k;
+        }
+      }
+    }
+    if (candidates > 1) ambiguous = true;
+    if (pick < 0) {
+      any_gap = true;
+      continue;
+    }
+    any_covered = true;
+    if (!parts.empty() && parts.back().key == pick && parts.back().to == to_int(d.add_days(-1))) {
+      parts.back().to = di;
+    } else {
+      parts.push_back(Part{pick, di, di});
+    }
+  }
+  if (any_gap) {
+    if (any_covered) {
+      return finish(Outcome::kReturn, "PARTLY_COVERED",
+                    "診療日の一部にどの資格もありません (" + lost + ")");
+    }
+    return finish(Outcome::kReturn, "NOT_COVERED",
+                  "資格は診療日を満たしておらず、同じ方の他の資格もありません (" + lost + ")");
+  }
+  const std::string note = ambiguous ? "; 複数の資格が有効なため資格取得日の新しい資格を選択" : "";
+  if (parts.size() == 1) {
+    set_numbers_from_key(row, h.key(static_cast<uint32_t>(parts[0].key)));
+    const Version& t = h.current(static_cast<uint32_t>(parts[0].key));
+    return finish(Outcome::kReassign, "REASSIGNED",
+                  "振替: 同じ方の資格 (資格取得日 " + str(t.qualification_date) +
+                      ") が診療日を満たしています (請求の資格は " + lost + ")" + note);
+  }
+  rows.assign(parts.size(), row);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    ResultRow& r = rows[i];
+    set_numbers_from_key(r, h.key(static_cast<uint32_t>(parts[i].key)));
+    r.from_date = str(parts[i].from);
+    r.to_date = str(parts[i].to);
+    r.reason_code = "SPLIT_BY_QUALIFICATION";
+    r.message = "分割 " + std::to_string(i + 1) + "/" + std::to_string(parts.size()) + ": " +
+                str(parts[i].from) + "-" + str(parts[i].to) +
+                (parts[i].key == key ? " は請求の資格" : " は同じ方の他の資格") + note;
+  }
+  return finish(Outcome::kSplit, "SPLIT_BY_QUALIFICATION", "");
+}
+
+void Summary::add(const Summary& o) {
+  claims += o.claims;
+  rows += o.rows;
+  for (size_t i = 0; i < by_outcome.size(); ++i) by_outcome[i] += o.by_outcome[i];
+  person_lookups += o.person_lookups;
+  confirmation_lookups += o.confirmation_lookups;
+}
+
+std::string Summary::to_json() const {
+  return "{\"claims\":" + std::to_string(claims) + ",\"rows\":" + std::to_string(rows) +
+         ",\"ok\":" + std::to_string(by_outcome[0]) + ",\"accept\":" + std::to_string(by_outcome[1]) +
+         ",\"reassign\":" + std::to_string(by_outcome[2]) + ",\"split\":" +
+         std::to_string(by_outcome[3]) + ",\"return\":" + std::to_string(by_outcome[4]) +
+         ",\"personLookups\":" + std::to_string(person_lookups) +
+         ",\"confirmationLookups\":" + std::to_string(confirmation_lookups) + "}";
+}
+
+}  // namespace onshi::claims
