@@ -15,6 +15,7 @@ PACKAGES=(
   libcli11-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
+  libxlsxwriter-dev zlib1g-dev
   curl ca-certificates bc
 )
 

@@ -1,0 +1,200 @@
+// The published list of institutions using online confirmation, in the forms people fetch
+// it: CSV (UTF-8 for programs, Shift_JIS for the spreadsheets on reception PCs), an Excel
+// workbook, and a web page with a search form.
+//
+// The list is a weekly publication (seed 000 §4: 原則毎週月曜日に更新): whatever date is asked
+// for, the answer is the list of the latest Monday on or before it, so two people asking on
+// Tuesday and Friday of one week see the same list. The workbook is written by libxlsxwriter
+// in constant-memory mode, which also stores strings inline in the sheet (codes keep their
+// leading zeros as text).
+#include <xlsxwriter.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/text.h"
+#include "institutions/institutions.h"
+
+namespace onshi::institutions {
+namespace {
+
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::vector<std::string> row_values(const Institution& i) {
+  return {i.medical_institution_code,
+          i.name,
+          std::string(kind_label(i.kind)),
+          prefecture_name(i.prefecture),
+          i.address,
+          i.usage_start,
+          i.medical_aid ? "利用する" : ""};
+}
+
+const std::vector<std::string> kHeader = {"MedicalInstitutionCode", "InstitutionName", "Kind",
+                                          "Prefecture", "Address", "UsageStartDate", "MedicalAid"};
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Date publication_monday(core::Date d) {
+  int back = (d.weekday() + 6) % 7;  // Monday 0, Sunday 6
+  return d.add_days(-back);
+}
+
+Result<std::string> list_csv(const std::vector<Institution>& rows, bool shift_jis) {
+  std::string out;
+  auto line = [&](const std::vector<std::string>& values) {
+    for (size_t c = 0; c < values.size(); ++c) {
+      if (c) out += ',';
+      out += csv_field(values[c]);
+    }
+    out += "\r\n";
+  };
+  line(kHeader);
+  for (const auto& i : rows) line(row_values(i));
+  if (!shift_jis) return out;
+  return core::utf8_to_shift_jis(out);
+}
+
+Result<std::string> list_xlsx(const std::vector<Institution>& rows, const std::string& title) {
+  static std::atomic<int> counter{0};
+  auto dir = std::filesystem::temp_directory_path();
+  auto path = dir / ("onshi-list-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".xlsx");
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;
+  lxw_workbook* wb = workbook_new_opt(path.c_str(), &options);
+  if (!wb) return Error{"E_XLSX", "", "Excelファイルを作成できません"};
+  lxw_worksheet* ws = workbook_add_worksheet(wb, "導入医療機関等");
+  lxw_format* bold = workbook_add_format(wb);
+  format_set_bold(bold);
+  lxw_doc_properties props{};
+  std::string t = title;
+  props.title = t.data();
+  workbook_set_properties(wb, &props);
+  for (size_t c = 0; c < kHeader.size(); ++c)
+    worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), kHeader[c].c_str(), bold);
+  lxw_row_t r = 1;
+  for (const auto& i : rows) {
+    auto values = row_values(i);
+    for (size_t c = 0; c < values.size(); ++c) {
+      if (values[c].empty()) continue;
+      worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), values[c].c_str(), nullptr);
+    }
+    ++r;
+  }
+  worksheet_set_column(ws, 0, 0, 24, nullptr);
+  worksheet_set_column(ws, 1, 1, 40, nullptr);
+  worksheet_set_column(ws, 4, 4, 48, nullptr);
+  lxw_error err = workbook_close(wb);
+  if (err != LXW_NO_ERROR) {
+    std::filesystem::remove(path);
+    return Error{"E_XLSX", "", std::string("Excelファイルを書き出せません: ") + lxw_strerror(err)};
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  return bytes.str();
+}
+
+std::string list_html(const std::vector<Institution>& rows, core::Date as_of, const ListFilter& f,
+                      const std::string& csv_link) {
+  core::Date monday = publication_monday(as_of);
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
+       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+       "<title>オンライン資格確認 導入医療機関等一覧</title><style>"
+       "body{font-family:sans-serif;margin:1.5rem;color:#222}table{border-collapse:collapse;width:100%}"
+       "th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left}th{background:#eef3f8}"
+       "form{display:flex;gap:.8rem;flex-wrap:wrap;align-items:end;margin:1rem 0}"
+       "label{display:flex;flex-direction:column;font-size:.9rem}"
+       "</style></head><body>\n<h1>オンライン資格確認 導入医療機関等一覧</h1>\n";
+  h << "<p id=\"published\">" << html_escape(core::to_wareki(monday)) << "（月曜日）更新分 — "
+    << rows.size() << "件</p>\n";
+  h << "<form method=\"get\" action=\"/institutions/list\" role=\"search\">"
+       "<label>都道府県<select name=\"prefecture\" id=\"prefecture\"><option value=\"\">すべて</option>";
+  for (int p = 1; p <= 47; ++p) {
+    char two[3];
+    std::snprintf(two, sizeof two, "%02d", p);
+    h << "<option value=\"" << two << "\"" << (f.prefecture == two ? " selected" : "") << ">"
+      << prefecture_name(two) << "</option>";
+  }
+  h << "</select></label><label>種別<select name=\"kind\" id=\"kind\"><option value=\"\">すべて</option>";
+  for (Kind k : {Kind::kHospital, Kind::kClinic, Kind::kDental, Kind::kPharmacy}) {
+    h << "<option value=\"" << kind_name(k) << "\"" << (f.kind == k ? " selected" : "") << ">"
+      << kind_label(k) << "</option>";
+  }
+  h << "</select></label><label>名称<input type=\"search\" name=\"name\" id=\"name\" value=\""
+    << html_escape(f.name) << "\"></label><label>基準日<input type=\"date\" name=\"asOf\" value=\""
+    << as_of.iso() << "\"></label><button type=\"submit\">検索</button></form>\n";
+  std::string link = html_escape(csv_link);
+  h << "<p>ダウンロード: <a id=\"csv\" href=\"" << link << "\">CSV（UTF-8）</a> ・ <a id=\"csv-sjis\" href=\""
+    << link << "&amp;encoding=shift_jis\">CSV（Shift_JIS）</a> ・ <a id=\"xlsx\" href=\""
+    << html_escape(std::string("/institutions/list.xlsx") + csv_link.substr(csv_link.find('?')))
+    << "\">Excel</a></p>\n";
+  h << "<table id=\"institutions\"><thead><tr><th>医療機関コード</th><th>名称</th><th>種別</th>"
+       "<th>都道府県</th><th>所在地</th><th>利用開始日</th><th>医療扶助</th></tr></thead><tbody>\n";
+  for (const auto& i : rows) {
+    std::string start;
+    if (auto d = core::Date::parse(i.usage_start)) start = core::to_wareki(*d);
+    h << "<tr><td>" << html_escape(i.medical_institution_code) << "</td><td>" << html_escape(i.name)
+      << "</td><td>" << kind_label(i.kind) << "</td><td>" << prefecture_name(i.prefecture)
+      << "</td><td>" << html_escape(i.address) << "</td><td>" << html_escape(start) << "</td><td>"
+      << (i.medical_aid ? "利用する" : "") << "</td></tr>\n";
+  }
+  if (rows.empty()) h << "<tr><td colspan=\"7\">該当する医療機関等はありません</td></tr>\n";
+  h << "</tbody></table>\n<p><a href=\"/institutions/statistics\">導入状況の統計</a></p>\n</body></html>\n";
+  return h.str();
+}
+
+std::string list_query(core::Date as_of, const ListFilter& f) {
+  std::string q = "?asOf=" + as_of.yyyymmdd();
+  if (!f.prefecture.empty()) q += "&prefecture=" + url_encode(f.prefecture);
+  if (f.kind) q += "&kind=" + std::string(kind_name(*f.kind));
+  if (!f.name.empty()) q += "&name=" + url_encode(f.name);
+  return q;
+}
+
+}  // namespace onshi::institutions
