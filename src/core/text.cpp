@@ -21,6 +21,7 @@
 #include <unicode/utf8.h>
 
 #include <memory>
+#include <vector>
 
 namespace onshi::core {
 namespace {
@@ -263,8 +264,35 @@ std::string normalize_card_field(std::string_view utf8) {
   return trim_upper_ascii(out);
 }
 
+// NameKana goes out on every confirmation result, so the common case — kana, ASCII and the
+// ideographic space — is served from a table that ICU itself filled once, character by
+// character (both transforms map one character at a time); anything else takes ICU's path.
 std::string to_halfwidth_katakana(std::string_view utf8) {
-  return transliterate(utf8, "Hiragana-Katakana; Fullwidth-Halfwidth", 0);
+  static const std::vector<std::string>* kTable = [] {
+    auto* t = new std::vector<std::string>(0x3100);
+    for (UChar32 c = 0x20; c < 0x3100; ++c) {
+      if (c >= 0x7F && c != 0x3000 && c < 0x3041) continue;
+      char buf[4];
+      int32_t n = 0;
+      U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(buf), n, c);
+      (*t)[static_cast<size_t>(c)] =
+          transliterate(std::string_view(buf, static_cast<size_t>(n)),
+                        "Hiragana-Katakana; Fullwidth-Halfwidth", 0);
+    }
+    return t;
+  }();
+  std::string out;
+  out.reserve(utf8.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  int32_t length = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0 || c >= 0x3100 || (*kTable)[static_cast<size_t>(c)].empty())
+      return transliterate(utf8, "Hiragana-Katakana; Fullwidth-Halfwidth", 0);
+    out += (*kTable)[static_cast<size_t>(c)];
+  }
+  return out;
 }
 
 std::string to_fullwidth_katakana(std::string_view utf8) {

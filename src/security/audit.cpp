@@ -23,7 +23,7 @@ namespace onshi::security {
 namespace {
 
 constexpr size_t kMaxBatch = 1000;
-constexpr auto kGroupWindow = std::chrono::milliseconds(2);
+constexpr auto kGroupWindow = std::chrono::milliseconds(20);
 constexpr int kAttempts = 8;
 
 int64_t now_us() {

@@ -4,7 +4,7 @@
 // entry.hash = hex(SHA-256(prev_hash ‖ "\n" ‖ seq ‖ "\n" ‖ time_us ‖ "\n" ‖ actor ‖ "\n" ‖
 // action ‖ "\n" ‖ subject ‖ "\n" ‖ detail)). Appends are group-committed: `record` queues
 // the event and returns at once; a background thread writes queued events in one
-// transaction every few milliseconds (or when 1,000 are waiting). `flush` waits until
+// transaction every 20 milliseconds (or when 1,000 are waiting). `flush` waits until
 // everything recorded so far is durable. Details never carry a My Number.
 #pragma once
 

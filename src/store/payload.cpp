@@ -1,6 +1,6 @@
 // Encoder and decoder of the compact payload (see payload.h). Decoding walks the string once
-// and fills the struct's members through a table of member pointers, so the field order is
-// written down in exactly one place.
+// and fills the struct's members in place through a table of member pointers, so the field
+// order is written down in exactly one place and no temporary field list is built.
 #include "store/payload.h"
 
 #include <array>
@@ -48,28 +48,34 @@ void put_all(std::string& out, const T& obj, const std::array<std::string T::*, 
   }
 }
 
-// Splits one group into unescaped fields.
-std::vector<std::string> fields_of(std::string_view g) {
-  std::vector<std::string> out(1);
-  for (size_t i = 0; i < g.size(); ++i) {
+// Reads the next field of a group starting at `pos` into `out` (unescaping), and moves `pos`
+// past the field's separator. Returns false at the end of the group.
+bool next_field(std::string_view g, size_t& pos, std::string& out) {
+  if (pos > g.size()) return false;
+  out.clear();
+  size_t i = pos;
+  size_t run = i;  // start of the current unescaped run, appended in one piece
+  for (; i < g.size(); ++i) {
     char c = g[i];
     if (c == kEsc && i + 1 < g.size()) {
-      out.back() += g[++i];
+      out.append(g.data() + run, i - run);
+      out += g[++i];
+      run = i + 1;
     } else if (c == kField) {
-      out.emplace_back();
-    } else {
-      out.back() += c;
+      break;
     }
   }
-  return out;
+  out.append(g.data() + run, i - run);
+  pos = i + 1;
+  return true;
 }
 
 template <class T, size_t N>
-bool take_all(const std::vector<std::string>& f, size_t from, T& obj,
-              const std::array<std::string T::*, N>& members) {
-  if (f.size() != from + N) return false;
-  for (size_t i = 0; i < N; ++i) obj.*members[i] = f[from + i];
-  return true;
+bool take_all(std::string_view g, T& obj, const std::array<std::string T::*, N>& members) {
+  size_t pos = 0;
+  for (size_t i = 0; i < N; ++i)
+    if (!next_field(g, pos, obj.*members[i])) return false;
+  return pos == g.size() + 1;  // exactly N fields
 }
 
 }  // namespace
@@ -115,20 +121,20 @@ Result<core::Qualification> decode_payload(std::string_view p) {
   }
   groups.push_back(p.substr(start));
   core::Qualification q;
-  if (!take_all(fields_of(groups[0]), 0, q, kBase)) return bad;
+  if (!take_all(groups[0], q, kBase)) return bad;
   for (size_t g = 1; g < groups.size(); ++g) {
     if (groups[g].empty()) return bad;
     char tag = groups[g].front();
-    auto f = fields_of(groups[g].substr(1));
+    std::string_view f = groups[g].substr(1);
     if (tag == 'E') {
       q.elderly_recipient.emplace();
-      if (!take_all(f, 0, *q.elderly_recipient, kElderly)) return bad;
+      if (!take_all(f, *q.elderly_recipient, kElderly)) return bad;
     } else if (tag == 'L') {
       q.limit_application.emplace();
-      if (!take_all(f, 0, *q.limit_application, kLimit)) return bad;
+      if (!take_all(f, *q.limit_application, kLimit)) return bad;
     } else if (tag == 'S') {
       q.specific_diseases.emplace_back();
-      if (!take_all(f, 0, q.specific_diseases.back(), kSpecific)) return bad;
+      if (!take_all(f, q.specific_diseases.back(), kSpecific)) return bad;
     } else {
       return bad;
     }
