@@ -8,7 +8,7 @@
 #      GET /healthz on the same server (ratio of request rates, higher is better), with p99,
 #      on stores of N1 and N2 members (the cost growth between them).
 #
-# Usage: bench/run.sh            (N1=1000000 N2=10000000; set SKIP_10M=1 to skip the large store)
+# Usage: bench/run.sh   (N1=1000000 N2=10000000 ROUNDS=3 DURATION=10; SKIP_10M=1 skips the large store)
 # Results: bench/out/results.json and a markdown table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,7 +68,7 @@ bench_confirm() {
   "$BIN" ca issue institution 1310112345 --data-dir "$dir" --out "$dir/clinic" >/dev/null
   log "confirm: importing $n members"
   "$BIN" import --data-dir "$dir" --report "$dir/report.json" "$csv" >/dev/null
-  "$MKREQ" --csv "$csv" --count 20000 --institution 1310112345 --format xml > "$dir/bodies.txt"
+  "$MKREQ" --csv "$csv" --count 20000 --institution 1310112345 --date "$(TZ=Asia/Tokyo date +%Y%m%d)" --format xml > "$dir/bodies.txt"
   "$BIN" serve --data-dir "$dir" --listen 127.0.0.1:0 --threads 2 > "$dir/serve.out" 2> "$dir/serve.log" &
   local pid=$!
   local port=""
@@ -79,17 +79,25 @@ bench_confirm() {
   local tls=(--host 127.0.0.1 --port "$port" --ca "$dir/clinic/ca.pem" --cert "$dir/clinic/cert.pem" --key "$dir/clinic/key.pem" --connections "$CONNS")
   "$LOADGEN" "${tls[@]}" --method GET --path /healthz --duration 2 >/dev/null  # warm-up
   "$LOADGEN" "${tls[@]}" --method POST --path /xml/OQSsiquc01 --content-type application/xml --bodies "$dir/bodies.txt" --duration 3 >/dev/null
-  log "confirm: healthz baseline (load $(load))"
-  local h c
-  h=$("$LOADGEN" "${tls[@]}" --method GET --path /healthz --duration "$DURATION")
-  log "confirm: OQSsiquc01 on $n members (load $(load))"
-  c=$("$LOADGEN" "${tls[@]}" --method POST --path /xml/OQSsiquc01 --content-type application/xml --bodies "$dir/bodies.txt" --duration "$DURATION")
+  # Alternate baseline and confirmation ROUNDS times; report the medians, so a burst of
+  # foreign load hits both sides rather than one.
+  local hs=() cs=() hp=() cp=() raw=""
+  for round in $(seq "${ROUNDS:-3}"); do
+    log "confirm round $round: healthz baseline (load $(load))"
+    local h c
+    h=$("$LOADGEN" "${tls[@]}" --method GET --path /healthz --duration "$DURATION")
+    log "confirm round $round: OQSsiquc01 on $n members (load $(load))"
+    c=$("$LOADGEN" "${tls[@]}" --method POST --path /xml/OQSsiquc01 --content-type application/xml --bodies "$dir/bodies.txt" --duration "$DURATION")
+    hs+=("$(echo "$h" | sed 's/.*"rps":\([0-9.]*\).*/\1/')"); hp+=("$(echo "$h" | sed 's/.*"p99_ms":\([0-9.]*\).*/\1/')")
+    cs+=("$(echo "$c" | sed 's/.*"rps":\([0-9.]*\).*/\1/')"); cp+=("$(echo "$c" | sed 's/.*"p99_ms":\([0-9.]*\).*/\1/')")
+    raw="$c"
+  done
   kill "$pid"; wait "$pid" || true
-  local hr cr cp99 hp99
-  hr=$(echo "$h" | sed 's/.*"rps":\([0-9.]*\).*/\1/'); hp99=$(echo "$h" | sed 's/.*"p99_ms":\([0-9.]*\).*/\1/')
-  cr=$(echo "$c" | sed 's/.*"rps":\([0-9.]*\).*/\1/'); cp99=$(echo "$c" | sed 's/.*"p99_ms":\([0-9.]*\).*/\1/')
-  printf -v line '{"bench":"confirm","members":%d,"healthz_rps":%.0f,"healthz_p99_ms":%.2f,"confirm_rps":%.0f,"confirm_p99_ms":%.2f,"ratio":%.2f,"confirm_raw":%s}' \
-    "$n" "$hr" "$hp99" "$cr" "$cp99" "$(echo "$cr / $hr" | bc -l)" "$c"
+  median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+  local hr cr hp99 cp99
+  hr=$(median "${hs[@]}"); cr=$(median "${cs[@]}"); hp99=$(median "${hp[@]}"); cp99=$(median "${cp[@]}")
+  printf -v line '{"bench":"confirm","members":%d,"rounds":%d,"healthz_rps":%.0f,"healthz_p99_ms":%.2f,"confirm_rps":%.0f,"confirm_p99_ms":%.2f,"ratio":%.2f,"healthz_runs":"%s","confirm_runs":"%s","last_confirm_run":%s}' \
+    "$n" "${ROUNDS:-3}" "$hr" "$hp99" "$cr" "$cp99" "$(echo "$cr / $hr" | bc -l)" "${hs[*]}" "${cs[*]}" "$raw"
   results+=("$line"); echo "$line"
 }
 
