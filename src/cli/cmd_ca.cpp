@@ -46,7 +46,7 @@ void add_issue(CLI::App& issue, std::shared_ptr<CaArgs> args, security::Role rol
       const std::string& c = s.error().code;
       bool bad_input = c == "E_EMPTY" || c == "E_NOT_DIGIT" || c == "E_LENGTH" ||
                        c == "E_STRUCTURE" || c == "E_CHECK_DIGIT" || c == "E_ID" ||
-                       c == "E_VALIDITY";
+                       c == "E_VALIDITY" || c == "E_CA_MISSING";
       g_exit_code = bad_input ? 2 : 1;
       return;
     }

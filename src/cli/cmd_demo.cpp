@@ -138,6 +138,14 @@ void register_demo(CLI::App& app) {
         g_exit_code = fail(store.error());
         return;
       }
+      if (!security::Keyring::exists(dir)) {
+        auto n = (*store)->count_versions();
+        if (n && *n > 0) {
+          g_exit_code = fail(Error{"E_KEY_MISSING", "data-dir",
+                                   "the store holds members but keys/master.key is missing"});
+          return;
+        }
+      }
       auto keys = security::Keyring::load_or_create(dir);
       if (!keys) {
         g_exit_code = fail(keys.error());
@@ -168,7 +176,7 @@ void register_demo(CLI::App& app) {
       std::string xml;
     };
     std::vector<Sample> samples = {
-        {"valid-consent.xml", "有効・限度額同意あり (健保組合 本人 3割, 限度額 ウ)",
+        {"valid-consent.xml", "有効・限度額同意あり (健保組合 本人, 限度額適用認定証 ウ)",
          request_xml(d, insurer, "1234", "5678", "00", "19800515", "1", "UTF-8")},
         {"valid-no-consent.xml", "有効・同意なし (限度額の情報は返りません)",
          request_xml(d, insurer, "1234", "5678", "00", "19800515", "0", "UTF-8")},

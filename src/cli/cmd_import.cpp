@@ -75,10 +75,18 @@ void run(const ImportArgs& a) {
     return;
   }
   std::filesystem::create_directories(a.data_dir, ec);
-  auto keyring = security::Keyring::load_or_create(a.data_dir);
-  if (!keyring) return fail(keyring.error(), 1);
   auto store = store::open_sqlite(store::store_path(a.data_dir));
   if (!store) return fail(store.error(), 1);
+  if (!security::Keyring::exists(a.data_dir)) {
+    auto n = (*store)->count_versions();
+    if (n && *n > 0)
+      return fail(Error{"E_KEY_MISSING", "data-dir",
+                        "登録済みのデータがありますが keys/master.key がありません。"
+                        "バックアップから復元してください"},
+                  2);
+  }
+  auto keyring = security::Keyring::load_or_create(a.data_dir);
+  if (!keyring) return fail(keyring.error(), 1);
 
   auto report = registry::import_csv(**store, *keyring, a.file, opt);
   if (!report) {

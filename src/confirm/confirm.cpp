@@ -81,7 +81,7 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
                 "医療機関コードが証明書の医療機関コードと一致しません");
   auto date = core::Date::parse(h.qualification_confirmation_date);
   if (!date) return fail(date.error().code, "QualificationConfirmationDate", date.error().message);
-  if (h.arbitrary_file_identifier.size() > 50)
+  if (core::codepoint_count(h.arbitrary_file_identifier) > 50)
     return fail("E_LENGTH", "ArbitraryFileIdentifier", "任意のファイル識別子は50文字以内です");
 
   std::string insurer = core::normalize_card_field(s.insurer_number);

@@ -167,6 +167,11 @@ Result<Keyring> Keyring::load_or_create(const std::filesystem::path& data_dir) {
   return k;
 }
 
+bool Keyring::exists(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  return std::filesystem::exists(data_dir / "keys" / "master.key", ec);
+}
+
 Keyring Keyring::from_master_key(std::string_view master32) {
   Keyring k;
   k.seal_key_ = derive(master32, "onshi seal v1");

@@ -20,6 +20,10 @@ class Keyring {
   // Loads DIR/keys/master.key, creating it (and DIR/keys) when absent.
   // Errors: E_KEY_IO (unreadable or wrong length).
   static Result<Keyring> load_or_create(const std::filesystem::path& data_dir);
+  // Whether DIR/keys/master.key exists. A store that already holds data but has no key must
+  // not get a new one silently (its sealed numbers would become unreadable and its person
+  // links would change): callers check this and refuse with E_KEY_MISSING.
+  static bool exists(const std::filesystem::path& data_dir);
   // A keyring from raw key material (tests).
   static Keyring from_master_key(std::string_view master32);
 

@@ -96,6 +96,7 @@ struct Service::Impl {
     records.reserve(arr->size());
     for (size_t i = 0; i < arr->size(); ++i) {
       registry::FieldMap fm;
+      const size_t errors_before = shape_errors.size();
       const auto* obj = (*arr)[i].if_object();
       if (!obj) {
         shape_errors.push_back({static_cast<int64_t>(i), "", "E_JSON_TYPE", "オブジェクトではありません"});
@@ -149,7 +150,7 @@ struct Service::Impl {
         }
         fm.emplace_back(registry::element_name_from_json_key(k), std::string(v.as_string()));
       }
-      if (bad && shape_errors.empty())
+      if (bad && shape_errors.size() == errors_before)
         shape_errors.push_back({static_cast<int64_t>(i), "specificDiseases", "E_JSON_TYPE",
                                 "specificDiseasesは文字列値のオブジェクトの配列です"});
       records.push_back(bad ? registry::FieldMap{} : std::move(fm));
@@ -206,6 +207,13 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   auto st = store::open_sqlite(store::store_path(options.data_dir));
   if (!st) return st.error();
   m.store = std::move(*st);
+  if (!security::Keyring::exists(options.data_dir)) {
+    auto n = m.store->count_versions();
+    if (n && *n > 0)
+      return Error{"E_KEY_MISSING", "data-dir",
+                   "the store holds members but keys/master.key is missing — restore it from "
+                   "the backup; a new key would make the sealed My Numbers unreadable"};
+  }
   auto kr = security::Keyring::load_or_create(options.data_dir);
   if (!kr) return kr.error();
   m.keyring = std::make_unique<security::Keyring>(std::move(*kr));
