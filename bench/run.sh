@@ -32,7 +32,8 @@ results=()
 
 # ---- 1. import ----
 bench_import() {
-  local n=$1 dir=$OUT/import-$n csv=$OUT/members-$n.csv
+  local n=$1
+  local dir=$OUT/import-$n csv=$OUT/members-$n.csv
   rm -rf "$dir" && mkdir -p "$dir"
   [ -f "$csv" ] || "$BIN" generate members --count "$n" --seed 42 --out "$csv" 2>/dev/null
   local cols
@@ -61,7 +62,8 @@ SQL
 
 # ---- 2. confirmation throughput ----
 bench_confirm() {
-  local n=$1 dir=$OUT/serve-$n csv=$OUT/members-$n.csv
+  local n=$1
+  local dir=$OUT/serve-$n csv=$OUT/members-$n.csv
   rm -rf "$dir" && mkdir -p "$dir"
   [ -f "$csv" ] || "$BIN" generate members --count "$n" --seed 42 --out "$csv" 2>/dev/null
   "$BIN" ca init --data-dir "$dir" >/dev/null
