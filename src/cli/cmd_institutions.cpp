@@ -7,7 +7,6 @@
 // deadline passed), 2 unusable input (a bad flag value). Every change is recorded in the
 // service's audit log as actor "operator", like the transitions made over HTTPS.
 #include <boost/json.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -30,15 +29,16 @@ const char* kActor = "operator";
 
 bool is_bad_input(const std::string& code) {
   static const std::set<std::string> kInput = {
-      "E_KIND", "E_PREFECTURE", "E_DISTRICT", "E_NAME", "E_ADDRESS", "E_DATE", "E_DATE_FORMAT",
-      "E_DATE_INVALID", "E_KEY", "E_FLAG", "E_MODEL", "E_COUNT", "E_HEADER", "E_ENCODING",
-      "E_EMPTY", "E_NOT_DIGIT", "E_LENGTH", "E_STRUCTURE", "E_CHECK_DIGIT"};
+      "E_KIND",      "E_PREFECTURE",  "E_DISTRICT",     "E_NAME",       "E_ADDRESS",
+      "E_DATE",      "E_DATE_FORMAT", "E_DATE_INVALID", "E_KEY",        "E_FLAG",
+      "E_MODEL",     "E_COUNT",       "E_HEADER",       "E_ENCODING",   "E_EMPTY",
+      "E_NOT_DIGIT", "E_LENGTH",      "E_STRUCTURE",    "E_CHECK_DIGIT"};
   return kInput.count(code) > 0;
 }
 
 void report(const Error& e) {
-  std::cerr << "onshi institutions: " << e.code << (e.field.empty() ? "" : " (" + e.field + ")") << ": "
-            << e.message << "\n";
+  std::cerr << "onshi institutions: " << e.code << (e.field.empty() ? "" : " (" + e.field + ")")
+            << ": " << e.message << "\n";
   g_exit_code = is_bad_input(e.code) ? 2 : 1;
 }
 
@@ -91,10 +91,13 @@ std::optional<std::pair<int, int>> month_flag(const std::string& value) {
   return std::pair{d->year(), d->month()};
 }
 
-void print_institution(const inst::Institution& i) { std::cout << inst::to_json(i) << "\n"; }
+void print_institution(const inst::Institution& i) {
+  std::cout << inst::to_json(i) << "\n";
+}
 
 std::string schedule_json(const inst::Schedule& s, bool full) {
-  json::object o{{"bureauAnswerDate", s.bureau_answer.yyyymmdd()}, {"agencyDeadline", s.agency_deadline.yyyymmdd()}};
+  json::object o{{"bureauAnswerDate", s.bureau_answer.yyyymmdd()},
+                 {"agencyDeadline", s.agency_deadline.yyyymmdd()}};
   if (full) {
     o["submissionDeadline"] = s.submission_deadline.yyyymmdd();
     o["source"] = s.source;
@@ -146,7 +149,8 @@ void register_institutions(CLI::App& app) {
   // --- schedule and calendar
   auto* c = sub(root, "schedule", "指定日に対する回答書発送日と実施機関提出期限 (R-INST-3)");
   c->add_option("--designation", a->designation, "保険医療機関等指定日 YYYYMMDD")->required();
-  c->add_option("--data-dir", a->data_dir, "運用者の上書きを読むデータディレクトリ (省略時は規則と別紙2)");
+  c->add_option("--data-dir", a->data_dir,
+                "運用者の上書きを読むデータディレクトリ (省略時は規則と別紙2)");
   c->add_flag("--rule-only", a->rule_only, "別紙2と上書きを使わず規則だけで計算する");
   c->add_flag("--full", a->full, "提出期限 (submissionDeadline) と根拠 (source) も出力する");
   c->callback([a] {
@@ -221,11 +225,13 @@ void register_institutions(CLI::App& app) {
   c->add_option("--prefecture", a->prefecture, "都道府県番号 01–47")->required();
   c->add_option("--name", a->name, "医療機関・薬局の名称")->required();
   c->add_option("--address", a->address, "所在地")->required();
-  c->add_option("--district", a->district, "郡市区番号 01–99 (受付番号の先頭2桁)")->capture_default_str();
+  c->add_option("--district", a->district, "郡市区番号 01–99 (受付番号の先頭2桁)")
+      ->capture_default_str();
   c->callback([a] {
     auto o = open(a->data_dir);
     if (!o) return;
-    auto i = o->registry->issue_provisional({a->kind, a->prefecture, a->name, a->address, a->district}, kActor);
+    auto i = o->registry->issue_provisional(
+        {a->kind, a->prefecture, a->name, a->address, a->district}, kActor);
     if (!i) return report(i.error());
     std::cout << json::serialize(json::object{{"provisionalCode", i->provisional_code}}) << "\n";
     g_exit_code = 0;
@@ -243,7 +249,8 @@ void register_institutions(CLI::App& app) {
     g_exit_code = 0;
   });
 
-  c = sub(root, "card-reader", "③ 顔認証付きカードリーダーの申込み (機種、または --model 省略で機種未定)");
+  c = sub(root, "card-reader",
+          "③ 顔認証付きカードリーダーの申込み (機種、または --model 省略で機種未定)");
   data_dir_flag(c, *a);
   c->add_option("--provisional", a->provisional, "仮コード 00NNNNN")->required();
   c->add_option("--model", a->model, "機種 (省略または「機種未定」で機種未定)");
@@ -296,7 +303,8 @@ void register_institutions(CLI::App& app) {
   data_dir_flag(c, *a);
   c->add_option("--provisional", a->provisional, "仮コード 00NNNNN")->required();
   c->add_option("--designation", a->designation, "指定日 (診療開始月の1日) YYYYMMDD")->required();
-  c->add_flag("--retroactive", a->retroactive, "指定期日を遡及する指定 (受付番号の対象外: 拒否される)");
+  c->add_flag("--retroactive", a->retroactive,
+              "指定期日を遡及する指定 (受付番号の対象外: 拒否される)");
   c->add_option("--request-date", a->request_date, "地方厚生局の受付日 YYYYMMDD (省略時は今日)");
   c->callback([a] {
     auto designation = date_flag(a->designation, "designation");
@@ -308,17 +316,21 @@ void register_institutions(CLI::App& app) {
     inst::NumberRequest r{a->provisional, *designation, *request_date, a->retroactive};
     auto i = o->registry->request_reception_number(r, kActor);
     if (!i) return report(i.error());
-    std::cout << json::serialize(json::object{{"receptionNumber", i->reception_number},
-                                              {"medicalInstitutionCode", i->medical_institution_code},
-                                              {"bureauAnswerDate", i->bureau_answer_date},
-                                              {"agencyDeadline", i->agency_deadline}})
+    std::cout << json::serialize(
+                     json::object{{"receptionNumber", i->reception_number},
+                                  {"medicalInstitutionCode", i->medical_institution_code},
+                                  {"bureauAnswerDate", i->bureau_answer_date},
+                                  {"agencyDeadline", i->agency_deadline}})
               << "\n";
     g_exit_code = 0;
   });
 
-  c = sub(root, "present", "⑤ 受付番号を実施機関に提示する (期限は前月15日等; 機種決定済みのリーダーが発送される)");
+  c = sub(root, "present",
+          "⑤ 受付番号を実施機関に提示する (期限は前月15日等; 機種決定済みのリーダーが発送される)");
   data_dir_flag(c, *a);
-  c->add_option("--reception-number", a->reception_number, "受付番号 (7桁) または医療機関コード (10桁)")->required();
+  c->add_option("--reception-number", a->reception_number,
+                "受付番号 (7桁) または医療機関コード (10桁)")
+      ->required();
   c->add_option("--date", a->date, "提示日 YYYYMMDD (省略時は今日)");
   c->add_flag("--late-accepted", a->late, "期限後の提示を実施機関の個別対応として受け付ける");
   c->callback([a] {
@@ -332,10 +344,14 @@ void register_institutions(CLI::App& app) {
     g_exit_code = 0;
   });
 
-  c = sub(root, "designate", "地方厚生局の指定 (または --not-designated: 指定されなかった報告、登録を削除)");
+  c = sub(root, "designate",
+          "地方厚生局の指定 (または --not-designated: 指定されなかった報告、登録を削除)");
   data_dir_flag(c, *a);
-  c->add_option("--reception-number", a->reception_number, "受付番号 (7桁) または医療機関コード (10桁)")->required();
-  c->add_flag("--not-designated", a->not_designated, "指定されなかった: 報告して登録を削除する (番号は再利用しない)");
+  c->add_option("--reception-number", a->reception_number,
+                "受付番号 (7桁) または医療機関コード (10桁)")
+      ->required();
+  c->add_flag("--not-designated", a->not_designated,
+              "指定されなかった: 報告して登録を削除する (番号は再利用しない)");
   c->callback([a] {
     auto o = open(a->data_dir);
     if (!o) return;
@@ -354,7 +370,8 @@ void register_institutions(CLI::App& app) {
     g_exit_code = 0;
   });
 
-  c = sub(root, "designate-list", "地方厚生局の「新規指定医療機関一覧表」(CSV, UTF-8/Shift_JIS) で一括して指定する");
+  c = sub(root, "designate-list",
+          "地方厚生局の「新規指定医療機関一覧表」(CSV, UTF-8/Shift_JIS) で一括して指定する");
   data_dir_flag(c, *a);
   c->add_option("file", a->file, "一覧表の CSV (見出し行に「医療機関コード」)")->required();
   c->callback([a] {
@@ -370,10 +387,12 @@ void register_institutions(CLI::App& app) {
     g_exit_code = r->rejected ? 1 : 0;
   });
 
-  c = sub(root, "apply-usage", "⑥ 利用申請と電子証明書の発行 (指定済みの医療機関等のみ; 10桁コードに紐付く証明書)");
+  c = sub(root, "apply-usage",
+          "⑥ 利用申請と電子証明書の発行 (指定済みの医療機関等のみ; 10桁コードに紐付く証明書)");
   data_dir_flag(c, *a);
   c->add_option("--code", a->code, "医療機関コード (10桁)")->required();
-  c->add_option("--out", a->out, "証明書の出力先: OUT/cert.pem, OUT/key.pem (0600), OUT/ca.pem")->required();
+  c->add_option("--out", a->out, "証明書の出力先: OUT/cert.pem, OUT/key.pem (0600), OUT/ca.pem")
+      ->required();
   c->add_option("--date", a->date, "申請日 YYYYMMDD (省略時は今日)");
   c->callback([a] {
     auto on = date_flag(a->date, "date");
@@ -382,9 +401,10 @@ void register_institutions(CLI::App& app) {
     if (!o) return;
     auto i = o->registry->apply_usage(a->code, *on, a->out, kActor);
     if (!i) return report(i.error());
-    std::cout << json::serialize(json::object{{"medicalInstitutionCode", i->medical_institution_code},
-                                              {"usageStart", i->usage_start},
-                                              {"certificate", (std::filesystem::path(a->out) / "cert.pem").string()}})
+    std::cout << json::serialize(json::object{
+                     {"medicalInstitutionCode", i->medical_institution_code},
+                     {"usageStart", i->usage_start},
+                     {"certificate", (std::filesystem::path(a->out) / "cert.pem").string()}})
               << "\n";
     g_exit_code = 0;
   });
@@ -397,7 +417,8 @@ void register_institutions(CLI::App& app) {
   use->excludes(no_use);
   c->add_option("--date", a->date, "設定日 YYYYMMDD (省略時は今日)");
   c->callback([a] {
-    if (a->use == a->no_use) return report(Error{"E_FLAG", "use", "--use か --no-use のどちらかを指定してください"});
+    if (a->use == a->no_use)
+      return report(Error{"E_FLAG", "use", "--use か --no-use のどちらかを指定してください"});
     auto on = date_flag(a->date, "date");
     if (!on) return;
     auto o = open(a->data_dir);
@@ -435,7 +456,8 @@ void register_institutions(CLI::App& app) {
 
   c = sub(root, "list", "導入医療機関等一覧 (毎週月曜日更新; R-INST-4)");
   data_dir_flag(c, *a);
-  c->add_option("--as-of", a->as_of, "基準日 YYYYMMDD: その日以前の直近の月曜日の一覧 (省略時は今日)");
+  c->add_option("--as-of", a->as_of,
+                "基準日 YYYYMMDD: その日以前の直近の月曜日の一覧 (省略時は今日)");
   c->add_option("--prefecture", a->prefecture, "都道府県番号 01–47");
   c->add_option("--kind", a->kind, "clinic | hospital | dental | pharmacy");
   c->add_option("--name", a->name, "名称の一部");
@@ -452,7 +474,9 @@ void register_institutions(CLI::App& app) {
       return report(Error{"E_PREFECTURE", "prefecture", "都道府県番号は01〜47の2桁です"});
     if (!a->kind.empty()) {
       f.kind = inst::parse_kind(a->kind);
-      if (!f.kind) return report(Error{"E_KIND", "kind", "種別は clinic・hospital・dental・pharmacy のいずれかです"});
+      if (!f.kind)
+        return report(
+            Error{"E_KIND", "kind", "種別は clinic・hospital・dental・pharmacy のいずれかです"});
     }
     f.name = a->name;
     if (a->format == "xlsx" && (a->out.empty() || a->out == "-"))
@@ -465,7 +489,8 @@ void register_institutions(CLI::App& app) {
     if (a->format == "csv" || a->format == "csv-sjis") {
       bytes = inst::list_csv(*rows, a->format == "csv-sjis");
     } else if (a->format == "xlsx") {
-      bytes = inst::list_xlsx(*rows, "導入医療機関等一覧 " + inst::publication_monday(*on).yyyymmdd());
+      bytes =
+          inst::list_xlsx(*rows, "導入医療機関等一覧 " + inst::publication_monday(*on).yyyymmdd());
     } else if (a->format == "html") {
       bytes = inst::list_html(*rows, *on, f, "/institutions/list.csv" + inst::list_query(*on, f));
     } else {
@@ -478,7 +503,8 @@ void register_institutions(CLI::App& app) {
     g_exit_code = 0;
   });
 
-  c = sub(root, "medical-aid-list", "医療扶助のオンライン資格確認導入医療機関等リスト (月次; R-AID-3)");
+  c = sub(root, "medical-aid-list",
+          "医療扶助のオンライン資格確認導入医療機関等リスト (月次; R-AID-3)");
   data_dir_flag(c, *a);
   c->add_option("--month", a->month, "年月 YYYYMM")->required();
   c->add_option("--out", a->out, "出力ファイル (省略時は標準出力)");
@@ -498,7 +524,8 @@ void register_institutions(CLI::App& app) {
   c = sub(root, "stats", "導入状況の統計 (種別・都道府県; R-INST-5)");
   data_dir_flag(c, *a);
   c->add_option("--as-of", a->as_of, "基準日 YYYYMMDD (省略時は今日)");
-  c->add_option("--format", a->format, "json | html")->check(CLI::IsMember({"json", "html", "csv"}));
+  c->add_option("--format", a->format, "json | html")
+      ->check(CLI::IsMember({"json", "html", "csv"}));
   c->add_option("--out", a->out, "出力ファイル (省略時は標準出力)");
   c->callback([a] {
     auto on = date_flag(a->as_of, "as-of");
@@ -507,7 +534,8 @@ void register_institutions(CLI::App& app) {
     if (!o) return;
     auto s = o->registry->statistics(*on);
     if (!s) return report(s.error());
-    if (!write_out(a->out, a->format == "html" ? inst::statistics_html(*s) : s->to_json() + "\n")) return;
+    if (!write_out(a->out, a->format == "html" ? inst::statistics_html(*s) : s->to_json() + "\n"))
+      return;
     g_exit_code = 0;
   });
 
@@ -518,10 +546,13 @@ void register_institutions(CLI::App& app) {
   c->add_option("--count", a->count, "総数")->required();
   c->callback([a] {
     auto k = inst::parse_kind(a->kind);
-    if (!k) return report(Error{"E_KIND", "kind", "種別は clinic・hospital・dental・pharmacy のいずれかです"});
+    if (!k)
+      return report(
+          Error{"E_KIND", "kind", "種別は clinic・hospital・dental・pharmacy のいずれかです"});
     auto o = open(a->data_dir);
     if (!o) return;
-    if (auto st = o->registry->set_total(*k, a->prefecture, a->count, kActor); !st) return report(st.error());
+    if (auto st = o->registry->set_total(*k, a->prefecture, a->count, kActor); !st)
+      return report(st.error());
     std::cout << "{\"ok\":true}\n";
     g_exit_code = 0;
   });

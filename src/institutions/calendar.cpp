@@ -20,7 +20,7 @@ using core::Date;
 // The n-th Monday (n ≥ 1) of a month.
 int nth_monday(int y, int m, int n) {
   int wd = Date::from_ymd(y, m, 1).weekday();  // 0 = Sunday
-  int first = 1 + (8 - wd) % 7;                 // day of the first Monday
+  int first = 1 + (8 - wd) % 7;                // day of the first Monday
   return first + 7 * (n - 1);
 }
 
@@ -108,7 +108,9 @@ std::string national_day(int y, int m, int d) {
   return "";
 }
 
-std::string national_day(Date d) { return national_day(d.year(), d.month(), d.day()); }
+std::string national_day(Date d) {
+  return national_day(d.year(), d.month(), d.day());
+}
 
 const Date kSubstituteFrom = Date::from_ymd(1973, 4, 12);  // 振替休日 introduced
 const Date kSubstituteChain = Date::from_ymd(2007, 1, 1);  // any following non-祝日 day
@@ -141,13 +143,20 @@ const std::array<ScheduleOverride, 14> kPublished = [] {
   };
   auto d = [](int y, int m, int day) { return Date::from_ymd(y, m, day); };
   return std::array<ScheduleOverride, 14>{
-      row(2021, 3, d(2021, 2, 10), d(2021, 2, 15)),   row(2021, 4, d(2021, 3, 10), d(2021, 3, 15)),
-      row(2021, 5, d(2021, 4, 12), d(2021, 4, 16)),   row(2021, 6, d(2021, 5, 10), d(2021, 5, 17)),
-      row(2021, 7, d(2021, 6, 10), d(2021, 6, 15)),   row(2021, 8, d(2021, 7, 12), d(2021, 7, 16)),
-      row(2021, 9, d(2021, 8, 10), d(2021, 8, 16)),   row(2021, 10, d(2021, 9, 10), d(2021, 9, 15)),
-      row(2021, 11, d(2021, 10, 11), d(2021, 10, 18)), row(2021, 12, d(2021, 11, 10), d(2021, 11, 15)),
-      row(2022, 1, d(2021, 12, 10), d(2021, 12, 15)), row(2022, 2, d(2022, 1, 11), d(2022, 1, 17)),
-      row(2022, 3, d(2022, 2, 10), d(2022, 2, 15)),   row(2022, 4, d(2022, 3, 10), d(2022, 3, 15)),
+      row(2021, 3, d(2021, 2, 10), d(2021, 2, 15)),
+      row(2021, 4, d(2021, 3, 10), d(2021, 3, 15)),
+      row(2021, 5, d(2021, 4, 12), d(2021, 4, 16)),
+      row(2021, 6, d(2021, 5, 10), d(2021, 5, 17)),
+      row(2021, 7, d(2021, 6, 10), d(2021, 6, 15)),
+      row(2021, 8, d(2021, 7, 12), d(2021, 7, 16)),
+      row(2021, 9, d(2021, 8, 10), d(2021, 8, 16)),
+      row(2021, 10, d(2021, 9, 10), d(2021, 9, 15)),
+      row(2021, 11, d(2021, 10, 11), d(2021, 10, 18)),
+      row(2021, 12, d(2021, 11, 10), d(2021, 11, 15)),
+      row(2022, 1, d(2021, 12, 10), d(2021, 12, 15)),
+      row(2022, 2, d(2022, 1, 11), d(2022, 1, 17)),
+      row(2022, 3, d(2022, 2, 10), d(2022, 2, 15)),
+      row(2022, 4, d(2022, 3, 10), d(2022, 3, 15)),
   };
 }();
 
@@ -173,7 +182,9 @@ std::string holiday_name(Date d) {
   return "";
 }
 
-bool is_national_holiday(Date d) { return !holiday_name(d).empty(); }
+bool is_national_holiday(Date d) {
+  return !holiday_name(d).empty();
+}
 
 std::vector<Holiday> holidays_of_year(int year) {
   std::vector<Holiday> out;
@@ -209,7 +220,9 @@ Schedule rule_schedule(Date designation) {
   return s;
 }
 
-std::span<const ScheduleOverride> published_schedule() { return kPublished; }
+std::span<const ScheduleOverride> published_schedule() {
+  return kPublished;
+}
 
 Schedule schedule_for(Date designation, std::span<const ScheduleOverride> overrides,
                       bool use_published) {

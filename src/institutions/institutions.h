@@ -109,7 +109,7 @@ std::optional<Kind> parse_kind(std::string_view s);
 char score_table(Kind k);
 
 enum class Stage { kProvisional, kNumberAnswered, kDesignated, kInUse };
-std::string_view stage_name(Stage s);   // "provisional", "numberAnswered", "designated", "inUse"
+std::string_view stage_name(Stage s);  // "provisional", "numberAnswered", "designated", "inUse"
 std::string_view stage_label(Stage s);  // "仮コード発行済", "受付番号回答済", "指定済", "利用中"
 
 enum class ReaderState { kNone, kApplied, kUndecided, kShipped, kCancelled };
@@ -126,10 +126,10 @@ struct Institution {
   Stage stage = Stage::kProvisional;
   bool portal_account = false;
   ReaderState reader = ReaderState::kNone;
-  std::string reader_model;           // "" while 機種未定
+  std::string reader_model;  // "" while 機種未定
   std::string reader_applied_on, reader_model_deadline, reader_shipped_on;
-  std::string reception_number;         // 受付番号 (7 digits: 郡市区 + 番号 + 検証)
-  std::string medical_institution_code; // the same number in its 10-digit form
+  std::string reception_number;          // 受付番号 (7 digits: 郡市区 + 番号 + 検証)
+  std::string medical_institution_code;  // the same number in its 10-digit form
   std::string designation_date, request_date, bureau_answer_date, agency_deadline;
   std::string presented_on, designated_on, usage_applied_on, usage_start;
   bool medical_aid = false;  // 医療扶助情報：利用する (R-AID-3)
@@ -144,8 +144,8 @@ struct NewInstitution {
 struct NumberRequest {
   std::string provisional_code;
   core::Date designation;
-  core::Date request_date;  // when the bureau received it (today for live use)
-  bool retroactive = false; // 指定期日を遡及して指定を受ける
+  core::Date request_date;   // when the bureau received it (today for live use)
+  bool retroactive = false;  // 指定期日を遡及して指定を受ける
 };
 
 // 7-digit and 10-digit forms of (prefecture, 点数表, district, number); the check digit is
@@ -165,7 +165,7 @@ int next_number(char score_table, int high_water);
 struct ListFilter {
   std::string prefecture;  // "" = all
   std::optional<Kind> kind;
-  std::string name;        // substring of the name, "" = all
+  std::string name;  // substring of the name, "" = all
 };
 
 // One row per bureau row of 新規指定医療機関一覧表 that could not be applied.
@@ -192,7 +192,7 @@ struct Statistics {
   int64_t total = 0, reader_applications = 0, in_use = 0, medical_aid = 0;
   std::vector<KindStatistics> by_kind;              // hospital, clinic, dental, pharmacy
   std::vector<PrefectureStatistics> by_prefecture;  // 01–47
-  int64_t cards_issued = 0, card_registrations = 0; // マイナンバーカード交付数, 保険証利用登録数
+  int64_t cards_issued = 0, card_registrations = 0;  // マイナンバーカード交付数, 保険証利用登録数
   std::string to_json() const;
 };
 
@@ -284,8 +284,8 @@ Result<std::string> list_xlsx(const std::vector<Institution>& rows, const std::s
 // The query string of a list request ("?asOf=YYYYMMDD&prefecture=…&kind=…&name=…").
 std::string list_query(core::Date as_of, const ListFilter& f);
 // `csv_link` is the CSV download's URL (list_query appended); the page derives the others.
-std::string list_html(const std::vector<Institution>& rows, core::Date as_of,
-                      const ListFilter& f, const std::string& csv_link);
+std::string list_html(const std::vector<Institution>& rows, core::Date as_of, const ListFilter& f,
+                      const std::string& csv_link);
 // Adoption figures with SVG bar charts, self-contained (no external assets).
 std::string statistics_html(const Statistics& s);
 std::string prefecture_name(std::string_view two_digits);  // "13" → "東京都", "" if unknown

@@ -7,9 +7,8 @@
 // Tuesday and Friday of one week see the same list. The workbook is written by libxlsxwriter
 // in constant-memory mode, which also stores strings inline in the sheet (codes keep their
 // leading zeros as text).
-#include <xlsxwriter.h>
-
 #include <unistd.h>
+#include <xlsxwriter.h>
 
 #include <atomic>
 #include <cstdio>
@@ -33,28 +32,36 @@ std::string csv_field(const std::string& v) {
 }
 
 std::vector<std::string> row_values(const Institution& i) {
-  return {i.medical_institution_code,
-          i.name,
-          std::string(kind_label(i.kind)),
-          prefecture_name(i.prefecture),
-          i.address,
-          i.usage_start,
+  return {i.medical_institution_code,     i.name,    std::string(kind_label(i.kind)),
+          prefecture_name(i.prefecture),  i.address, i.usage_start,
           i.medical_aid ? "利用する" : ""};
 }
 
-const std::vector<std::string> kHeader = {"MedicalInstitutionCode", "InstitutionName", "Kind",
-                                          "Prefecture", "Address", "UsageStartDate", "MedicalAid"};
+const std::vector<std::string> kHeader = {
+    "MedicalInstitutionCode", "InstitutionName", "Kind", "Prefecture", "Address",
+    "UsageStartDate",         "MedicalAid"};
 
 std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -100,7 +107,8 @@ Result<std::string> list_csv(const std::vector<Institution>& rows, bool shift_ji
 Result<std::string> list_xlsx(const std::vector<Institution>& rows, const std::string& title) {
   static std::atomic<int> counter{0};
   auto dir = std::filesystem::temp_directory_path();
-  auto path = dir / ("onshi-list-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".xlsx");
+  auto path = dir / ("onshi-list-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+                     ".xlsx");
   lxw_workbook_options options{};
   options.constant_memory = LXW_TRUE;
   lxw_workbook* wb = workbook_new_opt(path.c_str(), &options);
@@ -146,7 +154,8 @@ std::string list_html(const std::vector<Institution>& rows, core::Date as_of, co
   h << "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
        "<title>オンライン資格確認 導入医療機関等一覧</title><style>"
-       "body{font-family:sans-serif;margin:1.5rem;color:#222}table{border-collapse:collapse;width:100%}"
+       "body{font-family:sans-serif;margin:1.5rem;color:#222}table{border-collapse:collapse;width:"
+       "100%}"
        "th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left}th{background:#eef3f8}"
        "form{display:flex;gap:.8rem;flex-wrap:wrap;align-items:end;margin:1rem 0}"
        "label{display:flex;flex-direction:column;font-size:.9rem}"
@@ -154,14 +163,16 @@ std::string list_html(const std::vector<Institution>& rows, core::Date as_of, co
   h << "<p id=\"published\">" << html_escape(core::to_wareki(monday)) << "（月曜日）更新分 — "
     << rows.size() << "件</p>\n";
   h << "<form method=\"get\" action=\"/institutions/list\" role=\"search\">"
-       "<label>都道府県<select name=\"prefecture\" id=\"prefecture\"><option value=\"\">すべて</option>";
+       "<label>都道府県<select name=\"prefecture\" id=\"prefecture\"><option "
+       "value=\"\">すべて</option>";
   for (int p = 1; p <= 47; ++p) {
     char two[3];
     std::snprintf(two, sizeof two, "%02d", p);
     h << "<option value=\"" << two << "\"" << (f.prefecture == two ? " selected" : "") << ">"
       << prefecture_name(two) << "</option>";
   }
-  h << "</select></label><label>種別<select name=\"kind\" id=\"kind\"><option value=\"\">すべて</option>";
+  h << "</select></label><label>種別<select name=\"kind\" id=\"kind\"><option "
+       "value=\"\">すべて</option>";
   for (Kind k : {Kind::kHospital, Kind::kClinic, Kind::kDental, Kind::kPharmacy}) {
     h << "<option value=\"" << kind_name(k) << "\"" << (f.kind == k ? " selected" : "") << ">"
       << kind_label(k) << "</option>";
@@ -170,8 +181,9 @@ std::string list_html(const std::vector<Institution>& rows, core::Date as_of, co
     << html_escape(f.name) << "\"></label><label>基準日<input type=\"date\" name=\"asOf\" value=\""
     << as_of.iso() << "\"></label><button type=\"submit\">検索</button></form>\n";
   std::string link = html_escape(csv_link);
-  h << "<p>ダウンロード: <a id=\"csv\" href=\"" << link << "\">CSV（UTF-8）</a> ・ <a id=\"csv-sjis\" href=\""
-    << link << "&amp;encoding=shift_jis\">CSV（Shift_JIS）</a> ・ <a id=\"xlsx\" href=\""
+  h << "<p>ダウンロード: <a id=\"csv\" href=\"" << link
+    << "\">CSV（UTF-8）</a> ・ <a id=\"csv-sjis\" href=\"" << link
+    << "&amp;encoding=shift_jis\">CSV（Shift_JIS）</a> ・ <a id=\"xlsx\" href=\""
     << html_escape(std::string("/institutions/list.xlsx") + csv_link.substr(csv_link.find('?')))
     << "\">Excel</a></p>\n";
   h << "<table id=\"institutions\"><thead><tr><th>医療機関コード</th><th>名称</th><th>種別</th>"
@@ -185,7 +197,8 @@ std::string list_html(const std::vector<Institution>& rows, core::Date as_of, co
       << (i.medical_aid ? "利用する" : "") << "</td></tr>\n";
   }
   if (rows.empty()) h << "<tr><td colspan=\"7\">該当する医療機関等はありません</td></tr>\n";
-  h << "</tbody></table>\n<p><a href=\"/institutions/statistics\">導入状況の統計</a></p>\n</body></html>\n";
+  h << "</tbody></table>\n<p><a "
+       "href=\"/institutions/statistics\">導入状況の統計</a></p>\n</body></html>\n";
   return h.str();
 }
 

@@ -16,20 +16,28 @@ namespace onshi::institutions {
 
 std::string_view kind_name(Kind k) {
   switch (k) {
-    case Kind::kHospital: return "hospital";
-    case Kind::kClinic: return "clinic";
-    case Kind::kDental: return "dental";
-    case Kind::kPharmacy: return "pharmacy";
+    case Kind::kHospital:
+      return "hospital";
+    case Kind::kClinic:
+      return "clinic";
+    case Kind::kDental:
+      return "dental";
+    case Kind::kPharmacy:
+      return "pharmacy";
   }
   return "clinic";
 }
 
 std::string_view kind_label(Kind k) {
   switch (k) {
-    case Kind::kHospital: return "病院";
-    case Kind::kClinic: return "診療所";
-    case Kind::kDental: return "歯科診療所";
-    case Kind::kPharmacy: return "薬局";
+    case Kind::kHospital:
+      return "病院";
+    case Kind::kClinic:
+      return "診療所";
+    case Kind::kDental:
+      return "歯科診療所";
+    case Kind::kPharmacy:
+      return "薬局";
   }
   return "診療所";
 }
@@ -45,52 +53,73 @@ std::optional<Kind> parse_kind(std::string_view s) {
 
 char score_table(Kind k) {
   switch (k) {
-    case Kind::kDental: return '3';
-    case Kind::kPharmacy: return '4';
-    default: return '1';
+    case Kind::kDental:
+      return '3';
+    case Kind::kPharmacy:
+      return '4';
+    default:
+      return '1';
   }
 }
 
 std::string_view stage_name(Stage s) {
   switch (s) {
-    case Stage::kProvisional: return "provisional";
-    case Stage::kNumberAnswered: return "numberAnswered";
-    case Stage::kDesignated: return "designated";
-    case Stage::kInUse: return "inUse";
+    case Stage::kProvisional:
+      return "provisional";
+    case Stage::kNumberAnswered:
+      return "numberAnswered";
+    case Stage::kDesignated:
+      return "designated";
+    case Stage::kInUse:
+      return "inUse";
   }
   return "provisional";
 }
 
 std::string_view stage_label(Stage s) {
   switch (s) {
-    case Stage::kProvisional: return "仮コード発行済";
-    case Stage::kNumberAnswered: return "受付番号回答済";
-    case Stage::kDesignated: return "指定済";
-    case Stage::kInUse: return "利用中";
+    case Stage::kProvisional:
+      return "仮コード発行済";
+    case Stage::kNumberAnswered:
+      return "受付番号回答済";
+    case Stage::kDesignated:
+      return "指定済";
+    case Stage::kInUse:
+      return "利用中";
   }
   return "";
 }
 
 std::string_view reader_state_name(ReaderState s) {
   switch (s) {
-    case ReaderState::kNone: return "none";
-    case ReaderState::kApplied: return "applied";
-    case ReaderState::kUndecided: return "undecided";
-    case ReaderState::kShipped: return "shipped";
-    case ReaderState::kCancelled: return "cancelled";
+    case ReaderState::kNone:
+      return "none";
+    case ReaderState::kApplied:
+      return "applied";
+    case ReaderState::kUndecided:
+      return "undecided";
+    case ReaderState::kShipped:
+      return "shipped";
+    case ReaderState::kCancelled:
+      return "cancelled";
   }
   return "none";
 }
 
 std::pair<int, int> number_range(char table) {
   switch (table) {
-    case '3': return {3000, 3999};
-    case '4': return {4000, 4999};
-    default: return {1000, 2999};
+    case '3':
+      return {3000, 3999};
+    case '4':
+      return {4000, 4999};
+    default:
+      return {1000, 2999};
   }
 }
 
-bool is_skipped_number(int number) { return (number / 10) % 100 == 90 || number % 100 == 90; }
+bool is_skipped_number(int number) {
+  return (number / 10) % 100 == 90 || number % 100 == 90;
+}
 
 int next_number(char table, int high_water) {
   auto [lo, hi] = number_range(table);
@@ -114,12 +143,12 @@ InstitutionNumber make_institution_number(std::string_view prefecture, char tabl
 
 std::string prefecture_name(std::string_view two) {
   static const char* const kNames[] = {
-      "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-      "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-      "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-      "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-      "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-      "鹿児島県", "沖縄県"};
+      "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県",   "福島県", "茨城県",
+      "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県",
+      "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",   "愛知県", "三重県",
+      "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県",
+      "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県",   "高知県", "福岡県",
+      "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県"};
   if (two.size() != 2 || two[0] < '0' || two[0] > '9' || two[1] < '0' || two[1] > '9') return "";
   int n = (two[0] - '0') * 10 + (two[1] - '0');
   if (n < 1 || n > 47) return "";

@@ -8,11 +8,9 @@
 // service's hash-chained audit log, when given, receives every committed transition too.
 #include <sqlite3.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
-
 #include <map>
 #include <mutex>
 
@@ -266,8 +264,8 @@ std::string BulkReport::to_json() const {
   o["rejected"] = rejected;
   json::array errs;
   for (const auto& e : errors) {
-    errs.push_back(json::object{
-        {"row", e.row}, {"code", e.code}, {"field", e.field}, {"message", e.message}});
+    errs.push_back(
+        json::object{{"row", e.row}, {"code", e.code}, {"field", e.field}, {"message", e.message}});
   }
   o["errors"] = std::move(errs);
   return json::serialize(o);
@@ -311,7 +309,8 @@ struct Registry::Impl {
   Status event(Tx& tx, const Institution& i, std::string_view action, const std::string& actor,
                json::object detail) {
     detail["stage"] = stage_name(i.stage);
-    if (!i.medical_institution_code.empty()) detail["medicalInstitutionCode"] = i.medical_institution_code;
+    if (!i.medical_institution_code.empty())
+      detail["medicalInstitutionCode"] = i.medical_institution_code;
     std::string d = json::serialize(detail);
     int64_t now = core::now_unix_us();
     Stmt s(db,
@@ -322,7 +321,8 @@ struct Registry::Impl {
     security::AuditEvent ev;
     ev.actor = actor;
     ev.action = "institution." + std::string(action);
-    ev.subject = i.medical_institution_code.empty() ? i.provisional_code : i.medical_institution_code;
+    ev.subject =
+        i.medical_institution_code.empty() ? i.provisional_code : i.medical_institution_code;
     ev.detail = d;
     ev.time_us = now;
     tx.events.push_back(std::move(ev));
@@ -339,7 +339,8 @@ struct Registry::Impl {
       sql += "medical_institution_code = ?";
     } else {
       return fail("E_KEY", "key",
-                  "仮コード（00で始まる7桁）、受付番号（7桁）または医療機関コード（10桁）を指定してください");
+                  "仮コード（00で始まる7桁）、受付番号（7桁）または医療機関コード（10桁）を指定して"
+                  "ください");
     }
     Stmt s(db, sql.c_str());
     s.text(1, key);
@@ -349,8 +350,10 @@ struct Registry::Impl {
     if (rc != SQLITE_DONE) return db_error(db, "load");
     if (found.empty()) return fail("E_NOT_FOUND", "key", "該当する医療機関等がありません: " + key);
     if (found.size() > 1)
-      return fail("E_AMBIGUOUS", "key",
-                  "受付番号 " + key + " は複数の都道府県・点数表にあります。10桁の医療機関コードで指定してください");
+      return fail(
+          "E_AMBIGUOUS", "key",
+          "受付番号 " + key +
+              " は複数の都道府県・点数表にあります。10桁の医療機関コードで指定してください");
     return found.front();
   }
 
@@ -384,7 +387,9 @@ struct Registry::Impl {
 
   std::vector<ScheduleOverride> overrides_locked() {
     std::vector<ScheduleOverride> out;
-    Stmt s(db, "SELECT month, bureau_answer, agency_deadline, submission_deadline FROM schedule_override ORDER BY month");
+    Stmt s(db,
+           "SELECT month, bureau_answer, agency_deadline, submission_deadline FROM "
+           "schedule_override ORDER BY month");
     while (s.step() == SQLITE_ROW) {
       ScheduleOverride o;
       std::string m = s.col_text(0);
@@ -442,7 +447,8 @@ struct Registry::Impl {
 Registry::Registry() : impl_(std::make_unique<Impl>()) {}
 Registry::~Registry() = default;
 
-Result<std::unique_ptr<Registry>> Registry::open(const fs::path& data_dir, security::AuditLog* audit) {
+Result<std::unique_ptr<Registry>> Registry::open(const fs::path& data_dir,
+                                                 security::AuditLog* audit) {
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   std::unique_ptr<Registry> r(new Registry());
@@ -450,13 +456,14 @@ Result<std::unique_ptr<Registry>> Registry::open(const fs::path& data_dir, secur
   m.data_dir = data_dir;
   m.audit = audit;
   fs::path file = data_dir / "institutions.db";
-  if (sqlite3_open_v2(file.c_str(), &m.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+  if (sqlite3_open_v2(file.c_str(), &m.db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     return fail("E_STORE_OPEN", "data-dir", "cannot open " + file.string());
   }
   sqlite3_busy_timeout(m.db, 10000);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                             "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
     if (auto st = exec(m.db, pragma); !st) return st.error();
   }
   Stmt v(m.db, "PRAGMA user_version");
@@ -480,7 +487,8 @@ Result<std::unique_ptr<Registry>> Registry::open(const fs::path& data_dir, secur
 
 Result<Institution> Registry::issue_provisional(const NewInstitution& n, const std::string& actor) {
   auto kind = parse_kind(n.kind);
-  if (!kind) return fail("E_KIND", "kind", "種別は clinic・hospital・dental・pharmacy のいずれかです");
+  if (!kind)
+    return fail("E_KIND", "kind", "種別は clinic・hospital・dental・pharmacy のいずれかです");
   if (!two_digits_in(n.prefecture, 1, 47))
     return fail("E_PREFECTURE", "prefecture", "都道府県番号は01〜47の2桁です");
   if (!two_digits_in(n.district, 1, 99))
@@ -489,7 +497,8 @@ Result<Institution> Registry::issue_provisional(const NewInstitution& n, const s
     return fail("E_NAME", "name", "名称は1〜100文字で入力してください");
   if (!core::representable_in_shift_jis(n.name))
     return fail("E_NAME", "name", "名称にShift_JISで表せない文字があります");
-  if (n.address.empty() || core::codepoint_count(n.address) > 200 || !core::is_valid_utf8(n.address))
+  if (n.address.empty() || core::codepoint_count(n.address) > 200 ||
+      !core::is_valid_utf8(n.address))
     return fail("E_ADDRESS", "address", "所在地は1〜200文字で入力してください");
   if (!core::representable_in_shift_jis(n.address))
     return fail("E_ADDRESS", "address", "所在地にShift_JISで表せない文字があります");
@@ -498,11 +507,13 @@ Result<Institution> Registry::issue_provisional(const NewInstitution& n, const s
   Status st = m.transaction([&](Impl::Tx& tx) -> Status {
     auto seq = m.counter_next("provisional");
     if (!seq) return seq.error();
-    if (*seq > 99999) return fail("E_NUMBER_EXHAUSTED", "", "仮コードの払い出し可能な番号がありません");
+    if (*seq > 99999)
+      return fail("E_NUMBER_EXHAUSTED", "", "仮コードの払い出し可能な番号がありません");
     std::string code = std::to_string(*seq);
     code = "00" + std::string(5 - code.size(), '0') + code;
     Stmt s(m.db,
-           "INSERT INTO institution(provisional_code, kind, prefecture, district, name, address, stage) "
+           "INSERT INTO institution(provisional_code, kind, prefecture, district, name, address, "
+           "stage) "
            "VALUES(?,?,?,?,?,?,?)");
     s.text(1, code).text(2, kind_name(*kind)).text(3, n.prefecture).text(4, n.district);
     s.text(5, n.name).text(6, n.address).text(7, stage_name(Stage::kProvisional));
@@ -517,75 +528,83 @@ Result<Institution> Registry::issue_provisional(const NewInstitution& n, const s
   return out;
 }
 
-Result<Institution> Registry::register_portal_account(const std::string& key, const std::string& actor) {
-  return impl_->transition(key, "portalAccount", actor, [](Institution& i, json::object&) -> Status {
-    if (i.portal_account)
-      return fail("E_STATE", "provisionalCode", "ポータルサイトのアカウントは登録済みです");
-    i.portal_account = true;
-    return {};
-  });
+Result<Institution> Registry::register_portal_account(const std::string& key,
+                                                      const std::string& actor) {
+  return impl_->transition(
+      key, "portalAccount", actor, [](Institution& i, json::object&) -> Status {
+        if (i.portal_account)
+          return fail("E_STATE", "provisionalCode", "ポータルサイトのアカウントは登録済みです");
+        i.portal_account = true;
+        return {};
+      });
 }
 
 Result<Institution> Registry::apply_card_reader(const std::string& key, const std::string& model,
                                                 Date on, const std::string& actor) {
-  return impl_->transition(key, "cardReaderApplication", actor,
-                           [&](Institution& i, json::object& d) -> Status {
-    if (!i.portal_account)
-      return fail("E_NO_PORTAL_ACCOUNT", "provisionalCode",
-                  "顔認証付きカードリーダーの申込みの前にポータルサイトのアカウント登録が必要です");
-    if (i.reader != ReaderState::kNone && i.reader != ReaderState::kCancelled)
-      return fail("E_STATE", "cardReader", "顔認証付きカードリーダーは申込み済みです");
-    bool undecided = model.empty() || model == "機種未定";
-    i.reader_applied_on = on.yyyymmdd();
-    i.reader_shipped_on.clear();
-    if (undecided) {
-      i.reader = ReaderState::kUndecided;
-      i.reader_model.clear();
-      Date third = on.first_of_month();
-      for (int k = 0; k < 3; ++k) third = third.first_of_next_month();
-      i.reader_model_deadline = last_day_of_month(third.year(), third.month()).yyyymmdd();
-    } else {
-      i.reader = ReaderState::kApplied;
-      i.reader_model = model;
-      i.reader_model_deadline.clear();
-      if (!i.presented_on.empty()) {
-        i.reader = ReaderState::kShipped;
-        i.reader_shipped_on = on.yyyymmdd();
-      }
-    }
-    d["model"] = undecided ? "機種未定" : model;
-    return {};
-  });
+  return impl_->transition(
+      key, "cardReaderApplication", actor, [&](Institution& i, json::object& d) -> Status {
+        if (!i.portal_account)
+          return fail(
+              "E_NO_PORTAL_ACCOUNT", "provisionalCode",
+              "顔認証付きカードリーダーの申込みの前にポータルサイトのアカウント登録が必要です");
+        if (i.reader != ReaderState::kNone && i.reader != ReaderState::kCancelled)
+          return fail("E_STATE", "cardReader", "顔認証付きカードリーダーは申込み済みです");
+        bool undecided = model.empty() || model == "機種未定";
+        i.reader_applied_on = on.yyyymmdd();
+        i.reader_shipped_on.clear();
+        if (undecided) {
+          i.reader = ReaderState::kUndecided;
+          i.reader_model.clear();
+          Date third = on.first_of_month();
+          for (int k = 0; k < 3; ++k) third = third.first_of_next_month();
+          i.reader_model_deadline = last_day_of_month(third.year(), third.month()).yyyymmdd();
+        } else {
+          i.reader = ReaderState::kApplied;
+          i.reader_model = model;
+          i.reader_model_deadline.clear();
+          if (!i.presented_on.empty()) {
+            i.reader = ReaderState::kShipped;
+            i.reader_shipped_on = on.yyyymmdd();
+          }
+        }
+        d["model"] = undecided ? "機種未定" : model;
+        return {};
+      });
 }
 
 Result<Institution> Registry::choose_reader_model(const std::string& key, const std::string& model,
                                                   Date on, const std::string& actor) {
-  return impl_->transition(key, "cardReaderModel", actor, [&](Institution& i, json::object& d) -> Status {
-    if (model.empty() || model == "機種未定")
-      return fail("E_MODEL", "model", "機種を指定してください");
-    if (i.reader != ReaderState::kUndecided)
-      return fail("E_STATE", "cardReader", "機種未定の申込みがありません");
-    if (on.yyyymmdd() > i.reader_model_deadline)
-      return fail("E_READER_CANCELLED", "model",
-                  "機種選定の期限（" + i.reader_model_deadline + "）を過ぎたため申込みはキャンセル扱いです");
-    i.reader = ReaderState::kApplied;
-    i.reader_model = model;
-    if (!i.presented_on.empty()) {
-      i.reader = ReaderState::kShipped;
-      i.reader_shipped_on = on.yyyymmdd();
-    }
-    d["model"] = model;
-    return {};
-  });
+  return impl_->transition(key, "cardReaderModel", actor,
+                           [&](Institution& i, json::object& d) -> Status {
+                             if (model.empty() || model == "機種未定")
+                               return fail("E_MODEL", "model", "機種を指定してください");
+                             if (i.reader != ReaderState::kUndecided)
+                               return fail("E_STATE", "cardReader", "機種未定の申込みがありません");
+                             if (on.yyyymmdd() > i.reader_model_deadline)
+                               return fail("E_READER_CANCELLED", "model",
+                                           "機種選定の期限（" + i.reader_model_deadline +
+                                               "）を過ぎたため申込みはキャンセル扱いです");
+                             i.reader = ReaderState::kApplied;
+                             i.reader_model = model;
+                             if (!i.presented_on.empty()) {
+                               i.reader = ReaderState::kShipped;
+                               i.reader_shipped_on = on.yyyymmdd();
+                             }
+                             d["model"] = model;
+                             return {};
+                           });
 }
 
-Result<std::vector<Institution>> Registry::cancel_undecided_readers(Date as_of, const std::string& actor) {
+Result<std::vector<Institution>> Registry::cancel_undecided_readers(Date as_of,
+                                                                    const std::string& actor) {
   auto& m = *impl_;
   std::vector<Institution> out;
   Status st = m.transaction([&](Impl::Tx& tx) -> Status {
-    Stmt s(m.db, (std::string("SELECT ") + kColumns +
-                  " FROM institution WHERE reader = 'undecided' AND reader_model_deadline < ? ORDER BY id")
-                     .c_str());
+    Stmt s(
+        m.db,
+        (std::string("SELECT ") + kColumns +
+         " FROM institution WHERE reader = 'undecided' AND reader_model_deadline < ? ORDER BY id")
+            .c_str());
     s.text(1, as_of.yyyymmdd());
     int rc;
     std::vector<Institution> due;
@@ -606,7 +625,8 @@ Result<std::vector<Institution>> Registry::cancel_undecided_readers(Date as_of, 
   return out;
 }
 
-Result<Institution> Registry::request_reception_number(const NumberRequest& r, const std::string& actor) {
+Result<Institution> Registry::request_reception_number(const NumberRequest& r,
+                                                       const std::string& actor) {
   auto& m = *impl_;
   Institution out;
   Status st = m.transaction([&](Impl::Tx& tx) -> Status {
@@ -626,12 +646,15 @@ Result<Institution> Registry::request_reception_number(const NumberRequest& r, c
     char table = score_table(i.kind);
     std::string tkey(1, table);
     Stmt hw(m.db,
-            "SELECT last_number FROM number_high_water WHERE prefecture=? AND score_table=? AND district=?");
+            "SELECT last_number FROM number_high_water WHERE prefecture=? AND score_table=? AND "
+            "district=?");
     hw.text(1, i.prefecture).text(2, tkey).text(3, i.district);
     int high = 0;
     int rc = hw.step();
-    if (rc == SQLITE_ROW) high = static_cast<int>(hw.col_i64(0));
-    else if (rc != SQLITE_DONE) return db_error(m.db, "high water");
+    if (rc == SQLITE_ROW)
+      high = static_cast<int>(hw.col_i64(0));
+    else if (rc != SQLITE_DONE)
+      return db_error(m.db, "high water");
     int number = next_number(table, high);
     // Skip numbers held by entries registered with their code (e.g. from a bureau's list).
     for (; number > 0; number = next_number(table, number)) {
@@ -641,10 +664,13 @@ Result<Institution> Registry::request_reception_number(const NumberRequest& r, c
       if (used.step() != SQLITE_ROW) break;
     }
     if (number < 0)
-      return fail("E_NUMBER_EXHAUSTED", "district", "この郡市区・点数表で払い出せる番号がありません");
+      return fail("E_NUMBER_EXHAUSTED", "district",
+                  "この郡市区・点数表で払い出せる番号がありません");
     Stmt up(m.db,
-            "INSERT INTO number_high_water(prefecture, score_table, district, last_number) VALUES(?,?,?,?) "
-            "ON CONFLICT(prefecture, score_table, district) DO UPDATE SET last_number = excluded.last_number");
+            "INSERT INTO number_high_water(prefecture, score_table, district, last_number) "
+            "VALUES(?,?,?,?) "
+            "ON CONFLICT(prefecture, score_table, district) DO UPDATE SET last_number = "
+            "excluded.last_number");
     up.text(1, i.prefecture).text(2, tkey).text(3, i.district).i64(4, number);
     if (up.step() != SQLITE_DONE) return db_error(m.db, "high water");
     auto num = make_institution_number(i.prefecture, table, i.district, number);
@@ -671,7 +697,8 @@ Result<Institution> Registry::request_reception_number(const NumberRequest& r, c
 }
 
 Result<Institution> Registry::present_reception_number(const std::string& key, Date on,
-                                                       bool late_accepted, const std::string& actor) {
+                                                       bool late_accepted,
+                                                       const std::string& actor) {
   auto& m = *impl_;
   return m.transition(key, "presentation", actor, [&](Institution& i, json::object& d) -> Status {
     if (i.stage == Stage::kProvisional)
@@ -697,7 +724,8 @@ Result<Institution> Registry::present_reception_number(const std::string& key, D
 Result<Institution> Registry::designate(const std::string& key, const std::string& actor) {
   return impl_->transition(key, "designated", actor, [](Institution& i, json::object&) -> Status {
     if (i.stage == Stage::kProvisional)
-      return fail("E_STATE", "receptionNumber", "受付番号が回答されていない医療機関等は指定できません");
+      return fail("E_STATE", "receptionNumber",
+                  "受付番号が回答されていない医療機関等は指定できません");
     if (i.stage != Stage::kNumberAnswered)
       return fail("E_STATE", "receptionNumber", "既に指定済みです");
     i.stage = Stage::kDesignated;
@@ -706,7 +734,8 @@ Result<Institution> Registry::designate(const std::string& key, const std::strin
   });
 }
 
-Result<Institution> Registry::report_not_designated(const std::string& key, const std::string& actor) {
+Result<Institution> Registry::report_not_designated(const std::string& key,
+                                                    const std::string& actor) {
   auto& m = *impl_;
   Institution out;
   Status st = m.transaction([&](Impl::Tx& tx) -> Status {
@@ -721,8 +750,9 @@ Result<Institution> Registry::report_not_designated(const std::string& key, cons
     del.i64(1, i.id);
     if (del.step() != SQLITE_DONE) return db_error(m.db, "delete");
     // The number stays below the high-water mark, so it is never handed out again.
-    if (Status x = m.event(tx, i, "notDesignated", actor,
-                           json::object{{"receptionNumber", i.reception_number}, {"deleted", true}});
+    if (Status x =
+            m.event(tx, i, "notDesignated", actor,
+                    json::object{{"receptionNumber", i.reception_number}, {"deleted", true}});
         !x)
       return x;
     out = std::move(i);
@@ -739,8 +769,9 @@ Result<Institution> Registry::apply_usage(const std::string& key, Date on, const
     if (i.stage == Stage::kInUse)
       return fail("E_STATE", "medicalInstitutionCode", "利用申請は受付済みです");
     if (i.stage != Stage::kDesignated)
-      return fail("E_NOT_DESIGNATED", "medicalInstitutionCode",
-                  "保険医療機関等として指定されていないため、利用申請・電子証明書の発行はできません");
+      return fail(
+          "E_NOT_DESIGNATED", "medicalInstitutionCode",
+          "保険医療機関等として指定されていないため、利用申請・電子証明書の発行はできません");
     if (Status s = security::issue_client(m.data_dir, security::Role::kInstitution,
                                           i.medical_institution_code, cert_out);
         !s)
@@ -761,7 +792,8 @@ Result<Institution> Registry::set_medical_aid(const std::string& key, bool use, 
     if (i.stage != Stage::kInUse)
       return fail("E_STATE", "medicalInstitutionCode",
                   "医療扶助情報の設定はオンライン資格確認を利用中の医療機関等のみ変更できます");
-    Stmt s(m.db, "INSERT INTO medical_aid_setting(institution_id, effective_on, use) VALUES(?,?,?)");
+    Stmt s(m.db,
+           "INSERT INTO medical_aid_setting(institution_id, effective_on, use) VALUES(?,?,?)");
     s.i64(1, i.id).text(2, on.yyyymmdd()).i64(3, use ? 1 : 0);
     if (s.step() != SQLITE_DONE) return db_error(m.db, "medical aid");
     i.medical_aid = use;
@@ -837,15 +869,18 @@ Result<std::vector<std::string>> Registry::history(const std::string& key) {
 }
 
 Status Registry::set_schedule_override(const ScheduleOverride& o, const std::string& actor) {
-  if (!Date::valid_ymd(o.year, o.month, 1)) return fail("E_DATE", "month", "年月が正しくありません");
+  if (!Date::valid_ymd(o.year, o.month, 1))
+    return fail("E_DATE", "month", "年月が正しくありません");
   if (!o.bureau_answer && !o.agency_deadline && !o.submission_deadline)
     return fail("E_FLAG", "", "変更する日付を1つ以上指定してください");
   auto& m = *impl_;
   return m.transaction([&](Impl::Tx& tx) -> Status {
-    Stmt s(m.db,
-           "INSERT INTO schedule_override(month, bureau_answer, agency_deadline, submission_deadline) "
-           "VALUES(?,?,?,?) ON CONFLICT(month) DO UPDATE SET bureau_answer=excluded.bureau_answer, "
-           "agency_deadline=excluded.agency_deadline, submission_deadline=excluded.submission_deadline");
+    Stmt s(
+        m.db,
+        "INSERT INTO schedule_override(month, bureau_answer, agency_deadline, submission_deadline) "
+        "VALUES(?,?,?,?) ON CONFLICT(month) DO UPDATE SET bureau_answer=excluded.bureau_answer, "
+        "agency_deadline=excluded.agency_deadline, "
+        "submission_deadline=excluded.submission_deadline");
     s.text(1, month_key(o.year, o.month));
     s.text_or_null(2, o.bureau_answer ? o.bureau_answer->yyyymmdd() : "");
     s.text_or_null(3, o.agency_deadline ? o.agency_deadline->yyyymmdd() : "");
@@ -887,7 +922,8 @@ Result<Schedule> Registry::schedule(Date designation) {
   return impl_->schedule_locked(designation);
 }
 
-Status Registry::set_total(Kind k, const std::string& prefecture, int64_t count, const std::string& actor) {
+Status Registry::set_total(Kind k, const std::string& prefecture, int64_t count,
+                           const std::string& actor) {
   if (!two_digits_in(prefecture, 1, 47))
     return fail("E_PREFECTURE", "prefecture", "都道府県番号は01〜47の2桁です");
   if (count < 0) return fail("E_COUNT", "count", "件数は0以上です");
@@ -913,16 +949,19 @@ Status Registry::set_card_figures(int64_t issued, int64_t registrations, const s
     return fail("E_COUNT", "registrations", "利用登録数は0以上、交付数以下です");
   auto& m = *impl_;
   return m.transaction([&](Impl::Tx& tx) -> Status {
-    for (auto [name, value] : {std::pair{"cards_issued", issued}, std::pair{"card_registrations", registrations}}) {
+    for (auto [name, value] :
+         {std::pair{"cards_issued", issued}, std::pair{"card_registrations", registrations}}) {
       Stmt s(m.db,
-             "INSERT INTO counter(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+             "INSERT INTO counter(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET value = "
+             "excluded.value");
       s.text(1, name).i64(2, value);
       if (s.step() != SQLITE_DONE) return db_error(m.db, "counter");
     }
     security::AuditEvent ev;
     ev.actor = actor;
     ev.action = "institution.cardFigures";
-    ev.detail = "{\"issued\":" + std::to_string(issued) + ",\"registrations\":" + std::to_string(registrations) + "}";
+    ev.detail = "{\"issued\":" + std::to_string(issued) +
+                ",\"registrations\":" + std::to_string(registrations) + "}";
     tx.events.push_back(std::move(ev));
     return {};
   });
@@ -988,10 +1027,13 @@ Result<Statistics> Registry::statistics(Date as_of) {
     st.by_kind.push_back(ks);
   }
   for (auto& [_, ps] : prefs) st.by_prefecture.push_back(ps);
-  Stmt c(m.db, "SELECT name, value FROM counter WHERE name IN ('cards_issued','card_registrations')");
+  Stmt c(m.db,
+         "SELECT name, value FROM counter WHERE name IN ('cards_issued','card_registrations')");
   while (c.step() == SQLITE_ROW) {
-    if (c.col_text(0) == "cards_issued") st.cards_issued = c.col_i64(1);
-    else st.card_registrations = c.col_i64(1);
+    if (c.col_text(0) == "cards_issued")
+      st.cards_issued = c.col_i64(1);
+    else
+      st.card_registrations = c.col_i64(1);
   }
   return st;
 }
@@ -1061,7 +1103,9 @@ Result<BulkReport> Registry::designate_from_list(std::string_view file, const st
   std::string text;
   if (core::detect_encoding(file) == core::Encoding::kShiftJis) {
     auto u = core::shift_jis_to_utf8(file);
-    if (!u) return Error{"E_ENCODING", "file", "ファイルの文字コードを読み取れません（UTF-8 または Shift_JIS）"};
+    if (!u)
+      return Error{"E_ENCODING", "file",
+                   "ファイルの文字コードを読み取れません（UTF-8 または Shift_JIS）"};
     text = std::move(*u);
   } else {
     text = std::string(core::strip_utf8_bom(file));
@@ -1071,7 +1115,8 @@ Result<BulkReport> Registry::designate_from_list(std::string_view file, const st
   int code_col = -1;
   for (size_t c = 0; c < rows[0].size(); ++c) {
     std::string h = trim(rows[0][c]);
-    if (h == "医療機関コード" || h == "医療機関等コード" || h == "MedicalInstitutionCode") code_col = static_cast<int>(c);
+    if (h == "医療機関コード" || h == "医療機関等コード" || h == "MedicalInstitutionCode")
+      code_col = static_cast<int>(c);
   }
   if (code_col < 0)
     return Error{"E_HEADER", "file", "見出し行に「医療機関コード」の列がありません"};

@@ -7,28 +7,28 @@
 // designations; an institution changes only its own settings. The lists and statistics are
 // public pages. Handlers are thin: every rule lives in institutions/.
 //
-//   POST /v1/institutions/provisional-codes        [agency]  {kind,prefecture,name,address,district?}
-//   POST /v1/institutions/portal-accounts          [agency]  {provisionalCode}
-//   POST /v1/institutions/card-reader-applications [agency]  {provisionalCode, model?, date?}
-//   POST /v1/institutions/card-reader-models       [agency]  {provisionalCode, model, date?}
-//   POST /v1/institutions/card-reader-cancellations [agency] {asOf}
-//   POST /v1/institutions/reception-numbers        [bureau]  {provisionalCode, designationDate, requestDate?, retroactive?}
-//   POST /v1/institutions/presentations            [agency]  {receptionNumber, date?, lateAccepted?}
-//   POST /v1/institutions/designations             [bureau]  {receptionNumber, designated}
-//   POST /v1/institutions/designation-lists        [bureau]  新規指定医療機関一覧表 (CSV body)
-//   POST /v1/institutions/usage-applications       [agency]  {medicalInstitutionCode, date?} → certificate
-//   GET  /v1/institutions/entry?key=…              [agency, bureau]
-//   GET  /v1/institutions/me                       [institution]
-//   POST /v1/institutions/medical-aid-setting      [institution] {use, date?}   (R-AID-3)
-//   GET  /v1/institutions/schedule?designation=YYYYMMDD        [any]
-//   GET  /v1/institutions/statistics?asOf=YYYYMMDD             [any]
-//   GET  /institutions/list, /institutions/list.csv, /institutions/list.xlsx   [public]
-//   GET  /institutions/medical-aid-list.csv?month=YYYYMM       [public]
-//   GET  /institutions/statistics                              [public]
-#include <boost/json.hpp>
+//   POST /v1/institutions/provisional-codes        [agency]
+//   {kind,prefecture,name,address,district?} POST /v1/institutions/portal-accounts [agency]
+//   {provisionalCode} POST /v1/institutions/card-reader-applications [agency]  {provisionalCode,
+//   model?, date?} POST /v1/institutions/card-reader-models       [agency]  {provisionalCode,
+//   model, date?} POST /v1/institutions/card-reader-cancellations [agency] {asOf} POST
+//   /v1/institutions/reception-numbers        [bureau]  {provisionalCode, designationDate,
+//   requestDate?, retroactive?} POST /v1/institutions/presentations            [agency]
+//   {receptionNumber, date?, lateAccepted?} POST /v1/institutions/designations             [bureau]
+//   {receptionNumber, designated} POST /v1/institutions/designation-lists        [bureau]
+//   新規指定医療機関一覧表 (CSV body) POST /v1/institutions/usage-applications       [agency]
+//   {medicalInstitutionCode, date?} → certificate GET  /v1/institutions/entry?key=… [agency,
+//   bureau] GET  /v1/institutions/me                       [institution] POST
+//   /v1/institutions/medical-aid-setting      [institution] {use, date?}   (R-AID-3) GET
+//   /v1/institutions/schedule?designation=YYYYMMDD        [any] GET
+//   /v1/institutions/statistics?asOf=YYYYMMDD             [any] GET  /institutions/list,
+//   /institutions/list.csv, /institutions/list.xlsx   [public] GET
+//   /institutions/medical-aid-list.csv?month=YYYYMM       [public] GET  /institutions/statistics
+//   [public]
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -45,9 +45,12 @@ using core::Date;
 
 const std::vector<std::string> kAgency = {"agency"};
 const std::vector<std::string> kBureau = {"bureau"};
-const std::vector<std::string> kAnyone = {"", "agency", "bureau", "institution", "insurer", "operator", "reviewer"};
+const std::vector<std::string> kAnyone = {"",        "agency",   "bureau",  "institution",
+                                          "insurer", "operator", "reviewer"};
 
-std::string actor_of(const http::Request& r) { return r.peer.role + ":" + r.peer.id; }
+std::string actor_of(const http::Request& r) {
+  return r.peer.role + ":" + r.peer.id;
+}
 
 http::Response ok_json(std::string body) {
   http::Response res;
@@ -56,14 +59,17 @@ http::Response ok_json(std::string body) {
 }
 
 int status_for(const Error& e) {
-  if (e.code == "E_STORE" || e.code == "E_IO" || e.code == "E_CA_MISSING" || e.code == "E_XLSX") return 500;
+  if (e.code == "E_STORE" || e.code == "E_IO" || e.code == "E_CA_MISSING" || e.code == "E_XLSX")
+    return 500;
   if (e.code == "E_NOT_FOUND") return 404;
   if (e.code == "E_STATE" || e.code == "E_NOT_DESIGNATED" || e.code == "E_READER_CANCELLED" ||
       e.code == "E_AMBIGUOUS")
     return 409;
   return 400;
 }
-http::Response fail(const Error& e) { return http::problem(status_for(e), e); }
+http::Response fail(const Error& e) {
+  return http::problem(status_for(e), e);
+}
 
 // The body as a JSON object, or an error answer.
 Result<json::object> body_object(const http::Request& r) {
@@ -87,7 +93,8 @@ bool flag(const json::object& o, std::string_view key, bool fallback = false) {
 Result<Date> date_field(const json::object& o, std::string_view key, bool required = false) {
   std::string s = str(o, key);
   if (s.empty()) {
-    if (required) return Error{"E_DATE", std::string(key), std::string(key) + " は必須です（YYYYMMDD）"};
+    if (required)
+      return Error{"E_DATE", std::string(key), std::string(key) + " は必須です（YYYYMMDD）"};
     return Date::today_jst();
   }
   auto d = Date::parse(s);
@@ -115,7 +122,8 @@ Result<std::pair<Date, inst::ListFilter>> list_request(const http::Request& r) {
   Date as_of = Date::today_jst();
   if (std::string a = r.query_param("asOf"); !a.empty()) {
     std::string digits;
-    for (char c : a) if (c != '-') digits += c;  // <input type=date> sends YYYY-MM-DD
+    for (char c : a)
+      if (c != '-') digits += c;  // <input type=date> sends YYYY-MM-DD
     auto d = Date::parse(digits);
     if (!d) return Error{d.error().code, "asOf", d.error().message};
     as_of = *d;
@@ -126,7 +134,8 @@ Result<std::pair<Date, inst::ListFilter>> list_request(const http::Request& r) {
     return Error{"E_PREFECTURE", "prefecture", "都道府県番号は01〜47の2桁です"};
   if (std::string k = r.query_param("kind"); !k.empty()) {
     f.kind = inst::parse_kind(k);
-    if (!f.kind) return Error{"E_KIND", "kind", "種別は hospital・clinic・dental・pharmacy のいずれかです"};
+    if (!f.kind)
+      return Error{"E_KIND", "kind", "種別は hospital・clinic・dental・pharmacy のいずれかです"};
   }
   f.name = r.query_param("name");
   return std::pair{as_of, f};
@@ -137,7 +146,8 @@ Result<std::pair<Date, inst::ListFilter>> list_request(const http::Request& r) {
 void add_institutions_routes(http::Router& router, Context& ctx) {
   auto opened = inst::Registry::open(ctx.data_dir, &ctx.audit);
   if (!opened) {
-    core::log_error("institutions.open_failed", {{"code", opened.error().code}, {"message", opened.error().message}});
+    core::log_error("institutions.open_failed",
+                    {{"code", opened.error().code}, {"message", opened.error().message}});
     return;
   }
   std::shared_ptr<inst::Registry> reg(std::move(*opened));
@@ -146,7 +156,8 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/institutions/provisional-codes", kAgency, [reg](const http::Request& r) {
     auto o = body_object(r);
     if (!o) return fail(o.error());
-    inst::NewInstitution n{str(*o, "kind"), str(*o, "prefecture"), str(*o, "name"), str(*o, "address")};
+    inst::NewInstitution n{str(*o, "kind"), str(*o, "prefecture"), str(*o, "name"),
+                           str(*o, "address")};
     if (auto d = str(*o, "district"); !d.empty()) n.district = d;
     auto i = reg->issue_provisional(n, actor_of(r));
     if (!i) return fail(i.error());
@@ -159,35 +170,39 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     if (!i) return fail(i.error());
     return ok_json(inst::to_json(*i));
   });
-  router.add("POST", "/v1/institutions/card-reader-applications", kAgency, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    auto on = date_field(*o, "date");
-    if (!on) return fail(on.error());
-    auto i = reg->apply_card_reader(str(*o, "provisionalCode"), str(*o, "model"), *on, actor_of(r));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
+  router.add(
+      "POST", "/v1/institutions/card-reader-applications", kAgency, [reg](const http::Request& r) {
+        auto o = body_object(r);
+        if (!o) return fail(o.error());
+        auto on = date_field(*o, "date");
+        if (!on) return fail(on.error());
+        auto i =
+            reg->apply_card_reader(str(*o, "provisionalCode"), str(*o, "model"), *on, actor_of(r));
+        if (!i) return fail(i.error());
+        return ok_json(inst::to_json(*i));
+      });
   router.add("POST", "/v1/institutions/card-reader-models", kAgency, [reg](const http::Request& r) {
     auto o = body_object(r);
     if (!o) return fail(o.error());
     auto on = date_field(*o, "date");
     if (!on) return fail(on.error());
-    auto i = reg->choose_reader_model(str(*o, "provisionalCode"), str(*o, "model"), *on, actor_of(r));
+    auto i =
+        reg->choose_reader_model(str(*o, "provisionalCode"), str(*o, "model"), *on, actor_of(r));
     if (!i) return fail(i.error());
     return ok_json(inst::to_json(*i));
   });
-  router.add("POST", "/v1/institutions/card-reader-cancellations", kAgency, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    auto as_of = date_field(*o, "asOf");
-    if (!as_of) return fail(as_of.error());
-    auto done = reg->cancel_undecided_readers(*as_of, actor_of(r));
-    if (!done) return fail(done.error());
-    json::array codes;
-    for (const auto& i : *done) codes.push_back(json::string(i.provisional_code));
-    return ok_json(json::serialize(json::object{{"cancelled", std::move(codes)}}));
-  });
+  router.add("POST", "/v1/institutions/card-reader-cancellations", kAgency,
+             [reg](const http::Request& r) {
+               auto o = body_object(r);
+               if (!o) return fail(o.error());
+               auto as_of = date_field(*o, "asOf");
+               if (!as_of) return fail(as_of.error());
+               auto done = reg->cancel_undecided_readers(*as_of, actor_of(r));
+               if (!done) return fail(done.error());
+               json::array codes;
+               for (const auto& i : *done) codes.push_back(json::string(i.provisional_code));
+               return ok_json(json::serialize(json::object{{"cancelled", std::move(codes)}}));
+             });
   router.add("POST", "/v1/institutions/reception-numbers", kBureau, [reg](const http::Request& r) {
     auto o = body_object(r);
     if (!o) return fail(o.error());
@@ -209,8 +224,8 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     if (!o) return fail(o.error());
     auto on = date_field(*o, "date");
     if (!on) return fail(on.error());
-    auto i = reg->present_reception_number(str(*o, "receptionNumber"), *on, flag(*o, "lateAccepted"),
-                                           actor_of(r));
+    auto i = reg->present_reception_number(str(*o, "receptionNumber"), *on,
+                                           flag(*o, "lateAccepted"), actor_of(r));
     if (!i) return fail(i.error());
     return ok_json(inst::to_json(*i));
   });
@@ -229,28 +244,30 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     if (!report) return fail(report.error());
     return ok_json(report->to_json());
   });
-  router.add("POST", "/v1/institutions/usage-applications", kAgency, [reg, data_dir](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    auto on = date_field(*o, "date");
-    if (!on) return fail(on.error());
-    std::string code = str(*o, "medicalInstitutionCode");
-    static std::atomic<int> counter{0};
-    auto out = data_dir / "tmp" / ("usage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    auto i = reg->apply_usage(code, *on, out, actor_of(r));
-    if (!i) {
-      std::error_code ec;
-      std::filesystem::remove_all(out, ec);
-      return fail(i.error());
-    }
-    json::object body = json::parse(inst::to_json(*i)).as_object();
-    body["certificatePem"] = read_file(out / "cert.pem");
-    body["keyPem"] = read_file(out / "key.pem");
-    body["caPem"] = read_file(out / "ca.pem");
-    std::error_code ec;
-    std::filesystem::remove_all(out, ec);
-    return ok_json(json::serialize(body));
-  });
+  router.add("POST", "/v1/institutions/usage-applications", kAgency,
+             [reg, data_dir](const http::Request& r) {
+               auto o = body_object(r);
+               if (!o) return fail(o.error());
+               auto on = date_field(*o, "date");
+               if (!on) return fail(on.error());
+               std::string code = str(*o, "medicalInstitutionCode");
+               static std::atomic<int> counter{0};
+               auto out = data_dir / "tmp" /
+                          ("usage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+               auto i = reg->apply_usage(code, *on, out, actor_of(r));
+               if (!i) {
+                 std::error_code ec;
+                 std::filesystem::remove_all(out, ec);
+                 return fail(i.error());
+               }
+               json::object body = json::parse(inst::to_json(*i)).as_object();
+               body["certificatePem"] = read_file(out / "cert.pem");
+               body["keyPem"] = read_file(out / "key.pem");
+               body["caPem"] = read_file(out / "ca.pem");
+               std::error_code ec;
+               std::filesystem::remove_all(out, ec);
+               return ok_json(json::serialize(body));
+             });
   router.add("GET", "/v1/institutions/entry", {"agency", "bureau"}, [reg](const http::Request& r) {
     auto i = reg->find(r.query_param("key"));
     if (!i) return fail(i.error());
@@ -261,18 +278,20 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     if (!i) return fail(i.error());
     return ok_json(inst::to_json(*i));
   });
-  router.add("POST", "/v1/institutions/medical-aid-setting", {"institution"}, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    const auto* use = o->if_contains("use");
-    if (!use || !use->is_bool())
-      return fail(Error{"E_JSON_TYPE", "use", "use は true（利用する）か false（利用しない）です"});
-    auto on = date_field(*o, "date");
-    if (!on) return fail(on.error());
-    auto i = reg->set_medical_aid(r.peer.id, use->as_bool(), *on, actor_of(r));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
+  router.add("POST", "/v1/institutions/medical-aid-setting", {"institution"},
+             [reg](const http::Request& r) {
+               auto o = body_object(r);
+               if (!o) return fail(o.error());
+               const auto* use = o->if_contains("use");
+               if (!use || !use->is_bool())
+                 return fail(Error{"E_JSON_TYPE", "use",
+                                   "use は true（利用する）か false（利用しない）です"});
+               auto on = date_field(*o, "date");
+               if (!on) return fail(on.error());
+               auto i = reg->set_medical_aid(r.peer.id, use->as_bool(), *on, actor_of(r));
+               if (!i) return fail(i.error());
+               return ok_json(inst::to_json(*i));
+             });
   router.add("GET", "/v1/institutions/schedule", kAnyone, [reg](const http::Request& r) {
     auto d = Date::parse(r.query_param("designation"));
     if (!d) return fail(Error{d.error().code, "designation", d.error().message});
@@ -324,8 +343,9 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     http::Response res;
     res.content_type = sjis ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
     res.body = std::move(*csv);
-    res.headers.push_back({"Content-Disposition", "attachment; filename=\"institutions-" +
-                                                      inst::publication_monday(q->first).yyyymmdd() + ".csv\""});
+    res.headers.push_back(
+        {"Content-Disposition", "attachment; filename=\"institutions-" +
+                                    inst::publication_monday(q->first).yyyymmdd() + ".csv\""});
     return res;
   });
   router.add("GET", "/institutions/list.xlsx", kAnyone, [reg](const http::Request& r) {
@@ -333,13 +353,15 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     if (!q) return fail(q.error());
     auto rows = reg->published_list(q->first, q->second);
     if (!rows) return fail(rows.error());
-    auto x = inst::list_xlsx(*rows, "導入医療機関等一覧 " + inst::publication_monday(q->first).yyyymmdd());
+    auto x = inst::list_xlsx(*rows,
+                             "導入医療機関等一覧 " + inst::publication_monday(q->first).yyyymmdd());
     if (!x) return fail(x.error());
     http::Response res;
     res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     res.body = std::move(*x);
-    res.headers.push_back({"Content-Disposition", "attachment; filename=\"institutions-" +
-                                                      inst::publication_monday(q->first).yyyymmdd() + ".xlsx\""});
+    res.headers.push_back(
+        {"Content-Disposition", "attachment; filename=\"institutions-" +
+                                    inst::publication_monday(q->first).yyyymmdd() + ".xlsx\""});
     return res;
   });
   router.add("GET", "/institutions/medical-aid-list.csv", kAnyone, [reg](const http::Request& r) {

@@ -38,7 +38,8 @@ TEST(InstitutionsCli, Schedule) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("E_DATE"), std::string::npos);
   r = run_onshi("institutions holidays --year 2026");
-  EXPECT_NE(r.out.find("{\"date\":\"20260922\",\"name\":\"休日（国民の休日）\"}"), std::string::npos);
+  EXPECT_NE(r.out.find("{\"date\":\"20260922\",\"name\":\"休日（国民の休日）\"}"),
+            std::string::npos);
 }
 
 // R-INST-1..4: the acceptance path — provisional, request-number (retroactive refused),
@@ -49,8 +50,8 @@ TEST(InstitutionsCli, OnboardingToList) {
   ASSERT_TRUE(security::ca_init(dir.path()).ok());
 
   auto p = run_onshi("institutions provisional --data-dir " + d +
-                     " --kind clinic --prefecture 13 --name " + quoted("オン資クリニック") + " --address " +
-                     quoted("東京都千代田区霞が関1-2-2"));
+                     " --kind clinic --prefecture 13 --name " + quoted("オン資クリニック") +
+                     " --address " + quoted("東京都千代田区霞が関1-2-2"));
   ASSERT_EQ(p.exit_code, 0) << p.err;
   std::string code = field(parse(p.out), "provisionalCode");
   EXPECT_EQ(p.out, "{\"provisionalCode\":\"" + code + "\"}\n");
@@ -102,22 +103,26 @@ TEST(InstitutionsCli, OnboardingToList) {
   EXPECT_EQ(before.out.find(mic), std::string::npos);  // usage began on that Monday, not before
 
   auto xlsx_path = dir.path() / "list.xlsx";
-  auto x = run_onshi("institutions list --data-dir " + d + " --as-of 20300408 --format xlsx --out " +
-                     quoted(xlsx_path.string()));
+  auto x = run_onshi("institutions list --data-dir " + d +
+                     " --as-of 20300408 --format xlsx --out " + quoted(xlsx_path.string()));
   EXPECT_EQ(x.exit_code, 0) << x.err;
   EXPECT_TRUE(std::filesystem::file_size(xlsx_path) > 100);
 
   // Not designated: the dental entry is deleted; its number is not handed out again.
-  auto dn = parse(run_onshi("institutions request-number --data-dir " + d + " --provisional 0000002 --designation 20300401").out);
+  auto dn = parse(run_onshi("institutions request-number --data-dir " + d +
+                            " --provisional 0000002 --designation 20300401")
+                      .out);
   auto gone = run_onshi("institutions designate --data-dir " + d + " --reception-number " +
                         field(dn, "receptionNumber") + " --not-designated");
   EXPECT_EQ(gone.exit_code, 0) << gone.err;
   EXPECT_NE(gone.out.find("\"deleted\":true"), std::string::npos);
   auto third = parse(run_onshi("institutions provisional --data-dir " + d +
-                               " --kind dental --prefecture 13 --name " + quoted("次の歯科") + " --address " +
-                               quoted("東京都港区")).out);
+                               " --kind dental --prefecture 13 --name " + quoted("次の歯科") +
+                               " --address " + quoted("東京都港区"))
+                         .out);
   auto tn = parse(run_onshi("institutions request-number --data-dir " + d + " --provisional " +
-                            field(third, "provisionalCode") + " --designation 20300401").out);
+                            field(third, "provisionalCode") + " --designation 20300401")
+                      .out);
   EXPECT_NE(field(tn, "medicalInstitutionCode"), field(dn, "medicalInstitutionCode"));
   EXPECT_GT(field(tn, "medicalInstitutionCode"), field(dn, "medicalInstitutionCode"));
 
@@ -132,7 +137,8 @@ TEST(InstitutionsCli, OnboardingToList) {
 TEST(InstitutionsCli, BadInput) {
   testing::ScratchDir dir("cli-bad");
   std::string d = quoted(dir.path().string());
-  auto r = run_onshi("institutions provisional --data-dir " + d + " --kind surgery --prefecture 13 --name a --address b");
+  auto r = run_onshi("institutions provisional --data-dir " + d +
+                     " --kind surgery --prefecture 13 --name a --address b");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("E_KIND (kind)"), std::string::npos);
   r = run_onshi("institutions designate --data-dir " + d + " --reception-number 0110000");
@@ -144,10 +150,28 @@ TEST(InstitutionsCli, BadInput) {
 
 // Every subcommand answers --help.
 TEST(InstitutionsCli, HelpEverywhere) {
-  for (const char* c : {"", "schedule", "holidays", "override", "provisional", "portal-account", "card-reader",
-                        "choose-model", "cancel-undecided", "request-number", "present", "designate",
-                        "designate-list", "apply-usage", "medical-aid", "show", "history", "list",
-                        "medical-aid-list", "stats", "set-total", "set-card-figures"}) {
+  for (const char* c : {"",
+                        "schedule",
+                        "holidays",
+                        "override",
+                        "provisional",
+                        "portal-account",
+                        "card-reader",
+                        "choose-model",
+                        "cancel-undecided",
+                        "request-number",
+                        "present",
+                        "designate",
+                        "designate-list",
+                        "apply-usage",
+                        "medical-aid",
+                        "show",
+                        "history",
+                        "list",
+                        "medical-aid-list",
+                        "stats",
+                        "set-total",
+                        "set-card-figures"}) {
     auto r = run_onshi(std::string("institutions ") + c + " --help");
     EXPECT_EQ(r.exit_code, 0) << c;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << c;

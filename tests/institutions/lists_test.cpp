@@ -32,8 +32,9 @@ std::vector<Institution> sample() {
 TEST(ListFormats, CsvUtf8) {
   auto csv = list_csv(sample());
   ASSERT_TRUE(csv.ok());
-  EXPECT_EQ(csv->substr(0, csv->find("\r\n")),
-            "MedicalInstitutionCode,InstitutionName,Kind,Prefecture,Address,UsageStartDate,MedicalAid");
+  EXPECT_EQ(
+      csv->substr(0, csv->find("\r\n")),
+      "MedicalInstitutionCode,InstitutionName,Kind,Prefecture,Address,UsageStartDate,MedicalAid");
   EXPECT_NE(csv->find("0110113719,札幌内科クリニック,診療所,北海道,"), std::string::npos);
   EXPECT_NE(csv->find(",20270401,利用する\r\n"), std::string::npos);
   EXPECT_NE(csv->find("\"広島\"\"中央\"\",薬局\""), std::string::npos);
@@ -78,7 +79,8 @@ TEST(ListFormats, HtmlPage) {
   EXPECT_NE(html.find("<option value=\"34\" selected>広島県</option>"), std::string::npos);
   EXPECT_NE(html.find("value=\"&lt;b&gt;\""), std::string::npos);
   EXPECT_NE(html.find("広島&quot;中央&quot;,薬局"), std::string::npos);
-  EXPECT_NE(html.find("/institutions/list.xlsx?asOf=20270414&amp;prefecture=34&amp;name=%3Cb%3E"), std::string::npos);
+  EXPECT_NE(html.find("/institutions/list.xlsx?asOf=20270414&amp;prefecture=34&amp;name=%3Cb%3E"),
+            std::string::npos);
   EXPECT_NE(html.find("令和9年4月1日"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
 }

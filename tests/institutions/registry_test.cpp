@@ -4,14 +4,14 @@
 // lists and the statistics.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "core/numbers.h"
 #include "core/text.h"
 #include "institutions/institutions.h"
-#include "security/ca.h"
 #include "institutions/test_util.h"
-
-#include <fstream>
-#include <iterator>
+#include "security/ca.h"
 
 namespace onshi::institutions {
 namespace {
@@ -19,7 +19,9 @@ namespace {
 using core::Date;
 using testing::ScratchDir;
 
-Date D(int y, int m, int d) { return Date::from_ymd(y, m, d); }
+Date D(int y, int m, int d) {
+  return Date::from_ymd(y, m, d);
+}
 const char* kActor = "operator";
 
 class RegistryTest : public ::testing::Test {
@@ -31,9 +33,12 @@ class RegistryTest : public ::testing::Test {
     reg_ = std::move(*r);
   }
 
-  Institution provisional(const std::string& kind = "clinic", const std::string& name = "オン資クリニック",
-                          const std::string& prefecture = "13", const std::string& district = "01") {
-    auto i = reg_->issue_provisional({kind, prefecture, name, "東京都千代田区霞が関1-2-2", district}, kActor);
+  Institution provisional(const std::string& kind = "clinic",
+                          const std::string& name = "オン資クリニック",
+                          const std::string& prefecture = "13",
+                          const std::string& district = "01") {
+    auto i = reg_->issue_provisional(
+        {kind, prefecture, name, "東京都千代田区霞が関1-2-2", district}, kActor);
     EXPECT_TRUE(i.ok()) << i.error().message;
     return *i;
   }
@@ -49,7 +54,8 @@ class RegistryTest : public ::testing::Test {
   Institution in_use(const std::string& kind, Date designation, Date applied) {
     auto i = answered(kind, designation);
     EXPECT_TRUE(reg_->designate(i.reception_number, kActor).ok());
-    auto u = reg_->apply_usage(i.medical_institution_code, applied, dir_.path() / ("cert-" + i.provisional_code), kActor);
+    auto u = reg_->apply_usage(i.medical_institution_code, applied,
+                               dir_.path() / ("cert-" + i.provisional_code), kActor);
     EXPECT_TRUE(u.ok()) << u.error().message;
     return *u;
   }
@@ -111,7 +117,8 @@ TEST_F(RegistryTest, PortalAccountAndCardReader) {
   ASSERT_TRUE(undecided.ok());
   EXPECT_EQ(undecided->reader, ReaderState::kUndecided);
   EXPECT_EQ(undecided->reader_model_deadline, "20210630");  // seed 003: 3月申込 → 6月末
-  EXPECT_EQ(reg_->apply_card_reader(p.provisional_code, "A社", D(2021, 3, 25), kActor).error().code, "E_STATE");
+  EXPECT_EQ(reg_->apply_card_reader(p.provisional_code, "A社", D(2021, 3, 25), kActor).error().code,
+            "E_STATE");
 
   // Choosing after the deadline is refused; the sweep cancels; a new application is allowed.
   auto late = reg_->choose_reader_model(p.provisional_code, "A社 KR-1", D(2021, 7, 1), kActor);
@@ -136,7 +143,9 @@ TEST_F(RegistryTest, UndecidedModelChosenInTime) {
   auto chosen = reg_->choose_reader_model(p.provisional_code, "A社 KR-1", D(2027, 4, 30), kActor);
   ASSERT_TRUE(chosen.ok()) << chosen.error().message;
   EXPECT_EQ(chosen->reader, ReaderState::kApplied);
-  EXPECT_EQ(reg_->choose_reader_model(p.provisional_code, "A社", D(2027, 4, 30), kActor).error().code, "E_STATE");
+  EXPECT_EQ(
+      reg_->choose_reader_model(p.provisional_code, "A社", D(2027, 4, 30), kActor).error().code,
+      "E_STATE");
 }
 
 // R-INST-2 ④, R-INST-3: the 受付番号 is the code designation will assign, with the
@@ -152,7 +161,8 @@ TEST_F(RegistryTest, ReceptionNumberIsTheFutureCode) {
   EXPECT_EQ(d->medical_institution_code.substr(0, 9), "133013000");
   EXPECT_NE(m->reception_number, d->reception_number);
   for (const auto& i : {*m, *d}) {
-    EXPECT_TRUE(core::check_medical_institution_code(i.medical_institution_code).ok()) << i.medical_institution_code;
+    EXPECT_TRUE(core::check_medical_institution_code(i.medical_institution_code).ok())
+        << i.medical_institution_code;
     EXPECT_EQ(i.medical_institution_code.substr(3), i.reception_number);
     EXPECT_EQ(i.stage, Stage::kNumberAnswered);
     EXPECT_EQ(i.bureau_answer_date, "20270310");
@@ -213,17 +223,23 @@ TEST_F(RegistryTest, PresentationShipsReader) {
   auto p = provisional();
   ASSERT_TRUE(reg_->register_portal_account(p.provisional_code, kActor).ok());
   ASSERT_TRUE(reg_->apply_card_reader(p.provisional_code, "A社 KR-1", D(2026, 12, 1), kActor).ok());
-  EXPECT_EQ(reg_->present_reception_number(p.provisional_code, D(2027, 3, 1), false, kActor).error().code, "E_STATE");
+  EXPECT_EQ(
+      reg_->present_reception_number(p.provisional_code, D(2027, 3, 1), false, kActor).error().code,
+      "E_STATE");
   auto i = reg_->request_reception_number(request(p), kActor);
   ASSERT_TRUE(i.ok());
   auto late = reg_->present_reception_number(i->reception_number, D(2027, 3, 16), false, kActor);
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, "E_PRESENTATION_DEADLINE");
-  auto presented = reg_->present_reception_number(i->reception_number, D(2027, 3, 15), false, kActor);
+  auto presented =
+      reg_->present_reception_number(i->reception_number, D(2027, 3, 15), false, kActor);
   ASSERT_TRUE(presented.ok()) << presented.error().message;
   EXPECT_EQ(presented->reader, ReaderState::kShipped);
   EXPECT_EQ(presented->reader_shipped_on, "20270315");
-  EXPECT_EQ(reg_->present_reception_number(i->reception_number, D(2027, 3, 15), false, kActor).error().code, "E_STATE");
+  EXPECT_EQ(reg_->present_reception_number(i->reception_number, D(2027, 3, 15), false, kActor)
+                .error()
+                .code,
+            "E_STATE");
 }
 
 // R-INST-2 ⑤: after the deadline only as the agency's 個別対応.
@@ -239,7 +255,8 @@ TEST_F(RegistryTest, LatePresentationAcceptedIndividually) {
 TEST_F(RegistryTest, UsageOnlyWhenDesignated) {
   auto p = provisional();
   auto out = dir_.path() / "cert";
-  EXPECT_EQ(reg_->apply_usage(p.provisional_code, D(2027, 3, 1), out, kActor).error().code, "E_NOT_DESIGNATED");
+  EXPECT_EQ(reg_->apply_usage(p.provisional_code, D(2027, 3, 1), out, kActor).error().code,
+            "E_NOT_DESIGNATED");
   auto i = reg_->request_reception_number(request(p), kActor);
   auto refused = reg_->apply_usage(i->medical_institution_code, D(2027, 3, 1), out, kActor);
   ASSERT_FALSE(refused.ok());
@@ -257,7 +274,8 @@ TEST_F(RegistryTest, UsageOnlyWhenDesignated) {
   ASSERT_TRUE(who.ok());
   EXPECT_EQ(who->role, security::Role::kInstitution);
   EXPECT_EQ(who->id, i->medical_institution_code);
-  EXPECT_EQ(reg_->apply_usage(i->medical_institution_code, D(2027, 3, 1), out, kActor).error().code, "E_STATE");
+  EXPECT_EQ(reg_->apply_usage(i->medical_institution_code, D(2027, 3, 1), out, kActor).error().code,
+            "E_STATE");
   EXPECT_EQ(reg_->report_not_designated(i->reception_number, kActor).error().code, "E_STATE");
 }
 
@@ -268,7 +286,8 @@ TEST_F(RegistryTest, NotDesignatedNewestNumberNeverReused) {
   auto newest = answered();
   EXPECT_EQ(first.medical_institution_code.substr(5, 4), "1000");
   EXPECT_EQ(newest.medical_institution_code.substr(5, 4), "1001");
-  EXPECT_EQ(reg_->report_not_designated(provisional().provisional_code, kActor).error().code, "E_STATE");
+  EXPECT_EQ(reg_->report_not_designated(provisional().provisional_code, kActor).error().code,
+            "E_STATE");
   auto gone = reg_->report_not_designated(newest.reception_number, kActor);
   ASSERT_TRUE(gone.ok());
   EXPECT_EQ(reg_->find(newest.reception_number).error().code, "E_NOT_FOUND");
@@ -290,7 +309,7 @@ TEST(Numbering, SkipsMissingNumbersAndStopsAtRangeEnd) {
   EXPECT_EQ(next_number('1', 1899), 1910);  // 1900–1909 have 90 in the middle
   EXPECT_EQ(next_number('1', 1189), 1191);
   EXPECT_EQ(next_number('1', 2899), 2910);
-  EXPECT_TRUE(is_skipped_number(1901));      // middle two digits 90
+  EXPECT_TRUE(is_skipped_number(1901));  // middle two digits 90
   EXPECT_TRUE(is_skipped_number(2990));
   EXPECT_EQ(next_number('1', 2989), 2991);
   EXPECT_EQ(next_number('1', 2999), -1);
@@ -309,7 +328,8 @@ TEST_F(RegistryTest, BulkDesignationFromBureauList) {
   auto c = provisional();
   std::string csv = "医療機関コード,医療機関名称,指定年月日\r\n" + a.medical_institution_code +
                     ",オン資クリニック,令和9年4月1日\r\n" + b.medical_institution_code +
-                    ",オン資薬局,令和9年4月1日\r\n1310112346,誤り,令和9年4月1日\r\n1310112345,未登録,令和9年4月1日\r\n";
+                    ",オン資薬局,令和9年4月1日\r\n1310112346,誤り,令和9年4月1日\r\n1310112345,"
+                    "未登録,令和9年4月1日\r\n";
   auto sjis = core::utf8_to_shift_jis(csv);
   ASSERT_TRUE(sjis.ok());
   auto report = reg_->designate_from_list(*sjis, "bureau:kanto");
@@ -327,7 +347,7 @@ TEST_F(RegistryTest, BulkDesignationFromBureauList) {
 
 // R-INST-4: the weekly list holds what was in use before the latest Monday; search filters.
 TEST_F(RegistryTest, WeeklyListMondayRule) {
-  auto clinic = in_use("clinic", D(2027, 4, 1), D(2027, 4, 1));     // Thursday
+  auto clinic = in_use("clinic", D(2027, 4, 1), D(2027, 4, 1));      // Thursday
   auto pharmacy = in_use("pharmacy", D(2027, 4, 1), D(2027, 4, 5));  // Monday
   auto list_on = [&](Date d, ListFilter f = {}) {
     std::vector<std::string> codes;
@@ -335,10 +355,11 @@ TEST_F(RegistryTest, WeeklyListMondayRule) {
     return codes;
   };
   using V = std::vector<std::string>;
-  EXPECT_EQ(list_on(D(2027, 4, 4)), V{});                           // list of Mon 3/29
+  EXPECT_EQ(list_on(D(2027, 4, 4)), V{});  // list of Mon 3/29
   EXPECT_EQ(list_on(D(2027, 4, 5)), V{clinic.medical_institution_code});
   EXPECT_EQ(list_on(D(2027, 4, 11)), V{clinic.medical_institution_code});  // same week
-  EXPECT_EQ(list_on(D(2027, 4, 12)), (V{clinic.medical_institution_code, pharmacy.medical_institution_code}));
+  EXPECT_EQ(list_on(D(2027, 4, 12)),
+            (V{clinic.medical_institution_code, pharmacy.medical_institution_code}));
   ListFilter f;
   f.kind = Kind::kPharmacy;
   EXPECT_EQ(list_on(D(2027, 4, 12), f), V{pharmacy.medical_institution_code});
@@ -356,10 +377,14 @@ TEST_F(RegistryTest, WeeklyListMondayRule) {
 TEST_F(RegistryTest, MedicalAidMonthlyList) {
   auto a = in_use("clinic", D(2027, 4, 1), D(2027, 3, 20));
   auto b = in_use("pharmacy", D(2027, 4, 1), D(2027, 3, 20));
-  EXPECT_EQ(reg_->set_medical_aid(provisional().provisional_code, true, D(2027, 4, 1), kActor).error().code, "E_STATE");
+  EXPECT_EQ(reg_->set_medical_aid(provisional().provisional_code, true, D(2027, 4, 1), kActor)
+                .error()
+                .code,
+            "E_STATE");
   ASSERT_TRUE(reg_->set_medical_aid(a.medical_institution_code, true, D(2027, 4, 10), kActor).ok());
   ASSERT_TRUE(reg_->set_medical_aid(b.medical_institution_code, true, D(2027, 4, 12), kActor).ok());
-  ASSERT_TRUE(reg_->set_medical_aid(b.medical_institution_code, false, D(2027, 5, 20), kActor).ok());
+  ASSERT_TRUE(
+      reg_->set_medical_aid(b.medical_institution_code, false, D(2027, 5, 20), kActor).ok());
   EXPECT_TRUE(reg_->medical_aid_list(2027, 4)->empty());
   EXPECT_EQ(reg_->medical_aid_list(2027, 5)->size(), 2u);
   auto june = reg_->medical_aid_list(2027, 6);
@@ -372,7 +397,8 @@ TEST_F(RegistryTest, MedicalAidMonthlyList) {
 TEST_F(RegistryTest, Statistics) {
   auto with_reader = provisional("hospital", "国立病院");
   ASSERT_TRUE(reg_->register_portal_account(with_reader.provisional_code, kActor).ok());
-  ASSERT_TRUE(reg_->apply_card_reader(with_reader.provisional_code, "A社", D(2027, 1, 5), kActor).ok());
+  ASSERT_TRUE(
+      reg_->apply_card_reader(with_reader.provisional_code, "A社", D(2027, 1, 5), kActor).ok());
   auto used = in_use("pharmacy", D(2027, 4, 1), D(2027, 3, 20));
   ASSERT_TRUE(reg_->set_total(Kind::kHospital, "13", 4, kActor).ok());
   ASSERT_TRUE(reg_->set_card_figures(34910000, 3110000, kActor).ok());

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <fstream>
 
 #include "http/client.h"
@@ -27,7 +26,8 @@ class RoutesTest : public ::testing::Test {
     ASSERT_TRUE(security::ca_init(d).ok());
     ASSERT_TRUE(security::issue_client(d, security::Role::kAgency, "agency", d / "agency").ok());
     ASSERT_TRUE(security::issue_client(d, security::Role::kBureau, "kanto", d / "bureau").ok());
-    ASSERT_TRUE(security::issue_client(d, security::Role::kInstitution, "1310112345", d / "other").ok());
+    ASSERT_TRUE(
+        security::issue_client(d, security::Role::kInstitution, "1310112345", d / "other").ok());
     serve::ServiceOptions o;
     o.data_dir = d;
     auto s = serve::Service::open(o);
@@ -80,42 +80,51 @@ serve::Service* RoutesTest::svc_ = nullptr;
 
 // R-INST-1, R-INST-2, R-INST-3, R-AID-3: the whole onboarding over HTTPS, role by role.
 TEST_F(RoutesTest, OnboardingByRole) {
-  const std::string clinic = R"({"kind":"clinic","prefecture":"14","district":"03","name":"横浜オン資クリニック","address":"神奈川県横浜市中区1-1"})";
+  const std::string clinic =
+      R"({"kind":"clinic","prefecture":"14","district":"03","name":"横浜オン資クリニック","address":"神奈川県横浜市中区1-1"})";
   // Only the agency issues 仮コード.
   auto refused = post("bureau", "/v1/institutions/provisional-codes", clinic, 403);
   EXPECT_EQ(s(refused, "code"), "E_FORBIDDEN_ROLE");
   auto p = post("agency", "/v1/institutions/provisional-codes", clinic);
   std::string code = s(p, "provisionalCode");
   ASSERT_EQ(code.substr(0, 2), "00");
-  auto bad = post("agency", "/v1/institutions/provisional-codes", R"({"kind":"x","prefecture":"14","name":"a","address":"b"})", 400);
+  auto bad = post("agency", "/v1/institutions/provisional-codes",
+                  R"({"kind":"x","prefecture":"14","name":"a","address":"b"})", 400);
   EXPECT_EQ(s(bad, "code"), "E_KIND");
   EXPECT_EQ(s(bad, "field"), "kind");
 
   post("agency", "/v1/institutions/portal-accounts", R"({"provisionalCode":")" + code + "\"}");
-  auto reader = post("agency", "/v1/institutions/card-reader-applications",
-                     R"({"provisionalCode":")" + code + R"(","model":"A社 KR-1","date":"20261201"})");
+  auto reader =
+      post("agency", "/v1/institutions/card-reader-applications",
+           R"({"provisionalCode":")" + code + R"(","model":"A社 KR-1","date":"20261201"})");
   EXPECT_EQ(s(reader, "cardReader"), "applied");
 
   // The bureau answers the 受付番号; retroactive requests are refused.
   post("agency", "/v1/institutions/reception-numbers", "{}", 403);
-  auto retro = post("bureau", "/v1/institutions/reception-numbers",
-                    R"({"provisionalCode":")" + code + R"(","designationDate":"20270401","requestDate":"20270120","retroactive":true})", 400);
+  auto retro =
+      post("bureau", "/v1/institutions/reception-numbers",
+           R"({"provisionalCode":")" + code +
+               R"(","designationDate":"20270401","requestDate":"20270120","retroactive":true})",
+           400);
   EXPECT_EQ(s(retro, "code"), "E_RETROACTIVE");
   auto answer = post("bureau", "/v1/institutions/reception-numbers",
-                     R"({"provisionalCode":")" + code + R"(","designationDate":"20270401","requestDate":"20270120"})");
+                     R"({"provisionalCode":")" + code +
+                         R"(","designationDate":"20270401","requestDate":"20270120"})");
   std::string number = s(answer, "receptionNumber");
   std::string mic = s(answer, "medicalInstitutionCode");
   EXPECT_EQ(mic.substr(0, 5), "14103");
   EXPECT_EQ(s(answer, "bureauAnswerDate"), "20270310");
 
   // Usage before designation is refused (409).
-  auto early = post("agency", "/v1/institutions/usage-applications", R"({"medicalInstitutionCode":")" + mic + "\"}", 409);
+  auto early = post("agency", "/v1/institutions/usage-applications",
+                    R"({"medicalInstitutionCode":")" + mic + "\"}", 409);
   EXPECT_EQ(s(early, "code"), "E_NOT_DESIGNATED");
 
   auto presented = post("agency", "/v1/institutions/presentations",
                         R"({"receptionNumber":")" + number + R"(","date":"20270312"})");
   EXPECT_EQ(s(presented, "cardReader"), "shipped");
-  auto designated = post("bureau", "/v1/institutions/designations", R"({"receptionNumber":")" + number + R"(","designated":true})");
+  auto designated = post("bureau", "/v1/institutions/designations",
+                         R"({"receptionNumber":")" + number + R"(","designated":true})");
   EXPECT_EQ(s(designated, "stage"), "designated");
 
   auto usage = post("agency", "/v1/institutions/usage-applications",
@@ -135,7 +144,8 @@ TEST_F(RoutesTest, OnboardingByRole) {
   auto me = get("issued", "/v1/institutions/me");
   EXPECT_EQ(me.status, 200);
   EXPECT_NE(me.body.find(mic), std::string::npos);
-  auto aid = post("issued", "/v1/institutions/medical-aid-setting", R"({"use":true,"date":"20270410"})");
+  auto aid =
+      post("issued", "/v1/institutions/medical-aid-setting", R"({"use":true,"date":"20270410"})");
   EXPECT_EQ(aid["medicalAid"], json::value(true));
   // Another institution has no entry of its own; it cannot act on this one.
   EXPECT_EQ(get("other", "/v1/institutions/me").status, 404);
@@ -147,8 +157,10 @@ TEST_F(RoutesTest, OnboardingByRole) {
   EXPECT_NE(page.content_type.find("text/html"), std::string::npos);
   EXPECT_NE(page.body.find(mic), std::string::npos);
   EXPECT_NE(page.body.find("横浜オン資クリニック"), std::string::npos);
-  EXPECT_EQ(get("agency", "/institutions/list?asOf=20270404").body.find(mic), std::string::npos);  // Monday rule: list of 3/29
-  EXPECT_EQ(get("agency", "/institutions/list?asOf=20270412&kind=dental").body.find(mic), std::string::npos);
+  EXPECT_EQ(get("agency", "/institutions/list?asOf=20270404").body.find(mic),
+            std::string::npos);  // Monday rule: list of 3/29
+  EXPECT_EQ(get("agency", "/institutions/list?asOf=20270412&kind=dental").body.find(mic),
+            std::string::npos);
   EXPECT_EQ(get("agency", "/institutions/list?asOf=20270412&prefecture=99").status, 400);
   auto csv = get("other", "/institutions/list.csv?asOf=20270412");
   EXPECT_EQ(csv.status, 200);
@@ -160,8 +172,10 @@ TEST_F(RoutesTest, OnboardingByRole) {
   auto sheet = testing::zip_member(xlsx.body, "xl/worksheets/sheet1.xml");
   ASSERT_TRUE(sheet.has_value());
   EXPECT_NE(sheet->find(mic), std::string::npos);
-  EXPECT_NE(get("agency", "/institutions/medical-aid-list.csv?month=202705").body.find(mic), std::string::npos);
-  EXPECT_EQ(get("agency", "/institutions/medical-aid-list.csv?month=202704").body.find(mic), std::string::npos);
+  EXPECT_NE(get("agency", "/institutions/medical-aid-list.csv?month=202705").body.find(mic),
+            std::string::npos);
+  EXPECT_EQ(get("agency", "/institutions/medical-aid-list.csv?month=202704").body.find(mic),
+            std::string::npos);
 
   // Statistics: numbers and an SVG chart, no external assets.
   auto stats = get("other", "/institutions/statistics?asOf=20270501");
@@ -176,15 +190,19 @@ TEST_F(RoutesTest, OnboardingByRole) {
 
 // R-INST-3: not designated over HTTPS deletes the entry; the schedule is served with its source.
 TEST_F(RoutesTest, NotDesignatedAndSchedule) {
-  auto p = post("agency", "/v1/institutions/provisional-codes",
-                R"({"kind":"dental","prefecture":"27","name":"大阪歯科","address":"大阪府大阪市北区1-1"})");
+  auto p = post(
+      "agency", "/v1/institutions/provisional-codes",
+      R"({"kind":"dental","prefecture":"27","name":"大阪歯科","address":"大阪府大阪市北区1-1"})");
   auto a = post("bureau", "/v1/institutions/reception-numbers",
-                R"({"provisionalCode":")" + s(p, "provisionalCode") + R"(","designationDate":"20270501","requestDate":"20270301"})");
-  auto gone = post("bureau", "/v1/institutions/designations",
-                   R"({"receptionNumber":")" + s(a, "medicalInstitutionCode") + R"(","designated":false})");
+                R"({"provisionalCode":")" + s(p, "provisionalCode") +
+                    R"(","designationDate":"20270501","requestDate":"20270301"})");
+  auto gone =
+      post("bureau", "/v1/institutions/designations",
+           R"({"receptionNumber":")" + s(a, "medicalInstitutionCode") + R"(","designated":false})");
   EXPECT_EQ(s(gone, "receptionNumber"), s(a, "receptionNumber"));
-  auto again = post("bureau", "/v1/institutions/designations",
-                    R"({"receptionNumber":")" + s(a, "medicalInstitutionCode") + R"(","designated":true})", 404);
+  auto again = post(
+      "bureau", "/v1/institutions/designations",
+      R"({"receptionNumber":")" + s(a, "medicalInstitutionCode") + R"(","designated":true})", 404);
   EXPECT_EQ(s(again, "code"), "E_NOT_FOUND");
   auto sched = get("other", "/v1/institutions/schedule?designation=20210501");
   EXPECT_NE(sched.body.find("\"agencyDeadline\":\"20210416\""), std::string::npos);
