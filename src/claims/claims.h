@@ -93,11 +93,17 @@ struct Summary {
 // The qualification history in memory: every version of every card key, compacted.
 class History {
  public:
-  // Reads every version once through store.scan_versions. Errors: the store's.
-  static Result<std::shared_ptr<const History>> load(store::Store& store);
+  // Reads every version once through store.scan_versions, and the confirmations made at
+  // reception since `confirmations_since_us` (Unix µs; 0 = the whole audit log) through
+  // store.scan_audit. Claims whose confirmations could be older than that read the audit log
+  // of their card key through its index instead, so the window changes speed, never results.
+  // Errors: the store's.
+  static Result<std::shared_ptr<const History>> load(store::Store& store,
+                                                     int64_t confirmations_since_us = 0);
   ~History();
   int64_t card_keys() const;
   int64_t versions() const;
+  int64_t confirmations() const;
   struct Impl;
   const Impl& impl() const { return *impl_; }
 

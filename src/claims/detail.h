@@ -9,6 +9,7 @@
 // copies would take.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -54,6 +55,21 @@ struct KeyEntry {
   Link link;  // the current (latest) version's person link
 };
 
+// A confirmation made at reception (audit action "confirm" with a card key as subject).
+struct Confirmation {
+  uint32_t key = 0;          // card key index
+  int32_t date = 0;          // the date reception asked for (yyyymmdd)
+  int64_t time_us = 0;       // when
+  uint64_t institution = 0;  // 医療機関コード as a number
+};
+
+// "institution:1310112345" → 1310112345, 0 when the actor is not an institution.
+uint64_t institution_of_actor(std::string_view actor);
+uint64_t institution_number(std::string_view code);
+// The date a confirmation asked for, from its detail ({"date":"YYYYMMDD",…}), else the JST
+// date of its time.
+int32_t confirmation_date(std::string_view detail, int64_t time_us);
+
 // yyyymmdd → integer, 0 when not 8 digits.
 int32_t date_int(std::string_view s);
 
@@ -71,6 +87,10 @@ struct History::Impl {
   std::vector<std::pair<detail::Link, uint32_t>> by_person;  // sorted
   std::unordered_map<std::string, int64_t> insurer_first_recorded_us;
   int64_t system_start_us = 0;        // the first version recorded in the store (0 = empty)
+  // Confirmations recorded at or after `confirmations_from_us`, sorted by (key, time). Claims
+  // whose confirmations may be older read the audit log through its index instead.
+  std::vector<detail::Confirmation> confirmations;
+  int64_t confirmations_from_us = INT64_MAX;
 
   std::string_view key(uint32_t i) const {
     return std::string_view(arena).substr(keys[i].key_offset, keys[i].key_length);

@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "claims/detail.h"
+#include "core/date.h"
 
 namespace onshi::claims {
 namespace detail {
@@ -24,6 +25,32 @@ int32_t date_int(std::string_view s) {
     v = v * 10 + (c - '0');
   }
   return v;
+}
+
+uint64_t institution_number(std::string_view code) {
+  if (code.size() != 10) return 0;
+  uint64_t v = 0;
+  for (char c : code) {
+    if (c < '0' || c > '9') return 0;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+uint64_t institution_of_actor(std::string_view actor) {
+  constexpr std::string_view kPrefix = "institution:";
+  if (actor.substr(0, kPrefix.size()) != kPrefix) return 0;
+  return institution_number(actor.substr(kPrefix.size()));
+}
+
+int32_t confirmation_date(std::string_view detail, int64_t time_us) {
+  auto pos = detail.find("\"date\":\"");
+  if (pos != std::string_view::npos) {
+    int32_t d = date_int(detail.substr(pos + 8, 8));
+    if (d) return d;
+  }
+  core::Date d = core::Date::from_unix_us_jst(time_us);
+  return d.year() * 10000 + d.month() * 100 + d.day();
 }
 
 namespace {
@@ -105,8 +132,10 @@ History::History() : impl_(std::make_unique<Impl>()) {}
 History::~History() = default;
 int64_t History::card_keys() const { return static_cast<int64_t>(impl_->keys.size()); }
 int64_t History::versions() const { return static_cast<int64_t>(impl_->versions.size()); }
+int64_t History::confirmations() const { return static_cast<int64_t>(impl_->confirmations.size()); }
 
-Result<std::shared_ptr<const History>> History::load(store::Store& store) {
+Result<std::shared_ptr<const History>> History::load(store::Store& store,
+                                                     int64_t confirmations_since_us) {
   std::shared_ptr<History> h(new History());
   Impl& m = *h->impl_;
   if (auto n = store.count_versions(); n.ok()) {
@@ -173,6 +202,42 @@ Result<std::shared_ptr<const History>> History::load(store::Store& store) {
     if (!m.keys[i].link.empty()) m.by_person.emplace_back(m.keys[i].link, i);
   }
   std::sort(m.by_person.begin(), m.by_person.end());
+
+  // Confirmations: find the first entry of the window by bisecting on seq (entries are
+  // appended in time order), then stream the rest of the log once.
+  auto last = store.last_audit();
+  if (!last.ok()) return last.error();
+  int64_t from_seq = 1;
+  if (*last && confirmations_since_us > 0) {
+    int64_t lo = 1, hi = (*last)->seq + 1;
+    while (lo < hi) {
+      int64_t mid = lo + (hi - lo) / 2;
+      int64_t t = INT64_MAX;
+      Status ps = store.scan_audit(mid, [&](const store::AuditEntry& e) {
+        t = e.time_us;
+        return false;
+      });
+      if (!ps.ok()) return ps.error();
+      if (t < confirmations_since_us) lo = mid + 1; else hi = mid;
+    }
+    from_seq = lo;
+  }
+  Status as = store.scan_audit(from_seq, [&](const store::AuditEntry& e) {
+    if (e.action != "confirm" || e.subject.empty()) return true;
+    uint64_t inst = detail::institution_of_actor(e.actor);
+    if (inst == 0) return true;
+    int64_t k = m.find(e.subject);
+    if (k < 0) return true;
+    m.confirmations.push_back(detail::Confirmation{static_cast<uint32_t>(k),
+                                                   detail::confirmation_date(e.detail, e.time_us),
+                                                   e.time_us, inst});
+    return true;
+  });
+  if (!as.ok()) return as.error();
+  std::sort(m.confirmations.begin(), m.confirmations.end(), [](const auto& a, const auto& b) {
+    return a.key != b.key ? a.key < b.key : a.time_us < b.time_us;
+  });
+  m.confirmations_from_us = confirmations_since_us;
   return std::shared_ptr<const History>(std::move(h));
 }
 

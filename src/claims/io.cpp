@@ -196,7 +196,11 @@ Claim claim_of(std::string_view rec, const std::vector<int>& map, int64_t row,
                std::vector<std::string>& fields) {
   Claim c;
   if (!split_fields(rec, fields)) {
-    c.claim_id = "row:" + std::to_string(row);
+    // Keep the claim's own id when it stands unquoted in the first column.
+    std::string_view first = rec.substr(0, rec.find(','));
+    bool usable = !map.empty() && map[0] == kClaimId && !first.empty() &&
+                  first.find('"') == std::string_view::npos && first.size() <= 64;
+    c.claim_id = usable ? std::string(first) : "row:" + std::to_string(row);
     c.row_error_code = "E_ROW";
     c.row_error_message = "行 " + std::to_string(row) + ": 引用符 (\") の使い方が RFC 4180 に合いません";
     return c;

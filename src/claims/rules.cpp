@@ -32,6 +32,7 @@ using detail::Version;
 constexpr int64_t kDayUs = 86400LL * 1000000;
 
 int32_t to_int(core::Date d) { return d.year() * 10000 + d.month() * 100 + d.day(); }
+core::Date from_int(int32_t v) { return core::Date::from_ymd(v / 10000, v / 100 % 100, v % 100); }
 std::string str(int32_t v) { return std::to_string(v); }
 
 // 00:00 JST of `d` in Unix µs.
@@ -240,46 +241,48 @@ struct Confirmation {
   std::string date;
 };
 
-// The date reception asked for, from the entry's detail ({"date":"YYYYMMDD",…}), else the
-// JST date of the entry.
-int32_t confirmation_date(const store::AuditEntry& e) {
-  auto pos = e.detail.find("\"date\":\"");
-  if (pos != std::string::npos) {
-    int32_t d = detail::date_int(std::string_view(e.detail).substr(pos + 8, 8));
-    if (d) return d;
-  }
-  return to_int(core::Date::from_unix_us_jst(e.time_us));
-}
-
 Result<std::optional<Confirmation>> confirmed_online(const History::Impl& h, store::Store& store,
                                                      uint32_t key, const Parsed& p) {
   // Reception confirms at the month's first visit; a prescription is dispensed within four
   // days of its issue, possibly across the month's start.
-  const std::string own = "institution:" + p.institution;
   const bool pharmacy = p.institution.size() == 10 && p.institution[2] == '4';
-  const std::string prescriber =
-      pharmacy && !p.prescriber.empty() ? "institution:" + p.prescriber : std::string();
   const int32_t own_from = to_int(p.month_start);
   const int32_t rx_from = to_int(std::min(p.month_start, p.first.add_days(-4)));
+  const uint64_t own_number = detail::institution_number(p.institution);
+  const uint64_t rx_number = pharmacy ? detail::institution_number(p.prescriber) : 0;
   std::optional<Confirmation> own_hit, rx_hit;
   bool own_seen = false;
-  std::string_view key_text = h.key(key);
-  Status st = store.scan_audit_by_subject(key_text, [&](const store::AuditEntry& e) {
-    if (e.action != "confirm") return true;
-    bool is_own = e.actor == own;
-    bool is_rx = !prescriber.empty() && e.actor == prescriber;
-    if (!is_own && !is_rx) return true;
-    int32_t d = confirmation_date(e);
-    if (d > p.li || d < (is_own ? own_from : rx_from)) return true;
+  // One confirmation; entries come oldest first, so the latest hit is kept.
+  auto consider = [&](uint64_t inst, int64_t time_us, int32_t d) {
+    bool is_own = inst == own_number;
+    bool is_rx = rx_number != 0 && inst == rx_number;
+    if (!is_own && !is_rx) return;
+    if (d > p.li || d < (is_own ? own_from : rx_from)) return;
     if (is_own) own_seen = true;
-    const Version* v = h.as_of(key, e.time_us);
-    if (!v || !v->covers(p.fi) || !v->covers(p.li)) return true;
-    if (person_match(h, *v, p).match == Match::kDifferent) return true;
-    Confirmation c{!is_own, e.time_us, str(d)};
-    (is_own ? own_hit : rx_hit) = c;  // entries come oldest first: keep the latest
-    return true;
-  });
-  if (!st.ok()) return st.error();
+    const Version* v = h.as_of(key, time_us);
+    if (!v || !v->covers(p.fi) || !v->covers(p.li)) return;
+    if (person_match(h, *v, p).match == Match::kDifferent) return;
+    (is_own ? own_hit : rx_hit) = Confirmation{!is_own, time_us, str(d)};
+  };
+  // Confirmations inside the preloaded window are in memory; older ones are read from the
+  // audit log of this card key (indexed). Reception's date may lag the recorded time by a
+  // day around midnight, hence the margin.
+  if (start_of_day_us(from_int(rx_from)) - kDayUs >= h.confirmations_from_us) {
+    auto lo = std::lower_bound(h.confirmations.begin(), h.confirmations.end(), key,
+                               [](const detail::Confirmation& c, uint32_t k) { return c.key < k; });
+    for (auto it = lo; it != h.confirmations.end() && it->key == key; ++it) {
+      consider(it->institution, it->time_us, it->date);
+    }
+  } else {
+    Status st = store.scan_audit_by_subject(h.key(key), [&](const store::AuditEntry& e) {
+      if (e.action == "confirm") {
+        consider(detail::institution_of_actor(e.actor), e.time_us,
+                 detail::confirmation_date(e.detail, e.time_us));
+      }
+      return true;
+    });
+    if (!st.ok()) return st.error();
+  }
   if (own_hit) return own_hit;
   if (!own_seen && rx_hit) return rx_hit;  // a pharmacy without the system
   return std::optional<Confirmation>();
