@@ -25,6 +25,7 @@
 #include "core/numbers.h"
 #include "core/qualification.h"
 #include "security/audit.h"
+#include "security/crypto.h"
 #include "store/store.h"
 
 namespace onshi::claims::testing {
@@ -87,6 +88,9 @@ class ClaimsFixture : public ::testing::Test {
             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
             std::to_string(counter++));
     fs::create_directories(dir_);
+    // The data directory's keys, as `onshi import` makes them (the service insists on them
+    // once the store holds members).
+    ASSERT_TRUE(security::Keyring::load_or_create(dir_).ok());
     auto s = store::open_sqlite(store::store_path(dir_));
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(*s);
