@@ -53,7 +53,7 @@ CREATE INDEX qualifications_card ON qualifications(InsurerNumber, InsuredCardSym
 ANALYZE;
 SQL
 cp "$WORK/baseline.db" "$WORK/baseline-joined.db"
-sqlite3 "$WORK/baseline-joined.db" ".mode csv" ".import $WORK/claims.csv claims"
+sqlite3 "$WORK/baseline-joined.db" ".mode csv" ".import $WORK/claims.csv claims" 2>"$WORK/sqlite-import.log"
 
 JOIN="SELECT c.ClaimId,
   CASE WHEN q.InsurerNumber IS NULL THEN 'RETURN' ELSE 'OK' END,
@@ -73,7 +73,7 @@ t0=$(now)
 t_onshi=$(secs "$t0" "$(now)")
 
 t0=$(now)
-sqlite3 "$WORK/baseline.db" <<SQL
+sqlite3 "$WORK/baseline.db" 2>"$WORK/sqlite-import.log" <<SQL
 .mode csv
 .import $WORK/claims.csv claims
 .headers on

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -93,13 +94,22 @@ struct Summary {
 // The qualification history in memory: every version of every card key, compacted.
 class History {
  public:
+  static constexpr int64_t kNoConfirmations = INT64_MAX;
   // Reads every version once through store.scan_versions, and the confirmations made at
   // reception since `confirmations_since_us` (Unix µs; 0 = the whole audit log) through
   // store.scan_audit. Claims whose confirmations could be older than that read the audit log
   // of their card key through its index instead, so the window changes speed, never results.
-  // Errors: the store's.
-  static Result<std::shared_ptr<const History>> load(store::Store& store,
-                                                     int64_t confirmations_since_us = 0);
+  // Confirmations recorded after the load are not seen through the preloaded window: a
+  // History kept for long (the service's) passes kNoConfirmations, so that every claim reads
+  // the audit log as it stands. Errors: the store's.
+  //
+  // With a `snapshot` path, the versions are read from that file when it matches the store
+  // (same version count, same last card key history), and the file is (re)written after a
+  // load from the store otherwise — a run after no new registrations skips the full scan.
+  static Result<std::shared_ptr<const History>> load(
+      store::Store& store, int64_t confirmations_since_us = 0,
+      const std::filesystem::path& snapshot = {});
+  bool from_snapshot() const;  // whether the versions came from the snapshot file
   ~History();
   int64_t card_keys() const;
   int64_t versions() const;

@@ -11,6 +11,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -91,6 +92,10 @@ struct History::Impl {
   // whose confirmations may be older read the audit log through its index instead.
   std::vector<detail::Confirmation> confirmations;
   int64_t confirmations_from_us = INT64_MAX;
+  bool from_snapshot = false;
+
+  Status load_versions(store::Store& store);
+  Status load_confirmations(store::Store& store, int64_t confirmations_since_us);
 
   std::string_view key(uint32_t i) const {
     return std::string_view(arena).substr(keys[i].key_offset, keys[i].key_length);
@@ -103,5 +108,13 @@ struct History::Impl {
   const detail::Version& current(uint32_t i) const { return versions[keys[i].end_version - 1]; }
   const detail::Version* as_of(uint32_t i, int64_t known_at_us) const;
 };
+
+namespace detail {
+// The on-disk snapshot of a loaded history (snapshot.cpp). save: false when it could not be
+// written (the run goes on without). load: true when `file` holds a snapshot matching the
+// store, read into `m` (confirmations excluded).
+bool save_snapshot(const History::Impl& m, const std::filesystem::path& file);
+bool load_snapshot(store::Store& store, const std::filesystem::path& file, History::Impl& m);
+}  // namespace detail
 
 }  // namespace onshi::claims

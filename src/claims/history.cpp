@@ -134,10 +134,28 @@ int64_t History::card_keys() const { return static_cast<int64_t>(impl_->keys.siz
 int64_t History::versions() const { return static_cast<int64_t>(impl_->versions.size()); }
 int64_t History::confirmations() const { return static_cast<int64_t>(impl_->confirmations.size()); }
 
+bool History::from_snapshot() const { return impl_->from_snapshot; }
+
 Result<std::shared_ptr<const History>> History::load(store::Store& store,
-                                                     int64_t confirmations_since_us) {
+                                                     int64_t confirmations_since_us,
+                                                     const std::filesystem::path& snapshot) {
   std::shared_ptr<History> h(new History());
+  if (!snapshot.empty() && detail::load_snapshot(store, snapshot, *h->impl_)) {
+    h->impl_->from_snapshot = true;
+  } else {
+    h.reset(new History());
+    auto st = h->impl_->load_versions(store);
+    if (!st.ok()) return st.error();
+    if (!snapshot.empty()) detail::save_snapshot(*h->impl_, snapshot);
+  }
   Impl& m = *h->impl_;
+  auto cs = m.load_confirmations(store, confirmations_since_us);
+  if (!cs.ok()) return cs.error();
+  return std::shared_ptr<const History>(std::move(h));
+}
+
+Status History::Impl::load_versions(store::Store& store) {
+  Impl& m = *this;
   if (auto n = store.count_versions(); n.ok()) {
     m.versions.reserve(static_cast<size_t>(*n));
     m.keys.reserve(static_cast<size_t>(*n));
@@ -187,7 +205,7 @@ Result<std::shared_ptr<const History>> History::load(store::Store& store,
     }
     return true;
   });
-  if (!st.ok()) return st.error();
+  if (!st.ok()) return st;
   close_key();
 
   size_t cap = 16;
@@ -202,12 +220,20 @@ Result<std::shared_ptr<const History>> History::load(store::Store& store,
     if (!m.keys[i].link.empty()) m.by_person.emplace_back(m.keys[i].link, i);
   }
   std::sort(m.by_person.begin(), m.by_person.end());
+  return Status::Ok();
+}
 
+Status History::Impl::load_confirmations(store::Store& store, int64_t confirmations_since_us) {
+  Impl& m = *this;
   // Confirmations: find the first entry of the window by bisecting on seq (entries are
   // appended in time order), then stream the rest of the log once.
   auto last = store.last_audit();
-  if (!last.ok()) return last.error();
+  if (!last.ok()) return last.status();
   int64_t from_seq = 1;
+  if (confirmations_since_us == kNoConfirmations) {
+    m.confirmations_from_us = kNoConfirmations;
+    return Status::Ok();
+  }
   if (*last && confirmations_since_us > 0) {
     int64_t lo = 1, hi = (*last)->seq + 1;
     while (lo < hi) {
@@ -217,7 +243,7 @@ Result<std::shared_ptr<const History>> History::load(store::Store& store,
         t = e.time_us;
         return false;
       });
-      if (!ps.ok()) return ps.error();
+      if (!ps.ok()) return ps;
       if (t < confirmations_since_us) lo = mid + 1; else hi = mid;
     }
     from_seq = lo;
@@ -233,12 +259,12 @@ Result<std::shared_ptr<const History>> History::load(store::Store& store,
                                                    e.time_us, inst});
     return true;
   });
-  if (!as.ok()) return as.error();
+  if (!as.ok()) return as;
   std::sort(m.confirmations.begin(), m.confirmations.end(), [](const auto& a, const auto& b) {
     return a.key != b.key ? a.key < b.key : a.time_us < b.time_us;
   });
   m.confirmations_from_us = confirmations_since_us;
-  return std::shared_ptr<const History>(std::move(h));
+  return Status::Ok();
 }
 
 }  // namespace onshi::claims

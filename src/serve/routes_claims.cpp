@@ -6,6 +6,8 @@
 // (`?format=csv|json` overrides). The qualification history is loaded once and kept; since
 // versions are only ever appended, a changed version count means new registrations, and the
 // next request reloads it — so a request costs one COUNT plus the rules, not a full load.
+// Confirmations are not kept with it: each claim the current data do not settle reads the
+// audit log of its card key as it stands (indexed).
 // Each request writes one audit entry with the counts (actor "reviewer:<id>").
 #include <mutex>
 
@@ -18,6 +20,7 @@ namespace {
 constexpr size_t kMaxClaims = 1000000;
 
 struct HistoryCache {
+  std::filesystem::path snapshot;  // DIR/claims-history.bin, shared with `onshi claims check`
   std::mutex mu;
   std::shared_ptr<const claims::History> history;
   int64_t versions = -1;
@@ -27,7 +30,8 @@ struct HistoryCache {
     if (!n.ok()) return n.error();
     std::lock_guard lock(mu);
     if (!history || *n != versions) {
-      auto h = claims::History::load(store);
+      // Confirmations keep arriving while the history is kept: read them per claim.
+      auto h = claims::History::load(store, claims::History::kNoConfirmations, snapshot);
       if (!h.ok()) return h.error();
       history = *h;
       versions = *n;
@@ -40,6 +44,7 @@ struct HistoryCache {
 
 void add_claims_routes(http::Router& router, Context& ctx) {
   auto cache = std::make_shared<HistoryCache>();
+  cache->snapshot = ctx.data_dir / "claims-history.bin";
   router.add("POST", "/v1/claims:check", {"reviewer"}, [&ctx, cache](const http::Request& req) {
     bool json_in = req.content_type.find("json") != std::string::npos;
     if (req.content_type.empty() || (!json_in && req.content_type.find("csv") == std::string::npos)) {

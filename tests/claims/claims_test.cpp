@@ -163,6 +163,40 @@ TEST_F(ClaimsTest, AcceptWhatReceptionWasShownBeforeARetroactiveLoss) {
   EXPECT_EQ(again[0][kResult], "RETURN");
 }
 
+// R-CONF-6: the same answer whether confirmations are preloaded with the history, read per
+// claim through the audit index (the service's kept history), or older than the window.
+TEST_F(ClaimsTest, ConfirmationsAreFoundWithAndWithoutThePreloadedWindow) {
+  auto v1 = qualification(kInsurerA, "12", "776", "00", "佐藤　花", "19900101", "20180401");
+  put(v1, "sato");
+  confirm(clinic, v1, "20250415");
+  auto v2 = v1;
+  v2.disqualification_date = "20250401";
+  put(v2, "sato");
+  Claim c;
+  c.claim_id = "W1";
+  c.medical_institution_code = clinic;
+  c.service_month = "202504";
+  c.first_service_date = c.last_service_date = "20250415";
+  c.insurer_number = kInsurerA;
+  c.insured_card_symbol = "12";
+  c.insured_identification_number = "776";
+  c.insured_branch_number = "00";
+  c.name = v1.name;
+  c.birthdate = v1.birthdate;
+  c.sex1 = "1";
+  for (int64_t since : {int64_t{0}, History::kNoConfirmations,
+                        static_cast<int64_t>(core::now_unix_us() + 3600000000LL)}) {
+    auto h = History::load(*store_, since);
+    ASSERT_TRUE(h.ok());
+    Summary s;
+    auto rows = check_claim(**h, *store_, c, s);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].result, Outcome::kAccept) << since;
+    EXPECT_EQ(rows[0].reason_code, "CONFIRMED_ONLINE") << since;
+    EXPECT_EQ(s.confirmation_lookups, 1);
+  }
+}
+
 // R-CLM-1: wrong data registered then corrected — the name shown at reception counts.
 TEST_F(ClaimsTest, AcceptWhenTheRegisteredNameWasCorrectedAfterConfirmation) {
   auto v1 = qualification(kInsurerA, "12", "778", "00", "佐藤　花子", "19900101", "20180401");
@@ -409,6 +443,56 @@ TEST_F(ClaimsTest, RequestBodies) {
   rows[0].message = "a \"quoted\", message";
   EXPECT_NE(results_to_json(rows).find("\"claimId\":\"J1\""), std::string::npos);
   EXPECT_NE(results_to_csv(rows).find("\"a \"\"quoted\"\", message\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace onshi::claims::testing
+
+namespace onshi::claims::testing {
+namespace {
+
+// The history snapshot is reused only while it matches the store; a new registration, or a
+// damaged file, makes the next load read the store again — with the same answers.
+TEST_F(ClaimsTest, HistorySnapshotIsReusedOnlyWhileItMatchesTheStore) {
+  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401", "20250416");
+  put(old_q, "tanaka",
+      R"([{"field":"Name","position":0,"original":"⽥","replacement":"田"}])");
+  fs::path snap = dir_ / "claims-history.bin";
+  std::string rows = claim_row("C1", clinic, "", "20250401", "20250430", old_q);
+  auto check = [&](bool expect_snapshot) {
+    auto h = History::load(*store_, 0, snap);
+    EXPECT_TRUE(h.ok());
+    if (!h.ok()) return std::vector<std::string>{};
+    EXPECT_EQ((*h)->from_snapshot(), expect_snapshot);
+    std::vector<std::string> out;
+    Summary s;
+    auto claims = parse_claims_body(header() + rows, false);
+    EXPECT_TRUE(claims.ok());
+    for (const auto& c : *claims) {
+      for (const auto& r : check_claim(**h, *store_, c, s)) {
+        out.push_back(std::string(outcome_name(r.result)) + "/" + r.reason_code + "/" + r.from_date +
+                      "-" + r.to_date + "/" + r.insurer_number);
+      }
+    }
+    return out;
+  };
+  auto first = check(false);
+  ASSERT_TRUE(fs::exists(snap));
+  EXPECT_EQ(first, check(true));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].substr(0, 6), "RETURN");
+
+  put(qualification(kInsurerB, "88", "1001", "00", "田中　誠", "19850125", "20250416"), "tanaka");
+  auto after = check(false);  // stale: one more version
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].substr(0, 5), "SPLIT");
+  EXPECT_EQ(after, check(true));
+
+  std::string bytes = read_file(snap);
+  bytes[bytes.size() / 2] ^= 0x5A;
+  bytes.resize(bytes.size() - 3);
+  write_file(snap, bytes);
+  EXPECT_EQ(after, check(false));  // damaged: rebuilt from the store
 }
 
 }  // namespace

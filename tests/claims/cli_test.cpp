@@ -91,6 +91,13 @@ TEST_F(ClaimsCliTest, CheckCommandWritesResultsAndAuditsTheRun) {
   EXPECT_EQ(entries[0].actor, "operator");
   EXPECT_NE(entries[0].detail.find("\"claims\":4"), std::string::npos) << entries[0].detail;
   EXPECT_NE(entries[0].detail.find("\"personLookups\":2"), std::string::npos) << entries[0].detail;
+  EXPECT_NE(r.out.find("\"historyFromSnapshot\":false"), std::string::npos) << r.out;
+  // A second run finds nothing new registered and reuses the history snapshot.
+  Shell again = shell(std::string(ONSHI_BINARY) + " claims check --data-dir " + q(dir_) + " --in " +
+                      q(dir_ / "claims.csv") + " --out " + q(dir_ / "results2.csv"));
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_NE(again.out.find("\"historyFromSnapshot\":true"), std::string::npos) << again.out;
+  EXPECT_EQ(read_file(dir_ / "results2.csv"), text);
 }
 
 TEST_F(ClaimsCliTest, UnusableInputExitsTwo) {
