@@ -7,9 +7,11 @@
 // span the day a qualification was lost (分割), card numbers that match nobody, a birth date
 // that is not the member's, and garbage rows (impossible dates, bad check digits, "●", wrong
 // column counts, a 和暦 birth date). Broken CSV quoting is left to the tests: the sqlite3
-// shell that the benchmark compares with stops importing at the first such row. Output is a pure function of the flags (own PRNG).
+// shell that the benchmark compares with stops importing at the first such row. Output is a pure
+// function of the flags (own PRNG).
 //
-//   bench_make_claims --members members.csv --count 1000000 --seed 42 --month 202505 --out claims.csv
+//   bench_make_claims --members members.csv --count 1000000 --seed 42 --month 202505 --out
+//   claims.csv
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -43,9 +45,15 @@ struct Member {
   int32_t person = -1;     // index of the My Number group, -1 = none
 };
 
-int32_t ymd(Date d) { return d.year() * 10000 + d.month() * 100 + d.day(); }
-Date date_of(int32_t v) { return Date::from_ymd(v / 10000, v / 100 % 100, v % 100); }
-int32_t to_int(const std::string& s) { return s.size() == 8 ? std::stoi(s) : 0; }
+int32_t ymd(Date d) {
+  return d.year() * 10000 + d.month() * 100 + d.day();
+}
+Date date_of(int32_t v) {
+  return Date::from_ymd(v / 10000, v / 100 % 100, v % 100);
+}
+int32_t to_int(const std::string& s) {
+  return s.size() == 8 ? std::stoi(s) : 0;
+}
 
 std::vector<std::string> split(const std::string& line) {
   std::vector<std::string> out;
@@ -71,7 +79,8 @@ std::string institution_code(int n, char table) {
 }
 
 int usage() {
-  std::cerr << "usage: bench_make_claims --members FILE --count N --out FILE [--seed S] [--month YYYYMM]\n";
+  std::cerr << "usage: bench_make_claims --members FILE --count N --out FILE [--seed S] [--month "
+               "YYYYMM]\n";
   return 2;
 }
 
@@ -84,12 +93,18 @@ int main(int argc, char** argv) {
   int month = 202505;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view a = argv[i];
-    if (a == "--members") members_file = argv[i + 1];
-    else if (a == "--out") out_file = argv[i + 1];
-    else if (a == "--count") count = std::stoll(argv[i + 1]);
-    else if (a == "--seed") seed = std::stoull(argv[i + 1]);
-    else if (a == "--month") month = std::stoi(argv[i + 1]);
-    else return usage();
+    if (a == "--members")
+      members_file = argv[i + 1];
+    else if (a == "--out")
+      out_file = argv[i + 1];
+    else if (a == "--count")
+      count = std::stoll(argv[i + 1]);
+    else if (a == "--seed")
+      seed = std::stoull(argv[i + 1]);
+    else if (a == "--month")
+      month = std::stoi(argv[i + 1]);
+    else
+      return usage();
   }
   if (members_file.empty() || out_file.empty() || count <= 0) return usage();
 
@@ -103,9 +118,9 @@ int main(int argc, char** argv) {
   auto header = split(line);
   std::unordered_map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
-  for (const char* need : {"InsurerNumber", "InsuredCardSymbol", "InsuredIdentificationNumber",
-                           "InsuredBranchNumber", "Name", "Birthdate", "Sex1", "QualificationDate",
-                           "DisqualificationDate", "MyNumber"}) {
+  for (const char* need :
+       {"InsurerNumber", "InsuredCardSymbol", "InsuredIdentificationNumber", "InsuredBranchNumber",
+        "Name", "Birthdate", "Sex1", "QualificationDate", "DisqualificationDate", "MyNumber"}) {
     if (!col.count(need)) {
       std::cerr << "member CSV has no column " << need << "\n";
       return 2;
@@ -132,7 +147,8 @@ int main(int argc, char** argv) {
       auto [it, added] = persons.try_emplace(mn, static_cast<int32_t>(person_members.size()));
       if (added) person_members.emplace_back();
       m.person = it->second;
-      person_members[static_cast<size_t>(it->second)].push_back(static_cast<uint32_t>(members.size()));
+      person_members[static_cast<size_t>(it->second)].push_back(
+          static_cast<uint32_t>(members.size()));
     }
     members.push_back(std::move(m));
   }
@@ -173,8 +189,10 @@ int main(int argc, char** argv) {
     if (r < 780) {  // covered
       kind = 0;
       m = &members[covered[rng.below(covered.size())]];
-      first = month_start.add_days(static_cast<int>(rng.below(static_cast<uint64_t>(month_end.day()))));
-      last = first.add_days(static_cast<int>(rng.below(static_cast<uint64_t>(ymd(month_end) - ymd(first) + 1) % 8)));
+      first =
+          month_start.add_days(static_cast<int>(rng.below(static_cast<uint64_t>(month_end.day()))));
+      last = first.add_days(
+          static_cast<int>(rng.below(static_cast<uint64_t>(ymd(month_end) - ymd(first) + 1) % 8)));
       if (last > month_end) last = month_end;
     } else if (r < 860) {  // after the loss: 振替 when a new qualification exists, else 返戻
       kind = 1;
@@ -205,24 +223,39 @@ int main(int argc, char** argv) {
     }
     ++kinds[kind];
     const bool pharmacy = rng.below(10) == 0;
-    std::string inst = pharmacy ? pharmacies[rng.below(pharmacies.size())] : clinics[rng.below(clinics.size())];
+    std::string inst =
+        pharmacy ? pharmacies[rng.below(pharmacies.size())] : clinics[rng.below(clinics.size())];
     std::string rx = pharmacy ? clinics[rng.below(clinics.size())] : std::string();
     std::string number = kind == 3 ? m->number + "9" + std::to_string(rng.below(1000)) : m->number;
     char ym[8];
     std::snprintf(ym, sizeof ym, "%04d%02d", first.year(), first.month());
     row.clear();
-    row += "C" + std::to_string(n + 1) + "," + inst + "," + rx + "," + ym + "," +
-           first.yyyymmdd() + "," + last.yyyymmdd() + "," + m->insurer + "," + m->symbol + "," +
-           number + "," + m->branch + "," + m->name + "," + (birth.empty() ? m->birth : birth) +
-           "," + m->sex + "\n";
+    row += "C" + std::to_string(n + 1) + "," + inst + "," + rx + "," + ym + "," + first.yyyymmdd() +
+           "," + last.yyyymmdd() + "," + m->insurer + "," + m->symbol + "," + number + "," +
+           m->branch + "," + m->name + "," + (birth.empty() ? m->birth : birth) + "," + m->sex +
+           "\n";
     if (kind == 5) {
       switch (rng.below(6)) {
-        case 0: row.replace(row.find(first.yyyymmdd()), 8, first.yyyymmdd().substr(0, 6) + "32"); break;
-        case 1: row.replace(row.find(inst), 10, inst.substr(0, 9) + std::to_string((inst[9] - '0' + 1) % 10)); break;
-        case 2: row.replace(row.find("," + m->insurer + ","), m->insurer.size() + 2, ",●" + m->insurer.substr(1) + ","); break;
-        case 3: row = "C" + std::to_string(n + 1) + "," + inst + ",,only,four\n"; break;
-        case 4: row.replace(row.find("," + m->birth + ","), m->birth.size() + 2, ",H01.01.01,"); break;
-        default: row.replace(row.rfind(',') + 1, std::string::npos, "9\n"); break;
+        case 0:
+          row.replace(row.find(first.yyyymmdd()), 8, first.yyyymmdd().substr(0, 6) + "32");
+          break;
+        case 1:
+          row.replace(row.find(inst), 10,
+                      inst.substr(0, 9) + std::to_string((inst[9] - '0' + 1) % 10));
+          break;
+        case 2:
+          row.replace(row.find("," + m->insurer + ","), m->insurer.size() + 2,
+                      ",●" + m->insurer.substr(1) + ",");
+          break;
+        case 3:
+          row = "C" + std::to_string(n + 1) + "," + inst + ",,only,four\n";
+          break;
+        case 4:
+          row.replace(row.find("," + m->birth + ","), m->birth.size() + 2, ",H01.01.01,");
+          break;
+        default:
+          row.replace(row.rfind(',') + 1, std::string::npos, "9\n");
+          break;
       }
     }
     out << row;

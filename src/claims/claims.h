@@ -44,19 +44,20 @@ const std::vector<std::string>& output_columns();
 
 // One claim as received: input column name → raw value (already UTF-8).
 struct Claim {
-  std::string claim_id;                             // ClaimId
-  std::string medical_institution_code;             // MedicalInstitutionCode
-  std::string prescribing_medical_institution_code; // PrescribingMedicalInstitutionCode ("" = none)
-  std::string service_month;                        // ServiceMonth YYYYMM
-  std::string first_service_date;                   // FirstServiceDate YYYYMMDD
-  std::string last_service_date;                    // LastServiceDate YYYYMMDD
-  std::string insurer_number;                       // InsurerNumber
-  std::string insured_card_symbol;                  // InsuredCardSymbol
-  std::string insured_identification_number;        // InsuredIdentificationNumber
-  std::string insured_branch_number;                // InsuredBranchNumber
-  std::string name;                                 // Name
-  std::string birthdate;                            // Birthdate YYYYMMDD
-  std::string sex1;                                 // Sex1
+  std::string claim_id;                  // ClaimId
+  std::string medical_institution_code;  // MedicalInstitutionCode
+  std::string
+      prescribing_medical_institution_code;   // PrescribingMedicalInstitutionCode ("" = none)
+  std::string service_month;                  // ServiceMonth YYYYMM
+  std::string first_service_date;             // FirstServiceDate YYYYMMDD
+  std::string last_service_date;              // LastServiceDate YYYYMMDD
+  std::string insurer_number;                 // InsurerNumber
+  std::string insured_card_symbol;            // InsuredCardSymbol
+  std::string insured_identification_number;  // InsuredIdentificationNumber
+  std::string insured_branch_number;          // InsuredBranchNumber
+  std::string name;                           // Name
+  std::string birthdate;                      // Birthdate YYYYMMDD
+  std::string sex1;                           // Sex1
   // Set when the row itself could not be read (bad quoting, wrong column count, bytes not in
   // the encoding, a JSON element that is not an object of strings): the claim is RETURNed
   // with this code and message.
@@ -81,10 +82,10 @@ struct ResultRow {
 
 // Counts of one run, for the summary line and the run's single audit entry.
 struct Summary {
-  int64_t claims = 0;             // input rows
-  int64_t rows = 0;               // output rows (a SPLIT gives several)
+  int64_t claims = 0;                   // input rows
+  int64_t rows = 0;                     // output rows (a SPLIT gives several)
   std::array<int64_t, 5> by_outcome{};  // claims per Outcome (indexed by the enum)
-  int64_t person_lookups = 0;     // claims for which the same person's other qualifications were read
+  int64_t person_lookups = 0;  // claims for which the same person's other qualifications were read
   int64_t confirmation_lookups = 0;  // claims for which the audit log's confirmations were read
   void add(const Summary& o);
   // {"claims":…,"rows":…,"ok":…,"accept":…,"reassign":…,"split":…,"return":…,"personLookups":…,"confirmationLookups":…}
@@ -106,9 +107,9 @@ class History {
   // With a `snapshot` path, the versions are read from that file when it matches the store
   // (same version count, same last card key history), and the file is (re)written after a
   // load from the store otherwise — a run after no new registrations skips the full scan.
-  static Result<std::shared_ptr<const History>> load(
-      store::Store& store, int64_t confirmations_since_us = 0,
-      const std::filesystem::path& snapshot = {});
+  static Result<std::shared_ptr<const History>> load(store::Store& store,
+                                                     int64_t confirmations_since_us = 0,
+                                                     const std::filesystem::path& snapshot = {});
   bool from_snapshot() const;  // whether the versions came from the snapshot file
   ~History();
   int64_t card_keys() const;
@@ -124,8 +125,8 @@ class History {
 
 // Checks one claim against `history` (and the store's audit log of confirmations). Never
 // fails: a malformed claim is a RETURN row with a parse reason (E_… codes). Adds to `summary`.
-std::vector<ResultRow> check_claim(const History& history, store::Store& store,
-                                   const Claim& claim, Summary& summary);
+std::vector<ResultRow> check_claim(const History& history, store::Store& store, const Claim& claim,
+                                   Summary& summary);
 
 // ---- files and bodies ----
 

@@ -33,13 +33,13 @@ struct Conversion {
 
 struct Version {
   int64_t recorded_at_us = 0;
-  int32_t qualification_date = 0;              // QualificationDate (0 = absent)
-  int32_t disqualification_date = kOpenEnd;    // DisqualificationDate (first uncovered day)
-  int32_t issuance_date = 0;                   // InsuredCertificateIssuanceDate (0 = absent)
-  int32_t birthdate = 0;                       // Birthdate
-  int32_t conversions = -1;                    // index into Impl::conversions, or -1
-  char sex1 = 0;                               // Sex1 ('1', '2', '3')
-  std::string name;                            // Name as stored
+  int32_t qualification_date = 0;            // QualificationDate (0 = absent)
+  int32_t disqualification_date = kOpenEnd;  // DisqualificationDate (first uncovered day)
+  int32_t issuance_date = 0;                 // InsuredCertificateIssuanceDate (0 = absent)
+  int32_t birthdate = 0;                     // Birthdate
+  int32_t conversions = -1;                  // index into Impl::conversions, or -1
+  char sex1 = 0;                             // Sex1 ('1', '2', '3')
+  std::string name;                          // Name as stored
   bool covers(int32_t d) const { return qualification_date <= d && d < disqualification_date; }
 };
 
@@ -79,15 +79,15 @@ int32_t date_int(std::string_view s);
 namespace onshi::claims {
 
 struct History::Impl {
-  std::string arena;                  // card keys, back to back
-  std::vector<detail::KeyEntry> keys;  // in card-key order
+  std::string arena;                      // card keys, back to back
+  std::vector<detail::KeyEntry> keys;     // in card-key order
   std::vector<detail::Version> versions;  // grouped by key, oldest first
   std::vector<std::vector<detail::Conversion>> conversions;
-  std::vector<uint32_t> slots;        // open addressing: key index + 1, 0 = empty
+  std::vector<uint32_t> slots;  // open addressing: key index + 1, 0 = empty
   uint64_t mask = 0;
   std::vector<std::pair<detail::Link, uint32_t>> by_person;  // sorted
   std::unordered_map<std::string, int64_t> insurer_first_recorded_us;
-  int64_t system_start_us = 0;        // the first version recorded in the store (0 = empty)
+  int64_t system_start_us = 0;  // the first version recorded in the store (0 = empty)
   // Confirmations recorded at or after `confirmations_from_us`, sorted by (key, time). Claims
   // whose confirmations may be older read the audit log through its index instead.
   std::vector<detail::Confirmation> confirmations;

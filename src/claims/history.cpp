@@ -5,9 +5,8 @@
 // and the person-link table is sorted once at the end. Conversions (rare) are parsed here so
 // the rules never touch JSON. The hash table is sized to a power of two at least twice the
 // number of keys, so a probe sequence is short and a lookup is a hash and one or two loads.
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstring>
 #include <functional>
 
@@ -94,7 +93,9 @@ std::vector<Conversion> parse_conversions(std::string_view text) {
   return out;
 }
 
-uint64_t hash_key(std::string_view k) { return std::hash<std::string_view>{}(k); }
+uint64_t hash_key(std::string_view k) {
+  return std::hash<std::string_view>{}(k);
+}
 
 }  // namespace
 }  // namespace detail
@@ -130,11 +131,19 @@ const Version* History::Impl::as_of(uint32_t i, int64_t known_at_us) const {
 
 History::History() : impl_(std::make_unique<Impl>()) {}
 History::~History() = default;
-int64_t History::card_keys() const { return static_cast<int64_t>(impl_->keys.size()); }
-int64_t History::versions() const { return static_cast<int64_t>(impl_->versions.size()); }
-int64_t History::confirmations() const { return static_cast<int64_t>(impl_->confirmations.size()); }
+int64_t History::card_keys() const {
+  return static_cast<int64_t>(impl_->keys.size());
+}
+int64_t History::versions() const {
+  return static_cast<int64_t>(impl_->versions.size());
+}
+int64_t History::confirmations() const {
+  return static_cast<int64_t>(impl_->confirmations.size());
+}
 
-bool History::from_snapshot() const { return impl_->from_snapshot; }
+bool History::from_snapshot() const {
+  return impl_->from_snapshot;
+}
 
 Result<std::shared_ptr<const History>> History::load(store::Store& store,
                                                      int64_t confirmations_since_us,
@@ -244,7 +253,10 @@ Status History::Impl::load_confirmations(store::Store& store, int64_t confirmati
         return false;
       });
       if (!ps.ok()) return ps;
-      if (t < confirmations_since_us) lo = mid + 1; else hi = mid;
+      if (t < confirmations_since_us)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     from_seq = lo;
   }
@@ -254,9 +266,8 @@ Status History::Impl::load_confirmations(store::Store& store, int64_t confirmati
     if (inst == 0) return true;
     int64_t k = m.find(e.subject);
     if (k < 0) return true;
-    m.confirmations.push_back(detail::Confirmation{static_cast<uint32_t>(k),
-                                                   detail::confirmation_date(e.detail, e.time_us),
-                                                   e.time_us, inst});
+    m.confirmations.push_back(detail::Confirmation{
+        static_cast<uint32_t>(k), detail::confirmation_date(e.detail, e.time_us), e.time_us, inst});
     return true;
   });
   if (!as.ok()) return as;

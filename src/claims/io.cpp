@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 
 #include <boost/json.hpp>
-
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -33,25 +32,49 @@ constexpr int kColumns = 13;
 // ---- columns ----
 
 enum Col {
-  kClaimId, kMedicalInstitutionCode, kPrescribing, kServiceMonth, kFirst, kLast, kInsurer,
-  kSymbol, kNumber, kBranch, kName, kBirthdate, kSex1
+  kClaimId,
+  kMedicalInstitutionCode,
+  kPrescribing,
+  kServiceMonth,
+  kFirst,
+  kLast,
+  kInsurer,
+  kSymbol,
+  kNumber,
+  kBranch,
+  kName,
+  kBirthdate,
+  kSex1
 };
 
 std::string* field_of(Claim& c, int col) {
   switch (col) {
-    case kClaimId: return &c.claim_id;
-    case kMedicalInstitutionCode: return &c.medical_institution_code;
-    case kPrescribing: return &c.prescribing_medical_institution_code;
-    case kServiceMonth: return &c.service_month;
-    case kFirst: return &c.first_service_date;
-    case kLast: return &c.last_service_date;
-    case kInsurer: return &c.insurer_number;
-    case kSymbol: return &c.insured_card_symbol;
-    case kNumber: return &c.insured_identification_number;
-    case kBranch: return &c.insured_branch_number;
-    case kName: return &c.name;
-    case kBirthdate: return &c.birthdate;
-    case kSex1: return &c.sex1;
+    case kClaimId:
+      return &c.claim_id;
+    case kMedicalInstitutionCode:
+      return &c.medical_institution_code;
+    case kPrescribing:
+      return &c.prescribing_medical_institution_code;
+    case kServiceMonth:
+      return &c.service_month;
+    case kFirst:
+      return &c.first_service_date;
+    case kLast:
+      return &c.last_service_date;
+    case kInsurer:
+      return &c.insurer_number;
+    case kSymbol:
+      return &c.insured_card_symbol;
+    case kNumber:
+      return &c.insured_identification_number;
+    case kBranch:
+      return &c.insured_branch_number;
+    case kName:
+      return &c.name;
+    case kBirthdate:
+      return &c.birthdate;
+    case kSex1:
+      return &c.sex1;
   }
   return nullptr;
 }
@@ -143,10 +166,16 @@ void csv_field(std::string& out, std::string_view v) {
 }
 
 void csv_row(std::string& out, const ResultRow& r) {
-  const std::string_view vals[] = {r.claim_id, outcome_name(r.result), r.reason_code,
-                                   r.insurer_number, r.insured_card_symbol,
-                                   r.insured_identification_number, r.insured_branch_number,
-                                   r.from_date, r.to_date, r.message};
+  const std::string_view vals[] = {r.claim_id,
+                                   outcome_name(r.result),
+                                   r.reason_code,
+                                   r.insurer_number,
+                                   r.insured_card_symbol,
+                                   r.insured_identification_number,
+                                   r.insured_branch_number,
+                                   r.from_date,
+                                   r.to_date,
+                                   r.message};
   bool first = true;
   for (auto v : vals) {
     if (!first) out += ',';
@@ -202,7 +231,8 @@ Claim claim_of(std::string_view rec, const std::vector<int>& map, int64_t row,
                   first.find('"') == std::string_view::npos && first.size() <= 64;
     c.claim_id = usable ? std::string(first) : "row:" + std::to_string(row);
     c.row_error_code = "E_ROW";
-    c.row_error_message = "行 " + std::to_string(row) + ": 引用符 (\") の使い方が RFC 4180 に合いません";
+    c.row_error_message =
+        "行 " + std::to_string(row) + ": 引用符 (\") の使い方が RFC 4180 に合いません";
     return c;
   }
   for (size_t i = 0; i < fields.size() && i < map.size(); ++i) *field_of(c, map[i]) = fields[i];
@@ -215,7 +245,9 @@ Claim claim_of(std::string_view rec, const std::vector<int>& map, int64_t row,
   return c;
 }
 
-bool blank(std::string_view rec) { return rec.empty() || rec == "\r"; }
+bool blank(std::string_view rec) {
+  return rec.empty() || rec == "\r";
+}
 
 // ---- the file pipeline ----
 
@@ -273,7 +305,8 @@ void process(const History& history, store::Store& store, const std::vector<int>
     if (utf8[i] == "\x01") {
       c.claim_id = "row:" + std::to_string(row);
       c.row_error_code = "E_ROW";
-      c.row_error_message = "行 " + std::to_string(row) + ": 文字コードとして読めないバイトがあります";
+      c.row_error_message =
+          "行 " + std::to_string(row) + ": 文字コードとして読めないバイトがあります";
     } else {
       c = claim_of(utf8[i], map, row, fields);
     }
@@ -318,17 +351,33 @@ void draw_progress(int64_t done, int64_t total, int64_t claims, bool final) {
 }  // namespace
 
 const std::vector<std::string>& input_columns() {
-  static const std::vector<std::string> cols = {
-      "ClaimId", "MedicalInstitutionCode", "PrescribingMedicalInstitutionCode", "ServiceMonth",
-      "FirstServiceDate", "LastServiceDate", "InsurerNumber", "InsuredCardSymbol",
-      "InsuredIdentificationNumber", "InsuredBranchNumber", "Name", "Birthdate", "Sex1"};
+  static const std::vector<std::string> cols = {"ClaimId",
+                                                "MedicalInstitutionCode",
+                                                "PrescribingMedicalInstitutionCode",
+                                                "ServiceMonth",
+                                                "FirstServiceDate",
+                                                "LastServiceDate",
+                                                "InsurerNumber",
+                                                "InsuredCardSymbol",
+                                                "InsuredIdentificationNumber",
+                                                "InsuredBranchNumber",
+                                                "Name",
+                                                "Birthdate",
+                                                "Sex1"};
   return cols;
 }
 
 const std::vector<std::string>& output_columns() {
-  static const std::vector<std::string> cols = {
-      "ClaimId", "Result", "ReasonCode", "InsurerNumber", "InsuredCardSymbol",
-      "InsuredIdentificationNumber", "InsuredBranchNumber", "FromDate", "ToDate", "Message"};
+  static const std::vector<std::string> cols = {"ClaimId",
+                                                "Result",
+                                                "ReasonCode",
+                                                "InsurerNumber",
+                                                "InsuredCardSymbol",
+                                                "InsuredIdentificationNumber",
+                                                "InsuredBranchNumber",
+                                                "FromDate",
+                                                "ToDate",
+                                                "Message"};
   return cols;
 }
 
@@ -347,8 +396,8 @@ Result<Summary> check_csv_file(const History& history, store::Store& store,
   bool eof = false;
   int64_t consumed = 0;
   // A simple record reader over the carry buffer.
-  size_t pos = 0;       // start of the current record in carry
-  size_t scan = 0;      // where scanning resumes
+  size_t pos = 0;   // start of the current record in carry
+  size_t scan = 0;  // where scanning resumes
   auto read_more = [&]() -> bool {
     if (eof) return false;
     file.read(buf.data(), static_cast<std::streamsize>(buf.size()));
@@ -397,7 +446,8 @@ Result<Summary> check_csv_file(const History& history, store::Store& store,
   } else {
     // Detect on what is in memory, up to its last LF so that no character is cut.
     size_t last_nl = carry.find_last_of('\n');
-    std::string_view sample(carry.data(), last_nl == std::string::npos ? carry.size() : last_nl + 1);
+    std::string_view sample(carry.data(),
+                            last_nl == std::string::npos ? carry.size() : last_nl + 1);
     enc = core::detect_encoding(sample);
   }
   std::string header_text(header);
@@ -507,7 +557,8 @@ Result<Summary> check_csv_file(const History& history, store::Store& store,
   if (options.progress) draw_progress(total, total, total_summary.claims, true);
 
   sink.flush();
-  if (!sink || write_failed) return Error{"E_FILE", "", "ファイル " + out.string() + " に書けません"};
+  if (!sink || write_failed)
+    return Error{"E_FILE", "", "ファイル " + out.string() + " に書けません"};
   sink.close();
   std::filesystem::rename(tmp, out, ec);
   if (ec) return Error{"E_FILE", "", "ファイル " + out.string() + " に書けません"};
@@ -560,7 +611,8 @@ Result<std::vector<Claim>> parse_claims_body(std::string_view body, bool json) {
     if (o) {
       for (const auto& [k, v] : *o) {
         std::string name(k);
-        if (!name.empty() && name[0] >= 'a' && name[0] <= 'z') name[0] = static_cast<char>(name[0] - 32);
+        if (!name.empty() && name[0] >= 'a' && name[0] <= 'z')
+          name[0] = static_cast<char>(name[0] - 32);
         int col = column_index(name);
         if (col < 0) continue;  // other keys are ignored
         if (v.is_string()) {
@@ -575,7 +627,8 @@ Result<std::vector<Claim>> parse_claims_body(std::string_view body, bool json) {
     if (bad) {
       if (c.claim_id.empty()) c.claim_id = "row:" + std::to_string(i);
       c.row_error_code = "E_ROW";
-      c.row_error_message = "要素 " + std::to_string(i) + ": 値が文字列のオブジェクトではありません";
+      c.row_error_message =
+          "要素 " + std::to_string(i) + ": 値が文字列のオブジェクトではありません";
     }
     claims.push_back(std::move(c));
   }
@@ -592,16 +645,17 @@ std::string results_to_json(const std::vector<ResultRow>& rows) {
   boost::json::array arr;
   arr.reserve(rows.size());
   for (const auto& r : rows) {
-    arr.push_back(boost::json::object{{"claimId", r.claim_id},
-                                      {"result", outcome_name(r.result)},
-                                      {"reasonCode", r.reason_code},
-                                      {"insurerNumber", r.insurer_number},
-                                      {"insuredCardSymbol", r.insured_card_symbol},
-                                      {"insuredIdentificationNumber", r.insured_identification_number},
-                                      {"insuredBranchNumber", r.insured_branch_number},
-                                      {"fromDate", r.from_date},
-                                      {"toDate", r.to_date},
-                                      {"message", r.message}});
+    arr.push_back(
+        boost::json::object{{"claimId", r.claim_id},
+                            {"result", outcome_name(r.result)},
+                            {"reasonCode", r.reason_code},
+                            {"insurerNumber", r.insurer_number},
+                            {"insuredCardSymbol", r.insured_card_symbol},
+                            {"insuredIdentificationNumber", r.insured_identification_number},
+                            {"insuredBranchNumber", r.insured_branch_number},
+                            {"fromDate", r.from_date},
+                            {"toDate", r.to_date},
+                            {"message", r.message}});
   }
   return boost::json::serialize(arr);
 }

@@ -31,9 +31,15 @@ using detail::Version;
 
 constexpr int64_t kDayUs = 86400LL * 1000000;
 
-int32_t to_int(core::Date d) { return d.year() * 10000 + d.month() * 100 + d.day(); }
-core::Date from_int(int32_t v) { return core::Date::from_ymd(v / 10000, v / 100 % 100, v % 100); }
-std::string str(int32_t v) { return std::to_string(v); }
+int32_t to_int(core::Date d) {
+  return d.year() * 10000 + d.month() * 100 + d.day();
+}
+core::Date from_int(int32_t v) {
+  return core::Date::from_ymd(v / 10000, v / 100 % 100, v % 100);
+}
+std::string str(int32_t v) {
+  return std::to_string(v);
+}
 
 // 00:00 JST of `d` in Unix µs.
 int64_t start_of_day_us(core::Date d) {
@@ -93,7 +99,8 @@ std::optional<ParseFail> parse(const Claim& c, Parsed& p) {
     return ParseFail{"E_SERVICE_DATE", "LastServiceDate: FirstServiceDate より前の日付です"};
   }
   if (f->first_of_month() != p.month_start || l->first_of_month() != p.month_start) {
-    return ParseFail{"E_SERVICE_DATE", "FirstServiceDate/LastServiceDate: ServiceMonth の月の日付ではありません"};
+    return ParseFail{"E_SERVICE_DATE",
+                     "FirstServiceDate/LastServiceDate: ServiceMonth の月の日付ではありません"};
   }
   p.first = *f;
   p.last = *l;
@@ -213,19 +220,18 @@ std::optional<Exception> paper_card_exception(const History::Impl& h, uint32_t k
   if (h.system_start_us == 0 || h.system_start_us >= end) return std::nullopt;
   if (first->qualification_date == p.fi && first->issuance_date == p.fi &&
       first->recorded_at_us >= start) {
-    return Exception{"SAME_DAY_ISSUE",
-                     "資格取得日 " + str(p.fi) +
-                         " に窓口で即日発行された被保険者証を同日に使用 (登録 " +
-                         core::timestamp_jst(first->recorded_at_us) + ")"};
+    return Exception{"SAME_DAY_ISSUE", "資格取得日 " + str(p.fi) +
+                                           " に窓口で即日発行された被保険者証を同日に使用 (登録 " +
+                                           core::timestamp_jst(first->recorded_at_us) + ")"};
   }
   if (first->recorded_at_us >= end) {
     auto it = h.insurer_first_recorded_us.find(p.insurer);
     bool new_insurer = it != h.insurer_first_recorded_us.end() && it->second >= end;
     std::string when = core::timestamp_jst(first->recorded_at_us);
     if (new_insurer) {
-      return Exception{"LATE_NEW_INSURER",
-                       "新設保険者の資格情報登録遅れ: 保険者 " + p.insurer + " の最初の登録は " +
-                           when + "、診療日 " + str(p.fi) + " より後"};
+      return Exception{"LATE_NEW_INSURER", "新設保険者の資格情報登録遅れ: 保険者 " + p.insurer +
+                                               " の最初の登録は " + when + "、診療日 " + str(p.fi) +
+                                               " より後"};
     }
     return Exception{"LATE_REGISTRATION",
                      "資格情報の登録遅れ: 登録 " + when + " は診療日 " + str(p.fi) + " より後"};
@@ -309,17 +315,22 @@ void set_numbers_from_key(ResultRow& r, std::string_view key) {
 
 std::string_view outcome_name(Outcome o) {
   switch (o) {
-    case Outcome::kOk: return "OK";
-    case Outcome::kAccept: return "ACCEPT";
-    case Outcome::kReassign: return "REASSIGN";
-    case Outcome::kSplit: return "SPLIT";
-    case Outcome::kReturn: return "RETURN";
+    case Outcome::kOk:
+      return "OK";
+    case Outcome::kAccept:
+      return "ACCEPT";
+    case Outcome::kReassign:
+      return "REASSIGN";
+    case Outcome::kSplit:
+      return "SPLIT";
+    case Outcome::kReturn:
+      return "RETURN";
   }
   return "RETURN";
 }
 
-std::vector<ResultRow> check_claim(const History& history, store::Store& store,
-                                   const Claim& claim, Summary& summary) {
+std::vector<ResultRow> check_claim(const History& history, store::Store& store, const Claim& claim,
+                                   Summary& summary) {
   const History::Impl& h = history.impl();
   std::vector<ResultRow> rows(1);
   ResultRow& row = rows[0];
@@ -380,11 +391,13 @@ std::vector<ResultRow> check_claim(const History& history, store::Store& store,
   summary.confirmation_lookups += 1;
   auto conf = confirmed_online(h, store, key, p);
   if (!conf.ok()) {
-    return finish(Outcome::kReturn, "E_STORE", "監査ログを参照できませんでした: " + conf.error().message);
+    return finish(Outcome::kReturn, "E_STORE",
+                  "監査ログを参照できませんでした: " + conf.error().message);
   }
   if (*conf) {
     const Confirmation& c = **conf;
-    std::string what = covered ? "登録内容はその後変更されています" : "資格はその後変更されています";
+    std::string what =
+        covered ? "登録内容はその後変更されています" : "資格はその後変更されています";
     if (c.by_prescriber) {
       return finish(Outcome::kAccept, "CONFIRMED_BY_PRESCRIBER",
                     "処方元 " + p.prescriber + " が " + core::timestamp_jst(c.time_us) +
@@ -406,7 +419,8 @@ std::vector<ResultRow> check_claim(const History& history, store::Store& store,
                          : "資格取得日 " + str(cur.qualification_date);
   if (link.empty()) {
     return finish(Outcome::kReturn, "NOT_COVERED",
-                  "資格は診療日を満たしていません (" + lost + ")。個人番号の登録がなく他の資格を確認できません");
+                  "資格は診療日を満たしていません (" + lost +
+                      ")。個人番号の登録がなく他の資格を確認できません");
   }
   summary.person_lookups += 1;
   std::vector<uint32_t> mine = h.keys_of_person(link);
@@ -490,9 +504,11 @@ void Summary::add(const Summary& o) {
 
 std::string Summary::to_json() const {
   return "{\"claims\":" + std::to_string(claims) + ",\"rows\":" + std::to_string(rows) +
-         ",\"ok\":" + std::to_string(by_outcome[0]) + ",\"accept\":" + std::to_string(by_outcome[1]) +
-         ",\"reassign\":" + std::to_string(by_outcome[2]) + ",\"split\":" +
-         std::to_string(by_outcome[3]) + ",\"return\":" + std::to_string(by_outcome[4]) +
+         ",\"ok\":" + std::to_string(by_outcome[0]) +
+         ",\"accept\":" + std::to_string(by_outcome[1]) +
+         ",\"reassign\":" + std::to_string(by_outcome[2]) +
+         ",\"split\":" + std::to_string(by_outcome[3]) +
+         ",\"return\":" + std::to_string(by_outcome[4]) +
          ",\"personLookups\":" + std::to_string(person_lookups) +
          ",\"confirmationLookups\":" + std::to_string(confirmation_lookups) + "}";
 }

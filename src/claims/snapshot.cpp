@@ -182,7 +182,8 @@ bool load_snapshot(store::Store& store, const std::filesystem::path& file, Histo
   std::string buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Writer expect;
   header(expect);
-  if (buf.size() < expect.buf.size() || buf.compare(0, expect.buf.size(), expect.buf) != 0) return false;
+  if (buf.size() < expect.buf.size() || buf.compare(0, expect.buf.size(), expect.buf) != 0)
+    return false;
   Reader r{buf.data() + expect.buf.size(), buf.data() + buf.size()};
   Stamp stamp = r.get<Stamp>();
   m.system_start_us = r.get<int64_t>();

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -58,7 +57,8 @@ void run(const ClaimsArgs& a) {
   }
   auto db = store::store_path(a.data_dir);
   if (!std::filesystem::is_regular_file(db, ec)) {
-    return fail(Error{"E_DATA_DIR", "data-dir", a.data_dir + " に登録データ (onshi.db) がありません"}, 2);
+    return fail(
+        Error{"E_DATA_DIR", "data-dir", a.data_dir + " に登録データ (onshi.db) がありません"}, 2);
   }
   store::SqliteOptions so;
   so.create = false;
@@ -67,7 +67,8 @@ void run(const ClaimsArgs& a) {
 
   auto t0 = std::chrono::steady_clock::now();
   if (opt.progress) std::cerr << "loading the qualification history…" << std::flush;
-  auto history = claims::History::load(**store, 0, a.data_dir / std::filesystem::path("claims-history.bin"));
+  auto history =
+      claims::History::load(**store, 0, a.data_dir / std::filesystem::path("claims-history.bin"));
   if (!history) return fail(history.error(), 1);
   if (opt.progress) {
     std::cerr << " " << (*history)->versions() << " versions of " << (*history)->card_keys()
@@ -87,7 +88,8 @@ void run(const ClaimsArgs& a) {
     std::string detail = summary->to_json();
     detail.pop_back();
     detail += ",\"input\":" +
-              boost::json::serialize(boost::json::value(std::filesystem::path(a.in).filename().string())) +
+              boost::json::serialize(
+                  boost::json::value(std::filesystem::path(a.in).filename().string())) +
               "}";
     audit.record(security::AuditEvent{"operator", "claims.check", "", detail, 0});
     if (auto st = audit.flush(); !st.ok()) return fail(st.error(), 1);
@@ -114,7 +116,8 @@ void register_claims(CLI::App& app) {
       "see docs/claims.md)");
   cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
   cmd->add_option("--in", args->in, "請求 CSV (claims CSV, UTF-8 or Shift_JIS)")->required();
-  cmd->add_option("--out", args->out, "結果 CSV (results CSV, in the input's encoding)")->required();
+  cmd->add_option("--out", args->out, "結果 CSV (results CSV, in the input's encoding)")
+      ->required();
   cmd->add_option("--encoding", args->encoding,
                   "入力の文字コード utf-8 | shift_jis (default: detect; a UTF-8 BOM is skipped)");
   cmd->add_option("--batch-size", args->batch_size, "1バッチの請求件数 (claims per batch)")

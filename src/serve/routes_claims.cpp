@@ -47,7 +47,8 @@ void add_claims_routes(http::Router& router, Context& ctx) {
   cache->snapshot = ctx.data_dir / "claims-history.bin";
   router.add("POST", "/v1/claims:check", {"reviewer"}, [&ctx, cache](const http::Request& req) {
     bool json_in = req.content_type.find("json") != std::string::npos;
-    if (req.content_type.empty() || (!json_in && req.content_type.find("csv") == std::string::npos)) {
+    if (req.content_type.empty() ||
+        (!json_in && req.content_type.find("csv") == std::string::npos)) {
       size_t i = req.body.find_first_not_of(" \t\r\n");
       json_in = i != std::string::npos && (req.body[i] == '[' || req.body[i] == '{');
     }
@@ -60,19 +61,22 @@ void add_claims_routes(http::Router& router, Context& ctx) {
     auto parsed = claims::parse_claims_body(req.body, json_in);
     if (!parsed.ok()) return http::problem(400, parsed.error());
     if (parsed->size() > kMaxClaims) {
-      return http::problem(413, Error{"E_TOO_MANY", "claims", "1回に送れる請求は1,000,000件までです"});
+      return http::problem(413,
+                           Error{"E_TOO_MANY", "claims", "1回に送れる請求は1,000,000件までです"});
     }
     auto history = cache->get(ctx.store);
-    if (!history.ok()) return http::problem(500, Error{"E_STORE", "", "資格履歴を読めませんでした"});
+    if (!history.ok())
+      return http::problem(500, Error{"E_STORE", "", "資格履歴を読めませんでした"});
 
     claims::Summary summary;
     std::vector<claims::ResultRow> rows;
     rows.reserve(parsed->size());
     for (const auto& c : *parsed) {
-      for (auto& r : claims::check_claim(**history, ctx.store, c, summary)) rows.push_back(std::move(r));
+      for (auto& r : claims::check_claim(**history, ctx.store, c, summary))
+        rows.push_back(std::move(r));
     }
-    ctx.audit.record(security::AuditEvent{"reviewer:" + req.peer.id, "claims.check", "",
-                                          summary.to_json(), 0});
+    ctx.audit.record(
+        security::AuditEvent{"reviewer:" + req.peer.id, "claims.check", "", summary.to_json(), 0});
     http::Response res;
     if (json_out) {
       res.content_type = "application/json";

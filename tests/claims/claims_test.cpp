@@ -56,7 +56,8 @@ TEST_F(ClaimsTest, CardFieldsAreNormalised) {
 // R-CLM-2 振替: the card was lost before the dates; the same person's new qualification
 // covers them — the target's numbers are in the row.
 TEST_F(ClaimsTest, ReassignToTheSamePersonsNewQualification) {
-  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401", "20250401");
+  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401",
+                             "20250401");
   auto new_q = qualification(kInsurerB, "88", "1001", "00", "田中　誠", "19850125", "20250401");
   put(old_q, "tanaka");
   put(new_q, "tanaka");
@@ -73,7 +74,8 @@ TEST_F(ClaimsTest, ReassignToTheSamePersonsNewQualification) {
 
 // R-CLM-2 分割: the old qualification was lost mid-month and the new one started that day.
 TEST_F(ClaimsTest, SplitAcrossTwoQualifications) {
-  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401", "20250416");
+  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401",
+                             "20250416");
   auto new_q = qualification(kInsurerB, "88", "1001", "00", "田中　誠", "19850125", "20250416");
   put(old_q, "tanaka");
   put(new_q, "tanaka");
@@ -97,7 +99,8 @@ TEST_F(ClaimsTest, SplitAcrossTwoQualifications) {
 // A claim on the new card that starts before the new qualification, with the old one
 // covering the first days, is split the other way round.
 TEST_F(ClaimsTest, SplitFromTheNewCardBackToTheOld) {
-  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401", "20250416");
+  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401",
+                             "20250416");
   auto new_q = qualification(kInsurerB, "88", "1001", "00", "田中　誠", "19850125", "20250416");
   put(old_q, "tanaka");
   put(new_q, "tanaka");
@@ -111,19 +114,22 @@ TEST_F(ClaimsTest, SplitFromTheNewCardBackToTheOld) {
 
 // RETURN reasons when nothing covers the claim and no rule excuses it.
 TEST_F(ClaimsTest, ReturnReasons) {
-  auto lost = qualification(kInsurerA, "01", "234999", "00", "伊藤　幸子", "19600303", "20150401", "20250410");
-  auto unlinked = qualification(kInsurerA, "01", "235000", "00", "伊藤　一", "19610303", "20150401", "20250301");
+  auto lost = qualification(kInsurerA, "01", "234999", "00", "伊藤　幸子", "19600303", "20150401",
+                            "20250410");
+  auto unlinked = qualification(kInsurerA, "01", "235000", "00", "伊藤　一", "19610303", "20150401",
+                                "20250301");
   auto ok = qualification(kInsurerA, "01", "235001", "00", "伊藤　二", "19620303", "20150401");
   put(lost, "ito");
   put(unlinked);
   put(ok, "ito2");
   auto nobody = qualification(kInsurerA, "01", "999999", "00", "誰　か", "19700101", "20150401");
-  Rows r = run(claim_row("C1", clinic, "", "20250415", "20250420", lost) +    // lost, nothing else
-               claim_row("C2", clinic, "", "20250401", "20250420", lost) +    // partly covered
-               claim_row("C3", clinic, "", "20250415", "20250415", nobody) +  // unknown numbers
-               claim_row("C4", clinic, "", "20250415", "20250415", unlinked) +  // no person link
-               claim_row("C5", clinic, "", "20250415", "20250415", ok, "", "19620304") +  // birth date
-               claim_row("C6", clinic, "", "20250415", "20250415", ok, "伊藤　三"));      // name
+  Rows r =
+      run(claim_row("C1", clinic, "", "20250415", "20250420", lost) +      // lost, nothing else
+          claim_row("C2", clinic, "", "20250401", "20250420", lost) +      // partly covered
+          claim_row("C3", clinic, "", "20250415", "20250415", nobody) +    // unknown numbers
+          claim_row("C4", clinic, "", "20250415", "20250415", unlinked) +  // no person link
+          claim_row("C5", clinic, "", "20250415", "20250415", ok, "", "19620304") +  // birth date
+          claim_row("C6", clinic, "", "20250415", "20250415", ok, "伊藤　三"));      // name
   ASSERT_EQ(r.size(), 6u);
   for (const auto& row : r) EXPECT_EQ(row[kResult], "RETURN") << row[kId];
   EXPECT_EQ(r[0][kReason], "NOT_COVERED");
@@ -234,8 +240,7 @@ TEST_F(ClaimsTest, PharmacyWithoutTheSystemUsesThePrescribersConfirmation) {
 // conversion recorded at registration explains the difference.
 TEST_F(ClaimsTest, AcceptADifferenceThatIsARecordedKanjiConversion) {
   auto q = qualification(kInsurerA, "12", "780", "00", "高橋　一郎", "19700707", "20180401");
-  put(q, "takahashi",
-      R"([{"field":"Name","position":0,"original":"髙","replacement":"高"}])");
+  put(q, "takahashi", R"([{"field":"Name","position":0,"original":"髙","replacement":"高"}])");
   auto plain = qualification(kInsurerA, "12", "781", "00", "高橋　二郎", "19700708", "20180401");
   put(plain, "takahashi2");
   Rows r = run(claim_row("C1", clinic, "", "20250415", "20250415", q, "髙橋　一郎") +
@@ -270,7 +275,8 @@ TEST_F(ClaimsTest, LateRegistrationIsAccepted) {
   auto early = qualification(kInsurerA, "12", "800", "00", "早川　一", "19800101", "20180401");
   put(early, "early");
   backdate(kInsurerA, 10);  // insurer A has been in the system for ten days
-  auto late_same_insurer = qualification(kInsurerA, "12", "801", "00", "遅井　二", "19800102", "20180401");
+  auto late_same_insurer =
+      qualification(kInsurerA, "12", "801", "00", "遅井　二", "19800102", "20180401");
   auto new_insurer = qualification(kInsurerB, "55", "1", "00", "新田　三", "19800103", "20180401");
   put(late_same_insurer, "late");
   put(new_insurer, "new");
@@ -306,19 +312,20 @@ TEST_F(ClaimsTest, MalformedRowsAreReturnedAndTheRunContinues) {
     return row;
   };
   std::string rows =
-      good + "B1,only,three\n" +                                                   // column count
-      std::string("B2,\"") + clinic + "\"x,,202504,20250415,20250415,06130488,12,820,00,正木　一,19800101,1\n" +
+      good + "B1,only,three\n" +  // column count
+      std::string("B2,\"") + clinic +
+      "\"x,,202504,20250415,20250415,06130488,12,820,00,正木　一,19800101,1\n" +
       with("B3", clinic, clinic.substr(0, 9) + std::to_string((clinic[9] - '0' + 1) % 10)) +
-      with("B4", "20250415,20250415", "20250431,20250415") +               // impossible date
-      with("B5", "20250415,20250415", "20250415,20250410") +               // last before first
-      with("B6", "202504,", "202505,") +                                    // outside the month
-      with("B7", "06130488", "●6130488") +                                  // ● in a number
-      with("B8", ",820,", ",,") +                                           // no number
-      with("B9", "19800101", "19801301") +                                  // birth date
-      with("B10", "19800101,1", "19800101,9") +                             // sex
-      with("B11", "正木　一", "") +                                          // name
-      with("B12", clinic + ",,", clinic + ",1234567890,") +                 // prescriber
-      with("B13", "B13", "") +                                              // ClaimId
+      with("B4", "20250415,20250415", "20250431,20250415") +  // impossible date
+      with("B5", "20250415,20250415", "20250415,20250410") +  // last before first
+      with("B6", "202504,", "202505,") +                      // outside the month
+      with("B7", "06130488", "●6130488") +                    // ● in a number
+      with("B8", ",820,", ",,") +                             // no number
+      with("B9", "19800101", "19801301") +                    // birth date
+      with("B10", "19800101,1", "19800101,9") +               // sex
+      with("B11", "正木　一", "") +                           // name
+      with("B12", clinic + ",,", clinic + ",1234567890,") +   // prescriber
+      with("B13", "B13", "") +                                // ClaimId
       "B14,\"unterminated\n" + good;
   Rows r = run(rows);
   ASSERT_EQ(r.size(), 15u);
@@ -393,17 +400,26 @@ TEST_F(ClaimsTest, ShiftJisInput) {
 
 // Streaming: small batches on two threads give the rows in input order.
 TEST_F(ClaimsTest, BatchesOnTwoThreadsKeepTheInputOrder) {
-  auto q = qualification(kInsurerA, "12", "840", "00", "順番　一", "19800101", "20180401", "20250415");
+  auto q =
+      qualification(kInsurerA, "12", "840", "00", "順番　一", "19800101", "20180401", "20250415");
   auto n = qualification(kInsurerB, "12", "840", "00", "順番　一", "19800101", "20250415");
   put(q, "order");
   put(n, "order");
   std::string rows;
   for (int i = 0; i < 500; ++i) {
     switch (i % 4) {
-      case 0: rows += claim_row("C" + std::to_string(i), clinic, "", "20250410", "20250410", q); break;
-      case 1: rows += claim_row("C" + std::to_string(i), clinic, "", "20250410", "20250420", q); break;
-      case 2: rows += claim_row("C" + std::to_string(i), clinic, "", "20250420", "20250420", q); break;
-      default: rows += "C" + std::to_string(i) + ",bad\n"; break;
+      case 0:
+        rows += claim_row("C" + std::to_string(i), clinic, "", "20250410", "20250410", q);
+        break;
+      case 1:
+        rows += claim_row("C" + std::to_string(i), clinic, "", "20250410", "20250420", q);
+        break;
+      case 2:
+        rows += claim_row("C" + std::to_string(i), clinic, "", "20250420", "20250420", q);
+        break;
+      default:
+        rows += "C" + std::to_string(i) + ",bad\n";
+        break;
     }
   }
   CheckOptions opt;
@@ -424,11 +440,14 @@ TEST_F(ClaimsTest, BatchesOnTwoThreadsKeepTheInputOrder) {
 
 // The HTTPS body forms: CSV, a JSON array in lowerCamelCase, {"claims":[…]}, bad elements.
 TEST_F(ClaimsTest, RequestBodies) {
-  auto csv = parse_claims_body(header() + "C1," + clinic + ",,202504,20250401,20250401,06130488,1,2,00,名,19800101,1\n", false);
+  auto csv = parse_claims_body(
+      header() + "C1," + clinic + ",,202504,20250401,20250401,06130488,1,2,00,名,19800101,1\n",
+      false);
   ASSERT_TRUE(csv.ok());
   ASSERT_EQ(csv->size(), 1u);
   EXPECT_EQ((*csv)[0].insurer_number, "06130488");
-  auto json = parse_claims_body(R"({"claims":[{"claimId":"J1","insurerNumber":"06130488","sex1":1},42]})", true);
+  auto json = parse_claims_body(
+      R"({"claims":[{"claimId":"J1","insurerNumber":"06130488","sex1":1},42]})", true);
   ASSERT_TRUE(json.ok());
   ASSERT_EQ(json->size(), 2u);
   EXPECT_EQ((*json)[0].claim_id, "J1");
@@ -454,9 +473,9 @@ namespace {
 // The history snapshot is reused only while it matches the store; a new registration, or a
 // damaged file, makes the next load read the store again — with the same answers.
 TEST_F(ClaimsTest, HistorySnapshotIsReusedOnlyWhileItMatchesTheStore) {
-  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401", "20250416");
-  put(old_q, "tanaka",
-      R"([{"field":"Name","position":0,"original":"⽥","replacement":"田"}])");
+  auto old_q = qualification(kInsurerC, "3050021", "7", "00", "田中　誠", "19850125", "20080401",
+                             "20250416");
+  put(old_q, "tanaka", R"([{"field":"Name","position":0,"original":"⽥","replacement":"田"}])");
   fs::path snap = dir_ / "claims-history.bin";
   std::string rows = claim_row("C1", clinic, "", "20250401", "20250430", old_q);
   auto check = [&](bool expect_snapshot) {
@@ -470,8 +489,8 @@ TEST_F(ClaimsTest, HistorySnapshotIsReusedOnlyWhileItMatchesTheStore) {
     EXPECT_TRUE(claims.ok());
     for (const auto& c : *claims) {
       for (const auto& r : check_claim(**h, *store_, c, s)) {
-        out.push_back(std::string(outcome_name(r.result)) + "/" + r.reason_code + "/" + r.from_date +
-                      "-" + r.to_date + "/" + r.insurer_number);
+        out.push_back(std::string(outcome_name(r.result)) + "/" + r.reason_code + "/" +
+                      r.from_date + "-" + r.to_date + "/" + r.insurer_number);
       }
     }
     return out;

@@ -6,10 +6,9 @@
 // before, so the R-CONF-8 rules can be tested within one run.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -46,7 +45,8 @@ inline void write_file(const fs::path& p, const std::string& text) {
 
 // A valid 医療機関コード for 都道府県 13 and the given 点数表 ('1' 医科, '4' 薬局).
 inline std::string institution(char table, int n) {
-  std::string body = std::string("13") + table + "01" + std::to_string((table == '4' ? 4000 : 1000) + n);
+  std::string body =
+      std::string("13") + table + "01" + std::to_string((table == '4' ? 4000 : 1000) + n);
   return body + std::to_string(core::weighted_check_digit(body));
 }
 
@@ -76,8 +76,12 @@ inline core::Qualification qualification(const std::string& insurer, const std::
   return q;
 }
 
-inline std::string ymd(core::Date d) { return d.yyyymmdd(); }
-inline core::Date today() { return core::Date::today_jst(); }
+inline std::string ymd(core::Date d) {
+  return d.yyyymmdd();
+}
+inline core::Date today() {
+  return core::Date::today_jst();
+}
 
 class ClaimsFixture : public ::testing::Test {
  protected:

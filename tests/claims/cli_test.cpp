@@ -1,11 +1,10 @@
 // The claims check from the outside: `onshi claims check` as the real binary (exit codes,
 // the results file, the one audit entry per run) and POST /v1/claims:check over real HTTPS
 // with a reviewer's certificate from onshi's own CA (the service on an ephemeral port).
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 
@@ -32,14 +31,17 @@ Shell shell(const std::string& cmd) {
   return r;
 }
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string q(const fs::path& p) {
+  return "'" + p.string() + "'";
+}
 
 class ClaimsCliTest : public ClaimsFixture {
  protected:
   void SetUp() override {
     ClaimsFixture::SetUp();
     clinic = institution('1', 31);
-    member = qualification("06130488", "12", "901", "00", "外部　一", "19800101", "20180401", "20250416");
+    member = qualification("06130488", "12", "901", "00", "外部　一", "19800101", "20180401",
+                           "20250416");
     next = qualification("06270011", "88", "901", "00", "外部　一", "19800101", "20250416");
     put(member, "outside");
     put(next, "outside");
@@ -70,7 +72,7 @@ class ClaimsCliTest : public ClaimsFixture {
 TEST_F(ClaimsCliTest, CheckCommandWritesResultsAndAuditsTheRun) {
   write_file(dir_ / "claims.csv", claims_csv);
   Shell r = shell(std::string(ONSHI_BINARY) + " claims check --data-dir " + q(dir_) + " --in " +
-                q(dir_ / "claims.csv") + " --out " + q(dir_ / "results.csv"));
+                  q(dir_ / "claims.csv") + " --out " + q(dir_ / "results.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("\"claims\":4"), std::string::npos) << r.out;
   std::string text = read_file(dir_ / "results.csv");
@@ -102,18 +104,18 @@ TEST_F(ClaimsCliTest, CheckCommandWritesResultsAndAuditsTheRun) {
 
 TEST_F(ClaimsCliTest, UnusableInputExitsTwo) {
   std::string bin = ONSHI_BINARY;
-  Shell missing = shell(bin + " claims check --data-dir " + q(dir_) + " --in " + q(dir_ / "none.csv") +
-                      " --out " + q(dir_ / "r.csv"));
+  Shell missing = shell(bin + " claims check --data-dir " + q(dir_) + " --in " +
+                        q(dir_ / "none.csv") + " --out " + q(dir_ / "r.csv"));
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
   EXPECT_NE(missing.out.find("E_FILE"), std::string::npos);
   write_file(dir_ / "bad.csv", "ClaimId,Nonsense\nX,1\n");
-  Shell bad_header = shell(bin + " claims check --data-dir " + q(dir_) + " --in " + q(dir_ / "bad.csv") +
-                     " --out " + q(dir_ / "r.csv"));
+  Shell bad_header = shell(bin + " claims check --data-dir " + q(dir_) + " --in " +
+                           q(dir_ / "bad.csv") + " --out " + q(dir_ / "r.csv"));
   EXPECT_EQ(bad_header.exit_code, 2) << bad_header.out;
   EXPECT_NE(bad_header.out.find("E_CSV_HEADER"), std::string::npos);
   write_file(dir_ / "claims.csv", claims_csv);
   Shell nodata = shell(bin + " claims check --data-dir " + q(dir_ / "nowhere") + " --in " +
-                     q(dir_ / "claims.csv") + " --out " + q(dir_ / "r.csv"));
+                       q(dir_ / "claims.csv") + " --out " + q(dir_ / "r.csv"));
   EXPECT_EQ(nodata.exit_code, 2) << nodata.out;
   EXPECT_FALSE(fs::exists(dir_ / "nowhere"));
   Shell help = shell(bin + " claims check --help");
@@ -128,8 +130,11 @@ class ClaimsHttpsTest : public ClaimsCliTest {
     ClaimsCliTest::SetUp();
     if (shell("curl --version").exit_code != 0) GTEST_SKIP() << "curl is not installed";
     ASSERT_TRUE(security::ca_init(dir_).ok());
-    ASSERT_TRUE(security::issue_client(dir_, security::Role::kReviewer, "shiharai-01", dir_ / "reviewer").ok());
-    ASSERT_TRUE(security::issue_client(dir_, security::Role::kInstitution, clinic, dir_ / "clinic").ok());
+    ASSERT_TRUE(
+        security::issue_client(dir_, security::Role::kReviewer, "shiharai-01", dir_ / "reviewer")
+            .ok());
+    ASSERT_TRUE(
+        security::issue_client(dir_, security::Role::kInstitution, clinic, dir_ / "clinic").ok());
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
     pid_ = ::fork();
@@ -168,12 +173,12 @@ class ClaimsHttpsTest : public ClaimsCliTest {
 
   // POSTs `body` with the client `who`; returns the body and the status on the last line.
   Shell post(const std::string& who, const std::string& body, const std::string& type,
-           const std::string& query = "") {
+             const std::string& query = "") {
     write_file(dir_ / "body", body);
     fs::path c = dir_ / who;
     return shell("curl -sS --cacert " + q(c / "ca.pem") + " --cert " + q(c / "cert.pem") +
-                 " --key " + q(c / "key.pem") + " -H 'Content-Type: " + type +
-                 "' --data-binary @" + q(dir_ / "body") + " -w '\\n%{http_code}' " +
+                 " --key " + q(c / "key.pem") + " -H 'Content-Type: " + type + "' --data-binary @" +
+                 q(dir_ / "body") + " -w '\\n%{http_code}' " +
                  "'https://127.0.0.1:" + std::to_string(port_) + "/v1/claims:check" + query + "'");
   }
 
@@ -189,12 +194,13 @@ TEST_F(ClaimsHttpsTest, ReviewerChecksClaimsOverHttps) {
   EXPECT_NE(csv.out.find("X1,OK,COVERED"), std::string::npos) << csv.out;
   EXPECT_NE(csv.out.find("X3,REASSIGN,REASSIGNED,06270011"), std::string::npos) << csv.out;
 
-  std::string json = "[{\"claimId\":\"J1\",\"medicalInstitutionCode\":\"" + clinic +
-                     "\",\"serviceMonth\":\"202504\",\"firstServiceDate\":\"20250401\","
-                     "\"lastServiceDate\":\"20250430\",\"insurerNumber\":\"06130488\","
-                     "\"insuredCardSymbol\":\"12\",\"insuredIdentificationNumber\":\"901\","
-                     "\"insuredBranchNumber\":\"00\",\"name\":\"外部　一\",\"birthdate\":\"19800101\","
-                     "\"sex1\":\"1\"}]";
+  std::string json =
+      "[{\"claimId\":\"J1\",\"medicalInstitutionCode\":\"" + clinic +
+      "\",\"serviceMonth\":\"202504\",\"firstServiceDate\":\"20250401\","
+      "\"lastServiceDate\":\"20250430\",\"insurerNumber\":\"06130488\","
+      "\"insuredCardSymbol\":\"12\",\"insuredIdentificationNumber\":\"901\","
+      "\"insuredBranchNumber\":\"00\",\"name\":\"外部　一\",\"birthdate\":\"19800101\","
+      "\"sex1\":\"1\"}]";
   Shell j = post("reviewer", json, "application/json");
   ASSERT_EQ(j.exit_code, 0) << j.out;
   EXPECT_EQ(j.out.substr(j.out.rfind('\n') + 1), "200") << j.out;
