@@ -124,7 +124,7 @@ struct Args {
   std::string provisional, request_date, reception_number, code, out, date, model, as_of, month;
   std::string format = "csv", key, file, bureau_answer, agency_deadline, submission_deadline;
   bool retroactive = false, not_designated = false, late = false, rule_only = false, full = false;
-  bool use = false, no_use = false, clear = false;
+  bool use = false, no_use = false, clear = false, published = false;
   int year = 0;
   int64_t count = 0, issued = 0, registrations = 0;
 };
@@ -150,14 +150,17 @@ void register_institutions(CLI::App& app) {
   auto* c = sub(root, "schedule", "指定日に対する回答書発送日と実施機関提出期限 (R-INST-3)");
   c->add_option("--designation", a->designation, "保険医療機関等指定日 YYYYMMDD")->required();
   c->add_option("--data-dir", a->data_dir,
-                "運用者の上書きを読むデータディレクトリ (省略時は規則と別紙2)");
+                "運用者の上書き (別紙2を含む) を読むデータディレクトリ (省略時は規則どおりの既定値)");
+  c->add_flag("--published", a->published,
+              "実施機関が公表した期限表 (別紙2) を適用する (--data-dir なしのとき)");
   c->add_flag("--rule-only", a->rule_only, "別紙2と上書きを使わず規則だけで計算する");
   c->add_flag("--full", a->full, "提出期限 (submissionDeadline) と根拠 (source) も出力する");
   c->callback([a] {
     auto d = date_flag(a->designation, "designation");
     if (!d) return;
     inst::Schedule s;
-    if (a->rule_only) {
+    if (a->rule_only || (a->data_dir.empty() && !a->published)) {
+      // The defaults: 10th / 15th of the previous month, or the next open day.
       s = inst::rule_schedule(*d);
     } else if (!a->data_dir.empty()) {
       auto o = open(a->data_dir);

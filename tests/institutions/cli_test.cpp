@@ -25,15 +25,15 @@ std::string field(const json::object& o, const char* k) {
   return v && v->is_string() ? std::string(v->as_string()) : "";
 }
 
-// R-INST-3: the schedule command — the rule, and 別紙2's months by default.
+// R-INST-3: the schedule command — the rule's defaults, and 別紙2's months on request.
 TEST(InstitutionsCli, Schedule) {
   auto r = run_onshi("institutions schedule --designation 20260501");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "{\"bureauAnswerDate\":\"20260410\",\"agencyDeadline\":\"20260415\"}\n");
   r = run_onshi("institutions schedule --designation 20210501");
-  EXPECT_EQ(r.out, "{\"bureauAnswerDate\":\"20210412\",\"agencyDeadline\":\"20210416\"}\n");
-  r = run_onshi("institutions schedule --designation 20210501 --rule-only");
   EXPECT_EQ(r.out, "{\"bureauAnswerDate\":\"20210412\",\"agencyDeadline\":\"20210415\"}\n");
+  r = run_onshi("institutions schedule --designation 20210501 --published");
+  EXPECT_EQ(r.out, "{\"bureauAnswerDate\":\"20210412\",\"agencyDeadline\":\"20210416\"}\n");
   r = run_onshi("institutions schedule --designation 20261301");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("E_DATE"), std::string::npos);
