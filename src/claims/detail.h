@@ -102,6 +102,8 @@ struct History::Impl {
   }
   // Index of a card key, or -1.
   int64_t find(std::string_view card_key) const;
+  // Every key starting with `prefix` (keys are in byte order, as the store sorts them).
+  std::vector<uint32_t> find_prefix(std::string_view prefix) const;
   // Every key whose current version carries `link` (including the one asked from).
   std::vector<uint32_t> keys_of_person(const detail::Link& link) const;
   // The latest version of key `i`, and the one as known at `known_at_us` (nullptr if none).

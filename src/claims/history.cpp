@@ -112,6 +112,23 @@ int64_t History::Impl::find(std::string_view card_key) const {
   }
 }
 
+std::vector<uint32_t> History::Impl::find_prefix(std::string_view prefix) const {
+  std::vector<uint32_t> out;
+  uint32_t lo = 0, hi = static_cast<uint32_t>(keys.size());
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (key(mid) < prefix) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  for (uint32_t i = lo; i < keys.size() && key(i).substr(0, prefix.size()) == prefix; ++i) {
+    out.push_back(i);
+  }
+  return out;
+}
+
 std::vector<uint32_t> History::Impl::keys_of_person(const Link& link) const {
   std::vector<uint32_t> out;
   if (link.empty()) return out;

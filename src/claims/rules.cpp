@@ -335,11 +335,15 @@ std::vector<ResultRow> check_claim(const History& history, store::Store& store, 
   std::vector<ResultRow> rows(1);
   ResultRow& row = rows[0];
   row.claim_id = claim.claim_id;
+  std::string branch_note;  // set when the 枝番 was identified (枝番特定)
   auto finish = [&](Outcome o, std::string code, std::string message) {
     for (auto& r : rows) {
       r.result = o;
       if (r.reason_code.empty()) r.reason_code = code;
       if (r.message.empty()) r.message = message;
+      if (!branch_note.empty() && r.message.find(branch_note) == std::string::npos) {
+        r.message += "; " + branch_note;
+      }
     }
     summary.claims += 1;
     summary.rows += static_cast<int64_t>(rows.size());
@@ -365,6 +369,24 @@ std::vector<ResultRow> check_claim(const History& history, store::Store& store, 
   row.to_date = str(p.li);
 
   int64_t found = h.find(p.card_key);
+  if (found < 0 && p.branch.empty()) {
+    // 枝番特定: a claim without 枝番 names the member of the card whose birth date it carries,
+    // when exactly one does.
+    std::string prefix = core::make_card_key(p.insurer, p.symbol, p.number, "");
+    int64_t only = -1;
+    int matches = 0;
+    for (uint32_t k : h.find_prefix(prefix)) {
+      if (h.current(k).birthdate == p.birthdate) {
+        only = k;
+        ++matches;
+      }
+    }
+    if (matches == 1) {
+      found = only;
+      set_numbers_from_key(row, h.key(static_cast<uint32_t>(only)));
+      branch_note = "枝番 " + row.insured_branch_number + " を生年月日から特定";
+    }
+  }
   if (found < 0) {
     return finish(Outcome::kReturn, "NOT_REGISTERED",
                   "請求の保険者番号・記号・番号・枝番の資格は登録されていません");
@@ -384,6 +406,9 @@ std::vector<ResultRow> check_claim(const History& history, store::Store& store, 
                     kanji.empty() ? ex->message : ex->message + "; " + kanji);
     }
     if (person.match == Match::kKanji) return finish(Outcome::kAccept, "KANJI_CONVERSION", kanji);
+    if (!branch_note.empty()) {
+      return finish(Outcome::kOk, "BRANCH_IDENTIFIED", "資格は診療日のすべてを満たしています");
+    }
     return finish(Outcome::kOk, "COVERED", "資格は診療日のすべてを満たしています");
   }
 

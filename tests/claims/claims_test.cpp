@@ -112,6 +112,29 @@ TEST_F(ClaimsTest, SplitFromTheNewCardBackToTheOld) {
   EXPECT_EQ(r[1][kFrom], "20250416");
 }
 
+// 枝番特定: a claim without 枝番 is matched to the family member with its birth date; two
+// members with that birth date leave it unresolved.
+TEST_F(ClaimsTest, MissingBranchNumberIsIdentifiedByBirthDate) {
+  auto self = qualification(kInsurerA, "12", "850", "00", "家族　一", "19800101", "20180401");
+  auto child = qualification(kInsurerA, "12", "850", "01", "家族　二", "20100505", "20180401");
+  auto twin = qualification(kInsurerA, "12", "850", "02", "家族　三", "20100505", "20180401");
+  put(self);
+  put(child);
+  put(twin);
+  auto no_branch = self;
+  no_branch.insured_branch_number = "";
+  auto no_branch_child = child;
+  no_branch_child.insured_branch_number = "";
+  Rows r = run(claim_row("C1", clinic, "", "20250415", "20250415", no_branch) +
+               claim_row("C2", clinic, "", "20250415", "20250415", no_branch_child));
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0][kResult], "OK");
+  EXPECT_EQ(r[0][kReason], "BRANCH_IDENTIFIED");
+  EXPECT_EQ(r[0][kBranch], "00");
+  EXPECT_EQ(r[1][kResult], "RETURN");
+  EXPECT_EQ(r[1][kReason], "NOT_REGISTERED");
+}
+
 // RETURN reasons when nothing covers the claim and no rule excuses it.
 TEST_F(ClaimsTest, ReturnReasons) {
   auto lost = qualification(kInsurerA, "01", "234999", "00", "伊藤　幸子", "19600303", "20150401",
