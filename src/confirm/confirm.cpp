@@ -128,15 +128,17 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   const std::string d = date->yyyymmdd();
   const std::string now_ts = core::timestamp_jst();
 
-  auto make_item = [&](const store::QualificationVersion& v) {
+  // Moves the version's data into the result (the version is not used afterwards).
+  auto make_item = [&](store::QualificationVersion& v) {
     oqs::ResultItem item;
-    item.qualification = v.qualification;
+    const bool has_specific = !v.qualification.specific_diseases.empty();
+    item.qualification = std::move(v.qualification);
     if (core::is_preschool(*birth, *date)) item.preschool_classification = "1";
     item.consents.limit_flg = cons;
     if (cons == "1") item.consents.limit_time = now_ts;
     item.include_limit = cons == "1";
     item.include_specific_diseases = cons == "1";
-    if (cons == "1" && !v.qualification.specific_diseases.empty()) {
+    if (cons == "1" && has_specific) {
       item.consents.specific_diseases_flg = "1";
       item.consents.specific_diseases_time = now_ts;
     }
@@ -145,13 +147,15 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   };
 
   core::QualificationValidity validity;
+  std::string subject;  // the card key read, for the audit (one match only)
   if (found.empty()) {
     validity = core::QualificationValidity::kNotFound;
   } else if (found.size() > 1) {
     validity = core::QualificationValidity::kMultiple;
-    for (const auto& v : found) r.results.push_back(make_item(v));
+    r.results.reserve(found.size());
+    for (auto& v : found) r.results.push_back(make_item(v));
   } else {
-    const auto& v = found.front();
+    auto& v = found.front();
     if (v.qualification.covers(d)) {
       validity = core::QualificationValidity::kValid;
     } else {
@@ -170,6 +174,7 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
         }
       }
     }
+    subject = v.qualification.card_key();
     r.results.push_back(make_item(v));
   }
   r.qualification_validity = std::to_string(static_cast<int>(validity));
@@ -178,7 +183,7 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   security::AuditEvent ev;
   ev.actor = "institution:" + caller.medical_institution_code;
   ev.action = "confirm";
-  if (found.size() == 1) ev.subject = found.front().qualification.card_key();
+  ev.subject = std::move(subject);
   ev.detail = "{\"date\":\"" + d + "\",\"validity\":\"" + r.qualification_validity +
               "\",\"matches\":" + std::to_string(found.size()) + ",\"limitConsent\":\"" + cons +
               "\",\"referenceClassification\":\"" + json_escape(options.reference_classification) +

@@ -265,7 +265,11 @@ class SqliteStore final : public Store {
     // The audit file.
     audit_file_ = file_.parent_path() / (file_.stem().string() + "-audit.db");
     {
-      auto aw = open_db(audit_file_, true, options_);
+      // The audit file only grows: no memory map (each growth would remap), a small cache.
+      SqliteOptions audit_options = options_;
+      audit_options.mmap_mib = 0;
+      audit_options.cache_mib = 16;
+      auto aw = open_db(audit_file_, true, audit_options);
       if (!aw) return aw.status();
       audit_writer_ = *aw;
       int av = 0;
@@ -284,7 +288,7 @@ class SqliteStore final : public Store {
         }
         if (auto c = exec(audit_writer_, "COMMIT"); !c) return c;
       }
-      auto ar = open_db(audit_file_, false, options_);
+      auto ar = open_db(audit_file_, false, audit_options);
       if (!ar) return ar.status();
       audit_reader_ = *ar;
     }

@@ -130,8 +130,7 @@ class Store {
 struct SqliteOptions {
   bool create = true;            // create the file and schema when missing
   int64_t cache_mib = 256;       // page cache per connection
-  int64_t mmap_mib = 0;          // memory-mapped I/O size (0: off — the audit log grows the
-                                 // file, and every growth would remap each reader)
+  int64_t mmap_mib = 16384;      // memory-mapped reads (SQLite caps it at its compiled maximum)
 };
 
 // Opens (and migrates) the SQLite store at `db_file` (WAL mode). Errors: E_STORE_OPEN,
