@@ -8,7 +8,8 @@
 #      GET /healthz on the same server (ratio of request rates, higher is better), with p99,
 #      on stores of N1 and N2 members (the cost growth between them).
 #
-# Usage: bench/run.sh   (N1=1000000 N2=10000000 ROUNDS=3 DURATION=10; SKIP_10M=1 skips the large store)
+# Usage: bench/run.sh   (N1=1000000 N2=10000000 ROUNDS=3 DURATION=10; SKIP_10M=1 skips the large
+#        store, SKIP_CLAIMS=1 / SKIP_QUALITY=1 skip bench/claims.sh and bench/quality.sh)
 # Results: bench/out/results.json and a markdown table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -111,3 +112,15 @@ if [ -z "${SKIP_10M:-}" ]; then
 fi
 printf '%s\n' "${results[@]}" > "$OUT/results.json"
 log "results in $OUT/results.json"
+
+# The batch benchmarks of the data-quality and claims features, each with its own baseline.
+if [ -z "${SKIP_CLAIMS:-}" ] && [ -x bench/claims.sh ]; then
+  cmake --build build -j2 --target bench_make_claims >/dev/null
+  log "claims check: bench/claims.sh"
+  mkdir -p "$OUT/claims"
+  WORK=$OUT/claims bench/claims.sh | tee "$OUT/claims.txt"
+fi
+if [ -z "${SKIP_QUALITY:-}" ] && [ -x bench/quality.sh ]; then
+  log "quality: bench/quality.sh"
+  WORK=$OUT/quality bench/quality.sh | tee "$OUT/quality.txt"
+fi
