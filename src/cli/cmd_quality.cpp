@@ -1,6 +1,177 @@
-// onshi quality — placeholder registration until the command is implemented.
+// onshi quality report | overlaps — an insurer's data-quality report and its
+// 資格重複状況結果一覧 (R-REG-4..6), from the data directory, for the operator's batch run.
+//
+// The command only wires flags and files to quality/: it opens the store without creating
+// it, runs the report or the list, writes the output whole (a temporary file renamed into
+// place) and records one audit entry for the run (actor "operator"), since both read
+// personal data. Exit 0 done, 2 unusable input (flags, insurer number, no data directory,
+// unwritable output), 1 a store failure. A one-line JSON summary goes to stdout.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+
 #include "cli/commands.h"
+#include "quality/quality.h"
+#include "security/audit.h"
+#include "store/store.h"
 
 namespace onshi::cli {
-void register_quality(CLI::App& app) { (void)app; }
+namespace {
+
+struct QualityArgs {
+  std::string data_dir, insurer, out, encoding, since, as_of;
+  int late_days = 14;
+};
+
+void fail(const char* cmd, const Error& e, int code) {
+  std::cerr << "onshi quality " << cmd << ": " << e.code << ": " << e.message << "\n";
+  g_exit_code = code;
+}
+
+int exit_code_of(const Error& e) {
+  return e.code == "E_STORE" || e.code == "E_STORE_CORRUPT" ? 1 : 2;
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const std::string& data_dir) {
+  std::error_code ec;
+  auto db = store::store_path(data_dir);
+  if (!std::filesystem::is_regular_file(db, ec))
+    return Error{"E_DATA_DIR", "data-dir", data_dir + " に登録データ (onshi.db) がありません"};
+  store::SqliteOptions so;
+  so.create = false;
+  return store::open_sqlite(db, so);
+}
+
+Result<core::Date> date_flag(const std::string& value, const char* flag) {
+  auto d = core::Date::parse(value);
+  if (!d) return Error{"E_FLAG", flag, std::string("--") + flag + " は YYYYMMDD の日付です"};
+  return *d;
+}
+
+Status audit_run(store::Store& store, const std::string& action, const std::string& detail) {
+  security::AuditLog audit(store);
+  audit.record(security::AuditEvent{"operator", action, "", detail, 0});
+  return audit.flush();
+}
+
+Status write_file(const std::string& path, const std::string& text) {
+  std::filesystem::path tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (f) f.write(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!f) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return Status::Fail("E_FILE", "out", "ファイル " + path + " を書けません");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return Status::Fail("E_FILE", "out", "ファイル " + path + " を書けません");
+  }
+  return {};
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void run_report(const QualityArgs& a) {
+  auto t0 = std::chrono::steady_clock::now();
+  quality::ReportOptions o;
+  o.insurer_number = a.insurer;
+  o.late_days = a.late_days;
+  if (a.late_days < 0) return fail("report", Error{"E_FLAG", "late-days", "--late-days は0以上です"}, 2);
+  if (!a.since.empty()) {
+    auto d = date_flag(a.since, "since");
+    if (!d) return fail("report", d.error(), 2);
+    o.lag_since = *d;
+  }
+  if (!a.as_of.empty()) {
+    auto d = date_flag(a.as_of, "as-of");
+    if (!d) return fail("report", d.error(), 2);
+    o.today = *d;
+  }
+  auto store = open_store(a.data_dir);
+  if (!store) return fail("report", store.error(), store.error().code == "E_DATA_DIR" ? 2 : 1);
+  auto report = quality::build_report(**store, o);
+  if (!report) return fail("report", report.error(), exit_code_of(report.error()));
+  if (auto st = write_file(a.out, *report); !st) return fail("report", st.error(), 2);
+  if (auto st = audit_run(**store, "quality.report", "{\"insurerNumber\":\"" + o.insurer_number + "\"}");
+      !st)
+    return fail("report", st.error(), 1);
+  // The summary object of the report, plus the time taken.
+  std::string summary = "{}";
+  if (auto p = report->find("\"summary\":{"); p != std::string::npos) {
+    auto e = report->find('}', p);
+    summary = report->substr(p + 10, e - (p + 10) + 1);
+  }
+  summary.pop_back();
+  char secs[48];
+  std::snprintf(secs, sizeof secs, ",\"seconds\":%.3f}", seconds_since(t0));
+  std::cout << summary << secs << "\n";
+  g_exit_code = 0;
+}
+
+void run_overlaps(const QualityArgs& a) {
+  auto t0 = std::chrono::steady_clock::now();
+  quality::OverlapOptions o;
+  o.insurer_number = a.insurer;
+  if (a.encoding == "shift_jis" || a.encoding == "sjis" || a.encoding == "cp932") {
+    o.encoding = core::Encoding::kShiftJis;
+  } else if (!a.encoding.empty() && a.encoding != "utf-8" && a.encoding != "utf8") {
+    return fail("overlaps", Error{"E_FLAG", "encoding", "--encoding は utf-8 または shift_jis です"}, 2);
+  }
+  auto store = open_store(a.data_dir);
+  if (!store) return fail("overlaps", store.error(), store.error().code == "E_DATA_DIR" ? 2 : 1);
+  auto summary = quality::write_overlaps(**store, o, a.out);
+  if (!summary) return fail("overlaps", summary.error(), exit_code_of(summary.error()));
+  if (auto st = audit_run(**store, "quality.overlaps",
+                          "{\"insurerNumber\":\"" + o.insurer_number +
+                              "\",\"rows\":" + std::to_string(summary->overlaps) + "}");
+      !st)
+    return fail("overlaps", st.error(), 1);
+  char secs[48];
+  std::snprintf(secs, sizeof secs, "%.3f", seconds_since(t0));
+  std::cout << "{\"members\":" << summary->members << ",\"overlaps\":" << summary->overlaps
+            << ",\"substituted\":" << summary->substituted << ",\"seconds\":" << secs << "}\n";
+  g_exit_code = 0;
+}
+
+}  // namespace
+
+void register_quality(CLI::App& app) {
+  auto args = std::make_shared<QualityArgs>();
+  CLI::App* quality = app.add_subcommand(
+      "quality", "保険者向けデータ品質 (data quality for insurers; see docs/data-quality.md)");
+  quality->require_subcommand(1);
+
+  CLI::App* report = quality->add_subcommand(
+      "report",
+      "データ品質レポート (JSON): 個人番号の取り違い疑い, 個人番号未登録, 漢字変換, ●, "
+      "高齢受給者証×限度額適用区分×年齢の矛盾, 登録の遅れ, 取込時の不備件数");
+  report->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
+  report->add_option("--insurer", args->insurer, "保険者番号 (insurer number)")->required();
+  report->add_option("--out", args->out, "レポート JSON の出力先 (report file)")->required();
+  report->add_option("--late-days", args->late_days,
+                     "この日数を超えて登録されたものを遅延とする (days after which a registration is late)")
+      ->capture_default_str();
+  report->add_option("--since", args->since,
+                     "この日以降の取得・喪失だけを遅延の集計に含める YYYYMMDD (default: the insurer's first registration day)");
+  report->add_option("--as-of", args->as_of, "判定日 YYYYMMDD (default: today in JST)");
+  report->callback([args] { run_report(*args); });
+
+  CLI::App* overlaps = quality->add_subcommand(
+      "overlaps", "資格重複状況結果一覧 (CSV): 同じ人が他の資格を重複して持つ期間");
+  overlaps->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
+  overlaps->add_option("--insurer", args->insurer, "保険者番号 (insurer number)")->required();
+  overlaps->add_option("--out", args->out, "CSV の出力先 (CSV file)")->required();
+  overlaps->add_option("--encoding", args->encoding, "出力の文字コード utf-8 | shift_jis (default utf-8)");
+  overlaps->callback([args] { run_overlaps(*args); });
+}
+
 }  // namespace onshi::cli

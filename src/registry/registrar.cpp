@@ -23,6 +23,7 @@ store::PutItem make_put_item(ValidatedRecord&& record, const security::Keyring& 
   }
   item.qualification = std::move(record.qualification);
   item.source = source;
+  item.conversions = std::move(record.conversions);
   return item;
 }
 }  // namespace detail

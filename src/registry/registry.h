@@ -17,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -47,9 +48,33 @@ struct RecordError {
 };
 
 struct ValidatedRecord {
-  core::Qualification qualification;  // normalised
+  core::Qualification qualification;  // normalised, names in the stored character set
   std::string my_number;              // "" when absent; never logged
+  std::string conversions;            // kanji conversions made (JSON array) or "" (R-REG-5)
 };
+
+// ---- The stored character set (R-REG-5; docs/data-quality.md) ----
+// Names, addresses and insurer names are stored in JIS X 0208 (CP932's rows 1–8 and 16–84,
+// without 凜 and 熙), ASCII and half-width katakana. validate_record converts any other
+// character of InsurerName, InsuredName, Name, NameOfOther and Address, one character for
+// one: to its standard form (variant table, e.g. 髙→高, 﨑→崎, 德→徳), else to a one-character
+// Unicode equivalent inside the set (塚→塚), else to kSubstituteCharacter — and records
+// each conversion with the version: [{"field":"Name","position":0,"original":"髙",
+// "replacement":"高"}] (position = 0-based code point index in the field's value).
+inline constexpr char32_t kSubstituteCharacter = U'\u3013';  // 〓 (下駄)
+struct KanjiConversion {
+  std::string field;  // element name, e.g. "Name"
+  int64_t position = 0;
+  std::string original, replacement;
+};
+bool in_stored_character_set(char32_t c);
+// The character stored for `c` (c itself when inside the set).
+char32_t stored_form_of(char32_t c);
+// `text` (valid UTF-8) in the stored set; appends one entry per replaced character.
+std::string to_stored_text(std::string_view field, std::string_view text,
+                           std::vector<KanjiConversion>& conversions);
+// The JSON array kept in store::PutItem::conversions ("" when empty).
+std::string conversions_to_json(const std::vector<KanjiConversion>& conversions);
 
 // Validates and normalises one record. `today` bounds dates (no birth in the future).
 // Returns the record, or every error found in it (not just the first).

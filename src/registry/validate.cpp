@@ -11,6 +11,10 @@
 // Validation is the CPU-bound part of a bulk import, so the common case — ASCII numbers and
 // codes, names already in full-width katakana — takes fast paths that give exactly the
 // result of the ICU-based core functions without calling them.
+//
+// Names, addresses and the insurer name are brought into the stored character set here
+// (kanji.cpp, R-REG-5): a bitmap lookup per non-ASCII character, and the conversions made
+// travel with the record to the store.
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -189,10 +193,15 @@ class Checker {
   void no_control(int f, std::string_view s);
   void card_chars(int f, const std::string& s, bool allow_kanji);
   std::string kana(int f, bool required);
+  // The value in the stored character set; conversions are recorded (R-REG-5).
+  std::string stored(int f, std::string_view s) {
+    return to_stored_text(kFields[f].name, s, conversions_);
+  }
 
   const FieldValues& v_;
   core::Date today_;
   std::vector<Error> errors_;
+  std::vector<KanjiConversion> conversions_;
 };
 
 std::optional<core::Date> Checker::date_value(std::string_view s, int f) {
@@ -362,7 +371,7 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
     missing(kInsurerName);
   } else {
     no_control(kInsurerName, s);
-    q.insurer_name = std::string(s);
+    q.insurer_name = stored(kInsurerName, s);
   }
   code(kInsuredCardClassification, "OQSCD010", true, &q.insured_card_classification);
   code(kPersonalFamilyClassification, "OQSCD009", true, &q.personal_family_classification);
@@ -376,14 +385,14 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
       continue;
     }
     no_control(f, s);
-    *dst = std::string(s);
+    *dst = stored(f, s);
   }
   q.name_kana = kana(kNameKana, true);
   q.name_of_other_kana = kana(kNameOfOtherKana, false);
 
   if (std::string_view s = get(kAddress); !s.empty()) {
     no_control(kAddress, s);
-    q.address = std::string(s);
+    q.address = stored(kAddress, s);
   }
   if (std::string_view s = get(kPostNumber); !s.empty()) {
     std::string p = is_ascii(s) ? std::string(s) : core::normalize_card_field(s);
@@ -596,6 +605,7 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
   }
 
   if (!errors_.empty()) return std::move(errors_);
+  rec.conversions = conversions_to_json(conversions_);
   return rec;
 }
 

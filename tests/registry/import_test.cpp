@@ -119,7 +119,10 @@ TEST_F(Fixture, ShiftJis) {  // receipt computers and insurers send CP932
   auto v = store->qualification_as_of(core::make_card_key("06139992", "1234", "5002", "00"),
                                       INT64_MAX);
   ASSERT_TRUE(v.ok() && v->has_value());
-  EXPECT_EQ((*v)->qualification.name, "髙橋\u3000一郎");
+  // R-REG-5: 髙 (CP932's IBM extension, outside the stored set) is stored as 高, recorded.
+  EXPECT_EQ((*v)->qualification.name, "高橋\u3000一郎");
+  EXPECT_EQ((*v)->conversions,
+            R"([{"field":"Name","position":0,"original":"髙","replacement":"高"}])");
   EXPECT_EQ((*v)->qualification.insurer_name, "オンシ電機健康保険組合");
   // Same bytes with the encoding given explicitly, and small batches over two threads.
   ImportOptions opt;

@@ -1,1 +1,0 @@
-// Placeholder so the module library exists before its sources land.
