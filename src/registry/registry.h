@@ -37,9 +37,9 @@ using FieldMap = std::vector<std::pair<std::string, std::string>>;
 
 // The element names a record may carry (CSV header names), in the documented column order.
 const std::vector<std::string>& known_fields();
-// Required ones (InsurerNumber, InsuredIdentificationNumber, Name, NameKana, Sex1,
-// Birthdate, QualificationDate, InsuredCardClassification, PersonalFamilyClassification,
-// InsurerName).
+// Required ones: InsurerNumber, InsuredIdentificationNumber, Name, Sex1, Birthdate,
+// QualificationDate — what a qualification cannot be confirmed without. Everything else is
+// optional (後期高齢者 have no 本人/家族; insurers' systems differ in what they hold).
 const std::vector<std::string>& required_fields();
 
 struct RecordError {

@@ -333,7 +333,6 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
   }
   const bool latter = insurer_ok && q.insurer_number.size() == 8 &&
                       q.insurer_number.compare(0, 2, "39") == 0;  // 後期高齢者医療
-  const bool employee = insurer_ok && q.insurer_number.size() == 8 && !latter;
 
   if (std::string_view s = get(kInsuredCardSymbol); !s.empty()) {
     std::string n = normalize_card(s);
@@ -342,20 +341,13 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
       fail("E_SYMBOL_NOT_ALLOWED", kInsuredCardSymbol,
            "後期高齢者医療の被保険者証には記号がありません");
     q.insured_card_symbol = std::move(n);
-  } else if (employee) {
-    missing(kInsuredCardSymbol);
   }
 
   if (std::string_view s = get(kInsuredIdentificationNumber); s.empty()) {
     missing(kInsuredIdentificationNumber);
   } else {
     std::string n = normalize_card(s);
-    size_t before = errors_.size();
     card_chars(kInsuredIdentificationNumber, n, false);
-    if (latter && errors_.size() == before) {
-      Status st = core::check_latter_elderly_insured_number(n);
-      if (!st) from_status(st, kInsuredIdentificationNumber);
-    }
     q.insured_identification_number = std::move(n);
   }
 
@@ -367,14 +359,12 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
   }
 
   // ---- names and codes ----
-  if (std::string_view s = get(kInsurerName); s.empty()) {
-    missing(kInsurerName);
-  } else {
+  if (std::string_view s = get(kInsurerName); !s.empty()) {
     no_control(kInsurerName, s);
     q.insurer_name = stored(kInsurerName, s);
   }
-  code(kInsuredCardClassification, "OQSCD010", true, &q.insured_card_classification);
-  code(kPersonalFamilyClassification, "OQSCD009", true, &q.personal_family_classification);
+  code(kInsuredCardClassification, "OQSCD010", false, &q.insured_card_classification);
+  code(kPersonalFamilyClassification, "OQSCD009", false, &q.personal_family_classification);
   code(kSex1, "OQSCD007", true, &q.sex1);
   code(kSex2, "OQSCD007", false, &q.sex2);
   for (auto [f, dst] : {std::pair{kInsuredName, &q.insured_name}, std::pair{kName, &q.name},
@@ -387,7 +377,7 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
     no_control(f, s);
     *dst = stored(f, s);
   }
-  q.name_kana = kana(kNameKana, true);
+  q.name_kana = kana(kNameKana, false);
   q.name_of_other_kana = kana(kNameOfOtherKana, false);
 
   if (std::string_view s = get(kAddress); !s.empty()) {
@@ -662,10 +652,10 @@ const std::vector<std::string>& known_fields() {
 }
 
 const std::vector<std::string>& required_fields() {
-  static const std::vector<std::string> fields = {
-      "InsurerNumber", "InsuredIdentificationNumber", "Name", "NameKana", "Sex1", "Birthdate",
-      "QualificationDate", "InsuredCardClassification", "PersonalFamilyClassification",
-      "InsurerName"};
+  // What a qualification cannot be confirmed without. The rest is optional: 後期高齢者 have no
+  // 本人/家族, and insurers' systems differ in what they hold (absent = not shown).
+  static const std::vector<std::string> fields = {"InsurerNumber", "InsuredIdentificationNumber",
+                                                  "Name", "Sex1", "Birthdate", "QualificationDate"};
   return fields;
 }
 
