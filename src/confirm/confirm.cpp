@@ -10,6 +10,7 @@
 #include "core/burden.h"
 #include "core/codes.h"
 #include "core/date.h"
+#include "core/json_text.h"
 #include "core/numbers.h"
 #include "core/text.h"
 
@@ -21,21 +22,6 @@ std::string display_message(const Error& e) {
   return e.field.empty() ? e.message : e.field + ": " + e.message;
 }
 
-std::string json_escape(std::string_view s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      o += ' ';
-    } else {
-      o += c;
-    }
-  }
-  return o;
-}
 
 oqs::ResultHeader echo_header(const oqs::RequestHeader& h, const Options& o) {
   oqs::ResultHeader r;
@@ -186,7 +172,7 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   ev.subject = std::move(subject);
   ev.detail = "{\"date\":\"" + d + "\",\"validity\":\"" + r.qualification_validity +
               "\",\"matches\":" + std::to_string(found.size()) + ",\"limitConsent\":\"" + cons +
-              "\",\"referenceClassification\":\"" + json_escape(options.reference_classification) +
+              "\",\"referenceClassification\":\"" + core::json_escaped(options.reference_classification) +
               "\"}";
   audit_.record(std::move(ev));
   return r;

@@ -2,6 +2,8 @@
 // threads log at once; logs are rare (start, stop, errors), so the lock costs nothing.
 #include "core/log.h"
 
+#include "core/json_text.h"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -13,25 +15,6 @@ namespace {
 
 std::mutex g_mu;
 
-void escape_into(std::string& out, std::string_view s) {
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-}
 
 void emit(std::string_view level, std::string_view event, std::initializer_list<LogField> fields) {
   using namespace std::chrono;
@@ -49,13 +32,13 @@ void emit(std::string_view level, std::string_view event, std::initializer_list<
   line += "\",\"level\":\"";
   line += level;
   line += "\",\"event\":\"";
-  escape_into(line, event);
+  append_json_escaped(line, event);
   line += '"';
   for (const auto& [k, v] : fields) {
     line += ",\"";
-    escape_into(line, k);
+    append_json_escaped(line, k);
     line += "\":\"";
-    escape_into(line, v);
+    append_json_escaped(line, v);
     line += '"';
   }
   line += "}\n";

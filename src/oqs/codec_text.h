@@ -6,6 +6,8 @@
 // to 8 and the confirmation service, not the codec, decides what that padding means.
 #pragma once
 
+#include "core/json_text.h"
+
 #include <string>
 #include <string_view>
 
@@ -72,39 +74,8 @@ inline void append_xml_escaped(std::string& out, std::string_view s) {
   out.append(s.data() + run, s.size() - run);
 }
 
-// Appends `s` as the content of a JSON string (without the quotes).
-inline void append_json_escaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default: {
-        const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(u, sizeof u);
-      }
-    }
-    run = i + 1;
-  }
-  out.append(s.data() + run, s.size() - run);
-}
+// JSON string escaping lives in core/json_text.h.
+using core::append_json_escaped;
 
 // Appends an element name in lowerCamelCase (InsurerNumber → insurerNumber).
 inline void append_lower_camel(std::string& out, std::string_view name) {

@@ -7,31 +7,12 @@
 
 #include "core/date.h"
 #include "core/numbers.h"
+#include "core/json_text.h"
 #include "core/text.h"
 
 namespace onshi::quality::detail {
 
-void json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
+void json_string(std::string& out, std::string_view s) { core::append_json_string(out, s); }
 
 void json_key(std::string& out, std::string_view key) {
   if (!out.empty() && out.back() != '{' && out.back() != '[') out.push_back(',');

@@ -22,6 +22,7 @@
 
 #include "core/burden.h"
 #include "core/codes.h"
+#include "core/json_text.h"
 #include "core/numbers.h"
 #include "core/text.h"
 #include "registry/fields.h"
@@ -619,25 +620,7 @@ std::variant<ValidatedRecord, std::vector<Error>> validate_values(const FieldVal
 }
 
 void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
+  core::append_json_string(out, s);
 }
 
 }  // namespace detail
