@@ -119,15 +119,19 @@ class Stmt {
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
-  // Binds without copying: the caller keeps `v` alive until the statement is reset.
   void text(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  // Binds without copying, for the hot paths: the caller keeps `v` alive until the
+  // statement is reset.
+  void text_static(int i, std::string_view v) {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
   void blob_or_null(int i, std::string_view v) {
     if (v.empty())
       sqlite3_bind_null(s_, i);
     else
-      sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+      sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   void i64(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
   int step() { return sqlite3_step(s_); }
@@ -324,7 +328,7 @@ class SqliteStore final : public Store {
       bool exists = false;
       bool same = false;
       w_latest_.reset();
-      w_latest_.text(1, key);
+      w_latest_.text_static(1, key);
       int rc = w_latest_.step();
       if (rc == SQLITE_ROW) {
         exists = true;
@@ -344,12 +348,12 @@ class SqliteStore final : public Store {
       int64_t t = std::max(core::now_unix_us(), last + 1);
       last = t;
       w_insert_.reset();
-      w_insert_.text(1, key);
+      w_insert_.text_static(1, key);
       w_insert_.i64(2, t);
       w_insert_.text(3, item.qualification.insurer_number);
       w_insert_.blob_or_null(4, item.person_link);
       w_insert_.blob_or_null(5, item.my_number_sealed);
-      w_insert_.text(6, payload);
+      w_insert_.text_static(6, payload);
       w_insert_.text(7, item.source);
       if (item.conversions.empty())
         sqlite3_bind_null(w_insert_.get(), 8);
