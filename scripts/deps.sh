@@ -2,6 +2,8 @@
 # Installs every Debian 12 package onshi needs to build, test and benchmark.
 # Idempotent: packages already present are skipped, so a second run is a no-op.
 # Runs apt-get as root directly, or through sudo when not root.
+# nodejs and npm (for the browser tests) are skipped when `node` and `npm` are already on
+# PATH, whatever installed them, so a Node.js from elsewhere is not fought over.
 set -euo pipefail
 
 PACKAGES=(
@@ -17,10 +19,14 @@ PACKAGES=(
   libbenchmark-dev
   libxlsxwriter-dev zlib1g-dev
   curl ca-certificates bc
+  chromium fonts-ipafont-gothic nodejs npm
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+  if [ "$p" = nodejs ] || [ "$p" = npm ]; then
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then continue; fi
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
