@@ -103,6 +103,15 @@ void register_ca(CLI::App& app) {
             "医療機関コード (10 digits with check digit)");
   add_issue(*issue, args, security::Role::kInsurer, "保険者の証明書 (certificate for an insurer)",
             "保険者番号 (6 or 8 digits with check digit)");
+  add_issue(*issue, args, security::Role::kReviewer,
+            "審査支払機関の証明書 (certificate for a review & payment organisation: claims check)",
+            "識別子 (1–64 letters, digits, '-', '_', '.'; e.g. shiharai-kikin)");
+  add_issue(*issue, args, security::Role::kAgency,
+            "実施機関の証明書 (certificate for the implementing agency: institution onboarding)",
+            "識別子 (1–64 letters, digits, '-', '_', '.')");
+  add_issue(*issue, args, security::Role::kBureau,
+            "地方厚生局の証明書 (certificate for a regional bureau: designations)",
+            "識別子 (1–64 letters, digits, '-', '_', '.'; e.g. kanto)");
 }
 
 }  // namespace onshi::cli

@@ -124,3 +124,33 @@ TEST(Cli, ServeWithoutCaIsAnUnusableInput) {
 }
 
 }  // namespace
+
+namespace {
+
+// R-INST-1 and the roles of the other actors: every role gets its certificate from the CLI.
+TEST(Cli, IssuesCertificatesForEveryRole) {
+  fs::path dir = fs::temp_directory_path() / ("onshi-roles-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  int rc = -1;
+  std::string b = ONSHI_BINARY;
+  run(b + " ca init --data-dir " + dir.string() + " 2>&1", &rc);
+  ASSERT_EQ(rc, 0);
+  for (std::string role : {"reviewer", "agency", "bureau"}) {
+    std::string out = run(b + " ca issue " + role + " kanto-1 --data-dir " + dir.string() +
+                              " --out " + (dir / role).string() + " 2>&1",
+                          &rc);
+    EXPECT_EQ(rc, 0) << role << out;
+    std::string subject =
+        run("openssl x509 -noout -subject -in " + (dir / role / "cert.pem").string(), &rc);
+    EXPECT_NE(subject.find("OU = " + role), std::string::npos) << subject;
+    EXPECT_NE(subject.find("CN = kanto-1"), std::string::npos) << subject;
+  }
+  std::string bad = run(b + " ca issue bureau 'no spaces' --data-dir " + dir.string() +
+                            " --out " + (dir / "x").string() + " 2>&1",
+                        &rc);
+  EXPECT_EQ(rc, 2) << bad;
+  EXPECT_NE(bad.find("E_ID"), std::string::npos) << bad;
+  fs::remove_all(dir);
+}
+
+}  // namespace
