@@ -134,4 +134,25 @@ int parse_ratio_percent(std::string_view s) {
   return v / 10;
 }
 
+bool limit_classification_plausible(AgeBand band, int elderly_ratio_tenths,
+                                    int card_ratio_tenths, std::string_view classification_flag,
+                                    Date on) {
+  auto consistent = [&](int r) {
+    return limit_classification_consistent(band, r, classification_flag, on);
+  };
+  switch (band) {
+    case AgeBand::kPreschool:
+      return consistent(2);
+    case AgeBand::kGeneral:
+      return consistent(3);
+    case AgeBand::kElderly:
+      if (elderly_ratio_tenths > 0) return consistent(elderly_ratio_tenths);
+      return consistent(2) || consistent(3);
+    case AgeBand::kLatterElderly:
+      if (card_ratio_tenths > 0) return consistent(card_ratio_tenths);
+      return consistent(1) || consistent(2) || consistent(3);
+  }
+  return false;
+}
+
 }  // namespace onshi::core

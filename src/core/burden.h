@@ -42,6 +42,13 @@ bool ratio_allowed(AgeBand band, int ratio_tenths, Date on);
 // does not allow is inconsistent; an empty flag (no certificate) contradicts nothing.
 bool limit_classification_consistent(AgeBand band, int ratio_tenths,
                                      std::string_view classification_flag, Date on);
+// The same check when the ratio may be unknown, as registration and the quality report have it:
+// the 高齢受給者証 ratio decides for 70–74 and the card's ratio for 後期; a ratio of 0 (not
+// registered) means any ratio the band allows may hold, and the code is consistent when it is
+// consistent with one of them. Under 70 the statutory ratio is used.
+bool limit_classification_plausible(AgeBand band, int elderly_ratio_tenths,
+                                    int card_ratio_tenths, std::string_view classification_flag,
+                                    Date on);
 // 証区分 (OQSCD011) against 適用区分: 減額 区分 (A05, A06, B05–B08) belong on 02/03,
 // the others on 01.
 bool limit_certificate_kind_consistent(std::string_view certificate_classification,

@@ -130,23 +130,10 @@ void check_certificates(const core::Qualification& q, core::Date today, List& ou
   if (lim && !lim->classification.empty() && !lim->classification_flag.empty() &&
       !core::limit_certificate_kind_consistent(lim->classification, lim->classification_flag))
     reasons.push_back("LIMIT_CERTIFICATE_KIND");
-  if (lim && !lim->classification_flag.empty()) {
-    std::vector<int> ratios;
-    switch (band) {
-      case core::AgeBand::kPreschool: ratios = {2}; break;
-      case core::AgeBand::kGeneral: ratios = {3}; break;
-      case core::AgeBand::kElderly:
-        ratios = elderly_ratio > 0 ? std::vector<int>{elderly_ratio} : std::vector<int>{2, 3};
-        break;
-      case core::AgeBand::kLatterElderly:
-        ratios = card_ratio > 0 ? std::vector<int>{card_ratio} : std::vector<int>{1, 2, 3};
-        break;
-    }
-    bool ok = std::any_of(ratios.begin(), ratios.end(), [&](int r) {
-      return core::limit_classification_consistent(band, r, lim->classification_flag, today);
-    });
-    if (!ok) reasons.push_back("LIMIT_CLASSIFICATION_AGE_RATIO");
-  }
+  if (lim && !lim->classification_flag.empty() &&
+      !core::limit_classification_plausible(band, elderly_ratio, card_ratio,
+                                             lim->classification_flag, today))
+    reasons.push_back("LIMIT_CLASSIFICATION_AGE_RATIO");
   for (const char* reason : reasons) {
     std::string o = "{";
     json_key(o, "member");

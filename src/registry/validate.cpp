@@ -493,20 +493,8 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
                  c.classification_flag + "」が一致しません");
       if (!c.classification_flag.empty() && birth && from) {
         core::AgeBand band = latter ? core::AgeBand::kLatterElderly : core::age_band(*birth, *from);
-        std::vector<int> ratios;
-        switch (band) {
-          case core::AgeBand::kPreschool: ratios = {2}; break;
-          case core::AgeBand::kGeneral: ratios = {3}; break;
-          case core::AgeBand::kElderly:
-            ratios = elderly_ratio > 0 ? std::vector<int>{elderly_ratio} : std::vector<int>{2, 3};
-            break;
-          case core::AgeBand::kLatterElderly:
-            ratios = card_ratio > 0 ? std::vector<int>{card_ratio} : std::vector<int>{1, 2, 3};
-            break;
-        }
-        bool ok = std::any_of(ratios.begin(), ratios.end(), [&](int r) {
-          return core::limit_classification_consistent(band, r, c.classification_flag, *from);
-        });
+        bool ok = core::limit_classification_plausible(band, elderly_ratio, card_ratio,
+                                                       c.classification_flag, *from);
         if (!ok)
           fail("E_CERT_INCONSISTENT", kLimitApplicationCertificateClassificationFlag,
                "限度額適用認定証の適用区分「" + c.classification_flag +

@@ -172,3 +172,23 @@ TEST(Burden, ParseRatioPercent) {
 
 }  // namespace
 }  // namespace onshi::core
+
+namespace onshi::core {
+namespace {
+
+// R-CONF-7: the 高齢受給者証負担割合 × 限度額適用区分 check when the ratio may not be registered.
+TEST(LimitClassificationPlausible, UnknownRatioTriesWhatTheBandAllows) {
+  const Date on = Date::from_ymd(2025, 6, 1);
+  EXPECT_TRUE(limit_classification_plausible(AgeBand::kElderly, 0, 0, "B04", on));
+  EXPECT_TRUE(limit_classification_plausible(AgeBand::kElderly, 0, 0, "B02", on));
+  EXPECT_FALSE(limit_classification_plausible(AgeBand::kElderly, 0, 0, "A03", on));
+  EXPECT_FALSE(limit_classification_plausible(AgeBand::kElderly, 3, 0, "B04", on));  // 3割 known
+  EXPECT_TRUE(limit_classification_plausible(AgeBand::kLatterElderly, 0, 0, "B09", on));
+  EXPECT_FALSE(limit_classification_plausible(AgeBand::kLatterElderly, 0, 1, "B09", on));
+  EXPECT_FALSE(limit_classification_plausible(AgeBand::kGeneral, 0, 0, "B04", on));
+  EXPECT_TRUE(limit_classification_plausible(AgeBand::kGeneral, 0, 0, "A03", on));
+  EXPECT_TRUE(limit_classification_plausible(AgeBand::kPreschool, 0, 0, "A05", on));
+}
+
+}  // namespace
+}  // namespace onshi::core
