@@ -5,7 +5,7 @@
 // (the Luhn check digit). The 個人番号 (My Number) has its own mod-11 rule. These functions
 // are pure; they validate structure as well as the check digit and say which rule failed,
 // so registration and reception can show the operator a precise reason.
-// Vectors: shared/research/domain-rules.md §0–§4.
+// Test vectors: tests/core/numbers_test.cpp (the published worked examples and synthetic ones).
 #pragma once
 
 #include <string>
