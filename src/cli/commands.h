@@ -21,5 +21,6 @@ void register_demo(CLI::App& app);      // onshi demo
 void register_quality(CLI::App& app);   // onshi quality report | overlaps
 void register_claims(CLI::App& app);    // onshi claims check
 void register_institutions(CLI::App& app);  // onshi institutions …
+void register_terminal(CLI::App& app);  // onshi terminal
 
 }  // namespace onshi::cli

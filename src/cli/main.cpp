@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   onshi::cli::register_quality(app);
   onshi::cli::register_claims(app);
   onshi::cli::register_institutions(app);
+  onshi::cli::register_terminal(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

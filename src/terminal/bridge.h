@@ -1,0 +1,103 @@
+// The institution terminal's folder bridge: how a receipt computer (レセコン) that only
+// writes and reads files reaches the central service (research onshi-interface §1, §5).
+//
+// The bridge owns a folder with four subfolders, created when missing:
+//   req/   the receipt computer writes `OQSsiquc01req_<tail>.xml` here (Shift_JIS or UTF-8,
+//          as its XML declaration says)
+//   res/   the bridge writes `OQSsiquc01res_<tail>.xml` here (same tail), in the configured
+//          encoding with the matching declaration and `CharacterCodeIdentifier` (0 UTF-8,
+//          1 Shift_JIS)
+//   face/  results of card confirmations (not written yet)
+//   work/  the bridge's own: requests being sent, and result files before they are renamed
+//
+// Contract:
+//  * A request is taken only when complete: its size and mtime are unchanged between two
+//    polls AND it reads as a whole document. A file that stays unreadable (bad XML, wrong
+//    encoding) is taken once it has been unchanged for `settle_ms`, so a writer that pauses
+//    mid-file is never read early, yet a broken file is answered.
+//  * A taken request is renamed into work/ before anything is sent; it leaves work/ only
+//    after its result has been renamed into res/. Files found in work/ when the bridge opens
+//    are processed again — unless res/ already holds a newer result for the same tail (the
+//    bridge stopped between the two renames), so a restart loses nothing and re-sends
+//    nothing that was answered.
+//  * Result files are written under work/ and renamed into res/: a reader never sees half.
+//  * An unreadable request gets a result with SegmentOfResult 9, ErrorCode and ErrorMessage
+//    (`<element>: <message>`); so does a request the service refuses at the HTTP level
+//    (E_TERMINAL_HTTP) or answers with something that is not a result (E_TERMINAL_RESPONSE).
+//    Nothing is dropped silently.
+//  * When the service cannot be reached (E_CONNECT, E_TLS, E_HTTP, an HTTP 5xx) the request
+//    stays in work/ and is retried with exponential backoff (from `poll_ms` up to
+//    `max_backoff_ms`); each failure is logged (event terminal.retry).
+//  * Files in req/ that are not `OQSsiquc01req_*.xml` are left alone.
+// Log events (JSON lines on stderr, core/log.h): terminal.started, terminal.result,
+// terminal.retry, terminal.error. A file name and error code are logged, never content.
+//
+// A Bridge is single-threaded: poll_once() and run() must not be called concurrently.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "core/text.h"
+#include "http/client.h"
+
+namespace onshi::terminal {
+
+struct BridgeOptions {
+  std::filesystem::path folder;            // the OQS folder (req/, res/, face/, work/ inside)
+  http::ClientOptions client;              // the central service and the institution's certificate
+  core::Encoding encoding = core::Encoding::kUtf8;  // of result files
+  int poll_ms = 200;                       // scan interval of run()
+  int settle_ms = 3000;                    // an unreadable file is answered after this quiet time
+  int max_backoff_ms = 30000;              // ceiling of the retry backoff
+};
+
+// `--server https://HOST:PORT` → host and port. Errors: E_FLAG (field "server").
+Result<std::pair<std::string, uint16_t>> parse_server_url(std::string_view url);
+
+// Client options from a certificate folder as `onshi ca issue institution … --out DIR`
+// writes it (cert.pem, key.pem, ca.pem). Errors: E_FILE (field = the missing file's name).
+Result<http::ClientOptions> client_options_from_cert_dir(const std::filesystem::path& cert_dir,
+                                                         std::string host, uint16_t port);
+
+class Bridge {
+ public:
+  // Creates the subfolders and removes stale temporary files from work/.
+  // Errors: E_TERMINAL_IO (field = the folder that cannot be created).
+  static Result<std::unique_ptr<Bridge>> open(BridgeOptions options);
+  ~Bridge();
+
+  // One scan: first the requests in work/ that are due, then the complete requests in req/.
+  // Returns the number of result files written.
+  int poll_once();
+  // poll_once() every poll_ms until `stop` becomes true.
+  void run(const std::atomic<bool>& stop);
+
+ private:
+  explicit Bridge(BridgeOptions options);
+  struct Seen {
+    std::uintmax_t size = 0;
+    std::filesystem::file_time_type mtime;
+    std::chrono::steady_clock::time_point since;  // when this size/mtime was first seen
+  };
+  struct Retry {
+    std::chrono::steady_clock::time_point due;
+    int backoff_ms = 0;
+  };
+  // Sends one request in work/ and writes its result; true when a result was written.
+  bool process(const std::filesystem::path& work_file);
+  bool write_result(const std::string& tail, const std::string& document);
+  bool write_error(const std::string& tail, std::string_view request_bytes, const Error& error);
+
+  BridgeOptions options_;
+  http::Client client_;
+  std::map<std::string, Seen> seen_;    // req/ file name → last observed state
+  std::map<std::string, Retry> retry_;  // work/ file name → next attempt
+};
+
+}  // namespace onshi::terminal
