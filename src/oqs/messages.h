@@ -9,6 +9,7 @@
 // public DTOs and the declared encoding.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -109,6 +110,78 @@ Result<ConfirmResult> parse_confirm_result_xml(std::string_view bytes);
 // Writes a request document (terminal, tests, benchmarks).
 Result<std::string> write_confirm_request_xml(const ConfirmRequest& request,
                                               core::Encoding encoding = core::Encoding::kShiftJis);
+
+// ---- Bulk inquiry (一括照会, research §2.2, §6.5) ----
+// OQSmuquc01req: one header and one QualificationConfirmSearchInfo per patient
+// (ArbitraryIdentifier maps the results back to the patients).
+struct BulkRequest {
+  RequestHeader header;
+  std::vector<SearchInfo> searches;
+};
+
+// OQSmuquc01res (受付結果). The header carries ProcessExecutionTime, MedicalInstitutionCode,
+// ArbitraryFileIdentifier, CharacterCodeIdentifier (and SegmentOfResult/ErrorCode/
+// ErrorMessage on refusal, when the body is absent); reference_classification and
+// reception_number of the header are not used here — the number travels in the body.
+struct BulkReceipt {
+  ResultHeader header;
+  std::string reception_number;     // ReceptionNumber
+  std::string reception_date_time;  // ReceptionDateTime YYYYMMDDHHmmss
+  std::string processing_result_status;  // optional, "1" when accepted
+  std::string processing_result_code;
+  std::string processing_result_message;
+};
+
+// OQSmuquc02req (結果取得要求).
+struct BulkResultRequest {
+  std::string medical_institution_code;  // MessageHeader/MedicalInstitutionCode
+  std::string reception_number;          // MessageBody/ReceptionNumber
+};
+
+// One BulkConfirmUnit: the per-patient result of a bulk inquiry.
+struct BulkConfirmUnit {
+  SearchInfo search;                      // QualificationConfirmSearchInfo echo
+  std::string processing_result_status;   // OQSCD004 "1" / "2"
+  std::string processing_result_code;     // the error code when the status is 2
+  std::string processing_result_message;
+  std::string qualification_validity;     // OQSCD006, when the status is 1
+  std::vector<ResultItem> results;        // ResultList/ResultOfQualificationConfirmation*
+};
+
+// OQSmuquc02res (一括照会結果). The header uses reception_number and the three counts;
+// reference_classification is not written. SegmentOfResult 9 has no body.
+struct BulkResult {
+  ResultHeader header;
+  std::vector<BulkConfirmUnit> units;
+};
+
+// Bulk documents may be larger than single ones: up to 16 MiB (10,000 patients fit).
+inline constexpr size_t kMaxBulkDocumentBytes = 16u << 20;
+
+// Parses OQSmuquc01req (Shift_JIS or UTF-8 as declared). Errors as for
+// parse_confirm_request_xml; E_XML_MISSING for a missing header element required by §2.1
+// (QualificationConfirmationDate, MedicalInstitutionCode) or when there is no
+// QualificationConfirmSearchInfo at all. The entries themselves are not validated here (the
+// service judges each one like a single request), so one bad entry does not spoil the rest.
+Result<BulkRequest> parse_bulk_request_xml(std::string_view bytes);
+Result<std::string> write_bulk_request_xml(const BulkRequest& request,
+                                           core::Encoding encoding = core::Encoding::kShiftJis);
+// OQSmuquc01res. The writer sets CharacterCodeIdentifier from `encoding`.
+Result<std::string> write_bulk_receipt_xml(const BulkReceipt& receipt,
+                                           core::Encoding encoding = core::Encoding::kUtf8);
+Result<BulkReceipt> parse_bulk_receipt_xml(std::string_view bytes);
+// OQSmuquc02req. Errors: as above; E_XML_MISSING for MedicalInstitutionCode or
+// ReceptionNumber.
+Result<BulkResultRequest> parse_bulk_result_request_xml(std::string_view bytes);
+Result<std::string> write_bulk_result_request_xml(
+    const BulkResultRequest& request, core::Encoding encoding = core::Encoding::kShiftJis);
+// OQSmuquc02res. The writer sets CharacterCodeIdentifier from `encoding`; E_ENCODING when a
+// character has no Shift_JIS form.
+Result<std::string> write_bulk_result_xml(const BulkResult& result,
+                                          core::Encoding encoding = core::Encoding::kUtf8);
+// Accepts ResultOfQualificationConfirmation inside a ResultList or directly in the unit
+// (§2.2 notes), with ReferenceNumber either inside it or beside it (paired by index).
+Result<BulkResult> parse_bulk_result_xml(std::string_view bytes);
 
 // ---- JSON (the HTTPS API twins; lowerCamelCase keys of the element names) ----
 // {"qualificationConfirmationDate":"…","medicalInstitutionCode":"…","arbitraryFileIdentifier":"…",

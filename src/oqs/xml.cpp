@@ -19,11 +19,12 @@
 #include "oqs/codec_text.h"
 #include "oqs/layout.h"
 #include "oqs/messages.h"
+#include "oqs/xml_detail.h"
 
 namespace onshi::oqs {
 namespace {
 
-constexpr size_t kMaxDocumentBytes = 1 << 20;  // 1 MiB
+constexpr size_t kMaxDocumentBytes = detail::kMaxSingleDocumentBytes;
 
 Error xml_error(std::string code, std::string field, std::string message) {
   return Error{std::move(code), std::move(field), std::move(message)};
@@ -79,9 +80,10 @@ struct Utf8Document {
   std::string_view text;
 };
 
-Result<Utf8Document> to_utf8(std::string_view bytes) {
-  if (bytes.size() > kMaxDocumentBytes)
-    return xml_error("E_XML_SYNTAX", "", "document larger than 1 MiB");
+Result<Utf8Document> to_utf8(std::string_view bytes, size_t max_bytes = kMaxDocumentBytes) {
+  if (bytes.size() > max_bytes)
+    return xml_error("E_XML_SYNTAX", "",
+                     "document larger than " + std::to_string(max_bytes >> 20) + " MiB");
   if (bytes.size() >= 2 &&
       ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
     return xml_error("E_XML_ENCODING", "", "UTF-16 documents are not accepted");
@@ -112,16 +114,12 @@ Result<Utf8Document> to_utf8(std::string_view bytes) {
   return doc;
 }
 
-// A parsed document. A converted (Shift_JIS) text is parsed in place, so the DOM points
-// into `storage`, which is declared first to outlive `doc`.
-struct Parsed {
-  std::string storage;
-  pugi::xml_document doc;
-};
+// A parsed document (see xml_detail.h).
+using Parsed = detail::ParsedXml;
 
 // Parses `bytes` into `p`, enforcing encoding, syntax and the XmlMsg root.
-Status load(std::string_view bytes, Parsed& p) {
-  auto utf8 = to_utf8(bytes);
+Status load(std::string_view bytes, Parsed& p, size_t max_bytes = kMaxDocumentBytes) {
+  auto utf8 = to_utf8(bytes, max_bytes);
   if (!utf8) return utf8.status();
   const unsigned options = pugi::parse_default | pugi::parse_doctype;
   pugi::xml_document& doc = p.doc;
@@ -515,4 +513,53 @@ Result<std::string> write_confirm_request_xml(const ConfirmRequest& request,
   });
 }
 
+// ---- internal helpers shared with bulk.cpp (xml_detail.h) ----
+namespace detail {
+
+Status load_xml(std::string_view bytes, ParsedXml& p, size_t max_bytes) {
+  return load(bytes, p, max_bytes);
+}
+std::string xml_text(pugi::xml_node e) { return text_of(e); }
+void read_search_info_xml(SearchInfo& s, pugi::xml_node node) {
+  read_all(s, layout::kSearchInfo, node);
+}
+void read_result_header_xml(ResultHeader& h, pugi::xml_node node) {
+  read_all(h, layout::kResultHeader, node);
+}
+void read_result_item_xml(ResultItem& item, std::string& prescription_issue_select,
+                          pugi::xml_node node) {
+  ConfirmResult holder;
+  holder.prescription_issue_select = prescription_issue_select;
+  read_result_item(holder, item, node);
+  prescription_issue_select = std::move(holder.prescription_issue_select);
+}
+
+const char* xml_declaration(core::Encoding encoding) { return declaration(encoding); }
+void append_xml_text(std::string& out, int depth, std::string_view name, std::string_view value) {
+  XmlSink(out, depth).text(name, value);
+}
+void append_xml_open(std::string& out, int depth, std::string_view name) {
+  XmlSink(out, depth).open(name);
+}
+void append_xml_close(std::string& out, int depth, std::string_view name) {
+  XmlSink(out, depth + 1).close(name);
+}
+void append_result_header_fields_xml(std::string& out, int depth, const ResultHeader& h) {
+  XmlSink sink(out, depth);
+  layout::walk_fields(sink, h, layout::kResultHeader);
+}
+void append_search_info_xml(std::string& out, int depth, const SearchInfo& s) {
+  XmlSink sink(out, depth);
+  sink.open("QualificationConfirmSearchInfo");
+  layout::walk_fields(sink, s, layout::kSearchInfo);
+  sink.close("QualificationConfirmSearchInfo");
+}
+void append_result_list_xml(std::string& out, int depth, const std::vector<ResultItem>& results) {
+  XmlSink(out, depth).result_list(results);
+}
+Result<std::string> encode_xml(std::string&& utf8, core::Encoding encoding) {
+  return encode(std::move(utf8), encoding, [] { return std::string(); });
+}
+
+}  // namespace detail
 }  // namespace onshi::oqs

@@ -23,5 +23,6 @@ struct Context {
 void add_quality_routes(http::Router& router, Context& ctx);       // insurer data quality, member view
 void add_claims_routes(http::Router& router, Context& ctx);        // claims check
 void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding, lists, statistics
+void add_bulk_routes(http::Router& router, Context& ctx);          // bulk inquiry OQSmuquc01/02
 
 }  // namespace onshi::serve
