@@ -12,50 +12,32 @@
 #include "oqs/messages.h"
 #include "security/ca.h"
 #include "serve/service.h"
+#include "serve/service_fixture.h"
 
 namespace onshi::serve {
 namespace {
 
 namespace fs = std::filesystem;
-const char* kClinic = "1310112345";
-const char* kOther = "3410712362";
-const char* kInsurer = "06130488";
+using testing::kClinic;
+using testing::kInsurer;
+using testing::kOther;
 
 class BulkTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("onshi-bulk-" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    ASSERT_TRUE(security::ca_init(*dir_).ok());
-    ASSERT_TRUE(security::issue_client(*dir_, security::Role::kInstitution, kClinic, *dir_ / "clinic").ok());
-    ASSERT_TRUE(security::issue_client(*dir_, security::Role::kInstitution, kOther, *dir_ / "other").ok());
-    ASSERT_TRUE(security::issue_client(*dir_, security::Role::kInsurer, kInsurer, *dir_ / "insurer").ok());
-    ServiceOptions o;
-    o.data_dir = *dir_;
-    auto s = Service::open(o);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    svc_ = s->release();
-    ASSERT_TRUE(svc_->start().ok());
+    svc_ = new testing::RunningService("bulk");
+    ASSERT_TRUE(svc_->ok());
     auto c = client("insurer");
     auto r = c.request("POST", "/v1/registrations", "[" + member("4567") + "," + member("4568") + "]");
     ASSERT_TRUE(r.ok());
     ASSERT_NE(r->body.find("\"accepted\":2"), std::string::npos) << r->body;
   }
   static void TearDownTestSuite() {
-    svc_->stop();
     delete svc_;
-    fs::remove_all(*dir_);
-    delete dir_;
+    svc_ = nullptr;
   }
 
-  static http::Client client(const std::string& who) {
-    http::ClientOptions o;
-    o.port = svc_->port();
-    o.ca_file = (*dir_ / who / "ca.pem").string();
-    o.cert_file = (*dir_ / who / "cert.pem").string();
-    o.key_file = (*dir_ / who / "key.pem").string();
-    return http::Client(o);
-  }
+  static http::Client client(const std::string& who) { return svc_->client(who); }
 
   static std::string member(const std::string& number) {
     return std::string("{\"insurerNumber\":\"") + kInsurer +
@@ -112,11 +94,9 @@ class BulkTest : public ::testing::Test {
     return receipt.ok() ? receipt->reception_number : "";
   }
 
-  static fs::path* dir_;
-  static Service* svc_;
+  static testing::RunningService* svc_;
 };
-fs::path* BulkTest::dir_ = nullptr;
-Service* BulkTest::svc_ = nullptr;
+testing::RunningService* BulkTest::svc_ = nullptr;
 
 // R-CONF-2: the bulk round trip; each patient judged like a single request.
 TEST_F(BulkTest, RoundTripGivesOneUnitPerPatient) {

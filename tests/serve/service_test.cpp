@@ -3,6 +3,7 @@
 // and Shift_JIS) and JSON, role and identity checks, malformed input, and the privacy rule
 // that a My Number never comes back.
 #include "serve/service.h"
+#include "serve/service_fixture.h"
 
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
@@ -19,41 +20,23 @@ namespace onshi::serve {
 namespace {
 
 namespace fs = std::filesystem;
-const char* kClinic = "1310112345";
-const char* kInsurer = "06130488";
+using testing::kClinic;
+using testing::kInsurer;
+using testing::kOther;
 const char* kMyNumber = "123456789018";
 
 class ServiceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("onshi-serve-" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    ASSERT_TRUE(security::ca_init(*dir_).ok());
-    ASSERT_TRUE(security::issue_client(*dir_, security::Role::kInstitution, kClinic, *dir_ / "clinic").ok());
-    ASSERT_TRUE(security::issue_client(*dir_, security::Role::kInstitution, "3410712362", *dir_ / "other").ok());
-    ASSERT_TRUE(security::issue_client(*dir_, security::Role::kInsurer, kInsurer, *dir_ / "insurer").ok());
-    ServiceOptions o;
-    o.data_dir = *dir_;
-    auto s = Service::open(o);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    svc_ = s->release();
-    ASSERT_TRUE(svc_->start().ok());
+    svc_ = new testing::RunningService("serve");
+    ASSERT_TRUE(svc_->ok());
   }
   static void TearDownTestSuite() {
-    svc_->stop();
     delete svc_;
-    fs::remove_all(*dir_);
-    delete dir_;
+    svc_ = nullptr;
   }
 
-  static http::Client client(const std::string& who) {
-    http::ClientOptions o;
-    o.port = svc_->port();
-    o.ca_file = (*dir_ / who / "ca.pem").string();
-    o.cert_file = (*dir_ / who / "cert.pem").string();
-    o.key_file = (*dir_ / who / "key.pem").string();
-    return http::Client(o);
-  }
+  static http::Client client(const std::string& who) { return svc_->client(who); }
 
   static std::string member_json(const std::string& number, const std::string& extra = "") {
     return std::string("{\"insurerNumber\":\"") + kInsurer +
@@ -104,11 +87,9 @@ class ServiceTest : public ::testing::Test {
     ASSERT_NE(r->body.find("\"rejected\":0"), std::string::npos) << r->body;
   }
 
-  static fs::path* dir_;
-  static Service* svc_;
+  static testing::RunningService* svc_;
 };
-fs::path* ServiceTest::dir_ = nullptr;
-Service* ServiceTest::svc_ = nullptr;
+testing::RunningService* ServiceTest::svc_ = nullptr;
 
 // R-REG-1: an insurer registers over HTTPS; per-record errors; a re-send changes nothing.
 TEST_F(ServiceTest, RegistrationOverHttps) {
