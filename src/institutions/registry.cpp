@@ -20,6 +20,7 @@
 #include "institutions/institutions.h"
 #include "security/audit.h"
 #include "security/ca.h"
+#include "store/sqlite.h"
 
 namespace onshi::institutions {
 namespace {
@@ -99,57 +100,10 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 Error fail(std::string code, std::string field, std::string message) {
   return Error{std::move(code), std::move(field), std::move(message)};
 }
-Error db_error(sqlite3* db, const std::string& what) {
-  return fail("E_STORE", "", what + ": " + (db ? sqlite3_errmsg(db) : "no connection"));
-}
+Error db_error(sqlite3* db, const std::string& what) { return store::sqlite::error(db, what); }
 
-// A prepared statement, finalised on scope exit; values are only ever bound.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) s_ = nullptr;
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  bool ok() const { return s_ != nullptr; }
-  Stmt& text(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& text_or_null(int i, std::string_view v) {
-    if (v.empty()) {
-      sqlite3_bind_null(s_, i);
-      return *this;
-    }
-    return text(i, v);
-  }
-  Stmt& i64(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  int step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
-  std::string col_text(int i) {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
-    return p ? std::string(p, sqlite3_column_bytes(s_, i)) : std::string();
-  }
-  int64_t col_i64(int i) { return sqlite3_column_int64(s_, i); }
-  bool col_null(int i) { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-Status exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string m = err ? err : "unknown";
-    sqlite3_free(err);
-    return Status::Fail("E_STORE", "", m);
-  }
-  return {};
-}
+using store::sqlite::exec;
+using store::sqlite::Stmt;
 
 constexpr const char* kColumns =
     "id, provisional_code, kind, prefecture, district, name, address, stage, portal_account, "
@@ -456,32 +410,14 @@ Result<std::unique_ptr<Registry>> Registry::open(const fs::path& data_dir,
   m.data_dir = data_dir;
   m.audit = audit;
   fs::path file = data_dir / "institutions.db";
-  if (sqlite3_open_v2(file.c_str(), &m.db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    return fail("E_STORE_OPEN", "data-dir", "cannot open " + file.string());
-  }
-  sqlite3_busy_timeout(m.db, 10000);
-  for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
-    if (auto st = exec(m.db, pragma); !st) return st.error();
-  }
-  Stmt v(m.db, "PRAGMA user_version");
-  if (v.step() != SQLITE_ROW) return db_error(m.db, "user_version");
-  int version = static_cast<int>(v.col_i64(0));
-  if (version > kSchemaVersion)
-    return fail("E_STORE_SCHEMA", "data-dir", file.string() + " was written by a newer onshi");
-  for (int i = version; i < kSchemaVersion; ++i) {
-    if (auto st = exec(m.db, "BEGIN IMMEDIATE"); !st) return st.error();
-    auto st = exec(m.db, kMigrations[i]);
-    std::string set = "PRAGMA user_version=" + std::to_string(i + 1);
-    if (st) st = exec(m.db, set.c_str());
-    if (!st) {
-      exec(m.db, "ROLLBACK");
-      return st.error();
-    }
-    if (auto c = exec(m.db, "COMMIT"); !c) return c.error();
-  }
+  store::sqlite::OpenOptions oo;
+  oo.full_mutex = true;
+  oo.busy_timeout_ms = 10000;
+  auto db = store::sqlite::open(file, oo);
+  if (!db) return fail("E_STORE_OPEN", "data-dir", "cannot open " + file.string());
+  m.db = *db;
+  if (auto st = store::sqlite::migrate(m.db, kMigrations, file.string(), "data-dir"); !st)
+    return st.error();
   return r;
 }
 

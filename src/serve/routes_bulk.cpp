@@ -13,7 +13,6 @@
 // OQSmuquc02res document, UTF-8, under its reception number and the institution code, for
 // 7 days; older ones are removed when a new bulk inquiry arrives. They survive a restart.
 // Like the single XML route, every error is answered in-band (HTTP 200, SegmentOfResult 9).
-#include <sqlite3.h>
 
 #include <cstdio>
 #include <functional>
@@ -27,12 +26,21 @@
 #include "core/text.h"
 #include "oqs/messages.h"
 #include "serve/routes.h"
+#include "store/sqlite.h"
 
 namespace onshi::serve {
 namespace {
 
 constexpr size_t kMaxPatients = 10000;
 constexpr int64_t kKeepUs = 7LL * 24 * 3600 * 1000000;
+
+using store::sqlite::Stmt;
+
+const char* const kMigrations[] = {R"sql(
+CREATE TABLE IF NOT EXISTS bulk_receptions(
+  seq INTEGER PRIMARY KEY, reception_number TEXT NOT NULL UNIQUE,
+  institution TEXT NOT NULL, created_us INTEGER NOT NULL, document BLOB NOT NULL);
+)sql"};
 
 // The reception table. One connection, serialised by `mu`.
 class Receptions {
@@ -43,18 +51,14 @@ class Receptions {
 
   Status open(const std::filesystem::path& file) {
     std::lock_guard lock(mu_);
-    if (sqlite3_open_v2(file.string().c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK)
-      return Status::Fail("E_STORE_OPEN", "", "cannot open " + file.string());
-    sqlite3_busy_timeout(db_, 5000);
-    const char* ddl =
-        "PRAGMA journal_mode=WAL;"
-        "CREATE TABLE IF NOT EXISTS bulk_receptions("
-        " seq INTEGER PRIMARY KEY, reception_number TEXT NOT NULL UNIQUE,"
-        " institution TEXT NOT NULL, created_us INTEGER NOT NULL, document BLOB NOT NULL);";
-    if (sqlite3_exec(db_, ddl, nullptr, nullptr, nullptr) != SQLITE_OK)
-      return Status::Fail("E_STORE_OPEN", "", std::string("bulk.db: ") + sqlite3_errmsg(db_));
+    store::sqlite::OpenOptions oo;
+    oo.full_mutex = true;
+    oo.busy_timeout_ms = 5000;
+    auto db = store::sqlite::open(file, oo);
+    if (!db) return Status::Fail("E_STORE_OPEN", "", "cannot open " + file.string());
+    db_ = *db;
+    if (auto st = store::sqlite::migrate(db_, kMigrations, "bulk.db"); !st)
+      return Status::Fail("E_STORE_OPEN", "", "bulk.db: " + st.error().message);
     return Status::Ok();
   }
 
@@ -64,43 +68,22 @@ class Receptions {
                           const std::function<Result<std::string>(const std::string&)>& render) {
     std::lock_guard lock(mu_);
     if (!db_) return Error{"E_STORE", "", "一括照会の結果を保存できませんでした"};
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "DELETE FROM bulk_receptions WHERE created_us < ?", -1, &st,
-                           nullptr) == SQLITE_OK) {
-      sqlite3_bind_int64(st, 1, now_us - kKeepUs);
-      sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
+    Stmt(db_, "DELETE FROM bulk_receptions WHERE created_us < ?").i64(1, now_us - kKeepUs).step();
     int64_t seq = 1;
-    st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(seq),0)+1 FROM bulk_receptions", -1, &st,
-                           nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-      seq = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    if (Stmt next(db_, "SELECT COALESCE(MAX(seq),0)+1 FROM bulk_receptions");
+        next.step() == SQLITE_ROW)
+      seq = next.col_i64(0);
     char digits[16];
     std::snprintf(digits, sizeof digits, "%08lld", static_cast<long long>(seq % 100000000));
     std::string number = core::timestamp_jst(now_us).substr(0, 8) + digits;
     auto rendered = render(number);
     if (!rendered) return rendered.error();
-    const std::string& document = *rendered;
-    st = nullptr;
-    bool ok = sqlite3_prepare_v2(db_,
-                                 "INSERT INTO bulk_receptions(seq,reception_number,institution,"
-                                 "created_us,document) VALUES(?,?,?,?,?)",
-                                 -1, &st, nullptr) == SQLITE_OK;
-    if (ok) {
-      sqlite3_bind_int64(st, 1, seq);
-      sqlite3_bind_text(st, 2, number.data(), static_cast<int>(number.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_text(st, 3, institution.data(), static_cast<int>(institution.size()),
-                        SQLITE_TRANSIENT);
-      sqlite3_bind_int64(st, 4, now_us);
-      sqlite3_bind_blob(st, 5, document.data(), static_cast<int>(document.size()),
-                        SQLITE_TRANSIENT);
-      ok = sqlite3_step(st) == SQLITE_DONE;
-    }
-    sqlite3_finalize(st);
-    if (!ok) return Error{"E_STORE", "", "一括照会の結果を保存できませんでした"};
+    Stmt insert(db_,
+                "INSERT INTO bulk_receptions(seq,reception_number,institution,created_us,document)"
+                " VALUES(?,?,?,?,?)");
+    insert.i64(1, seq).text(2, number).text(3, institution).i64(4, now_us).blob(5, *rendered);
+    if (insert.step() != SQLITE_DONE)
+      return Error{"E_STORE", "", "一括照会の結果を保存できませんでした"};
     return number;
   }
 
@@ -108,23 +91,10 @@ class Receptions {
   std::optional<std::string> get(const std::string& number, const std::string& institution) {
     std::lock_guard lock(mu_);
     if (!db_) return std::nullopt;
-    sqlite3_stmt* st = nullptr;
-    std::optional<std::string> out;
-    if (sqlite3_prepare_v2(db_,
-                           "SELECT document FROM bulk_receptions WHERE reception_number=? AND "
-                           "institution=?",
-                           -1, &st, nullptr) == SQLITE_OK) {
-      sqlite3_bind_text(st, 1, number.data(), static_cast<int>(number.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_text(st, 2, institution.data(), static_cast<int>(institution.size()),
-                        SQLITE_TRANSIENT);
-      if (sqlite3_step(st) == SQLITE_ROW) {
-        const void* p = sqlite3_column_blob(st, 0);
-        int n = sqlite3_column_bytes(st, 0);
-        out = std::string(static_cast<const char*>(p), static_cast<size_t>(n));
-      }
-    }
-    sqlite3_finalize(st);
-    return out;
+    Stmt q(db_, "SELECT document FROM bulk_receptions WHERE reception_number=? AND institution=?");
+    q.text(1, number).text(2, institution);
+    if (q.step() != SQLITE_ROW) return std::nullopt;
+    return q.col_blob(0);
   }
 
  private:

@@ -10,15 +10,14 @@
 // Concurrency: one writer connection behind a mutex, and a pool of reader connections
 // (one per concurrent caller) so confirmations on several threads read in parallel; WAL lets
 // readers proceed while a batch commits. Every statement is prepared with bound parameters.
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
 #include <mutex>
-#include <unordered_map>
 
 #include "core/date.h"
 #include "store/payload.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 namespace onshi::store {
@@ -67,7 +66,7 @@ CREATE TABLE import_run(
 ALTER TABLE qualification_version ADD COLUMN conversions TEXT;
 CREATE INDEX audit_subject ON audit(subject, seq) WHERE subject <> '';
 )sql",
-    // 3: the audit log moved to its own file (see kAuditSchema).
+    // 3: the audit log moved to its own file (see kAuditMigrations).
     R"sql(
 DROP TABLE audit;
 )sql",
@@ -76,8 +75,7 @@ DROP TABLE audit;
 // The audit log lives in its own file beside the store (onshi-audit.db): appending to it at
 // the rate of confirmations then never grows the qualifications' WAL, which every reader
 // consults, and audit commits do not queue behind registration batches.
-constexpr int kAuditSchemaVersion = 1;
-const char* const kAuditSchema = R"sql(
+const char* const kAuditMigrations[] = {R"sql(
 CREATE TABLE audit(
   seq       INTEGER PRIMARY KEY,
   time_us   INTEGER NOT NULL,
@@ -89,76 +87,12 @@ CREATE TABLE audit(
   hash      TEXT NOT NULL
 );
 CREATE INDEX audit_subject ON audit(subject, seq) WHERE subject <> '';
-)sql";
+)sql"};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 
-Error db_error(sqlite3* db, const std::string& what) {
-  return Error{"E_STORE", "", what + ": " + (db ? sqlite3_errmsg(db) : "no connection")};
-}
-
-// A prepared statement with RAII finalisation and small binding helpers.
-class Stmt {
- public:
-  Stmt() = default;
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK)
-      s_ = nullptr;
-  }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
-  Stmt& operator=(Stmt&& o) noexcept {
-    std::swap(db_, o.db_);
-    std::swap(s_, o.s_);
-    return *this;
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool ok() const { return s_ != nullptr; }
-  sqlite3_stmt* get() { return s_; }
-  void reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  void text(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  // Binds without copying, for the hot paths: the caller keeps `v` alive until the
-  // statement is reset.
-  void text_static(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  }
-  void blob_or_null(int i, std::string_view v) {
-    if (v.empty())
-      sqlite3_bind_null(s_, i);
-    else
-      sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void i64(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
-  int step() { return sqlite3_step(s_); }
-  std::string col_text(int i) {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
-    return p ? std::string(p, sqlite3_column_bytes(s_, i)) : std::string();
-  }
-  std::string col_blob(int i) {
-    auto p = static_cast<const char*>(sqlite3_column_blob(s_, i));
-    return p ? std::string(p, sqlite3_column_bytes(s_, i)) : std::string();
-  }
-  int64_t col_i64(int i) { return sqlite3_column_int64(s_, i); }
-
- private:
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-Status exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string m = err ? err : "unknown";
-    sqlite3_free(err);
-    return Status::Fail("E_STORE", "", m);
-  }
-  return {};
-}
+using sqlite::exec;
+using sqlite::Stmt;
+Error db_error(sqlite3* db, const std::string& what) { return sqlite::error(db, what); }
 
 constexpr const char* kVersionColumns =
     "version_id, recorded_at, person_link, my_number_sealed, payload, source, conversions";
@@ -192,34 +126,13 @@ struct Conn {
   }
 };
 
-// Process-wide SQLite settings, applied once before the first connection: no memory
-// statistics (they take a global mutex on every allocation).
-void configure_sqlite_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-}
-
 Result<sqlite3*> open_db(const std::filesystem::path& file, bool create,
                          const SqliteOptions& o) {
-  configure_sqlite_once();
-  sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    Error e{"E_STORE_OPEN", "", "cannot open store " + file.string() + ": " +
-                                    (db ? sqlite3_errmsg(db) : "out of memory")};
-    sqlite3_close_v2(db);
-    return e;
-  }
-  sqlite3_busy_timeout(db, 30000);
-  std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                        "PRAGMA cache_size=-" + std::to_string(o.cache_mib * 1024) + "; "
-                        "PRAGMA mmap_size=" + std::to_string(o.mmap_mib * 1024 * 1024) + ";";
-  if (auto st = exec(db, pragmas.c_str()); !st) {
-    sqlite3_close_v2(db);
-    return Error{"E_STORE_OPEN", "", st.error().message};
-  }
-  return db;
+  sqlite::OpenOptions so;
+  so.create = create;
+  so.cache_mib = o.cache_mib;
+  so.mmap_mib = o.mmap_mib;
+  return sqlite::open(file, so);
 }
 
 class SqliteStore final : public Store {
@@ -238,27 +151,7 @@ class SqliteStore final : public Store {
   }
 
   Status init() {
-    // Migrate.
-    int version = 0;
-    {
-      Stmt s(writer_, "PRAGMA user_version");
-      if (s.ok() && s.step() == SQLITE_ROW) version = static_cast<int>(s.col_i64(0));
-    }
-    if (version > kSchemaVersion)
-      return Status::Fail("E_STORE_SCHEMA", "",
-                          "store schema version " + std::to_string(version) +
-                              " is newer than this onshi supports (" +
-                              std::to_string(kSchemaVersion) + ")");
-    for (int v = version; v < kSchemaVersion; ++v) {
-      if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st;
-      auto st = exec(writer_, kMigrations[v]);
-      if (st) st = exec(writer_, ("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
-      if (!st) {
-        exec(writer_, "ROLLBACK");
-        return st;
-      }
-      if (auto c = exec(writer_, "COMMIT"); !c) return c;
-    }
+    if (auto st = sqlite::migrate(writer_, kMigrations, "store"); !st) return st;
     w_latest_ = Stmt(writer_,
                      "SELECT payload, person_link FROM qualification_version "
                      "WHERE card_key=?1 ORDER BY recorded_at DESC LIMIT 1");
@@ -276,22 +169,7 @@ class SqliteStore final : public Store {
       auto aw = open_db(audit_file_, true, audit_options);
       if (!aw) return aw.status();
       audit_writer_ = *aw;
-      int av = 0;
-      Stmt s(audit_writer_, "PRAGMA user_version");
-      if (s.ok() && s.step() == SQLITE_ROW) av = static_cast<int>(s.col_i64(0));
-      s = Stmt();
-      if (av > kAuditSchemaVersion)
-        return Status::Fail("E_STORE_SCHEMA", "", "audit log schema is newer than this onshi");
-      if (av < kAuditSchemaVersion) {
-        if (auto st = exec(audit_writer_, "BEGIN IMMEDIATE"); !st) return st;
-        auto st = exec(audit_writer_, kAuditSchema);
-        if (st) st = exec(audit_writer_, "PRAGMA user_version=1");
-        if (!st) {
-          exec(audit_writer_, "ROLLBACK");
-          return st;
-        }
-        if (auto c = exec(audit_writer_, "COMMIT"); !c) return c;
-      }
+      if (auto st = sqlite::migrate(audit_writer_, kAuditMigrations, "audit log"); !st) return st;
       auto ar = open_db(audit_file_, false, audit_options);
       if (!ar) return ar.status();
       audit_reader_ = *ar;

@@ -1,0 +1,89 @@
+// Opening, migrating and executing for every onshi SQLite file (see sqlite.h).
+//
+// Memory statistics are switched off once per process before the first connection: they
+// take a global mutex on every SQLite allocation, which showed on the import's writer.
+#include "store/sqlite.h"
+
+#include <mutex>
+
+namespace onshi::store::sqlite {
+namespace {
+
+void configure_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
+Error error(sqlite3* db, const std::string& what) {
+  return Error{"E_STORE", "", what + ": " + (db ? sqlite3_errmsg(db) : "no connection")};
+}
+
+Status exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string m = err ? err : "unknown";
+    sqlite3_free(err);
+    return Status::Fail("E_STORE", "", m);
+  }
+  return {};
+}
+
+Stmt::Stmt(sqlite3* db, const char* sql, bool persistent) {
+  if (sqlite3_prepare_v3(db, sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &s_,
+                         nullptr) != SQLITE_OK)
+    s_ = nullptr;
+}
+
+Result<sqlite3*> open(const std::filesystem::path& file, const OpenOptions& o) {
+  configure_once();
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | (o.full_mutex ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX) |
+              (o.create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Error e{"E_STORE_OPEN", "", "cannot open " + file.string() + ": " +
+                                    (db ? sqlite3_errmsg(db) : "out of memory")};
+    sqlite3_close_v2(db);
+    return e;
+  }
+  sqlite3_busy_timeout(db, o.busy_timeout_ms);
+  std::string pragmas =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+      "PRAGMA temp_store=MEMORY;";
+  if (o.cache_mib > 0) pragmas += " PRAGMA cache_size=-" + std::to_string(o.cache_mib * 1024) + ";";
+  pragmas += " PRAGMA mmap_size=" + std::to_string(o.mmap_mib * 1024 * 1024) + ";";
+  if (auto st = exec(db, pragmas.c_str()); !st) {
+    sqlite3_close_v2(db);
+    return Error{"E_STORE_OPEN", "", st.error().message};
+  }
+  return db;
+}
+
+Status migrate(sqlite3* db, std::span<const char* const> migrations, const std::string& what,
+               const std::string& field) {
+  int version = 0;
+  {
+    Stmt v(db, "PRAGMA user_version");
+    if (v.step() != SQLITE_ROW) return Status(error(db, "user_version"));
+    version = static_cast<int>(v.col_i64(0));
+  }
+  const int latest = static_cast<int>(migrations.size());
+  if (version > latest)
+    return Status::Fail("E_STORE_SCHEMA", field,
+                        what + " schema version " + std::to_string(version) +
+                            " is newer than this onshi supports (" + std::to_string(latest) + ")");
+  for (int v = version; v < latest; ++v) {
+    if (auto st = exec(db, "BEGIN IMMEDIATE"); !st) return st;
+    auto st = exec(db, migrations[static_cast<size_t>(v)]);
+    if (st) st = exec(db, ("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+    if (!st) {
+      exec(db, "ROLLBACK");
+      return st;
+    }
+    if (auto c = exec(db, "COMMIT"); !c) return c;
+  }
+  return {};
+}
+
+}  // namespace onshi::store::sqlite
