@@ -22,5 +22,7 @@ void register_quality(CLI::App& app);   // onshi quality report | overlaps
 void register_claims(CLI::App& app);    // onshi claims check
 void register_institutions(CLI::App& app);  // onshi institutions …
 void register_terminal(CLI::App& app);  // onshi terminal
+void register_card(CLI::App& app);      // onshi card issue | link | revoke
+void register_card_touch(CLI::App& app);  // onshi card touch (after register_card)
 
 }  // namespace onshi::cli

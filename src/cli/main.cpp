@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   onshi::cli::register_claims(app);
   onshi::cli::register_institutions(app);
   onshi::cli::register_terminal(app);
+  onshi::cli::register_card(app);
+  onshi::cli::register_card_touch(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

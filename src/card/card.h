@@ -1,0 +1,129 @@
+// The simulated My Number card (マイナンバーカード) and the J-LIS side that issues, links and
+// revokes it (R-CONF-1, R-CARD-1).
+//
+// Three parties, three parts of this module:
+//  * J-LIS, held in the central service's data directory: a CA in DIR/jlis/ (ca.pem, ca.key
+//    0600) that certifies each card's key (the 利用者証明用電子証明書, ECDSA P-256), and the
+//    card register DIR/cards.db: serial → person link (the keyed hash of the My Number from
+//    security/crypto.h), linked for use as a health insurance card (初回登録) or not, revoked or
+//    not. The My Number itself is in none of: the register, the certificate, the card file.
+//  * The card (the chip): a file (JSON, mode 0600) holding the certificate, the private key
+//    and the PIN state. The PIN is checked on the card side; 3 wrong PINs in a row lock it
+//    (E_CARD_LOCKED), a right PIN resets the count. The key signs after the PIN was verified,
+//    or after the reader reports a face / visual check (the method travels with the signature
+//    and is recorded by the central service; a PIN-locked card still works by face or visual
+//    check, as at a real reader).
+//  * The verifier, in the central service: one-time challenges (random, single use, valid for
+//    a short time, bound to the institution that asked), and the check of a presentation:
+//    the certificate chains to the J-LIS CA and is within its validity, its serial is not
+//    revoked, the signature is over that challenge, the card is linked → the person link.
+//
+// Error codes (docs/errors.md): E_MY_NUMBER… (issue), E_CARD_PIN_FORMAT, E_CARD_PIN (wrong PIN,
+// the message says how many tries are left), E_CARD_LOCKED, E_CARD_FILE, E_CARD_UNKNOWN,
+// E_CARD_REVOKED, E_CARD_NO_QUALIFICATION (link: nobody registered under this person),
+// E_CARD_NOT_LINKED, E_CARD_CHALLENGE, E_CARD_CERT, E_CARD_EXPIRED, E_CARD_SIGNATURE.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace onshi::card {
+
+// How the holder was identified at the reader.
+enum class Method { kPin, kFace, kVisual };
+std::string_view method_name(Method m);  // "pin", "face", "visual"
+std::optional<Method> parse_method(std::string_view name);
+
+// ---- J-LIS (the central service's data directory) ----
+
+struct IssueOptions {
+  std::string my_number;  // 12 digits with check digit
+  std::string pin;        // 4 digits
+  std::string label;      // shown by a terminal's card picker, e.g. "山田 太郎"; never the number
+  int validity_days = 5 * 365;
+};
+struct IssuedCard {
+  std::string serial;  // certificate serial, hex
+};
+// Creates the J-LIS CA on first use, a key pair and certificate for the card, registers the
+// serial with the person link, and writes the card file `out_card` (0600).
+Result<IssuedCard> issue(const std::filesystem::path& data_dir, const IssueOptions& options,
+                         const std::filesystem::path& out_card);
+
+// 初回登録: the holder enters the PIN (checked by the card, counted like any PIN entry); the
+// person must have a registered qualification; then the card may be used for confirmation.
+Status link(const std::filesystem::path& data_dir, const std::filesystem::path& card_file,
+            std::string_view pin);
+
+// Revokes a card's certificate (lost card, reissue). Errors: E_CARD_UNKNOWN.
+Status revoke(const std::filesystem::path& data_dir, std::string_view serial);
+
+// ---- the card ----
+
+// What the card hands the reader for one confirmation.
+struct Presentation {
+  std::string certificate_pem;
+  std::string challenge;  // base64url, as received from the central service
+  std::string signature;  // base64url of the DER ECDSA signature over the challenge bytes
+  Method method = Method::kPin;
+};
+
+class Card {
+ public:
+  // Errors: E_CARD_FILE (missing, unreadable, not a card).
+  static Result<Card> load(const std::filesystem::path& file);
+
+  const std::string& serial() const;
+  const std::string& label() const;
+  int pin_retries_left() const;  // 3 … 0
+  bool locked() const;           // no PIN tries left
+
+  // Method kPin: verifies `pin` (a wrong one is counted in the file before this returns:
+  // E_CARD_PIN, or E_CARD_LOCKED at the third), then signs. kFace / kVisual: signs without
+  // the PIN. Errors also: E_CARD_PIN_FORMAT, E_CARD_FILE (cannot update the file).
+  Result<Presentation> present(std::string_view challenge, Method method, std::string_view pin);
+
+  // Verifies the PIN only (初回登録), counting a wrong one like present().
+  Status verify_pin(std::string_view pin);
+
+ private:
+  Card();
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// ---- the verifier (central service) ----
+
+struct Verified {
+  std::string serial;
+  std::string person_link;  // raw bytes, as store::QualificationVersion::person_link
+  Method method = Method::kPin;
+};
+
+class Verifier {
+ public:
+  // Reads the J-LIS CA and opens DIR/cards.db (created when missing; without a CA every
+  // presentation is refused with E_CARD_CERT). Errors: E_STORE_OPEN.
+  static Result<std::unique_ptr<Verifier>> open(const std::filesystem::path& data_dir);
+  ~Verifier();
+
+  // A new one-time challenge for `institution` (base64url). Thread-safe.
+  std::string challenge(std::string_view institution);
+
+  // Checks a presentation made for `institution`; the challenge is spent whatever the outcome.
+  // Thread-safe.
+  Result<Verified> verify(const Presentation& presentation, std::string_view institution);
+
+ private:
+  Verifier();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace onshi::card
