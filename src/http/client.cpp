@@ -1,5 +1,6 @@
 // The synchronous HTTPS client: one TLS connection with a client certificate, kept alive
-// across requests and reopened once when the server has closed it in the meantime.
+// across requests and reopened once when the server has closed it in the meantime. With
+// ClientOptions::tls false the connection is plain TCP (no TLS context is even configured).
 //
 // Beast's synchronous calls cannot time out, so each step is an asynchronous operation on
 // the client's own private io_context, run until it completes; beast::tcp_stream's
@@ -35,12 +36,17 @@ struct Client::Impl {
   std::optional<Error> config_error;
   ssl::context tls{ssl::context::tls_client};
   net::io_context ioc;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> stream;  // TLS
+  std::optional<beast::tcp_stream> plain;                        // plain HTTP
   beast::flat_buffer buffer;
 
   explicit Impl(ClientOptions o) : options(std::move(o)) { configure(); }
 
+  bool connected() const { return options.tls ? stream.has_value() : plain.has_value(); }
+  beast::tcp_stream& tcp_layer() { return options.tls ? beast::get_lowest_layer(*stream) : *plain; }
+
   void configure() {
+    if (!options.tls) return;
     error_code ec;
     tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                         ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
@@ -75,14 +81,15 @@ struct Client::Impl {
   }
 
   void disconnect() {
-    if (stream) {
+    if (connected()) {
       error_code ec;
-      beast::get_lowest_layer(*stream).socket().shutdown(tcp::socket::shutdown_both, ec);
-      beast::get_lowest_layer(*stream).close();
+      tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ec);
+      tcp_layer().close();
       ioc.restart();
       ioc.poll();  // let cancelled operations, if any, complete
     }
     stream.reset();
+    plain.reset();
     buffer.clear();
   }
 
@@ -102,16 +109,22 @@ struct Client::Impl {
     });
     if (ec) return Status::Fail("E_CONNECT", "", "cannot resolve " + options.host + ": " + ec.message());
 
-    stream.emplace(ioc, tls);
-    auto& tcp_layer = beast::get_lowest_layer(*stream);
+    if (options.tls) {
+      stream.emplace(ioc, tls);
+    } else {
+      plain.emplace(ioc);
+    }
+    auto& tcp_layer = this->tcp_layer();
     tcp_layer.expires_after(timeout());
     ec = run([&](auto handler) { tcp_layer.async_connect(endpoints, handler); });
     if (ec) {
       stream.reset();
+      plain.reset();
       return Status::Fail("E_CONNECT", "", "cannot connect to " + where + ": " + ec.message());
     }
     error_code ignored;
     tcp_layer.socket().set_option(tcp::no_delay(true), ignored);
+    if (!options.tls) return Status::Ok();
 
     SSL* ssl = stream->native_handle();
     error_code not_ip;
@@ -131,16 +144,21 @@ struct Client::Impl {
 
   // One request/response on the current connection.
   Result<ClientResponse> exchange(bhttp::request<bhttp::string_body>& req, bool fresh, bool& retry) {
+    return options.tls ? exchange_on(*stream, req, fresh, retry) : exchange_on(*plain, req, fresh, retry);
+  }
+
+  template <class Stream>
+  Result<ClientResponse> exchange_on(Stream& s, bhttp::request<bhttp::string_body>& req, bool fresh, bool& retry) {
     retry = false;
-    auto& tcp_layer = beast::get_lowest_layer(*stream);
+    auto& tcp_layer = this->tcp_layer();
     tcp_layer.expires_after(timeout());
-    error_code ec = run([&](auto handler) { bhttp::async_write(*stream, req, handler); });
+    error_code ec = run([&](auto handler) { bhttp::async_write(s, req, handler); });
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (req.method() == bhttp::verb::head) parser.skip(true);  // a HEAD answer has no body
     if (!ec) {
       tcp_layer.expires_after(timeout());
-      ec = run([&](auto handler) { bhttp::async_read(*stream, buffer, parser, handler); });
+      ec = run([&](auto handler) { bhttp::async_read(s, buffer, parser, handler); });
     }
     if (ec) {
       disconnect();
@@ -152,7 +170,7 @@ struct Client::Impl {
       bool tls_like = ec.category() == net::error::get_ssl_category() || ec == ssl::error::stream_truncated ||
                       ec == net::error::connection_reset || ec == net::error::eof ||
                       ec == bhttp::error::end_of_stream || ec == net::error::broken_pipe;
-      if (tls_like) return Error{"E_TLS", "", "connection refused by the server after the TLS handshake: " + ec.message()};
+      if (tls_like && options.tls) return Error{"E_TLS", "", "connection refused by the server after the TLS handshake: " + ec.message()};
       return Error{"E_HTTP", "", ec.message()};
     }
     auto& res = parser.get();
@@ -191,7 +209,7 @@ Result<ClientResponse> Client::request(const std::string& method, const std::str
 
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool fresh = false;
-    if (!impl_->stream) {
+    if (!impl_->connected()) {
       if (Status s = impl_->connect(); !s.ok()) return s;
       fresh = true;
     }

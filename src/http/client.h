@@ -3,7 +3,8 @@
 //
 // One Client is one TLS connection (reconnected transparently when the server closed it);
 // it is not thread-safe — use one per thread. The server certificate is verified against the
-// given CA file.
+// given CA file. With `ClientOptions::tls = false` it speaks plain HTTP (for the terminal's
+// loopback screen API; `onshi card touch`): no certificates are loaded or sent.
 #pragma once
 
 #include <memory>
@@ -16,6 +17,7 @@
 namespace onshi::http {
 
 struct ClientOptions {
+  bool tls = true;                   // false = plain HTTP (certificate fields unused)
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   std::string ca_file;               // CA for the server certificate
@@ -33,7 +35,7 @@ class Client {
  public:
   explicit Client(ClientOptions options);
   ~Client();
-  // Errors: E_CONNECT, E_TLS (handshake, e.g. a certificate refused), E_HTTP (I/O).
+  // Errors: E_CONNECT, E_TLS (handshake, e.g. a certificate refused; TLS only), E_HTTP (I/O).
   Result<ClientResponse> request(const std::string& method, const std::string& target,
                                  const std::string& body = "",
                                  const std::string& content_type = "application/json");

@@ -1,5 +1,9 @@
-// The HTTPS server: TLS setup, the accept loop, one keep-alive Connection object per socket,
+// The HTTP(S) server: TLS setup, the accept loop, one keep-alive Connection object per socket,
 // and the lifecycle (start, stop, wait, signals).
+//
+// The Connection is a template over its stream: beast::ssl_stream for TLS (the default, with
+// the handshake and the peer certificate), plain beast::tcp_stream when ServerOptions::tls is
+// false (the terminal's loopback screen server: no handshake, every caller has role "").
 //
 // Shape: one io_context run by `threads` threads; every accepted socket gets its own strand,
 // so a connection's handlers never run concurrently and need no locks, while different
@@ -82,7 +86,12 @@ bool is_http_parse_error(const error_code& ec) {
 
 }  // namespace
 
-class Connection;
+// What the server's bookkeeping needs of a connection, whatever its stream.
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  virtual void close() = 0;  // cancels whatever the connection is waiting for
+};
 
 // Everything a connection needs from its server. Server::Impl is private to Server, so the
 // state lives in this namespace-level type that Connection can name.
@@ -94,7 +103,7 @@ struct ServerState {
   Metrics metrics;
 
   std::mutex connections_mu;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
   std::atomic<int64_t> open_connections{0};
   std::atomic<uint64_t> tls_failures{0};
 
@@ -115,25 +124,33 @@ struct ServerState {
 
   Status configure_tls();
   void do_accept();
-  bool register_connection(const std::shared_ptr<Connection>& s);
-  void unregister_connection(Connection* s);
+  bool register_connection(const std::shared_ptr<ConnectionBase>& s);
+  void unregister_connection(ConnectionBase* s);
 };
 
 struct Server::Impl : ServerState {};
 
-class Connection : public std::enable_shared_from_this<Connection> {
+template <bool kTls>
+class Connection : public ConnectionBase, public std::enable_shared_from_this<Connection<kTls>> {
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using std::enable_shared_from_this<Connection<kTls>>::shared_from_this;
+
  public:
   Connection(tcp::socket&& socket, ServerState& server)
+    requires kTls
       : server_(server), stream_(std::move(socket), server.tls) {}
+  Connection(tcp::socket&& socket, ServerState& server)
+    requires(!kTls)
+      : server_(server), stream_(std::move(socket)) {}
 
-  ~Connection() { server_.unregister_connection(this); }
+  ~Connection() override { server_.unregister_connection(this); }
 
   void run() {
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Connection::on_run, shared_from_this()));
   }
 
   // Called by Server::stop(): cancels whatever the connection is waiting for.
-  void close() {
+  void close() override {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->closed_ = true;
       error_code ec;
@@ -145,9 +162,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void on_run() {
     if (closed_) return;
-    beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
-    stream_.async_handshake(ssl::stream_base::server,
-                            beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
+    } else {
+      do_read();  // plain HTTP: no handshake, no certificate, peer role ""
+    }
   }
 
   void on_handshake(error_code ec) {
@@ -161,7 +182,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       return;
     }
-    peer_ = peer_from_ssl(stream_.native_handle());
+    if constexpr (kTls) peer_ = peer_from_ssl(stream_.native_handle());
     do_read();
   }
 
@@ -249,15 +270,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void do_shutdown() {
     if (closed_) return;
-    beast::get_lowest_layer(stream_).expires_after(kShutdownTimeout);
-    stream_.async_shutdown([self = shared_from_this()](error_code) {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(kShutdownTimeout);
+      stream_.async_shutdown([self = shared_from_this()](error_code) {
+        error_code ec;
+        beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+      });
+    } else {
       error_code ec;
-      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
-    });
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
   ServerState& server_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
@@ -311,14 +337,19 @@ void ServerState::do_accept() {
     } else {
       error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      auto connection = std::make_shared<Connection>(std::move(socket), *this);
-      if (register_connection(connection)) connection->run();
+      if (options.tls) {
+        auto connection = std::make_shared<Connection<true>>(std::move(socket), *this);
+        if (register_connection(connection)) connection->run();
+      } else {
+        auto connection = std::make_shared<Connection<false>>(std::move(socket), *this);
+        if (register_connection(connection)) connection->run();
+      }
     }
     if (acceptor->is_open()) do_accept();
   });
 }
 
-bool ServerState::register_connection(const std::shared_ptr<Connection>& s) {
+bool ServerState::register_connection(const std::shared_ptr<ConnectionBase>& s) {
   std::lock_guard lock(connections_mu);
   {
     std::lock_guard state(state_mu);
@@ -329,7 +360,7 @@ bool ServerState::register_connection(const std::shared_ptr<Connection>& s) {
   return true;
 }
 
-void ServerState::unregister_connection(Connection* s) {
+void ServerState::unregister_connection(ConnectionBase* s) {
   std::lock_guard lock(connections_mu);
   if (connections.erase(s) != 0) open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -362,7 +393,7 @@ Status Server::start() {
     std::lock_guard lock(impl_->state_mu);
     if (impl_->started) return Status::Fail("E_LISTEN", "", "server already started");
   }
-  if (Status s = impl_->configure_tls(); !s.ok()) {
+  if (Status s = impl_->options.tls ? impl_->configure_tls() : Status::Ok(); !s.ok()) {
     core::log_error("http.tls_config_failed", {{"error", s.error().message}});
     return s;
   }
@@ -419,7 +450,9 @@ Status Server::start() {
   }
   std::string port = std::to_string(impl_->bound_port), nthreads = std::to_string(n);
   core::log_info("http.listening", {{"host", impl_->options.host}, {"port", port}, {"threads", nthreads},
-                                    {"client_cert_required", impl_->options.require_client_cert ? "true" : "false"}});
+                                    {"tls", impl_->options.tls ? "true" : "false"},
+                                    {"client_cert_required",
+                                     impl_->options.tls && impl_->options.require_client_cert ? "true" : "false"}});
   return Status::Ok();
 }
 
@@ -442,7 +475,7 @@ void Server::stop() {
       impl->signals->cancel(ec);
     });
   }
-  std::vector<std::shared_ptr<Connection>> live;
+  std::vector<std::shared_ptr<ConnectionBase>> live;
   {
     std::lock_guard lock(impl_->connections_mu);
     for (auto& [_, weak] : impl_->connections)

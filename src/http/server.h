@@ -1,5 +1,8 @@
 // The HTTPS front door of `onshi serve`: Boost.Beast over OpenSSL with client certificates
-// (mTLS), a small router, `/healthz` and `/metrics`.
+// (mTLS), a small router, `/healthz` and `/metrics`. With `ServerOptions::tls = false` the same
+// server speaks plain HTTP (the institution terminal's screen API on loopback): no
+// certificates at all, and every request's Peer has role "" — so only routes that list the
+// "" role answer.
 //
 // The server verifies every client certificate against onshi's CA (R-INST-1) and hands the
 // handler the identity in the certificate subject (OU = role, CN = id; see security/ca.h),
@@ -70,6 +73,7 @@ class Router {
 };
 
 struct ServerOptions {
+  bool tls = true;    // false = plain HTTP: cert/key/CA unused, Peer.role always ""
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 = an ephemeral port (see Server::port())
   int threads = 2;
