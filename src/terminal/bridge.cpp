@@ -1,6 +1,7 @@
 // The folder bridge (terminal/bridge.h): scanning req/, the completeness rule, the move into
-// work/, the call to POST /xml/OQSsiquc01, re-encoding the answer into res/, error results,
-// retry with backoff, and recovery of work/ at start.
+// work/, the call to the service's route of the request's kind (OQSsiquc01, OQSmuquc01,
+// OQSmuquc02), re-encoding the answer into res/, error results, retry with backoff, and
+// recovery of work/ at start.
 #include "terminal/bridge.h"
 
 #include <boost/json.hpp>
@@ -21,20 +22,172 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::string_view kReqPrefix = "OQSsiquc01req_";
-constexpr std::string_view kResPrefix = "OQSsiquc01res_";
 constexpr std::string_view kTmpPrefix = ".tmp-";
+// A bulk inquiry of 10,000 patients is confirmed while the service answers OQSmuquc01, and
+// its OQSmuquc02res is large: their calls wait at least this long before giving up (a
+// timeout would send the upload again and allocate a second reception number).
+constexpr int kBulkTimeoutMs = 300000;
 
-// The tail of `OQSsiquc01req_<tail>.xml`, or "" when the name does not match.
-std::string request_tail(const std::string& name) {
-  if (name.size() <= kReqPrefix.size() + 4 || name.compare(0, kReqPrefix.size(), kReqPrefix) != 0 ||
-      name.compare(name.size() - 4, 4, ".xml") != 0)
-    return "";
-  return name.substr(kReqPrefix.size(), name.size() - kReqPrefix.size() - 4);
+// What the log line of a written result says besides the file and the segment.
+struct Rendered {
+  std::string document;
+  std::string segment;
+  std::string detail_key, detail_value;
+};
+
+// Writes `value` with `write` in `encoding`; when a character has no Shift_JIS form the
+// document is written in UTF-8 instead (CharacterCodeIdentifier 0 says so) rather than altered.
+template <typename T, typename W>
+Result<std::string> write_or_utf8(const T& value, W write, core::Encoding encoding,
+                                  const std::string& file) {
+  auto doc = write(value, encoding);
+  if (doc || encoding == core::Encoding::kUtf8) return doc;
+  core::log_warn("terminal.encoding", {{"file", file}, {"code", doc.error().code}});
+  return write(value, core::Encoding::kUtf8);
 }
 
-std::string result_name(const std::string& tail) {
-  return std::string(kResPrefix) + tail + ".xml";
+Error not_a_result(const Error& e, std::string_view kind) {
+  return Error{"E_TERMINAL_RESPONSE", e.field,
+               "the central service's answer is not an " + std::string(kind) + "res: " + e.message};
+}
+
+// ---- OQSsiquc01: individual inquiry by card data (R-CONF-2) ----
+
+Status siquc_check(std::string_view bytes) {
+  auto r = oqs::parse_confirm_request_xml(bytes);
+  return r.status();
+}
+
+Result<Rendered> siquc_reencode(std::string_view answer, core::Encoding encoding, const std::string& file) {
+  auto result = oqs::parse_confirm_result_xml(answer);
+  if (!result) return not_a_result(result.error(), "OQSsiquc01");
+  auto doc = write_or_utf8(*result, oqs::write_confirm_result_xml, encoding, file);
+  if (!doc) return doc.error();
+  return Rendered{std::move(*doc), result->header.segment_of_result, "validity",
+                  result->qualification_validity};
+}
+
+Result<std::string> siquc_error(std::string_view request, const Error& e, core::Encoding encoding) {
+  oqs::ConfirmResult r;
+  r.header.process_execution_time = core::timestamp_jst();
+  if (auto req = oqs::parse_confirm_request_xml(request)) {
+    r.header.qualification_confirmation_date = req->header.qualification_confirmation_date;
+    r.header.medical_institution_code = req->header.medical_institution_code;
+    r.header.arbitrary_file_identifier = req->header.arbitrary_file_identifier;
+  }
+  r.header.segment_of_result = "9";
+  r.header.error_code = e.code;
+  r.header.error_message = e.field.empty() ? e.message : e.field + ": " + e.message;
+  return write_or_utf8(r, oqs::write_confirm_result_xml, encoding, "");
+}
+
+// ---- OQSmuquc01: bulk inquiry upload → 受付結果 with the ReceptionNumber (research §2.2) ----
+
+Status muquc01_check(std::string_view bytes) {
+  auto r = oqs::parse_bulk_request_xml(bytes);
+  return r.status();
+}
+
+Result<Rendered> muquc01_reencode(std::string_view answer, core::Encoding encoding,
+                                  const std::string& file) {
+  auto receipt = oqs::parse_bulk_receipt_xml(answer);
+  if (!receipt) return not_a_result(receipt.error(), "OQSmuquc01");
+  if (receipt->header.segment_of_result != "9" && receipt->reception_number.empty())
+    return not_a_result(Error{"", "ReceptionNumber", "no ReceptionNumber"}, "OQSmuquc01");
+  auto doc = write_or_utf8(*receipt, oqs::write_bulk_receipt_xml, encoding, file);
+  if (!doc) return doc.error();
+  return Rendered{std::move(*doc), receipt->header.segment_of_result, "reception",
+                  receipt->reception_number};
+}
+
+Result<std::string> muquc01_error(std::string_view request, const Error& e, core::Encoding encoding) {
+  oqs::BulkReceipt r;
+  r.header.process_execution_time = core::timestamp_jst();
+  if (auto req = oqs::parse_bulk_request_xml(request)) {
+    r.header.medical_institution_code = req->header.medical_institution_code;
+    r.header.arbitrary_file_identifier = req->header.arbitrary_file_identifier;
+  }
+  r.header.segment_of_result = "9";
+  r.header.error_code = e.code;
+  r.header.error_message = e.field.empty() ? e.message : e.field + ": " + e.message;
+  return write_or_utf8(r, oqs::write_bulk_receipt_xml, encoding, "");
+}
+
+// ---- OQSmuquc02: bulk inquiry result download → BulkConfirmUnit* (research §2.2) ----
+
+Status muquc02_check(std::string_view bytes) {
+  auto r = oqs::parse_bulk_result_request_xml(bytes);
+  return r.status();
+}
+
+Result<Rendered> muquc02_reencode(std::string_view answer, core::Encoding encoding,
+                                  const std::string& file) {
+  auto result = oqs::parse_bulk_result_xml(answer);
+  if (!result) return not_a_result(result.error(), "OQSmuquc02");
+  if (result->header.segment_of_result.empty())
+    return not_a_result(Error{"", "SegmentOfResult", "no SegmentOfResult"}, "OQSmuquc02");
+  auto doc = write_or_utf8(*result, oqs::write_bulk_result_xml, encoding, file);
+  if (!doc) return doc.error();
+  return Rendered{std::move(*doc), result->header.segment_of_result, "units",
+                  std::to_string(result->units.size())};
+}
+
+Result<std::string> muquc02_error(std::string_view request, const Error& e, core::Encoding encoding) {
+  oqs::BulkResult r;
+  r.header.process_execution_time = core::timestamp_jst();
+  if (auto req = oqs::parse_bulk_result_request_xml(request)) {
+    r.header.medical_institution_code = req->medical_institution_code;
+    r.header.reception_number = req->reception_number;
+  }
+  r.header.segment_of_result = "9";
+  r.header.error_code = e.code;
+  r.header.error_message = e.field.empty() ? e.message : e.field + ": " + e.message;
+  return write_or_utf8(r, oqs::write_bulk_result_xml, encoding, "");
+}
+
+// One kind of request file the bridge carries (research §1.1): the names, the service's
+// route, and the codecs of that message type.
+struct Kind {
+  std::string_view req_prefix;  // "OQSsiquc01req_"
+  std::string_view res_prefix;  // "OQSsiquc01res_"
+  std::string_view route;       // "/xml/OQSsiquc01"
+  bool bulk;                    // sent with the long bulk timeout
+  // OK when the bytes read as a request of this kind.
+  Status (*check)(std::string_view bytes);
+  // The service's answer re-encoded into the configured encoding; E_TERMINAL_RESPONSE when
+  // it is not a result of this kind.
+  Result<Rendered> (*reencode)(std::string_view answer, core::Encoding encoding, const std::string& file);
+  // A SegmentOfResult 9 result of this kind, echoing what can be read of the request.
+  Result<std::string> (*error)(std::string_view request, const Error& e, core::Encoding encoding);
+};
+
+const Kind kKinds[] = {
+    {"OQSsiquc01req_", "OQSsiquc01res_", "/xml/OQSsiquc01", false, siquc_check, siquc_reencode,
+     siquc_error},
+    {"OQSmuquc01req_", "OQSmuquc01res_", "/xml/OQSmuquc01", true, muquc01_check, muquc01_reencode,
+     muquc01_error},
+    {"OQSmuquc02req_", "OQSmuquc02res_", "/xml/OQSmuquc02", true, muquc02_check, muquc02_reencode,
+     muquc02_error},
+};
+
+// A request file's kind and tail (`<prefix><tail>.xml`); kind is null when the name matches none.
+struct Match {
+  const Kind* kind = nullptr;
+  std::string tail;
+};
+
+Match match(const std::string& name) {
+  if (name.size() <= 4 || name.compare(name.size() - 4, 4, ".xml") != 0) return {};
+  for (const Kind& k : kKinds) {
+    if (name.size() <= k.req_prefix.size() + 4 || name.compare(0, k.req_prefix.size(), k.req_prefix) != 0)
+      continue;
+    return {&k, name.substr(k.req_prefix.size(), name.size() - k.req_prefix.size() - 4)};
+  }
+  return {};
+}
+
+std::string result_name(const Match& m) {
+  return std::string(m.kind->res_prefix) + m.tail + ".xml";
 }
 
 bool read_file(const fs::path& p, std::string& out) {
@@ -98,7 +251,17 @@ Result<http::ClientOptions> client_options_from_cert_dir(const fs::path& cert_di
   return o;
 }
 
-Bridge::Bridge(BridgeOptions options) : options_(std::move(options)), client_(options_.client) {}
+namespace {
+http::ClientOptions bulk_client_options(http::ClientOptions o) {
+  o.timeout_ms = std::max(o.timeout_ms, kBulkTimeoutMs);
+  return o;
+}
+}  // namespace
+
+Bridge::Bridge(BridgeOptions options)
+    : options_(std::move(options)),
+      client_(options_.client),
+      bulk_client_(bulk_client_options(options_.client)) {}
 Bridge::~Bridge() = default;
 
 Result<std::unique_ptr<Bridge>> Bridge::open(BridgeOptions options) {
@@ -118,11 +281,11 @@ Result<std::unique_ptr<Bridge>> Bridge::open(BridgeOptions options) {
       fs::remove(e.path(), ec);  // a result that was never renamed; the request is still here
       continue;
     }
-    const std::string tail = request_tail(name);
-    if (tail.empty()) continue;
+    const Match m = match(name);
+    if (!m.kind) continue;
     // Stopped between "result renamed into res/" and "request removed": already answered.
     std::error_code e1, e2;
-    auto res_time = fs::last_write_time(res / result_name(tail), e1);
+    auto res_time = fs::last_write_time(res / result_name(m), e1);
     auto req_time = fs::last_write_time(e.path(), e2);
     if (!e1 && !e2 && res_time >= req_time) {
       fs::remove(e.path(), ec);
@@ -136,50 +299,34 @@ Result<std::unique_ptr<Bridge>> Bridge::open(BridgeOptions options) {
   return b;
 }
 
-bool Bridge::write_result(const std::string& tail, const std::string& document) {
-  const fs::path tmp = options_.folder / "work" / (std::string(kTmpPrefix) + result_name(tail));
-  const fs::path dst = options_.folder / "res" / result_name(tail);
+bool Bridge::write_result(const std::string& name, const std::string& document) {
+  const fs::path tmp = options_.folder / "work" / (std::string(kTmpPrefix) + name);
+  const fs::path dst = options_.folder / "res" / name;
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(document.data(), static_cast<std::streamsize>(document.size()));
     out.flush();
     if (!out) {
-      core::log_error("terminal.error", {{"file", dst.filename().string()}, {"code", "E_TERMINAL_IO"}});
+      core::log_error("terminal.error", {{"file", name}, {"code", "E_TERMINAL_IO"}});
       return false;
     }
   }
   std::error_code ec;
   fs::rename(tmp, dst, ec);
   if (ec) {
-    core::log_error("terminal.error", {{"file", dst.filename().string()}, {"code", "E_TERMINAL_IO"},
-                                       {"reason", ec.message()}});
+    core::log_error("terminal.error", {{"file", name}, {"code", "E_TERMINAL_IO"}, {"reason", ec.message()}});
     fs::remove(tmp, ec);
     return false;
   }
   return true;
 }
 
-bool Bridge::write_error(const std::string& tail, std::string_view request_bytes, const Error& error) {
-  oqs::ConfirmResult r;
-  r.header.process_execution_time = core::timestamp_jst();
-  if (auto req = oqs::parse_confirm_request_xml(request_bytes)) {
-    r.header.qualification_confirmation_date = req->header.qualification_confirmation_date;
-    r.header.medical_institution_code = req->header.medical_institution_code;
-    r.header.arbitrary_file_identifier = req->header.arbitrary_file_identifier;
-  }
-  r.header.segment_of_result = "9";
-  r.header.error_code = error.code;
-  r.header.error_message = error.field.empty() ? error.message : error.field + ": " + error.message;
-  auto doc = oqs::write_confirm_result_xml(r, options_.encoding);
-  if (!doc) doc = oqs::write_confirm_result_xml(r, core::Encoding::kUtf8);
-  if (!doc) return false;
-  core::log_warn("terminal.result", {{"file", result_name(tail)}, {"segment", "9"}, {"code", error.code}});
-  return write_result(tail, *doc);
-}
-
 bool Bridge::process(const fs::path& work_file) {
   const std::string name = work_file.filename().string();
-  const std::string tail = request_tail(name);
+  const Match m = match(name);
+  if (!m.kind) return false;
+  const Kind& kind = *m.kind;
+  const std::string res_name = result_name(m);
   std::string bytes;
   if (!read_file(work_file, bytes)) {
     core::log_error("terminal.error", {{"file", name}, {"code", "E_TERMINAL_IO"}});
@@ -192,22 +339,31 @@ bool Bridge::process(const fs::path& work_file) {
     retry_.erase(name);
     return true;
   };
-  if (auto parsed = oqs::parse_confirm_request_xml(bytes); !parsed)
-    return finish(write_error(tail, bytes, parsed.error()));
+  // Every request that cannot be answered by the service gets a result of its own type.
+  auto answer_error = [&](const Error& error) {
+    auto doc = kind.error(bytes, error, options_.encoding);
+    if (!doc) {
+      core::log_error("terminal.error", {{"file", res_name}, {"code", doc.error().code}});
+      return false;
+    }
+    core::log_warn("terminal.result", {{"file", res_name}, {"segment", "9"}, {"code", error.code}});
+    return finish(write_result(res_name, *doc));
+  };
+  if (Status st = kind.check(bytes); !st) return answer_error(st.error());
 
-  auto answer = client_.request("POST", "/xml/OQSsiquc01", bytes, "application/xml");
+  http::Client& client = kind.bulk ? bulk_client_ : client_;
+  auto answer = client.request("POST", std::string(kind.route), bytes, "application/xml");
   std::string code;
   if (!answer) {
-    if (!transient(answer.error())) return finish(write_error(tail, bytes, answer.error()));
+    if (!transient(answer.error())) return answer_error(answer.error());
     code = answer.error().code;
   } else if (answer->status >= 500) {
     code = "E_TERMINAL_HTTP";
   } else if (answer->status != 200) {
     std::string c = problem_code(answer->body);
-    return finish(write_error(
-        tail, bytes,
-        Error{"E_TERMINAL_HTTP", "", "the central service refused the request (HTTP " +
-                                         std::to_string(answer->status) + (c.empty() ? "" : ", " + c) + ")"}));
+    return answer_error(Error{"E_TERMINAL_HTTP", "",
+                              "the central service refused the request (HTTP " +
+                                  std::to_string(answer->status) + (c.empty() ? "" : ", " + c) + ")"});
   }
   if (!code.empty()) {
     Retry& r = retry_[name];
@@ -219,22 +375,12 @@ bool Bridge::process(const fs::path& work_file) {
     return false;
   }
 
-  auto result = oqs::parse_confirm_result_xml(answer->body);
-  if (!result)
-    return finish(write_error(tail, bytes,
-                              Error{"E_TERMINAL_RESPONSE", result.error().field,
-                                    "the central service's answer is not a result: " + result.error().message}));
-  auto doc = oqs::write_confirm_result_xml(*result, options_.encoding);
-  if (!doc) {
-    // A registered character with no Shift_JIS form: UTF-8 says so in CharacterCodeIdentifier.
-    core::log_warn("terminal.encoding", {{"file", name}, {"code", doc.error().code}});
-    doc = oqs::write_confirm_result_xml(*result, core::Encoding::kUtf8);
-    if (!doc) return finish(write_error(tail, bytes, doc.error()));
-  }
-  core::log_info("terminal.result", {{"file", result_name(tail)},
-                                     {"segment", result->header.segment_of_result},
-                                     {"validity", result->qualification_validity}});
-  return finish(write_result(tail, *doc));
+  auto rendered = kind.reencode(answer->body, options_.encoding, name);
+  if (!rendered) return answer_error(rendered.error());
+  core::log_info("terminal.result", {{"file", res_name},
+                                     {"segment", rendered->segment},
+                                     {rendered->detail_key, rendered->detail_value}});
+  return finish(write_result(res_name, rendered->document));
 }
 
 int Bridge::poll_once() {
@@ -248,7 +394,7 @@ int Bridge::poll_once() {
   std::vector<fs::path> due;
   for (const auto& e : fs::directory_iterator(work, ec)) {
     const std::string name = e.path().filename().string();
-    if (request_tail(name).empty() || !e.is_regular_file(ec)) continue;
+    if (!match(name).kind || !e.is_regular_file(ec)) continue;
     auto it = retry_.find(name);
     if (it == retry_.end() || it->second.due <= now) due.push_back(e.path());
   }
@@ -259,7 +405,8 @@ int Bridge::poll_once() {
   std::vector<std::string> take;
   for (const auto& e : fs::directory_iterator(req, ec)) {
     const std::string name = e.path().filename().string();
-    if (request_tail(name).empty() || !e.is_regular_file(ec)) continue;
+    const Match m = match(name);
+    if (!m.kind || !e.is_regular_file(ec)) continue;
     std::error_code e1, e2;
     Seen s{fs::file_size(e.path(), e1), fs::last_write_time(e.path(), e2), now};
     if (e1 || e2) continue;  // vanished or unreadable for now; look again next time
@@ -274,7 +421,7 @@ int Bridge::poll_once() {
     if (fs::exists(work / name, we)) continue;  // the same name is still being processed
     std::string bytes;
     if (!read_file(e.path(), bytes)) continue;
-    bool readable = oqs::parse_confirm_request_xml(bytes).ok();
+    bool readable = m.kind->check(bytes).ok();
     if (!readable && now - s.since < std::chrono::milliseconds(options_.settle_ms)) continue;
     take.push_back(name);
   }

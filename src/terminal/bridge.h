@@ -1,14 +1,25 @@
 // The institution terminal's folder bridge: how a receipt computer (レセコン) that only
-// writes and reads files reaches the central service (research onshi-interface §1, §5).
+// writes and reads files reaches the central service (research onshi-interface §1, §1.1, §5).
 //
 // The bridge owns a folder with four subfolders, created when missing:
-//   req/   the receipt computer writes `OQSsiquc01req_<tail>.xml` here (Shift_JIS or UTF-8,
-//          as its XML declaration says)
-//   res/   the bridge writes `OQSsiquc01res_<tail>.xml` here (same tail), in the configured
-//          encoding with the matching declaration and `CharacterCodeIdentifier` (0 UTF-8,
-//          1 Shift_JIS)
+//   req/   the receipt computer writes requests here (Shift_JIS or UTF-8, as each file's XML
+//          declaration says)
+//   res/   the bridge writes each result here under the request's name with `req` → `res`
+//          (same tail), in the configured encoding with the matching declaration and
+//          `CharacterCodeIdentifier` (0 UTF-8, 1 Shift_JIS)
 //   face/  results of card confirmations (not written yet)
 //   work/  the bridge's own: requests being sent, and result files before they are renamed
+//
+// The request kinds (one table in bridge.cpp: prefix → route, request check, result codec):
+//   req/OQSsiquc01req_<tail>.xml → POST /xml/OQSsiquc01 → res/OQSsiquc01res_<tail>.xml
+//        individual inquiry by card data (R-CONF-2)
+//   req/OQSmuquc01req_<tail>.xml → POST /xml/OQSmuquc01 → res/OQSmuquc01res_<tail>.xml
+//        bulk inquiry (一括照会) upload, answered with the 受付結果 carrying ReceptionNumber
+//   req/OQSmuquc02req_<tail>.xml → POST /xml/OQSmuquc02 → res/OQSmuquc02res_<tail>.xml
+//        bulk result download for a ReceptionNumber: one BulkConfirmUnit per patient
+// The two bulk calls wait up to 300 s for the service (the confirmations of up to 10,000
+// patients are done while it answers OQSmuquc01), and the bridge handles one file at a time:
+// single requests dropped meanwhile wait behind a bulk upload.
 //
 // Contract:
 //  * A request is taken only when complete: its size and mtime are unchanged between two
@@ -19,16 +30,20 @@
 //    after its result has been renamed into res/. Files found in work/ when the bridge opens
 //    are processed again — unless res/ already holds a newer result for the same tail (the
 //    bridge stopped between the two renames), so a restart loses nothing and re-sends
-//    nothing that was answered.
+//    nothing that was answered. (A request whose answer was lost in transit — the bridge
+//    stopped, or a timeout, after the service handled it — is sent again: for OQSmuquc01 this
+//    yields a second ReceptionNumber with the same results.)
 //  * Result files are written under work/ and renamed into res/: a reader never sees half.
-//  * An unreadable request gets a result with SegmentOfResult 9, ErrorCode and ErrorMessage
-//    (`<element>: <message>`); so does a request the service refuses at the HTTP level
-//    (E_TERMINAL_HTTP) or answers with something that is not a result (E_TERMINAL_RESPONSE).
-//    Nothing is dropped silently.
+//  * An unreadable request gets a result of its own message type (OQSsiquc01res,
+//    OQSmuquc01res, OQSmuquc02res) with SegmentOfResult 9, ErrorCode and ErrorMessage
+//    (`<element>: <message>`) and no body; so does a request the service refuses at the HTTP
+//    level (E_TERMINAL_HTTP) or answers with something that is not a result of that type
+//    (E_TERMINAL_RESPONSE). Errors the service answers in-band (e.g. E_RECEPTION_NOT_FOUND
+//    for an unknown ReceptionNumber) are passed on, re-encoded. Nothing is dropped silently.
 //  * When the service cannot be reached (E_CONNECT, E_TLS, E_HTTP, an HTTP 5xx) the request
 //    stays in work/ and is retried with exponential backoff (from `poll_ms` up to
 //    `max_backoff_ms`); each failure is logged (event terminal.retry).
-//  * Files in req/ that are not `OQSsiquc01req_*.xml` are left alone.
+//  * Files in req/ whose names match none of the kinds above are left alone.
 // Log events (JSON lines on stderr, core/log.h): terminal.started, terminal.result,
 // terminal.retry, terminal.error. A file name and error code are logged, never content.
 //
@@ -91,11 +106,12 @@ class Bridge {
   };
   // Sends one request in work/ and writes its result; true when a result was written.
   bool process(const std::filesystem::path& work_file);
-  bool write_result(const std::string& tail, const std::string& document);
-  bool write_error(const std::string& tail, std::string_view request_bytes, const Error& error);
+  // Writes res/<name> through work/ (a reader never sees half a file).
+  bool write_result(const std::string& name, const std::string& document);
 
   BridgeOptions options_;
-  http::Client client_;
+  http::Client client_;       // single requests: options_.client as given
+  http::Client bulk_client_;  // OQSmuquc01/02: the same, with the bulk timeout
   std::map<std::string, Seen> seen_;    // req/ file name → last observed state
   std::map<std::string, Retry> retry_;  // work/ file name → next attempt
 };

@@ -1,7 +1,8 @@
 // The folder bridge against a real central service over HTTPS on 127.0.0.1 (port 0):
 // Shift_JIS and UTF-8 request files, results in the configured encoding, partial writes,
 // unreadable files answered with SegmentOfResult 9, an unreachable service, a restart that
-// finds requests in work/, and the `onshi terminal` command itself.
+// finds requests in work/, the bulk inquiry (OQSmuquc01 → ReceptionNumber → OQSmuquc02), and
+// the `onshi terminal` command itself.
 #include "terminal/bridge.h"
 
 #include <gtest/gtest.h>
@@ -20,6 +21,7 @@
 
 #include "core/text.h"
 #include "http/client.h"
+#include "oqs/messages.h"
 #include "security/ca.h"
 #include "serve/service.h"
 
@@ -56,6 +58,38 @@ std::string request_xml(const std::string& encoding, const std::string& file_id)
          "      <Birthdate>19800515</Birthdate>\n"
          "      <LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg>\n"
          "    </QualificationConfirmSearchInfo>\n  </MessageBody>\n</XmlMsg>\n";
+}
+
+// An OQSmuquc01req: the covered member, the lost one and an unknown card, in that order.
+std::string bulk_request_xml(const std::string& encoding, const std::string& file_id) {
+  auto entry = [](const std::string& number, const std::string& birth, const std::string& id) {
+    return std::string("    <QualificationConfirmSearchInfo>\n      <InsurerNumber>") + kInsurer +
+           "</InsurerNumber>\n      <InsuredCardSymbol>１２３</InsuredCardSymbol>\n"
+           "      <InsuredIdentificationNumber>" + number + "</InsuredIdentificationNumber>\n"
+           "      <InsuredBranchNumber>01</InsuredBranchNumber>\n"
+           "      <Birthdate>" + birth + "</Birthdate>\n"
+           "      <LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg>\n"
+           "      <ArbitraryIdentifier>" + id + "</ArbitraryIdentifier>\n"
+           "    </QualificationConfirmSearchInfo>\n";
+  };
+  return "<?xml version=\"1.0\" encoding=\"" + encoding +
+         "\" standalone=\"no\"?>\n<XmlMsg>\n  <MessageHeader>\n"
+         "    <QualificationConfirmationDate>20250415</QualificationConfirmationDate>\n"
+         "    <MedicalInstitutionCode>" + kClinic + "</MedicalInstitutionCode>\n"
+         "    <ArbitraryFileIdentifier>" + file_id + "</ArbitraryFileIdentifier>\n"
+         "  </MessageHeader>\n  <MessageBody>\n" +
+         entry("4567", "19800515", "p1_1") + entry("8910", "19400101", "p2_1") +
+         entry("99999", "19700101", "p3_1") + "  </MessageBody>\n</XmlMsg>\n";
+}
+
+// An OQSmuquc02req for `reception`.
+std::string bulk_result_request_xml(const std::string& encoding, const std::string& reception) {
+  return "<?xml version=\"1.0\" encoding=\"" + encoding +
+         "\" standalone=\"no\"?>\n<XmlMsg>\n  <MessageHeader>\n"
+         "    <MedicalInstitutionCode>" + kClinic + "</MedicalInstitutionCode>\n"
+         "  </MessageHeader>\n  <MessageBody>\n"
+         "    <ReceptionNumber>" + reception + "</ReceptionNumber>\n"
+         "  </MessageBody>\n</XmlMsg>\n";
 }
 
 std::string sjis(const std::string& utf8) {
@@ -121,16 +155,25 @@ class BridgeTest : public ::testing::Test {
     co.cert_file = (*dir_ / "insurer" / "cert.pem").string();
     co.key_file = (*dir_ / "insurer" / "key.pem").string();
     http::Client c(co);
+    // Two members, registered over HTTPS by their insurer: 4567 covered, 8910 lost on 2025-01-01.
     std::string member = std::string("[{\"insurerNumber\":\"") + kInsurer +
         "\",\"insurerName\":\"試験健康保険組合\",\"insuredCardClassification\":\"01\","
         "\"insuredCardSymbol\":\"１２３\",\"insuredIdentificationNumber\":\"4567\","
         "\"insuredBranchNumber\":\"01\",\"personalFamilyClassification\":\"1\","
         "\"insuredName\":\"試験　一郎\",\"name\":\"試験　一郎\",\"nameKana\":\"シケン　イチロウ\","
         "\"sex1\":\"1\",\"birthdate\":\"19800515\",\"qualificationDate\":\"20180401\","
+        "\"postNumber\":\"100-0013\",\"address\":\"東京都千代田区霞が関１－２－３\"},"
+        "{\"insurerNumber\":\"" + kInsurer +
+        "\",\"insurerName\":\"試験健康保険組合\",\"insuredCardClassification\":\"01\","
+        "\"insuredCardSymbol\":\"１２３\",\"insuredIdentificationNumber\":\"8910\","
+        "\"insuredBranchNumber\":\"01\",\"personalFamilyClassification\":\"1\","
+        "\"insuredName\":\"見本　次郎\",\"name\":\"見本　次郎\",\"nameKana\":\"ミホン　ジロウ\","
+        "\"sex1\":\"1\",\"birthdate\":\"19400101\",\"qualificationDate\":\"20180401\","
+        "\"disqualificationDate\":\"20250101\","
         "\"postNumber\":\"100-0013\",\"address\":\"東京都千代田区霞が関１－２－３\"}]";
     auto r = c.request("POST", "/v1/registrations", member);
     ASSERT_TRUE(r.ok()) << r.error().message;
-    ASSERT_NE(r->body.find("\"accepted\":1"), std::string::npos) << r->body;
+    ASSERT_NE(r->body.find("\"accepted\":2"), std::string::npos) << r->body;
   }
   static void TearDownTestSuite() {
     svc_->stop();
@@ -192,7 +235,7 @@ TEST_F(BridgeTest, ShiftJisAndUtf8RequestsGetResultsInTheConfiguredEncoding) {
     spit(f / "req" / "OQSsiquc01req_202504150001.xml", sjis(request_xml("Shift_JIS", "sj-1")));
     spit(f / "req" / "OQSsiquc01req_202504150002.xml", request_xml("UTF-8", "u8-2"));
     spit(f / "req" / "notes.txt", "not for the bridge");
-    spit(f / "req" / "OQSmuquc01req_202504150003.xml", request_xml("UTF-8", "bulk"));
+    spit(f / "req" / "OQSmutic01req_202504150003.xml", request_xml("UTF-8", "other"));  // not carried
     for (const char* tail : {"202504150001", "202504150002"}) {
       fs::path res = f / "res" / (std::string("OQSsiquc01res_") + tail + ".xml");
       ASSERT_TRUE(poll_until(*b, res)) << res;
@@ -211,7 +254,7 @@ TEST_F(BridgeTest, ShiftJisAndUtf8RequestsGetResultsInTheConfiguredEncoding) {
     EXPECT_FALSE(fs::exists(f / "req" / "OQSsiquc01req_202504150001.xml"));
     EXPECT_EQ(count_files(f / "work"), 0u);
     EXPECT_TRUE(fs::exists(f / "req" / "notes.txt"));
-    EXPECT_TRUE(fs::exists(f / "req" / "OQSmuquc01req_202504150003.xml"));
+    EXPECT_TRUE(fs::exists(f / "req" / "OQSmutic01req_202504150003.xml"));
     EXPECT_EQ(count_files(f / "res"), 2u);
   }
 }
@@ -306,6 +349,168 @@ TEST_F(BridgeTest, AnsweredRequestLeftInWorkIsNotResent) {
   EXPECT_EQ(count_files(f / "work"), 0u);
   EXPECT_EQ(b->poll_once(), 0);
   EXPECT_EQ(slurp(f / "res" / "OQSsiquc01res_a1.xml"), "the earlier answer");
+}
+
+// R-CONF-2 (bulk, research §2.2, §6.5): an OQSmuquc01req in Shift_JIS and one in UTF-8 are
+// answered with an OQSmuquc01res carrying a ReceptionNumber; an OQSmuquc02req with that number
+// is answered with one BulkConfirmUnit per patient and the validity of each, in the
+// configured encoding.
+TEST_F(BridgeTest, BulkInquiryRoundTripThroughTheFolder) {
+  for (auto enc : {core::Encoding::kShiftJis, core::Encoding::kUtf8}) {
+    const bool to_sjis = enc == core::Encoding::kShiftJis;
+    fs::path f = folder(to_sjis ? "bulk-sjis" : "bulk-utf8");
+    auto b = open(options(f, enc));
+    ASSERT_TRUE(b);
+    const std::string file_id = to_sjis ? "BULK-SJ" : "BULK-U8";
+    spit(f / "req" / "OQSmuquc01req_202504150002.xml",
+         to_sjis ? sjis(bulk_request_xml("Shift_JIS", file_id)) : bulk_request_xml("UTF-8", file_id));
+    const fs::path receipt = f / "res" / "OQSmuquc01res_202504150002.xml";
+    ASSERT_TRUE(poll_until(*b, receipt));
+    std::string bytes = slurp(receipt);
+    EXPECT_EQ(bytes.rfind(to_sjis ? "<?xml version=\"1.0\" encoding=\"Shift_JIS\""
+                                  : "<?xml version=\"1.0\" encoding=\"UTF-8\"", 0), 0u) << bytes.substr(0, 80);
+    std::string text = as_utf8(bytes);
+    EXPECT_EQ(element(text, "CharacterCodeIdentifier"), to_sjis ? "1" : "0");
+    EXPECT_EQ(element(text, "SegmentOfResult"), "1");
+    EXPECT_EQ(element(text, "ArbitraryFileIdentifier"), file_id);
+    const std::string reception = element(text, "ReceptionNumber");
+    ASSERT_EQ(reception.size(), 16u) << text;
+    EXPECT_TRUE(core::all_digits(reception)) << reception;
+    EXPECT_FALSE(fs::exists(f / "req" / "OQSmuquc01req_202504150002.xml"));
+
+    spit(f / "req" / "OQSmuquc02req_202504150003.xml",
+         to_sjis ? sjis(bulk_result_request_xml("Shift_JIS", reception))
+                 : bulk_result_request_xml("UTF-8", reception));
+    const fs::path result = f / "res" / "OQSmuquc02res_202504150003.xml";
+    ASSERT_TRUE(poll_until(*b, result));
+    bytes = slurp(result);
+    EXPECT_EQ(bytes.rfind(to_sjis ? "<?xml version=\"1.0\" encoding=\"Shift_JIS\""
+                                  : "<?xml version=\"1.0\" encoding=\"UTF-8\"", 0), 0u) << bytes.substr(0, 80);
+    EXPECT_EQ(core::is_valid_utf8(bytes), !to_sjis);  // kanji names make Shift_JIS invalid UTF-8
+    auto parsed = oqs::parse_bulk_result_xml(bytes);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    const oqs::BulkResult& r = *parsed;
+    EXPECT_EQ(r.header.character_code_identifier, to_sjis ? "1" : "0");
+    EXPECT_EQ(r.header.segment_of_result, "1");
+    EXPECT_EQ(r.header.reception_number, reception);
+    EXPECT_EQ(r.header.arbitrary_file_identifier, file_id);
+    EXPECT_EQ(r.header.number_of_processing_result, "3");
+    ASSERT_EQ(r.units.size(), 3u);
+    EXPECT_EQ(r.units[0].search.arbitrary_identifier, "p1_1");
+    EXPECT_EQ(r.units[0].processing_result_status, "1");
+    EXPECT_EQ(r.units[0].qualification_validity, "1");  // covered on 2025-04-15
+    ASSERT_EQ(r.units[0].results.size(), 1u);
+    EXPECT_EQ(r.units[0].results[0].qualification.name, "試験　一郎");
+    EXPECT_EQ(r.units[1].search.arbitrary_identifier, "p2_1");
+    EXPECT_EQ(r.units[1].qualification_validity, "2");  // lost on 2025-01-01
+    ASSERT_EQ(r.units[1].results.size(), 1u);
+    EXPECT_EQ(r.units[1].results[0].qualification.name, "見本　次郎");
+    EXPECT_EQ(r.units[2].search.arbitrary_identifier, "p3_1");
+    EXPECT_EQ(r.units[2].qualification_validity, "4");  // no such card
+    EXPECT_TRUE(r.units[2].results.empty());
+    EXPECT_EQ(count_files(f / "work"), 0u);
+    EXPECT_EQ(count_files(f / "req"), 0u);
+    EXPECT_EQ(count_files(f / "res"), 2u);
+  }
+}
+
+// R-CONF-3 (bulk): unreadable bulk files, an unknown ReceptionNumber and a refusal at the
+// HTTP level are each answered with a result of the request's own type, SegmentOfResult 9.
+TEST_F(BridgeTest, BulkErrorsGetAResultOfTheirOwnType) {
+  fs::path f = folder("bulk-errors");
+  BridgeOptions o = options(f, core::Encoding::kShiftJis);
+  o.settle_ms = 0;
+  auto b = open(o);
+  ASSERT_TRUE(b);
+  spit(f / "req" / "OQSmuquc01req_e1.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>");
+  // Well-formed, but no ReceptionNumber.
+  spit(f / "req" / "OQSmuquc02req_e2.xml",
+       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>" +
+           std::string(kClinic) + "</MedicalInstitutionCode></MessageHeader><MessageBody/></XmlMsg>");
+  spit(f / "req" / "OQSmuquc02req_e3.xml", sjis(bulk_result_request_xml("Shift_JIS", "2025041599999999")));
+  struct Expect {
+    const char* file;
+    const char* code;
+  };
+  for (const Expect& e : {Expect{"OQSmuquc01res_e1.xml", "E_XML_SYNTAX"},
+                          Expect{"OQSmuquc02res_e2.xml", "E_XML_MISSING"},
+                          Expect{"OQSmuquc02res_e3.xml", "E_RECEPTION_NOT_FOUND"}}) {
+    const fs::path res = f / "res" / e.file;
+    ASSERT_TRUE(poll_until(*b, res)) << e.file;
+    const std::string bytes = slurp(res);
+    EXPECT_EQ(bytes.rfind("<?xml version=\"1.0\" encoding=\"Shift_JIS\"", 0), 0u) << e.file;
+    const std::string text = as_utf8(bytes);
+    EXPECT_EQ(element(text, "SegmentOfResult"), "9") << e.file;
+    EXPECT_EQ(element(text, "ErrorCode"), e.code) << e.file;
+    EXPECT_NE(element(text, "ErrorMessage"), "<absent>") << e.file;
+    EXPECT_EQ(element(text, "CharacterCodeIdentifier"), "1") << e.file;
+    EXPECT_EQ(element(text, "MessageBody"), "<absent>") << e.file;
+  }
+  EXPECT_EQ(element(as_utf8(slurp(f / "res" / "OQSmuquc02res_e3.xml")), "ReceptionNumber"),
+            "2025041599999999");
+  EXPECT_EQ(element(as_utf8(slurp(f / "res" / "OQSmuquc02res_e3.xml")), "MedicalInstitutionCode"),
+            kClinic);
+
+  // The insurer's certificate is refused by the bulk route: E_TERMINAL_HTTP in an 01res.
+  fs::path g = folder("bulk-refused");
+  BridgeOptions bad = options(g, core::Encoding::kUtf8);
+  auto insurer = client_options_from_cert_dir(*dir_ / "insurer", "127.0.0.1", svc_->port());
+  ASSERT_TRUE(insurer.ok());
+  bad.client = *insurer;
+  auto rb = open(bad);
+  ASSERT_TRUE(rb);
+  spit(g / "req" / "OQSmuquc01req_r1.xml", bulk_request_xml("UTF-8", "refused"));
+  const fs::path res = g / "res" / "OQSmuquc01res_r1.xml";
+  ASSERT_TRUE(poll_until(*rb, res));
+  const std::string text = slurp(res);
+  EXPECT_EQ(element(text, "SegmentOfResult"), "9");
+  EXPECT_EQ(element(text, "ErrorCode"), "E_TERMINAL_HTTP");
+  EXPECT_EQ(element(text, "ArbitraryFileIdentifier"), "refused");
+  EXPECT_EQ(element(text, "ReceptionNumber"), "<absent>");
+  EXPECT_EQ(count_files(g / "work"), 0u);
+}
+
+// R-CONF-3 (bulk): an upload that waited in work/ while the service was unreachable is sent
+// after a restart, exactly once (the next upload gets the very next reception number); a
+// download left in work/ whose result is already in res/ is not sent again.
+TEST_F(BridgeTest, BulkRequestsLeftInWorkAreSentOnceAfterARestart) {
+  fs::path f = folder("bulk-restart");
+  const fs::path work = f / "work" / "OQSmuquc01req_w1.xml";
+  const fs::path receipt = f / "res" / "OQSmuquc01res_w1.xml";
+  {
+    auto down = open(options(f, core::Encoding::kUtf8, closed_port()));
+    ASSERT_TRUE(down);
+    spit(f / "req" / "OQSmuquc01req_w1.xml", sjis(bulk_request_xml("Shift_JIS", "again")));
+    ASSERT_TRUE(poll_until(*down, work));
+    for (int i = 0; i < 3; ++i) {
+      down->poll_once();
+      std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    }
+    EXPECT_TRUE(fs::exists(work));
+    EXPECT_FALSE(fs::exists(receipt));
+  }
+  // Answered before the stop, but the request was not yet removed from work/.
+  spit(f / "work" / "OQSmuquc02req_w2.xml", bulk_result_request_xml("UTF-8", "2025041500000001"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  spit(f / "res" / "OQSmuquc02res_w2.xml", "the earlier answer");
+
+  auto up = open(options(f, core::Encoding::kUtf8));
+  ASSERT_TRUE(up);
+  EXPECT_FALSE(fs::exists(f / "work" / "OQSmuquc02req_w2.xml"));
+  ASSERT_TRUE(poll_until(*up, receipt));
+  const std::string first = element(slurp(receipt), "ReceptionNumber");
+  ASSERT_EQ(first.size(), 16u);
+  EXPECT_EQ(element(slurp(receipt), "ArbitraryFileIdentifier"), "again");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(up->poll_once(), 0);
+  EXPECT_EQ(count_files(f / "work"), 0u);
+  EXPECT_EQ(slurp(f / "res" / "OQSmuquc02res_w2.xml"), "the earlier answer");
+
+  spit(f / "req" / "OQSmuquc01req_w3.xml", bulk_request_xml("UTF-8", "next"));
+  const fs::path next = f / "res" / "OQSmuquc01res_w3.xml";
+  ASSERT_TRUE(poll_until(*up, next));
+  const std::string second = element(slurp(next), "ReceptionNumber");
+  ASSERT_EQ(second.size(), 16u);
+  EXPECT_EQ(std::stoll(second.substr(8)), std::stoll(first.substr(8)) + 1) << first << " " << second;
 }
 
 TEST(BridgeFlags, ServerUrl) {
