@@ -24,6 +24,7 @@
 // E_CARD_NOT_LINKED, E_CARD_CHALLENGE, E_CARD_CERT, E_CARD_EXPIRED, E_CARD_SIGNATURE.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -46,7 +47,7 @@ struct IssueOptions {
   std::string my_number;  // 12 digits with check digit
   std::string pin;        // 4 digits
   std::string label;      // shown by a terminal's card picker, e.g. "山田 太郎"; never the number
-  int validity_days = 5 * 365;
+  int validity_days = 5 * 365;  // negative: a card already expired (tests of E_CARD_EXPIRED)
 };
 struct IssuedCard {
   std::string serial;  // certificate serial, hex
@@ -61,8 +62,15 @@ Result<IssuedCard> issue(const std::filesystem::path& data_dir, const IssueOptio
 Status link(const std::filesystem::path& data_dir, const std::filesystem::path& card_file,
             std::string_view pin);
 
-// Revokes a card's certificate (lost card, reissue). Errors: E_CARD_UNKNOWN.
+// Revokes a card's certificate (lost card, reissue). Errors: E_CARD_UNKNOWN. Revoking a
+// revoked card again is not an error (the first revocation time stays).
 Status revoke(const std::filesystem::path& data_dir, std::string_view serial);
+
+// Where J-LIS keeps its files in a data directory.
+struct JlisPaths {
+  std::filesystem::path ca_cert, ca_key, register_db;  // DIR/jlis/ca.pem, ca.key, DIR/cards.db
+};
+JlisPaths jlis_paths(const std::filesystem::path& data_dir);
 
 // ---- the card ----
 
@@ -81,6 +89,8 @@ class Card {
 
   const std::string& serial() const;
   const std::string& label() const;
+  const std::string& certificate_pem() const;
+  const std::filesystem::path& file() const;
   int pin_retries_left() const;  // 3 … 0
   bool locked() const;           // no PIN tries left
 
@@ -92,9 +102,10 @@ class Card {
   // Verifies the PIN only (初回登録), counting a wrong one like present().
   Status verify_pin(std::string_view pin);
 
+  struct State;  // opaque: the file's contents and its path (card.cpp)
+
  private:
   Card();
-  struct State;
   std::shared_ptr<State> state_;
 };
 
@@ -106,12 +117,21 @@ struct Verified {
   Method method = Method::kPin;
 };
 
+struct VerifierOptions {
+  int challenge_ttl_seconds = 120;  // how long a challenge may be answered (0: never; tests)
+  size_t max_open_challenges = 100000;  // the oldest unanswered ones are dropped beyond this
+};
+
 class Verifier {
  public:
   // Reads the J-LIS CA and opens DIR/cards.db (created when missing; without a CA every
-  // presentation is refused with E_CARD_CERT). Errors: E_STORE_OPEN.
-  static Result<std::unique_ptr<Verifier>> open(const std::filesystem::path& data_dir);
+  // presentation is refused with E_CARD_CERT; a CA made later by the first `issue` is picked
+  // up then). Errors: E_STORE_OPEN.
+  static Result<std::unique_ptr<Verifier>> open(const std::filesystem::path& data_dir,
+                                                const VerifierOptions& options = {});
   ~Verifier();
+
+  int challenge_ttl_seconds() const;
 
   // A new one-time challenge for `institution` (base64url). Thread-safe.
   std::string challenge(std::string_view institution);
@@ -121,7 +141,12 @@ class Verifier {
   Result<Verified> verify(const Presentation& presentation, std::string_view institution);
 
  private:
+  friend Status link(const std::filesystem::path&, const std::filesystem::path&,
+                     std::string_view);
   Verifier();
+  // verify() with or without the 初回登録 check (link() proves the card before linking it).
+  Result<Verified> check(const Presentation& presentation, std::string_view institution,
+                         bool require_linked);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,12 +1,132 @@
-// onshi card issue | link | revoke — J-LIS's side of the simulated My Number card
-// (card/card.h): issuing a card file, 初回登録 with the PIN, revocation.
+// onshi card issue | link | revoke | show — J-LIS's side of the simulated My Number card
+// (card/card.h, R-CARD-1): issuing a card file, 初回登録 with the PIN, revocation, and reading
+// what a card file says about itself.
+//
+// The commands are thin; every rule lives in card/. Exit codes: 0 done; 1 failed (wrong PIN,
+// locked, revoked, unknown card, no qualification to link to, store errors); 2 unusable input
+// (bad flags, a My Number or PIN of the wrong form, a missing or unreadable card file). The
+// My Number given to `issue` is never printed, not even in an error.
+#include <boost/json.hpp>
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "card/card.h"
 #include "cli/commands.h"
 
 namespace onshi::cli {
+namespace {
+
+struct CardArgs {
+  std::string data_dir, my_number, pin, out, label, card, serial;
+  int days = 5 * 365;
+};
+
+void print_error(const Error& e) {
+  std::cerr << "onshi card: " << e.code << ": " << e.message << "\n";
+}
+
+bool is_input_error(const std::string& c) {
+  return c == "E_EMPTY" || c == "E_NOT_DIGIT" || c == "E_LENGTH" || c == "E_CHECK_DIGIT" ||
+         c == "E_CARD_PIN_FORMAT" || c == "E_CARD_LABEL" || c == "E_CARD_FILE" ||
+         c == "E_VALIDITY" || c == "E_FLAG";
+}
+
+void fail(const Error& e) {
+  print_error(e);
+  g_exit_code = is_input_error(e.code) ? 2 : 1;
+}
+
+}  // namespace
 
 void register_card(CLI::App& app) {
-  auto* cmd = app.add_subcommand("card", "マイナンバーカード (模擬) の発行・初回登録・失効・読み取り. Simulated My Number cards.");
+  auto args = std::make_shared<CardArgs>();
+  auto* cmd = app.add_subcommand(
+      "card", "マイナンバーカード (模擬) の発行・初回登録・失効・読み取り. Simulated My Number cards.");
   cmd->require_subcommand(1);
+
+  CLI::App* issue = cmd->add_subcommand(
+      "issue",
+      "カードを発行する: J-LIS の電子証明書と鍵を持つカードファイルを作り、台帳に登録する "
+      "(issue a card file; the J-LIS CA in DIR/jlis is made on first use)");
+  issue->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
+  issue->add_option("--my-number", args->my_number,
+                    "個人番号 12桁 (検査用数字つき)。保存されず、表示もされない")
+      ->required();
+  issue->add_option("--pin", args->pin, "利用者証明用の暗証番号 4桁 (4-digit PIN)")->required();
+  issue->add_option("--out", args->out, "作成するカードファイル (0600; 既存のファイルは上書きしない)")
+      ->required();
+  issue->add_option("--label", args->label, "カードの表示名 (例 山田太郎; 個人番号は不可)");
+  issue->add_option("--days", args->days, "電子証明書の有効日数 (validity in days)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 20 * 365));
+  issue->callback([args] {
+    card::IssueOptions o;
+    o.my_number = args->my_number;
+    o.pin = args->pin;
+    o.label = args->label;
+    o.validity_days = args->days;
+    auto r = card::issue(args->data_dir, o, args->out);
+    if (!r) return fail(r.error());
+    std::cout << "カードを発行しました\n  シリアル番号: " << r->serial << "\n  カードファイル: "
+              << args->out << " (0600)\n  初回登録: onshi card link --data-dir " << args->data_dir
+              << " --card " << args->out << " --pin ****\n";
+    g_exit_code = 0;
+  });
+
+  CLI::App* link = cmd->add_subcommand(
+      "link",
+      "初回登録: 暗証番号でカードを確認し、健康保険証として利用できるようにする "
+      "(link the card for use as a health insurance card; the holder must have a registered "
+      "qualification)");
+  link->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
+  link->add_option("--card", args->card, "カードファイル (card file)")->required();
+  link->add_option("--pin", args->pin, "暗証番号 4桁 (間違えると残り回数が減る)")->required();
+  link->callback([args] {
+    Status s = card::link(args->data_dir, args->card, args->pin);
+    if (!s) return fail(s.error());
+    std::cout << "初回登録が完了しました。このカードを健康保険証として利用できます。\n";
+    g_exit_code = 0;
+  });
+
+  CLI::App* revoke = cmd->add_subcommand(
+      "revoke", "カードの電子証明書を失効させる (revoke a card: lost, stolen, reissued)");
+  revoke->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")
+      ->required();
+  auto* card_opt = revoke->add_option("--card", args->card, "カードファイル (card file)");
+  auto* serial_opt =
+      revoke->add_option("--serial", args->serial, "電子証明書のシリアル番号 (hex)");
+  card_opt->excludes(serial_opt);
+  serial_opt->excludes(card_opt);
+  revoke->callback([args] {
+    std::string serial = args->serial;
+    if (serial.empty()) {
+      if (args->card.empty())
+        return fail(Error{"E_FLAG", "card", "--card か --serial を指定してください"});
+      auto c = card::Card::load(args->card);
+      if (!c) return fail(c.error());
+      serial = c->serial();
+    }
+    Status s = card::revoke(args->data_dir, serial);
+    if (!s) return fail(s.error());
+    std::cout << "カードを失効させました (シリアル番号 " << serial << ")\n";
+    g_exit_code = 0;
+  });
+
+  CLI::App* show = cmd->add_subcommand(
+      "show", "カードファイルの内容を表示する (JSON: serial, label, pinRetriesLeft, locked)");
+  show->add_option("--card", args->card, "カードファイル (card file)")->required();
+  show->callback([args] {
+    auto c = card::Card::load(args->card);
+    if (!c) return fail(c.error());
+    boost::json::object o{{"serial", c->serial()},
+                          {"label", c->label()},
+                          {"pinRetriesLeft", c->pin_retries_left()},
+                          {"locked", c->locked()}};
+    std::cout << boost::json::serialize(o) << "\n";
+    g_exit_code = 0;
+  });
 }
 
 }  // namespace onshi::cli

@@ -13,6 +13,7 @@
 #include "core/json_text.h"
 #include "core/numbers.h"
 #include "core/text.h"
+#include "security/crypto.h"
 
 namespace onshi::confirm {
 namespace {
@@ -174,6 +175,118 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
               "\",\"matches\":" + std::to_string(found.size()) + ",\"limitConsent\":\"" + cons +
               "\",\"referenceClassification\":\"" + core::json_escaped(options.reference_classification) +
               "\"}";
+  audit_.record(std::move(ev));
+  return r;
+}
+
+oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
+                                             std::string_view confirmation_date,
+                                             const Caller& caller, const CardOptions& options) {
+  oqs::RequestHeader h;
+  h.qualification_confirmation_date = std::string(confirmation_date);
+  h.medical_institution_code = caller.medical_institution_code;
+  // The face file's identifier is made by the service (research §2.4): 16 characters.
+  h.arbitrary_file_identifier = security::base64url(security::random_bytes(12));
+  Options header_options;
+  header_options.reference_classification = "1";
+  auto fail = [&](std::string code, std::string field, std::string message) {
+    auto r = error_result(h, Error{std::move(code), std::move(field), std::move(message)});
+    r.header.reference_classification = "1";
+    return r;
+  };
+  if (auto st = core::check_medical_institution_code(caller.medical_institution_code); !st)
+    return fail(st.error().code, "MedicalInstitutionCode", st.error().message);
+  auto date = core::Date::parse(confirmation_date);
+  if (!date) return fail(date.error().code, "QualificationConfirmationDate", date.error().message);
+  if (person_link.empty()) return fail("E_MISSING", "", "本人を特定できません");
+
+  const int64_t known_at = options.known_at_us ? options.known_at_us : core::now_unix_us();
+  auto versions = store_.find_by_person_link(person_link, known_at);
+  if (!versions) return fail("E_STORE", "", "資格情報を参照できませんでした");
+  const std::string d = date->yyyymmdd();
+
+  // Exactly one qualification is answered (face-file consumers refuse more than one).
+  const store::QualificationVersion* chosen = nullptr;
+  core::QualificationValidity validity = core::QualificationValidity::kNotFound;
+  auto newer = [](const store::QualificationVersion* a, const store::QualificationVersion& b) {
+    return !a || b.qualification.qualification_date > a->qualification.qualification_date ||
+           (b.qualification.qualification_date == a->qualification.qualification_date &&
+            b.recorded_at_us > a->recorded_at_us);
+  };
+  for (const auto& v : *versions)
+    if (v.qualification.covers(d) && newer(chosen, v)) chosen = &v;
+  if (chosen) {
+    validity = core::QualificationValidity::kValid;
+  } else {
+    // The next one to start after the date (a new insurer already registered) …
+    for (const auto& v : *versions) {
+      if (v.qualification.qualification_date <= d) continue;
+      if (!chosen || v.qualification.qualification_date < chosen->qualification.qualification_date)
+        chosen = &v;
+    }
+    if (chosen) {
+      validity = core::QualificationValidity::kInvalidNewer;
+    } else {
+      // … or the latest one, lost before the date.
+      for (const auto& v : *versions)
+        if (newer(chosen, v)) chosen = &v;
+      if (chosen) validity = core::QualificationValidity::kInvalid;
+    }
+  }
+
+  oqs::ConfirmResult r;
+  r.header = echo_header(h, header_options);
+  r.processing_result_status = "1";
+  r.qualification_validity = std::to_string(static_cast<int>(validity));
+  const int64_t now_us = options.now_us ? options.now_us : core::now_unix_us();
+  const std::string now_ts = core::timestamp_jst(now_us);
+  const std::string until_ts = core::timestamp_jst(now_us + 24LL * 3600 * 1000000);
+  std::string subject;
+  if (chosen) {
+    oqs::ResultItem item;
+    item.qualification = chosen->qualification;
+    if (auto birth = core::Date::parse(item.qualification.birthdate);
+        birth && core::is_preschool(*birth, *date))
+      item.preschool_classification = "1";
+    auto& c = item.consents;
+    // R-CONF-4: the limit and specific-disease blocks only with the limit consent.
+    item.include_limit = options.limit_consent;
+    item.include_specific_diseases = options.limit_consent;
+    c.limit_flg = options.limit_consent ? "1" : "0";
+    if (options.limit_consent) c.limit_time = now_ts;
+    const bool specific = options.limit_consent && !item.qualification.specific_diseases.empty();
+    c.specific_diseases_flg = specific ? "1" : "0";
+    if (specific) c.specific_diseases_time = now_ts;
+    // R-CONF-5: medication and health-check information, for 24 hours.
+    c.pharmacists_flg = options.medication_consent ? "1" : "0";
+    if (options.medication_consent) {
+      c.pharmacists_time = now_ts;
+      c.pharmacists_available = until_ts;
+    }
+    c.health_checkups_flg = options.health_checkup_consent ? "1" : "0";
+    if (options.health_checkup_consent) {
+      c.health_checkups_time = now_ts;
+      c.health_checkups_available = until_ts;
+    }
+    c.diagnosis_flg = "0";
+    c.operation_flg = "0";
+    subject = item.qualification.card_key();
+    r.results.push_back(std::move(item));
+  }
+
+  // ---- audit the read (never the My Number: the card is named by its serial) ----
+  security::AuditEvent ev;
+  ev.actor = "institution:" + caller.medical_institution_code;
+  ev.action = "confirm";
+  ev.subject = std::move(subject);
+  ev.detail = "{\"date\":\"" + d + "\",\"validity\":\"" + r.qualification_validity +
+              "\",\"matches\":" + std::to_string(versions->size()) +
+              ",\"limitConsent\":\"" + (options.limit_consent ? "1" : "0") +
+              "\",\"medicationConsent\":\"" + (options.medication_consent ? "1" : "0") +
+              "\",\"healthCheckupConsent\":\"" + (options.health_checkup_consent ? "1" : "0") +
+              "\",\"referenceClassification\":\"1\",\"method\":\"" +
+              core::json_escaped(options.method) + "\",\"cardSerial\":\"" +
+              core::json_escaped(options.card_serial) + "\"}";
   audit_.record(std::move(ev));
   return r;
 }

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "oqs/messages.h"
 #include "security/audit.h"
@@ -38,12 +39,36 @@ struct Options {
   std::string reference_classification = "2";  // 2 被保険者証情報, 1 マイナンバーカード
 };
 
+// Confirmation by My Number card (R-CONF-1, R-CONF-4, R-CONF-5): the card was verified by
+// card/card.h and gave the person link; the patient's choices at the reader come here.
+struct CardOptions {
+  std::string method;       // "pin", "face", "visual" — recorded in the audit
+  std::string card_serial;  // certificate serial — recorded in the audit
+  bool limit_consent = false;          // 限度額適用認定証等の情報提供に同意
+  bool medication_consent = false;     // 薬剤情報等 (PharmacistsInfo)
+  bool health_checkup_consent = false; // 特定健診情報 (SpecificHealthCheckupsInfo)
+  int64_t known_at_us = 0;  // 0 = now
+  int64_t now_us = 0;       // consent time; 0 = now
+};
+
 class Confirmer {
  public:
   Confirmer(store::Store& store, security::AuditLog& audit);
   // Never throws; thread-safe. The result is complete (header echo, status, validity, list).
   oqs::ConfirmResult confirm(const oqs::ConfirmRequest& request, const Caller& caller,
                              const Options& options = {});
+
+  // The face-file result (ReferenceClassification 1, research §2.4) for the person behind
+  // a verified card on `confirmation_date` (YYYYMMDD): no QualificationConfirmSearchInfo; a
+  // random ArbitraryFileIdentifier made here; exactly one result — the qualification covering
+  // the date (QualificationValidity 1; the newest QualificationDate when several do), else
+  // the next one starting after it (3), else the latest one lost (2); none at all → 4. The
+  // consent flags follow `options` (the limit and specific-disease blocks only with the
+  // limit consent; medication and health-check consent valid 24 hours); diagnosis and
+  // operation consent 0. Audited like confirm(), with the method and the card serial.
+  oqs::ConfirmResult confirm_person(std::string_view person_link,
+                                    std::string_view confirmation_date, const Caller& caller,
+                                    const CardOptions& options);
 
   // A result with SegmentOfResult 9 for a request that could not be read at all.
   static oqs::ConfirmResult error_result(const oqs::RequestHeader& header, const Error& error);

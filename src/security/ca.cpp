@@ -457,6 +457,85 @@ Status issue_client(const fs::path& data_dir, Role role, std::string_view id,
   return write_file(out_dir / "ca.pem", *ca_pem, 0644);
 }
 
+Status write_file_atomic(const fs::path& path, std::string_view data, unsigned mode) {
+  return write_file(path, data, static_cast<mode_t>(mode));
+}
+
+namespace {
+Result<std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>> make_name(
+    const SubjectEntries& subject) {
+  std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>> name(X509_NAME_new());
+  if (!name) return crypto_fail("X509_NAME_new").error();
+  for (const auto& [field, value] : subject) {
+    if (Status s = add_name(name.get(), field.c_str(), value); !s.ok()) return s.error();
+  }
+  return name;
+}
+}  // namespace
+
+Result<PemPair> make_ca_pem(const SubjectEntries& subject, uint64_t serial, int validity_days) {
+  auto key = new_key();
+  if (!key.ok()) return key.error();
+  auto name = make_name(subject);
+  if (!name.ok()) return name.error();
+  auto cert = make_cert({.subject = name->get(),
+                         .public_key = key->get(),
+                         .issuer = nullptr,
+                         .issuer_key = key->get(),
+                         .serial = serial,
+                         .validity_days = validity_days,
+                         .extensions = {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
+                                        {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                                        {NID_subject_key_identifier, "hash"},
+                                        {NID_authority_key_identifier, "keyid:always"}}});
+  if (!cert.ok()) return cert.error();
+  auto cpem = cert_pem(cert->get());
+  if (!cpem.ok()) return cpem.error();
+  auto kpem = key_pem(key->get());
+  if (!kpem.ok()) return kpem.error();
+  return PemPair{std::move(*cpem), std::move(*kpem)};
+}
+
+Result<PemPair> issue_leaf_pem(std::string_view ca_cert_pem, std::string_view ca_key_pem,
+                               const SubjectEntries& subject, uint64_t serial,
+                               int validity_days) {
+  X509Ptr ca;
+  {
+    BioPtr bio(BIO_new_mem_buf(ca_cert_pem.data(), static_cast<int>(ca_cert_pem.size())));
+    ca.reset(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  }
+  if (!ca) return crypto_fail("cannot read the CA certificate").error();
+  PkeyPtr ca_key;
+  {
+    BioPtr bio(BIO_new_mem_buf(ca_key_pem.data(), static_cast<int>(ca_key_pem.size())));
+    ca_key.reset(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  }
+  if (!ca_key) return crypto_fail("cannot read the CA key").error();
+  if (X509_check_private_key(ca.get(), ca_key.get()) != 1) {
+    return crypto_fail("the CA key does not match the CA certificate").error();
+  }
+  auto key = new_key();
+  if (!key.ok()) return key.error();
+  auto name = make_name(subject);
+  if (!name.ok()) return name.error();
+  auto cert = make_cert({.subject = name->get(),
+                         .public_key = key->get(),
+                         .issuer = ca.get(),
+                         .issuer_key = ca_key.get(),
+                         .serial = serial,
+                         .validity_days = validity_days,
+                         .extensions = {{NID_basic_constraints, "critical,CA:FALSE"},
+                                        {NID_key_usage, "critical,digitalSignature"},
+                                        {NID_subject_key_identifier, "hash"},
+                                        {NID_authority_key_identifier, "keyid:always"}}});
+  if (!cert.ok()) return cert.error();
+  auto cpem = cert_pem(cert->get());
+  if (!cpem.ok()) return cpem.error();
+  auto kpem = key_pem(key->get());
+  if (!kpem.ok()) return kpem.error();
+  return PemPair{std::move(*cpem), std::move(*kpem)};
+}
+
 Result<Identity> identity_of_pem(std::string_view cert_pem_text) {
   BioPtr bio(BIO_new_mem_buf(cert_pem_text.data(), static_cast<int>(cert_pem_text.size())));
   X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);

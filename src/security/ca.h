@@ -12,10 +12,12 @@
 // OUT/ca.pem.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -53,5 +55,27 @@ struct Identity {
 };
 // Parses the subject of a PEM certificate (tests and tools).
 Result<Identity> identity_of_pem(std::string_view cert_pem);
+
+// ---- building blocks for the other authority of a data directory (J-LIS, card/card.h) ----
+// The same key type (ECDSA P-256), certificate layout and file handling as above, so every
+// certificate onshi makes is made one way.
+
+struct PemPair {
+  std::string cert_pem;
+  std::string key_pem;  // PKCS#8, unencrypted
+};
+// Subject entries in order, e.g. {{"O", "J-LIS"}, {"CN", "…"}}.
+using SubjectEntries = std::vector<std::pair<std::string, std::string>>;
+// A new self-signed CA (CA:TRUE, pathlen 0, keyCertSign) with a fresh P-256 key.
+// Errors: E_CRYPTO.
+Result<PemPair> make_ca_pem(const SubjectEntries& subject, uint64_t serial, int validity_days);
+// A new P-256 key and an end-entity certificate for it (CA:FALSE, digitalSignature) signed
+// by the CA given in PEM. A negative `validity_days` makes a certificate that has already
+// expired (tests of expiry). Errors: E_CRYPTO (also when the CA key does not match).
+Result<PemPair> issue_leaf_pem(std::string_view ca_cert_pem, std::string_view ca_key_pem,
+                               const SubjectEntries& subject, uint64_t serial, int validity_days);
+// Writes `data` to `path` with `mode`: temporary file, fsync, rename. Errors: E_IO.
+Status write_file_atomic(const std::filesystem::path& path, std::string_view data,
+                         unsigned mode);
 
 }  // namespace onshi::security

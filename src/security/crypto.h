@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,5 +45,8 @@ std::string sha256(std::string_view data);          // 32 raw bytes
 std::string hex(std::string_view raw);              // lower-case hex
 std::string random_bytes(size_t n);                 // from the OS CSPRNG
 std::string base64url(std::string_view raw);        // no padding
+// Inverse of base64url: the URL-safe alphabet, padding not allowed, nothing else accepted
+// (no whitespace, no '+' or '/', no impossible trailing bits). nullopt when not base64url.
+std::optional<std::string> base64url_decode(std::string_view text);
 
 }  // namespace onshi::security

@@ -24,5 +24,6 @@ void add_quality_routes(http::Router& router, Context& ctx);       // insurer da
 void add_claims_routes(http::Router& router, Context& ctx);        // claims check
 void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding, lists, statistics
 void add_bulk_routes(http::Router& router, Context& ctx);          // bulk inquiry OQSmuquc01/02
+void add_card_routes(http::Router& router, Context& ctx);          // My Number card challenge + confirmation
 
 }  // namespace onshi::serve

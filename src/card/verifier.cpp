@@ -1,0 +1,191 @@
+// The central service's check of a card presentation (R-CONF-1): one-time challenges, then
+// certificate chain, validity, signature and the card register, in that order.
+//
+// Challenges are 32 random bytes (base64url), kept in memory with the institution that asked
+// and a deadline on the steady clock; a challenge is removed when it is answered, whatever
+// the outcome, so it can never be answered twice. The signature is checked before the
+// register is consulted, so only the holder of a card's key learns whether that card is
+// revoked or linked. The J-LIS CA is read when the first presentation arrives after it
+// exists (a service may start before the first card is issued).
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "card/detail.h"
+#include "security/crypto.h"
+
+namespace onshi::card {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct Verifier::Impl {
+  fs::path data_dir;
+  VerifierOptions options;
+  std::unique_ptr<detail::Register> reg;
+
+  std::mutex ca_mu;
+  X509_STORE* trust = nullptr;  // the J-LIS CA, once it exists
+
+  struct Open {
+    std::string institution;
+    Clock::time_point deadline;
+    uint64_t order;
+  };
+  std::mutex mu;
+  std::unordered_map<std::string, Open> open;
+  std::map<uint64_t, std::string> by_order;  // for dropping the oldest
+  uint64_t next_order = 0;
+
+  ~Impl() {
+    if (trust) X509_STORE_free(trust);
+  }
+
+  // The trust store, loading the CA when it has appeared. nullptr when there is no CA.
+  Result<X509_STORE*> trust_store() {
+    std::lock_guard lock(ca_mu);
+    if (trust) return trust;
+    auto pem = detail::read_ca_cert(data_dir);
+    if (!pem) return pem.error();
+    if (!*pem) return static_cast<X509_STORE*>(nullptr);
+    auto ca = detail::parse_cert(**pem);
+    if (!ca) return Error{"E_CARD_CERT", "", "J-LISの認証局証明書が壊れています"};
+    X509_STORE* s = X509_STORE_new();
+    if (!s || X509_STORE_add_cert(s, ca.get()) != 1) {
+      if (s) X509_STORE_free(s);
+      ERR_clear_error();
+      return Error{"E_CRYPTO", "", "cannot build the J-LIS trust store"};
+    }
+    trust = s;
+    return trust;
+  }
+
+  // Removes and returns the challenge's record (nullopt when unknown).
+  std::optional<Open> take(const std::string& challenge) {
+    std::lock_guard lock(mu);
+    auto it = open.find(challenge);
+    if (it == open.end()) return std::nullopt;
+    Open o = std::move(it->second);
+    by_order.erase(o.order);
+    open.erase(it);
+    return o;
+  }
+};
+
+Verifier::Verifier() : impl_(std::make_unique<Impl>()) {}
+Verifier::~Verifier() = default;
+
+Result<std::unique_ptr<Verifier>> Verifier::open(const fs::path& data_dir,
+                                                 const VerifierOptions& options) {
+  std::unique_ptr<Verifier> v(new Verifier());
+  v->impl_->data_dir = data_dir;
+  v->impl_->options = options;
+  auto reg = detail::Register::open(data_dir, /*shared_by_threads=*/true);
+  if (!reg) return reg.error();
+  v->impl_->reg = std::move(*reg);
+  return v;
+}
+
+int Verifier::challenge_ttl_seconds() const { return impl_->options.challenge_ttl_seconds; }
+
+std::string Verifier::challenge(std::string_view institution) {
+  std::string c = security::base64url(security::random_bytes(32));
+  const auto now = Clock::now();
+  auto& m = *impl_;
+  std::lock_guard lock(m.mu);
+  // Drop the expired ones, and the oldest beyond the cap.
+  for (auto it = m.by_order.begin(); it != m.by_order.end();) {
+    auto o = m.open.find(it->second);
+    bool drop = o == m.open.end() || o->second.deadline <= now ||
+                m.open.size() >= m.options.max_open_challenges;
+    if (!drop) break;  // ordered by creation, and every challenge has the same lifetime
+    if (o != m.open.end()) m.open.erase(o);
+    it = m.by_order.erase(it);
+  }
+  const uint64_t order = m.next_order++;
+  m.open[c] = Impl::Open{std::string(institution),
+                         now + std::chrono::seconds(m.options.challenge_ttl_seconds), order};
+  m.by_order[order] = c;
+  return c;
+}
+
+Result<Verified> Verifier::verify(const Presentation& p, std::string_view institution) {
+  return check(p, institution, /*require_linked=*/true);
+}
+
+Result<Verified> Verifier::check(const Presentation& p, std::string_view institution,
+                                 bool require_linked) {
+  auto& m = *impl_;
+  // ---- the challenge: known, unused, in time, asked by this institution; spent now ----
+  auto open = m.take(p.challenge);
+  if (!open || open->deadline <= Clock::now() || open->institution != institution)
+    return Error{"E_CARD_CHALLENGE", "challenge",
+                 "チャレンジが無効です（未発行・使用済み・期限切れ・別の医療機関のもの）。"
+                 "もう一度カードを読み取ってください。"};
+  auto challenge_bytes = security::base64url_decode(p.challenge);
+  if (!challenge_bytes)
+    return Error{"E_CARD_CHALLENGE", "challenge", "チャレンジの形式が不正です"};
+
+  // ---- the certificate: parses, chains to the J-LIS CA, within its validity ----
+  auto cert = detail::parse_cert(p.certificate_pem);
+  if (!cert) return Error{"E_CARD_CERT", "certificate", "カードの電子証明書を読めません"};
+  auto trust = m.trust_store();
+  if (!trust) return trust.error();
+  if (!*trust)
+    return Error{"E_CARD_CERT", "certificate", "J-LISの認証局がまだありません（カード未発行）"};
+  {
+    std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
+                                                                        &X509_STORE_CTX_free);
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), *trust, cert.get(), nullptr) != 1)
+      return Error{"E_CRYPTO", "", "cannot verify the card certificate"};
+    const int ok = X509_verify_cert(ctx.get());
+    const int err = X509_STORE_CTX_get_error(ctx.get());
+    ERR_clear_error();
+    if (ok != 1) {
+      if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID)
+        return Error{"E_CARD_EXPIRED", "certificate",
+                     "カードの電子証明書の有効期限が切れています。市区町村の窓口で更新してください。"};
+      return Error{"E_CARD_CERT", "certificate",
+                   std::string("カードの電子証明書を検証できません（J-LISの発行ではありません: ") +
+                       X509_verify_cert_error_string(err) + "）"};
+    }
+  }
+
+  // ---- the signature over the challenge bytes ----
+  {
+    auto sig = security::base64url_decode(p.signature);
+    EVP_PKEY* pub = X509_get0_pubkey(cert.get());
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                &EVP_MD_CTX_free);
+    const bool good =
+        sig && !sig->empty() && pub && ctx &&
+        EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pub) == 1 &&
+        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig->data()),
+                         sig->size(),
+                         reinterpret_cast<const unsigned char*>(challenge_bytes->data()),
+                         challenge_bytes->size()) == 1;
+    ERR_clear_error();
+    if (!good)
+      return Error{"E_CARD_SIGNATURE", "signature", "カードの署名を確認できません"};
+  }
+
+  // ---- the register ----
+  const std::string serial = detail::serial_hex(cert.get());
+  auto row = m.reg->find(serial);
+  if (!row) return row.error();
+  if (!*row)
+    return Error{"E_CARD_UNKNOWN", "certificate", "このカードはJ-LISの台帳にありません"};
+  if ((*row)->revoked_at_us)
+    return Error{"E_CARD_REVOKED", "certificate",
+                 "このカードの電子証明書は失効しています。市区町村の窓口にお問い合わせください。"};
+  if (require_linked && !(*row)->linked_at_us)
+    return Error{"E_CARD_NOT_LINKED", "",
+                 "このカードは健康保険証としての利用登録（初回登録）がされていません。"
+                 "マイナポータルかカードリーダーで初回登録をしてください。"};
+  return Verified{serial, std::move((*row)->person_link), p.method};
+}
+
+}  // namespace onshi::card

@@ -1,0 +1,161 @@
+// Routes of confirmation by My Number card (R-CONF-1, R-CONF-4, R-CONF-5), role
+// "institution": the terminal asks for a one-time challenge, the card signs it at the reader,
+// and the terminal sends the presentation with the patient's consent choices.
+//
+//   POST /v1/card/challenges     → {"challenge":"<base64url>","expiresInSeconds":120}
+//   POST /v1/card/confirmations  {"challenge","certificate","signature","method",
+//                                 "consent":{"limitApplication","medication","healthCheckup"},
+//                                 "confirmationDate"} → the result as JSON, or with
+//                                 ?format=xml the OQSsiquc01res document (UTF-8)
+//
+// The card is checked by card::Verifier (challenge bound to the certificate's institution,
+// chain to the J-LIS CA, validity, signature, revocation, 初回登録), then the person behind it
+// is confirmed by confirm::Confirmer::confirm_person. A malformed body is 400, a refused card
+// 403 (E_CARD_*), both application/problem+json. The My Number is never part of either side.
+#include <boost/json.hpp>
+
+#include <memory>
+
+#include "card/card.h"
+#include "confirm/confirm.h"
+#include "core/date.h"
+#include "oqs/messages.h"
+#include "serve/routes.h"
+
+namespace onshi::serve {
+namespace {
+namespace json = boost::json;
+
+struct CardRoutes {
+  std::unique_ptr<card::Verifier> verifier;
+  Error open_error;
+  std::unique_ptr<confirm::Confirmer> confirmer;
+};
+
+http::Response json_response(std::string body) {
+  http::Response res;
+  res.body = std::move(body);
+  return res;
+}
+
+http::Response challenges(CardRoutes& routes, const http::Request& req) {
+  if (!routes.verifier) return http::problem(500, routes.open_error);
+  json::object o{{"challenge", routes.verifier->challenge(req.peer.id)},
+                 {"expiresInSeconds", routes.verifier->challenge_ttl_seconds()}};
+  return json_response(json::serialize(o));
+}
+
+// The body of a confirmation, read strictly.
+struct ConfirmationBody {
+  card::Presentation presentation;
+  confirm::CardOptions options;
+  std::string date;
+};
+
+Result<ConfirmationBody> parse_body(std::string_view body) {
+  boost::system::error_code ec;
+  json::value doc = json::parse(body, ec);
+  if (ec) return Error{"E_JSON_SYNTAX", "", "JSONの構文に誤りがあります"};
+  const json::object* o = doc.if_object();
+  if (!o) return Error{"E_JSON_TYPE", "", "本文はJSONオブジェクトで送ってください"};
+  ConfirmationBody b;
+  std::string method = "";
+  for (const auto& [k, v] : *o) {
+    const std::string key(k);
+    if (key == "consent") {
+      if (v.is_null()) continue;
+      const json::object* c = v.if_object();
+      if (!c) return Error{"E_JSON_TYPE", "consent", "consentはオブジェクトです"};
+      for (const auto& [ck, cv] : *c) {
+        const std::string ckey(ck);
+        bool* target = ckey == "limitApplication" ? &b.options.limit_consent
+                       : ckey == "medication"     ? &b.options.medication_consent
+                       : ckey == "healthCheckup"  ? &b.options.health_checkup_consent
+                                                  : nullptr;
+        if (!target)
+          return Error{"E_JSON_UNKNOWN_FIELD", "consent." + ckey, "不明な項目です"};
+        if (cv.is_null()) continue;
+        if (!cv.is_bool())
+          return Error{"E_JSON_TYPE", "consent." + ckey, "同意は true か false で送ってください"};
+        *target = cv.as_bool();
+      }
+      continue;
+    }
+    std::string* target = key == "challenge"          ? &b.presentation.challenge
+                          : key == "certificate"      ? &b.presentation.certificate_pem
+                          : key == "signature"        ? &b.presentation.signature
+                          : key == "method"           ? &method
+                          : key == "confirmationDate" ? &b.date
+                                                      : nullptr;
+    if (!target) return Error{"E_JSON_UNKNOWN_FIELD", key, "不明な項目です"};
+    if (v.is_null()) continue;
+    if (!v.is_string()) return Error{"E_JSON_TYPE", key, "値は文字列で送ってください"};
+    *target = std::string(v.as_string());
+  }
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{
+                                       "challenge", &b.presentation.challenge},
+                                   {"certificate", &b.presentation.certificate_pem},
+                                   {"signature", &b.presentation.signature},
+                                   {"method", &method}}) {
+    if (value->empty()) return Error{"E_MISSING", key, "必須の項目がありません"};
+  }
+  auto m = card::parse_method(method);
+  if (!m) return Error{"E_CODE", "method", "本人確認の方法は pin, face, visual のいずれかです"};
+  b.presentation.method = *m;
+  b.options.method = std::string(card::method_name(*m));
+  if (b.date.empty()) {
+    b.date = core::Date::today_jst().yyyymmdd();
+  } else if (auto d = core::Date::parse(b.date); !d) {
+    return Error{d.error().code, "confirmationDate", d.error().message};
+  }
+  return b;
+}
+
+http::Response confirmations(CardRoutes& routes, const http::Request& req) {
+  if (!routes.verifier) return http::problem(500, routes.open_error);
+  const std::string format = req.query_param("format");
+  if (!format.empty() && format != "json" && format != "xml")
+    return http::problem(400, Error{"E_CODE", "format", "format は json か xml です"});
+  auto body = parse_body(req.body);
+  if (!body) return http::problem(400, body.error());
+  auto verified = routes.verifier->verify(body->presentation, req.peer.id);
+  if (!verified) {
+    const bool card_refused = verified.error().code.rfind("E_CARD_", 0) == 0;
+    return http::problem(card_refused ? 403 : 500, verified.error());
+  }
+  body->options.card_serial = verified->serial;
+  auto result = routes.confirmer->confirm_person(verified->person_link, body->date,
+                                                 confirm::Caller{req.peer.id}, body->options);
+  if (result.header.segment_of_result == "9") {
+    const int status = result.header.error_code == "E_STORE" ? 500 : 400;
+    return http::problem(status, Error{result.header.error_code, "", result.header.error_message});
+  }
+  if (format == "xml") {
+    auto xml = oqs::write_confirm_result_xml(result, core::Encoding::kUtf8);
+    if (!xml) return http::problem(500, xml.error());
+    http::Response res;
+    res.content_type = "application/xml; charset=UTF-8";
+    res.body = std::move(*xml);
+    return res;
+  }
+  return json_response(oqs::write_confirm_result_json(result));
+}
+
+}  // namespace
+
+void add_card_routes(http::Router& router, Context& ctx) {
+  auto routes = std::make_shared<CardRoutes>();
+  auto verifier = card::Verifier::open(ctx.data_dir);
+  if (verifier) {
+    routes->verifier = std::move(*verifier);
+  } else {
+    routes->open_error = verifier.error();
+  }
+  routes->confirmer = std::make_unique<confirm::Confirmer>(ctx.store, ctx.audit);
+  router.add("POST", "/v1/card/challenges", {"institution"},
+             [routes](const http::Request& r) { return challenges(*routes, r); });
+  router.add("POST", "/v1/card/confirmations", {"institution"},
+             [routes](const http::Request& r) { return confirmations(*routes, r); });
+}
+
+}  // namespace onshi::serve
