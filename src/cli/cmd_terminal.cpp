@@ -1,24 +1,25 @@
-// onshi terminal — the institution-side process: holds the institution's certificate and
-// runs the folder bridge between a receipt computer's OQS folder and the central service
-// (terminal/bridge.h, docs/terminal.md). Runs until SIGINT/SIGTERM.
-#include <csignal>
+// onshi terminal — the institution-side process (terminal/terminal.h, docs/terminal.md): holds
+// the institution's certificate, serves the reception screen and its JSON API on loopback
+// (--listen), plays the card reader for the card files in --cards, writes face files and
+// today's history, and runs the folder bridge between a receipt computer's OQS folder and
+// the central service. Prints one JSON line (screen URL, folder, central) and runs until
+// SIGINT/SIGTERM.
 #include <iostream>
 
 #include "cli/commands.h"
-#include "terminal/bridge.h"
+#include "core/json_text.h"
+#include "serve/service.h"
+#include "terminal/terminal.h"
 
 namespace onshi::cli {
 
-namespace {
-std::atomic<bool> g_terminal_stop{false};
-extern "C" void terminal_on_signal(int) { g_terminal_stop.store(true); }
-}  // namespace
-
 void register_terminal(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "terminal", "資格確認端末を起動します (レセコン連携フォルダ). Runs the institution terminal's folder bridge.");
+      "terminal",
+      "資格確認端末を起動します (受付画面・カードリーダー・レセコン連携フォルダ). Runs the institution terminal.");
   struct Opts {
-    std::string server, cert_dir, folder;
+    std::string server, cert_dir, folder, cards;
+    std::string listen = "127.0.0.1:0";
     std::string encoding = "utf-8";
     int poll_ms = 200;
     int settle_ms = 3000;
@@ -29,6 +30,9 @@ void register_terminal(CLI::App& app) {
                   "医療機関の証明書フォルダ (onshi ca issue institution … --out で作成: cert.pem, key.pem, ca.pem)")
       ->required();
   cmd->add_option("--folder", o->folder, "OQS フォルダ (req/ res/ face/ work/ を作成)")->required();
+  cmd->add_option("--listen", o->listen, "受付画面の待ち受け HOST:PORT (127.0.0.1 / ::1 / localhost のみ; PORT 0 = 自動)")
+      ->capture_default_str();
+  cmd->add_option("--cards", o->cards, "カードファイル (*.card) のフォルダ: 受付画面のカード選択に表示");
   cmd->add_option("--encoding", o->encoding, "結果ファイルの文字コード utf-8 | shift_jis")->capture_default_str();
   cmd->add_option("--poll-ms", o->poll_ms, "req/ の監視間隔 (ミリ秒)")->capture_default_str()->check(
       CLI::Range(10, 60000));
@@ -57,13 +61,37 @@ void register_terminal(CLI::App& app) {
     bo.folder = o->folder;
     bo.poll_ms = o->poll_ms;
     bo.settle_ms = o->settle_ms;
-    auto bridge = terminal::Bridge::open(bo);
-    if (!bridge) return fail(bridge.error(), 1);
-    std::signal(SIGINT, terminal_on_signal);
-    std::signal(SIGTERM, terminal_on_signal);
-    std::cout << "{\"folder\":\"" << bo.folder.string() << "\",\"central\":\"" << o->server << "\"}"
-              << std::endl;
-    (*bridge)->run(g_terminal_stop);
+    auto listen = serve::parse_listen(o->listen);
+    if (!listen) return fail(listen.error(), 2);
+    terminal::TerminalOptions to;
+    to.bridge = bo;
+    to.listen_host = listen->first;
+    to.listen_port = listen->second;
+    to.cards_dir = o->cards;
+    to.central_url = o->server;
+    if (!terminal::is_loopback_host(to.listen_host))
+      return fail(Error{"E_FLAG", "listen",
+                        "--listen は 127.0.0.1・::1・localhost のみです (the screen has no login)"},
+                  2);
+    auto term = terminal::Terminal::open(std::move(to));
+    if (!term) return fail(term.error(), term.error().code == "E_TERMINAL_IO" ? 1 : 2);
+    (*term)->handle_signals();
+    if (Status s = (*term)->start(); !s.ok()) return fail(s.error(), 1);
+    std::string host = listen->first.find(':') != std::string::npos && listen->first.front() != '['
+                           ? "[" + listen->first + "]"
+                           : listen->first;
+    std::string line = "{\"screen\":";
+    core::append_json_string(line, "http://" + host + ":" + std::to_string((*term)->port()) + "/");
+    line += ",\"folder\":";
+    core::append_json_string(line, bo.folder.string());
+    line += ",\"central\":";
+    core::append_json_string(line, o->server);
+    line += ",\"institutionCode\":";
+    core::append_json_string(line, (*term)->institution_code());
+    line += "}";
+    std::cout << line << std::endl;
+    (*term)->wait();
+    (*term)->stop();
   });
 }
 

@@ -7,12 +7,15 @@
 // is how the formatter below is built.
 #include "core/date.h"
 
+#include "core/text.h"
+
 #include <unicode/locid.h>
 #include <unicode/smpdtfmt.h>
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
 
 #include <chrono>
+#include <iterator>
 #include <memory>
 
 namespace onshi::core {
@@ -105,6 +108,95 @@ Result<Date> Date::parse(std::string_view s) {
   }
   if (!valid_ymd(y, m, d)) return Error{"E_DATE_INVALID", "", "存在しない日付です"};
   return from_ymd(y, m, d);
+}
+
+namespace {
+
+struct Era {
+  std::string_view letter, name, short_name;
+  int y, m, d;  // first day (Gregorian)
+};
+// Meiji is counted from 1 January 1868, as dates of that year are written in practice.
+constexpr Era kEras[] = {{"M", "明治", "明", 1868, 1, 1},
+                         {"T", "大正", "大", 1912, 7, 30},
+                         {"S", "昭和", "昭", 1926, 12, 25},
+                         {"H", "平成", "平", 1989, 1, 8},
+                         {"R", "令和", "令", 2019, 5, 1}};
+
+bool take(std::string_view& s, std::string_view prefix) {
+  if (s.substr(0, prefix.size()) != prefix) return false;
+  s.remove_prefix(prefix.size());
+  return true;
+}
+
+// 1–2 ASCII digits (or 元 when `gan` is allowed) → value, or -1.
+int take_number(std::string_view& s, bool gan) {
+  if (gan && take(s, "元")) return 1;
+  int v = 0, n = 0;
+  while (!s.empty() && s.front() >= '0' && s.front() <= '9' && n < 2) {
+    v = v * 10 + (s.front() - '0');
+    s.remove_prefix(1);
+    ++n;
+  }
+  return n == 0 ? -1 : v;
+}
+
+bool take_separator(std::string_view& s, std::string_view kanji) {
+  if (take(s, kanji)) {
+    while (take(s, " ")) {}
+    return true;
+  }
+  if (!s.empty() && (s.front() == '.' || s.front() == '/' || s.front() == '-' || s.front() == ' ')) {
+    s.remove_prefix(1);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<Date> Date::parse_wareki(std::string_view text) {
+  const Error bad{"E_DATE_FORMAT", "",
+                  "和暦は「S55.5.15」「昭和55年5月15日」「R2.1.1」のように入力してください"};
+  std::string norm = normalize_card_field(text);  // NFKC: full-width digits/letters, upper case
+  std::string_view s = norm;
+  size_t era = std::size(kEras);
+  for (size_t i = 0; i < std::size(kEras) && era == std::size(kEras); ++i) {
+    if (take(s, kEras[i].name) || take(s, kEras[i].short_name) || take(s, kEras[i].letter)) era = i;
+  }
+  if (era == std::size(kEras)) return bad;
+  while (take(s, " ")) {}
+  int year = 0, month = 0, day = 0;
+  if (s.size() == 6 && all_digits(s)) {  // compact "S550515"
+    year = (s[0] - '0') * 10 + (s[1] - '0');
+    month = (s[2] - '0') * 10 + (s[3] - '0');
+    day = (s[4] - '0') * 10 + (s[5] - '0');
+  } else {
+    year = take_number(s, true);
+    if (year < 0 || !take_separator(s, "年")) return bad;
+    month = take_number(s, false);
+    if (month < 0 || !take_separator(s, "月")) return bad;
+    day = take_number(s, false);
+    if (day < 0) return bad;
+    take(s, "日");
+    if (!s.empty()) return bad;
+  }
+  const Era& e = kEras[era];
+  int y = e.y + year - 1;
+  if (year < 1 || !valid_ymd(y, month, day)) return Error{"E_DATE_INVALID", "", "存在しない日付です"};
+  Date d = from_ymd(y, month, day);
+  bool before = d < from_ymd(e.y, e.m, e.d);
+  bool after = era + 1 < std::size(kEras) &&
+               d >= from_ymd(kEras[era + 1].y, kEras[era + 1].m, kEras[era + 1].d);
+  if (before || after)
+    return Error{"E_DATE_INVALID", "",
+                 std::string(e.name) + "にない日付です（" + std::string(e.name) + "は" + to_wareki(from_ymd(e.y, e.m, e.d)) +
+                     (era + 1 < std::size(kEras) ? "から" + to_wareki(from_ymd(kEras[era + 1].y, kEras[era + 1].m,
+                                                                                 kEras[era + 1].d).add_days(-1)) +
+                                                       "まで"
+                                                 : "から") +
+                     "）"};
+  return d;
 }
 
 Date Date::today_jst() {

@@ -21,6 +21,14 @@ class Date {
   static bool valid_ymd(int y, int m, int d);
   // Parses exactly 8 digits `YYYYMMDD` (years 1800–2999). Errors: E_DATE_FORMAT, E_DATE_INVALID.
   static Result<Date> parse(std::string_view yyyymmdd);
+  // Parses a 和暦 date as front-desk staff type it: an era (明治/大正/昭和/平成/令和, the
+  // one-kanji forms 明/大/昭/平/令, or the letters M/T/S/H/R in either case or width), the
+  // year (1–99 or 元), month and day, separated by "." "/" "-" or written 年/月/日 —
+  // "S55.5.15", "昭和55年5月15日", "R2.1.1", "令和元年5月1日", "h1/2/3" — or the compact
+  // letter form "S550515". Full-width digits are accepted. The date must exist and lie in
+  // the era (平成元年 starts on 1月8日; "S64.1.8" is refused).
+  // Errors: E_DATE_FORMAT (not a 和暦 date), E_DATE_INVALID (no such date in that era).
+  static Result<Date> parse_wareki(std::string_view text);
   // Today in Japan (UTC+9), or the date of a Unix time in microseconds, in JST.
   static Date today_jst();
   static Date from_unix_us_jst(int64_t unix_us);

@@ -156,3 +156,56 @@ TEST(Date, WarekiConcurrent) {
 
 }  // namespace
 }  // namespace onshi::core
+
+namespace onshi::core {
+namespace {
+
+Date W(std::string_view s) {
+  auto r = Date::parse_wareki(s);
+  EXPECT_TRUE(r.ok()) << s << ": " << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : Date{};
+}
+
+// R-CONF-2: the birth date on a card is typed in 和暦 at many front desks.
+TEST(Date, ParseWarekiForms) {
+  EXPECT_EQ(W("S55.5.15"), Date::from_ymd(1980, 5, 15));
+  EXPECT_EQ(W("昭和55年5月15日"), Date::from_ymd(1980, 5, 15));
+  EXPECT_EQ(W("R2.1.1"), Date::from_ymd(2020, 1, 1));
+  EXPECT_EQ(W("令和元年5月1日"), Date::from_ymd(2019, 5, 1));
+  EXPECT_EQ(W("H1.2.3"), Date::from_ymd(1989, 2, 3));
+  EXPECT_EQ(W("h1/2/3"), Date::from_ymd(1989, 2, 3));
+  EXPECT_EQ(W("Ｓ５５．５．１５"), Date::from_ymd(1980, 5, 15));
+  EXPECT_EQ(W("平成元年1月8日"), Date::from_ymd(1989, 1, 8));
+  EXPECT_EQ(W("昭55.05.15"), Date::from_ymd(1980, 5, 15));
+  EXPECT_EQ(W("S550515"), Date::from_ymd(1980, 5, 15));
+  EXPECT_EQ(W("T15.12.24"), Date::from_ymd(1926, 12, 24));
+  EXPECT_EQ(W("M45.7.29"), Date::from_ymd(1912, 7, 29));
+  EXPECT_EQ(W("昭和 55年 5月 15日"), Date::from_ymd(1980, 5, 15));
+}
+
+TEST(Date, ParseWarekiRoundTripsWithRendering) {
+  for (Date d : {Date::from_ymd(1926, 12, 25), Date::from_ymd(1989, 1, 7), Date::from_ymd(1989, 1, 8),
+                 Date::from_ymd(2019, 4, 30), Date::from_ymd(2019, 5, 1), Date::from_ymd(2026, 11, 26)})
+    EXPECT_EQ(W(to_wareki(d)), d) << to_wareki(d);
+}
+
+TEST(Date, ParseWarekiRefusals) {
+  auto code = [](std::string_view s) {
+    auto r = Date::parse_wareki(s);
+    return r.ok() ? std::string("ok") : r.error().code;
+  };
+  EXPECT_EQ(code("S64.1.8"), "E_DATE_INVALID");   // 平成元年1月8日
+  EXPECT_EQ(code("H31.5.1"), "E_DATE_INVALID");   // 令和元年5月1日
+  EXPECT_EQ(code("R1.4.30"), "E_DATE_INVALID");   // still 平成
+  EXPECT_EQ(code("S55.2.30"), "E_DATE_INVALID");  // no such day
+  EXPECT_EQ(code("S0.1.1"), "E_DATE_INVALID");
+  EXPECT_EQ(code("19800515"), "E_DATE_FORMAT");
+  EXPECT_EQ(code("X55.5.15"), "E_DATE_FORMAT");
+  EXPECT_EQ(code("S55.5"), "E_DATE_FORMAT");
+  EXPECT_EQ(code("S55.5.15x"), "E_DATE_FORMAT");
+  EXPECT_EQ(code(""), "E_DATE_FORMAT");
+  EXPECT_EQ(code("昭和五十五年"), "E_DATE_FORMAT");
+}
+
+}  // namespace
+}  // namespace onshi::core

@@ -1,0 +1,50 @@
+// The View: a confirmation result as the reception screen shows it (R-CONF-3, R-CONF-4,
+// R-CONF-7), computed in C++ from the interface's result document so the screen only lays
+// it out. Dates become 和暦, the age is counted on the confirmation date, codes become labels,
+// 患者区分 is built as on the seed screen ("健康保険組合 本人 3割"), the limit certificate and
+// the specific-disease certificates appear only when the patient consented, and `guidance`
+// tells front-desk staff, in Japanese, what to do in the irregular cases of R-CONF-7.
+// The View has no My Number: the result document never carries one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/date.h"
+#include "core/qualification.h"
+#include "oqs/messages.h"
+
+namespace onshi::terminal {
+
+// How the result was obtained (echoed into the View).
+struct ViewContext {
+  int64_t history_id = 0;
+  std::string route;   // "card" | "numbers" | "folder"
+  std::string method;  // "pin" | "face" | "visual" | ""
+  std::string file;    // "face/OQSsiquc01res_face_….xml" or ""
+};
+
+struct Guidance {
+  std::string case_id;  // "invalid", "invalid-newer", "not-found", "multiple",
+                        // "certificate-holder", "elderly-limit-mismatch"
+  std::string title;
+  std::string text;
+};
+
+// OQSCD006 label ("有効" … "複数該当") and the screen's state word ("valid", "invalid",
+// "invalid-newer", "not-found", "multiple"); "" for an unknown code.
+std::string validity_label(std::string_view validity);
+std::string validity_state(std::string_view validity);
+
+// 患者区分: insurer kind, 本人/家族 and the burden ratio on `on` ("健康保険組合 本人 3割").
+std::string patient_category(const core::Qualification& q, core::Date on);
+
+// The R-CONF-7 guidance for a result, in display order.
+std::vector<Guidance> guidance_for(const oqs::ConfirmResult& result);
+
+// The View JSON (docs/terminal.md). `today` is used when the result has no confirmation date.
+std::string render_view(const oqs::ConfirmResult& result, const ViewContext& context, core::Date today);
+
+}  // namespace onshi::terminal
