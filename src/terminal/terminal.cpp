@@ -359,7 +359,7 @@ struct Terminal::Impl {
     if (r->status != 200) {
       std::string code = problem_code(r->body);
       core::log_warn("terminal.card_refused", {{"code", code}, {"status", std::to_string(r->status)}});
-      if (code.rfind("E_CARD_", 0) == 0) return api_error(card_error_status(code), code, "", staff_message(code));
+      if (code.rfind("E_", 0) == 0 && code.find("CARD") == 2) return api_error(card_error_status(code), code, "", staff_message(code));
       if (r->status >= 500)
         return api_error(502, "E_TERMINAL_HTTP", "", staff_message(code.empty() ? "E_TERMINAL_HTTP" : code));
       return api_error(r->status >= 400 && r->status < 500 ? 400 : 502, code.empty() ? "E_TERMINAL_HTTP" : code, "",
