@@ -18,7 +18,8 @@
 //    the certificate chains to the J-LIS CA and is within its validity, its serial is not
 //    revoked, the signature is over that challenge, the card is linked → the person link.
 //
-// Error codes (docs/errors.md): E_MY_NUMBER… (issue), E_CARD_PIN_FORMAT, E_CARD_PIN (wrong PIN,
+// Files and flow in docs/card.md. Error codes (docs/errors.md): E_EMPTY / E_NOT_DIGIT /
+// E_LENGTH / E_CHECK_DIGIT with field "myNumber" and E_CARD_LABEL (issue), E_CARD_PIN_FORMAT, E_CARD_PIN (wrong PIN,
 // the message says how many tries are left), E_CARD_LOCKED, E_CARD_FILE, E_CARD_UNKNOWN,
 // E_CARD_REVOKED, E_CARD_NO_QUALIFICATION (link: nobody registered under this person),
 // E_CARD_NOT_LINKED, E_CARD_CHALLENGE, E_CARD_CERT, E_CARD_EXPIRED, E_CARD_SIGNATURE.

@@ -120,8 +120,11 @@ http::Response confirmations(CardRoutes& routes, const http::Request& req) {
   if (!body) return http::problem(400, body.error());
   auto verified = routes.verifier->verify(body->presentation, req.peer.id);
   if (!verified) {
-    const bool card_refused = verified.error().code.rfind("E_CARD_", 0) == 0;
-    return http::problem(card_refused ? 403 : 500, verified.error());
+    // The card was refused (every E_CARD… code) unless the service itself failed.
+    const std::string& code = verified.error().code;
+    const bool service_failed = code == "E_STORE" || code == "E_STORE_OPEN" ||
+                                code == "E_CRYPTO" || code == "E_IO";
+    return http::problem(service_failed ? 500 : 403, verified.error());
   }
   body->options.card_serial = verified->serial;
   auto result = routes.confirmer->confirm_person(verified->person_link, body->date,
