@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of onshi against the build in build/: the GoogleTest suites through
 # CTest (unit tests, real SQLite files, real HTTPS servers on 127.0.0.1 port 0, the real
-# CLI binary killed and re-run), then the browser tests of the institution pages
+# CLI binary killed and re-run), then the browser tests of the institution pages and the reception screen
 # (tests/browser: Playwright driving Debian's chromium). Exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ctest --preset default
 echo "browser tests (tests/browser)"
 export ONSHI_BINARY="${ONSHI_BINARY:-$PWD/build/onshi}"
-(cd tests/browser && npm ci --no-audit --no-fund && node --test institutions.spec.mjs)
+(cd tests/browser && npm ci --no-audit --no-fund && node --test institutions.spec.mjs reception.spec.mjs)

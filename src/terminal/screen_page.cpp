@@ -182,9 +182,7 @@ table.history th, table.history td { border-bottom:1px solid var(--line); paddin
   </div>
 </section>
 
-<section class="panel" id="result" aria-label="資格確認結果" aria-live="polite">
-  <div class="empty">カードを読み取るか、保険証の番号を入力して資格確認してください。</div>
-</section>
+<section class="panel" id="result" aria-label="資格確認結果" aria-live="polite"></section>
 </main>
 
 <script>
@@ -252,6 +250,11 @@ function syncMethod() {
 }
 document.querySelectorAll("input[name=method]").forEach((r) => r.addEventListener("change", syncMethod));
 
+// While a confirmation runs the previous patient's result must not stay on screen.
+const EMPTY_RESULT = '<div class="empty">カードを読み取るか、保険証の番号を入力して資格確認してください。</div>';
+function resultBusy() { $("result").innerHTML = '<div class="empty" data-testid="busy">確認中…</div>'; }
+function resultIdle() { $("result").innerHTML = EMPTY_RESULT; }
+
 // ---- card confirmation ----
 $("card-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -273,12 +276,16 @@ $("card-form").addEventListener("submit", async (ev) => {
     consent: { limitApplication: $("consent-limit").checked, medication: $("consent-medication").checked,
                healthCheckup: $("consent-checkup").checked } };
   $("card-submit").disabled = true;
+  resultBusy();
   const r = await api("/api/card-confirmations", body);
   $("card-submit").disabled = false;
   $("pin").value = "";
   if (r.ok) { showView(r.data); loadCards(true); return; }
+  resultIdle();
   const d = r.data;
   let text = esc(d.message || "カードを読み取れませんでした");
+  if (typeof d.pinRetriesLeft === "number" && d.code === "E_CARD_PIN")
+    text += "<br><b>残りの入力回数：" + d.pinRetriesLeft + "回</b>";
   if (d.code === "E_CARD_PIN") {
     $("pin").setAttribute("aria-invalid", "true");
     $("pin-error").textContent = d.message || "暗証番号が違います";
@@ -309,9 +316,11 @@ $("numbers-form").addEventListener("submit", async (ev) => {
   if (!v.birthdate) { fieldError("birthdate", "生年月日を入力してください"); bad = true; }
   if (bad) { $(FIELDS.find((f) => $(f).getAttribute("aria-invalid"))).focus(); return; }
   $("numbers-submit").disabled = true;
+  resultBusy();
   const r = await api("/api/number-confirmations", { ...v, limitConsent: $("limitConsent").checked });
   $("numbers-submit").disabled = false;
   if (r.ok) { showView(r.data); return; }
+  resultIdle();
   const d = r.data;
   if (Array.isArray(d.errors) && d.errors.length) {
     for (const e of d.errors) if (FIELDS.includes(e.field)) fieldError(e.field, e.message);
@@ -421,9 +430,9 @@ function showView(view) {
 
 // ---- history ----
 async function loadHistory() {
-  const r = await api("/api/history");
   const body = $("history-table").querySelector("tbody");
   body.innerHTML = "";
+  const r = await api("/api/history");
   if (!r.ok) { $("history-message").textContent = r.data.message || "履歴を取得できません"; return; }
   const entries = r.data.entries || [];
   $("history-message").textContent = entries.length ? "" : "本日の資格確認はまだありません。";
@@ -450,6 +459,7 @@ async function resend(id, out) {
 }
 
 $("result").tabIndex = -1;
+resultIdle();
 syncMethod();
 loadTerminal();
 loadCards(false);
