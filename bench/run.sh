@@ -8,8 +8,13 @@
 #      GET /healthz on the same server (ratio of request rates, higher is better), with p99,
 #      on stores of N1 and N2 members (the cost growth between them).
 #
+#   3. terminal (bench/terminal.sh): the folder bridge of a real `onshi terminal` vs the same
+#      requests sent directly over HTTPS, and a bulk inquiry of 10,000 patients through the
+#      folder vs 10,000 single confirmations on one keep-alive connection.
+#
 # Usage: bench/run.sh   (N1=1000000 N2=10000000 ROUNDS=3 DURATION=10; SKIP_10M=1 skips the large
-#        store, SKIP_CLAIMS=1 / SKIP_QUALITY=1 skip bench/claims.sh and bench/quality.sh)
+#        store, SKIP_CLAIMS=1 / SKIP_QUALITY=1 / SKIP_TERMINAL=1 skip bench/claims.sh,
+#        bench/quality.sh and bench/terminal.sh)
 # Results: bench/out/results.json and a markdown table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -123,4 +128,8 @@ fi
 if [ -z "${SKIP_QUALITY:-}" ] && [ -x bench/quality.sh ]; then
   log "quality: bench/quality.sh"
   WORK=$OUT/quality bench/quality.sh | tee "$OUT/quality.txt"
+fi
+if [ -z "${SKIP_TERMINAL:-}" ] && [ -x bench/terminal.sh ]; then
+  log "terminal: bench/terminal.sh"
+  WORK=$OUT/terminal bench/terminal.sh | tee "$OUT/terminal.txt"
 fi

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
 #include <thread>
@@ -120,16 +121,69 @@ Status muquc02_check(std::string_view bytes) {
   return r.status();
 }
 
+// The text of the first <name> element in `doc`, or nullopt.
+std::optional<std::string_view> element_text(std::string_view doc, std::string_view name) {
+  const std::string open = "<" + std::string(name) + ">";
+  const std::string close = "</" + std::string(name) + ">";
+  auto b = doc.find(open);
+  if (b == std::string_view::npos) return std::nullopt;
+  b += open.size();
+  auto e = doc.find(close, b);
+  if (e == std::string_view::npos) return std::nullopt;
+  return doc.substr(b, e - b);
+}
+
+// An OQSmuquc02res of 10,000 patients is about 20 MB, more than the XML reader takes
+// (oqs::kMaxBulkDocumentBytes), so it is re-encoded as text instead of parsed and rewritten:
+// the service writes it in UTF-8 with the oqs declaration, and only the declaration and the
+// header's CharacterCodeIdentifier change. What is checked: the declaration, valid UTF-8, the
+// XmlMsg/MessageHeader frame, SegmentOfResult, and ReceptionNumber unless SegmentOfResult is 9.
 Result<Rendered> muquc02_reencode(std::string_view answer, core::Encoding encoding,
                                   const std::string& file) {
-  auto result = oqs::parse_bulk_result_xml(answer);
-  if (!result) return not_a_result(result.error(), "OQSmuquc02");
-  if (result->header.segment_of_result.empty())
-    return not_a_result(Error{"", "SegmentOfResult", "no SegmentOfResult"}, "OQSmuquc02");
-  auto doc = write_or_utf8(*result, oqs::write_bulk_result_xml, encoding, file);
-  if (!doc) return doc.error();
-  return Rendered{std::move(*doc), result->header.segment_of_result, "units",
-                  std::to_string(result->units.size())};
+  constexpr std::string_view kDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n";
+  constexpr std::string_view kUtf8Code = "<CharacterCodeIdentifier>0</CharacterCodeIdentifier>";
+  auto bad = [](std::string field, std::string why) {
+    return not_a_result(Error{"", std::move(field), std::move(why)}, "OQSmuquc02");
+  };
+  if (answer.substr(0, kDeclaration.size()) != kDeclaration)
+    return bad("", "no UTF-8 XML declaration");
+  if (!core::is_valid_utf8(answer)) return bad("", "not valid UTF-8");
+  std::string_view rest = answer.substr(kDeclaration.size());
+  while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r' || rest.back() == ' ')) rest.remove_suffix(1);
+  constexpr std::string_view kEnd = "</XmlMsg>";
+  if (rest.substr(0, 8) != "<XmlMsg>" || rest.size() < kEnd.size() ||
+      rest.substr(rest.size() - kEnd.size()) != kEnd)
+    return bad("XmlMsg", "not an <XmlMsg> document");
+  const auto header_end = answer.find("</MessageHeader>");
+  if (header_end == std::string_view::npos) return bad("MessageHeader", "no <MessageHeader>");
+  const std::string_view header = answer.substr(0, header_end);
+  const auto segment = element_text(header, "SegmentOfResult");
+  if (!segment || segment->empty()) return bad("SegmentOfResult", "no SegmentOfResult");
+  const auto reception = element_text(header, "ReceptionNumber");
+  if (*segment != "9" && (!reception || reception->empty()))
+    return bad("ReceptionNumber", "no ReceptionNumber");
+  const auto code_at = header.find(kUtf8Code);
+  if (code_at == std::string_view::npos)
+    return bad("CharacterCodeIdentifier", "CharacterCodeIdentifier is not 0");
+  size_t units = 0;
+  for (auto at = answer.find("<BulkConfirmUnit>", header_end); at != std::string_view::npos;
+       at = answer.find("<BulkConfirmUnit>", at + 1))
+    ++units;
+  Rendered out{std::string(answer), std::string(*segment), "units", std::to_string(units)};
+  if (encoding == core::Encoding::kShiftJis) {
+    std::string text = "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\n";
+    text.reserve(answer.size());
+    text.append(answer.substr(kDeclaration.size(), code_at - kDeclaration.size()));
+    text.append("<CharacterCodeIdentifier>1</CharacterCodeIdentifier>");
+    text.append(answer.substr(code_at + kUtf8Code.size()));
+    if (auto sjis = core::utf8_to_shift_jis(text)) {
+      out.document = std::move(*sjis);
+    } else {
+      // A registered character with no Shift_JIS form: UTF-8, as CharacterCodeIdentifier 0 says.
+      core::log_warn("terminal.encoding", {{"file", file}, {"code", sjis.error().code}});
+    }
+  }
+  return out;
 }
 
 Result<std::string> muquc02_error(std::string_view request, const Error& e, core::Encoding encoding) {
