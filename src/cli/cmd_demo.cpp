@@ -1,14 +1,18 @@
-// onshi demo — a newcomer's first command: everything the central service needs, made and
-// started in one go, then ready-to-paste `curl` commands that confirm real demo members.
+// onshi demo — a newcomer's first command: everything the central service and a clinic's
+// terminal need, made and started in one go: the CA and certificates, a population, demo My
+// Number cards (PIN 1234, 初回登録 done), the central service, and the clinic's terminal with
+// its reception screen and レセコン folder; then the screen's URL and ready-to-paste `curl`
+// commands that confirm real demo members.
 //
-// It is re-runnable: an existing data directory keeps its CA and keys, and re-importing the
-// same population leaves the store unchanged. The population is generated "as of" today so
+// It is re-runnable: an existing data directory keeps its CA, keys and cards, and re-importing
+// the same population leaves the store unchanged. The population is generated "as of" today so
 // that today's confirmations find covered members.
 #include <unistd.h>
 
 #include <fstream>
 #include <iostream>
 
+#include "card/card.h"
 #include "cli/commands.h"
 #include "core/date.h"
 #include "core/text.h"
@@ -18,6 +22,7 @@
 #include "security/crypto.h"
 #include "serve/service.h"
 #include "store/store.h"
+#include "terminal/terminal.h"
 
 namespace onshi::cli {
 namespace {
@@ -56,6 +61,46 @@ bool write_file(const fs::path& p, const std::string& bytes) {
   return static_cast<bool>(o);
 }
 
+// The demo cards: fixed demo members who have a My Number (demo/generator.h), PIN 1234.
+struct DemoCard {
+  const char* id;
+  const char* label;
+  const char* my_number;
+};
+constexpr DemoCard kDemoCards[] = {
+    {"1-yamada-taro", "山田 太郎（健保組合 本人・限度額ウ）", "987654321018"},
+    {"2-suzuki-ichiro", "鈴木 一郎（国民健康保険）", "112233445560"},
+    {"3-sato-hana", "佐藤 ハナ（後期高齢者 1割）", "223344556678"},
+    {"4-takahashi-shigeru", "高橋 茂（高齢受給者 2割）", "445566778892"},
+    {"5-tanaka-makoto", "田中 誠（転職で保険者が変わった人）", "334455667785"},
+    {"6-ito-sachiko", "伊藤 幸子（資格喪失）", "556677889908"},
+};
+constexpr const char* kDemoPin = "1234";
+
+// Issues the demo cards that are missing from DIR/cards and links each (初回登録, idempotent).
+// A card locked by three wrong PINs in an earlier run is issued anew (the old one revoked).
+Status make_demo_cards(const fs::path& dir) {
+  const fs::path cards = dir / "cards";
+  std::error_code ec;
+  fs::create_directories(cards, ec);
+  for (const DemoCard& c : kDemoCards) {
+    const fs::path file = cards / (std::string(c.id) + ".card");
+    if (fs::exists(file)) {
+      auto existing = card::Card::load(file);
+      if (existing && !existing->locked()) continue;
+      if (existing) (void)card::revoke(dir, existing->serial());
+      fs::remove(file, ec);
+    }
+    card::IssueOptions io;
+    io.my_number = c.my_number;
+    io.pin = kDemoPin;
+    io.label = c.label;
+    if (auto issued = card::issue(dir, io, file); !issued) return issued.error();
+    if (auto st = card::link(dir, file, kDemoPin); !st) return st;
+  }
+  return Status::Ok();
+}
+
 int fail(const Error& e) {
   std::cerr << e.code << ": " << e.message << "\n";
   return e.code.rfind("E_FLAG", 0) == 0 ? 2 : 1;
@@ -72,6 +117,7 @@ void register_demo(CLI::App& app) {
     int64_t members = 20000;
     uint64_t seed = 1;
     std::string listen = "127.0.0.1:8443";
+    std::string terminal_listen = "127.0.0.1:8080";
     bool no_serve = false;
   };
   auto o = std::make_shared<Opts>();
@@ -83,7 +129,10 @@ void register_demo(CLI::App& app) {
   cmd->add_option("--listen", o->listen,
                   "待ち受けアドレス HOST:PORT (使用中なら空きポートを使います)")
       ->capture_default_str();
-  cmd->add_flag("--no-serve", o->no_serve, "準備だけしてサービスは起動しない");
+  cmd->add_option("--terminal-listen", o->terminal_listen,
+                  "受付画面の待ち受け 127.0.0.1:PORT (使用中なら空きポートを使います)")
+      ->capture_default_str();
+  cmd->add_flag("--no-serve", o->no_serve, "準備だけしてサービスと端末は起動しない");
   cmd->callback([o] {
     const fs::path dir = fs::absolute(o->data_dir);
     auto listen = serve::parse_listen(o->listen);
@@ -91,9 +140,15 @@ void register_demo(CLI::App& app) {
       g_exit_code = fail(listen.error());
       return;
     }
+    auto terminal_listen = serve::parse_listen(o->terminal_listen);
+    if (!terminal_listen || !terminal::is_loopback_host(terminal_listen->first)) {
+      g_exit_code = fail(Error{"E_FLAG", "terminal-listen",
+                               "--terminal-listen は 127.0.0.1:PORT の形で指定してください"});
+      return;
+    }
     std::error_code ec;
     fs::create_directories(dir, ec);
-    std::cerr << "[1/5] 認証局と証明書 (CA and certificates) → " << dir.string() << "/ca\n";
+    std::cerr << "[1/6] 認証局と証明書 (CA and certificates) → " << dir.string() << "/ca\n";
     if (!fs::exists(security::ca_paths(dir).ca_cert)) {
       if (auto st = security::ca_init(dir); !st) {
         g_exit_code = fail(st.error());
@@ -115,7 +170,7 @@ void register_demo(CLI::App& app) {
       }
 
     const core::Date today = core::Date::today_jst();
-    std::cerr << "[2/5] デモ加入者の生成 (" << o->members << " members, as of " << today.iso()
+    std::cerr << "[2/6] デモ加入者の生成 (" << o->members << " members, as of " << today.iso()
               << ")\n";
     demo::GeneratorOptions go;
     go.count = o->members;
@@ -131,7 +186,7 @@ void register_demo(CLI::App& app) {
       return;
     }
 
-    std::cerr << "[3/5] 取り込み (import)\n";
+    std::cerr << "[3/6] 取り込み (import)\n";
     {
       auto store = store::open_sqlite(store::store_path(dir));
       if (!store) {
@@ -164,7 +219,14 @@ void register_demo(CLI::App& app) {
       }
     }
 
-    std::cerr << "[4/5] 照会ファイルの作成 (sample OQSsiquc01req files) → " << dir.string()
+    std::cerr << "[4/6] デモ用マイナンバーカード (demo My Number cards, PIN " << kDemoPin << ") → "
+              << dir.string() << "/cards\n";
+    if (auto st = make_demo_cards(dir); !st) {
+      g_exit_code = fail(st.error());
+      return;
+    }
+
+    std::cerr << "[5/6] 照会ファイルの作成 (sample OQSsiquc01req files) → " << dir.string()
               << "/requests\n";
     fs::create_directories(dir / "requests", ec);
     const std::string d = today.yyyymmdd();
@@ -200,10 +262,10 @@ void register_demo(CLI::App& app) {
       write_file(dir / "requests" / "shift-jis.xml", *sj);
 
     if (o->no_serve) {
-      std::cerr << "[5/5] --no-serve: 準備完了\n";
+      std::cerr << "[6/6] --no-serve: 準備完了\n";
       return;
     }
-    std::cerr << "[5/5] サービス起動 (onshi serve)\n";
+    std::cerr << "[6/6] サービスと端末の起動 (onshi serve, onshi terminal)\n";
     serve::ServiceOptions so;
     so.data_dir = dir;
     so.host = listen->first;
@@ -222,10 +284,49 @@ void register_demo(CLI::App& app) {
       }
     }
     const std::string base = "https://" + so.host + ":" + std::to_string((*svc)->port());
+
+    // The clinic's terminal: reception screen, card reader for the demo cards, レセコン folder.
+    terminal::TerminalOptions to;
+    to.bridge.folder = dir / "OQS";
+    to.bridge.poll_ms = 100;
+    to.bridge.client.host = so.host == "0.0.0.0" ? "127.0.0.1" : so.host;
+    to.bridge.client.port = (*svc)->port();
+    to.bridge.client.ca_file = (dir / "clinic" / "ca.pem").string();
+    to.bridge.client.cert_file = (dir / "clinic" / "cert.pem").string();
+    to.bridge.client.key_file = (dir / "clinic" / "key.pem").string();
+    to.listen_host = terminal_listen->first;
+    to.listen_port = terminal_listen->second;
+    to.cards_dir = dir / "cards";
+    to.central_url = base;
+    auto term = terminal::Terminal::open(to);
+    if (!term) {
+      g_exit_code = fail(term.error());
+      return;
+    }
+    if (auto st = (*term)->start(); !st) {
+      to.listen_port = 0;  // the port is taken: use any free one
+      term = terminal::Terminal::open(to);
+      if (!term || !(*term)->start()) {
+        g_exit_code = fail(st.error());
+        return;
+      }
+    }
+    const std::string screen =
+        "http://" + to.listen_host + ":" + std::to_string((*term)->port()) + "/";
     const std::string c = dir.string() + "/clinic";
     const std::string tls =
         "--cacert " + c + "/ca.pem --cert " + c + "/cert.pem --key " + c + "/key.pem";
     std::cout << "\nonshi demo — central service ready at " << base << "\n\n"
+              << "受付画面 (reception screen): " << screen << "\n"
+              << "  ブラウザで開き、デモカードを選んで暗証番号 " << kDemoPin
+              << " で「カードで資格確認」(open it, pick a demo card, PIN " << kDemoPin << ")\n"
+              << "レセコン連携フォルダ (receipt-computer folder): " << (dir / "OQS").string() << "\n"
+              << "  cp " << (dir / "requests" / "valid-consent.xml").string() << " "
+              << (dir / "OQS" / "req" / "OQSsiquc01req_demo0001.xml").string()
+              << "   # → OQS/res/OQSsiquc01res_demo0001.xml\n"
+              << "  build/onshi card touch --terminal " << screen.substr(0, screen.size() - 1)
+              << " --card " << (dir / "cards" / "1-yamada-taro.card").string() << " --pin "
+              << kDemoPin << "   # → OQS/face/\n\n"
               << "# 資格確認 (OQSsiquc01): 有効・限度額同意あり\n"
               << "curl -s " << tls << " -H 'Content-Type: application/xml' --data-binary @"
               << dir.string() << "/requests/valid-consent.xml " << base << "/xml/OQSsiquc01\n\n"
@@ -249,6 +350,7 @@ void register_demo(CLI::App& app) {
               << "Ctrl-C で停止します (stop with Ctrl-C).\n"
               << std::flush;
     (*svc)->wait();
+    (*term)->stop();
     (*svc)->stop();
   });
 }

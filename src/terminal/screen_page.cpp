@@ -33,12 +33,12 @@ header { display:flex; align-items:center; gap:1.5rem; padding:.6rem 1.2rem; bac
 header h1 { font-size:1.25rem; margin:0; }
 header .meta { font-size:.9rem; opacity:.9; }
 header .status { margin-left:auto; font-size:.9rem; }
-main { display:grid; grid-template-columns: minmax(320px, 430px) 1fr; gap:1rem; padding:1rem; }
+main { display:grid; grid-template-columns: minmax(340px, 470px) 1fr; gap:1rem; padding:1rem; }
 @media (max-width: 900px) { main { grid-template-columns: 1fr; } }
 section.panel { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:1rem; }
 nav.tabs { display:flex; gap:.25rem; margin-bottom:.8rem; }
-nav.tabs button { flex:1; padding:.6rem .4rem; border:1px solid var(--line); background:#eef1f5;
-                  border-radius:6px; font-size:1rem; cursor:pointer; }
+nav.tabs button { flex:1; padding:.6rem .3rem; border:1px solid var(--line); background:#eef1f5;
+                  border-radius:6px; font-size:.95rem; white-space:nowrap; cursor:pointer; }
 nav.tabs button[aria-selected="true"] { background:#123a63; color:#fff; border-color:#123a63; }
 .tabpanel[hidden] { display:none; }
 label { display:block; font-weight:bold; margin:.6rem 0 .2rem; }

@@ -39,7 +39,8 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-// R-CONF-2, R-CONF-3 through the demo: `make demo`'s printed curl returns a valid result.
+// R-CONF-1, R-CONF-2, R-CONF-3 through the demo: `make demo`'s printed curl returns a valid result,
+// and its terminal confirms a demo card.
 TEST(Demo, PrintedCurlReturnsAValidResult) {
   fs::path dir = fs::temp_directory_path() / ("onshi-demo-" + std::to_string(getpid()));
   fs::remove_all(dir);
@@ -51,7 +52,8 @@ TEST(Demo, PrintedCurlReturnsAValidResult) {
     freopen(out.c_str(), "w", stdout);
     freopen(err.c_str(), "w", stderr);
     execl(ONSHI_BINARY, ONSHI_BINARY, "demo", "--data-dir", (dir / "data").c_str(), "--members",
-          "300", "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
+          "300", "--listen", "127.0.0.1:0", "--terminal-listen", "127.0.0.1:0",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   std::string text;
@@ -79,6 +81,39 @@ TEST(Demo, PrintedCurlReturnsAValidResult) {
   EXPECT_NE(res.find("LimitApplicationCertificateRelatedInfo"), std::string::npos) << res;  // R-CONF-4
   std::string js = run(curl_json, &rc);
   EXPECT_NE(js.find("\"qualificationValidity\":\"1\""), std::string::npos) << js;
+
+  // R-CONF-1: the demo also runs the clinic's terminal; its screen lists the demo cards, and
+  // the printed `card touch` command confirms 山田 太郎 by card and writes a face file.
+  std::string screen;
+  {
+    std::istringstream again(text);
+    while (std::getline(again, line)) {
+      auto p = line.find("http://127.0.0.1:");
+      if (line.find("受付画面") != std::string::npos && p != std::string::npos)
+        screen = line.substr(p);
+    }
+  }
+  ASSERT_FALSE(screen.empty()) << text;
+  std::string cards = run("curl -s " + screen + "api/cards", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(cards.find("山田 太郎"), std::string::npos) << cards;
+  EXPECT_NE(run("curl -s " + screen, &rc).find("資格確認端末"), std::string::npos);
+  std::string touch;
+  {
+    std::istringstream again(text);
+    while (std::getline(again, line))
+      if (auto p = line.find("build/onshi card touch "); p != std::string::npos)
+        touch = std::string(ONSHI_BINARY) + line.substr(p + std::string("build/onshi").size());
+  }
+  ASSERT_FALSE(touch.empty()) << text;
+  touch = touch.substr(0, touch.find('#'));
+  std::string touched = run(touch + " 2>&1", &rc);
+  EXPECT_EQ(rc, 0) << touched;
+  EXPECT_NE(touched.find("山田"), std::string::npos) << touched;
+  bool face = false;
+  for (const auto& e : fs::directory_iterator(dir / "data" / "OQS" / "face"))
+    face = face || e.path().filename().string().rfind("OQSsiquc01res_face_1310112345", 0) == 0;
+  EXPECT_TRUE(face);
 
   kill(pid, SIGINT);
   int status = 0;
