@@ -155,8 +155,9 @@ struct BulkResult {
   std::vector<BulkConfirmUnit> units;
 };
 
-// Bulk documents may be larger than single ones: up to 16 MiB (10,000 patients fit).
-inline constexpr size_t kMaxBulkDocumentBytes = 16u << 20;
+// Bulk documents may be larger than single ones: up to 64 MiB. An OQSmuquc02res of 10,000
+// patients is about 20 MB (about 2 KB per BulkConfirmUnit), more with many certificates.
+inline constexpr size_t kMaxBulkDocumentBytes = 64u << 20;
 
 // Parses OQSmuquc01req (Shift_JIS or UTF-8 as declared). Errors as for
 // parse_confirm_request_xml; E_XML_MISSING for a missing header element required by §2.1

@@ -133,8 +133,8 @@ std::optional<std::string_view> element_text(std::string_view doc, std::string_v
   return doc.substr(b, e - b);
 }
 
-// An OQSmuquc02res of 10,000 patients is about 20 MB, more than the XML reader takes
-// (oqs::kMaxBulkDocumentBytes), so it is re-encoded as text instead of parsed and rewritten:
+// An OQSmuquc02res of 10,000 patients is about 20 MB; parsing and rewriting it only to change
+// the encoding would cost more than the rest of the round trip, so it is re-encoded as text:
 // the service writes it in UTF-8 with the oqs declaration, and only the declaration and the
 // header's CharacterCodeIdentifier change. What is checked: the declaration, valid UTF-8, the
 // XmlMsg/MessageHeader frame, SegmentOfResult, and ReceptionNumber unless SegmentOfResult is 9.

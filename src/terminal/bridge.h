@@ -17,8 +17,8 @@
 //        bulk inquiry (一括照会) upload, answered with the 受付結果 carrying ReceptionNumber
 //   req/OQSmuquc02req_<tail>.xml → POST /xml/OQSmuquc02 → res/OQSmuquc02res_<tail>.xml
 //        bulk result download for a ReceptionNumber: one BulkConfirmUnit per patient (about
-//        2 KB each; re-encoded as text, not parsed, since 10,000 of them exceed the reader's
-//        oqs::kMaxBulkDocumentBytes)
+//        2 KB each; re-encoded as text rather than parsed and rewritten, which for 10,000
+//        patients would cost more than the rest of the round trip)
 // The two bulk calls wait up to 300 s for the service (the confirmations of up to 10,000
 // patients are done while it answers OQSmuquc01), and the bridge handles one file at a time:
 // single requests dropped meanwhile wait behind a bulk upload.
