@@ -35,6 +35,8 @@
 #include "core/text.h"
 #include "oqs/messages.h"
 
+#include "csv_line.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -51,34 +53,7 @@ std::string arg(int argc, char** argv, const std::string& name, const std::strin
   std::exit(1);
 }
 
-// Splits one CSV line (RFC 4180 quotes; the generator never puts newlines in fields).
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool q = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (q) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (c == '"') {
-        q = false;
-      } else {
-        cur += c;
-      }
-    } else if (c == '"') {
-      q = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
+using onshi::bench::split_csv;
 
 // `count` covered members sampled evenly through the CSV (as bench_make_requests does).
 std::vector<onshi::oqs::SearchInfo> sample_members(const std::string& csv, size_t count) {

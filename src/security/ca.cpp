@@ -471,29 +471,38 @@ Result<std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>> make_name
   }
   return name;
 }
-}  // namespace
 
-Result<PemPair> make_ca_pem(const SubjectEntries& subject, uint64_t serial, int validity_days) {
+// A new key pair and its certificate, signed by `issuer_key` under `issuer` (both null: self-
+// signed), as PEM.
+Result<PemPair> new_cert_pem(const SubjectEntries& subject, X509* issuer, EVP_PKEY* issuer_key,
+                             uint64_t serial, int validity_days,
+                             std::vector<std::pair<int, std::string>> extensions) {
   auto key = new_key();
   if (!key.ok()) return key.error();
   auto name = make_name(subject);
   if (!name.ok()) return name.error();
   auto cert = make_cert({.subject = name->get(),
                          .public_key = key->get(),
-                         .issuer = nullptr,
-                         .issuer_key = key->get(),
+                         .issuer = issuer,
+                         .issuer_key = issuer_key ? issuer_key : key->get(),
                          .serial = serial,
                          .validity_days = validity_days,
-                         .extensions = {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
-                                        {NID_key_usage, "critical,keyCertSign,cRLSign"},
-                                        {NID_subject_key_identifier, "hash"},
-                                        {NID_authority_key_identifier, "keyid:always"}}});
+                         .extensions = std::move(extensions)});
   if (!cert.ok()) return cert.error();
   auto cpem = cert_pem(cert->get());
   if (!cpem.ok()) return cpem.error();
   auto kpem = key_pem(key->get());
   if (!kpem.ok()) return kpem.error();
   return PemPair{std::move(*cpem), std::move(*kpem)};
+}
+}  // namespace
+
+Result<PemPair> make_ca_pem(const SubjectEntries& subject, uint64_t serial, int validity_days) {
+  return new_cert_pem(subject, nullptr, nullptr, serial, validity_days,
+                      {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
+                       {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                       {NID_subject_key_identifier, "hash"},
+                       {NID_authority_key_identifier, "keyid:always"}});
 }
 
 Result<PemPair> issue_leaf_pem(std::string_view ca_cert_pem, std::string_view ca_key_pem,
@@ -514,26 +523,11 @@ Result<PemPair> issue_leaf_pem(std::string_view ca_cert_pem, std::string_view ca
   if (X509_check_private_key(ca.get(), ca_key.get()) != 1) {
     return crypto_fail("the CA key does not match the CA certificate").error();
   }
-  auto key = new_key();
-  if (!key.ok()) return key.error();
-  auto name = make_name(subject);
-  if (!name.ok()) return name.error();
-  auto cert = make_cert({.subject = name->get(),
-                         .public_key = key->get(),
-                         .issuer = ca.get(),
-                         .issuer_key = ca_key.get(),
-                         .serial = serial,
-                         .validity_days = validity_days,
-                         .extensions = {{NID_basic_constraints, "critical,CA:FALSE"},
-                                        {NID_key_usage, "critical,digitalSignature"},
-                                        {NID_subject_key_identifier, "hash"},
-                                        {NID_authority_key_identifier, "keyid:always"}}});
-  if (!cert.ok()) return cert.error();
-  auto cpem = cert_pem(cert->get());
-  if (!cpem.ok()) return cpem.error();
-  auto kpem = key_pem(key->get());
-  if (!kpem.ok()) return kpem.error();
-  return PemPair{std::move(*cpem), std::move(*kpem)};
+  return new_cert_pem(subject, ca.get(), ca_key.get(), serial, validity_days,
+                      {{NID_basic_constraints, "critical,CA:FALSE"},
+                       {NID_key_usage, "critical,digitalSignature"},
+                       {NID_subject_key_identifier, "hash"},
+                       {NID_authority_key_identifier, "keyid:always"}});
 }
 
 Result<Identity> identity_of_pem(std::string_view cert_pem_text) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "confirm/confirm.h"
+#include "confirm/confirm_fixture.h"
 #include "core/date.h"
 #include "oqs/messages.h"
 #include "security/audit.h"
@@ -20,24 +21,8 @@ namespace fs = std::filesystem;
 const char* kInstitution = "1310112345";
 const std::string kLink(32, '\x42');
 
-class CardConfirmTest : public ::testing::Test {
+class CardConfirmTest : public ConfirmerFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("onshi-card-confirm-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = std::move(*store::open_sqlite(store::store_path(dir_)));
-    audit_ = std::make_unique<security::AuditLog>(*store_);
-    confirmer_ = std::make_unique<Confirmer>(*store_, *audit_);
-  }
-  void TearDown() override {
-    confirmer_.reset();
-    audit_.reset();
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   static core::Qualification member(std::string number, std::string from, std::string until = "") {
     core::Qualification q;
     q.insurer_number = "06130488";
@@ -56,8 +41,7 @@ class CardConfirmTest : public ::testing::Test {
     return q;
   }
   void put(const core::Qualification& q, const std::string& link = kLink) {
-    std::vector<store::PutItem> items{{q, link, "", "test"}};
-    ASSERT_TRUE(store_->put_qualifications(items).ok());
+    ConfirmerFixture::put(q, link);
   }
   oqs::ConfirmResult confirm(const std::string& date, CardOptions o = {}) {
     if (o.method.empty()) o.method = "pin";
@@ -65,10 +49,6 @@ class CardConfirmTest : public ::testing::Test {
     return confirmer_->confirm_person(kLink, date, Caller{kInstitution}, o);
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<security::AuditLog> audit_;
-  std::unique_ptr<Confirmer> confirmer_;
 };
 
 // R-CONF-1: the face-file shape.

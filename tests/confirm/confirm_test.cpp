@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "confirm/confirm_fixture.h"
 #include "core/date.h"
 #include "security/audit.h"
 #include "store/store.h"
@@ -18,25 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 const char* kInstitution = "1310112345";
 
-class ConfirmTest : public ::testing::Test {
+class ConfirmTest : public ConfirmerFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("onshi-confirm-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = std::move(*store::open_sqlite(store::store_path(dir_)));
-    audit_ = std::make_unique<security::AuditLog>(*store_);
-    confirmer_ = std::make_unique<Confirmer>(*store_, *audit_);
-  }
-  void TearDown() override {
-    confirmer_.reset();
-    audit_.reset();
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
   static core::Qualification member(std::string insurer, std::string symbol, std::string number,
                                     std::string branch, std::string birth) {
     core::Qualification q;
@@ -53,10 +37,6 @@ class ConfirmTest : public ::testing::Test {
     q.birthdate = std::move(birth);
     q.qualification_date = "20180401";
     return q;
-  }
-  void put(const core::Qualification& q, std::string link = "") {
-    std::vector<store::PutItem> items{{q, std::move(link), "", "test"}};
-    ASSERT_TRUE(store_->put_qualifications(items).ok());
   }
   static oqs::ConfirmRequest request(std::string insurer, std::string symbol, std::string number,
                                      std::string branch, std::string birth,
@@ -77,11 +57,6 @@ class ConfirmTest : public ::testing::Test {
   oqs::ConfirmResult confirm(const oqs::ConfirmRequest& r, const Options& o = {}) {
     return confirmer_->confirm(r, Caller{kInstitution}, o);
   }
-
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<security::AuditLog> audit_;
-  std::unique_ptr<Confirmer> confirmer_;
 };
 
 // R-CONF-2, R-CONF-3: typed card data → 有効 with the registered data and echoes.
