@@ -22,6 +22,7 @@
 // E_LENGTH / E_CHECK_DIGIT with field "myNumber" and E_CARD_LABEL (issue), E_CARD_PIN_FORMAT, E_CARD_PIN (wrong PIN,
 // the message says how many tries are left), E_CARD_LOCKED, E_CARD_FILE, E_CARD_UNKNOWN,
 // E_CARD_REVOKED, E_CARD_NO_QUALIFICATION (link: nobody registered under this person),
+// E_CODE (link: a method other than the PIN),
 // E_CARD_NOT_LINKED, E_CARD_CHALLENGE, E_CARD_CERT, E_CARD_EXPIRED, E_CARD_SIGNATURE.
 #pragma once
 
@@ -34,6 +35,10 @@
 #include <string_view>
 
 #include "core/status.h"
+
+namespace onshi::store {
+class Store;
+}
 
 namespace onshi::card {
 
@@ -58,8 +63,9 @@ struct IssuedCard {
 Result<IssuedCard> issue(const std::filesystem::path& data_dir, const IssueOptions& options,
                          const std::filesystem::path& out_card);
 
-// 初回登録: the holder enters the PIN (checked by the card, counted like any PIN entry); the
-// person must have a registered qualification; then the card may be used for confirmation.
+// 初回登録 where the data directory is: the holder enters the PIN (checked by the card, counted
+// like any PIN entry), the card answers a fresh challenge, and Verifier::link does the rest
+// (the same code as 初回登録 at an institution's card reader).
 Status link(const std::filesystem::path& data_dir, const std::filesystem::path& card_file,
             std::string_view pin);
 
@@ -118,6 +124,12 @@ struct Verified {
   Method method = Method::kPin;
 };
 
+// The answer of 初回登録 (Verifier::link).
+struct Linked {
+  std::string serial;
+  bool already_linked = false;  // the card was linked before; nothing changed
+};
+
 struct VerifierOptions {
   int challenge_ttl_seconds = 120;  // how long a challenge may be answered (0: never; tests)
   size_t max_open_challenges = 100000;  // the oldest unanswered ones are dropped beyond this
@@ -141,13 +153,20 @@ class Verifier {
   // Thread-safe.
   Result<Verified> verify(const Presentation& presentation, std::string_view institution);
 
+  // 初回登録 (R-CARD-1): the presentation is checked like verify() except that the card need
+  // not be linked yet; the method must be the PIN (E_CODE, field "method" — the challenge is
+  // spent all the same); the holder must have at least one qualification in `store`
+  // (E_CARD_NO_QUALIFICATION); then the card is linked in the register. Linking a linked
+  // card again is no error (already_linked, the first time stays). Thread-safe.
+  Result<Linked> link(const Presentation& presentation, std::string_view institution,
+                      store::Store& store);
+
  private:
-  friend Status link(const std::filesystem::path&, const std::filesystem::path&,
-                     std::string_view);
   Verifier();
-  // verify() with or without the 初回登録 check (link() proves the card before linking it).
+  // verify() with or without the 初回登録 check; `linked` (when given) says whether the card
+  // was linked.
   Result<Verified> check(const Presentation& presentation, std::string_view institution,
-                         bool require_linked);
+                         bool require_linked, bool* linked = nullptr);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -319,27 +319,19 @@ Status revoke(const fs::path& data_dir, std::string_view serial) {
 Status link(const fs::path& data_dir, const fs::path& card_file, std::string_view pin) {
   auto card = Card::load(card_file);
   if (!card) return card.error();
-  // The same proof as at a reader: the card answers a fresh challenge after the PIN, and the
-  // J-LIS side checks the certificate, the signature and the register.
+  // The same proof and the same rules as at a reader (Verifier::link): the card answers a
+  // fresh challenge after the PIN, the J-LIS side checks the certificate, the signature and
+  // the register, the holder must have a qualification.
   auto verifier = Verifier::open(data_dir);
   if (!verifier) return verifier.error();
+  auto st = store::open_sqlite(store::store_path(data_dir));
+  if (!st) return st.error();
   const std::string institution = "link";
   auto presented = card->present((*verifier)->challenge(institution), Method::kPin, pin);
   if (!presented) return presented.error();
-  auto verified = (*verifier)->check(*presented, institution, /*require_linked=*/false);
-  if (!verified) return verified.error();
-
-  auto st = store::open_sqlite(store::store_path(data_dir));
-  if (!st) return st.error();
-  auto found = (*st)->find_by_person_link(verified->person_link, core::now_unix_us());
-  if (!found) return found.error();
-  if (found->empty())
-    return Status::Fail("E_CARD_NO_QUALIFICATION", "",
-                        "このカードの持ち主の資格情報が登録されていません。加入している保険者に"
-                        "お問い合わせください。");
-  auto reg = detail::Register::open(data_dir, false);
-  if (!reg) return reg.error();
-  return (*reg)->set_linked(verified->serial, core::now_unix_us());
+  auto linked = (*verifier)->link(*presented, institution, **st);
+  if (!linked) return linked.error();
+  return Status::Ok();
 }
 
 }  // namespace onshi::card

@@ -1,5 +1,6 @@
 // The central service's check of a card presentation (R-CONF-1): one-time challenges, then
-// certificate chain, validity, signature and the card register, in that order.
+// certificate chain, validity, signature and the card register, in that order. The same check
+// precedes 初回登録 (R-CARD-1, Verifier::link), which then links the card in the register.
 //
 // Challenges are 32 random bytes (base64url), kept in memory with the institution that asked
 // and a deadline on the steady clock; a challenge is removed when it is answered, whatever
@@ -16,7 +17,9 @@
 #include <unordered_map>
 
 #include "card/detail.h"
+#include "core/date.h"
 #include "security/crypto.h"
+#include "store/store.h"
 
 namespace onshi::card {
 namespace fs = std::filesystem;
@@ -116,8 +119,33 @@ Result<Verified> Verifier::verify(const Presentation& p, std::string_view instit
   return check(p, institution, /*require_linked=*/true);
 }
 
+// R-CARD-1: 初回登録, at a card reader (routes_card.cpp) or where the data directory is
+// (card::link in jlis.cpp).
+Result<Linked> Verifier::link(const Presentation& p, std::string_view institution,
+                              store::Store& store) {
+  if (p.method != Method::kPin) {
+    impl_->take(p.challenge);  // spent whatever the outcome, as in check()
+    return Error{"E_CODE", "method",
+                 "初回登録には暗証番号の入力が必要です（顔認証・目視確認では登録できません）"};
+  }
+  bool was_linked = false;
+  auto verified = check(p, institution, /*require_linked=*/false, &was_linked);
+  if (!verified) return verified.error();
+  auto found = store.find_by_person_link(verified->person_link, core::now_unix_us());
+  if (!found) return found.error();
+  if (found->empty())
+    return Error{"E_CARD_NO_QUALIFICATION", "",
+                 "このカードの持ち主の資格情報が登録されていません。加入している保険者に"
+                 "お問い合わせください。"};
+  if (!was_linked) {
+    if (auto st = impl_->reg->set_linked(verified->serial, core::now_unix_us()); !st)
+      return st.error();
+  }
+  return Linked{verified->serial, was_linked};
+}
+
 Result<Verified> Verifier::check(const Presentation& p, std::string_view institution,
-                                 bool require_linked) {
+                                 bool require_linked, bool* linked) {
   auto& m = *impl_;
   // ---- the challenge: known, unused, in time, asked by this institution; spent now ----
   auto open = m.take(p.challenge);
@@ -181,6 +209,7 @@ Result<Verified> Verifier::check(const Presentation& p, std::string_view institu
   if ((*row)->revoked_at_us)
     return Error{"E_CARD_REVOKED", "certificate",
                  "このカードの電子証明書は失効しています。市区町村の窓口にお問い合わせください。"};
+  if (linked) *linked = (*row)->linked_at_us.has_value();
   if (require_linked && !(*row)->linked_at_us)
     return Error{"E_CARD_NOT_LINKED", "",
                  "このカードは健康保険証としての利用登録（初回登録）がされていません。"

@@ -1,5 +1,6 @@
 // onshi card touch — the patient touching the terminal's card reader: the card (a card file)
-// answers the terminal's challenge after the PIN or a face / visual check.
+// answers the terminal's challenge after the PIN or a face / visual check. With --link it is
+// 初回登録 at the reader instead (R-CARD-1): the PIN, then POST /api/reader/link.
 //
 // Steps: POST /api/reader/challenge to the terminal (plain HTTP on loopback), the card checks
 // the PIN (a wrong one is counted in the card file) and signs, POST /api/reader/present with
@@ -7,7 +8,9 @@
 // face file and answers the View. Exit codes: 0 confirmed (a face file was written); 1 the
 // card or the system refused (wrong PIN with the tries left, locked card, unlinked or revoked
 // card, central service unreachable); 2 bad flags, a missing card file, or no terminal at
-// --terminal.
+// --terminal. With --link: exit 0 linked (or already linked); 1 wrong PIN, locked card, nobody
+// registered under the holder, revoked card; 2 as above, and --method other than pin or
+// --consent with --link.
 #include <boost/json.hpp>
 
 #include <iostream>
@@ -24,6 +27,7 @@ namespace json = boost::json;
 
 struct TouchArgs {
   std::string terminal, card, pin, method = "pin", consent;
+  bool link = false;
 };
 
 // "http://HOST:PORT[/]" → host, port.
@@ -49,7 +53,10 @@ std::string str(const json::object& o, std::string_view key) {
 }
 
 // The card's own refusals, in Japanese.
-std::string card_message(const Error& e, int left) {
+std::string card_message(const Error& e, int left, bool link) {
+  if (link && e.code == "E_CARD_LOCKED")
+    return "暗証番号を3回間違えたため、カードがロックされています。初回登録には暗証番号が必要です。"
+           "ロックの解除は市区町村の窓口で行います。";
   if (e.code == "E_CARD_PIN")
     return "暗証番号が違います。あと" + std::to_string(left) + "回間違えるとカードがロックされます。";
   if (e.code == "E_CARD_LOCKED")
@@ -76,6 +83,8 @@ void register_card_touch(CLI::App& app) {
   touch->add_option("--method", a->method, "本人確認の方法 pin | face | visual")->capture_default_str();
   touch->add_option("--consent", a->consent,
                     "同意する情報 (カンマ区切り): limit (限度額適用認定証), medication (薬剤情報), checkup (特定健診)");
+  touch->add_flag("--link", a->link,
+                  "資格確認ではなく初回登録 (健康保険証としての利用登録) をします。暗証番号が必要です");
   touch->callback([a] {
     auto fail = [](const std::string& code, const std::string& message, int exit_code) {
       std::cerr << "onshi card touch: " << code << ": " << message << "\n";
@@ -85,6 +94,10 @@ void register_card_touch(CLI::App& app) {
     if (!target) return fail(target.error().code, target.error().message, 2);
     auto method = card::parse_method(a->method);
     if (!method) return fail("E_FLAG", "--method は pin / face / visual のいずれかです", 2);
+    if (a->link && *method != card::Method::kPin)
+      return fail("E_FLAG", "初回登録 (--link) には暗証番号が必要です: --method pin (既定) と --pin を指定してください", 2);
+    if (a->link && !a->consent.empty())
+      return fail("E_FLAG", "--consent は資格確認のときだけ指定できます (--link では使えません)", 2);
     if (*method == card::Method::kPin && a->pin.empty())
       return fail("E_FLAG", "--method pin では --pin (4桁の暗証番号) が必要です", 2);
     json::object consent{{"limitApplication", false}, {"medication", false}, {"healthCheckup", false}};
@@ -125,13 +138,29 @@ void register_card_touch(CLI::App& app) {
       int left = c.pin_retries_left();
       if (auto again = card::Card::load(a->card)) left = again->pin_retries_left();
       const auto& e = presented.error();
-      return fail(e.code, card_message(e, left), e.code == "E_CARD_PIN_FORMAT" ? 2 : 1);
+      return fail(e.code, card_message(e, left, a->link), e.code == "E_CARD_PIN_FORMAT" ? 2 : 1);
     }
     json::object body;
     body["challenge"] = presented->challenge;
     body["certificate"] = presented->certificate_pem;
     body["signature"] = presented->signature;
     body["method"] = std::string(card::method_name(presented->method));
+    if (a->link) {
+      // R-CARD-1: 初回登録 at the reader.
+      auto res = client.request("POST", "/api/reader/link", json::serialize(body));
+      if (!res) return fail("E_CONNECT", "資格確認端末 " + a->terminal + " に接続できません: " + res.error().message, 2);
+      auto answer = json::parse(res->body, ec);
+      if (ec || !answer.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
+      const auto& o = answer.as_object();
+      if (res->status != 200) return fail(str(o, "code"), str(o, "message"), 1);
+      const auto* already = o.if_contains("alreadyLinked");
+      const bool was_linked = already && already->is_bool() && already->as_bool();
+      std::cout << "初回登録が完了しました。"
+                << (was_linked ? "（このカードは既に登録済みでした。）" : "")
+                << "このカードを健康保険証として利用できます (カード: " << c.label() << ")\n";
+      g_exit_code = 0;
+      return;
+    }
     body["consent"] = consent;
     auto res = client.request("POST", "/api/reader/present", json::serialize(body));
     if (!res) return fail("E_CONNECT", "資格確認端末 " + a->terminal + " に接続できません: " + res.error().message, 2);

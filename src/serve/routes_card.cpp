@@ -1,12 +1,16 @@
-// Routes of confirmation by My Number card (R-CONF-1, R-CONF-4, R-CONF-5), role
-// "institution": the terminal asks for a one-time challenge, the card signs it at the reader,
-// and the terminal sends the presentation with the patient's consent choices.
+// Routes of the My Number card at an institution's reader (R-CONF-1, R-CONF-4, R-CONF-5,
+// R-CARD-1), role "institution": the terminal asks for a one-time challenge, the card signs it
+// at the reader, and the terminal sends the presentation — with the patient's consent choices
+// for a confirmation, or for 初回登録 (linking the card for use as a health insurance card).
 //
 //   POST /v1/card/challenges     → {"challenge":"<base64url>","expiresInSeconds":120}
 //   POST /v1/card/confirmations  {"challenge","certificate","signature","method",
 //                                 "consent":{"limitApplication","medication","healthCheckup"},
 //                                 "confirmationDate"} → the result as JSON, or with
 //                                 ?format=xml the OQSsiquc01res document (UTF-8)
+//   POST /v1/card/links          {"challenge","certificate","signature","method":"pin"}
+//                                 → {"linked":true,"serial","alreadyLinked":bool} (初回登録,
+//                                 card::Verifier::link; audited as "card.link")
 //
 // The card is checked by card::Verifier (challenge bound to the certificate's institution,
 // chain to the J-LIS CA, validity, signature, revocation, 初回登録), then the person behind it
@@ -20,6 +24,7 @@
 #include "confirm/confirm.h"
 #include "core/date.h"
 #include "oqs/messages.h"
+#include "security/audit.h"
 #include "serve/routes.h"
 
 namespace onshi::serve {
@@ -30,6 +35,8 @@ struct CardRoutes {
   std::unique_ptr<card::Verifier> verifier;
   Error open_error;
   std::unique_ptr<confirm::Confirmer> confirmer;
+  store::Store* store = nullptr;
+  security::AuditLog* audit = nullptr;
 };
 
 http::Response json_response(std::string body) {
@@ -45,14 +52,15 @@ http::Response challenges(CardRoutes& routes, const http::Request& req) {
   return json_response(json::serialize(o));
 }
 
-// The body of a confirmation, read strictly.
+// The body of a confirmation or of 初回登録, read strictly.
 struct ConfirmationBody {
   card::Presentation presentation;
   confirm::CardOptions options;
   std::string date;
 };
 
-Result<ConfirmationBody> parse_body(std::string_view body) {
+// `link`: the body of 初回登録 — no consent, no date, and the method must be the PIN.
+Result<ConfirmationBody> parse_body(std::string_view body, bool link) {
   boost::system::error_code ec;
   json::value doc = json::parse(body, ec);
   if (ec) return Error{"E_JSON_SYNTAX", "", "JSONの構文に誤りがあります"};
@@ -62,7 +70,7 @@ Result<ConfirmationBody> parse_body(std::string_view body) {
   std::string method = "";
   for (const auto& [k, v] : *o) {
     const std::string key(k);
-    if (key == "consent") {
+    if (key == "consent" && !link) {
       if (v.is_null()) continue;
       const json::object* c = v.if_object();
       if (!c) return Error{"E_JSON_TYPE", "consent", "consentはオブジェクトです"};
@@ -85,8 +93,8 @@ Result<ConfirmationBody> parse_body(std::string_view body) {
                           : key == "certificate"      ? &b.presentation.certificate_pem
                           : key == "signature"        ? &b.presentation.signature
                           : key == "method"           ? &method
-                          : key == "confirmationDate" ? &b.date
-                                                      : nullptr;
+                          : key == "confirmationDate" && !link ? &b.date
+                                                                : nullptr;
     if (!target) return Error{"E_JSON_UNKNOWN_FIELD", key, "不明な項目です"};
     if (v.is_null()) continue;
     if (!v.is_string()) return Error{"E_JSON_TYPE", key, "値は文字列で送ってください"};
@@ -100,6 +108,9 @@ Result<ConfirmationBody> parse_body(std::string_view body) {
     if (value->empty()) return Error{"E_MISSING", key, "必須の項目がありません"};
   }
   auto m = card::parse_method(method);
+  if (link && m != card::Method::kPin)
+    return Error{"E_CODE", "method",
+                 "初回登録には暗証番号の入力が必要です（method は pin だけです。顔認証・目視確認では登録できません）"};
   if (!m) return Error{"E_CODE", "method", "本人確認の方法は pin, face, visual のいずれかです"};
   b.presentation.method = *m;
   b.options.method = std::string(card::method_name(*m));
@@ -111,21 +122,23 @@ Result<ConfirmationBody> parse_body(std::string_view body) {
   return b;
 }
 
+// A refused card (every E_CARD… code) is 403 unless the service itself failed.
+http::Response card_refused(const Error& e) {
+  const std::string& code = e.code;
+  const bool service_failed =
+      code == "E_STORE" || code == "E_STORE_OPEN" || code == "E_CRYPTO" || code == "E_IO";
+  return http::problem(service_failed ? 500 : code.rfind("E_", 0) == 0 && code.find("CARD") == 2 ? 403 : 400, e);
+}
+
 http::Response confirmations(CardRoutes& routes, const http::Request& req) {
   if (!routes.verifier) return http::problem(500, routes.open_error);
   const std::string format = req.query_param("format");
   if (!format.empty() && format != "json" && format != "xml")
     return http::problem(400, Error{"E_CODE", "format", "format は json か xml です"});
-  auto body = parse_body(req.body);
+  auto body = parse_body(req.body, /*link=*/false);
   if (!body) return http::problem(400, body.error());
   auto verified = routes.verifier->verify(body->presentation, req.peer.id);
-  if (!verified) {
-    // The card was refused (every E_CARD… code) unless the service itself failed.
-    const std::string& code = verified.error().code;
-    const bool service_failed = code == "E_STORE" || code == "E_STORE_OPEN" ||
-                                code == "E_CRYPTO" || code == "E_IO";
-    return http::problem(service_failed ? 500 : 403, verified.error());
-  }
+  if (!verified) return card_refused(verified.error());
   body->options.card_serial = verified->serial;
   auto result = routes.confirmer->confirm_person(verified->person_link, body->date,
                                                  confirm::Caller{req.peer.id}, body->options);
@@ -144,6 +157,25 @@ http::Response confirmations(CardRoutes& routes, const http::Request& req) {
   return json_response(oqs::write_confirm_result_json(result));
 }
 
+// R-CARD-1: 初回登録 at the institution's card reader. The same check and the same linking
+// code as `onshi card link` (card::Verifier::link); an already linked card answers 200 too.
+http::Response links(CardRoutes& routes, const http::Request& req) {
+  if (!routes.verifier) return http::problem(500, routes.open_error);
+  auto body = parse_body(req.body, /*link=*/true);
+  if (!body) return http::problem(400, body.error());
+  auto linked = routes.verifier->link(body->presentation, req.peer.id, *routes.store);
+  if (!linked) return card_refused(linked.error());
+  json::object detail{{"cardSerial", linked->serial},
+                      {"method", std::string(card::method_name(body->presentation.method))},
+                      {"alreadyLinked", linked->already_linked}};
+  routes.audit->record(security::AuditEvent{"institution:" + req.peer.id, "card.link", "",
+                                            json::serialize(detail), 0});
+  json::object o{{"linked", true},
+                 {"serial", linked->serial},
+                 {"alreadyLinked", linked->already_linked}};
+  return json_response(json::serialize(o));
+}
+
 }  // namespace
 
 void add_card_routes(http::Router& router, Context& ctx) {
@@ -155,10 +187,14 @@ void add_card_routes(http::Router& router, Context& ctx) {
     routes->open_error = verifier.error();
   }
   routes->confirmer = std::make_unique<confirm::Confirmer>(ctx.store, ctx.audit);
+  routes->store = &ctx.store;
+  routes->audit = &ctx.audit;
   router.add("POST", "/v1/card/challenges", {"institution"},
              [routes](const http::Request& r) { return challenges(*routes, r); });
   router.add("POST", "/v1/card/confirmations", {"institution"},
              [routes](const http::Request& r) { return confirmations(*routes, r); });
+  router.add("POST", "/v1/card/links", {"institution"},
+             [routes](const http::Request& r) { return links(*routes, r); });
 }
 
 }  // namespace onshi::serve

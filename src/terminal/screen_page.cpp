@@ -11,6 +11,12 @@
 // The script only formats what the terminal's JSON API returns (docs/terminal.md): dates
 // arrive already in 和暦, guidance texts arrive from the terminal, and the page never sees a
 // My Number. No external resources are loaded; the page works offline on the terminal.
+//
+// A card without 初回登録 (E_CARD_NOT_LINKED) is offered 初回登録 right at the reader
+// (R-CARD-1): the patient enters the PIN in a field of its own, POST /api/card-links links the
+// card, and 「資格確認する」 runs the card confirmation again with the same card after the
+// PIN is entered once more in the usual field. The page never keeps a PIN: every PIN field is
+// emptied as soon as its request is sent.
 #include "terminal/screen.h"
 
 namespace onshi::terminal {
@@ -86,6 +92,11 @@ table.history th, table.history td { border-bottom:1px solid var(--line); paddin
 .badge.invalid-newer, .badge.multiple { background:var(--warn-bg); color:var(--warn); }
 .badge.locked { background:var(--bad-bg); color:var(--bad); }
 .file { font-family: monospace; font-size:.85rem; word-break:break-all; }
+button.secondary { width:100%; margin-top:.6rem; padding:.7rem; font-size:1.1rem; font-weight:bold;
+       background:#fff; color:#1f5fa8; border:2px solid #1f5fa8; border-radius:6px; cursor:pointer; }
+button.secondary:disabled { color:#8da9cc; border-color:#8da9cc; cursor:wait; }
+.link-box { border:2px solid #bcd0ec; border-radius:6px; padding:.6rem .9rem; margin:.6rem 0; background:var(--info-bg); }
+.link-box p { margin:.3rem 0; }
 .candidates button { display:block; width:100%; text-align:left; margin:.3rem 0; padding:.5rem; cursor:pointer; }
 </style>
 </head>
@@ -129,6 +140,7 @@ table.history th, table.history td { border-bottom:1px solid var(--line); paddin
       <button type="submit" class="primary" id="card-submit">カードで資格確認</button>
     </form>
     <div id="card-message" role="alert"></div>
+    <div id="card-link" role="status"></div>
     <details class="help">
       <summary>カードを持参していない・カードリーダーが使えないとき</summary>
       <p><b>カードを持参していない：</b>健康保険証または資格確認書を確認し、「保険証の番号入力」で資格確認してください。どちらもない場合は、患者さんに次回の提示をお願いし、医療機関の取り決めに従って受付してください。</p>
@@ -260,6 +272,7 @@ $("card-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const msg = $("card-message");
   msg.innerHTML = "";
+  $("card-link").innerHTML = "";
   $("pin-error").textContent = "";
   $("pin").removeAttribute("aria-invalid");
   const method = document.querySelector('input[name=method]:checked').value;
@@ -293,12 +306,88 @@ $("card-form").addEventListener("submit", async (ev) => {
   if (d.code === "E_CARD_LOCKED")
     text += "<br>「顔認証」または「目視確認」に切り替えて受付できます。ロックの解除は住所地の市区町村窓口で行います。";
   if (d.code === "E_CARD_NOT_LINKED")
-    text += "<br>カードリーダーまたはマイナポータルで初回登録（健康保険証としての利用登録）をしてください。今回は保険証または資格確認書で受付してください。";
+    text += "<br>患者さんが希望すれば、このカードリーダーで今すぐ初回登録（健康保険証としての利用登録）ができます（暗証番号が必要です）。" +
+      "登録しない場合は、マイナポータルでの登録を案内し、今回は保険証または資格確認書で受付してください。";
   if (d.code === "E_CARD_REVOKED" || d.code === "E_CARD_EXPIRED")
     text += "<br>このカードの電子証明書は使えません。保険証または資格確認書で受付し、市区町村窓口での手続きを案内してください。";
   msg.innerHTML = '<div class="alert error" data-code="' + esc(d.code) + '">' + text + "</div>";
+  if (d.code === "E_CARD_NOT_LINKED") offerLink(card);
   loadCards(true);
 });
+
+// ---- 初回登録 at this card reader (R-CARD-1) ----
+// Only the card's id is remembered between the steps, never a PIN.
+function offerLink(card) {
+  const box = $("card-link");
+  box.innerHTML = '<div class="link-box" data-testid="link-box">' +
+    '<button type="button" class="secondary" id="link-offer">このカードリーダーで初回登録する</button>' +
+    '<form id="link-form" novalidate hidden>' +
+    "<p>患者さんご本人に、マイナンバーカードの暗証番号（数字4桁）を入力していただいてください。</p>" +
+    '<label for="link-pin">初回登録の暗証番号</label>' +
+    '<input type="password" id="link-pin" inputmode="numeric" autocomplete="off" maxlength="4" placeholder="4桁の数字">' +
+    '<div class="field-error" id="link-pin-error"></div>' +
+    '<button type="submit" class="primary" id="link-submit">初回登録</button>' +
+    "</form></div>";
+  $("link-offer").addEventListener("click", () => {
+    $("link-offer").hidden = true;
+    $("link-form").hidden = false;
+    $("link-pin").focus();
+  });
+  $("link-form").addEventListener("submit", (ev) => { ev.preventDefault(); linkCard(card); });
+}
+async function linkCard(card) {
+  const pinField = $("link-pin");
+  const pin = pinField.value.trim();
+  $("link-pin-error").textContent = "";
+  pinField.removeAttribute("aria-invalid");
+  if (!/^[0-9]{4}$/.test(pin)) {
+    $("link-pin-error").textContent = "暗証番号は4桁の数字です";
+    pinField.setAttribute("aria-invalid", "true");
+    pinField.focus();
+    return;
+  }
+  $("link-submit").disabled = true;
+  const r = await api("/api/card-links", { card, pin });
+  pinField.value = "";
+  $("link-submit").disabled = false;
+  loadCards(true);
+  if (!r.ok) {
+    const d = r.data;
+    let text = esc(d.message || "初回登録できませんでした");
+    if (typeof d.pinRetriesLeft === "number" && d.code === "E_CARD_PIN")
+      text += "<br><b>残りの入力回数：" + d.pinRetriesLeft + "回</b>";
+    $("link-pin-error").innerHTML = text;
+    pinField.setAttribute("aria-invalid", "true");
+    if (d.code === "E_CARD_PIN") pinField.focus();
+    else $("link-form").querySelectorAll("input, button").forEach((e) => { e.disabled = true; });
+    return;
+  }
+  // The refusal above it no longer applies.
+  $("card-message").innerHTML = "";
+  $("card-link").innerHTML = '<div class="alert info" data-testid="link-done">' +
+    "<b>初回登録が完了しました。続けて資格確認できます。</b>" +
+    "<br>上の「暗証番号」欄に、もう一度暗証番号を入力していただいてから「資格確認する」を押してください。" +
+    '<button type="button" class="primary" id="link-confirm">資格確認する</button></div>';
+  $("link-confirm").addEventListener("click", () => confirmAfterLink(card));
+  selectCardPin(card);
+  $("pin").focus();
+}
+// The same card, by PIN; the PIN is asked again in the usual field.
+function selectCardPin(card) {
+  $("card-select").value = card;
+  document.querySelector('input[name=method][value=pin]').checked = true;
+  syncMethod();
+}
+function confirmAfterLink(card) {
+  selectCardPin(card);
+  if (!/^[0-9]{4}$/.test($("pin").value.trim())) {
+    $("pin-error").textContent = "暗証番号（4桁）をもう一度入力してください";
+    $("pin").setAttribute("aria-invalid", "true");
+    $("pin").focus();
+    return;
+  }
+  $("card-form").requestSubmit();
+}
 
 // ---- number entry ----
 function clearFieldErrors() {

@@ -170,6 +170,22 @@ std::string staff_message(const std::string& code, int retries_left = -1) {
   return "資格確認ができませんでした（" + code + "）。もう一度お試しください。";
 }
 
+// Messages for 初回登録 at the reader where they differ from a confirmation's (R-CARD-1).
+std::string link_message(const std::string& code, int retries_left = -1) {
+  if (code == "E_CARD_PIN")
+    return "暗証番号が違います。" +
+           (retries_left >= 0 ? "あと" + std::to_string(retries_left) + "回間違えるとカードがロックされます。"
+                              : std::string()) +
+           "初回登録には暗証番号が必要です。もう一度入力してください。";
+  if (code == "E_CARD_LOCKED")
+    return "暗証番号を3回間違えたため、カードの暗証番号がロックされています。初回登録には暗証番号が必要です。"
+           "ロックの解除はお住まいの市区町村の窓口で行います。今回は資格確認書・保険証で確認してください。";
+  if (code == "E_CARD_NO_QUALIFICATION")
+    return "このカードの持ち主の資格情報がまだ登録されていないため、初回登録できません。加入している保険者に"
+           "お問い合わせいただくよう案内し、今回は資格確認書・保険証で確認してください。";
+  return staff_message(code, retries_left);
+}
+
 int card_error_status(const std::string& code) {
   if (code == "E_CARD_PIN" || code == "E_CARD_PIN_FORMAT") return 400;
   if (code == "E_CARD_LOCKED") return 423;
@@ -461,6 +477,103 @@ struct Terminal::Impl {
     return out;
   }
 
+  // ---- 初回登録 at the reader (R-CARD-1) ----
+
+  // Sends a PIN-signed presentation to POST /v1/card/links. 200 {"linked","alreadyLinked"}
+  // (plus `label` when the terminal played the reader), or the card errors as for a
+  // confirmation.
+  http::Response link_at_central(const std::string& challenge, const std::string& certificate,
+                                 const std::string& signature, const std::string& method, const std::string& label) {
+    json::object body;
+    body["challenge"] = challenge;
+    body["certificate"] = certificate;
+    body["signature"] = signature;
+    body["method"] = method;
+    auto r = central->request("POST", "/v1/card/links", json::serialize(body), "application/json");
+    if (!r) {
+      core::log_warn("terminal.central_error", {{"route", "card-link"}, {"code", r.error().code}});
+      return central_unreachable(r.error());
+    }
+    if (r->status != 200) {
+      auto problem = parse_object(r->body);
+      std::string code = problem ? member(*problem, "code") : "";
+      core::log_warn("terminal.card_link_refused", {{"code", code}, {"status", std::to_string(r->status)}});
+      if (code.rfind("E_", 0) == 0 && code.find("CARD") == 2)
+        return api_error(card_error_status(code), code, "", link_message(code));
+      if (r->status >= 400 && r->status < 500 && !code.empty())  // e.g. E_CODE: 初回登録 needs the PIN
+        return api_error(400, code, problem ? member(*problem, "field") : "",
+                         problem ? member(*problem, "detail") : staff_message(code));
+      return api_error(502, "E_TERMINAL_HTTP", "", staff_message(code.empty() ? "E_TERMINAL_HTTP" : code));
+    }
+    auto o = parse_object(r->body);
+    const json::value* already = o ? o->if_contains("alreadyLinked") : nullptr;
+    if (!o || !already || !already->is_bool())
+      return api_error(502, "E_TERMINAL_RESPONSE", "", staff_message("E_TERMINAL_RESPONSE"));
+    core::log_info("terminal.card_linked", {{"alreadyLinked", already->as_bool() ? "true" : "false"}});
+    json::object out;
+    out["linked"] = true;
+    out["alreadyLinked"] = already->as_bool();
+    if (!label.empty()) out["label"] = label;
+    return json_response(200, json::serialize(out));
+  }
+
+  // `onshi card touch --link`: the card answered /api/reader/challenge after the PIN.
+  http::Response reader_link(const http::Request& req) {
+    auto body = parse_object(req.body);
+    if (!body) return bad_json();
+    std::string challenge = member(*body, "challenge"), certificate = member(*body, "certificate"),
+                signature = member(*body, "signature"), method = member(*body, "method");
+    for (auto [key, value] : {std::pair<const char*, const std::string*>{"challenge", &challenge},
+                              {"certificate", &certificate},
+                              {"signature", &signature}})
+      if (value->empty()) return api_error(400, "E_JSON_MISSING", key, std::string(key) + " がありません");
+    if (method.empty()) method = "pin";
+    return link_at_central(challenge, certificate, signature, method, "");
+  }
+
+  // The terminal plays the reader with a card file from --cards: the card checks the PIN and
+  // signs a fresh challenge, then the central service links it.
+  http::Response card_link(const http::Request& req) {
+    auto body = parse_object(req.body);
+    if (!body) return bad_json();
+    std::string id = member(*body, "card");
+    auto path = card_path(id);
+    if (!path) return api_error(404, "E_CARD_UNKNOWN", "card", "カード「" + id + "」は見つかりません");
+    auto loaded = card::Card::load(*path);
+    if (!loaded) {
+      core::log_warn("terminal.card_link_refused", {{"code", loaded.error().code}});
+      return api_error(card_error_status(loaded.error().code), loaded.error().code, "card",
+                       staff_message(loaded.error().code));
+    }
+    card::Card c = std::move(*loaded);
+    if (c.locked())
+      return api_error(423, "E_CARD_LOCKED", "pin", link_message("E_CARD_LOCKED"), json::object{{"pinRetriesLeft", 0}});
+    auto challenge = new_challenge();
+    if (!challenge) {
+      const auto& e = challenge.error();
+      if (e.code == "E_CONNECT" || e.code == "E_TLS" || e.code == "E_HTTP") return central_unreachable(e);
+      return api_error(502, e.code, "", staff_message(e.code));
+    }
+    auto presented = c.present(*challenge, card::Method::kPin, member(*body, "pin"));
+    if (!presented) {
+      const std::string& code = presented.error().code;
+      int left = c.pin_retries_left();
+      if (auto again = card::Card::load(*path)) left = again->pin_retries_left();
+      core::log_warn("terminal.card_link_refused", {{"code", code}});
+      return api_error(card_error_status(code), code, code == "E_CARD_FILE" ? "card" : "pin", link_message(code, left),
+                       json::object{{"pinRetriesLeft", left}});
+    }
+    auto out = link_at_central(presented->challenge, presented->certificate_pem, presented->signature, "pin",
+                               c.label());
+    if (out.status != 200) {
+      if (auto o = parse_object(out.body)) {
+        (*o)["pinRetriesLeft"] = c.pin_retries_left();
+        out.body = json::serialize(*o);
+      }
+    }
+    return out;
+  }
+
   std::optional<fs::path> card_path(const std::string& id) const {
     if (options.cards_dir.empty() || id.empty() || id.size() > 128 || id.front() == '.') return std::nullopt;
     for (char ch : id)
@@ -670,6 +783,8 @@ struct Terminal::Impl {
     r.add("POST", "/api/card-confirmations", open, [this](const http::Request& q) { return card_confirmation(q); });
     r.add("POST", "/api/reader/challenge", open, [this](const http::Request& q) { return reader_challenge(q); });
     r.add("POST", "/api/reader/present", open, [this](const http::Request& q) { return reader_present(q); });
+    r.add("POST", "/api/card-links", open, [this](const http::Request& q) { return card_link(q); });
+    r.add("POST", "/api/reader/link", open, [this](const http::Request& q) { return reader_link(q); });
     r.add("POST", "/api/number-confirmations", open,
           [this](const http::Request& q) { return number_confirmation(q); });
     r.add("GET", "/api/history", open, [this](const http::Request& q) { return history_list(q); });

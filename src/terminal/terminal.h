@@ -22,6 +22,9 @@
 //    face/OQSsiquc01res_face_<10-digit code><20 hex>_<yyyyMMddHHmmss>.xml in the bridge's
 //    encoding (declaration and CharacterCodeIdentifier follow it; UTF-8 when a character has
 //    no Shift_JIS form), written under work/ and renamed, so a reader never sees half a file.
+//  * 初回登録 at the reader (R-CARD-1): POST /api/card-links (a card in --cards, the PIN) or
+//    /api/reader/link (`onshi card touch --link`) → a challenge, the card checks the PIN and
+//    signs, POST /v1/card/links. Nothing is written to face/ or the history.
 //  * Number confirmation (R-CONF-2): every field is validated before anything is sent; a
 //    request with errors reaches neither the central service nor the history.
 //  * History: each confirmation of the day is appended to history/YYYYMMDD.jsonl (the result

@@ -5,7 +5,8 @@
 // Setup builds a scratch data directory with the real binary (ONSHI_BINARY): `onshi demo
 // --no-serve --members 0` (CA, the clinic's certificate, the fixed demo members), a few extra
 // members for the irregular cases (twins sharing 記号・番号, a 資格証明書 holder), demo My Number
-// cards (linked, one left unlinked), then `onshi serve` and `onshi terminal` on port 0.
+// cards (linked, one left unlinked for 初回登録 on the screen), then `onshi serve` and
+// `onshi terminal` on port 0.
 // Run: ONSHI_BINARY=/path/to/onshi node --test reception.spec.mjs
 // ONSHI_SCREENSHOTS=DIR keeps the screenshots there (by default they go with the scratch dir).
 import { after, before, describe, test } from 'node:test';
@@ -240,6 +241,37 @@ describe('reception screen', () => {
     assert.match(await alert.innerText(), /初回登録/);
   });
 
+  test('初回登録 at this card reader from the screen, then the card confirms', async () => {
+    // R-CARD-1: the refusal offers 初回登録 right here; the PIN is entered for it, and once
+    // more for the confirmation (the page keeps no PIN).
+    assert.equal(await readCard('佐藤 ハナ'), 403);
+    await page.getByRole('button', { name: 'このカードリーダーで初回登録する' }).click();
+    const linkPin = page.getByLabel('初回登録の暗証番号');
+    await linkPin.fill('1234');
+    const linked = page.waitForResponse((r) => r.url().endsWith('/api/card-links'));
+    await page.getByRole('button', { name: '初回登録', exact: true }).click();
+    const answer = await linked;
+    assert.equal(answer.status(), 200);
+    assert.equal((await answer.json()).alreadyLinked, false);
+    await page.getByText('初回登録が完了しました。続けて資格確認できます。').waitFor();
+    assert.equal(await page.locator('#card-message .alert').count(), 0, 'the refusal is gone');
+    assert.equal(await page.getByLabel('初回登録の暗証番号').count(), 0, 'the 初回登録 PIN field is gone');
+    assert.equal(await page.getByLabel('暗証番号', { exact: true }).inputValue(), '', 'no PIN is kept');
+    await shot('card-link');
+    // Without the PIN the confirmation is not sent: the PIN field asks for it.
+    await page.getByRole('button', { name: '資格確認する' }).click();
+    assert.notEqual((await page.locator('#pin-error').innerText()).trim(), '');
+    await page.getByLabel('暗証番号', { exact: true }).fill('1234');
+    const done = page.waitForResponse((r) => r.url().endsWith('/api/card-confirmations'));
+    await page.getByRole('button', { name: '資格確認する' }).click();
+    assert.equal(await settle(await done, '#card-message .alert'), 200);
+    assert.equal(await banner().getAttribute('data-validity'), '1');
+    const text = await page.getByTestId('patient').innerText();
+    assert.match(text, /佐藤　ハナ/);
+    assert.match(text, /後期高齢者医療 本人 1割/);
+    await shot('card-after-link');
+  });
+
   test('number entry shows the error next to the field and confirms nothing', async () => {
     // R-CONF-2, rule 5
     const listed = page.waitForResponse((r) => r.url().endsWith('/api/history'));
@@ -311,8 +343,9 @@ describe('reception screen', () => {
   test("today's history lists the confirmations and a result can be re-sent to the レセコン folder", async () => {
     // R-CONF-3
     await page.getByRole('tab', { name: '本日の履歴' }).click();
-    // 14 confirmations were made above: 4 by card, 10 by numbers (refusals are not confirmations).
-    await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length >= 14);
+    // 15 confirmations were made above: 5 by card, 10 by numbers (refusals and 初回登録 are not
+    // confirmations).
+    await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length >= 15);
     const text = await page.locator('#history-table').innerText();
     assert.match(text, /山田　太郎/);
     assert.match(text, /カード（暗証番号）/);

@@ -1,8 +1,8 @@
 // Confirmation by My Number card end to end over real HTTPS with an institution certificate
 // (R-CONF-1, R-CONF-4, R-CONF-5): POST /v1/card/challenges, the card signs at the "reader",
 // POST /v1/card/confirmations answers the result as JSON or as the OQSsiquc01res document.
-// Also: the refusals as problem+json, the method and serial in the audit log, and the My
-// Number in none of the responses.
+// Also: the refusals as problem+json, the method and serial in the audit log, the My Number
+// in none of the responses, and 初回登録 at the reader (R-CARD-1): POST /v1/card/links.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -38,8 +38,15 @@ class CardServiceTest : public ::testing::Test {
     auto q2 = testing::qualification("101", "20100401", "20200401");  // an older, lost one
     testing::register_person(service_->dir(), number(), q2);
     ASSERT_TRUE(link(service_->dir(), linked_file(), "1234").ok());
-    o.my_number = testing::my_number("55555555555");
+    o.my_number = testing::my_number("55555555555");  // nobody registered under this one
     ASSERT_TRUE(issue(service_->dir(), o, unlinked_file()).ok());
+    // A card for 初回登録 at the reader; its holder has a qualification.
+    o.my_number = reader_number();
+    o.label = "試験 読取";
+    ASSERT_TRUE(issue(service_->dir(), o, reader_file()).ok());
+    auto q3 = testing::qualification("200", "20200401");
+    q3.insured_card_symbol = "34";
+    testing::register_person(service_->dir(), reader_number(), q3);
   }
   static void TearDownTestSuite() {
     delete service_;
@@ -48,6 +55,8 @@ class CardServiceTest : public ::testing::Test {
   static std::string number() { return testing::my_number("12345678901"); }
   static std::filesystem::path linked_file() { return service_->dir() / "linked.card"; }
   static std::filesystem::path unlinked_file() { return service_->dir() / "unlinked.card"; }
+  static std::string reader_number() { return testing::my_number("22222222222"); }
+  static std::filesystem::path reader_file() { return service_->dir() / "reader.card"; }
 
   // Asks for a challenge as `who`, has the card sign it, returns the confirmation body.
   json::object presentation(http::Client& client, const std::filesystem::path& card_file,
@@ -79,6 +88,24 @@ class CardServiceTest : public ::testing::Test {
   static void record(const std::string& body) {
     EXPECT_EQ(body.find(number()), std::string::npos) << body;
     EXPECT_EQ(body.find(testing::my_number("55555555555")), std::string::npos) << body;
+    EXPECT_EQ(body.find(reader_number()), std::string::npos) << body;
+  }
+  // The audit entries of `action`, as "actor subject detail" (the log commits in groups: waits,
+  // bounded, until at least `want` are there).
+  static std::vector<std::string> audited(const std::string& action, size_t want) {
+    std::vector<std::string> found;
+    auto st = store::open_sqlite(store::store_path(service_->dir()));
+    EXPECT_TRUE(st.ok());
+    if (!st.ok()) return found;
+    for (int i = 0; i < 500 && found.size() < want; ++i) {
+      found.clear();
+      EXPECT_TRUE((*st)->scan_audit(1, [&](const store::AuditEntry& e) {
+        if (e.action == action) found.push_back(e.actor + " " + e.subject + " " + e.detail);
+        return true;
+      }).ok());
+      if (found.size() < want) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return found;
   }
 
   static RunningService* service_;
@@ -251,6 +278,99 @@ TEST_F(CardServiceTest, MyNumberIsInNoResponse) {
   EXPECT_NE(all.find("試験　花子"), std::string::npos);  // the person's data did come back
   EXPECT_EQ(all.find(number()), std::string::npos);
   EXPECT_EQ(all.find(testing::my_number("55555555555")), std::string::npos);
+}
+
+// R-CARD-1: 初回登録 at an institution's card reader — the card answers a challenge after the
+// PIN, POST /v1/card/links links it; again is 200 too; both are audited by serial; the card
+// then confirms.
+TEST_F(CardServiceTest, LinksAtTheReaderThenConfirms) {
+  auto client = service_->client("clinic");
+  const std::string serial = Card::load(reader_file())->serial();
+  auto before = post(client, presentation(client, reader_file(), Method::kPin, "1234"));
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->status, 403);
+  EXPECT_EQ(testing::js(json::parse(before->body).at("code")), "E_CARD_NOT_LINKED");
+
+  auto res = post(client, presentation(client, reader_file(), Method::kPin, "1234"), "/v1/card/links");
+  ASSERT_TRUE(res.ok());
+  ASSERT_EQ(res->status, 200) << res->body;
+  json::object r = json::parse(res->body).as_object();
+  EXPECT_EQ(r.at("linked"), true);
+  EXPECT_EQ(testing::js(r.at("serial")), serial);
+  EXPECT_EQ(r.at("alreadyLinked"), false);
+
+  auto again = post(client, presentation(client, reader_file(), Method::kPin, "1234"), "/v1/card/links");
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(json::parse(again->body).at("alreadyLinked"), true);
+
+  auto confirmed = post(client, presentation(client, reader_file(), Method::kPin, "1234"));
+  ASSERT_TRUE(confirmed.ok());
+  ASSERT_EQ(confirmed->status, 200) << confirmed->body;
+  json::object c = json::parse(confirmed->body).as_object();
+  EXPECT_EQ(testing::js(c.at("qualificationValidity")), "1");
+  ASSERT_EQ(c.at("resultList").as_array().size(), 1u);
+  EXPECT_EQ(testing::js(c.at("resultList").as_array()[0].at("insuredCardSymbol")), "34");
+
+  auto entries = audited("card.link", 2);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_NE(entries[0].find(std::string("institution:") + kClinic), std::string::npos) << entries[0];
+  EXPECT_NE(entries[0].find("\"cardSerial\":\"" + serial + "\""), std::string::npos) << entries[0];
+  EXPECT_NE(entries[0].find("\"alreadyLinked\":false"), std::string::npos) << entries[0];
+  EXPECT_NE(entries[1].find("\"alreadyLinked\":true"), std::string::npos) << entries[1];
+  for (const auto& e : entries) EXPECT_EQ(e.find(reader_number()), std::string::npos) << e;
+}
+
+// R-CARD-1: 初回登録 needs the PIN — a face or visual check is refused (400, field method), and
+// the body has no consent or date; the card stays unlinked.
+TEST_F(CardServiceTest, LinkNeedsThePin) {
+  auto client = service_->client("clinic");
+  for (Method m : {Method::kFace, Method::kVisual}) {
+    auto res = post(client, presentation(client, unlinked_file(), m), "/v1/card/links");
+    ASSERT_TRUE(res.ok());
+    EXPECT_EQ(res->status, 400) << res->body;
+    EXPECT_NE(res->content_type.find("problem+json"), std::string::npos);
+    json::object p = json::parse(res->body).as_object();
+    EXPECT_EQ(testing::js(p.at("code")), "E_CODE");
+    EXPECT_EQ(testing::js(p.at("field")), "method");
+    EXPECT_NE(testing::js(p.at("detail")).find("暗証番号"), std::string::npos) << res->body;
+  }
+  auto body = presentation(client, unlinked_file(), Method::kPin, "1234");
+  body["consent"] = json::object{{"medication", true}};
+  auto extra = post(client, body, "/v1/card/links");
+  ASSERT_TRUE(extra.ok());
+  EXPECT_EQ(extra->status, 400);
+  EXPECT_EQ(testing::js(json::parse(extra->body).at("code")), "E_JSON_UNKNOWN_FIELD");
+  auto still = post(client, presentation(client, unlinked_file(), Method::kFace));
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(testing::js(json::parse(still->body).at("code")), "E_CARD_NOT_LINKED");
+}
+
+// R-CARD-1: nobody registered under the holder → 403 E_CARD_NO_QUALIFICATION, still unlinked.
+TEST_F(CardServiceTest, LinkWithoutQualificationIsRefused) {
+  auto client = service_->client("clinic");
+  auto res = post(client, presentation(client, unlinked_file(), Method::kPin, "1234"), "/v1/card/links");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 403);
+  EXPECT_EQ(testing::js(json::parse(res->body).at("code")), "E_CARD_NO_QUALIFICATION");
+  auto still = post(client, presentation(client, unlinked_file(), Method::kFace));
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(testing::js(json::parse(still->body).at("code")), "E_CARD_NOT_LINKED");
+}
+
+// R-CARD-1: a challenge asked by one institution cannot be used for 初回登録 at another; only
+// institutions may call.
+TEST_F(CardServiceTest, LinkWithAnotherInstitutionsChallengeIsRefused) {
+  auto clinic = service_->client("clinic");
+  auto other = service_->client("other");
+  auto res = post(other, presentation(clinic, linked_file(), Method::kPin, "1234"), "/v1/card/links");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 403);
+  EXPECT_EQ(testing::js(json::parse(res->body).at("code")), "E_CARD_CHALLENGE");
+  auto insurer = service_->client("insurer");
+  auto denied = insurer.request("POST", "/v1/card/links", "{}");
+  ASSERT_TRUE(denied.ok());
+  EXPECT_EQ(denied->status, 403);
 }
 
 }  // namespace

@@ -242,6 +242,13 @@ class Central {
             "--poll-ms",  "50"};
   }
 
+  // Issues one more card (PIN 1234, not linked) to `out` — e.g. into another --cards folder.
+  RunResult issue_card(const fs::path& out, const std::string& my_number, const std::string& label) const {
+    return run_onshi({"card", "issue", "--data-dir", data_.string(), "--my-number", my_number, "--pin", "1234",
+                      "--label", label, "--out", out.string()},
+                     dir_);
+  }
+
   // How many requests the central service has answered on `route` (its /metrics).
   long answered(const std::string& route) const {
     http::ClientOptions o;

@@ -2,14 +2,16 @@
 // and real `onshi terminal` processes on `--listen 127.0.0.1:0`, driven over plain HTTP like
 // the reception screen drives them — number confirmation with per-field validation, each
 // validity state with its guidance, consent on/off, 和暦 input, history, resend and restart,
-// card confirmation with face files (Shift_JIS), `onshi card touch` exit codes, and the My
-// Number never shown.
+// card confirmation with face files (Shift_JIS), `onshi card touch` exit codes, 初回登録 at
+// the reader (/api/card-links, `onshi card touch --link`), and the My Number never shown.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
 #include <regex>
 
+#include "card/card.h"
+#include "core/numbers.h"
 #include "core/text.h"
 #include "terminal/terminal_fixture.h"
 
@@ -396,6 +398,155 @@ TEST_F(TerminalTest, CardTouchExitCodes) {
   RunResult nowhere = run_onshi({"card", "touch", "--terminal", "http://127.0.0.1:1", "--card",
                            central_->card("suzuki").string(), "--pin", "1234"},
                           scratch);
+  EXPECT_EQ(nowhere.code, 2);
+  EXPECT_NE(nowhere.err.find("接続できません"), std::string::npos) << nowhere.err;
+}
+
+// R-CARD-1: 初回登録 at the reader from the screen's API — the terminal plays the reader with
+// a card from its --cards folder; the card checks the PIN; then the card confirms.
+TEST_F(TerminalTest, CardLinkAtTheReader) {
+  const fs::path cards = central_->dir() / "cards-link";
+  fs::create_directories(cards);
+  const std::string nobody = "3141592653" + std::string("5");
+  const std::string nobody_number = nobody + std::to_string(core::my_number_check_digit(nobody));
+  RunResult i1 = central_->issue_card(cards / "hana.card", "223344556678", "佐藤 ハナ");
+  ASSERT_EQ(i1.code, 0) << i1.err;
+  RunResult i2 = central_->issue_card(cards / "nobody.card", nobody_number, "未登録 太郎");
+  ASSERT_EQ(i2.code, 0) << i2.err;
+  auto args = central_->terminal_args(central_->dir() / "OQS-link");
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--cards") args[i + 1] = cards.string();
+  const fs::path err = central_->dir() / "link.err";
+  {
+    TerminalProcess t(args, err);
+    ASSERT_NE(t.port(), 0) << t.line() << slurp(err);
+    // Before 初回登録 the card is refused for confirmation.
+    auto before = call("POST", "/api/card-confirmations", R"({"card":"hana","method":"pin","pin":"1234"})", &t);
+    EXPECT_EQ(before.status, 403);
+    EXPECT_EQ(obj(before)["code"], "E_CARD_NOT_LINKED");
+
+    auto wrong = call("POST", "/api/card-links", R"({"card":"hana","pin":"0000"})", &t);
+    EXPECT_EQ(wrong.status, 400);
+    EXPECT_EQ(obj(wrong)["code"], "E_CARD_PIN");
+    EXPECT_EQ(obj(wrong)["pinRetriesLeft"], 2);
+    EXPECT_NE(s(obj(wrong).if_contains("message")).find("あと2回"), std::string::npos) << wrong.body;
+    auto format = call("POST", "/api/card-links", R"({"card":"hana"})", &t);
+    EXPECT_EQ(format.status, 400);
+    EXPECT_EQ(obj(format)["code"], "E_CARD_PIN_FORMAT");
+
+    auto linked = call("POST", "/api/card-links", R"({"card":"hana","pin":"1234"})", &t);
+    ASSERT_EQ(linked.status, 200) << linked.body;
+    EXPECT_EQ(obj(linked)["linked"], true);
+    EXPECT_EQ(obj(linked)["alreadyLinked"], false);
+    EXPECT_EQ(obj(linked)["label"], "佐藤 ハナ");
+    auto again = call("POST", "/api/card-links", R"({"card":"hana","pin":"1234"})", &t);
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(obj(again)["alreadyLinked"], true);
+
+    auto confirmed = call("POST", "/api/card-confirmations", R"({"card":"hana","method":"pin","pin":"1234"})", &t);
+    ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+    auto v = obj(confirmed);
+    EXPECT_EQ(v["validity"], "1");
+    EXPECT_EQ(first_result(v)["name"], "佐藤　ハナ");
+    EXPECT_EQ(first_result(v)["patientCategory"], "後期高齢者医療 本人 1割");
+
+    // Nobody registered under the holder: refused; then three wrong PINs lock the card.
+    auto none = call("POST", "/api/card-links", R"({"card":"nobody","pin":"1234"})", &t);
+    EXPECT_EQ(none.status, 403);
+    EXPECT_EQ(obj(none)["code"], "E_CARD_NO_QUALIFICATION");
+    EXPECT_NE(s(obj(none).if_contains("message")).find("初回登録できません"), std::string::npos) << none.body;
+    EXPECT_EQ(call("POST", "/api/card-links", R"({"card":"nobody","pin":"9999"})", &t).status, 400);
+    EXPECT_EQ(call("POST", "/api/card-links", R"({"card":"nobody","pin":"9999"})", &t).status, 400);
+    auto third = call("POST", "/api/card-links", R"({"card":"nobody","pin":"9999"})", &t);
+    EXPECT_EQ(third.status, 423);
+    EXPECT_EQ(obj(third)["code"], "E_CARD_LOCKED");
+    auto locked = call("POST", "/api/card-links", R"({"card":"nobody","pin":"1234"})", &t);
+    EXPECT_EQ(locked.status, 423);
+    EXPECT_EQ(obj(locked)["pinRetriesLeft"], 0);
+
+    EXPECT_EQ(call("POST", "/api/card-links", R"({"card":"nobody-else","pin":"1234"})", &t).status, 404);
+    EXPECT_EQ(call("POST", "/api/card-links", "{", &t).status, 400);
+    // The reader route refuses a presentation by face for 初回登録 (the central service says why).
+    auto ch = obj(call("POST", "/api/reader/challenge", "{}", &t));
+    auto card = card::Card::load(cards / "hana.card");
+    ASSERT_TRUE(card.ok());
+    auto p = card->present(s(ch.if_contains("challenge")), card::Method::kFace, "");
+    ASSERT_TRUE(p.ok());
+    json::object face{{"challenge", p->challenge},
+                      {"certificate", p->certificate_pem},
+                      {"signature", p->signature},
+                      {"method", "face"}};
+    auto by_face = call("POST", "/api/reader/link", json::serialize(face), &t);
+    EXPECT_EQ(by_face.status, 400) << by_face.body;
+    EXPECT_EQ(obj(by_face)["code"], "E_CODE");
+    EXPECT_EQ(obj(by_face)["field"], "method");
+  }
+  // Logged without names or numbers.
+  std::string log = slurp(err);
+  EXPECT_NE(log.find("terminal.card_linked"), std::string::npos) << log;
+  for (const std::string& n : {std::string("223344556678"), nobody_number, std::string("佐藤"), std::string("未登録")})
+    EXPECT_EQ(log.find(n), std::string::npos) << n;
+}
+
+// R-CARD-1: `onshi card touch --link` — 初回登録 with the patient's card at the reader.
+TEST_F(TerminalTest, CardTouchLinkExitCodes) {
+  const std::string url = "http://127.0.0.1:" + std::to_string(term_->port());
+  const fs::path dir = central_->dir() / "touch-link";
+  fs::create_directories(dir);
+  const std::string nobody = "2718281828" + std::string("4");
+  const std::string nobody_number = nobody + std::to_string(core::my_number_check_digit(nobody));
+  ASSERT_EQ(central_->issue_card(dir / "hana.card", "223344556678", "佐藤 ハナ").code, 0);
+  ASSERT_EQ(central_->issue_card(dir / "nobody.card", nobody_number, "未登録 花子").code, 0);
+  auto touch = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"card", "touch", "--terminal", url};
+    args.insert(args.end(), extra.begin(), extra.end());
+    RunResult r = run_onshi(args, central_->dir());
+    for (const auto& n : kMyNumbers) {
+      EXPECT_EQ(r.out.find(n), std::string::npos);
+      EXPECT_EQ(r.err.find(n), std::string::npos);
+    }
+    EXPECT_EQ(r.out.find(nobody_number), std::string::npos);
+    EXPECT_EQ(r.err.find(nobody_number), std::string::npos);
+    return r;
+  };
+  const std::string hana = (dir / "hana.card").string(), none = (dir / "nobody.card").string();
+
+  RunResult wrong = touch({"--card", hana, "--pin", "0000", "--link"});
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_NE(wrong.err.find("あと2回"), std::string::npos) << wrong.err;
+  RunResult ok = touch({"--card", hana, "--pin", "1234", "--link"});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("初回登録が完了しました"), std::string::npos) << ok.out;
+  RunResult again = touch({"--card", hana, "--pin", "1234", "--link"});
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("初回登録が完了しました"), std::string::npos) << again.out;
+  RunResult confirm = touch({"--card", hana, "--pin", "1234"});
+  EXPECT_EQ(confirm.code, 0) << confirm.err;
+  EXPECT_NE(confirm.out.find("佐藤　ハナ"), std::string::npos) << confirm.out;
+  EXPECT_NE(confirm.out.find("有効"), std::string::npos) << confirm.out;
+
+  RunResult no_qualification = touch({"--card", none, "--pin", "1234", "--link"});
+  EXPECT_EQ(no_qualification.code, 1);
+  EXPECT_NE(no_qualification.err.find("E_CARD_NO_QUALIFICATION"), std::string::npos) << no_qualification.err;
+  RunResult revoked = touch({"--card", central_->card("ito").string(), "--pin", "1234", "--link"});
+  EXPECT_EQ(revoked.code, 1);
+  EXPECT_NE(revoked.err.find("E_CARD_REVOKED"), std::string::npos) << revoked.err;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(touch({"--card", none, "--pin", "9999", "--link"}).code, 1);
+  RunResult locked = touch({"--card", none, "--pin", "1234", "--link"});
+  EXPECT_EQ(locked.code, 1);
+  EXPECT_NE(locked.err.find("E_CARD_LOCKED"), std::string::npos) << locked.err;
+  EXPECT_NE(locked.err.find("初回登録には暗証番号が必要です"), std::string::npos) << locked.err;
+
+  // Unusable input: exit 2.
+  EXPECT_EQ(touch({"--card", hana, "--link"}).code, 2);  // no --pin
+  RunResult by_face = touch({"--card", hana, "--method", "face", "--link"});
+  EXPECT_EQ(by_face.code, 2);
+  EXPECT_NE(by_face.err.find("暗証番号"), std::string::npos) << by_face.err;
+  EXPECT_EQ(touch({"--card", hana, "--pin", "1234", "--consent", "limit", "--link"}).code, 2);
+  EXPECT_EQ(touch({"--card", hana, "--pin", "12", "--link"}).code, 2);
+  RunResult nowhere = run_onshi({"card", "touch", "--terminal", "http://127.0.0.1:1", "--card", hana, "--pin",
+                                 "1234", "--link"},
+                                central_->dir());
   EXPECT_EQ(nowhere.code, 2);
   EXPECT_NE(nowhere.err.find("接続できません"), std::string::npos) << nowhere.err;
 }
