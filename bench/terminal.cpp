@@ -2,10 +2,10 @@
 // each against a baseline measured in the same run: the same work sent straight to the
 // central service over one keep-alive HTTPS connection with http::Client.
 //
-// The terminal under test is the real `onshi terminal` process, started by bench/run.sh on
-// --folder with --poll-ms; this program only drops files into req/ (written under a
-// temporary name beside req/, then renamed in, as receipt computers are told to) and waits
-// for the result file in res/.
+// The terminal under test is the real `onshi terminal` process, started by bench/terminal.sh
+// on --folder with --poll-ms (watching req/, or polling only with --no-watch); this program
+// only drops files into req/ (written under a temporary name beside req/, then renamed in,
+// as receipt computers are told to) and waits for the result file in res/.
 //
 //   --mode folder: COUNT OQSsiquc01req files dropped one at a time; latency from the rename
 //     into req/ until res/OQSsiquc01res_<tail>.xml exists, vs the direct POST /xml/OQSsiquc01

@@ -6,10 +6,14 @@
 #      directly over HTTPS keep-alive (ratio of medians and of p99).
 #   b. bulk inquiry of COUNT_BULK patients through the folder (OQSmuquc01req → 01res →
 #      OQSmuquc02req → 02res) vs COUNT_BULK single confirmations over one keep-alive connection.
+# Both run once per terminal mode in MODES: `watch` (the default terminal: inotify on req/)
+# and `poll` (`--no-watch`: scans only), each with a fresh terminal on its own folder against
+# the same service, so the two appear side by side. A binary without --no-watch runs `watch`
+# only (it polls anyway).
 #
 # Usage: bench/terminal.sh   (N_TERM=100000 members, COUNT_FOLDER=1000, COUNT_BULK=10000,
-#        POLL_MS=50, BUILD=build, WORK=bench/out/terminal)
-# Output: one JSON line per benchmark on stdout.
+#        POLL_MS=50, MODES="watch poll", BUILD=build, WORK=bench/out/terminal)
+# Output: one JSON line per benchmark and mode on stdout ("mode":"watch"|"poll").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -21,6 +25,7 @@ N_TERM=${N_TERM:-100000}
 COUNT_FOLDER=${COUNT_FOLDER:-1000}
 COUNT_BULK=${COUNT_BULK:-10000}
 POLL_MS=${POLL_MS:-50}
+MODES=${MODES:-watch poll}
 INST=1310112345
 cmake --build "$BUILD" -j2 --target onshi bench_terminal >/dev/null
 
@@ -48,17 +53,32 @@ for _ in $(seq 100); do
 done
 [ -n "$port" ] || { log "the service did not start"; exit 1; }
 
-# The terminal as an institution runs it (only the flags every version has).
-"$BIN" terminal --server "https://127.0.0.1:$port" --cert-dir "$WORK/clinic" --folder "$WORK/OQS" \
-  --encoding shift_jis --poll-ms "$POLL_MS" > "$WORK/terminal.out" 2> "$WORK/terminal.log" &
-pids+=($!)
-for _ in $(seq 100); do [ -d "$WORK/OQS/res" ] && break; sleep 0.1; done
-
 date=$(TZ=Asia/Tokyo date +%Y%m%d)
-common=(--csv "$csv" --folder "$WORK/OQS" --host 127.0.0.1 --port "$port" --cert-dir "$WORK/clinic"
-        --institution "$INST" --date "$date" --poll-ms "$POLL_MS")
-log "folder round trip: $COUNT_FOLDER files, --poll-ms $POLL_MS (load $(load))"
-"$BENCH" --mode folder --count "$COUNT_FOLDER" "${common[@]}" | sed "s/}\$/,\"poll_ms\":$POLL_MS,\"load\":\"$(load)\"}/"
-log "bulk inquiry: $COUNT_BULK patients (load $(load))"
-"$BENCH" --mode bulk --count "$COUNT_BULK" "${common[@]}" | sed "s/}\$/,\"poll_ms\":$POLL_MS,\"load\":\"$(load)\"}/"
+has_no_watch=0
+"$BIN" terminal --help 2>/dev/null | grep -q -- --no-watch && has_no_watch=1
+
+for mode in $MODES; do
+  extra=()
+  if [ "$mode" = poll ]; then
+    [ "$has_no_watch" = 1 ] || { log "this onshi has no --no-watch: mode poll skipped"; continue; }
+    extra=(--no-watch)
+  fi
+  oqs=$WORK/OQS-$mode
+  # The terminal as an institution runs it.
+  "$BIN" terminal --server "https://127.0.0.1:$port" --cert-dir "$WORK/clinic" --folder "$oqs" \
+    --encoding shift_jis --poll-ms "$POLL_MS" "${extra[@]}" > "$WORK/terminal-$mode.out" 2> "$WORK/terminal-$mode.log" &
+  tpid=$!
+  pids+=($tpid)
+  for _ in $(seq 100); do [ -d "$oqs/res" ] && break; sleep 0.1; done
+
+  common=(--csv "$csv" --folder "$oqs" --host 127.0.0.1 --port "$port" --cert-dir "$WORK/clinic"
+          --institution "$INST" --date "$date" --poll-ms "$POLL_MS")
+  tag="\"mode\":\"$mode\",\"poll_ms\":$POLL_MS"
+  log "[$mode] folder round trip: $COUNT_FOLDER files, --poll-ms $POLL_MS (load $(load))"
+  "$BENCH" --mode folder --count "$COUNT_FOLDER" "${common[@]}" | sed "s/}\$/,$tag,\"load\":\"$(load)\"}/"
+  log "[$mode] bulk inquiry: $COUNT_BULK patients (load $(load))"
+  "$BENCH" --mode bulk --count "$COUNT_BULK" "${common[@]}" | sed "s/}\$/,$tag,\"load\":\"$(load)\"}/"
+  kill "$tpid" 2>/dev/null || true
+  wait "$tpid" 2>/dev/null || true
+done
 log "machine: $(nproc) cores, load after the run $(load)"

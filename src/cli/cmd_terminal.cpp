@@ -23,6 +23,7 @@ void register_terminal(CLI::App& app) {
     std::string encoding = "utf-8";
     int poll_ms = 200;
     int settle_ms = 3000;
+    bool no_watch = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--server,--central", o->server, "中央サービス https://HOST:PORT")->required();
@@ -40,6 +41,8 @@ void register_terminal(CLI::App& app) {
                   "読めないファイルを壊れたものとして回答するまでの静止時間 (ミリ秒)")
       ->capture_default_str()
       ->check(CLI::Range(0, 3600000));
+  cmd->add_flag("--no-watch", o->no_watch,
+                "req/ を inotify で監視せず --poll-ms ごとの走査だけで受け付けます (polling only)");
   cmd->callback([o] {
     auto fail = [](const Error& e, int exit_code) {
       std::cerr << "onshi terminal: " << e.code << ": " << e.message << "\n";
@@ -61,6 +64,7 @@ void register_terminal(CLI::App& app) {
     bo.folder = o->folder;
     bo.poll_ms = o->poll_ms;
     bo.settle_ms = o->settle_ms;
+    bo.watch = !o->no_watch;
     auto listen = serve::parse_listen(o->listen);
     if (!listen) return fail(listen.error(), 2);
     terminal::TerminalOptions to;

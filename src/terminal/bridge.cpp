@@ -1,11 +1,13 @@
-// The folder bridge (terminal/bridge.h): scanning req/, the completeness rule, the move into
-// work/, the call to the service's route of the request's kind (OQSsiquc01, OQSmuquc01,
-// OQSmuquc02), re-encoding the answer into res/, error results, retry with backoff, and
-// recovery of work/ at start.
+// The folder bridge (terminal/bridge.h): watching (inotify) and scanning req/, the
+// completeness rule, the move into work/, the call to the service's route of the request's
+// kind (OQSsiquc01, OQSmuquc01, OQSmuquc02), re-encoding the answer into res/, error results,
+// retry with backoff, and recovery of work/ at start.
 #include "terminal/bridge.h"
 
 #include <boost/json.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -15,6 +17,12 @@
 #include "core/date.h"
 #include "core/log.h"
 #include "oqs/messages.h"
+
+#if defined(__linux__)
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+#endif
 
 namespace onshi::terminal {
 
@@ -316,7 +324,11 @@ Bridge::Bridge(BridgeOptions options)
     : options_(std::move(options)),
       client_(options_.client),
       bulk_client_(bulk_client_options(options_.client)) {}
-Bridge::~Bridge() = default;
+Bridge::~Bridge() {
+#if defined(__linux__)
+  if (watch_fd_ >= 0) ::close(watch_fd_);
+#endif
+}
 
 Result<std::unique_ptr<Bridge>> Bridge::open(BridgeOptions options) {
   for (const char* sub : {"req", "res", "face", "work"}) {
@@ -349,8 +361,97 @@ Result<std::unique_ptr<Bridge>> Bridge::open(BridgeOptions options) {
     }
   }
   std::unique_ptr<Bridge> b(new Bridge(std::move(options)));
-  core::log_info("terminal.started", {{"folder", b->options_.folder.string()}});
+  // The watch is set up before the first scan, so no file renamed in after it is missed.
+  if (!b->options_.watch) {
+    b->unwatch("disabled");
+  } else {
+#if defined(__linux__)
+    b->watch_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (b->watch_fd_ < 0) {
+      b->unwatch(std::string("inotify_init1: ") + std::strerror(errno));
+    } else if (::inotify_add_watch(b->watch_fd_, (b->options_.folder / "req").c_str(),
+                                   IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY |
+                                       IN_ONLYDIR) < 0) {
+      b->unwatch(std::string("inotify_add_watch: ") + std::strerror(errno));
+    }
+#else
+    b->unwatch("no inotify on this system");
+#endif
+  }
+  core::log_info("terminal.started", {{"folder", b->options_.folder.string()},
+                                      {"watch", b->watching() ? "inotify" : "poll"}});
   return b;
+}
+
+void Bridge::unwatch(const std::string& reason) {
+#if defined(__linux__)
+  if (watch_fd_ >= 0) ::close(watch_fd_);
+#endif
+  watch_fd_ = -1;
+  closed_.clear();
+  if (watch_logged_) return;
+  watch_logged_ = true;
+  // Switched off on purpose (--no-watch) is no fault: info; a watch that failed: warn.
+  auto log = options_.watch ? core::log_warn : core::log_info;
+  log("terminal.watch_unavailable", {{"folder", (options_.folder / "req").string()},
+                                     {"reason", reason},
+                                     {"poll_ms", std::to_string(options_.poll_ms)}});
+}
+
+void Bridge::drain_events() {
+#if defined(__linux__)
+  alignas(inotify_event) char buf[16384];
+  while (watch_fd_ >= 0) {
+    const ssize_t n = ::read(watch_fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // EAGAIN: nothing more pending
+    for (const char* p = buf; p < buf + n;) {
+      const auto* ev = reinterpret_cast<const inotify_event*>(p);
+      p += sizeof(inotify_event) + ev->len;
+      if (ev->mask & IN_Q_OVERFLOW) {
+        // Events were lost, possibly a write after a close: every file waits for the
+        // stability rule again.
+        closed_.clear();
+        core::log_warn("terminal.watch_overflow", {{"folder", (options_.folder / "req").string()}});
+        continue;
+      }
+      if (ev->mask & IN_IGNORED) {  // req/ was removed or its file system unmounted
+        unwatch("req/ is no longer watched");
+        return;
+      }
+      if (ev->len == 0 || (ev->mask & IN_ISDIR)) continue;
+      const std::string name(ev->name);  // NUL-padded to ev->len
+      if (!match(name).kind) continue;
+      // Events come in order: a write after a close withdraws the close.
+      if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
+        closed_.insert(name);
+      else
+        closed_.erase(name);
+      // The bytes may have changed even if size and mtime did not: read them again.
+      if (auto it = seen_.find(name); it != seen_.end()) it->second.unreadable = false;
+    }
+  }
+#endif
+}
+
+void Bridge::wait(const std::atomic<bool>& stop) {
+  const auto until = Clock::now() + std::chrono::milliseconds(options_.poll_ms);
+  while (!stop.load()) {
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
+    if (left <= 0) return;
+    const int slice = static_cast<int>(std::min<long long>(20, left));
+#if defined(__linux__)
+    if (watch_fd_ >= 0) {
+      pollfd p{watch_fd_, POLLIN, 0};
+      const int r = ::poll(&p, 1, slice);
+      if (r > 0) return;  // events pending: poll_once() reads them and scans
+      if (r < 0 && errno != EINTR) unwatch(std::string("poll: ") + std::strerror(errno));
+      continue;
+    }
+#endif
+    std::this_thread::sleep_for(std::chrono::milliseconds(slice));
+  }
 }
 
 bool Bridge::write_result(const std::string& name, const std::string& document) {
@@ -454,7 +555,13 @@ int Bridge::poll_once() {
   }
   for (const auto& p : due) written += process(p) ? 1 : 0;
 
-  // 2. Complete requests in req/.
+  // 2. Complete requests in req/ (bridge.h: a completion event, or unchanged across scans
+  // at least poll_ms apart; and a whole document, or unchanged for settle_ms). Events are
+  // read first, so a file renamed in before this scan is taken by it.
+  drain_events();
+  const auto scan = Clock::now();  // step 1 may have taken long (a bulk call)
+  const auto poll_interval = std::chrono::milliseconds(options_.poll_ms);
+  const auto settle = std::chrono::milliseconds(options_.settle_ms);
   std::map<std::string, Seen> next;
   std::vector<std::string> take;
   for (const auto& e : fs::directory_iterator(req, ec)) {
@@ -462,28 +569,39 @@ int Bridge::poll_once() {
     const Match m = match(name);
     if (!m.kind || !e.is_regular_file(ec)) continue;
     std::error_code e1, e2;
-    Seen s{fs::file_size(e.path(), e1), fs::last_write_time(e.path(), e2), now};
+    Seen s{fs::file_size(e.path(), e1), fs::last_write_time(e.path(), e2), scan};
     if (e1 || e2) continue;  // vanished or unreadable for now; look again next time
     auto prev = seen_.find(name);
-    if (prev == seen_.end() || prev->second.size != s.size || prev->second.mtime != s.mtime) {
-      next[name] = s;  // new or still growing
-      continue;
+    const bool unchanged = prev != seen_.end() && prev->second.size == s.size &&
+                           prev->second.mtime == s.mtime;
+    if (unchanged) {
+      s.since = prev->second.since;
+      s.unreadable = prev->second.unreadable;
     }
-    s.since = prev->second.since;
-    next[name] = s;
+    Seen& kept = next[name] = s;
+    const bool closed = closed_.count(name) > 0;
+    const auto quiet = scan - kept.since;
+    if (!closed && (!unchanged || quiet < poll_interval)) continue;  // new or still growing
     std::error_code we;
     if (fs::exists(work / name, we)) continue;  // the same name is still being processed
-    std::string bytes;
-    if (!read_file(e.path(), bytes)) continue;
-    bool readable = m.kind->check(bytes).ok();
-    if (!readable && now - s.since < std::chrono::milliseconds(options_.settle_ms)) continue;
+    bool readable = false;
+    if (!kept.unreadable) {
+      std::string bytes;
+      if (!read_file(e.path(), bytes)) continue;
+      readable = m.kind->check(bytes).ok();
+      kept.unreadable = !readable;  // not read again until it changes or an event names it
+    }
+    if (!readable && quiet < settle) continue;
     take.push_back(name);
   }
   seen_ = std::move(next);
+  for (auto it = closed_.begin(); it != closed_.end();)  // events of files no longer in req/
+    it = seen_.count(*it) ? std::next(it) : closed_.erase(it);
   for (const auto& name : take) {
     std::error_code re;
     fs::rename(req / name, work / name, re);
     seen_.erase(name);
+    closed_.erase(name);
     if (re) {
       core::log_error("terminal.error", {{"file", name}, {"code", "E_TERMINAL_IO"}, {"reason", re.message()}});
       continue;
@@ -496,8 +614,7 @@ int Bridge::poll_once() {
 void Bridge::run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     poll_once();
-    for (int waited = 0; waited < options_.poll_ms && !stop.load(); waited += 20)
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(20, options_.poll_ms - waited)));
+    wait(stop);
   }
 }
 

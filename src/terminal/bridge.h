@@ -24,10 +24,23 @@
 // single requests dropped meanwhile wait behind a bulk upload.
 //
 // Contract:
-//  * A request is taken only when complete: its size and mtime are unchanged between two
-//    polls AND it reads as a whole document. A file that stays unreadable (bad XML, wrong
-//    encoding) is taken once it has been unchanged for `settle_ms`, so a writer that pauses
-//    mid-file is never read early, yet a broken file is answered.
+//  * A request is taken only when complete, and never unless it reads as a whole document.
+//    Complete means one of:
+//     - req/ is watched (Linux inotify; BridgeOptions::watch, on by default) and the file was
+//       renamed into req/ (IN_MOVED_TO) or its writer closed it after writing (IN_CLOSE_WRITE),
+//       with no write since. Such a file is taken at the next scan, and the event wakes run()
+//       at once, so its result follows within the bridge's own work, not a poll interval.
+//     - otherwise (a writer that keeps the file open, a network share that reports no events,
+//       files already there at start, events lost to a queue overflow, no watch at all): its
+//       size and mtime are unchanged across scans at least `poll_ms` apart.
+//    A file that stays unreadable (bad XML, wrong encoding) is taken once it has been
+//    unchanged for `settle_ms`, so a writer that pauses mid-file is never read early, yet a
+//    broken file is answered. IN_CREATE and IN_MODIFY only wake the scan; they never make a
+//    file complete (a later write withdraws a completion event).
+//  * run() waits for events with poll() and a timeout of `poll_ms` (in 20 ms slices, to see
+//    `stop`), so the periodic scan, requests in work/ and retries go on between events. When
+//    the watch cannot be set up, or is lost (req/ removed), the bridge polls only and logs
+//    terminal.watch_unavailable once.
 //  * A taken request is renamed into work/ before anything is sent; it leaves work/ only
 //    after its result has been renamed into res/. Files found in work/ when the bridge opens
 //    are processed again — unless res/ already holds a newer result for the same tail (the
@@ -46,8 +59,9 @@
 //    stays in work/ and is retried with exponential backoff (from `poll_ms` up to
 //    `max_backoff_ms`); each failure is logged (event terminal.retry).
 //  * Files in req/ whose names match none of the kinds above are left alone.
-// Log events (JSON lines on stderr, core/log.h): terminal.started, terminal.result,
-// terminal.retry, terminal.error. A file name and error code are logged, never content.
+// Log events (JSON lines on stderr, core/log.h): terminal.started (with `watch`: inotify or
+// poll), terminal.watch_unavailable, terminal.watch_overflow, terminal.result, terminal.retry,
+// terminal.error. A file name and error code are logged, never content.
 //
 // A Bridge is single-threaded: poll_once() and run() must not be called concurrently.
 #pragma once
@@ -57,6 +71,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "core/status.h"
@@ -72,6 +87,7 @@ struct BridgeOptions {
   int poll_ms = 200;                       // scan interval of run()
   int settle_ms = 3000;                    // an unreadable file is answered after this quiet time
   int max_backoff_ms = 30000;              // ceiling of the retry backoff
+  bool watch = true;                       // watch req/ with inotify (Linux); false: poll only
 };
 
 // `--server https://HOST:PORT` → host and port. Errors: E_FLAG (field "server").
@@ -89,11 +105,15 @@ class Bridge {
   static Result<std::unique_ptr<Bridge>> open(BridgeOptions options);
   ~Bridge();
 
-  // One scan: first the requests in work/ that are due, then the complete requests in req/.
-  // Returns the number of result files written.
+  // One scan: first the requests in work/ that are due, then the complete requests in req/
+  // (after reading the watch's pending events, without blocking). Returns the number of
+  // result files written.
   int poll_once();
-  // poll_once() every poll_ms until `stop` becomes true.
+  // poll_once() after every watch event in req/, and at the latest every poll_ms, until
+  // `stop` becomes true.
   void run(const std::atomic<bool>& stop);
+  // True while req/ is watched (inotify set up and not lost).
+  bool watching() const { return watch_fd_ >= 0; }
 
  private:
   explicit Bridge(BridgeOptions options);
@@ -101,6 +121,7 @@ class Bridge {
     std::uintmax_t size = 0;
     std::filesystem::file_time_type mtime;
     std::chrono::steady_clock::time_point since;  // when this size/mtime was first seen
+    bool unreadable = false;  // read at this size/mtime (no event since) and it did not parse
   };
   struct Retry {
     std::chrono::steady_clock::time_point due;
@@ -110,12 +131,21 @@ class Bridge {
   bool process(const std::filesystem::path& work_file);
   // Writes res/<name> through work/ (a reader never sees half a file).
   bool write_result(const std::string& name, const std::string& document);
+  // Reads the watch's pending events without blocking and updates closed_.
+  void drain_events();
+  // Waits up to poll_ms for a watch event (or just sleeps when not watching) while !stop.
+  void wait(const std::atomic<bool>& stop);
+  // Stops watching (the fd is closed) and logs terminal.watch_unavailable, once.
+  void unwatch(const std::string& reason);
 
   BridgeOptions options_;
   http::Client client_;       // single requests: options_.client as given
   http::Client bulk_client_;  // OQSmuquc01/02: the same, with the bulk timeout
   std::map<std::string, Seen> seen_;    // req/ file name → last observed state
   std::map<std::string, Retry> retry_;  // work/ file name → next attempt
+  int watch_fd_ = -1;                   // inotify on req/, or -1 (polling only)
+  bool watch_logged_ = false;           // terminal.watch_unavailable was logged
+  std::set<std::string> closed_;        // req/ names closed or renamed in, not written since
 };
 
 }  // namespace onshi::terminal

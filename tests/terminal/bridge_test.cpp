@@ -1,6 +1,6 @@
 // The folder bridge against a real central service over HTTPS on 127.0.0.1 (port 0):
 // Shift_JIS and UTF-8 request files, results in the configured encoding, partial writes,
-// unreadable files answered with SegmentOfResult 9, an unreachable service, a restart that
+// files taken at once on a completion event (inotify) or after the stability wait, unreadable files answered with SegmentOfResult 9, an unreachable service, a restart that
 // finds requests in work/, the bulk inquiry (OQSmuquc01 → ReceptionNumber → OQSmuquc02), and
 // the `onshi terminal` command itself.
 #include "terminal/bridge.h"
@@ -282,6 +282,93 @@ TEST_F(BridgeTest, HalfWrittenFileIsNotReadEarly) {
   ASSERT_TRUE(poll_until(*b, res));
   EXPECT_EQ(element(slurp(res), "QualificationValidity"), "1");
   EXPECT_EQ(element(slurp(res), "ArbitraryFileIdentifier"), "part");
+}
+
+// R-CONF-3 (watch): a file renamed into req/ or closed by its writer is taken by the very next
+// scan, without the stability wait; a file that was there before the bridge opened (no
+// event) is not. poll_ms is a minute, so nothing here can be taken by the stability rule.
+TEST_F(BridgeTest, RenamedOrClosedFileIsTakenByOneScanWhenWatching) {
+  fs::path f = folder("watch");
+  fs::create_directories(f / "req");
+  spit(f / "req" / "OQSsiquc01req_202504150029.xml", request_xml("UTF-8", "before"));
+  BridgeOptions o = options(f, core::Encoding::kShiftJis);
+  o.poll_ms = 60000;
+  auto b = open(o);
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(b->watching());
+  // Written beside req/ and renamed in (IN_MOVED_TO).
+  spit(f / "OQSsiquc01req_202504150030.tmp", sjis(request_xml("Shift_JIS", "renamed")));
+  fs::rename(f / "OQSsiquc01req_202504150030.tmp", f / "req" / "OQSsiquc01req_202504150030.xml");
+  EXPECT_EQ(b->poll_once(), 1);
+  const fs::path renamed = f / "res" / "OQSsiquc01res_202504150030.xml";
+  ASSERT_TRUE(fs::exists(renamed));
+  EXPECT_EQ(element(as_utf8(slurp(renamed)), "ArbitraryFileIdentifier"), "renamed");
+  EXPECT_EQ(element(as_utf8(slurp(renamed)), "QualificationValidity"), "1");
+  EXPECT_FALSE(fs::exists(f / "req" / "OQSsiquc01req_202504150030.xml"));
+  // Written in req/ itself and closed (IN_CLOSE_WRITE).
+  spit(f / "req" / "OQSsiquc01req_202504150031.xml", request_xml("UTF-8", "closed"));
+  EXPECT_EQ(b->poll_once(), 1);
+  const fs::path closed = f / "res" / "OQSsiquc01res_202504150031.xml";
+  ASSERT_TRUE(fs::exists(closed));
+  EXPECT_EQ(element(as_utf8(slurp(closed)), "ArbitraryFileIdentifier"), "closed");
+  // The file from before the start waits for the stability rule.
+  EXPECT_TRUE(fs::exists(f / "req" / "OQSsiquc01req_202504150029.xml"));
+  EXPECT_FALSE(fs::exists(f / "res" / "OQSsiquc01res_202504150029.xml"));
+  EXPECT_EQ(count_files(f / "work"), 0u);
+}
+
+// R-CONF-3 (watch): a writer that keeps the file open between two parts causes IN_CREATE and
+// IN_MODIFY but no IN_CLOSE_WRITE: the file is not read early — not even once it holds a
+// whole document while still open — and is taken by the first scan after the close.
+TEST_F(BridgeTest, FileKeptOpenByItsWriterIsNotReadEarlyWhenWatching) {
+  fs::path f = folder("watch-open");
+  BridgeOptions o = options(f, core::Encoding::kUtf8);
+  o.poll_ms = 60000;
+  o.settle_ms = 600000;
+  auto b = open(o);
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(b->watching());
+  const std::string doc = request_xml("UTF-8", "open");
+  const fs::path req = f / "req" / "OQSsiquc01req_202504150032.xml";
+  const fs::path res = f / "res" / "OQSsiquc01res_202504150032.xml";
+  std::ofstream out(req, std::ios::binary);
+  out.write(doc.data(), static_cast<std::streamsize>(doc.size() / 2));
+  out.flush();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(b->poll_once(), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  }
+  out.write(doc.data() + doc.size() / 2, static_cast<std::streamsize>(doc.size() - doc.size() / 2));
+  out.flush();
+  ASSERT_TRUE(out.good());
+  EXPECT_EQ(b->poll_once(), 0);  // whole, but its writer has not closed it
+  EXPECT_TRUE(fs::exists(req));
+  EXPECT_FALSE(fs::exists(res));
+  EXPECT_EQ(count_files(f / "work"), 0u);
+  out.close();
+  EXPECT_EQ(b->poll_once(), 1);
+  ASSERT_TRUE(fs::exists(res));
+  EXPECT_EQ(element(slurp(res), "ArbitraryFileIdentifier"), "open");
+}
+
+// R-CONF-3 (no watch, `--no-watch`): a file renamed in is not taken by the scan that first
+// sees it, only by a scan at least poll_ms later that finds it unchanged.
+TEST_F(BridgeTest, WithoutWatchAFileNeedsTwoScans) {
+  fs::path f = folder("no-watch");
+  BridgeOptions o = options(f, core::Encoding::kUtf8);
+  o.watch = false;
+  auto b = open(o);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->watching());
+  spit(f / "OQSsiquc01req_202504150033.tmp", request_xml("UTF-8", "polled"));
+  fs::rename(f / "OQSsiquc01req_202504150033.tmp", f / "req" / "OQSsiquc01req_202504150033.xml");
+  EXPECT_EQ(b->poll_once(), 0);
+  EXPECT_TRUE(fs::exists(f / "req" / "OQSsiquc01req_202504150033.xml"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(o.poll_ms));
+  EXPECT_EQ(b->poll_once(), 1);
+  const fs::path res = f / "res" / "OQSsiquc01res_202504150033.xml";
+  ASSERT_TRUE(fs::exists(res));
+  EXPECT_EQ(element(slurp(res), "ArbitraryFileIdentifier"), "polled");
 }
 
 // R-CONF-3: unreadable requests are answered with SegmentOfResult 9 and an ErrorCode.
