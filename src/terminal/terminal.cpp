@@ -12,6 +12,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "card/card.h"
@@ -136,6 +137,11 @@ bool read_file(const fs::path& p, std::string& out) {
 }
 
 // Japanese messages for front-desk staff, by error code.
+// The codes of an http::Client that could not reach the central service at all.
+bool central_unreachable_code(std::string_view code) {
+  return code == "E_CONNECT" || code == "E_TLS" || code == "E_HTTP";
+}
+
 std::string staff_message(const std::string& code, int retries_left = -1) {
   if (code == "E_CARD_PIN")
     return "暗証番号が違います。" +
@@ -164,7 +170,7 @@ std::string staff_message(const std::string& code, int retries_left = -1) {
   if (code == "E_CARD_NO_QUALIFICATION")
     return "このカードに結び付く資格が登録されていません。資格確認書・保険証で確認してください。";
   if (code == "E_CARD_FILE") return "カードを読み取れません。もう一度カードを置いてください。";
-  if (code == "E_CONNECT" || code == "E_TLS" || code == "E_HTTP")
+  if (central_unreachable_code(code))
     return "オンライン資格確認等システムに接続できません。しばらくしてからもう一度お試しください。つながらない場合は"
            "保険証・資格確認書で確認してください。";
   return "資格確認ができませんでした（" + code + "）。もう一度お試しください。";
@@ -402,31 +408,46 @@ struct Terminal::Impl {
     return c;
   }
 
+  // The answer when no challenge could be had from the central service.
+  http::Response challenge_failed(const Error& e) {
+    if (central_unreachable_code(e.code)) return central_unreachable(e);
+    return api_error(502, e.code, "", staff_message(e.code));
+  }
+
+  // What `onshi card touch` posts to /api/reader/*: the card's answer to a challenge.
+  struct ReaderAnswer {
+    std::string challenge, certificate, signature, method;
+    json::object body;  // the whole body (consents)
+  };
+  // Reads it from the body; an error response when the body or a key is missing.
+  std::variant<ReaderAnswer, http::Response> reader_answer(const http::Request& req) {
+    auto body = parse_object(req.body);
+    if (!body) return bad_json();
+    ReaderAnswer a{member(*body, "challenge"), member(*body, "certificate"),
+                   member(*body, "signature"), member(*body, "method"), *body};
+    for (auto [key, value] : {std::pair<const char*, const std::string*>{"challenge", &a.challenge},
+                              {"certificate", &a.certificate},
+                              {"signature", &a.signature}})
+      if (value->empty()) return api_error(400, "E_JSON_MISSING", key, std::string(key) + " がありません");
+    if (a.method.empty()) a.method = "pin";
+    return a;
+  }
+
   http::Response reader_challenge(const http::Request&) {
     auto c = new_challenge();
-    if (!c) {
-      if (c.error().code == "E_CONNECT" || c.error().code == "E_TLS" || c.error().code == "E_HTTP")
-        return central_unreachable(c.error());
-      return api_error(502, c.error().code, "", staff_message(c.error().code));
-    }
+    if (!c) return challenge_failed(c.error());
     json::object o;
     o["challenge"] = *c;
     return json_response(200, json::serialize(o));
   }
 
   http::Response reader_present(const http::Request& req) {
-    auto body = parse_object(req.body);
-    if (!body) return bad_json();
-    std::string challenge = member(*body, "challenge"), certificate = member(*body, "certificate"),
-                signature = member(*body, "signature"), method = member(*body, "method");
-    for (auto [key, value] : {std::pair<const char*, const std::string*>{"challenge", &challenge},
-                              {"certificate", &certificate},
-                              {"signature", &signature}})
-      if (value->empty()) return api_error(400, "E_JSON_MISSING", key, std::string(key) + " がありません");
-    if (method.empty()) method = "pin";
-    if (!card::parse_method(method))
+    auto parsed = reader_answer(req);
+    if (auto* refusal = std::get_if<http::Response>(&parsed)) return std::move(*refusal);
+    const auto& a = std::get<ReaderAnswer>(parsed);
+    if (!card::parse_method(a.method))
       return api_error(400, "E_JSON_TYPE", "method", "method は pin / face / visual のいずれかです");
-    return present_to_central(challenge, certificate, signature, method, consent_of(*body));
+    return present_to_central(a.challenge, a.certificate, a.signature, a.method, consent_of(a.body));
   }
 
   // The terminal plays the reader itself with a card file from --cards.
@@ -451,11 +472,7 @@ struct Terminal::Impl {
       return api_error(423, "E_CARD_LOCKED", "pin", staff_message("E_CARD_LOCKED"),
                        json::object{{"pinRetriesLeft", 0}});
     auto challenge = new_challenge();
-    if (!challenge) {
-      const auto& e = challenge.error();
-      if (e.code == "E_CONNECT" || e.code == "E_TLS" || e.code == "E_HTTP") return central_unreachable(e);
-      return api_error(502, e.code, "", staff_message(e.code));
-    }
+    if (!challenge) return challenge_failed(challenge.error());
     auto presented = c.present(*challenge, *method, member(*body, "pin"));
     if (!presented) {
       const std::string& code = presented.error().code;
@@ -519,16 +536,10 @@ struct Terminal::Impl {
 
   // `onshi card touch --link`: the card answered /api/reader/challenge after the PIN.
   http::Response reader_link(const http::Request& req) {
-    auto body = parse_object(req.body);
-    if (!body) return bad_json();
-    std::string challenge = member(*body, "challenge"), certificate = member(*body, "certificate"),
-                signature = member(*body, "signature"), method = member(*body, "method");
-    for (auto [key, value] : {std::pair<const char*, const std::string*>{"challenge", &challenge},
-                              {"certificate", &certificate},
-                              {"signature", &signature}})
-      if (value->empty()) return api_error(400, "E_JSON_MISSING", key, std::string(key) + " がありません");
-    if (method.empty()) method = "pin";
-    return link_at_central(challenge, certificate, signature, method, "");
+    auto parsed = reader_answer(req);
+    if (auto* refusal = std::get_if<http::Response>(&parsed)) return std::move(*refusal);
+    const auto& a = std::get<ReaderAnswer>(parsed);
+    return link_at_central(a.challenge, a.certificate, a.signature, a.method, "");
   }
 
   // The terminal plays the reader with a card file from --cards: the card checks the PIN and
@@ -549,11 +560,7 @@ struct Terminal::Impl {
     if (c.locked())
       return api_error(423, "E_CARD_LOCKED", "pin", link_message("E_CARD_LOCKED"), json::object{{"pinRetriesLeft", 0}});
     auto challenge = new_challenge();
-    if (!challenge) {
-      const auto& e = challenge.error();
-      if (e.code == "E_CONNECT" || e.code == "E_TLS" || e.code == "E_HTTP") return central_unreachable(e);
-      return api_error(502, e.code, "", staff_message(e.code));
-    }
+    if (!challenge) return challenge_failed(challenge.error());
     auto presented = c.present(*challenge, card::Method::kPin, member(*body, "pin"));
     if (!presented) {
       const std::string& code = presented.error().code;
