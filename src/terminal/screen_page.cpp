@@ -85,7 +85,11 @@ table.patient td.big { font-size:1.2rem; font-weight:bold; }
 .muted { color:var(--muted); }
 .empty { color:var(--muted); padding:2rem; text-align:center; }
 table.history { width:100%; border-collapse:collapse; }
-table.history th, table.history td { border-bottom:1px solid var(--line); padding:.35rem .3rem; text-align:left; font-size:.92rem; }
+table.history th, table.history td { border-bottom:1px solid var(--line); padding:.35rem .25rem; text-align:left;
+       font-size:.85rem; white-space:nowrap; }
+table.history td.how, table.history td.what { white-space:normal; min-width:4.5em; }
+table.history button.small { padding:.2rem .45rem; font-size:.8rem; }
+#history-message, #resend-result { word-break:break-all; }
 .badge { display:inline-block; padding:0 .4rem; border-radius:4px; font-size:.8rem; }
 .badge.valid { background:var(--ok-bg); color:var(--ok); }
 .badge.invalid, .badge.not-found { background:var(--bad-bg); color:var(--bad); }
@@ -303,13 +307,9 @@ $("card-form").addEventListener("submit", async (ev) => {
     $("pin").setAttribute("aria-invalid", "true");
     $("pin-error").textContent = d.message || "暗証番号が違います";
   }
-  if (d.code === "E_CARD_LOCKED")
-    text += "<br>「顔認証」または「目視確認」に切り替えて受付できます。ロックの解除は住所地の市区町村窓口で行います。";
   if (d.code === "E_CARD_NOT_LINKED")
     text += "<br>患者さんが希望すれば、このカードリーダーで今すぐ初回登録（健康保険証としての利用登録）ができます（暗証番号が必要です）。" +
       "登録しない場合は、マイナポータルでの登録を案内し、今回は保険証または資格確認書で受付してください。";
-  if (d.code === "E_CARD_REVOKED" || d.code === "E_CARD_EXPIRED")
-    text += "<br>このカードの電子証明書は使えません。保険証または資格確認書で受付し、市区町村窓口での手続きを案内してください。";
   msg.innerHTML = '<div class="alert error" data-code="' + esc(d.code) + '">' + text + "</div>";
   if (d.code === "E_CARD_NOT_LINKED") offerLink(card);
   loadCards(true);
@@ -528,9 +528,9 @@ async function loadHistory() {
   for (const e of entries) {
     const tr = document.createElement("tr");
     const state = { "1": "valid", "2": "invalid", "3": "invalid-newer", "4": "not-found", "5": "multiple" }[e.validity] || "";
-    tr.innerHTML = "<td>" + esc(e.time) + "</td><td>" + esc(ROUTE[e.route] || e.route) +
+    tr.innerHTML = "<td>" + esc(e.time) + '</td><td class="how">' + esc(ROUTE[e.route] || e.route) +
       (e.method ? "（" + esc(METHOD[e.method] || e.method) + "）" : "") + "</td><td>" + esc(e.name || "—") +
-      '</td><td><span class="badge ' + state + '">' + esc(e.validityLabel) + "</span></td>" +
+      '</td><td class="what"><span class="badge ' + state + '">' + esc(e.validityLabel) + "</span></td>" +
       '<td><button class="small" data-show="' + esc(e.id) + '">表示</button> ' +
       '<button class="small" data-resend="' + esc(e.id) + '">再送</button></td>';
     body.appendChild(tr);
