@@ -14,21 +14,22 @@
 #
 # Usage: bench/run.sh   (N1=1000000 N2=10000000 ROUNDS=3 DURATION=10; SKIP_10M=1 skips the large
 #        store, SKIP_CLAIMS=1 / SKIP_QUALITY=1 / SKIP_TERMINAL=1 skip bench/claims.sh,
-#        bench/quality.sh and bench/terminal.sh)
+#        bench/quality.sh and bench/terminal.sh; BUILD=build-x uses another build directory)
 # Results: bench/out/results.json and a markdown table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BIN=$ROOT/build/onshi
+BUILD=${BUILD:-$ROOT/build}
+BIN=$BUILD/onshi
 OUT=${BENCH_OUT:-$ROOT/bench/out}
 N1=${N1:-1000000}
 N2=${N2:-10000000}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-32}
 mkdir -p "$OUT"
-cmake --build build -j2 --target onshi bench_loadgen bench_make_requests >/dev/null
-LOADGEN=$ROOT/build/bench_loadgen
-MKREQ=$ROOT/build/bench_make_requests
+cmake --build "$BUILD" -j2 --target onshi bench_loadgen bench_make_requests >/dev/null
+LOADGEN=$BUILD/bench_loadgen
+MKREQ=$BUILD/bench_make_requests
 
 now() { date +%s.%N; }
 log() { echo "[bench] $*" >&2; }
@@ -120,7 +121,7 @@ log "results in $OUT/results.json"
 
 # The batch benchmarks of the data-quality and claims features, each with its own baseline.
 if [ -z "${SKIP_CLAIMS:-}" ] && [ -x bench/claims.sh ]; then
-  cmake --build build -j2 --target bench_make_claims >/dev/null
+  cmake --build "$BUILD" -j2 --target bench_make_claims >/dev/null
   log "claims check: bench/claims.sh"
   mkdir -p "$OUT/claims"
   WORK=$OUT/claims bench/claims.sh | tee "$OUT/claims.txt"

@@ -3,6 +3,7 @@
 // order is written down in exactly one place and no temporary field list is built.
 #include "store/payload.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/qualification_json.h"
@@ -104,42 +105,54 @@ std::string encode_payload(const core::Qualification& q) {
 }
 
 Result<core::Qualification> decode_payload(std::string_view p) {
-  if (!p.empty() && p.front() == '{') return core::qualification_from_json(p);
-  Error bad{"E_STORE_CORRUPT", "", "unreadable qualification payload"};
-  if (p.substr(0, 2) != "Q1") return bad;
-  p.remove_prefix(2);
-  // Split into groups at unescaped U+001E.
-  std::vector<std::string_view> groups;
-  size_t start = 0;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (p[i] == kEsc) {
-      ++i;
-    } else if (p[i] == kGroup) {
-      groups.push_back(p.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  groups.push_back(p.substr(start));
   core::Qualification q;
-  if (!take_all(groups[0], q, kBase)) return bad;
-  for (size_t g = 1; g < groups.size(); ++g) {
-    if (groups[g].empty()) return bad;
-    char tag = groups[g].front();
-    std::string_view f = groups[g].substr(1);
-    if (tag == 'E') {
-      q.elderly_recipient.emplace();
-      if (!take_all(f, *q.elderly_recipient, kElderly)) return bad;
-    } else if (tag == 'L') {
-      q.limit_application.emplace();
-      if (!take_all(f, *q.limit_application, kLimit)) return bad;
-    } else if (tag == 'S') {
-      q.specific_diseases.emplace_back();
-      if (!take_all(f, q.specific_diseases.back(), kSpecific)) return bad;
-    } else {
-      return bad;
-    }
-  }
+  if (Status st = decode_payload_into(p, q); !st) return st.error();
   return q;
+}
+
+Status decode_payload_into(std::string_view p, core::Qualification& q) {
+  if (!p.empty() && p.front() == '{') {
+    auto j = core::qualification_from_json(p);
+    if (!j) return j.error();
+    q = std::move(*j);
+    return {};
+  }
+  auto bad = [] { return Status::Fail("E_STORE_CORRUPT", "", "unreadable qualification payload"); };
+  if (p.substr(0, 2) != "Q1") return bad();
+  p.remove_prefix(2);
+  // Groups end at an unescaped U+001E; each is decoded as soon as it is found.
+  size_t start = 0;
+  bool first = true;
+  for (size_t i = 0;; ++i) {
+    if (i < p.size() && p[i] == kEsc) {
+      ++i;
+      continue;
+    }
+    if (i < p.size() && p[i] != kGroup) continue;
+    const std::string_view g = p.substr(start, std::min(i, p.size()) - start);
+    start = i + 1;
+    if (first) {
+      first = false;
+      if (!take_all(g, q, kBase)) return bad();
+    } else {
+      if (g.empty()) return bad();
+      const std::string_view f = g.substr(1);
+      if (g.front() == 'E') {
+        q.elderly_recipient.emplace();
+        if (!take_all(f, *q.elderly_recipient, kElderly)) return bad();
+      } else if (g.front() == 'L') {
+        q.limit_application.emplace();
+        if (!take_all(f, *q.limit_application, kLimit)) return bad();
+      } else if (g.front() == 'S') {
+        q.specific_diseases.emplace_back();
+        if (!take_all(f, q.specific_diseases.back(), kSpecific)) return bad();
+      } else {
+        return bad();
+      }
+    }
+    if (i >= p.size()) break;
+  }
+  return {};
 }
 
 }  // namespace onshi::store

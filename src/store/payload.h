@@ -19,5 +19,8 @@ namespace onshi::store {
 
 std::string encode_payload(const core::Qualification& q);
 Result<core::Qualification> decode_payload(std::string_view payload);
+// Decodes into `q`, which must be default-constructed: the confirmation path fills the
+// version it returns in place. Errors: E_STORE_CORRUPT (`q` is then unspecified).
+Status decode_payload_into(std::string_view payload, core::Qualification& q);
 
 }  // namespace onshi::store

@@ -9,7 +9,9 @@
 //
 // Concurrency: one writer connection behind a mutex, and a pool of reader connections
 // (one per concurrent caller) so confirmations on several threads read in parallel; WAL lets
-// readers proceed while a batch commits. Every statement is prepared with bound parameters.
+// readers proceed while a batch commits. Every statement is prepared with bound parameters,
+// once per connection. A lookup of several keys runs in one read transaction (one snapshot,
+// and SQLite's cost of starting and ending a transaction paid once instead of per statement).
 
 #include <algorithm>
 #include <chrono>
@@ -97,33 +99,64 @@ Error db_error(sqlite3* db, const std::string& what) { return sqlite::error(db, 
 constexpr const char* kVersionColumns =
     "version_id, recorded_at, person_link, my_number_sealed, payload, source, conversions";
 
-// Reads one row selected with kVersionColumns.
-Result<QualificationVersion> read_version(Stmt& s) {
-  QualificationVersion v;
+// Reads one row selected with kVersionColumns into `v` (default-constructed). The payload is
+// decoded straight from SQLite's buffer into the version, without intermediate copies.
+Status read_version_into(Stmt& s, QualificationVersion& v) {
   v.version_id = s.col_i64(0);
   v.recorded_at_us = s.col_i64(1);
   v.person_link = s.col_blob(2);
   v.my_number_sealed = s.col_blob(3);
-  auto q = decode_payload(s.col_text(4));
-  if (!q) return Error{"E_STORE_CORRUPT", "", "payload of version " +
-                                                  std::to_string(v.version_id) + " unreadable"};
-  v.qualification = std::move(*q);
+  if (!decode_payload_into(s.col_view(4), v.qualification))
+    return Status::Fail("E_STORE_CORRUPT", "",
+                        "payload of version " + std::to_string(v.version_id) + " unreadable");
   v.source = s.col_text(5);
   v.conversions = s.col_text(6);
+  return {};
+}
+
+Result<QualificationVersion> read_version(Stmt& s) {
+  QualificationVersion v;
+  if (Status st = read_version_into(s, v); !st) return st.error();
   return v;
 }
 
 // A connection with the statements readers need.
 struct Conn {
   sqlite3* db = nullptr;
-  Stmt as_of, card_range, person, history;
+  Stmt as_of, card_range, person, history, begin, commit;
   ~Conn() {
     as_of = Stmt();
     card_range = Stmt();
     person = Stmt();
     history = Stmt();
+    begin = Stmt();
+    commit = Stmt();
     sqlite3_close_v2(db);
   }
+};
+
+// One read transaction around a lookup of several statements (the keys of a card or of a
+// person, then each key's version): every statement sees the same snapshot, and the
+// per-statement cost of starting and ending a read transaction is paid once.
+class ReadTxn {
+ public:
+  explicit ReadTxn(Conn& c) : c_(c) {
+    c_.begin.reset();
+    open_ = c_.begin.step() == SQLITE_DONE;
+    c_.begin.reset();
+  }
+  ~ReadTxn() {
+    if (!open_) return;
+    c_.commit.reset();
+    if (c_.commit.step() != SQLITE_DONE) sqlite3_exec(c_.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    c_.commit.reset();
+  }
+  ReadTxn(const ReadTxn&) = delete;
+  ReadTxn& operator=(const ReadTxn&) = delete;
+
+ private:
+  Conn& c_;
+  bool open_ = false;
 };
 
 Result<sqlite3*> open_db(const std::filesystem::path& file, bool create,
@@ -261,6 +294,7 @@ class SqliteStore final : public Store {
     auto c = acquire();
     if (!c) return c.error();
     Lease lease(this, std::move(*c));
+    ReadTxn txn(*lease.conn);
     std::string lo = core::make_card_key(std::string(insurer), std::string(symbol),
                                          std::string(number), "");
     std::string hi = lo;
@@ -290,6 +324,7 @@ class SqliteStore final : public Store {
     auto c = acquire();
     if (!c) return c.error();
     Lease lease(this, std::move(*c));
+    ReadTxn txn(*lease.conn);
     Stmt& s = lease.conn->person;
     s.reset();
     s.blob_or_null(1, link);
@@ -521,7 +556,10 @@ class SqliteStore final : public Store {
                               " FROM qualification_version WHERE card_key=?1 "
                               "ORDER BY recorded_at")
                                  .c_str());
-    if (!c->as_of.ok() || !c->card_range.ok() || !c->person.ok() || !c->history.ok())
+    c->begin = Stmt(c->db, "BEGIN");
+    c->commit = Stmt(c->db, "COMMIT");
+    if (!c->as_of.ok() || !c->card_range.ok() || !c->person.ok() || !c->history.ok() ||
+        !c->begin.ok() || !c->commit.ok())
       return db_error(c->db, "prepare reader");
     return c;
   }
@@ -535,12 +573,10 @@ class SqliteStore final : public Store {
     int rc = s.step();
     std::optional<QualificationVersion> out;
     if (rc == SQLITE_ROW) {
-      auto v = read_version(s);
-      if (!v) {
+      if (Status st = read_version_into(s, out.emplace()); !st) {
         s.reset();
-        return v.error();
+        return st.error();
       }
-      out = std::move(*v);
     } else if (rc != SQLITE_DONE) {
       Error e = db_error(c.db, "as_of");
       s.reset();
