@@ -12,11 +12,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "csv_line.h"
+#include "core/csv.h"
 
 namespace {
 
-using onshi::bench::split_csv;
 
 std::string arg(int argc, char** argv, const std::string& name, const std::string& def) {
   for (int i = 1; i + 1 < argc; ++i)
@@ -41,12 +40,12 @@ int main(int argc, char** argv) {
   std::string line;
   std::getline(in, line);
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
-  auto header = split_csv(line);
+  auto header = onshi::core::csv_fields(line);
   std::unordered_map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
   std::vector<std::vector<std::string>> rows;
   while (std::getline(in, line)) {
-    auto f = split_csv(line);
+    auto f = onshi::core::csv_fields(line);
     if (f.size() != header.size()) continue;
     if (!f[col["DisqualificationDate"]].empty()) continue;  // ask about covered members
     rows.push_back({f[col["InsurerNumber"]], f[col["InsuredCardSymbol"]],

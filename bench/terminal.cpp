@@ -35,7 +35,7 @@
 #include "core/text.h"
 #include "oqs/messages.h"
 
-#include "csv_line.h"
+#include "core/csv.h"
 
 namespace {
 
@@ -53,7 +53,6 @@ std::string arg(int argc, char** argv, const std::string& name, const std::strin
   std::exit(1);
 }
 
-using onshi::bench::split_csv;
 
 // `count` covered members sampled evenly through the CSV (as bench_make_requests does).
 std::vector<onshi::oqs::SearchInfo> sample_members(const std::string& csv, size_t count) {
@@ -62,7 +61,7 @@ std::vector<onshi::oqs::SearchInfo> sample_members(const std::string& csv, size_
   std::string line;
   std::getline(in, line);
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
-  auto header = split_csv(line);
+  auto header = onshi::core::csv_fields(line);
   std::unordered_map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
   for (const char* c : {"InsurerNumber", "InsuredCardSymbol", "InsuredIdentificationNumber",
@@ -70,7 +69,7 @@ std::vector<onshi::oqs::SearchInfo> sample_members(const std::string& csv, size_
     if (!col.count(c)) die(std::string("column ") + c + " missing in " + csv);
   std::vector<onshi::oqs::SearchInfo> rows;
   while (std::getline(in, line)) {
-    auto f = split_csv(line);
+    auto f = onshi::core::csv_fields(line);
     if (f.size() != header.size() || !f[col["DisqualificationDate"]].empty()) continue;
     onshi::oqs::SearchInfo s;
     s.insurer_number = f[col["InsurerNumber"]];

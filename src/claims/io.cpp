@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "claims/claims.h"
+#include "core/csv.h"
 
 namespace onshi::claims {
 namespace {
@@ -87,69 +88,19 @@ int column_index(std::string_view name) {
   return -1;
 }
 
-// ---- CSV records and fields (RFC 4180) ----
+// ---- CSV records and fields (RFC 4180, core/csv.h) ----
 
-// Position of the LF ending the record that continues at `scan`, or nullptr when the record
-// runs past `end`. `in_quotes` carries the quote state across calls.
-const char* find_record_end(const char* scan, const char* end, bool& in_quotes) {
-  while (scan < end) {
-    if (!in_quotes) {
-      const char* nl = static_cast<const char*>(std::memchr(scan, '\n', end - scan));
-      const char* lim = nl ? nl : end;
-      const char* q = static_cast<const char*>(std::memchr(scan, '"', lim - scan));
-      if (!q) return nl;
-      in_quotes = true;
-      scan = q + 1;
-    } else {
-      const char* q = static_cast<const char*>(std::memchr(scan, '"', end - scan));
-      if (!q) return nullptr;
-      in_quotes = false;
-      scan = q + 1;
-    }
-  }
-  return nullptr;
-}
+using core::csv_record_end;
 
-// Splits one record (without its LF; a trailing CR is dropped). False on bad quoting.
+// Splits one record (without its LF; a trailing CR is dropped) into strings; a quote inside
+// a bare field is malformed here. False on bad quoting.
 bool split_fields(std::string_view rec, std::vector<std::string>& out) {
-  out.clear();
-  if (!rec.empty() && rec.back() == '\r') rec.remove_suffix(1);
-  std::string cur;
-  size_t i = 0;
-  while (true) {
-    cur.clear();
-    if (i < rec.size() && rec[i] == '"') {
-      ++i;
-      while (true) {
-        if (i >= rec.size()) return false;  // unterminated quote
-        if (rec[i] == '"') {
-          if (i + 1 < rec.size() && rec[i + 1] == '"') {
-            cur += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        cur += rec[i++];
-      }
-      if (i < rec.size() && rec[i] != ',') return false;  // text after the closing quote
-    } else {
-      size_t j = rec.find(',', i);
-      if (j == std::string_view::npos) j = rec.size();
-      std::string_view f = rec.substr(i, j - i);
-      if (f.find('"') != std::string_view::npos) return false;
-      cur.assign(f);
-      i = j;
-    }
-    out.push_back(cur);
-    if (i >= rec.size()) return true;
-    ++i;  // the comma
-    if (i == rec.size()) {
-      out.emplace_back();
-      return true;
-    }
-  }
+  thread_local std::vector<std::string_view> views;  // reused: millions of records per run
+  thread_local std::deque<std::string> scratch;
+  scratch.clear();
+  const bool ok = core::csv_split(core::csv_chop_cr(rec), views, scratch, /*strict=*/true);
+  out.assign(views.begin(), views.end());
+  return ok;
 }
 
 void csv_field(std::string& out, std::string_view v) {
@@ -277,7 +228,7 @@ void process(const History& history, store::Store& store, const std::vector<int>
       size_t i = 0;
       bool q = false;
       while (p < end && i < utf8.size()) {
-        const char* e = find_record_end(p, end, q);
+        const char* e = csv_record_end(p, end, q);
         if (!e) break;
         utf8[i++].assign(p, e);
         p = e + 1;
@@ -415,7 +366,7 @@ Result<Summary> check_csv_file(const History& history, store::Store& store,
   auto get = [&](std::string& rec) -> bool {
     while (true) {
       const char* base = carry.data();
-      const char* e = find_record_end(base + scan, base + carry.size(), in_quotes);
+      const char* e = csv_record_end(base + scan, base + carry.size(), in_quotes);
       if (e) {
         size_t end = static_cast<size_t>(e - base);
         rec.assign(carry, pos, end - pos);
@@ -581,7 +532,7 @@ Result<std::vector<Claim>> parse_claims_body(std::string_view body, bool json) {
     std::vector<std::string> records;
     while (p < end) {
       bool q = false;
-      const char* e = find_record_end(p, end, q);
+      const char* e = csv_record_end(p, end, q);
       if (!e) e = end;
       records.emplace_back(p, e);
       p = e + 1;

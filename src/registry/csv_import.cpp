@@ -25,6 +25,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/csv.h"
 #include "core/text.h"
 #include "registry/fields.h"
 
@@ -36,88 +37,9 @@ using detail::kFieldCount;
 
 constexpr size_t kChunk = 8u << 20;  // bytes read per call
 
-// ---- record splitting on raw bytes ----
-
-// Finds the end of the record starting at `p` in [p, end). Returns the position of the
-// terminating LF (or nullptr when the record continues past `end`). `in_quotes`
-// carries the quote state when scanning resumes from `scan`.
-const char* find_record_end(const char* scan, const char* end, bool& in_quotes) {
-  while (scan < end) {
-    if (!in_quotes) {
-      const char* nl = static_cast<const char*>(std::memchr(scan, '\n', end - scan));
-      const char* lim = nl ? nl : end;
-      const char* q = static_cast<const char*>(std::memchr(scan, '"', lim - scan));
-      if (!q) return nl;  // no quote before the newline: the record ends there
-      in_quotes = true;
-      scan = q + 1;
-    } else {
-      const char* q = static_cast<const char*>(std::memchr(scan, '"', end - scan));
-      if (!q) return nullptr;
-      in_quotes = false;  // a doubled quote re-enters quotes on the next byte
-      scan = q + 1;
-    }
-  }
-  return nullptr;
-}
-
-// Strips a trailing CR (CRLF line ends).
-std::string_view chop_cr(std::string_view r) {
-  if (!r.empty() && r.back() == '\r') r.remove_suffix(1);
-  return r;
-}
-
-// ---- field splitting (UTF-8 text of one record) ----
-
-// Splits `rec` into fields; unescaped copies live in `scratch`. False on a malformed quote.
-bool split_fields(std::string_view rec, std::vector<std::string_view>& out,
-                  std::deque<std::string>& scratch) {
-  out.clear();
-  size_t i = 0;
-  const size_t n = rec.size();
-  for (;;) {
-    if (i < n && rec[i] == '"') {
-      size_t j = i + 1;
-      bool doubled = false;
-      size_t close = std::string_view::npos;
-      while (j < n) {
-        size_t q = rec.find('"', j);
-        if (q == std::string_view::npos) break;
-        if (q + 1 < n && rec[q + 1] == '"') {
-          doubled = true;
-          j = q + 2;
-          continue;
-        }
-        close = q;
-        break;
-      }
-      if (close == std::string_view::npos) return false;  // unterminated
-      std::string_view inner = rec.substr(i + 1, close - i - 1);
-      if (doubled) {
-        std::string& s = scratch.emplace_back();
-        s.reserve(inner.size());
-        for (size_t k = 0; k < inner.size(); ++k) {
-          s.push_back(inner[k]);
-          if (inner[k] == '"') ++k;
-        }
-        out.push_back(s);
-      } else {
-        out.push_back(inner);
-      }
-      i = close + 1;
-      if (i == n) return true;
-      if (rec[i] != ',') return false;  // text after the closing quote
-      ++i;
-    } else {
-      size_t c = rec.find(',', i);
-      if (c == std::string_view::npos) {
-        out.push_back(rec.substr(i));
-        return true;
-      }
-      out.push_back(rec.substr(i, c - i));
-      i = c + 1;
-    }
-  }
-}
+using core::csv_chop_cr;
+using core::csv_record_end;
+using core::csv_split;
 
 // ---- batches ----
 
@@ -286,13 +208,13 @@ Status Importer::open_and_read_header() {
   const char* endp = nullptr;
   size_t scan = 0;
   for (;;) {
-    endp = find_record_end(buf_.data() + scan, buf_.data() + buf_.size(), in_quotes);
+    endp = csv_record_end(buf_.data() + scan, buf_.data() + buf_.size(), in_quotes);
     if (endp) break;
     scan = buf_.size();
     if (!fill()) break;
   }
   size_t hend = endp ? static_cast<size_t>(endp - buf_.data()) : buf_.size();
-  std::string raw(chop_cr(std::string_view(buf_).substr(0, hend)));
+  std::string raw(csv_chop_cr(std::string_view(buf_).substr(0, hend)));
   pos_ = endp ? hend + 1 : buf_.size();
   if (raw.substr(0, 3) == "\xEF\xBB\xBF") raw.erase(0, 3);
   std::string text;
@@ -307,7 +229,7 @@ Status Importer::open_and_read_header() {
   if (text.empty()) return Error{"E_CSV_HEADER", "", "見出し行がありません（空のファイル）"};
   std::vector<std::string_view> cols;
   std::deque<std::string> scratch;
-  if (!split_fields(text, cols, scratch))
+  if (!csv_split(text, cols, scratch))
     return Error{"E_CSV_HEADER", "", "見出し行の引用符が閉じていません"};
   bool seen[kFieldCount] = {};
   for (auto c : cols) {
@@ -352,7 +274,7 @@ void Importer::reader_loop() {
   };
   for (;;) {
     const char* base = buf_.data();
-    const char* endp = find_record_end(base + scan, base + buf_.size(), in_quotes);
+    const char* endp = csv_record_end(base + scan, base + buf_.size(), in_quotes);
     size_t rec_end;
     if (endp) {
       rec_end = static_cast<size_t>(endp - base);
@@ -365,7 +287,7 @@ void Importer::reader_loop() {
       if (pos_ >= buf_.size()) break;  // clean EOF
       rec_end = buf_.size();           // last record without a newline
     }
-    std::string_view rec = chop_cr(std::string_view(buf_).substr(pos_, rec_end - pos_));
+    std::string_view rec = csv_chop_cr(std::string_view(buf_).substr(pos_, rec_end - pos_));
     pos_ = std::min(rec_end + 1, buf_.size());
     scan = pos_;
     in_quotes = false;
@@ -389,7 +311,7 @@ void Importer::process_record(std::string_view rec, int64_t row, DoneBatch& out,
                               std::vector<std::string_view>& cols,
                               std::deque<std::string>& scratch) {
   scratch.clear();
-  if (!split_fields(rec, cols, scratch)) {
+  if (!csv_split(rec, cols, scratch)) {
     reject(out, row, "", "E_CSV_QUOTE", "引用符（\"）の使い方が正しくありません");
     return;
   }
@@ -458,7 +380,7 @@ DoneBatch Importer::process(RawBatch& b) {
       bool ok = true;
       while (p < text.size()) {
         bool q = false;
-        const char* e = find_record_end(text.data() + p, text.data() + text.size(), q);
+        const char* e = csv_record_end(text.data() + p, text.data() + text.size(), q);
         if (!e) {
           ok = false;
           break;

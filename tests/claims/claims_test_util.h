@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "claims/claims.h"
+#include "core/csv.h"
 #include "core/date.h"
 #include "core/numbers.h"
 #include "core/qualification.h"
@@ -189,30 +190,7 @@ class ClaimsFixture : public ::testing::Test {
         first = false;
         continue;
       }
-      std::vector<std::string> f;
-      std::string cur;
-      bool q = false;
-      for (size_t i = 0; i < line.size(); ++i) {
-        char c = line[i];
-        if (q) {
-          if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-            cur += '"';
-            ++i;
-          } else if (c == '"') {
-            q = false;
-          } else {
-            cur += c;
-          }
-        } else if (c == '"') {
-          q = true;
-        } else if (c == ',') {
-          f.push_back(cur);
-          cur.clear();
-        } else {
-          cur += c;
-        }
-      }
-      f.push_back(cur);
+      std::vector<std::string> f = core::csv_fields(line);
       rows.push_back(f);
     }
     return rows;
