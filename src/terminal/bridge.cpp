@@ -14,7 +14,7 @@
 #include <system_error>
 #include <thread>
 
-#include "core/date.h"
+#include "confirm/confirm.h"
 #include "core/log.h"
 #include "oqs/messages.h"
 
@@ -77,17 +77,10 @@ Result<Rendered> siquc_reencode(std::string_view answer, core::Encoding encoding
 }
 
 Result<std::string> siquc_error(std::string_view request, const Error& e, core::Encoding encoding) {
-  oqs::ConfirmResult r;
-  r.header.process_execution_time = core::timestamp_jst();
-  if (auto req = oqs::parse_confirm_request_xml(request)) {
-    r.header.qualification_confirmation_date = req->header.qualification_confirmation_date;
-    r.header.medical_institution_code = req->header.medical_institution_code;
-    r.header.arbitrary_file_identifier = req->header.arbitrary_file_identifier;
-  }
-  r.header.segment_of_result = "9";
-  r.header.error_code = e.code;
-  r.header.error_message = e.field.empty() ? e.message : e.field + ": " + e.message;
-  return write_or_utf8(r, oqs::write_confirm_result_xml, encoding, "");
+  oqs::RequestHeader h;
+  if (auto req = oqs::parse_confirm_request_xml(request)) h = req->header;
+  return write_or_utf8(confirm::Confirmer::error_result(h, e), oqs::write_confirm_result_xml,
+                       encoding, "");
 }
 
 // ---- OQSmuquc01: bulk inquiry upload → 受付結果 with the ReceptionNumber (research §2.2) ----
@@ -110,15 +103,13 @@ Result<Rendered> muquc01_reencode(std::string_view answer, core::Encoding encodi
 }
 
 Result<std::string> muquc01_error(std::string_view request, const Error& e, core::Encoding encoding) {
-  oqs::BulkReceipt r;
-  r.header.process_execution_time = core::timestamp_jst();
+  oqs::RequestHeader h;
   if (auto req = oqs::parse_bulk_request_xml(request)) {
-    r.header.medical_institution_code = req->header.medical_institution_code;
-    r.header.arbitrary_file_identifier = req->header.arbitrary_file_identifier;
+    h.medical_institution_code = req->header.medical_institution_code;
+    h.arbitrary_file_identifier = req->header.arbitrary_file_identifier;
   }
-  r.header.segment_of_result = "9";
-  r.header.error_code = e.code;
-  r.header.error_message = e.field.empty() ? e.message : e.field + ": " + e.message;
+  oqs::BulkReceipt r;
+  r.header = confirm::Confirmer::error_result(h, e).header;
   return write_or_utf8(r, oqs::write_bulk_receipt_xml, encoding, "");
 }
 
@@ -195,15 +186,15 @@ Result<Rendered> muquc02_reencode(std::string_view answer, core::Encoding encodi
 }
 
 Result<std::string> muquc02_error(std::string_view request, const Error& e, core::Encoding encoding) {
-  oqs::BulkResult r;
-  r.header.process_execution_time = core::timestamp_jst();
+  oqs::RequestHeader h;
+  std::string reception_number;
   if (auto req = oqs::parse_bulk_result_request_xml(request)) {
-    r.header.medical_institution_code = req->medical_institution_code;
-    r.header.reception_number = req->reception_number;
+    h.medical_institution_code = req->medical_institution_code;
+    reception_number = req->reception_number;
   }
-  r.header.segment_of_result = "9";
-  r.header.error_code = e.code;
-  r.header.error_message = e.field.empty() ? e.message : e.field + ": " + e.message;
+  oqs::BulkResult r;
+  r.header = confirm::Confirmer::error_result(h, e).header;
+  r.header.reception_number = std::move(reception_number);
   return write_or_utf8(r, oqs::write_bulk_result_xml, encoding, "");
 }
 
