@@ -32,19 +32,10 @@ struct TouchArgs {
 
 // "http://HOST:PORT[/]" → host, port.
 Result<std::pair<std::string, uint16_t>> parse_terminal_url(std::string_view url) {
-  Error bad{"E_FLAG", "terminal", "--terminal は http://127.0.0.1:PORT の形で指定してください"};
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme) return bad;
-  std::string_view rest = url.substr(scheme.size());
-  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  auto colon = rest.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= rest.size()) return bad;
-  std::string host(rest.substr(0, colon)), port(rest.substr(colon + 1));
-  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return bad;
-  int p = std::stoi(port);
-  if (p < 1 || p > 65535) return bad;
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return std::make_pair(host, static_cast<uint16_t>(p));
+  auto parsed = http::parse_url(url, "http");
+  if (!parsed)
+    return Error{"E_FLAG", "terminal", "--terminal は http://127.0.0.1:PORT の形で指定してください"};
+  return parsed;
 }
 
 std::string str(const json::object& o, std::string_view key) {

@@ -183,6 +183,24 @@ struct Client::Impl {
   }
 };
 
+Result<std::pair<std::string, uint16_t>> parse_url(std::string_view url, std::string_view scheme) {
+  auto bad = [](std::string why) { return Error{"E_URL", "", std::move(why)}; };
+  const std::string prefix = std::string(scheme) + "://";
+  if (url.substr(0, prefix.size()) != prefix) return bad("scheme is not " + std::string(scheme));
+  std::string_view rest = url.substr(prefix.size());
+  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return bad("no port");
+  std::string host(rest.substr(0, colon));
+  std::string_view port = rest.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
+    return bad("port is not a number");
+  int p = std::stoi(std::string(port));
+  if (p < 1 || p > 65535) return bad("port out of range");
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return std::make_pair(host, static_cast<uint16_t>(p));
+}
+
 Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 Client::~Client() { impl_->disconnect(); }

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,12 @@ struct ClientOptions {
   std::string cert_file, key_file;   // client certificate ("" = none)
   int timeout_ms = 10000;
 };
+
+// "SCHEME://HOST:PORT" (a trailing '/' allowed, an IPv6 host in brackets) → host and port,
+// for the flags that name a server (`--server https://…`, `--terminal http://…`). Errors:
+// E_URL with the reason ("scheme is not https", "no port", "port is not a number", "port out
+// of range"); callers answer it as a flag error of their own.
+Result<std::pair<std::string, uint16_t>> parse_url(std::string_view url, std::string_view scheme);
 
 struct ClientResponse {
   int status = 0;

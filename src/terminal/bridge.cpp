@@ -270,22 +270,10 @@ std::string problem_code(const std::string& body) {
 }  // namespace
 
 Result<std::pair<std::string, uint16_t>> parse_server_url(std::string_view url) {
-  auto bad = [&](const std::string& why) {
-    return Error{"E_FLAG", "server", "--server must be https://HOST:PORT (" + why + ")"};
-  };
-  constexpr std::string_view scheme = "https://";
-  if (url.substr(0, scheme.size()) != scheme) return bad("scheme is not https");
-  std::string_view rest = url.substr(scheme.size());
-  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  auto colon = rest.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return bad("no port");
-  std::string host(rest.substr(0, colon));
-  std::string port(rest.substr(colon + 1));
-  if (!core::all_digits(port) || port.size() > 5) return bad("port is not a number");
-  int p = std::stoi(port);
-  if (p < 1 || p > 65535) return bad("port out of range");
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return std::make_pair(host, static_cast<uint16_t>(p));
+  auto parsed = http::parse_url(url, "https");
+  if (!parsed)
+    return Error{"E_FLAG", "server", "--server must be https://HOST:PORT (" + parsed.error().message + ")"};
+  return parsed;
 }
 
 Result<http::ClientOptions> client_options_from_cert_dir(const fs::path& cert_dir, std::string host,
