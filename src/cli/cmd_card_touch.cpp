@@ -17,6 +17,7 @@
 
 #include "card/card.h"
 #include "cli/commands.h"
+#include "core/json_read.h"
 #include "http/client.h"
 
 namespace onshi::cli {
@@ -38,10 +39,7 @@ Result<std::pair<std::string, uint16_t>> parse_terminal_url(std::string_view url
   return parsed;
 }
 
-std::string str(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : "";
-}
+using core::json_string;
 
 // The card's own refusals, in Japanese.
 std::string card_message(const Error& e, int left, bool link) {
@@ -120,8 +118,8 @@ void register_card_touch(CLI::App& app) {
     boost::system::error_code ec;
     auto chv = json::parse(ch->body, ec);
     if (ec || !chv.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
-    if (ch->status != 200) return fail(str(chv.as_object(), "code"), str(chv.as_object(), "message"), 1);
-    std::string challenge = str(chv.as_object(), "challenge");
+    if (ch->status != 200) return fail(json_string(chv.as_object(), "code"), json_string(chv.as_object(), "message"), 1);
+    std::string challenge = json_string(chv.as_object(), "challenge");
     if (challenge.empty()) return fail("E_TERMINAL_RESPONSE", "端末の応答にチャレンジがありません", 1);
 
     auto presented = c.present(challenge, *method, a->pin);
@@ -143,7 +141,7 @@ void register_card_touch(CLI::App& app) {
       auto answer = json::parse(res->body, ec);
       if (ec || !answer.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
       const auto& o = answer.as_object();
-      if (res->status != 200) return fail(str(o, "code"), str(o, "message"), 1);
+      if (res->status != 200) return fail(json_string(o, "code"), json_string(o, "message"), 1);
       const auto* already = o.if_contains("alreadyLinked");
       const bool was_linked = already && already->is_bool() && already->as_bool();
       std::cout << "初回登録が完了しました。"
@@ -158,18 +156,18 @@ void register_card_touch(CLI::App& app) {
     auto view = json::parse(res->body, ec);
     if (ec || !view.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
     const auto& v = view.as_object();
-    if (res->status != 200) return fail(str(v, "code"), str(v, "message"), 1);
+    if (res->status != 200) return fail(json_string(v, "code"), json_string(v, "message"), 1);
 
     std::string name;
     if (const auto* rs = v.if_contains("results"); rs && rs->is_array() && !rs->as_array().empty() &&
                                                    rs->as_array().front().is_object())
-      name = str(rs->as_array().front().as_object(), "name");
+      name = json_string(rs->as_array().front().as_object(), "name");
     std::cout << "資格確認: " << (name.empty() ? std::string("(該当なし)") : name + " 様") << " — "
-              << str(v, "validityLabel") << "\n";
+              << json_string(v, "validityLabel") << "\n";
     if (const auto* gs = v.if_contains("guidance"); gs && gs->is_array())
       for (const auto& g : gs->as_array())
-        if (g.is_object()) std::cout << "  ※ " << str(g.as_object(), "title") << "\n";
-    std::cout << "face ファイル: " << str(v, "file") << "\n";
+        if (g.is_object()) std::cout << "  ※ " << json_string(g.as_object(), "title") << "\n";
+    std::cout << "face ファイル: " << json_string(v, "file") << "\n";
     std::cout << res->body << "\n";
     g_exit_code = 0;
   });

@@ -32,6 +32,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/json_read.h"
 #include "core/log.h"
 #include "institutions/institutions.h"
 #include "serve/routes.h"
@@ -80,10 +81,7 @@ Result<json::object> body_object(const http::Request& r) {
   return std::move(v.as_object());
 }
 
-std::string str(const json::object& o, std::string_view key) {
-  if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->as_string());
-  return "";
-}
+using core::json_string;
 bool flag(const json::object& o, std::string_view key, bool fallback = false) {
   if (const auto* v = o.if_contains(key); v && v->is_bool()) return v->as_bool();
   return fallback;
@@ -91,7 +89,7 @@ bool flag(const json::object& o, std::string_view key, bool fallback = false) {
 
 // A YYYYMMDD field, today when absent.
 Result<Date> date_field(const json::object& o, std::string_view key, bool required = false) {
-  std::string s = str(o, key);
+  std::string s = json_string(o, key);
   if (s.empty()) {
     if (required)
       return Error{"E_DATE", std::string(key), std::string(key) + " は必須です（YYYYMMDD）"};
@@ -156,9 +154,9 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/institutions/provisional-codes", kAgency, [reg](const http::Request& r) {
     auto o = body_object(r);
     if (!o) return fail(o.error());
-    inst::NewInstitution n{str(*o, "kind"), str(*o, "prefecture"), str(*o, "name"),
-                           str(*o, "address")};
-    if (auto d = str(*o, "district"); !d.empty()) n.district = d;
+    inst::NewInstitution n{json_string(*o, "kind"), json_string(*o, "prefecture"), json_string(*o, "name"),
+                           json_string(*o, "address")};
+    if (auto d = json_string(*o, "district"); !d.empty()) n.district = d;
     auto i = reg->issue_provisional(n, actor_of(r));
     if (!i) return fail(i.error());
     return ok_json(inst::to_json(*i));
@@ -166,7 +164,7 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/institutions/portal-accounts", kAgency, [reg](const http::Request& r) {
     auto o = body_object(r);
     if (!o) return fail(o.error());
-    auto i = reg->register_portal_account(str(*o, "provisionalCode"), actor_of(r));
+    auto i = reg->register_portal_account(json_string(*o, "provisionalCode"), actor_of(r));
     if (!i) return fail(i.error());
     return ok_json(inst::to_json(*i));
   });
@@ -177,7 +175,7 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
         auto on = date_field(*o, "date");
         if (!on) return fail(on.error());
         auto i =
-            reg->apply_card_reader(str(*o, "provisionalCode"), str(*o, "model"), *on, actor_of(r));
+            reg->apply_card_reader(json_string(*o, "provisionalCode"), json_string(*o, "model"), *on, actor_of(r));
         if (!i) return fail(i.error());
         return ok_json(inst::to_json(*i));
       });
@@ -187,7 +185,7 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     auto on = date_field(*o, "date");
     if (!on) return fail(on.error());
     auto i =
-        reg->choose_reader_model(str(*o, "provisionalCode"), str(*o, "model"), *on, actor_of(r));
+        reg->choose_reader_model(json_string(*o, "provisionalCode"), json_string(*o, "model"), *on, actor_of(r));
     if (!i) return fail(i.error());
     return ok_json(inst::to_json(*i));
   });
@@ -207,7 +205,7 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     auto o = body_object(r);
     if (!o) return fail(o.error());
     inst::NumberRequest q;
-    q.provisional_code = str(*o, "provisionalCode");
+    q.provisional_code = json_string(*o, "provisionalCode");
     auto designation = date_field(*o, "designationDate", true);
     if (!designation) return fail(designation.error());
     auto request_date = date_field(*o, "requestDate");
@@ -224,7 +222,7 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
     if (!o) return fail(o.error());
     auto on = date_field(*o, "date");
     if (!on) return fail(on.error());
-    auto i = reg->present_reception_number(str(*o, "receptionNumber"), *on,
+    auto i = reg->present_reception_number(json_string(*o, "receptionNumber"), *on,
                                            flag(*o, "lateAccepted"), actor_of(r));
     if (!i) return fail(i.error());
     return ok_json(inst::to_json(*i));
@@ -232,8 +230,8 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/institutions/designations", kBureau, [reg](const http::Request& r) {
     auto o = body_object(r);
     if (!o) return fail(o.error());
-    std::string key = str(*o, "receptionNumber");
-    if (key.empty()) key = str(*o, "medicalInstitutionCode");
+    std::string key = json_string(*o, "receptionNumber");
+    if (key.empty()) key = json_string(*o, "medicalInstitutionCode");
     auto i = flag(*o, "designated", true) ? reg->designate(key, actor_of(r))
                                           : reg->report_not_designated(key, actor_of(r));
     if (!i) return fail(i.error());
@@ -250,7 +248,7 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
                if (!o) return fail(o.error());
                auto on = date_field(*o, "date");
                if (!on) return fail(on.error());
-               std::string code = str(*o, "medicalInstitutionCode");
+               std::string code = json_string(*o, "medicalInstitutionCode");
                static std::atomic<int> counter{0};
                auto out = data_dir / "tmp" /
                           ("usage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));

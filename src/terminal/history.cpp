@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 
+#include "core/json_read.h"
 #include "core/log.h"
 
 namespace onshi::terminal {
@@ -16,10 +17,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string str(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : "";
-}
+using core::json_string;
 
 }  // namespace
 
@@ -52,11 +50,11 @@ void History::load_locked(core::Date day) {
     const auto* id = o.if_contains("id");
     if (!id || !id->is_int64()) continue;
     e.id = id->as_int64();
-    e.time = str(o, "time");
-    e.route = str(o, "route");
-    e.method = str(o, "method");
-    e.file = str(o, "file");
-    e.document = str(o, "document");
+    e.time = json_string(o, "time");
+    e.route = json_string(o, "route");
+    e.method = json_string(o, "method");
+    e.file = json_string(o, "file");
+    e.document = json_string(o, "document");
     entries_.push_back(std::move(e));
   }
 }
