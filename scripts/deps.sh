@@ -11,6 +11,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev openssl
   libsqlite3-dev sqlite3
+  libpq-dev postgresql postgresql-client nginx libnginx-mod-stream
   libpugixml-dev
   libicu-dev
   libspdlog-dev libfmt-dev

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test of onshi against the build in build/: the GoogleTest suites through
-# CTest (unit tests, real SQLite files, real HTTPS servers on 127.0.0.1 port 0, the real
+# CTest (unit tests, real SQLite files, a real PostgreSQL cluster, real HTTPS servers on 127.0.0.1 port 0, the real
 # CLI binary killed and re-run), then the browser tests of the institution pages and the reception screen
 # (tests/browser: Playwright driving Debian's chromium). Exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The store's PostgreSQL backend is tested on a private cluster in a temporary directory on a
+# free port, removed when the tests end (scripts/pg-test.sh).
+PG_DIR=$(mktemp -d /tmp/onshi-pg.XXXXXX)
+trap 'scripts/pg-test.sh stop "$PG_DIR"' EXIT
+ONSHI_TEST_PG_URL=$(scripts/pg-test.sh start "$PG_DIR")
+export ONSHI_TEST_PG_URL
+echo "PostgreSQL test cluster: $ONSHI_TEST_PG_URL"
 ctest --preset default
 echo "browser tests (tests/browser)"
 export ONSHI_BINARY="${ONSHI_BINARY:-$PWD/build/onshi}"

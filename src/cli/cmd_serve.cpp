@@ -1,7 +1,8 @@
 // onshi serve — the central service over HTTPS with client certificates.
 //
-// Everything it needs is in the data directory (`onshi ca init` put the CA and the server
-// certificate there), so the only flags are where the data is and where to listen.
+// The keys and certificates are in the data directory (`onshi ca init` put the CA and the
+// server certificate there); the state is in the database `--db` names (by default the SQLite
+// files of the same directory). Several `onshi serve` may share one PostgreSQL database.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -13,12 +14,15 @@ void register_serve(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "serve", "中央サービスを起動します (HTTPS + クライアント証明書). Runs the central service.");
   struct Opts {
-    std::string data_dir;
+    std::string data_dir, db, db_read;
     std::string listen = "127.0.0.1:8443";
     int threads = 2;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data-dir", o->data_dir, "データディレクトリ (onshi ca init で作成)")->required();
+  add_db_option(cmd, o->db);
+  cmd->add_option("--db-read", o->db_read,
+                  "読み取り用レプリカ postgresql://… (資格確認の読み取りに使用)");
   cmd->add_option("--listen", o->listen, "待ち受けアドレス HOST:PORT (PORT 0 = 空きポート)")
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "I/O スレッド数")->capture_default_str()->check(
@@ -32,13 +36,15 @@ void register_serve(CLI::App& app) {
     }
     serve::ServiceOptions so;
     so.data_dir = o->data_dir;
+    so.db_url = db_url_of(o->data_dir, o->db);
+    so.db_read_url = o->db_read;
     so.host = listen->first;
     so.port = listen->second;
     so.threads = o->threads;
     auto svc = serve::Service::open(so);
     if (!svc) {
       std::cerr << svc.error().code << ": " << svc.error().message << "\n";
-      g_exit_code = svc.error().code == "E_CA_MISSING" ? 2 : 1;
+      g_exit_code = svc.error().code == "E_CA_MISSING" || is_db_open_error(svc.error()) ? 2 : 1;
       return;
     }
     if (auto st = (*svc)->start(); !st) {

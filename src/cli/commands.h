@@ -7,10 +7,22 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
+#include "core/status.h"
+
 namespace onshi::cli {
 
 // Set by a command's callback; main returns it.
 extern int g_exit_code;
+
+// --db URL (store/database.h: sqlite:DIR or postgresql://user@host:port/db). Commands that
+// also keep keys in a data directory take --data-dir DIR beside it; without --db their state
+// is sqlite:DIR.
+void add_db_option(CLI::App* cmd, std::string& db);
+std::string db_url_of(const std::string& data_dir, const std::string& db);
+// E_DB_URL, E_STORE_OPEN, E_STORE_SCHEMA: the database could not be used (exit 2).
+bool is_db_open_error(const onshi::Error& e);
 
 void register_ca(CLI::App& app);        // onshi ca init | ca issue institution|insurer
 void register_import(CLI::App& app);    // onshi import

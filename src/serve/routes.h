@@ -8,14 +8,16 @@
 #include "http/server.h"
 #include "security/audit.h"
 #include "security/crypto.h"
+#include "store/database.h"
 #include "store/store.h"
 
 namespace onshi::serve {
 
 // What route handlers may use. Everything here outlives the server; all of it is thread-safe.
 struct Context {
-  std::filesystem::path data_dir;
-  store::Store& store;
+  std::filesystem::path data_dir;  // keys and certificates only: state is in `db`
+  store::Database& db;             // every store (institutions, cards, bulk …)
+  store::Store& store;             // db.members()
   const security::Keyring& keyring;
   security::AuditLog& audit;
 };

@@ -20,6 +20,7 @@
 #include "security/ca.h"
 #include "serve/routes.h"
 #include "security/crypto.h"
+#include "store/database.h"
 #include "store/store.h"
 
 namespace onshi::serve {
@@ -27,7 +28,8 @@ namespace json = boost::json;
 
 struct Service::Impl {
   ServiceOptions options;
-  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Database> db;
+  store::Store* store = nullptr;  // db->members()
   std::unique_ptr<security::Keyring> keyring;
   std::unique_ptr<security::AuditLog> audit;
   std::unique_ptr<confirm::Confirmer> confirmer;
@@ -204,9 +206,13 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   std::unique_ptr<Service> svc(new Service());
   auto& m = *svc->impl_;
   m.options = options;
-  auto st = store::open_sqlite(store::store_path(options.data_dir));
-  if (!st) return st.error();
-  m.store = std::move(*st);
+  store::DatabaseOptions dbo;
+  dbo.read_url = options.db_read_url;
+  auto db = store::open_store(
+      options.db_url.empty() ? store::sqlite_url(options.data_dir) : options.db_url, dbo);
+  if (!db) return db.error();
+  m.db = std::move(*db);
+  m.store = &m.db->members();
   if (!security::Keyring::exists(options.data_dir)) {
     auto n = m.store->count_versions();
     if (n && *n > 0)
@@ -230,7 +236,8 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   router.add("POST", "/v1/registrations", {"insurer"},
              [impl](const http::Request& r) { return impl->registrations(r); });
 
-  m.context = std::make_unique<Context>(Context{options.data_dir, *m.store, *m.keyring, *m.audit});
+  m.context = std::make_unique<Context>(
+      Context{options.data_dir, *m.db, *m.store, *m.keyring, *m.audit});
   add_quality_routes(router, *m.context);
   add_claims_routes(router, *m.context);
   add_institutions_routes(router, *m.context);

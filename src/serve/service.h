@@ -19,7 +19,9 @@
 namespace onshi::serve {
 
 struct ServiceOptions {
-  std::filesystem::path data_dir;
+  std::filesystem::path data_dir;  // keys and certificates (DIR/keys, DIR/ca, DIR/jlis)
+  std::string db_url;              // the state; "" = sqlite:DIR (store/database.h)
+  std::string db_read_url;         // postgresql: a read replica for confirmations, or ""
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 = ephemeral
   int threads = 2;
@@ -27,8 +29,9 @@ struct ServiceOptions {
 
 class Service {
  public:
-  // Opens DIR/onshi.db, DIR/keys, and the certificates `onshi ca init` put in DIR/ca.
-  // Errors: E_CA_MISSING, E_STORE_OPEN, E_KEY_IO.
+  // Opens the database (`db_url`, by default the SQLite files in DIR), DIR/keys, and the
+  // certificates `onshi ca init` put in DIR/ca.
+  // Errors: E_CA_MISSING, E_DB_URL, E_STORE_OPEN, E_STORE_SCHEMA, E_KEY_IO.
   static Result<std::unique_ptr<Service>> open(const ServiceOptions& options);
   ~Service();
   Status start();          // binds and serves (E_LISTEN)

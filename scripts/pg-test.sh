@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# A private PostgreSQL cluster for tests: created in a temporary directory, listening on a
+# free port of 127.0.0.1 only (and a Unix socket in that directory), trust authentication for
+# the superuser `postgres`, fsync off (tests need no crash safety from it). Debian's
+# PostgreSQL 15 server binaries are used; as root (CI), initdb and pg_ctl run as the
+# `postgres` user, who owns the directory.
+#
+#   scripts/pg-test.sh start DIR   creates and starts the cluster, prints its URL
+#                                  (postgresql://postgres@127.0.0.1:PORT/postgres)
+#   scripts/pg-test.sh stop DIR    stops it and removes DIR
+set -euo pipefail
+
+bindir() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do
+    if [ -x "$d/initdb" ]; then echo "$d"; return; fi
+  done
+  echo "pg-test: PostgreSQL server binaries not found (scripts/deps.sh installs postgresql)" >&2
+  exit 2
+}
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# A port nobody listens on: a random one in 20000–59999 that refuses a connection.
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo "pg-test: no free port found" >&2
+  exit 2
+}
+
+start() {
+  local dir=$1 bin port
+  bin=$(bindir)
+  mkdir -p "$dir"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
+  as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 2; }
+  for _ in 1 2 3 4 5; do
+    port=$(free_port)
+    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+      >/dev/null 2>&1; then
+      echo "$port" >"$dir/port"
+      echo "postgresql://postgres@127.0.0.1:$port/postgres"
+      return
+    fi
+  done
+  cat "$dir/server.log" >&2
+  exit 2
+}
+
+stop() {
+  local dir=$1 bin
+  bin=$(bindir)
+  if [ -d "$dir/data" ]; then
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+}
+
+case "${1:-}" in
+  start) start "${2:?DIR}" ;;
+  stop) stop "${2:?DIR}" ;;
+  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+esac
