@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 namespace onshi::store::pg {
@@ -139,7 +140,8 @@ Result<Rows> Conn::exec(const char* sql, const Params& p, Format results) {
 }
 
 Result<Rows> Conn::exec(const Prepared& stmt, const Params& p, Format results) {
-  if (std::find(prepared_.begin(), prepared_.end(), stmt.name) == prepared_.end()) {
+  auto same = [&](const char* n) { return std::strcmp(n, stmt.name) == 0; };
+  if (std::none_of(prepared_.begin(), prepared_.end(), same)) {
     PGresult* r = PQprepare(c_, stmt.name, stmt.sql, p.size(), nullptr);
     auto prepared = result(r);
     if (!prepared) return prepared.error();
@@ -189,6 +191,16 @@ Status Conn::transaction(const std::function<Status(Conn&)>& fn) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2 << attempt));
   }
+}
+
+bool Conn::alive() {
+  // Reads whatever the server sent while the connection sat idle, without blocking: a
+  // server that shut down has closed the socket, which marks the connection bad here.
+  // Twice: a server shutting down first sends its farewell message, then closes; the second
+  // read is the one that meets the end of the stream.
+  for (int i = 0; i < 2 && healthy() && PQtransactionStatus(c_) == PQTRANS_IDLE; ++i)
+    PQconsumeInput(c_);
+  return healthy();
 }
 
 bool Conn::reset() {
@@ -248,7 +260,7 @@ Result<Pool::Lease> Pool::acquire() {
       return made.error();
     }
     c = std::move(*made);
-  } else if (!c->healthy() && !c->reset()) {
+  } else if (!c->alive() && !c->reset()) {
     Error e{"E_STORE", "", "the database " + display_ + " is unreachable"};
     release(std::move(c));
     return e;

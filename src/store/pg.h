@@ -8,10 +8,11 @@
 // Statements on a hot path are prepared once per connection (`Prepared`); a batch of rows
 // travels as a few array parameters (`ArrayParam`) unnested by one INSERT … SELECT.
 //
-// A connection that broke (the server restarted, the network went away) is reset the next
-// time the pool hands it out, so a service recovers by itself when the database returns; a
-// request that met the broken connection gets E_STORE at once (TCP keepalives and a user
-// timeout bound how long a vanished server can hold a caller).
+// A connection that broke (the server restarted, the network went away) is reset when the
+// pool next hands it out — an idle one whose server closed it is noticed then too — so a
+// service recovers by itself when the database returns; a request that met the broken
+// connection gets E_STORE at once (TCP keepalives and a user timeout bound how long a
+// vanished server can hold a caller).
 //
 // Errors carry E_STORE (E_STORE_OPEN when connecting fails) and never the URL's password:
 // connection messages name the URL as `redact_url` gives it.
@@ -118,6 +119,8 @@ class Conn {
   // deadlock is retried (up to 5 times) with `fn` run again from the start.
   Status transaction(const std::function<Status(Conn&)>& fn);
   bool healthy() const { return PQstatus(c_) == CONNECTION_OK; }
+  // healthy(), after noticing (without blocking) whether the server closed the connection.
+  bool alive();
   bool reset();  // reconnects; false when the server is still unreachable
   PGconn* raw() { return c_; }
 

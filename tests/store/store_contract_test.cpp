@@ -52,7 +52,7 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
   }
   static PutItem item(core::Qualification q, std::string link = "") {
     std::string sealed = link.empty() ? "" : "sealed";
-    return PutItem{std::move(q), std::move(link), std::move(sealed), "test"};
+    return PutItem{std::move(q), std::move(link), std::move(sealed), "test", ""};
   }
   static AuditEntry event(std::string subject, std::string detail = "{}") {
     AuditEntry e;
