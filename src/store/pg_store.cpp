@@ -98,13 +98,13 @@ const Prepared kByCard{"onshi_by_card",
                        " FROM qualification_version WHERE card_key >= $1 AND card_key < $2 "
                        "AND recorded_at <= $3 ORDER BY card_key, recorded_at DESC"};
 // Keys that carried the link by T, then each key's version at T, kept if it still does.
-const Prepared kByPerson{
-    "onshi_by_person",
-    "SELECT v.* FROM (SELECT DISTINCT card_key FROM qualification_version "
-    "WHERE person_link = $1 AND recorded_at <= $2) k CROSS JOIN LATERAL (SELECT "
-    ONSHI_VERSION_COLUMNS " FROM qualification_version q WHERE q.card_key = k.card_key AND "
-    "q.recorded_at <= $2 ORDER BY q.recorded_at DESC LIMIT 1) v "
-    "WHERE v.person_link = $1 ORDER BY k.card_key"};
+const Prepared kByPerson{"onshi_by_person",
+                         "SELECT v.* FROM (SELECT DISTINCT card_key FROM qualification_version "
+                         "WHERE person_link = $1 AND recorded_at <= $2) k CROSS JOIN LATERAL "
+                         "(SELECT " ONSHI_VERSION_COLUMNS
+                         " FROM qualification_version q WHERE q.card_key = k.card_key AND "
+                         "q.recorded_at <= $2 ORDER BY q.recorded_at DESC LIMIT 1) v "
+                         "WHERE v.person_link = $1 ORDER BY k.card_key"};
 const Prepared kHistory{"onshi_history",
                         "SELECT " ONSHI_VERSION_COLUMNS
                         " FROM qualification_version WHERE card_key = $1 ORDER BY recorded_at"};
@@ -126,7 +126,8 @@ const Prepared kAuditTail{"onshi_audit_tail",
                           "SELECT " ONSHI_AUDIT_COLUMNS " FROM audit ORDER BY seq DESC LIMIT 1"};
 const Prepared kAuditInsert{
     "onshi_audit_insert",
-    "INSERT INTO audit(" ONSHI_AUDIT_COLUMNS ") SELECT * FROM unnest($1::bigint[], "
+    "INSERT INTO audit(" ONSHI_AUDIT_COLUMNS
+    ") SELECT * FROM unnest($1::bigint[], "
     "$2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])"};
 
 // Reads one row selected with the version columns (binary results) into `v`, decoding the
@@ -227,8 +228,8 @@ class PgStore final : public Store {
                                                          std::string_view symbol,
                                                          std::string_view number,
                                                          int64_t known_at) override {
-    std::string lo = core::make_card_key(std::string(insurer), std::string(symbol),
-                                         std::string(number), "");
+    std::string lo =
+        core::make_card_key(std::string(insurer), std::string(symbol), std::string(number), "");
     std::string hi = lo;
     hi.back() = '\x20';  // the byte after U+001F: every branch number sorts in [lo, hi)
     return versions(reader(), kByCard, Params().text(lo).text(hi).i64(known_at));
@@ -253,13 +254,11 @@ class PgStore final : public Store {
 
   Status scan_current(std::string_view insurer,
                       const std::function<bool(const QualificationVersion&)>& fn) override {
-    const char* all =
-        "SELECT DISTINCT ON (card_key) " ONSHI_VERSION_COLUMNS
-        " FROM qualification_version ORDER BY card_key, recorded_at DESC";
-    const char* one =
-        "SELECT DISTINCT ON (card_key) " ONSHI_VERSION_COLUMNS
-        " FROM qualification_version WHERE card_key >= $1 AND card_key < $2 "
-        "ORDER BY card_key, recorded_at DESC";
+    const char* all = "SELECT DISTINCT ON (card_key) " ONSHI_VERSION_COLUMNS
+                      " FROM qualification_version ORDER BY card_key, recorded_at DESC";
+    const char* one = "SELECT DISTINCT ON (card_key) " ONSHI_VERSION_COLUMNS
+                      " FROM qualification_version WHERE card_key >= $1 AND card_key < $2 "
+                      "ORDER BY card_key, recorded_at DESC";
     Params p;
     if (!insurer.empty()) p.text(std::string(insurer) + '\x1f').text(std::string(insurer) + '\x20');
     return scan_versions_sql(insurer.empty() ? all : one, p, fn);
@@ -317,12 +316,10 @@ class PgStore final : public Store {
     });
   }
 
-  Status scan_audit(int64_t from_seq,
-                    const std::function<bool(const AuditEntry&)>& fn) override {
+  Status scan_audit(int64_t from_seq, const std::function<bool(const AuditEntry&)>& fn) override {
     return scan("SELECT " ONSHI_AUDIT_COLUMNS " FROM audit WHERE seq >= $1 ORDER BY seq",
-                Params().i64(from_seq), [&](const Rows& r, int row) -> Result<bool> {
-                  return fn(read_audit(r, row));
-                });
+                Params().i64(from_seq),
+                [&](const Rows& r, int row) -> Result<bool> { return fn(read_audit(r, row)); });
   }
 
   Status scan_audit_by_subject(std::string_view subject,
@@ -330,9 +327,8 @@ class PgStore final : public Store {
     if (subject.empty()) return {};
     return scan("SELECT " ONSHI_AUDIT_COLUMNS
                 " FROM audit WHERE subject = $1 AND subject <> '' ORDER BY seq",
-                Params().text(subject), [&](const Rows& r, int row) -> Result<bool> {
-                  return fn(read_audit(r, row));
-                });
+                Params().text(subject),
+                [&](const Rows& r, int row) -> Result<bool> { return fn(read_audit(r, row)); });
   }
 
   // ---- import runs ----
@@ -340,15 +336,16 @@ class PgStore final : public Store {
     auto lease = primary_.acquire();
     if (!lease) return lease.status();
     return (*lease)
-        ->exec("INSERT INTO import_run(started_at, source, accepted, unchanged, rejected, "
-               "rejected_by_code) VALUES($1, $2, $3, $4, $5, $6)",
-               Params()
-                   .i64(run.started_at_us)
-                   .text(run.source)
-                   .i64(run.accepted)
-                   .i64(run.unchanged)
-                   .i64(run.rejected)
-                   .text(run.rejected_by_code_json.empty() ? "{}" : run.rejected_by_code_json))
+        ->exec(
+            "INSERT INTO import_run(started_at, source, accepted, unchanged, rejected, "
+            "rejected_by_code) VALUES($1, $2, $3, $4, $5, $6)",
+            Params()
+                .i64(run.started_at_us)
+                .text(run.source)
+                .i64(run.accepted)
+                .i64(run.unchanged)
+                .i64(run.rejected)
+                .text(run.rejected_by_code_json.empty() ? "{}" : run.rejected_by_code_json))
         .status();
   }
 
@@ -463,8 +460,7 @@ class PgStore final : public Store {
       const PutItem& it = items[i];
       auto found = current.find(keys[i]);
       bool exists = found != current.end();
-      if (exists && found->second.first == payloads[i] &&
-          found->second.second == it.person_link) {
+      if (exists && found->second.first == payloads[i] && found->second.second == it.person_link) {
         out.push_back(PutOutcome::kUnchanged);
         continue;
       }

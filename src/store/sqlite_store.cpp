@@ -191,7 +191,8 @@ class SqliteStore final : public Store {
                      "SELECT payload, person_link FROM qualification_version "
                      "WHERE card_key=?1 ORDER BY recorded_at DESC LIMIT 1");
     w_tail_ = Stmt(writer_,
-                   "SELECT recorded_at FROM qualification_version ORDER BY version_id DESC LIMIT 1");
+                   "SELECT recorded_at FROM qualification_version "
+                   "ORDER BY version_id DESC LIMIT 1");
     w_insert_ = Stmt(writer_,
                      "INSERT INTO qualification_version(card_key, recorded_at, insurer_number, "
                      "person_link, my_number_sealed, payload, source, conversions) "

@@ -32,7 +32,12 @@ class AuditOnBackend : public ::testing::TestWithParam<std::string> {
     AuditEvent e;
     e.actor = "institution:131011234" + std::to_string(who % 10);
     e.action = "confirm";
-    e.subject = "06139992\x1f" "12\x1f" + std::to_string(i) + "\x1f" "01";
+    e.subject =
+        "06139992\x1f"
+        "12\x1f" +
+        std::to_string(i) +
+        "\x1f"
+        "01";
     e.detail = R"({"who":)" + std::to_string(who) + R"(,"i":)" + std::to_string(i) + "}";
     return e;
   }
@@ -55,7 +60,8 @@ class AuditOnBackend : public ::testing::TestWithParam<std::string> {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(store::audit_path(db_->dir()).c_str(), &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
-    std::string sql = "UPDATE audit SET detail = '" + detail + "' WHERE seq = " + std::to_string(seq);
+    std::string sql =
+        "UPDATE audit SET detail = '" + detail + "' WHERE seq = " + std::to_string(seq);
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }

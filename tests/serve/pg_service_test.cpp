@@ -27,21 +27,28 @@ using testing::kInsurer;
 std::string member_json(const std::string& number, const std::string& extra = "") {
   return std::string("{\"insurerNumber\":\"") + kInsurer +
          "\",\"insurerName\":\"試験健康保険組合\",\"insuredCardClassification\":\"01\","
-         "\"insuredCardSymbol\":\"１２３\",\"insuredIdentificationNumber\":\"" + number +
+         "\"insuredCardSymbol\":\"１２３\",\"insuredIdentificationNumber\":\"" +
+         number +
          "\",\"insuredBranchNumber\":\"01\",\"personalFamilyClassification\":\"1\","
          "\"insuredName\":\"試験　一郎\",\"name\":\"試験　一郎\",\"nameKana\":\"シケン　イチロウ\","
          "\"sex1\":\"1\",\"birthdate\":\"19800515\",\"qualificationDate\":\"20180401\","
-         "\"postNumber\":\"100-0013\",\"address\":\"東京都千代田区霞が関１－２－３\"" + extra + "}";
+         "\"postNumber\":\"100-0013\",\"address\":\"東京都千代田区霞が関１－２－３\"" +
+         extra + "}";
 }
 
 std::string xml_request(const std::string& number, const std::string& branch) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<XmlMsg><MessageHeader>"
          "<QualificationConfirmationDate>20250415</QualificationConfirmationDate>"
-         "<MedicalInstitutionCode>" + std::string(kClinic) + "</MedicalInstitutionCode>"
+         "<MedicalInstitutionCode>" +
+         std::string(kClinic) +
+         "</MedicalInstitutionCode>"
          "<ArbitraryFileIdentifier>f-1</ArbitraryFileIdentifier></MessageHeader><MessageBody>"
-         "<QualificationConfirmSearchInfo><InsurerNumber>" + kInsurer + "</InsurerNumber>"
+         "<QualificationConfirmSearchInfo><InsurerNumber>" +
+         kInsurer +
+         "</InsurerNumber>"
          "<InsuredCardSymbol>１２３</InsuredCardSymbol>"
-         "<InsuredIdentificationNumber>" + number + "</InsuredIdentificationNumber>" +
+         "<InsuredIdentificationNumber>" +
+         number + "</InsuredIdentificationNumber>" +
          (branch.empty() ? "" : "<InsuredBranchNumber>" + branch + "</InsuredBranchNumber>") +
          "<Birthdate>19800515</Birthdate>"
          "<LimitApplicationCertificateRelatedConsFlg>1</LimitApplicationCertificateRelatedConsFlg>"
@@ -49,7 +56,8 @@ std::string xml_request(const std::string& number, const std::string& branch) {
 }
 
 std::string json_request(const std::string& number) {
-  return std::string("{\"qualificationConfirmationDate\":\"20250415\",\"medicalInstitutionCode\":\"") +
+  return std::string(
+             "{\"qualificationConfirmationDate\":\"20250415\",\"medicalInstitutionCode\":\"") +
          kClinic + "\",\"insurerNumber\":\"" + kInsurer +
          "\",\"insuredCardSymbol\":\"123\",\"insuredIdentificationNumber\":\"" + number +
          "\",\"insuredBranchNumber\":\"01\",\"birthdate\":\"19800515\","
@@ -117,7 +125,7 @@ TEST(ServiceOnPostgres, SameAnswersAsSqliteAndAuditVerifies) {
   ONSHI_REQUIRE_DATABASE(pg);
   std::vector<Exchange> exchanges{
       {"/xml/OQSsiquc01", xml_request("4567", "01"), "application/xml"},
-      {"/xml/OQSsiquc01", xml_request("4568", ""), "application/xml"},  // without 枝番
+      {"/xml/OQSsiquc01", xml_request("4568", ""), "application/xml"},    // without 枝番
       {"/xml/OQSsiquc01", xml_request("9999", "01"), "application/xml"},  // not known
       {"/v1/qualification-confirmations", json_request("4567"), "application/json"},
       {"/v1/qualification-confirmations", json_request("9999"), "application/json"},
@@ -187,7 +195,8 @@ TEST(ServiceOnPostgres, DatabaseGoesAwayAndComesBack) {
     ASSERT_TRUE(x.ok());
     EXPECT_NE(x->body.find("<SegmentOfResult>9</SegmentOfResult>"), std::string::npos) << x->body;
     EXPECT_NE(x->body.find("E_STORE"), std::string::npos) << x->body;
-    auto reg = svc.client("insurer").request("POST", "/v1/registrations", "[" + member_json("4569") + "]");
+    auto reg =
+        svc.client("insurer").request("POST", "/v1/registrations", "[" + member_json("4569") + "]");
     ASSERT_TRUE(reg.ok());
     EXPECT_EQ(reg->status, 503) << reg->body;
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(15));
@@ -196,7 +205,8 @@ TEST(ServiceOnPostgres, DatabaseGoesAwayAndComesBack) {
     auto back = c.request("POST", "/v1/qualification-confirmations", json_request("4567"));
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(back->status, 200) << back->body;
-    auto reg2 = svc.client("insurer").request("POST", "/v1/registrations", "[" + member_json("4569") + "]");
+    auto reg2 =
+        svc.client("insurer").request("POST", "/v1/registrations", "[" + member_json("4569") + "]");
     ASSERT_TRUE(reg2.ok());
     EXPECT_EQ(reg2->status, 200) << reg2->body;
   }

@@ -102,7 +102,8 @@ TEST(PgDatabase, NewerOrMissingSchemaIsRefused) {
   EXPECT_EQ(tables->i64(0, 0), 0);  // nothing written
 
   ASSERT_TRUE(open_store(db.url()).ok());
-  ASSERT_TRUE((*c)->exec_script("UPDATE onshi_schema SET version = 99 WHERE component = 'members'"));
+  ASSERT_TRUE(
+      (*c)->exec_script("UPDATE onshi_schema SET version = 99 WHERE component = 'members'"));
   std::string url = with_credentials(db.url(), "postgres");  // trust auth ignores the password
   auto newer = open_store(url);
   ASSERT_FALSE(newer.ok());

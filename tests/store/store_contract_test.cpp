@@ -150,9 +150,9 @@ TEST_P(StoreContract, SameKeyTwiceInOneBatch) {
 // R-CONF-2: a request without 枝番 finds every branch of the card (family members).
 TEST_P(StoreContract, FindByCardAnyBranch) {
   ASSERT_TRUE(store_
-                  ->put_qualifications(std::vector<PutItem>{
-                      item(member("3000", "00")), item(member("3000", "01")),
-                      item(member("30001", "00")), item(member("300", "00"))})
+                  ->put_qualifications(
+                      std::vector<PutItem>{item(member("3000", "00")), item(member("3000", "01")),
+                                           item(member("30001", "00")), item(member("300", "00"))})
                   .ok());
   auto r = store_->find_by_card("06139999", "123", "3000", core::now_unix_us());
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -195,7 +195,8 @@ TEST_P(StoreContract, FindByPersonLink) {
 // R-REG-2: the store keeps certificates and every field exactly, binary links included.
 TEST_P(StoreContract, RoundTripsCertificates) {
   auto q = member("6000");
-  q.elderly_recipient = core::ElderlyRecipientCertificate{"20240715", "20240801", "20250731", "020"};
+  q.elderly_recipient =
+      core::ElderlyRecipientCertificate{"20240715", "20240801", "20250731", "020"};
   q.limit_application =
       core::LimitApplicationCertificate{"02", "B05", "20240801", "20240801", "20250731", ""};
   q.specific_diseases.push_back({"1", "20240501", "20240501", "", "10000"});
@@ -239,10 +240,12 @@ TEST_P(StoreContract, ScanCurrentByInsurer) {
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0], "changed");
   int all = 0;
-  ASSERT_TRUE(store_->scan_current("", [&](const QualificationVersion&) { return ++all, true; }).ok());
+  ASSERT_TRUE(
+      store_->scan_current("", [&](const QualificationVersion&) { return ++all, true; }).ok());
   EXPECT_EQ(all, 2);
   int stopped = 0;
-  ASSERT_TRUE(store_->scan_current("", [&](const QualificationVersion&) { return ++stopped, false; }).ok());
+  ASSERT_TRUE(
+      store_->scan_current("", [&](const QualificationVersion&) { return ++stopped, false; }).ok());
   EXPECT_EQ(stopped, 1);
 }
 
@@ -294,7 +297,9 @@ TEST_P(StoreContract, LargeScanStreamsInOrder) {
 
 // Issue 12 §3: import runs are kept for the insurer's data-quality report, in order.
 TEST_P(StoreContract, ImportRuns) {
-  ASSERT_TRUE(store_->record_import(ImportRun{100, "members.csv", 10, 2, 1, R"({"E_CHECK_DIGIT":1})"}).ok());
+  ASSERT_TRUE(
+      store_->record_import(ImportRun{100, "members.csv", 10, 2, 1, R"({"E_CHECK_DIGIT":1})"})
+          .ok());
   ASSERT_TRUE(store_->record_import(ImportRun{200, "https:06139999", 1, 0, 0, ""}).ok());
   auto runs = store_->import_runs();
   ASSERT_TRUE(runs.ok());
@@ -320,8 +325,10 @@ TEST_P(StoreContract, ParallelReadersDuringWrites) {
       for (int i = 0; i < 500; ++i) {
         auto v = store_->qualification_as_of(member(std::to_string(10000 + i)).card_key(),
                                              core::now_unix_us());
-        if (!v.ok()) ++failures;
-        else if (v->has_value()) ++found;
+        if (!v.ok())
+          ++failures;
+        else if (v->has_value())
+          ++found;
       }
     });
   std::vector<PutItem> more;
@@ -355,11 +362,13 @@ TEST_P(StoreContract, TwoWritersKeepRecordedAtStrictlyIncreasing) {
   EXPECT_EQ(failures.load(), 0);
   std::set<int64_t> times;
   int64_t versions = 0;
-  ASSERT_TRUE(store_->scan_versions([&](const QualificationVersion& v) {
-    times.insert(v.recorded_at_us);
-    ++versions;
-    return true;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->scan_versions([&](const QualificationVersion& v) {
+                    times.insert(v.recorded_at_us);
+                    ++versions;
+                    return true;
+                  })
+                  .ok());
   EXPECT_EQ(versions, 400);
   EXPECT_EQ(times.size(), 400u);  // no two versions share a recorded time
 }
@@ -406,16 +415,22 @@ TEST_P(StoreContract, AuditBySubject) {
                   .ok());
   EXPECT_EQ(seqs, (std::vector<int64_t>{2}));
   seqs.clear();
-  ASSERT_TRUE(store_->scan_audit_by_subject("key-B", [&](const AuditEntry& e) {
-    seqs.push_back(e.seq);
-    return true;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->scan_audit_by_subject("key-B",
+                                          [&](const AuditEntry& e) {
+                                            seqs.push_back(e.seq);
+                                            return true;
+                                          })
+                  .ok());
   EXPECT_EQ(seqs, (std::vector<int64_t>{1, 3}));
   seqs.clear();
-  ASSERT_TRUE(store_->scan_audit_by_subject("", [&](const AuditEntry& e) {
-    seqs.push_back(e.seq);
-    return true;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->scan_audit_by_subject("",
+                                          [&](const AuditEntry& e) {
+                                            seqs.push_back(e.seq);
+                                            return true;
+                                          })
+                  .ok());
   EXPECT_TRUE(seqs.empty());
 }
 
