@@ -8,6 +8,8 @@
 #   scripts/pg-test.sh start DIR   creates and starts the cluster, prints its URL
 #                                  (postgresql://postgres@127.0.0.1:PORT/postgres)
 #   scripts/pg-test.sh stop DIR    stops it and removes DIR
+#   scripts/pg-test.sh halt DIR    stops the server only (fault tests: the database goes away)
+#   scripts/pg-test.sh resume DIR  starts it again on the same port
 set -euo pipefail
 
 bindir() {
@@ -68,8 +70,23 @@ stop() {
   rm -rf "$dir"
 }
 
+halt() {
+  local dir=$1
+  as_owner "$(bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+}
+
+resume() {
+  local dir=$1 port
+  port=$(cat "$dir/port")
+  as_owner "$(bindir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    >/dev/null
+}
+
 case "${1:-}" in
   start) start "${2:?DIR}" ;;
   stop) stop "${2:?DIR}" ;;
-  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+  halt) halt "${2:?DIR}" ;;
+  resume) resume "${2:?DIR}" ;;
+  *) echo "usage: $0 start|stop|halt|resume DIR" >&2; exit 2 ;;
 esac

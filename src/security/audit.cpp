@@ -3,10 +3,9 @@
 // Reading a person's data must never wait on a disk flush, yet no read may go unrecorded.
 // So `record` only appends to an in-memory queue, and a single writer thread turns whatever
 // has queued up into one store transaction (group commit): under load, thousands of reads
-// share one fsync. Because exactly one thread extends the chain, seq and prev_hash need no
-// locking; they are read from the store once at start-up so a restarted service continues the
-// same chain. If a batch fails (e.g. another process appended first and took the seq), the
-// writer re-reads the chain's tail and tries again before giving up and reporting the error.
+// share one fsync. The log never numbers entries itself: the store assigns seq and prev_hash
+// inside its write transaction (Store::chain_audit) and calls audit_hash there, so a
+// restarted service, or several services on one database, extend the same single chain.
 //
 // The chained hash joins fields with "\n". So that no two different entries can hash alike
 // by moving text between fields, `record` escapes any newline in a field as the two
@@ -24,7 +23,7 @@ namespace {
 
 constexpr size_t kMaxBatch = 1000;
 constexpr auto kGroupWindow = std::chrono::milliseconds(20);
-constexpr int kAttempts = 8;
+constexpr int kAttempts = 3;  // a store error (busy file, lost connection) is retried
 
 int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -76,13 +75,6 @@ std::string audit_hash(const store::AuditEntry& e) {
 }
 
 AuditLog::AuditLog(store::Store& store) : store_(store) {
-  auto last = store_.last_audit();
-  if (!last.ok()) {
-    last_error_ = last.status();
-  } else if (last->has_value()) {
-    next_seq_ = (*last)->seq + 1;
-    prev_hash_ = (*last)->hash;
-  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -163,42 +155,23 @@ void AuditLog::run() {
 }
 
 Status AuditLog::write_batch(std::deque<AuditEvent>& batch) {
+  std::vector<store::AuditEntry> entries;
+  entries.reserve(batch.size());
+  for (const AuditEvent& ev : batch) {
+    store::AuditEntry e;
+    e.time_us = ev.time_us;
+    e.actor = ev.actor;
+    e.action = ev.action;
+    e.subject = ev.subject;
+    e.detail = ev.detail;
+    entries.push_back(std::move(e));
+  }
   Status s;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    if (attempt > 0) {
-      // Somebody else may have extended the chain (another process on the same store).
-      // Back off a little, then continue from the tail that is really there; re-reading the
-      // tail last keeps the window in which another writer can overtake us small.
-      std::this_thread::sleep_for(std::chrono::microseconds(500 * attempt));
-      auto last = store_.last_audit();
-      if (last.ok()) {
-        next_seq_ = last->has_value() ? (*last)->seq + 1 : 1;
-        prev_hash_ = last->has_value() ? (*last)->hash : std::string();
-      }
-    }
-    std::vector<store::AuditEntry> entries;
-    entries.reserve(batch.size());
-    int64_t seq = next_seq_;
-    std::string prev = prev_hash_;
-    for (const AuditEvent& ev : batch) {
-      store::AuditEntry e;
-      e.seq = seq++;
-      e.time_us = ev.time_us;
-      e.actor = ev.actor;
-      e.action = ev.action;
-      e.subject = ev.subject;
-      e.detail = ev.detail;
-      e.prev_hash = prev;
-      e.hash = audit_hash(e);
-      prev = e.hash;
-      entries.push_back(std::move(e));
-    }
-    s = store_.append_audit(entries);
-    if (s.ok()) {
-      next_seq_ = seq;
-      prev_hash_ = std::move(prev);
-      return s;
-    }
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    auto stored = store_.chain_audit(entries, audit_hash);
+    if (stored.ok()) return Status::Ok();
+    s = stored.status();
   }
   // The events cannot be stored. Say so without repeating their content.
   std::fprintf(stderr, "onshi: audit: %zu entries could not be written: %s\n", batch.size(),

@@ -5,7 +5,9 @@
 // action ‖ "\n" ‖ subject ‖ "\n" ‖ detail)). Appends are group-committed: `record` queues
 // the event and returns at once; a background thread writes queued events in one
 // transaction every 20 milliseconds (or when 1,000 are waiting). `flush` waits until
-// everything recorded so far is durable. Details never carry a My Number.
+// everything recorded so far is durable. The store numbers and links the entries inside
+// that transaction (Store::chain_audit), so any number of logs — in one process or in
+// several servers on one database — extend one chain. Details never carry a My Number.
 #pragma once
 
 #include <condition_variable>
@@ -56,8 +58,6 @@ class AuditLog {
   int64_t failed_ = 0, failed_seen_ = 0;  // events that could not be stored; reported by flush
   int flush_waiters_ = 0;                 // flushes waiting: the writer skips its group window
   bool stop_ = false;
-  int64_t next_seq_ = 1;
-  std::string prev_hash_;
   Status last_error_;
   std::thread thread_;
 };

@@ -59,7 +59,7 @@ struct Service::Impl {
     auto result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
     if (result.header.segment_of_result == "9") {
       int status = result.header.error_code == "E_INSTITUTION_MISMATCH" ? 403
-                   : result.header.error_code == "E_STORE"               ? 500
+                   : result.header.error_code == "E_STORE"               ? 503
                                                                           : 400;
       std::string field;
       std::string message = result.header.error_message;
@@ -170,7 +170,8 @@ struct Service::Impl {
     registry::Report report;
     if (!good.empty()) {
       auto r = registrar->register_records(good, "insurer:" + req.peer.id, req.peer.id, 0);
-      if (!r) return http::problem(500, r.error());
+      // The database unreachable is 503 (retry later); anything else the server's fault.
+      if (!r) return http::problem(r.error().code == "E_STORE" ? 503 : 500, r.error());
       report = std::move(*r);
       for (auto& e : report.errors) e.row = index[static_cast<size_t>(e.row)];
     }

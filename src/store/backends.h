@@ -3,8 +3,14 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "store/database.h"
+
+namespace onshi::store::pg {
+class Conn;
+class Pool;
+}  // namespace onshi::store::pg
 
 namespace onshi::store::detail {
 
@@ -14,5 +20,12 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const DatabaseUrl& url,
 // postgresql://… — one database on a PostgreSQL server (pg_database.cpp).
 Result<std::unique_ptr<Database>> open_pg_database(const DatabaseUrl& url,
                                                    const DatabaseOptions& options);
+
+// The member store and audit chain on PostgreSQL (pg_store.cpp): creates or upgrades their
+// tables (components "members" and "audit"; with `create` false an older schema is
+// E_STORE_SCHEMA), and makes the store on the primary's pool, with confirmation lookups on
+// `replica` when it is not null. The pools must outlive the store.
+Status migrate_pg_members(pg::Conn& c, const std::string& display, bool create);
+std::unique_ptr<Store> make_pg_store(pg::Pool& primary, pg::Pool* replica);
 
 }  // namespace onshi::store::detail

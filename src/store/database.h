@@ -45,7 +45,9 @@ std::string redact_url(std::string_view url);
 std::string sqlite_url(const std::filesystem::path& dir);
 
 struct DatabaseOptions {
-  bool create = true;      // create files / schema when missing (false: E_STORE_OPEN instead)
+  bool create = true;      // create files / schema when missing (false: missing SQLite files
+                           // are E_STORE_OPEN, a PostgreSQL schema missing or older than this
+                           // onshi is E_STORE_SCHEMA)
   std::string read_url;    // postgresql: a read replica for confirmations ("" = none)
   int pool_size = 8;       // postgresql: connections per process (each for one caller at a time)
   SqliteOptions sqlite;    // sqlite: cache and mmap of the member store

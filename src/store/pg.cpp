@@ -3,8 +3,10 @@
 // 40P01 (deadlock) are the only ones retried; everything else is the caller's E_STORE.
 #include "store/pg.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 namespace onshi::store::pg {
@@ -49,12 +51,59 @@ Params& Params::null() {
   return *this;
 }
 
+ArrayParam& ArrayParam::text(std::string_view v) {
+  sep();
+  s_.push_back('"');
+  for (char c : v) {
+    if (c == '"' || c == '\\') s_.push_back('\\');
+    s_.push_back(c);
+  }
+  s_.push_back('"');
+  return *this;
+}
+ArrayParam& ArrayParam::text_or_null(std::string_view v) { return v.empty() ? null() : text(v); }
+ArrayParam& ArrayParam::i64(int64_t v) {
+  sep();
+  s_ += std::to_string(v);
+  return *this;
+}
+ArrayParam& ArrayParam::bytea_or_null(std::string_view raw) {
+  if (raw.empty()) return null();
+  sep();
+  s_ += "\"\\\\x";  // the element's text is \x<hex>; its backslash is escaped in the array
+  static const char* kHex = "0123456789abcdef";
+  for (unsigned char c : raw) {
+    s_.push_back(kHex[c >> 4]);
+    s_.push_back(kHex[c & 15]);
+  }
+  s_.push_back('"');
+  return *this;
+}
+ArrayParam& ArrayParam::null() {
+  sep();
+  s_ += "NULL";
+  return *this;
+}
+void ArrayParam::sep() {
+  if (n_++) s_.push_back(',');
+}
+
 int64_t Rows::i64(int row, int col) const {
-  return null(row, col) ? 0 : std::strtoll(PQgetvalue(r_.get(), row, col), nullptr, 10);
+  if (null(row, col)) return 0;
+  if (PQfformat(r_.get(), col) == 0)
+    return std::strtoll(PQgetvalue(r_.get(), row, col), nullptr, 10);
+  // Binary: a big-endian two's-complement integer of 2, 4 or 8 bytes.
+  std::string_view b = text(row, col);
+  uint64_t u = 0;
+  for (unsigned char c : b) u = u << 8 | c;
+  if (b.size() < 8 && !b.empty() && (static_cast<unsigned char>(b[0]) & 0x80))
+    u |= ~uint64_t{0} << (8 * b.size());
+  return static_cast<int64_t>(u);
 }
 
 std::string Rows::bytea(int row, int col) const {
   std::string_view t = text(row, col);
+  if (PQfformat(r_.get(), col) == 1) return std::string(t);
   if (t.size() < 2 || t[0] != '\\' || t[1] != 'x') return std::string(t);
   std::string out;
   out.reserve((t.size() - 2) / 2);
@@ -70,15 +119,44 @@ int64_t Rows::affected() const {
 
 Conn::~Conn() { PQfinish(c_); }
 
-Result<Rows> Conn::exec(const char* sql, const Params& p) {
-  std::vector<const char*> values(p.values_.size());
-  std::vector<int> lengths(p.values_.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    values[i] = p.values_[i] ? p.values_[i]->data() : nullptr;
-    lengths[i] = p.values_[i] ? static_cast<int>(p.values_[i]->size()) : 0;
+namespace {
+
+// The pointer and length arrays libpq takes for a statement's parameters.
+struct Bound {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+};
+
+}  // namespace
+
+Result<Rows> Conn::exec(const char* sql, const Params& p, Format results) {
+  Bound b{std::vector<const char*>(p.values_.size()), std::vector<int>(p.values_.size())};
+  for (size_t i = 0; i < p.values_.size(); ++i) {
+    b.values[i] = p.values_[i] ? p.values_[i]->data() : nullptr;
+    b.lengths[i] = p.values_[i] ? static_cast<int>(p.values_[i]->size()) : 0;
   }
-  PGresult* r = PQexecParams(c_, sql, p.size(), nullptr, values.data(), lengths.data(),
-                             p.formats_.data(), 0);
+  return result(PQexecParams(c_, sql, p.size(), nullptr, b.values.data(), b.lengths.data(),
+                             p.formats_.data(), static_cast<int>(results)));
+}
+
+Result<Rows> Conn::exec(const Prepared& stmt, const Params& p, Format results) {
+  auto same = [&](const char* n) { return std::strcmp(n, stmt.name) == 0; };
+  if (std::none_of(prepared_.begin(), prepared_.end(), same)) {
+    PGresult* r = PQprepare(c_, stmt.name, stmt.sql, p.size(), nullptr);
+    auto prepared = result(r);
+    if (!prepared) return prepared.error();
+    prepared_.push_back(stmt.name);
+  }
+  Bound b{std::vector<const char*>(p.values_.size()), std::vector<int>(p.values_.size())};
+  for (size_t i = 0; i < p.values_.size(); ++i) {
+    b.values[i] = p.values_[i] ? p.values_[i]->data() : nullptr;
+    b.lengths[i] = p.values_[i] ? static_cast<int>(p.values_[i]->size()) : 0;
+  }
+  return result(PQexecPrepared(c_, stmt.name, p.size(), b.values.data(), b.lengths.data(),
+                               p.formats_.data(), static_cast<int>(results)));
+}
+
+Result<Rows> Conn::result(PGresult* r) {
   auto st = PQresultStatus(r);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Rows(r);
   Error e = store_error(c_, "database");
@@ -115,14 +193,31 @@ Status Conn::transaction(const std::function<Status(Conn&)>& fn) {
   }
 }
 
+bool Conn::alive() {
+  // Reads whatever the server sent while the connection sat idle, without blocking: a
+  // server that shut down has closed the socket, which marks the connection bad here.
+  // Twice: a server shutting down first sends its farewell message, then closes; the second
+  // read is the one that meets the end of the stream.
+  for (int i = 0; i < 2 && healthy() && PQtransactionStatus(c_) == PQTRANS_IDLE; ++i)
+    PQconsumeInput(c_);
+  return healthy();
+}
+
 bool Conn::reset() {
   PQreset(c_);
+  prepared_.clear();  // a new session knows none of them
   return healthy();
 }
 
 Result<std::unique_ptr<Conn>> connect(const std::string& conninfo, const std::string& display) {
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* vals[] = {conninfo.c_str(), "5", "onshi", nullptr};
+  // Keys after dbname override the URL's. Keepalives and tcp_user_timeout make a server that
+  // vanished without closing the socket an error within seconds instead of a hang.
+  const char* keys[] = {"dbname",        "connect_timeout", "application_name",
+                        "client_encoding", "keepalives",    "keepalives_idle",
+                        "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                        nullptr};
+  const char* vals[] = {conninfo.c_str(), "5", "onshi", "UTF8", "1", "10", "5", "3", "15000",
+                        nullptr};
   PGconn* c = PQconnectdbParams(keys, vals, 1);
   if (!c || PQstatus(c) != CONNECTION_OK) {
     std::string m = c ? PQerrorMessage(c) : "out of memory";
@@ -165,7 +260,7 @@ Result<Pool::Lease> Pool::acquire() {
       return made.error();
     }
     c = std::move(*made);
-  } else if (!c->healthy() && !c->reset()) {
+  } else if (!c->alive() && !c->reset()) {
     Error e{"E_STORE", "", "the database " + display_ + " is unreachable"};
     release(std::move(c));
     return e;

@@ -176,8 +176,10 @@ class SqliteStore final : public Store {
   ~SqliteStore() override {
     pool_.clear();
     w_latest_ = Stmt();
+    w_tail_ = Stmt();
     w_insert_ = Stmt();
     w_audit_ = Stmt();
+    w_audit_tail_ = Stmt();
     sqlite3_close_v2(writer_);
     sqlite3_close_v2(audit_writer_);
     sqlite3_close_v2(audit_reader_);
@@ -188,6 +190,9 @@ class SqliteStore final : public Store {
     w_latest_ = Stmt(writer_,
                      "SELECT payload, person_link FROM qualification_version "
                      "WHERE card_key=?1 ORDER BY recorded_at DESC LIMIT 1");
+    w_tail_ = Stmt(writer_,
+                   "SELECT recorded_at FROM qualification_version "
+                   "ORDER BY version_id DESC LIMIT 1");
     w_insert_ = Stmt(writer_,
                      "INSERT INTO qualification_version(card_key, recorded_at, insurer_number, "
                      "person_link, my_number_sealed, payload, source, conversions) "
@@ -210,9 +215,11 @@ class SqliteStore final : public Store {
     w_audit_ = Stmt(audit_writer_,
                     "INSERT INTO audit(seq, time_us, actor, action, subject, detail, prev_hash, "
                     "hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
-    if (!w_latest_.ok() || !w_insert_.ok())
+    w_audit_tail_ = Stmt(audit_writer_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (!w_latest_.ok() || !w_insert_.ok() || !w_tail_.ok())
       return Status(db_error(writer_, "prepare"));
-    if (!w_audit_.ok()) return Status(db_error(audit_writer_, "prepare audit"));
+    if (!w_audit_.ok() || !w_audit_tail_.ok())
+      return Status(db_error(audit_writer_, "prepare audit"));
     Stmt m(writer_, "SELECT coalesce(max(recorded_at), 0) FROM qualification_version");
     if (m.ok() && m.step() == SQLITE_ROW) last_recorded_ = m.col_i64(0);
     return {};
@@ -224,7 +231,12 @@ class SqliteStore final : public Store {
     std::vector<PutOutcome> out;
     out.reserve(items.size());
     if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st;
+    // Another process may have written since (an import beside a running service): continue
+    // after the newest row, found by rowid in one seek, so recorded_at never ties.
     int64_t last = last_recorded_;
+    w_tail_.reset();
+    if (w_tail_.step() == SQLITE_ROW) last = std::max(last, w_tail_.col_i64(0));
+    w_tail_.reset();
     auto fail = [&](const std::string& what) -> Result<std::vector<PutOutcome>> {
       Error e = db_error(writer_, what);
       exec(writer_, "ROLLBACK");
@@ -421,32 +433,38 @@ class SqliteStore final : public Store {
   }
 
   // ---- audit ----
+  // The chain's tail is read inside the write transaction: BEGIN IMMEDIATE takes the audit
+  // file's write lock, which also holds off other processes on the same data directory.
+  Result<std::vector<AuditEntry>> chain_audit(std::span<const AuditEntry> entries,
+                                              const AuditHasher& hasher) override {
+    std::vector<AuditEntry> out(entries.begin(), entries.end());
+    if (out.empty()) return out;
+    std::lock_guard lock(audit_write_mu_);
+    if (auto st = exec(audit_writer_, "BEGIN IMMEDIATE"); !st) return st.error();
+    w_audit_tail_.reset();
+    int rc = w_audit_tail_.step();
+    int64_t seq = rc == SQLITE_ROW ? w_audit_tail_.col_i64(0) : 0;
+    std::string prev = rc == SQLITE_ROW ? w_audit_tail_.col_text(1) : "";
+    w_audit_tail_.reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      Error err = db_error(audit_writer_, "chain_audit");
+      exec(audit_writer_, "ROLLBACK");
+      return err;
+    }
+    for (auto& e : out) {
+      e.seq = ++seq;
+      e.prev_hash = prev;
+      e.hash = hasher(e);
+      prev = e.hash;
+    }
+    if (Status st = insert_audit_locked(out); !st) return st.error();
+    return out;
+  }
+
   Status append_audit(std::span<const AuditEntry> entries) override {
     std::lock_guard lock(audit_write_mu_);
     if (auto st = exec(audit_writer_, "BEGIN IMMEDIATE"); !st) return st;
-    for (const auto& e : entries) {
-      w_audit_.reset();
-      w_audit_.i64(1, e.seq);
-      w_audit_.i64(2, e.time_us);
-      w_audit_.text(3, e.actor);
-      w_audit_.text(4, e.action);
-      w_audit_.text(5, e.subject);
-      w_audit_.text(6, e.detail);
-      w_audit_.text(7, e.prev_hash);
-      w_audit_.text(8, e.hash);
-      if (w_audit_.step() != SQLITE_DONE) {
-        Error err = db_error(audit_writer_, "append_audit");
-        w_audit_.reset();
-        exec(audit_writer_, "ROLLBACK");
-        return Status(err);
-      }
-      w_audit_.reset();
-    }
-    if (auto st = exec(audit_writer_, "COMMIT"); !st) {
-      exec(audit_writer_, "ROLLBACK");
-      return st;
-    }
-    return {};
+    return insert_audit_locked(entries);
   }
 
   Result<std::optional<AuditEntry>> last_audit() override {
@@ -518,6 +536,34 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Inserts `entries` and commits the audit transaction the caller began (audit_write_mu_
+  // held); rolls it back when any insert fails.
+  Status insert_audit_locked(std::span<const AuditEntry> entries) {
+    for (const auto& e : entries) {
+      w_audit_.reset();
+      w_audit_.i64(1, e.seq);
+      w_audit_.i64(2, e.time_us);
+      w_audit_.text(3, e.actor);
+      w_audit_.text(4, e.action);
+      w_audit_.text(5, e.subject);
+      w_audit_.text(6, e.detail);
+      w_audit_.text(7, e.prev_hash);
+      w_audit_.text(8, e.hash);
+      if (w_audit_.step() != SQLITE_DONE) {
+        Error err = db_error(audit_writer_, "append_audit");
+        w_audit_.reset();
+        exec(audit_writer_, "ROLLBACK");
+        return Status(err);
+      }
+      w_audit_.reset();
+    }
+    if (auto st = exec(audit_writer_, "COMMIT"); !st) {
+      exec(audit_writer_, "ROLLBACK");
+      return st;
+    }
+    return {};
+  }
+
   // Returns a reader connection to the pool when it goes out of scope.
   struct Lease {
     SqliteStore* store;
@@ -626,7 +672,7 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   sqlite3* writer_;
   std::mutex write_mu_;
-  Stmt w_latest_, w_insert_, w_audit_;
+  Stmt w_latest_, w_tail_, w_insert_, w_audit_, w_audit_tail_;
   std::filesystem::path audit_file_;
   sqlite3* audit_writer_ = nullptr;
   sqlite3* audit_reader_ = nullptr;

@@ -7,8 +7,9 @@
 // T)` followed by `covers(D)`: reception asks (today, now), a claim check asks (date of care,
 // time of the confirmation made at reception) — which is what R-CONF-6 and R-CLM-1 need.
 //
-// Store is an interface so the server backend (PostgreSQL) can follow the embedded one
-// (SQLite, WAL). Implementations are safe for concurrent use from many threads: reads run in
+// Store is an interface with an embedded backend (SQLite, WAL: store/sqlite_store.cpp) and a
+// server backend (PostgreSQL: store/pg_store.cpp) behind it; both pass one conformance suite
+// (tests/store/store_contract_test.cpp). Implementations are safe for concurrent use from many threads: reads run in
 // parallel, writes are serialised. Every write method is atomic: it all happens or nothing.
 // SQL is only ever built with bound parameters.
 #pragma once
@@ -51,9 +52,12 @@ struct PutItem {
 };
 enum class PutOutcome { kAdded, kChanged, kUnchanged };
 
-// An audit log entry. The hash chain is computed by security/audit.h; the store keeps it.
+// An audit log entry. The entries form one hash chain per store: the store numbers them and
+// links each to its predecessor inside its write transaction (`chain_audit`), so several
+// processes appending to one database still extend one chain; the hash function itself is
+// security/audit.h's, handed in by the caller.
 struct AuditEntry {
-  int64_t seq = 0;        // 1, 2, 3 … assigned by the caller (last_audit()->seq + 1)
+  int64_t seq = 0;        // 1, 2, 3 … without gaps, assigned by the store (chain_audit)
   int64_t time_us = 0;    // Unix µs
   std::string actor;      // "institution:1310112345", "insurer:06139999", "operator"
   std::string action;     // "confirm", "register", "member.view", …
@@ -98,6 +102,7 @@ class Store {
 
   // Every version of every card key, in (card_key, recorded_at) order — for batch work that
   // holds the whole history in memory (the claims check). Stop early by returning false.
+  // (Scans hold one database connection while they run; `fn` may call the store again.)
   virtual Status scan_versions(const std::function<bool(const QualificationVersion&)>& fn) = 0;
 
   // Every version of `card_key`, oldest first.
@@ -113,6 +118,17 @@ class Store {
                               const std::function<bool(const QualificationVersion&)>& fn) = 0;
 
   // ---- audit log ----
+  // Computes an entry's hash from all its other fields (security::audit_hash).
+  using AuditHasher = std::function<std::string(const AuditEntry&)>;
+  // Appends `entries` to the end of the chain in one transaction and returns them as stored.
+  // Inside that transaction the store takes the tail, numbers the entries tail.seq + 1, + 2 …,
+  // sets each prev_hash to the hash before it and then hash = hasher(entry); the caller's
+  // seq, prev_hash and hash are ignored. Concurrent appends — from threads or from other
+  // processes on the same database — are serialised, so the chain never forks or skips.
+  virtual Result<std::vector<AuditEntry>> chain_audit(std::span<const AuditEntry> entries,
+                                                      const AuditHasher& hasher) = 0;
+  // Stores `entries` exactly as given (seq, prev_hash and hash included), for copying a
+  // chain from another database. A seq already present fails the whole batch.
   virtual Status append_audit(std::span<const AuditEntry> entries) = 0;
   virtual Result<std::optional<AuditEntry>> last_audit() = 0;
   // Calls `fn` for entries with seq ≥ from_seq in order; stop early by returning false.

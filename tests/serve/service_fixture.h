@@ -1,7 +1,7 @@
 // A running central service for tests: a fresh data directory with onshi's CA, client
 // certificates for two institutions (1310112345 and 3410712362) and an insurer (06130488),
-// and `onshi serve` on 127.0.0.1 port 0. Test suites start one per suite and talk to it
-// with real mTLS clients.
+// and `onshi serve` on 127.0.0.1 port 0, its state in DIR or in a given database URL. Test
+// suites start one per suite and talk to it with real mTLS clients.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -23,8 +23,9 @@ inline const char* const kInsurer = "06130488";
 
 class RunningService {
  public:
-  // Creates DIR (temp, named after `name`), the CA and certificates, and starts the service.
-  explicit RunningService(const std::string& name)
+  // Creates DIR (temp, named after `name`), the CA and certificates, and starts the service
+  // on the database `db_url` ("" = the SQLite files in DIR).
+  explicit RunningService(const std::string& name, const std::string& db_url = "")
       : dir_(std::filesystem::temp_directory_path() /
              ("onshi-" + name + "-" + std::to_string(::getpid()))) {
     std::filesystem::remove_all(dir_);
@@ -34,6 +35,7 @@ class RunningService {
     EXPECT_TRUE(security::issue_client(dir_, security::Role::kInsurer, kInsurer, dir_ / "insurer").ok());
     ServiceOptions o;
     o.data_dir = dir_;
+    o.db_url = db_url;
     auto s = Service::open(o);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     if (!s.ok()) return;
