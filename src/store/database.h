@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "store/institutions.h"
 #include "store/store.h"
 
 namespace onshi::store {
@@ -57,6 +58,8 @@ class Database {
 
   // Members and their versions, the audit log and import runs (store/store.h).
   virtual Store& members() = 0;
+  // The institutions registry (store/institutions.h).
+  virtual InstitutionStore& institutions() = 0;
 
   virtual Backend backend() const = 0;
   // The URL this database was opened from, without its password.
