@@ -140,7 +140,9 @@ std::optional<Date> parse_optional_date(const std::string& s) {
   return *d;
 }
 
-std::string date_or_empty(const std::optional<Date>& d) { return d ? d->yyyymmdd() : ""; }
+std::string date_or_empty(const std::optional<Date>& d) {
+  return d ? d->yyyymmdd() : "";
+}
 
 // Finds the one entry a key names: 仮コード (00 + 5 digits), 受付番号 (7 digits) or
 // 医療機関コード (10 digits).
@@ -264,8 +266,8 @@ struct Registry::Impl {
     return st;
   }
 
-  static void audit_event(Tx& tx, std::string action, const std::string& actor,
-                          std::string subject, std::string detail, int64_t time_us = 0) {
+  static void audit_event(Tx& tx, std::string action, const std::string& actor, std::string subject,
+                          std::string detail, int64_t time_us = 0) {
     security::AuditEvent ev;
     ev.actor = actor;
     ev.action = "institution." + action;
@@ -288,10 +290,10 @@ struct Registry::Impl {
     e.actor = actor;
     e.detail = json::serialize(detail);
     if (Status st = tx.db.append_event(e); !st) return st;
-    audit_event(tx, std::string(action), actor,
-                i.medical_institution_code.empty() ? i.provisional_code
-                                                   : i.medical_institution_code,
-                e.detail, e.time_us);
+    audit_event(
+        tx, std::string(action), actor,
+        i.medical_institution_code.empty() ? i.provisional_code : i.medical_institution_code,
+        e.detail, e.time_us);
     return {};
   }
 
@@ -418,25 +420,25 @@ Result<Institution> Registry::apply_card_reader(const std::string& key, const st
 
 Result<Institution> Registry::choose_reader_model(const std::string& key, const std::string& model,
                                                   Date on, const std::string& actor) {
-  return impl_->transition(
-      key, "cardReaderModel", actor, [&](Impl::Tx&, Institution& i, json::object& d) -> Status {
-        if (model.empty() || model == "機種未定")
-          return fail("E_MODEL", "model", "機種を指定してください");
-        if (i.reader != ReaderState::kUndecided)
-          return fail("E_STATE", "cardReader", "機種未定の申込みがありません");
-        if (on.yyyymmdd() > i.reader_model_deadline)
-          return fail("E_READER_CANCELLED", "model",
-                      "機種選定の期限（" + i.reader_model_deadline +
-                          "）を過ぎたため申込みはキャンセル扱いです");
-        i.reader = ReaderState::kApplied;
-        i.reader_model = model;
-        if (!i.presented_on.empty()) {
-          i.reader = ReaderState::kShipped;
-          i.reader_shipped_on = on.yyyymmdd();
-        }
-        d["model"] = model;
-        return {};
-      });
+  return impl_->transition(key, "cardReaderModel", actor,
+                           [&](Impl::Tx&, Institution& i, json::object& d) -> Status {
+                             if (model.empty() || model == "機種未定")
+                               return fail("E_MODEL", "model", "機種を指定してください");
+                             if (i.reader != ReaderState::kUndecided)
+                               return fail("E_STATE", "cardReader", "機種未定の申込みがありません");
+                             if (on.yyyymmdd() > i.reader_model_deadline)
+                               return fail("E_READER_CANCELLED", "model",
+                                           "機種選定の期限（" + i.reader_model_deadline +
+                                               "）を過ぎたため申込みはキャンセル扱いです");
+                             i.reader = ReaderState::kApplied;
+                             i.reader_model = model;
+                             if (!i.presented_on.empty()) {
+                               i.reader = ReaderState::kShipped;
+                               i.reader_shipped_on = on.yyyymmdd();
+                             }
+                             d["model"] = model;
+                             return {};
+                           });
 }
 
 Result<std::vector<Institution>> Registry::cancel_undecided_readers(Date as_of,
@@ -473,8 +475,8 @@ Result<int> free_number(store::InstitutionTx& db, const Institution& i) {
   int number = next_number(table, static_cast<int>(*high));
   for (; number > 0; number = next_number(table, number)) {
     auto candidate = make_institution_number(i.prefecture, table, i.district, number);
-    auto used = db.find(InstitutionKey::kMedicalInstitutionCode,
-                        candidate.medical_institution_code);
+    auto used =
+        db.find(InstitutionKey::kMedicalInstitutionCode, candidate.medical_institution_code);
     if (!used) return used.error();
     if (used->empty()) break;
   }
@@ -565,17 +567,17 @@ Result<Institution> Registry::present_reception_number(const std::string& key, D
 }
 
 Result<Institution> Registry::designate(const std::string& key, const std::string& actor) {
-  return impl_->transition(
-      key, "designated", actor, [](Impl::Tx&, Institution& i, json::object&) -> Status {
-        if (i.stage == Stage::kProvisional)
-          return fail("E_STATE", "receptionNumber",
-                      "受付番号が回答されていない医療機関等は指定できません");
-        if (i.stage != Stage::kNumberAnswered)
-          return fail("E_STATE", "receptionNumber", "既に指定済みです");
-        i.stage = Stage::kDesignated;
-        i.designated_on = Date::today_jst().yyyymmdd();
-        return {};
-      });
+  return impl_->transition(key, "designated", actor,
+                           [](Impl::Tx&, Institution& i, json::object&) -> Status {
+                             if (i.stage == Stage::kProvisional)
+                               return fail("E_STATE", "receptionNumber",
+                                           "受付番号が回答されていない医療機関等は指定できません");
+                             if (i.stage != Stage::kNumberAnswered)
+                               return fail("E_STATE", "receptionNumber", "既に指定済みです");
+                             i.stage = Stage::kDesignated;
+                             i.designated_on = Date::today_jst().yyyymmdd();
+                             return {};
+                           });
 }
 
 Result<Institution> Registry::report_not_designated(const std::string& key,
@@ -634,9 +636,8 @@ Result<Institution> Registry::set_medical_aid(const std::string& key, bool use, 
   return m.transition(
       key, "medicalAid", actor, [&](Impl::Tx& tx, Institution& i, json::object& d) -> Status {
         if (i.stage != Stage::kInUse)
-          return fail(
-              "E_STATE", "medicalInstitutionCode",
-              "医療扶助情報の設定はオンライン資格確認を利用中の医療機関等のみ変更できます");
+          return fail("E_STATE", "medicalInstitutionCode",
+                      "医療扶助情報の設定はオンライン資格確認を利用中の医療機関等のみ変更できます");
         if (Status s = tx.db.add_medical_aid_setting(i.id, on.yyyymmdd(), use); !s) return s;
         i.medical_aid = use;
         d["use"] = use;
@@ -645,9 +646,13 @@ Result<Institution> Registry::set_medical_aid(const std::string& key, bool use, 
       });
 }
 
-Result<Institution> Registry::find(const std::string& key) { return load(impl_->store, key); }
+Result<Institution> Registry::find(const std::string& key) {
+  return load(impl_->store, key);
+}
 
-Result<std::vector<Institution>> Registry::all() { return from_rows(impl_->store.all()); }
+Result<std::vector<Institution>> Registry::all() {
+  return from_rows(impl_->store.all());
+}
 
 Result<std::vector<Institution>> Registry::published_list(Date as_of, const ListFilter& f) {
   store::InstitutionFilter sf;

@@ -102,15 +102,15 @@ InstitutionRow read_row(const pg::Rows& r, int row) {
   InstitutionRow i;
   int c = 0;
   i.id = r.i64(row, c++);
-  for (std::string* f : {&i.provisional_code, &i.kind, &i.prefecture, &i.district, &i.name,
-                         &i.address, &i.stage})
+  for (std::string* f :
+       {&i.provisional_code, &i.kind, &i.prefecture, &i.district, &i.name, &i.address, &i.stage})
     *f = r.str(row, c++);
   i.portal_account = r.i64(row, c++) != 0;
   for (std::string* f :
        {&i.reader, &i.reader_model, &i.reader_applied_on, &i.reader_model_deadline,
-        &i.reader_shipped_on, &i.reception_number, &i.medical_institution_code,
-        &i.designation_date, &i.request_date, &i.bureau_answer_date, &i.agency_deadline,
-        &i.presented_on, &i.designated_on, &i.usage_applied_on, &i.usage_start})
+        &i.reader_shipped_on, &i.reception_number, &i.medical_institution_code, &i.designation_date,
+        &i.request_date, &i.bureau_answer_date, &i.agency_deadline, &i.presented_on,
+        &i.designated_on, &i.usage_applied_on, &i.usage_start})
     *f = r.str(row, c++);
   i.medical_aid = r.i64(row, c++) != 0;
   return i;
@@ -126,8 +126,10 @@ Result<std::vector<InstitutionRow>> rows_of(Result<pg::Rows> r) {
 
 const char* key_clause(InstitutionKey by) {
   switch (by) {
-    case InstitutionKey::kProvisionalCode: return "WHERE provisional_code = $1 ORDER BY id";
-    case InstitutionKey::kReceptionNumber: return "WHERE reception_number = $1 ORDER BY id";
+    case InstitutionKey::kProvisionalCode:
+      return "WHERE provisional_code = $1 ORDER BY id";
+    case InstitutionKey::kReceptionNumber:
+      return "WHERE reception_number = $1 ORDER BY id";
     case InstitutionKey::kMedicalInstitutionCode:
       return "WHERE medical_institution_code = $1 ORDER BY id";
   }
@@ -182,13 +184,14 @@ class PgOps final : public InstitutionTx {
     p.text(i.agency_deadline).text(i.presented_on).text(i.designated_on);
     p.text(i.usage_applied_on).text(i.usage_start).i64(i.medical_aid ? 1 : 0).i64(i.id);
     return c_
-        .exec("UPDATE institution SET stage=$1, portal_account=$2, reader=$3, reader_model=$4, "
-              "reader_applied_on=$5, reader_model_deadline=$6, reader_shipped_on=$7, "
-              "reception_number=$8, medical_institution_code=$9, designation_date=$10, "
-              "request_date=$11, bureau_answer_date=$12, agency_deadline=$13, presented_on=$14, "
-              "designated_on=$15, usage_applied_on=$16, usage_start=$17, medical_aid=$18 "
-              "WHERE id=$19",
-              p)
+        .exec(
+            "UPDATE institution SET stage=$1, portal_account=$2, reader=$3, reader_model=$4, "
+            "reader_applied_on=$5, reader_model_deadline=$6, reader_shipped_on=$7, "
+            "reception_number=$8, medical_institution_code=$9, designation_date=$10, "
+            "request_date=$11, bureau_answer_date=$12, agency_deadline=$13, presented_on=$14, "
+            "designated_on=$15, usage_applied_on=$16, usage_start=$17, medical_aid=$18 "
+            "WHERE id=$19",
+            p)
         .status();
   }
 
@@ -198,14 +201,15 @@ class PgOps final : public InstitutionTx {
 
   Status append_event(const InstitutionEvent& e) override {
     return c_
-        .exec("INSERT INTO institution_event(time_us, provisional_code, action, actor, detail) "
-              "VALUES($1,$2,$3,$4,$5)",
-              Params()
-                  .i64(e.time_us ? e.time_us : core::now_unix_us())
-                  .text(e.provisional_code)
-                  .text(e.action)
-                  .text(e.actor)
-                  .text(e.detail))
+        .exec(
+            "INSERT INTO institution_event(time_us, provisional_code, action, actor, detail) "
+            "VALUES($1,$2,$3,$4,$5)",
+            Params()
+                .i64(e.time_us ? e.time_us : core::now_unix_us())
+                .text(e.provisional_code)
+                .text(e.action)
+                .text(e.actor)
+                .text(e.detail))
         .status();
   }
 
@@ -229,10 +233,11 @@ class PgOps final : public InstitutionTx {
   Status set_high_water(std::string_view prefecture, std::string_view table,
                         std::string_view district, int64_t number) override {
     return c_
-        .exec("INSERT INTO number_high_water(prefecture, score_table, district, last_number) "
-              "VALUES($1,$2,$3,$4) ON CONFLICT(prefecture, score_table, district) DO UPDATE SET "
-              "last_number = EXCLUDED.last_number",
-              Params().text(prefecture).text(table).text(district).i64(number))
+        .exec(
+            "INSERT INTO number_high_water(prefecture, score_table, district, last_number) "
+            "VALUES($1,$2,$3,$4) ON CONFLICT(prefecture, score_table, district) DO UPDATE SET "
+            "last_number = EXCLUDED.last_number",
+            Params().text(prefecture).text(table).text(district).i64(number))
         .status();
   }
 
@@ -247,31 +252,34 @@ class PgOps final : public InstitutionTx {
 
   Status set_counter(std::string_view name, int64_t value) override {
     return c_
-        .exec("INSERT INTO counter(name, value) VALUES($1,$2) ON CONFLICT(name) DO UPDATE SET "
-              "value = EXCLUDED.value",
-              Params().text(name).i64(value))
+        .exec(
+            "INSERT INTO counter(name, value) VALUES($1,$2) ON CONFLICT(name) DO UPDATE SET "
+            "value = EXCLUDED.value",
+            Params().text(name).i64(value))
         .status();
   }
 
   Status add_medical_aid_setting(int64_t id, std::string_view on, bool use) override {
     return c_
-        .exec("INSERT INTO medical_aid_setting(institution_id, effective_on, use) "
-              "VALUES($1,$2,$3)",
-              Params().i64(id).text(on).i64(use ? 1 : 0))
+        .exec(
+            "INSERT INTO medical_aid_setting(institution_id, effective_on, use) "
+            "VALUES($1,$2,$3)",
+            Params().i64(id).text(on).i64(use ? 1 : 0))
         .status();
   }
 
   Status put_schedule_override(const StoredScheduleOverride& o) override {
     return c_
-        .exec("INSERT INTO schedule_override(month, bureau_answer, agency_deadline, "
-              "submission_deadline) VALUES($1,$2,$3,$4) ON CONFLICT(month) DO UPDATE SET "
-              "bureau_answer = EXCLUDED.bureau_answer, agency_deadline = "
-              "EXCLUDED.agency_deadline, submission_deadline = EXCLUDED.submission_deadline",
-              Params()
-                  .text(o.month)
-                  .text_or_null(o.bureau_answer)
-                  .text_or_null(o.agency_deadline)
-                  .text_or_null(o.submission_deadline))
+        .exec(
+            "INSERT INTO schedule_override(month, bureau_answer, agency_deadline, "
+            "submission_deadline) VALUES($1,$2,$3,$4) ON CONFLICT(month) DO UPDATE SET "
+            "bureau_answer = EXCLUDED.bureau_answer, agency_deadline = "
+            "EXCLUDED.agency_deadline, submission_deadline = EXCLUDED.submission_deadline",
+            Params()
+                .text(o.month)
+                .text_or_null(o.bureau_answer)
+                .text_or_null(o.agency_deadline)
+                .text_or_null(o.submission_deadline))
         .status();
   }
 
@@ -284,9 +292,10 @@ class PgOps final : public InstitutionTx {
   Status set_population(std::string_view kind, std::string_view prefecture,
                         int64_t total) override {
     return c_
-        .exec("INSERT INTO population(kind, prefecture, total) VALUES($1,$2,$3) "
-              "ON CONFLICT(kind, prefecture) DO UPDATE SET total = EXCLUDED.total",
-              Params().text(kind).text(prefecture).i64(total))
+        .exec(
+            "INSERT INTO population(kind, prefecture, total) VALUES($1,$2,$3) "
+            "ON CONFLICT(kind, prefecture) DO UPDATE SET total = EXCLUDED.total",
+            Params().text(kind).text(prefecture).i64(total))
         .status();
   }
 
@@ -306,8 +315,8 @@ class PgOps final : public InstitutionTx {
     if (!r) return r.error();
     std::vector<InstitutionEvent> out;
     for (int i = 0; i < r->size(); ++i)
-      out.push_back({r->i64(i, 0), r->i64(i, 1), r->str(i, 2), r->str(i, 3), r->str(i, 4),
-                     r->str(i, 5)});
+      out.push_back(
+          {r->i64(i, 0), r->i64(i, 1), r->str(i, 2), r->str(i, 3), r->str(i, 4), r->str(i, 5)});
     return out;
   }
 
@@ -323,8 +332,8 @@ class PgOps final : public InstitutionTx {
     if (!r) return r.error();
     std::vector<InstitutionCounts> out;
     for (int i = 0; i < r->size(); ++i)
-      out.push_back({r->str(i, 0), r->str(i, 1), r->i64(i, 2), r->i64(i, 3), r->i64(i, 4),
-                     r->i64(i, 5)});
+      out.push_back(
+          {r->str(i, 0), r->str(i, 1), r->i64(i, 2), r->i64(i, 3), r->i64(i, 4), r->i64(i, 5)});
     return out;
   }
 
@@ -388,9 +397,9 @@ class PgInstitutions final : public InstitutionStore {
                                                     const InstitutionFilter& f) override {
     std::string tail = "WHERE stage = 'inUse' AND usage_start < $1";
     std::vector<std::string> params{std::string(day)};
-    for (auto [value, clause] : {std::pair{&f.prefecture, " AND prefecture = $"},
-                                 std::pair{&f.kind, " AND kind = $"},
-                                 std::pair{&f.name, " AND strpos(name, $"}}) {
+    for (auto [value, clause] :
+         {std::pair{&f.prefecture, " AND prefecture = $"}, std::pair{&f.kind, " AND kind = $"},
+          std::pair{&f.name, " AND strpos(name, $"}}) {
       if (value->empty()) continue;
       params.push_back(*value);
       tail += clause + std::to_string(params.size());

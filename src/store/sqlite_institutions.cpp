@@ -99,15 +99,15 @@ InstitutionRow read_row(Stmt& s) {
   InstitutionRow i;
   int c = 0;
   i.id = s.col_i64(c++);
-  for (std::string* f : {&i.provisional_code, &i.kind, &i.prefecture, &i.district, &i.name,
-                         &i.address, &i.stage})
+  for (std::string* f :
+       {&i.provisional_code, &i.kind, &i.prefecture, &i.district, &i.name, &i.address, &i.stage})
     *f = s.col_text(c++);
   i.portal_account = s.col_i64(c++) != 0;
   for (std::string* f :
        {&i.reader, &i.reader_model, &i.reader_applied_on, &i.reader_model_deadline,
-        &i.reader_shipped_on, &i.reception_number, &i.medical_institution_code,
-        &i.designation_date, &i.request_date, &i.bureau_answer_date, &i.agency_deadline,
-        &i.presented_on, &i.designated_on, &i.usage_applied_on, &i.usage_start})
+        &i.reader_shipped_on, &i.reception_number, &i.medical_institution_code, &i.designation_date,
+        &i.request_date, &i.bureau_answer_date, &i.agency_deadline, &i.presented_on,
+        &i.designated_on, &i.usage_applied_on, &i.usage_start})
     *f = s.col_text(c++);
   i.medical_aid = s.col_i64(c++) != 0;
   return i;
@@ -130,8 +130,10 @@ Status done(sqlite3* db, Stmt& s, const char* what) {
 
 const char* key_column(InstitutionKey by) {
   switch (by) {
-    case InstitutionKey::kProvisionalCode: return "WHERE provisional_code = ? ORDER BY id";
-    case InstitutionKey::kReceptionNumber: return "WHERE reception_number = ? ORDER BY id";
+    case InstitutionKey::kProvisionalCode:
+      return "WHERE provisional_code = ? ORDER BY id";
+    case InstitutionKey::kReceptionNumber:
+      return "WHERE reception_number = ? ORDER BY id";
     case InstitutionKey::kMedicalInstitutionCode:
       return "WHERE medical_institution_code = ? ORDER BY id";
   }
@@ -255,8 +257,7 @@ class SqliteOps final : public InstitutionTx {
   }
 
   Status add_medical_aid_setting(int64_t id, std::string_view on, bool use) override {
-    Stmt s(db_,
-           "INSERT INTO medical_aid_setting(institution_id, effective_on, use) VALUES(?,?,?)");
+    Stmt s(db_, "INSERT INTO medical_aid_setting(institution_id, effective_on, use) VALUES(?,?,?)");
     s.i64(1, id).text(2, on).i64(3, use ? 1 : 0);
     return done(db_, s, "medical aid");
   }
@@ -304,8 +305,8 @@ class SqliteOps final : public InstitutionTx {
     std::vector<InstitutionEvent> out;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW)
-      out.push_back({s.col_i64(0), s.col_i64(1), s.col_text(2), s.col_text(3), s.col_text(4),
-                     s.col_text(5)});
+      out.push_back(
+          {s.col_i64(0), s.col_i64(1), s.col_text(2), s.col_text(3), s.col_text(4), s.col_text(5)});
     if (rc != SQLITE_DONE) return sqlite::error(db_, "history");
     return out;
   }
@@ -321,8 +322,8 @@ class SqliteOps final : public InstitutionTx {
     std::vector<InstitutionCounts> out;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW)
-      out.push_back({s.col_text(0), s.col_text(1), s.col_i64(2), s.col_i64(3), s.col_i64(4),
-                     s.col_i64(5)});
+      out.push_back(
+          {s.col_text(0), s.col_text(1), s.col_i64(2), s.col_i64(3), s.col_i64(4), s.col_i64(5)});
     if (rc != SQLITE_DONE) return sqlite::error(db_, "statistics");
     return out;
   }
@@ -385,9 +386,9 @@ class SqliteInstitutions final : public InstitutionStore {
                                                     const InstitutionFilter& f) override {
     std::string tail = "WHERE stage = 'inUse' AND usage_start < ?";
     std::vector<std::string> params{std::string(day)};
-    for (auto [value, clause] : {std::pair{&f.prefecture, " AND prefecture = ?"},
-                                 std::pair{&f.kind, " AND kind = ?"},
-                                 std::pair{&f.name, " AND instr(name, ?) > 0"}}) {
+    for (auto [value, clause] :
+         {std::pair{&f.prefecture, " AND prefecture = ?"}, std::pair{&f.kind, " AND kind = ?"},
+          std::pair{&f.name, " AND instr(name, ?) > 0"}}) {
       if (value->empty()) continue;
       tail += clause;
       params.push_back(*value);

@@ -40,10 +40,10 @@ std::vector<std::string> walk(const std::string& db_url, const std::filesystem::
        " --date 20300201");
   std::string numbers[2], mic;
   for (int i = 0; i < 2; ++i) {
-    auto answer = json::parse(step("request-number" + db + " --provisional 000000" +
-                                   std::to_string(i + 1) +
-                                   " --designation 20300401 --request-date 20300120"))
-                      .as_object();
+    auto answer =
+        json::parse(step("request-number" + db + " --provisional 000000" + std::to_string(i + 1) +
+                         " --designation 20300401 --request-date 20300120"))
+            .as_object();
     numbers[i] = answer["receptionNumber"].as_string().c_str();
     if (i == 0) mic = answer["medicalInstitutionCode"].as_string().c_str();
   }
@@ -93,8 +93,7 @@ TEST(InstitutionsOnPostgres, WalkToInUseAnswersAsOnSqlite) {
 // Issue 12 "Bad input and faults": an unreachable database is exit 2 with a message naming
 // the URL without its password, and an unknown scheme is refused the same way.
 TEST(InstitutionsOnPostgres, UnusableDatabaseIsExitTwoWithoutPassword) {
-  auto r = run_onshi(
-      "institutions show 0000001 --db postgresql://onshi:s3cret@127.0.0.1:1/onshi");
+  auto r = run_onshi("institutions show 0000001 --db postgresql://onshi:s3cret@127.0.0.1:1/onshi");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("E_STORE_OPEN"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;

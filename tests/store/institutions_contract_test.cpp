@@ -118,7 +118,8 @@ TEST_P(InstitutionStoreTest, SeveralHoldersOfOneReceptionNumberAndUniqueCodes) {
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0].prefecture, "13");
   EXPECT_EQ(found[1].prefecture, "27");
-  Status dup = store().transact([&](InstitutionTx& tx) { return tx.insert(entry("0000001")).status(); });
+  Status dup =
+      store().transact([&](InstitutionTx& tx) { return tx.insert(entry("0000001")).status(); });
   EXPECT_EQ(dup.error().code, "E_STORE");
   Status dup_code = store().transact([&](InstitutionTx& tx) -> Status {
     auto c = tx.insert(entry("0000003"));
@@ -135,7 +136,8 @@ TEST_P(InstitutionStoreTest, FailedUnitOfWorkWritesNothing) {
   Status st = store().transact([&](InstitutionTx& tx) -> Status {
     auto r = tx.insert(entry("0000001"));
     if (!r) return r.error();
-    if (Status s = tx.append_event({0, 0, "0000001", "provisional", "operator", "{}"}); !s) return s;
+    if (Status s = tx.append_event({0, 0, "0000001", "provisional", "operator", "{}"}); !s)
+      return s;
     if (auto c = tx.next_counter("provisional"); !c) return c.error();
     if (Status s = tx.set_high_water("13", "1", "01", 1000); !s) return s;
     if (Status s = tx.put_schedule_override({"202705", "20270409", "", ""}); !s) return s;
@@ -148,58 +150,66 @@ TEST_P(InstitutionStoreTest, FailedUnitOfWorkWritesNothing) {
   EXPECT_FALSE(store().counter("provisional")->has_value());
   EXPECT_TRUE(store().schedule_overrides()->empty());
   EXPECT_TRUE(store().population()->empty());
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       auto hw = tx.high_water("13", "1", "01");
-                       if (!hw) return hw.error();
-                       EXPECT_EQ(*hw, 0);
-                       auto c = tx.next_counter("provisional");
-                       if (!c) return c.error();
-                       EXPECT_EQ(*c, 1);  // the rolled-back increment is gone
-                       return {};
-                     }).ok());
+  ASSERT_TRUE(store()
+                  .transact([&](InstitutionTx& tx) -> Status {
+                    auto hw = tx.high_water("13", "1", "01");
+                    if (!hw) return hw.error();
+                    EXPECT_EQ(*hw, 0);
+                    auto c = tx.next_counter("provisional");
+                    if (!c) return c.error();
+                    EXPECT_EQ(*c, 1);  // the rolled-back increment is gone
+                    return {};
+                  })
+                  .ok());
 }
 
 // Issue 12 §1: counters count from 1; high-water marks are kept per (都道府県, 点数表, 郡市区).
 TEST_P(InstitutionStoreTest, CountersAndHighWaterMarks) {
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       for (int64_t want : {1, 2, 3}) EXPECT_EQ(*tx.next_counter("provisional"), want);
-                       EXPECT_TRUE(tx.set_counter("cards_issued", 90000000).ok());
-                       EXPECT_TRUE(tx.set_counter("cards_issued", 91000000).ok());
-                       EXPECT_EQ(*tx.high_water("13", "1", "01"), 0);
-                       EXPECT_TRUE(tx.set_high_water("13", "1", "01", 1000).ok());
-                       EXPECT_TRUE(tx.set_high_water("13", "1", "01", 1001).ok());
-                       EXPECT_TRUE(tx.set_high_water("13", "3", "01", 3000).ok());
-                       return {};
-                     }).ok());
+  ASSERT_TRUE(store()
+                  .transact([&](InstitutionTx& tx) -> Status {
+                    for (int64_t want : {1, 2, 3}) EXPECT_EQ(*tx.next_counter("provisional"), want);
+                    EXPECT_TRUE(tx.set_counter("cards_issued", 90000000).ok());
+                    EXPECT_TRUE(tx.set_counter("cards_issued", 91000000).ok());
+                    EXPECT_EQ(*tx.high_water("13", "1", "01"), 0);
+                    EXPECT_TRUE(tx.set_high_water("13", "1", "01", 1000).ok());
+                    EXPECT_TRUE(tx.set_high_water("13", "1", "01", 1001).ok());
+                    EXPECT_TRUE(tx.set_high_water("13", "3", "01", 3000).ok());
+                    return {};
+                  })
+                  .ok());
   EXPECT_EQ(**store().counter("provisional"), 3);
   EXPECT_EQ(**store().counter("cards_issued"), 91000000);
   EXPECT_FALSE(store().counter("card_registrations")->has_value());
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       EXPECT_EQ(*tx.high_water("13", "1", "01"), 1001);
-                       EXPECT_EQ(*tx.high_water("13", "3", "01"), 3000);
-                       EXPECT_EQ(*tx.high_water("13", "1", "02"), 0);
-                       EXPECT_EQ(*tx.high_water("27", "1", "01"), 0);
-                       return {};
-                     }).ok());
+  ASSERT_TRUE(store()
+                  .transact([&](InstitutionTx& tx) -> Status {
+                    EXPECT_EQ(*tx.high_water("13", "1", "01"), 1001);
+                    EXPECT_EQ(*tx.high_water("13", "3", "01"), 3000);
+                    EXPECT_EQ(*tx.high_water("13", "1", "02"), 0);
+                    EXPECT_EQ(*tx.high_water("27", "1", "01"), 0);
+                    return {};
+                  })
+                  .ok());
 }
 
 // Issue 12 §1: the history is kept in order, with its time, and outlives a deleted entry;
 // deleting an entry deletes its medical-aid settings.
 TEST_P(InstitutionStoreTest, HistoryOutlivesTheEntry) {
   auto rows = insert({in_use("0000001", "1310110002", "20270401")});
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       if (Status s = tx.append_event({0, 1700000000000000, "0000001", "provisional",
-                                                       "operator", "{\"a\":1}"});
-                           !s)
-                         return s;
-                       if (Status s = tx.append_event({0, 0, "0000001", "notDesignated",
-                                                       "bureau:13", "{\"deleted\":true}"});
-                           !s)
-                         return s;
-                       if (Status s = tx.add_medical_aid_setting(rows[0].id, "20270401", true); !s)
-                         return s;
-                       return tx.remove(rows[0].id);
-                     }).ok());
+  ASSERT_TRUE(store()
+                  .transact([&](InstitutionTx& tx) -> Status {
+                    if (Status s = tx.append_event({0, 1700000000000000, "0000001", "provisional",
+                                                    "operator", "{\"a\":1}"});
+                        !s)
+                      return s;
+                    if (Status s = tx.append_event(
+                            {0, 0, "0000001", "notDesignated", "bureau:13", "{\"deleted\":true}"});
+                        !s)
+                      return s;
+                    if (Status s = tx.add_medical_aid_setting(rows[0].id, "20270401", true); !s)
+                      return s;
+                    return tx.remove(rows[0].id);
+                  })
+                  .ok());
   EXPECT_TRUE(find(InstitutionKey::kProvisionalCode, "0000001").empty());
   auto h = store().history("0000001");
   ASSERT_TRUE(h.ok());
@@ -216,23 +226,27 @@ TEST_P(InstitutionStoreTest, HistoryOutlivesTheEntry) {
 // Issue 12 §1 (R-INST-3): overrides are replaced per month, listed in month order, and an
 // unset date reads back as "".
 TEST_P(InstitutionStoreTest, ScheduleOverrides) {
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       EXPECT_TRUE(tx.put_schedule_override({"202706", "", "20270517", ""}).ok());
-                       EXPECT_TRUE(tx.put_schedule_override({"202705", "20270409", "", ""}).ok());
-                       EXPECT_TRUE(
-                           tx.put_schedule_override({"202705", "", "20270416", "20270228"}).ok());
-                       EXPECT_EQ(tx.schedule_overrides()->size(), 2u);
-                       return {};
-                     }).ok());
+  ASSERT_TRUE(
+      store()
+          .transact([&](InstitutionTx& tx) -> Status {
+            EXPECT_TRUE(tx.put_schedule_override({"202706", "", "20270517", ""}).ok());
+            EXPECT_TRUE(tx.put_schedule_override({"202705", "20270409", "", ""}).ok());
+            EXPECT_TRUE(tx.put_schedule_override({"202705", "", "20270416", "20270228"}).ok());
+            EXPECT_EQ(tx.schedule_overrides()->size(), 2u);
+            return {};
+          })
+          .ok());
   auto o = store().schedule_overrides();
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(*o, (std::vector<StoredScheduleOverride>{{"202705", "", "20270416", "20270228"},
                                                      {"202706", "", "20270517", ""}}));
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       EXPECT_TRUE(*tx.delete_schedule_override("202706"));
-                       EXPECT_FALSE(*tx.delete_schedule_override("202712"));
-                       return {};
-                     }).ok());
+  ASSERT_TRUE(store()
+                  .transact([&](InstitutionTx& tx) -> Status {
+                    EXPECT_TRUE(*tx.delete_schedule_override("202706"));
+                    EXPECT_FALSE(*tx.delete_schedule_override("202712"));
+                    return {};
+                  })
+                  .ok());
   EXPECT_EQ(store().schedule_overrides()->size(), 1u);
 }
 
@@ -258,13 +272,15 @@ TEST_P(InstitutionStoreTest, PublishedAndMedicalAidLists) {
             (V{"1310110010"}));
   EXPECT_TRUE(store().in_use_before("20270401", {})->empty());
 
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       EXPECT_TRUE(tx.add_medical_aid_setting(rows[0].id, "20270401", true).ok());
-                       EXPECT_TRUE(tx.add_medical_aid_setting(rows[1].id, "20270401", true).ok());
-                       EXPECT_TRUE(tx.add_medical_aid_setting(rows[1].id, "20270420", false).ok());
-                       EXPECT_TRUE(tx.add_medical_aid_setting(rows[2].id, "20270501", true).ok());
-                       return {};
-                     }).ok());
+  ASSERT_TRUE(store()
+                  .transact([&](InstitutionTx& tx) -> Status {
+                    EXPECT_TRUE(tx.add_medical_aid_setting(rows[0].id, "20270401", true).ok());
+                    EXPECT_TRUE(tx.add_medical_aid_setting(rows[1].id, "20270401", true).ok());
+                    EXPECT_TRUE(tx.add_medical_aid_setting(rows[1].id, "20270420", false).ok());
+                    EXPECT_TRUE(tx.add_medical_aid_setting(rows[2].id, "20270501", true).ok());
+                    return {};
+                  })
+                  .ok());
   EXPECT_EQ(codes(store().medical_aid_users("20270415")), (V{"1310110002", "1330130008"}));
   EXPECT_EQ(codes(store().medical_aid_users("20270501")), (V{"1310110002"}));
   EXPECT_EQ(codes(store().medical_aid_users("20270601")), (V{"1310110002", "2710110002"}));
@@ -285,9 +301,10 @@ TEST_P(InstitutionStoreTest, StatisticsCountsAndPopulation) {
   c.reader = "cancelled";
   c.reader_applied_on = "20270101";
   insert({a, b, c, in_use("0000004", "2740140003", "20270501", "pharmacy", "27")});
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) {
-                       return tx.set_population("clinic", "13", 12000);
-                     }).ok());
+  ASSERT_TRUE(
+      store()
+          .transact([&](InstitutionTx& tx) { return tx.set_population("clinic", "13", 12000); })
+          .ok());
   auto counts = store().counts("20270401");
   ASSERT_TRUE(counts.ok());
   ASSERT_EQ(counts->size(), 2u);
@@ -305,13 +322,15 @@ TEST_P(InstitutionStoreTest, StatisticsCountsAndPopulation) {
   ASSERT_TRUE(pop.ok());
   ASSERT_EQ(pop->size(), 1u);
   EXPECT_EQ((*pop)[0].total, 12000);
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       EXPECT_TRUE(tx.undecided_readers_before("20270630")->empty());
-                       auto due = tx.undecided_readers_before("20270701");
-                       EXPECT_EQ(due->size(), 1u);
-                       EXPECT_EQ(due->at(0).provisional_code, "0000002");
-                       return {};
-                     }).ok());
+  ASSERT_TRUE(store()
+                  .transact([&](InstitutionTx& tx) -> Status {
+                    EXPECT_TRUE(tx.undecided_readers_before("20270630")->empty());
+                    auto due = tx.undecided_readers_before("20270701");
+                    EXPECT_EQ(due->size(), 1u);
+                    EXPECT_EQ(due->at(0).provisional_code, "0000002");
+                    return {};
+                  })
+                  .ok());
 }
 
 // Issue 12 §5: units of work of two servers on one database never interleave: every
@@ -341,10 +360,12 @@ TEST_P(InstitutionStoreTest, UnitsOfWorkSerialiseAcrossProcesses) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures, 0);
-  ASSERT_TRUE(store().transact([&](InstitutionTx& tx) -> Status {
-                       EXPECT_EQ(*tx.high_water("13", "1", "01"), kThreads * kRounds);
-                       return {};
-                     }).ok());
+  ASSERT_TRUE(store()
+                  .transact([&](InstitutionTx& tx) -> Status {
+                    EXPECT_EQ(*tx.high_water("13", "1", "01"), kThreads * kRounds);
+                    return {};
+                  })
+                  .ok());
 }
 
 // Issue 12 "Bad input and faults": without `create`, a database without the registry's
