@@ -8,6 +8,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <thread>
 
 #include "core/numbers.h"
 #include "core/text.h"
@@ -291,6 +293,43 @@ TEST_P(RegistryTest, UsageOnlyWhenDesignated) {
   EXPECT_EQ(reg_->apply_usage(i->medical_institution_code, D(2027, 3, 1), out, kActor).error().code,
             "E_STATE");
   EXPECT_EQ(reg_->report_not_designated(i->reception_number, kActor).error().code, "E_STATE");
+}
+
+// Issue 12 §5: two servers on one database (two Databases, two Registries) issuing 仮コード
+// and answering 受付番号 at the same time never hand out one code or number twice.
+TEST_P(RegistryTest, TwoServersNeverHandOutOneNumberTwice) {
+  auto other_db = store::open_store(db_.url());
+  ASSERT_TRUE(other_db.ok()) << other_db.error().message;
+  auto other = Registry::open((*other_db)->institutions(), db_.dir());
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  Registry* servers[] = {reg_.get(), other->get()};
+  constexpr int kThreads = 4, kEach = 6;
+  std::mutex mu;
+  std::vector<Institution> answered;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Registry& r = *servers[t % 2];
+      for (int k = 0; k < kEach; ++k) {
+        auto p = r.issue_provisional(
+            {"clinic", "13", "オン資クリニック", "東京都千代田区霞が関1-2-2"}, kActor);
+        ASSERT_TRUE(p.ok()) << p.error().message;
+        auto n = r.request_reception_number(request(*p), kActor);
+        ASSERT_TRUE(n.ok()) << n.error().message;
+        std::lock_guard lock(mu);
+        answered.push_back(*n);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> codes, numbers;
+  for (const auto& i : answered) {
+    codes.insert(i.provisional_code);
+    numbers.insert(i.medical_institution_code);
+  }
+  EXPECT_EQ(codes.size(), size_t{kThreads * kEach});
+  EXPECT_EQ(numbers.size(), size_t{kThreads * kEach});
+  EXPECT_EQ(reg_->all()->size(), size_t{kThreads * kEach});
 }
 
 // R-INST-3: not designated → the entry is deleted, and the newest number is never handed
