@@ -1,6 +1,8 @@
 // onshi institutions — the onboarding workflow, the schedule, the lists and the statistics
 // for operators on the command line: the same steps the agency, the bureaus and the
-// institutions take over HTTPS, on the same DIR/institutions.db.
+// institutions take over HTTPS, on the same registry: the database of --db URL, or the
+// SQLite files of --data-dir DIR (DIR/institutions.db) without it. Usage applications also
+// need --data-dir for the CA that signs the certificate.
 //
 // Every command prints JSON on stdout (the lists print CSV unless told otherwise), refusals
 // on stderr as "CODE: message". Exit codes: 0 done, 1 refused or failed (an illegal step, a
@@ -16,7 +18,7 @@
 #include "cli/commands.h"
 #include "institutions/institutions.h"
 #include "security/audit.h"
-#include "store/store.h"
+#include "store/database.h"
 
 namespace onshi::cli {
 namespace {
@@ -39,12 +41,12 @@ bool is_bad_input(const std::string& code) {
 void report(const Error& e) {
   std::cerr << "onshi institutions: " << e.code << (e.field.empty() ? "" : " (" + e.field + ")")
             << ": " << e.message << "\n";
-  g_exit_code = is_bad_input(e.code) ? 2 : 1;
+  g_exit_code = is_bad_input(e.code) || is_db_open_error(e) ? 2 : 1;
 }
 
-// The registry of a data directory with the service's audit log attached.
+// The registry of a database with the service's audit log attached.
 struct Opened {
-  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Database> db;
   std::unique_ptr<security::AuditLog> audit;
   std::unique_ptr<inst::Registry> registry;
   ~Opened() {
@@ -53,16 +55,20 @@ struct Opened {
   }
 };
 
-std::unique_ptr<Opened> open(const std::string& data_dir) {
-  auto o = std::make_unique<Opened>();
-  auto st = store::open_sqlite(store::store_path(data_dir));
-  if (!st) {
-    report(st.error());
+std::unique_ptr<Opened> open(const std::string& data_dir, const std::string& db_url) {
+  if (data_dir.empty() && db_url.empty()) {
+    report(Error{"E_FLAG", "db", "--data-dir か --db を指定してください"});
     return nullptr;
   }
-  o->store = std::move(*st);
-  o->audit = std::make_unique<security::AuditLog>(*o->store);
-  auto r = inst::Registry::open(data_dir, o->audit.get());
+  auto o = std::make_unique<Opened>();
+  auto db = store::open_store(db_url_of(data_dir, db_url));
+  if (!db) {
+    report(db.error());
+    return nullptr;
+  }
+  o->db = std::move(*db);
+  o->audit = std::make_unique<security::AuditLog>(o->db->members());
+  auto r = inst::Registry::open(o->db->institutions(), data_dir, o->audit.get());
   if (!r) {
     report(r.error());
     return nullptr;
@@ -120,7 +126,7 @@ bool write_out(const std::string& path, const std::string& bytes) {
 }
 
 struct Args {
-  std::string data_dir, designation, kind, prefecture, name, address, district = "01";
+  std::string data_dir, db, designation, kind, prefecture, name, address, district = "01";
   std::string provisional, request_date, reception_number, code, out, date, model, as_of, month;
   std::string format = "csv", key, file, bureau_answer, agency_deadline, submission_deadline;
   bool retroactive = false, not_designated = false, late = false, rule_only = false, full = false;
@@ -132,8 +138,11 @@ struct Args {
 CLI::App* sub(CLI::App* parent, const char* name, const char* help) {
   return parent->add_subcommand(name, help);
 }
+// --data-dir DIR and --db URL: the state is in --db, or in DIR/institutions.db without it.
 void data_dir_flag(CLI::App* c, Args& a) {
-  c->add_option("--data-dir", a.data_dir, "データディレクトリ (DIR/institutions.db)")->required();
+  c->add_option("--data-dir", a.data_dir,
+                "データディレクトリ (鍵・証明書; --db がなければ DIR/institutions.db も)");
+  add_db_option(c, a.db);
 }
 
 }  // namespace
@@ -151,6 +160,7 @@ void register_institutions(CLI::App& app) {
   c->add_option("--designation", a->designation, "保険医療機関等指定日 YYYYMMDD")->required();
   c->add_option("--data-dir", a->data_dir,
                 "運用者の上書き (別紙2を含む) を読むデータディレクトリ (省略時は規則どおりの既定値)");
+  add_db_option(c, a->db);
   c->add_flag("--published", a->published,
               "実施機関が公表した期限表 (別紙2) を適用する (--data-dir なしのとき)");
   c->add_flag("--rule-only", a->rule_only, "別紙2と上書きを使わず規則だけで計算する");
@@ -159,11 +169,12 @@ void register_institutions(CLI::App& app) {
     auto d = date_flag(a->designation, "designation");
     if (!d) return;
     inst::Schedule s;
-    if (a->rule_only || (a->data_dir.empty() && !a->published)) {
+    bool has_state = !a->data_dir.empty() || !a->db.empty();
+    if (a->rule_only || (!has_state && !a->published)) {
       // The defaults: 10th / 15th of the previous month, or the next open day.
       s = inst::rule_schedule(*d);
-    } else if (!a->data_dir.empty()) {
-      auto o = open(a->data_dir);
+    } else if (has_state) {
+      auto o = open(a->data_dir, a->db);
       if (!o) return;
       auto r = o->registry->schedule(*d);
       if (!r) return report(r.error());
@@ -195,7 +206,7 @@ void register_institutions(CLI::App& app) {
   c->callback([a] {
     auto m = month_flag(a->month);
     if (!m) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     if (a->clear) {
       if (auto st = o->registry->clear_schedule_override(m->first, m->second, kActor); !st)
@@ -231,7 +242,7 @@ void register_institutions(CLI::App& app) {
   c->add_option("--district", a->district, "郡市区番号 01–99 (受付番号の先頭2桁)")
       ->capture_default_str();
   c->callback([a] {
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = o->registry->issue_provisional(
         {a->kind, a->prefecture, a->name, a->address, a->district}, kActor);
@@ -244,7 +255,7 @@ void register_institutions(CLI::App& app) {
   data_dir_flag(c, *a);
   c->add_option("--provisional", a->provisional, "仮コード 00NNNNN")->required();
   c->callback([a] {
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = o->registry->register_portal_account(a->provisional, kActor);
     if (!i) return report(i.error());
@@ -261,7 +272,7 @@ void register_institutions(CLI::App& app) {
   c->callback([a] {
     auto on = date_flag(a->date, "date");
     if (!on) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = o->registry->apply_card_reader(a->provisional, a->model, *on, kActor);
     if (!i) return report(i.error());
@@ -277,7 +288,7 @@ void register_institutions(CLI::App& app) {
   c->callback([a] {
     auto on = date_flag(a->date, "date");
     if (!on) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = o->registry->choose_reader_model(a->provisional, a->model, *on, kActor);
     if (!i) return report(i.error());
@@ -291,7 +302,7 @@ void register_institutions(CLI::App& app) {
   c->callback([a] {
     auto on = date_flag(a->as_of, "as-of");
     if (!on) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto done = o->registry->cancel_undecided_readers(*on, kActor);
     if (!done) return report(done.error());
@@ -314,7 +325,7 @@ void register_institutions(CLI::App& app) {
     if (!designation) return;
     auto request_date = date_flag(a->request_date, "request-date");
     if (!request_date) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     inst::NumberRequest r{a->provisional, *designation, *request_date, a->retroactive};
     auto i = o->registry->request_reception_number(r, kActor);
@@ -339,7 +350,7 @@ void register_institutions(CLI::App& app) {
   c->callback([a] {
     auto on = date_flag(a->date, "date");
     if (!on) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = o->registry->present_reception_number(a->reception_number, *on, a->late, kActor);
     if (!i) return report(i.error());
@@ -356,7 +367,7 @@ void register_institutions(CLI::App& app) {
   c->add_flag("--not-designated", a->not_designated,
               "指定されなかった: 報告して登録を削除する (番号は再利用しない)");
   c->callback([a] {
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = a->not_designated ? o->registry->report_not_designated(a->reception_number, kActor)
                                : o->registry->designate(a->reception_number, kActor);
@@ -382,7 +393,7 @@ void register_institutions(CLI::App& app) {
     if (!in) return report(Error{"E_HEADER", "file", "ファイルを読めません: " + a->file});
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto r = o->registry->designate_from_list(bytes.str(), kActor);
     if (!r) return report(r.error());
@@ -393,6 +404,7 @@ void register_institutions(CLI::App& app) {
   c = sub(root, "apply-usage",
           "⑥ 利用申請と電子証明書の発行 (指定済みの医療機関等のみ; 10桁コードに紐付く証明書)");
   data_dir_flag(c, *a);
+  c->get_option("--data-dir")->required();  // the CA that signs the certificate
   c->add_option("--code", a->code, "医療機関コード (10桁)")->required();
   c->add_option("--out", a->out, "証明書の出力先: OUT/cert.pem, OUT/key.pem (0600), OUT/ca.pem")
       ->required();
@@ -400,7 +412,7 @@ void register_institutions(CLI::App& app) {
   c->callback([a] {
     auto on = date_flag(a->date, "date");
     if (!on) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = o->registry->apply_usage(a->code, *on, a->out, kActor);
     if (!i) return report(i.error());
@@ -424,7 +436,7 @@ void register_institutions(CLI::App& app) {
       return report(Error{"E_FLAG", "use", "--use か --no-use のどちらかを指定してください"});
     auto on = date_flag(a->date, "date");
     if (!on) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = o->registry->set_medical_aid(a->code, a->use, *on, kActor);
     if (!i) return report(i.error());
@@ -437,7 +449,7 @@ void register_institutions(CLI::App& app) {
   data_dir_flag(c, *a);
   c->add_option("key", a->key, "仮コード・受付番号・医療機関コード")->required();
   c->callback([a] {
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto i = o->registry->find(a->key);
     if (!i) return report(i.error());
@@ -449,7 +461,7 @@ void register_institutions(CLI::App& app) {
   data_dir_flag(c, *a);
   c->add_option("key", a->key, "仮コード・受付番号・医療機関コード")->required();
   c->callback([a] {
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto h = o->registry->history(a->key);
     if (!h) return report(h.error());
@@ -484,7 +496,7 @@ void register_institutions(CLI::App& app) {
     f.name = a->name;
     if (a->format == "xlsx" && (a->out.empty() || a->out == "-"))
       return report(Error{"E_FLAG", "out", "xlsx には --out が必要です"});
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto rows = o->registry->published_list(*on, f);
     if (!rows) return report(rows.error());
@@ -514,7 +526,7 @@ void register_institutions(CLI::App& app) {
   c->callback([a] {
     auto m = month_flag(a->month);
     if (!m) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto rows = o->registry->medical_aid_list(m->first, m->second);
     if (!rows) return report(rows.error());
@@ -533,7 +545,7 @@ void register_institutions(CLI::App& app) {
   c->callback([a] {
     auto on = date_flag(a->as_of, "as-of");
     if (!on) return;
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     auto s = o->registry->statistics(*on);
     if (!s) return report(s.error());
@@ -552,7 +564,7 @@ void register_institutions(CLI::App& app) {
     if (!k)
       return report(
           Error{"E_KIND", "kind", "種別は clinic・hospital・dental・pharmacy のいずれかです"});
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     if (auto st = o->registry->set_total(*k, a->prefecture, a->count, kActor); !st)
       return report(st.error());
@@ -565,7 +577,7 @@ void register_institutions(CLI::App& app) {
   c->add_option("--issued", a->issued, "交付実施済数")->required();
   c->add_option("--registrations", a->registrations, "健康保険証利用の申込数")->required();
   c->callback([a] {
-    auto o = open(a->data_dir);
+    auto o = open(a->data_dir, a->db);
     if (!o) return;
     if (auto st = o->registry->set_card_figures(a->issued, a->registrations, kActor); !st)
       return report(st.error());

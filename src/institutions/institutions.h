@@ -18,9 +18,9 @@
 //        ▼
 //   in use (usage application + certificate bound to the 10-digit code; agency)
 //
-// Every transition is one SQLite transaction in DIR/institutions.db that also appends the
-// entry's history (institution_event), and is recorded in the service's hash-chained audit
-// log when one is given. A refused transition writes nothing and returns a stable code:
+// Every transition is one unit of work of the registry's store (store/institutions.h:
+// DIR/institutions.db or a PostgreSQL database) that also appends the entry's history, and is
+// recorded in the service's hash-chained audit log when one is given. A refused transition writes nothing and returns a stable code:
 //   E_KIND, E_PREFECTURE, E_DISTRICT, E_NAME, E_ADDRESS, E_DATE       bad input (field set)
 //   E_NOT_FOUND            no entry with that code / number
 //   E_AMBIGUOUS            a 7-digit 受付番号 held by several prefectures: give the 10 digits
@@ -32,9 +32,9 @@
 //   E_PRESENTATION_DEADLINE the 受付番号 reached the agency after its deadline (個別対応 needed)
 //   E_NOT_DESIGNATED       usage application / certificate for an entry not designated
 //   E_NUMBER_EXHAUSTED     no unused number left in the 点数表's range for that 郡市区
-//   E_STORE                the database failed
-// Messages are Japanese. The Registry is thread-safe (one connection behind a mutex; several
-// processes may share the file: WAL and immediate transactions).
+//   E_STORE                the database failed (E_STORE_OPEN, E_STORE_SCHEMA: it cannot be used)
+// Messages are Japanese. The Registry is thread-safe, and several processes may share one
+// store: its units of work are serialised across processes.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +51,9 @@
 
 namespace onshi::security {
 class AuditLog;
+}
+namespace onshi::store {
+class InstitutionStore;
 }
 
 namespace onshi::institutions {
@@ -198,8 +201,11 @@ struct Statistics {
 
 class Registry {
  public:
-  // Opens (creating and migrating) DIR/institutions.db. `audit` may be null (no audit log).
-  static Result<std::unique_ptr<Registry>> open(const std::filesystem::path& data_dir,
+  // The registry over `store` (created or migrated now; errors E_STORE_OPEN, E_STORE_SCHEMA).
+  // `key_dir` is the data directory whose CA signs the certificates of usage applications.
+  // `store` and `audit` must outlive the Registry; `audit` may be null (no audit log).
+  static Result<std::unique_ptr<Registry>> open(store::InstitutionStore& store,
+                                                const std::filesystem::path& key_dir,
                                                 security::AuditLog* audit = nullptr);
   ~Registry();
   Registry(const Registry&) = delete;

@@ -1,18 +1,18 @@
-// The institution registry: DIR/institutions.db and the onboarding state machine over it.
+// The institution registry: the onboarding state machine over the registry's store
+// (store/institutions.h: DIR/institutions.db, or the tables of a PostgreSQL database).
 //
 // Each transition loads the entry, checks that its state allows the step, changes it and
-// appends one row of history, all inside one immediate SQLite transaction — so a refused
-// step writes nothing and two processes (the service and an operator's command) never
-// interleave. The file is the registry's own, apart from the member store, because the two
-// have nothing to join and different owners (agency and bureaus here, insurers there). The
-// service's hash-chained audit log, when given, receives every committed transition too.
-#include <sqlite3.h>
-
+// appends one row of history, all inside one unit of work of the store — serialised against
+// every other one, in every process — so a refused step writes nothing and two writers (two
+// servers, or the service and an operator's command) never interleave. The registry is kept
+// apart from the member store because the two have nothing to join and different owners
+// (agency and bureaus here, insurers there). The service's hash-chained audit log, when
+// given, receives every committed transition too. Only storage lives in src/store/: every
+// rule, deadline, number and message is decided here.
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <map>
-#include <mutex>
 
 #include "core/date.h"
 #include "core/numbers.h"
@@ -20,7 +20,7 @@
 #include "institutions/institutions.h"
 #include "security/audit.h"
 #include "security/ca.h"
-#include "store/sqlite.h"
+#include "store/institutions.h"
 
 namespace onshi::institutions {
 namespace {
@@ -28,89 +28,12 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using core::Date;
-
-constexpr int kSchemaVersion = 1;
-const char* const kMigrations[] = {
-    R"sql(
-CREATE TABLE institution(
-  id                       INTEGER PRIMARY KEY,
-  provisional_code         TEXT NOT NULL UNIQUE,
-  kind                     TEXT NOT NULL,
-  prefecture               TEXT NOT NULL,
-  district                 TEXT NOT NULL,
-  name                     TEXT NOT NULL,
-  address                  TEXT NOT NULL,
-  stage                    TEXT NOT NULL,
-  portal_account           INTEGER NOT NULL DEFAULT 0,
-  reader                   TEXT NOT NULL DEFAULT 'none',
-  reader_model             TEXT NOT NULL DEFAULT '',
-  reader_applied_on        TEXT NOT NULL DEFAULT '',
-  reader_model_deadline    TEXT NOT NULL DEFAULT '',
-  reader_shipped_on        TEXT NOT NULL DEFAULT '',
-  reception_number         TEXT NOT NULL DEFAULT '',
-  medical_institution_code TEXT UNIQUE,
-  designation_date         TEXT NOT NULL DEFAULT '',
-  request_date             TEXT NOT NULL DEFAULT '',
-  bureau_answer_date       TEXT NOT NULL DEFAULT '',
-  agency_deadline          TEXT NOT NULL DEFAULT '',
-  presented_on             TEXT NOT NULL DEFAULT '',
-  designated_on            TEXT NOT NULL DEFAULT '',
-  usage_applied_on         TEXT NOT NULL DEFAULT '',
-  usage_start              TEXT NOT NULL DEFAULT '',
-  medical_aid              INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX institution_reception ON institution(reception_number) WHERE reception_number <> '';
-CREATE INDEX institution_usage ON institution(stage, usage_start);
-CREATE TABLE counter(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE number_high_water(
-  prefecture TEXT NOT NULL, score_table TEXT NOT NULL, district TEXT NOT NULL,
-  last_number INTEGER NOT NULL,
-  PRIMARY KEY(prefecture, score_table, district)
-);
-CREATE TABLE medical_aid_setting(
-  seq            INTEGER PRIMARY KEY,
-  institution_id INTEGER NOT NULL REFERENCES institution(id) ON DELETE CASCADE,
-  effective_on   TEXT NOT NULL,
-  use            INTEGER NOT NULL
-);
-CREATE INDEX medical_aid_setting_by_institution ON medical_aid_setting(institution_id, effective_on);
-CREATE TABLE schedule_override(
-  month               TEXT PRIMARY KEY,
-  bureau_answer       TEXT,
-  agency_deadline     TEXT,
-  submission_deadline TEXT
-);
-CREATE TABLE population(
-  kind TEXT NOT NULL, prefecture TEXT NOT NULL, total INTEGER NOT NULL,
-  PRIMARY KEY(kind, prefecture)
-);
-CREATE TABLE institution_event(
-  seq              INTEGER PRIMARY KEY,
-  time_us          INTEGER NOT NULL,
-  provisional_code TEXT NOT NULL,
-  action           TEXT NOT NULL,
-  actor            TEXT NOT NULL,
-  detail           TEXT NOT NULL
-);
-CREATE INDEX institution_event_by_code ON institution_event(provisional_code, seq);
-)sql",
-};
-static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
+using store::InstitutionKey;
+using store::InstitutionRow;
 
 Error fail(std::string code, std::string field, std::string message) {
   return Error{std::move(code), std::move(field), std::move(message)};
 }
-Error db_error(sqlite3* db, const std::string& what) { return store::sqlite::error(db, what); }
-
-using store::sqlite::exec;
-using store::sqlite::Stmt;
-
-constexpr const char* kColumns =
-    "id, provisional_code, kind, prefecture, district, name, address, stage, portal_account, "
-    "reader, reader_model, reader_applied_on, reader_model_deadline, reader_shipped_on, "
-    "reception_number, medical_institution_code, designation_date, request_date, "
-    "bureau_answer_date, agency_deadline, presented_on, designated_on, usage_applied_on, "
-    "usage_start, medical_aid";
 
 Stage parse_stage(const std::string& s) {
   for (Stage st : {Stage::kProvisional, Stage::kNumberAnswered, Stage::kDesignated, Stage::kInUse})
@@ -124,35 +47,74 @@ ReaderState parse_reader(const std::string& s) {
   return ReaderState::kNone;
 }
 
-Institution read_row(Stmt& s) {
+// The registry's entries and the store's rows carry the same fields; the store keeps the
+// enumerations by name.
+Institution from_row(const InstitutionRow& r) {
   Institution i;
-  int c = 0;
-  i.id = s.col_i64(c++);
-  i.provisional_code = s.col_text(c++);
-  i.kind = parse_kind(s.col_text(c++)).value_or(Kind::kClinic);
-  i.prefecture = s.col_text(c++);
-  i.district = s.col_text(c++);
-  i.name = s.col_text(c++);
-  i.address = s.col_text(c++);
-  i.stage = parse_stage(s.col_text(c++));
-  i.portal_account = s.col_i64(c++) != 0;
-  i.reader = parse_reader(s.col_text(c++));
-  i.reader_model = s.col_text(c++);
-  i.reader_applied_on = s.col_text(c++);
-  i.reader_model_deadline = s.col_text(c++);
-  i.reader_shipped_on = s.col_text(c++);
-  i.reception_number = s.col_text(c++);
-  i.medical_institution_code = s.col_text(c++);
-  i.designation_date = s.col_text(c++);
-  i.request_date = s.col_text(c++);
-  i.bureau_answer_date = s.col_text(c++);
-  i.agency_deadline = s.col_text(c++);
-  i.presented_on = s.col_text(c++);
-  i.designated_on = s.col_text(c++);
-  i.usage_applied_on = s.col_text(c++);
-  i.usage_start = s.col_text(c++);
-  i.medical_aid = s.col_i64(c++) != 0;
+  i.id = r.id;
+  i.provisional_code = r.provisional_code;
+  i.kind = parse_kind(r.kind).value_or(Kind::kClinic);
+  i.prefecture = r.prefecture;
+  i.district = r.district;
+  i.name = r.name;
+  i.address = r.address;
+  i.stage = parse_stage(r.stage);
+  i.portal_account = r.portal_account;
+  i.reader = parse_reader(r.reader);
+  i.reader_model = r.reader_model;
+  i.reader_applied_on = r.reader_applied_on;
+  i.reader_model_deadline = r.reader_model_deadline;
+  i.reader_shipped_on = r.reader_shipped_on;
+  i.reception_number = r.reception_number;
+  i.medical_institution_code = r.medical_institution_code;
+  i.designation_date = r.designation_date;
+  i.request_date = r.request_date;
+  i.bureau_answer_date = r.bureau_answer_date;
+  i.agency_deadline = r.agency_deadline;
+  i.presented_on = r.presented_on;
+  i.designated_on = r.designated_on;
+  i.usage_applied_on = r.usage_applied_on;
+  i.usage_start = r.usage_start;
+  i.medical_aid = r.medical_aid;
   return i;
+}
+
+InstitutionRow to_row(const Institution& i) {
+  InstitutionRow r;
+  r.id = i.id;
+  r.provisional_code = i.provisional_code;
+  r.kind = kind_name(i.kind);
+  r.prefecture = i.prefecture;
+  r.district = i.district;
+  r.name = i.name;
+  r.address = i.address;
+  r.stage = stage_name(i.stage);
+  r.portal_account = i.portal_account;
+  r.reader = reader_state_name(i.reader);
+  r.reader_model = i.reader_model;
+  r.reader_applied_on = i.reader_applied_on;
+  r.reader_model_deadline = i.reader_model_deadline;
+  r.reader_shipped_on = i.reader_shipped_on;
+  r.reception_number = i.reception_number;
+  r.medical_institution_code = i.medical_institution_code;
+  r.designation_date = i.designation_date;
+  r.request_date = i.request_date;
+  r.bureau_answer_date = i.bureau_answer_date;
+  r.agency_deadline = i.agency_deadline;
+  r.presented_on = i.presented_on;
+  r.designated_on = i.designated_on;
+  r.usage_applied_on = i.usage_applied_on;
+  r.usage_start = i.usage_start;
+  r.medical_aid = i.medical_aid;
+  return r;
+}
+
+Result<std::vector<Institution>> from_rows(Result<std::vector<InstitutionRow>> rows) {
+  if (!rows) return rows.error();
+  std::vector<Institution> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(from_row(r));
+  return out;
 }
 
 bool two_digits_in(std::string_view s, int lo, int hi) {
@@ -176,6 +138,57 @@ std::optional<Date> parse_optional_date(const std::string& s) {
   auto d = Date::parse(s);
   if (!d) return std::nullopt;
   return *d;
+}
+
+std::string date_or_empty(const std::optional<Date>& d) {
+  return d ? d->yyyymmdd() : "";
+}
+
+// Finds the one entry a key names: 仮コード (00 + 5 digits), 受付番号 (7 digits) or
+// 医療機関コード (10 digits).
+Result<Institution> load(store::InstitutionReads& reads, const std::string& key) {
+  InstitutionKey by;
+  if (key.size() == 7 && key.rfind("00", 0) == 0 && core::all_digits(key)) {
+    by = InstitutionKey::kProvisionalCode;
+  } else if (key.size() == 7 && core::all_digits(key)) {
+    by = InstitutionKey::kReceptionNumber;
+  } else if (key.size() == 10 && core::all_digits(key)) {
+    by = InstitutionKey::kMedicalInstitutionCode;
+  } else {
+    return fail("E_KEY", "key",
+                "仮コード（00で始まる7桁）、受付番号（7桁）または医療機関コード（10桁）を指定して"
+                "ください");
+  }
+  auto found = reads.find(by, key);
+  if (!found) return found.error();
+  if (found->empty()) return fail("E_NOT_FOUND", "key", "該当する医療機関等がありません: " + key);
+  if (found->size() > 1)
+    return fail("E_AMBIGUOUS", "key",
+                "受付番号 " + key +
+                    " は複数の都道府県・点数表にあります。10桁の医療機関コードで指定してください");
+  return from_row(found->front());
+}
+
+Result<std::vector<ScheduleOverride>> overrides_of(store::InstitutionReads& reads) {
+  auto stored = reads.schedule_overrides();
+  if (!stored) return stored.error();
+  std::vector<ScheduleOverride> out;
+  for (const auto& s : *stored) {
+    ScheduleOverride o;
+    o.year = std::stoi(s.month.substr(0, 4));
+    o.month = std::stoi(s.month.substr(4, 2));
+    o.bureau_answer = parse_optional_date(s.bureau_answer);
+    o.agency_deadline = parse_optional_date(s.agency_deadline);
+    o.submission_deadline = parse_optional_date(s.submission_deadline);
+    out.push_back(o);
+  }
+  return out;
+}
+
+Result<Schedule> schedule_from(store::InstitutionReads& reads, Date designation) {
+  auto o = overrides_of(reads);
+  if (!o) return o.error();
+  return schedule_for(designation, *o);
 }
 
 }  // namespace
@@ -226,155 +239,77 @@ std::string BulkReport::to_json() const {
 }
 
 struct Registry::Impl {
-  fs::path data_dir;
-  sqlite3* db = nullptr;
+  store::InstitutionStore& store;
+  fs::path key_dir;
   security::AuditLog* audit = nullptr;
-  std::mutex mu;
 
-  ~Impl() {
-    if (db) sqlite3_close(db);
-  }
-
-  // Runs `body` in one immediate transaction: committed when it returns Ok, rolled back
-  // otherwise. Audit events collected by the body are recorded after the commit.
+  // One unit of work: the store's and the audit events it will record once committed.
   struct Tx {
+    store::InstitutionTx& db;
     std::vector<security::AuditEvent> events;
   };
+
+  // Runs `body` in one unit of work: committed when it returns Ok, rolled back otherwise.
+  // Audit events collected by the body are recorded after the commit.
   template <class F>
   Status transaction(F&& body) {
-    std::lock_guard lock(mu);
-    if (auto st = exec(db, "BEGIN IMMEDIATE"); !st) return st;
-    Tx tx;
-    Status st = body(tx);
-    if (!st) {
-      exec(db, "ROLLBACK");
-      return st;
-    }
-    if (auto c = exec(db, "COMMIT"); !c) {
-      exec(db, "ROLLBACK");
-      return c;
-    }
-    if (audit) {
-      for (auto& e : tx.events) audit->record(std::move(e));
+    std::vector<security::AuditEvent> events;
+    Status st = store.transact([&](store::InstitutionTx& db) -> Status {
+      Tx tx{db, {}};
+      Status s = body(tx);
+      events = std::move(tx.events);  // a retried run starts over
+      return s;
+    });
+    if (st && audit) {
+      for (auto& e : events) audit->record(std::move(e));
     }
     return st;
   }
 
-  Status event(Tx& tx, const Institution& i, std::string_view action, const std::string& actor,
-               json::object detail) {
+  static void audit_event(Tx& tx, std::string action, const std::string& actor, std::string subject,
+                          std::string detail, int64_t time_us = 0) {
+    security::AuditEvent ev;
+    ev.actor = actor;
+    ev.action = "institution." + action;
+    ev.subject = std::move(subject);
+    ev.detail = std::move(detail);
+    ev.time_us = time_us;
+    tx.events.push_back(std::move(ev));
+  }
+
+  // Appends one line of the entry's history (and its audit event).
+  static Status event(Tx& tx, const Institution& i, std::string_view action,
+                      const std::string& actor, json::object detail) {
     detail["stage"] = stage_name(i.stage);
     if (!i.medical_institution_code.empty())
       detail["medicalInstitutionCode"] = i.medical_institution_code;
-    std::string d = json::serialize(detail);
-    int64_t now = core::now_unix_us();
-    Stmt s(db,
-           "INSERT INTO institution_event(time_us, provisional_code, action, actor, detail) "
-           "VALUES(?,?,?,?,?)");
-    s.i64(1, now).text(2, i.provisional_code).text(3, action).text(4, actor).text(5, d);
-    if (s.step() != SQLITE_DONE) return db_error(db, "institution_event");
-    security::AuditEvent ev;
-    ev.actor = actor;
-    ev.action = "institution." + std::string(action);
-    ev.subject =
-        i.medical_institution_code.empty() ? i.provisional_code : i.medical_institution_code;
-    ev.detail = d;
-    ev.time_us = now;
-    tx.events.push_back(std::move(ev));
+    store::InstitutionEvent e;
+    e.time_us = core::now_unix_us();
+    e.provisional_code = i.provisional_code;
+    e.action = action;
+    e.actor = actor;
+    e.detail = json::serialize(detail);
+    if (Status st = tx.db.append_event(e); !st) return st;
+    audit_event(
+        tx, std::string(action), actor,
+        i.medical_institution_code.empty() ? i.provisional_code : i.medical_institution_code,
+        e.detail, e.time_us);
     return {};
   }
 
-  Result<Institution> load(const std::string& key) {
-    std::string sql = std::string("SELECT ") + kColumns + " FROM institution WHERE ";
-    if (key.size() == 7 && key.rfind("00", 0) == 0 && core::all_digits(key)) {
-      sql += "provisional_code = ?";
-    } else if (key.size() == 7 && core::all_digits(key)) {
-      sql += "reception_number = ?";
-    } else if (key.size() == 10 && core::all_digits(key)) {
-      sql += "medical_institution_code = ?";
-    } else {
-      return fail("E_KEY", "key",
-                  "仮コード（00で始まる7桁）、受付番号（7桁）または医療機関コード（10桁）を指定して"
-                  "ください");
-    }
-    Stmt s(db, sql.c_str());
-    s.text(1, key);
-    std::vector<Institution> found;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) found.push_back(read_row(s));
-    if (rc != SQLITE_DONE) return db_error(db, "load");
-    if (found.empty()) return fail("E_NOT_FOUND", "key", "該当する医療機関等がありません: " + key);
-    if (found.size() > 1)
-      return fail(
-          "E_AMBIGUOUS", "key",
-          "受付番号 " + key +
-              " は複数の都道府県・点数表にあります。10桁の医療機関コードで指定してください");
-    return found.front();
-  }
-
-  Status save(const Institution& i) {
-    Stmt s(db,
-           "UPDATE institution SET stage=?, portal_account=?, reader=?, reader_model=?, "
-           "reader_applied_on=?, reader_model_deadline=?, reader_shipped_on=?, reception_number=?, "
-           "medical_institution_code=?, designation_date=?, request_date=?, bureau_answer_date=?, "
-           "agency_deadline=?, presented_on=?, designated_on=?, usage_applied_on=?, usage_start=?, "
-           "medical_aid=? WHERE id=?");
-    s.text(1, stage_name(i.stage)).i64(2, i.portal_account ? 1 : 0);
-    s.text(3, reader_state_name(i.reader)).text(4, i.reader_model);
-    s.text(5, i.reader_applied_on).text(6, i.reader_model_deadline).text(7, i.reader_shipped_on);
-    s.text(8, i.reception_number).text_or_null(9, i.medical_institution_code);
-    s.text(10, i.designation_date).text(11, i.request_date).text(12, i.bureau_answer_date);
-    s.text(13, i.agency_deadline).text(14, i.presented_on).text(15, i.designated_on);
-    s.text(16, i.usage_applied_on).text(17, i.usage_start).i64(18, i.medical_aid ? 1 : 0);
-    s.i64(19, i.id);
-    if (s.step() != SQLITE_DONE) return db_error(db, "save");
-    return {};
-  }
-
-  Result<int64_t> counter_next(const char* name) {
-    Stmt s(db,
-           "INSERT INTO counter(name, value) VALUES(?, 1) "
-           "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value");
-    s.text(1, name);
-    if (s.step() != SQLITE_ROW) return db_error(db, "counter");
-    return s.col_i64(0);
-  }
-
-  std::vector<ScheduleOverride> overrides_locked() {
-    std::vector<ScheduleOverride> out;
-    Stmt s(db,
-           "SELECT month, bureau_answer, agency_deadline, submission_deadline FROM "
-           "schedule_override ORDER BY month");
-    while (s.step() == SQLITE_ROW) {
-      ScheduleOverride o;
-      std::string m = s.col_text(0);
-      o.year = std::stoi(m.substr(0, 4));
-      o.month = std::stoi(m.substr(4, 2));
-      o.bureau_answer = parse_optional_date(s.col_text(1));
-      o.agency_deadline = parse_optional_date(s.col_text(2));
-      o.submission_deadline = parse_optional_date(s.col_text(3));
-      out.push_back(o);
-    }
-    return out;
-  }
-
-  Schedule schedule_locked(Date designation) {
-    auto o = overrides_locked();
-    return schedule_for(designation, o);
-  }
-
-  // Loads, checks and changes one entry in a transaction; `step` mutates the entry and
-  // returns the event's detail, or an error that rolls everything back.
+  // Loads, checks and changes one entry in a unit of work; `step` mutates the entry and
+  // fills the event's detail, or returns an error that rolls everything back.
   template <class F>
   Result<Institution> transition(const std::string& key, std::string_view action,
                                  const std::string& actor, F&& step) {
     Institution out;
     Status st = transaction([&](Tx& tx) -> Status {
-      auto loaded = load(key);
+      auto loaded = load(tx.db, key);
       if (!loaded) return loaded.error();
       Institution i = std::move(*loaded);
       json::object detail;
-      if (Status s = step(i, detail); !s) return s;
-      if (Status s = save(i); !s) return s;
+      if (Status s = step(tx, i, detail); !s) return s;
+      if (Status s = tx.db.update(to_row(i)); !s) return s;
       if (Status s = event(tx, i, action, actor, std::move(detail)); !s) return s;
       out = std::move(i);
       return {};
@@ -382,42 +317,17 @@ struct Registry::Impl {
     if (!st) return st.error();
     return out;
   }
-
-  Result<std::vector<Institution>> query(const std::string& where,
-                                         const std::vector<std::string>& params) {
-    std::lock_guard lock(mu);
-    std::string sql = std::string("SELECT ") + kColumns + " FROM institution " + where;
-    Stmt s(db, sql.c_str());
-    if (!s.ok()) return db_error(db, "query");
-    for (size_t p = 0; p < params.size(); ++p) s.text(static_cast<int>(p + 1), params[p]);
-    std::vector<Institution> out;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_row(s));
-    if (rc != SQLITE_DONE) return db_error(db, "query");
-    return out;
-  }
 };
 
-Registry::Registry() : impl_(std::make_unique<Impl>()) {}
+Registry::Registry() = default;
 Registry::~Registry() = default;
 
-Result<std::unique_ptr<Registry>> Registry::open(const fs::path& data_dir,
+Result<std::unique_ptr<Registry>> Registry::open(store::InstitutionStore& store,
+                                                 const fs::path& key_dir,
                                                  security::AuditLog* audit) {
-  std::error_code ec;
-  fs::create_directories(data_dir, ec);
+  if (Status st = store.migrate(); !st) return st.error();
   std::unique_ptr<Registry> r(new Registry());
-  auto& m = *r->impl_;
-  m.data_dir = data_dir;
-  m.audit = audit;
-  fs::path file = data_dir / "institutions.db";
-  store::sqlite::OpenOptions oo;
-  oo.full_mutex = true;
-  oo.busy_timeout_ms = 10000;
-  auto db = store::sqlite::open(file, oo);
-  if (!db) return fail("E_STORE_OPEN", "data-dir", "cannot open " + file.string());
-  m.db = *db;
-  if (auto st = store::sqlite::migrate(m.db, kMigrations, file.string(), "data-dir"); !st)
-    return st.error();
+  r->impl_.reset(new Impl{store, key_dir, audit});
   return r;
 }
 
@@ -441,22 +351,21 @@ Result<Institution> Registry::issue_provisional(const NewInstitution& n, const s
   auto& m = *impl_;
   Institution out;
   Status st = m.transaction([&](Impl::Tx& tx) -> Status {
-    auto seq = m.counter_next("provisional");
+    auto seq = tx.db.next_counter("provisional");
     if (!seq) return seq.error();
     if (*seq > 99999)
       return fail("E_NUMBER_EXHAUSTED", "", "仮コードの払い出し可能な番号がありません");
     std::string code = std::to_string(*seq);
-    code = "00" + std::string(5 - code.size(), '0') + code;
-    Stmt s(m.db,
-           "INSERT INTO institution(provisional_code, kind, prefecture, district, name, address, "
-           "stage) "
-           "VALUES(?,?,?,?,?,?,?)");
-    s.text(1, code).text(2, kind_name(*kind)).text(3, n.prefecture).text(4, n.district);
-    s.text(5, n.name).text(6, n.address).text(7, stage_name(Stage::kProvisional));
-    if (s.step() != SQLITE_DONE) return db_error(m.db, "insert institution");
-    auto loaded = m.load(code);
-    if (!loaded) return loaded.error();
-    out = *loaded;
+    Institution i;
+    i.provisional_code = "00" + std::string(5 - code.size(), '0') + code;
+    i.kind = *kind;
+    i.prefecture = n.prefecture;
+    i.district = n.district;
+    i.name = n.name;
+    i.address = n.address;
+    auto inserted = tx.db.insert(to_row(i));
+    if (!inserted) return inserted.error();
+    out = from_row(*inserted);
     return m.event(tx, out, "provisional", actor,
                    json::object{{"kind", kind_name(*kind)}, {"prefecture", n.prefecture}});
   });
@@ -467,7 +376,7 @@ Result<Institution> Registry::issue_provisional(const NewInstitution& n, const s
 Result<Institution> Registry::register_portal_account(const std::string& key,
                                                       const std::string& actor) {
   return impl_->transition(
-      key, "portalAccount", actor, [](Institution& i, json::object&) -> Status {
+      key, "portalAccount", actor, [](Impl::Tx&, Institution& i, json::object&) -> Status {
         if (i.portal_account)
           return fail("E_STATE", "provisionalCode", "ポータルサイトのアカウントは登録済みです");
         i.portal_account = true;
@@ -478,7 +387,8 @@ Result<Institution> Registry::register_portal_account(const std::string& key,
 Result<Institution> Registry::apply_card_reader(const std::string& key, const std::string& model,
                                                 Date on, const std::string& actor) {
   return impl_->transition(
-      key, "cardReaderApplication", actor, [&](Institution& i, json::object& d) -> Status {
+      key, "cardReaderApplication", actor,
+      [&](Impl::Tx&, Institution& i, json::object& d) -> Status {
         if (!i.portal_account)
           return fail(
               "E_NO_PORTAL_ACCOUNT", "provisionalCode",
@@ -511,7 +421,7 @@ Result<Institution> Registry::apply_card_reader(const std::string& key, const st
 Result<Institution> Registry::choose_reader_model(const std::string& key, const std::string& model,
                                                   Date on, const std::string& actor) {
   return impl_->transition(key, "cardReaderModel", actor,
-                           [&](Institution& i, json::object& d) -> Status {
+                           [&](Impl::Tx&, Institution& i, json::object& d) -> Status {
                              if (model.empty() || model == "機種未定")
                                return fail("E_MODEL", "model", "機種を指定してください");
                              if (i.reader != ReaderState::kUndecided)
@@ -536,19 +446,12 @@ Result<std::vector<Institution>> Registry::cancel_undecided_readers(Date as_of,
   auto& m = *impl_;
   std::vector<Institution> out;
   Status st = m.transaction([&](Impl::Tx& tx) -> Status {
-    Stmt s(
-        m.db,
-        (std::string("SELECT ") + kColumns +
-         " FROM institution WHERE reader = 'undecided' AND reader_model_deadline < ? ORDER BY id")
-            .c_str());
-    s.text(1, as_of.yyyymmdd());
-    int rc;
-    std::vector<Institution> due;
-    while ((rc = s.step()) == SQLITE_ROW) due.push_back(read_row(s));
-    if (rc != SQLITE_DONE) return db_error(m.db, "undecided");
-    for (auto& i : due) {
+    out.clear();
+    auto due = from_rows(tx.db.undecided_readers_before(as_of.yyyymmdd()));
+    if (!due) return due.error();
+    for (auto& i : *due) {
       i.reader = ReaderState::kCancelled;
-      if (Status x = m.save(i); !x) return x;
+      if (Status x = tx.db.update(to_row(i)); !x) return x;
       if (Status x = m.event(tx, i, "cardReaderCancelled", actor,
                              json::object{{"deadline", i.reader_model_deadline}});
           !x)
@@ -561,12 +464,33 @@ Result<std::vector<Institution>> Registry::cancel_undecided_readers(Date as_of,
   return out;
 }
 
+namespace {
+
+// The next number above the high-water mark of (都道府県, 点数表, 郡市区) that no entry holds
+// (an entry registered with its code, e.g. from a bureau's list, holds one), or -1.
+Result<int> free_number(store::InstitutionTx& db, const Institution& i) {
+  char table = score_table(i.kind);
+  auto high = db.high_water(i.prefecture, std::string(1, table), i.district);
+  if (!high) return high.error();
+  int number = next_number(table, static_cast<int>(*high));
+  for (; number > 0; number = next_number(table, number)) {
+    auto candidate = make_institution_number(i.prefecture, table, i.district, number);
+    auto used =
+        db.find(InstitutionKey::kMedicalInstitutionCode, candidate.medical_institution_code);
+    if (!used) return used.error();
+    if (used->empty()) break;
+  }
+  return number;
+}
+
+}  // namespace
+
 Result<Institution> Registry::request_reception_number(const NumberRequest& r,
                                                        const std::string& actor) {
   auto& m = *impl_;
   Institution out;
   Status st = m.transaction([&](Impl::Tx& tx) -> Status {
-    auto loaded = m.load(r.provisional_code);
+    auto loaded = load(tx.db, r.provisional_code);
     if (!loaded) return loaded.error();
     Institution i = std::move(*loaded);
     if (i.stage != Stage::kProvisional)
@@ -574,50 +498,30 @@ Result<Institution> Registry::request_reception_number(const NumberRequest& r,
     if (r.retroactive || r.designation < r.request_date)
       return fail("E_RETROACTIVE", "designationDate",
                   "指定期日を遡及して指定を受ける医療機関等は受付番号の情報提供の対象外です");
-    Schedule s = m.schedule_locked(r.designation);
-    if (r.request_date > s.submission_deadline)
+    auto s = schedule_from(tx.db, r.designation);
+    if (!s) return s.error();
+    if (r.request_date > s->submission_deadline)
       return fail("E_SUBMISSION_DEADLINE", "requestDate",
-                  "地方厚生（支）局の提出期限（" + core::to_wareki(s.submission_deadline) +
+                  "地方厚生（支）局の提出期限（" + core::to_wareki(s->submission_deadline) +
                       "）を過ぎているため、診療開始月の月初からの利用には間に合いません（返戻）");
-    char table = score_table(i.kind);
-    std::string tkey(1, table);
-    Stmt hw(m.db,
-            "SELECT last_number FROM number_high_water WHERE prefecture=? AND score_table=? AND "
-            "district=?");
-    hw.text(1, i.prefecture).text(2, tkey).text(3, i.district);
-    int high = 0;
-    int rc = hw.step();
-    if (rc == SQLITE_ROW)
-      high = static_cast<int>(hw.col_i64(0));
-    else if (rc != SQLITE_DONE)
-      return db_error(m.db, "high water");
-    int number = next_number(table, high);
-    // Skip numbers held by entries registered with their code (e.g. from a bureau's list).
-    for (; number > 0; number = next_number(table, number)) {
-      auto candidate = make_institution_number(i.prefecture, table, i.district, number);
-      Stmt used(m.db, "SELECT 1 FROM institution WHERE medical_institution_code = ?");
-      used.text(1, candidate.medical_institution_code);
-      if (used.step() != SQLITE_ROW) break;
-    }
-    if (number < 0)
+    auto number = free_number(tx.db, i);
+    if (!number) return number.error();
+    if (*number < 0)
       return fail("E_NUMBER_EXHAUSTED", "district",
                   "この郡市区・点数表で払い出せる番号がありません");
-    Stmt up(m.db,
-            "INSERT INTO number_high_water(prefecture, score_table, district, last_number) "
-            "VALUES(?,?,?,?) "
-            "ON CONFLICT(prefecture, score_table, district) DO UPDATE SET last_number = "
-            "excluded.last_number");
-    up.text(1, i.prefecture).text(2, tkey).text(3, i.district).i64(4, number);
-    if (up.step() != SQLITE_DONE) return db_error(m.db, "high water");
-    auto num = make_institution_number(i.prefecture, table, i.district, number);
+    char table = score_table(i.kind);
+    if (Status x = tx.db.set_high_water(i.prefecture, std::string(1, table), i.district, *number);
+        !x)
+      return x;
+    auto num = make_institution_number(i.prefecture, table, i.district, *number);
     i.reception_number = num.reception_number;
     i.medical_institution_code = num.medical_institution_code;
     i.designation_date = r.designation.yyyymmdd();
     i.request_date = r.request_date.yyyymmdd();
-    i.bureau_answer_date = s.bureau_answer.yyyymmdd();
-    i.agency_deadline = s.agency_deadline.yyyymmdd();
+    i.bureau_answer_date = s->bureau_answer.yyyymmdd();
+    i.agency_deadline = s->agency_deadline.yyyymmdd();
     i.stage = Stage::kNumberAnswered;
-    if (Status x = m.save(i); !x) return x;
+    if (Status x = tx.db.update(to_row(i)); !x) return x;
     if (Status x = m.event(tx, i, "receptionNumber", actor,
                            json::object{{"receptionNumber", i.reception_number},
                                         {"designationDate", i.designation_date},
@@ -636,38 +540,44 @@ Result<Institution> Registry::present_reception_number(const std::string& key, D
                                                        bool late_accepted,
                                                        const std::string& actor) {
   auto& m = *impl_;
-  return m.transition(key, "presentation", actor, [&](Institution& i, json::object& d) -> Status {
-    if (i.stage == Stage::kProvisional)
-      return fail("E_STATE", "receptionNumber", "受付番号がまだ回答されていません");
-    if (!i.presented_on.empty() || i.stage == Stage::kInUse)
-      return fail("E_STATE", "receptionNumber", "受付番号は提示済みです");
-    auto designation = Date::parse(i.designation_date);
-    Date deadline = designation ? m.schedule_locked(*designation).agency_deadline : on;
-    if (on > deadline && !late_accepted)
-      return fail("E_PRESENTATION_DEADLINE", "date",
-                  "実施機関への提出期限（" + core::to_wareki(deadline) +
-                      "）を過ぎています。実施機関の個別対応が必要です");
-    i.presented_on = on.yyyymmdd();
-    if (i.reader == ReaderState::kApplied) {
-      i.reader = ReaderState::kShipped;
-      i.reader_shipped_on = on.yyyymmdd();
-    }
-    d["late"] = on > deadline;
-    return {};
-  });
+  return m.transition(
+      key, "presentation", actor, [&](Impl::Tx& tx, Institution& i, json::object& d) -> Status {
+        if (i.stage == Stage::kProvisional)
+          return fail("E_STATE", "receptionNumber", "受付番号がまだ回答されていません");
+        if (!i.presented_on.empty() || i.stage == Stage::kInUse)
+          return fail("E_STATE", "receptionNumber", "受付番号は提示済みです");
+        Date deadline = on;
+        if (auto designation = Date::parse(i.designation_date)) {
+          auto s = schedule_from(tx.db, *designation);
+          if (!s) return s.error();
+          deadline = s->agency_deadline;
+        }
+        if (on > deadline && !late_accepted)
+          return fail("E_PRESENTATION_DEADLINE", "date",
+                      "実施機関への提出期限（" + core::to_wareki(deadline) +
+                          "）を過ぎています。実施機関の個別対応が必要です");
+        i.presented_on = on.yyyymmdd();
+        if (i.reader == ReaderState::kApplied) {
+          i.reader = ReaderState::kShipped;
+          i.reader_shipped_on = on.yyyymmdd();
+        }
+        d["late"] = on > deadline;
+        return {};
+      });
 }
 
 Result<Institution> Registry::designate(const std::string& key, const std::string& actor) {
-  return impl_->transition(key, "designated", actor, [](Institution& i, json::object&) -> Status {
-    if (i.stage == Stage::kProvisional)
-      return fail("E_STATE", "receptionNumber",
-                  "受付番号が回答されていない医療機関等は指定できません");
-    if (i.stage != Stage::kNumberAnswered)
-      return fail("E_STATE", "receptionNumber", "既に指定済みです");
-    i.stage = Stage::kDesignated;
-    i.designated_on = Date::today_jst().yyyymmdd();
-    return {};
-  });
+  return impl_->transition(key, "designated", actor,
+                           [](Impl::Tx&, Institution& i, json::object&) -> Status {
+                             if (i.stage == Stage::kProvisional)
+                               return fail("E_STATE", "receptionNumber",
+                                           "受付番号が回答されていない医療機関等は指定できません");
+                             if (i.stage != Stage::kNumberAnswered)
+                               return fail("E_STATE", "receptionNumber", "既に指定済みです");
+                             i.stage = Stage::kDesignated;
+                             i.designated_on = Date::today_jst().yyyymmdd();
+                             return {};
+                           });
 }
 
 Result<Institution> Registry::report_not_designated(const std::string& key,
@@ -675,16 +585,14 @@ Result<Institution> Registry::report_not_designated(const std::string& key,
   auto& m = *impl_;
   Institution out;
   Status st = m.transaction([&](Impl::Tx& tx) -> Status {
-    auto loaded = m.load(key);
+    auto loaded = load(tx.db, key);
     if (!loaded) return loaded.error();
     Institution i = std::move(*loaded);
     if (i.stage != Stage::kNumberAnswered)
       return fail("E_STATE", "receptionNumber",
                   i.stage == Stage::kProvisional ? "受付番号が回答されていません"
                                                  : "指定済みの医療機関等は削除できません");
-    Stmt del(m.db, "DELETE FROM institution WHERE id = ?");
-    del.i64(1, i.id);
-    if (del.step() != SQLITE_DONE) return db_error(m.db, "delete");
+    if (Status x = tx.db.remove(i.id); !x) return x;
     // The number stays below the high-water mark, so it is never handed out again.
     if (Status x =
             m.event(tx, i, "notDesignated", actor,
@@ -701,107 +609,82 @@ Result<Institution> Registry::report_not_designated(const std::string& key,
 Result<Institution> Registry::apply_usage(const std::string& key, Date on, const fs::path& cert_out,
                                           const std::string& actor) {
   auto& m = *impl_;
-  return m.transition(key, "usage", actor, [&](Institution& i, json::object& d) -> Status {
-    if (i.stage == Stage::kInUse)
-      return fail("E_STATE", "medicalInstitutionCode", "利用申請は受付済みです");
-    if (i.stage != Stage::kDesignated)
-      return fail(
-          "E_NOT_DESIGNATED", "medicalInstitutionCode",
-          "保険医療機関等として指定されていないため、利用申請・電子証明書の発行はできません");
-    if (Status s = security::issue_client(m.data_dir, security::Role::kInstitution,
-                                          i.medical_institution_code, cert_out);
-        !s)
-      return s;
-    i.stage = Stage::kInUse;
-    i.usage_applied_on = on.yyyymmdd();
-    i.usage_start = std::max(i.usage_applied_on, i.designation_date);
-    d["usageStart"] = i.usage_start;
-    d["certificate"] = "issued";
-    return {};
-  });
+  return m.transition(
+      key, "usage", actor, [&](Impl::Tx&, Institution& i, json::object& d) -> Status {
+        if (i.stage == Stage::kInUse)
+          return fail("E_STATE", "medicalInstitutionCode", "利用申請は受付済みです");
+        if (i.stage != Stage::kDesignated)
+          return fail(
+              "E_NOT_DESIGNATED", "medicalInstitutionCode",
+              "保険医療機関等として指定されていないため、利用申請・電子証明書の発行はできません");
+        if (Status s = security::issue_client(m.key_dir, security::Role::kInstitution,
+                                              i.medical_institution_code, cert_out);
+            !s)
+          return s;
+        i.stage = Stage::kInUse;
+        i.usage_applied_on = on.yyyymmdd();
+        i.usage_start = std::max(i.usage_applied_on, i.designation_date);
+        d["usageStart"] = i.usage_start;
+        d["certificate"] = "issued";
+        return {};
+      });
 }
 
 Result<Institution> Registry::set_medical_aid(const std::string& key, bool use, Date on,
                                               const std::string& actor) {
   auto& m = *impl_;
-  return m.transition(key, "medicalAid", actor, [&](Institution& i, json::object& d) -> Status {
-    if (i.stage != Stage::kInUse)
-      return fail("E_STATE", "medicalInstitutionCode",
-                  "医療扶助情報の設定はオンライン資格確認を利用中の医療機関等のみ変更できます");
-    Stmt s(m.db,
-           "INSERT INTO medical_aid_setting(institution_id, effective_on, use) VALUES(?,?,?)");
-    s.i64(1, i.id).text(2, on.yyyymmdd()).i64(3, use ? 1 : 0);
-    if (s.step() != SQLITE_DONE) return db_error(m.db, "medical aid");
-    i.medical_aid = use;
-    d["use"] = use;
-    d["effectiveOn"] = on.yyyymmdd();
-    return {};
-  });
+  return m.transition(
+      key, "medicalAid", actor, [&](Impl::Tx& tx, Institution& i, json::object& d) -> Status {
+        if (i.stage != Stage::kInUse)
+          return fail("E_STATE", "medicalInstitutionCode",
+                      "医療扶助情報の設定はオンライン資格確認を利用中の医療機関等のみ変更できます");
+        if (Status s = tx.db.add_medical_aid_setting(i.id, on.yyyymmdd(), use); !s) return s;
+        i.medical_aid = use;
+        d["use"] = use;
+        d["effectiveOn"] = on.yyyymmdd();
+        return {};
+      });
 }
 
 Result<Institution> Registry::find(const std::string& key) {
-  std::lock_guard lock(impl_->mu);
-  return impl_->load(key);
+  return load(impl_->store, key);
 }
 
 Result<std::vector<Institution>> Registry::all() {
-  return impl_->query("ORDER BY id", {});
+  return from_rows(impl_->store.all());
 }
 
 Result<std::vector<Institution>> Registry::published_list(Date as_of, const ListFilter& f) {
-  std::string where = "WHERE stage = 'inUse' AND usage_start < ?";
-  std::vector<std::string> params{publication_monday(as_of).yyyymmdd()};
-  if (!f.prefecture.empty()) {
-    where += " AND prefecture = ?";
-    params.push_back(f.prefecture);
-  }
-  if (f.kind) {
-    where += " AND kind = ?";
-    params.push_back(std::string(kind_name(*f.kind)));
-  }
-  if (!f.name.empty()) {
-    where += " AND instr(name, ?) > 0";
-    params.push_back(f.name);
-  }
-  where += " ORDER BY medical_institution_code";
-  return impl_->query(where, params);
+  store::InstitutionFilter sf;
+  sf.prefecture = f.prefecture;
+  if (f.kind) sf.kind = kind_name(*f.kind);
+  sf.name = f.name;
+  return from_rows(impl_->store.in_use_before(publication_monday(as_of).yyyymmdd(), sf));
 }
 
 Result<std::vector<Institution>> Registry::medical_aid_list(int year, int month) {
   if (!Date::valid_ymd(year, month, 1)) return fail("E_DATE", "month", "年月が正しくありません");
-  std::string first = Date::from_ymd(year, month, 1).yyyymmdd();
-  return impl_->query(
-      "WHERE stage = 'inUse' AND usage_start < ?1 AND (SELECT s.use FROM medical_aid_setting s "
-      "WHERE s.institution_id = institution.id AND s.effective_on < ?1 "
-      "ORDER BY s.effective_on DESC, s.seq DESC LIMIT 1) = 1 ORDER BY medical_institution_code",
-      {first});
+  return from_rows(impl_->store.medical_aid_users(Date::from_ymd(year, month, 1).yyyymmdd()));
 }
 
 Result<std::vector<std::string>> Registry::history(const std::string& key) {
   auto& m = *impl_;
   std::string provisional = key;
-  {
-    std::lock_guard lock(m.mu);
-    if (auto i = m.load(key)) provisional = i->provisional_code;
-    Stmt s(m.db,
-           "SELECT seq, time_us, action, actor, detail FROM institution_event "
-           "WHERE provisional_code = ? ORDER BY seq");
-    s.text(1, provisional);
-    std::vector<std::string> out;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-      json::object o{{"seq", s.col_i64(0)},
-                     {"time", core::timestamp_jst(s.col_i64(1))},
-                     {"action", s.col_text(2)},
-                     {"actor", s.col_text(3)}};
-      boost::system::error_code ec;
-      o["detail"] = json::parse(s.col_text(4), ec);
-      out.push_back(json::serialize(o));
-    }
-    if (rc != SQLITE_DONE) return db_error(m.db, "history");
-    if (out.empty()) return fail("E_NOT_FOUND", "key", "該当する医療機関等がありません: " + key);
-    return out;
+  if (auto i = load(m.store, key)) provisional = i->provisional_code;
+  auto events = m.store.history(provisional);
+  if (!events) return events.error();
+  std::vector<std::string> out;
+  for (const auto& e : *events) {
+    json::object o{{"seq", e.seq},
+                   {"time", core::timestamp_jst(e.time_us)},
+                   {"action", e.action},
+                   {"actor", e.actor}};
+    boost::system::error_code ec;
+    o["detail"] = json::parse(e.detail, ec);
+    out.push_back(json::serialize(o));
   }
+  if (out.empty()) return fail("E_NOT_FOUND", "key", "該当する医療機関等がありません: " + key);
+  return out;
 }
 
 Status Registry::set_schedule_override(const ScheduleOverride& o, const std::string& actor) {
@@ -811,22 +694,11 @@ Status Registry::set_schedule_override(const ScheduleOverride& o, const std::str
     return fail("E_FLAG", "", "変更する日付を1つ以上指定してください");
   auto& m = *impl_;
   return m.transaction([&](Impl::Tx& tx) -> Status {
-    Stmt s(
-        m.db,
-        "INSERT INTO schedule_override(month, bureau_answer, agency_deadline, submission_deadline) "
-        "VALUES(?,?,?,?) ON CONFLICT(month) DO UPDATE SET bureau_answer=excluded.bureau_answer, "
-        "agency_deadline=excluded.agency_deadline, "
-        "submission_deadline=excluded.submission_deadline");
-    s.text(1, month_key(o.year, o.month));
-    s.text_or_null(2, o.bureau_answer ? o.bureau_answer->yyyymmdd() : "");
-    s.text_or_null(3, o.agency_deadline ? o.agency_deadline->yyyymmdd() : "");
-    s.text_or_null(4, o.submission_deadline ? o.submission_deadline->yyyymmdd() : "");
-    if (s.step() != SQLITE_DONE) return db_error(m.db, "override");
-    security::AuditEvent ev;
-    ev.actor = actor;
-    ev.action = "institution.scheduleOverride";
-    ev.subject = month_key(o.year, o.month);
-    tx.events.push_back(std::move(ev));
+    store::StoredScheduleOverride s{month_key(o.year, o.month), date_or_empty(o.bureau_answer),
+                                    date_or_empty(o.agency_deadline),
+                                    date_or_empty(o.submission_deadline)};
+    if (Status x = tx.db.put_schedule_override(s); !x) return x;
+    m.audit_event(tx, "scheduleOverride", actor, s.month, "");
     return {};
   });
 }
@@ -834,28 +706,20 @@ Status Registry::set_schedule_override(const ScheduleOverride& o, const std::str
 Status Registry::clear_schedule_override(int year, int month, const std::string& actor) {
   auto& m = *impl_;
   return m.transaction([&](Impl::Tx& tx) -> Status {
-    Stmt s(m.db, "DELETE FROM schedule_override WHERE month = ?");
-    s.text(1, month_key(year, month));
-    if (s.step() != SQLITE_DONE) return db_error(m.db, "override");
-    if (sqlite3_changes(m.db) == 0)
-      return fail("E_NOT_FOUND", "month", "その月の日程の上書きはありません");
-    security::AuditEvent ev;
-    ev.actor = actor;
-    ev.action = "institution.scheduleOverrideCleared";
-    ev.subject = month_key(year, month);
-    tx.events.push_back(std::move(ev));
+    auto deleted = tx.db.delete_schedule_override(month_key(year, month));
+    if (!deleted) return deleted.error();
+    if (!*deleted) return fail("E_NOT_FOUND", "month", "その月の日程の上書きはありません");
+    m.audit_event(tx, "scheduleOverrideCleared", actor, month_key(year, month), "");
     return {};
   });
 }
 
 Result<std::vector<ScheduleOverride>> Registry::schedule_overrides() {
-  std::lock_guard lock(impl_->mu);
-  return impl_->overrides_locked();
+  return overrides_of(impl_->store);
 }
 
 Result<Schedule> Registry::schedule(Date designation) {
-  std::lock_guard lock(impl_->mu);
-  return impl_->schedule_locked(designation);
+  return schedule_from(impl_->store, designation);
 }
 
 Status Registry::set_total(Kind k, const std::string& prefecture, int64_t count,
@@ -865,17 +729,9 @@ Status Registry::set_total(Kind k, const std::string& prefecture, int64_t count,
   if (count < 0) return fail("E_COUNT", "count", "件数は0以上です");
   auto& m = *impl_;
   return m.transaction([&](Impl::Tx& tx) -> Status {
-    Stmt s(m.db,
-           "INSERT INTO population(kind, prefecture, total) VALUES(?,?,?) "
-           "ON CONFLICT(kind, prefecture) DO UPDATE SET total = excluded.total");
-    s.text(1, kind_name(k)).text(2, prefecture).i64(3, count);
-    if (s.step() != SQLITE_DONE) return db_error(m.db, "population");
-    security::AuditEvent ev;
-    ev.actor = actor;
-    ev.action = "institution.population";
-    ev.subject = std::string(kind_name(k)) + ":" + prefecture;
-    ev.detail = "{\"total\":" + std::to_string(count) + "}";
-    tx.events.push_back(std::move(ev));
+    if (Status x = tx.db.set_population(kind_name(k), prefecture, count); !x) return x;
+    m.audit_event(tx, "population", actor, std::string(kind_name(k)) + ":" + prefecture,
+                  "{\"total\":" + std::to_string(count) + "}");
     return {};
   });
 }
@@ -885,55 +741,26 @@ Status Registry::set_card_figures(int64_t issued, int64_t registrations, const s
     return fail("E_COUNT", "registrations", "利用登録数は0以上、交付数以下です");
   auto& m = *impl_;
   return m.transaction([&](Impl::Tx& tx) -> Status {
-    for (auto [name, value] :
-         {std::pair{"cards_issued", issued}, std::pair{"card_registrations", registrations}}) {
-      Stmt s(m.db,
-             "INSERT INTO counter(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET value = "
-             "excluded.value");
-      s.text(1, name).i64(2, value);
-      if (s.step() != SQLITE_DONE) return db_error(m.db, "counter");
-    }
-    security::AuditEvent ev;
-    ev.actor = actor;
-    ev.action = "institution.cardFigures";
-    ev.detail = "{\"issued\":" + std::to_string(issued) +
-                ",\"registrations\":" + std::to_string(registrations) + "}";
-    tx.events.push_back(std::move(ev));
+    if (Status x = tx.db.set_counter("cards_issued", issued); !x) return x;
+    if (Status x = tx.db.set_counter("card_registrations", registrations); !x) return x;
+    m.audit_event(tx, "cardFigures", actor, "",
+                  "{\"issued\":" + std::to_string(issued) +
+                      ",\"registrations\":" + std::to_string(registrations) + "}");
     return {};
   });
 }
 
-Result<Statistics> Registry::statistics(Date as_of) {
-  auto& m = *impl_;
-  std::lock_guard lock(m.mu);
-  struct Cell {
-    int64_t count = 0, readers = 0, in_use = 0, aid = 0;
-    std::optional<int64_t> population;
-  };
-  std::map<std::pair<std::string, std::string>, Cell> cells;  // (kind, prefecture)
-  std::string day = as_of.yyyymmdd();
-  {
-    Stmt s(m.db,
-           "SELECT kind, prefecture, count(*), "
-           "sum(reader IN ('applied','undecided','shipped') AND reader_applied_on <= ?1), "
-           "sum(stage = 'inUse' AND usage_start <= ?1), "
-           "sum(stage = 'inUse' AND usage_start <= ?1 AND medical_aid = 1) "
-           "FROM institution GROUP BY kind, prefecture");
-    s.text(1, day);
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-      auto& c = cells[{s.col_text(0), s.col_text(1)}];
-      c.count = s.col_i64(2);
-      c.readers = s.col_i64(3);
-      c.in_use = s.col_i64(4);
-      c.aid = s.col_i64(5);
-    }
-    if (rc != SQLITE_DONE) return db_error(m.db, "statistics");
-  }
-  {
-    Stmt s(m.db, "SELECT kind, prefecture, total FROM population");
-    while (s.step() == SQLITE_ROW) cells[{s.col_text(0), s.col_text(1)}].population = s.col_i64(2);
-  }
+namespace {
+
+struct Cell {
+  int64_t count = 0, readers = 0, in_use = 0, aid = 0;
+  std::optional<int64_t> population;
+};
+using Cells = std::map<std::pair<std::string, std::string>, Cell>;  // (kind, prefecture)
+
+// The figures of every kind and prefecture: the registry's counts, and as denominators the
+// operator's totals where they are larger than the registry's own count.
+Statistics aggregate(const Cells& cells, const std::string& day) {
   Statistics st;
   st.as_of = day;
   std::map<std::string, PrefectureStatistics> prefs;
@@ -963,14 +790,29 @@ Result<Statistics> Registry::statistics(Date as_of) {
     st.by_kind.push_back(ks);
   }
   for (auto& [_, ps] : prefs) st.by_prefecture.push_back(ps);
-  Stmt c(m.db,
-         "SELECT name, value FROM counter WHERE name IN ('cards_issued','card_registrations')");
-  while (c.step() == SQLITE_ROW) {
-    if (c.col_text(0) == "cards_issued")
-      st.cards_issued = c.col_i64(1);
-    else
-      st.card_registrations = c.col_i64(1);
-  }
+  return st;
+}
+
+}  // namespace
+
+Result<Statistics> Registry::statistics(Date as_of) {
+  auto& s = impl_->store;
+  std::string day = as_of.yyyymmdd();
+  auto counts = s.counts(day);
+  if (!counts) return counts.error();
+  auto population = s.population();
+  if (!population) return population.error();
+  Cells cells;
+  for (const auto& c : *counts)
+    cells[{c.kind, c.prefecture}] = {c.total, c.reader_applications, c.in_use, c.medical_aid, {}};
+  for (const auto& p : *population) cells[{p.kind, p.prefecture}].population = p.total;
+  Statistics st = aggregate(cells, day);
+  auto issued = s.counter("cards_issued");
+  if (!issued) return issued.error();
+  auto registrations = s.counter("card_registrations");
+  if (!registrations) return registrations.error();
+  st.cards_issued = issued->value_or(0);
+  st.card_registrations = registrations->value_or(0);
   return st;
 }
 

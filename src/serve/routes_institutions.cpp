@@ -142,7 +142,7 @@ Result<std::pair<Date, inst::ListFilter>> list_request(const http::Request& r) {
 }  // namespace
 
 void add_institutions_routes(http::Router& router, Context& ctx) {
-  auto opened = inst::Registry::open(ctx.data_dir, &ctx.audit);
+  auto opened = inst::Registry::open(ctx.db.institutions(), ctx.data_dir, &ctx.audit);
   if (!opened) {
     core::log_error("institutions.open_failed",
                     {{"code", opened.error().code}, {"message", opened.error().message}});

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "store/institutions.h"
 #include "store/store.h"
 
 namespace onshi::store {
@@ -59,6 +60,8 @@ class Database {
 
   // Members and their versions, the audit log and import runs (store/store.h).
   virtual Store& members() = 0;
+  // The institutions registry (store/institutions.h).
+  virtual InstitutionStore& institutions() = 0;
 
   // Creates or upgrades the schema of every store now (stores otherwise migrate when first
   // used). Errors: E_STORE_SCHEMA, E_STORE_OPEN, E_STORE.

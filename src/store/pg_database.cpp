@@ -6,6 +6,7 @@
 // the database is opened, under one advisory lock, so servers starting together migrate once.
 #include "store/backends.h"
 #include "store/pg.h"
+#include "store/pg_backend.h"
 
 namespace onshi::store::detail {
 namespace {
@@ -34,10 +35,15 @@ class PgDatabase final : public Database {
       if (!c) return open_error(c.error());
     }
     members_ = make_pg_store(primary_, replica_.get());
+    institutions_ = make_pg_institutions(primary_, options.create);
     return {};
   }
 
   Store& members() override { return *members_; }
+  InstitutionStore& institutions() override { return *institutions_; }
+  // The members' and the audit's tables were migrated when the database was opened.
+  Status migrate() override { return institutions_->migrate(); }
+  std::filesystem::path cache_dir() const override { return {}; }
   Backend backend() const override { return Backend::kPostgres; }
   const std::string& url() const override { return url_; }
 
@@ -53,7 +59,8 @@ class PgDatabase final : public Database {
   std::string url_;
   pg::Pool primary_;
   std::unique_ptr<pg::Pool> replica_;
-  std::unique_ptr<Store> members_;  // declared last: destroyed before the pools it uses
+  std::unique_ptr<Store> members_;  // the stores last: destroyed before the pools they use
+  std::unique_ptr<InstitutionStore> institutions_;
 };
 
 }  // namespace

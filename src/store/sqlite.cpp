@@ -60,30 +60,44 @@ Result<sqlite3*> open(const std::filesystem::path& file, const OpenOptions& o) {
   return db;
 }
 
+namespace {
+
+Result<int> user_version(sqlite3* db) {
+  Stmt v(db, "PRAGMA user_version");
+  if (v.step() != SQLITE_ROW) return error(db, "user_version");
+  return static_cast<int>(v.col_i64(0));
+}
+
+}  // namespace
+
+// The version is read again inside each immediate transaction, so two processes opening a
+// new file at once apply every migration once (the second finds it done).
 Status migrate(sqlite3* db, std::span<const char* const> migrations, const std::string& what,
                const std::string& field) {
-  int version = 0;
-  {
-    Stmt v(db, "PRAGMA user_version");
-    if (v.step() != SQLITE_ROW) return Status(error(db, "user_version"));
-    version = static_cast<int>(v.col_i64(0));
-  }
   const int latest = static_cast<int>(migrations.size());
-  if (version > latest)
+  auto newer = [&](int version) {
     return Status::Fail("E_STORE_SCHEMA", field,
                         what + " schema version " + std::to_string(version) +
                             " is newer than this onshi supports (" + std::to_string(latest) + ")");
-  for (int v = version; v < latest; ++v) {
+  };
+  auto seen = user_version(db);
+  if (!seen) return seen.error();
+  if (*seen > latest) return newer(*seen);
+  if (*seen == latest) return {};
+  for (;;) {
     if (auto st = exec(db, "BEGIN IMMEDIATE"); !st) return st;
-    auto st = exec(db, migrations[static_cast<size_t>(v)]);
-    if (st) st = exec(db, ("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+    auto version = user_version(db);
+    Status st = version ? Status() : Status(version.error());
+    if (st && *version > latest) st = newer(*version);
+    if (st && *version == latest) return exec(db, "COMMIT");
+    if (st) st = exec(db, migrations[static_cast<size_t>(*version)]);
+    if (st) st = exec(db, ("PRAGMA user_version=" + std::to_string(*version + 1)).c_str());
     if (!st) {
       exec(db, "ROLLBACK");
       return st;
     }
     if (auto c = exec(db, "COMMIT"); !c) return c;
   }
-  return {};
 }
 
 }  // namespace onshi::store::sqlite

@@ -3,17 +3,22 @@
 // bulk.db), the layout data directories have always had, so existing ones keep working
 // without a migration; a file is opened the first time its store is used.
 #include "store/backends.h"
+#include "store/sqlite_backend.h"
 
 namespace onshi::store::detail {
 namespace {
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(const DatabaseUrl& url, std::unique_ptr<Store> members)
-      : dir_(url.dir), url_(url.display), members_(std::move(members)) {}
+  SqliteDatabase(const DatabaseUrl& url, std::unique_ptr<Store> members, bool create)
+      : dir_(url.dir),
+        url_(url.display),
+        members_(std::move(members)),
+        institutions_(make_sqlite_institutions(dir_ / "institutions.db", create)) {}
 
   Store& members() override { return *members_; }
-  Status migrate() override { return Status::Ok(); }  // opening migrated every file
+  InstitutionStore& institutions() override { return *institutions_; }
+  Status migrate() override { return institutions_->migrate(); }  // onshi.db: when opened
   std::filesystem::path cache_dir() const override { return dir_; }
   Backend backend() const override { return Backend::kSqlite; }
   const std::string& url() const override { return url_; }
@@ -22,6 +27,7 @@ class SqliteDatabase final : public Database {
   std::filesystem::path dir_;
   std::string url_;
   std::unique_ptr<Store> members_;
+  std::unique_ptr<InstitutionStore> institutions_;
 };
 
 }  // namespace
@@ -32,7 +38,7 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const DatabaseUrl& url,
   so.create = options.create;
   auto members = open_sqlite(store_path(url.dir), so);
   if (!members) return members.error();
-  return std::unique_ptr<Database>(new SqliteDatabase(url, std::move(*members)));
+  return std::unique_ptr<Database>(new SqliteDatabase(url, std::move(*members), options.create));
 }
 
 }  // namespace onshi::store::detail

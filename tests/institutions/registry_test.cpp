@@ -1,34 +1,49 @@
-// The onboarding state machine on a real DIR/institutions.db: every transition, every
+// The onboarding state machine on every backend of the registry's store (a real
+// DIR/institutions.db, and a database on the PostgreSQL test cluster): every transition, every
 // refusal (and that a refusal writes nothing), the numbers the bureau hands out (check digit,
 // ranges, 欠番, the newest-number rule), the bulk designation file, the weekly and monthly
-// lists and the statistics.
+// lists and the statistics. Run once per backend, it proves the registry behaves the same on
+// both (issue 12 §1, §3).
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <thread>
 
 #include "core/numbers.h"
 #include "core/text.h"
 #include "institutions/institutions.h"
 #include "institutions/test_util.h"
 #include "security/ca.h"
+#include "store/database.h"
+#include "store/test_database.h"
 
 namespace onshi::institutions {
 namespace {
 
 using core::Date;
-using testing::ScratchDir;
 
 Date D(int y, int m, int d) {
   return Date::from_ymd(y, m, d);
 }
 const char* kActor = "operator";
 
-class RegistryTest : public ::testing::Test {
+class RegistryTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(security::ca_init(dir_.path()).ok());
-    auto r = Registry::open(dir_.path());
+    ONSHI_REQUIRE_DATABASE(db_);
+    ASSERT_TRUE(security::ca_init(db_.dir()).ok());
+    reopen();
+  }
+  // Opens the database and the registry over it (again: as a restarted process would).
+  void reopen() {
+    reg_.reset();
+    database_.reset();
+    auto d = store::open_store(db_.url());
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    database_ = std::move(*d);
+    auto r = Registry::open(database_->institutions(), db_.dir());
     ASSERT_TRUE(r.ok()) << r.error().message;
     reg_ = std::move(*r);
   }
@@ -55,7 +70,7 @@ class RegistryTest : public ::testing::Test {
     auto i = answered(kind, designation);
     EXPECT_TRUE(reg_->designate(i.reception_number, kActor).ok());
     auto u = reg_->apply_usage(i.medical_institution_code, applied,
-                               dir_.path() / ("cert-" + i.provisional_code), kActor);
+                               db_.dir() / ("cert-" + i.provisional_code), kActor);
     EXPECT_TRUE(u.ok()) << u.error().message;
     return *u;
   }
@@ -64,12 +79,13 @@ class RegistryTest : public ::testing::Test {
     return h ? h->size() : 0;
   }
 
-  ScratchDir dir_{"registry"};
+  onshi::testing::TestDatabase db_{GetParam()};
+  std::unique_ptr<store::Database> database_;
   std::unique_ptr<Registry> reg_;
 };
 
 // R-INST-2 ①: 仮コード are 7 digits starting 00, one per department.
-TEST_F(RegistryTest, ProvisionalCodes) {
+TEST_P(RegistryTest, ProvisionalCodes) {
   auto a = provisional("clinic");
   auto b = provisional("dental");
   EXPECT_EQ(a.provisional_code, "0000001");
@@ -81,7 +97,7 @@ TEST_F(RegistryTest, ProvisionalCodes) {
 }
 
 // Bad input: stable code and field, nothing written.
-TEST_F(RegistryTest, ProvisionalRefusesBadInput) {
+TEST_P(RegistryTest, ProvisionalRefusesBadInput) {
   struct Case {
     NewInstitution n;
     const char* code;
@@ -105,7 +121,7 @@ TEST_F(RegistryTest, ProvisionalRefusesBadInput) {
 }
 
 // R-INST-2 ②③: portal account, then a card reader; 機種未定 is cancelled at its deadline.
-TEST_F(RegistryTest, PortalAccountAndCardReader) {
+TEST_P(RegistryTest, PortalAccountAndCardReader) {
   auto p = provisional();
   auto no_account = reg_->apply_card_reader(p.provisional_code, "A社 KR-1", D(2027, 1, 5), kActor);
   ASSERT_FALSE(no_account.ok());
@@ -136,7 +152,7 @@ TEST_F(RegistryTest, PortalAccountAndCardReader) {
 }
 
 // R-INST-2 ③: a model chosen in time turns 機種未定 into an application.
-TEST_F(RegistryTest, UndecidedModelChosenInTime) {
+TEST_P(RegistryTest, UndecidedModelChosenInTime) {
   auto p = provisional();
   ASSERT_TRUE(reg_->register_portal_account(p.provisional_code, kActor).ok());
   ASSERT_TRUE(reg_->apply_card_reader(p.provisional_code, "", D(2027, 1, 10), kActor).ok());
@@ -150,7 +166,7 @@ TEST_F(RegistryTest, UndecidedModelChosenInTime) {
 
 // R-INST-2 ④, R-INST-3: the 受付番号 is the code designation will assign, with the
 // schedule's dates; 医科 and 歯科 of one institution get separate numbers in their ranges.
-TEST_F(RegistryTest, ReceptionNumberIsTheFutureCode) {
+TEST_P(RegistryTest, ReceptionNumberIsTheFutureCode) {
   auto medical = provisional("clinic", "オン資クリニック");
   auto dental = provisional("dental", "オン資クリニック");
   auto m = reg_->request_reception_number(request(medical), kActor);
@@ -179,7 +195,7 @@ TEST_F(RegistryTest, ReceptionNumberIsTheFutureCode) {
 }
 
 // R-INST-3: retroactive designations and late requests are refused, and write nothing.
-TEST_F(RegistryTest, RetroactiveAndLateRequestsRefused) {
+TEST_P(RegistryTest, RetroactiveAndLateRequestsRefused) {
   auto p = provisional();
   auto r = request(p);
   r.retroactive = true;
@@ -199,7 +215,7 @@ TEST_F(RegistryTest, RetroactiveAndLateRequestsRefused) {
 }
 
 // R-INST-3: an operator's override of the submission deadline is applied.
-TEST_F(RegistryTest, SubmissionDeadlineOverride) {
+TEST_P(RegistryTest, SubmissionDeadlineOverride) {
   ScheduleOverride o;
   o.year = 2027;
   o.month = 3;
@@ -219,7 +235,7 @@ TEST_F(RegistryTest, SubmissionDeadlineOverride) {
 }
 
 // R-INST-2 ⑤: presentation by the agency's deadline ships a reader with a model.
-TEST_F(RegistryTest, PresentationShipsReader) {
+TEST_P(RegistryTest, PresentationShipsReader) {
   auto p = provisional();
   ASSERT_TRUE(reg_->register_portal_account(p.provisional_code, kActor).ok());
   ASSERT_TRUE(reg_->apply_card_reader(p.provisional_code, "A社 KR-1", D(2026, 12, 1), kActor).ok());
@@ -243,7 +259,7 @@ TEST_F(RegistryTest, PresentationShipsReader) {
 }
 
 // R-INST-2 ⑤: after the deadline only as the agency's 個別対応.
-TEST_F(RegistryTest, LatePresentationAcceptedIndividually) {
+TEST_P(RegistryTest, LatePresentationAcceptedIndividually) {
   auto i = answered();
   auto p = reg_->present_reception_number(i.reception_number, D(2027, 3, 20), true, kActor);
   ASSERT_TRUE(p.ok());
@@ -252,9 +268,9 @@ TEST_F(RegistryTest, LatePresentationAcceptedIndividually) {
 
 // R-INST-2 ⑥, R-INST-1: usage and the certificate only after designation; the certificate
 // is bound to the 10-digit code.
-TEST_F(RegistryTest, UsageOnlyWhenDesignated) {
+TEST_P(RegistryTest, UsageOnlyWhenDesignated) {
   auto p = provisional();
-  auto out = dir_.path() / "cert";
+  auto out = db_.dir() / "cert";
   EXPECT_EQ(reg_->apply_usage(p.provisional_code, D(2027, 3, 1), out, kActor).error().code,
             "E_NOT_DESIGNATED");
   auto i = reg_->request_reception_number(request(p), kActor);
@@ -279,9 +295,46 @@ TEST_F(RegistryTest, UsageOnlyWhenDesignated) {
   EXPECT_EQ(reg_->report_not_designated(i->reception_number, kActor).error().code, "E_STATE");
 }
 
+// Issue 12 §5: two servers on one database (two Databases, two Registries) issuing 仮コード
+// and answering 受付番号 at the same time never hand out one code or number twice.
+TEST_P(RegistryTest, TwoServersNeverHandOutOneNumberTwice) {
+  auto other_db = store::open_store(db_.url());
+  ASSERT_TRUE(other_db.ok()) << other_db.error().message;
+  auto other = Registry::open((*other_db)->institutions(), db_.dir());
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  Registry* servers[] = {reg_.get(), other->get()};
+  constexpr int kThreads = 4, kEach = 6;
+  std::mutex mu;
+  std::vector<Institution> answered;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Registry& r = *servers[t % 2];
+      for (int k = 0; k < kEach; ++k) {
+        auto p = r.issue_provisional(
+            {"clinic", "13", "オン資クリニック", "東京都千代田区霞が関1-2-2"}, kActor);
+        ASSERT_TRUE(p.ok()) << p.error().message;
+        auto n = r.request_reception_number(request(*p), kActor);
+        ASSERT_TRUE(n.ok()) << n.error().message;
+        std::lock_guard lock(mu);
+        answered.push_back(*n);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> codes, numbers;
+  for (const auto& i : answered) {
+    codes.insert(i.provisional_code);
+    numbers.insert(i.medical_institution_code);
+  }
+  EXPECT_EQ(codes.size(), size_t{kThreads * kEach});
+  EXPECT_EQ(numbers.size(), size_t{kThreads * kEach});
+  EXPECT_EQ(reg_->all()->size(), size_t{kThreads * kEach});
+}
+
 // R-INST-3: not designated → the entry is deleted, and the newest number is never handed
 // to another institution; the history stays.
-TEST_F(RegistryTest, NotDesignatedNewestNumberNeverReused) {
+TEST_P(RegistryTest, NotDesignatedNewestNumberNeverReused) {
   auto first = answered();
   auto newest = answered();
   EXPECT_EQ(first.medical_institution_code.substr(5, 4), "1000");
@@ -297,8 +350,7 @@ TEST_F(RegistryTest, NotDesignatedNewestNumberNeverReused) {
   EXPECT_EQ(next.medical_institution_code.substr(5, 4), "1002");
   EXPECT_NE(next.reception_number, newest.reception_number);
   // Reopening the file keeps the mark.
-  reg_.reset();
-  reg_ = std::move(*Registry::open(dir_.path()));
+  reopen();
   EXPECT_EQ(answered().medical_institution_code.substr(5, 4), "1003");
 }
 
@@ -322,7 +374,7 @@ TEST(Numbering, SkipsMissingNumbersAndStopsAtRangeEnd) {
 
 // R-INST-3: the bureau's 新規指定医療機関一覧表 (Shift_JIS CSV) designates in bulk; rows that
 // do not match are reported.
-TEST_F(RegistryTest, BulkDesignationFromBureauList) {
+TEST_P(RegistryTest, BulkDesignationFromBureauList) {
   auto a = answered();
   auto b = answered("pharmacy");
   auto c = provisional();
@@ -346,7 +398,7 @@ TEST_F(RegistryTest, BulkDesignationFromBureauList) {
 }
 
 // R-INST-4: the weekly list holds what was in use before the latest Monday; search filters.
-TEST_F(RegistryTest, WeeklyListMondayRule) {
+TEST_P(RegistryTest, WeeklyListMondayRule) {
   auto clinic = in_use("clinic", D(2027, 4, 1), D(2027, 4, 1));      // Thursday
   auto pharmacy = in_use("pharmacy", D(2027, 4, 1), D(2027, 4, 5));  // Monday
   auto list_on = [&](Date d, ListFilter f = {}) {
@@ -374,7 +426,7 @@ TEST_F(RegistryTest, WeeklyListMondayRule) {
 }
 
 // R-AID-3, R-INST-4: 医療扶助情報：利用する puts an institution on the next monthly list.
-TEST_F(RegistryTest, MedicalAidMonthlyList) {
+TEST_P(RegistryTest, MedicalAidMonthlyList) {
   auto a = in_use("clinic", D(2027, 4, 1), D(2027, 3, 20));
   auto b = in_use("pharmacy", D(2027, 4, 1), D(2027, 3, 20));
   EXPECT_EQ(reg_->set_medical_aid(provisional().provisional_code, true, D(2027, 4, 1), kActor)
@@ -394,7 +446,7 @@ TEST_F(RegistryTest, MedicalAidMonthlyList) {
 }
 
 // R-INST-5: applications and usage by kind and prefecture against all institutions.
-TEST_F(RegistryTest, Statistics) {
+TEST_P(RegistryTest, Statistics) {
   auto with_reader = provisional("hospital", "国立病院");
   ASSERT_TRUE(reg_->register_portal_account(with_reader.provisional_code, kActor).ok());
   ASSERT_TRUE(
@@ -423,6 +475,9 @@ TEST_F(RegistryTest, Statistics) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find(" src="), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest,
+                         ::testing::ValuesIn(onshi::testing::test_backends()));
 
 }  // namespace
 }  // namespace onshi::institutions
