@@ -2,8 +2,11 @@
 // its Database from a parsed URL. Nothing outside src/store/ includes this.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 
+#include "store/bulk.h"
+#include "store/cards.h"
 #include "store/database.h"
 
 namespace onshi::store::detail {
@@ -14,5 +17,10 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const DatabaseUrl& url,
 // postgresql://… — one database on a PostgreSQL server (pg_database.cpp).
 Result<std::unique_ptr<Database>> open_pg_database(const DatabaseUrl& url,
                                                    const DatabaseOptions& options);
+
+// The stores of a data directory's other files, each opened on its first call
+// (sqlite_cards.cpp: DIR/cards.db, sqlite_bulk.cpp: DIR/bulk.db).
+std::unique_ptr<CardStore> make_sqlite_cards(const std::filesystem::path& dir, bool create);
+std::unique_ptr<BulkStore> make_sqlite_bulk(const std::filesystem::path& dir, bool create);
 
 }  // namespace onshi::store::detail

@@ -24,6 +24,8 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "store/bulk.h"
+#include "store/cards.h"
 #include "store/store.h"
 
 namespace onshi::store {
@@ -57,6 +59,10 @@ class Database {
 
   // Members and their versions, the audit log and import runs (store/store.h).
   virtual Store& members() = 0;
+  // The card register and the one-time card challenges (store/cards.h).
+  virtual CardStore& cards() = 0;
+  // The bulk-inquiry receptions (store/bulk.h).
+  virtual BulkStore& bulk() = 0;
 
   virtual Backend backend() const = 0;
   // The URL this database was opened from, without its password.

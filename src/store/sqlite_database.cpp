@@ -9,10 +9,16 @@ namespace {
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(const DatabaseUrl& url, std::unique_ptr<Store> members)
-      : dir_(url.dir), url_(url.display), members_(std::move(members)) {}
+  SqliteDatabase(const DatabaseUrl& url, std::unique_ptr<Store> members, bool create)
+      : dir_(url.dir),
+        url_(url.display),
+        members_(std::move(members)),
+        cards_(make_sqlite_cards(dir_, create)),
+        bulk_(make_sqlite_bulk(dir_, create)) {}
 
   Store& members() override { return *members_; }
+  CardStore& cards() override { return *cards_; }
+  BulkStore& bulk() override { return *bulk_; }
   Backend backend() const override { return Backend::kSqlite; }
   const std::string& url() const override { return url_; }
 
@@ -20,6 +26,8 @@ class SqliteDatabase final : public Database {
   std::filesystem::path dir_;
   std::string url_;
   std::unique_ptr<Store> members_;
+  std::unique_ptr<CardStore> cards_;  // DIR/cards.db, opened on first use
+  std::unique_ptr<BulkStore> bulk_;   // DIR/bulk.db, opened on first use
 };
 
 }  // namespace
@@ -30,7 +38,7 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const DatabaseUrl& url,
   so.create = options.create;
   auto members = open_sqlite(store_path(url.dir), so);
   if (!members) return members.error();
-  return std::unique_ptr<Database>(new SqliteDatabase(url, std::move(*members)));
+  return std::unique_ptr<Database>(new SqliteDatabase(url, std::move(*members), options.create));
 }
 
 }  // namespace onshi::store::detail
