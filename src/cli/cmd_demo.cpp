@@ -84,7 +84,7 @@ Status make_demo_cards(const fs::path& dir) {
   const fs::path cards = dir / "cards";
   std::error_code ec;
   fs::create_directories(cards, ec);
-  auto db = store::open_store(store::sqlite_url(dir));
+  auto db = store::open_store(db_url_of(dir.string(), ""));
   if (!db) return db.error();
   for (const DemoCard& c : kDemoCards) {
     const fs::path file = cards / (std::string(c.id) + ".card");
