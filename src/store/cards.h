@@ -59,9 +59,10 @@ class CardStore {
   // ---- one-time challenges ----
   // Records `challenge` (an opaque string, e.g. base64url of random bytes) for `institution`,
   // answerable until `expires_at_us`. In the same transaction, challenges expired at `now_us`
-  // are removed, and so are the oldest ones beyond the newest `max_open` (a flood of
-  // unanswered challenges cannot grow the table without bound; across several servers the
-  // cap counts every server's challenges). Putting a challenge that is open already is E_STORE.
+  // are removed, and so are the oldest ones beyond the newest `max_open` (the new one always
+  // stays): a flood of unanswered challenges cannot grow the table without bound; across
+  // several servers the cap counts every server's challenges. Putting a challenge that is
+  // open already is E_STORE.
   virtual Status put_challenge(std::string_view challenge, std::string_view institution,
                                int64_t now_us, int64_t expires_at_us, size_t max_open) = 0;
   // Removes `challenge` and returns what was put with it, or nullopt when it is not open

@@ -44,8 +44,13 @@ class PgBulk final : public BulkStore {
         "WITH purged AS (DELETE FROM bulk_receptions WHERE created_us < $5) "
         "INSERT INTO bulk_receptions(seq, reception_number, institution, created_us, document) "
         "VALUES($1, $2, $3, $4, $6)",
-        pg::Params().i64(*seq).text(number).text(institution).i64(now_us).i64(
-            now_us - kBulkKeepUs).bytea(*rendered));
+        pg::Params()
+            .i64(*seq)
+            .text(number)
+            .text(institution)
+            .i64(now_us)
+            .i64(now_us - kBulkKeepUs)
+            .bytea(*rendered));
     if (!r) return r.error();
     return number;
   }

@@ -34,8 +34,11 @@ class PgCards final : public CardStore {
 
   Status insert(const CardRow& row) override {
     return exec("INSERT INTO cards(serial, person_link, label, issued_at) VALUES($1,$2,$3,$4)",
-                pg::Params().text(row.serial).bytea(row.person_link).text(row.label).i64(
-                    row.issued_at_us))
+                pg::Params()
+                    .text(row.serial)
+                    .bytea(row.person_link)
+                    .text(row.label)
+                    .i64(row.issued_at_us))
         .status();
   }
 
@@ -75,15 +78,19 @@ class PgCards final : public CardStore {
                "added AS (INSERT INTO card_challenges(challenge, institution, expires_us) "
                "VALUES($1, $2, $3) RETURNING id) "
                "DELETE FROM card_challenges WHERE id <= (SELECT id FROM added) - $5",
-               pg::Params().text(challenge).text(institution).i64(expires_at_us).i64(now_us).i64(
-                   keep))
+               pg::Params()
+                   .text(challenge)
+                   .text(institution)
+                   .i64(expires_at_us)
+                   .i64(now_us)
+                   .i64(keep))
         .status();
   }
 
   Result<std::optional<CardChallenge>> take_challenge(std::string_view challenge) override {
-    auto rows = exec(
-        "DELETE FROM card_challenges WHERE challenge = $1 RETURNING institution, expires_us",
-        pg::Params().text(challenge));
+    auto rows =
+        exec("DELETE FROM card_challenges WHERE challenge = $1 RETURNING institution, expires_us",
+             pg::Params().text(challenge));
     if (!rows) return rows.error();
     if (rows->size() == 0) return std::optional<CardChallenge>();
     return std::optional<CardChallenge>(CardChallenge{rows->str(0, 0), rows->i64(0, 1)});

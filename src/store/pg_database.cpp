@@ -30,8 +30,7 @@ class PgDatabase final : public Database {
   }
 
   Store& members() override {
-    std::fprintf(stderr, "onshi: %s: the PostgreSQL member store is not built yet\n",
-                 url_.c_str());
+    std::fprintf(stderr, "onshi: %s: the PostgreSQL member store is not built yet\n", url_.c_str());
     std::abort();
   }
   CardStore& cards() override { return *cards_; }

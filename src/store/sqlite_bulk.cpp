@@ -53,8 +53,7 @@ class SqliteBulk final : public BulkStore {
     std::lock_guard lock(mu_);
     auto db = open_locked();
     if (!db) return db.error();
-    Stmt q(*db,
-           "SELECT document FROM bulk_receptions WHERE reception_number=? AND institution=?");
+    Stmt q(*db, "SELECT document FROM bulk_receptions WHERE reception_number=? AND institution=?");
     q.text(1, reception_number).text(2, institution);
     int rc = q.step();
     if (rc == SQLITE_DONE) return std::optional<std::string>();

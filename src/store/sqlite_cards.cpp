@@ -78,8 +78,8 @@ class SqliteCards final : public CardStore {
   }
 
   Status set_linked(std::string_view serial, int64_t now_us) override {
-    return set_first_time("UPDATE cards SET linked_at=COALESCE(linked_at,?) WHERE serial=?",
-                          serial, now_us);
+    return set_first_time("UPDATE cards SET linked_at=COALESCE(linked_at,?) WHERE serial=?", serial,
+                          now_us);
   }
   Status set_revoked(std::string_view serial, int64_t now_us) override {
     return set_first_time("UPDATE cards SET revoked_at=COALESCE(revoked_at,?) WHERE serial=?",
@@ -165,7 +165,8 @@ class SqliteCards final : public CardStore {
     if (ins.step() != SQLITE_DONE) return sqlite::error(db, "cards.db challenge");
     const int64_t id = sqlite3_last_insert_rowid(db);
     Stmt cap(db, "DELETE FROM card_challenges WHERE id <= ?");
-    if (cap.i64(1, id - static_cast<int64_t>(max_open)).step() != SQLITE_DONE)
+    const int64_t keep = max_open < 1 ? 1 : static_cast<int64_t>(max_open);
+    if (cap.i64(1, id - keep).step() != SQLITE_DONE)
       return sqlite::error(db, "cards.db cap");
     return Status::Ok();
   }

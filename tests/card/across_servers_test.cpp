@@ -98,8 +98,10 @@ TEST_P(CardAcrossServersTest, AnAnswerIsAcceptedOnceWhenServersRace) {
     threads.emplace_back([&, v] {
       for (int i = 0; i < kAnswers; ++i) {
         auto r = v->verify(answers[i], kClinic);
-        if (r.ok()) ++accepted[i];
-        else if (r.error().code != "E_CARD_CHALLENGE") ++other_errors;
+        if (r.ok())
+          ++accepted[i];
+        else if (r.error().code != "E_CARD_CHALLENGE")
+          ++other_errors;
       }
     });
   }

@@ -74,11 +74,11 @@ TEST_P(BulkContractTest, DocumentBelongsToItsInstitution) {
 TEST_P(BulkContractTest, FailedRenderStoresNothing) {
   BulkStore& bulk = db_->bulk();
   std::string offered;
-  auto failed = bulk.add("1310112345", core::now_unix_us(),
-                         [&](const std::string& n) -> Result<std::string> {
-                           offered = n;
-                           return Error{"E_XML", "", "cannot render"};
-                         });
+  auto failed =
+      bulk.add("1310112345", core::now_unix_us(), [&](const std::string& n) -> Result<std::string> {
+        offered = n;
+        return Error{"E_XML", "", "cannot render"};
+      });
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, "E_XML");
   EXPECT_FALSE(bulk.get(offered, "1310112345")->has_value());

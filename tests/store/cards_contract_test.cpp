@@ -130,9 +130,9 @@ TEST_P(CardsContractTest, ChallengeIsTakenExactlyOnceUnderRaces) {
   const int64_t now = core::now_unix_us();
   constexpr int kChallenges = 40;
   for (int i = 0; i < kChallenges; ++i)
-    ASSERT_TRUE(
-        db_->cards().put_challenge("race-" + std::to_string(i), "X", now, now + 600000000, 1000)
-            .ok());
+    ASSERT_TRUE(db_->cards()
+                    .put_challenge("race-" + std::to_string(i), "X", now, now + 600000000, 1000)
+                    .ok());
   std::vector<std::atomic<int>> wins(kChallenges);
   std::atomic<int> errors{0};
   std::vector<std::thread> threads;
@@ -141,8 +141,10 @@ TEST_P(CardsContractTest, ChallengeIsTakenExactlyOnceUnderRaces) {
     threads.emplace_back([&cards, &wins, &errors] {
       for (int i = 0; i < kChallenges; ++i) {
         auto r = cards.take_challenge("race-" + std::to_string(i));
-        if (!r.ok()) ++errors;
-        else if (r->has_value()) ++wins[i];
+        if (!r.ok())
+          ++errors;
+        else if (r->has_value())
+          ++wins[i];
       }
     });
   }
