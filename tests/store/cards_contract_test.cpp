@@ -182,6 +182,9 @@ TEST_P(CardsContractTest, OldestChallengesAreDroppedBeyondTheCap) {
   for (int i = 2; i < 5; ++i)
     EXPECT_TRUE(cards.take_challenge("cap-" + std::to_string(i))->has_value()) << i;
 
+  ASSERT_TRUE(cards.put_challenge("only", "X", now, now + 60000000, 0).ok());
+  EXPECT_TRUE(cards.take_challenge("only")->has_value());  // a cap of 0 keeps the new one
+
   ASSERT_TRUE(cards.put_challenge("dup", "X", now, now + 60000000, 3).ok());
   auto dup = cards.put_challenge("dup", "Y", now, now + 60000000, 3);
   ASSERT_FALSE(dup.ok());
