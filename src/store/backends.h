@@ -18,9 +18,18 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const DatabaseUrl& url,
 Result<std::unique_ptr<Database>> open_pg_database(const DatabaseUrl& url,
                                                    const DatabaseOptions& options);
 
-// The stores of a data directory's other files, each opened on its first call
-// (sqlite_cards.cpp: DIR/cards.db, sqlite_bulk.cpp: DIR/bulk.db).
-std::unique_ptr<CardStore> make_sqlite_cards(const std::filesystem::path& dir, bool create);
-std::unique_ptr<BulkStore> make_sqlite_bulk(const std::filesystem::path& dir, bool create);
+// The stores of a data directory's other files, each opened (created, migrated) on its first
+// call, or now by open_now() (sqlite_cards.cpp: DIR/cards.db, sqlite_bulk.cpp: DIR/bulk.db).
+// Errors of open_now: E_STORE_OPEN, E_STORE_SCHEMA.
+class SqliteCardStore : public CardStore {
+ public:
+  virtual Status open_now() = 0;
+};
+class SqliteBulkStore : public BulkStore {
+ public:
+  virtual Status open_now() = 0;
+};
+std::unique_ptr<SqliteCardStore> make_sqlite_cards(const std::filesystem::path& dir, bool create);
+std::unique_ptr<SqliteBulkStore> make_sqlite_bulk(const std::filesystem::path& dir, bool create);
 
 }  // namespace onshi::store::detail

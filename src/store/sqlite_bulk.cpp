@@ -26,11 +26,16 @@ CREATE TABLE IF NOT EXISTS bulk_receptions(
   institution TEXT NOT NULL, created_us INTEGER NOT NULL, document BLOB NOT NULL);
 )sql"};
 
-class SqliteBulk final : public BulkStore {
+class SqliteBulk final : public SqliteBulkStore {
  public:
   SqliteBulk(fs::path dir, bool create) : dir_(std::move(dir)), create_(create) {}
   ~SqliteBulk() override {
     if (db_) sqlite3_close(db_);
+  }
+
+  Status open_now() override {
+    std::lock_guard lock(mu_);
+    return open_locked().status();
   }
 
   Result<std::string> add(std::string_view institution, int64_t now_us,
@@ -117,7 +122,7 @@ class SqliteBulk final : public BulkStore {
 
 }  // namespace
 
-std::unique_ptr<BulkStore> make_sqlite_bulk(const std::filesystem::path& dir, bool create) {
+std::unique_ptr<SqliteBulkStore> make_sqlite_bulk(const std::filesystem::path& dir, bool create) {
   return std::make_unique<SqliteBulk>(dir, create);
 }
 

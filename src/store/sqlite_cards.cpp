@@ -39,11 +39,16 @@ CREATE TABLE IF NOT EXISTS card_challenges(
 CREATE INDEX IF NOT EXISTS card_challenges_expiry ON card_challenges(expires_us);
 )sql"};
 
-class SqliteCards final : public CardStore {
+class SqliteCards final : public SqliteCardStore {
  public:
   SqliteCards(fs::path dir, bool create) : dir_(std::move(dir)), create_(create) {}
   ~SqliteCards() override {
     if (db_) sqlite3_close(db_);
+  }
+
+  Status open_now() override {
+    std::lock_guard lock(mu_);
+    return open_locked().status();
   }
 
   Status insert(const CardRow& row) override {
@@ -179,7 +184,7 @@ class SqliteCards final : public CardStore {
 
 }  // namespace
 
-std::unique_ptr<CardStore> make_sqlite_cards(const std::filesystem::path& dir, bool create) {
+std::unique_ptr<SqliteCardStore> make_sqlite_cards(const std::filesystem::path& dir, bool create) {
   return std::make_unique<SqliteCards>(dir, create);
 }
 

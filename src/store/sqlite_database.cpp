@@ -1,7 +1,7 @@
 // The embedded backend as a Database: the files of one data directory. Each concern keeps
 // its own SQLite file (onshi.db with onshi-audit.db beside it, institutions.db, cards.db,
 // bulk.db), the layout data directories have always had, so existing ones keep working
-// without a migration; a file is opened the first time its store is used.
+// without a migration; a file is opened the first time its store is used (or by migrate()).
 #include "store/backends.h"
 
 namespace onshi::store::detail {
@@ -19,6 +19,12 @@ class SqliteDatabase final : public Database {
   Store& members() override { return *members_; }
   CardStore& cards() override { return *cards_; }
   BulkStore& bulk() override { return *bulk_; }
+  // Opening migrated the member store; the other files are opened (and migrated) now.
+  Status migrate() override {
+    if (auto st = cards_->open_now(); !st) return st;
+    return bulk_->open_now();
+  }
+  std::filesystem::path cache_dir() const override { return dir_; }
   Backend backend() const override { return Backend::kSqlite; }
   const std::string& url() const override { return url_; }
 
@@ -26,8 +32,8 @@ class SqliteDatabase final : public Database {
   std::filesystem::path dir_;
   std::string url_;
   std::unique_ptr<Store> members_;
-  std::unique_ptr<CardStore> cards_;  // DIR/cards.db, opened on first use
-  std::unique_ptr<BulkStore> bulk_;   // DIR/bulk.db, opened on first use
+  std::unique_ptr<SqliteCardStore> cards_;  // DIR/cards.db, opened on first use
+  std::unique_ptr<SqliteBulkStore> bulk_;   // DIR/bulk.db, opened on first use
 };
 
 }  // namespace
