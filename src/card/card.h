@@ -2,11 +2,12 @@
 // revokes it (R-CONF-1, R-CARD-1).
 //
 // Three parties, three parts of this module:
-//  * J-LIS, held in the central service's data directory: a CA in DIR/jlis/ (ca.pem, ca.key
-//    0600) that certifies each card's key (the 利用者証明用電子証明書, ECDSA P-256), and the
-//    card register DIR/cards.db: serial → person link (the keyed hash of the My Number from
-//    security/crypto.h), linked for use as a health insurance card (初回登録) or not, revoked or
-//    not. The My Number itself is in none of: the register, the certificate, the card file.
+//  * J-LIS: a CA in the central service's data directory, DIR/jlis/ (ca.pem, ca.key 0600),
+//    that certifies each card's key (the 利用者証明用電子証明書, ECDSA P-256), and the card
+//    register in the database (store/cards.h; DIR/cards.db on SQLite): serial → person link
+//    (the keyed hash of the My Number from security/crypto.h), linked for use as a health
+//    insurance card (初回登録) or not, revoked or not. The My Number itself is in none of: the
+//    register, the certificate, the card file.
 //  * The card (the chip): a file (JSON, mode 0600) holding the certificate, the private key
 //    and the PIN state. The PIN is checked on the card side; 3 wrong PINs in a row lock it
 //    (E_CARD_LOCKED), a right PIN resets the count. The key signs after the PIN was verified,
@@ -14,7 +15,8 @@
 //    and is recorded by the central service; a PIN-locked card still works by face or visual
 //    check, as at a real reader).
 //  * The verifier, in the central service: one-time challenges (random, single use, valid for
-//    a short time, bound to the institution that asked), and the check of a presentation:
+//    a short time, bound to the institution that asked; kept in the database, so a challenge
+//    issued by one server can be answered through another), and the check of a presentation:
 //    the certificate chains to the J-LIS CA and is within its validity, its serial is not
 //    revoked, the signature is over that challenge, the card is linked → the person link.
 //
@@ -38,7 +40,9 @@
 
 namespace onshi::store {
 class Store;
-}
+class CardStore;
+class Database;
+}  // namespace onshi::store
 
 namespace onshi::card {
 
@@ -47,7 +51,7 @@ enum class Method { kPin, kFace, kVisual };
 std::string_view method_name(Method m);  // "pin", "face", "visual"
 std::optional<Method> parse_method(std::string_view name);
 
-// ---- J-LIS (the central service's data directory) ----
+// ---- J-LIS (the CA in the central service's data directory, the register in its database) ----
 
 struct IssueOptions {
   std::string my_number;  // 12 digits with check digit
@@ -58,24 +62,26 @@ struct IssueOptions {
 struct IssuedCard {
   std::string serial;  // certificate serial, hex
 };
-// Creates the J-LIS CA on first use, a key pair and certificate for the card, registers the
-// serial with the person link, and writes the card file `out_card` (0600).
-Result<IssuedCard> issue(const std::filesystem::path& data_dir, const IssueOptions& options,
-                         const std::filesystem::path& out_card);
+// Creates the J-LIS CA in `data_dir` on first use, a key pair and certificate for the card,
+// registers the serial with the person link in `db` (the person link made with the keyring of
+// `data_dir`), and writes the card file `out_card` (0600).
+Result<IssuedCard> issue(const std::filesystem::path& data_dir, store::Database& db,
+                         const IssueOptions& options, const std::filesystem::path& out_card);
 
 // 初回登録 where the data directory is: the holder enters the PIN (checked by the card, counted
 // like any PIN entry), the card answers a fresh challenge, and Verifier::link does the rest
-// (the same code as 初回登録 at an institution's card reader).
-Status link(const std::filesystem::path& data_dir, const std::filesystem::path& card_file,
-            std::string_view pin);
+// (the same code as 初回登録 at an institution's card reader) against `db`.
+Status link(const std::filesystem::path& data_dir, store::Database& db,
+            const std::filesystem::path& card_file, std::string_view pin);
 
-// Revokes a card's certificate (lost card, reissue). Errors: E_CARD_UNKNOWN. Revoking a
-// revoked card again is not an error (the first revocation time stays).
-Status revoke(const std::filesystem::path& data_dir, std::string_view serial);
+// Revokes a card's certificate (lost card, reissue) in `db`'s register. Errors:
+// E_CARD_UNKNOWN. Revoking a revoked card again is not an error (the first revocation time
+// stays).
+Status revoke(store::Database& db, std::string_view serial);
 
 // Where J-LIS keeps its files in a data directory.
 struct JlisPaths {
-  std::filesystem::path ca_cert, ca_key, register_db;  // DIR/jlis/ca.pem, ca.key, DIR/cards.db
+  std::filesystem::path ca_cert, ca_key;  // DIR/jlis/ca.pem, ca.key
 };
 JlisPaths jlis_paths(const std::filesystem::path& data_dir);
 
@@ -137,20 +143,23 @@ struct VerifierOptions {
 
 class Verifier {
  public:
-  // Reads the J-LIS CA and opens DIR/cards.db (created when missing; without a CA every
-  // presentation is refused with E_CARD_CERT; a CA made later by the first `issue` is picked
-  // up then). Errors: E_STORE_OPEN.
+  // A verifier over the J-LIS CA of `data_dir` and the register and challenges of `cards`,
+  // which must outlive it. Without a CA every presentation is refused with E_CARD_CERT; a CA
+  // made later by the first `issue` is picked up then. Several verifiers (several servers)
+  // may share one database: a challenge made by one is answered through any.
   static Result<std::unique_ptr<Verifier>> open(const std::filesystem::path& data_dir,
+                                                store::CardStore& cards,
                                                 const VerifierOptions& options = {});
   ~Verifier();
 
   int challenge_ttl_seconds() const;
 
-  // A new one-time challenge for `institution` (base64url). Thread-safe.
-  std::string challenge(std::string_view institution);
+  // A new one-time challenge for `institution` (base64url), recorded in the card store.
+  // Errors: E_STORE. Thread-safe.
+  Result<std::string> challenge(std::string_view institution);
 
   // Checks a presentation made for `institution`; the challenge is spent whatever the outcome.
-  // Thread-safe.
+  // Errors: the E_CARD_… refusals, E_STORE. Thread-safe.
   Result<Verified> verify(const Presentation& presentation, std::string_view institution);
 
   // 初回登録 (R-CARD-1): the presentation is checked like verify() except that the card need

@@ -1,11 +1,11 @@
 // Internals shared by the parts of the card module (card.cpp: the chip; jlis.cpp: issue,
-// link, revoke; verifier.cpp: the central service's check): the card register DIR/cards.db,
-// the J-LIS CA files, and the OpenSSL handles they pass around. Not part of the module's API.
+// link, revoke; verifier.cpp: the central service's check): the J-LIS CA files and the
+// OpenSSL handles they pass around. The register is the database's (store/cards.h). Not part
+// of the module's API.
 #pragma once
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -33,37 +33,6 @@ X509Ptr parse_cert(std::string_view pem);
 PkeyPtr parse_key(std::string_view pem);
 // The certificate serial as upper-case hex without leading zeros (OpenSSL's BN_bn2hex form).
 std::string serial_hex(X509* cert);
-
-// ---- the card register (DIR/cards.db) ----
-
-struct RegisterRow {
-  std::string serial;
-  std::string person_link;  // raw bytes
-  std::string label;
-  int64_t issued_at_us = 0;
-  std::optional<int64_t> linked_at_us, revoked_at_us;
-};
-
-// One connection to DIR/cards.db, closed on destruction. Values are only ever bound.
-class Register {
- public:
-  ~Register();
-  Register(const Register&) = delete;
-  Register& operator=(const Register&) = delete;
-  // Opens (creating and migrating) the register. Errors: E_STORE_OPEN.
-  static Result<std::unique_ptr<Register>> open(const std::filesystem::path& data_dir,
-                                                bool shared_by_threads);
-
-  Status insert(const RegisterRow& row);
-  // nullopt when the serial is not registered. Errors: E_STORE.
-  Result<std::optional<RegisterRow>> find(std::string_view serial);
-  Status set_linked(std::string_view serial, int64_t now_us);   // keeps the first time
-  Status set_revoked(std::string_view serial, int64_t now_us);  // keeps the first time
-
- private:
-  Register() = default;
-  sqlite3* db_ = nullptr;
-};
 
 // The J-LIS CA in PEM, created on first use (under a lock, so two issuers agree on one).
 struct CaPem {

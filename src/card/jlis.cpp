@@ -1,6 +1,6 @@
 // J-LIS's side of the simulated My Number card (R-CARD-1): the J-LIS CA in DIR/jlis/, the card
-// register DIR/cards.db, and the three things done with them — issue a card, link it for use
-// as a health insurance card (初回登録), revoke it.
+// register in the database (store/cards.h), and the three things done with them — issue a
+// card, link it for use as a health insurance card (初回登録), revoke it.
 //
 // The register knows a card by its certificate serial and the person by the keyed hash of
 // the My Number (security/crypto.h person_link). The My Number is checked (check digit) at
@@ -27,31 +27,17 @@
 #include "core/text.h"
 #include "security/ca.h"
 #include "security/crypto.h"
-#include "store/sqlite.h"
-#include "store/store.h"
+#include "store/database.h"
 
 namespace onshi::card {
 namespace fs = std::filesystem;
 
 JlisPaths jlis_paths(const fs::path& data_dir) {
-  return {data_dir / "jlis" / "ca.pem", data_dir / "jlis" / "ca.key", data_dir / "cards.db"};
+  return {data_dir / "jlis" / "ca.pem", data_dir / "jlis" / "ca.key"};
 }
 
 namespace detail {
 namespace {
-
-using store::sqlite::Stmt;
-
-const char* const kMigrations[] = {R"sql(
-CREATE TABLE cards(
-  serial TEXT PRIMARY KEY,
-  person_link BLOB NOT NULL,
-  label TEXT NOT NULL,
-  issued_at INTEGER NOT NULL,
-  linked_at INTEGER,
-  revoked_at INTEGER);
-CREATE INDEX cards_person ON cards(person_link);
-)sql"};
 
 Status io_fail(const fs::path& p, const std::string& what) {
   return Status::Fail("E_IO", "", what + ": " + p.string() + " (" + std::strerror(errno) + ")");
@@ -112,66 +98,6 @@ bool pin_format_ok(std::string_view pin) {
   return pin.size() == 4 && core::all_digits(pin);
 }
 
-// ---- register ----
-
-Register::~Register() {
-  if (db_) sqlite3_close(db_);
-}
-
-Result<std::unique_ptr<Register>> Register::open(const fs::path& data_dir, bool shared) {
-  std::error_code ec;
-  fs::create_directories(data_dir, ec);
-  store::sqlite::OpenOptions oo;
-  oo.full_mutex = shared;
-  oo.busy_timeout_ms = 10000;
-  const fs::path file = jlis_paths(data_dir).register_db;
-  auto db = store::sqlite::open(file, oo);
-  if (!db) return Error{"E_STORE_OPEN", "", "カード台帳を開けません: " + file.string()};
-  std::unique_ptr<Register> r(new Register());
-  r->db_ = *db;
-  if (auto st = store::sqlite::migrate(r->db_, kMigrations, "cards.db"); !st)
-    return Error{"E_STORE_OPEN", "", "cards.db: " + st.error().message};
-  return r;
-}
-
-Status Register::insert(const RegisterRow& row) {
-  Stmt q(db_, "INSERT INTO cards(serial,person_link,label,issued_at) VALUES(?,?,?,?)");
-  q.text(1, row.serial).blob(2, row.person_link).text(3, row.label).i64(4, row.issued_at_us);
-  if (q.step() != SQLITE_DONE) return store::sqlite::error(db_, "cards.db insert");
-  return Status::Ok();
-}
-
-Result<std::optional<RegisterRow>> Register::find(std::string_view serial) {
-  Stmt q(db_,
-         "SELECT serial,person_link,label,issued_at,linked_at,revoked_at FROM cards WHERE serial=?");
-  q.text(1, serial);
-  int rc = q.step();
-  if (rc == SQLITE_DONE) return std::optional<RegisterRow>();
-  if (rc != SQLITE_ROW) return store::sqlite::error(db_, "cards.db read");
-  RegisterRow r;
-  r.serial = q.col_text(0);
-  r.person_link = q.col_blob(1);
-  r.label = q.col_text(2);
-  r.issued_at_us = q.col_i64(3);
-  if (!q.col_null(4)) r.linked_at_us = q.col_i64(4);
-  if (!q.col_null(5)) r.revoked_at_us = q.col_i64(5);
-  return std::optional<RegisterRow>(std::move(r));
-}
-
-Status Register::set_linked(std::string_view serial, int64_t now_us) {
-  Stmt q(db_, "UPDATE cards SET linked_at=COALESCE(linked_at,?) WHERE serial=?");
-  q.i64(1, now_us).text(2, serial);
-  if (q.step() != SQLITE_DONE) return store::sqlite::error(db_, "cards.db update");
-  return Status::Ok();
-}
-
-Status Register::set_revoked(std::string_view serial, int64_t now_us) {
-  Stmt q(db_, "UPDATE cards SET revoked_at=COALESCE(revoked_at,?) WHERE serial=?");
-  q.i64(1, now_us).text(2, serial);
-  if (q.step() != SQLITE_DONE) return store::sqlite::error(db_, "cards.db update");
-  return Status::Ok();
-}
-
 // ---- the J-LIS CA ----
 
 Result<std::optional<std::string>> read_ca_cert(const fs::path& data_dir) {
@@ -227,13 +153,11 @@ namespace {
 
 // The keyring of the data directory. A store that already holds people but has lost its
 // key must not get a new one silently (the person links would no longer match).
-Result<security::Keyring> keyring_of(const fs::path& data_dir) {
-  std::error_code ec;
-  if (!security::Keyring::exists(data_dir) && fs::exists(store::store_path(data_dir), ec)) {
-    auto st = store::open_sqlite(store::store_path(data_dir));
-    if (!st) return st.error();
-    auto n = (*st)->count_versions();
-    if (n && *n > 0)
+Result<security::Keyring> keyring_of(const fs::path& data_dir, store::Database& db) {
+  if (!security::Keyring::exists(data_dir)) {
+    auto n = db.members().count_versions();
+    if (!n) return n.error();
+    if (*n > 0)
       return Error{"E_KEY_MISSING", "data-dir",
                    "the store holds members but keys/master.key is missing — restore it from "
                    "the backup"};
@@ -243,7 +167,8 @@ Result<security::Keyring> keyring_of(const fs::path& data_dir) {
 
 }  // namespace
 
-Result<IssuedCard> issue(const fs::path& data_dir, const IssueOptions& o, const fs::path& out) {
+Result<IssuedCard> issue(const fs::path& data_dir, store::Database& db, const IssueOptions& o,
+                         const fs::path& out) {
   // ---- input (the My Number is only checked, hashed and forgotten) ----
   if (auto st = core::check_my_number(o.my_number); !st)
     return Error{st.error().code, "myNumber", st.error().message};
@@ -267,12 +192,10 @@ Result<IssuedCard> issue(const fs::path& data_dir, const IssueOptions& o, const 
   if (fs::exists(out, ec) || fs::is_symlink(out, ec))
     return Error{"E_CARD_FILE", "out", "カードファイルが既にあります（上書きしません）: " + out.string()};
 
-  auto keyring = keyring_of(data_dir);
+  auto keyring = keyring_of(data_dir, db);
   if (!keyring) return keyring.error();
   const std::string person_link = keyring->person_link(o.my_number);
 
-  auto reg = detail::Register::open(data_dir, false);
-  if (!reg) return reg.error();
   auto ca = detail::load_or_create_ca(data_dir);
   if (!ca) return ca.error();
 
@@ -294,42 +217,41 @@ Result<IssuedCard> issue(const fs::path& data_dir, const IssueOptions& o, const 
   if (auto st = detail::write_new_card_file(out, serial, o.label, leaf->cert_pem, leaf->key_pem, o.pin);
       !st)
     return st.error();
-  detail::RegisterRow row;
+  store::CardRow row;
   row.serial = serial;
   row.person_link = person_link;
   row.label = o.label;
   row.issued_at_us = core::now_unix_us();
-  if (auto st = (*reg)->insert(row); !st) {
+  if (auto st = db.cards().insert(row); !st) {
     ::unlink(out.c_str());
     return st.error();
   }
   return IssuedCard{serial};
 }
 
-Status revoke(const fs::path& data_dir, std::string_view serial) {
-  auto reg = detail::Register::open(data_dir, false);
-  if (!reg) return reg.error();
-  auto row = (*reg)->find(serial);
+Status revoke(store::Database& db, std::string_view serial) {
+  auto row = db.cards().find(serial);
   if (!row) return row.error();
   if (!*row)
     return Status::Fail("E_CARD_UNKNOWN", "serial", "このシリアル番号のカードは発行されていません");
-  return (*reg)->set_revoked(serial, core::now_unix_us());
+  return db.cards().set_revoked(serial, core::now_unix_us());
 }
 
-Status link(const fs::path& data_dir, const fs::path& card_file, std::string_view pin) {
+Status link(const fs::path& data_dir, store::Database& db, const fs::path& card_file,
+            std::string_view pin) {
   auto card = Card::load(card_file);
   if (!card) return card.error();
   // The same proof and the same rules as at a reader (Verifier::link): the card answers a
   // fresh challenge after the PIN, the J-LIS side checks the certificate, the signature and
   // the register, the holder must have a qualification.
-  auto verifier = Verifier::open(data_dir);
+  auto verifier = Verifier::open(data_dir, db.cards());
   if (!verifier) return verifier.error();
-  auto st = store::open_sqlite(store::store_path(data_dir));
-  if (!st) return st.error();
   const std::string institution = "link";
-  auto presented = card->present((*verifier)->challenge(institution), Method::kPin, pin);
+  auto challenge = (*verifier)->challenge(institution);
+  if (!challenge) return challenge.error();
+  auto presented = card->present(*challenge, Method::kPin, pin);
   if (!presented) return presented.error();
-  auto linked = (*verifier)->link(*presented, institution, **st);
+  auto linked = (*verifier)->link(*presented, institution, db.members());
   if (!linked) return linked.error();
   return Status::Ok();
 }

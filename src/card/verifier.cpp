@@ -2,46 +2,34 @@
 // certificate chain, validity, signature and the card register, in that order. The same check
 // precedes 初回登録 (R-CARD-1, Verifier::link), which then links the card in the register.
 //
-// Challenges are 32 random bytes (base64url), kept in memory with the institution that asked
-// and a deadline on the steady clock; a challenge is removed when it is answered, whatever
-// the outcome, so it can never be answered twice. The signature is checked before the
+// Challenges are 32 random bytes (base64url), kept in the card store (store/cards.h) with the
+// institution that asked and a deadline, so any server on the same database can accept the
+// answer; a challenge is taken from the store when it is answered, whatever the outcome, and
+// the store lets exactly one taker have it, so it can never be answered twice. The signature is checked before the
 // register is consulted, so only the holder of a card's key learns whether that card is
 // revoked or linked. The J-LIS CA is read when the first presentation arrives after it
 // exists (a service may start before the first card is issued).
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
-#include <chrono>
-#include <map>
 #include <mutex>
-#include <unordered_map>
 
 #include "card/detail.h"
 #include "core/date.h"
 #include "security/crypto.h"
+#include "store/cards.h"
 #include "store/store.h"
 
 namespace onshi::card {
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 struct Verifier::Impl {
   fs::path data_dir;
   VerifierOptions options;
-  std::unique_ptr<detail::Register> reg;
+  store::CardStore* cards = nullptr;
 
   std::mutex ca_mu;
   X509_STORE* trust = nullptr;  // the J-LIS CA, once it exists
-
-  struct Open {
-    std::string institution;
-    Clock::time_point deadline;
-    uint64_t order;
-  };
-  std::mutex mu;
-  std::unordered_map<std::string, Open> open;
-  std::map<uint64_t, std::string> by_order;  // for dropping the oldest
-  uint64_t next_order = 0;
 
   ~Impl() {
     if (trust) X509_STORE_free(trust);
@@ -65,53 +53,31 @@ struct Verifier::Impl {
     trust = s;
     return trust;
   }
-
-  // Removes and returns the challenge's record (nullopt when unknown).
-  std::optional<Open> take(const std::string& challenge) {
-    std::lock_guard lock(mu);
-    auto it = open.find(challenge);
-    if (it == open.end()) return std::nullopt;
-    Open o = std::move(it->second);
-    by_order.erase(o.order);
-    open.erase(it);
-    return o;
-  }
 };
 
 Verifier::Verifier() : impl_(std::make_unique<Impl>()) {}
 Verifier::~Verifier() = default;
 
 Result<std::unique_ptr<Verifier>> Verifier::open(const fs::path& data_dir,
+                                                 store::CardStore& cards,
                                                  const VerifierOptions& options) {
   std::unique_ptr<Verifier> v(new Verifier());
   v->impl_->data_dir = data_dir;
   v->impl_->options = options;
-  auto reg = detail::Register::open(data_dir, /*shared_by_threads=*/true);
-  if (!reg) return reg.error();
-  v->impl_->reg = std::move(*reg);
+  v->impl_->cards = &cards;
   return v;
 }
 
 int Verifier::challenge_ttl_seconds() const { return impl_->options.challenge_ttl_seconds; }
 
-std::string Verifier::challenge(std::string_view institution) {
+Result<std::string> Verifier::challenge(std::string_view institution) {
   std::string c = security::base64url(security::random_bytes(32));
-  const auto now = Clock::now();
-  auto& m = *impl_;
-  std::lock_guard lock(m.mu);
-  // Drop the expired ones, and the oldest beyond the cap.
-  for (auto it = m.by_order.begin(); it != m.by_order.end();) {
-    auto o = m.open.find(it->second);
-    bool drop = o == m.open.end() || o->second.deadline <= now ||
-                m.open.size() >= m.options.max_open_challenges;
-    if (!drop) break;  // ordered by creation, and every challenge has the same lifetime
-    if (o != m.open.end()) m.open.erase(o);
-    it = m.by_order.erase(it);
-  }
-  const uint64_t order = m.next_order++;
-  m.open[c] = Impl::Open{std::string(institution),
-                         now + std::chrono::seconds(m.options.challenge_ttl_seconds), order};
-  m.by_order[order] = c;
+  const int64_t now = core::now_unix_us();
+  const int64_t ttl_us = int64_t{impl_->options.challenge_ttl_seconds} * 1000000;
+  if (auto st = impl_->cards->put_challenge(c, institution, now, now + ttl_us,
+                                            impl_->options.max_open_challenges);
+      !st)
+    return st.error();
   return c;
 }
 
@@ -124,7 +90,7 @@ Result<Verified> Verifier::verify(const Presentation& p, std::string_view instit
 Result<Linked> Verifier::link(const Presentation& p, std::string_view institution,
                               store::Store& store) {
   if (p.method != Method::kPin) {
-    impl_->take(p.challenge);  // spent whatever the outcome, as in check()
+    (void)impl_->cards->take_challenge(p.challenge);  // spent whatever the outcome, as in check()
     return Error{"E_CODE", "method",
                  "初回登録には暗証番号の入力が必要です（顔認証・目視確認では登録できません）"};
   }
@@ -138,7 +104,7 @@ Result<Linked> Verifier::link(const Presentation& p, std::string_view institutio
                  "このカードの持ち主の資格情報が登録されていません。加入している保険者に"
                  "お問い合わせください。"};
   if (!was_linked) {
-    if (auto st = impl_->reg->set_linked(verified->serial, core::now_unix_us()); !st)
+    if (auto st = impl_->cards->set_linked(verified->serial, core::now_unix_us()); !st)
       return st.error();
   }
   return Linked{verified->serial, was_linked};
@@ -148,8 +114,10 @@ Result<Verified> Verifier::check(const Presentation& p, std::string_view institu
                                  bool require_linked, bool* linked) {
   auto& m = *impl_;
   // ---- the challenge: known, unused, in time, asked by this institution; spent now ----
-  auto open = m.take(p.challenge);
-  if (!open || open->deadline <= Clock::now() || open->institution != institution)
+  auto open = m.cards->take_challenge(p.challenge);
+  if (!open) return open.error();
+  if (!*open || (*open)->expires_at_us <= core::now_unix_us() ||
+      (*open)->institution != institution)
     return Error{"E_CARD_CHALLENGE", "challenge",
                  "チャレンジが無効です（未発行・使用済み・期限切れ・別の医療機関のもの）。"
                  "もう一度カードを読み取ってください。"};
@@ -202,7 +170,7 @@ Result<Verified> Verifier::check(const Presentation& p, std::string_view institu
 
   // ---- the register ----
   const std::string serial = detail::serial_hex(cert.get());
-  auto row = m.reg->find(serial);
+  auto row = m.cards->find(serial);
   if (!row) return row.error();
   if (!*row)
     return Error{"E_CARD_UNKNOWN", "certificate", "このカードはJ-LISの台帳にありません"};

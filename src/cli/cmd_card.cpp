@@ -2,10 +2,13 @@
 // (card/card.h, R-CARD-1): issuing a card file, 初回登録 with the PIN, revocation, and reading
 // what a card file says about itself.
 //
-// The commands are thin; every rule lives in card/. Exit codes: 0 done; 1 failed (wrong PIN,
-// locked, revoked, unknown card, no qualification to link to, store errors); 2 unusable input
-// (bad flags, a My Number or PIN of the wrong form, a missing or unreadable card file). The
-// My Number given to `issue` is never printed, not even in an error.
+// The commands are thin; every rule lives in card/. The J-LIS CA and the keyring are files in
+// --data-dir; the register is in the database, --db URL (by default the SQLite files of
+// --data-dir); `revoke` needs no key and takes --db alone. Exit codes: 0 done; 1 failed (wrong
+// PIN, locked, revoked, unknown card, no qualification to link to, store errors); 2 unusable
+// input (bad flags, a My Number or PIN of the wrong form, a missing or unreadable card file, a
+// database that cannot be opened). The My Number given to `issue` is never printed, not even
+// in an error; nor is a password in --db.
 #include <boost/json.hpp>
 
 #include <iostream>
@@ -14,12 +17,13 @@
 
 #include "card/card.h"
 #include "cli/commands.h"
+#include "store/database.h"
 
 namespace onshi::cli {
 namespace {
 
 struct CardArgs {
-  std::string data_dir, my_number, pin, out, label, card, serial;
+  std::string data_dir, db, my_number, pin, out, label, card, serial;
   int days = 5 * 365;
 };
 
@@ -35,7 +39,14 @@ bool is_input_error(const std::string& c) {
 
 void fail(const Error& e) {
   print_error(e);
-  g_exit_code = is_input_error(e.code) ? 2 : 1;
+  g_exit_code = is_input_error(e.code) || is_db_open_error(e) ? 2 : 1;
+}
+
+// The database of --db, or the SQLite files of --data-dir.
+Result<std::unique_ptr<store::Database>> open_db(const CardArgs& args) {
+  if (args.data_dir.empty() && args.db.empty())
+    return Error{"E_FLAG", "db", "--db か --data-dir を指定してください"};
+  return store::open_store(db_url_of(args.data_dir, args.db));
 }
 
 }  // namespace
@@ -61,17 +72,21 @@ void register_card(CLI::App& app) {
   issue->add_option("--days", args->days, "電子証明書の有効日数 (validity in days)")
       ->capture_default_str()
       ->check(CLI::Range(1, 20 * 365));
+  add_db_option(issue, args->db);
   issue->callback([args] {
     card::IssueOptions o;
     o.my_number = args->my_number;
     o.pin = args->pin;
     o.label = args->label;
     o.validity_days = args->days;
-    auto r = card::issue(args->data_dir, o, args->out);
+    auto db = open_db(*args);
+    if (!db) return fail(db.error());
+    auto r = card::issue(args->data_dir, **db, o, args->out);
     if (!r) return fail(r.error());
+    const std::string db_flag = args->db.empty() ? "" : " --db " + store::redact_url(args->db);
     std::cout << "カードを発行しました\n  シリアル番号: " << r->serial << "\n  カードファイル: "
               << args->out << " (0600)\n  初回登録: onshi card link --data-dir " << args->data_dir
-              << " --card " << args->out << " --pin ****\n";
+              << db_flag << " --card " << args->out << " --pin ****\n";
     g_exit_code = 0;
   });
 
@@ -83,8 +98,11 @@ void register_card(CLI::App& app) {
   link->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
   link->add_option("--card", args->card, "カードファイル (card file)")->required();
   link->add_option("--pin", args->pin, "暗証番号 4桁 (間違えると残り回数が減る)")->required();
+  add_db_option(link, args->db);
   link->callback([args] {
-    Status s = card::link(args->data_dir, args->card, args->pin);
+    auto db = open_db(*args);
+    if (!db) return fail(db.error());
+    Status s = card::link(args->data_dir, **db, args->card, args->pin);
     if (!s) return fail(s.error());
     std::cout << "初回登録が完了しました。このカードを健康保険証として利用できます。\n";
     g_exit_code = 0;
@@ -92,8 +110,9 @@ void register_card(CLI::App& app) {
 
   CLI::App* revoke = cmd->add_subcommand(
       "revoke", "カードの電子証明書を失効させる (revoke a card: lost, stolen, reissued)");
-  revoke->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")
-      ->required();
+  revoke->add_option("--data-dir", args->data_dir,
+                     "データディレクトリ (data directory; --db がないとき、その SQLite)");
+  add_db_option(revoke, args->db);
   auto* card_opt = revoke->add_option("--card", args->card, "カードファイル (card file)");
   auto* serial_opt =
       revoke->add_option("--serial", args->serial, "電子証明書のシリアル番号 (hex)");
@@ -108,7 +127,9 @@ void register_card(CLI::App& app) {
       if (!c) return fail(c.error());
       serial = c->serial();
     }
-    Status s = card::revoke(args->data_dir, serial);
+    auto db = open_db(*args);
+    if (!db) return fail(db.error());
+    Status s = card::revoke(**db, serial);
     if (!s) return fail(s.error());
     std::cout << "カードを失効させました (シリアル番号 " << serial << ")\n";
     g_exit_code = 0;

@@ -84,20 +84,22 @@ Status make_demo_cards(const fs::path& dir) {
   const fs::path cards = dir / "cards";
   std::error_code ec;
   fs::create_directories(cards, ec);
+  auto db = store::open_store(db_url_of(dir.string(), ""));
+  if (!db) return db.error();
   for (const DemoCard& c : kDemoCards) {
     const fs::path file = cards / (std::string(c.id) + ".card");
     if (fs::exists(file)) {
       auto existing = card::Card::load(file);
       if (existing && !existing->locked()) continue;
-      if (existing) (void)card::revoke(dir, existing->serial());
+      if (existing) (void)card::revoke(**db, existing->serial());
       fs::remove(file, ec);
     }
     card::IssueOptions io;
     io.my_number = c.my_number;
     io.pin = kDemoPin;
     io.label = c.label;
-    if (auto issued = card::issue(dir, io, file); !issued) return issued.error();
-    if (auto st = card::link(dir, file, kDemoPin); !st) return st;
+    if (auto issued = card::issue(dir, **db, io, file); !issued) return issued.error();
+    if (auto st = card::link(dir, **db, file, kDemoPin); !st) return st;
   }
   return Status::Ok();
 }

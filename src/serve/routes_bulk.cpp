@@ -9,16 +9,13 @@
 // is invalid (institution code other than the certificate's, bad date) refuses the whole
 // document. The work is done while 01 is answered, so 02 never sees SegmentOfResult 2.
 //
-// Results are kept in DIR/bulk.db (SQLite, a table of this feature only): the finished
-// OQSmuquc02res document, UTF-8, under its reception number and the institution code, for
-// 7 days; older ones are removed when a new bulk inquiry arrives. They survive a restart.
+// Results are kept in the database's bulk store (store/bulk.h): the finished OQSmuquc02res
+// document, UTF-8, under its reception number and the institution code, for 7 days; older
+// ones are removed when a new bulk inquiry arrives. They survive a restart, and 02 may be
+// asked of any server on the same database.
 // Like the single XML route, every error is answered in-band (HTTP 200, SegmentOfResult 9).
 
-#include <cstdio>
-#include <functional>
-#include <optional>
 #include <memory>
-#include <mutex>
 
 #include "confirm/confirm.h"
 #include "core/date.h"
@@ -26,81 +23,15 @@
 #include "core/text.h"
 #include "oqs/messages.h"
 #include "serve/routes.h"
-#include "store/sqlite.h"
+#include "store/bulk.h"
 
 namespace onshi::serve {
 namespace {
 
 constexpr size_t kMaxPatients = 10000;
-constexpr int64_t kKeepUs = 7LL * 24 * 3600 * 1000000;
 
-using store::sqlite::Stmt;
-
-const char* const kMigrations[] = {R"sql(
-CREATE TABLE IF NOT EXISTS bulk_receptions(
-  seq INTEGER PRIMARY KEY, reception_number TEXT NOT NULL UNIQUE,
-  institution TEXT NOT NULL, created_us INTEGER NOT NULL, document BLOB NOT NULL);
-)sql"};
-
-// The reception table. One connection, serialised by `mu`.
-class Receptions {
- public:
-  ~Receptions() {
-    if (db_) sqlite3_close(db_);
-  }
-
-  Status open(const std::filesystem::path& file) {
-    std::lock_guard lock(mu_);
-    store::sqlite::OpenOptions oo;
-    oo.full_mutex = true;
-    oo.busy_timeout_ms = 5000;
-    auto db = store::sqlite::open(file, oo);
-    if (!db) return Status::Fail("E_STORE_OPEN", "", "cannot open " + file.string());
-    db_ = *db;
-    if (auto st = store::sqlite::migrate(db_, kMigrations, "bulk.db"); !st)
-      return Status::Fail("E_STORE_OPEN", "", "bulk.db: " + st.error().message);
-    return Status::Ok();
-  }
-
-  // Allocates a new reception number (YYYYMMDD in JST + 8 digits), has `render` write the
-  // document carrying it, and stores that document; returns the number.
-  Result<std::string> add(const std::string& institution, int64_t now_us,
-                          const std::function<Result<std::string>(const std::string&)>& render) {
-    std::lock_guard lock(mu_);
-    if (!db_) return Error{"E_STORE", "", "一括照会の結果を保存できませんでした"};
-    Stmt(db_, "DELETE FROM bulk_receptions WHERE created_us < ?").i64(1, now_us - kKeepUs).step();
-    int64_t seq = 1;
-    if (Stmt next(db_, "SELECT COALESCE(MAX(seq),0)+1 FROM bulk_receptions");
-        next.step() == SQLITE_ROW)
-      seq = next.col_i64(0);
-    char digits[16];
-    std::snprintf(digits, sizeof digits, "%08lld", static_cast<long long>(seq % 100000000));
-    std::string number = core::timestamp_jst(now_us).substr(0, 8) + digits;
-    auto rendered = render(number);
-    if (!rendered) return rendered.error();
-    Stmt insert(db_,
-                "INSERT INTO bulk_receptions(seq,reception_number,institution,created_us,document)"
-                " VALUES(?,?,?,?,?)");
-    insert.i64(1, seq).text(2, number).text(3, institution).i64(4, now_us).blob(5, *rendered);
-    if (insert.step() != SQLITE_DONE)
-      return Error{"E_STORE", "", "一括照会の結果を保存できませんでした"};
-    return number;
-  }
-
-  // The stored document of `number` when it belongs to `institution`; nullopt otherwise.
-  std::optional<std::string> get(const std::string& number, const std::string& institution) {
-    std::lock_guard lock(mu_);
-    if (!db_) return std::nullopt;
-    Stmt q(db_, "SELECT document FROM bulk_receptions WHERE reception_number=? AND institution=?");
-    q.text(1, number).text(2, institution);
-    if (q.step() != SQLITE_ROW) return std::nullopt;
-    return q.col_blob(0);
-  }
-
- private:
-  std::mutex mu_;
-  sqlite3* db_ = nullptr;
-};
+// A store failure as the institution sees it (the store's own message stays in the log).
+bool is_store_error(const Error& e) { return e.code.rfind("E_STORE", 0) == 0; }
 
 http::Response xml_response(Result<std::string> xml) {
   if (!xml) return http::problem(500, xml.error());
@@ -145,8 +76,7 @@ Status check_header(const oqs::RequestHeader& h, const std::string& caller) {
 }  // namespace
 
 void add_bulk_routes(http::Router& router, Context& ctx) {
-  auto receptions = std::make_shared<Receptions>();
-  receptions->open(ctx.data_dir / "bulk.db");  // a failure answers E_STORE per request
+  store::BulkStore* receptions = &ctx.db.bulk();
   auto confirmer = std::make_shared<confirm::Confirmer>(ctx.store, ctx.audit);
 
   router.add("POST", "/xml/OQSmuquc01", {"institution"},
@@ -196,6 +126,9 @@ void add_bulk_routes(http::Router& router, Context& ctx) {
       h.reception_number = n;
       return oqs::write_bulk_result_xml(result, core::Encoding::kUtf8);
     });
+    if (!number && is_store_error(number.error()))
+      return refuse_receipt(bulk.header,
+                            Error{"E_STORE", "", "一括照会の結果を保存できませんでした"});
     if (!number) return refuse_receipt(bulk.header, number.error());
 
     oqs::BulkReceipt receipt;
@@ -219,12 +152,13 @@ void add_bulk_routes(http::Router& router, Context& ctx) {
                                     "医療機関コードが証明書の医療機関コードと一致しません"});
     // Another institution's number is answered like an unknown one: its existence is not told.
     auto doc = receptions->get(r.reception_number, req.peer.id);
-    if (!doc)
+    if (!doc) return refuse_result(r, Error{"E_STORE", "", "一括照会の結果を読み出せませんでした"});
+    if (!*doc)
       return refuse_result(r, Error{"E_RECEPTION_NOT_FOUND", "ReceptionNumber",
                                     "受付番号が見つかりません（保存期間は7日間です）"});
     http::Response res;
     res.content_type = "application/xml; charset=UTF-8";
-    res.body = std::move(*doc);
+    res.body = std::move(**doc);
     return res;
   });
 }

@@ -12,9 +12,10 @@
 //                                 → {"linked":true,"serial","alreadyLinked":bool} (初回登録,
 //                                 card::Verifier::link; audited as "card.link")
 //
-// The card is checked by card::Verifier (challenge bound to the certificate's institution,
-// chain to the J-LIS CA, validity, signature, revocation, 初回登録), then the person behind it
-// is confirmed by confirm::Confirmer::confirm_person. A malformed body is 400, a refused card
+// The card is checked by card::Verifier over the J-LIS CA in the data directory and the card
+// store of the database (challenge bound to the certificate's institution, chain to the J-LIS
+// CA, validity, signature, revocation, 初回登録), then the person behind it is confirmed by
+// confirm::Confirmer::confirm_person. A malformed body is 400, a refused card
 // 403 (E_CARD_*), both application/problem+json. The My Number is never part of either side.
 #include <boost/json.hpp>
 
@@ -45,12 +46,6 @@ http::Response json_response(std::string body) {
   return res;
 }
 
-http::Response challenges(CardRoutes& routes, const http::Request& req) {
-  if (!routes.verifier) return http::problem(500, routes.open_error);
-  json::object o{{"challenge", routes.verifier->challenge(req.peer.id)},
-                 {"expiresInSeconds", routes.verifier->challenge_ttl_seconds()}};
-  return json_response(json::serialize(o));
-}
 
 // The body of a confirmation or of 初回登録, read strictly.
 struct ConfirmationBody {
@@ -130,6 +125,16 @@ http::Response card_refused(const Error& e) {
   return http::problem(service_failed ? 500 : code.rfind("E_", 0) == 0 && code.find("CARD") == 2 ? 403 : 400, e);
 }
 
+// A new challenge, kept in the database (any server on it accepts the answer).
+http::Response challenges(CardRoutes& routes, const http::Request& req) {
+  if (!routes.verifier) return http::problem(500, routes.open_error);
+  auto challenge = routes.verifier->challenge(req.peer.id);
+  if (!challenge) return card_refused(challenge.error());
+  json::object o{{"challenge", *challenge},
+                 {"expiresInSeconds", routes.verifier->challenge_ttl_seconds()}};
+  return json_response(json::serialize(o));
+}
+
 http::Response confirmations(CardRoutes& routes, const http::Request& req) {
   if (!routes.verifier) return http::problem(500, routes.open_error);
   const std::string format = req.query_param("format");
@@ -180,7 +185,7 @@ http::Response links(CardRoutes& routes, const http::Request& req) {
 
 void add_card_routes(http::Router& router, Context& ctx) {
   auto routes = std::make_shared<CardRoutes>();
-  auto verifier = card::Verifier::open(ctx.data_dir);
+  auto verifier = card::Verifier::open(ctx.data_dir, ctx.db.cards());
   if (verifier) {
     routes->verifier = std::move(*verifier);
   } else {

@@ -2,9 +2,12 @@
 // its Database from a parsed URL. Nothing outside src/store/ includes this.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
+#include "store/bulk.h"
+#include "store/cards.h"
 #include "store/database.h"
 
 namespace onshi::store::pg {
@@ -27,5 +30,18 @@ Result<std::unique_ptr<Database>> open_pg_database(const DatabaseUrl& url,
 // `replica` when it is not null. The pools must outlive the store.
 Status migrate_pg_members(pg::Conn& c, const std::string& display, bool create);
 std::unique_ptr<Store> make_pg_store(pg::Pool& primary, pg::Pool* replica);
+// The stores of a data directory's other files, each opened (created, migrated) on its first
+// call, or now by open_now() (sqlite_cards.cpp: DIR/cards.db, sqlite_bulk.cpp: DIR/bulk.db).
+// Errors of open_now: E_STORE_OPEN, E_STORE_SCHEMA.
+class SqliteCardStore : public CardStore {
+ public:
+  virtual Status open_now() = 0;
+};
+class SqliteBulkStore : public BulkStore {
+ public:
+  virtual Status open_now() = 0;
+};
+std::unique_ptr<SqliteCardStore> make_sqlite_cards(const std::filesystem::path& dir, bool create);
+std::unique_ptr<SqliteBulkStore> make_sqlite_bulk(const std::filesystem::path& dir, bool create);
 
 }  // namespace onshi::store::detail

@@ -25,6 +25,8 @@
 
 #include "core/status.h"
 #include "store/institutions.h"
+#include "store/bulk.h"
+#include "store/cards.h"
 #include "store/store.h"
 
 namespace onshi::store {
@@ -62,6 +64,10 @@ class Database {
   virtual Store& members() = 0;
   // The institutions registry (store/institutions.h).
   virtual InstitutionStore& institutions() = 0;
+  // The card register and the one-time card challenges (store/cards.h).
+  virtual CardStore& cards() = 0;
+  // The bulk-inquiry receptions (store/bulk.h).
+  virtual BulkStore& bulk() = 0;
 
   // Creates or upgrades the schema of every store now (stores otherwise migrate when first
   // used). Errors: E_STORE_SCHEMA, E_STORE_OPEN, E_STORE.

@@ -14,7 +14,9 @@ namespace {
 class PgDatabase final : public Database {
  public:
   PgDatabase(const DatabaseUrl& url, const DatabaseOptions& options)
-      : url_(url.display), primary_(url.conninfo, url.display, options.pool_size) {}
+      : url_(url.display),
+        primary_(url.conninfo, url.display, options.pool_size),
+        pool_size_(options.pool_size) {}
 
   // Connects (to the replica too, when there is one) and brings the schema up to date.
   Status open(const DatabaseUrl& url, const DatabaseOptions& options) {
@@ -24,30 +26,42 @@ class PgDatabase final : public Database {
       if (auto st = migrate_pg_members(**c, url.display, options.create); !st)
         return st.error().code == "E_STORE" ? open_error(st.error()) : st;
     }
-    if (!options.read_url.empty()) {
-      auto r = parse_database_url(options.read_url);
-      if (!r) return r.status();
-      if (r->backend != Backend::kPostgres)
-        return Status::Fail("E_DB_URL", "db-read",
-                            r->display + ": a read replica must be a postgresql:// URL");
-      replica_ = std::make_unique<pg::Pool>(r->conninfo, r->display, options.pool_size);
-      auto c = replica_->acquire();
-      if (!c) return open_error(c.error());
-    }
+    if (auto st = open_replica(options.read_url); !st) return st;
     members_ = make_pg_store(primary_, replica_.get());
     institutions_ = make_pg_institutions(primary_, options.create);
+    auto cards = open_pg_cards(primary_, options.create);
+    if (!cards) return cards.error();
+    cards_ = std::move(*cards);
+    auto bulk = open_pg_bulk(primary_, options.create);
+    if (!bulk) return bulk.error();
+    bulk_ = std::move(*bulk);
     return {};
   }
 
   Store& members() override { return *members_; }
   InstitutionStore& institutions() override { return *institutions_; }
-  // The members' and the audit's tables were migrated when the database was opened.
+  CardStore& cards() override { return *cards_; }
+  BulkStore& bulk() override { return *bulk_; }
+  // The other stores' tables were migrated when the database was opened.
   Status migrate() override { return institutions_->migrate(); }
   std::filesystem::path cache_dir() const override { return {}; }
   Backend backend() const override { return Backend::kPostgres; }
   const std::string& url() const override { return url_; }
 
  private:
+  Status open_replica(const std::string& read_url) {
+    if (read_url.empty()) return {};
+    auto r = parse_database_url(read_url);
+    if (!r) return r.status();
+    if (r->backend != Backend::kPostgres)
+      return Status::Fail("E_DB_URL", "db-read",
+                          r->display + ": a read replica must be a postgresql:// URL");
+    replica_ = std::make_unique<pg::Pool>(r->conninfo, r->display, pool_size_);
+    auto c = replica_->acquire();
+    if (!c) return open_error(c.error());
+    return {};
+  }
+
   // A failure while opening the database is E_STORE_OPEN, naming the URL (never its password).
   Status open_error(Error e) const {
     if (e.code != "E_STORE_OPEN") e.message = url_ + ": " + e.message;
@@ -58,9 +72,12 @@ class PgDatabase final : public Database {
 
   std::string url_;
   pg::Pool primary_;
+  int pool_size_ = 8;
   std::unique_ptr<pg::Pool> replica_;
   std::unique_ptr<Store> members_;  // the stores last: destroyed before the pools they use
   std::unique_ptr<InstitutionStore> institutions_;
+  std::unique_ptr<CardStore> cards_;
+  std::unique_ptr<BulkStore> bulk_;
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The embedded backend as a Database: the files of one data directory. Each concern keeps
 // its own SQLite file (onshi.db with onshi-audit.db beside it, institutions.db, cards.db,
 // bulk.db), the layout data directories have always had, so existing ones keep working
-// without a migration; a file is opened the first time its store is used.
+// without a migration; a file is opened the first time its store is used (or by migrate()).
 #include "store/backends.h"
 #include "store/sqlite_backend.h"
 
@@ -14,11 +14,20 @@ class SqliteDatabase final : public Database {
       : dir_(url.dir),
         url_(url.display),
         members_(std::move(members)),
-        institutions_(make_sqlite_institutions(dir_ / "institutions.db", create)) {}
+        institutions_(make_sqlite_institutions(dir_ / "institutions.db", create)),
+        cards_(make_sqlite_cards(dir_, create)),
+        bulk_(make_sqlite_bulk(dir_, create)) {}
 
   Store& members() override { return *members_; }
   InstitutionStore& institutions() override { return *institutions_; }
-  Status migrate() override { return institutions_->migrate(); }  // onshi.db: when opened
+  CardStore& cards() override { return *cards_; }
+  BulkStore& bulk() override { return *bulk_; }
+  // Opening migrated the member store; the other files are opened (and migrated) now.
+  Status migrate() override {
+    if (auto st = institutions_->migrate(); !st) return st;
+    if (auto st = cards_->open_now(); !st) return st;
+    return bulk_->open_now();
+  }
   std::filesystem::path cache_dir() const override { return dir_; }
   Backend backend() const override { return Backend::kSqlite; }
   const std::string& url() const override { return url_; }
@@ -27,7 +36,9 @@ class SqliteDatabase final : public Database {
   std::filesystem::path dir_;
   std::string url_;
   std::unique_ptr<Store> members_;
-  std::unique_ptr<InstitutionStore> institutions_;
+  std::unique_ptr<InstitutionStore> institutions_;  // DIR/institutions.db, on first use
+  std::unique_ptr<SqliteCardStore> cards_;  // DIR/cards.db, opened on first use
+  std::unique_ptr<SqliteBulkStore> bulk_;   // DIR/bulk.db, opened on first use
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
-// What the card tests share: valid My Numbers (with their check digit), a person registered
-// in a data directory's store under the keyed hash of a My Number (as an insurer's import
-// would leave it), and a search for a byte string in every file below a directory.
+// What the card tests share: valid My Numbers (with their check digit), a data directory's
+// database, a person registered in a data directory's store under the keyed hash of a My
+// Number (as an insurer's import would leave it), and a search for a byte string in every
+// file below a directory.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,9 +17,18 @@
 #include "core/numbers.h"
 #include "core/qualification.h"
 #include "security/crypto.h"
+#include "store/database.h"
 #include "store/store.h"
 
 namespace onshi::card::testing {
+
+// The database `--data-dir DIR` means: the SQLite files of DIR (or `url` when given).
+inline std::unique_ptr<store::Database> open_db(const std::filesystem::path& dir,
+                                                const std::string& url = "") {
+  auto db = store::open_store(url.empty() ? store::sqlite_url(dir) : url);
+  EXPECT_TRUE(db.ok()) << (db.ok() ? "" : db.error().message);
+  return db.ok() ? std::move(*db) : nullptr;
+}
 
 // A valid 12-digit My Number from 11 digits.
 inline std::string my_number(const std::string& body11) {

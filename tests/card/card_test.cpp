@@ -5,8 +5,9 @@
 #include "card/card.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
+
+#include <map>
 
 #include "card/detail.h"
 #include "card_helpers.h"
@@ -18,6 +19,7 @@ namespace {
 using onshi::testing::TempDir;
 using testing::files_containing;
 using testing::my_number;
+using testing::open_db;
 using testing::qualification;
 using testing::register_person;
 using testing::slurp;
@@ -31,6 +33,14 @@ class CardTest : public ::testing::Test {
   std::filesystem::path dir_ = tmp_.path() / "data";
   std::filesystem::path card_file_ = tmp_.path() / "hanako.card";
   std::string number_ = my_number("12345678901");
+  std::map<std::filesystem::path, std::unique_ptr<store::Database>> dbs_;
+
+  // The database of a data directory (its SQLite files), opened once.
+  store::Database& db(const std::filesystem::path& dir) {
+    auto& d = dbs_[dir];
+    if (!d) d = open_db(dir);
+    return *d;
+  }
 
   // Issues a card for number_ with PIN 1234.
   std::string issue_card(const std::filesystem::path& dir, const std::filesystem::path& file,
@@ -40,7 +50,7 @@ class CardTest : public ::testing::Test {
     o.pin = "1234";
     o.label = "試験 花子";
     o.validity_days = days;
-    auto r = issue(dir, o, file);
+    auto r = issue(dir, db(dir), o, file);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().code + " " + r.error().message);
     return r.ok() ? r->serial : "";
   }
@@ -48,11 +58,11 @@ class CardTest : public ::testing::Test {
   std::string linked_card() {
     std::string serial = issue_card(dir_, card_file_, number_);
     register_person(dir_, number_, qualification("100", "20200401"));
-    EXPECT_TRUE(link(dir_, card_file_, "1234").ok());
+    EXPECT_TRUE(link(dir_, db(dir_), card_file_, "1234").ok());
     return serial;
   }
   std::unique_ptr<Verifier> verifier(VerifierOptions o = {}) {
-    auto v = Verifier::open(dir_, o);
+    auto v = Verifier::open(dir_, db(dir_).cards(), o);
     EXPECT_TRUE(v.ok());
     return std::move(*v);
   }
@@ -60,7 +70,7 @@ class CardTest : public ::testing::Test {
                        const std::filesystem::path& file = {}) {
     auto card = Card::load(file.empty() ? card_file_ : file);
     EXPECT_TRUE(card.ok());
-    auto p = card->present(v.challenge(institution), m, m == Method::kPin ? "1234" : "");
+    auto p = card->present(*v.challenge(institution), m, m == Method::kPin ? "1234" : "");
     EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().code);
     return p.ok() ? *p : Presentation{};
   }
@@ -93,11 +103,11 @@ TEST_F(CardTest, ThreeWrongPinsLockTheCardEvenForTheRightPin) {
   EXPECT_TRUE(reloaded->locked());
   EXPECT_EQ(reloaded->pin_retries_left(), 0);
   auto v = verifier();
-  auto by_pin = reloaded->present(v->challenge(kClinic), Method::kPin, "1234");
+  auto by_pin = reloaded->present(*v->challenge(kClinic), Method::kPin, "1234");
   ASSERT_FALSE(by_pin.ok());
   EXPECT_EQ(by_pin.error().code, "E_CARD_LOCKED");
   // A PIN-locked card still signs after a face check at the reader.
-  auto face = reloaded->present(v->challenge(kClinic), Method::kFace, "");
+  auto face = reloaded->present(*v->challenge(kClinic), Method::kFace, "");
   ASSERT_TRUE(face.ok());
   auto verified = v->verify(*face, kClinic);
   ASSERT_TRUE(verified.ok()) << verified.error().code;
@@ -134,7 +144,7 @@ TEST_F(CardTest, PinOfTheWrongFormIsNotCounted) {
   IssueOptions o;
   o.my_number = number_;
   o.pin = "12345";
-  auto r = issue(dir_, o, tmp_.path() / "other.card");
+  auto r = issue(dir_, db(dir_), o, tmp_.path() / "other.card");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_CARD_PIN_FORMAT");
 }
@@ -152,7 +162,7 @@ TEST_F(CardTest, CardFileIsPrivateAndNeverOverwritten) {
   IssueOptions o;
   o.my_number = number_;
   o.pin = "1234";
-  auto again = issue(dir_, o, card_file_);
+  auto again = issue(dir_, db(dir_), o, card_file_);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, "E_CARD_FILE");
   EXPECT_EQ(slurp(card_file_), text);
@@ -174,7 +184,7 @@ TEST_F(CardTest, MyNumberIsCheckedAndStoredNowhere) {
   IssueOptions o;
   o.my_number = wrong;
   o.pin = "1234";
-  auto r = issue(dir_, o, tmp_.path() / "wrong.card");
+  auto r = issue(dir_, db(dir_), o, tmp_.path() / "wrong.card");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_CHECK_DIGIT");
   EXPECT_EQ(r.error().field, "myNumber");
@@ -183,7 +193,7 @@ TEST_F(CardTest, MyNumberIsCheckedAndStoredNowhere) {
 
   o.my_number = number_;
   o.label = "番号 " + number_.substr(0, 4) + " " + number_.substr(4);
-  auto labelled = issue(dir_, o, tmp_.path() / "labelled.card");
+  auto labelled = issue(dir_, db(dir_), o, tmp_.path() / "labelled.card");
   ASSERT_FALSE(labelled.ok());
   EXPECT_EQ(labelled.error().code, "E_CARD_LABEL");
   EXPECT_TRUE(files_containing(tmp_.path(), number_).empty());
@@ -205,12 +215,12 @@ TEST_F(CardTest, LinkedCardIsVerified) {
 // R-CONF-1: a revoked certificate is refused.
 TEST_F(CardTest, RevokedCardIsRefused) {
   std::string serial = linked_card();
-  ASSERT_TRUE(revoke(dir_, serial).ok());
+  ASSERT_TRUE(revoke(db(dir_), serial).ok());
   auto v = verifier();
   auto r = v->verify(present(*v), kClinic);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_CARD_REVOKED");
-  auto unknown = revoke(dir_, "ABCDEF");
+  auto unknown = revoke(db(dir_), "ABCDEF");
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, "E_CARD_UNKNOWN");
 }
@@ -223,26 +233,21 @@ TEST_F(CardTest, CardFromAnotherJlisCaIsRefused) {
   const auto other_card = tmp_.path() / "forged.card";
   issue_card(other_dir, other_card, number_);
   register_person(other_dir, number_, qualification("100", "20200401"));
-  ASSERT_TRUE(link(other_dir, other_card, "1234").ok());
+  ASSERT_TRUE(link(other_dir, db(other_dir), other_card, "1234").ok());
   auto v = verifier();
   auto r = v->verify(present(*v, Method::kFace, kClinic, other_card), kClinic);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_CARD_CERT");
 }
 
-// A certificate that chains but is not in the register.
+// A certificate that chains but is not in the register: a verifier over this J-LIS CA and
+// another database's (empty) register.
 TEST_F(CardTest, CardMissingFromTheRegisterIsUnknown) {
-  std::string serial = linked_card();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / "cards.db").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "DELETE FROM cards WHERE serial=?", -1, &st, nullptr);
-  sqlite3_bind_text(st, 1, serial.c_str(), -1, SQLITE_TRANSIENT);
-  EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  auto v = verifier();
-  auto r = v->verify(present(*v), kClinic);
+  linked_card();
+  auto empty = open_db(tmp_.path() / "empty");
+  auto v = Verifier::open(dir_, empty->cards());
+  ASSERT_TRUE(v.ok());
+  auto r = (*v)->verify(present(**v), kClinic);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_CARD_UNKNOWN");
 }
@@ -323,7 +328,7 @@ TEST_F(CardTest, UnlinkedCardIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_CARD_NOT_LINKED");
   EXPECT_NE(r.error().message.find("初回登録"), std::string::npos);
-  ASSERT_TRUE(link(dir_, card_file_, "1234").ok());
+  ASSERT_TRUE(link(dir_, db(dir_), card_file_, "1234").ok());
   EXPECT_TRUE(v->verify(present(*v), kClinic).ok());
 }
 
@@ -332,7 +337,7 @@ TEST_F(CardTest, UnlinkedCardIsRefused) {
 TEST_F(CardTest, LinkNeedsAQualificationAndThePin) {
   issue_card(dir_, card_file_, number_);
   register_person(dir_, my_number("99999999999"), qualification("200", "20200401"));
-  auto none = link(dir_, card_file_, "1234");
+  auto none = link(dir_, db(dir_), card_file_, "1234");
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().code, "E_CARD_NO_QUALIFICATION");
   auto v = verifier();
@@ -341,12 +346,12 @@ TEST_F(CardTest, LinkNeedsAQualificationAndThePin) {
   EXPECT_EQ(still.error().code, "E_CARD_NOT_LINKED");
 
   register_person(dir_, number_, qualification("100", "20200401"));
-  auto wrong = link(dir_, card_file_, "4321");
+  auto wrong = link(dir_, db(dir_), card_file_, "4321");
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, "E_CARD_PIN");
   EXPECT_EQ(Card::load(card_file_)->pin_retries_left(), 2);
-  EXPECT_TRUE(link(dir_, card_file_, "1234").ok());
-  EXPECT_TRUE(link(dir_, card_file_, "1234").ok());
+  EXPECT_TRUE(link(dir_, db(dir_), card_file_, "1234").ok());
+  EXPECT_TRUE(link(dir_, db(dir_), card_file_, "1234").ok());
   EXPECT_TRUE(v->verify(present(*v), kClinic).ok());
 }
 

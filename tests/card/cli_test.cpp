@@ -121,6 +121,34 @@ TEST_F(CardCliTest, UnusableInputExits2) {
   EXPECT_EQ(onshi("card issue --data-dir " + shell_quote(dir_)).exit_code, 2);
 }
 
+// Issue 12 §1: --db puts the register in the database it names, beside the keys of
+// --data-dir; revoke takes --db alone; a database that cannot be opened exits 2 and its
+// password is not echoed.
+TEST_F(CardCliTest, RegisterGoesToTheDatabaseOfDb) {
+  const std::string state = (tmp_.path() / "state").string();
+  const std::string db = "sqlite:" + state;
+  auto issued = onshi("card issue --data-dir " + shell_quote(dir_) + " --db " + shell_quote(db) +
+                      " --my-number " + number_ + " --pin 1234 --out " + shell_quote(card_));
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  EXPECT_NE(issued.out.find("--db " + db), std::string::npos) << issued.out;
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(state) / "cards.db"));
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir_) / "cards.db"));
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir_) / "jlis" / "ca.pem"));
+
+  auto elsewhere = onshi("card revoke --data-dir " + shell_quote(dir_) + " --card " +
+                         shell_quote(card_));
+  EXPECT_EQ(elsewhere.exit_code, 1);  // not in the register of --data-dir's own files
+  EXPECT_NE(elsewhere.err.find("E_CARD_UNKNOWN"), std::string::npos) << elsewhere.err;
+  auto revoked = onshi("card revoke --db " + shell_quote(db) + " --card " + shell_quote(card_));
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
+
+  auto bad = onshi("card revoke --db mysql://onshi:s3cret@127.0.0.1/x --card " +
+                   shell_quote(card_));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("E_DB_URL"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find("s3cret"), std::string::npos) << bad.err;
+}
+
 TEST_F(CardCliTest, EverySubcommandHasHelp) {
   for (const char* sub : {"issue", "link", "revoke", "show"}) {
     auto r = onshi(std::string("card ") + sub + " --help");

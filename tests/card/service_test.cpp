@@ -29,21 +29,23 @@ class CardServiceTest : public ::testing::Test {
     service_ = new RunningService("card-service");
     ASSERT_TRUE(service_->ok());
     // Cards are issued after the service started: the verifier picks the new J-LIS CA up.
+    auto db = testing::open_db(service_->dir());
+    ASSERT_TRUE(db);
     IssueOptions o;
     o.my_number = number();
     o.pin = "1234";
     o.label = "試験 花子";
-    ASSERT_TRUE(issue(service_->dir(), o, linked_file()).ok());
+    ASSERT_TRUE(issue(service_->dir(), *db, o, linked_file()).ok());
     testing::register_person(service_->dir(), number(), testing::qualification("100", "20200401"));
     auto q2 = testing::qualification("101", "20100401", "20200401");  // an older, lost one
     testing::register_person(service_->dir(), number(), q2);
-    ASSERT_TRUE(link(service_->dir(), linked_file(), "1234").ok());
+    ASSERT_TRUE(link(service_->dir(), *db, linked_file(), "1234").ok());
     o.my_number = testing::my_number("55555555555");  // nobody registered under this one
-    ASSERT_TRUE(issue(service_->dir(), o, unlinked_file()).ok());
+    ASSERT_TRUE(issue(service_->dir(), *db, o, unlinked_file()).ok());
     // A card for 初回登録 at the reader; its holder has a qualification.
     o.my_number = reader_number();
     o.label = "試験 読取";
-    ASSERT_TRUE(issue(service_->dir(), o, reader_file()).ok());
+    ASSERT_TRUE(issue(service_->dir(), *db, o, reader_file()).ok());
     auto q3 = testing::qualification("200", "20200401");
     q3.insured_card_symbol = "34";
     testing::register_person(service_->dir(), reader_number(), q3);

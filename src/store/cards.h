@@ -1,0 +1,75 @@
+// The card store: J-LIS's card register (serial → person link, linked, revoked) and the
+// central service's one-time card challenges (R-CONF-1, R-CARD-1, card/card.h).
+//
+// The one decision: a challenge lives in the database, not in one process's memory, and is
+// taken by a single delete whose outcome decides who got it (PostgreSQL `DELETE … RETURNING`,
+// SQLite the change count of the DELETE). So a challenge issued by one `onshi serve` can be
+// answered through another, and no two servers (or threads) can both accept one answer.
+//
+// Backends: sqlite:DIR keeps both in DIR/cards.db (the table `cards` as it always was; the
+// table `card_challenges` came with schema version 2); postgresql:// keeps them in the tables
+// `cards` and `card_challenges` (component "cards" in onshi_schema). Implementations are safe
+// for concurrent use from many threads and processes; every write is atomic; values are only
+// ever bound. Errors: E_STORE (E_STORE_OPEN / E_STORE_SCHEMA when the file or schema cannot be
+// opened — a store opens lazily, so these come from its first call).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace onshi::store {
+
+// One card in the register. The My Number is never part of it: only its keyed hash.
+struct CardRow {
+  std::string serial;       // certificate serial, upper-case hex
+  std::string person_link;  // raw bytes (security/crypto.h person_link)
+  std::string label;        // shown by a card picker; never the number
+  int64_t issued_at_us = 0;
+  std::optional<int64_t> linked_at_us;   // 初回登録 (first time kept)
+  std::optional<int64_t> revoked_at_us;  // revocation (first time kept)
+};
+
+// An open challenge as it was put: who asked and until when it may be answered.
+struct CardChallenge {
+  std::string institution;
+  int64_t expires_at_us = 0;
+};
+
+class CardStore {
+ public:
+  virtual ~CardStore() = default;
+
+  // ---- the register ----
+  // Adds a card. A serial already registered is E_STORE and changes nothing.
+  virtual Status insert(const CardRow& row) = 0;
+  // The card with `serial`, or nullopt when it is not registered.
+  virtual Result<std::optional<CardRow>> find(std::string_view serial) = 0;
+  // Marks the card linked at `now_us`; a linked card keeps its first time. An unknown serial
+  // changes nothing and is no error (callers check with find first).
+  virtual Status set_linked(std::string_view serial, int64_t now_us) = 0;
+  // Marks the card revoked at `now_us`; a revoked card keeps its first time. Unknown serial:
+  // as set_linked.
+  virtual Status set_revoked(std::string_view serial, int64_t now_us) = 0;
+
+  // ---- one-time challenges ----
+  // Records `challenge` (an opaque string, e.g. base64url of random bytes) for `institution`,
+  // answerable until `expires_at_us`. In the same transaction, challenges expired at `now_us`
+  // are removed, and so are the oldest ones beyond the newest `max_open` (the new one always
+  // stays): a flood of unanswered challenges cannot grow the table without bound; across
+  // several servers the cap counts every server's challenges. Putting a challenge that is
+  // open already is E_STORE.
+  virtual Status put_challenge(std::string_view challenge, std::string_view institution,
+                               int64_t now_us, int64_t expires_at_us, size_t max_open) = 0;
+  // Removes `challenge` and returns what was put with it, or nullopt when it is not open
+  // (never put, taken already, dropped by the cap or purged after expiry). Exactly one of any
+  // number of concurrent takers — threads or processes — gets it. An expired challenge that
+  // was not purged yet is returned too: the caller checks `expires_at_us`.
+  virtual Result<std::optional<CardChallenge>> take_challenge(std::string_view challenge) = 0;
+};
+
+}  // namespace onshi::store

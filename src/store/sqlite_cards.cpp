@@ -1,0 +1,191 @@
+// The card store (store/cards.h) on SQLite: DIR/cards.db, the file the card register has
+// always had. Schema version 1 is the register as it was; version 2 adds the open challenges,
+// so an existing data directory is upgraded in place the first time the store is used.
+//
+// One connection per store, opened on first use and serialised by a mutex; several stores
+// (several `Database` objects or processes) on one file coordinate through SQLite's own
+// locks. A challenge is taken by SELECT then DELETE: the DELETE's change count (1 for exactly
+// one connection) decides who took it, so two takers can never both succeed.
+#include <filesystem>
+#include <mutex>
+
+#include "store/backends.h"
+#include "store/cards.h"
+#include "store/sqlite.h"
+
+namespace onshi::store::detail {
+namespace {
+
+namespace fs = std::filesystem;
+using sqlite::Stmt;
+
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE IF NOT EXISTS cards(
+  serial TEXT PRIMARY KEY,
+  person_link BLOB NOT NULL,
+  label TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  linked_at INTEGER,
+  revoked_at INTEGER);
+CREATE INDEX IF NOT EXISTS cards_person ON cards(person_link);
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS card_challenges(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  challenge TEXT NOT NULL UNIQUE,
+  institution TEXT NOT NULL,
+  expires_us INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS card_challenges_expiry ON card_challenges(expires_us);
+)sql"};
+
+class SqliteCards final : public SqliteCardStore {
+ public:
+  SqliteCards(fs::path dir, bool create) : dir_(std::move(dir)), create_(create) {}
+  ~SqliteCards() override {
+    if (db_) sqlite3_close(db_);
+  }
+
+  Status open_now() override {
+    std::lock_guard lock(mu_);
+    return open_locked().status();
+  }
+
+  Status insert(const CardRow& row) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    Stmt q(*db, "INSERT INTO cards(serial,person_link,label,issued_at) VALUES(?,?,?,?)");
+    q.text(1, row.serial).blob(2, row.person_link).text(3, row.label).i64(4, row.issued_at_us);
+    if (q.step() != SQLITE_DONE) return sqlite::error(*db, "cards.db insert");
+    return Status::Ok();
+  }
+
+  Result<std::optional<CardRow>> find(std::string_view serial) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    Stmt q(*db,
+           "SELECT serial,person_link,label,issued_at,linked_at,revoked_at FROM cards "
+           "WHERE serial=?");
+    q.text(1, serial);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return std::optional<CardRow>();
+    if (rc != SQLITE_ROW) return sqlite::error(*db, "cards.db read");
+    CardRow r;
+    r.serial = q.col_text(0);
+    r.person_link = q.col_blob(1);
+    r.label = q.col_text(2);
+    r.issued_at_us = q.col_i64(3);
+    if (!q.col_null(4)) r.linked_at_us = q.col_i64(4);
+    if (!q.col_null(5)) r.revoked_at_us = q.col_i64(5);
+    return std::optional<CardRow>(std::move(r));
+  }
+
+  Status set_linked(std::string_view serial, int64_t now_us) override {
+    return set_first_time("UPDATE cards SET linked_at=COALESCE(linked_at,?) WHERE serial=?", serial,
+                          now_us);
+  }
+  Status set_revoked(std::string_view serial, int64_t now_us) override {
+    return set_first_time("UPDATE cards SET revoked_at=COALESCE(revoked_at,?) WHERE serial=?",
+                          serial, now_us);
+  }
+
+  Status put_challenge(std::string_view challenge, std::string_view institution, int64_t now_us,
+                       int64_t expires_at_us, size_t max_open) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    if (auto st = sqlite::exec(*db, "BEGIN IMMEDIATE"); !st) return st;
+    Status st = put_in_transaction(*db, challenge, institution, now_us, expires_at_us, max_open);
+    if (st) st = sqlite::exec(*db, "COMMIT");
+    if (!st) sqlite::exec(*db, "ROLLBACK");
+    return st;
+  }
+
+  Result<std::optional<CardChallenge>> take_challenge(std::string_view challenge) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    CardChallenge found;
+    {
+      Stmt q(*db, "SELECT institution,expires_us FROM card_challenges WHERE challenge=?");
+      q.text(1, challenge);
+      int rc = q.step();
+      if (rc == SQLITE_DONE) return std::optional<CardChallenge>();
+      if (rc != SQLITE_ROW) return sqlite::error(*db, "cards.db challenge");
+      found.institution = q.col_text(0);
+      found.expires_at_us = q.col_i64(1);
+    }
+    Stmt del(*db, "DELETE FROM card_challenges WHERE challenge=?");
+    del.text(1, challenge);
+    if (del.step() != SQLITE_DONE) return sqlite::error(*db, "cards.db challenge");
+    // Another connection may have deleted it between the two statements: only the one whose
+    // DELETE removed the row has taken it.
+    if (sqlite3_changes(*db) != 1) return std::optional<CardChallenge>();
+    return std::optional<CardChallenge>(std::move(found));
+  }
+
+ private:
+  // The connection, opened (creating and migrating the file) the first time. Caller holds mu_.
+  Result<sqlite3*> open_locked() {
+    if (db_) return db_;
+    std::error_code ec;
+    if (create_) fs::create_directories(dir_, ec);
+    sqlite::OpenOptions oo;
+    oo.create = create_;
+    oo.busy_timeout_ms = 10000;
+    const fs::path file = dir_ / "cards.db";
+    auto db = sqlite::open(file, oo);
+    if (!db) return Error{"E_STORE_OPEN", "", "カード台帳を開けません: " + file.string()};
+    if (auto st = sqlite::migrate(*db, kMigrations, "cards.db"); !st) {
+      sqlite3_close(*db);
+      Error e = st.error();
+      if (e.code == "E_STORE") e.code = "E_STORE_OPEN";
+      e.message = "cards.db: " + e.message;
+      return e;
+    }
+    db_ = *db;
+    return db_;
+  }
+
+  Status set_first_time(const char* sql, std::string_view serial, int64_t now_us) {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    Stmt q(*db, sql);
+    q.i64(1, now_us).text(2, serial);
+    if (q.step() != SQLITE_DONE) return sqlite::error(*db, "cards.db update");
+    return Status::Ok();
+  }
+
+  // Purges the expired, inserts, drops the oldest beyond `max_open` (ids only grow).
+  static Status put_in_transaction(sqlite3* db, std::string_view challenge,
+                                   std::string_view institution, int64_t now_us,
+                                   int64_t expires_at_us, size_t max_open) {
+    Stmt purge(db, "DELETE FROM card_challenges WHERE expires_us <= ?");
+    if (purge.i64(1, now_us).step() != SQLITE_DONE) return sqlite::error(db, "cards.db purge");
+    Stmt ins(db, "INSERT INTO card_challenges(challenge,institution,expires_us) VALUES(?,?,?)");
+    ins.text(1, challenge).text(2, institution).i64(3, expires_at_us);
+    if (ins.step() != SQLITE_DONE) return sqlite::error(db, "cards.db challenge");
+    const int64_t id = sqlite3_last_insert_rowid(db);
+    Stmt cap(db, "DELETE FROM card_challenges WHERE id <= ?");
+    const int64_t keep = max_open < 1 ? 1 : static_cast<int64_t>(max_open);
+    if (cap.i64(1, id - keep).step() != SQLITE_DONE)
+      return sqlite::error(db, "cards.db cap");
+    return Status::Ok();
+  }
+
+  const fs::path dir_;
+  const bool create_;
+  std::mutex mu_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<SqliteCardStore> make_sqlite_cards(const std::filesystem::path& dir, bool create) {
+  return std::make_unique<SqliteCards>(dir, create);
+}
+
+}  // namespace onshi::store::detail
