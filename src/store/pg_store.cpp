@@ -381,7 +381,7 @@ class PgStore final : public Store {
   // so requests do not each wait for it) or finds nothing (a member registered a moment ago
   // may not have reached the replica yet; a miss is rare, so the primary's share stays small).
   template <class Fn>
-  auto lookup(Fn fn) -> decltype(fn(primary_)) {
+  auto lookup(Fn fn) -> decltype(fn(std::declval<pg::Pool&>())) {
     if (replica_ && replica_usable()) {
       auto r = fn(*replica_);
       if (r && found(*r)) return r;
