@@ -67,6 +67,8 @@ class PgDatabase final : public Database {
 
   Store& members() override { return members_; }
   InstitutionStore& institutions() override { return *institutions_; }
+  Status migrate() override { return institutions_->migrate(); }
+  std::filesystem::path cache_dir() const override { return {}; }
   Backend backend() const override { return Backend::kPostgres; }
   const std::string& url() const override { return url_; }
 

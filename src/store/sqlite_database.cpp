@@ -18,6 +18,9 @@ class SqliteDatabase final : public Database {
 
   Store& members() override { return *members_; }
   InstitutionStore& institutions() override { return *institutions_; }
+  // Opening migrated the member store; the other files migrate here (or when first used).
+  Status migrate() override { return institutions_->migrate(); }
+  std::filesystem::path cache_dir() const override { return dir_; }
   Backend backend() const override { return Backend::kSqlite; }
   const std::string& url() const override { return url_; }
 
