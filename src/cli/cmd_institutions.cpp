@@ -61,7 +61,7 @@ std::unique_ptr<Opened> open(const std::string& data_dir, const std::string& db_
     return nullptr;
   }
   auto o = std::make_unique<Opened>();
-  auto db = store::open_store(db_url_of(data_dir, db_url));
+  auto db = open_database(data_dir, db_url, /*create=*/true);
   if (!db) {
     report(db.error());
     return nullptr;
