@@ -1,7 +1,8 @@
 // onshi serve — the central service over HTTPS with client certificates.
 //
 // Everything it needs is in the data directory (`onshi ca init` put the CA and the server
-// certificate there), so the only flags are where the data is and where to listen.
+// certificate there), so the flags are where the data is, where to listen, and how long a
+// read may wait for its audit entry before it is refused.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -16,6 +17,7 @@ void register_serve(CLI::App& app) {
     std::string data_dir;
     std::string listen = "127.0.0.1:8443";
     int threads = 2;
+    int audit_wait_ms = 5000;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data-dir", o->data_dir, "データディレクトリ (onshi ca init で作成)")->required();
@@ -23,6 +25,10 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "I/O スレッド数")->capture_default_str()->check(
       CLI::Range(1, 64));
+  cmd->add_option("--audit-wait-ms", o->audit_wait_ms,
+                  "照会の監査記録を待つ最長時間 (ミリ秒); 過ぎたら回答せず E_STORE")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 600000));
   cmd->callback([o] {
     auto listen = serve::parse_listen(o->listen);
     if (!listen) {
@@ -35,6 +41,7 @@ void register_serve(CLI::App& app) {
     so.host = listen->first;
     so.port = listen->second;
     so.threads = o->threads;
+    so.audit_timeout = std::chrono::milliseconds(o->audit_wait_ms);
     auto svc = serve::Service::open(so);
     if (!svc) {
       std::cerr << svc.error().code << ": " << svc.error().message << "\n";

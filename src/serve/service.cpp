@@ -13,6 +13,7 @@
 #include <set>
 
 #include "confirm/confirm.h"
+#include "core/dir_lock.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "registry/registry.h"
@@ -27,6 +28,7 @@ namespace json = boost::json;
 
 struct Service::Impl {
   ServiceOptions options;
+  core::DirLock lock;  // held while the service runs
   std::unique_ptr<store::Store> store;
   std::unique_ptr<security::Keyring> keyring;
   std::unique_ptr<security::AuditLog> audit;
@@ -56,8 +58,10 @@ struct Service::Impl {
     if (!parsed) return http::problem(400, parsed.error());
     auto result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
     if (result.header.segment_of_result == "9") {
+      // E_STORE: the store could not be read, or the read's audit entry could not be made
+      // durable — either way the service cannot answer now, and nothing of the person is sent.
       int status = result.header.error_code == "E_INSTITUTION_MISMATCH" ? 403
-                   : result.header.error_code == "E_STORE"               ? 500
+                   : result.header.error_code == "E_STORE"               ? 503
                                                                           : 400;
       std::string field;
       std::string message = result.header.error_message;
@@ -195,15 +199,54 @@ Service::~Service() {
   if (impl_ && impl_->audit) impl_->audit->flush();
 }
 
-Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
-  auto paths = security::ca_paths(options.data_dir);
-  if (!std::filesystem::exists(paths.ca_cert) || !std::filesystem::exists(paths.server_cert))
+namespace {
+
+// E_CA_MISSING with the fix that works: a data directory without any CA needs `ca init`;
+// one whose CA is there but whose server certificate or key is gone needs ca/ restored from
+// its backup (`ca init` refuses while ca.pem exists, and a new CA would orphan every client).
+Status check_ca(const std::filesystem::path& dir) {
+  auto paths = security::ca_paths(dir);
+  const std::string ca = (dir / "ca").string();
+  if (!std::filesystem::exists(paths.ca_cert) && !std::filesystem::exists(paths.server_cert))
     return Error{"E_CA_MISSING", "data-dir",
-                 "no CA in " + options.data_dir.string() + "/ca — run `onshi ca init --data-dir " +
-                     options.data_dir.string() + "` first"};
+                 "no CA in " + ca + " — run `onshi ca init --data-dir " + dir.string() +
+                     "` first (or point --data-dir at the service's data directory)"};
+  for (const auto& p : {paths.ca_cert, paths.server_cert, paths.server_key}) {
+    if (std::filesystem::exists(p)) continue;
+    return Error{"E_CA_MISSING", "data-dir",
+                 p.string() + " is missing — restore " + ca +
+                     " from its backup (`onshi ca init` refuses while a CA is there; a new CA "
+                     "would invalidate every client certificate)"};
+  }
+  return Status::Ok();
+}
+
+// Every file the service writes, for the start-up check (those that exist yet).
+std::vector<std::filesystem::path> written_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> out{dir};
+  for (const auto& db : {store::store_path(dir), store::audit_path(dir), dir / "institutions.db",
+                         dir / "bulk.db", dir / "cards.db"}) {
+    out.push_back(db);
+    out.push_back(db.string() + "-wal");
+    out.push_back(db.string() + "-shm");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
+  if (auto st = check_ca(options.data_dir); !st) return st.error();
+  auto paths = security::ca_paths(options.data_dir);
   std::unique_ptr<Service> svc(new Service());
   auto& m = *svc->impl_;
   m.options = options;
+  // One service per data directory (an import may run beside it: docs/operations.md).
+  auto lock = core::DirLock::acquire(options.data_dir, "serve", "data-dir", "onshi serve");
+  if (!lock) return lock.error();
+  m.lock = std::move(*lock);
+  if (auto st = core::check_writable(written_files(options.data_dir), "data-dir"); !st)
+    return st.error();
   auto st = store::open_sqlite(store::store_path(options.data_dir));
   if (!st) return st.error();
   m.store = std::move(*st);
@@ -217,7 +260,9 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   auto kr = security::Keyring::load_or_create(options.data_dir);
   if (!kr) return kr.error();
   m.keyring = std::make_unique<security::Keyring>(std::move(*kr));
-  m.audit = std::make_unique<security::AuditLog>(*m.store);
+  m.audit = std::make_unique<security::AuditLog>(*m.store,
+                                                 security::AuditOptions{options.audit_timeout});
+  if (auto h = m.audit->health(); !h) return h.error();
   m.confirmer = std::make_unique<confirm::Confirmer>(*m.store, *m.audit);
   m.registrar = std::make_unique<registry::Registrar>(*m.store, *m.keyring);
 
@@ -248,6 +293,9 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   security::AuditLog* audit = m.audit.get();
   m.server->metrics().set_gauge("onshi_audit_committed_total",
                                 [audit] { return static_cast<double>(audit->committed()); });
+  m.server->metrics().set_gauge("onshi_audit_refused_total",
+                                [audit] { return static_cast<double>(audit->refused()); });
+  m.server->set_health([audit] { return audit->health(); });
   return svc;
 }
 
