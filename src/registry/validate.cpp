@@ -666,8 +666,12 @@ std::string Report::to_json() const {
   std::string out;
   out.reserve(64 + errors.size() * 96);
   out += "{\"accepted\":" + std::to_string(accepted) + ",\"unchanged\":" +
-         std::to_string(unchanged) + ",\"rejected\":" + std::to_string(rejected) +
-         ",\"errors\":[";
+         std::to_string(unchanged) + ",\"rejected\":" + std::to_string(rejected);
+  if (!notice.empty()) {
+    out += ",\"notice\":";
+    detail::append_json_string(out, notice);
+  }
+  out += ",\"errors\":[";
   bool first = true;
   for (const auto& e : errors) {
     if (!first) out.push_back(',');
