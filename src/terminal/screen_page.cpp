@@ -312,13 +312,10 @@ $("card-form").addEventListener("submit", async (ev) => {
   if (typeof d.pinRetriesLeft === "number" && d.code === "E_CARD_PIN")
     text += "<br><b>残りの入力回数：" + d.pinRetriesLeft + "回</b>";
   if (d.code === "E_CARD_PIN") {
-    // A wrong PIN is said once, next to the PIN field.
+    // A wrong PIN is said once, in the message with the tries left; the field is marked.
     $("pin").setAttribute("aria-invalid", "true");
-    $("pin-error").innerHTML = text;
+    $("pin-error").textContent = "";
     $("pin").focus();
-    msg.innerHTML = "";
-    loadCards(true);
-    return;
   }
   if (d.code === "E_CARD_NOT_LINKED")
     text += "<br>患者さんが希望すれば、このカードリーダーで今すぐ初回登録（健康保険証としての利用登録）ができます（暗証番号が必要です）。" +
