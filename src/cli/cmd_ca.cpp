@@ -33,8 +33,9 @@ Status check_out_dir(const std::filesystem::path& out, bool force) {
   for (const char* f : {"cert.pem", "key.pem"}) {
     if (!std::filesystem::exists(out / f)) continue;
     return Error{"E_FILE", "out",
-                 (out / f).string() + " already exists — choose another --out, or pass --force "
-                                      "to replace the certificate and key there"};
+                 (out / f).string() +
+                     " already exists — choose another --out, or pass --force "
+                     "to replace the certificate and key there"};
   }
   return Status::Ok();
 }

@@ -51,8 +51,8 @@ uint16_t free_port_or_any(const std::string& host, uint16_t port, const char* wh
   const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0;
   ::close(fd);
   if (!taken) return port;
-  core::log_info("demo.port_taken", {{"what", what}, {"port", std::to_string(port)},
-                                     {"then", "any free port"}});
+  core::log_info("demo.port_taken",
+                 {{"what", what}, {"port", std::to_string(port)}, {"then", "any free port"}});
   return 0;
 }
 

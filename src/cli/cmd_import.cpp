@@ -124,7 +124,8 @@ void run(const ImportArgs& a) {
   if (!opt) return finish_failed(a, "refused", opt.error(), 2);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(a.file, ec))
-    return finish_failed(a, "refused", Error{"E_FILE", "", "ファイル " + a.file + " がありません"}, 2);
+    return finish_failed(a, "refused", Error{"E_FILE", "", "ファイル " + a.file + " がありません"},
+                         2);
   std::filesystem::create_directories(a.data_dir, ec);
   // One import at a time per data directory; a running `onshi serve` may share it (WAL).
   auto lock = core::DirLock::acquire(a.data_dir, "import", "data-dir", "another onshi import");

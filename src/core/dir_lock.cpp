@@ -30,8 +30,9 @@ Result<DirLock> DirLock::acquire(const std::filesystem::path& dir, std::string_v
   lock.path_ = dir / (".onshi-" + std::string(role) + ".lock");
   lock.fd_ = ::open(lock.path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock.fd_ < 0)
-    return Error{"E_FILE", std::string(field),
-                 "cannot create the lock file " + lock.path_.string() + ": " + std::strerror(errno)};
+    return Error{
+        "E_FILE", std::string(field),
+        "cannot create the lock file " + lock.path_.string() + ": " + std::strerror(errno)};
   if (::flock(lock.fd_, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     std::string holder = read_holder(lock.fd_);

@@ -17,6 +17,17 @@
 // "aborted" and the threads run out of work. Only if that takes longer than a grace period
 // is the io_context stopped outright. Connections are tracked in a set guarded by a mutex that
 // is touched per connection, never per request.
+#include "http/server.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -25,17 +36,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include <boost/asio.hpp>
-#include <boost/json.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include "core/log.h"
-#include "http/server.h"
 
 namespace onshi::http {
 
@@ -168,7 +169,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       // The peer's address is taken now: after a failed or timed-out handshake the socket
       // may already be closed, and the log would show 0.0.0.0.
       error_code ignored;
-      remote_ = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored).address().to_string();
+      remote_ =
+          beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored).address().to_string();
       beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
       stream_.async_handshake(ssl::stream_base::server,
                               beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
@@ -380,8 +382,8 @@ Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Im
       r.body = R"({"status":"ok"})";
       return r;
     }
-    boost::json::object o{{"status", "unhealthy"}, {"code", st.error().code},
-                          {"reason", st.error().message}};
+    boost::json::object o{
+        {"status", "unhealthy"}, {"code", st.error().code}, {"reason", st.error().message}};
     if (!st.error().field.empty()) o["field"] = st.error().field;
     r.status = 503;
     r.body = boost::json::serialize(o);
@@ -539,6 +541,8 @@ void Server::handle_signals() {
 }
 
 Metrics& Server::metrics() { return impl_->metrics; }
-void Server::set_health(std::function<Status()> check) { impl_->health = std::move(check); }
+void Server::set_health(std::function<Status()> check) {
+  impl_->health = std::move(check);
+}
 
 }  // namespace onshi::http

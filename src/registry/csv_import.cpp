@@ -15,13 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <deque>
 #include <fstream>
-#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -512,7 +512,8 @@ void Importer::reject_duplicates(DoneBatch& d) {
   bool rejected_any = false;
   for (size_t i = 0; i < d.items.size(); ++i) {
     const int64_t row = d.item_rows[i];
-    auto [it, fresh] = first_row_of_key_.emplace(fingerprint(d.items[i].qualification.card_key()), row);
+    auto [it, fresh] =
+        first_row_of_key_.emplace(fingerprint(d.items[i].qualification.card_key()), row);
     if (!fresh) {
       ++d.rejected;
       rejected_any = true;

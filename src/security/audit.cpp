@@ -83,8 +83,7 @@ std::string audit_hash(const store::AuditEntry& e) {
   return hex(sha256(buf));
 }
 
-AuditLog::AuditLog(store::Store& store, AuditOptions options)
-    : store_(store), options_(options) {
+AuditLog::AuditLog(store::Store& store, AuditOptions options) : store_(store), options_(options) {
   auto last = store_.last_audit();
   if (!last.ok()) {
     last_error_ = last.status();
@@ -138,7 +137,8 @@ Status AuditLog::record_durable(AuditEvent event) {
   const std::string why = done ? w.status.error().code : "timeout";
   return Error{done ? w.status.error().code : "E_STORE", "",
                "照会の記録（監査ログ）を保存できないため、回答できません。しばらくしてから"
-               "もう一度照会してください (audit: " + why + ")"};
+               "もう一度照会してください (audit: " +
+                   why + ")"};
 }
 
 Status AuditLog::flush() {
@@ -176,10 +176,11 @@ Status AuditLog::health() const {
   if (!oldest) return Status::Ok();
   const auto waited = std::chrono::steady_clock::now() - *oldest;
   if (waited <= options_.durable_timeout) return Status::Ok();
-  return Error{"E_STORE", "audit",
-               "audit entries not durable for " +
-                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
-                   " s (is the audit file locked or the disk slow?)"};
+  return Error{
+      "E_STORE", "audit",
+      "audit entries not durable for " +
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
+          " s (is the audit file locked or the disk slow?)"};
 }
 
 // Tells the callers waiting for events first..first+n-1 how their group went.
@@ -276,8 +277,8 @@ Status AuditLog::write_batch(std::deque<AuditEvent>& batch) {
     }
   }
   // The events cannot be stored. Say so without repeating their content.
-  core::log_error("audit.write_failed", {{"entries", std::to_string(batch.size())},
-                                         {"error", s.error().code}});
+  core::log_error("audit.write_failed",
+                  {{"entries", std::to_string(batch.size())}, {"error", s.error().code}});
   return s;
 }
 

@@ -88,7 +88,7 @@ class AuditLog {
   int flush_waiters_ = 0;                 // flushes waiting: the writer skips its group window
   std::map<int64_t, Waiter*> waiters_;    // record_durable callers by event ordinal
   int64_t refused_ = 0;
-  bool failing_ = false;                  // the last group (or reading the tail) failed
+  bool failing_ = false;  // the last group (or reading the tail) failed
   Status failing_error_;
   // Since when the oldest entry not yet committed has waited (queued or being written).
   std::optional<std::chrono::steady_clock::time_point> queued_since_, writing_since_;

@@ -7,9 +7,8 @@
 // 4xx status.
 #include "serve/service.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <set>
 
 #include "confirm/confirm.h"
@@ -19,8 +18,8 @@
 #include "registry/registry.h"
 #include "security/audit.h"
 #include "security/ca.h"
-#include "serve/routes.h"
 #include "security/crypto.h"
+#include "serve/routes.h"
 #include "store/store.h"
 
 namespace onshi::serve {
@@ -61,8 +60,8 @@ struct Service::Impl {
       // E_STORE: the store could not be read, or the read's audit entry could not be made
       // durable — either way the service cannot answer now, and nothing of the person is sent.
       int status = result.header.error_code == "E_INSTITUTION_MISMATCH" ? 403
-                   : result.header.error_code == "E_STORE"               ? 503
-                                                                          : 400;
+                   : result.header.error_code == "E_STORE"              ? 503
+                                                                        : 400;
       std::string field;
       std::string message = result.header.error_message;
       if (auto p = message.find(": "); p != std::string::npos && p < 64) {
@@ -260,8 +259,8 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   auto kr = security::Keyring::load_or_create(options.data_dir);
   if (!kr) return kr.error();
   m.keyring = std::make_unique<security::Keyring>(std::move(*kr));
-  m.audit = std::make_unique<security::AuditLog>(*m.store,
-                                                 security::AuditOptions{options.audit_timeout});
+  m.audit =
+      std::make_unique<security::AuditLog>(*m.store, security::AuditOptions{options.audit_timeout});
   if (auto h = m.audit->health(); !h) return h.error();
   m.confirmer = std::make_unique<confirm::Confirmer>(*m.store, *m.audit);
   m.registrar = std::make_unique<registry::Registrar>(*m.store, *m.keyring);

@@ -155,7 +155,8 @@ Result<Rendered> muquc02_reencode(std::string_view answer, core::Encoding encodi
       rest.substr(rest.size() - kEnd.size()) != kEnd)
     return bad("XmlMsg", "<XmlMsg> の文書ではありません");
   const auto header_end = answer.find("</MessageHeader>");
-  if (header_end == std::string_view::npos) return bad("MessageHeader", "<MessageHeader> がありません");
+  if (header_end == std::string_view::npos)
+    return bad("MessageHeader", "<MessageHeader> がありません");
   const std::string_view header = answer.substr(0, header_end);
   const auto segment = element_text(header, "SegmentOfResult");
   if (!segment || segment->empty()) return bad("SegmentOfResult", "SegmentOfResult がありません");

@@ -3,10 +3,9 @@
 // bridge thread. The JSON API is documented in docs/terminal.md.
 #include "terminal/terminal.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <fstream>
 #include <mutex>
 #include <random>
@@ -409,13 +408,15 @@ struct Terminal::Impl {
   Result<std::string> new_challenge() {
     auto r = central->request("POST", "/v1/card/challenges", "{}", "application/json");
     if (!r) {
-      core::log_warn("terminal.central_error", {{"route", "card-challenge"}, {"code", r.error().code}});
+      core::log_warn("terminal.central_error",
+                     {{"route", "card-challenge"}, {"code", r.error().code}});
       return r.error();
     }
     if (r->status != 200) {
       std::string code = problem_code(r->body);
-      core::log_warn("terminal.central_error",
-                     {{"route", "card-challenge"}, {"code", code}, {"status", std::to_string(r->status)}});
+      core::log_warn(
+          "terminal.central_error",
+          {{"route", "card-challenge"}, {"code", code}, {"status", std::to_string(r->status)}});
       return Error{code.empty() ? "E_TERMINAL_HTTP" : code, "", "HTTP " + std::to_string(r->status)};
     }
     auto o = parse_object(r->body);
@@ -803,9 +804,9 @@ struct Terminal::Impl {
   void check_central() {
     auto r = central->request("GET", "/healthz", "", "");
     if (!r) {
-      core::log_warn("terminal.central_unreachable", {{"central", central_url},
-                                                      {"code", r.error().code},
-                                                      {"error", r.error().message}});
+      core::log_warn(
+          "terminal.central_unreachable",
+          {{"central", central_url}, {"code", r.error().code}, {"error", r.error().message}});
     } else if (r->status != 200) {
       core::log_warn("terminal.central_unhealthy", {{"central", central_url},
                                                     {"status", std::to_string(r->status)},

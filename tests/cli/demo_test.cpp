@@ -2,8 +2,8 @@
 // service on an ephemeral port and prints curl commands; the printed command, run through a
 // shell with the real curl, returns a valid confirmation. After Ctrl-C (SIGINT) the audit
 // log of those confirmations verifies.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <set>
 
 #include "core/text.h"
@@ -27,8 +26,10 @@ const std::string kHeader =
     "Sex1,Birthdate,Address,QualificationDate\n";
 
 std::string member(const std::string& number, const std::string& address) {
-  return "06139992,オンシ電機健康保険組合,01,1234," + number + ",00,1,山田　太郎,ヤマダ　タロウ,1,"
-         "19800515," + address + ",20100401\n";
+  return "06139992,オンシ電機健康保険組合,01,1234," + number +
+         ",00,1,山田　太郎,ヤマダ　タロウ,1,"
+         "19800515," +
+         address + ",20100401\n";
 }
 
 struct ImportReport : ::testing::Test {
@@ -56,10 +57,11 @@ struct ImportReport : ::testing::Test {
 // Duplicate keys inside one file: the first row wins, later rows with its key are reported
 // ("row N has the key of row M"), and running the file again changes nothing.
 TEST_F(ImportReport, DuplicateKeysAreReportedAndARerunChangesNothing) {
-  const std::string csv = kHeader + member("5678", "東京都新宿区西新宿１丁目") +
-                          member("5678", "東京都新宿区西新宿１丁目") +  // an exact copy
-                          member("5678", "大阪府大阪市北区梅田２丁目") +  // same key, another address
-                          member("5679", "東京都新宿区西新宿１丁目");
+  const std::string csv =
+      kHeader + member("5678", "東京都新宿区西新宿１丁目") +
+      member("5678", "東京都新宿区西新宿１丁目") +    // an exact copy
+      member("5678", "大阪府大阪市北区梅田２丁目") +  // same key, another address
+      member("5679", "東京都新宿区西新宿１丁目");
   ASSERT_EQ(import(csv), 0) << read_file(dir / "err.txt");
   auto r = report();
   EXPECT_EQ(r["accepted"].as_int64(), 2);
@@ -97,7 +99,8 @@ TEST_F(ImportReport, HeaderErrorReplacesTheOldReportAndListsEveryProblem) {
   EXPECT_FALSE(r.contains("accepted")) << "no stale success";
   EXPECT_EQ(r["refused"].as_object()["code"].as_string(), "E_CSV_HEADER");
   std::set<std::string> fields;
-  for (const auto& e : r["errors"].as_array()) fields.insert(std::string(e.as_object().at("field").as_string()));
+  for (const auto& e : r["errors"].as_array())
+    fields.insert(std::string(e.as_object().at("field").as_string()));
   for (const char* f : {"Nmae", "Sx1", "Name", "Sex1", "QualificationDate"})
     EXPECT_TRUE(fields.count(f)) << f << " missing from " << read_file(dir / "report.json");
 }
@@ -116,7 +119,8 @@ TEST_F(ImportReport, MissingFileGetsARefusalReport) {
 
 // Every row fails on encoding: the report and stderr name --encoding and the encoding used.
 TEST_F(ImportReport, AllRowsUndecodableNamesTheEncodingOption) {
-  auto sjis = core::utf8_to_shift_jis(kHeader + member("5678", "東京都") + member("5679", "大阪府"));
+  auto sjis =
+      core::utf8_to_shift_jis(kHeader + member("5678", "東京都") + member("5679", "大阪府"));
   ASSERT_TRUE(sjis.ok());
   EXPECT_EQ(import(*sjis, "--encoding utf-8"), 0);
   auto r = report();

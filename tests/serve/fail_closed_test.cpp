@@ -4,17 +4,15 @@
 // real `onshi` binary on 127.0.0.1 port 0 against a real data directory; the failures are
 // real too — an audit file the service's user cannot write, and another process holding
 // the audit file's SQLite write lock.
-#include <gtest/gtest.h>
-#include <sqlite3.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -78,8 +76,8 @@ class Onshi {
         continue;
       }
       int status = 0;
-      const bool ended = n == 0 ? ::waitpid(pid_, &status, 0) == pid_
-                                : ::waitpid(pid_, &status, WNOHANG) == pid_;
+      const bool ended =
+          n == 0 ? ::waitpid(pid_, &status, 0) == pid_ : ::waitpid(pid_, &status, WNOHANG) == pid_;
       if (ended) {
         exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         pid_ = -1;
@@ -143,8 +141,10 @@ class FailClosedTest : public ::testing::Test {
     dir_ = ::mkdtemp(tmpl.data());
     data_ = dir_ / "data";
     ASSERT_TRUE(security::ca_init(data_).ok());
-    ASSERT_TRUE(security::issue_client(data_, security::Role::kInstitution, kClinic, dir_ / "clinic").ok());
-    ASSERT_TRUE(security::issue_client(data_, security::Role::kInsurer, kInsurer, dir_ / "insurer").ok());
+    ASSERT_TRUE(
+        security::issue_client(data_, security::Role::kInstitution, kClinic, dir_ / "clinic").ok());
+    ASSERT_TRUE(
+        security::issue_client(data_, security::Role::kInsurer, kInsurer, dir_ / "insurer").ok());
   }
   void TearDown() override {
     std::error_code ec;
@@ -152,7 +152,8 @@ class FailClosedTest : public ::testing::Test {
   }
 
   std::vector<std::string> serve_args() const {
-    return {"serve", "--data-dir", data_.string(), "--listen", "127.0.0.1:0", "--audit-wait-ms", "1000"};
+    return {"serve",       "--data-dir",      data_.string(), "--listen",
+            "127.0.0.1:0", "--audit-wait-ms", "1000"};
   }
 
   http::Client client(uint16_t port, const std::string& who) const {
@@ -165,23 +166,29 @@ class FailClosedTest : public ::testing::Test {
   }
 
   void register_member(uint16_t port) {
-    std::string body = std::string("[{\"insurerNumber\":\"") + kInsurer +
-                       "\",\"insurerName\":\"試験健康保険組合\",\"insuredCardClassification\":\"01\","
-                       "\"insuredCardSymbol\":\"123\",\"insuredIdentificationNumber\":\"4567\","
-                       "\"insuredBranchNumber\":\"01\",\"personalFamilyClassification\":\"1\","
-                       "\"name\":\"監査　一郎\",\"nameKana\":\"カンサ　イチロウ\",\"sex1\":\"1\","
-                       "\"birthdate\":\"19800515\",\"qualificationDate\":\"20180401\"}]";
+    std::string body =
+        std::string("[{\"insurerNumber\":\"") + kInsurer +
+        "\",\"insurerName\":\"試験健康保険組合\",\"insuredCardClassification\":\"01\","
+        "\"insuredCardSymbol\":\"123\",\"insuredIdentificationNumber\":\"4567\","
+        "\"insuredBranchNumber\":\"01\",\"personalFamilyClassification\":\"1\","
+        "\"name\":\"監査　一郎\",\"nameKana\":\"カンサ　イチロウ\",\"sex1\":\"1\","
+        "\"birthdate\":\"19800515\",\"qualificationDate\":\"20180401\"}]";
     auto r = client(port, "insurer").request("POST", "/v1/registrations", body);
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->status, 200) << r->body;
   }
 
   static std::string request_xml() {
-    return std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>"
-                       "<QualificationConfirmationDate>20250415</QualificationConfirmationDate>"
-                       "<MedicalInstitutionCode>") + kClinic + "</MedicalInstitutionCode>"
+    return std::string(
+               "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>"
+               "<QualificationConfirmationDate>20250415</QualificationConfirmationDate>"
+               "<MedicalInstitutionCode>") +
+           kClinic +
+           "</MedicalInstitutionCode>"
            "<ArbitraryFileIdentifier>f-1</ArbitraryFileIdentifier></MessageHeader><MessageBody>"
-           "<QualificationConfirmSearchInfo><InsurerNumber>" + kInsurer + "</InsurerNumber>"
+           "<QualificationConfirmSearchInfo><InsurerNumber>" +
+           kInsurer +
+           "</InsurerNumber>"
            "<InsuredCardSymbol>123</InsuredCardSymbol><InsuredIdentificationNumber>4567"
            "</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber>"
            "<Birthdate>19800515</Birthdate><LimitApplicationCertificateRelatedConsFlg>0"
@@ -189,7 +196,8 @@ class FailClosedTest : public ::testing::Test {
            "</MessageBody></XmlMsg>";
   }
   static std::string request_json() {
-    return std::string("{\"qualificationConfirmationDate\":\"20250415\",\"medicalInstitutionCode\":\"") +
+    return std::string(
+               "{\"qualificationConfirmationDate\":\"20250415\",\"medicalInstitutionCode\":\"") +
            kClinic + "\",\"insurerNumber\":\"" + kInsurer +
            "\",\"insuredCardSymbol\":\"123\",\"insuredIdentificationNumber\":\"4567\","
            "\"insuredBranchNumber\":\"01\",\"birthdate\":\"19800515\","
@@ -252,10 +260,12 @@ TEST_F(FailClosedTest, NoAnswerWithoutDurableAuditEntry) {
   EXPECT_EQ(xml->status, 200);
   EXPECT_NE(xml->body.find("<SegmentOfResult>9</SegmentOfResult>"), std::string::npos) << xml->body;
   EXPECT_NE(xml->body.find("E_STORE"), std::string::npos) << xml->body;
-  EXPECT_EQ(xml->body.find("監査　一郎"), std::string::npos) << "nothing of the person: " << xml->body;
+  EXPECT_EQ(xml->body.find("監査　一郎"), std::string::npos)
+      << "nothing of the person: " << xml->body;
   EXPECT_EQ(xml->body.find("19800515"), std::string::npos) << xml->body;
 
-  auto js = clinic.request("POST", "/v1/qualification-confirmations", request_json(), "application/json");
+  auto js =
+      clinic.request("POST", "/v1/qualification-confirmations", request_json(), "application/json");
   ASSERT_TRUE(js.ok());
   EXPECT_EQ(js->status, 503) << js->body;
   EXPECT_NE(js->body.find("E_STORE"), std::string::npos) << js->body;
@@ -309,7 +319,8 @@ TEST_F(FailClosedTest, ImportBesideARunningServiceIsSharedSafely) {
   register_member(svc.port());
   const fs::path csv = dir_ / "members.csv";
   ASSERT_EQ(std::system((std::string(ONSHI_BINARY) + " generate members --count 50000 --out " +
-                         csv.string() + " > /dev/null").c_str()),
+                         csv.string() + " > /dev/null")
+                            .c_str()),
             0);
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -324,7 +335,8 @@ TEST_F(FailClosedTest, ImportBesideARunningServiceIsSharedSafely) {
   do {
     auto r = clinic.request("POST", "/xml/OQSsiquc01", request_xml(), "application/xml");
     ASSERT_TRUE(r.ok());
-    ASSERT_NE(r->body.find("<QualificationValidity>1</QualificationValidity>"), std::string::npos) << r->body;
+    ASSERT_NE(r->body.find("<QualificationValidity>1</QualificationValidity>"), std::string::npos)
+        << r->body;
     ++answered;
   } while (::waitpid(pid, &status, WNOHANG) == 0);
   EXPECT_EQ(WEXITSTATUS(status), 0);

@@ -26,8 +26,11 @@ class TerminalStart : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   // Nothing listens on port 1 of 127.0.0.1: the central service is unreachable.
   std::vector<std::string> args() const {
-    return {"--server", "https://127.0.0.1:1", "--cert-dir", (dir_ / "clinic").string(),
-            "--folder", (dir_ / "oqs").string(), "--listen", "127.0.0.1:0", "--poll-ms", "50"};
+    return {"--server",   "https://127.0.0.1:1",
+            "--cert-dir", (dir_ / "clinic").string(),
+            "--folder",   (dir_ / "oqs").string(),
+            "--listen",   "127.0.0.1:0",
+            "--poll-ms",  "50"};
   }
   fs::path dir_;
 };
@@ -59,7 +62,8 @@ TEST_F(TerminalStart, UnreachableCentralServiceIsToldAtStart) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_NE(info.find("\"centralReachable\":false"), std::string::npos) << info;
-  EXPECT_NE(info.find("\"centralMessage\":\"オンライン資格確認等システムに接続できません"), std::string::npos)
+  EXPECT_NE(info.find("\"centralMessage\":\"オンライン資格確認等システムに接続できません"),
+            std::string::npos)
       << info;
   auto challenge = c.request("POST", "/api/reader/challenge", "{}", "application/json");
   ASSERT_TRUE(challenge.ok());
