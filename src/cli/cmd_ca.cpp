@@ -23,7 +23,22 @@ struct CaArgs {
   std::string id;
   std::string out;
   int client_days = 825;
+  bool force = false;
 };
+
+// Like `card issue`: an existing certificate or key is replaced only when asked (its holder
+// would otherwise lose a working key without a word).
+Status check_out_dir(const std::filesystem::path& out, bool force) {
+  if (force) return Status::Ok();
+  for (const char* f : {"cert.pem", "key.pem"}) {
+    if (!std::filesystem::exists(out / f)) continue;
+    return Error{"E_FILE", "out",
+                 (out / f).string() +
+                     " already exists — choose another --out, or pass --force "
+                     "to replace the certificate and key there"};
+  }
+  return Status::Ok();
+}
 
 void print_error(const Error& e) {
   std::cerr << "onshi ca: " << e.code << ": " << e.message << "\n";
@@ -39,7 +54,13 @@ void add_issue(CLI::App& issue, std::shared_ptr<CaArgs> args, security::Role rol
       ->required();
   cmd->add_option("--days", args->client_days, "有効日数 (validity in days)")
       ->capture_default_str();
+  cmd->add_flag("--force", args->force, "既存の cert.pem / key.pem を置き換える (replace them)");
   cmd->callback([args, role] {
+    if (Status s = check_out_dir(args->out, args->force); !s.ok()) {
+      print_error(s.error());
+      g_exit_code = 2;
+      return;
+    }
     Status s = security::issue_client(args->data_dir, role, args->id, args->out, args->client_days);
     if (!s.ok()) {
       print_error(s.error());

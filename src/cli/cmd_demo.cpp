@@ -7,14 +7,20 @@
 // It is re-runnable: an existing data directory keeps its CA, keys and cards, and re-importing
 // the same population leaves the store unchanged. The population is generated "as of" today so
 // that today's confirmations find covered members.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "card/card.h"
 #include "cli/commands.h"
 #include "core/date.h"
+#include "core/log.h"
 #include "core/text.h"
 #include "demo/generator.h"
 #include "registry/registry.h"
@@ -29,6 +35,37 @@ namespace onshi::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The demo's fixed ports are a convenience: when another demo (on another data directory)
+// already has one, any free port will do. That is expected, so it is said at level info.
+uint16_t free_port_or_any(const std::string& host, uint16_t port, const char* what) {
+  if (port == 0) return 0;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  if (::inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &a.sin_addr) != 1)
+    return port;  // not an IPv4 address: let the server try it as given
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return port;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0;
+  ::close(fd);
+  if (!taken) return port;
+  core::log_info("demo.port_taken",
+                 {{"what", what}, {"port", std::to_string(port)}, {"then", "any free port"}});
+  return 0;
+}
+
+// Sends this process's stderr (the servers' JSON logs) to `file`; false when it cannot.
+bool redirect_stderr(const fs::path& file) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  std::fflush(stderr);
+  const bool ok = ::dup2(fd, STDERR_FILENO) >= 0;
+  ::close(fd);
+  return ok;
+}
 
 struct DemoRequest {
   std::string file, what;
@@ -274,13 +311,15 @@ void register_demo(CLI::App& app) {
     so.data_dir = dir;
     so.host = listen->first;
     so.port = listen->second;
+    so.port = free_port_or_any(so.host, so.port, "service");
     auto svc = serve::Service::open(so);
     if (!svc) {
       g_exit_code = fail(svc.error());
       return;
     }
     if (auto st = (*svc)->start(); !st) {
-      so.port = 0;  // the port is taken: use any free one
+      svc->reset();  // gives the data directory back before the second try
+      so.port = 0;   // the port was taken after all: use any free one
       svc = serve::Service::open(so);
       if (!svc || !(*svc)->start()) {
         g_exit_code = fail(st.error());
@@ -299,7 +338,7 @@ void register_demo(CLI::App& app) {
     to.bridge.client.cert_file = (dir / "clinic" / "cert.pem").string();
     to.bridge.client.key_file = (dir / "clinic" / "key.pem").string();
     to.listen_host = terminal_listen->first;
-    to.listen_port = terminal_listen->second;
+    to.listen_port = free_port_or_any(to.listen_host, terminal_listen->second, "terminal");
     to.cards_dir = dir / "cards";
     to.central_url = base;
     auto term = terminal::Terminal::open(to);
@@ -308,7 +347,8 @@ void register_demo(CLI::App& app) {
       return;
     }
     if (auto st = (*term)->start(); !st) {
-      to.listen_port = 0;  // the port is taken: use any free one
+      term->reset();       // gives the OQS folder back before the second try
+      to.listen_port = 0;  // the port was taken after all: use any free one
       term = terminal::Terminal::open(to);
       if (!term || !(*term)->start()) {
         g_exit_code = fail(st.error());
@@ -320,6 +360,9 @@ void register_demo(CLI::App& app) {
     const std::string c = dir.string() + "/clinic";
     const std::string tls =
         "--cacert " + c + "/ca.pem --cert " + c + "/cert.pem --key " + c + "/key.pem";
+    // From here on the servers' logs go to a file, so the instructions stay on screen.
+    const fs::path log = dir / "demo.log";
+    const bool logged = redirect_stderr(log);
     std::cout << "\nonshi demo — central service ready at " << base << "\n\n"
               << "受付画面 (reception screen): " << screen << "\n"
               << "  ブラウザで開き、デモカードを選んで暗証番号 " << kDemoPin
@@ -351,6 +394,8 @@ void register_demo(CLI::App& app) {
               << "curl -s " << tls << " " << base << "/metrics | head\n\n"
               << "# the audit log of every confirmation (after stopping with Ctrl-C)\n"
               << "build/onshi audit verify --data-dir " << dir.string() << "\n\n"
+              << (logged ? "サービスと端末のログ (logs): " + log.string() + "   # tail -f で表示\n"
+                         : std::string())
               << "Ctrl-C で停止します (stop with Ctrl-C).\n"
               << std::flush;
     (*svc)->wait();

@@ -3,9 +3,12 @@
 // The command only wires files to registry::import_csv: it opens the store and the keyring,
 // runs the import, and writes the report. The report is written to a temporary file and
 // renamed into place, so a crash never leaves a half-written report next to a store that
-// is itself consistent batch by batch. Rejected rows do not make the run fail (exit 0);
-// input that cannot be used at all (missing file, bad header, bad encoding, bad flags)
-// exits 2 with `code: message` on stderr; a store failure exits 1.
+// is itself consistent batch by batch. Every run writes the report, whatever its end: while
+// it runs the report says so, a refused file gets {"refused":…} with each problem, a store
+// failure {"failed":…} — never the previous run's success. Rejected rows do not make the run
+// fail (exit 0); input that cannot be used at all (missing file, bad header, bad encoding,
+// bad flags) exits 2 with `code: message` on stderr; a store failure exits 1. One import runs
+// per data directory at a time (DIR/.onshi-import.lock); a running service may share it.
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,6 +18,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "core/dir_lock.h"
+#include "core/json_text.h"
 #include "registry/registry.h"
 #include "security/crypto.h"
 #include "store/store.h"
@@ -51,53 +56,111 @@ bool write_atomically(const std::filesystem::path& path, const std::string& text
   return !ec;
 }
 
-void run(const ImportArgs& a) {
+void append_error(std::string& out, const Error& e) {
+  out += "{\"code\":";
+  core::append_json_string(out, e.code);
+  out += ",\"field\":";
+  core::append_json_string(out, e.field);
+  out += ",\"message\":";
+  core::append_json_string(out, e.message);
+  out += "}";
+}
+
+// The report of a run that did not finish: {"refused":{…},"errors":[…]} when the file was
+// refused as a whole (exit 2; nothing was imported), {"failed":{…}} when the store or the
+// key failed (exit 1; the batches committed before are kept), {"running":{…}} while a run is
+// under way (so a crash never leaves the previous run's success in place).
+std::string unfinished_report(const char* kind, const Error& e,
+                              const std::vector<registry::RecordError>& problems) {
+  std::string out = std::string("{\"") + kind + "\":";
+  append_error(out, e);
+  if (!problems.empty()) {
+    out += ",\"errors\":[";
+    for (size_t i = 0; i < problems.size(); ++i) {
+      if (i) out += ",";
+      out += "{\"row\":" + std::to_string(problems[i].row) + ",";
+      std::string one;
+      append_error(one, Error{problems[i].code, problems[i].field, problems[i].message});
+      out += one.substr(1);
+    }
+    out += "]";
+  }
+  return out + "}";
+}
+
+// Ends the run with an error: the report says so too (a report that cannot be written is
+// only mentioned — the error itself is what the operator must see).
+void finish_failed(const ImportArgs& a, const char* kind, const Error& e, int exit_code,
+                   const std::vector<registry::RecordError>& problems = {}) {
+  fail(e, exit_code);
+  if (!write_atomically(a.report, unfinished_report(kind, e, problems)))
+    std::cerr << "onshi import: E_REPORT: レポート " << a.report << " も書けません\n";
+}
+
+Result<registry::ImportOptions> import_options(const ImportArgs& a) {
   registry::ImportOptions opt;
   if (a.encoding == "utf-8" || a.encoding == "utf8") {
     opt.encoding = core::Encoding::kUtf8;
   } else if (a.encoding == "shift_jis" || a.encoding == "sjis" || a.encoding == "cp932") {
     opt.encoding = core::Encoding::kShiftJis;
   } else if (!a.encoding.empty()) {
-    fail(Error{"E_FLAG", "encoding", "--encoding は utf-8 または shift_jis です"}, 2);
-    return;
+    return Error{"E_FLAG", "encoding", "--encoding は utf-8 または shift_jis です"};
   }
-  if (a.batch_size == 0) {
-    fail(Error{"E_FLAG", "batch-size", "--batch-size は1以上です"}, 2);
-    return;
-  }
+  if (a.batch_size == 0) return Error{"E_FLAG", "batch-size", "--batch-size は1以上です"};
   opt.batch_size = a.batch_size;
   opt.threads = a.threads;
   opt.progress = isatty(STDERR_FILENO) == 1;
+  return opt;
+}
 
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(a.file, ec)) {
-    fail(Error{"E_FILE", "", "ファイル " + a.file + " がありません"}, 2);
-    return;
+void run(const ImportArgs& a) {
+  // First replace any previous report: until this run ends, the report says it is running.
+  std::string running = "{\"running\":{\"pid\":" + std::to_string(::getpid()) + ",\"file\":";
+  core::append_json_string(running, a.file);
+  if (!write_atomically(a.report, running + "}}")) {
+    return fail(Error{"E_REPORT", "report", "レポート " + a.report + " を書けません"}, 1);
   }
+  auto opt = import_options(a);
+  if (!opt) return finish_failed(a, "refused", opt.error(), 2);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(a.file, ec))
+    return finish_failed(a, "refused", Error{"E_FILE", "", "ファイル " + a.file + " がありません"},
+                         2);
   std::filesystem::create_directories(a.data_dir, ec);
+  // One import at a time per data directory; a running `onshi serve` may share it (WAL).
+  auto lock = core::DirLock::acquire(a.data_dir, "import", "data-dir", "another onshi import");
+  if (!lock) return finish_failed(a, "failed", lock.error(), 1);
   auto database = open_database(a.data_dir, a.db, true);
-  if (!database) return fail(database.error(), is_db_open_error(database.error()) ? 2 : 1);
+  if (!database) {
+    bool unusable = is_db_open_error(database.error());
+    return finish_failed(a, unusable ? "refused" : "failed", database.error(), unusable ? 2 : 1);
+  }
   store::Store* store = &(*database)->members();
   if (!security::Keyring::exists(a.data_dir)) {
     auto n = store->count_versions();
     if (n && *n > 0)
-      return fail(Error{"E_KEY_MISSING", "data-dir",
-                        "登録済みのデータがありますが keys/master.key がありません。"
-                        "バックアップから復元してください"},
-                  2);
+      return finish_failed(a, "refused",
+                           Error{"E_KEY_MISSING", "data-dir",
+                                 "登録済みのデータがありますが keys/master.key がありません。"
+                                 "バックアップから復元してください"},
+                           2);
   }
   auto keyring = security::Keyring::load_or_create(a.data_dir);
-  if (!keyring) return fail(keyring.error(), 1);
+  if (!keyring) return finish_failed(a, "failed", keyring.error(), 1);
 
-  auto report = registry::import_csv(*store, *keyring, a.file, opt);
+  std::vector<registry::RecordError> problems;
+  opt->file_problems = &problems;
+  auto report = registry::import_csv(*store, *keyring, a.file, *opt);
   if (!report) {
     const std::string& c = report.error().code;
     bool unusable = c == "E_FILE" || c == "E_ENCODING" || c == "E_CSV_HEADER";
-    return fail(report.error(), unusable ? 2 : 1);
+    return finish_failed(a, unusable ? "refused" : "failed", report.error(), unusable ? 2 : 1,
+                         problems);
   }
-  if (!a.report.empty() && !write_atomically(a.report, report->to_json())) {
+  if (!write_atomically(a.report, report->to_json())) {
     return fail(Error{"E_REPORT", "", "レポート " + a.report + " を書けません"}, 1);
   }
+  if (!report->notice.empty()) std::cerr << "onshi import: " << report->notice << "\n";
   std::cout << "accepted " << report->accepted << ", unchanged " << report->unchanged
             << ", rejected " << report->rejected << "\n";
   g_exit_code = 0;

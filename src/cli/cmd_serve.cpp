@@ -2,7 +2,9 @@
 //
 // The keys and certificates are in the data directory (`onshi ca init` put the CA and the
 // server certificate there); the state is in the database `--db` names (by default the SQLite
-// files of the same directory). Several `onshi serve` may share one PostgreSQL database.
+// files of the same directory). Several `onshi serve` may share one PostgreSQL database. The
+// other flags are where to listen and how long a read may wait for its audit entry before it
+// is refused.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -17,6 +19,7 @@ void register_serve(CLI::App& app) {
     std::string data_dir, db, db_read;
     std::string listen = "127.0.0.1:8443";
     int threads = 2;
+    int audit_wait_ms = 5000;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data-dir", o->data_dir, "データディレクトリ (onshi ca init で作成)")->required();
@@ -27,6 +30,10 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "I/O スレッド数")->capture_default_str()->check(
       CLI::Range(1, 64));
+  cmd->add_option("--audit-wait-ms", o->audit_wait_ms,
+                  "照会の監査記録を待つ最長時間 (ミリ秒); 過ぎたら回答せず E_STORE")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 600000));
   cmd->callback([o] {
     auto listen = serve::parse_listen(o->listen);
     if (!listen) {
@@ -41,6 +48,7 @@ void register_serve(CLI::App& app) {
     so.host = listen->first;
     so.port = listen->second;
     so.threads = o->threads;
+    so.audit_timeout = std::chrono::milliseconds(o->audit_wait_ms);
     auto svc = serve::Service::open(so);
     if (!svc) {
       std::cerr << svc.error().code << ": " << svc.error().message << "\n";

@@ -78,7 +78,10 @@ void register_terminal(CLI::App& app) {
                         "--listen は 127.0.0.1・::1・localhost のみです (the screen has no login)"},
                   2);
     auto term = terminal::Terminal::open(std::move(to));
-    if (!term) return fail(term.error(), term.error().code == "E_TERMINAL_IO" ? 1 : 2);
+    if (!term) {
+      const std::string& c = term.error().code;  // E_LOCKED: another terminal has the folder
+      return fail(term.error(), c == "E_TERMINAL_IO" || c == "E_LOCKED" ? 1 : 2);
+    }
     (*term)->handle_signals();
     if (Status s = (*term)->start(); !s.ok()) return fail(s.error(), 1);
     std::string host = listen->first.find(':') != std::string::npos && listen->first.front() != '['

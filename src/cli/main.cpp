@@ -2,8 +2,25 @@
 // terminal, the demo and all batch and admin work. Subcommands register themselves (see
 // cli/commands.h); this file only parses and dispatches.
 #include <clocale>
+#include <iostream>
+#include <string>
 
 #include "cli/commands.h"
+
+namespace {
+
+// "" when `name` is a command; otherwise the message saying it is not, with the commands.
+std::string unknown_command(CLI::App& app, const std::string& name) {
+  std::string list;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->get_name() == name) return "";
+    list += "  " + sub->get_name() + "\n";
+  }
+  return "onshi: 不明なコマンド「" + name + "」です (unknown command). コマンド一覧:\n" + list +
+         "詳しくは onshi COMMAND --help\n";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::setlocale(LC_ALL, "C.UTF-8");
@@ -23,6 +40,10 @@ int main(int argc, char** argv) {
   onshi::cli::register_terminal(app);
   onshi::cli::register_card(app);
   onshi::cli::register_card_touch(app);
+  if (argc > 1 && argv[1][0] != '-' && !unknown_command(app, argv[1]).empty()) {
+    std::cerr << unknown_command(app, argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,7 +4,9 @@
 //
 // Validation happens before any lookup so an invalid request reads nothing and changes
 // nothing; a lookup failure inside the store answers SegmentOfResult 9 (E_STORE) rather than
-// a guess.
+// a guess. The result is returned only once the read's audit entry is durable
+// (AuditLog::record_durable); when it cannot be made durable the caller gets the same
+// SegmentOfResult 9 with the audit's error instead, and nothing of the person.
 #include "confirm/confirm.h"
 
 #include "core/burden.h"
@@ -175,7 +177,8 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
               "\",\"matches\":" + std::to_string(found.size()) + ",\"limitConsent\":\"" + cons +
               "\",\"referenceClassification\":\"" + core::json_escaped(options.reference_classification) +
               "\"}";
-  audit_.record(std::move(ev));
+  if (auto st = audit_.record_durable(std::move(ev)); !st)
+    return fail(st.error().code, "", st.error().message);
   return r;
 }
 
@@ -287,7 +290,8 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
               "\",\"referenceClassification\":\"1\",\"method\":\"" +
               core::json_escaped(options.method) + "\",\"cardSerial\":\"" +
               core::json_escaped(options.card_serial) + "\"}";
-  audit_.record(std::move(ev));
+  if (auto st = audit_.record_durable(std::move(ev)); !st)
+    return fail(st.error().code, "", st.error().message);
   return r;
 }
 

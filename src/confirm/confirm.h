@@ -14,9 +14,10 @@
 //   5 複数該当 — the 枝番 was omitted and several members match.
 // The limit-certificate block is returned only with LimitApplicationCertificateRelatedConsFlg
 // 1 (R-CONF-4); the specific-disease certificates follow the same consent. Every
-// confirmation is audited (institution, member, date, result, consent). A request that is
-// malformed or invalid gets SegmentOfResult 9 with a stable ErrorCode (docs/errors.md) and
-// changes nothing.
+// confirmation is audited (institution, member, date, result, consent), and answered only
+// once its audit entry is durable: otherwise SegmentOfResult 9 with E_STORE and no person. A
+// request that is malformed or invalid gets SegmentOfResult 9 with a stable ErrorCode
+// (docs/errors.md) and changes nothing.
 #pragma once
 
 #include <cstdint>

@@ -17,6 +17,17 @@
 // "aborted" and the threads run out of work. Only if that takes longer than a grace period
 // is the io_context stopped outright. Connections are tracked in a set guarded by a mutex that
 // is touched per connection, never per request.
+#include "http/server.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -25,16 +36,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include "core/log.h"
-#include "http/server.h"
 
 namespace onshi::http {
 
@@ -106,6 +108,7 @@ struct ServerState {
   std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
   std::atomic<int64_t> open_connections{0};
   std::atomic<uint64_t> tls_failures{0};
+  std::function<Status()> health;  // set before start(); empty = always healthy
 
   std::mutex state_mu;
   std::condition_variable state_cv;
@@ -163,6 +166,11 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   void on_run() {
     if (closed_) return;
     if constexpr (kTls) {
+      // The peer's address is taken now: after a failed or timed-out handshake the socket
+      // may already be closed, and the log would show 0.0.0.0.
+      error_code ignored;
+      remote_ =
+          beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored).address().to_string();
       beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
       stream_.async_handshake(ssl::stream_base::server,
                               beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
@@ -174,11 +182,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   void on_handshake(error_code ec) {
     if (ec) {
       if (!closed_ && ec != net::error::operation_aborted) {
-        error_code ignored;
-        auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored);
         server_.tls_failures.fetch_add(1, std::memory_order_relaxed);
-        std::string addr = remote.address().to_string(), why = ec.message();
-        core::log_warn("http.tls_handshake_failed", {{"remote", addr}, {"error", why}});
+        core::log_warn("http.tls_handshake_failed", {{"remote", remote_}, {"error", ec.message()}});
       }
       return;
     }
@@ -292,6 +297,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   int status_ = 0;
   bool keep_alive_ = true;
   bool closed_ = false;
+  std::string remote_;  // the peer's address, for the handshake failure log
   std::chrono::steady_clock::time_point started_;
 };
 
@@ -368,12 +374,21 @@ void ServerState::unregister_connection(ConnectionBase* s) {
 Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->router = std::move(router);
-  impl_->router.add("GET", "/healthz", {""}, [](const Request&) {
+  Impl* impl = impl_.get();
+  impl_->router.add("GET", "/healthz", {""}, [impl](const Request&) {
     Response r;
-    r.body = R"({"status":"ok"})";
+    Status st = impl->health ? impl->health() : Status::Ok();
+    if (st.ok()) {
+      r.body = R"({"status":"ok"})";
+      return r;
+    }
+    boost::json::object o{
+        {"status", "unhealthy"}, {"code", st.error().code}, {"reason", st.error().message}};
+    if (!st.error().field.empty()) o["field"] = st.error().field;
+    r.status = 503;
+    r.body = boost::json::serialize(o);
     return r;
   });
-  Impl* impl = impl_.get();
   impl_->router.add("GET", "/metrics", {""}, [impl](const Request&) {
     Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -526,5 +541,8 @@ void Server::handle_signals() {
 }
 
 Metrics& Server::metrics() { return impl_->metrics; }
+void Server::set_health(std::function<Status()> check) {
+  impl_->health = std::move(check);
+}
 
 }  // namespace onshi::http

@@ -99,7 +99,8 @@ class Metrics {
 
 class Server {
  public:
-  // Adds GET /healthz ({"status":"ok"}, no certificate role check) and GET /metrics.
+  // Adds GET /healthz ({"status":"ok"} unless set_health says otherwise; no certificate role
+  // check) and GET /metrics.
   Server(ServerOptions options, Router router);
   ~Server();
   // Binds and starts the I/O threads. Errors: E_LISTEN, E_TLS_CONFIG.
@@ -109,6 +110,9 @@ class Server {
   void wait();            // blocks until stop() (or SIGINT/SIGTERM when handle_signals)
   void handle_signals();  // make wait() return on SIGINT/SIGTERM
   Metrics& metrics();
+  // What /healthz asks (call before start()): Ok → 200 {"status":"ok"}; an error → 503
+  // {"status":"unhealthy","code":…,"field":…,"reason":…}. Must be thread-safe and quick.
+  void set_health(std::function<Status()> check);
 
  private:
   struct Impl;

@@ -5,9 +5,9 @@
 // the kanji conversions made; whether a My Number is registered (never the number); what an
 // institution is shown today — the very result document a confirmation with consent would
 // return, written by the interface's own JSON writer so the two cannot drift apart; and the
-// confirmations institutions made, from the audit log. Pending audit entries are flushed
-// first, so a confirmation made a moment ago is on the screen. The view is itself a read of
-// personal data and is audited.
+// confirmations institutions made, from the audit log (each one durable before it was
+// answered, so a confirmation made a moment ago is on the screen). The view is itself a read of
+// personal data and is audited: it is answered only once its audit entries are durable.
 #include <boost/json.hpp>
 
 #include "core/burden.h"
@@ -130,8 +130,8 @@ Result<std::string> member_view(store::Store& store, security::AuditLog& audit,
     for (const auto& v : *found) keys.push_back(v.qualification.card_key());
   }
 
-  // Confirmations recorded a moment ago are still queued: make them durable first.
-  if (auto st = audit.flush(); !st) return st.error();
+  // No flush is needed to show a confirmation made a moment ago: a confirmation is answered
+  // only once its audit entry is durable (AuditLog::record_durable).
 
   const core::Date today = core::Date::today_jst();
   const std::string today_s = today.yyyymmdd();
@@ -206,12 +206,13 @@ Result<std::string> member_view(store::Store& store, security::AuditLog& audit,
     if (shown++) members.push_back(',');
     members += o;
 
+    // Audit or refuse: the view is answered only once this read is durably recorded.
     security::AuditEvent ev;
     ev.actor = "insurer:" + *insurer;
     ev.action = "member.view";
     ev.subject = key;
     ev.detail = "{\"versions\":" + std::to_string(history->size()) + "}";
-    audit.record(std::move(ev));
+    if (auto st = audit.record_durable(std::move(ev)); !st) return st.error();
   }
   members.push_back(']');
   if (shown == 0)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -24,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "core/csv.h"
 #include "core/text.h"
@@ -53,11 +55,27 @@ struct RawBatch {
 
 struct DoneBatch {
   std::vector<store::PutItem> items;
+  std::vector<int64_t> item_rows;  // data row of each item
   std::vector<RecordError> errors;
   int64_t rejected = 0;
   int64_t rows = 0;
   uint64_t file_offset_end = 0;
 };
+
+// Two independent 64-bit hashes of a card key: the importer remembers every key of the file
+// in ~50 bytes, and two different keys share a fingerprint with odds of about 2^-128.
+struct KeyFingerprint {
+  uint64_t a = 0, b = 0;
+  bool operator==(const KeyFingerprint&) const = default;
+};
+struct KeyFingerprintHash {
+  size_t operator()(const KeyFingerprint& f) const { return static_cast<size_t>(f.a); }
+};
+KeyFingerprint fingerprint(std::string_view key) {
+  uint64_t fnv = 1469598103934665603ULL;
+  for (unsigned char c : key) fnv = (fnv ^ c) * 1099511628211ULL;
+  return {std::hash<std::string_view>{}(key), fnv};
+}
 
 struct Header {
   std::vector<int> column_field;  // field index of each column
@@ -118,6 +136,9 @@ class Importer {
 
  private:
   Status open_and_read_header();
+  Status read_columns(const std::vector<std::string_view>& cols);
+  void reject_duplicates(DoneBatch& d);
+  std::string encoding_notice(int64_t rows, int64_t undecodable) const;
   void reader_loop();
   void worker_loop();
   DoneBatch process(RawBatch& b);
@@ -158,6 +179,9 @@ class Importer {
   bool reader_finished_ = false;
   bool stop_ = false;
   Status reader_status_;
+
+  // duplicate keys: a fingerprint of each card key registered from this file → its row
+  std::unordered_map<KeyFingerprint, int64_t, KeyFingerprintHash> first_row_of_key_;
 
   // progress
   std::chrono::steady_clock::time_point started_, last_draw_;
@@ -220,10 +244,18 @@ Status Importer::open_and_read_header() {
   std::string text;
   if (encoding_ == core::Encoding::kShiftJis) {
     auto u = core::shift_jis_to_utf8(raw);
-    if (!u) return Error{"E_ENCODING", "", "見出し行を Shift_JIS として読めません"};
+    if (!u)
+      return Error{"E_ENCODING", "",
+                   std::string("見出し行を Shift_JIS として読めません（") +
+                       (opt_.encoding ? "--encoding の指定" : "自動判定") +
+                       "）。UTF-8 のファイルなら --encoding utf-8 を指定してください"};
     text = std::move(*u);
   } else {
-    if (!core::is_valid_utf8(raw)) return Error{"E_ENCODING", "", "見出し行が UTF-8 ではありません"};
+    if (!core::is_valid_utf8(raw))
+      return Error{"E_ENCODING", "",
+                   std::string("見出し行が UTF-8 ではありません（") +
+                       (opt_.encoding ? "--encoding の指定" : "自動判定") +
+                       "）。Shift_JIS のファイルなら --encoding shift_jis を指定してください"};
     text = std::move(raw);
   }
   if (text.empty()) return Error{"E_CSV_HEADER", "", "見出し行がありません（空のファイル）"};
@@ -231,22 +263,38 @@ Status Importer::open_and_read_header() {
   std::deque<std::string> scratch;
   if (!csv_split(text, cols, scratch))
     return Error{"E_CSV_HEADER", "", "見出し行の引用符が閉じていません"};
+  return read_columns(cols);
+}
+
+// Maps the header's columns to fields; collects every unknown, duplicate and missing column
+// so that one run tells the whole fix.
+Status Importer::read_columns(const std::vector<std::string_view>& cols) {
   bool seen[kFieldCount] = {};
+  std::vector<RecordError> problems;
   for (auto c : cols) {
     while (!c.empty() && (c.front() == ' ' || c.front() == '\t')) c.remove_prefix(1);
     while (!c.empty() && (c.back() == ' ' || c.back() == '\t')) c.remove_suffix(1);
     int f = detail::field_index(c);
     std::string shown(c.substr(0, 64));
-    if (f < 0) return Error{"E_CSV_HEADER", shown, "不明な列「" + shown + "」があります"};
-    if (seen[f]) return Error{"E_CSV_HEADER", shown, "列「" + shown + "」が重複しています"};
-    seen[f] = true;
+    if (f < 0) {
+      problems.push_back({0, shown, "E_CSV_HEADER", "不明な列「" + shown + "」があります"});
+    } else if (seen[f]) {
+      problems.push_back({0, shown, "E_CSV_HEADER", "列「" + shown + "」が重複しています"});
+    } else {
+      seen[f] = true;
+    }
     header_.column_field.push_back(f);
   }
   for (const auto& req : required_fields()) {
     if (!seen[detail::field_index(req)])
-      return Error{"E_CSV_HEADER", req, "必須の列「" + req + "」がありません"};
+      problems.push_back({0, req, "E_CSV_HEADER", "必須の列「" + req + "」がありません"});
   }
-  return Status::Ok();
+  if (problems.empty()) return Status::Ok();
+  std::string message = problems.front().message;
+  for (size_t i = 1; i < problems.size(); ++i) message += "。" + problems[i].message;
+  Error e{"E_CSV_HEADER", problems.front().field, message};
+  if (opt_.file_problems) *opt_.file_problems = std::move(problems);
+  return e;
 }
 
 void Importer::reader_loop() {
@@ -333,6 +381,7 @@ void Importer::process_record(std::string_view rec, int64_t row, DoneBatch& out,
   }
   out.items.push_back(
       detail::make_put_item(std::move(std::get<ValidatedRecord>(r)), keyring_, source_));
+  out.item_rows.push_back(row);
 }
 
 DoneBatch Importer::process(RawBatch& b) {
@@ -456,6 +505,51 @@ void Importer::draw_progress(bool final) {
   std::fflush(stderr);
 }
 
+// The first valid row of a key wins; later rows with its key are rejected, so a file holds
+// one state per key and a re-run changes nothing (batches arrive here in file order).
+void Importer::reject_duplicates(DoneBatch& d) {
+  size_t kept = 0;
+  bool rejected_any = false;
+  for (size_t i = 0; i < d.items.size(); ++i) {
+    const int64_t row = d.item_rows[i];
+    auto [it, fresh] =
+        first_row_of_key_.emplace(fingerprint(d.items[i].qualification.card_key()), row);
+    if (!fresh) {
+      ++d.rejected;
+      rejected_any = true;
+      d.errors.push_back(RecordError{
+          row, "", "E_DUPLICATE_KEY",
+          "行 " + std::to_string(row) + " は行 " + std::to_string(it->second) +
+              " と同じ資格（保険者番号・記号・番号・枝番）です。ファイルの中では最初の行（行 " +
+              std::to_string(it->second) + "）だけを登録し、この行は登録しません"});
+      continue;
+    }
+    if (kept != i) {
+      d.items[kept] = std::move(d.items[i]);
+      d.item_rows[kept] = row;
+    }
+    ++kept;
+  }
+  d.items.resize(kept);
+  d.item_rows.resize(kept);
+  if (rejected_any)
+    std::stable_sort(d.errors.begin(), d.errors.end(),
+                     [](const RecordError& x, const RecordError& y) { return x.row < y.row; });
+}
+
+// When no row could be decoded the encoding is wrong, not the rows: say which one was used
+// and how to choose another.
+std::string Importer::encoding_notice(int64_t rows, int64_t undecodable) const {
+  if (rows == 0 || undecodable < rows) return "";
+  const bool sjis = encoding_ == core::Encoding::kShiftJis;
+  const std::string used = sjis ? "Shift_JIS" : "UTF-8";
+  const std::string how = opt_.encoding ? "--encoding で " + used + " が指定されています"
+                                        : "文字コードを自動判定し " + used + " としました";
+  return "すべての行が " + used + " として読めませんでした（" + how +
+         "）。ファイルの文字コードを --encoding " + (sjis ? "utf-8" : "shift_jis") +
+         " で指定して、もう一度取り込んでください";
+}
+
 Result<Report> Importer::run() {
   started_ = last_draw_ = std::chrono::steady_clock::now();
   if (Status st = open_and_read_header(); !st) {
@@ -482,6 +576,7 @@ Result<Report> Importer::run() {
       d = std::move(it->second);
       done_.erase(it);
     }
+    reject_duplicates(d);
     if (!d.items.empty()) {
       auto outcomes = store_.put_qualifications(d.items);
       if (!outcomes) {
@@ -520,6 +615,9 @@ Result<Report> Importer::run() {
   if (!failure) return failure.error();
   if (!reader_status_) return reader_status_.error();
   draw_progress(true);
+  const auto undecodable = by_code.find("E_ENCODING");
+  report.notice =
+      encoding_notice(rows_done_, undecodable == by_code.end() ? 0 : undecodable->second);
 
   store::ImportRun run;
   run.started_at_us = core::now_unix_us() -

@@ -86,7 +86,8 @@ struct Report {
   int64_t unchanged = 0;
   int64_t rejected = 0;
   std::vector<RecordError> errors;
-  // {"accepted":N,"unchanged":N,"rejected":N,"errors":[{"row":R,"field":…,"code":…,"message":…}]}
+  std::string notice;  // what to do about the run as a whole (e.g. no row could be decoded), or ""
+  // {"accepted":N,"unchanged":N,"rejected":N[,"notice":…],"errors":[{"row":R,"field":…,"code":…,"message":…}]}
   std::string to_json() const;
 };
 
@@ -110,11 +111,20 @@ struct ImportOptions {
   size_t batch_size = 20000;
   bool progress = false;  // draw a progress bar on stderr
   int threads = 2;        // validation threads
+  // When set and the file is refused: every problem found, as report entries of row 0
+  // (a header lists each unknown, duplicate and missing column, not just the first).
+  std::vector<RecordError>* file_problems = nullptr;
 };
 
 // Imports a member CSV. Errors (the file is unusable; nothing was written): E_FILE (missing
-// or unreadable), E_ENCODING, E_CSV_HEADER (unknown or duplicate column, missing required
-// column). Row-level problems are in the Report, not errors.
+// or unreadable), E_ENCODING, E_CSV_HEADER (unknown or duplicate columns, missing required
+// columns — the message names them all). Row-level problems are in the Report, not errors.
+//
+// Duplicate keys: the first valid row of a card key (保険者番号, 記号, 番号, 枝番) in the file
+// is registered; every later row with the same key is rejected with E_DUPLICATE_KEY ("row N
+// has the key of row M"), whether or not its content differs. So a file is one state per
+// key, and running it again changes nothing, whatever it contains. When no row at all could
+// be decoded, `Report::notice` names the encoding used and the --encoding option.
 Result<Report> import_csv(store::Store& store, const security::Keyring& keyring,
                           const std::filesystem::path& csv, const ImportOptions& options = {});
 

@@ -665,9 +665,14 @@ std::string element_name_from_json_key(std::string_view key) {
 std::string Report::to_json() const {
   std::string out;
   out.reserve(64 + errors.size() * 96);
-  out += "{\"accepted\":" + std::to_string(accepted) + ",\"unchanged\":" +
-         std::to_string(unchanged) + ",\"rejected\":" + std::to_string(rejected) +
-         ",\"errors\":[";
+  out += "{\"accepted\":" + std::to_string(accepted) +
+         ",\"unchanged\":" + std::to_string(unchanged) +
+         ",\"rejected\":" + std::to_string(rejected);
+  if (!notice.empty()) {
+    out += ",\"notice\":";
+    detail::append_json_string(out, notice);
+  }
+  out += ",\"errors\":[";
   bool first = true;
   for (const auto& e : errors) {
     if (!first) out.push_back(',');

@@ -7,6 +7,12 @@
 // inside its write transaction (Store::chain_audit) and calls audit_hash there, so a
 // restarted service, or several services on one database, extend the same single chain.
 //
+// Callers of `record_durable` park on the ordinal of their event; the writer tells each one
+// how the group holding it went, and skips the group window while anybody waits, so a wait
+// costs about one commit and concurrent reads still share it. After a failed group the log
+// is unhealthy; an `audit.check` entry is then tried every 2 s until one is stored, so
+// health recovers without traffic and the chain itself records when writing resumed.
+//
 // The chained hash joins fields with "\n". So that no two different entries can hash alike
 // by moving text between fields, `record` escapes any newline in a field as the two
 // characters "\n", and `verify_audit` treats a raw newline in a stored field as tampering.
@@ -16,6 +22,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/log.h"
 #include "security/crypto.h"
 
 namespace onshi::security {
@@ -24,6 +31,7 @@ namespace {
 constexpr size_t kMaxBatch = 1000;
 constexpr auto kGroupWindow = std::chrono::milliseconds(20);
 constexpr int kAttempts = 3;  // a store error (busy file, lost connection) is retried
+constexpr auto kProbeInterval = std::chrono::seconds(2);
 
 int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -74,7 +82,15 @@ std::string audit_hash(const store::AuditEntry& e) {
   return hex(sha256(buf));
 }
 
-AuditLog::AuditLog(store::Store& store) : store_(store) {
+AuditLog::AuditLog(store::Store& store, AuditOptions options) : store_(store), options_(options) {
+  // The tail is not needed (the store chains), but a log that cannot even read it starts
+  // unhealthy rather than answering its first reads into a failure.
+  auto last = store_.last_audit();
+  if (!last.ok()) {
+    last_error_ = last.status();
+    failing_ = true;
+    failing_error_ = last.status();
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -87,22 +103,40 @@ AuditLog::~AuditLog() {
   if (thread_.joinable()) thread_.join();
 }
 
-void AuditLog::record(AuditEvent event) {
+int64_t AuditLog::enqueue_locked(AuditEvent event) {
   if (event.time_us == 0) event.time_us = now_us();
   escape_newlines(event.actor);
   escape_newlines(event.action);
   escape_newlines(event.subject);
   escape_newlines(event.detail);
-  bool wake;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(event));
-    ++recorded_;
-    // Wake the writer for the first event of a batch (it then waits out the group window)
-    // and when a full batch is ready.
-    wake = queue_.size() == 1 || queue_.size() >= kMaxBatch;
-  }
-  if (wake) cv_.notify_one();
+  if (queue_.empty()) queued_since_ = std::chrono::steady_clock::now();
+  queue_.push_back(std::move(event));
+  // Wake the writer for the first event of a batch (it then waits out the group window)
+  // and when a full batch is ready.
+  if (queue_.size() == 1 || queue_.size() >= kMaxBatch) cv_.notify_one();
+  return ++recorded_;
+}
+
+void AuditLog::record(AuditEvent event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  enqueue_locked(std::move(event));
+}
+
+Status AuditLog::record_durable(AuditEvent event) {
+  Waiter w;
+  std::unique_lock<std::mutex> lock(mu_);
+  const int64_t ordinal = enqueue_locked(std::move(event));
+  waiters_.emplace(ordinal, &w);
+  cv_.notify_one();  // a caller waits: no group window
+  const bool done = done_cv_.wait_for(lock, options_.durable_timeout, [&] { return w.done; });
+  waiters_.erase(ordinal);
+  if (done && w.status.ok()) return Status::Ok();
+  ++refused_;
+  const std::string why = done ? w.status.error().code : "timeout";
+  return Error{done ? w.status.error().code : "E_STORE", "",
+               "照会の記録（監査ログ）を保存できないため、回答できません。しばらくしてから"
+               "もう一度照会してください (audit: " +
+                   why + ")"};
 }
 
 Status AuditLog::flush() {
@@ -124,14 +158,63 @@ int64_t AuditLog::committed() const {
   return written_;
 }
 
+int64_t AuditLog::refused() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refused_;
+}
+
+Status AuditLog::health() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (failing_)
+    return Error{"E_STORE", "audit",
+                 "audit entries cannot be written: " + failing_error_.error().code + " " +
+                     failing_error_.error().message};
+  std::optional<std::chrono::steady_clock::time_point> oldest = writing_since_;
+  if (queued_since_ && (!oldest || *queued_since_ < *oldest)) oldest = queued_since_;
+  if (!oldest) return Status::Ok();
+  const auto waited = std::chrono::steady_clock::now() - *oldest;
+  if (waited <= options_.durable_timeout) return Status::Ok();
+  return Error{
+      "E_STORE", "audit",
+      "audit entries not durable for " +
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
+          " s (is the audit file locked or the disk slow?)"};
+}
+
+// Tells the callers waiting for events first..first+n-1 how their group went.
+void AuditLog::finish_batch_locked(int64_t first, int64_t n, const Status& s) {
+  for (auto it = waiters_.lower_bound(first); it != waiters_.end() && it->first < first + n; ++it) {
+    it->second->done = true;
+    it->second->status = s;
+  }
+  if (s.ok()) {
+    written_ += n;
+    failing_ = false;
+  } else {
+    failed_ += n;
+    last_error_ = s;
+    failing_ = true;
+    failing_error_ = s;
+  }
+}
+
 void AuditLog::run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (failing_) {
+      // While writes fail, try a probe entry now and then even without traffic, so that
+      // health() turns good again once the store is writable (and the chain shows the gap).
+      if (!cv_.wait_for(lock, kProbeInterval, [&] { return stop_ || !queue_.empty(); }))
+        enqueue_locked(AuditEvent{"service", "audit.check", "",
+                                  "{\"after\":\"" + failing_error_.error().code + "\"}", 0});
+    } else {
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    }
     if (queue_.empty() && stop_) return;
     // Group window: let more events join unless someone is waiting or the batch is full.
-    cv_.wait_for(lock, kGroupWindow,
-                 [&] { return stop_ || flush_waiters_ > 0 || queue_.size() >= kMaxBatch; });
+    cv_.wait_for(lock, kGroupWindow, [&] {
+      return stop_ || flush_waiters_ > 0 || !waiters_.empty() || queue_.size() >= kMaxBatch;
+    });
     std::deque<AuditEvent> batch;
     if (queue_.size() <= kMaxBatch) {
       batch.swap(queue_);
@@ -140,16 +223,15 @@ void AuditLog::run() {
                    std::make_move_iterator(queue_.begin() + kMaxBatch));
       queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
     }
+    writing_since_ = queued_since_;
+    if (queue_.empty()) queued_since_.reset();
+    const int64_t first = written_ + failed_ + 1;
     const int64_t n = static_cast<int64_t>(batch.size());
     lock.unlock();
     Status s = write_batch(batch);
     lock.lock();
-    if (s.ok()) {
-      written_ += n;
-    } else {
-      failed_ += n;
-      last_error_ = s;
-    }
+    writing_since_.reset();
+    finish_batch_locked(first, n, s);
     done_cv_.notify_all();
   }
 }
@@ -174,8 +256,8 @@ Status AuditLog::write_batch(std::deque<AuditEvent>& batch) {
     s = stored.status();
   }
   // The events cannot be stored. Say so without repeating their content.
-  std::fprintf(stderr, "onshi: audit: %zu entries could not be written: %s\n", batch.size(),
-               s.error().code.c_str());
+  core::log_error("audit.write_failed",
+                  {{"entries", std::to_string(batch.size())}, {"error", s.error().code}});
   return s;
 }
 

@@ -8,12 +8,23 @@
 // everything recorded so far is durable. The store numbers and links the entries inside
 // that transaction (Store::chain_audit), so any number of logs — in one process or in
 // several servers on one database — extend one chain. Details never carry a My Number.
+//
+// Audit or refuse: a read of a person's data is answered only once its entry is durable.
+// `record_durable` queues the event like `record` and waits for the group that holds it
+// (a waiting caller makes the writer skip its group window, so the wait is about one
+// commit); it returns the store's error when that group could not be written, or E_STORE
+// when it was not committed within `AuditOptions::durable_timeout` (e.g. another process
+// holds the audit file's write lock). The caller then answers the error and nothing of the
+// person. `health` tells whether the log is writing, for /healthz.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -33,30 +44,56 @@ struct AuditEvent {
 // Computes the chained hash of `e` (all fields but `hash` must be set).
 std::string audit_hash(const store::AuditEntry& e);
 
+struct AuditOptions {
+  // How long `record_durable` waits for its entry before refusing (the entry stays queued).
+  std::chrono::milliseconds durable_timeout{5000};
+};
+
 class AuditLog {
  public:
-  explicit AuditLog(store::Store& store);
+  explicit AuditLog(store::Store& store, AuditOptions options = {});
   ~AuditLog();  // flushes
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
   void record(AuditEvent event);  // thread-safe, non-blocking
+  // Records `event` and waits until it is durable. Ok, or the error to answer instead of
+  // the read (code E_STORE or the store's own; message in Japanese for the caller).
+  // Thread-safe; blocks for about one group commit, at most `durable_timeout`.
+  Status record_durable(AuditEvent event);
   // Waits until all events recorded so far are committed. Returns the store's error when
   // some of them could not be written (each failure is reported to one flush).
   Status flush();
   int64_t committed() const;  // number of entries committed by this log
+  int64_t refused() const;    // record_durable calls that returned an error
+  // Ok while the log writes: the last group was committed (or none was tried yet) and no
+  // entry has waited longer than `durable_timeout`. Otherwise E_STORE, the message saying why.
+  Status health() const;
 
  private:
+  struct Waiter {
+    bool done = false;
+    Status status;
+  };
+  int64_t enqueue_locked(AuditEvent event);  // returns the event's ordinal (1, 2, …)
+  void finish_batch_locked(int64_t first, int64_t n, const Status& s);
   void run();
   Status write_batch(std::deque<AuditEvent>& batch);
 
   store::Store& store_;
+  AuditOptions options_;
   mutable std::mutex mu_;
   std::condition_variable cv_, done_cv_;
   std::deque<AuditEvent> queue_;
   int64_t recorded_ = 0, written_ = 0;
   int64_t failed_ = 0, failed_seen_ = 0;  // events that could not be stored; reported by flush
   int flush_waiters_ = 0;                 // flushes waiting: the writer skips its group window
+  std::map<int64_t, Waiter*> waiters_;    // record_durable callers by event ordinal
+  int64_t refused_ = 0;
+  bool failing_ = false;  // the last group (or reading the tail) failed
+  Status failing_error_;
+  // Since when the oldest entry not yet committed has waited (queued or being written).
+  std::optional<std::chrono::steady_clock::time_point> queued_since_, writing_since_;
   bool stop_ = false;
   Status last_error_;
   std::thread thread_;

@@ -148,7 +148,8 @@ http::Response confirmations(CardRoutes& routes, const http::Request& req) {
   auto result = routes.confirmer->confirm_person(verified->person_link, body->date,
                                                  confirm::Caller{req.peer.id}, body->options);
   if (result.header.segment_of_result == "9") {
-    const int status = result.header.error_code == "E_STORE" ? 500 : 400;
+    // E_STORE: unreadable store, or the audit entry could not be made durable (retry later).
+    const int status = result.header.error_code == "E_STORE" ? 503 : 400;
     return http::problem(status, Error{result.header.error_code, "", result.header.error_message});
   }
   if (format == "xml") {

@@ -75,8 +75,10 @@ void add_claims_routes(http::Router& router, Context& ctx) {
       for (auto& r : claims::check_claim(**history, ctx.store, c, summary))
         rows.push_back(std::move(r));
     }
-    ctx.audit.record(
-        security::AuditEvent{"reviewer:" + req.peer.id, "claims.check", "", summary.to_json(), 0});
+    if (auto st = ctx.audit.record_durable(security::AuditEvent{
+            "reviewer:" + req.peer.id, "claims.check", "", summary.to_json(), 0});
+        !st)
+      return http::problem(503, st.error());  // audit or refuse: no result without its entry
     http::Response res;
     if (json_out) {
       res.content_type = "application/json";

@@ -12,7 +12,8 @@ namespace {
 
 int status_of(const Error& e) {
   if (e.code == "E_MEMBER_NOT_FOUND") return 404;
-  if (e.code == "E_STORE" || e.code == "E_STORE_CORRUPT" || e.code == "E_FILE") return 500;
+  if (e.code == "E_STORE") return 503;  // unreadable, or the read could not be audited
+  if (e.code == "E_STORE_CORRUPT" || e.code == "E_FILE") return 500;
   return 400;
 }
 
@@ -60,7 +61,8 @@ void add_quality_routes(http::Router& router, Context& ctx) {
     security::AuditEvent ev;
     ev.actor = "insurer:" + insurer;
     ev.action = "quality.report";
-    c->audit.record(std::move(ev));
+    if (auto st = c->audit.record_durable(std::move(ev)); !st)
+      return http::problem(503, st.error());
     http::Response res;
     res.body = std::move(*report);
     return res;
@@ -84,7 +86,8 @@ void add_quality_routes(http::Router& router, Context& ctx) {
     ev.actor = "insurer:" + insurer;
     ev.action = "quality.overlaps";
     ev.detail = "{\"rows\":" + std::to_string(summary.overlaps) + "}";
-    c->audit.record(std::move(ev));
+    if (auto st = c->audit.record_durable(std::move(ev)); !st)
+      return http::problem(503, st.error());
     http::Response res;
     res.content_type = o.encoding == core::Encoding::kShiftJis ? "text/csv; charset=Shift_JIS"
                                                                 : "text/csv; charset=UTF-8";

@@ -7,19 +7,19 @@
 // 4xx status.
 #include "serve/service.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <set>
 
 #include "confirm/confirm.h"
+#include "core/dir_lock.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "registry/registry.h"
 #include "security/audit.h"
 #include "security/ca.h"
-#include "serve/routes.h"
 #include "security/crypto.h"
+#include "serve/routes.h"
 #include "store/database.h"
 #include "store/store.h"
 
@@ -28,6 +28,7 @@ namespace json = boost::json;
 
 struct Service::Impl {
   ServiceOptions options;
+  core::DirLock lock;  // held while the service runs
   std::unique_ptr<store::Database> db;
   store::Store* store = nullptr;  // db->members()
   std::unique_ptr<security::Keyring> keyring;
@@ -58,6 +59,8 @@ struct Service::Impl {
     if (!parsed) return http::problem(400, parsed.error());
     auto result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
     if (result.header.segment_of_result == "9") {
+      // E_STORE: the store could not be read, or the read's audit entry could not be made
+      // durable — either way the service cannot answer now, and nothing of the person is sent.
       int status = result.header.error_code == "E_INSTITUTION_MISMATCH" ? 403
                    : result.header.error_code == "E_STORE"               ? 503
                                                                           : 400;
@@ -198,19 +201,63 @@ Service::~Service() {
   if (impl_ && impl_->audit) impl_->audit->flush();
 }
 
-Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
-  auto paths = security::ca_paths(options.data_dir);
-  if (!std::filesystem::exists(paths.ca_cert) || !std::filesystem::exists(paths.server_cert))
+namespace {
+
+// E_CA_MISSING with the fix that works: a data directory without any CA needs `ca init`;
+// one whose CA is there but whose server certificate or key is gone needs ca/ restored from
+// its backup (`ca init` refuses while ca.pem exists, and a new CA would orphan every client).
+Status check_ca(const std::filesystem::path& dir) {
+  auto paths = security::ca_paths(dir);
+  const std::string ca = (dir / "ca").string();
+  if (!std::filesystem::exists(paths.ca_cert) && !std::filesystem::exists(paths.server_cert))
     return Error{"E_CA_MISSING", "data-dir",
-                 "no CA in " + options.data_dir.string() + "/ca — run `onshi ca init --data-dir " +
-                     options.data_dir.string() + "` first"};
+                 "no CA in " + ca + " — run `onshi ca init --data-dir " + dir.string() +
+                     "` first (or point --data-dir at the service's data directory)"};
+  for (const auto& p : {paths.ca_cert, paths.server_cert, paths.server_key}) {
+    if (std::filesystem::exists(p)) continue;
+    return Error{"E_CA_MISSING", "data-dir",
+                 p.string() + " is missing — restore " + ca +
+                     " from its backup (`onshi ca init` refuses while a CA is there; a new CA "
+                     "would invalidate every client certificate)"};
+  }
+  return Status::Ok();
+}
+
+// Every file the service writes, for the start-up check (those that exist yet).
+std::vector<std::filesystem::path> written_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> out{dir};
+  for (const auto& db : {store::store_path(dir), store::audit_path(dir), dir / "institutions.db",
+                         dir / "bulk.db", dir / "cards.db"}) {
+    out.push_back(db);
+    out.push_back(db.string() + "-wal");
+    out.push_back(db.string() + "-shm");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
+  if (auto st = check_ca(options.data_dir); !st) return st.error();
+  auto paths = security::ca_paths(options.data_dir);
   std::unique_ptr<Service> svc(new Service());
   auto& m = *svc->impl_;
   m.options = options;
+  // One service per data directory (an import may run beside it: docs/operations.md). With
+  // PostgreSQL the directory holds only this server's keys; servers share the database.
+  auto lock = core::DirLock::acquire(options.data_dir, "serve", "data-dir", "onshi serve");
+  if (!lock) return lock.error();
+  m.lock = std::move(*lock);
+  std::string url = options.db_url.empty() ? store::sqlite_url(options.data_dir) : options.db_url;
+  auto parsed = store::parse_database_url(url);
+  if (!parsed) return parsed.error();
+  if (parsed->backend == store::Backend::kSqlite) {
+    if (auto st = core::check_writable(written_files(parsed->dir), "data-dir"); !st)
+      return st.error();
+  }
   store::DatabaseOptions dbo;
   dbo.read_url = options.db_read_url;
-  auto db = store::open_store(
-      options.db_url.empty() ? store::sqlite_url(options.data_dir) : options.db_url, dbo);
+  auto db = store::open_store(url, dbo);
   if (!db) return db.error();
   m.db = std::move(*db);
   m.store = &m.db->members();
@@ -224,7 +271,9 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   auto kr = security::Keyring::load_or_create(options.data_dir);
   if (!kr) return kr.error();
   m.keyring = std::make_unique<security::Keyring>(std::move(*kr));
-  m.audit = std::make_unique<security::AuditLog>(*m.store);
+  m.audit =
+      std::make_unique<security::AuditLog>(*m.store, security::AuditOptions{options.audit_timeout});
+  if (auto h = m.audit->health(); !h) return h.error();
   m.confirmer = std::make_unique<confirm::Confirmer>(*m.store, *m.audit);
   m.registrar = std::make_unique<registry::Registrar>(*m.store, *m.keyring);
 
@@ -256,6 +305,9 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   security::AuditLog* audit = m.audit.get();
   m.server->metrics().set_gauge("onshi_audit_committed_total",
                                 [audit] { return static_cast<double>(audit->committed()); });
+  m.server->metrics().set_gauge("onshi_audit_refused_total",
+                                [audit] { return static_cast<double>(audit->refused()); });
+  m.server->set_health([audit] { return audit->health(); });
   return svc;
 }
 

@@ -8,8 +8,11 @@
 //   GET  /healthz, GET /metrics        [any certificate]
 // The institution code in a request must equal the certificate's; an insurer may register
 // only its own insurer number. The service owns no state outside the data directory.
+// A read of a person's data is answered only once its audit entry is durable; /healthz is
+// 503 while the audit log cannot write, and /metrics counts the refused answers.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -25,13 +28,19 @@ struct ServiceOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 = ephemeral
   int threads = 2;
+  // How long a confirmation waits for its audit entry before it is refused (E_STORE).
+  std::chrono::milliseconds audit_timeout{5000};
 };
 
 class Service {
  public:
   // Opens the database (`db_url`, by default the SQLite files in DIR), DIR/keys, and the
-  // certificates `onshi ca init` put in DIR/ca.
-  // Errors: E_CA_MISSING, E_DB_URL, E_STORE_OPEN, E_STORE_SCHEMA, E_KEY_IO.
+  // certificates `onshi ca init` put in DIR/ca; holds DIR/.onshi-serve.lock while it lives.
+  // Refuses to start when it could not audit: on SQLite every store and audit file must be
+  // writable, and on every backend the audit log's tail readable.
+  // Errors: E_CA_MISSING, E_LOCKED (another service holds DIR; the message names its pid),
+  // E_DB_URL, E_STORE_OPEN (unreachable, not writable, cannot be opened), E_STORE_SCHEMA,
+  // E_STORE, E_KEY_MISSING, E_KEY_IO.
   static Result<std::unique_ptr<Service>> open(const ServiceOptions& options);
   ~Service();
   Status start();          // binds and serves (E_LISTEN)

@@ -57,7 +57,8 @@ Result<std::string> write_or_utf8(const T& value, W write, core::Encoding encodi
 
 Error not_a_result(const Error& e, std::string_view kind) {
   return Error{"E_TERMINAL_RESPONSE", e.field,
-               "the central service's answer is not an " + std::string(kind) + "res: " + e.message};
+               "中央システムの回答が " + std::string(kind) + "res ではありません（" + e.message +
+                   "）。資格確認端末の不具合として保守業者に連絡してください"};
 }
 
 // ---- OQSsiquc01: individual inquiry by card data (R-CONF-2) ----
@@ -95,7 +96,7 @@ Result<Rendered> muquc01_reencode(std::string_view answer, core::Encoding encodi
   auto receipt = oqs::parse_bulk_receipt_xml(answer);
   if (!receipt) return not_a_result(receipt.error(), "OQSmuquc01");
   if (receipt->header.segment_of_result != "9" && receipt->reception_number.empty())
-    return not_a_result(Error{"", "ReceptionNumber", "no ReceptionNumber"}, "OQSmuquc01");
+    return not_a_result(Error{"", "ReceptionNumber", "受付番号がありません"}, "OQSmuquc01");
   auto doc = write_or_utf8(*receipt, oqs::write_bulk_receipt_xml, encoding, file);
   if (!doc) return doc.error();
   return Rendered{std::move(*doc), receipt->header.segment_of_result, "reception",
@@ -145,25 +146,26 @@ Result<Rendered> muquc02_reencode(std::string_view answer, core::Encoding encodi
     return not_a_result(Error{"", std::move(field), std::move(why)}, "OQSmuquc02");
   };
   if (answer.substr(0, kDeclaration.size()) != kDeclaration)
-    return bad("", "no UTF-8 XML declaration");
-  if (!core::is_valid_utf8(answer)) return bad("", "not valid UTF-8");
+    return bad("", "UTF-8 の XML 宣言がありません");
+  if (!core::is_valid_utf8(answer)) return bad("", "UTF-8 として読めません");
   std::string_view rest = answer.substr(kDeclaration.size());
   while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r' || rest.back() == ' ')) rest.remove_suffix(1);
   constexpr std::string_view kEnd = "</XmlMsg>";
   if (rest.substr(0, 8) != "<XmlMsg>" || rest.size() < kEnd.size() ||
       rest.substr(rest.size() - kEnd.size()) != kEnd)
-    return bad("XmlMsg", "not an <XmlMsg> document");
+    return bad("XmlMsg", "<XmlMsg> の文書ではありません");
   const auto header_end = answer.find("</MessageHeader>");
-  if (header_end == std::string_view::npos) return bad("MessageHeader", "no <MessageHeader>");
+  if (header_end == std::string_view::npos)
+    return bad("MessageHeader", "<MessageHeader> がありません");
   const std::string_view header = answer.substr(0, header_end);
   const auto segment = element_text(header, "SegmentOfResult");
-  if (!segment || segment->empty()) return bad("SegmentOfResult", "no SegmentOfResult");
+  if (!segment || segment->empty()) return bad("SegmentOfResult", "SegmentOfResult がありません");
   const auto reception = element_text(header, "ReceptionNumber");
   if (*segment != "9" && (!reception || reception->empty()))
-    return bad("ReceptionNumber", "no ReceptionNumber");
+    return bad("ReceptionNumber", "受付番号がありません");
   const auto code_at = header.find(kUtf8Code);
   if (code_at == std::string_view::npos)
-    return bad("CharacterCodeIdentifier", "CharacterCodeIdentifier is not 0");
+    return bad("CharacterCodeIdentifier", "CharacterCodeIdentifier が 0 ではありません");
   size_t units = 0;
   for (auto at = answer.find("<BulkConfirmUnit>", header_end); at != std::string_view::npos;
        at = answer.find("<BulkConfirmUnit>", at + 1))
@@ -496,8 +498,9 @@ bool Bridge::process(const fs::path& work_file) {
   } else if (answer->status != 200) {
     std::string c = problem_code(answer->body);
     return answer_error(Error{"E_TERMINAL_HTTP", "",
-                              "the central service refused the request (HTTP " +
-                                  std::to_string(answer->status) + (c.empty() ? "" : ", " + c) + ")"});
+                              "中央システムが要求を受け付けませんでした（HTTP " +
+                                  std::to_string(answer->status) + (c.empty() ? "" : ", " + c) +
+                                  "）。資格確認端末の証明書が医療機関のものか確認してください"});
   }
   if (!code.empty()) {
     Retry& r = retry_[name];

@@ -39,6 +39,8 @@ header { display:flex; align-items:center; gap:1.5rem; padding:.6rem 1.2rem; bac
 header h1 { font-size:1.25rem; margin:0; }
 header .meta { font-size:.9rem; opacity:.9; }
 header .status { margin-left:auto; font-size:.9rem; }
+header .status.down { background:#fff0f0; color:#b00020; border:2px solid #b00020; border-radius:6px;
+  padding:.2rem .6rem; font-weight:bold; }
 main { display:grid; grid-template-columns: minmax(340px, 470px) 1fr; gap:1rem; padding:1rem; }
 @media (max-width: 900px) { main { grid-template-columns: 1fr; } }
 section.panel { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:1rem; }
@@ -95,7 +97,7 @@ table.history button.small { padding:.2rem .45rem; font-size:.8rem; }
 .badge.invalid, .badge.not-found { background:var(--bad-bg); color:var(--bad); }
 .badge.invalid-newer, .badge.multiple { background:var(--warn-bg); color:var(--warn); }
 .badge.locked { background:var(--bad-bg); color:var(--bad); }
-.file { font-family: monospace; font-size:.85rem; word-break:break-all; }
+.done { color:#1b6e2d; font-weight:bold; cursor:help; }
 button.secondary { width:100%; margin-top:.6rem; padding:.7rem; font-size:1.1rem; font-weight:bold;
        background:#fff; color:#1f5fa8; border:2px solid #1f5fa8; border-radius:6px; cursor:pointer; }
 button.secondary:disabled { color:#8da9cc; border-color:#8da9cc; cursor:wait; }
@@ -240,7 +242,13 @@ async function loadTerminal() {
   if (!r.ok) { $("status").textContent = "端末の状態を取得できません"; return; }
   $("institution").textContent = "医療機関コード " + r.data.institutionCode;
   $("today").textContent = r.data.todayWareki || r.data.today;
-  $("status").textContent = "中央システム: " + r.data.central;
+  // The terminal checks the central service at start and after every call.
+  const st = $("status");
+  st.classList.toggle("down", r.data.centralReachable === false);
+  st.title = r.data.central + (r.data.centralMessage ? "\n" + r.data.centralMessage : "");
+  st.textContent = r.data.centralReachable === false ? "中央システムに接続できません"
+                 : r.data.centralReachable === true ? "中央システム: 接続中"
+                 : "中央システム: 接続確認中…";
 }
 async function loadCards(keep) {
   const r = await api("/api/cards");
@@ -304,8 +312,10 @@ $("card-form").addEventListener("submit", async (ev) => {
   if (typeof d.pinRetriesLeft === "number" && d.code === "E_CARD_PIN")
     text += "<br><b>残りの入力回数：" + d.pinRetriesLeft + "回</b>";
   if (d.code === "E_CARD_PIN") {
+    // A wrong PIN is said once, in the message with the tries left; the field is marked.
     $("pin").setAttribute("aria-invalid", "true");
-    $("pin-error").textContent = d.message || "暗証番号が違います";
+    $("pin-error").textContent = "";
+    $("pin").focus();
   }
   if (d.code === "E_CARD_NOT_LINKED")
     text += "<br>患者さんが希望すれば、このカードリーダーで今すぐ初回登録（健康保険証としての利用登録）ができます（暗証番号が必要です）。" +
@@ -439,17 +449,26 @@ function consentLine(name, c) {
   if (!c || !c.given) return "<li>" + name + "：同意なし</li>";
   return "<li>" + name + "：同意あり" + (c.availableUntil ? "（閲覧可能期限 " + esc(fmtTime(c.availableUntil)) + "）" : "") + "</li>";
 }
+// 和暦 of YYYYMMDD (the eras from 明治; 元年 for the first year), as the terminal writes dates.
+const ERAS = [["令和", "20190501"], ["平成", "19890108"], ["昭和", "19261225"], ["大正", "19120730"], ["明治", "18680125"]];
+function wareki(d) {
+  if (!/^[0-9]{8}$/.test(d || "")) return d || "";
+  const era = ERAS.find((e) => d >= e[1]);
+  if (!era) return d;
+  const y = Number(d.slice(0, 4)) - Number(era[1].slice(0, 4)) + 1;
+  return era[0] + (y === 1 ? "元" : y) + "年" + Number(d.slice(4, 6)) + "月" + Number(d.slice(6, 8)) + "日";
+}
 function fmtTime(t) {
-  // YYYYMMDDhhmmss → YYYY/MM/DD hh:mm
+  // YYYYMMDDhhmmss → 令和N年M月D日 hh:mm
   if (!/^[0-9]{14}$/.test(t || "")) return t || "";
-  return t.slice(0, 4) + "/" + t.slice(4, 6) + "/" + t.slice(6, 8) + " " + t.slice(8, 10) + ":" + t.slice(10, 12);
+  return wareki(t.slice(0, 8)) + " " + t.slice(8, 10) + ":" + t.slice(10, 12);
 }
 function patientTable(p, view) {
   let h = '<table class="patient" data-testid="patient">';
   h += row("シメイ", esc(p.nameKana));
   h += row("氏名", esc(p.name), "big");
   h += row("性別", esc(p.sex));
-  h += row("生年月日", esc(p.birthdateWareki) + (p.birthdate ? ' <span class="muted">(' + esc(p.birthdate) + ")</span>" : ""));
+  h += row("生年月日", esc(p.birthdateWareki || wareki(p.birthdate)));
   h += row("年齢", p.age === undefined || p.age === null ? "—" : esc(p.age) + "歳");
   h += row("資格確認日", esc(view.confirmationDateWareki || view.confirmationDate));
   h += row("保険者番号", esc(p.insurerNumber));
@@ -507,9 +526,10 @@ function showView(view) {
       consentLine("薬剤情報の閲覧", view.consents.medication) +
       consentLine("特定健診情報の閲覧", view.consents.healthCheckup) + "</ul></div>";
   }
+  // Only where a face file was written can it be sent again; the path is for the hover.
   if (view.file)
-    h += '<p>レセコンへ出力しました：<span class="file" data-testid="file">' + esc(view.file) + "</span></p>";
-  if (view.historyId)
+    h += '<p><span class="done" data-testid="file" title="' + esc(view.file) + '">レセコンへ出力済み</span></p>';
+  if (view.historyId && view.file)
     h += '<button class="small" data-resend="' + esc(view.historyId) + '">レセコンへ再送</button> <span id="resend-result" role="status"></span>';
   box.innerHTML = h;
   const b = box.querySelector("[data-resend]");
@@ -532,7 +552,8 @@ async function loadHistory() {
       (e.method ? "（" + esc(METHOD[e.method] || e.method) + "）" : "") + "</td><td>" + esc(e.name || "—") +
       '</td><td class="what"><span class="badge ' + state + '">' + esc(e.validityLabel) + "</span></td>" +
       '<td><button class="small" data-show="' + esc(e.id) + '">表示</button> ' +
-      '<button class="small" data-resend="' + esc(e.id) + '">再送</button></td>';
+      (e.file ? '<button class="small" data-resend="' + esc(e.id) + '" title="' + esc(e.file) + '">再送</button>' : "") +
+      "</td>";
     body.appendChild(tr);
   }
   body.querySelectorAll("[data-show]").forEach((b) => b.addEventListener("click", async () => {
@@ -544,13 +565,15 @@ async function loadHistory() {
 }
 async function resend(id, out) {
   const r = await api("/api/resend?id=" + encodeURIComponent(id), {});
-  out.textContent = r.ok ? "レセコンへ再送しました：" + r.data.file : (r.data.message || "再送できませんでした");
+  out.textContent = r.ok ? "レセコンへ再送しました" : (r.data.message || "再送できませんでした");
+  out.title = r.ok ? r.data.file : "";
 }
 
 $("result").tabIndex = -1;
 resultIdle();
 syncMethod();
 loadTerminal();
+setInterval(loadTerminal, 10000);
 loadCards(false);
 </script>
 </body>

@@ -3,10 +3,9 @@
 // bridge thread. The JSON API is documented in docs/terminal.md.
 #include "terminal/terminal.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <fstream>
 #include <mutex>
 #include <random>
@@ -17,6 +16,7 @@
 
 #include "card/card.h"
 #include "core/date.h"
+#include "core/dir_lock.h"
 #include "core/log.h"
 #include "core/numbers.h"
 #include "core/text.h"
@@ -277,12 +277,21 @@ class ClientPool {
     auto r = c->request(method, target, body, content_type);
     std::lock_guard lock(mu_);
     if (idle_.size() < 4) idle_.push_back(std::move(c));
+    last_code_ = r ? "" : r.error().code;  // any HTTP answer: reached, certificate accepted
     return r;
+  }
+
+  // Whether the last request reached the central service: nullopt before the first one,
+  // else "" (it did) or the connection error's code (E_CONNECT, E_TLS, …).
+  std::optional<std::string> last_code() {
+    std::lock_guard lock(mu_);
+    return last_code_;
   }
 
  private:
   http::ClientOptions options_;
   std::mutex mu_;
+  std::optional<std::string> last_code_;
   std::vector<std::unique_ptr<http::Client>> idle_;
 };
 
@@ -295,7 +304,8 @@ struct Terminal::Impl {
   std::unique_ptr<ClientPool> central;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> bridge_stop{false};
-  std::thread bridge_thread;
+  std::thread bridge_thread, central_check_thread;
+  core::DirLock folder_lock;  // one terminal per OQS folder
   std::mutex stop_mu;
   bool started = false, stopped = false;
 
@@ -397,9 +407,16 @@ struct Terminal::Impl {
 
   Result<std::string> new_challenge() {
     auto r = central->request("POST", "/v1/card/challenges", "{}", "application/json");
-    if (!r) return r.error();
+    if (!r) {
+      core::log_warn("terminal.central_error",
+                     {{"route", "card-challenge"}, {"code", r.error().code}});
+      return r.error();
+    }
     if (r->status != 200) {
       std::string code = problem_code(r->body);
+      core::log_warn(
+          "terminal.central_error",
+          {{"route", "card-challenge"}, {"code", code}, {"status", std::to_string(r->status)}});
       return Error{code.empty() ? "E_TERMINAL_HTTP" : code, "", "HTTP " + std::to_string(r->status)};
     }
     auto o = parse_object(r->body);
@@ -766,6 +783,13 @@ struct Terminal::Impl {
     json::object o;
     o["institutionCode"] = institution_code;
     o["central"] = central_url;
+    // null until the start-up check has answered; then whether the last call got through.
+    auto code = central->last_code();
+    o["centralReachable"] = code ? json::value(code->empty()) : json::value(nullptr);
+    if (code && !code->empty()) {
+      o["centralCode"] = *code;
+      o["centralMessage"] = staff_message(*code);
+    }
     std::error_code ec;
     fs::path abs = fs::absolute(options.bridge.folder, ec);
     o["folder"] = (ec ? options.bridge.folder : abs.lexically_normal()).string();
@@ -773,6 +797,23 @@ struct Terminal::Impl {
     o["today"] = today.yyyymmdd();
     o["todayWareki"] = core::to_wareki(today);
     return json_response(200, json::serialize(o));
+  }
+
+  // At start: can the central service be reached with this certificate? A terminal that
+  // cannot is still useful (history, resend), so it runs, but says so in its log and header.
+  void check_central() {
+    auto r = central->request("GET", "/healthz", "", "");
+    if (!r) {
+      core::log_warn(
+          "terminal.central_unreachable",
+          {{"central", central_url}, {"code", r.error().code}, {"error", r.error().message}});
+    } else if (r->status != 200) {
+      core::log_warn("terminal.central_unhealthy", {{"central", central_url},
+                                                    {"status", std::to_string(r->status)},
+                                                    {"code", problem_code(r->body)}});
+    } else {
+      core::log_info("terminal.central_ok", {{"central", central_url}});
+    }
   }
 
   http::Router router() {
@@ -826,6 +867,11 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options) {
   m.central_url = options.central_url.empty() ? "https://" + options.bridge.client.host + ":" +
                                                     std::to_string(options.bridge.client.port)
                                               : options.central_url;
+  std::error_code ec;
+  fs::create_directories(options.bridge.folder, ec);
+  auto lock = core::DirLock::acquire(options.bridge.folder, "terminal", "folder", "onshi terminal");
+  if (!lock) return lock.error();
+  m.folder_lock = std::move(*lock);
   auto bridge = Bridge::open(options.bridge);
   if (!bridge) return bridge.error();
   m.bridge = std::move(*bridge);
@@ -851,6 +897,7 @@ Status Terminal::start() {
   impl_->started = true;
   Impl* m = impl_.get();
   impl_->bridge_thread = std::thread([m] { m->bridge->run(m->bridge_stop); });
+  impl_->central_check_thread = std::thread([m] { m->check_central(); });
   std::string port = std::to_string(impl_->server->port());
   core::log_info("terminal.screen", {{"host", impl_->options.listen_host}, {"port", port},
                                      {"institution", impl_->institution_code}});
@@ -870,6 +917,7 @@ void Terminal::stop() {
   impl_->stopped = true;
   impl_->bridge_stop.store(true);
   if (impl_->bridge_thread.joinable()) impl_->bridge_thread.join();
+  if (impl_->central_check_thread.joinable()) impl_->central_check_thread.join();
   impl_->server->stop();
 }
 

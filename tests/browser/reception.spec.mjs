@@ -184,7 +184,9 @@ describe('reception screen', () => {
     // Without the limit consent the 限度額 block is withheld (R-CONF-4).
     assert.equal(await page.getByTestId('limit').count(), 0);
     await page.getByTestId('limit-hidden').waitFor();
-    const file = await page.getByTestId('file').innerText();
+    // The clerk reads 「レセコンへ出力済み」; the face file's path is on hover.
+    assert.equal(await page.getByTestId('file').innerText(), 'レセコンへ出力済み');
+    const file = await page.getByTestId('file').getAttribute('title');
     assert.match(file, /^face\/OQSsiquc01res_face_1310112345[0-9a-f]{20}_\d{14}\.xml$/);
     const xml = readFileSync(path.join(oqsDir, file), 'latin1');
     assert.match(xml, /<ReferenceClassification>1<\/ReferenceClassification>/);
@@ -218,6 +220,8 @@ describe('reception screen', () => {
     const alert = page.locator('#card-message .alert');
     assert.match(await alert.innerText(), /残りの入力回数：2回/);
     assert.equal(await page.getByLabel('暗証番号', { exact: true }).getAttribute('aria-invalid'), 'true');
+    // The wrong-PIN message is said once on the screen (fail-closed issue, point 5).
+    assert.equal(await page.getByText(/暗証番号が違います/).count(), 1);
     assert.equal(await readCard('鈴木 一郎', { pin: '0001' }), 400);
     assert.match(await alert.innerText(), /残りの入力回数：1回/);
     const third = await readCard('鈴木 一郎', { pin: '0002' });
@@ -354,6 +358,9 @@ describe('reception screen', () => {
     await page.locator('#history-table tbody tr', { hasText: 'カード' }).first().getByRole('button', { name: '再送' }).click();
     assert.equal((await done).status(), 200);
     await page.locator('#history-message', { hasText: 'レセコンへ再送しました' }).waitFor();
+    // 再送 only where a face file was written: number confirmations wrote none.
+    assert.equal(await page.locator('#history-table tbody tr', { hasText: '番号入力' }).first()
+      .getByRole('button', { name: '再送' }).count(), 0);
     assert.equal(readdirSync(path.join(oqsDir, 'face')).length, before + 1);
     await page.locator('#history-table tbody tr').first().getByRole('button', { name: '表示' }).click();
     await banner().waitFor();

@@ -2,8 +2,11 @@
 // service on an ephemeral port and prints curl commands; the printed command, run through a
 // shell with the real curl, returns a valid confirmation. After Ctrl-C (SIGINT) the audit
 // log of those confirmations verifies.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +117,16 @@ TEST(Demo, PrintedCurlReturnsAValidResult) {
   for (const auto& e : fs::directory_iterator(dir / "data" / "OQS" / "face"))
     face = face || e.path().filename().string().rfind("OQSsiquc01res_face_1310112345", 0) == 0;
   EXPECT_TRUE(face);
+  // Fail-closed issue, point 6: after the instructions the servers log to the file the
+  // output names, so the instructions stay on screen.
+  EXPECT_NE(text.find((dir / "data" / "demo.log").string()), std::string::npos) << text;
+  std::string demo_log;
+  for (int i = 0; i < 50 && demo_log.find("terminal.confirmation") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    demo_log = slurp(dir / "data" / "demo.log");
+  }
+  EXPECT_NE(demo_log.find("terminal.confirmation"), std::string::npos) << demo_log;
+  EXPECT_EQ(slurp(err).find("terminal.confirmation"), std::string::npos);
 
   kill(pid, SIGINT);
   int status = 0;
@@ -125,9 +138,86 @@ TEST(Demo, PrintedCurlReturnsAValidResult) {
   EXPECT_NE(verify.find("\"ok\":true"), std::string::npos) << verify;
   EXPECT_EQ(verify.find("\"entries\":0"), std::string::npos) << verify;  // the reads were audited
   // Privacy: no My Number of the demo members in the service's log.
-  std::string log = slurp(err);
+  std::string log = slurp(err) + slurp(dir / "data" / "demo.log");
   for (const char* n : {"987654321018", "112233445560", "223344556678", "334455667785"})
     EXPECT_EQ(log.find(n), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Fail-closed issue, point 4: a demo whose port is taken (say, by another demo on another
+// data directory) uses a free one; that is expected, so it is logged as info, not as error.
+TEST(Demo, TakenPortFallsBackQuietly) {
+  fs::path dir = fs::temp_directory_path() / ("onshi-demo2-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  int held = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(held, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(held, 1), 0);
+  socklen_t len = sizeof a;
+  getsockname(held, reinterpret_cast<sockaddr*>(&a), &len);
+  const std::string port = std::to_string(ntohs(a.sin_port));
+  fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    freopen(out.c_str(), "w", stdout);
+    freopen(err.c_str(), "w", stderr);
+    execl(ONSHI_BINARY, ONSHI_BINARY, "demo", "--data-dir", (dir / "data").c_str(), "--members",
+          "50", "--listen", ("127.0.0.1:" + port).c_str(), "--terminal-listen", "127.0.0.1:0",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string text;
+  for (int i = 0; i < 600 && text.find("Ctrl-C") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    text = slurp(out);
+  }
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(held);
+  const std::string log = slurp(err);
+  EXPECT_NE(text.find("Ctrl-C"), std::string::npos) << log;
+  EXPECT_EQ(text.find("127.0.0.1:" + port + "/"), std::string::npos) << text;
+  EXPECT_NE(log.find("\"level\":\"info\",\"event\":\"demo.port_taken\""), std::string::npos) << log;
+  EXPECT_EQ(log.find("\"level\":\"error\""), std::string::npos) << log;
+  fs::remove_all(dir);
+}
+
+// Fail-closed issue, point 4: an unknown command is named and the commands are listed.
+TEST(Cli, UnknownCommandListsTheCommands) {
+  int rc = -1;
+  std::string out = run(std::string(ONSHI_BINARY) + " bogus 2>&1", &rc);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("不明なコマンド「bogus」"), std::string::npos) << out;
+  for (const char* c : {"serve", "import", "terminal", "demo", "ca"})
+    EXPECT_NE(out.find(std::string("  ") + c + "\n"), std::string::npos) << c << out;
+}
+
+// Fail-closed issue, point 4: like `card issue`, `ca issue` keeps an existing certificate and
+// key unless told --force.
+TEST(Cli, CaIssueDoesNotOverwriteWithoutForce) {
+  fs::path dir = fs::temp_directory_path() / ("onshi-force-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const std::string b = ONSHI_BINARY;
+  int rc = -1;
+  run(b + " ca init --data-dir " + dir.string() + " 2>&1", &rc);
+  ASSERT_EQ(rc, 0);
+  const std::string issue = b + " ca issue institution 1310112345 --data-dir " + dir.string() +
+                            " --out " + (dir / "clinic").string();
+  run(issue + " 2>&1", &rc);
+  ASSERT_EQ(rc, 0);
+  const std::string key = slurp(dir / "clinic" / "key.pem");
+  std::string again = run(issue + " 2>&1", &rc);
+  EXPECT_EQ(rc, 2) << again;
+  EXPECT_NE(again.find("--force"), std::string::npos) << again;
+  EXPECT_EQ(slurp(dir / "clinic" / "key.pem"), key) << "the key was kept";
+  run(issue + " --force 2>&1", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(slurp(dir / "clinic" / "key.pem"), key);
   fs::remove_all(dir);
 }
 

@@ -102,6 +102,22 @@ TEST(DocsTest, EveryRegisteredRouteIsInApiMdAndOpenapi) {
   }
 }
 
+// Fail-closed issue, point 4: every code `onshi serve` can stop on at start has a row in the
+// troubleshooting table of docs/operations.md, and the master key's section names the code
+// the binary really gives (E_KEY_MISSING).
+TEST(DocsTest, TroubleshootingCoversEveryStartUpError) {
+  const std::string ops = slurp(kRoot / "docs" / "operations.md");
+  const auto at = ops.find("## Troubleshooting");
+  ASSERT_NE(at, std::string::npos);
+  const std::string table = ops.substr(at);
+  for (const char* code : {"E_CA_MISSING", "E_LOCKED", "E_STORE_OPEN", "E_STORE_SCHEMA", "E_STORE",
+                           "E_KEY_MISSING", "E_KEY_IO", "E_LISTEN", "E_TLS_CONFIG", "E_FLAG"})
+    EXPECT_NE(table.find(std::string("`") + code), std::string::npos) << code;
+  const auto key = ops.find("**`keys/master.key` is the most important file.**");
+  ASSERT_NE(key, std::string::npos);
+  EXPECT_NE(ops.substr(key, 3000).find("E_KEY_MISSING"), std::string::npos);
+}
+
 TEST(DocsTest, ReadmeOpensWithMakeDemoAndMakeTest) {
   std::ifstream in(kRoot / "README.md");
   ASSERT_TRUE(in) << "README.md is missing";

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -63,6 +65,55 @@ AuditEvent event(int thread, int i) {
       "01";
   e.detail = R"({"thread":)" + std::to_string(thread) + R"(,"i":)" + std::to_string(i) + "}";
   return e;
+}
+
+// Audit or refuse (fail-closed issue, point 1): record_durable returns once the entry is in
+// the store; concurrent callers share groups and all get their answer.
+TEST(Audit, RecordDurableReturnsOnceTheEntryIsStored) {
+  TempDir dir("audit-durable");
+  auto st = open_store(dir.path());
+  ASSERT_TRUE(st);
+  AuditLog log(*st);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if (log.record_durable(event(t, i)).ok()) ++ok;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 400);
+  EXPECT_EQ(all_entries(*st).size(), 400u) << "every durable entry is in the store already";
+  EXPECT_TRUE(log.health().ok());
+  EXPECT_EQ(log.refused(), 0);
+}
+
+// Audit or refuse: while another connection holds the audit file's write lock the entry
+// cannot be made durable — record_durable says so within its timeout, health turns bad and
+// the refusal is counted; once the lock is gone, health recovers.
+TEST(Audit, RecordDurableRefusesWhileTheAuditFileIsLocked) {
+  TempDir dir("audit-locked");
+  auto st = open_store(dir.path());
+  ASSERT_TRUE(st);
+  AuditLog log(*st, AuditOptions{std::chrono::milliseconds(300)});
+  ASSERT_TRUE(log.record_durable(event(0, 0)).ok());
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(store::audit_path(dir.path()).c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  Status refused = log.record_durable(event(0, 1));
+  EXPECT_FALSE(refused.ok());
+  if (!refused.ok()) {
+    EXPECT_EQ(refused.error().code, "E_STORE");
+  }
+  EXPECT_EQ(log.refused(), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_FALSE(log.health().ok());
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_TRUE(log.flush().ok());
+  EXPECT_TRUE(log.health().ok());
+  EXPECT_TRUE(log.record_durable(event(0, 2)).ok());
 }
 
 // DESIGN security: every read audited — editing an entry in the file is detected at that seq.

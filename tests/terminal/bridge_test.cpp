@@ -552,6 +552,12 @@ TEST_F(BridgeTest, BulkErrorsGetAResultOfTheirOwnType) {
   const std::string text = slurp(res);
   EXPECT_EQ(element(text, "SegmentOfResult"), "9");
   EXPECT_EQ(element(text, "ErrorCode"), "E_TERMINAL_HTTP");
+  // Fail-closed issue, point 5: the レセコン vendor's staff read Japanese, with the status.
+  EXPECT_NE(
+      element(text, "ErrorMessage").find("中央システムが要求を受け付けませんでした（HTTP 403"),
+      std::string::npos)
+      << element(text, "ErrorMessage");
+  EXPECT_NE(element(text, "ErrorMessage").find("証明書"), std::string::npos);
   EXPECT_EQ(element(text, "ArbitraryFileIdentifier"), "refused");
   EXPECT_EQ(element(text, "ReceptionNumber"), "<absent>");
   EXPECT_EQ(count_files(g / "work"), 0u);

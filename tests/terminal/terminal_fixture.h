@@ -124,6 +124,7 @@ class TerminalProcess {
     fd_ = -1;
   }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& line() const { return line_; }
 
   http::Client client() const {
