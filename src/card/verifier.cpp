@@ -90,7 +90,8 @@ Result<Verified> Verifier::verify(const Presentation& p, std::string_view instit
 Result<Linked> Verifier::link(const Presentation& p, std::string_view institution,
                               store::Store& store) {
   if (p.method != Method::kPin) {
-    (void)impl_->cards->take_challenge(p.challenge);  // spent whatever the outcome, as in check()
+    if (security::base64url_decode(p.challenge))  // spent whatever the outcome, as in check()
+      (void)impl_->cards->take_challenge(p.challenge);
     return Error{"E_CODE", "method",
                  "初回登録には暗証番号の入力が必要です（顔認証・目視確認では登録できません）"};
   }
@@ -114,6 +115,10 @@ Result<Verified> Verifier::check(const Presentation& p, std::string_view institu
                                  bool require_linked, bool* linked) {
   auto& m = *impl_;
   // ---- the challenge: known, unused, in time, asked by this institution; spent now ----
+  // One that is not base64url was never issued: refused before the store sees it.
+  auto challenge_bytes = security::base64url_decode(p.challenge);
+  if (!challenge_bytes)
+    return Error{"E_CARD_CHALLENGE", "challenge", "チャレンジの形式が不正です"};
   auto open = m.cards->take_challenge(p.challenge);
   if (!open) return open.error();
   if (!*open || (*open)->expires_at_us <= core::now_unix_us() ||
@@ -121,9 +126,6 @@ Result<Verified> Verifier::check(const Presentation& p, std::string_view institu
     return Error{"E_CARD_CHALLENGE", "challenge",
                  "チャレンジが無効です（未発行・使用済み・期限切れ・別の医療機関のもの）。"
                  "もう一度カードを読み取ってください。"};
-  auto challenge_bytes = security::base64url_decode(p.challenge);
-  if (!challenge_bytes)
-    return Error{"E_CARD_CHALLENGE", "challenge", "チャレンジの形式が不正です"};
 
   // ---- the certificate: parses, chains to the J-LIS CA, within its validity ----
   auto cert = detail::parse_cert(p.certificate_pem);

@@ -77,6 +77,13 @@ TEST_P(CardAcrossServersTest, ChallengeIssuedByOneServerIsAnsweredThroughTheOthe
     ASSERT_FALSE(replay.ok());
     EXPECT_EQ(replay.error().code, "E_CARD_CHALLENGE");
   }
+  // Garbage where the challenge goes (a NUL, not base64url) is refused as a challenge, never
+  // passed to the database as a store error.
+  Presentation garbage = present(*va_);
+  garbage.challenge = std::string("a\0b\xff", 4);
+  auto refused = vb_->verify(garbage, kClinic);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "E_CARD_CHALLENGE");
   // Bound to the institution that asked, whichever server checks it.
   Presentation q = present(*vb_);
   auto elsewhere = va_->verify(q, "3410712362");
