@@ -1,4 +1,5 @@
-// onshi audit — checks the audit log of a data directory (`audit verify`).
+// onshi audit — checks the audit log of a database (`audit verify --db URL`, or
+// `--data-dir DIR` for the SQLite files of a data directory).
 //
 // Verification walks the whole hash chain in the store and prints one JSON object, so an
 // operator can read it and a monitoring job can parse it; the exit code alone says whether
@@ -17,6 +18,7 @@ namespace onshi::cli {
 
 void register_audit(CLI::App& app) {
   auto data_dir = std::make_shared<std::string>();
+  auto db = std::make_shared<std::string>();
   CLI::App* audit = app.add_subcommand(
       "audit", "監査ログ (the hash-chained log of every read of a person's data)");
   audit->require_subcommand(1);
@@ -24,18 +26,23 @@ void register_audit(CLI::App& app) {
       "verify",
       "監査ログのハッシュチェーンを検証する。結果を JSON で出力; 0 = 正常, 1 = 改ざん・欠落あり "
       "(walk the chain and recompute every hash; prints JSON; exit 0 intact, 1 broken)");
-  verify->add_option("--data-dir", *data_dir, "データディレクトリ (store: DIR/onshi.db)")
-      ->required();
-  verify->callback([data_dir] {
-    store::SqliteOptions options;
-    options.create = false;
-    auto st = store::open_sqlite(store::store_path(*data_dir), options);
+  auto* dir_opt =
+      verify->add_option("--data-dir", *data_dir, "データディレクトリ (store: DIR/onshi.db)");
+  add_db_option(verify, *db);
+  verify->get_option("--db")->excludes(dir_opt);
+  verify->callback([data_dir, db] {
+    if (data_dir->empty() && db->empty()) {
+      std::cerr << "onshi audit verify: E_FLAG: --db URL か --data-dir DIR を指定してください\n";
+      g_exit_code = 2;
+      return;
+    }
+    auto st = open_database(*data_dir, *db, false);
     if (!st.ok()) {
       std::cerr << "onshi audit verify: " << st.error().code << ": " << st.error().message << "\n";
       g_exit_code = 2;
       return;
     }
-    auto report = security::verify_audit(**st);
+    auto report = security::verify_audit((*st)->members());
     if (!report.ok()) {
       std::cerr << "onshi audit verify: " << report.error().code << ": " << report.error().message
                 << "\n";

@@ -27,7 +27,7 @@ namespace onshi::cli {
 namespace {
 
 struct ClaimsArgs {
-  std::string data_dir, in, out, encoding;
+  std::string data_dir, db, in, out, encoding;
   size_t batch_size = 20000;
   int threads = 2;
 };
@@ -38,6 +38,8 @@ void fail(const Error& e, int code) {
 }
 
 void run(const ClaimsArgs& a) {
+  if (a.data_dir.empty() && a.db.empty())
+    return fail(Error{"E_FLAG", "data-dir", "--data-dir DIR か --db URL を指定してください"}, 2);
   claims::CheckOptions opt;
   if (a.encoding == "utf-8" || a.encoding == "utf8") {
     opt.encoding = core::Encoding::kUtf8;
@@ -55,27 +57,22 @@ void run(const ClaimsArgs& a) {
   if (!std::filesystem::is_regular_file(a.in, ec)) {
     return fail(Error{"E_FILE", "in", "ファイル " + a.in + " がありません"}, 2);
   }
-  auto db = store::store_path(a.data_dir);
-  if (!std::filesystem::is_regular_file(db, ec)) {
-    return fail(
-        Error{"E_DATA_DIR", "data-dir", a.data_dir + " に登録データ (onshi.db) がありません"}, 2);
-  }
-  store::SqliteOptions so;
-  so.create = false;
-  auto store = store::open_sqlite(db, so);
-  if (!store) return fail(store.error(), 1);
+  auto database = open_database(a.data_dir, a.db, false);
+  if (!database) return fail(database.error(), is_db_open_error(database.error()) ? 2 : 1);
+  store::Store* store = &(*database)->members();
 
   auto t0 = std::chrono::steady_clock::now();
   if (opt.progress) std::cerr << "loading the qualification history…" << std::flush;
+  std::filesystem::path cache = (*database)->cache_dir();
   auto history =
-      claims::History::load(**store, 0, a.data_dir / std::filesystem::path("claims-history.bin"));
+      claims::History::load(*store, 0, cache.empty() ? cache : cache / "claims-history.bin");
   if (!history) return fail(history.error(), 1);
   if (opt.progress) {
     std::cerr << " " << (*history)->versions() << " versions of " << (*history)->card_keys()
               << " card keys\n";
   }
   double load_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  auto summary = claims::check_csv_file(**history, **store, a.in, a.out, opt);
+  auto summary = claims::check_csv_file(**history, *store, a.in, a.out, opt);
   if (!summary) {
     const std::string& c = summary.error().code;
     return fail(summary.error(), c == "E_STORE" ? 1 : 2);
@@ -84,7 +81,7 @@ void run(const ClaimsArgs& a) {
 
   // One audit entry for the run's reads of personal data.
   {
-    security::AuditLog audit(**store);
+    security::AuditLog audit(*store);
     std::string detail = summary->to_json();
     detail.pop_back();
     detail += ",\"input\":" +
@@ -114,7 +111,8 @@ void register_claims(CLI::App& app) {
       "check",
       "請求 CSV を資格履歴と照合し、結果 CSV を書く (OK / ACCEPT / REASSIGN / SPLIT / RETURN; "
       "see docs/claims.md)");
-  cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
+  cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)");
+  add_db_option(cmd, args->db);
   cmd->add_option("--in", args->in, "請求 CSV (claims CSV, UTF-8 or Shift_JIS)")->required();
   cmd->add_option("--out", args->out, "結果 CSV (results CSV, in the input's encoding)")
       ->required();

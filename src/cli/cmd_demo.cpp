@@ -21,6 +21,7 @@
 #include "security/ca.h"
 #include "security/crypto.h"
 #include "serve/service.h"
+#include "store/database.h"
 #include "store/store.h"
 #include "terminal/terminal.h"
 
@@ -188,13 +189,14 @@ void register_demo(CLI::App& app) {
 
     std::cerr << "[3/6] 取り込み (import)\n";
     {
-      auto store = store::open_sqlite(store::store_path(dir));
-      if (!store) {
-        g_exit_code = fail(store.error());
+      auto db = store::open_store(store::sqlite_url(dir));
+      if (!db) {
+        g_exit_code = fail(db.error());
         return;
       }
+      store::Store* store = &(*db)->members();
       if (!security::Keyring::exists(dir)) {
-        auto n = (*store)->count_versions();
+        auto n = store->count_versions();
         if (n && *n > 0) {
           g_exit_code = fail(Error{"E_KEY_MISSING", "data-dir",
                                    "the store holds members but keys/master.key is missing"});
@@ -209,7 +211,7 @@ void register_demo(CLI::App& app) {
       for (const auto& f : {fixed, members}) {
         registry::ImportOptions io;
         io.progress = isatty(2);
-        auto rep = registry::import_csv(**store, *keys, f, io);
+        auto rep = registry::import_csv(*store, *keys, f, io);
         if (!rep) {
           g_exit_code = fail(rep.error());
           return;

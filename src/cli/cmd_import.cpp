@@ -23,7 +23,7 @@ namespace onshi::cli {
 namespace {
 
 struct ImportArgs {
-  std::string data_dir;
+  std::string data_dir, db;
   std::string report;
   std::string encoding;
   size_t batch_size = 20000;
@@ -75,10 +75,11 @@ void run(const ImportArgs& a) {
     return;
   }
   std::filesystem::create_directories(a.data_dir, ec);
-  auto store = store::open_sqlite(store::store_path(a.data_dir));
-  if (!store) return fail(store.error(), 1);
+  auto database = open_database(a.data_dir, a.db, true);
+  if (!database) return fail(database.error(), is_db_open_error(database.error()) ? 2 : 1);
+  store::Store* store = &(*database)->members();
   if (!security::Keyring::exists(a.data_dir)) {
-    auto n = (*store)->count_versions();
+    auto n = store->count_versions();
     if (n && *n > 0)
       return fail(Error{"E_KEY_MISSING", "data-dir",
                         "登録済みのデータがありますが keys/master.key がありません。"
@@ -88,7 +89,7 @@ void run(const ImportArgs& a) {
   auto keyring = security::Keyring::load_or_create(a.data_dir);
   if (!keyring) return fail(keyring.error(), 1);
 
-  auto report = registry::import_csv(**store, *keyring, a.file, opt);
+  auto report = registry::import_csv(*store, *keyring, a.file, opt);
   if (!report) {
     const std::string& c = report.error().code;
     bool unusable = c == "E_FILE" || c == "E_ENCODING" || c == "E_CSV_HEADER";
@@ -111,6 +112,7 @@ void register_import(CLI::App& app) {
       "加入者 CSV を登録する (register an insurer's member CSV; UTF-8 or Shift_JIS)");
   cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")
       ->required();
+  add_db_option(cmd, args->db);
   cmd->add_option("--report", args->report, "結果 JSON の出力先 (report file)")->required();
   cmd->add_option("--encoding", args->encoding,
                   "文字コード utf-8 | shift_jis (default: detect; a UTF-8 BOM is skipped)");

@@ -21,7 +21,7 @@ namespace onshi::cli {
 namespace {
 
 struct QualityArgs {
-  std::string data_dir, insurer, out, encoding, since, as_of;
+  std::string data_dir, db, insurer, out, encoding, since, as_of;
   int late_days = 14;
 };
 
@@ -34,14 +34,10 @@ int exit_code_of(const Error& e) {
   return e.code == "E_STORE" || e.code == "E_STORE_CORRUPT" ? 1 : 2;
 }
 
-Result<std::unique_ptr<store::Store>> open_store(const std::string& data_dir) {
-  std::error_code ec;
-  auto db = store::store_path(data_dir);
-  if (!std::filesystem::is_regular_file(db, ec))
-    return Error{"E_DATA_DIR", "data-dir", data_dir + " に登録データ (onshi.db) がありません"};
-  store::SqliteOptions so;
-  so.create = false;
-  return store::open_sqlite(db, so);
+Result<std::unique_ptr<store::Database>> open_store(const QualityArgs& a) {
+  if (a.data_dir.empty() && a.db.empty())
+    return Error{"E_DATA_DIR", "data-dir", "--data-dir DIR か --db URL を指定してください"};
+  return open_database(a.data_dir, a.db, false);
 }
 
 Result<core::Date> date_flag(const std::string& value, const char* flag) {
@@ -96,12 +92,13 @@ void run_report(const QualityArgs& a) {
     if (!d) return fail("report", d.error(), 2);
     o.today = *d;
   }
-  auto store = open_store(a.data_dir);
-  if (!store) return fail("report", store.error(), store.error().code == "E_DATA_DIR" ? 2 : 1);
-  auto report = quality::build_report(**store, o);
+  auto db = open_store(a);
+  if (!db) return fail("report", db.error(), is_db_open_error(db.error()) ? 2 : 1);
+  store::Store* store = &(*db)->members();
+  auto report = quality::build_report(*store, o);
   if (!report) return fail("report", report.error(), exit_code_of(report.error()));
   if (auto st = write_file(a.out, *report); !st) return fail("report", st.error(), 2);
-  if (auto st = audit_run(**store, "quality.report", "{\"insurerNumber\":\"" + o.insurer_number + "\"}");
+  if (auto st = audit_run(*store, "quality.report", "{\"insurerNumber\":\"" + o.insurer_number + "\"}");
       !st)
     return fail("report", st.error(), 1);
   // The summary object of the report, plus the time taken.
@@ -126,11 +123,12 @@ void run_overlaps(const QualityArgs& a) {
   } else if (!a.encoding.empty() && a.encoding != "utf-8" && a.encoding != "utf8") {
     return fail("overlaps", Error{"E_FLAG", "encoding", "--encoding は utf-8 または shift_jis です"}, 2);
   }
-  auto store = open_store(a.data_dir);
-  if (!store) return fail("overlaps", store.error(), store.error().code == "E_DATA_DIR" ? 2 : 1);
-  auto summary = quality::write_overlaps(**store, o, a.out);
+  auto db = open_store(a);
+  if (!db) return fail("overlaps", db.error(), is_db_open_error(db.error()) ? 2 : 1);
+  store::Store* store = &(*db)->members();
+  auto summary = quality::write_overlaps(*store, o, a.out);
   if (!summary) return fail("overlaps", summary.error(), exit_code_of(summary.error()));
-  if (auto st = audit_run(**store, "quality.overlaps",
+  if (auto st = audit_run(*store, "quality.overlaps",
                           "{\"insurerNumber\":\"" + o.insurer_number +
                               "\",\"rows\":" + std::to_string(summary->overlaps) + "}");
       !st)
@@ -154,7 +152,8 @@ void register_quality(CLI::App& app) {
       "report",
       "データ品質レポート (JSON): 個人番号の取り違い疑い, 個人番号未登録, 漢字変換, ●, "
       "高齢受給者証×限度額適用区分×年齢の矛盾, 登録の遅れ, 取込時の不備件数");
-  report->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
+  report->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)");
+  add_db_option(report, args->db);
   report->add_option("--insurer", args->insurer, "保険者番号 (insurer number)")->required();
   report->add_option("--out", args->out, "レポート JSON の出力先 (report file)")->required();
   report->add_option("--late-days", args->late_days,
@@ -167,7 +166,8 @@ void register_quality(CLI::App& app) {
 
   CLI::App* overlaps = quality->add_subcommand(
       "overlaps", "資格重複状況結果一覧 (CSV): 同じ人が他の資格を重複して持つ期間");
-  overlaps->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
+  overlaps->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)");
+  add_db_option(overlaps, args->db);
   overlaps->add_option("--insurer", args->insurer, "保険者番号 (insurer number)")->required();
   overlaps->add_option("--out", args->out, "CSV の出力先 (CSV file)")->required();
   overlaps->add_option("--encoding", args->encoding, "出力の文字コード utf-8 | shift_jis (default utf-8)");

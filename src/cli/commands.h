@@ -7,9 +7,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 
 #include "core/status.h"
+#include "store/database.h"
 
 namespace onshi::cli {
 
@@ -21,13 +23,19 @@ extern int g_exit_code;
 // is sqlite:DIR.
 void add_db_option(CLI::App* cmd, std::string& db);
 std::string db_url_of(const std::string& data_dir, const std::string& db);
-// E_DB_URL, E_STORE_OPEN, E_STORE_SCHEMA: the database could not be used (exit 2).
+// Opens the database of a command: --db when given, else the SQLite files of --data-dir.
+// Without `create`, a data directory that holds no store is E_DATA_DIR (a usage mistake,
+// not an empty store) and a PostgreSQL schema that is missing or older is E_STORE_SCHEMA.
+Result<std::unique_ptr<store::Database>> open_database(const std::string& data_dir,
+                                                       const std::string& db, bool create);
+// E_DB_URL, E_STORE_OPEN, E_STORE_SCHEMA, E_DATA_DIR: the database could not be used (exit 2).
 bool is_db_open_error(const onshi::Error& e);
 
 void register_ca(CLI::App& app);        // onshi ca init | ca issue institution|insurer
 void register_import(CLI::App& app);    // onshi import
 void register_serve(CLI::App& app);     // onshi serve
 void register_audit(CLI::App& app);     // onshi audit verify
+void register_db(CLI::App& app);        // onshi db migrate | copy
 void register_generate(CLI::App& app);  // onshi generate members
 void register_demo(CLI::App& app);      // onshi demo
 void register_quality(CLI::App& app);   // onshi quality report | overlaps

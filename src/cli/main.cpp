@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   onshi::cli::register_import(app);
   onshi::cli::register_serve(app);
   onshi::cli::register_audit(app);
+  onshi::cli::register_db(app);
   onshi::cli::register_generate(app);
   onshi::cli::register_demo(app);
   onshi::cli::register_quality(app);

@@ -44,7 +44,7 @@ struct HistoryCache {
 
 void add_claims_routes(http::Router& router, Context& ctx) {
   auto cache = std::make_shared<HistoryCache>();
-  cache->snapshot = ctx.data_dir / "claims-history.bin";
+  if (auto dir = ctx.db.cache_dir(); !dir.empty()) cache->snapshot = dir / "claims-history.bin";
   router.add("POST", "/v1/claims:check", {"reviewer"}, [&ctx, cache](const http::Request& req) {
     bool json_in = req.content_type.find("json") != std::string::npos;
     if (req.content_type.empty() ||

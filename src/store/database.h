@@ -60,6 +60,15 @@ class Database {
   // Members and their versions, the audit log and import runs (store/store.h).
   virtual Store& members() = 0;
 
+  // Creates or upgrades the schema of every store now (stores otherwise migrate when first
+  // used). Errors: E_STORE_SCHEMA, E_STORE_OPEN, E_STORE.
+  virtual Status migrate() = 0;
+
+  // A local directory for caches derived from the state, never state itself (the claims
+  // check's snapshot of the version history, DIR/claims-history.bin), or "" when the backend
+  // has none (postgresql: every server reads the database, nothing is kept beside it).
+  virtual std::filesystem::path cache_dir() const = 0;
+
   virtual Backend backend() const = 0;
   // The URL this database was opened from, without its password.
   virtual const std::string& url() const = 0;

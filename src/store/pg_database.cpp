@@ -38,6 +38,14 @@ class PgDatabase final : public Database {
   }
 
   Store& members() override { return *members_; }
+  // Opening already migrated every component; running the migrations again is a no-op that
+  // also confirms the schema is current.
+  Status migrate() override {
+    auto c = primary_.acquire();
+    if (!c) return c.status();
+    return migrate_pg_members(**c, url_, true);
+  }
+  std::filesystem::path cache_dir() const override { return {}; }  // nothing kept beside it
   Backend backend() const override { return Backend::kPostgres; }
   const std::string& url() const override { return url_; }
 

@@ -13,6 +13,8 @@ class SqliteDatabase final : public Database {
       : dir_(url.dir), url_(url.display), members_(std::move(members)) {}
 
   Store& members() override { return *members_; }
+  Status migrate() override { return Status::Ok(); }  // opening migrated every file
+  std::filesystem::path cache_dir() const override { return dir_; }
   Backend backend() const override { return Backend::kSqlite; }
   const std::string& url() const override { return url_; }
 
