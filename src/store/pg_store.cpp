@@ -16,9 +16,11 @@
 // A registration batch costs a few round trips whatever its size: the clock, one lookup of
 // the current versions of all its keys, one INSERT … SELECT FROM unnest(arrays). Lookups on
 // the confirmation path are prepared once per connection, return binary results (bytea raw,
-// no hex), and run on the read replica when one is configured; everything that must read its
-// own writes (history, scans, audit, counts) stays on the primary. Scans stream through a
+// no hex), and run on the read replica when one is configured (on the primary while the
+// replica is failing); everything that must read its own writes (history, scans, audit,
+// counts) stays on the primary. Scans stream through a
 // server-side cursor, so a million versions never sit in one result.
+#include <atomic>
 #include <unordered_map>
 
 #include "core/date.h"
@@ -214,7 +216,7 @@ class PgStore final : public Store {
 
   Result<std::optional<QualificationVersion>> qualification_as_of(std::string_view card_key,
                                                                   int64_t known_at) override {
-    return read(reader(), [&](pg::Conn& c) -> Result<std::optional<QualificationVersion>> {
+    return lookup([&](pg::Conn& c) -> Result<std::optional<QualificationVersion>> {
       auto r = c.exec(kAsOf, Params().text(card_key).i64(known_at), Format::kBinary);
       if (!r) return r.error();
       std::optional<QualificationVersion> out;
@@ -232,17 +234,20 @@ class PgStore final : public Store {
         core::make_card_key(std::string(insurer), std::string(symbol), std::string(number), "");
     std::string hi = lo;
     hi.back() = '\x20';  // the byte after U+001F: every branch number sorts in [lo, hi)
-    return versions(reader(), kByCard, Params().text(lo).text(hi).i64(known_at));
+    Params p = Params().text(lo).text(hi).i64(known_at);
+    return lookup([&](pg::Conn& c) { return versions_on(c, kByCard, p); });
   }
 
   Result<std::vector<QualificationVersion>> find_by_person_link(std::string_view link,
                                                                 int64_t known_at) override {
     if (link.empty()) return std::vector<QualificationVersion>{};
-    return versions(reader(), kByPerson, Params().bytea(link).i64(known_at));
+    Params p = Params().bytea(link).i64(known_at);
+    return lookup([&](pg::Conn& c) { return versions_on(c, kByPerson, p); });
   }
 
   Result<std::vector<QualificationVersion>> history(std::string_view card_key) override {
-    return versions(primary_, kHistory, Params().text(card_key));
+    Params p = Params().text(card_key);
+    return read(primary_, [&](pg::Conn& c) { return versions_on(c, kHistory, p); });
   }
 
   Result<int64_t> count_card_keys() override {
@@ -364,7 +369,18 @@ class PgStore final : public Store {
   }
 
  private:
-  pg::Pool& reader() { return replica_ ? *replica_ : primary_; }
+  // A confirmation lookup: on the replica when there is one, else (and while the replica
+  // has failed within the last few seconds) on the primary. A replica that fails is skipped
+  // for kReplicaPause, so a vanished replica costs one failed attempt, not one per request.
+  template <class Fn>
+  auto lookup(Fn fn) -> decltype(fn(std::declval<pg::Conn&>())) {
+    if (replica_ && core::now_unix_us() >= replica_retry_at_us_.load()) {
+      auto r = read(*replica_, fn);
+      if (r) return r;
+      replica_retry_at_us_ = core::now_unix_us() + kReplicaPauseUs;
+    }
+    return read(primary_, fn);
+  }
 
   // Runs a read on a pooled connection. A connection the server dropped (a restart) is
   // found broken only when used, so a read that failed on one is tried once more on a fresh
@@ -379,16 +395,14 @@ class PgStore final : public Store {
     }
   }
 
-  Result<std::vector<QualificationVersion>> versions(pg::Pool& pool, const Prepared& stmt,
-                                                     const Params& p) {
-    return read(pool, [&](pg::Conn& c) -> Result<std::vector<QualificationVersion>> {
-      auto r = c.exec(stmt, p, Format::kBinary);
-      if (!r) return r.error();
-      std::vector<QualificationVersion> out(r->size());
-      for (int i = 0; i < r->size(); ++i)
-        if (Status st = read_version_into(*r, i, out[i]); !st) return st.error();
-      return out;
-    });
+  static Result<std::vector<QualificationVersion>> versions_on(pg::Conn& c, const Prepared& stmt,
+                                                               const Params& p) {
+    auto r = c.exec(stmt, p, Format::kBinary);
+    if (!r) return r.error();
+    std::vector<QualificationVersion> out(r->size());
+    for (int i = 0; i < r->size(); ++i)
+      if (Status st = read_version_into(*r, i, out[i]); !st) return st.error();
+    return out;
   }
 
   Result<int64_t> scalar(const char* sql) {
@@ -481,8 +495,10 @@ class PgStore final : public Store {
     return c.exec(kSetClock, Params().i64(t + inserted - 1)).status();
   }
 
+  static constexpr int64_t kReplicaPauseUs = 5'000'000;
   pg::Pool& primary_;
   pg::Pool* replica_;
+  std::atomic<int64_t> replica_retry_at_us_{0};
 };
 
 }  // namespace
