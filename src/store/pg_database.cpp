@@ -42,9 +42,18 @@ class PgDatabase final : public Database {
   InstitutionStore& institutions() override { return *institutions_; }
   CardStore& cards() override { return *cards_; }
   BulkStore& bulk() override { return *bulk_; }
-  // The other stores' tables were migrated when the database was opened.
-  Status migrate() override { return institutions_->migrate(); }
-  std::filesystem::path cache_dir() const override { return {}; }
+  // Opening already migrated the members, audit, cards and bulk components; running the
+  // members' migrations again is a no-op that confirms the schema is current, and the
+  // institutions registry migrates now (it otherwise does on first use).
+  Status migrate() override {
+    {
+      auto c = primary_.acquire();
+      if (!c) return c.status();
+      if (auto st = migrate_pg_members(**c, url_, true); !st) return st;
+    }
+    return institutions_->migrate();
+  }
+  std::filesystem::path cache_dir() const override { return {}; }  // nothing kept beside it
   Backend backend() const override { return Backend::kPostgres; }
   const std::string& url() const override { return url_; }
 

@@ -16,12 +16,12 @@
 // A registration batch costs a few round trips whatever its size: the clock, one lookup of
 // the current versions of all its keys, one INSERT … SELECT FROM unnest(arrays). Lookups on
 // the confirmation path are prepared once per connection, return binary results (bytea raw,
-// no hex), and run on the read replica when one is configured — falling back to the primary
-// when the replica fails or finds nothing (replication lag); everything that must read its
-// own writes (history, scans, audit, counts) stays on the primary. Scans stream through a
+// no hex), and run on the read replica when one is configured (on the primary while the
+// replica is failing, and again on the primary when the replica finds nothing: replication
+// lag); everything that must read its own writes (history, scans, audit,
+// counts) stays on the primary. Scans stream through a
 // server-side cursor, so a million versions never sit in one result.
 #include <atomic>
-#include <chrono>
 #include <unordered_map>
 
 #include "core/date.h"
@@ -217,15 +217,13 @@ class PgStore final : public Store {
 
   Result<std::optional<QualificationVersion>> qualification_as_of(std::string_view card_key,
                                                                   int64_t known_at) override {
-    return lookup([&](pg::Pool& pool) {
-      return read(pool, [&](pg::Conn& c) -> Result<std::optional<QualificationVersion>> {
-        auto r = c.exec(kAsOf, Params().text(card_key).i64(known_at), Format::kBinary);
-        if (!r) return r.error();
-        std::optional<QualificationVersion> out;
-        if (r->size() == 0) return out;
-        if (Status st = read_version_into(*r, 0, out.emplace()); !st) return st.error();
-        return out;
-      });
+    return lookup([&](pg::Conn& c) -> Result<std::optional<QualificationVersion>> {
+      auto r = c.exec(kAsOf, Params().text(card_key).i64(known_at), Format::kBinary);
+      if (!r) return r.error();
+      std::optional<QualificationVersion> out;
+      if (r->size() == 0) return out;
+      if (Status st = read_version_into(*r, 0, out.emplace()); !st) return st.error();
+      return out;
     });
   }
 
@@ -237,21 +235,20 @@ class PgStore final : public Store {
         core::make_card_key(std::string(insurer), std::string(symbol), std::string(number), "");
     std::string hi = lo;
     hi.back() = '\x20';  // the byte after U+001F: every branch number sorts in [lo, hi)
-    return lookup([&](pg::Pool& pool) {
-      return versions(pool, kByCard, Params().text(lo).text(hi).i64(known_at));
-    });
+    Params p = Params().text(lo).text(hi).i64(known_at);
+    return lookup([&](pg::Conn& c) { return versions_on(c, kByCard, p); });
   }
 
   Result<std::vector<QualificationVersion>> find_by_person_link(std::string_view link,
                                                                 int64_t known_at) override {
     if (link.empty()) return std::vector<QualificationVersion>{};
-    return lookup([&](pg::Pool& pool) {
-      return versions(pool, kByPerson, Params().bytea(link).i64(known_at));
-    });
+    Params p = Params().bytea(link).i64(known_at);
+    return lookup([&](pg::Conn& c) { return versions_on(c, kByPerson, p); });
   }
 
   Result<std::vector<QualificationVersion>> history(std::string_view card_key) override {
-    return versions(primary_, kHistory, Params().text(card_key));
+    Params p = Params().text(card_key);
+    return read(primary_, [&](pg::Conn& c) { return versions_on(c, kHistory, p); });
   }
 
   Result<int64_t> count_card_keys() override {
@@ -376,25 +373,21 @@ class PgStore final : public Store {
   static bool found(const std::optional<QualificationVersion>& v) { return v.has_value(); }
   static bool found(const std::vector<QualificationVersion>& v) { return !v.empty(); }
 
-  // A confirmation lookup: on the replica when there is one and it answers, else on the
-  // primary — when the replica fails (stopped, unreachable: it is then left alone for 5 s,
-  // so requests do not each wait for it) or finds nothing (a member registered a moment ago
-  // may not have reached the replica yet; a miss is rare, so the primary's share stays small).
+  // A confirmation lookup: on the replica when there is one, else (and while the replica
+  // has failed within the last few seconds) on the primary. A replica that fails is skipped
+  // for kReplicaPause, so a vanished replica costs one failed attempt, not one per request.
+  // A lookup the replica answers with nothing is repeated on the primary: a member
+  // registered a moment ago may not have reached the replica yet (misses are rare, so the
+  // primary's share stays small).
   template <class Fn>
-  auto lookup(Fn fn) -> decltype(fn(std::declval<pg::Pool&>())) {
-    if (replica_ && replica_usable()) {
-      auto r = fn(*replica_);
+  auto lookup(Fn fn) -> decltype(fn(std::declval<pg::Conn&>())) {
+    if (replica_ && core::now_unix_us() >= replica_retry_at_us_.load()) {
+      auto r = read(*replica_, fn);
       if (r && found(*r)) return r;
-      if (!r) replica_down_until_us_ = now_us() + 5'000'000;
+      if (!r) replica_retry_at_us_ = core::now_unix_us() + kReplicaPauseUs;
     }
-    return fn(primary_);
+    return read(primary_, fn);
   }
-  static int64_t now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-  bool replica_usable() const { return now_us() >= replica_down_until_us_.load(); }
 
   // Runs a read on a pooled connection. A connection the server dropped (a restart) is
   // found broken only when used, so a read that failed on one is tried once more on a fresh
@@ -409,16 +402,14 @@ class PgStore final : public Store {
     }
   }
 
-  Result<std::vector<QualificationVersion>> versions(pg::Pool& pool, const Prepared& stmt,
-                                                     const Params& p) {
-    return read(pool, [&](pg::Conn& c) -> Result<std::vector<QualificationVersion>> {
-      auto r = c.exec(stmt, p, Format::kBinary);
-      if (!r) return r.error();
-      std::vector<QualificationVersion> out(r->size());
-      for (int i = 0; i < r->size(); ++i)
-        if (Status st = read_version_into(*r, i, out[i]); !st) return st.error();
-      return out;
-    });
+  static Result<std::vector<QualificationVersion>> versions_on(pg::Conn& c, const Prepared& stmt,
+                                                               const Params& p) {
+    auto r = c.exec(stmt, p, Format::kBinary);
+    if (!r) return r.error();
+    std::vector<QualificationVersion> out(r->size());
+    for (int i = 0; i < r->size(); ++i)
+      if (Status st = read_version_into(*r, i, out[i]); !st) return st.error();
+    return out;
   }
 
   Result<int64_t> scalar(const char* sql) {
@@ -511,9 +502,10 @@ class PgStore final : public Store {
     return c.exec(kSetClock, Params().i64(t + inserted - 1)).status();
   }
 
+  static constexpr int64_t kReplicaPauseUs = 5'000'000;
   pg::Pool& primary_;
   pg::Pool* replica_;
-  std::atomic<int64_t> replica_down_until_us_{0};  // steady clock µs; 0 = usable
+  std::atomic<int64_t> replica_retry_at_us_{0};
 };
 
 }  // namespace

@@ -1,8 +1,9 @@
 // The audit log's contract on every backend (issue 12 §2, §3): one chain, numbered and linked
 // inside the database. Many threads record through one log; two Database objects — two
 // processes' connection pools — each with its own AuditLog append to one database at the same
-// time; a reopened database continues the chain; and verify_audit (what `onshi audit verify`
-// runs) passes on all of it and still points at an entry edited behind the store's back.
+// time; a reopened database continues the chain; and verify_audit — and `onshi audit verify
+// --db URL` itself — passes on all of it and still points at an entry edited behind the
+// store's back.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -13,6 +14,7 @@
 #include "store/database.h"
 #include "store/pg.h"
 #include "store/test_database.h"
+#include "temp_dir.h"
 
 namespace onshi::security {
 namespace {
@@ -121,6 +123,12 @@ TEST_P(AuditOnBackend, TwoServersAppendToOneChain) {
   }));
   EXPECT_EQ(from_a, 400);
   EXPECT_EQ(from_b, 400);
+  // And `onshi audit verify --db URL` agrees.
+  auto cli = onshi::testing::run_command(onshi::testing::shell_quote(ONSHI_BINARY) +
+                                         " audit verify --db " +
+                                         onshi::testing::shell_quote(db_->url()));
+  EXPECT_EQ(cli.exit_code, 0) << cli.out << cli.err;
+  EXPECT_NE(cli.out.find("\"entries\":800"), std::string::npos) << cli.out;
 }
 
 // DESIGN security: a restarted service (a reopened database) continues the same chain.

@@ -1,10 +1,11 @@
 // What only the PostgreSQL backend has (issue 12 "Bad input and faults", §5): a database that
 // cannot be reached, refuses the credentials or holds a newer schema fails open_store with
 // E_STORE_OPEN / E_STORE_SCHEMA and a message that names the URL but never its password; a
-// read replica answers the confirmation lookups; a server that goes away while in use makes
-// the store's calls fail promptly with E_STORE, and the pool recovers by itself when it
-// returns. The restart runs on a private cluster of its own (scripts/pg-test.sh), so other
-// tests on the shared one are not disturbed.
+// read replica answers the confirmation lookups, and the primary does while the replica is
+// down; a server that goes away while in use makes the store's calls fail promptly with
+// E_STORE, and the pool recovers by itself when it returns. Stopping and restarting run on
+// private clusters of their own (scripts/pg-test.sh), so other tests on the shared one are
+// not disturbed.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -147,6 +148,45 @@ TEST(PgDatabase, ReadReplicaAnswersConfirmationLookups) {
   auto bad = open_store(primary_db.url(), o);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, "E_DB_URL");
+}
+
+// Issue 12 §6: a replica that stops mid-load → confirmation lookups answer from the primary
+// at once, instead of failing until the replica returns.
+TEST(PgDatabase, StoppedReplicaFallsBackToPrimary) {
+  TestDatabase primary_db("postgresql");
+  ONSHI_REQUIRE_DATABASE(primary_db);
+  char tmpl[] = "/tmp/onshi-pg-replica.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl, replica_url = pg_test("start " + dir);
+  ASSERT_FALSE(replica_url.empty()) << "could not start a private cluster";
+  {
+    {
+      auto replica = open_store(replica_url);
+      ASSERT_TRUE(replica.ok()) << replica.error().message;
+      ASSERT_TRUE(put((*replica)->members(), member("1", "replica")));
+    }
+    DatabaseOptions o;
+    o.read_url = replica_url;
+    auto d = open_store(primary_db.url(), o);
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    Store& s = (*d)->members();
+    ASSERT_TRUE(put(s, member("1", "primary")));
+    auto key = member("1").card_key();
+    auto before = s.qualification_as_of(key, core::now_unix_us());
+    ASSERT_TRUE(before.ok() && before->has_value());
+    EXPECT_EQ((*before)->qualification.address, "replica");
+
+    ASSERT_EQ(pg_test("halt " + dir), "ok");
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 20; ++i) {
+      auto v = s.qualification_as_of(key, core::now_unix_us());
+      ASSERT_TRUE(v.ok()) << v.error().message;
+      ASSERT_TRUE(v->has_value());
+      EXPECT_EQ((*v)->qualification.address, "primary");
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  }
+  pg_test("stop " + dir);
 }
 
 // Issue 12 faults: the database goes away while in use → calls answer E_STORE promptly (no
