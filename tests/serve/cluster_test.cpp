@@ -95,6 +95,10 @@ std::string confirmation_json(int i) {
          "\"limitApplicationCertificateRelatedConsFlg\":\"0\"}";
 }
 
+// Whether a confirmation answer carries the member (the kana name, half-width as in the
+// interface).
+bool has_member(const std::string& body) { return body.find("ｼｹﾝ") != std::string::npos; }
+
 // The retry rule of docs/operations.md: a lost connection, 502, 503 and 500 E_STORE may be
 // retried (registrations and confirmations are idempotent); anything else is final.
 bool retryable(const Result<http::ClientResponse>& r) {
@@ -215,7 +219,7 @@ TEST_F(ClusterTest, CardChallengeFromOneServerIsAnsweredThroughTheOther) {
   auto answer = two.request("POST", "/v1/card/confirmations", body);
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 200) << answer->body;
-  EXPECT_NE(answer->body.find("シケン"), std::string::npos) << answer->body;
+  EXPECT_TRUE(has_member(answer->body)) << answer->body;
   // Single use across servers: the same answer through the first server is refused.
   auto again = one.request("POST", "/v1/card/confirmations", body);
   ASSERT_TRUE(again);
@@ -261,7 +265,7 @@ TEST_F(ClusterTest, KillOneServerThenTheReplicaMidLoad) {
           continue;
         }
         auto r = with_retry(c, "/v1/qualification-confirmations", confirmation_json(i), conf_tally);
-        if (r && r->status == 200 && r->body.find("シケン") != std::string::npos) ++answered;
+        if (r && r->status == 200 && has_member(r->body)) ++answered;
       }
     });
   }
