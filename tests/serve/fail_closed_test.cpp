@@ -234,7 +234,7 @@ TEST_F(FailClosedTest, UnwritableAuditFileRefusesToStart) {
   Onshi svc(serve_args(), dir_ / "ro.err", uid, std::chrono::seconds(10));
   const std::string err = slurp(dir_ / "ro.err");
   EXPECT_FALSE(svc.running()) << "a service that cannot audit must not start: " << err;
-  EXPECT_EQ(svc.exit_code(), 1) << err;
+  EXPECT_EQ(svc.exit_code(), 2) << err;  // the database cannot be used: exit 2, like E_STORE_OPEN
   EXPECT_NE(err.find("E_STORE_OPEN"), std::string::npos) << err;
   EXPECT_NE(err.find("onshi-audit.db"), std::string::npos) << err;
 }

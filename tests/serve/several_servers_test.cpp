@@ -49,6 +49,7 @@ class SeveralServersTest : public ::testing::TestWithParam<std::string> {
     // The second server has its own copy of the key directory (CA, master key, J-LIS CA), as
     // a second host would; one service per key directory.
     std::filesystem::path second = dir() / "second";
+    std::filesystem::create_directories(second);
     for (const char* sub : {"ca", "keys", "jlis"})
       std::filesystem::copy(dir() / sub, second / sub, std::filesystem::copy_options::recursive);
     for (auto [s, data_dir] : {std::pair{&a_, dir()}, std::pair{&b_, second}}) {
