@@ -330,6 +330,34 @@ TEST_P(CopyDatabaseTest, CopiesEverythingOnceAndAgainNothing) {
   EXPECT_EQ(again->copied(), 0);
 }
 
+// issue 12 §4: a copy interrupted part way (some versions, the start of the audit chain, some
+// cards in the target) completes when run again, and the result is the same.
+TEST_P(CopyDatabaseTest, InterruptedCopyCompletes) {
+  ONSHI_REQUIRE_DATABASE(src_);
+  ONSHI_REQUIRE_DATABASE(dst_);
+  auto from = open_store(src_.url());
+  auto to = open_store(dst_.url());
+  ASSERT_TRUE(from.ok() && to.ok());
+  fill(**from);
+  std::vector<QualificationVersion> some;
+  ASSERT_TRUE((*from)->members().scan_versions([&](const QualificationVersion& v) {
+    some.push_back(v);
+    return some.size() < 17;
+  }));
+  ASSERT_TRUE((*to)->members().put_versions_verbatim(some).ok());
+  std::vector<AuditEntry> head;
+  ASSERT_TRUE((*from)->members().scan_audit(1, [&](const AuditEntry& e) {
+    head.push_back(e);
+    return head.size() < 12;
+  }));
+  ASSERT_TRUE((*to)->members().append_audit(head).ok());
+  auto report = copy_database(**from, **to, {});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 - 17 - 12);
+  onshi::testing::expect_same_database(onshi::testing::dump_database(**from),
+                                       onshi::testing::dump_database(**to));
+}
+
 // issue 12 §4: a target holding another installation is refused before anything is written.
 TEST_P(CopyDatabaseTest, DifferentDataIsAConflict) {
   ONSHI_REQUIRE_DATABASE(src_);
