@@ -45,9 +45,8 @@ class CopyBar {
     std::string bar(static_cast<size_t>(fill), '#');
     bar.append(static_cast<size_t>(width - fill), ' ');
     std::string total = s.total >= 0 ? " / " + commas(s.total) : "";
-    std::fprintf(stderr, "\r%-13s [%s] %5.1f%%  %s%s 行  copied %s ", s.store.c_str(),
-                 bar.c_str(), frac * 100, commas(s.read).c_str(), total.c_str(),
-                 commas(s.copied).c_str());
+    std::fprintf(stderr, "\r%-13s [%s] %5.1f%%  %s%s 行  copied %s ", s.store.c_str(), bar.c_str(),
+                 frac * 100, commas(s.read).c_str(), total.c_str(), commas(s.copied).c_str());
     if (s.finished) std::fputc('\n', stderr);
     std::fflush(stderr);
   }

@@ -35,7 +35,8 @@ Status plan_import_runs(Store& from, Store& to, Plan& plan) {
   if (!dst) return dst.status();
   if (dst->size() > src->size()) return conflict("import_runs", "the number of import runs");
   for (size_t i = 0; i < dst->size(); ++i)
-    if ((*dst)[i] != (*src)[i]) return conflict("import_runs", "import run " + std::to_string(i + 1));
+    if ((*dst)[i] != (*src)[i])
+      return conflict("import_runs", "import run " + std::to_string(i + 1));
   plan.import_runs.assign(src->begin() + static_cast<std::ptrdiff_t>(dst->size()), src->end());
   plan.import_runs_total = static_cast<int64_t>(src->size());
   return {};
@@ -241,10 +242,11 @@ Status copy_cards(CardStore& from, CardStore& to, Steps& steps) {
   std::string after;
   for (;;) {
     std::vector<CardRow> batch;
-    if (Status st = from.scan(after, kCopyBatch, [&](const CardRow& r) {
-          batch.push_back(r);
-          return true;
-        });
+    if (Status st = from.scan(after, kCopyBatch,
+                              [&](const CardRow& r) {
+                                batch.push_back(r);
+                                return true;
+                              });
         !st)
       return st;
     if (batch.empty()) break;
@@ -265,10 +267,11 @@ Status copy_bulk(BulkStore& from, BulkStore& to, Steps& steps) {
   for (;;) {
     std::vector<BulkReception> batch;
     // Documents can be large: fewer of them per transaction.
-    if (Status st = from.scan(after, kCopyBatch / 10, [&](const BulkReception& r) {
-          batch.push_back(r);
-          return true;
-        });
+    if (Status st = from.scan(after, kCopyBatch / 10,
+                              [&](const BulkReception& r) {
+                                batch.push_back(r);
+                                return true;
+                              });
         !st)
       return st;
     if (batch.empty()) break;

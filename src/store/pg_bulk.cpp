@@ -96,8 +96,9 @@ class PgBulk final : public BulkStore {
         inserted += *added ? 1 : 0;
       }
       return conn
-          .exec("SELECT setval('bulk_reception_seq', GREATEST((SELECT max(seq) FROM "
-                "bulk_receptions), (SELECT last_value FROM bulk_reception_seq)))")
+          .exec(
+              "SELECT setval('bulk_reception_seq', GREATEST((SELECT max(seq) FROM "
+              "bulk_receptions), (SELECT last_value FROM bulk_reception_seq)))")
           .status();
     });
     if (!st) return st.error();
@@ -119,9 +120,9 @@ class PgBulk final : public BulkStore {
     if (!found) return found.error();
     if (found->size() > 0) {
       if (found->size() == 1 && read_reception(*found, 0) == r) return false;
-      return Error{"E_COPY_CONFLICT", "bulk",
-                   "reception " + r.reception_number +
-                       " differs between the source and the target"};
+      return Error{
+          "E_COPY_CONFLICT", "bulk",
+          "reception " + r.reception_number + " differs between the source and the target"};
     }
     auto ins = c.exec(
         "INSERT INTO bulk_receptions(seq, reception_number, institution, created_us, document) "

@@ -170,8 +170,14 @@ class PgCards final : public CardStore {
       link.bytea_or_null(r.person_link);
       label.text(r.label);
       issued.i64(r.issued_at_us);
-      if (r.linked_at_us) linked.i64(*r.linked_at_us); else linked.null();
-      if (r.revoked_at_us) revoked.i64(*r.revoked_at_us); else revoked.null();
+      if (r.linked_at_us)
+        linked.i64(*r.linked_at_us);
+      else
+        linked.null();
+      if (r.revoked_at_us)
+        revoked.i64(*r.revoked_at_us);
+      else
+        revoked.null();
     }
     pg::Params p;
     for (const pg::ArrayParam* a : {&serial, &link, &label, &issued, &linked, &revoked})

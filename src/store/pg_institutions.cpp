@@ -367,8 +367,9 @@ class PgOps final : public InstitutionTx {
     for (int i = 0; i < r->size(); ++i)
       t.events.push_back(
           {r->i64(i, 0), r->i64(i, 1), r->str(i, 2), r->str(i, 3), r->str(i, 4), r->str(i, 5)});
-    r = c_.exec("SELECT seq, institution_id, effective_on, use FROM medical_aid_setting "
-                "ORDER BY seq");
+    r = c_.exec(
+        "SELECT seq, institution_id, effective_on, use FROM medical_aid_setting "
+        "ORDER BY seq");
     if (!r) return r.status();
     for (int i = 0; i < r->size(); ++i)
       t.medical_aid.push_back({r->i64(i, 0), r->i64(i, 1), r->str(i, 2), r->i64(i, 3) != 0});
@@ -380,23 +381,35 @@ class PgOps final : public InstitutionTx {
       auto in = c_.exec(
           "INSERT INTO institution(id, provisional_code, kind, prefecture, district, name, "
           "address, stage) VALUES($1,$2,$3,$4,$5,$6,$7,$8)",
-          Params().i64(r.id).text(r.provisional_code).text(r.kind).text(r.prefecture)
-              .text(r.district).text(r.name).text(r.address).text(r.stage));
+          Params()
+              .i64(r.id)
+              .text(r.provisional_code)
+              .text(r.kind)
+              .text(r.prefecture)
+              .text(r.district)
+              .text(r.name)
+              .text(r.address)
+              .text(r.stage));
       if (!in) return in.status();
       if (Status st = update(r); !st) return st;
     }
     for (const auto& e : t.events)
       if (auto in = c_.exec("INSERT INTO institution_event(seq, time_us, provisional_code, "
                             "action, actor, detail) VALUES($1,$2,$3,$4,$5,$6)",
-                            Params().i64(e.seq).i64(e.time_us).text(e.provisional_code)
-                                .text(e.action).text(e.actor).text(e.detail));
+                            Params()
+                                .i64(e.seq)
+                                .i64(e.time_us)
+                                .text(e.provisional_code)
+                                .text(e.action)
+                                .text(e.actor)
+                                .text(e.detail));
           !in)
         return in.status();
     for (const auto& m : t.medical_aid)
-      if (auto in = c_.exec("INSERT INTO medical_aid_setting(seq, institution_id, "
-                            "effective_on, use) VALUES($1,$2,$3,$4)",
-                            Params().i64(m.seq).i64(m.institution_id).text(m.effective_on)
-                                .i64(m.use ? 1 : 0));
+      if (auto in = c_.exec(
+              "INSERT INTO medical_aid_setting(seq, institution_id, "
+              "effective_on, use) VALUES($1,$2,$3,$4)",
+              Params().i64(m.seq).i64(m.institution_id).text(m.effective_on).i64(m.use ? 1 : 0));
           !in)
         return in.status();
     if (Status st = import_keyed(t); !st) return st;
@@ -424,8 +437,9 @@ class PgOps final : public InstitutionTx {
     r = c_.exec("SELECT name, value FROM counter ORDER BY name COLLATE \"C\"");
     if (!r) return r.status();
     for (int i = 0; i < r->size(); ++i) t.counters.push_back({r->str(i, 0), r->i64(i, 1)});
-    r = c_.exec("SELECT kind, prefecture, total FROM population ORDER BY kind COLLATE \"C\", "
-                "prefecture COLLATE \"C\"");
+    r = c_.exec(
+        "SELECT kind, prefecture, total FROM population ORDER BY kind COLLATE \"C\", "
+        "prefecture COLLATE \"C\"");
     if (!r) return r.status();
     for (int i = 0; i < r->size(); ++i)
       t.population.push_back({r->str(i, 0), r->str(i, 1), r->i64(i, 2)});
@@ -434,10 +448,10 @@ class PgOps final : public InstitutionTx {
 
   Status import_keyed(const InstitutionTables& t) {
     for (const auto& h : t.high_water)
-      if (auto in = c_.exec("INSERT INTO number_high_water(prefecture, score_table, district, "
-                            "last_number) VALUES($1,$2,$3,$4)",
-                            Params().text(h.prefecture).text(h.score_table).text(h.district)
-                                .i64(h.number));
+      if (auto in = c_.exec(
+              "INSERT INTO number_high_water(prefecture, score_table, district, "
+              "last_number) VALUES($1,$2,$3,$4)",
+              Params().text(h.prefecture).text(h.score_table).text(h.district).i64(h.number));
           !in)
         return in.status();
     for (const auto& c : t.counters)
@@ -448,7 +462,9 @@ class PgOps final : public InstitutionTx {
     for (const auto& o : t.schedule_overrides)
       if (auto in = c_.exec("INSERT INTO schedule_override(month, bureau_answer, "
                             "agency_deadline, submission_deadline) VALUES($1,$2,$3,$4)",
-                            Params().text(o.month).text_or_null(o.bureau_answer)
+                            Params()
+                                .text(o.month)
+                                .text_or_null(o.bureau_answer)
                                 .text_or_null(o.agency_deadline)
                                 .text_or_null(o.submission_deadline));
           !in)
@@ -546,8 +562,7 @@ class PgInstitutions final : public InstitutionStore {
     if (!lease) return lease.error();
     InstitutionTables t;
     Status st = (*lease)->transaction([&](pg::Conn& c) -> Status {
-      if (Status s = c.exec_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); !s)
-        return s;
+      if (Status s = c.exec_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); !s) return s;
       t = {};
       PgOps ops(c);
       return ops.export_into(t);

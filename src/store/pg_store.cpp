@@ -398,8 +398,8 @@ class PgStore final : public Store {
     auto lease = primary_.acquire();
     if (!lease) return lease.error();
     int64_t inserted = 0;
-    Status st = (*lease)->transaction(
-        [&](pg::Conn& c) { return put_verbatim(c, versions, inserted); });
+    Status st =
+        (*lease)->transaction([&](pg::Conn& c) { return put_verbatim(c, versions, inserted); });
     if (!st) return st.error();
     return inserted;
   }

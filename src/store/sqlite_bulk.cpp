@@ -118,9 +118,9 @@ class SqliteBulk final : public SqliteBulkStore {
       int rc = find.step();
       if (rc == SQLITE_ROW) {
         if (read_reception(find) != r)
-          return Error{"E_COPY_CONFLICT", "bulk",
-                       "reception " + r.reception_number +
-                           " differs between the source and the target"};
+          return Error{
+              "E_COPY_CONFLICT", "bulk",
+              "reception " + r.reception_number + " differs between the source and the target"};
         continue;
       }
       if (rc != SQLITE_DONE) return sqlite::error(db, "bulk.db copy");

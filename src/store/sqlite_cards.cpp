@@ -216,8 +216,14 @@ class SqliteCards final : public SqliteCardStore {
       if (rc != SQLITE_DONE) return sqlite::error(db, "cards.db copy");
       ins.reset();
       ins.text(1, r.serial).blob(2, r.person_link).text(3, r.label).i64(4, r.issued_at_us);
-      if (r.linked_at_us) ins.i64(5, *r.linked_at_us); else sqlite3_bind_null(ins.get(), 5);
-      if (r.revoked_at_us) ins.i64(6, *r.revoked_at_us); else sqlite3_bind_null(ins.get(), 6);
+      if (r.linked_at_us)
+        ins.i64(5, *r.linked_at_us);
+      else
+        sqlite3_bind_null(ins.get(), 5);
+      if (r.revoked_at_us)
+        ins.i64(6, *r.revoked_at_us);
+      else
+        sqlite3_bind_null(ins.get(), 6);
       if (ins.step() != SQLITE_DONE) return sqlite::error(db, "cards.db copy");
       ++inserted;
     }

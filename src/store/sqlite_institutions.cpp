@@ -358,29 +358,31 @@ class SqliteOps final : public InstitutionTx {
     auto overrides = schedule_overrides();
     if (!overrides) return overrides.status();
     t.schedule_overrides = std::move(*overrides);
-    Status st = each("SELECT seq, time_us, provisional_code, action, actor, detail FROM "
-                     "institution_event ORDER BY seq",
-                     [&](Stmt& s) {
-                       t.events.push_back({s.col_i64(0), s.col_i64(1), s.col_text(2),
-                                           s.col_text(3), s.col_text(4), s.col_text(5)});
-                     });
+    Status st = each(
+        "SELECT seq, time_us, provisional_code, action, actor, detail FROM "
+        "institution_event ORDER BY seq",
+        [&](Stmt& s) {
+          t.events.push_back({s.col_i64(0), s.col_i64(1), s.col_text(2), s.col_text(3),
+                              s.col_text(4), s.col_text(5)});
+        });
     if (st)
-      st = each("SELECT seq, institution_id, effective_on, use FROM medical_aid_setting "
-                "ORDER BY seq",
-                [&](Stmt& s) {
-                  t.medical_aid.push_back(
-                      {s.col_i64(0), s.col_i64(1), s.col_text(2), s.col_i64(3) != 0});
-                });
+      st = each(
+          "SELECT seq, institution_id, effective_on, use FROM medical_aid_setting "
+          "ORDER BY seq",
+          [&](Stmt& s) {
+            t.medical_aid.push_back({s.col_i64(0), s.col_i64(1), s.col_text(2), s.col_i64(3) != 0});
+          });
     if (st)
-      st = each("SELECT prefecture, score_table, district, last_number FROM number_high_water "
-                "ORDER BY prefecture, score_table, district",
-                [&](Stmt& s) {
-                  t.high_water.push_back({s.col_text(0), s.col_text(1), s.col_text(2),
-                                          s.col_i64(3)});
-                });
+      st = each(
+          "SELECT prefecture, score_table, district, last_number FROM number_high_water "
+          "ORDER BY prefecture, score_table, district",
+          [&](Stmt& s) {
+            t.high_water.push_back({s.col_text(0), s.col_text(1), s.col_text(2), s.col_i64(3)});
+          });
     if (st)
-      st = each("SELECT name, value FROM counter ORDER BY name",
-                [&](Stmt& s) { t.counters.push_back({s.col_text(0), s.col_i64(1)}); });
+      st = each("SELECT name, value FROM counter ORDER BY name", [&](Stmt& s) {
+        t.counters.push_back({s.col_text(0), s.col_i64(1)});
+      });
     return st;
   }
 

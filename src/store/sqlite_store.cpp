@@ -594,9 +594,9 @@ class SqliteStore final : public Store {
   }
 
   static Error version_conflict(int64_t version_id) {
-    return Error{"E_COPY_CONFLICT", "members",
-                 "version " + std::to_string(version_id) +
-                     " differs between the source and the target"};
+    return Error{
+        "E_COPY_CONFLICT", "members",
+        "version " + std::to_string(version_id) + " differs between the source and the target"};
   }
 
   // Inserts `entries` and commits the audit transaction the caller began (audit_write_mu_

@@ -74,7 +74,8 @@ void fill_members(store::Store& s) {
       if (round >= 1) q.name_kana = "シケン　タロウ" + std::to_string(round);
       if (round == 2 && i % 2) q.disqualification_date = "20991231";
       items.push_back({q, "person-link-" + std::to_string(i), "sealed-" + std::to_string(round),
-                       "import:members.csv", round == 1 ? "[{\"from\":\"髙\",\"to\":\"高\"}]" : ""});
+                       "import:members.csv",
+                       round == 1 ? "[{\"from\":\"髙\",\"to\":\"高\"}]" : ""});
     }
     ASSERT_TRUE(s.put_qualifications(items).ok());
     ASSERT_TRUE(s.record_import({core::now_unix_us(), "members.csv", 20, 0, 0, "{}"}).ok());

@@ -192,8 +192,7 @@ TEST_P(CopyContract, InstitutionTables) {
     auto in = tx.insert(c);
     if (!in) return in.error();
     EXPECT_GT(in->id, 8);
-    if (Status e = tx.append_event({0, 0, "P0000009", "register", "operator", "{}"}); !e)
-      return e;
+    if (Status e = tx.append_event({0, 0, "P0000009", "register", "operator", "{}"}); !e) return e;
     return tx.add_medical_aid_setting(in->id, "20240501", true);
   });
   ASSERT_TRUE(st.ok()) << st.error().message;
@@ -241,8 +240,9 @@ TEST_P(CopyContract, BulkScanAndPutVerbatim) {
   BulkStore& s = db_->bulk();
   const int64_t now = core::now_unix_us();
   const std::string day = core::timestamp_jst(now).substr(0, 8);
-  std::vector<BulkReception> rows{{3, day + "00000003", "1310112345", now, "<a/>"},
-                                  {41, day + "00000041", "1310112345", now, std::string("b\0c", 3)}};
+  std::vector<BulkReception> rows{
+      {3, day + "00000003", "1310112345", now, "<a/>"},
+      {41, day + "00000041", "1310112345", now, std::string("b\0c", 3)}};
   auto n = s.put_verbatim(rows);
   ASSERT_TRUE(n.ok()) << n.error().message;
   EXPECT_EQ(*n, 2);
@@ -292,14 +292,16 @@ void fill(Database& db) {
     entries[i].detail = "{\"n\":" + std::to_string(i) + "}";
   }
   ASSERT_TRUE(m.chain_audit(entries, hasher).ok());
-  ASSERT_TRUE(m.record_import({1'700'000'000'000'000, "members.csv", 25, 0, 1, "{\"E_X\":1}"}).ok());
+  ASSERT_TRUE(
+      m.record_import({1'700'000'000'000'000, "members.csv", 25, 0, 1, "{\"E_X\":1}"}).ok());
   ASSERT_TRUE(db.institutions().import_tables(sample_tables()).ok());
   ASSERT_TRUE(db.cards().insert({"0A", "link1", "カード", 100, std::nullopt, std::nullopt}).ok());
   ASSERT_TRUE(db.cards().set_linked("0A", 200).ok());
-  ASSERT_TRUE(db.bulk()
-                  .add("1310112345", core::now_unix_us(),
-                       [](const std::string& n) -> Result<std::string> { return "<r>" + n + "</r>"; })
-                  .ok());
+  ASSERT_TRUE(
+      db.bulk()
+          .add("1310112345", core::now_unix_us(),
+               [](const std::string& n) -> Result<std::string> { return "<r>" + n + "</r>"; })
+          .ok());
 }
 
 class CopyDatabaseTest : public ::testing::TestWithParam<std::string> {
