@@ -2,9 +2,15 @@
 // (the first step of an installation on PostgreSQL, and of an upgrade of onshi), and
 // `db copy` moves an installation from one database to another (e.g. from the SQLite files
 // of a data directory to a PostgreSQL server). Neither needs keys: they take URLs alone.
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "store/copy.h"
 #include "store/database.h"
 
 namespace onshi::cli {
@@ -23,6 +29,82 @@ void run_migrate(const std::string& url) {
   g_exit_code = 0;
 }
 
+// One line per store on stderr, redrawn at most five times a second and once when the store
+// is done: "members  [#####     ]  52.0%  5,200,000 / 10,000,000 行  copied 5,200,000".
+class CopyBar {
+ public:
+  void operator()(const store::CopyStep& s) {
+    auto now = std::chrono::steady_clock::now();
+    if (!s.finished && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    double frac = s.total > 0 ? static_cast<double>(s.read) / static_cast<double>(s.total) : 1;
+    if (s.total < 0 && !s.finished) frac = 0;
+    if (frac > 1) frac = 1;
+    const int width = 30;
+    const int fill = static_cast<int>(frac * width);
+    std::string bar(static_cast<size_t>(fill), '#');
+    bar.append(static_cast<size_t>(width - fill), ' ');
+    std::string total = s.total >= 0 ? " / " + commas(s.total) : "";
+    std::fprintf(stderr, "\r%-13s [%s] %5.1f%%  %s%s 行  copied %s ", s.store.c_str(), bar.c_str(),
+                 frac * 100, commas(s.read).c_str(), total.c_str(), commas(s.copied).c_str());
+    if (s.finished) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  static std::string commas(int64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+      if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
+      out.push_back(digits[i]);
+    }
+    return out;
+  }
+  std::chrono::steady_clock::time_point last_{};
+};
+
+// The summary line: {"from":…,"to":…,"copied":N,"stores":{"members":{"read":…,"copied":…},…}}.
+std::string summary(const store::Database& from, const store::Database& to,
+                    const store::CopyReport& report) {
+  boost::json::object stores;
+  for (const auto& s : report.stores) stores[s.store] = {{"read", s.read}, {"copied", s.copied}};
+  boost::json::object out{{"from", from.url()}, {"to", to.url()}, {"copied", report.copied()}};
+  out["stores"] = std::move(stores);
+  return boost::json::serialize(out);
+}
+
+// The source as it is: it must exist. A data directory that never used a store (no
+// cards.db yet, say) gets that store's empty file, so it reads as empty instead of failing.
+Result<std::unique_ptr<store::Database>> open_source(const std::string& url) {
+  store::DatabaseOptions existing;
+  existing.create = false;
+  auto db = store::open_store(url, existing);
+  if (!db || (*db)->backend() != store::Backend::kSqlite) return db;
+  db->reset();
+  return store::open_store(url);
+}
+
+// The target is created or migrated; the source must exist already.
+void run_copy(const std::string& from_url, const std::string& to_url) {
+  auto from = open_source(from_url);
+  if (!from) return fail("copy", from.error());
+  auto to = store::open_store(to_url);
+  if (!to) return fail("copy", to.error());
+  if ((*from)->url() == (*to)->url())
+    return fail("copy", Error{"E_DB_URL", "to", (*to)->url() + " is the source itself"});
+  if (auto st = (*to)->migrate(); !st) return fail("copy", st.error());
+  store::CopyProgress progress;
+  if (isatty(STDERR_FILENO) == 1) progress = CopyBar();
+  auto report = store::copy_database(**from, **to, progress);
+  if (!report) {
+    fail("copy", report.error());
+    if (report.error().code == "E_COPY_CONFLICT") g_exit_code = 2;
+    return;
+  }
+  std::cout << summary(**from, **to, *report) << "\n";
+  g_exit_code = 0;
+}
+
 }  // namespace
 
 void register_db(CLI::App& app) {
@@ -36,6 +118,28 @@ void register_db(CLI::App& app) {
   migrate->add_option("--db", *url, "データベース URL: sqlite:DIR または postgresql://…")
       ->required();
   migrate->callback([url] { run_migrate(*url); });
+
+  auto from = std::make_shared<std::string>();
+  auto to = std::make_shared<std::string>();
+  CLI::App* copy = db->add_subcommand(
+      "copy",
+      "インストール全体を別のデータベースへ複写する。会員と全版・監査ログ・取込履歴・医療機関"
+      "台帳・カード台帳・一括照会を、番号や時刻を保ったまま写す。再実行可 (写済みは比較して"
+      "飛ばす); 内容の異なる同じキーがあれば E_COPY_CONFLICT で中止。未回答のカードチャレンジ"
+      "は一時的なため写さない。鍵と証明書 (DIR/keys, DIR/ca) はファイルなので自分で複写する "
+      "(copy everything — members with every version, the audit chain, import runs, the "
+      "institutions registry, the card register, bulk receptions — keeping ids, numbers and "
+      "times; re-runnable: rows already there are compared and skipped, different data under "
+      "the same key stops it with E_COPY_CONFLICT; open card challenges are ephemeral and not "
+      "copied; keys and certificates are files: copy DIR/keys and DIR/ca yourself). "
+      "Exit 0 done, 1 failed, 2 unusable database or E_COPY_CONFLICT");
+  copy->add_option("--from", *from, "複写元のデータベース URL: sqlite:DIR または postgresql://…")
+      ->required();
+  copy->add_option("--to", *to,
+                   "複写先のデータベース URL (なければ作成・更新する): sqlite:DIR または "
+                   "postgresql://…")
+      ->required();
+  copy->callback([from, to] { run_copy(*from, *to); });
 }
 
 }  // namespace onshi::cli

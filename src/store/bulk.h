@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,16 @@ namespace onshi::store {
 
 // How long a reception is kept.
 inline constexpr int64_t kBulkKeepUs = 7LL * 24 * 3600 * 1000000;
+
+// One stored reception, as `scan` reads it and `put_verbatim` writes it.
+struct BulkReception {
+  int64_t seq = 0;               // the sequence number inside reception_number
+  std::string reception_number;  // YYYYMMDD + 8 digits
+  std::string institution;
+  int64_t created_us = 0;
+  std::string document;  // the OQSmuquc02res document, bytes as stored
+  bool operator==(const BulkReception&) const = default;
+};
 
 class BulkStore {
  public:
@@ -46,6 +57,17 @@ class BulkStore {
   // institution's (not told apart, so a number's existence is not revealed).
   virtual Result<std::optional<std::string>> get(std::string_view reception_number,
                                                  std::string_view institution) = 0;
+
+  // ---- copying a database (`onshi db copy`, store/copy.h) ----
+  // Calls `fn` for every stored reception with seq > `after_seq`, in seq order, at most
+  // `limit` of them; stop early by returning false.
+  virtual Status scan(int64_t after_seq, size_t limit,
+                      const std::function<bool(const BulkReception&)>& fn) = 0;
+  // Stores `rows` exactly as given in one transaction and returns how many were inserted. A
+  // seq already present with the same fields is skipped; a seq or reception number present
+  // with other fields is E_COPY_CONFLICT naming the number, and nothing of the batch is
+  // written. Afterwards `add` still allocates numbers after every stored one.
+  virtual Result<int64_t> put_verbatim(std::span<const BulkReception> rows) = 0;
 };
 
 }  // namespace onshi::store

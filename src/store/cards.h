@@ -16,7 +16,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,6 +34,7 @@ struct CardRow {
   int64_t issued_at_us = 0;
   std::optional<int64_t> linked_at_us;   // 初回登録 (first time kept)
   std::optional<int64_t> revoked_at_us;  // revocation (first time kept)
+  bool operator==(const CardRow&) const = default;
 };
 
 // An open challenge as it was put: who asked and until when it may be answered.
@@ -55,6 +58,18 @@ class CardStore {
   // Marks the card revoked at `now_us`; a revoked card keeps its first time. Unknown serial:
   // as set_linked.
   virtual Status set_revoked(std::string_view serial, int64_t now_us) = 0;
+
+  // ---- copying a database (`onshi db copy`, store/copy.h) ----
+  // Calls `fn` for every card with a serial greater than `after` (all: ""), in serial order
+  // (bytes), at most `limit` of them; stop early by returning false. Resuming from the last
+  // serial seen walks the register in batches without holding it in memory.
+  virtual Status scan(std::string_view after, size_t limit,
+                      const std::function<bool(const CardRow&)>& fn) = 0;
+  // Stores `rows` exactly as given (linked and revoked times included) in one transaction and
+  // returns how many were inserted. A serial already present with the same fields is skipped;
+  // one present with other fields is E_COPY_CONFLICT naming the serial, and nothing of the
+  // batch is written.
+  virtual Result<int64_t> put_verbatim(std::span<const CardRow> rows) = 0;
 
   // ---- one-time challenges ----
   // Records `challenge` (an opaque string, e.g. base64url of random bytes) for `institution`,

@@ -52,6 +52,7 @@ struct InstitutionEvent {
   int64_t time_us = 0;  // Unix µs
   std::string provisional_code, action, actor;
   std::string detail;  // compact JSON
+  bool operator==(const InstitutionEvent&) const = default;
 };
 
 // The operator's dates for one designation month; "" keeps the rule's date.
@@ -83,6 +84,37 @@ struct InstitutionCounts {
 struct PopulationTotal {
   std::string kind, prefecture;
   int64_t total = 0;
+  bool operator==(const PopulationTotal&) const = default;
+};
+
+// The rest of the registry as stored, for copying it whole (`onshi db copy`, store/copy.h).
+struct StoredMedicalAidSetting {
+  int64_t seq = 0;  // assigned by add_medical_aid_setting, increasing
+  int64_t institution_id = 0;
+  std::string effective_on;
+  bool use = false;
+  bool operator==(const StoredMedicalAidSetting&) const = default;
+};
+struct StoredHighWater {
+  std::string prefecture, score_table, district;
+  int64_t number = 0;
+  bool operator==(const StoredHighWater&) const = default;
+};
+struct StoredCounter {
+  std::string name;
+  int64_t value = 0;
+  bool operator==(const StoredCounter&) const = default;
+};
+// Every table of the registry, each in its key order (entries by id, events and settings by
+// seq, the others by their key columns).
+struct InstitutionTables {
+  std::vector<InstitutionRow> entries;
+  std::vector<InstitutionEvent> events;
+  std::vector<StoredMedicalAidSetting> medical_aid;
+  std::vector<StoredHighWater> high_water;
+  std::vector<StoredCounter> counters;
+  std::vector<StoredScheduleOverride> schedule_overrides;
+  std::vector<PopulationTotal> population;
 };
 
 // The reads a transition needs, inside a unit of work or outside one.
@@ -160,6 +192,16 @@ class InstitutionStore : public InstitutionReads {
   virtual Result<std::vector<PopulationTotal>> population() = 0;
   // A named counter's value, nullopt when never set.
   virtual Result<std::optional<int64_t>> counter(std::string_view name) = 0;
+
+  // ---- copying a database (`onshi db copy`, store/copy.h) ----
+  // Every row of every table, read in one snapshot (a registry is a few hundred thousand
+  // entries: it fits in memory).
+  virtual Result<InstitutionTables> export_tables() = 0;
+  // Writes `t`'s rows exactly as given — ids and seqs kept — in one unit of work. A key
+  // already present (id, seq, or the key columns of the other tables) is E_STORE and nothing
+  // is written; the caller leaves out what the target holds already. Afterwards `insert`,
+  // `append_event` and `add_medical_aid_setting` still get fresh ids and seqs.
+  virtual Status import_tables(const InstitutionTables& t) = 0;
 };
 
 }  // namespace onshi::store

@@ -5,6 +5,9 @@
 // first delete removes the row and returns it, the others wait for it and find nothing, so
 // a challenge is accepted once. Putting one is a single statement (purge of the expired,
 // insert, drop of the oldest beyond the cap by id) and so atomic without a transaction.
+#include <map>
+#include <vector>
+
 #include "store/cards.h"
 #include "store/pg_backend.h"
 
@@ -49,14 +52,36 @@ class PgCards final : public CardStore {
         pg::Params().text(serial));
     if (!rows) return rows.error();
     if (rows->size() == 0) return std::optional<CardRow>();
-    CardRow r;
-    r.serial = rows->str(0, 0);
-    r.person_link = rows->bytea(0, 1);
-    r.label = rows->str(0, 2);
-    r.issued_at_us = rows->i64(0, 3);
-    if (!rows->null(0, 4)) r.linked_at_us = rows->i64(0, 4);
-    if (!rows->null(0, 5)) r.revoked_at_us = rows->i64(0, 5);
-    return std::optional<CardRow>(std::move(r));
+    return std::optional<CardRow>(read_card(*rows, 0));
+  }
+
+  Status scan(std::string_view after, size_t limit,
+              const std::function<bool(const CardRow&)>& fn) override {
+    auto rows = exec(
+        "SELECT serial, person_link, label, issued_at, linked_at, revoked_at FROM cards "
+        "WHERE serial COLLATE \"C\" > $1 ORDER BY serial COLLATE \"C\" LIMIT $2",
+        pg::Params().text(after).i64(static_cast<int64_t>(limit)));
+    if (!rows) return rows.status();
+    for (int i = 0; i < rows->size(); ++i)
+      if (!fn(read_card(*rows, i))) break;
+    return Status::Ok();
+  }
+
+  // One transaction: the rows stored under the batch's serials are compared, the others
+  // inserted with one statement.
+  Result<int64_t> put_verbatim(std::span<const CardRow> rows) override {
+    if (rows.empty()) return int64_t{0};
+    auto c = pool_.acquire();
+    if (!c) return c.error();
+    int64_t inserted = 0;
+    Status st = (*c)->transaction([&](pg::Conn& conn) -> Status {
+      auto absent = absent_rows(conn, rows);
+      if (!absent) return absent.status();
+      inserted = static_cast<int64_t>(absent->size());
+      return insert_rows(conn, *absent);
+    });
+    if (!st) return st.error();
+    return inserted;
   }
 
   Status set_linked(std::string_view serial, int64_t now_us) override {
@@ -97,6 +122,75 @@ class PgCards final : public CardStore {
   }
 
  private:
+  static CardRow read_card(const pg::Rows& rows, int i) {
+    CardRow r;
+    r.serial = rows.str(i, 0);
+    r.person_link = rows.bytea(i, 1);
+    r.label = rows.str(i, 2);
+    r.issued_at_us = rows.i64(i, 3);
+    if (!rows.null(i, 4)) r.linked_at_us = rows.i64(i, 4);
+    if (!rows.null(i, 5)) r.revoked_at_us = rows.i64(i, 5);
+    return r;
+  }
+
+  // The rows of `rows` whose serial is not stored yet; E_COPY_CONFLICT when one is stored
+  // with other fields.
+  static Result<std::vector<CardRow>> absent_rows(pg::Conn& c, std::span<const CardRow> rows) {
+    pg::ArrayParam serials;
+    for (const auto& r : rows) serials.text(r.serial);
+    auto stored = c.exec(
+        "SELECT serial, person_link, label, issued_at, linked_at, revoked_at FROM cards "
+        "WHERE serial = ANY($1::text[])",
+        pg::Params().text(serials.str()));
+    if (!stored) return stored.error();
+    std::map<std::string, CardRow> present;
+    for (int i = 0; i < stored->size(); ++i) {
+      CardRow r = read_card(*stored, i);
+      present.emplace(r.serial, std::move(r));
+    }
+    std::vector<CardRow> out;
+    for (const auto& r : rows) {
+      auto it = present.find(r.serial);
+      if (it == present.end()) {
+        out.push_back(r);
+        present.emplace(r.serial, r);  // a serial twice in one batch is inserted once
+      } else if (it->second != r) {
+        return Error{"E_COPY_CONFLICT", "cards",
+                     "card " + r.serial + " differs between the source and the target"};
+      }
+    }
+    return out;
+  }
+
+  static Status insert_rows(pg::Conn& c, const std::vector<CardRow>& rows) {
+    if (rows.empty()) return Status::Ok();
+    pg::ArrayParam serial, link, label, issued, linked, revoked;
+    for (const auto& r : rows) {
+      serial.text(r.serial);
+      link.bytea_or_null(r.person_link);
+      label.text(r.label);
+      issued.i64(r.issued_at_us);
+      if (r.linked_at_us)
+        linked.i64(*r.linked_at_us);
+      else
+        linked.null();
+      if (r.revoked_at_us)
+        revoked.i64(*r.revoked_at_us);
+      else
+        revoked.null();
+    }
+    pg::Params p;
+    for (const pg::ArrayParam* a : {&serial, &link, &label, &issued, &linked, &revoked})
+      p.text(a->str());
+    return c
+        .exec(
+            "INSERT INTO cards(serial, person_link, label, issued_at, linked_at, revoked_at) "
+            "SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bigint[], "
+            "$5::bigint[], $6::bigint[])",
+            p)
+        .status();
+  }
+
   Result<pg::Rows> exec(const char* sql, const pg::Params& params) {
     auto c = pool_.acquire();
     if (!c) return c.error();

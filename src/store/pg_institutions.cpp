@@ -352,7 +352,131 @@ class PgOps final : public InstitutionTx {
     return std::optional<int64_t>(r->i64(0, 0));
   }
 
+  // ---- copying: every table out, and rows in verbatim
+  Status export_into(InstitutionTables& t) {
+    auto entries = query("ORDER BY id", {});
+    if (!entries) return entries.status();
+    t.entries = std::move(*entries);
+    auto overrides = schedule_overrides();
+    if (!overrides) return overrides.status();
+    t.schedule_overrides = std::move(*overrides);
+    auto r = c_.exec(
+        "SELECT seq, time_us, provisional_code, action, actor, detail FROM institution_event "
+        "ORDER BY seq");
+    if (!r) return r.status();
+    for (int i = 0; i < r->size(); ++i)
+      t.events.push_back(
+          {r->i64(i, 0), r->i64(i, 1), r->str(i, 2), r->str(i, 3), r->str(i, 4), r->str(i, 5)});
+    r = c_.exec(
+        "SELECT seq, institution_id, effective_on, use FROM medical_aid_setting "
+        "ORDER BY seq");
+    if (!r) return r.status();
+    for (int i = 0; i < r->size(); ++i)
+      t.medical_aid.push_back({r->i64(i, 0), r->i64(i, 1), r->str(i, 2), r->i64(i, 3) != 0});
+    return export_keyed(t);
+  }
+
+  Status import_from(const InstitutionTables& t) {
+    for (const auto& r : t.entries) {
+      auto in = c_.exec(
+          "INSERT INTO institution(id, provisional_code, kind, prefecture, district, name, "
+          "address, stage) VALUES($1,$2,$3,$4,$5,$6,$7,$8)",
+          Params()
+              .i64(r.id)
+              .text(r.provisional_code)
+              .text(r.kind)
+              .text(r.prefecture)
+              .text(r.district)
+              .text(r.name)
+              .text(r.address)
+              .text(r.stage));
+      if (!in) return in.status();
+      if (Status st = update(r); !st) return st;
+    }
+    for (const auto& e : t.events)
+      if (auto in = c_.exec("INSERT INTO institution_event(seq, time_us, provisional_code, "
+                            "action, actor, detail) VALUES($1,$2,$3,$4,$5,$6)",
+                            Params()
+                                .i64(e.seq)
+                                .i64(e.time_us)
+                                .text(e.provisional_code)
+                                .text(e.action)
+                                .text(e.actor)
+                                .text(e.detail));
+          !in)
+        return in.status();
+    for (const auto& m : t.medical_aid)
+      if (auto in = c_.exec(
+              "INSERT INTO medical_aid_setting(seq, institution_id, "
+              "effective_on, use) VALUES($1,$2,$3,$4)",
+              Params().i64(m.seq).i64(m.institution_id).text(m.effective_on).i64(m.use ? 1 : 0));
+          !in)
+        return in.status();
+    if (Status st = import_keyed(t); !st) return st;
+    // The identity columns continue after the largest id and seq now stored.
+    return c_.exec_script(
+        "SELECT setval(pg_get_serial_sequence('institution', 'id'), "
+        "(SELECT max(id) FROM institution)) WHERE EXISTS (SELECT 1 FROM institution);"
+        "SELECT setval(pg_get_serial_sequence('institution_event', 'seq'), "
+        "(SELECT max(seq) FROM institution_event)) WHERE EXISTS (SELECT 1 FROM "
+        "institution_event);"
+        "SELECT setval(pg_get_serial_sequence('medical_aid_setting', 'seq'), "
+        "(SELECT max(seq) FROM medical_aid_setting)) WHERE EXISTS (SELECT 1 FROM "
+        "medical_aid_setting);");
+  }
+
  private:
+  // The tables keyed by their columns, in byte order of the keys (as SQLite sorts them).
+  Status export_keyed(InstitutionTables& t) {
+    auto r = c_.exec(
+        "SELECT prefecture, score_table, district, last_number FROM number_high_water ORDER BY "
+        "prefecture COLLATE \"C\", score_table COLLATE \"C\", district COLLATE \"C\"");
+    if (!r) return r.status();
+    for (int i = 0; i < r->size(); ++i)
+      t.high_water.push_back({r->str(i, 0), r->str(i, 1), r->str(i, 2), r->i64(i, 3)});
+    r = c_.exec("SELECT name, value FROM counter ORDER BY name COLLATE \"C\"");
+    if (!r) return r.status();
+    for (int i = 0; i < r->size(); ++i) t.counters.push_back({r->str(i, 0), r->i64(i, 1)});
+    r = c_.exec(
+        "SELECT kind, prefecture, total FROM population ORDER BY kind COLLATE \"C\", "
+        "prefecture COLLATE \"C\"");
+    if (!r) return r.status();
+    for (int i = 0; i < r->size(); ++i)
+      t.population.push_back({r->str(i, 0), r->str(i, 1), r->i64(i, 2)});
+    return {};
+  }
+
+  Status import_keyed(const InstitutionTables& t) {
+    for (const auto& h : t.high_water)
+      if (auto in = c_.exec(
+              "INSERT INTO number_high_water(prefecture, score_table, district, "
+              "last_number) VALUES($1,$2,$3,$4)",
+              Params().text(h.prefecture).text(h.score_table).text(h.district).i64(h.number));
+          !in)
+        return in.status();
+    for (const auto& c : t.counters)
+      if (auto in = c_.exec("INSERT INTO counter(name, value) VALUES($1,$2)",
+                            Params().text(c.name).i64(c.value));
+          !in)
+        return in.status();
+    for (const auto& o : t.schedule_overrides)
+      if (auto in = c_.exec("INSERT INTO schedule_override(month, bureau_answer, "
+                            "agency_deadline, submission_deadline) VALUES($1,$2,$3,$4)",
+                            Params()
+                                .text(o.month)
+                                .text_or_null(o.bureau_answer)
+                                .text_or_null(o.agency_deadline)
+                                .text_or_null(o.submission_deadline));
+          !in)
+        return in.status();
+    for (const auto& p : t.population)
+      if (auto in = c_.exec("INSERT INTO population(kind, prefecture, total) VALUES($1,$2,$3)",
+                            Params().text(p.kind).text(p.prefecture).i64(p.total));
+          !in)
+        return in.status();
+    return {};
+  }
+
   pg::Conn& c_;
 };
 
@@ -429,6 +553,32 @@ class PgInstitutions final : public InstitutionStore {
   }
   Result<std::optional<int64_t>> counter(std::string_view name) override {
     return read([&](PgOps& o) { return o.counter(name); });
+  }
+
+  // One repeatable-read transaction, so the tables come from one snapshot.
+  Result<InstitutionTables> export_tables() override {
+    if (Status st = migrate(); !st) return st.error();
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    InstitutionTables t;
+    Status st = (*lease)->transaction([&](pg::Conn& c) -> Status {
+      if (Status s = c.exec_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); !s) return s;
+      t = {};
+      PgOps ops(c);
+      return ops.export_into(t);
+    });
+    if (!st) return st.error();
+    return t;
+  }
+  Status import_tables(const InstitutionTables& t) override {
+    if (Status st = migrate(); !st) return st;
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return (*lease)->transaction([&](pg::Conn& c) -> Status {
+      if (auto r = c.exec(kLockSql); !r) return r.status();
+      PgOps ops(c);
+      return ops.import_from(t);
+    });
   }
 
  private:

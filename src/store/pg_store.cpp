@@ -21,6 +21,7 @@
 // lag); everything that must read its own writes (history, scans, audit,
 // counts) stays on the primary. Scans stream through a
 // server-side cursor, so a million versions never sit in one result.
+#include <algorithm>
 #include <atomic>
 #include <unordered_map>
 
@@ -124,6 +125,25 @@ const Prepared kInsertVersions{
     "INSERT INTO qualification_version(card_key, recorded_at, insurer_number, person_link, "
     "my_number_sealed, payload, source, conversions) SELECT * FROM unnest($1::text[], "
     "$2::bigint[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[], $8::text[])"};
+// Copying (put_versions_verbatim): the rows already stored under a batch's version_ids, the
+// insert that keeps version_id, and the fix-up that lets normal writes continue after them.
+const Prepared kClockLock{"onshi_clock_lock",
+                          "SELECT last_us FROM member_clock WHERE id = 1 FOR UPDATE"};
+const Prepared kVersionsById{"onshi_versions_by_id",
+                             "SELECT version_id, card_key, recorded_at, person_link, "
+                             "my_number_sealed, payload, source, coalesce(conversions, '') "
+                             "FROM qualification_version WHERE version_id = ANY($1::bigint[])"};
+const Prepared kInsertVerbatim{
+    "onshi_insert_verbatim",
+    "INSERT INTO qualification_version(version_id, card_key, recorded_at, insurer_number, "
+    "person_link, my_number_sealed, payload, source, conversions) SELECT * FROM "
+    "unnest($9::bigint[], $1::text[], $2::bigint[], $3::text[], $4::bytea[], $5::bytea[], "
+    "$6::text[], $7::text[], $8::text[])"};
+const Prepared kAfterVerbatim{
+    "onshi_after_verbatim",
+    "WITH c AS (UPDATE member_clock SET last_us = GREATEST(last_us, $1::bigint) WHERE id = 1) "
+    "SELECT setval(pg_get_serial_sequence('qualification_version', 'version_id'), "
+    "(SELECT max(version_id) FROM qualification_version))"};
 const Prepared kAuditLock{"onshi_audit_lock", "SELECT pg_advisory_xact_lock($1::bigint)"};
 const Prepared kAuditTail{"onshi_audit_tail",
                           "SELECT " ONSHI_AUDIT_COLUMNS " FROM audit ORDER BY seq DESC LIMIT 1"};
@@ -369,7 +389,70 @@ class PgStore final : public Store {
     });
   }
 
+  // ---- copying ----
+  Result<int64_t> put_versions_verbatim(std::span<const QualificationVersion> versions) override {
+    if (versions.empty()) return int64_t{0};
+    auto lease = primary_.acquire();
+    if (!lease) return lease.error();
+    int64_t inserted = 0;
+    Status st =
+        (*lease)->transaction([&](pg::Conn& c) { return put_verbatim(c, versions, inserted); });
+    if (!st) return st.error();
+    return inserted;
+  }
+
  private:
+  // One batch of put_versions_verbatim inside its transaction: hold the clock (so no normal
+  // registration interleaves), compare the versions already stored under the batch's ids,
+  // insert the others, then raise the clock and the version_id sequence past them.
+  Status put_verbatim(pg::Conn& c, std::span<const QualificationVersion> versions,
+                      int64_t& inserted) {
+    inserted = 0;
+    if (auto l = c.exec(kClockLock); !l) return l.status();
+    ArrayParam ids;
+    for (const auto& v : versions) ids.i64(v.version_id);
+    auto present = c.exec(kVersionsById, Params().text(ids.str()), Format::kBinary);
+    if (!present) return present.status();
+    std::unordered_map<int64_t, int> stored;  // version_id → row of `present`
+    for (int i = 0; i < present->size(); ++i) stored[present->i64(i, 0)] = i;
+    VersionArrays rows;
+    ArrayParam new_ids;
+    int64_t last = 0;
+    for (const auto& v : versions) {
+      const std::string key = v.qualification.card_key();
+      const std::string payload = encode_payload(v.qualification);
+      if (auto it = stored.find(v.version_id); it != stored.end()) {
+        const Rows& r = *present;
+        int i = it->second;
+        bool same = r.text(i, 1) == key && r.i64(i, 2) == v.recorded_at_us &&
+                    r.text(i, 3) == v.person_link && r.text(i, 4) == v.my_number_sealed &&
+                    r.text(i, 5) == payload && r.text(i, 6) == v.source &&
+                    r.text(i, 7) == v.conversions;
+        if (!same)
+          return Status::Fail("E_COPY_CONFLICT", "members",
+                              "version " + std::to_string(v.version_id) +
+                                  " differs between the source and the target");
+        continue;
+      }
+      new_ids.i64(v.version_id);
+      rows.key.text(key);
+      rows.recorded.i64(v.recorded_at_us);
+      rows.insurer.text(v.qualification.insurer_number);
+      rows.link.bytea_or_null(v.person_link);
+      rows.sealed.bytea_or_null(v.my_number_sealed);
+      rows.payload.text(payload);
+      rows.source.text(v.source);
+      rows.conversions.text_or_null(v.conversions);
+      last = std::max(last, v.recorded_at_us);
+      ++inserted;
+    }
+    if (inserted == 0) return {};
+    Params p = rows.params();
+    p.text(new_ids.str());
+    if (auto ins = c.exec(kInsertVerbatim, p); !ins) return ins.status();
+    return c.exec(kAfterVerbatim, Params().i64(last)).status();
+  }
+
   static bool found(const std::optional<QualificationVersion>& v) { return v.has_value(); }
   static bool found(const std::vector<QualificationVersion>& v) { return !v.empty(); }
 

@@ -66,7 +66,73 @@ class SqliteBulk final : public SqliteBulkStore {
     return std::optional<std::string>(q.col_blob(0));
   }
 
+  Status scan(int64_t after_seq, size_t limit,
+              const std::function<bool(const BulkReception&)>& fn) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    Stmt q(*db,
+           "SELECT seq,reception_number,institution,created_us,document FROM bulk_receptions "
+           "WHERE seq > ? ORDER BY seq LIMIT ?");
+    q.i64(1, after_seq).i64(2, static_cast<int64_t>(limit));
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+      if (!fn(read_reception(q))) return Status::Ok();
+    if (rc != SQLITE_DONE) return sqlite::error(*db, "bulk.db scan");
+    return Status::Ok();
+  }
+
+  // The next number stays MAX(seq)+1, so it continues after the copied rows by itself.
+  Result<int64_t> put_verbatim(std::span<const BulkReception> rows) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    if (auto st = sqlite::exec(*db, "BEGIN IMMEDIATE"); !st) return st.error();
+    auto inserted = put_verbatim_in_transaction(*db, rows);
+    Status st = inserted ? sqlite::exec(*db, "COMMIT") : inserted.status();
+    if (!st) {
+      sqlite::exec(*db, "ROLLBACK");
+      return st.error();
+    }
+    return inserted;
+  }
+
  private:
+  static BulkReception read_reception(Stmt& q) {
+    return {q.col_i64(0), q.col_text(1), q.col_text(2), q.col_i64(3), q.col_blob(4)};
+  }
+
+  // Compares each row with what is stored under its seq or number, inserts the absent ones.
+  static Result<int64_t> put_verbatim_in_transaction(sqlite3* db,
+                                                     std::span<const BulkReception> rows) {
+    Stmt find(db,
+              "SELECT seq,reception_number,institution,created_us,document FROM bulk_receptions "
+              "WHERE seq=? OR reception_number=?");
+    Stmt ins(db,
+             "INSERT INTO bulk_receptions(seq,reception_number,institution,created_us,document)"
+             " VALUES(?,?,?,?,?)");
+    int64_t inserted = 0;
+    for (const auto& r : rows) {
+      find.reset();
+      find.i64(1, r.seq).text(2, r.reception_number);
+      int rc = find.step();
+      if (rc == SQLITE_ROW) {
+        if (read_reception(find) != r)
+          return Error{
+              "E_COPY_CONFLICT", "bulk",
+              "reception " + r.reception_number + " differs between the source and the target"};
+        continue;
+      }
+      if (rc != SQLITE_DONE) return sqlite::error(db, "bulk.db copy");
+      ins.reset();
+      ins.i64(1, r.seq).text(2, r.reception_number).text(3, r.institution);
+      ins.i64(4, r.created_us).blob(5, r.document);
+      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "bulk.db copy");
+      ++inserted;
+    }
+    return inserted;
+  }
+
   // The connection, opened (creating and migrating the file) the first time. Caller holds mu_.
   Result<sqlite3*> open_locked() {
     if (db_) return db_;

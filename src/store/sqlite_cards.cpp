@@ -72,14 +72,7 @@ class SqliteCards final : public SqliteCardStore {
     int rc = q.step();
     if (rc == SQLITE_DONE) return std::optional<CardRow>();
     if (rc != SQLITE_ROW) return sqlite::error(*db, "cards.db read");
-    CardRow r;
-    r.serial = q.col_text(0);
-    r.person_link = q.col_blob(1);
-    r.label = q.col_text(2);
-    r.issued_at_us = q.col_i64(3);
-    if (!q.col_null(4)) r.linked_at_us = q.col_i64(4);
-    if (!q.col_null(5)) r.revoked_at_us = q.col_i64(5);
-    return std::optional<CardRow>(std::move(r));
+    return std::optional<CardRow>(read_card(q));
   }
 
   Status set_linked(std::string_view serial, int64_t now_us) override {
@@ -89,6 +82,36 @@ class SqliteCards final : public SqliteCardStore {
   Status set_revoked(std::string_view serial, int64_t now_us) override {
     return set_first_time("UPDATE cards SET revoked_at=COALESCE(revoked_at,?) WHERE serial=?",
                           serial, now_us);
+  }
+
+  Status scan(std::string_view after, size_t limit,
+              const std::function<bool(const CardRow&)>& fn) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    Stmt q(*db,
+           "SELECT serial,person_link,label,issued_at,linked_at,revoked_at FROM cards "
+           "WHERE serial > ? ORDER BY serial LIMIT ?");
+    q.text(1, after).i64(2, static_cast<int64_t>(limit));
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+      if (!fn(read_card(q))) return Status::Ok();
+    if (rc != SQLITE_DONE) return sqlite::error(*db, "cards.db scan");
+    return Status::Ok();
+  }
+
+  Result<int64_t> put_verbatim(std::span<const CardRow> rows) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    if (auto st = sqlite::exec(*db, "BEGIN IMMEDIATE"); !st) return st.error();
+    auto inserted = put_verbatim_in_transaction(*db, rows);
+    Status st = inserted ? sqlite::exec(*db, "COMMIT") : inserted.status();
+    if (!st) {
+      sqlite::exec(*db, "ROLLBACK");
+      return st.error();
+    }
+    return inserted;
   }
 
   Status put_challenge(std::string_view challenge, std::string_view institution, int64_t now_us,
@@ -157,6 +180,54 @@ class SqliteCards final : public SqliteCardStore {
     q.i64(1, now_us).text(2, serial);
     if (q.step() != SQLITE_DONE) return sqlite::error(*db, "cards.db update");
     return Status::Ok();
+  }
+
+  // One row selected as serial, person_link, label, issued_at, linked_at, revoked_at.
+  static CardRow read_card(Stmt& q) {
+    CardRow r;
+    r.serial = q.col_text(0);
+    r.person_link = q.col_blob(1);
+    r.label = q.col_text(2);
+    r.issued_at_us = q.col_i64(3);
+    if (!q.col_null(4)) r.linked_at_us = q.col_i64(4);
+    if (!q.col_null(5)) r.revoked_at_us = q.col_i64(5);
+    return r;
+  }
+
+  // Compares each row with the one stored under its serial, inserts the absent ones.
+  static Result<int64_t> put_verbatim_in_transaction(sqlite3* db, std::span<const CardRow> rows) {
+    Stmt find(db,
+              "SELECT serial,person_link,label,issued_at,linked_at,revoked_at FROM cards "
+              "WHERE serial=?");
+    Stmt ins(db,
+             "INSERT INTO cards(serial,person_link,label,issued_at,linked_at,revoked_at) "
+             "VALUES(?,?,?,?,?,?)");
+    int64_t inserted = 0;
+    for (const auto& r : rows) {
+      find.reset();
+      find.text(1, r.serial);
+      int rc = find.step();
+      if (rc == SQLITE_ROW) {
+        if (read_card(find) != r)
+          return Error{"E_COPY_CONFLICT", "cards",
+                       "card " + r.serial + " differs between the source and the target"};
+        continue;
+      }
+      if (rc != SQLITE_DONE) return sqlite::error(db, "cards.db copy");
+      ins.reset();
+      ins.text(1, r.serial).blob(2, r.person_link).text(3, r.label).i64(4, r.issued_at_us);
+      if (r.linked_at_us)
+        ins.i64(5, *r.linked_at_us);
+      else
+        sqlite3_bind_null(ins.get(), 5);
+      if (r.revoked_at_us)
+        ins.i64(6, *r.revoked_at_us);
+      else
+        sqlite3_bind_null(ins.get(), 6);
+      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "cards.db copy");
+      ++inserted;
+    }
+    return inserted;
   }
 
   // Purges the expired, inserts, drops the oldest beyond `max_open` (ids only grow).

@@ -347,7 +347,115 @@ class SqliteOps final : public InstitutionTx {
     return std::optional<int64_t>();
   }
 
+  // ---- copying: every table out, and rows in verbatim
+  Status export_into(InstitutionTables& t) {
+    auto entries = query("ORDER BY id", {});
+    if (!entries) return entries.status();
+    t.entries = std::move(*entries);
+    auto population_rows = population();
+    if (!population_rows) return population_rows.status();
+    t.population = std::move(*population_rows);
+    auto overrides = schedule_overrides();
+    if (!overrides) return overrides.status();
+    t.schedule_overrides = std::move(*overrides);
+    Status st = each(
+        "SELECT seq, time_us, provisional_code, action, actor, detail FROM "
+        "institution_event ORDER BY seq",
+        [&](Stmt& s) {
+          t.events.push_back({s.col_i64(0), s.col_i64(1), s.col_text(2), s.col_text(3),
+                              s.col_text(4), s.col_text(5)});
+        });
+    if (st)
+      st = each(
+          "SELECT seq, institution_id, effective_on, use FROM medical_aid_setting "
+          "ORDER BY seq",
+          [&](Stmt& s) {
+            t.medical_aid.push_back({s.col_i64(0), s.col_i64(1), s.col_text(2), s.col_i64(3) != 0});
+          });
+    if (st)
+      st = each(
+          "SELECT prefecture, score_table, district, last_number FROM number_high_water "
+          "ORDER BY prefecture, score_table, district",
+          [&](Stmt& s) {
+            t.high_water.push_back({s.col_text(0), s.col_text(1), s.col_text(2), s.col_i64(3)});
+          });
+    if (st)
+      st = each("SELECT name, value FROM counter ORDER BY name", [&](Stmt& s) {
+        t.counters.push_back({s.col_text(0), s.col_i64(1)});
+      });
+    return st;
+  }
+
+  Status import_from(const InstitutionTables& t) {
+    for (const auto& r : t.entries) {
+      Stmt s(db_,
+             "INSERT INTO institution(id, provisional_code, kind, prefecture, district, name, "
+             "address, stage) VALUES(?,?,?,?,?,?,?,?)");
+      s.i64(1, r.id).text(2, r.provisional_code).text(3, r.kind).text(4, r.prefecture);
+      s.text(5, r.district).text(6, r.name).text(7, r.address).text(8, r.stage);
+      if (Status st = done(db_, s, "copy institution"); !st) return st;
+      if (Status st = update(r); !st) return st;
+    }
+    for (const auto& e : t.events) {
+      Stmt s(db_,
+             "INSERT INTO institution_event(seq, time_us, provisional_code, action, actor, "
+             "detail) VALUES(?,?,?,?,?,?)");
+      s.i64(1, e.seq).i64(2, e.time_us).text(3, e.provisional_code).text(4, e.action);
+      s.text(5, e.actor).text(6, e.detail);
+      if (Status st = done(db_, s, "copy institution_event"); !st) return st;
+    }
+    for (const auto& m : t.medical_aid) {
+      Stmt s(db_,
+             "INSERT INTO medical_aid_setting(seq, institution_id, effective_on, use) "
+             "VALUES(?,?,?,?)");
+      s.i64(1, m.seq).i64(2, m.institution_id).text(3, m.effective_on).i64(4, m.use ? 1 : 0);
+      if (Status st = done(db_, s, "copy medical_aid_setting"); !st) return st;
+    }
+    return import_keyed(t);
+  }
+
  private:
+  // The tables keyed by their columns: a row already present fails the insert.
+  Status import_keyed(const InstitutionTables& t) {
+    for (const auto& h : t.high_water) {
+      Stmt s(db_,
+             "INSERT INTO number_high_water(prefecture, score_table, district, last_number) "
+             "VALUES(?,?,?,?)");
+      s.text(1, h.prefecture).text(2, h.score_table).text(3, h.district).i64(4, h.number);
+      if (Status st = done(db_, s, "copy high water"); !st) return st;
+    }
+    for (const auto& c : t.counters) {
+      Stmt s(db_, "INSERT INTO counter(name, value) VALUES(?,?)");
+      s.text(1, c.name).i64(2, c.value);
+      if (Status st = done(db_, s, "copy counter"); !st) return st;
+    }
+    for (const auto& o : t.schedule_overrides) {
+      Stmt s(db_,
+             "INSERT INTO schedule_override(month, bureau_answer, agency_deadline, "
+             "submission_deadline) VALUES(?,?,?,?)");
+      s.text(1, o.month).text_or_null(2, o.bureau_answer).text_or_null(3, o.agency_deadline);
+      s.text_or_null(4, o.submission_deadline);
+      if (Status st = done(db_, s, "copy schedule override"); !st) return st;
+    }
+    for (const auto& p : t.population) {
+      Stmt s(db_, "INSERT INTO population(kind, prefecture, total) VALUES(?,?,?)");
+      s.text(1, p.kind).text(2, p.prefecture).i64(3, p.total);
+      if (Status st = done(db_, s, "copy population"); !st) return st;
+    }
+    return {};
+  }
+
+  // Runs a SELECT without parameters, calling `row` for each result row.
+  template <class F>
+  Status each(const char* sql, F&& row) {
+    Stmt s(db_, sql);
+    if (!s.ok()) return sqlite::error(db_, sql);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) row(s);
+    if (rc != SQLITE_DONE) return sqlite::error(db_, sql);
+    return {};
+  }
+
   sqlite3* db_;
 };
 
@@ -417,6 +525,22 @@ class SqliteInstitutions final : public InstitutionStore {
   }
   Result<std::optional<int64_t>> counter(std::string_view name) override {
     return read([&] { return ops_->counter(name); });
+  }
+
+  // One read transaction, so the tables come from one snapshot.
+  Result<InstitutionTables> export_tables() override {
+    std::lock_guard lock(mu_);
+    if (Status st = ensure_open(); !st) return st.error();
+    if (Status st = sqlite::exec(db_, "BEGIN"); !st) return st.error();
+    InstitutionTables t;
+    Status st = ops_->export_into(t);
+    sqlite::exec(db_, st ? "COMMIT" : "ROLLBACK");
+    if (!st) return st.error();
+    return t;
+  }
+  // SQLite's INTEGER PRIMARY KEYs continue after the largest id by themselves.
+  Status import_tables(const InstitutionTables& t) override {
+    return transact([&](InstitutionTx&) { return ops_->import_from(t); });
   }
 
  private:

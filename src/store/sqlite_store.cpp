@@ -535,7 +535,70 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // ---- copying ----
+  // One write transaction: each version is looked up by version_id and compared (the
+  // qualification as its payload text), inserted when absent. recorded_at of the copied rows
+  // raises the in-memory clock, so the next registration continues after them.
+  Result<int64_t> put_versions_verbatim(std::span<const QualificationVersion> versions) override {
+    std::lock_guard lock(write_mu_);
+    if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st.error();
+    int64_t last = last_recorded_;
+    auto inserted = put_verbatim_locked(versions, last);
+    if (inserted && exec(writer_, "COMMIT").ok()) {
+      last_recorded_ = last;
+      return inserted;
+    }
+    Error e = inserted ? db_error(writer_, "commit") : inserted.error();
+    exec(writer_, "ROLLBACK");
+    return e;
+  }
+
  private:
+  // The body of put_versions_verbatim inside its transaction (write_mu_ held).
+  Result<int64_t> put_verbatim_locked(std::span<const QualificationVersion> versions,
+                                      int64_t& last) {
+    Stmt find(writer_,
+              "SELECT card_key, recorded_at, person_link, my_number_sealed, payload, source, "
+              "coalesce(conversions, '') FROM qualification_version WHERE version_id = ?1");
+    Stmt ins(writer_,
+             "INSERT INTO qualification_version(version_id, card_key, recorded_at, "
+             "insurer_number, person_link, my_number_sealed, payload, source, conversions) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+    if (!find.ok() || !ins.ok()) return db_error(writer_, "prepare copy");
+    int64_t inserted = 0;
+    for (const auto& v : versions) {
+      const std::string key = v.qualification.card_key();
+      const std::string payload = encode_payload(v.qualification);
+      find.reset();
+      find.i64(1, v.version_id);
+      int rc = find.step();
+      if (rc == SQLITE_ROW) {
+        bool same = find.col_text(0) == key && find.col_i64(1) == v.recorded_at_us &&
+                    find.col_blob(2) == v.person_link && find.col_blob(3) == v.my_number_sealed &&
+                    find.col_text(4) == payload && find.col_text(5) == v.source &&
+                    find.col_text(6) == v.conversions;
+        if (!same) return version_conflict(v.version_id);
+        continue;
+      }
+      if (rc != SQLITE_DONE) return db_error(writer_, "copy lookup");
+      ins.reset();
+      ins.i64(1, v.version_id).text(2, key).i64(3, v.recorded_at_us);
+      ins.text(4, v.qualification.insurer_number);
+      ins.blob_or_null(5, v.person_link).blob_or_null(6, v.my_number_sealed);
+      ins.text(7, payload).text(8, v.source).text_or_null(9, v.conversions);
+      if (ins.step() != SQLITE_DONE) return db_error(writer_, "copy insert");
+      last = std::max(last, v.recorded_at_us);
+      ++inserted;
+    }
+    return inserted;
+  }
+
+  static Error version_conflict(int64_t version_id) {
+    return Error{
+        "E_COPY_CONFLICT", "members",
+        "version " + std::to_string(version_id) + " differs between the source and the target"};
+  }
+
   // Inserts `entries` and commits the audit transaction the caller began (audit_write_mu_
   // held); rolls it back when any insert fails.
   Status insert_audit_locked(std::span<const AuditEntry> entries) {

@@ -73,6 +73,7 @@ struct ImportRun {
   std::string source;  // file name or "https:<insurer>"
   int64_t accepted = 0, unchanged = 0, rejected = 0;
   std::string rejected_by_code_json;  // {"E_CHECK_DIGIT":3,…}
+  bool operator==(const ImportRun&) const = default;
 };
 
 class Store {
@@ -141,6 +142,15 @@ class Store {
   // ---- import runs ----
   virtual Status record_import(const ImportRun& run) = 0;
   virtual Result<std::vector<ImportRun>> import_runs() = 0;
+
+  // ---- copying a database (`onshi db copy`, store/copy.h) ----
+  // Stores `versions` exactly as given — version_id, recorded_at, person link, sealed My
+  // Number, source and conversions kept — in one transaction, and returns how many were
+  // inserted. A version_id already present with the same contents is skipped (so a copy can
+  // be run again); one present with other contents is E_COPY_CONFLICT naming the version_id,
+  // and nothing of the batch is written. Afterwards the next put_qualifications still gets a
+  // fresh version_id and a recorded_at strictly greater than every stored one.
+  virtual Result<int64_t> put_versions_verbatim(std::span<const QualificationVersion> versions) = 0;
 };
 
 struct SqliteOptions {
