@@ -95,6 +95,9 @@ start_servers() {
   local primary_url=$1 replica_url=$2 i port
   "$ONSHI" ca init --data-dir "$DIR/keys" --server-name localhost --server-name 127.0.0.1 \
     >/dev/null
+  # One master key for every server (it seals the My Numbers and derives the person links),
+  # made here before the copies: a server that made its own would link nobody to the others'.
+  (umask 077 && mkdir -p "$DIR/keys/keys" && head -c 32 /dev/urandom >"$DIR/keys/keys/master.key")
   "$ONSHI" db migrate --db "$primary_url" >/dev/null
   : >"$DIR/upstreams"
   for i in $(seq 1 "$SERVERS"); do
