@@ -10,7 +10,8 @@
 #   3. two servers behind nginx vs one server behind the same nginx (scripts/cluster.sh; ratio
 #      of confirmation rates — on 2 cores no gain is expected, only nginx's own cost).
 #
-# Usage: bench/store.sh   (N=1000000 DURATION=10 CONNS=32 ROUNDS=3; BUILD=build-x)
+# Usage: bench/store.sh   (N=1000000 DURATION=10 CONNS=32 ROUNDS=3 THREADS=2 — the servers' --threads;
+#        SKIP_CLUSTER=1 skips 3; BUILD=build-x)
 # A private PostgreSQL cluster is created for the run (scripts/pg-test.sh) and removed after.
 # Results: bench/out/store.json and one JSON line per benchmark on stdout.
 set -euo pipefail
@@ -57,7 +58,7 @@ bench_import() {
   psql -q -X "$BASE_URL" -c "CREATE TABLE m($cols, PRIMARY KEY (\"InsurerNumber\", \"InsuredCardSymbol\", \"InsuredIdentificationNumber\", \"InsuredBranchNumber\"))"
   log "import baseline: psql \\copy of $N rows (load $(load))"
   t0=$(now)
-  psql -q -X "$BASE_URL" -c "\\copy m FROM '$CSV' WITH (FORMAT csv, HEADER true)"
+  psql -q -X "$BASE_URL" -c "\\copy m FROM '$CSV' WITH (FORMAT csv, HEADER true, FORCE_NOT_NULL (\"InsuredCardSymbol\", \"InsuredBranchNumber\"))"
   t1=$(now); base=$(echo "$t1 - $t0" | bc -l)
   log "import: onshi import --db postgresql, $N rows (load $(load))"
   t0=$(now)
@@ -71,7 +72,7 @@ bench_import() {
 # Starts `onshi serve` with the given flags; prints its port.
 start_server() {
   local out=$1; shift
-  "$BIN" serve "$@" --listen 127.0.0.1:0 --threads 2 >"$out.out" 2>"$out.log" &
+  "$BIN" serve "$@" --listen 127.0.0.1:0 --threads "${THREADS:-2}" >"$out.out" 2>"$out.log" &
   echo $! >"$out.pid"
   local port=""
   for _ in $(seq 300); do
@@ -79,6 +80,15 @@ start_server() {
     [ -n "$port" ] && break; sleep 0.1
   done
   echo "$port"
+}
+
+# Stops a server started by start_server and waits until it is gone (it is not this shell's
+# child, so `wait` cannot): the next server may then take the key directory's lock.
+stop_server() {
+  local pid
+  pid=$(cat "$1.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
 # Rounds of /healthz and OQSsiquc01 on one port; prints "healthz_rps confirm_rps confirm_p99".
@@ -107,11 +117,11 @@ bench_confirm() {
   sp=$(start_server "$dir/sqlite" --data-dir "$dir/keys")
   log "confirm on SQLite (load $(load))"
   read -r s_h s_c s_p <<<"$(measure "$sp" "$dir/clinic" "$dir/bodies.txt")"
-  kill "$(cat "$dir/sqlite.pid")"; wait "$(cat "$dir/sqlite.pid")" 2>/dev/null || true
+  stop_server "$dir/sqlite"
   pp=$(start_server "$dir/pg" --data-dir "$dir/keys" --db "$PG_URL")
   log "confirm on PostgreSQL (load $(load))"
   read -r p_h p_c p_p <<<"$(measure "$pp" "$dir/clinic" "$dir/bodies.txt")"
-  kill "$(cat "$dir/pg.pid")"; wait "$(cat "$dir/pg.pid")" 2>/dev/null || true
+  stop_server "$dir/pg"
   printf -v line '{"bench":"pg_confirm","members":%d,"sqlite_healthz_rps":%.0f,"sqlite_confirm_rps":%.0f,"sqlite_p99_ms":%.2f,"pg_healthz_rps":%.0f,"pg_confirm_rps":%.0f,"pg_p99_ms":%.2f,"ratio_pg_to_sqlite":%.2f}' \
     "$N" "$s_h" "$s_c" "$s_p" "$p_h" "$p_c" "$p_p" "$(echo "$p_c / $s_c" | bc -l)"
   results+=("$line"); echo "$line"
