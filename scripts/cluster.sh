@@ -15,6 +15,10 @@
 #                                   /tmp/onshi-cluster) and print its addresses as KEY=VALUE
 #   scripts/cluster.sh down [DIR]   stop everything and remove DIR
 #   scripts/cluster.sh env [DIR]    print the addresses again
+#   scripts/cluster.sh sync-keys [DIR]
+#                                   copy the J-LIS CA (made by the first `onshi card issue
+#                                   --data-dir $ONSHI_KEYS_DIR`) to every server, which then
+#                                   accepts those cards (each server picks it up by itself)
 #
 # Environment: ONSHI_BINARY (default build/onshi), ONSHI_SERVERS (default 2).
 # Everything listens on 127.0.0.1 on free ports; nothing outside DIR is touched.
@@ -183,9 +187,20 @@ down() {
   rm -rf "$DIR"
 }
 
+sync_keys() {
+  local f d
+  [ -d "$DIR/keys/jlis" ] || { echo "cluster: no J-LIS CA yet in $DIR/keys (onshi card issue makes it)" >&2; exit 2; }
+  for f in "$DIR"/server*.pid; do
+    d=${f%.pid}
+    mkdir -p "$d/jlis"
+    cp -a "$DIR/keys/jlis/." "$d/jlis/"
+  done
+}
+
 case "${1:-}" in
   up) up ;;
+  sync-keys) sync_keys ;;
   down) down ;;
   env) print_env ;;
-  *) echo "usage: $0 up|down|env [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|env|sync-keys [DIR]" >&2; exit 2 ;;
 esac

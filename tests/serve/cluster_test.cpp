@@ -194,9 +194,8 @@ TEST_F(ClusterTest, CardChallengeFromOneServerIsAnsweredThroughTheOther) {
                     " --card " + card.string() + " --pin 1234");
   ASSERT_EQ(linked.rc, 0) << linked.out;
   // The J-LIS CA is distributed to every server, as the server certificate's CA is.
-  for (const char* s : {"server1", "server2"})
-    fs::copy(fs::path(keys_) / "jlis", dir_ / s / "jlis",
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  Shell synced = sh(script() + " sync-keys " + dir_.string());
+  ASSERT_EQ(synced.rc, 0) << synced.out;
 
   auto one = client("clinic", env_["ONSHI_SERVER1"]);
   auto two = client("clinic", env_["ONSHI_SERVER2"]);
