@@ -37,6 +37,27 @@ Status migrate(sqlite3* db, std::span<const char* const> migrations,
 Status exec(sqlite3* db, const char* sql);
 Error error(sqlite3* db, const std::string& what);  // E_STORE with SQLite's message
 
+inline Status status_of(const Status& s) { return s; }
+template <class T>
+Status status_of(const Result<T>& r) {
+  return r.status();
+}
+
+// Runs `fn(db)` inside BEGIN IMMEDIATE … COMMIT (the file's one writer at a time, across
+// processes), and ROLLBACK when `fn` or the commit fails. `fn` returns a Status or a
+// Result<T>; its value is returned when the transaction committed, else the error.
+template <class Fn>
+auto write_transaction(sqlite3* db, Fn fn) -> decltype(fn(db)) {
+  if (auto st = exec(db, "BEGIN IMMEDIATE"); !st) return st.error();
+  auto r = fn(db);
+  Status st = r ? exec(db, "COMMIT") : status_of(r);
+  if (!st) {
+    exec(db, "ROLLBACK");
+    return st.error();
+  }
+  return r;
+}
+
 // A prepared statement, finalised on scope exit; values are only ever bound.
 class Stmt {
  public:

@@ -43,14 +43,8 @@ class SqliteBulk final : public SqliteBulkStore {
     std::lock_guard lock(mu_);
     auto db = open_locked();
     if (!db) return db.error();
-    if (auto st = sqlite::exec(*db, "BEGIN IMMEDIATE"); !st) return st.error();
-    auto number = add_in_transaction(*db, institution, now_us, render);
-    Status st = number ? sqlite::exec(*db, "COMMIT") : number.status();
-    if (!st) {
-      sqlite::exec(*db, "ROLLBACK");
-      return st.error();
-    }
-    return number;
+    return sqlite::write_transaction(
+        *db, [&](sqlite3* d) { return add_in_transaction(d, institution, now_us, render); });
   }
 
   Result<std::optional<std::string>> get(std::string_view reception_number,
@@ -87,14 +81,8 @@ class SqliteBulk final : public SqliteBulkStore {
     std::lock_guard lock(mu_);
     auto db = open_locked();
     if (!db) return db.error();
-    if (auto st = sqlite::exec(*db, "BEGIN IMMEDIATE"); !st) return st.error();
-    auto inserted = put_verbatim_in_transaction(*db, rows);
-    Status st = inserted ? sqlite::exec(*db, "COMMIT") : inserted.status();
-    if (!st) {
-      sqlite::exec(*db, "ROLLBACK");
-      return st.error();
-    }
-    return inserted;
+    return sqlite::write_transaction(
+        *db, [&](sqlite3* d) { return put_verbatim_in_transaction(d, rows); });
   }
 
  private:

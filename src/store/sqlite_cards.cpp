@@ -104,14 +104,8 @@ class SqliteCards final : public SqliteCardStore {
     std::lock_guard lock(mu_);
     auto db = open_locked();
     if (!db) return db.error();
-    if (auto st = sqlite::exec(*db, "BEGIN IMMEDIATE"); !st) return st.error();
-    auto inserted = put_verbatim_in_transaction(*db, rows);
-    Status st = inserted ? sqlite::exec(*db, "COMMIT") : inserted.status();
-    if (!st) {
-      sqlite::exec(*db, "ROLLBACK");
-      return st.error();
-    }
-    return inserted;
+    return sqlite::write_transaction(
+        *db, [&](sqlite3* d) { return put_verbatim_in_transaction(d, rows); });
   }
 
   Status put_challenge(std::string_view challenge, std::string_view institution, int64_t now_us,
@@ -119,11 +113,9 @@ class SqliteCards final : public SqliteCardStore {
     std::lock_guard lock(mu_);
     auto db = open_locked();
     if (!db) return db.error();
-    if (auto st = sqlite::exec(*db, "BEGIN IMMEDIATE"); !st) return st;
-    Status st = put_in_transaction(*db, challenge, institution, now_us, expires_at_us, max_open);
-    if (st) st = sqlite::exec(*db, "COMMIT");
-    if (!st) sqlite::exec(*db, "ROLLBACK");
-    return st;
+    return sqlite::write_transaction(*db, [&](sqlite3* d) {
+      return put_in_transaction(d, challenge, institution, now_us, expires_at_us, max_open);
+    });
   }
 
   Result<std::optional<CardChallenge>> take_challenge(std::string_view challenge) override {
