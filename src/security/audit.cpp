@@ -89,7 +89,6 @@ AuditLog::AuditLog(store::Store& store, AuditOptions options) : store_(store), o
   if (!last.ok()) {
     last_error_ = last.status();
     failing_ = true;
-    failing_error_ = last.status();
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -167,8 +166,8 @@ Status AuditLog::health() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (failing_)
     return Error{"E_STORE", "audit",
-                 "audit entries cannot be written: " + failing_error_.error().code + " " +
-                     failing_error_.error().message};
+                 "audit entries cannot be written: " + last_error_.error().code + " " +
+                     last_error_.error().message};
   std::optional<std::chrono::steady_clock::time_point> oldest = writing_since_;
   if (queued_since_ && (!oldest || *queued_since_ < *oldest)) oldest = queued_since_;
   if (!oldest) return Status::Ok();
@@ -194,7 +193,6 @@ void AuditLog::finish_batch_locked(int64_t first, int64_t n, const Status& s) {
     failed_ += n;
     last_error_ = s;
     failing_ = true;
-    failing_error_ = s;
   }
 }
 
@@ -206,7 +204,7 @@ void AuditLog::run() {
       // health() turns good again once the store is writable (and the chain shows the gap).
       if (!cv_.wait_for(lock, kProbeInterval, [&] { return stop_ || !queue_.empty(); }))
         enqueue_locked(AuditEvent{"service", "audit.check", "",
-                                  "{\"after\":\"" + failing_error_.error().code + "\"}", 0});
+                                  "{\"after\":\"" + last_error_.error().code + "\"}", 0});
     } else {
       cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     }
@@ -239,13 +237,13 @@ void AuditLog::run() {
 Status AuditLog::write_batch(std::deque<AuditEvent>& batch) {
   std::vector<store::AuditEntry> entries;
   entries.reserve(batch.size());
-  for (const AuditEvent& ev : batch) {
+  for (AuditEvent& ev : batch) {
     store::AuditEntry e;
     e.time_us = ev.time_us;
-    e.actor = ev.actor;
-    e.action = ev.action;
-    e.subject = ev.subject;
-    e.detail = ev.detail;
+    e.actor = std::move(ev.actor);
+    e.action = std::move(ev.action);
+    e.subject = std::move(ev.subject);
+    e.detail = std::move(ev.detail);
     entries.push_back(std::move(e));
   }
   Status s;

@@ -91,11 +91,10 @@ class AuditLog {
   std::map<int64_t, Waiter*> waiters_;    // record_durable callers by event ordinal
   int64_t refused_ = 0;
   bool failing_ = false;  // the last group (or reading the tail) failed
-  Status failing_error_;
   // Since when the oldest entry not yet committed has waited (queued or being written).
   std::optional<std::chrono::steady_clock::time_point> queued_since_, writing_since_;
   bool stop_ = false;
-  Status last_error_;
+  Status last_error_;  // the latest failure (reported by flush and, while failing_, by health)
   std::thread thread_;
 };
 

@@ -236,14 +236,16 @@ Status copy_members(Store& from, Store& to, Steps& steps) {
   return {};
 }
 
-// Cards and receptions are read a batch at a time, resuming after the last key seen.
-Status copy_cards(CardStore& from, CardStore& to, Steps& steps) {
-  CopyStep& step = steps.begin("cards", -1);
-  std::string after;
+// Cards and receptions are read a page at a time, resuming after the last key seen, and
+// written a page per transaction.
+template <class Row, class Key, class From, class To>
+Status copy_pages(const char* name, size_t page, Key after, Key (*key_of)(const Row&), From& from,
+                  To& to, Steps& steps) {
+  CopyStep& step = steps.begin(name, -1);
   for (;;) {
-    std::vector<CardRow> batch;
-    if (Status st = from.scan(after, kCopyBatch,
-                              [&](const CardRow& r) {
+    std::vector<Row> batch;
+    if (Status st = from.scan(after, page,
+                              [&](const Row& r) {
                                 batch.push_back(r);
                                 return true;
                               });
@@ -252,7 +254,7 @@ Status copy_cards(CardStore& from, CardStore& to, Steps& steps) {
     if (batch.empty()) break;
     auto n = to.put_verbatim(batch);
     if (!n) return n.status();
-    after = batch.back().serial;
+    after = key_of(batch.back());
     step.read += static_cast<int64_t>(batch.size());
     step.copied += *n;
     steps.tell();
@@ -261,29 +263,17 @@ Status copy_cards(CardStore& from, CardStore& to, Steps& steps) {
   return {};
 }
 
+std::string card_key(const CardRow& r) { return r.serial; }
+int64_t reception_key(const BulkReception& r) { return r.seq; }
+
+Status copy_cards(CardStore& from, CardStore& to, Steps& steps) {
+  return copy_pages<CardRow, std::string>("cards", kCopyBatch, "", card_key, from, to, steps);
+}
+
+// Documents can be large: fewer of them per transaction.
 Status copy_bulk(BulkStore& from, BulkStore& to, Steps& steps) {
-  CopyStep& step = steps.begin("bulk", -1);
-  int64_t after = 0;
-  for (;;) {
-    std::vector<BulkReception> batch;
-    // Documents can be large: fewer of them per transaction.
-    if (Status st = from.scan(after, kCopyBatch / 10,
-                              [&](const BulkReception& r) {
-                                batch.push_back(r);
-                                return true;
-                              });
-        !st)
-      return st;
-    if (batch.empty()) break;
-    auto n = to.put_verbatim(batch);
-    if (!n) return n.status();
-    after = batch.back().seq;
-    step.read += static_cast<int64_t>(batch.size());
-    step.copied += *n;
-    steps.tell();
-  }
-  steps.finish();
-  return {};
+  return copy_pages<BulkReception, int64_t>("bulk", kCopyBatch / 10, 0, reception_key, from, to,
+                                            steps);
 }
 
 }  // namespace

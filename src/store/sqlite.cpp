@@ -100,4 +100,21 @@ Status migrate(sqlite3* db, std::span<const char* const> migrations, const std::
   }
 }
 
+Result<sqlite3*> open_migrated(const std::filesystem::path& file, const OpenOptions& options,
+                               std::span<const char* const> migrations, const std::string& what) {
+  std::error_code ec;
+  if (options.create && file.has_parent_path())
+    std::filesystem::create_directories(file.parent_path(), ec);
+  auto db = open(file, options);
+  if (!db) return db.error();
+  if (auto st = migrate(*db, migrations, what); !st) {
+    sqlite3_close(*db);
+    Error e = st.error();
+    if (e.code == "E_STORE") e.code = "E_STORE_OPEN";
+    e.message = what + ": " + e.message;
+    return e;
+  }
+  return *db;
+}
+
 }  // namespace onshi::store::sqlite

@@ -34,6 +34,12 @@ Result<sqlite3*> open(const std::filesystem::path& file, const OpenOptions& opti
 Status migrate(sqlite3* db, std::span<const char* const> migrations,
                const std::string& what, const std::string& field = "");
 
+// Opens `file` (creating its directory with `options.create`) and migrates it: the way in of
+// the stores that open their file on first use. A failed migration closes the connection
+// again and is E_STORE_OPEN (E_STORE_SCHEMA stays), its message prefixed with `what`.
+Result<sqlite3*> open_migrated(const std::filesystem::path& file, const OpenOptions& options,
+                               std::span<const char* const> migrations, const std::string& what);
+
 Status exec(sqlite3* db, const char* sql);
 Error error(sqlite3* db, const std::string& what);  // E_STORE with SQLite's message
 

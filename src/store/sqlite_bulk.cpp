@@ -124,21 +124,11 @@ class SqliteBulk final : public SqliteBulkStore {
   // The connection, opened (creating and migrating the file) the first time. Caller holds mu_.
   Result<sqlite3*> open_locked() {
     if (db_) return db_;
-    std::error_code ec;
-    if (create_) fs::create_directories(dir_, ec);
     sqlite::OpenOptions oo;
     oo.create = create_;
     oo.busy_timeout_ms = 10000;
-    const fs::path file = dir_ / "bulk.db";
-    auto db = sqlite::open(file, oo);
-    if (!db) return Error{"E_STORE_OPEN", "", "cannot open " + file.string()};
-    if (auto st = sqlite::migrate(*db, kMigrations, "bulk.db"); !st) {
-      sqlite3_close(*db);
-      Error e = st.error();
-      if (e.code == "E_STORE") e.code = "E_STORE_OPEN";
-      e.message = "bulk.db: " + e.message;
-      return e;
-    }
+    auto db = sqlite::open_migrated(dir_ / "bulk.db", oo, kMigrations, "bulk.db");
+    if (!db) return db.error();
     db_ = *db;
     return db_;
   }
