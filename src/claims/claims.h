@@ -137,10 +137,12 @@ struct CheckOptions {
   bool progress = false;  // draw a progress bar on stderr
 };
 
-// Streams `in` (CSV with a header row) to `out` (CSV, header + rows, in the input's encoding).
-// Errors (nothing usable was done): E_FILE (missing/unwritable), E_ENCODING (--encoding
-// contradicts the bytes in a way no row can be read), E_CSV_HEADER (unknown, duplicate or
-// missing column). Row-level problems are RETURN rows, not errors.
+// Streams `in` (CSV with a header row) to `out` (CSV, header + rows, in the input's encoding),
+// on the batch pipeline (batch/batch.h; the output is written to OUT.tmp and renamed at the
+// end, so a killed run is simply run again). Errors (nothing usable was done): E_FILE
+// (missing/unwritable), E_ENCODING (the header is not valid in the detected or given
+// encoding), E_CSV_HEADER (empty file, unknown, duplicate or missing columns — all named).
+// Row-level problems are RETURN rows, not errors.
 Result<Summary> check_csv_file(const History& history, store::Store& store,
                                const std::filesystem::path& in, const std::filesystem::path& out,
                                const CheckOptions& options = {});

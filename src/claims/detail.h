@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "batch/batch.h"
 #include "claims/claims.h"
 
 namespace onshi::claims::detail {
@@ -112,6 +113,16 @@ struct History::Impl {
 };
 
 namespace detail {
+// ---- rows in and out (io.cpp), shared with the file check (check_file.cpp) ----
+// The input columns for the batch pipeline (PrescribingMedicalInstitutionCode optional).
+const std::vector<batch::Column>& claim_columns();
+// One row as the pipeline read it → a claim; a row it could not read becomes a claim with
+// E_ROW (RETURNed), keeping its ClaimId where it can be found.
+Claim claim_of(const batch::Row& row);
+// The output header line and one result row, as CSV (UTF-8, each ending in LF).
+std::string header_line();
+void csv_row(std::string& out, const ResultRow& r);
+
 // The on-disk snapshot of a loaded history (snapshot.cpp). save: false when it could not be
 // written (the run goes on without). load: true when `file` holds a snapshot matching the
 // store, read into `m` (confirmations excluded).

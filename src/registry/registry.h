@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "batch/batch.h"
 #include "core/date.h"
 #include "core/qualification.h"
 #include "core/status.h"
@@ -42,10 +43,9 @@ const std::vector<std::string>& known_fields();
 // optional (後期高齢者 have no 本人/家族; insurers' systems differ in what they hold).
 const std::vector<std::string>& required_fields();
 
-struct RecordError {
-  int64_t row = 0;  // 1-based data row (CSV: header is row 0) or index in the JSON array
-  std::string field, code, message;
-};
+// A rejected record: row (1-based data row — the CSV header is row 0 — or the index in the
+// JSON array), field, code and message. The batch pipeline's row error (batch/batch.h).
+using RecordError = batch::RowError;
 
 struct ValidatedRecord {
   core::Qualification qualification;  // normalised, names in the stored character set
@@ -109,7 +109,7 @@ class Registrar {
 struct ImportOptions {
   std::optional<core::Encoding> encoding;  // nullopt = detect (UTF-8 with/without BOM, CP932)
   size_t batch_size = 20000;
-  bool progress = false;  // draw a progress bar on stderr
+  bool progress = false;  // draw a progress bar on stderr (only while it is a terminal)
   int threads = 2;        // validation threads
   // When set and the file is refused: every problem found, as report entries of row 0
   // (a header lists each unknown, duplicate and missing column, not just the first).
@@ -125,6 +125,11 @@ struct ImportOptions {
 // has the key of row M"), whether or not its content differs. So a file is one state per
 // key, and running it again changes nothing, whatever it contains. When no row at all could
 // be decoded, `Report::notice` names the encoding used and the --encoding option.
+//
+// The file runs on the batch pipeline (batch/batch.h) without a checkpoint: a run killed
+// part-way is simply run again — the duplicate rule needs every row of the file, and
+// registering an identical record changes nothing, so the re-run ends in the state of one
+// clean run and reports the whole file.
 Result<Report> import_csv(store::Store& store, const security::Keyring& keyring,
                           const std::filesystem::path& csv, const ImportOptions& options = {});
 

@@ -1,0 +1,246 @@
+// The engine of the batch pipeline: one reader thread, `threads` workers, and the calling
+// thread as the single writer.
+//
+// The reader cuts raw records into batches and queues them, waiting while threads + 2 batches
+// are in flight; workers parse batches in any order; the writer takes them back in file order,
+// calls the input's write, then saves the checkpoint. So memory is bounded by the batch size,
+// the slowest stage sets the speed, and what is written is always a prefix of the file —
+// which is what lets a re-run resume after the last written batch.
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "batch/detail.h"
+
+namespace onshi::batch {
+namespace internal {
+namespace {
+
+class Engine {
+ public:
+  Engine(const std::filesystem::path& path, const Shape& shape, Stages& stages,
+         const Options& options)
+      : shape_(shape), stages_(stages), opt_(options),
+        progress_(options.progress, options.progress_label) {
+    file_.path = path;
+    if (opt_.batch_size == 0) opt_.batch_size = 1;
+    if (opt_.threads < 1) opt_.threads = 1;
+  }
+  Result<Summary> run();
+
+ private:
+  Status open();
+  Status resume();
+  void reader_loop();
+  bool hand_over(RawBatch& batch);
+  void worker_loop();
+  std::unique_ptr<BatchBase> next_done(size_t index);
+  Status write_all(Summary& summary);
+  Status commit(BatchBase& batch, Summary& summary);
+  void stop_threads(std::thread& reader, std::vector<std::thread>& workers);
+  std::string encoding_notice(int64_t rows, int64_t undecodable) const;
+
+  const Shape& shape_;
+  Stages& stages_;
+  Options opt_;
+  Progress progress_;
+  FileInfo file_;
+  RecordReader reader_;
+  std::vector<int> file_columns_;
+  Position resumed_;
+
+  std::mutex mu_;
+  std::condition_variable cv_work_, cv_done_, cv_space_;
+  std::deque<RawBatch> work_;
+  std::map<size_t, std::unique_ptr<BatchBase>> done_;
+  size_t batches_read_ = 0, batches_written_ = 0;
+  bool reader_finished_ = false, stop_ = false;
+  int64_t undecodable_ = 0;
+};
+
+Status Engine::open() {
+  if (Status st = reader_.open(file_.path, shape_.split == nullptr); !st) return st;
+  if (opt_.encoding) {
+    file_.encoding = *opt_.encoding;
+    file_.encoding_given = true;
+  } else {
+    auto enc = detect_file_encoding(file_.path);
+    if (!enc) return enc.status();
+    file_.encoding = *enc;
+  }
+  if (shape_.split) {
+    for (size_t c = 0; c < shape_.columns->size(); ++c)
+      file_columns_.push_back(static_cast<int>(c));
+  } else {
+    auto header = read_header(reader_, file_, shape_, opt_.file_problems);
+    if (!header) return header.error();
+    file_columns_ = std::move(*header);
+  }
+  return resume();
+}
+
+// Continues after the checkpoint's last batch, if one is kept for this file.
+Status Engine::resume() {
+  if (!opt_.checkpoint) return Status::Ok();
+  auto at = opt_.checkpoint->load(file_.path);
+  if (!at || at->offset <= reader_.offset()) return Status::Ok();
+  if (Status st = reader_.seek(at->offset); !st) return st;
+  resumed_ = *at;
+  file_.first_row = at->last_row + 1;
+  return Status::Ok();
+}
+
+// Queues a batch for the workers, waiting while too many are in flight; false on stop.
+bool Engine::hand_over(RawBatch& batch) {
+  std::unique_lock lk(mu_);
+  cv_space_.wait(lk, [&] {
+    return stop_ || batches_read_ - batches_written_ < static_cast<size_t>(opt_.threads) + 2;
+  });
+  if (stop_) return false;
+  if (!batch.starts.empty()) {
+    batch.index = batches_read_++;
+    batch.file_offset_end = reader_.offset();
+    work_.push_back(std::move(batch));
+    cv_work_.notify_one();
+  }
+  batch = RawBatch{};
+  return true;
+}
+
+void Engine::reader_loop() {
+  int64_t row = file_.first_row - 1;
+  RawBatch batch;
+  std::string_view rec;
+  bool go_on = true;
+  while (go_on && reader_.next(rec)) {
+    if (rec.empty()) continue;  // blank lines are not rows
+    batch.starts.push_back(static_cast<uint32_t>(batch.bytes.size()));
+    batch.rows.push_back(++row);
+    batch.bytes.append(rec);
+    batch.bytes.push_back('\n');
+    if (batch.starts.size() >= opt_.batch_size) go_on = hand_over(batch);
+  }
+  if (go_on) hand_over(batch);
+  std::lock_guard lk(mu_);
+  reader_finished_ = true;
+  cv_work_.notify_all();
+  cv_done_.notify_all();
+}
+
+void Engine::worker_loop() {
+  for (;;) {
+    RawBatch raw;
+    {
+      std::unique_lock lk(mu_);
+      cv_work_.wait(lk, [&] { return stop_ || !work_.empty() || reader_finished_; });
+      if (stop_ || (work_.empty() && reader_finished_)) return;
+      raw = std::move(work_.front());
+      work_.pop_front();
+    }
+    auto parsed = stages_.new_batch();
+    parse_batch(raw, *parsed, file_columns_, shape_, stages_, file_);
+    std::lock_guard lk(mu_);
+    done_.emplace(raw.index, std::move(parsed));
+    cv_done_.notify_all();
+  }
+}
+
+// The parsed batch of `index`, waiting for it; nullptr when the file has no more.
+std::unique_ptr<BatchBase> Engine::next_done(size_t index) {
+  std::unique_lock lk(mu_);
+  cv_done_.wait(lk, [&] {
+    return done_.count(index) > 0 || (reader_finished_ && index >= batches_read_);
+  });
+  auto it = done_.find(index);
+  if (it == done_.end()) return nullptr;
+  auto b = std::move(it->second);
+  done_.erase(it);
+  return b;
+}
+
+// Writes one batch, saves the checkpoint, and adds the batch to the summary.
+Status Engine::commit(BatchBase& b, Summary& summary) {
+  if (Status st = stages_.write(b); !st) return st;
+  if (opt_.checkpoint) {
+    Position at{b.file_offset_end, b.last_row,
+                resumed_.batches + static_cast<int64_t>(b.index) + 1};
+    if (Status st = opt_.checkpoint->save(file_.path, at); !st) return st;
+  }
+  summary.rows += b.rows_read;
+  summary.rejected += b.rejected;
+  undecodable_ += b.undecodable;
+  for (auto& e : b.errors) {
+    ++summary.errors_by_code[e.code];
+    summary.errors.push_back(std::move(e));
+  }
+  progress_.draw(b.file_offset_end, reader_.size(), summary.rows, false);
+  return Status::Ok();
+}
+
+Status Engine::write_all(Summary& summary) {
+  for (size_t next = 0;; ++next) {
+    auto b = next_done(next);
+    if (!b) return Status::Ok();
+    if (Status st = commit(*b, summary); !st) return st;
+    std::lock_guard lk(mu_);
+    ++batches_written_;
+    cv_space_.notify_all();
+  }
+}
+
+void Engine::stop_threads(std::thread& reader, std::vector<std::thread>& workers) {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+    cv_work_.notify_all();
+    cv_space_.notify_all();
+  }
+  reader.join();
+  for (auto& w : workers) w.join();
+}
+
+// When no row could be decoded the encoding is wrong, not the rows: say which one was used
+// and how to choose another.
+std::string Engine::encoding_notice(int64_t rows, int64_t undecodable) const {
+  if (rows == 0 || undecodable < rows) return "";
+  const bool sjis = file_.encoding == core::Encoding::kShiftJis;
+  const std::string used = sjis ? "Shift_JIS" : "UTF-8";
+  const std::string how = file_.encoding_given ? "--encoding で " + used + " が指定されています"
+                                               : "文字コードを自動判定し " + used + " としました";
+  return "すべての行が " + used + " として読めませんでした（" + how +
+         "）。ファイルの文字コードを --encoding " + (sjis ? "utf-8" : "shift_jis") +
+         " で指定して、もう一度取り込んでください";
+}
+
+Result<Summary> Engine::run() {
+  if (Status st = open(); !st) return st.error();
+  if (Status st = stages_.start(file_); !st) return st.error();
+  std::thread reader([this] { reader_loop(); });
+  std::vector<std::thread> workers;
+  for (int i = 0; i < opt_.threads; ++i) workers.emplace_back([this] { worker_loop(); });
+  Summary summary;
+  Status failure = write_all(summary);
+  stop_threads(reader, workers);
+  if (!failure) return failure.error();
+  if (!reader_.status()) return reader_.status().error();
+  if (opt_.checkpoint) {
+    if (Status st = opt_.checkpoint->clear(); !st) return st.error();
+  }
+  progress_.draw(reader_.size(), reader_.size(), summary.rows, true);
+  summary.file = file_;
+  summary.notice = encoding_notice(summary.rows, undecodable_);
+  return summary;
+}
+
+}  // namespace
+}  // namespace internal
+
+Result<Summary> detail::run(const std::filesystem::path& file, const Shape& shape, Stages& stages,
+                            const Options& options) {
+  internal::Engine engine(file, shape, stages, options);
+  return engine.run();
+}
+
+}  // namespace onshi::batch
