@@ -121,11 +121,7 @@ Result<Summary> check_csv_file(const History& history, store::Store& store,
                                const std::filesystem::path& in, const std::filesystem::path& out,
                                const CheckOptions& options) {
   ClaimsFile file(history, store, out);
-  batch::Options opt;
-  opt.encoding = options.encoding;
-  opt.batch_size = options.batch_size;
-  opt.threads = options.threads;
-  opt.progress = options.progress;
+  batch::Options opt = options;
   opt.progress_label = "claims check";
   auto input = file.input();
   auto run = batch::run(in, input, opt);

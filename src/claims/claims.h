@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "batch/batch.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "store/store.h"
@@ -130,12 +131,10 @@ std::vector<ResultRow> check_claim(const History& history, store::Store& store, 
 
 // ---- files and bodies ----
 
-struct CheckOptions {
-  std::optional<core::Encoding> encoding;  // input; nullopt = detect (UTF-8 ± BOM, else CP932)
-  size_t batch_size = 20000;  // claims per batch; memory is bounded by (threads + 2) batches
-  int threads = 2;
-  bool progress = false;  // draw a progress bar on stderr
-};
+// The pipeline's options (batch/batch.h): encoding of the input (nullopt = detect UTF-8 ± BOM,
+// else CP932), batch_size (claims per batch; memory is bounded by threads + 2 batches),
+// threads, progress (a bar on stderr while it is a terminal).
+using CheckOptions = batch::Options;
 
 // Streams `in` (CSV with a header row) to `out` (CSV, header + rows, in the input's encoding),
 // on the batch pipeline (batch/batch.h; the output is written to OUT.tmp and renamed at the

@@ -151,13 +151,9 @@ Result<Report> import_csv(store::Store& store, const security::Keyring& keyring,
                           const std::filesystem::path& csv, const ImportOptions& options) {
   const int64_t started_at_us = core::now_unix_us();
   MemberInput member(store, keyring, csv);
-  batch::Options opt;
-  opt.encoding = options.encoding;
-  opt.batch_size = options.batch_size;
-  opt.threads = options.threads;
-  opt.progress = options.progress;
-  opt.file_problems = options.file_problems;
   auto input = member.input();
+  batch::Options opt = options;
+  opt.checkpoint = nullptr;  // the duplicate rule needs every row: a re-run repeats the file
   auto summary = batch::run(csv, input, opt);
   if (!summary) return summary.error();
 

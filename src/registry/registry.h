@@ -106,15 +106,12 @@ class Registrar {
   const security::Keyring& keyring_;
 };
 
-struct ImportOptions {
-  std::optional<core::Encoding> encoding;  // nullopt = detect (UTF-8 with/without BOM, CP932)
-  size_t batch_size = 20000;
-  bool progress = false;  // draw a progress bar on stderr (only while it is a terminal)
-  int threads = 2;        // validation threads
-  // When set and the file is refused: every problem found, as report entries of row 0
-  // (a header lists each unknown, duplicate and missing column, not just the first).
-  std::vector<RecordError>* file_problems = nullptr;
-};
+// The pipeline's options (batch/batch.h): encoding (nullopt = detect UTF-8 ± BOM or CP932),
+// batch_size (rows per transaction), threads (validation threads), progress (a bar on stderr
+// while it is a terminal), and file_problems (when set and the file is refused: every problem
+// found, as report entries of row 0 — each unknown, duplicate and missing column). The member
+// import uses no checkpoint (see import_csv).
+using ImportOptions = batch::Options;
 
 // Imports a member CSV. Errors (the file is unusable; nothing was written): E_FILE (missing
 // or unreadable), E_ENCODING, E_CSV_HEADER (unknown or duplicate columns, missing required
