@@ -15,8 +15,39 @@
 #include "store/store.h"
 
 namespace onshi::cli {
+namespace {
 
-void register_audit(CLI::App& app) {
+// Walks the chain of the store and prints the report; 0 intact, 1 broken, 2 no usable store.
+int run_verify(const std::string& data_dir, const std::string& db) {
+  if (data_dir.empty() && db.empty()) {
+    std::cerr << "onshi audit verify: E_FLAG: --db URL か --data-dir DIR を指定してください\n";
+    return 2;
+  }
+  auto st = open_database(data_dir, db, false);
+  if (!st.ok()) {
+    std::cerr << "onshi audit verify: " << st.error().code << ": " << st.error().message << "\n";
+    return 2;
+  }
+  auto report = security::verify_audit((*st)->members());
+  if (!report.ok()) {
+    std::cerr << "onshi audit verify: " << report.error().code << ": " << report.error().message
+              << "\n";
+    return 1;
+  }
+  boost::json::object out;
+  out["entries"] = report->entries;
+  out["ok"] = report->ok;
+  if (!report->ok) {
+    out["firstBadSeq"] = report->first_bad_seq;
+    out["problem"] = report->problem;
+  }
+  std::cout << boost::json::serialize(out) << "\n";
+  return report->ok ? 0 : 1;
+}
+
+}  // namespace
+
+void register_audit(CLI::App& app, Commands& commands) {
   auto data_dir = std::make_shared<std::string>();
   auto db = std::make_shared<std::string>();
   CLI::App* audit = app.add_subcommand(
@@ -30,35 +61,7 @@ void register_audit(CLI::App& app) {
       verify->add_option("--data-dir", *data_dir, "データディレクトリ (store: DIR/onshi.db)");
   add_db_option(verify, *db);
   verify->get_option("--db")->excludes(dir_opt);
-  verify->callback([data_dir, db] {
-    if (data_dir->empty() && db->empty()) {
-      std::cerr << "onshi audit verify: E_FLAG: --db URL か --data-dir DIR を指定してください\n";
-      g_exit_code = 2;
-      return;
-    }
-    auto st = open_database(*data_dir, *db, false);
-    if (!st.ok()) {
-      std::cerr << "onshi audit verify: " << st.error().code << ": " << st.error().message << "\n";
-      g_exit_code = 2;
-      return;
-    }
-    auto report = security::verify_audit((*st)->members());
-    if (!report.ok()) {
-      std::cerr << "onshi audit verify: " << report.error().code << ": " << report.error().message
-                << "\n";
-      g_exit_code = 1;
-      return;
-    }
-    boost::json::object out;
-    out["entries"] = report->entries;
-    out["ok"] = report->ok;
-    if (!report->ok) {
-      out["firstBadSeq"] = report->first_bad_seq;
-      out["problem"] = report->problem;
-    }
-    std::cout << boost::json::serialize(out) << "\n";
-    g_exit_code = report->ok ? 0 : 1;
-  });
+  commands.on_run(verify, [data_dir, db] { return run_verify(*data_dir, *db); });
 }
 
 }  // namespace onshi::cli

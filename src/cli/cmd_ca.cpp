@@ -44,8 +44,49 @@ void print_error(const Error& e) {
   std::cerr << "onshi ca: " << e.code << ": " << e.message << "\n";
 }
 
-void add_issue(CLI::App& issue, std::shared_ptr<CaArgs> args, security::Role role,
-               const std::string& description, const std::string& id_help) {
+// ca issue ROLE ID: 0 issued, 2 an unusable id or --out, 1 anything else.
+int run_issue(const CaArgs& a, security::Role role) {
+  if (Status s = check_out_dir(a.out, a.force); !s.ok()) {
+    print_error(s.error());
+    return 2;
+  }
+  Status s = security::issue_client(a.data_dir, role, a.id, a.out, a.client_days);
+  if (!s.ok()) {
+    print_error(s.error());
+    const std::string& c = s.error().code;
+    bool bad_input = c == "E_EMPTY" || c == "E_NOT_DIGIT" || c == "E_LENGTH" ||
+                     c == "E_STRUCTURE" || c == "E_CHECK_DIGIT" || c == "E_ID" ||
+                     c == "E_VALIDITY" || c == "E_CA_MISSING";
+    return bad_input ? 2 : 1;
+  }
+  std::cout << "issued " << security::role_name(role) << " certificate for " << a.id << "\n  "
+            << (std::filesystem::path(a.out) / "cert.pem").string() << "\n  "
+            << (std::filesystem::path(a.out) / "key.pem").string() << " (0600)\n  "
+            << (std::filesystem::path(a.out) / "ca.pem").string() << "\n";
+  return 0;
+}
+
+// ca init: 0 created, 2 a bad server name or validity, 1 anything else (an existing CA).
+int run_init(const CaArgs& a) {
+  security::CaInitOptions options;
+  if (!a.server_names.empty()) options.server_names = a.server_names;
+  options.validity_days = a.ca_days;
+  Status s = security::ca_init(a.data_dir, options);
+  if (!s.ok()) {
+    print_error(s.error());
+    return s.error().code == "E_SERVER_NAME" || s.error().code == "E_VALIDITY" ? 2 : 1;
+  }
+  security::CaPaths p = security::ca_paths(a.data_dir);
+  std::cout << "created CA\n  " << p.ca_cert.string() << "\n  " << p.ca_key.string()
+            << " (0600)\n  " << p.server_cert.string() << "\n  " << p.server_key.string()
+            << " (0600)\n  server names:";
+  for (const auto& n : options.server_names) std::cout << ' ' << n;
+  std::cout << "\n";
+  return 0;
+}
+
+void add_issue(CLI::App& issue, Commands& commands, std::shared_ptr<CaArgs> args,
+               security::Role role, const std::string& description, const std::string& id_help) {
   std::string name(security::role_name(role));
   CLI::App* cmd = issue.add_subcommand(name, description);
   cmd->add_option("id", args->id, id_help)->required();
@@ -55,33 +96,12 @@ void add_issue(CLI::App& issue, std::shared_ptr<CaArgs> args, security::Role rol
   cmd->add_option("--days", args->client_days, "有効日数 (validity in days)")
       ->capture_default_str();
   cmd->add_flag("--force", args->force, "既存の cert.pem / key.pem を置き換える (replace them)");
-  cmd->callback([args, role] {
-    if (Status s = check_out_dir(args->out, args->force); !s.ok()) {
-      print_error(s.error());
-      g_exit_code = 2;
-      return;
-    }
-    Status s = security::issue_client(args->data_dir, role, args->id, args->out, args->client_days);
-    if (!s.ok()) {
-      print_error(s.error());
-      const std::string& c = s.error().code;
-      bool bad_input = c == "E_EMPTY" || c == "E_NOT_DIGIT" || c == "E_LENGTH" ||
-                       c == "E_STRUCTURE" || c == "E_CHECK_DIGIT" || c == "E_ID" ||
-                       c == "E_VALIDITY" || c == "E_CA_MISSING";
-      g_exit_code = bad_input ? 2 : 1;
-      return;
-    }
-    std::cout << "issued " << security::role_name(role) << " certificate for " << args->id << "\n  "
-              << (std::filesystem::path(args->out) / "cert.pem").string() << "\n  "
-              << (std::filesystem::path(args->out) / "key.pem").string() << " (0600)\n  "
-              << (std::filesystem::path(args->out) / "ca.pem").string() << "\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(cmd, [args, role] { return run_issue(*args, role); });
 }
 
 }  // namespace
 
-void register_ca(CLI::App& app) {
+void register_ca(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<CaArgs>();
   CLI::App* ca = app.add_subcommand(
       "ca", "認証局: CA と証明書の発行 (onshi's certificate authority, R-INST-1)");
@@ -96,41 +116,24 @@ void register_ca(CLI::App& app) {
                    "サーバ証明書の名前 (SAN: IP address or DNS name; repeatable; default "
                    "127.0.0.1 and localhost)");
   init->add_option("--days", args->ca_days, "有効日数 (validity in days)")->capture_default_str();
-  init->callback([args] {
-    security::CaInitOptions options;
-    if (!args->server_names.empty()) options.server_names = args->server_names;
-    options.validity_days = args->ca_days;
-    Status s = security::ca_init(args->data_dir, options);
-    if (!s.ok()) {
-      print_error(s.error());
-      g_exit_code = s.error().code == "E_SERVER_NAME" || s.error().code == "E_VALIDITY" ? 2 : 1;
-      return;
-    }
-    security::CaPaths p = security::ca_paths(args->data_dir);
-    std::cout << "created CA\n  " << p.ca_cert.string() << "\n  " << p.ca_key.string()
-              << " (0600)\n  " << p.server_cert.string() << "\n  " << p.server_key.string()
-              << " (0600)\n  server names:";
-    for (const auto& n : options.server_names) std::cout << ' ' << n;
-    std::cout << "\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(init, [args] { return run_init(*args); });
 
   CLI::App* issue = ca->add_subcommand(
       "issue",
       "クライアント証明書を発行する (issue a client certificate: O=onshi, OU=role, CN=id)");
   issue->require_subcommand(1);
-  add_issue(*issue, args, security::Role::kInstitution,
+  add_issue(*issue, commands, args, security::Role::kInstitution,
             "医療機関等の証明書 (certificate for a medical institution or pharmacy)",
             "医療機関コード (10 digits with check digit)");
-  add_issue(*issue, args, security::Role::kInsurer, "保険者の証明書 (certificate for an insurer)",
+  add_issue(*issue, commands, args, security::Role::kInsurer, "保険者の証明書 (certificate for an insurer)",
             "保険者番号 (6 or 8 digits with check digit)");
-  add_issue(*issue, args, security::Role::kReviewer,
+  add_issue(*issue, commands, args, security::Role::kReviewer,
             "審査支払機関の証明書 (certificate for a review & payment organisation: claims check)",
             "識別子 (1–64 letters, digits, '-', '_', '.'; e.g. shiharai-kikin)");
-  add_issue(*issue, args, security::Role::kAgency,
+  add_issue(*issue, commands, args, security::Role::kAgency,
             "実施機関の証明書 (certificate for the implementing agency: institution onboarding)",
             "識別子 (1–64 letters, digits, '-', '_', '.')");
-  add_issue(*issue, args, security::Role::kBureau,
+  add_issue(*issue, commands, args, security::Role::kBureau,
             "地方厚生局の証明書 (certificate for a regional bureau: designations)",
             "識別子 (1–64 letters, digits, '-', '_', '.'; e.g. kanto)");
 }

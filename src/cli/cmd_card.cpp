@@ -37,9 +37,10 @@ bool is_input_error(const std::string& c) {
          c == "E_VALIDITY" || c == "E_FLAG";
 }
 
-void fail(const Error& e) {
+// Prints the refusal; returns the exit code: 2 unusable input or database, else 1.
+int fail(const Error& e) {
   print_error(e);
-  g_exit_code = is_input_error(e.code) || is_db_open_error(e) ? 2 : 1;
+  return is_input_error(e.code) || is_db_open_error(e) ? 2 : 1;
 }
 
 // The database of --db, or the SQLite files of --data-dir.
@@ -49,9 +50,67 @@ Result<std::unique_ptr<store::Database>> open_db(const CardArgs& args) {
   return store::open_store(db_url_of(args.data_dir, args.db));
 }
 
+// card issue: the card file and its register entry.
+int run_issue(const CardArgs& a) {
+  card::IssueOptions o;
+  o.my_number = a.my_number;
+  o.pin = a.pin;
+  o.label = a.label;
+  o.validity_days = a.days;
+  auto db = open_db(a);
+  if (!db) return fail(db.error());
+  auto r = card::issue(a.data_dir, **db, o, a.out);
+  if (!r) return fail(r.error());
+  const std::string db_flag = a.db.empty() ? "" : " --db " + store::redact_url(a.db);
+  std::cout << "カードを発行しました\n  シリアル番号: " << r->serial << "\n  カードファイル: "
+            << a.out << " (0600)\n  初回登録: onshi card link --data-dir " << a.data_dir
+            << db_flag << " --card " << a.out << " --pin ****\n";
+  return 0;
+}
+
+// card link: 初回登録 with the PIN.
+int run_link(const CardArgs& a) {
+  auto db = open_db(a);
+  if (!db) return fail(db.error());
+  Status s = card::link(a.data_dir, **db, a.card, a.pin);
+  if (!s) return fail(s.error());
+  std::cout << "初回登録が完了しました。このカードを健康保険証として利用できます。\n";
+  return 0;
+}
+
+// card revoke: by --serial, or the serial of --card.
+int run_revoke(const CardArgs& a) {
+  std::string serial = a.serial;
+  if (serial.empty()) {
+    if (a.card.empty())
+      return fail(Error{"E_FLAG", "card", "--card か --serial を指定してください"});
+    auto c = card::Card::load(a.card);
+    if (!c) return fail(c.error());
+    serial = c->serial();
+  }
+  auto db = open_db(a);
+  if (!db) return fail(db.error());
+  Status s = card::revoke(**db, serial);
+  if (!s) return fail(s.error());
+  std::cout << "カードを失効させました (シリアル番号 " << serial << ")\n";
+  return 0;
+}
+
+// card show: what a card file says about itself, as JSON.
+int run_show(const CardArgs& a) {
+  auto c = card::Card::load(a.card);
+  if (!c) return fail(c.error());
+  boost::json::object o{{"serial", c->serial()},
+                        {"label", c->label()},
+                        {"pinRetriesLeft", c->pin_retries_left()},
+                        {"locked", c->locked()}};
+  std::cout << boost::json::serialize(o) << "\n";
+  return 0;
+}
+
 }  // namespace
 
-void register_card(CLI::App& app) {
+void register_card(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<CardArgs>();
   auto* cmd = app.add_subcommand(
       "card", "マイナンバーカード (模擬) の発行・初回登録・失効・読み取り. Simulated My Number cards.");
@@ -73,22 +132,7 @@ void register_card(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 20 * 365));
   add_db_option(issue, args->db);
-  issue->callback([args] {
-    card::IssueOptions o;
-    o.my_number = args->my_number;
-    o.pin = args->pin;
-    o.label = args->label;
-    o.validity_days = args->days;
-    auto db = open_db(*args);
-    if (!db) return fail(db.error());
-    auto r = card::issue(args->data_dir, **db, o, args->out);
-    if (!r) return fail(r.error());
-    const std::string db_flag = args->db.empty() ? "" : " --db " + store::redact_url(args->db);
-    std::cout << "カードを発行しました\n  シリアル番号: " << r->serial << "\n  カードファイル: "
-              << args->out << " (0600)\n  初回登録: onshi card link --data-dir " << args->data_dir
-              << db_flag << " --card " << args->out << " --pin ****\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(issue, [args] { return run_issue(*args); });
 
   CLI::App* link = cmd->add_subcommand(
       "link",
@@ -99,14 +143,7 @@ void register_card(CLI::App& app) {
   link->add_option("--card", args->card, "カードファイル (card file)")->required();
   link->add_option("--pin", args->pin, "暗証番号 4桁 (間違えると残り回数が減る)")->required();
   add_db_option(link, args->db);
-  link->callback([args] {
-    auto db = open_db(*args);
-    if (!db) return fail(db.error());
-    Status s = card::link(args->data_dir, **db, args->card, args->pin);
-    if (!s) return fail(s.error());
-    std::cout << "初回登録が完了しました。このカードを健康保険証として利用できます。\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(link, [args] { return run_link(*args); });
 
   CLI::App* revoke = cmd->add_subcommand(
       "revoke", "カードの電子証明書を失効させる (revoke a card: lost, stolen, reissued)");
@@ -118,36 +155,12 @@ void register_card(CLI::App& app) {
       revoke->add_option("--serial", args->serial, "電子証明書のシリアル番号 (hex)");
   card_opt->excludes(serial_opt);
   serial_opt->excludes(card_opt);
-  revoke->callback([args] {
-    std::string serial = args->serial;
-    if (serial.empty()) {
-      if (args->card.empty())
-        return fail(Error{"E_FLAG", "card", "--card か --serial を指定してください"});
-      auto c = card::Card::load(args->card);
-      if (!c) return fail(c.error());
-      serial = c->serial();
-    }
-    auto db = open_db(*args);
-    if (!db) return fail(db.error());
-    Status s = card::revoke(**db, serial);
-    if (!s) return fail(s.error());
-    std::cout << "カードを失効させました (シリアル番号 " << serial << ")\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(revoke, [args] { return run_revoke(*args); });
 
   CLI::App* show = cmd->add_subcommand(
       "show", "カードファイルの内容を表示する (JSON: serial, label, pinRetriesLeft, locked)");
   show->add_option("--card", args->card, "カードファイル (card file)")->required();
-  show->callback([args] {
-    auto c = card::Card::load(args->card);
-    if (!c) return fail(c.error());
-    boost::json::object o{{"serial", c->serial()},
-                          {"label", c->label()},
-                          {"pinRetriesLeft", c->pin_retries_left()},
-                          {"locked", c->locked()}};
-    std::cout << boost::json::serialize(o) << "\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(show, [args] { return run_show(*args); });
 }
 
 }  // namespace onshi::cli

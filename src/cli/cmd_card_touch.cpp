@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 
 #include <iostream>
+#include <optional>
 
 #include "card/card.h"
 #include "cli/commands.h"
@@ -55,9 +56,137 @@ std::string card_message(const Error& e, int left, bool link) {
   return "カードを読み取れません: " + e.message;
 }
 
+// Where a touch stops: what to print and the exit code.
+struct Stop {
+  std::string code, message;
+  int exit_code = 1;
+};
+
+int stop(const Stop& s) {
+  std::cerr << "onshi card touch: " << s.code << ": " << s.message << "\n";
+  return s.exit_code;
+}
+
+// The flags that do not fit together (all exit 2).
+std::optional<Stop> check_flags(const TouchArgs& a, card::Method method) {
+  if (a.link && method != card::Method::kPin)
+    return Stop{"E_FLAG", "初回登録 (--link) には暗証番号が必要です: --method pin (既定) と --pin を指定してください", 2};
+  if (a.link && !a.consent.empty())
+    return Stop{"E_FLAG", "--consent は資格確認のときだけ指定できます (--link では使えません)", 2};
+  if (method == card::Method::kPin && a.pin.empty())
+    return Stop{"E_FLAG", "--method pin では --pin (4桁の暗証番号) が必要です", 2};
+  return std::nullopt;
+}
+
+// --consent "limit,medication,checkup" → the View's consent object.
+std::optional<Stop> parse_consent(const std::string& list, json::object& consent) {
+  consent = {{"limitApplication", false}, {"medication", false}, {"healthCheckup", false}};
+  std::string_view rest = list;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (item == "limit") consent["limitApplication"] = true;
+    else if (item == "medication") consent["medication"] = true;
+    else if (item == "checkup") consent["healthCheckup"] = true;
+    else if (!item.empty())
+      return Stop{"E_FLAG", "--consent に使えるのは limit, medication, checkup です (" + std::string(item) + ")", 2};
+  }
+  return std::nullopt;
+}
+
+// POSTs `body` to the terminal and reads its JSON answer (and its text, into `raw` when
+// given); stops when the terminal cannot be reached (2), answers something unreadable or
+// refuses (1).
+std::optional<Stop> post(http::Client& client, const std::string& terminal, const char* path,
+                         const std::string& body, json::object& answer,
+                         std::string* raw = nullptr) {
+  auto res = client.request("POST", path, body);
+  if (!res) return Stop{"E_CONNECT", "資格確認端末 " + terminal + " に接続できません: " + res.error().message, 2};
+  boost::system::error_code ec;
+  auto v = json::parse(res->body, ec);
+  if (ec || !v.is_object()) return Stop{"E_TERMINAL_RESPONSE", "端末の応答を読めません", 1};
+  answer = std::move(v.as_object());
+  if (raw) *raw = res->body;
+  if (res->status != 200) return Stop{json_string(answer, "code"), json_string(answer, "message"), 1};
+  return std::nullopt;
+}
+
+// The card answers the terminal's challenge; the body of /present or /link, or why not.
+std::optional<Stop> answer_challenge(const TouchArgs& a, card::Card& c, card::Method method,
+                                     const std::string& challenge, json::object& body) {
+  auto presented = c.present(challenge, method, a.pin);
+  if (!presented) {
+    int left = c.pin_retries_left();
+    if (auto again = card::Card::load(a.card)) left = again->pin_retries_left();
+    const auto& e = presented.error();
+    return Stop{e.code, card_message(e, left, a.link), e.code == "E_CARD_PIN_FORMAT" ? 2 : 1};
+  }
+  body["challenge"] = presented->challenge;
+  body["certificate"] = presented->certificate_pem;
+  body["signature"] = presented->signature;
+  body["method"] = std::string(card::method_name(presented->method));
+  return std::nullopt;
+}
+
+// Prints the confirmation the terminal answered (the View `v`), then the View's text.
+void print_view(const json::object& v, const std::string& raw) {
+  std::string name;
+  if (const auto* rs = v.if_contains("results"); rs && rs->is_array() && !rs->as_array().empty() &&
+                                                 rs->as_array().front().is_object())
+    name = json_string(rs->as_array().front().as_object(), "name");
+  std::cout << "資格確認: " << (name.empty() ? std::string("(該当なし)") : name + " 様") << " — "
+            << json_string(v, "validityLabel") << "\n";
+  if (const auto* gs = v.if_contains("guidance"); gs && gs->is_array())
+    for (const auto& g : gs->as_array())
+      if (g.is_object()) std::cout << "  ※ " << json_string(g.as_object(), "title") << "\n";
+  std::cout << "face ファイル: " << json_string(v, "file") << "\n";
+  std::cout << raw << "\n";
+}
+
+int run_touch(const TouchArgs& a) {
+  auto target = parse_terminal_url(a.terminal);
+  if (!target) return stop({target.error().code, target.error().message, 2});
+  auto method = card::parse_method(a.method);
+  if (!method) return stop({"E_FLAG", "--method は pin / face / visual のいずれかです", 2});
+  json::object consent;
+  if (auto s = check_flags(a, *method)) return stop(*s);
+  if (auto s = parse_consent(a.consent, consent)) return stop(*s);
+  auto loaded = card::Card::load(a.card);
+  if (!loaded) return stop({loaded.error().code, "カードファイル " + a.card + " を読めません: " + loaded.error().message, 2});
+  card::Card c = std::move(*loaded);
+
+  http::ClientOptions co;
+  co.tls = false;
+  co.host = target->first;
+  co.port = target->second;
+  co.timeout_ms = 30000;
+  http::Client client(co);
+  json::object ch, body, answer;
+  if (auto s = post(client, a.terminal, "/api/reader/challenge", "{}", ch)) return stop(*s);
+  std::string challenge = json_string(ch, "challenge");
+  if (challenge.empty()) return stop({"E_TERMINAL_RESPONSE", "端末の応答にチャレンジがありません", 1});
+  if (auto s = answer_challenge(a, c, *method, challenge, body)) return stop(*s);
+  if (a.link) {
+    // R-CARD-1: 初回登録 at the reader.
+    if (auto s = post(client, a.terminal, "/api/reader/link", json::serialize(body), answer)) return stop(*s);
+    const auto* already = answer.if_contains("alreadyLinked");
+    const bool was_linked = already && already->is_bool() && already->as_bool();
+    std::cout << "初回登録が完了しました。" << (was_linked ? "（このカードは既に登録済みでした。）" : "")
+              << "このカードを健康保険証として利用できます (カード: " << c.label() << ")\n";
+    return 0;
+  }
+  body["consent"] = consent;
+  std::string raw;
+  if (auto s = post(client, a.terminal, "/api/reader/present", json::serialize(body), answer, &raw))
+    return stop(*s);
+  print_view(answer, raw);
+  return 0;
+}
+
 }  // namespace
 
-void register_card_touch(CLI::App& app) {
+void register_card_touch(CLI::App& app, Commands& commands) {
   CLI::App* card = nullptr;
   for (CLI::App* sub : app.get_subcommands({}))
     if (sub->get_name() == "card") card = sub;
@@ -74,103 +203,7 @@ void register_card_touch(CLI::App& app) {
                     "同意する情報 (カンマ区切り): limit (限度額適用認定証), medication (薬剤情報), checkup (特定健診)");
   touch->add_flag("--link", a->link,
                   "資格確認ではなく初回登録 (健康保険証としての利用登録) をします。暗証番号が必要です");
-  touch->callback([a] {
-    auto fail = [](const std::string& code, const std::string& message, int exit_code) {
-      std::cerr << "onshi card touch: " << code << ": " << message << "\n";
-      g_exit_code = exit_code;
-    };
-    auto target = parse_terminal_url(a->terminal);
-    if (!target) return fail(target.error().code, target.error().message, 2);
-    auto method = card::parse_method(a->method);
-    if (!method) return fail("E_FLAG", "--method は pin / face / visual のいずれかです", 2);
-    if (a->link && *method != card::Method::kPin)
-      return fail("E_FLAG", "初回登録 (--link) には暗証番号が必要です: --method pin (既定) と --pin を指定してください", 2);
-    if (a->link && !a->consent.empty())
-      return fail("E_FLAG", "--consent は資格確認のときだけ指定できます (--link では使えません)", 2);
-    if (*method == card::Method::kPin && a->pin.empty())
-      return fail("E_FLAG", "--method pin では --pin (4桁の暗証番号) が必要です", 2);
-    json::object consent{{"limitApplication", false}, {"medication", false}, {"healthCheckup", false}};
-    if (!a->consent.empty()) {
-      std::string_view rest = a->consent;
-      while (!rest.empty()) {
-        auto comma = rest.find(',');
-        std::string_view item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        if (item == "limit") consent["limitApplication"] = true;
-        else if (item == "medication") consent["medication"] = true;
-        else if (item == "checkup") consent["healthCheckup"] = true;
-        else if (!item.empty())
-          return fail("E_FLAG", "--consent に使えるのは limit, medication, checkup です (" + std::string(item) + ")", 2);
-      }
-    }
-    auto loaded = card::Card::load(a->card);
-    if (!loaded) return fail(loaded.error().code, "カードファイル " + a->card + " を読めません: " + loaded.error().message, 2);
-    card::Card c = std::move(*loaded);
-
-    http::ClientOptions co;
-    co.tls = false;
-    co.host = target->first;
-    co.port = target->second;
-    co.timeout_ms = 30000;
-    http::Client client(co);
-    auto ch = client.request("POST", "/api/reader/challenge", "{}");
-    if (!ch) return fail("E_CONNECT", "資格確認端末 " + a->terminal + " に接続できません: " + ch.error().message, 2);
-    boost::system::error_code ec;
-    auto chv = json::parse(ch->body, ec);
-    if (ec || !chv.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
-    if (ch->status != 200) return fail(json_string(chv.as_object(), "code"), json_string(chv.as_object(), "message"), 1);
-    std::string challenge = json_string(chv.as_object(), "challenge");
-    if (challenge.empty()) return fail("E_TERMINAL_RESPONSE", "端末の応答にチャレンジがありません", 1);
-
-    auto presented = c.present(challenge, *method, a->pin);
-    if (!presented) {
-      int left = c.pin_retries_left();
-      if (auto again = card::Card::load(a->card)) left = again->pin_retries_left();
-      const auto& e = presented.error();
-      return fail(e.code, card_message(e, left, a->link), e.code == "E_CARD_PIN_FORMAT" ? 2 : 1);
-    }
-    json::object body;
-    body["challenge"] = presented->challenge;
-    body["certificate"] = presented->certificate_pem;
-    body["signature"] = presented->signature;
-    body["method"] = std::string(card::method_name(presented->method));
-    if (a->link) {
-      // R-CARD-1: 初回登録 at the reader.
-      auto res = client.request("POST", "/api/reader/link", json::serialize(body));
-      if (!res) return fail("E_CONNECT", "資格確認端末 " + a->terminal + " に接続できません: " + res.error().message, 2);
-      auto answer = json::parse(res->body, ec);
-      if (ec || !answer.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
-      const auto& o = answer.as_object();
-      if (res->status != 200) return fail(json_string(o, "code"), json_string(o, "message"), 1);
-      const auto* already = o.if_contains("alreadyLinked");
-      const bool was_linked = already && already->is_bool() && already->as_bool();
-      std::cout << "初回登録が完了しました。"
-                << (was_linked ? "（このカードは既に登録済みでした。）" : "")
-                << "このカードを健康保険証として利用できます (カード: " << c.label() << ")\n";
-      g_exit_code = 0;
-      return;
-    }
-    body["consent"] = consent;
-    auto res = client.request("POST", "/api/reader/present", json::serialize(body));
-    if (!res) return fail("E_CONNECT", "資格確認端末 " + a->terminal + " に接続できません: " + res.error().message, 2);
-    auto view = json::parse(res->body, ec);
-    if (ec || !view.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
-    const auto& v = view.as_object();
-    if (res->status != 200) return fail(json_string(v, "code"), json_string(v, "message"), 1);
-
-    std::string name;
-    if (const auto* rs = v.if_contains("results"); rs && rs->is_array() && !rs->as_array().empty() &&
-                                                   rs->as_array().front().is_object())
-      name = json_string(rs->as_array().front().as_object(), "name");
-    std::cout << "資格確認: " << (name.empty() ? std::string("(該当なし)") : name + " 様") << " — "
-              << json_string(v, "validityLabel") << "\n";
-    if (const auto* gs = v.if_contains("guidance"); gs && gs->is_array())
-      for (const auto& g : gs->as_array())
-        if (g.is_object()) std::cout << "  ※ " << json_string(g.as_object(), "title") << "\n";
-    std::cout << "face ファイル: " << json_string(v, "file") << "\n";
-    std::cout << res->body << "\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(touch, [a] { return run_touch(*a); });
 }
 
 }  // namespace onshi::cli

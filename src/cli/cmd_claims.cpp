@@ -32,12 +32,12 @@ struct ClaimsArgs {
   int threads = 2;
 };
 
-void fail(const Error& e, int code) {
+int fail(const Error& e, int code) {
   std::cerr << "onshi claims check: " << e.code << ": " << e.message << "\n";
-  g_exit_code = code;
+  return code;
 }
 
-void run(const ClaimsArgs& a) {
+int run(const ClaimsArgs& a) {
   if (a.data_dir.empty() && a.db.empty())
     return fail(Error{"E_FLAG", "data-dir", "--data-dir DIR か --db URL を指定してください"}, 2);
   claims::CheckOptions opt;
@@ -98,12 +98,12 @@ void run(const ClaimsArgs& a) {
                 ",\"historyFromSnapshot\":%s,\"loadSeconds\":%.3f,\"seconds\":%.3f}",
                 (*history)->from_snapshot() ? "true" : "false", load_secs, secs);
   std::cout << line << secs_text << "\n";
-  g_exit_code = 0;
+  return 0;
 }
 
 }  // namespace
 
-void register_claims(CLI::App& app) {
+void register_claims(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<ClaimsArgs>();
   CLI::App* claims = app.add_subcommand("claims", "レセプトの資格確認 (claims check, 振替・分割)");
   claims->require_subcommand(1);
@@ -123,7 +123,7 @@ void register_claims(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "照合スレッド数 (checking threads)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  cmd->callback([args] { run(*args); });
+  commands.on_run(cmd, [args] { return run(*args); });
 }
 
 }  // namespace onshi::cli

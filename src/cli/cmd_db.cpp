@@ -16,17 +16,18 @@
 namespace onshi::cli {
 namespace {
 
-void fail(const char* cmd, const Error& e) {
+// Prints the refusal; returns the exit code: 2 an unusable database, else 1.
+int fail(const char* cmd, const Error& e) {
   std::cerr << "onshi db " << cmd << ": " << e.code << ": " << e.message << "\n";
-  g_exit_code = is_db_open_error(e) ? 2 : 1;
+  return is_db_open_error(e) ? 2 : 1;
 }
 
-void run_migrate(const std::string& url) {
+int run_migrate(const std::string& url) {
   auto db = store::open_store(url);
   if (!db) return fail("migrate", db.error());
   if (auto st = (*db)->migrate(); !st) return fail("migrate", st.error());
   std::cout << "{\"db\":\"" << (*db)->url() << "\",\"migrated\":true}\n";
-  g_exit_code = 0;
+  return 0;
 }
 
 // One line per store on stderr, redrawn at most five times a second and once when the store
@@ -85,7 +86,7 @@ Result<std::unique_ptr<store::Database>> open_source(const std::string& url) {
 }
 
 // The target is created or migrated; the source must exist already.
-void run_copy(const std::string& from_url, const std::string& to_url) {
+int run_copy(const std::string& from_url, const std::string& to_url) {
   auto from = open_source(from_url);
   if (!from) return fail("copy", from.error());
   auto to = store::open_store(to_url);
@@ -97,17 +98,16 @@ void run_copy(const std::string& from_url, const std::string& to_url) {
   if (isatty(STDERR_FILENO) == 1) progress = CopyBar();
   auto report = store::copy_database(**from, **to, progress);
   if (!report) {
-    fail("copy", report.error());
-    if (report.error().code == "E_COPY_CONFLICT") g_exit_code = 2;
-    return;
+    int code = fail("copy", report.error());
+    return report.error().code == "E_COPY_CONFLICT" ? 2 : code;
   }
   std::cout << summary(**from, **to, *report) << "\n";
-  g_exit_code = 0;
+  return 0;
 }
 
 }  // namespace
 
-void register_db(CLI::App& app) {
+void register_db(CLI::App& app, Commands& commands) {
   CLI::App* db = app.add_subcommand(
       "db", "データベースの作成・更新・移行 (create, upgrade and move the database)");
   db->require_subcommand(1);
@@ -117,7 +117,7 @@ void register_db(CLI::App& app) {
       "すべてのストアのスキーマを作成または更新する (create or upgrade every store's schema)");
   migrate->add_option("--db", *url, "データベース URL: sqlite:DIR または postgresql://…")
       ->required();
-  migrate->callback([url] { run_migrate(*url); });
+  commands.on_run(migrate, [url] { return run_migrate(*url); });
 
   auto from = std::make_shared<std::string>();
   auto to = std::make_shared<std::string>();
@@ -139,7 +139,7 @@ void register_db(CLI::App& app) {
                    "複写先のデータベース URL (なければ作成・更新する): sqlite:DIR または "
                    "postgresql://…")
       ->required();
-  copy->callback([from, to] { run_copy(*from, *to); });
+  commands.on_run(copy, [from, to] { return run_copy(*from, *to); });
 }
 
 }  // namespace onshi::cli

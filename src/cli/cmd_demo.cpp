@@ -146,21 +146,260 @@ int fail(const Error& e) {
   return e.code.rfind("E_FLAG", 0) == 0 ? 2 : 1;
 }
 
+struct DemoArgs {
+  std::string data_dir = "demo-data";
+  int64_t members = 20000;
+  uint64_t seed = 1;
+  std::string listen = "127.0.0.1:8443";
+  std::string terminal_listen = "127.0.0.1:8080";
+  bool no_serve = false;
+};
+
+const char* const kClinic = "1310112345";
+const char* const kInsurer = "06139992";
+
+// [1/6] The CA, the clinic's and the insurer's certificates, unless made by an earlier run.
+Status make_certificates(const fs::path& dir) {
+  if (!fs::exists(security::ca_paths(dir).ca_cert)) {
+    if (auto st = security::ca_init(dir); !st) return st;
+  }
+  if (!fs::exists(dir / "clinic" / "cert.pem"))
+    if (auto st = security::issue_client(dir, security::Role::kInstitution, kClinic, dir / "clinic");
+        !st)
+      return st;
+  if (!fs::exists(dir / "insurer" / "cert.pem"))
+    if (auto st = security::issue_client(dir, security::Role::kInsurer, kInsurer, dir / "insurer");
+        !st)
+      return st;
+  return Status::Ok();
+}
+
+// [2/6] The generated population (members.csv) and the fixed demo members
+// (demo-members.csv), as of `today`.
+Status write_population(const fs::path& dir, const DemoArgs& o, core::Date today) {
+  demo::GeneratorOptions go;
+  go.count = o.members;
+  go.seed = o.seed;
+  go.as_of = today;
+  if (auto st = demo::write_members_csv(go, dir / "members.csv", core::Encoding::kUtf8, isatty(2));
+      !st)
+    return st;
+  const fs::path fixed = dir / "demo-members.csv";
+  if (!write_file(fixed, demo::demo_members_csv(today)))
+    return Error{"E_FILE", "", "cannot write " + fixed.string()};
+  return Status::Ok();
+}
+
+// [3/6] Both files into the data directory's store, with its keyring (made on first use).
+Status import_population(const fs::path& dir) {
+  auto db = store::open_store(store::sqlite_url(dir));
+  if (!db) return db.error();
+  store::Store* store = &(*db)->members();
+  if (!security::Keyring::exists(dir)) {
+    auto n = store->count_versions();
+    if (n && *n > 0)
+      return Error{"E_KEY_MISSING", "data-dir",
+                   "the store holds members but keys/master.key is missing"};
+  }
+  auto keys = security::Keyring::load_or_create(dir);
+  if (!keys) return keys.error();
+  for (const auto& f : {dir / "demo-members.csv", dir / "members.csv"}) {
+    registry::ImportOptions io;
+    io.progress = isatty(2);
+    auto rep = registry::import_csv(*store, *keys, f, io);
+    if (!rep) return rep.error();
+    std::cerr << "      " << f.filename().string() << ": accepted " << rep->accepted
+              << ", unchanged " << rep->unchanged << ", rejected " << rep->rejected << "\n";
+  }
+  return Status::Ok();
+}
+
+struct Sample {
+  const char* file;
+  const char* what;
+  std::string xml;
+};
+
+// [5/6] Sample OQSsiquc01req files, one per case a newcomer may want to see, in DIR/requests.
+std::vector<Sample> write_requests(const fs::path& dir, core::Date today) {
+  std::error_code ec;
+  fs::create_directories(dir / "requests", ec);
+  const std::string d = today.yyyymmdd(), insurer = kInsurer;
+  const int y = today.year();
+  auto birth = [](int year, const char* mmdd) { return std::to_string(year) + mmdd; };
+  std::vector<Sample> samples = {
+      {"valid-consent.xml", "有効・限度額同意あり (健保組合 本人, 限度額適用認定証 ウ)",
+       request_xml(d, insurer, "1234", "5678", "00", "19800515", "1", "UTF-8")},
+      {"valid-no-consent.xml", "有効・同意なし (限度額の情報は返りません)",
+       request_xml(d, insurer, "1234", "5678", "00", "19800515", "0", "UTF-8")},
+      {"preschool.xml", "有効・未就学 (家族 2割)",
+       request_xml(d, insurer, "1234", "5678", "02", birth(y - 3, "0707"), "0", "UTF-8")},
+      {"kokuho.xml", "有効・国民健康保険 (6桁の保険者番号)",
+       request_xml(d, "131045", "01", "234567", "00", "19751120", "0", "UTF-8")},
+      {"changed-insurer.xml", "無効（新しい資格あり）: 転職で喪失した旧保険証",
+       request_xml(d, "01130012", "3050021", "7", "00", "19850125", "0", "UTF-8")},
+      {"lost.xml", "無効: 資格喪失",
+       request_xml(d, "131045", "01", "234999", "00", "19600303", "0", "UTF-8")},
+      {"not-found.xml", "該当資格なし",
+       request_xml(d, insurer, "1234", "9999", "00", "19800515", "0", "UTF-8")},
+      {"invalid.xml", "異常終了: 保険者番号の検証番号誤り",
+       request_xml(d, "06139993", "1234", "5678", "00", "19800515", "0", "UTF-8")},
+  };
+  for (const auto& s : samples) write_file(dir / "requests" / s.file, s.xml);
+  if (auto sj = core::utf8_to_shift_jis(request_xml(d, insurer, "１２３４", "５６７８", "００",
+                                                    "19800515", "1", "Shift_JIS"));
+      sj.ok())
+    write_file(dir / "requests" / "shift-jis.xml", *sj);
+  return samples;
+}
+
+// [6/6] The central service on `listen`, or on any free port when that one is taken.
+Result<std::unique_ptr<serve::Service>> start_service(const fs::path& dir,
+                                                      const std::pair<std::string, uint16_t>& listen) {
+  serve::ServiceOptions so;
+  so.data_dir = dir;
+  so.host = listen.first;
+  so.port = free_port_or_any(so.host, listen.second, "service");
+  auto svc = serve::Service::open(so);
+  if (!svc) return svc.error();
+  if (auto st = (*svc)->start(); !st) {
+    svc->reset();  // gives the data directory back before the second try
+    so.port = 0;   // the port was taken after all: use any free one
+    svc = serve::Service::open(so);
+    if (!svc || !(*svc)->start()) return st.error();
+  }
+  return std::move(*svc);
+}
+
+// [6/6] The clinic's terminal: reception screen, card reader for the demo cards, レセコン
+// folder; on `listen`, or on any free port when that one is taken.
+Result<std::unique_ptr<terminal::Terminal>> start_terminal(
+    const fs::path& dir, const std::string& service_host, uint16_t service_port,
+    const std::string& base, const std::pair<std::string, uint16_t>& listen) {
+  terminal::TerminalOptions to;
+  to.bridge.folder = dir / "OQS";
+  to.bridge.poll_ms = 100;
+  to.bridge.client.host = service_host == "0.0.0.0" ? "127.0.0.1" : service_host;
+  to.bridge.client.port = service_port;
+  to.bridge.client.ca_file = (dir / "clinic" / "ca.pem").string();
+  to.bridge.client.cert_file = (dir / "clinic" / "cert.pem").string();
+  to.bridge.client.key_file = (dir / "clinic" / "key.pem").string();
+  to.listen_host = listen.first;
+  to.listen_port = free_port_or_any(to.listen_host, listen.second, "terminal");
+  to.cards_dir = dir / "cards";
+  to.central_url = base;
+  auto term = terminal::Terminal::open(to);
+  if (!term) return term.error();
+  if (auto st = (*term)->start(); !st) {
+    term->reset();       // gives the OQS folder back before the second try
+    to.listen_port = 0;  // the port was taken after all: use any free one
+    term = terminal::Terminal::open(to);
+    if (!term || !(*term)->start()) return st.error();
+  }
+  return std::move(*term);
+}
+
+// What a newcomer does next: the screen, the folder, curl commands for the samples, and
+// `log_note` (where the servers' logs went, or "").
+void print_instructions(const fs::path& dir, const std::string& base, const std::string& screen,
+                        const std::vector<Sample>& samples, core::Date today,
+                        const std::string& log_note) {
+  const std::string d = today.yyyymmdd();
+  const std::string c = dir.string() + "/clinic";
+  const std::string tls =
+      "--cacert " + c + "/ca.pem --cert " + c + "/cert.pem --key " + c + "/key.pem";
+  std::cout << "\nonshi demo — central service ready at " << base << "\n\n"
+            << "受付画面 (reception screen): " << screen << "\n"
+            << "  ブラウザで開き、デモカードを選んで暗証番号 " << kDemoPin
+            << " で「カードで資格確認」(open it, pick a demo card, PIN " << kDemoPin << ")\n"
+            << "レセコン連携フォルダ (receipt-computer folder): " << (dir / "OQS").string() << "\n"
+            << "  cp " << (dir / "requests" / "valid-consent.xml").string() << " "
+            << (dir / "OQS" / "req" / "OQSsiquc01req_demo0001.xml").string()
+            << "   # → OQS/res/OQSsiquc01res_demo0001.xml\n"
+            << "  build/onshi card touch --terminal " << screen.substr(0, screen.size() - 1)
+            << " --card " << (dir / "cards" / "1-yamada-taro.card").string() << " --pin "
+            << kDemoPin << "   # → OQS/face/\n\n"
+            << "# 資格確認 (OQSsiquc01): 有効・限度額同意あり\n"
+            << "curl -s " << tls << " -H 'Content-Type: application/xml' --data-binary @"
+            << dir.string() << "/requests/valid-consent.xml " << base << "/xml/OQSsiquc01\n\n"
+            << "# other cases: replace the file name with one of\n";
+  for (const auto& s : samples)
+    std::cout << "#   " << s.file << "  — " << s.what << "\n";
+  std::cout << "#   shift-jis.xml  — Shift_JIS の要求 (全角の記号・番号)\n\n"
+            << "# the same confirmation in JSON\n"
+            << "curl -s " << tls << " -H 'Content-Type: application/json' -d '{"
+            << "\"qualificationConfirmationDate\":\"" << d
+            << "\",\"medicalInstitutionCode\":\"1310112345\",\"insurerNumber\":\"" << kInsurer
+            << "\",\"insuredCardSymbol\":\"1234\",\"insuredIdentificationNumber\":\"5678\","
+            << "\"insuredBranchNumber\":\"00\",\"birthdate\":\"19800515\","
+            << "\"limitApplicationCertificateRelatedConsFlg\":\"1\"}' " << base
+            << "/v1/qualification-confirmations\n\n"
+            << "# health and metrics\n"
+            << "curl -s " << tls << " " << base << "/healthz\n"
+            << "curl -s " << tls << " " << base << "/metrics | head\n\n"
+            << "# the audit log of every confirmation (after stopping with Ctrl-C)\n"
+            << "build/onshi audit verify --data-dir " << dir.string() << "\n\n"
+            << log_note
+            << "Ctrl-C で停止します (stop with Ctrl-C).\n"
+            << std::flush;
+}
+
+int run_demo(const DemoArgs& o) {
+  const fs::path dir = fs::absolute(o.data_dir);
+  auto listen = serve::parse_listen(o.listen);
+  if (!listen) return fail(listen.error());
+  auto terminal_listen = serve::parse_listen(o.terminal_listen);
+  if (!terminal_listen || !terminal::is_loopback_host(terminal_listen->first))
+    return fail(Error{"E_FLAG", "terminal-listen",
+                      "--terminal-listen は 127.0.0.1:PORT の形で指定してください"});
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::cerr << "[1/6] 認証局と証明書 (CA and certificates) → " << dir.string() << "/ca\n";
+  if (auto st = make_certificates(dir); !st) return fail(st.error());
+  const core::Date today = core::Date::today_jst();
+  std::cerr << "[2/6] デモ加入者の生成 (" << o.members << " members, as of " << today.iso()
+            << ")\n";
+  if (auto st = write_population(dir, o, today); !st) return fail(st.error());
+  std::cerr << "[3/6] 取り込み (import)\n";
+  if (auto st = import_population(dir); !st) return fail(st.error());
+  std::cerr << "[4/6] デモ用マイナンバーカード (demo My Number cards, PIN " << kDemoPin << ") → "
+            << dir.string() << "/cards\n";
+  if (auto st = make_demo_cards(dir); !st) return fail(st.error());
+  std::cerr << "[5/6] 照会ファイルの作成 (sample OQSsiquc01req files) → " << dir.string()
+            << "/requests\n";
+  std::vector<Sample> samples = write_requests(dir, today);
+  if (o.no_serve) {
+    std::cerr << "[6/6] --no-serve: 準備完了\n";
+    return 0;
+  }
+  std::cerr << "[6/6] サービスと端末の起動 (onshi serve, onshi terminal)\n";
+  auto svc = start_service(dir, *listen);
+  if (!svc) return fail(svc.error());
+  const std::string host = listen->first;
+  const std::string base = "https://" + host + ":" + std::to_string((*svc)->port());
+  auto term = start_terminal(dir, host, (*svc)->port(), base, *terminal_listen);
+  if (!term) return fail(term.error());
+  const std::string screen =
+      "http://" + terminal_listen->first + ":" + std::to_string((*term)->port()) + "/";
+  // From here on the servers' logs go to a file, so the instructions stay on screen.
+  const fs::path log = dir / "demo.log";
+  const bool logged = redirect_stderr(log);
+  print_instructions(dir, base, screen, samples, today,
+                     logged ? "サービスと端末のログ (logs): " + log.string() + "   # tail -f で表示\n"
+                            : std::string());
+  (*svc)->wait();
+  (*term)->stop();
+  (*svc)->stop();
+  return 0;
+}
+
 }  // namespace
 
-void register_demo(CLI::App& app) {
+void register_demo(CLI::App& app, Commands& commands) {
   auto* cmd = app.add_subcommand(
       "demo", "デモ: CA・証明書・デモ加入者を作成して取り込み、サービスを起動します. "
               "Sets up and starts a demo service, printing curl commands.");
-  struct Opts {
-    std::string data_dir = "demo-data";
-    int64_t members = 20000;
-    uint64_t seed = 1;
-    std::string listen = "127.0.0.1:8443";
-    std::string terminal_listen = "127.0.0.1:8080";
-    bool no_serve = false;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<DemoArgs>();
   cmd->add_option("--data-dir", o->data_dir, "データディレクトリ")->capture_default_str();
   cmd->add_option("--members", o->members, "生成するデモ加入者数")
       ->capture_default_str()
@@ -173,235 +412,7 @@ void register_demo(CLI::App& app) {
                   "受付画面の待ち受け 127.0.0.1:PORT (使用中なら空きポートを使います)")
       ->capture_default_str();
   cmd->add_flag("--no-serve", o->no_serve, "準備だけしてサービスと端末は起動しない");
-  cmd->callback([o] {
-    const fs::path dir = fs::absolute(o->data_dir);
-    auto listen = serve::parse_listen(o->listen);
-    if (!listen) {
-      g_exit_code = fail(listen.error());
-      return;
-    }
-    auto terminal_listen = serve::parse_listen(o->terminal_listen);
-    if (!terminal_listen || !terminal::is_loopback_host(terminal_listen->first)) {
-      g_exit_code = fail(Error{"E_FLAG", "terminal-listen",
-                               "--terminal-listen は 127.0.0.1:PORT の形で指定してください"});
-      return;
-    }
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    std::cerr << "[1/6] 認証局と証明書 (CA and certificates) → " << dir.string() << "/ca\n";
-    if (!fs::exists(security::ca_paths(dir).ca_cert)) {
-      if (auto st = security::ca_init(dir); !st) {
-        g_exit_code = fail(st.error());
-        return;
-      }
-    }
-    const std::string clinic = "1310112345", insurer = "06139992";
-    if (!fs::exists(dir / "clinic" / "cert.pem"))
-      if (auto st = security::issue_client(dir, security::Role::kInstitution, clinic, dir / "clinic");
-          !st) {
-        g_exit_code = fail(st.error());
-        return;
-      }
-    if (!fs::exists(dir / "insurer" / "cert.pem"))
-      if (auto st = security::issue_client(dir, security::Role::kInsurer, insurer, dir / "insurer");
-          !st) {
-        g_exit_code = fail(st.error());
-        return;
-      }
-
-    const core::Date today = core::Date::today_jst();
-    std::cerr << "[2/6] デモ加入者の生成 (" << o->members << " members, as of " << today.iso()
-              << ")\n";
-    demo::GeneratorOptions go;
-    go.count = o->members;
-    go.seed = o->seed;
-    go.as_of = today;
-    const fs::path members = dir / "members.csv", fixed = dir / "demo-members.csv";
-    if (auto st = demo::write_members_csv(go, members, core::Encoding::kUtf8, isatty(2)); !st) {
-      g_exit_code = fail(st.error());
-      return;
-    }
-    if (!write_file(fixed, demo::demo_members_csv(today))) {
-      g_exit_code = fail(Error{"E_FILE", "", "cannot write " + fixed.string()});
-      return;
-    }
-
-    std::cerr << "[3/6] 取り込み (import)\n";
-    {
-      auto db = store::open_store(store::sqlite_url(dir));
-      if (!db) {
-        g_exit_code = fail(db.error());
-        return;
-      }
-      store::Store* store = &(*db)->members();
-      if (!security::Keyring::exists(dir)) {
-        auto n = store->count_versions();
-        if (n && *n > 0) {
-          g_exit_code = fail(Error{"E_KEY_MISSING", "data-dir",
-                                   "the store holds members but keys/master.key is missing"});
-          return;
-        }
-      }
-      auto keys = security::Keyring::load_or_create(dir);
-      if (!keys) {
-        g_exit_code = fail(keys.error());
-        return;
-      }
-      for (const auto& f : {fixed, members}) {
-        registry::ImportOptions io;
-        io.progress = isatty(2);
-        auto rep = registry::import_csv(*store, *keys, f, io);
-        if (!rep) {
-          g_exit_code = fail(rep.error());
-          return;
-        }
-        std::cerr << "      " << f.filename().string() << ": accepted " << rep->accepted
-                  << ", unchanged " << rep->unchanged << ", rejected " << rep->rejected << "\n";
-      }
-    }
-
-    std::cerr << "[4/6] デモ用マイナンバーカード (demo My Number cards, PIN " << kDemoPin << ") → "
-              << dir.string() << "/cards\n";
-    if (auto st = make_demo_cards(dir); !st) {
-      g_exit_code = fail(st.error());
-      return;
-    }
-
-    std::cerr << "[5/6] 照会ファイルの作成 (sample OQSsiquc01req files) → " << dir.string()
-              << "/requests\n";
-    fs::create_directories(dir / "requests", ec);
-    const std::string d = today.yyyymmdd();
-    const int y = today.year();
-    auto birth = [](int year, const char* mmdd) { return std::to_string(year) + mmdd; };
-    struct Sample {
-      const char* file;
-      const char* what;
-      std::string xml;
-    };
-    std::vector<Sample> samples = {
-        {"valid-consent.xml", "有効・限度額同意あり (健保組合 本人, 限度額適用認定証 ウ)",
-         request_xml(d, insurer, "1234", "5678", "00", "19800515", "1", "UTF-8")},
-        {"valid-no-consent.xml", "有効・同意なし (限度額の情報は返りません)",
-         request_xml(d, insurer, "1234", "5678", "00", "19800515", "0", "UTF-8")},
-        {"preschool.xml", "有効・未就学 (家族 2割)",
-         request_xml(d, insurer, "1234", "5678", "02", birth(y - 3, "0707"), "0", "UTF-8")},
-        {"kokuho.xml", "有効・国民健康保険 (6桁の保険者番号)",
-         request_xml(d, "131045", "01", "234567", "00", "19751120", "0", "UTF-8")},
-        {"changed-insurer.xml", "無効（新しい資格あり）: 転職で喪失した旧保険証",
-         request_xml(d, "01130012", "3050021", "7", "00", "19850125", "0", "UTF-8")},
-        {"lost.xml", "無効: 資格喪失",
-         request_xml(d, "131045", "01", "234999", "00", "19600303", "0", "UTF-8")},
-        {"not-found.xml", "該当資格なし",
-         request_xml(d, insurer, "1234", "9999", "00", "19800515", "0", "UTF-8")},
-        {"invalid.xml", "異常終了: 保険者番号の検証番号誤り",
-         request_xml(d, "06139993", "1234", "5678", "00", "19800515", "0", "UTF-8")},
-    };
-    for (const auto& s : samples) write_file(dir / "requests" / s.file, s.xml);
-    if (auto sj = core::utf8_to_shift_jis(request_xml(d, insurer, "１２３４", "５６７８", "００",
-                                                      "19800515", "1", "Shift_JIS"));
-        sj.ok())
-      write_file(dir / "requests" / "shift-jis.xml", *sj);
-
-    if (o->no_serve) {
-      std::cerr << "[6/6] --no-serve: 準備完了\n";
-      return;
-    }
-    std::cerr << "[6/6] サービスと端末の起動 (onshi serve, onshi terminal)\n";
-    serve::ServiceOptions so;
-    so.data_dir = dir;
-    so.host = listen->first;
-    so.port = listen->second;
-    so.port = free_port_or_any(so.host, so.port, "service");
-    auto svc = serve::Service::open(so);
-    if (!svc) {
-      g_exit_code = fail(svc.error());
-      return;
-    }
-    if (auto st = (*svc)->start(); !st) {
-      svc->reset();  // gives the data directory back before the second try
-      so.port = 0;   // the port was taken after all: use any free one
-      svc = serve::Service::open(so);
-      if (!svc || !(*svc)->start()) {
-        g_exit_code = fail(st.error());
-        return;
-      }
-    }
-    const std::string base = "https://" + so.host + ":" + std::to_string((*svc)->port());
-
-    // The clinic's terminal: reception screen, card reader for the demo cards, レセコン folder.
-    terminal::TerminalOptions to;
-    to.bridge.folder = dir / "OQS";
-    to.bridge.poll_ms = 100;
-    to.bridge.client.host = so.host == "0.0.0.0" ? "127.0.0.1" : so.host;
-    to.bridge.client.port = (*svc)->port();
-    to.bridge.client.ca_file = (dir / "clinic" / "ca.pem").string();
-    to.bridge.client.cert_file = (dir / "clinic" / "cert.pem").string();
-    to.bridge.client.key_file = (dir / "clinic" / "key.pem").string();
-    to.listen_host = terminal_listen->first;
-    to.listen_port = free_port_or_any(to.listen_host, terminal_listen->second, "terminal");
-    to.cards_dir = dir / "cards";
-    to.central_url = base;
-    auto term = terminal::Terminal::open(to);
-    if (!term) {
-      g_exit_code = fail(term.error());
-      return;
-    }
-    if (auto st = (*term)->start(); !st) {
-      term->reset();       // gives the OQS folder back before the second try
-      to.listen_port = 0;  // the port was taken after all: use any free one
-      term = terminal::Terminal::open(to);
-      if (!term || !(*term)->start()) {
-        g_exit_code = fail(st.error());
-        return;
-      }
-    }
-    const std::string screen =
-        "http://" + to.listen_host + ":" + std::to_string((*term)->port()) + "/";
-    const std::string c = dir.string() + "/clinic";
-    const std::string tls =
-        "--cacert " + c + "/ca.pem --cert " + c + "/cert.pem --key " + c + "/key.pem";
-    // From here on the servers' logs go to a file, so the instructions stay on screen.
-    const fs::path log = dir / "demo.log";
-    const bool logged = redirect_stderr(log);
-    std::cout << "\nonshi demo — central service ready at " << base << "\n\n"
-              << "受付画面 (reception screen): " << screen << "\n"
-              << "  ブラウザで開き、デモカードを選んで暗証番号 " << kDemoPin
-              << " で「カードで資格確認」(open it, pick a demo card, PIN " << kDemoPin << ")\n"
-              << "レセコン連携フォルダ (receipt-computer folder): " << (dir / "OQS").string() << "\n"
-              << "  cp " << (dir / "requests" / "valid-consent.xml").string() << " "
-              << (dir / "OQS" / "req" / "OQSsiquc01req_demo0001.xml").string()
-              << "   # → OQS/res/OQSsiquc01res_demo0001.xml\n"
-              << "  build/onshi card touch --terminal " << screen.substr(0, screen.size() - 1)
-              << " --card " << (dir / "cards" / "1-yamada-taro.card").string() << " --pin "
-              << kDemoPin << "   # → OQS/face/\n\n"
-              << "# 資格確認 (OQSsiquc01): 有効・限度額同意あり\n"
-              << "curl -s " << tls << " -H 'Content-Type: application/xml' --data-binary @"
-              << dir.string() << "/requests/valid-consent.xml " << base << "/xml/OQSsiquc01\n\n"
-              << "# other cases: replace the file name with one of\n";
-    for (const auto& s : samples)
-      std::cout << "#   " << s.file << "  — " << s.what << "\n";
-    std::cout << "#   shift-jis.xml  — Shift_JIS の要求 (全角の記号・番号)\n\n"
-              << "# the same confirmation in JSON\n"
-              << "curl -s " << tls << " -H 'Content-Type: application/json' -d '{"
-              << "\"qualificationConfirmationDate\":\"" << d
-              << "\",\"medicalInstitutionCode\":\"1310112345\",\"insurerNumber\":\"" << insurer
-              << "\",\"insuredCardSymbol\":\"1234\",\"insuredIdentificationNumber\":\"5678\","
-              << "\"insuredBranchNumber\":\"00\",\"birthdate\":\"19800515\","
-              << "\"limitApplicationCertificateRelatedConsFlg\":\"1\"}' " << base
-              << "/v1/qualification-confirmations\n\n"
-              << "# health and metrics\n"
-              << "curl -s " << tls << " " << base << "/healthz\n"
-              << "curl -s " << tls << " " << base << "/metrics | head\n\n"
-              << "# the audit log of every confirmation (after stopping with Ctrl-C)\n"
-              << "build/onshi audit verify --data-dir " << dir.string() << "\n\n"
-              << (logged ? "サービスと端末のログ (logs): " + log.string() + "   # tail -f で表示\n"
-                         : std::string())
-              << "Ctrl-C で停止します (stop with Ctrl-C).\n"
-              << std::flush;
-    (*svc)->wait();
-    (*term)->stop();
-    (*svc)->stop();
-  });
+  commands.on_run(cmd, [o] { return run_demo(*o); });
 }
 
 }  // namespace onshi::cli

@@ -26,11 +26,13 @@ struct GenerateArgs {
   std::string as_of;
 };
 
-void fail(const Error& e, int code) {
+// Prints the refusal and returns `code`.
+int fail(const Error& e, int code) {
   std::cerr << "onshi generate: " << e.code << ": " << e.message << "\n";
-  g_exit_code = code;
+  return code;
 }
 
+// --encoding and --as-of; false (after printing why) when either is unusable.
 bool parse_common(const GenerateArgs& a, core::Encoding& enc, core::Date& as_of) {
   if (a.encoding == "utf-8" || a.encoding == "utf8") {
     enc = core::Encoding::kUtf8;
@@ -52,9 +54,44 @@ bool parse_common(const GenerateArgs& a, core::Encoding& enc, core::Date& as_of)
   return true;
 }
 
+// generate members: 0 written, 2 bad flags or an unwritable file, 1 anything else.
+int run_members(const GenerateArgs& a) {
+  core::Encoding enc;
+  core::Date as_of;
+  if (!parse_common(a, enc, as_of)) return 2;
+  demo::GeneratorOptions o;
+  o.count = a.count;
+  o.seed = a.seed;
+  o.my_number_rate = a.my_number_rate;
+  o.as_of = as_of;
+  bool progress = a.count >= 100000 && isatty(STDERR_FILENO) == 1;
+  Status s = demo::write_members_csv(o, a.out, enc, progress);
+  if (!s) return fail(s.error(), s.error().code == "E_FILE" ? 2 : 1);
+  std::cout << "wrote " << a.count << " rows to " << a.out << "\n";
+  return 0;
+}
+
+// generate demo-members: 0 written, 2 bad flags or an unwritable file, 1 anything else.
+int run_demo_members(const GenerateArgs& a) {
+  core::Encoding enc;
+  core::Date as_of;
+  if (!parse_common(a, enc, as_of)) return 2;
+  std::string csv = demo::demo_members_csv(as_of);
+  if (enc == core::Encoding::kShiftJis) {
+    auto s = core::utf8_to_shift_jis(csv);
+    if (!s) return fail(s.error(), 1);
+    csv = std::move(*s);
+  }
+  std::FILE* f = std::fopen(a.out.c_str(), "wb");
+  if (!f || std::fwrite(csv.data(), 1, csv.size(), f) != csv.size() || std::fclose(f) != 0)
+    return fail(Error{"E_FILE", "", "出力ファイル " + a.out + " に書けません"}, 2);
+  std::cout << "wrote the demo members to " << a.out << "\n";
+  return 0;
+}
+
 }  // namespace
 
-void register_generate(CLI::App& app) {
+void register_generate(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<GenerateArgs>();
   CLI::App* gen = app.add_subcommand("generate", "デモ用データを作る (generate demo data)");
   gen->require_subcommand(1);
@@ -70,43 +107,14 @@ void register_generate(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   members->add_option("--as-of", args->as_of, "基準日 YYYYMMDD (default: today, JST)");
-  members->callback([args] {
-    core::Encoding enc;
-    core::Date as_of;
-    if (!parse_common(*args, enc, as_of)) return;
-    demo::GeneratorOptions o;
-    o.count = args->count;
-    o.seed = args->seed;
-    o.my_number_rate = args->my_number_rate;
-    o.as_of = as_of;
-    bool progress = args->count >= 100000 && isatty(STDERR_FILENO) == 1;
-    Status s = demo::write_members_csv(o, args->out, enc, progress);
-    if (!s) return fail(s.error(), s.error().code == "E_FILE" ? 2 : 1);
-    std::cout << "wrote " << args->count << " rows to " << args->out << "\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(members, [args] { return run_members(*args); });
 
   CLI::App* fixed = gen->add_subcommand(
       "demo-members", "既知の番号を持つデモ加入者 CSV (the fixed demo members, see generator.h)");
   fixed->add_option("--out", args->out, "出力 CSV (output file)")->required();
   fixed->add_option("--encoding", args->encoding, "utf-8 | shift_jis")->capture_default_str();
   fixed->add_option("--as-of", args->as_of, "基準日 YYYYMMDD (default: today, JST)");
-  fixed->callback([args] {
-    core::Encoding enc;
-    core::Date as_of;
-    if (!parse_common(*args, enc, as_of)) return;
-    std::string csv = demo::demo_members_csv(as_of);
-    if (enc == core::Encoding::kShiftJis) {
-      auto s = core::utf8_to_shift_jis(csv);
-      if (!s) return fail(s.error(), 1);
-      csv = std::move(*s);
-    }
-    std::FILE* f = std::fopen(args->out.c_str(), "wb");
-    if (!f || std::fwrite(csv.data(), 1, csv.size(), f) != csv.size() || std::fclose(f) != 0)
-      return fail(Error{"E_FILE", "", "出力ファイル " + args->out + " に書けません"}, 2);
-    std::cout << "wrote the demo members to " << args->out << "\n";
-    g_exit_code = 0;
-  });
+  commands.on_run(fixed, [args] { return run_demo_members(*args); });
 }
 
 }  // namespace onshi::cli

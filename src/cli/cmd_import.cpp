@@ -36,9 +36,9 @@ struct ImportArgs {
   std::string file;
 };
 
-void fail(const Error& e, int code) {
+int fail(const Error& e, int code) {
   std::cerr << "onshi import: " << e.code << ": " << e.message << "\n";
-  g_exit_code = code;
+  return code;
 }
 
 bool write_atomically(const std::filesystem::path& path, const std::string& text) {
@@ -90,11 +90,13 @@ std::string unfinished_report(const char* kind, const Error& e,
 
 // Ends the run with an error: the report says so too (a report that cannot be written is
 // only mentioned — the error itself is what the operator must see).
-void finish_failed(const ImportArgs& a, const char* kind, const Error& e, int exit_code,
-                   const std::vector<registry::RecordError>& problems = {}) {
+// Returns `exit_code`.
+int finish_failed(const ImportArgs& a, const char* kind, const Error& e, int exit_code,
+                  const std::vector<registry::RecordError>& problems = {}) {
   fail(e, exit_code);
   if (!write_atomically(a.report, unfinished_report(kind, e, problems)))
     std::cerr << "onshi import: E_REPORT: レポート " << a.report << " も書けません\n";
+  return exit_code;
 }
 
 Result<registry::ImportOptions> import_options(const ImportArgs& a) {
@@ -113,7 +115,7 @@ Result<registry::ImportOptions> import_options(const ImportArgs& a) {
   return opt;
 }
 
-void run(const ImportArgs& a) {
+int run(const ImportArgs& a) {
   // First replace any previous report: until this run ends, the report says it is running.
   std::string running = "{\"running\":{\"pid\":" + std::to_string(::getpid()) + ",\"file\":";
   core::append_json_string(running, a.file);
@@ -163,12 +165,12 @@ void run(const ImportArgs& a) {
   if (!report->notice.empty()) std::cerr << "onshi import: " << report->notice << "\n";
   std::cout << "accepted " << report->accepted << ", unchanged " << report->unchanged
             << ", rejected " << report->rejected << "\n";
-  g_exit_code = 0;
+  return 0;
 }
 
 }  // namespace
 
-void register_import(CLI::App& app) {
+void register_import(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<ImportArgs>();
   CLI::App* cmd = app.add_subcommand(
       "import",
@@ -185,7 +187,7 @@ void register_import(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   cmd->add_option("file", args->file, "CSV ファイル (member CSV)")->required();
-  cmd->callback([args] { run(*args); });
+  commands.on_run(cmd, [args] { return run(*args); });
 }
 
 }  // namespace onshi::cli

@@ -25,9 +25,9 @@ struct QualityArgs {
   int late_days = 14;
 };
 
-void fail(const char* cmd, const Error& e, int code) {
+int fail(const char* cmd, const Error& e, int code) {
   std::cerr << "onshi quality " << cmd << ": " << e.code << ": " << e.message << "\n";
-  g_exit_code = code;
+  return code;
 }
 
 int exit_code_of(const Error& e) {
@@ -76,7 +76,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void run_report(const QualityArgs& a) {
+int run_report(const QualityArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   quality::ReportOptions o;
   o.insurer_number = a.insurer;
@@ -111,10 +111,10 @@ void run_report(const QualityArgs& a) {
   char secs[48];
   std::snprintf(secs, sizeof secs, ",\"seconds\":%.3f}", seconds_since(t0));
   std::cout << summary << secs << "\n";
-  g_exit_code = 0;
+  return 0;
 }
 
-void run_overlaps(const QualityArgs& a) {
+int run_overlaps(const QualityArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   quality::OverlapOptions o;
   o.insurer_number = a.insurer;
@@ -137,12 +137,12 @@ void run_overlaps(const QualityArgs& a) {
   std::snprintf(secs, sizeof secs, "%.3f", seconds_since(t0));
   std::cout << "{\"members\":" << summary->members << ",\"overlaps\":" << summary->overlaps
             << ",\"substituted\":" << summary->substituted << ",\"seconds\":" << secs << "}\n";
-  g_exit_code = 0;
+  return 0;
 }
 
 }  // namespace
 
-void register_quality(CLI::App& app) {
+void register_quality(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<QualityArgs>();
   CLI::App* quality = app.add_subcommand(
       "quality", "保険者向けデータ品質 (data quality for insurers; see docs/data-quality.md)");
@@ -162,7 +162,7 @@ void register_quality(CLI::App& app) {
   report->add_option("--since", args->since,
                      "この日以降の取得・喪失だけを遅延の集計に含める YYYYMMDD (default: the insurer's first registration day)");
   report->add_option("--as-of", args->as_of, "判定日 YYYYMMDD (default: today in JST)");
-  report->callback([args] { run_report(*args); });
+  commands.on_run(report, [args] { return run_report(*args); });
 
   CLI::App* overlaps = quality->add_subcommand(
       "overlaps", "資格重複状況結果一覧 (CSV): 同じ人が他の資格を重複して持つ期間");
@@ -171,7 +171,7 @@ void register_quality(CLI::App& app) {
   overlaps->add_option("--insurer", args->insurer, "保険者番号 (insurer number)")->required();
   overlaps->add_option("--out", args->out, "CSV の出力先 (CSV file)")->required();
   overlaps->add_option("--encoding", args->encoding, "出力の文字コード utf-8 | shift_jis (default utf-8)");
-  overlaps->callback([args] { run_overlaps(*args); });
+  commands.on_run(overlaps, [args] { return run_overlaps(*args); });
 }
 
 }  // namespace onshi::cli

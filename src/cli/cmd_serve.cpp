@@ -11,17 +11,53 @@
 #include "serve/service.h"
 
 namespace onshi::cli {
+namespace {
 
-void register_serve(CLI::App& app) {
+struct ServeArgs {
+  std::string data_dir, db, db_read;
+  std::string listen = "127.0.0.1:8443";
+  int threads = 2;
+  int audit_wait_ms = 5000;
+};
+
+// Runs the service until SIGINT/SIGTERM: 0 stopped, 2 an unusable flag, CA or database,
+// 1 it could not start.
+int run_serve(const ServeArgs& o) {
+  auto listen = serve::parse_listen(o.listen);
+  if (!listen) {
+    std::cerr << listen.error().code << ": " << listen.error().message << "\n";
+    return 2;
+  }
+  serve::ServiceOptions so;
+  so.data_dir = o.data_dir;
+  so.db_url = db_url_of(o.data_dir, o.db);
+  so.db_read_url = o.db_read;
+  so.host = listen->first;
+  so.port = listen->second;
+  so.threads = o.threads;
+  so.audit_timeout = std::chrono::milliseconds(o.audit_wait_ms);
+  auto svc = serve::Service::open(so);
+  if (!svc) {
+    std::cerr << svc.error().code << ": " << svc.error().message << "\n";
+    return svc.error().code == "E_CA_MISSING" || is_db_open_error(svc.error()) ? 2 : 1;
+  }
+  if (auto st = (*svc)->start(); !st) {
+    std::cerr << st.error().code << ": " << st.error().message << "\n";
+    return 1;
+  }
+  std::cout << "{\"listening\":\"https://" << so.host << ":" << (*svc)->port() << "\"}"
+            << std::endl;
+  (*svc)->wait();
+  (*svc)->stop();
+  return 0;
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app, Commands& commands) {
   auto* cmd = app.add_subcommand(
       "serve", "中央サービスを起動します (HTTPS + クライアント証明書). Runs the central service.");
-  struct Opts {
-    std::string data_dir, db, db_read;
-    std::string listen = "127.0.0.1:8443";
-    int threads = 2;
-    int audit_wait_ms = 5000;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<ServeArgs>();
   cmd->add_option("--data-dir", o->data_dir, "データディレクトリ (onshi ca init で作成)")->required();
   add_db_option(cmd, o->db);
   cmd->add_option("--db-read", o->db_read,
@@ -34,37 +70,7 @@ void register_serve(CLI::App& app) {
                   "照会の監査記録を待つ最長時間 (ミリ秒); 過ぎたら回答せず E_STORE")
       ->capture_default_str()
       ->check(CLI::Range(10, 600000));
-  cmd->callback([o] {
-    auto listen = serve::parse_listen(o->listen);
-    if (!listen) {
-      std::cerr << listen.error().code << ": " << listen.error().message << "\n";
-      g_exit_code = 2;
-      return;
-    }
-    serve::ServiceOptions so;
-    so.data_dir = o->data_dir;
-    so.db_url = db_url_of(o->data_dir, o->db);
-    so.db_read_url = o->db_read;
-    so.host = listen->first;
-    so.port = listen->second;
-    so.threads = o->threads;
-    so.audit_timeout = std::chrono::milliseconds(o->audit_wait_ms);
-    auto svc = serve::Service::open(so);
-    if (!svc) {
-      std::cerr << svc.error().code << ": " << svc.error().message << "\n";
-      g_exit_code = svc.error().code == "E_CA_MISSING" || is_db_open_error(svc.error()) ? 2 : 1;
-      return;
-    }
-    if (auto st = (*svc)->start(); !st) {
-      std::cerr << st.error().code << ": " << st.error().message << "\n";
-      g_exit_code = 1;
-      return;
-    }
-    std::cout << "{\"listening\":\"https://" << so.host << ":" << (*svc)->port() << "\"}"
-              << std::endl;
-    (*svc)->wait();
-    (*svc)->stop();
-  });
+  commands.on_run(cmd, [o] { return run_serve(*o); });
 }
 
 }  // namespace onshi::cli

@@ -12,20 +12,100 @@
 #include "terminal/terminal.h"
 
 namespace onshi::cli {
+namespace {
 
-void register_terminal(CLI::App& app) {
+struct TerminalArgs {
+  std::string server, cert_dir, folder, cards;
+  std::string listen = "127.0.0.1:0";
+  std::string encoding = "utf-8";
+  int poll_ms = 200;
+  int settle_ms = 3000;
+  bool no_watch = false;
+};
+
+// Prints the refusal and returns `exit_code`.
+int fail(const Error& e, int exit_code) {
+  std::cerr << "onshi terminal: " << e.code << ": " << e.message << "\n";
+  return exit_code;
+}
+
+// The terminal's options from the flags; every error here is unusable input (exit 2).
+Result<terminal::TerminalOptions> terminal_options(const TerminalArgs& o) {
+  terminal::BridgeOptions bo;
+  if (o.encoding == "utf-8" || o.encoding == "UTF-8") {
+    bo.encoding = core::Encoding::kUtf8;
+  } else if (o.encoding == "shift_jis" || o.encoding == "Shift_JIS") {
+    bo.encoding = core::Encoding::kShiftJis;
+  } else {
+    return Error{"E_FLAG", "encoding", "--encoding must be utf-8 or shift_jis"};
+  }
+  auto server = terminal::parse_server_url(o.server);
+  if (!server) return server.error();
+  auto client = terminal::client_options_from_cert_dir(o.cert_dir, server->first, server->second);
+  if (!client) return client.error();
+  bo.client = *client;
+  bo.folder = o.folder;
+  bo.poll_ms = o.poll_ms;
+  bo.settle_ms = o.settle_ms;
+  bo.watch = !o.no_watch;
+  auto listen = serve::parse_listen(o.listen);
+  if (!listen) return listen.error();
+  terminal::TerminalOptions to;
+  to.bridge = bo;
+  to.listen_host = listen->first;
+  to.listen_port = listen->second;
+  to.cards_dir = o.cards;
+  to.central_url = o.server;
+  if (!terminal::is_loopback_host(to.listen_host))
+    return Error{"E_FLAG", "listen",
+                 "--listen は 127.0.0.1・::1・localhost のみです (the screen has no login)"};
+  return to;
+}
+
+// The line a started terminal prints: screen URL, folder, central service, institution code.
+std::string started_line(const terminal::Terminal& term, const std::string& listen_host,
+                         const std::string& folder, const std::string& server) {
+  std::string host = listen_host.find(':') != std::string::npos && listen_host.front() != '['
+                         ? "[" + listen_host + "]"
+                         : listen_host;
+  std::string line = "{\"screen\":";
+  core::append_json_string(line, "http://" + host + ":" + std::to_string(term.port()) + "/");
+  line += ",\"folder\":";
+  core::append_json_string(line, folder);
+  line += ",\"central\":";
+  core::append_json_string(line, server);
+  line += ",\"institutionCode\":";
+  core::append_json_string(line, term.institution_code());
+  line += "}";
+  return line;
+}
+
+// Runs the terminal until SIGINT/SIGTERM: 0 stopped, 2 unusable flags or certificates,
+// 1 it could not start (its folder held by another terminal, I/O).
+int run_terminal(const TerminalArgs& o) {
+  auto to = terminal_options(o);
+  if (!to) return fail(to.error(), 2);
+  std::string listen_host = to->listen_host, folder = to->bridge.folder.string();
+  auto term = terminal::Terminal::open(std::move(*to));
+  if (!term) {
+    const std::string& c = term.error().code;  // E_LOCKED: another terminal has the folder
+    return fail(term.error(), c == "E_TERMINAL_IO" || c == "E_LOCKED" ? 1 : 2);
+  }
+  (*term)->handle_signals();
+  if (Status s = (*term)->start(); !s.ok()) return fail(s.error(), 1);
+  std::cout << started_line(**term, listen_host, folder, o.server) << std::endl;
+  (*term)->wait();
+  (*term)->stop();
+  return 0;
+}
+
+}  // namespace
+
+void register_terminal(CLI::App& app, Commands& commands) {
   auto* cmd = app.add_subcommand(
       "terminal",
       "資格確認端末を起動します (受付画面・カードリーダー・レセコン連携フォルダ). Runs the institution terminal.");
-  struct Opts {
-    std::string server, cert_dir, folder, cards;
-    std::string listen = "127.0.0.1:0";
-    std::string encoding = "utf-8";
-    int poll_ms = 200;
-    int settle_ms = 3000;
-    bool no_watch = false;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<TerminalArgs>();
   cmd->add_option("--server,--central", o->server, "中央サービス https://HOST:PORT")->required();
   cmd->add_option("--cert-dir", o->cert_dir,
                   "医療機関の証明書フォルダ (onshi ca issue institution … --out で作成: cert.pem, key.pem, ca.pem)")
@@ -43,63 +123,7 @@ void register_terminal(CLI::App& app) {
       ->check(CLI::Range(0, 3600000));
   cmd->add_flag("--no-watch", o->no_watch,
                 "req/ を inotify で監視せず --poll-ms ごとの走査だけで受け付けます (polling only)");
-  cmd->callback([o] {
-    auto fail = [](const Error& e, int exit_code) {
-      std::cerr << "onshi terminal: " << e.code << ": " << e.message << "\n";
-      g_exit_code = exit_code;
-    };
-    terminal::BridgeOptions bo;
-    if (o->encoding == "utf-8" || o->encoding == "UTF-8") {
-      bo.encoding = core::Encoding::kUtf8;
-    } else if (o->encoding == "shift_jis" || o->encoding == "Shift_JIS") {
-      bo.encoding = core::Encoding::kShiftJis;
-    } else {
-      return fail(Error{"E_FLAG", "encoding", "--encoding must be utf-8 or shift_jis"}, 2);
-    }
-    auto server = terminal::parse_server_url(o->server);
-    if (!server) return fail(server.error(), 2);
-    auto client = terminal::client_options_from_cert_dir(o->cert_dir, server->first, server->second);
-    if (!client) return fail(client.error(), 2);
-    bo.client = *client;
-    bo.folder = o->folder;
-    bo.poll_ms = o->poll_ms;
-    bo.settle_ms = o->settle_ms;
-    bo.watch = !o->no_watch;
-    auto listen = serve::parse_listen(o->listen);
-    if (!listen) return fail(listen.error(), 2);
-    terminal::TerminalOptions to;
-    to.bridge = bo;
-    to.listen_host = listen->first;
-    to.listen_port = listen->second;
-    to.cards_dir = o->cards;
-    to.central_url = o->server;
-    if (!terminal::is_loopback_host(to.listen_host))
-      return fail(Error{"E_FLAG", "listen",
-                        "--listen は 127.0.0.1・::1・localhost のみです (the screen has no login)"},
-                  2);
-    auto term = terminal::Terminal::open(std::move(to));
-    if (!term) {
-      const std::string& c = term.error().code;  // E_LOCKED: another terminal has the folder
-      return fail(term.error(), c == "E_TERMINAL_IO" || c == "E_LOCKED" ? 1 : 2);
-    }
-    (*term)->handle_signals();
-    if (Status s = (*term)->start(); !s.ok()) return fail(s.error(), 1);
-    std::string host = listen->first.find(':') != std::string::npos && listen->first.front() != '['
-                           ? "[" + listen->first + "]"
-                           : listen->first;
-    std::string line = "{\"screen\":";
-    core::append_json_string(line, "http://" + host + ":" + std::to_string((*term)->port()) + "/");
-    line += ",\"folder\":";
-    core::append_json_string(line, bo.folder.string());
-    line += ",\"central\":";
-    core::append_json_string(line, o->server);
-    line += ",\"institutionCode\":";
-    core::append_json_string(line, (*term)->institution_code());
-    line += "}";
-    std::cout << line << std::endl;
-    (*term)->wait();
-    (*term)->stop();
-  });
+  commands.on_run(cmd, [o] { return run_terminal(*o); });
 }
 
 }  // namespace onshi::cli

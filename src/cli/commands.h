@@ -1,22 +1,40 @@
 // The subcommands of the `onshi` binary. Each lives in its own cmd_*.cpp and registers
-// itself on the CLI11 app; main.cpp only calls these. Every command has --help.
+// itself on the CLI11 app with the work it does (Commands::on_run); main.cpp only registers,
+// parses and runs the one subcommand given. Every command has --help.
 //
 // Exit codes shared by all commands: 0 done, 1 failed (the message says why), 2 unusable
-// input (bad flags, missing or unreadable file, bad header, bad encoding).
+// input (bad flags, missing or unreadable file, bad header, bad encoding). A command's work
+// returns its code; main() exits with it.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "store/database.h"
 
 namespace onshi::cli {
 
-// Set by a command's callback; main returns it.
-extern int g_exit_code;
+// The work of the subcommands, bound to them as they register and run by main() after a
+// successful parse. Not thread-safe (the command line is parsed once, on the main thread).
+class Commands {
+ public:
+  // What a subcommand does once its flags are parsed; returns the exit code.
+  using Run = std::function<int()>;
+  // Binds `run` to the (innermost) subcommand `cmd`.
+  void on_run(CLI::App* cmd, Run run);
+  // Runs the work of the subcommand that was given and returns its exit code; 0 when the
+  // command line named no subcommand with work.
+  int run_given() const;
+
+ private:
+  std::vector<std::pair<const CLI::App*, Run>> runs_;
+};
 
 // --db URL (store/database.h: sqlite:DIR or postgresql://user@host:port/db). Commands that
 // also keep keys in a data directory take --data-dir DIR beside it; without --db their state
@@ -31,18 +49,18 @@ Result<std::unique_ptr<store::Database>> open_database(const std::string& data_d
 // E_DB_URL, E_STORE_OPEN, E_STORE_SCHEMA, E_DATA_DIR: the database could not be used (exit 2).
 bool is_db_open_error(const onshi::Error& e);
 
-void register_ca(CLI::App& app);        // onshi ca init | ca issue institution|insurer
-void register_import(CLI::App& app);    // onshi import
-void register_serve(CLI::App& app);     // onshi serve
-void register_audit(CLI::App& app);     // onshi audit verify
-void register_db(CLI::App& app);        // onshi db migrate | copy
-void register_generate(CLI::App& app);  // onshi generate members
-void register_demo(CLI::App& app);      // onshi demo
-void register_quality(CLI::App& app);   // onshi quality report | overlaps
-void register_claims(CLI::App& app);    // onshi claims check
-void register_institutions(CLI::App& app);  // onshi institutions …
-void register_terminal(CLI::App& app);  // onshi terminal
-void register_card(CLI::App& app);      // onshi card issue | link | revoke
-void register_card_touch(CLI::App& app);  // onshi card touch (after register_card)
+void register_ca(CLI::App& app, Commands& commands);        // onshi ca init | ca issue institution|insurer
+void register_import(CLI::App& app, Commands& commands);    // onshi import
+void register_serve(CLI::App& app, Commands& commands);     // onshi serve
+void register_audit(CLI::App& app, Commands& commands);     // onshi audit verify
+void register_db(CLI::App& app, Commands& commands);        // onshi db migrate | copy
+void register_generate(CLI::App& app, Commands& commands);  // onshi generate members
+void register_demo(CLI::App& app, Commands& commands);      // onshi demo
+void register_quality(CLI::App& app, Commands& commands);   // onshi quality report | overlaps
+void register_claims(CLI::App& app, Commands& commands);    // onshi claims check
+void register_institutions(CLI::App& app, Commands& commands);  // onshi institutions …
+void register_terminal(CLI::App& app, Commands& commands);  // onshi terminal
+void register_card(CLI::App& app, Commands& commands);      // onshi card issue | link | revoke
+void register_card_touch(CLI::App& app, Commands& commands);  // onshi card touch (after register_card)
 
 }  // namespace onshi::cli

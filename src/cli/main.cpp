@@ -1,6 +1,7 @@
 // Entry point of the `onshi` binary: one binary for the central service, the institution
 // terminal, the demo and all batch and admin work. Subcommands register themselves (see
-// cli/commands.h); this file only parses and dispatches.
+// cli/commands.h); this file only parses and runs the subcommand given, whose work returns
+// the exit code.
 #include <clocale>
 #include <iostream>
 #include <string>
@@ -27,19 +28,20 @@ int main(int argc, char** argv) {
   CLI::App app{"onshi — オンライン資格確認等システム (online qualification confirmation)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "onshi 0.1.0");
-  onshi::cli::register_ca(app);
-  onshi::cli::register_import(app);
-  onshi::cli::register_serve(app);
-  onshi::cli::register_audit(app);
-  onshi::cli::register_db(app);
-  onshi::cli::register_generate(app);
-  onshi::cli::register_demo(app);
-  onshi::cli::register_quality(app);
-  onshi::cli::register_claims(app);
-  onshi::cli::register_institutions(app);
-  onshi::cli::register_terminal(app);
-  onshi::cli::register_card(app);
-  onshi::cli::register_card_touch(app);
+  onshi::cli::Commands commands;
+  onshi::cli::register_ca(app, commands);
+  onshi::cli::register_import(app, commands);
+  onshi::cli::register_serve(app, commands);
+  onshi::cli::register_audit(app, commands);
+  onshi::cli::register_db(app, commands);
+  onshi::cli::register_generate(app, commands);
+  onshi::cli::register_demo(app, commands);
+  onshi::cli::register_quality(app, commands);
+  onshi::cli::register_claims(app, commands);
+  onshi::cli::register_institutions(app, commands);
+  onshi::cli::register_terminal(app, commands);
+  onshi::cli::register_card(app, commands);
+  onshi::cli::register_card_touch(app, commands);
   if (argc > 1 && argv[1][0] != '-' && !unknown_command(app, argv[1]).empty()) {
     std::cerr << unknown_command(app, argv[1]);
     return 2;
@@ -50,5 +52,5 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
-  return onshi::cli::g_exit_code;
+  return commands.run_given();
 }

@@ -15,50 +15,9 @@
 
 namespace onshi::registry::detail {
 
-// In the documented column order (known_fields()).
-enum Field : int {
-  kInsurerNumber,
-  kInsurerName,
-  kInsuredCardClassification,
-  kInsuredCardSymbol,
-  kInsuredIdentificationNumber,
-  kInsuredBranchNumber,
-  kPersonalFamilyClassification,
-  kInsuredName,
-  kName,
-  kNameOfOther,
-  kNameKana,
-  kNameOfOtherKana,
-  kSex1,
-  kSex2,
-  kBirthdate,
-  kPostNumber,
-  kAddress,
-  kQualificationDate,
-  kDisqualificationDate,
-  kReasonOfLoss,
-  kInsuredCertificateIssuanceDate,
-  kInsuredCardValidDate,
-  kInsuredCardExpirationDate,
-  kInsuredPartialContributionRatio,
-  kElderlyRecipientCertificateDate,
-  kElderlyRecipientValidStartDate,
-  kElderlyRecipientValidEndDate,
-  kElderlyRecipientContributionRatio,
-  kLimitApplicationCertificateClassification,
-  kLimitApplicationCertificateClassificationFlag,
-  kLimitApplicationCertificateDate,
-  kLimitApplicationCertificateValidStartDate,
-  kLimitApplicationCertificateValidEndDate,
-  kLimitApplicationCertificateLongTermDate,
-  kSpecificDiseasesDiseaseCategory,
-  kSpecificDiseasesCertificateDate,
-  kSpecificDiseasesValidStartDate,
-  kSpecificDiseasesValidEndDate,
-  kSpecificDiseasesSelfPay,
-  kMyNumber,
-  kFieldCount
-};
+// The record's columns (registry.h), also under this namespace.
+using registry::Field;
+using enum registry::Field;
 
 using FieldValues = std::array<std::string_view, kFieldCount>;
 

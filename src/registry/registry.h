@@ -38,6 +38,51 @@ using FieldMap = std::vector<std::pair<std::string, std::string>>;
 
 // The element names a record may carry (CSV header names), in the documented column order.
 const std::vector<std::string>& known_fields();
+// The same columns as indices, for code that builds records as rows (the demo generator,
+// the CSV import): known_fields()[kInsurerNumber] == "InsurerNumber"; kFieldCount columns.
+enum Field : int {
+  kInsurerNumber,
+  kInsurerName,
+  kInsuredCardClassification,
+  kInsuredCardSymbol,
+  kInsuredIdentificationNumber,
+  kInsuredBranchNumber,
+  kPersonalFamilyClassification,
+  kInsuredName,
+  kName,
+  kNameOfOther,
+  kNameKana,
+  kNameOfOtherKana,
+  kSex1,
+  kSex2,
+  kBirthdate,
+  kPostNumber,
+  kAddress,
+  kQualificationDate,
+  kDisqualificationDate,
+  kReasonOfLoss,
+  kInsuredCertificateIssuanceDate,
+  kInsuredCardValidDate,
+  kInsuredCardExpirationDate,
+  kInsuredPartialContributionRatio,
+  kElderlyRecipientCertificateDate,
+  kElderlyRecipientValidStartDate,
+  kElderlyRecipientValidEndDate,
+  kElderlyRecipientContributionRatio,
+  kLimitApplicationCertificateClassification,
+  kLimitApplicationCertificateClassificationFlag,
+  kLimitApplicationCertificateDate,
+  kLimitApplicationCertificateValidStartDate,
+  kLimitApplicationCertificateValidEndDate,
+  kLimitApplicationCertificateLongTermDate,
+  kSpecificDiseasesDiseaseCategory,
+  kSpecificDiseasesCertificateDate,
+  kSpecificDiseasesValidStartDate,
+  kSpecificDiseasesValidEndDate,
+  kSpecificDiseasesSelfPay,
+  kMyNumber,
+  kFieldCount
+};
 // Required ones: InsurerNumber, InsuredIdentificationNumber, Name, Sex1, Birthdate,
 // QualificationDate — what a qualification cannot be confirmed without. Everything else is
 // optional (後期高齢者 have no 本人/家族; insurers' systems differ in what they hold).

@@ -7,24 +7,26 @@
 // designations; an institution changes only its own settings. The lists and statistics are
 // public pages. Handlers are thin: every rule lives in institutions/.
 //
-//   POST /v1/institutions/provisional-codes        [agency]
-//   {kind,prefecture,name,address,district?} POST /v1/institutions/portal-accounts [agency]
-//   {provisionalCode} POST /v1/institutions/card-reader-applications [agency]  {provisionalCode,
-//   model?, date?} POST /v1/institutions/card-reader-models       [agency]  {provisionalCode,
-//   model, date?} POST /v1/institutions/card-reader-cancellations [agency] {asOf} POST
-//   /v1/institutions/reception-numbers        [bureau]  {provisionalCode, designationDate,
-//   requestDate?, retroactive?} POST /v1/institutions/presentations            [agency]
-//   {receptionNumber, date?, lateAccepted?} POST /v1/institutions/designations             [bureau]
-//   {receptionNumber, designated} POST /v1/institutions/designation-lists        [bureau]
-//   新規指定医療機関一覧表 (CSV body) POST /v1/institutions/usage-applications       [agency]
-//   {medicalInstitutionCode, date?} → certificate GET  /v1/institutions/entry?key=… [agency,
-//   bureau] GET  /v1/institutions/me                       [institution] POST
-//   /v1/institutions/medical-aid-setting      [institution] {use, date?}   (R-AID-3) GET
-//   /v1/institutions/schedule?designation=YYYYMMDD        [any] GET
-//   /v1/institutions/statistics?asOf=YYYYMMDD             [any] GET  /institutions/list,
-//   /institutions/list.csv, /institutions/list.xlsx   [public] GET
-//   /institutions/medical-aid-list.csv?month=YYYYMM       [public] GET  /institutions/statistics
-//   [public]
+// clang-format off
+//   POST /v1/institutions/provisional-codes         [agency]  {kind, prefecture, name, address, district?}
+//   POST /v1/institutions/portal-accounts           [agency]  {provisionalCode}
+//   POST /v1/institutions/card-reader-applications  [agency]  {provisionalCode, model?, date?}
+//   POST /v1/institutions/card-reader-models        [agency]  {provisionalCode, model, date?}
+//   POST /v1/institutions/card-reader-cancellations [agency]  {asOf}
+//   POST /v1/institutions/reception-numbers         [bureau]  {provisionalCode, designationDate, requestDate?, retroactive?}
+//   POST /v1/institutions/presentations             [agency]  {receptionNumber, date?, lateAccepted?}
+//   POST /v1/institutions/designations              [bureau]  {receptionNumber, designated}
+//   POST /v1/institutions/designation-lists         [bureau]  新規指定医療機関一覧表 (CSV body)
+//   POST /v1/institutions/usage-applications        [agency]  {medicalInstitutionCode, date?} → certificate
+//   GET  /v1/institutions/entry?key=…               [agency, bureau]
+//   GET  /v1/institutions/me                        [institution]
+//   POST /v1/institutions/medical-aid-setting       [institution] {use, date?}  (R-AID-3)
+//   GET  /v1/institutions/schedule?designation=YYYYMMDD  [any]
+//   GET  /v1/institutions/statistics?asOf=YYYYMMDD       [any]
+//   GET  /institutions/list, /institutions/list.csv, /institutions/list.xlsx  [public]
+//   GET  /institutions/medical-aid-list.csv?month=YYYYMM [public]
+//   GET  /institutions/statistics                        [public]
+// clang-format on
 #include <unistd.h>
 
 #include <atomic>
@@ -139,6 +141,243 @@ Result<std::pair<Date, inst::ListFilter>> list_request(const http::Request& r) {
   return std::pair{as_of, f};
 }
 
+// Each handler below is one route: decode the request, call one registry operation,
+// encode its answer.
+using Registry = inst::Registry;
+
+http::Response entry_json(const Result<inst::Institution>& i) {
+  if (!i) return fail(i.error());
+  return ok_json(inst::to_json(*i));
+}
+
+http::Response issue_provisional(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  inst::NewInstitution n{json_string(*o, "kind"), json_string(*o, "prefecture"),
+                         json_string(*o, "name"), json_string(*o, "address")};
+  if (auto d = json_string(*o, "district"); !d.empty()) n.district = d;
+  return entry_json(reg.issue_provisional(n, actor_of(r)));
+}
+
+http::Response register_portal_account(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  return entry_json(reg.register_portal_account(json_string(*o, "provisionalCode"), actor_of(r)));
+}
+
+http::Response apply_card_reader(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  auto on = date_field(*o, "date");
+  if (!on) return fail(on.error());
+  return entry_json(reg.apply_card_reader(json_string(*o, "provisionalCode"),
+                                          json_string(*o, "model"), *on, actor_of(r)));
+}
+
+http::Response choose_reader_model(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  auto on = date_field(*o, "date");
+  if (!on) return fail(on.error());
+  return entry_json(reg.choose_reader_model(json_string(*o, "provisionalCode"),
+                                            json_string(*o, "model"), *on, actor_of(r)));
+}
+
+http::Response cancel_undecided_readers(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  auto as_of = date_field(*o, "asOf");
+  if (!as_of) return fail(as_of.error());
+  auto done = reg.cancel_undecided_readers(*as_of, actor_of(r));
+  if (!done) return fail(done.error());
+  json::array codes;
+  for (const auto& i : *done) codes.push_back(json::string(i.provisional_code));
+  return ok_json(json::serialize(json::object{{"cancelled", std::move(codes)}}));
+}
+
+http::Response request_reception_number(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  inst::NumberRequest q;
+  q.provisional_code = json_string(*o, "provisionalCode");
+  auto designation = date_field(*o, "designationDate", true);
+  if (!designation) return fail(designation.error());
+  auto request_date = date_field(*o, "requestDate");
+  if (!request_date) return fail(request_date.error());
+  q.designation = *designation;
+  q.request_date = *request_date;
+  q.retroactive = flag(*o, "retroactive");
+  return entry_json(reg.request_reception_number(q, actor_of(r)));
+}
+
+http::Response present_reception_number(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  auto on = date_field(*o, "date");
+  if (!on) return fail(on.error());
+  return entry_json(reg.present_reception_number(json_string(*o, "receptionNumber"), *on,
+                                                 flag(*o, "lateAccepted"), actor_of(r)));
+}
+
+http::Response decide_designation(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  std::string key = json_string(*o, "receptionNumber");
+  if (key.empty()) key = json_string(*o, "medicalInstitutionCode");
+  return entry_json(flag(*o, "designated", true) ? reg.designate(key, actor_of(r))
+                                                 : reg.report_not_designated(key, actor_of(r)));
+}
+
+http::Response designate_from_list(Registry& reg, const http::Request& r) {
+  auto report = reg.designate_from_list(r.body, actor_of(r));
+  if (!report) return fail(report.error());
+  return ok_json(report->to_json());
+}
+
+// The certificate is written to a private temporary folder of the data directory, answered
+// in the body and removed.
+http::Response apply_usage(Registry& reg, const std::filesystem::path& data_dir,
+                           const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  auto on = date_field(*o, "date");
+  if (!on) return fail(on.error());
+  std::string code = json_string(*o, "medicalInstitutionCode");
+  static std::atomic<int> counter{0};
+  auto out = data_dir / "tmp" /
+             ("usage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  auto i = reg.apply_usage(code, *on, out, actor_of(r));
+  if (!i) {
+    std::error_code ec;
+    std::filesystem::remove_all(out, ec);
+    return fail(i.error());
+  }
+  json::object body = json::parse(inst::to_json(*i)).as_object();
+  body["certificatePem"] = read_file(out / "cert.pem");
+  body["keyPem"] = read_file(out / "key.pem");
+  body["caPem"] = read_file(out / "ca.pem");
+  std::error_code ec;
+  std::filesystem::remove_all(out, ec);
+  return ok_json(json::serialize(body));
+}
+
+http::Response find_entry(Registry& reg, const http::Request& r) {
+  return entry_json(reg.find(r.query_param("key")));
+}
+
+http::Response own_entry(Registry& reg, const http::Request& r) {
+  return entry_json(reg.find(r.peer.id));
+}
+
+http::Response set_medical_aid(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  const auto* use = o->if_contains("use");
+  if (!use || !use->is_bool())
+    return fail(Error{"E_JSON_TYPE", "use", "use は true（利用する）か false（利用しない）です"});
+  auto on = date_field(*o, "date");
+  if (!on) return fail(on.error());
+  return entry_json(reg.set_medical_aid(r.peer.id, use->as_bool(), *on, actor_of(r)));
+}
+
+http::Response schedule(Registry& reg, const http::Request& r) {
+  auto d = Date::parse(r.query_param("designation"));
+  if (!d) return fail(Error{d.error().code, "designation", d.error().message});
+  auto s = reg.schedule(*d);
+  if (!s) return fail(s.error());
+  return ok_json(schedule_json(*s));
+}
+
+// The statistics as of ?asOf=YYYYMMDD (today without it).
+Result<inst::Statistics> statistics_of(Registry& reg, const http::Request& r) {
+  Date as_of = Date::today_jst();
+  if (std::string a = r.query_param("asOf"); !a.empty()) {
+    auto d = Date::parse(a);
+    if (!d) return Error{d.error().code, "asOf", d.error().message};
+    as_of = *d;
+  }
+  return reg.statistics(as_of);
+}
+
+http::Response statistics_json(Registry& reg, const http::Request& r) {
+  auto s = statistics_of(reg, r);
+  if (!s) return fail(s.error());
+  return ok_json(s->to_json());
+}
+
+http::Response statistics_page(Registry& reg, const http::Request& r) {
+  auto s = statistics_of(reg, r);
+  if (!s) return fail(s.error());
+  http::Response res;
+  res.content_type = "text/html; charset=utf-8";
+  res.body = inst::statistics_html(*s);
+  return res;
+}
+
+http::Response list_page(Registry& reg, const http::Request& r) {
+  auto q = list_request(r);
+  if (!q) return fail(q.error());
+  auto rows = reg.published_list(q->first, q->second);
+  if (!rows) return fail(rows.error());
+  http::Response res;
+  res.content_type = "text/html; charset=utf-8";
+  res.body = inst::list_html(*rows, q->first, q->second,
+                             "/institutions/list.csv" + inst::list_query(q->first, q->second));
+  return res;
+}
+
+// A download of the list published on the Monday of `as_of`.
+void attach_as(http::Response& res, Date as_of, const char* extension) {
+  res.headers.push_back({"Content-Disposition", "attachment; filename=\"institutions-" +
+                                                    inst::publication_monday(as_of).yyyymmdd() +
+                                                    extension + "\""});
+}
+
+http::Response list_csv(Registry& reg, const http::Request& r) {
+  auto q = list_request(r);
+  if (!q) return fail(q.error());
+  auto rows = reg.published_list(q->first, q->second);
+  if (!rows) return fail(rows.error());
+  bool sjis = r.query_param("encoding") == "shift_jis";
+  auto csv = inst::list_csv(*rows, sjis);
+  if (!csv) return fail(csv.error());
+  http::Response res;
+  res.content_type = sjis ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
+  res.body = std::move(*csv);
+  attach_as(res, q->first, ".csv");
+  return res;
+}
+
+http::Response list_xlsx(Registry& reg, const http::Request& r) {
+  auto q = list_request(r);
+  if (!q) return fail(q.error());
+  auto rows = reg.published_list(q->first, q->second);
+  if (!rows) return fail(rows.error());
+  auto x =
+      inst::list_xlsx(*rows, "導入医療機関等一覧 " + inst::publication_monday(q->first).yyyymmdd());
+  if (!x) return fail(x.error());
+  http::Response res;
+  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  res.body = std::move(*x);
+  attach_as(res, q->first, ".xlsx");
+  return res;
+}
+
+http::Response medical_aid_list(Registry& reg, const http::Request& r) {
+  std::string m = r.query_param("month");
+  auto d = Date::parse(m + "01");
+  if (m.size() != 6 || !d) return fail(Error{"E_DATE", "month", "month は YYYYMM です"});
+  auto rows = reg.medical_aid_list(d->year(), d->month());
+  if (!rows) return fail(rows.error());
+  auto csv = inst::list_csv(*rows, r.query_param("encoding") == "shift_jis");
+  if (!csv) return fail(csv.error());
+  http::Response res;
+  res.content_type = "text/csv; charset=utf-8";
+  if (r.query_param("encoding") == "shift_jis") res.content_type = "text/csv; charset=Shift_JIS";
+  res.body = std::move(*csv);
+  return res;
+}
+
 }  // namespace
 
 void add_institutions_routes(http::Router& router, Context& ctx) {
@@ -150,232 +389,33 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
   }
   std::shared_ptr<inst::Registry> reg(std::move(*opened));
   std::filesystem::path data_dir = ctx.data_dir;
-
-  router.add("POST", "/v1/institutions/provisional-codes", kAgency, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    inst::NewInstitution n{json_string(*o, "kind"), json_string(*o, "prefecture"), json_string(*o, "name"),
-                           json_string(*o, "address")};
-    if (auto d = json_string(*o, "district"); !d.empty()) n.district = d;
-    auto i = reg->issue_provisional(n, actor_of(r));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
-  router.add("POST", "/v1/institutions/portal-accounts", kAgency, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    auto i = reg->register_portal_account(json_string(*o, "provisionalCode"), actor_of(r));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
-  router.add(
-      "POST", "/v1/institutions/card-reader-applications", kAgency, [reg](const http::Request& r) {
-        auto o = body_object(r);
-        if (!o) return fail(o.error());
-        auto on = date_field(*o, "date");
-        if (!on) return fail(on.error());
-        auto i =
-            reg->apply_card_reader(json_string(*o, "provisionalCode"), json_string(*o, "model"), *on, actor_of(r));
-        if (!i) return fail(i.error());
-        return ok_json(inst::to_json(*i));
-      });
-  router.add("POST", "/v1/institutions/card-reader-models", kAgency, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    auto on = date_field(*o, "date");
-    if (!on) return fail(on.error());
-    auto i =
-        reg->choose_reader_model(json_string(*o, "provisionalCode"), json_string(*o, "model"), *on, actor_of(r));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
-  router.add("POST", "/v1/institutions/card-reader-cancellations", kAgency,
-             [reg](const http::Request& r) {
-               auto o = body_object(r);
-               if (!o) return fail(o.error());
-               auto as_of = date_field(*o, "asOf");
-               if (!as_of) return fail(as_of.error());
-               auto done = reg->cancel_undecided_readers(*as_of, actor_of(r));
-               if (!done) return fail(done.error());
-               json::array codes;
-               for (const auto& i : *done) codes.push_back(json::string(i.provisional_code));
-               return ok_json(json::serialize(json::object{{"cancelled", std::move(codes)}}));
-             });
-  router.add("POST", "/v1/institutions/reception-numbers", kBureau, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    inst::NumberRequest q;
-    q.provisional_code = json_string(*o, "provisionalCode");
-    auto designation = date_field(*o, "designationDate", true);
-    if (!designation) return fail(designation.error());
-    auto request_date = date_field(*o, "requestDate");
-    if (!request_date) return fail(request_date.error());
-    q.designation = *designation;
-    q.request_date = *request_date;
-    q.retroactive = flag(*o, "retroactive");
-    auto i = reg->request_reception_number(q, actor_of(r));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
-  router.add("POST", "/v1/institutions/presentations", kAgency, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    auto on = date_field(*o, "date");
-    if (!on) return fail(on.error());
-    auto i = reg->present_reception_number(json_string(*o, "receptionNumber"), *on,
-                                           flag(*o, "lateAccepted"), actor_of(r));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
-  router.add("POST", "/v1/institutions/designations", kBureau, [reg](const http::Request& r) {
-    auto o = body_object(r);
-    if (!o) return fail(o.error());
-    std::string key = json_string(*o, "receptionNumber");
-    if (key.empty()) key = json_string(*o, "medicalInstitutionCode");
-    auto i = flag(*o, "designated", true) ? reg->designate(key, actor_of(r))
-                                          : reg->report_not_designated(key, actor_of(r));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
-  router.add("POST", "/v1/institutions/designation-lists", kBureau, [reg](const http::Request& r) {
-    auto report = reg->designate_from_list(r.body, actor_of(r));
-    if (!report) return fail(report.error());
-    return ok_json(report->to_json());
-  });
-  router.add("POST", "/v1/institutions/usage-applications", kAgency,
-             [reg, data_dir](const http::Request& r) {
-               auto o = body_object(r);
-               if (!o) return fail(o.error());
-               auto on = date_field(*o, "date");
-               if (!on) return fail(on.error());
-               std::string code = json_string(*o, "medicalInstitutionCode");
-               static std::atomic<int> counter{0};
-               auto out = data_dir / "tmp" /
-                          ("usage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-               auto i = reg->apply_usage(code, *on, out, actor_of(r));
-               if (!i) {
-                 std::error_code ec;
-                 std::filesystem::remove_all(out, ec);
-                 return fail(i.error());
-               }
-               json::object body = json::parse(inst::to_json(*i)).as_object();
-               body["certificatePem"] = read_file(out / "cert.pem");
-               body["keyPem"] = read_file(out / "key.pem");
-               body["caPem"] = read_file(out / "ca.pem");
-               std::error_code ec;
-               std::filesystem::remove_all(out, ec);
-               return ok_json(json::serialize(body));
-             });
-  router.add("GET", "/v1/institutions/entry", {"agency", "bureau"}, [reg](const http::Request& r) {
-    auto i = reg->find(r.query_param("key"));
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
-  router.add("GET", "/v1/institutions/me", {"institution"}, [reg](const http::Request& r) {
-    auto i = reg->find(r.peer.id);
-    if (!i) return fail(i.error());
-    return ok_json(inst::to_json(*i));
-  });
-  router.add("POST", "/v1/institutions/medical-aid-setting", {"institution"},
-             [reg](const http::Request& r) {
-               auto o = body_object(r);
-               if (!o) return fail(o.error());
-               const auto* use = o->if_contains("use");
-               if (!use || !use->is_bool())
-                 return fail(Error{"E_JSON_TYPE", "use",
-                                   "use は true（利用する）か false（利用しない）です"});
-               auto on = date_field(*o, "date");
-               if (!on) return fail(on.error());
-               auto i = reg->set_medical_aid(r.peer.id, use->as_bool(), *on, actor_of(r));
-               if (!i) return fail(i.error());
-               return ok_json(inst::to_json(*i));
-             });
-  router.add("GET", "/v1/institutions/schedule", kAnyone, [reg](const http::Request& r) {
-    auto d = Date::parse(r.query_param("designation"));
-    if (!d) return fail(Error{d.error().code, "designation", d.error().message});
-    auto s = reg->schedule(*d);
-    if (!s) return fail(s.error());
-    return ok_json(schedule_json(*s));
-  });
-  auto stats = [reg](const http::Request& r) -> Result<inst::Statistics> {
-    Date as_of = Date::today_jst();
-    if (std::string a = r.query_param("asOf"); !a.empty()) {
-      auto d = Date::parse(a);
-      if (!d) return Error{d.error().code, "asOf", d.error().message};
-      as_of = *d;
-    }
-    return reg->statistics(as_of);
+  // A handler bound to the registry.
+  auto on = [reg](http::Response (*handler)(Registry&, const http::Request&)) {
+    return [reg, handler](const http::Request& r) { return handler(*reg, r); };
   };
-  router.add("GET", "/v1/institutions/statistics", kAnyone, [stats](const http::Request& r) {
-    auto s = stats(r);
-    if (!s) return fail(s.error());
-    return ok_json(s->to_json());
-  });
-  router.add("GET", "/institutions/statistics", kAnyone, [stats](const http::Request& r) {
-    auto s = stats(r);
-    if (!s) return fail(s.error());
-    http::Response res;
-    res.content_type = "text/html; charset=utf-8";
-    res.body = inst::statistics_html(*s);
-    return res;
-  });
-  router.add("GET", "/institutions/list", kAnyone, [reg](const http::Request& r) {
-    auto q = list_request(r);
-    if (!q) return fail(q.error());
-    auto rows = reg->published_list(q->first, q->second);
-    if (!rows) return fail(rows.error());
-    http::Response res;
-    res.content_type = "text/html; charset=utf-8";
-    res.body = inst::list_html(*rows, q->first, q->second,
-                               "/institutions/list.csv" + inst::list_query(q->first, q->second));
-    return res;
-  });
-  router.add("GET", "/institutions/list.csv", kAnyone, [reg](const http::Request& r) {
-    auto q = list_request(r);
-    if (!q) return fail(q.error());
-    auto rows = reg->published_list(q->first, q->second);
-    if (!rows) return fail(rows.error());
-    bool sjis = r.query_param("encoding") == "shift_jis";
-    auto csv = inst::list_csv(*rows, sjis);
-    if (!csv) return fail(csv.error());
-    http::Response res;
-    res.content_type = sjis ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
-    res.body = std::move(*csv);
-    res.headers.push_back(
-        {"Content-Disposition", "attachment; filename=\"institutions-" +
-                                    inst::publication_monday(q->first).yyyymmdd() + ".csv\""});
-    return res;
-  });
-  router.add("GET", "/institutions/list.xlsx", kAnyone, [reg](const http::Request& r) {
-    auto q = list_request(r);
-    if (!q) return fail(q.error());
-    auto rows = reg->published_list(q->first, q->second);
-    if (!rows) return fail(rows.error());
-    auto x = inst::list_xlsx(*rows,
-                             "導入医療機関等一覧 " + inst::publication_monday(q->first).yyyymmdd());
-    if (!x) return fail(x.error());
-    http::Response res;
-    res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    res.body = std::move(*x);
-    res.headers.push_back(
-        {"Content-Disposition", "attachment; filename=\"institutions-" +
-                                    inst::publication_monday(q->first).yyyymmdd() + ".xlsx\""});
-    return res;
-  });
-  router.add("GET", "/institutions/medical-aid-list.csv", kAnyone, [reg](const http::Request& r) {
-    std::string m = r.query_param("month");
-    auto d = Date::parse(m + "01");
-    if (m.size() != 6 || !d) return fail(Error{"E_DATE", "month", "month は YYYYMM です"});
-    auto rows = reg->medical_aid_list(d->year(), d->month());
-    if (!rows) return fail(rows.error());
-    auto csv = inst::list_csv(*rows, r.query_param("encoding") == "shift_jis");
-    if (!csv) return fail(csv.error());
-    http::Response res;
-    res.content_type = "text/csv; charset=utf-8";
-    if (r.query_param("encoding") == "shift_jis") res.content_type = "text/csv; charset=Shift_JIS";
-    res.body = std::move(*csv);
-    return res;
-  });
+
+  router.add("POST", "/v1/institutions/provisional-codes", kAgency, on(issue_provisional));
+  router.add("POST", "/v1/institutions/portal-accounts", kAgency, on(register_portal_account));
+  router.add("POST", "/v1/institutions/card-reader-applications", kAgency, on(apply_card_reader));
+  router.add("POST", "/v1/institutions/card-reader-models", kAgency, on(choose_reader_model));
+  router.add("POST", "/v1/institutions/card-reader-cancellations", kAgency,
+             on(cancel_undecided_readers));
+  router.add("POST", "/v1/institutions/reception-numbers", kBureau, on(request_reception_number));
+  router.add("POST", "/v1/institutions/presentations", kAgency, on(present_reception_number));
+  router.add("POST", "/v1/institutions/designations", kBureau, on(decide_designation));
+  router.add("POST", "/v1/institutions/designation-lists", kBureau, on(designate_from_list));
+  router.add("POST", "/v1/institutions/usage-applications", kAgency,
+             [reg, data_dir](const http::Request& r) { return apply_usage(*reg, data_dir, r); });
+  router.add("GET", "/v1/institutions/entry", {"agency", "bureau"}, on(find_entry));
+  router.add("GET", "/v1/institutions/me", {"institution"}, on(own_entry));
+  router.add("POST", "/v1/institutions/medical-aid-setting", {"institution"}, on(set_medical_aid));
+  router.add("GET", "/v1/institutions/schedule", kAnyone, on(schedule));
+  router.add("GET", "/v1/institutions/statistics", kAnyone, on(statistics_json));
+  router.add("GET", "/institutions/statistics", kAnyone, on(statistics_page));
+  router.add("GET", "/institutions/list", kAnyone, on(list_page));
+  router.add("GET", "/institutions/list.csv", kAnyone, on(list_csv));
+  router.add("GET", "/institutions/list.xlsx", kAnyone, on(list_xlsx));
+  router.add("GET", "/institutions/medical-aid-list.csv", kAnyone, on(medical_aid_list));
 }
 
 }  // namespace onshi::serve
