@@ -15,12 +15,27 @@ The rules, as this script applies them:
   the enclosing function; a lambda at namespace scope ("auto f = [](…) {") is a function.
   Braces of initialisers at namespace scope ("= {…}") are data, not functions.
 
+- Files listed in PENDING are being reworked by other work under way and are split once it
+  has landed: their violations are printed as "pending" and do not fail the check. Remove a
+  file from the list once it is split; the list is meant to be empty.
+
 Usage: scripts/check-size.py [ROOT]  (ROOT defaults to the repository; scans ROOT/src).
+       scripts/check-size.py --self-test  (checks the brace matching on small examples)
 Prints every violation as "path:line: …" and exits 1 when there is one, else 0.
 """
 import os
 import re
 import sys
+
+PENDING = {
+    "src/claims/io.cpp",
+    "src/confirm/confirm.cpp",
+    "src/quality/member_view.cpp",
+    "src/registry/csv_import.cpp",
+    "src/terminal/bridge.cpp",
+    "src/terminal/screen_page.cpp",
+    "src/terminal/terminal.cpp",
+}
 
 MAX_FUNCTION_LINES = 80
 MAX_FILE_LINES = 600
@@ -78,6 +93,9 @@ def blank(text):
 
 
 def function_name(header):
+    lam = re.search(r"([\w:]+)\s*=\s*\[", header)
+    if lam:
+        return lam.group(1)
     head = header.split("(")[0].split()
     return head[-1] if head else "?"
 
@@ -175,11 +193,49 @@ def check(root):
     return problems
 
 
+def self_test():
+    """The heuristic on examples of what src/ holds; returns the failures."""
+    body = "\n".join(f"  x += {i};" for i in range(3))
+    cases = {
+        "plain function": ("int f(int a) {\n" + body + "\n}\n", [("f", 1, 5)]),
+        "raw string with braces": ('const char* k = R"x({{{)x";\nvoid g() {\n  h(R"(})");\n}\n',
+                                   [("g", 2, 3)]),
+        "lambda counts to its function": ("void r() {\n  auto l = [&] {\n    y();\n  };\n}\n",
+                                          [("r", 1, 5)]),
+        "namespace-scope lambda": ("auto k = [](int a) {\n  return a;\n};\n", [("k", 1, 3)]),
+        "data initialiser": ("const std::set<int> kS = {\n  1, 2,\n};\n", []),
+        "class members": ("namespace n {\nstruct S {\n  int m() const {\n    return 1;\n  }\n};\n}\n",
+                          [("m", 3, 3)]),
+        "constructor with brace initialiser": ("S::S(int a) : a_(a), b_{a} {\n  c();\n}\n",
+                                               [("S::S", 1, 3)]),
+        "comments and strings": ("// }\nvoid q() { /* { */\n  s(\"{\", '{');\n}\n", [("q", 2, 3)]),
+        "enum": ("enum class E { kA, kB };\nvoid e() {\n}\n", [("e", 2, 2)]),
+    }
+    failures = []
+    for name, (text, want) in cases.items():
+        got = functions(text)
+        if got != want:
+            failures.append(f"{name}: got {got}, want {want}")
+    reason = "// What lives here.\n//\n// size: the tables are data.\n#include <x>\n"
+    if not any(SIZE_REASON.search(l) for l in opening_comment(reason)):
+        failures.append("size reason not found in the opening comment")
+    if any(SIZE_REASON.search(l) for l in opening_comment("// whatever its size: big\n")):
+        failures.append("'size:' inside a sentence taken for a reason")
+    return failures
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        failures = self_test()
+        for f in failures:
+            print("check-size self-test:", f)
+        print("check-size self-test:", "FAILED" if failures else "ok")
+        return 1 if failures else 0
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
-    problems = check(root)
-    for path, line, message in problems:
-        print(f"{path}:{line}: {message}")
+    found = check(root)
+    problems = [p for p in found if p[0] not in PENDING]
+    for path, line, message in found:
+        print(f"{path}:{line}: {message}" + (" (pending)" if path in PENDING else ""))
     if problems:
         print(f"check-size: {len(problems)} violation(s): split the function or file, or give "
               "a file's reason in its opening comment ('size: …')")

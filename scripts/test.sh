@@ -3,8 +3,12 @@
 # CTest (unit tests, real SQLite files, a real PostgreSQL cluster, real HTTPS servers on 127.0.0.1 port 0, the real
 # CLI binary killed and re-run), then the browser tests of the institution pages and the reception screen
 # (tests/browser: Playwright driving Debian's chromium). Exits non-zero when any test fails.
+# First, scripts/check-size.py keeps the functions and files of src/ small.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "function and file sizes (scripts/check-size.py)"
+python3 scripts/check-size.py --self-test
+python3 scripts/check-size.py
 # The store's PostgreSQL backend is tested on a private cluster in a temporary directory on a
 # free port, removed when the tests end (scripts/pg-test.sh).
 PG_DIR=$(mktemp -d /tmp/onshi-pg.XXXXXX)

@@ -329,183 +329,159 @@ std::string_view outcome_name(Outcome o) {
   return "RETURN";
 }
 
-std::vector<ResultRow> check_claim(const History& history, store::Store& store, const Claim& claim,
-                                   Summary& summary) {
-  const History::Impl& h = history.impl();
-  std::vector<ResultRow> rows(1);
-  ResultRow& row = rows[0];
-  row.claim_id = claim.claim_id;
-  std::string branch_note;  // set when the 枝番 was identified (枝番特定)
-  auto finish = [&](Outcome o, std::string code, std::string message) {
-    for (auto& r : rows) {
-      r.result = o;
-      if (r.reason_code.empty()) r.reason_code = code;
-      if (r.message.empty()) r.message = message;
-      if (!branch_note.empty() && r.message.find(branch_note) == std::string::npos) {
-        r.message += "; " + branch_note;
-      }
-    }
-    summary.claims += 1;
-    summary.rows += static_cast<int64_t>(rows.size());
-    summary.by_outcome[static_cast<size_t>(o)] += 1;
-    return rows;
-  };
+namespace {
 
-  Parsed p;
-  if (auto fail = parse(claim, p)) {
-    row.insurer_number = claim.insurer_number;
-    row.insured_card_symbol = claim.insured_card_symbol;
-    row.insured_identification_number = claim.insured_identification_number;
-    row.insured_branch_number = claim.insured_branch_number;
-    row.from_date = claim.first_service_date;
-    row.to_date = claim.last_service_date;
-    return finish(Outcome::kReturn, fail->code, fail->message);
-  }
-  row.insurer_number = p.insurer;
-  row.insured_card_symbol = p.symbol;
-  row.insured_identification_number = p.number;
-  row.insured_branch_number = p.branch;
-  row.from_date = str(p.fi);
-  row.to_date = str(p.li);
+// What a step decided: the outcome of the claim, its reason code and message.
+struct Verdict {
+  Outcome outcome;
+  std::string code, message;
+};
 
-  int64_t found = h.find(p.card_key);
-  if (found < 0 && p.branch.empty()) {
-    // 枝番特定: a claim without 枝番 names the member of the card whose birth date it carries,
-    // when exactly one does.
-    std::string prefix = core::make_card_key(p.insurer, p.symbol, p.number, "");
-    int64_t only = -1;
-    int matches = 0;
-    for (uint32_t k : h.find_prefix(prefix)) {
-      if (h.current(k).birthdate == p.birthdate) {
-        only = k;
-        ++matches;
-      }
-    }
-    if (matches == 1) {
-      found = only;
-      set_numbers_from_key(row, h.key(static_cast<uint32_t>(only)));
-      branch_note = "枝番 " + row.insured_branch_number + " を生年月日から特定";
+// 枝番特定: a claim without 枝番 names the member of the card whose birth date it carries,
+// when exactly one does; -1 otherwise. Sets the row's numbers and `note` when found.
+int64_t identify_branch(const History::Impl& h, const Parsed& p, ResultRow& row,
+                        std::string& note) {
+  std::string prefix = core::make_card_key(p.insurer, p.symbol, p.number, "");
+  int64_t only = -1;
+  int matches = 0;
+  for (uint32_t k : h.find_prefix(prefix)) {
+    if (h.current(k).birthdate == p.birthdate) {
+      only = k;
+      ++matches;
     }
   }
-  if (found < 0) {
-    return finish(Outcome::kReturn, "NOT_REGISTERED",
-                  "請求の保険者番号・記号・番号・枝番の資格は登録されていません");
-  }
-  const uint32_t key = static_cast<uint32_t>(found);
-  const Version& cur = h.current(key);
-  const PersonCheck person = person_match(h, cur, p);
-  const bool covered = cur.covers(p.fi) && cur.covers(p.li);
+  if (matches != 1) return -1;
+  set_numbers_from_key(row, h.key(static_cast<uint32_t>(only)));
+  note = "枝番 " + row.insured_branch_number + " を生年月日から特定";
+  return only;
+}
 
-  // 2. The claim's own qualification covers the dates (never moved, R-CLM-2).
-  if (covered && person.match != Match::kDifferent) {
-    std::string kanji = person.match == Match::kKanji
-                            ? "記録された漢字の自動変換 (" + person.detail + ") による差異のみ"
-                            : std::string();
-    if (auto ex = paper_card_exception(h, key, p)) {  // R-CONF-8
-      return finish(Outcome::kAccept, ex->code,
-                    kanji.empty() ? ex->message : ex->message + "; " + kanji);
-    }
-    if (person.match == Match::kKanji) return finish(Outcome::kAccept, "KANJI_CONVERSION", kanji);
-    if (!branch_note.empty()) {
-      return finish(Outcome::kOk, "BRANCH_IDENTIFIED", "資格は診療日のすべてを満たしています");
-    }
-    return finish(Outcome::kOk, "COVERED", "資格は診療日のすべてを満たしています");
+// 2. The claim's own qualification covers the dates (never moved, R-CLM-2).
+Verdict own_qualification(const History::Impl& h, uint32_t key, const Parsed& p,
+                          const PersonCheck& person, bool branch_identified) {
+  std::string kanji = person.match == Match::kKanji
+                          ? "記録された漢字の自動変換 (" + person.detail + ") による差異のみ"
+                          : std::string();
+  if (auto ex = paper_card_exception(h, key, p)) {  // R-CONF-8
+    return {Outcome::kAccept, ex->code, kanji.empty() ? ex->message : ex->message + "; " + kanji};
   }
+  if (person.match == Match::kKanji) return {Outcome::kAccept, "KANJI_CONVERSION", kanji};
+  if (branch_identified)
+    return {Outcome::kOk, "BRANCH_IDENTIFIED", "資格は診療日のすべてを満たしています"};
+  return {Outcome::kOk, "COVERED", "資格は診療日のすべてを満たしています"};
+}
 
-  // 3. What the system showed at reception (R-CONF-6, R-CLM-1).
+// 3. What the system showed at reception (R-CONF-6, R-CLM-1); nullopt when no confirmation
+// made then covered the dates.
+std::optional<Verdict> at_reception(const History::Impl& h, store::Store& store, uint32_t key,
+                                    const Parsed& p, bool covered, Summary& summary) {
   summary.confirmation_lookups += 1;
   auto conf = confirmed_online(h, store, key, p);
-  if (!conf.ok()) {
-    return finish(Outcome::kReturn, "E_STORE",
-                  "監査ログを参照できませんでした: " + conf.error().message);
+  if (!conf.ok())
+    return Verdict{Outcome::kReturn, "E_STORE",
+                   "監査ログを参照できませんでした: " + conf.error().message};
+  if (!*conf) return std::nullopt;
+  const Confirmation& c = **conf;
+  std::string what = covered ? "登録内容はその後変更されています" : "資格はその後変更されています";
+  if (c.by_prescriber) {
+    return Verdict{Outcome::kAccept, "CONFIRMED_BY_PRESCRIBER",
+                   "処方元 " + p.prescriber + " が " + core::timestamp_jst(c.time_us) +
+                       " にオンライン資格確認し、当時の資格が診療日を満たしていました; " + what};
   }
-  if (*conf) {
-    const Confirmation& c = **conf;
-    std::string what =
-        covered ? "登録内容はその後変更されています" : "資格はその後変更されています";
-    if (c.by_prescriber) {
-      return finish(Outcome::kAccept, "CONFIRMED_BY_PRESCRIBER",
-                    "処方元 " + p.prescriber + " が " + core::timestamp_jst(c.time_us) +
-                        " にオンライン資格確認し、当時の資格が診療日を満たしていました; " + what);
-    }
-    return finish(Outcome::kAccept, "CONFIRMED_ONLINE",
-                  "医療機関等が " + core::timestamp_jst(c.time_us) +
-                      " にオンライン資格確認し、当時の資格が診療日を満たしていました; " + what);
-  }
-  if (person.match == Match::kDifferent) {
-    return finish(Outcome::kReturn, "PERSON_MISMATCH",
-                  person.detail + ": 請求の内容が登録されている加入者と一致しません");
-  }
+  return Verdict{Outcome::kAccept, "CONFIRMED_ONLINE",
+                 "医療機関等が " + core::timestamp_jst(c.time_us) +
+                     " にオンライン資格確認し、当時の資格が診療日を満たしていました; " + what};
+}
 
-  // 4. The same person's qualifications over the dates (振替・分割, R-CLM-2).
-  const detail::Link link = h.keys[key].link;
-  std::string lost = cur.disqualification_date != detail::kOpenEnd
-                         ? "資格喪失日 " + str(cur.disqualification_date)
-                         : "資格取得日 " + str(cur.qualification_date);
-  if (link.empty()) {
-    return finish(Outcome::kReturn, "NOT_COVERED",
-                  "資格は診療日を満たしていません (" + lost +
-                      ")。個人番号の登録がなく他の資格を確認できません");
-  }
-  summary.person_lookups += 1;
-  std::vector<uint32_t> mine = h.keys_of_person(link);
-  struct Part {
-    int64_t key = -1;
-    int32_t from = 0, to = 0;
-  };
+// The days of the claim, each given to the qualification that covers it: the claim's own
+// where it is valid, else the person's other one with the latest 資格取得日.
+struct Part {
+  int64_t key = -1;
+  int32_t from = 0, to = 0;
+};
+struct Partition {
   std::vector<Part> parts;
   bool any_gap = false, any_covered = false, ambiguous = false;
-  for (core::Date d = p.first; d <= p.last; d = d.add_days(1)) {
-    int32_t di = to_int(d);
-    int64_t pick = -1;
-    int candidates = 0;
-    if (cur.covers(di)) {
-      pick = key;  // the claim's own qualification wins where it is valid
-    } else {
-      for (uint32_t k : mine) {
-        const Version& v = h.current(k);
-        if (!v.covers(di)) continue;
-        ++candidates;
-        if (pick < 0) {
-          pick = k;
-          continue;
-        }
-        const Version& best = h.current(static_cast<uint32_t>(pick));
-        if (std::tie(v.qualification_date, v.issuance_date) >
-            std::tie(best.qualification_date, best.issuance_date)) {
-          pick = k;
-        }
-      }
-    }
-    if (candidates > 1) ambiguous = true;
+};
+
+// The qualification of the person that covers day `di` (-1: none); counts the candidates.
+int64_t pick_for_day(const History::Impl& h, const Version& cur, uint32_t key,
+                     const std::vector<uint32_t>& mine, int32_t di, int& candidates) {
+  if (cur.covers(di)) return key;  // the claim's own qualification wins where it is valid
+  int64_t pick = -1;
+  for (uint32_t k : mine) {
+    const Version& v = h.current(k);
+    if (!v.covers(di)) continue;
+    ++candidates;
     if (pick < 0) {
-      any_gap = true;
+      pick = k;
       continue;
     }
-    any_covered = true;
+    const Version& best = h.current(static_cast<uint32_t>(pick));
+    if (std::tie(v.qualification_date, v.issuance_date) >
+        std::tie(best.qualification_date, best.issuance_date)) {
+      pick = k;
+    }
+  }
+  return pick;
+}
+
+Partition partition(const History::Impl& h, const Version& cur, uint32_t key,
+                    const std::vector<uint32_t>& mine, const Parsed& p) {
+  Partition out;
+  for (core::Date d = p.first; d <= p.last; d = d.add_days(1)) {
+    int32_t di = to_int(d);
+    int candidates = 0;
+    int64_t pick = pick_for_day(h, cur, key, mine, di, candidates);
+    if (candidates > 1) out.ambiguous = true;
+    if (pick < 0) {
+      out.any_gap = true;
+      continue;
+    }
+    out.any_covered = true;
+    auto& parts = out.parts;
     if (!parts.empty() && parts.back().key == pick && parts.back().to == to_int(d.add_days(-1))) {
       parts.back().to = di;
     } else {
       parts.push_back(Part{pick, di, di});
     }
   }
-  if (any_gap) {
-    if (any_covered) {
-      return finish(Outcome::kReturn, "PARTLY_COVERED",
-                    "診療日の一部にどの資格もありません (" + lost + ")");
-    }
-    return finish(Outcome::kReturn, "NOT_COVERED",
-                  "資格は診療日を満たしておらず、同じ方の他の資格もありません (" + lost + ")");
+  return out;
+}
+
+// 4. The same person's qualifications over the dates (振替・分割, R-CLM-2); a split replaces
+// `rows` by one row per part.
+Verdict reassign_or_split(const History::Impl& h, uint32_t key, const Parsed& p,
+                          std::vector<ResultRow>& rows, Summary& summary) {
+  const Version& cur = h.current(key);
+  const detail::Link link = h.keys[key].link;
+  std::string lost = cur.disqualification_date != detail::kOpenEnd
+                         ? "資格喪失日 " + str(cur.disqualification_date)
+                         : "資格取得日 " + str(cur.qualification_date);
+  if (link.empty()) {
+    return {Outcome::kReturn, "NOT_COVERED",
+            "資格は診療日を満たしていません (" + lost +
+                ")。個人番号の登録がなく他の資格を確認できません"};
   }
-  const std::string note = ambiguous ? "; 複数の資格が有効なため資格取得日の新しい資格を選択" : "";
+  summary.person_lookups += 1;
+  Partition split = partition(h, cur, key, h.keys_of_person(link), p);
+  if (split.any_gap) {
+    if (split.any_covered)
+      return {Outcome::kReturn, "PARTLY_COVERED", "診療日の一部にどの資格もありません (" + lost + ")"};
+    return {Outcome::kReturn, "NOT_COVERED",
+            "資格は診療日を満たしておらず、同じ方の他の資格もありません (" + lost + ")"};
+  }
+  const std::string note = split.ambiguous ? "; 複数の資格が有効なため資格取得日の新しい資格を選択" : "";
+  const auto& parts = split.parts;
   if (parts.size() == 1) {
-    set_numbers_from_key(row, h.key(static_cast<uint32_t>(parts[0].key)));
+    set_numbers_from_key(rows[0], h.key(static_cast<uint32_t>(parts[0].key)));
     const Version& t = h.current(static_cast<uint32_t>(parts[0].key));
-    return finish(Outcome::kReassign, "REASSIGNED",
-                  "振替: 同じ方の資格 (資格取得日 " + str(t.qualification_date) +
-                      ") が診療日を満たしています (請求の資格は " + lost + ")" + note);
+    return {Outcome::kReassign, "REASSIGNED",
+            "振替: 同じ方の資格 (資格取得日 " + str(t.qualification_date) +
+                ") が診療日を満たしています (請求の資格は " + lost + ")" + note};
   }
-  rows.assign(parts.size(), row);
+  const ResultRow first = rows[0];
+  rows.assign(parts.size(), first);
   for (size_t i = 0; i < parts.size(); ++i) {
     ResultRow& r = rows[i];
     set_numbers_from_key(r, h.key(static_cast<uint32_t>(parts[i].key)));
@@ -516,7 +492,66 @@ std::vector<ResultRow> check_claim(const History& history, store::Store& store, 
                 str(parts[i].from) + "-" + str(parts[i].to) +
                 (parts[i].key == key ? " は請求の資格" : " は同じ方の他の資格") + note;
   }
-  return finish(Outcome::kSplit, "SPLIT_BY_QUALIFICATION", "");
+  return {Outcome::kSplit, "SPLIT_BY_QUALIFICATION", ""};
+}
+
+// The row's numbers and dates: as parsed, or as the claim carries them when it is unusable.
+void set_claim_numbers(ResultRow& row, const Claim& claim, const Parsed* p) {
+  row.insurer_number = p ? p->insurer : claim.insurer_number;
+  row.insured_card_symbol = p ? p->symbol : claim.insured_card_symbol;
+  row.insured_identification_number = p ? p->number : claim.insured_identification_number;
+  row.insured_branch_number = p ? p->branch : claim.insured_branch_number;
+  row.from_date = p ? str(p->fi) : claim.first_service_date;
+  row.to_date = p ? str(p->li) : claim.last_service_date;
+}
+
+// The claim's verdict, steps 1–4; fills the rows' numbers as it goes.
+Verdict judge(const History::Impl& h, store::Store& store, const Claim& claim,
+              std::vector<ResultRow>& rows, std::string& branch_note, Summary& summary) {
+  Parsed p;
+  if (auto fail = parse(claim, p)) {
+    set_claim_numbers(rows[0], claim, nullptr);
+    return {Outcome::kReturn, fail->code, fail->message};
+  }
+  set_claim_numbers(rows[0], claim, &p);
+  int64_t found = h.find(p.card_key);
+  if (found < 0 && p.branch.empty()) found = identify_branch(h, p, rows[0], branch_note);
+  if (found < 0)
+    return {Outcome::kReturn, "NOT_REGISTERED",
+            "請求の保険者番号・記号・番号・枝番の資格は登録されていません"};
+  const uint32_t key = static_cast<uint32_t>(found);
+  const Version& cur = h.current(key);
+  const PersonCheck person = person_match(h, cur, p);
+  const bool covered = cur.covers(p.fi) && cur.covers(p.li);
+  if (covered && person.match != Match::kDifferent)
+    return own_qualification(h, key, p, person, !branch_note.empty());
+  if (auto v = at_reception(h, store, key, p, covered, summary)) return std::move(*v);
+  if (person.match == Match::kDifferent)
+    return {Outcome::kReturn, "PERSON_MISMATCH",
+            person.detail + ": 請求の内容が登録されている加入者と一致しません"};
+  return reassign_or_split(h, key, p, rows, summary);
+}
+
+}  // namespace
+
+std::vector<ResultRow> check_claim(const History& history, store::Store& store, const Claim& claim,
+                                   Summary& summary) {
+  std::vector<ResultRow> rows(1);
+  rows[0].claim_id = claim.claim_id;
+  std::string branch_note;  // set when the 枝番 was identified (枝番特定)
+  Verdict v = judge(history.impl(), store, claim, rows, branch_note, summary);
+  for (auto& r : rows) {
+    r.result = v.outcome;
+    if (r.reason_code.empty()) r.reason_code = v.code;
+    if (r.message.empty()) r.message = v.message;
+    if (!branch_note.empty() && r.message.find(branch_note) == std::string::npos) {
+      r.message += "; " + branch_note;
+    }
+  }
+  summary.claims += 1;
+  summary.rows += static_cast<int64_t>(rows.size());
+  summary.by_outcome[static_cast<size_t>(v.outcome)] += 1;
+  return rows;
 }
 
 void Summary::add(const Summary& o) {

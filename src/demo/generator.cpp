@@ -6,6 +6,9 @@
 // 高齢受給者証 × 限度額適用認定証 × 後期 ratio, date order, check digits). All randomness comes
 // from one xoshiro256** stream consumed in a fixed order and mapped to ranges with integer
 // arithmetic only, which makes the bytes reproducible across compilers and libraries.
+//
+// size: the name, place and company tables are data (~140 lines), and the household
+// generator is one class whose steps share one random stream in one fixed order.
 #include "demo/generator.h"
 
 #include <unistd.h>
@@ -739,36 +742,39 @@ registry::FieldMap to_field_map(const std::vector<std::string>& values) {
 
 namespace {
 
-std::vector<Row> demo_rows(Date as_of) {
+// One row of a fixed demo member: the card, the person and the qualification date.
+Row base(const char* insurer, const char* insurer_name, const char* symbol,
+         const char* number, const char* branch, bool principal, const char* insured,
+         const char* name, const char* kana, bool male, Date birth, const char* post,
+         const char* address, Date qualified, const char* my_number) {
+  Row r(registry::kFieldCount);
+  r[registry::kInsurerNumber] = insurer;
+  r[registry::kInsurerName] = insurer_name;
+  r[registry::kInsuredCardClassification] = "01";
+  r[registry::kInsuredCardSymbol] = symbol;
+  r[registry::kInsuredIdentificationNumber] = number;
+  r[registry::kInsuredBranchNumber] = branch;
+  r[registry::kPersonalFamilyClassification] = principal ? "1" : "2";
+  r[registry::kInsuredName] = insured;
+  r[registry::kName] = name;
+  r[registry::kNameKana] = kana;
+  r[registry::kSex1] = male ? "1" : "2";
+  r[registry::kBirthdate] = birth.yyyymmdd();
+  r[registry::kPostNumber] = post;
+  r[registry::kAddress] = address;
+  r[registry::kQualificationDate] = qualified.yyyymmdd();
+  r[registry::kInsuredCertificateIssuanceDate] = qualified.yyyymmdd();
+  r[registry::kMyNumber] = my_number;
+  return r;
+}
+
+const char* const kKumiai = "06139992";
+const char* const kKumiaiName = "オンシ電機健康保険組合";
+
+// 1–5: the 山田 family at a 健保組合 (限度額 ウ), a 国保 member, a 後期 1割.
+void add_insured_rows(std::vector<Row>& rows, Date as_of) {
   const int y = as_of.year();
   const Date aug1 = aug1_on_or_before(as_of), jul31 = jul31_after(as_of);
-  std::vector<Row> rows;
-  auto base = [&](const char* insurer, const char* insurer_name, const char* symbol,
-                  const char* number, const char* branch, bool principal, const char* insured,
-                  const char* name, const char* kana, bool male, Date birth, const char* post,
-                  const char* address, Date qualified, const char* my_number) {
-    Row r(registry::kFieldCount);
-    r[registry::kInsurerNumber] = insurer;
-    r[registry::kInsurerName] = insurer_name;
-    r[registry::kInsuredCardClassification] = "01";
-    r[registry::kInsuredCardSymbol] = symbol;
-    r[registry::kInsuredIdentificationNumber] = number;
-    r[registry::kInsuredBranchNumber] = branch;
-    r[registry::kPersonalFamilyClassification] = principal ? "1" : "2";
-    r[registry::kInsuredName] = insured;
-    r[registry::kName] = name;
-    r[registry::kNameKana] = kana;
-    r[registry::kSex1] = male ? "1" : "2";
-    r[registry::kBirthdate] = birth.yyyymmdd();
-    r[registry::kPostNumber] = post;
-    r[registry::kAddress] = address;
-    r[registry::kQualificationDate] = qualified.yyyymmdd();
-    r[registry::kInsuredCertificateIssuanceDate] = qualified.yyyymmdd();
-    r[registry::kMyNumber] = my_number;
-    return r;
-  };
-  const char* kKumiai = "06139992";
-  const char* kKumiaiName = "オンシ電機健康保険組合";
   const char* kYamadaAddr = "東京都新宿区西新宿２丁目８番１号";
   // 1–3: the 山田 family.
   Row yamada = base(kKumiai, kKumiaiName, "1234", "5678", "00", true, "山田\u3000太郎",
@@ -801,6 +807,12 @@ std::vector<Row> demo_rows(Date as_of) {
                   "223344556678");
   sato[registry::kInsuredPartialContributionRatio] = "010";
   rows.push_back(sato);
+}
+
+// 6–8: a 高齢受給者 2割, someone who changed insurer, someone who lost the qualification.
+void add_changed_rows(std::vector<Row>& rows, Date as_of) {
+  const int y = as_of.year();
+  const Date aug1 = aug1_on_or_before(as_of), jul31 = jul31_after(as_of);
   // 6: 70–74 高齢受給者 2割.
   Date shigeru = Date::from_ymd(y - 72, 6, 10);
   Row takahashi = base("01130012", "全国健康保険協会東京支部", "4120135", "21", "00", true,
@@ -835,6 +847,12 @@ std::vector<Row> demo_rows(Date as_of) {
   ito[registry::kDisqualificationDate] = Date::from_ymd(y - 1, 10, 1).yyyymmdd();
   ito[registry::kReasonOfLoss] = "99";
   rows.push_back(ito);
+}
+
+std::vector<Row> demo_rows(Date as_of) {
+  std::vector<Row> rows;
+  add_insured_rows(rows, as_of);
+  add_changed_rows(rows, as_of);
   return rows;
 }
 

@@ -15,6 +15,9 @@
 // Names, addresses and the insurer name are brought into the stored character set here
 // (kanji.cpp, R-REG-5): a bitmap lookup per non-ASCII character, and the conversions made
 // travel with the record to the store.
+//
+// size: every rule of a record is a step of one Checker, and its steps share what earlier
+// ones found (the insurer kind, the birth date, the ratios); the field table is data.
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -199,8 +202,24 @@ class Checker {
     return to_stored_text(kFields[f].name, s, conversions_);
   }
 
+  // The steps of run(), in order; each checks one group of fields into the record.
+  void card_key(core::Qualification& q);
+  void names_and_codes(core::Qualification& q);
+  void dates(core::Qualification& q);
+  void elderly_recipient(core::Qualification& q);
+  void limit_application(core::Qualification& q);
+  void specific_diseases(core::Qualification& q);
+  void specific_disease(const std::vector<std::string_view> (&cols)[5], size_t i,
+                        core::Qualification& q);
+  void my_number(ValidatedRecord& rec);
+
   const FieldValues& v_;
   core::Date today_;
+  // What later steps need of earlier ones.
+  bool insurer_ok_ = false;
+  bool latter_ = false;  // 後期高齢者医療
+  std::optional<core::Date> birth_;
+  int card_ratio_ = 0, elderly_ratio_ = 0;
   std::vector<Error> errors_;
   std::vector<KanjiConversion> conversions_;
 };
@@ -316,10 +335,21 @@ std::vector<std::string_view> split_bar(std::string_view s) {
 std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
   ValidatedRecord rec;
   core::Qualification& q = rec.qualification;
+  card_key(q);
+  names_and_codes(q);
+  dates(q);
+  elderly_recipient(q);
+  limit_application(q);
+  specific_diseases(q);
+  my_number(rec);
+  if (!errors_.empty()) return std::move(errors_);
+  rec.conversions = conversions_to_json(conversions_);
+  return rec;
+}
 
-  // ---- the card key ----
+// ---- the card key ----
+void Checker::card_key(core::Qualification& q) {
   std::string_view insurer_raw = get(kInsurerNumber);
-  bool insurer_ok = false;
   if (insurer_raw.empty()) {
     missing(kInsurerNumber);
   } else {
@@ -329,16 +359,16 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
       from_status(st, kInsurerNumber);
     } else {
       q.insurer_number = std::move(n);
-      insurer_ok = true;
+      insurer_ok_ = true;
     }
   }
-  const bool latter = insurer_ok && q.insurer_number.size() == 8 &&
-                      q.insurer_number.compare(0, 2, "39") == 0;  // 後期高齢者医療
+  latter_ = insurer_ok_ && q.insurer_number.size() == 8 &&
+            q.insurer_number.compare(0, 2, "39") == 0;  // 後期高齢者医療
 
   if (std::string_view s = get(kInsuredCardSymbol); !s.empty()) {
     std::string n = normalize_card(s);
     card_chars(kInsuredCardSymbol, n, true);
-    if (latter && !n.empty())
+    if (latter_ && !n.empty())
       fail("E_SYMBOL_NOT_ALLOWED", kInsuredCardSymbol,
            "後期高齢者医療の被保険者証には記号がありません");
     q.insured_card_symbol = std::move(n);
@@ -359,7 +389,10 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
     q.insured_branch_number = std::move(n);
   }
 
-  // ---- names and codes ----
+}
+
+// ---- names and codes ----
+void Checker::names_and_codes(core::Qualification& q) {
   if (std::string_view s = get(kInsurerName); !s.empty()) {
     no_control(kInsurerName, s);
     q.insurer_name = stored(kInsurerName, s);
@@ -395,9 +428,12 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
       fail("E_POST_NUMBER", kPostNumber, "郵便番号は「123-4567」の形式で入力してください");
     }
   }
+}
 
-  // ---- dates ----
-  auto birth = date(kBirthdate, true, &q.birthdate);
+// ---- dates, and the card's ratio on the date it speaks for ----
+void Checker::dates(core::Qualification& q) {
+  birth_ = date(kBirthdate, true, &q.birthdate);
+  const auto& birth = birth_;
   if (birth && *birth > today_)
     fail("E_DATE_FUTURE", kBirthdate, "生年月日が未来の日付です");
   auto qual = date(kQualificationDate, true, &q.qualification_date);
@@ -422,153 +458,160 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
   if (disq && *disq <= ref) ref = disq->add_days(-1);
   if (qual && ref < *qual) ref = *qual;
 
-  int card_ratio = ratio(kInsuredPartialContributionRatio, &q.insured_partial_contribution_ratio);
-  if (card_ratio > 0 && latter &&
-      !core::ratio_allowed(core::AgeBand::kLatterElderly, card_ratio, ref))
+  card_ratio_ = ratio(kInsuredPartialContributionRatio, &q.insured_partial_contribution_ratio);
+  if (card_ratio_ > 0 && latter_ &&
+      !core::ratio_allowed(core::AgeBand::kLatterElderly, card_ratio_, ref))
     fail("E_RATIO", kInsuredPartialContributionRatio,
          "後期高齢者医療の2割負担は2022年10月1日以降に限られます");
+}
 
-  // ---- 高齢受給者証 ----
-  int elderly_ratio = 0;
-  {
-    const int fs[] = {kElderlyRecipientCertificateDate, kElderlyRecipientValidStartDate,
-                      kElderlyRecipientValidEndDate, kElderlyRecipientContributionRatio};
-    bool any = std::any_of(std::begin(fs), std::end(fs), [&](int f) { return !get(f).empty(); });
-    if (any) {
-      core::ElderlyRecipientCertificate c;
-      size_t before = errors_.size();
-      date(kElderlyRecipientCertificateDate, false, &c.certificate_date);
-      auto from = date(kElderlyRecipientValidStartDate, true, &c.valid_start_date);
-      auto to = date(kElderlyRecipientValidEndDate, true, &c.valid_end_date);
-      if (get(kElderlyRecipientContributionRatio).empty())
-        missing(kElderlyRecipientContributionRatio);
-      elderly_ratio = ratio(kElderlyRecipientContributionRatio, &c.contribution_ratio);
-      if (from && to && *to < *from)
-        fail("E_DATE_ORDER", kElderlyRecipientValidEndDate,
-             "高齢受給者証有効終了年月日が有効開始年月日より前です");
-      if (latter) {
-        fail("E_CERT_INCONSISTENT", kElderlyRecipientValidStartDate,
-             "後期高齢者医療の被保険者に高齢受給者証は交付されません");
-      } else if (birth && from && core::age_band(*birth, *from) != core::AgeBand::kElderly) {
-        fail("E_CERT_INCONSISTENT", kElderlyRecipientValidStartDate,
-             "高齢受給者証の有効開始日に70〜74歳（高齢受給者）ではありません");
-      } else if (birth && to && !(*to < core::latter_elderly_start(*birth))) {
-        fail("E_CERT_INCONSISTENT", kElderlyRecipientValidEndDate,
-             "高齢受給者証の有効終了日が75歳の誕生日以降です");
-      }
-      if (elderly_ratio > 0 && from &&
-          !core::ratio_allowed(core::AgeBand::kElderly, elderly_ratio, *from))
-        fail("E_RATIO", kElderlyRecipientContributionRatio,
-             "高齢受給者証の負担割合は2割または3割です");
-      if (errors_.size() == before) q.elderly_recipient = std::move(c);
+// ---- 高齢受給者証 ----
+void Checker::elderly_recipient(core::Qualification& q) {
+  const int fs[] = {kElderlyRecipientCertificateDate, kElderlyRecipientValidStartDate,
+                    kElderlyRecipientValidEndDate, kElderlyRecipientContributionRatio};
+  bool any = std::any_of(std::begin(fs), std::end(fs), [&](int f) { return !get(f).empty(); });
+  if (any) {
+    core::ElderlyRecipientCertificate c;
+    size_t before = errors_.size();
+    date(kElderlyRecipientCertificateDate, false, &c.certificate_date);
+    auto from = date(kElderlyRecipientValidStartDate, true, &c.valid_start_date);
+    auto to = date(kElderlyRecipientValidEndDate, true, &c.valid_end_date);
+    if (get(kElderlyRecipientContributionRatio).empty())
+      missing(kElderlyRecipientContributionRatio);
+    elderly_ratio_ = ratio(kElderlyRecipientContributionRatio, &c.contribution_ratio);
+    if (from && to && *to < *from)
+      fail("E_DATE_ORDER", kElderlyRecipientValidEndDate,
+           "高齢受給者証有効終了年月日が有効開始年月日より前です");
+    if (latter_) {
+      fail("E_CERT_INCONSISTENT", kElderlyRecipientValidStartDate,
+           "後期高齢者医療の被保険者に高齢受給者証は交付されません");
+    } else if (birth_ && from && core::age_band(*birth_, *from) != core::AgeBand::kElderly) {
+      fail("E_CERT_INCONSISTENT", kElderlyRecipientValidStartDate,
+           "高齢受給者証の有効開始日に70〜74歳（高齢受給者）ではありません");
+    } else if (birth_ && to && !(*to < core::latter_elderly_start(*birth_))) {
+      fail("E_CERT_INCONSISTENT", kElderlyRecipientValidEndDate,
+           "高齢受給者証の有効終了日が75歳の誕生日以降です");
+    }
+    if (elderly_ratio_ > 0 && from &&
+        !core::ratio_allowed(core::AgeBand::kElderly, elderly_ratio_, *from))
+      fail("E_RATIO", kElderlyRecipientContributionRatio,
+           "高齢受給者証の負担割合は2割または3割です");
+    if (errors_.size() == before) q.elderly_recipient = std::move(c);
+  }
+}
+
+// ---- 限度額適用認定証 ----
+void Checker::limit_application(core::Qualification& q) {
+  const int fs[] = {kLimitApplicationCertificateClassification,
+                    kLimitApplicationCertificateClassificationFlag,
+                    kLimitApplicationCertificateDate,
+                    kLimitApplicationCertificateValidStartDate,
+                    kLimitApplicationCertificateValidEndDate,
+                    kLimitApplicationCertificateLongTermDate};
+  bool any = std::any_of(std::begin(fs), std::end(fs), [&](int f) { return !get(f).empty(); });
+  if (any) {
+    core::LimitApplicationCertificate c;
+    size_t before = errors_.size();
+    code(kLimitApplicationCertificateClassification, "OQSCD011", true, &c.classification);
+    code(kLimitApplicationCertificateClassificationFlag, "OQSCD012", true,
+         &c.classification_flag);
+    date(kLimitApplicationCertificateDate, false, &c.certificate_date);
+    auto from = date(kLimitApplicationCertificateValidStartDate, true, &c.valid_start_date);
+    auto to = date(kLimitApplicationCertificateValidEndDate, true, &c.valid_end_date);
+    date(kLimitApplicationCertificateLongTermDate, false, &c.long_term_date);
+    if (from && to && *to < *from)
+      fail("E_DATE_ORDER", kLimitApplicationCertificateValidEndDate,
+           "限度額適用認定証有効終了年月日が有効開始年月日より前です");
+    if (!c.classification.empty() && !c.classification_flag.empty() &&
+        !core::limit_certificate_kind_consistent(c.classification, c.classification_flag))
+      fail("E_CERT_INCONSISTENT", kLimitApplicationCertificateClassification,
+           "限度額適用認定証区分「" + c.classification + "」と適用区分「" +
+               c.classification_flag + "」が一致しません");
+    if (!c.classification_flag.empty() && birth_ && from) {
+      core::AgeBand band = latter_ ? core::AgeBand::kLatterElderly : core::age_band(*birth_, *from);
+      bool ok = core::limit_classification_plausible(band, elderly_ratio_, card_ratio_,
+                                                     c.classification_flag, *from);
+      if (!ok)
+        fail("E_CERT_INCONSISTENT", kLimitApplicationCertificateClassificationFlag,
+             "限度額適用認定証の適用区分「" + c.classification_flag +
+                 "」が年齢・負担割合（高齢受給者証・後期高齢者の割合）と矛盾します");
+    }
+    if (errors_.size() == before) q.limit_application = std::move(c);
+  }
+}
+
+// ---- 特定疾病療養受療証 (several, "|"-separated and aligned by position) ----
+constexpr int kSpecificDiseaseFields[] = {
+    kSpecificDiseasesDiseaseCategory, kSpecificDiseasesCertificateDate,
+    kSpecificDiseasesValidStartDate, kSpecificDiseasesValidEndDate, kSpecificDiseasesSelfPay};
+
+void Checker::specific_diseases(core::Qualification& q) {
+  const auto& fs = kSpecificDiseaseFields;
+  std::vector<std::string_view> cols[5];
+  size_t n = 0;
+  bool any = false;
+  for (int k = 0; k < 5; ++k) {
+    if (get(fs[k]).empty()) continue;
+    any = true;
+    cols[k] = split_bar(get(fs[k]));
+    n = std::max(n, cols[k].size());
+  }
+  bool aligned = true;
+  for (int k = 0; k < 5 && any; ++k) {
+    if (!cols[k].empty() && cols[k].size() != n) {
+      fail("E_CERT_INCONSISTENT", fs[k],
+           label(fs[k]) + "の件数（|区切り）が他の特定疾病の項目と揃っていません");
+      aligned = false;
     }
   }
+  for (size_t i = 0; any && aligned && i < n; ++i) specific_disease(cols, i, q);
+}
 
-  // ---- 限度額適用認定証 ----
-  {
-    const int fs[] = {kLimitApplicationCertificateClassification,
-                      kLimitApplicationCertificateClassificationFlag,
-                      kLimitApplicationCertificateDate,
-                      kLimitApplicationCertificateValidStartDate,
-                      kLimitApplicationCertificateValidEndDate,
-                      kLimitApplicationCertificateLongTermDate};
-    bool any = std::any_of(std::begin(fs), std::end(fs), [&](int f) { return !get(f).empty(); });
-    if (any) {
-      core::LimitApplicationCertificate c;
-      size_t before = errors_.size();
-      code(kLimitApplicationCertificateClassification, "OQSCD011", true, &c.classification);
-      code(kLimitApplicationCertificateClassificationFlag, "OQSCD012", true,
-           &c.classification_flag);
-      date(kLimitApplicationCertificateDate, false, &c.certificate_date);
-      auto from = date(kLimitApplicationCertificateValidStartDate, true, &c.valid_start_date);
-      auto to = date(kLimitApplicationCertificateValidEndDate, true, &c.valid_end_date);
-      date(kLimitApplicationCertificateLongTermDate, false, &c.long_term_date);
-      if (from && to && *to < *from)
-        fail("E_DATE_ORDER", kLimitApplicationCertificateValidEndDate,
-             "限度額適用認定証有効終了年月日が有効開始年月日より前です");
-      if (!c.classification.empty() && !c.classification_flag.empty() &&
-          !core::limit_certificate_kind_consistent(c.classification, c.classification_flag))
-        fail("E_CERT_INCONSISTENT", kLimitApplicationCertificateClassification,
-             "限度額適用認定証区分「" + c.classification + "」と適用区分「" +
-                 c.classification_flag + "」が一致しません");
-      if (!c.classification_flag.empty() && birth && from) {
-        core::AgeBand band = latter ? core::AgeBand::kLatterElderly : core::age_band(*birth, *from);
-        bool ok = core::limit_classification_plausible(band, elderly_ratio, card_ratio,
-                                                       c.classification_flag, *from);
-        if (!ok)
-          fail("E_CERT_INCONSISTENT", kLimitApplicationCertificateClassificationFlag,
-               "限度額適用認定証の適用区分「" + c.classification_flag +
-                   "」が年齢・負担割合（高齢受給者証・後期高齢者の割合）と矛盾します");
-      }
-      if (errors_.size() == before) q.limit_application = std::move(c);
-    }
+// The i-th certificate of the aligned columns, when any of its fields is given.
+void Checker::specific_disease(const std::vector<std::string_view> (&cols)[5], size_t i,
+                               core::Qualification& q) {
+  const auto& fs = kSpecificDiseaseFields;
+  auto part = [&](int k) { return cols[k].empty() ? std::string_view() : cols[k][i]; };
+  bool some = false;
+  for (int k = 0; k < 5; ++k) some = some || !part(k).empty();
+  if (!some) return;
+  core::SpecificDiseasesCertificate c;
+  size_t before = errors_.size();
+  if (part(0).empty()) {
+    missing(fs[0]);
+  } else if (!core::valid_code("OQSCD013", part(0))) {
+    fail("E_CODE", fs[0], label(fs[0]) + "は OQSCD013 にないコードです");
+  } else {
+    c.disease_category = std::string(part(0));
   }
-
-  // ---- 特定疾病療養受療証 (several, "|"-separated and aligned by position) ----
-  {
-    const int fs[] = {kSpecificDiseasesDiseaseCategory, kSpecificDiseasesCertificateDate,
-                      kSpecificDiseasesValidStartDate, kSpecificDiseasesValidEndDate,
-                      kSpecificDiseasesSelfPay};
-    std::vector<std::string_view> cols[5];
-    size_t n = 0;
-    bool any = false;
-    for (int k = 0; k < 5; ++k) {
-      if (get(fs[k]).empty()) continue;
-      any = true;
-      cols[k] = split_bar(get(fs[k]));
-      n = std::max(n, cols[k].size());
-    }
-    bool aligned = true;
-    for (int k = 0; k < 5 && any; ++k) {
-      if (!cols[k].empty() && cols[k].size() != n) {
-        fail("E_CERT_INCONSISTENT", fs[k],
-             label(fs[k]) + "の件数（|区切り）が他の特定疾病の項目と揃っていません");
-        aligned = false;
-      }
-    }
-    for (size_t i = 0; any && aligned && i < n; ++i) {
-      auto part = [&](int k) { return cols[k].empty() ? std::string_view() : cols[k][i]; };
-      bool some = false;
-      for (int k = 0; k < 5; ++k) some = some || !part(k).empty();
-      if (!some) continue;
-      core::SpecificDiseasesCertificate c;
-      size_t before = errors_.size();
-      if (part(0).empty()) {
-        missing(fs[0]);
-      } else if (!core::valid_code("OQSCD013", part(0))) {
-        fail("E_CODE", fs[0], label(fs[0]) + "は OQSCD013 にないコードです");
-      } else {
-        c.disease_category = std::string(part(0));
-      }
-      std::optional<core::Date> from, to;
-      if (!part(1).empty() && date_value(part(1), fs[1])) c.certificate_date = std::string(part(1));
-      if (part(2).empty()) missing(fs[2]);
-      else if ((from = date_value(part(2), fs[2]))) c.valid_start_date = std::string(part(2));
-      if (!part(3).empty() && (to = date_value(part(3), fs[3])))
-        c.valid_end_date = std::string(part(3));
-      if (from && to && *to < *from)
-        fail("E_DATE_ORDER", fs[3], "特定疾病療養受療証有効終了年月日が有効開始年月日より前です");
-      std::string_view pay = part(4);
-      if (pay.empty()) {
-        missing(fs[4]);
-      } else if (!is_digits(pay) || (pay != "10000" && pay != "20000" && pay != "5000")) {
-        fail("E_FORMAT", fs[4],
-             "特定疾病療養受療証の自己負担限度額は 10000 または 20000（後期の75歳到達月は 5000）です");
-      } else {
-        if (pay == "20000" &&
-            (c.disease_category != "1" || latter || (birth && from && core::age_on(*birth, *from) >= 70)))
-          fail("E_CERT_INCONSISTENT", fs[4],
-               "自己負担限度額 20000 円は人工透析（区分1）で70歳未満の上位所得者に限られます");
-        if (pay == "5000" && insurer_ok && !latter)
-          fail("E_CERT_INCONSISTENT", fs[4],
-               "自己負担限度額 5000 円は後期高齢者医療の75歳到達月に限られます");
-        c.self_pay = std::string(pay);
-      }
-      if (errors_.size() == before) q.specific_diseases.push_back(std::move(c));
-    }
+  std::optional<core::Date> from, to;
+  if (!part(1).empty() && date_value(part(1), fs[1])) c.certificate_date = std::string(part(1));
+  if (part(2).empty()) missing(fs[2]);
+  else if ((from = date_value(part(2), fs[2]))) c.valid_start_date = std::string(part(2));
+  if (!part(3).empty() && (to = date_value(part(3), fs[3])))
+    c.valid_end_date = std::string(part(3));
+  if (from && to && *to < *from)
+    fail("E_DATE_ORDER", fs[3], "特定疾病療養受療証有効終了年月日が有効開始年月日より前です");
+  std::string_view pay = part(4);
+  if (pay.empty()) {
+    missing(fs[4]);
+  } else if (!is_digits(pay) || (pay != "10000" && pay != "20000" && pay != "5000")) {
+    fail("E_FORMAT", fs[4],
+         "特定疾病療養受療証の自己負担限度額は 10000 または 20000（後期の75歳到達月は 5000）です");
+  } else {
+    if (pay == "20000" &&
+        (c.disease_category != "1" || latter_ || (birth_ && from && core::age_on(*birth_, *from) >= 70)))
+      fail("E_CERT_INCONSISTENT", fs[4],
+           "自己負担限度額 20000 円は人工透析（区分1）で70歳未満の上位所得者に限られます");
+    if (pay == "5000" && insurer_ok_ && !latter_)
+      fail("E_CERT_INCONSISTENT", fs[4],
+           "自己負担限度額 5000 円は後期高齢者医療の75歳到達月に限られます");
+    c.self_pay = std::string(pay);
   }
-
-  // ---- 個人番号: the message never shows the number ----
+  if (errors_.size() == before) q.specific_diseases.push_back(std::move(c));
+}
+// ---- 個人番号: the message never shows the number ----
+void Checker::my_number(ValidatedRecord& rec) {
   if (std::string_view s = get(kMyNumber); !s.empty()) {
     std::string n = is_ascii(s) ? std::string(s) : core::normalize_card_field(s);
     Status st = core::check_my_number(n);
@@ -582,10 +625,6 @@ std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
       rec.my_number = std::move(n);
     }
   }
-
-  if (!errors_.empty()) return std::move(errors_);
-  rec.conversions = conversions_to_json(conversions_);
-  return rec;
 }
 
 }  // namespace

@@ -304,6 +304,92 @@ CaPaths ca_paths(const fs::path& data_dir) {
   return {d / "ca.pem", d / "ca.key", d / "server.pem", d / "server.key"};
 }
 
+namespace {
+
+// The subjectAltName value for the server certificate's names.
+Result<std::string> server_sans(const std::vector<std::string>& names) {
+  if (names.empty())
+    return Status::Fail("E_SERVER_NAME", "server_name", "at least one server name is needed")
+        .error();
+  std::string sans;
+  for (const auto& n : names) {
+    auto e = san_entry(n);
+    if (!e.ok()) return e.error();
+    if (!sans.empty()) sans += ',';
+    sans += *e;
+  }
+  return sans;
+}
+
+using NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>;
+
+// O=onshi, CN=`common_name`.
+Result<NamePtr> onshi_name(const char* common_name) {
+  NamePtr name(X509_NAME_new());
+  if (!name) return crypto_fail("X509_NAME_new").error();
+  if (Status s = add_name(name.get(), "O", "onshi"); !s.ok()) return s.error();
+  if (Status s = add_name(name.get(), "CN", common_name); !s.ok()) return s.error();
+  return name;
+}
+
+// The self-signed CA certificate.
+Result<X509Ptr> make_ca_cert(EVP_PKEY* ca_key, uint64_t serial, int validity_days) {
+  auto ca_name = onshi_name("onshi CA");
+  if (!ca_name.ok()) return ca_name.error();
+  return make_cert({.subject = ca_name->get(),
+                    .public_key = ca_key,
+                    .issuer = nullptr,
+                    .issuer_key = ca_key,
+                    .serial = serial,
+                    .validity_days = validity_days,
+                    .extensions = {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
+                                   {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                                   {NID_subject_key_identifier, "hash"},
+                                   {NID_authority_key_identifier, "keyid:always"}}});
+}
+
+// The server certificate for `sans`, signed by the CA.
+Result<X509Ptr> make_server_cert(EVP_PKEY* server_key, X509* ca, EVP_PKEY* ca_key,
+                                 uint64_t serial, int validity_days, const std::string& sans) {
+  auto server_name = onshi_name("onshi server");
+  if (!server_name.ok()) return server_name.error();
+  return make_cert({.subject = server_name->get(),
+                    .public_key = server_key,
+                    .issuer = ca,
+                    .issuer_key = ca_key,
+                    .serial = serial,
+                    .validity_days = validity_days,
+                    .extensions = {{NID_basic_constraints, "critical,CA:FALSE"},
+                                   {NID_key_usage, "critical,digitalSignature"},
+                                   {NID_ext_key_usage, "serverAuth"},
+                                   {NID_subject_alt_name, sans},
+                                   {NID_subject_key_identifier, "hash"},
+                                   {NID_authority_key_identifier, "keyid:always"}}});
+}
+
+// Keys first, ca.pem last: ca.pem is what marks a finished CA.
+Status write_ca_files(const CaPaths& paths, EVP_PKEY* ca_key, EVP_PKEY* server_key, X509* ca,
+                      X509* server) {
+  auto ca_key_pem = key_pem(ca_key);
+  auto server_key_pem = key_pem(server_key);
+  auto ca_pem = cert_pem(ca);
+  auto server_pem = cert_pem(server);
+  for (const auto* r : {&ca_key_pem, &server_key_pem, &ca_pem, &server_pem}) {
+    if (!r->ok()) return r->error();
+  }
+  if (Status s = write_file(paths.ca_key, *ca_key_pem, 0600); !s.ok()) return s;
+  if (Status s = write_file(paths.server_key, *server_key_pem, 0600); !s.ok()) return s;
+  if (Status s = write_file(paths.server_cert, *server_pem, 0644); !s.ok()) return s;
+  std::error_code ec;
+  if (fs::exists(paths.ca_cert, ec)) {  // another init finished meanwhile
+    return Status::Fail("E_CA_EXISTS", "",
+                        "a CA was created concurrently in " + paths.ca_cert.parent_path().string());
+  }
+  return write_file(paths.ca_cert, *ca_pem, 0644);
+}
+
+}  // namespace
+
 Status ca_init(const fs::path& data_dir, const CaInitOptions& options) {
   CaPaths paths = ca_paths(data_dir);
   std::error_code ec;
@@ -312,16 +398,8 @@ Status ca_init(const fs::path& data_dir, const CaInitOptions& options) {
                         "a CA already exists in " + paths.ca_cert.parent_path().string() +
                             "; it is never replaced (remove it by hand to start over)");
   }
-  if (options.server_names.empty()) {
-    return Status::Fail("E_SERVER_NAME", "server_name", "at least one server name is needed");
-  }
-  std::string sans;
-  for (const auto& n : options.server_names) {
-    auto e = san_entry(n);
-    if (!e.ok()) return e.error();
-    if (!sans.empty()) sans += ',';
-    sans += *e;
-  }
+  auto sans = server_sans(options.server_names);
+  if (!sans.ok()) return sans.error();
   if (options.validity_days <= 0) {
     return Status::Fail("E_VALIDITY", "validity_days", "validity must be at least one day");
   }
@@ -339,56 +417,12 @@ Status ca_init(const fs::path& data_dir, const CaInitOptions& options) {
   auto server_serial = next_serial(serial_file);
   if (!server_serial.ok()) return server_serial.error();
 
-  std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>> ca_name(X509_NAME_new());
-  if (!ca_name) return crypto_fail("X509_NAME_new");
-  if (Status s = add_name(ca_name.get(), "O", "onshi"); !s.ok()) return s;
-  if (Status s = add_name(ca_name.get(), "CN", "onshi CA"); !s.ok()) return s;
-  auto ca = make_cert({.subject = ca_name.get(),
-                       .public_key = ca_key->get(),
-                       .issuer = nullptr,
-                       .issuer_key = ca_key->get(),
-                       .serial = *ca_serial,
-                       .validity_days = options.validity_days,
-                       .extensions = {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
-                                      {NID_key_usage, "critical,keyCertSign,cRLSign"},
-                                      {NID_subject_key_identifier, "hash"},
-                                      {NID_authority_key_identifier, "keyid:always"}}});
+  auto ca = make_ca_cert(ca_key->get(), *ca_serial, options.validity_days);
   if (!ca.ok()) return ca.error();
-
-  std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>> server_name(X509_NAME_new());
-  if (!server_name) return crypto_fail("X509_NAME_new");
-  if (Status s = add_name(server_name.get(), "O", "onshi"); !s.ok()) return s;
-  if (Status s = add_name(server_name.get(), "CN", "onshi server"); !s.ok()) return s;
-  auto server = make_cert({.subject = server_name.get(),
-                           .public_key = server_key->get(),
-                           .issuer = ca->get(),
-                           .issuer_key = ca_key->get(),
-                           .serial = *server_serial,
-                           .validity_days = options.validity_days,
-                           .extensions = {{NID_basic_constraints, "critical,CA:FALSE"},
-                                          {NID_key_usage, "critical,digitalSignature"},
-                                          {NID_ext_key_usage, "serverAuth"},
-                                          {NID_subject_alt_name, sans},
-                                          {NID_subject_key_identifier, "hash"},
-                                          {NID_authority_key_identifier, "keyid:always"}}});
+  auto server = make_server_cert(server_key->get(), ca->get(), ca_key->get(), *server_serial,
+                                 options.validity_days, *sans);
   if (!server.ok()) return server.error();
-
-  auto ca_key_pem = key_pem(ca_key->get());
-  auto server_key_pem = key_pem(server_key->get());
-  auto ca_pem = cert_pem(ca->get());
-  auto server_pem = cert_pem(server->get());
-  for (const auto* r : {&ca_key_pem, &server_key_pem, &ca_pem, &server_pem}) {
-    if (!r->ok()) return r->error();
-  }
-  // Keys first, ca.pem last: ca.pem is what marks a finished CA.
-  if (Status s = write_file(paths.ca_key, *ca_key_pem, 0600); !s.ok()) return s;
-  if (Status s = write_file(paths.server_key, *server_key_pem, 0600); !s.ok()) return s;
-  if (Status s = write_file(paths.server_cert, *server_pem, 0644); !s.ok()) return s;
-  if (fs::exists(paths.ca_cert, ec)) {  // another init finished meanwhile
-    return Status::Fail("E_CA_EXISTS", "",
-                        "a CA was created concurrently in " + paths.ca_cert.parent_path().string());
-  }
-  return write_file(paths.ca_cert, *ca_pem, 0644);
+  return write_ca_files(paths, ca_key->get(), server_key->get(), ca->get(), server->get());
 }
 
 Status issue_client(const fs::path& data_dir, Role role, std::string_view id,

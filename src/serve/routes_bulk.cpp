@@ -73,94 +73,121 @@ Status check_header(const oqs::RequestHeader& h, const std::string& caller) {
   return Status::Ok();
 }
 
+// Confirms every search of the request, one unit each; `normal` counts the units answered
+// normally.
+oqs::BulkResult confirm_all(confirm::Confirmer& confirmer, const oqs::BulkRequest& bulk,
+                            const confirm::Caller& caller, size_t& normal) {
+  oqs::BulkResult result;
+  result.units.reserve(bulk.searches.size());
+  normal = 0;
+  for (const oqs::SearchInfo& s : bulk.searches) {
+    oqs::ConfirmResult one = confirmer.confirm(oqs::ConfirmRequest{bulk.header, s}, caller);
+    oqs::BulkConfirmUnit& u = result.units.emplace_back();
+    u.search = s;
+    if (one.header.segment_of_result == "9") {
+      u.processing_result_status = "2";
+      u.processing_result_code = one.header.error_code;
+      u.processing_result_message = one.header.error_message;
+      continue;
+    }
+    u.processing_result_status = one.processing_result_status;
+    u.processing_result_code = one.processing_result_code;
+    u.processing_result_message = one.processing_result_message;
+    u.qualification_validity = one.qualification_validity;
+    u.results = std::move(one.results);
+    if (u.processing_result_status == "1") ++normal;
+  }
+  return result;
+}
+
+// The result document's header (its reception number is set when the document is stored).
+void fill_result_header(oqs::ResultHeader& h, const oqs::RequestHeader& request,
+                        const std::string& stamp, size_t units, size_t normal) {
+  h.process_execution_time = stamp;
+  h.qualification_confirmation_date = request.qualification_confirmation_date;
+  h.medical_institution_code = request.medical_institution_code;
+  h.arbitrary_file_identifier = request.arbitrary_file_identifier;
+  h.segment_of_result = "1";
+  h.number_of_processing_result = std::to_string(units);
+  h.number_of_normal_processing = std::to_string(normal);
+  h.number_of_error = std::to_string(units - normal);
+}
+
+// The receipt (OQSmuqre01) of a stored result.
+oqs::BulkReceipt receipt_for(const oqs::RequestHeader& request, const std::string& stamp,
+                             const std::string& reception_number) {
+  oqs::BulkReceipt receipt;
+  receipt.header.process_execution_time = stamp;
+  receipt.header.medical_institution_code = request.medical_institution_code;
+  receipt.header.arbitrary_file_identifier = request.arbitrary_file_identifier;
+  receipt.header.segment_of_result = "1";
+  receipt.reception_number = reception_number;
+  receipt.reception_date_time = stamp;
+  receipt.processing_result_status = "1";
+  return receipt;
+}
+
+// POST /xml/OQSmuquc01: confirms every search now, stores the result under a new reception
+// number and answers the receipt.
+http::Response receive_bulk(store::BulkStore& receptions, confirm::Confirmer& confirmer,
+                            const http::Request& req) {
+  auto parsed = oqs::parse_bulk_request_xml(req.body);
+  if (!parsed) return refuse_receipt(oqs::RequestHeader{}, parsed.error());
+  const oqs::BulkRequest& bulk = *parsed;
+  if (Status st = check_header(bulk.header, req.peer.id); !st)
+    return refuse_receipt(bulk.header, st.error());
+  if (bulk.searches.size() > kMaxPatients)
+    return refuse_receipt(bulk.header, Error{"E_TOO_MANY", "QualificationConfirmSearchInfo",
+                                             "1回に照会できるのは10,000件までです"});
+  size_t normal = 0;
+  oqs::BulkResult result = confirm_all(confirmer, bulk, confirm::Caller{req.peer.id}, normal);
+  const int64_t now = core::now_unix_us();
+  const std::string stamp = core::timestamp_jst(now);
+  fill_result_header(result.header, bulk.header, stamp, result.units.size(), normal);
+  auto number = receptions.add(req.peer.id, now, [&](const std::string& n) {
+    result.header.reception_number = n;
+    return oqs::write_bulk_result_xml(result, core::Encoding::kUtf8);
+  });
+  if (!number && is_store_error(number.error()))
+    return refuse_receipt(bulk.header,
+                          Error{"E_STORE", "", "一括照会の結果を保存できませんでした"});
+  if (!number) return refuse_receipt(bulk.header, number.error());
+  return xml_response(
+      oqs::write_bulk_receipt_xml(receipt_for(bulk.header, stamp, *number), core::Encoding::kUtf8));
+}
+
+// POST /xml/OQSmuquc02: the stored result of a reception number, for the institution that
+// made it.
+http::Response answer_result(store::BulkStore& receptions, const http::Request& req) {
+  auto parsed = oqs::parse_bulk_result_request_xml(req.body);
+  if (!parsed) return refuse_result(oqs::BulkResultRequest{}, parsed.error());
+  const oqs::BulkResultRequest& r = *parsed;
+  if (r.medical_institution_code != req.peer.id)
+    return refuse_result(r, Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
+                                  "医療機関コードが証明書の医療機関コードと一致しません"});
+  // Another institution's number is answered like an unknown one: its existence is not told.
+  auto doc = receptions.get(r.reception_number, req.peer.id);
+  if (!doc) return refuse_result(r, Error{"E_STORE", "", "一括照会の結果を読み出せませんでした"});
+  if (!*doc)
+    return refuse_result(r, Error{"E_RECEPTION_NOT_FOUND", "ReceptionNumber",
+                                  "受付番号が見つかりません（保存期間は7日間です）"});
+  http::Response res;
+  res.content_type = "application/xml; charset=UTF-8";
+  res.body = std::move(**doc);
+  return res;
+}
+
 }  // namespace
 
 void add_bulk_routes(http::Router& router, Context& ctx) {
   store::BulkStore* receptions = &ctx.db.bulk();
   auto confirmer = std::make_shared<confirm::Confirmer>(ctx.store, ctx.audit);
-
   router.add("POST", "/xml/OQSmuquc01", {"institution"},
              [receptions, confirmer](const http::Request& req) {
-    auto parsed = oqs::parse_bulk_request_xml(req.body);
-    if (!parsed) return refuse_receipt(oqs::RequestHeader{}, parsed.error());
-    const oqs::BulkRequest& bulk = *parsed;
-    if (Status st = check_header(bulk.header, req.peer.id); !st)
-      return refuse_receipt(bulk.header, st.error());
-    if (bulk.searches.size() > kMaxPatients)
-      return refuse_receipt(bulk.header, Error{"E_TOO_MANY", "QualificationConfirmSearchInfo",
-                                               "1回に照会できるのは10,000件までです"});
-
-    oqs::BulkResult result;
-    result.units.reserve(bulk.searches.size());
-    size_t normal = 0;
-    const confirm::Caller caller{req.peer.id};
-    for (const oqs::SearchInfo& s : bulk.searches) {
-      oqs::ConfirmResult one = confirmer->confirm(oqs::ConfirmRequest{bulk.header, s}, caller);
-      oqs::BulkConfirmUnit& u = result.units.emplace_back();
-      u.search = s;
-      if (one.header.segment_of_result == "9") {
-        u.processing_result_status = "2";
-        u.processing_result_code = one.header.error_code;
-        u.processing_result_message = one.header.error_message;
-        continue;
-      }
-      u.processing_result_status = one.processing_result_status;
-      u.processing_result_code = one.processing_result_code;
-      u.processing_result_message = one.processing_result_message;
-      u.qualification_validity = one.qualification_validity;
-      u.results = std::move(one.results);
-      if (u.processing_result_status == "1") ++normal;
-    }
-    const int64_t now = core::now_unix_us();
-    const std::string stamp = core::timestamp_jst(now);
-    oqs::ResultHeader& h = result.header;
-    h.process_execution_time = stamp;
-    h.qualification_confirmation_date = bulk.header.qualification_confirmation_date;
-    h.medical_institution_code = bulk.header.medical_institution_code;
-    h.arbitrary_file_identifier = bulk.header.arbitrary_file_identifier;
-    h.segment_of_result = "1";
-    h.number_of_processing_result = std::to_string(result.units.size());
-    h.number_of_normal_processing = std::to_string(normal);
-    h.number_of_error = std::to_string(result.units.size() - normal);
-    auto number = receptions->add(req.peer.id, now, [&](const std::string& n) {
-      h.reception_number = n;
-      return oqs::write_bulk_result_xml(result, core::Encoding::kUtf8);
-    });
-    if (!number && is_store_error(number.error()))
-      return refuse_receipt(bulk.header,
-                            Error{"E_STORE", "", "一括照会の結果を保存できませんでした"});
-    if (!number) return refuse_receipt(bulk.header, number.error());
-
-    oqs::BulkReceipt receipt;
-    receipt.header.process_execution_time = stamp;
-    receipt.header.medical_institution_code = bulk.header.medical_institution_code;
-    receipt.header.arbitrary_file_identifier = bulk.header.arbitrary_file_identifier;
-    receipt.header.segment_of_result = "1";
-    receipt.reception_number = *number;
-    receipt.reception_date_time = stamp;
-    receipt.processing_result_status = "1";
-    return xml_response(oqs::write_bulk_receipt_xml(receipt, core::Encoding::kUtf8));
-  });
-
+               return receive_bulk(*receptions, *confirmer, req);
+             });
   router.add("POST", "/xml/OQSmuquc02", {"institution"},
-             [receptions](const http::Request& req) {
-    auto parsed = oqs::parse_bulk_result_request_xml(req.body);
-    if (!parsed) return refuse_result(oqs::BulkResultRequest{}, parsed.error());
-    const oqs::BulkResultRequest& r = *parsed;
-    if (r.medical_institution_code != req.peer.id)
-      return refuse_result(r, Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
-                                    "医療機関コードが証明書の医療機関コードと一致しません"});
-    // Another institution's number is answered like an unknown one: its existence is not told.
-    auto doc = receptions->get(r.reception_number, req.peer.id);
-    if (!doc) return refuse_result(r, Error{"E_STORE", "", "一括照会の結果を読み出せませんでした"});
-    if (!*doc)
-      return refuse_result(r, Error{"E_RECEPTION_NOT_FOUND", "ReceptionNumber",
-                                    "受付番号が見つかりません（保存期間は7日間です）"});
-    http::Response res;
-    res.content_type = "application/xml; charset=UTF-8";
-    res.body = std::move(**doc);
-    return res;
-  });
+             [receptions](const http::Request& req) { return answer_result(*receptions, req); });
 }
 
 }  // namespace onshi::serve

@@ -7,6 +7,8 @@
 // is enough — each statement sees everything committed before the lock was granted — and
 // registry writes are rare (a handful of steps per institution), so one lock costs nothing.
 // Reads outside a unit of work take no lock.
+//
+// size: the schema's migrations are SQL text (~65 lines of data); the code is ~540 lines.
 #include <atomic>
 #include <mutex>
 

@@ -21,6 +21,9 @@
 // lag); everything that must read its own writes (history, scans, audit,
 // counts) stays on the primary. Scans stream through a
 // server-side cursor, so a million versions never sit in one result.
+//
+// size: the schema's migrations are SQL text (~50 lines of data), and one class implements
+// the Store interface; its parts share the pools and the registration clock.
 #include <algorithm>
 #include <atomic>
 #include <unordered_map>

@@ -12,7 +12,9 @@
 // readers proceed while a batch commits. Every statement is prepared with bound parameters,
 // once per connection. A lookup of several keys runs in one read transaction (one snapshot,
 // and SQLite's cost of starting and ending a transaction paid once instead of per statement).
-
+//
+// size: one class implements the Store interface over two SQLite files; its parts share the
+// writer, the reader pool and the prepared statements, so they stay together.
 #include <algorithm>
 #include <chrono>
 #include <mutex>
