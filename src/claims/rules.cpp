@@ -467,11 +467,13 @@ Verdict reassign_or_split(const History::Impl& h, uint32_t key, const Parsed& p,
   Partition split = partition(h, cur, key, h.keys_of_person(link), p);
   if (split.any_gap) {
     if (split.any_covered)
-      return {Outcome::kReturn, "PARTLY_COVERED", "診療日の一部にどの資格もありません (" + lost + ")"};
+      return {Outcome::kReturn, "PARTLY_COVERED",
+              "診療日の一部にどの資格もありません (" + lost + ")"};
     return {Outcome::kReturn, "NOT_COVERED",
             "資格は診療日を満たしておらず、同じ方の他の資格もありません (" + lost + ")"};
   }
-  const std::string note = split.ambiguous ? "; 複数の資格が有効なため資格取得日の新しい資格を選択" : "";
+  const std::string note =
+      split.ambiguous ? "; 複数の資格が有効なため資格取得日の新しい資格を選択" : "";
   const auto& parts = split.parts;
   if (parts.size() == 1) {
     set_numbers_from_key(rows[0], h.key(static_cast<uint32_t>(parts[0].key)));

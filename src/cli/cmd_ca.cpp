@@ -125,7 +125,8 @@ void register_ca(CLI::App& app, Commands& commands) {
   add_issue(*issue, commands, args, security::Role::kInstitution,
             "医療機関等の証明書 (certificate for a medical institution or pharmacy)",
             "医療機関コード (10 digits with check digit)");
-  add_issue(*issue, commands, args, security::Role::kInsurer, "保険者の証明書 (certificate for an insurer)",
+  add_issue(*issue, commands, args, security::Role::kInsurer,
+            "保険者の証明書 (certificate for an insurer)",
             "保険者番号 (6 or 8 digits with check digit)");
   add_issue(*issue, commands, args, security::Role::kReviewer,
             "審査支払機関の証明書 (certificate for a review & payment organisation: claims check)",

@@ -62,9 +62,9 @@ int run_issue(const CardArgs& a) {
   auto r = card::issue(a.data_dir, **db, o, a.out);
   if (!r) return fail(r.error());
   const std::string db_flag = a.db.empty() ? "" : " --db " + store::redact_url(a.db);
-  std::cout << "カードを発行しました\n  シリアル番号: " << r->serial << "\n  カードファイル: "
-            << a.out << " (0600)\n  初回登録: onshi card link --data-dir " << a.data_dir
-            << db_flag << " --card " << a.out << " --pin ****\n";
+  std::cout << "カードを発行しました\n  シリアル番号: " << r->serial
+            << "\n  カードファイル: " << a.out << " (0600)\n  初回登録: onshi card link --data-dir "
+            << a.data_dir << db_flag << " --card " << a.out << " --pin ****\n";
   return 0;
 }
 

@@ -12,7 +12,6 @@
 // registered under the holder, revoked card; 2 as above, and --method other than pin or
 // --consent with --link.
 #include <boost/json.hpp>
-
 #include <iostream>
 #include <optional>
 
@@ -70,7 +69,10 @@ int stop(const Stop& s) {
 // The flags that do not fit together (all exit 2).
 std::optional<Stop> check_flags(const TouchArgs& a, card::Method method) {
   if (a.link && method != card::Method::kPin)
-    return Stop{"E_FLAG", "初回登録 (--link) には暗証番号が必要です: --method pin (既定) と --pin を指定してください", 2};
+    return Stop{
+        "E_FLAG",
+        "初回登録 (--link) には暗証番号が必要です: --method pin (既定) と --pin を指定してください",
+        2};
   if (a.link && !a.consent.empty())
     return Stop{"E_FLAG", "--consent は資格確認のときだけ指定できます (--link では使えません)", 2};
   if (method == card::Method::kPin && a.pin.empty())
@@ -86,11 +88,16 @@ std::optional<Stop> parse_consent(const std::string& list, json::object& consent
     auto comma = rest.find(',');
     std::string_view item = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    if (item == "limit") consent["limitApplication"] = true;
-    else if (item == "medication") consent["medication"] = true;
-    else if (item == "checkup") consent["healthCheckup"] = true;
+    if (item == "limit")
+      consent["limitApplication"] = true;
+    else if (item == "medication")
+      consent["medication"] = true;
+    else if (item == "checkup")
+      consent["healthCheckup"] = true;
     else if (!item.empty())
-      return Stop{"E_FLAG", "--consent に使えるのは limit, medication, checkup です (" + std::string(item) + ")", 2};
+      return Stop{
+          "E_FLAG",
+          "--consent に使えるのは limit, medication, checkup です (" + std::string(item) + ")", 2};
   }
   return std::nullopt;
 }
@@ -102,13 +109,16 @@ std::optional<Stop> post(http::Client& client, const std::string& terminal, cons
                          const std::string& body, json::object& answer,
                          std::string* raw = nullptr) {
   auto res = client.request("POST", path, body);
-  if (!res) return Stop{"E_CONNECT", "資格確認端末 " + terminal + " に接続できません: " + res.error().message, 2};
+  if (!res)
+    return Stop{"E_CONNECT",
+                "資格確認端末 " + terminal + " に接続できません: " + res.error().message, 2};
   boost::system::error_code ec;
   auto v = json::parse(res->body, ec);
   if (ec || !v.is_object()) return Stop{"E_TERMINAL_RESPONSE", "端末の応答を読めません", 1};
   answer = std::move(v.as_object());
   if (raw) *raw = res->body;
-  if (res->status != 200) return Stop{json_string(answer, "code"), json_string(answer, "message"), 1};
+  if (res->status != 200)
+    return Stop{json_string(answer, "code"), json_string(answer, "message"), 1};
   return std::nullopt;
 }
 
@@ -132,8 +142,8 @@ std::optional<Stop> answer_challenge(const TouchArgs& a, card::Card& c, card::Me
 // Prints the confirmation the terminal answered (the View `v`), then the View's text.
 void print_view(const json::object& v, const std::string& raw) {
   std::string name;
-  if (const auto* rs = v.if_contains("results"); rs && rs->is_array() && !rs->as_array().empty() &&
-                                                 rs->as_array().front().is_object())
+  if (const auto* rs = v.if_contains("results");
+      rs && rs->is_array() && !rs->as_array().empty() && rs->as_array().front().is_object())
     name = json_string(rs->as_array().front().as_object(), "name");
   std::cout << "資格確認: " << (name.empty() ? std::string("(該当なし)") : name + " 様") << " — "
             << json_string(v, "validityLabel") << "\n";
@@ -153,7 +163,9 @@ int run_touch(const TouchArgs& a) {
   if (auto s = check_flags(a, *method)) return stop(*s);
   if (auto s = parse_consent(a.consent, consent)) return stop(*s);
   auto loaded = card::Card::load(a.card);
-  if (!loaded) return stop({loaded.error().code, "カードファイル " + a.card + " を読めません: " + loaded.error().message, 2});
+  if (!loaded)
+    return stop({loaded.error().code,
+                 "カードファイル " + a.card + " を読めません: " + loaded.error().message, 2});
   card::Card c = std::move(*loaded);
 
   http::ClientOptions co;
@@ -165,14 +177,17 @@ int run_touch(const TouchArgs& a) {
   json::object ch, body, answer;
   if (auto s = post(client, a.terminal, "/api/reader/challenge", "{}", ch)) return stop(*s);
   std::string challenge = json_string(ch, "challenge");
-  if (challenge.empty()) return stop({"E_TERMINAL_RESPONSE", "端末の応答にチャレンジがありません", 1});
+  if (challenge.empty())
+    return stop({"E_TERMINAL_RESPONSE", "端末の応答にチャレンジがありません", 1});
   if (auto s = answer_challenge(a, c, *method, challenge, body)) return stop(*s);
   if (a.link) {
     // R-CARD-1: 初回登録 at the reader.
-    if (auto s = post(client, a.terminal, "/api/reader/link", json::serialize(body), answer)) return stop(*s);
+    if (auto s = post(client, a.terminal, "/api/reader/link", json::serialize(body), answer))
+      return stop(*s);
     const auto* already = answer.if_contains("alreadyLinked");
     const bool was_linked = already && already->is_bool() && already->as_bool();
-    std::cout << "初回登録が完了しました。" << (was_linked ? "（このカードは既に登録済みでした。）" : "")
+    std::cout << "初回登録が完了しました。"
+              << (was_linked ? "（このカードは既に登録済みでした。）" : "")
               << "このカードを健康保険証として利用できます (カード: " << c.label() << ")\n";
     return 0;
   }

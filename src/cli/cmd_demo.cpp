@@ -164,7 +164,8 @@ Status make_certificates(const fs::path& dir) {
     if (auto st = security::ca_init(dir); !st) return st;
   }
   if (!fs::exists(dir / "clinic" / "cert.pem"))
-    if (auto st = security::issue_client(dir, security::Role::kInstitution, kClinic, dir / "clinic");
+    if (auto st =
+            security::issue_client(dir, security::Role::kInstitution, kClinic, dir / "clinic");
         !st)
       return st;
   if (!fs::exists(dir / "insurer" / "cert.pem"))
@@ -246,16 +247,16 @@ std::vector<Sample> write_requests(const fs::path& dir, core::Date today) {
        request_xml(d, "06139993", "1234", "5678", "00", "19800515", "0", "UTF-8")},
   };
   for (const auto& s : samples) write_file(dir / "requests" / s.file, s.xml);
-  if (auto sj = core::utf8_to_shift_jis(request_xml(d, insurer, "１２３４", "５６７８", "００",
-                                                    "19800515", "1", "Shift_JIS"));
+  if (auto sj = core::utf8_to_shift_jis(
+          request_xml(d, insurer, "１２３４", "５６７８", "００", "19800515", "1", "Shift_JIS"));
       sj.ok())
     write_file(dir / "requests" / "shift-jis.xml", *sj);
   return samples;
 }
 
 // [6/6] The central service on `listen`, or on any free port when that one is taken.
-Result<std::unique_ptr<serve::Service>> start_service(const fs::path& dir,
-                                                      const std::pair<std::string, uint16_t>& listen) {
+Result<std::unique_ptr<serve::Service>> start_service(
+    const fs::path& dir, const std::pair<std::string, uint16_t>& listen) {
   serve::ServiceOptions so;
   so.data_dir = dir;
   so.host = listen.first;
@@ -323,8 +324,7 @@ void print_instructions(const fs::path& dir, const std::string& base, const std:
             << "curl -s " << tls << " -H 'Content-Type: application/xml' --data-binary @"
             << dir.string() << "/requests/valid-consent.xml " << base << "/xml/OQSsiquc01\n\n"
             << "# other cases: replace the file name with one of\n";
-  for (const auto& s : samples)
-    std::cout << "#   " << s.file << "  — " << s.what << "\n";
+  for (const auto& s : samples) std::cout << "#   " << s.file << "  — " << s.what << "\n";
   std::cout << "#   shift-jis.xml  — Shift_JIS の要求 (全角の記号・番号)\n\n"
             << "# the same confirmation in JSON\n"
             << "curl -s " << tls << " -H 'Content-Type: application/json' -d '{"
@@ -339,8 +339,7 @@ void print_instructions(const fs::path& dir, const std::string& base, const std:
             << "curl -s " << tls << " " << base << "/metrics | head\n\n"
             << "# the audit log of every confirmation (after stopping with Ctrl-C)\n"
             << "build/onshi audit verify --data-dir " << dir.string() << "\n\n"
-            << log_note
-            << "Ctrl-C で停止します (stop with Ctrl-C).\n"
+            << log_note << "Ctrl-C で停止します (stop with Ctrl-C).\n"
             << std::flush;
 }
 
@@ -385,8 +384,9 @@ int run_demo(const DemoArgs& o) {
   const fs::path log = dir / "demo.log";
   const bool logged = redirect_stderr(log);
   print_instructions(dir, base, screen, samples, today,
-                     logged ? "サービスと端末のログ (logs): " + log.string() + "   # tail -f で表示\n"
-                            : std::string());
+                     logged
+                         ? "サービスと端末のログ (logs): " + log.string() + "   # tail -f で表示\n"
+                         : std::string());
   (*svc)->wait();
   (*term)->stop();
   (*svc)->stop();

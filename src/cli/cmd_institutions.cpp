@@ -101,7 +101,6 @@ void data_dir_flag(CLI::App* c, Args& a) {
 
 namespace {
 
-
 // ---------------------------------------------------------------------------------------
 // The onboarding
 
@@ -166,7 +165,8 @@ int run_choose_model(const Args& a) {
 }
 
 void add_choose_model(CLI::App* root, Commands& commands, const ArgsPtr& a) {
-  auto* c = sub(root, "choose-model", "機種未定の申込みに機種を決める (期限を過ぎるとキャンセル扱い)");
+  auto* c =
+      sub(root, "choose-model", "機種未定の申込みに機種を決める (期限を過ぎるとキャンセル扱い)");
   data_dir_flag(c, *a);
   c->add_option("--provisional", a->provisional, "仮コード・受付番号・医療機関コード")->required();
   c->add_option("--model", a->model, "機種")->required();
@@ -234,8 +234,9 @@ int run_present(const Args& a) {
 }
 
 void add_present(CLI::App* root, Commands& commands, const ArgsPtr& a) {
-  auto* c = sub(root, "present",
-                "⑤ 受付番号を実施機関に提示する (期限は前月15日等; 機種決定済みのリーダーが発送される)");
+  auto* c =
+      sub(root, "present",
+          "⑤ 受付番号を実施機関に提示する (期限は前月15日等; 機種決定済みのリーダーが発送される)");
   data_dir_flag(c, *a);
   c->add_option("--reception-number", a->reception_number,
                 "受付番号 (7桁) または医療機関コード (10桁)")
@@ -316,8 +317,9 @@ int run_apply_usage(const Args& a) {
 }
 
 void add_apply_usage(CLI::App* root, Commands& commands, const ArgsPtr& a) {
-  auto* c = sub(root, "apply-usage",
-                "⑥ 利用申請と電子証明書の発行 (指定済みの医療機関等のみ; 10桁コードに紐付く証明書)");
+  auto* c =
+      sub(root, "apply-usage",
+          "⑥ 利用申請と電子証明書の発行 (指定済みの医療機関等のみ; 10桁コードに紐付く証明書)");
   data_dir_flag(c, *a);
   c->get_option("--data-dir")->required();  // the CA that signs the certificate
   c->add_option("--code", a->code, "医療機関コード (10桁)")->required();
@@ -362,9 +364,8 @@ void register_institutions(CLI::App& app, Commands& commands) {
   // The subcommands in the order of --help: schedule and calendar, onboarding, queries.
   for (auto add : {add_schedule, add_holidays, add_override, add_provisional, add_portal_account,
                    add_card_reader, add_choose_model, add_cancel_undecided, add_request_number,
-                   add_present, add_designate, add_designate_list, add_apply_usage,
-                   add_medical_aid, add_show_and_history, add_list, add_medical_aid_list,
-                   add_stats, add_figures})
+                   add_present, add_designate, add_designate_list, add_apply_usage, add_medical_aid,
+                   add_show_and_history, add_list, add_medical_aid_list, add_stats, add_figures})
     add(root, commands, a);
 }
 

@@ -53,8 +53,9 @@ int run_schedule(const Args& a) {
 void add_schedule(CLI::App* root, Commands& commands, const ArgsPtr& a) {
   auto* c = sub(root, "schedule", "指定日に対する回答書発送日と実施機関提出期限 (R-INST-3)");
   c->add_option("--designation", a->designation, "保険医療機関等指定日 YYYYMMDD")->required();
-  c->add_option("--data-dir", a->data_dir,
-                "運用者の上書き (別紙2を含む) を読むデータディレクトリ (省略時は規則どおりの既定値)");
+  c->add_option(
+      "--data-dir", a->data_dir,
+      "運用者の上書き (別紙2を含む) を読むデータディレクトリ (省略時は規則どおりの既定値)");
   add_db_option(c, a->db);
   c->add_flag("--published", a->published,
               "実施機関が公表した期限表 (別紙2) を適用する (--data-dir なしのとき)");
@@ -184,8 +185,8 @@ Result<inst::ListFilter> list_filter(const Args& a) {
 }
 
 // The published list in --format.
-Result<std::string> list_bytes(const std::vector<inst::Institution>& rows, const std::string& format,
-                               Date on, const inst::ListFilter& f) {
+Result<std::string> list_bytes(const std::vector<inst::Institution>& rows,
+                               const std::string& format, Date on, const inst::ListFilter& f) {
   if (format == "csv" || format == "csv-sjis") return inst::list_csv(rows, format == "csv-sjis");
   if (format == "xlsx")
     return inst::list_xlsx(rows, "導入医療機関等一覧 " + inst::publication_monday(on).yyyymmdd());

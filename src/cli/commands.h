@@ -8,7 +8,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -49,18 +48,20 @@ Result<std::unique_ptr<store::Database>> open_database(const std::string& data_d
 // E_DB_URL, E_STORE_OPEN, E_STORE_SCHEMA, E_DATA_DIR: the database could not be used (exit 2).
 bool is_db_open_error(const onshi::Error& e);
 
-void register_ca(CLI::App& app, Commands& commands);        // onshi ca init | ca issue institution|insurer
-void register_import(CLI::App& app, Commands& commands);    // onshi import
-void register_serve(CLI::App& app, Commands& commands);     // onshi serve
-void register_audit(CLI::App& app, Commands& commands);     // onshi audit verify
-void register_db(CLI::App& app, Commands& commands);        // onshi db migrate | copy
-void register_generate(CLI::App& app, Commands& commands);  // onshi generate members
-void register_demo(CLI::App& app, Commands& commands);      // onshi demo
-void register_quality(CLI::App& app, Commands& commands);   // onshi quality report | overlaps
-void register_claims(CLI::App& app, Commands& commands);    // onshi claims check
+void register_ca(CLI::App& app,
+                 Commands& commands);  // onshi ca init | ca issue institution|insurer
+void register_import(CLI::App& app, Commands& commands);        // onshi import
+void register_serve(CLI::App& app, Commands& commands);         // onshi serve
+void register_audit(CLI::App& app, Commands& commands);         // onshi audit verify
+void register_db(CLI::App& app, Commands& commands);            // onshi db migrate | copy
+void register_generate(CLI::App& app, Commands& commands);      // onshi generate members
+void register_demo(CLI::App& app, Commands& commands);          // onshi demo
+void register_quality(CLI::App& app, Commands& commands);       // onshi quality report | overlaps
+void register_claims(CLI::App& app, Commands& commands);        // onshi claims check
 void register_institutions(CLI::App& app, Commands& commands);  // onshi institutions …
-void register_terminal(CLI::App& app, Commands& commands);  // onshi terminal
-void register_card(CLI::App& app, Commands& commands);      // onshi card issue | link | revoke
-void register_card_touch(CLI::App& app, Commands& commands);  // onshi card touch (after register_card)
+void register_terminal(CLI::App& app, Commands& commands);      // onshi terminal
+void register_card(CLI::App& app, Commands& commands);          // onshi card issue | link | revoke
+void register_card_touch(CLI::App& app,
+                         Commands& commands);  // onshi card touch (after register_card)
 
 }  // namespace onshi::cli

@@ -743,10 +743,10 @@ registry::FieldMap to_field_map(const std::vector<std::string>& values) {
 namespace {
 
 // One row of a fixed demo member: the card, the person and the qualification date.
-Row base(const char* insurer, const char* insurer_name, const char* symbol,
-         const char* number, const char* branch, bool principal, const char* insured,
-         const char* name, const char* kana, bool male, Date birth, const char* post,
-         const char* address, Date qualified, const char* my_number) {
+Row base(const char* insurer, const char* insurer_name, const char* symbol, const char* number,
+         const char* branch, bool principal, const char* insured, const char* name,
+         const char* kana, bool male, Date birth, const char* post, const char* address,
+         Date qualified, const char* my_number) {
   Row r(registry::kFieldCount);
   r[registry::kInsurerNumber] = insurer;
   r[registry::kInsurerName] = insurer_name;

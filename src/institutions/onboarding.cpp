@@ -2,12 +2,12 @@
 // the card reader, and the bureau's decisions): each loads the entry, checks that its state
 // and the deadlines allow the step, changes it and appends its history in one unit of work
 // (Registry::Impl::transition), so a refused step writes nothing.
-#include "core/numbers.h"
-#include "core/text.h"
-#include "security/ca.h"
 #include <boost/json.hpp>
 
+#include "core/numbers.h"
+#include "core/text.h"
 #include "institutions/detail.h"
+#include "security/ca.h"
 
 namespace onshi::institutions {
 

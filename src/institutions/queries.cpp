@@ -2,12 +2,11 @@
 // list (R-INST-4), the monthly medical-aid list (R-AID-3), the schedule with the operator's
 // overrides (R-INST-3), and the adoption statistics (R-INST-5). None of them writes.
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <map>
 
 #include "core/log.h"
-#include <boost/json.hpp>
-
 #include "institutions/detail.h"
 
 namespace onshi::institutions {

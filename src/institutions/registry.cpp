@@ -200,7 +200,6 @@ Result<Schedule> schedule_from(store::InstitutionReads& reads, Date designation)
 
 using detail::fail;
 
-
 std::string to_json(const Institution& i) {
   json::object o;
   o["provisionalCode"] = i.provisional_code;

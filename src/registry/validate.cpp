@@ -388,7 +388,6 @@ void Checker::card_key(core::Qualification& q) {
       fail("E_BRANCH_NUMBER", kInsuredBranchNumber, "被保険者証枝番は2桁の数字です（例: 00, 01）");
     q.insured_branch_number = std::move(n);
   }
-
 }
 
 // ---- names and codes ----
@@ -502,19 +501,16 @@ void Checker::elderly_recipient(core::Qualification& q) {
 
 // ---- 限度額適用認定証 ----
 void Checker::limit_application(core::Qualification& q) {
-  const int fs[] = {kLimitApplicationCertificateClassification,
-                    kLimitApplicationCertificateClassificationFlag,
-                    kLimitApplicationCertificateDate,
-                    kLimitApplicationCertificateValidStartDate,
-                    kLimitApplicationCertificateValidEndDate,
-                    kLimitApplicationCertificateLongTermDate};
+  const int fs[] = {
+      kLimitApplicationCertificateClassification, kLimitApplicationCertificateClassificationFlag,
+      kLimitApplicationCertificateDate,           kLimitApplicationCertificateValidStartDate,
+      kLimitApplicationCertificateValidEndDate,   kLimitApplicationCertificateLongTermDate};
   bool any = std::any_of(std::begin(fs), std::end(fs), [&](int f) { return !get(f).empty(); });
   if (any) {
     core::LimitApplicationCertificate c;
     size_t before = errors_.size();
     code(kLimitApplicationCertificateClassification, "OQSCD011", true, &c.classification);
-    code(kLimitApplicationCertificateClassificationFlag, "OQSCD012", true,
-         &c.classification_flag);
+    code(kLimitApplicationCertificateClassificationFlag, "OQSCD012", true, &c.classification_flag);
     date(kLimitApplicationCertificateDate, false, &c.certificate_date);
     auto from = date(kLimitApplicationCertificateValidStartDate, true, &c.valid_start_date);
     auto to = date(kLimitApplicationCertificateValidEndDate, true, &c.valid_end_date);
@@ -525,8 +521,8 @@ void Checker::limit_application(core::Qualification& q) {
     if (!c.classification.empty() && !c.classification_flag.empty() &&
         !core::limit_certificate_kind_consistent(c.classification, c.classification_flag))
       fail("E_CERT_INCONSISTENT", kLimitApplicationCertificateClassification,
-           "限度額適用認定証区分「" + c.classification + "」と適用区分「" +
-               c.classification_flag + "」が一致しません");
+           "限度額適用認定証区分「" + c.classification + "」と適用区分「" + c.classification_flag +
+               "」が一致しません");
     if (!c.classification_flag.empty() && birth_ && from) {
       core::AgeBand band = latter_ ? core::AgeBand::kLatterElderly : core::age_band(*birth_, *from);
       bool ok = core::limit_classification_plausible(band, elderly_ratio_, card_ratio_,
@@ -586,8 +582,10 @@ void Checker::specific_disease(const std::vector<std::string_view> (&cols)[5], s
   }
   std::optional<core::Date> from, to;
   if (!part(1).empty() && date_value(part(1), fs[1])) c.certificate_date = std::string(part(1));
-  if (part(2).empty()) missing(fs[2]);
-  else if ((from = date_value(part(2), fs[2]))) c.valid_start_date = std::string(part(2));
+  if (part(2).empty())
+    missing(fs[2]);
+  else if ((from = date_value(part(2), fs[2])))
+    c.valid_start_date = std::string(part(2));
   if (!part(3).empty() && (to = date_value(part(3), fs[3])))
     c.valid_end_date = std::string(part(3));
   if (from && to && *to < *from)
@@ -599,8 +597,8 @@ void Checker::specific_disease(const std::vector<std::string_view> (&cols)[5], s
     fail("E_FORMAT", fs[4],
          "特定疾病療養受療証の自己負担限度額は 10000 または 20000（後期の75歳到達月は 5000）です");
   } else {
-    if (pay == "20000" &&
-        (c.disease_category != "1" || latter_ || (birth_ && from && core::age_on(*birth_, *from) >= 70)))
+    if (pay == "20000" && (c.disease_category != "1" || latter_ ||
+                           (birth_ && from && core::age_on(*birth_, *from) >= 70)))
       fail("E_CERT_INCONSISTENT", fs[4],
            "自己負担限度額 20000 円は人工透析（区分1）で70歳未満の上位所得者に限られます");
     if (pay == "5000" && insurer_ok_ && !latter_)

@@ -349,8 +349,8 @@ Result<X509Ptr> make_ca_cert(EVP_PKEY* ca_key, uint64_t serial, int validity_day
 }
 
 // The server certificate for `sans`, signed by the CA.
-Result<X509Ptr> make_server_cert(EVP_PKEY* server_key, X509* ca, EVP_PKEY* ca_key,
-                                 uint64_t serial, int validity_days, const std::string& sans) {
+Result<X509Ptr> make_server_cert(EVP_PKEY* server_key, X509* ca, EVP_PKEY* ca_key, uint64_t serial,
+                                 int validity_days, const std::string& sans) {
   auto server_name = onshi_name("onshi server");
   if (!server_name.ok()) return server_name.error();
   return make_cert({.subject = server_name->get(),

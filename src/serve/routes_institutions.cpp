@@ -244,8 +244,8 @@ http::Response apply_usage(Registry& reg, const std::filesystem::path& data_dir,
   if (!on) return fail(on.error());
   std::string code = json_string(*o, "medicalInstitutionCode");
   static std::atomic<int> counter{0};
-  auto out = data_dir / "tmp" /
-             ("usage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  auto out =
+      data_dir / "tmp" / ("usage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   auto i = reg.apply_usage(code, *on, out, actor_of(r));
   if (!i) {
     std::error_code ec;

@@ -71,8 +71,7 @@ bool add_specific_diseases(const json::array& list, registry::FieldMap& fm) {
 bool add_string(const json::value& v, std::string_view key, int64_t row, registry::FieldMap& fm,
                 std::vector<registry::RecordError>& shape_errors) {
   if (!v.is_string()) {
-    shape_errors.push_back(
-        {row, std::string(key), "E_JSON_TYPE", "値は文字列で送ってください"});
+    shape_errors.push_back({row, std::string(key), "E_JSON_TYPE", "値は文字列で送ってください"});
     return false;
   }
   fm.emplace_back(registry::element_name_from_json_key(key), std::string(v.as_string()));
@@ -184,8 +183,7 @@ struct Service::Impl {
       records.push_back(record_fields((*arr)[i], static_cast<int64_t>(i), shape_errors));
     auto report = register_well_shaped(std::move(records), std::move(shape_errors), req.peer.id);
     // The database unreachable is 503 (retry later); anything else the server's fault.
-    if (!report)
-      return http::problem(report.error().code == "E_STORE" ? 503 : 500, report.error());
+    if (!report) return http::problem(report.error().code == "E_STORE" ? 503 : 500, report.error());
     security::AuditEvent ev;
     ev.actor = "insurer:" + req.peer.id;
     ev.action = "register";

@@ -3,6 +3,8 @@
 // that names no subcommand with work runs nothing. Also runs scripts/check-size.py, which
 // keeps every function of src/ within 80 lines and every file within 600 or with a reason.
 // issue 14: small functions, the CLI commands return their exit codes (no global)
+#include "cli/commands.h"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -10,8 +12,6 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include "cli/commands.h"
 
 namespace {
 
@@ -26,9 +26,18 @@ int run_line(std::vector<std::string> args, std::string& ran) {
   CLI::App* b = app.add_subcommand("b", "");
   CLI::App* bx = b->add_subcommand("x", "");
   CLI::App* by = b->add_subcommand("y", "");
-  commands.on_run(a, [&] { ran += "a"; return 3; });
-  commands.on_run(bx, [&] { ran += "bx"; return 4; });
-  commands.on_run(by, [&] { ran += "by"; return 0; });
+  commands.on_run(a, [&] {
+    ran += "a";
+    return 3;
+  });
+  commands.on_run(bx, [&] {
+    ran += "bx";
+    return 4;
+  });
+  commands.on_run(by, [&] {
+    ran += "by";
+    return 0;
+  });
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   app.parse(reversed);
   return commands.run_given();
