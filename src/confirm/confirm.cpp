@@ -38,6 +38,183 @@ oqs::ResultHeader echo_header(const oqs::RequestHeader& h, const Options& o) {
   return r;
 }
 
+
+// The search of a request, checked and normalised.
+struct Search {
+  core::Date date, birth;
+  std::string insurer, symbol, number, branch;
+};
+
+// Checks the header and the search; nothing is read before the request is well-formed.
+Result<Search> check_request(const oqs::ConfirmRequest& req, const Caller& caller) {
+  const auto& h = req.header;
+  const auto& s = req.search;
+  if (auto st = core::check_medical_institution_code(h.medical_institution_code); !st)
+    return Error{st.error().code, "MedicalInstitutionCode", st.error().message};
+  if (h.medical_institution_code != caller.medical_institution_code)
+    return Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
+                 "医療機関コードが証明書の医療機関コードと一致しません"};
+  auto date = core::Date::parse(h.qualification_confirmation_date);
+  if (!date) return Error{date.error().code, "QualificationConfirmationDate", date.error().message};
+  if (core::codepoint_count(h.arbitrary_file_identifier) > 50)
+    return Error{"E_LENGTH", "ArbitraryFileIdentifier", "任意のファイル識別子は50文字以内です"};
+  Search out;
+  out.date = *date;
+  out.insurer = core::normalize_card_field(s.insurer_number);
+  if (auto st = core::check_insurer_number(out.insurer); !st)
+    return Error{st.error().code, "InsurerNumber", st.error().message};
+  out.insurer = core::trim_insurer_number(out.insurer);
+  out.symbol = core::normalize_card_field(s.insured_card_symbol);
+  out.number = core::normalize_card_field(s.insured_identification_number);
+  out.branch = core::normalize_card_field(s.insured_branch_number);
+  if (out.number.empty())
+    return Error{"E_MISSING", "InsuredIdentificationNumber", "被保険者証番号がありません"};
+  if (out.symbol.size() > 60 || out.number.size() > 60)
+    return Error{"E_LENGTH",
+                 out.symbol.size() > 60 ? "InsuredCardSymbol" : "InsuredIdentificationNumber",
+                 "記号・番号が長すぎます"};
+  if (!out.branch.empty() && !(out.branch.size() == 2 && core::all_digits(out.branch)))
+    return Error{"E_BRANCH_NUMBER", "InsuredBranchNumber", "枝番は2桁の数字です"};
+  auto birth = core::Date::parse(s.birthdate);
+  if (!birth) return Error{birth.error().code, "Birthdate", birth.error().message};
+  out.birth = *birth;
+  const std::string& cons = s.limit_application_certificate_related_cons_flg;
+  if (cons != "0" && cons != "1")
+    return Error{"E_CODE", "LimitApplicationCertificateRelatedConsFlg",
+                 "限度額適用認定証提供同意フラグは0か1です"};
+  return out;
+}
+
+// The versions of the card as known at `known_at` whose birth date is the request's: the one
+// key when the 枝番 is given, else every branch of the card.
+Result<std::vector<store::QualificationVersion>> versions_of(store::Store& store, const Search& q,
+                                                             const std::string& birthdate,
+                                                             int64_t known_at) {
+  std::vector<store::QualificationVersion> found;
+  if (!q.branch.empty()) {
+    auto v = store.qualification_as_of(core::make_card_key(q.insurer, q.symbol, q.number, q.branch),
+                                       known_at);
+    if (!v) return v.error();
+    if (*v) found.push_back(std::move(**v));
+  } else {
+    auto vs = store.find_by_card(q.insurer, q.symbol, q.number, known_at);
+    if (!vs) return vs.error();
+    found = std::move(*vs);
+  }
+  std::erase_if(found, [&](const store::QualificationVersion& v) {
+    return v.qualification.birthdate != birthdate;
+  });
+  return found;
+}
+
+// Moves the version's data into a result item (the version is not used afterwards).
+oqs::ResultItem make_item(store::QualificationVersion& v, const Search& q,
+                          const oqs::SearchInfo& s, const std::string& now_ts) {
+  const std::string& cons = s.limit_application_certificate_related_cons_flg;
+  oqs::ResultItem item;
+  const bool has_specific = !v.qualification.specific_diseases.empty();
+  item.qualification = std::move(v.qualification);
+  if (core::is_preschool(q.birth, q.date)) item.preschool_classification = "1";
+  item.consents.limit_flg = cons;
+  if (cons == "1") item.consents.limit_time = now_ts;
+  item.include_limit = cons == "1";
+  item.include_specific_diseases = cons == "1";
+  if (cons == "1" && has_specific) {
+    item.consents.specific_diseases_flg = "1";
+    item.consents.specific_diseases_time = now_ts;
+  }
+  item.arbitrary_identifier = s.arbitrary_identifier;
+  return item;
+}
+
+// The validity of the one match on `d`: valid, invalid, or invalid with a newer
+// qualification of the same person (another card of theirs that covers `d` or began later).
+Result<core::QualificationValidity> validity_of_match(store::Store& store,
+                                                      const store::QualificationVersion& v,
+                                                      const std::string& d, int64_t known_at) {
+  if (v.qualification.covers(d)) return core::QualificationValidity::kValid;
+  if (v.person_link.empty()) return core::QualificationValidity::kInvalid;
+  auto others = store.find_by_person_link(v.person_link, known_at);
+  if (!others) return others.error();
+  const std::string key = v.qualification.card_key();
+  for (const auto& o : *others) {
+    if (o.qualification.card_key() == key) continue;
+    if (o.qualification.covers(d) ||
+        o.qualification.qualification_date > v.qualification.qualification_date)
+      return core::QualificationValidity::kInvalidNewer;
+  }
+  return core::QualificationValidity::kInvalid;
+}
+
+// Exactly one qualification is answered (face-file consumers refuse more than one): the
+// newest covering `d`; else the next one to start after it (a new insurer already
+// registered: invalid, newer); else the latest one, lost before it. nullptr when none.
+const store::QualificationVersion* choose_for_person(
+    const std::vector<store::QualificationVersion>& versions, const std::string& d,
+    core::QualificationValidity& validity) {
+  const store::QualificationVersion* chosen = nullptr;
+  validity = core::QualificationValidity::kNotFound;
+  auto newer = [](const store::QualificationVersion* a, const store::QualificationVersion& b) {
+    return !a || b.qualification.qualification_date > a->qualification.qualification_date ||
+           (b.qualification.qualification_date == a->qualification.qualification_date &&
+            b.recorded_at_us > a->recorded_at_us);
+  };
+  for (const auto& v : versions)
+    if (v.qualification.covers(d) && newer(chosen, v)) chosen = &v;
+  if (chosen) {
+    validity = core::QualificationValidity::kValid;
+    return chosen;
+  }
+  for (const auto& v : versions) {
+    if (v.qualification.qualification_date <= d) continue;
+    if (!chosen || v.qualification.qualification_date < chosen->qualification.qualification_date)
+      chosen = &v;
+  }
+  if (chosen) {
+    validity = core::QualificationValidity::kInvalidNewer;
+    return chosen;
+  }
+  for (const auto& v : versions)
+    if (newer(chosen, v)) chosen = &v;
+  if (chosen) validity = core::QualificationValidity::kInvalid;
+  return chosen;
+}
+
+// The answered qualification with the blocks the patient consented to at the reader.
+oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Date date,
+                            const CardOptions& options, int64_t now_us) {
+  const std::string now_ts = core::timestamp_jst(now_us);
+  const std::string until_ts = core::timestamp_jst(now_us + 24LL * 3600 * 1000000);
+  oqs::ResultItem item;
+  item.qualification = chosen.qualification;
+  if (auto birth = core::Date::parse(item.qualification.birthdate);
+      birth && core::is_preschool(*birth, date))
+    item.preschool_classification = "1";
+  auto& c = item.consents;
+  // R-CONF-4: the limit and specific-disease blocks only with the limit consent.
+  item.include_limit = options.limit_consent;
+  item.include_specific_diseases = options.limit_consent;
+  c.limit_flg = options.limit_consent ? "1" : "0";
+  if (options.limit_consent) c.limit_time = now_ts;
+  const bool specific = options.limit_consent && !item.qualification.specific_diseases.empty();
+  c.specific_diseases_flg = specific ? "1" : "0";
+  if (specific) c.specific_diseases_time = now_ts;
+  // R-CONF-5: medication and health-check information, for 24 hours.
+  c.pharmacists_flg = options.medication_consent ? "1" : "0";
+  if (options.medication_consent) {
+    c.pharmacists_time = now_ts;
+    c.pharmacists_available = until_ts;
+  }
+  c.health_checkups_flg = options.health_checkup_consent ? "1" : "0";
+  if (options.health_checkup_consent) {
+    c.health_checkups_time = now_ts;
+    c.health_checkups_available = until_ts;
+  }
+  c.diagnosis_flg = "0";
+  c.operation_flg = "0";
+  return item;
+}
+
 }  // namespace
 
 Confirmer::Confirmer(store::Store& store, security::AuditLog& audit)
@@ -63,108 +240,36 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   };
 
   // ---- validate (nothing is read before the request is known to be well-formed) ----
-  if (auto st = core::check_medical_institution_code(h.medical_institution_code); !st)
-    return fail(st.error().code, "MedicalInstitutionCode", st.error().message);
-  if (h.medical_institution_code != caller.medical_institution_code)
-    return fail("E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
-                "医療機関コードが証明書の医療機関コードと一致しません");
-  auto date = core::Date::parse(h.qualification_confirmation_date);
-  if (!date) return fail(date.error().code, "QualificationConfirmationDate", date.error().message);
-  if (core::codepoint_count(h.arbitrary_file_identifier) > 50)
-    return fail("E_LENGTH", "ArbitraryFileIdentifier", "任意のファイル識別子は50文字以内です");
-
-  std::string insurer = core::normalize_card_field(s.insurer_number);
-  if (auto st = core::check_insurer_number(insurer); !st)
-    return fail(st.error().code, "InsurerNumber", st.error().message);
-  insurer = core::trim_insurer_number(insurer);
-  std::string symbol = core::normalize_card_field(s.insured_card_symbol);
-  std::string number = core::normalize_card_field(s.insured_identification_number);
-  std::string branch = core::normalize_card_field(s.insured_branch_number);
-  if (number.empty()) return fail("E_MISSING", "InsuredIdentificationNumber", "被保険者証番号がありません");
-  if (symbol.size() > 60 || number.size() > 60)
-    return fail("E_LENGTH", symbol.size() > 60 ? "InsuredCardSymbol" : "InsuredIdentificationNumber",
-                "記号・番号が長すぎます");
-  if (!branch.empty() && !(branch.size() == 2 && core::all_digits(branch)))
-    return fail("E_BRANCH_NUMBER", "InsuredBranchNumber", "枝番は2桁の数字です");
-  auto birth = core::Date::parse(s.birthdate);
-  if (!birth) return fail(birth.error().code, "Birthdate", birth.error().message);
+  auto q = check_request(req, caller);
+  if (!q) return fail(q.error().code, q.error().field, q.error().message);
   const std::string& cons = s.limit_application_certificate_related_cons_flg;
-  if (cons != "0" && cons != "1")
-    return fail("E_CODE", "LimitApplicationCertificateRelatedConsFlg",
-                "限度額適用認定証提供同意フラグは0か1です");
 
   // ---- look up as known at T ----
   int64_t known_at = options.known_at_us ? options.known_at_us : core::now_unix_us();
-  std::vector<store::QualificationVersion> found;
-  if (!branch.empty()) {
-    auto v = store_.qualification_as_of(core::make_card_key(insurer, symbol, number, branch),
-                                        known_at);
-    if (!v) return fail("E_STORE", "", "資格情報を参照できませんでした");
-    if (*v) found.push_back(std::move(**v));
-  } else {
-    auto vs = store_.find_by_card(insurer, symbol, number, known_at);
-    if (!vs) return fail("E_STORE", "", "資格情報を参照できませんでした");
-    found = std::move(*vs);
-  }
-  std::erase_if(found, [&](const store::QualificationVersion& v) {
-    return v.qualification.birthdate != s.birthdate;
-  });
+  auto versions = versions_of(store_, *q, s.birthdate, known_at);
+  if (!versions) return fail("E_STORE", "", "資格情報を参照できませんでした");
+  std::vector<store::QualificationVersion>& found = *versions;
 
   oqs::ConfirmResult r;
   r.header = echo_header(h, options);
   r.search_echo = s;
   r.processing_result_status = "1";
-  const std::string d = date->yyyymmdd();
+  const std::string d = q->date.yyyymmdd();
   const std::string now_ts = core::timestamp_jst();
 
-  // Moves the version's data into the result (the version is not used afterwards).
-  auto make_item = [&](store::QualificationVersion& v) {
-    oqs::ResultItem item;
-    const bool has_specific = !v.qualification.specific_diseases.empty();
-    item.qualification = std::move(v.qualification);
-    if (core::is_preschool(*birth, *date)) item.preschool_classification = "1";
-    item.consents.limit_flg = cons;
-    if (cons == "1") item.consents.limit_time = now_ts;
-    item.include_limit = cons == "1";
-    item.include_specific_diseases = cons == "1";
-    if (cons == "1" && has_specific) {
-      item.consents.specific_diseases_flg = "1";
-      item.consents.specific_diseases_time = now_ts;
-    }
-    item.arbitrary_identifier = s.arbitrary_identifier;
-    return item;
-  };
-
-  core::QualificationValidity validity;
+  core::QualificationValidity validity = core::QualificationValidity::kNotFound;
   std::string subject;  // the card key read, for the audit (one match only)
-  if (found.empty()) {
-    validity = core::QualificationValidity::kNotFound;
-  } else if (found.size() > 1) {
+  if (found.size() > 1) {
     validity = core::QualificationValidity::kMultiple;
     r.results.reserve(found.size());
-    for (auto& v : found) r.results.push_back(make_item(v));
-  } else {
+    for (auto& v : found) r.results.push_back(make_item(v, *q, s, now_ts));
+  } else if (found.size() == 1) {
     auto& v = found.front();
-    if (v.qualification.covers(d)) {
-      validity = core::QualificationValidity::kValid;
-    } else {
-      validity = core::QualificationValidity::kInvalid;
-      if (!v.person_link.empty()) {
-        auto others = store_.find_by_person_link(v.person_link, known_at);
-        if (!others) return fail("E_STORE", "", "資格情報を参照できませんでした");
-        const std::string key = v.qualification.card_key();
-        for (const auto& o : *others) {
-          if (o.qualification.card_key() == key) continue;
-          if (o.qualification.covers(d) ||
-              o.qualification.qualification_date > v.qualification.qualification_date) {
-            validity = core::QualificationValidity::kInvalidNewer;
-            break;
-          }
-        }
-      }
-    }
+    auto judged = validity_of_match(store_, v, d, known_at);
+    if (!judged) return fail("E_STORE", "", "資格情報を参照できませんでした");
+    validity = *judged;
     subject = v.qualification.card_key();
-    r.results.push_back(make_item(v));
+    r.results.push_back(make_item(v, *q, s, now_ts));
   }
   r.qualification_validity = std::to_string(static_cast<int>(validity));
 
@@ -208,71 +313,17 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   if (!versions) return fail("E_STORE", "", "資格情報を参照できませんでした");
   const std::string d = date->yyyymmdd();
 
-  // Exactly one qualification is answered (face-file consumers refuse more than one).
-  const store::QualificationVersion* chosen = nullptr;
-  core::QualificationValidity validity = core::QualificationValidity::kNotFound;
-  auto newer = [](const store::QualificationVersion* a, const store::QualificationVersion& b) {
-    return !a || b.qualification.qualification_date > a->qualification.qualification_date ||
-           (b.qualification.qualification_date == a->qualification.qualification_date &&
-            b.recorded_at_us > a->recorded_at_us);
-  };
-  for (const auto& v : *versions)
-    if (v.qualification.covers(d) && newer(chosen, v)) chosen = &v;
-  if (chosen) {
-    validity = core::QualificationValidity::kValid;
-  } else {
-    // The next one to start after the date (a new insurer already registered) …
-    for (const auto& v : *versions) {
-      if (v.qualification.qualification_date <= d) continue;
-      if (!chosen || v.qualification.qualification_date < chosen->qualification.qualification_date)
-        chosen = &v;
-    }
-    if (chosen) {
-      validity = core::QualificationValidity::kInvalidNewer;
-    } else {
-      // … or the latest one, lost before the date.
-      for (const auto& v : *versions)
-        if (newer(chosen, v)) chosen = &v;
-      if (chosen) validity = core::QualificationValidity::kInvalid;
-    }
-  }
+  core::QualificationValidity validity;
+  const store::QualificationVersion* chosen = choose_for_person(*versions, d, validity);
 
   oqs::ConfirmResult r;
   r.header = echo_header(h, header_options);
   r.processing_result_status = "1";
   r.qualification_validity = std::to_string(static_cast<int>(validity));
   const int64_t now_us = options.now_us ? options.now_us : core::now_unix_us();
-  const std::string now_ts = core::timestamp_jst(now_us);
-  const std::string until_ts = core::timestamp_jst(now_us + 24LL * 3600 * 1000000);
   std::string subject;
   if (chosen) {
-    oqs::ResultItem item;
-    item.qualification = chosen->qualification;
-    if (auto birth = core::Date::parse(item.qualification.birthdate);
-        birth && core::is_preschool(*birth, *date))
-      item.preschool_classification = "1";
-    auto& c = item.consents;
-    // R-CONF-4: the limit and specific-disease blocks only with the limit consent.
-    item.include_limit = options.limit_consent;
-    item.include_specific_diseases = options.limit_consent;
-    c.limit_flg = options.limit_consent ? "1" : "0";
-    if (options.limit_consent) c.limit_time = now_ts;
-    const bool specific = options.limit_consent && !item.qualification.specific_diseases.empty();
-    c.specific_diseases_flg = specific ? "1" : "0";
-    if (specific) c.specific_diseases_time = now_ts;
-    // R-CONF-5: medication and health-check information, for 24 hours.
-    c.pharmacists_flg = options.medication_consent ? "1" : "0";
-    if (options.medication_consent) {
-      c.pharmacists_time = now_ts;
-      c.pharmacists_available = until_ts;
-    }
-    c.health_checkups_flg = options.health_checkup_consent ? "1" : "0";
-    if (options.health_checkup_consent) {
-      c.health_checkups_time = now_ts;
-      c.health_checkups_available = until_ts;
-    }
-    c.diagnosis_flg = "0";
-    c.operation_flg = "0";
+    oqs::ResultItem item = person_item(*chosen, *date, options, now_us);
     subject = item.qualification.card_key();
     r.results.push_back(std::move(item));
   }

@@ -104,107 +104,134 @@ std::string confirmation_json(const store::AuditEntry& e) {
   return o;
 }
 
-}  // namespace
-
-Result<std::string> member_view(store::Store& store, security::AuditLog& audit,
-                                const MemberQuery& query) {
-  auto insurer = detail::checked_insurer(query.insurer_number);
-  if (!insurer) return insurer.error();
+// The card keys a query names: the one key when the 枝番 is given, else every branch of the
+// card registered now.
+Result<std::vector<std::string>> card_keys(store::Store& store, const MemberQuery& query,
+                                           const std::string& insurer) {
   const std::string symbol = core::normalize_card_field(query.insured_card_symbol);
   const std::string number = core::normalize_card_field(query.insured_identification_number);
   const std::string branch = core::normalize_card_field(query.insured_branch_number);
   if (number.empty())
     return Error{"E_MISSING", "insuredIdentificationNumber", "被保険者証番号を指定してください"};
   if (symbol.size() > 60 || number.size() > 60)
-    return Error{"E_LENGTH", symbol.size() > 60 ? "insuredCardSymbol" : "insuredIdentificationNumber",
+    return Error{"E_LENGTH",
+                 symbol.size() > 60 ? "insuredCardSymbol" : "insuredIdentificationNumber",
                  "記号・番号が長すぎます"};
   if (!branch.empty() && !(branch.size() == 2 && core::all_digits(branch)))
     return Error{"E_BRANCH_NUMBER", "insuredBranchNumber", "枝番は2桁の数字です"};
-
   std::vector<std::string> keys;
   if (!branch.empty()) {
-    keys.push_back(core::make_card_key(*insurer, symbol, number, branch));
+    keys.push_back(core::make_card_key(insurer, symbol, number, branch));
   } else {
-    auto found = store.find_by_card(*insurer, symbol, number, core::now_unix_us());
+    auto found = store.find_by_card(insurer, symbol, number, core::now_unix_us());
     if (!found) return found.error();
     for (const auto& v : *found) keys.push_back(v.qualification.card_key());
   }
+  return keys;
+}
+
+// "versions": every version, oldest first, with what changed from the one before.
+void append_versions(std::string& o, const std::vector<store::QualificationVersion>& history) {
+  json_key(o, "versions");
+  o.push_back('[');
+  for (size_t i = 0; i < history.size(); ++i) {
+    const auto& v = history[i];
+    if (i) o.push_back(',');
+    o.push_back('{');
+    json_field(o, "recordedAt", detail::iso_jst(v.recorded_at_us));
+    json_field(o, "source", v.source);
+    json_key(o, "changes");
+    o.push_back('[');
+    if (i > 0) {
+      const auto& prev = history[i - 1];
+      auto changed = changed_fields(prev.qualification, v.qualification);
+      if (prev.person_link != v.person_link) changed.emplace_back("myNumber");
+      for (size_t k = 0; k < changed.size(); ++k) {
+        if (k) o.push_back(',');
+        detail::json_string(o, changed[k]);
+      }
+    }
+    o.push_back(']');
+    json_key(o, "myNumberRegistered");
+    o += v.person_link.empty() ? "false" : "true";
+    json_key(o, "conversions");
+    o += v.conversions.empty() ? "[]" : v.conversions;
+    json_key(o, "qualification");
+    o += core::qualification_to_json(v.qualification);
+    o.push_back('}');
+  }
+  o.push_back(']');
+}
+
+// "confirmations": the confirmations institutions made of the card key, from the audit log.
+Status append_confirmations(std::string& o, store::Store& store, const std::string& key) {
+  json_key(o, "confirmations");
+  o.push_back('[');
+  bool first = true;
+  auto st = store.scan_audit_by_subject(key, [&](const store::AuditEntry& e) {
+    if (e.action != "confirm" || e.actor.rfind("institution:", 0) != 0) return true;
+    if (!first) o.push_back(',');
+    first = false;
+    o += confirmation_json(e);
+    return true;
+  });
+  if (!st) return st;
+  o.push_back(']');
+  return Status::Ok();
+}
+
+// One member of the view: the current qualification, what institutions are shown today,
+// the versions and the confirmations.
+Result<std::string> member_json(store::Store& store, const std::string& key,
+                                const std::vector<store::QualificationVersion>& history,
+                                core::Date today) {
+  const auto& current = history.back();
+  std::string o = "{";
+  detail::member_fields(o, current.qualification);
+  json_key(o, "myNumberRegistered");
+  o += current.person_link.empty() ? "false" : "true";
+  json_key(o, "current");
+  o += core::qualification_to_json(current.qualification);
+
+  auto validity = validity_today(store, current, today.yyyymmdd());
+  if (!validity) return validity.error();
+  json_key(o, "shownToInstitutions");
+  o += "{";
+  json_field(o, "asOf", today.iso());
+  json_field(o, "qualificationValidity", *validity);
+  json_key(o, "result");
+  o += shown_to_institutions(current, today, *validity);
+  o += "}";
+
+  append_versions(o, history);
+  if (auto st = append_confirmations(o, store, key); !st) return st.error();
+  o.push_back('}');
+  return o;
+}
+
+}  // namespace
+
+Result<std::string> member_view(store::Store& store, security::AuditLog& audit,
+                                const MemberQuery& query) {
+  auto insurer = detail::checked_insurer(query.insurer_number);
+  if (!insurer) return insurer.error();
+  auto keys = card_keys(store, query, *insurer);
+  if (!keys) return keys.error();
 
   // No flush is needed to show a confirmation made a moment ago: a confirmation is answered
   // only once its audit entry is durable (AuditLog::record_durable).
 
   const core::Date today = core::Date::today_jst();
-  const std::string today_s = today.yyyymmdd();
   std::string members = "[";
   int64_t shown = 0;
-  for (const auto& key : keys) {
+  for (const auto& key : *keys) {
     auto history = store.history(key);
     if (!history) return history.error();
     if (history->empty()) continue;
-    const auto& current = history->back();
-    std::string o = "{";
-    detail::member_fields(o, current.qualification);
-    json_key(o, "myNumberRegistered");
-    o += current.person_link.empty() ? "false" : "true";
-    json_key(o, "current");
-    o += core::qualification_to_json(current.qualification);
-
-    auto validity = validity_today(store, current, today_s);
-    if (!validity) return validity.error();
-    json_key(o, "shownToInstitutions");
-    o += "{";
-    json_field(o, "asOf", today.iso());
-    json_field(o, "qualificationValidity", *validity);
-    json_key(o, "result");
-    o += shown_to_institutions(current, today, *validity);
-    o += "}";
-
-    json_key(o, "versions");
-    o.push_back('[');
-    for (size_t i = 0; i < history->size(); ++i) {
-      const auto& v = (*history)[i];
-      if (i) o.push_back(',');
-      o.push_back('{');
-      json_field(o, "recordedAt", detail::iso_jst(v.recorded_at_us));
-      json_field(o, "source", v.source);
-      json_key(o, "changes");
-      o.push_back('[');
-      if (i > 0) {
-        const auto& prev = (*history)[i - 1];
-        auto changed = changed_fields(prev.qualification, v.qualification);
-        if (prev.person_link != v.person_link) changed.emplace_back("myNumber");
-        for (size_t k = 0; k < changed.size(); ++k) {
-          if (k) o.push_back(',');
-          detail::json_string(o, changed[k]);
-        }
-      }
-      o.push_back(']');
-      json_key(o, "myNumberRegistered");
-      o += v.person_link.empty() ? "false" : "true";
-      json_key(o, "conversions");
-      o += v.conversions.empty() ? "[]" : v.conversions;
-      json_key(o, "qualification");
-      o += core::qualification_to_json(v.qualification);
-      o.push_back('}');
-    }
-    o.push_back(']');
-
-    json_key(o, "confirmations");
-    o.push_back('[');
-    bool first = true;
-    auto st = store.scan_audit_by_subject(key, [&](const store::AuditEntry& e) {
-      if (e.action != "confirm" || e.actor.rfind("institution:", 0) != 0) return true;
-      if (!first) o.push_back(',');
-      first = false;
-      o += confirmation_json(e);
-      return true;
-    });
-    if (!st) return st.error();
-    o.push_back(']');
-    o.push_back('}');
-
+    auto member = member_json(store, key, *history, today);
+    if (!member) return member.error();
     if (shown++) members.push_back(',');
-    members += o;
+    members += *member;
 
     // Audit or refuse: the view is answered only once this read is durably recorded.
     security::AuditEvent ev;
