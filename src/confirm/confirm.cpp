@@ -18,46 +18,16 @@
 #include "security/crypto.h"
 
 namespace onshi::confirm {
-namespace {
-
-// Error message shown to the institution: "<field>: <message>" when a field is known.
-std::string display_message(const Error& e) {
-  return e.field.empty() ? e.message : e.field + ": " + e.message;
-}
-
-
-oqs::ResultHeader echo_header(const oqs::RequestHeader& h, const Options& o) {
-  oqs::ResultHeader r;
-  r.process_execution_time = core::timestamp_jst();
-  r.qualification_confirmation_date = h.qualification_confirmation_date;
-  r.medical_institution_code = h.medical_institution_code;
-  r.arbitrary_file_identifier = h.arbitrary_file_identifier;
-  r.reference_classification = o.reference_classification;
-  r.segment_of_result = "1";
-  r.character_code_identifier = "0";
-  return r;
-}
-
-}  // namespace
 
 Confirmer::Confirmer(store::Store& store, security::AuditLog& audit)
     : store_(store), audit_(audit) {}
-
-oqs::ConfirmResult Confirmer::error_result(const oqs::RequestHeader& header, const Error& e) {
-  oqs::ConfirmResult r;
-  r.header = echo_header(header, Options{});
-  r.header.segment_of_result = "9";
-  r.header.error_code = e.code;
-  r.header.error_message = display_message(e);
-  return r;
-}
 
 oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Caller& caller,
                                       const Options& options) {
   const auto& h = req.header;
   const auto& s = req.search;
   auto fail = [&](std::string code, std::string field, std::string message) {
-    auto r = error_result(h, Error{std::move(code), std::move(field), std::move(message)});
+    auto r = oqs::error_result(h, Error{std::move(code), std::move(field), std::move(message)});
     r.header.reference_classification = options.reference_classification;
     return r;
   };
@@ -111,7 +81,7 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   });
 
   oqs::ConfirmResult r;
-  r.header = echo_header(h, options);
+  r.header = oqs::echo_header(h, options.reference_classification);
   r.search_echo = s;
   r.processing_result_status = "1";
   const std::string d = date->yyyymmdd();
@@ -193,7 +163,7 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   Options header_options;
   header_options.reference_classification = "1";
   auto fail = [&](std::string code, std::string field, std::string message) {
-    auto r = error_result(h, Error{std::move(code), std::move(field), std::move(message)});
+    auto r = oqs::error_result(h, Error{std::move(code), std::move(field), std::move(message)});
     r.header.reference_classification = "1";
     return r;
   };
@@ -238,7 +208,7 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   }
 
   oqs::ConfirmResult r;
-  r.header = echo_header(h, header_options);
+  r.header = oqs::echo_header(h, header_options.reference_classification);
   r.processing_result_status = "1";
   r.qualification_validity = std::to_string(static_cast<int>(validity));
   const int64_t now_us = options.now_us ? options.now_us : core::now_unix_us();

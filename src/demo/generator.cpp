@@ -18,14 +18,57 @@
 
 #include "core/burden.h"
 #include "core/numbers.h"
-#include "registry/fields.h"
+#include "registry/registry.h"
 
 namespace onshi::demo {
 namespace {
 
-namespace rd = registry::detail;
 using core::Date;
 using Row = std::vector<std::string>;
+
+// The member file's columns by element name, as indices into a row in the documented column
+// order (registry::known_fields()): the generator fills rows by index.
+int column(std::string_view name) {
+  const auto& fields = registry::known_fields();
+  return static_cast<int>(std::find(fields.begin(), fields.end(), name) - fields.begin());
+}
+namespace col {
+const int kAddress = column("Address");
+const int kBirthdate = column("Birthdate");
+const int kDisqualificationDate = column("DisqualificationDate");
+const int kElderlyRecipientCertificateDate = column("ElderlyRecipientCertificateDate");
+const int kElderlyRecipientContributionRatio = column("ElderlyRecipientContributionRatio");
+const int kElderlyRecipientValidEndDate = column("ElderlyRecipientValidEndDate");
+const int kElderlyRecipientValidStartDate = column("ElderlyRecipientValidStartDate");
+const int kInsuredBranchNumber = column("InsuredBranchNumber");
+const int kInsuredCardClassification = column("InsuredCardClassification");
+const int kInsuredCardExpirationDate = column("InsuredCardExpirationDate");
+const int kInsuredCardSymbol = column("InsuredCardSymbol");
+const int kInsuredCardValidDate = column("InsuredCardValidDate");
+const int kInsuredCertificateIssuanceDate = column("InsuredCertificateIssuanceDate");
+const int kInsuredIdentificationNumber = column("InsuredIdentificationNumber");
+const int kInsuredName = column("InsuredName");
+const int kInsuredPartialContributionRatio = column("InsuredPartialContributionRatio");
+const int kInsurerName = column("InsurerName");
+const int kInsurerNumber = column("InsurerNumber");
+const int kLimitApplicationCertificateClassification = column("LimitApplicationCertificateClassification");
+const int kLimitApplicationCertificateClassificationFlag = column("LimitApplicationCertificateClassificationFlag");
+const int kLimitApplicationCertificateDate = column("LimitApplicationCertificateDate");
+const int kLimitApplicationCertificateValidEndDate = column("LimitApplicationCertificateValidEndDate");
+const int kLimitApplicationCertificateValidStartDate = column("LimitApplicationCertificateValidStartDate");
+const int kMyNumber = column("MyNumber");
+const int kName = column("Name");
+const int kNameKana = column("NameKana");
+const int kPersonalFamilyClassification = column("PersonalFamilyClassification");
+const int kPostNumber = column("PostNumber");
+const int kQualificationDate = column("QualificationDate");
+const int kReasonOfLoss = column("ReasonOfLoss");
+const int kSex1 = column("Sex1");
+const int kSpecificDiseasesCertificateDate = column("SpecificDiseasesCertificateDate");
+const int kSpecificDiseasesDiseaseCategory = column("SpecificDiseasesDiseaseCategory");
+const int kSpecificDiseasesSelfPay = column("SpecificDiseasesSelfPay");
+const int kSpecificDiseasesValidStartDate = column("SpecificDiseasesValidStartDate");
+}  // namespace col
 
 // ---- PRNG ----
 
@@ -362,30 +405,30 @@ class Generator {
   Row row(const Insurer& ins, const std::string& symbol, const std::string& number,
           const std::string& branch, bool principal, const std::string& insured_name,
           const Person& p, const Household& h, Date qualified) {
-    Row r(rd::kFieldCount);
-    r[rd::kInsurerNumber] = ins.number;
-    r[rd::kInsurerName] = ins.name;
-    r[rd::kInsuredCardClassification] = "01";
-    r[rd::kInsuredCardSymbol] = symbol;
-    r[rd::kInsuredIdentificationNumber] = number;
-    r[rd::kInsuredBranchNumber] = branch;
-    r[rd::kPersonalFamilyClassification] = principal ? "1" : "2";
-    r[rd::kInsuredName] = insured_name;
-    r[rd::kName] = p.name();
-    r[rd::kNameKana] = p.kana();
-    r[rd::kSex1] = p.male ? "1" : "2";
-    r[rd::kBirthdate] = p.birth.yyyymmdd();
-    r[rd::kPostNumber] = h.post;
-    r[rd::kAddress] = h.address;
-    r[rd::kQualificationDate] = qualified.yyyymmdd();
+    Row r(registry::known_fields().size());
+    r[col::kInsurerNumber] = ins.number;
+    r[col::kInsurerName] = ins.name;
+    r[col::kInsuredCardClassification] = "01";
+    r[col::kInsuredCardSymbol] = symbol;
+    r[col::kInsuredIdentificationNumber] = number;
+    r[col::kInsuredBranchNumber] = branch;
+    r[col::kPersonalFamilyClassification] = principal ? "1" : "2";
+    r[col::kInsuredName] = insured_name;
+    r[col::kName] = p.name();
+    r[col::kNameKana] = p.kana();
+    r[col::kSex1] = p.male ? "1" : "2";
+    r[col::kBirthdate] = p.birth.yyyymmdd();
+    r[col::kPostNumber] = h.post;
+    r[col::kAddress] = h.address;
+    r[col::kQualificationDate] = qualified.yyyymmdd();
     Date issued = std::min(qualified.add_days(static_cast<int>(rng_.below(10))), opt_.as_of);
-    r[rd::kInsuredCertificateIssuanceDate] = issued.yyyymmdd();
-    r[rd::kMyNumber] = p.my_number;
+    r[col::kInsuredCertificateIssuanceDate] = issued.yyyymmdd();
+    r[col::kMyNumber] = p.my_number;
     return r;
   }
   static void lose(Row& r, Date disqualified, const char* reason) {
-    r[rd::kDisqualificationDate] = disqualified.yyyymmdd();
-    r[rd::kReasonOfLoss] = reason;
+    r[col::kDisqualificationDate] = disqualified.yyyymmdd();
+    r[col::kReasonOfLoss] = reason;
   }
 
   // Certificates for a current row, decided by age band on as_of.
@@ -397,10 +440,10 @@ class Generator {
       bool high = rng_.chance(200);  // 現役並み 3割
       Date es = std::max(core::elderly_start(p.birth), start);
       Date ee = std::min(jul31_, core::latter_elderly_start(p.birth).add_days(-1));
-      r[rd::kElderlyRecipientCertificateDate] = es.yyyymmdd();
-      r[rd::kElderlyRecipientValidStartDate] = es.yyyymmdd();
-      r[rd::kElderlyRecipientValidEndDate] = ee.yyyymmdd();
-      r[rd::kElderlyRecipientContributionRatio] = high ? "030" : "020";
+      r[col::kElderlyRecipientCertificateDate] = es.yyyymmdd();
+      r[col::kElderlyRecipientValidStartDate] = es.yyyymmdd();
+      r[col::kElderlyRecipientValidEndDate] = ee.yyyymmdd();
+      r[col::kElderlyRecipientContributionRatio] = high ? "030" : "020";
       if (rng_.chance(120)) {
         static constexpr const char* kHigh[] = {"B02", "B03"};
         static constexpr const char* kLow[] = {"B05", "B06"};
@@ -423,27 +466,27 @@ class Generator {
       Date ds = std::max(qualified, as_of.add_days(-static_cast<int>(rng_.below(1500))));
       std::string d = ds.yyyymmdd();
       if (rng_.chance(100)) {  // two certificates at once
-        r[rd::kSpecificDiseasesDiseaseCategory] = "2|3";
-        r[rd::kSpecificDiseasesCertificateDate] = d + "|" + d;
-        r[rd::kSpecificDiseasesValidStartDate] = d + "|" + d;
-        r[rd::kSpecificDiseasesSelfPay] = "10000|10000";
+        r[col::kSpecificDiseasesDiseaseCategory] = "2|3";
+        r[col::kSpecificDiseasesCertificateDate] = d + "|" + d;
+        r[col::kSpecificDiseasesValidStartDate] = d + "|" + d;
+        r[col::kSpecificDiseasesSelfPay] = "10000|10000";
       } else {
         uint32_t c = rng_.below(100);
         const char* cat = c < 80 ? "1" : c < 92 ? "2" : "3";
         bool upper = *cat == '1' && !latter && core::age_on(p.birth, ds) < 70 && rng_.chance(250);
-        r[rd::kSpecificDiseasesDiseaseCategory] = cat;
-        r[rd::kSpecificDiseasesCertificateDate] = d;
-        r[rd::kSpecificDiseasesValidStartDate] = d;
-        r[rd::kSpecificDiseasesSelfPay] = upper ? "20000" : "10000";
+        r[col::kSpecificDiseasesDiseaseCategory] = cat;
+        r[col::kSpecificDiseasesCertificateDate] = d;
+        r[col::kSpecificDiseasesValidStartDate] = d;
+        r[col::kSpecificDiseasesSelfPay] = upper ? "20000" : "10000";
       }
     }
   }
   static void limit(Row& r, const char* cls, const char* flag, Date from, Date to) {
-    r[rd::kLimitApplicationCertificateClassification] = cls;
-    r[rd::kLimitApplicationCertificateClassificationFlag] = flag;
-    r[rd::kLimitApplicationCertificateDate] = from.yyyymmdd();
-    r[rd::kLimitApplicationCertificateValidStartDate] = from.yyyymmdd();
-    r[rd::kLimitApplicationCertificateValidEndDate] = to.yyyymmdd();
+    r[col::kLimitApplicationCertificateClassification] = cls;
+    r[col::kLimitApplicationCertificateClassificationFlag] = flag;
+    r[col::kLimitApplicationCertificateDate] = from.yyyymmdd();
+    r[col::kLimitApplicationCertificateValidStartDate] = from.yyyymmdd();
+    r[col::kLimitApplicationCertificateValidEndDate] = to.yyyymmdd();
   }
 
   // 記号 and 番号 of a new card at `ins`.
@@ -588,8 +631,8 @@ class Generator {
         lose(r, lost, "99");
       } else {
         Date from = std::max(q, aug1_);
-        r[rd::kInsuredCardValidDate] = from.yyyymmdd();
-        r[rd::kInsuredCardExpirationDate] = jul31_.yyyymmdd();
+        r[col::kInsuredCardValidDate] = from.yyyymmdd();
+        r[col::kInsuredCardExpirationDate] = jul31_.yyyymmdd();
         certificates(r, ps[i], q, false, 0);
       }
       out.push_back(std::move(r));
@@ -618,14 +661,14 @@ class Generator {
     uint32_t rk = rng_.below(100);
     int ratio = rk < 75 ? 1 : rk < 92 ? 2 : 3;
     if (ratio == 2 && opt_.as_of < Date::from_ymd(2022, 10, 1)) ratio = 1;
-    r[rd::kInsuredPartialContributionRatio] = "0" + std::to_string(ratio) + "0";
+    r[col::kInsuredPartialContributionRatio] = "0" + std::to_string(ratio) + "0";
     Date dead = opt_.as_of.add_days(-rng_.range(1, 700));
     if (rng_.chance(30) && q < dead && !(ratio == 2 && dead <= Date::from_ymd(2022, 10, 1))) {
       lose(r, dead, "01");
     } else {
       Date from = std::max(q, aug1_);
-      r[rd::kInsuredCardValidDate] = from.yyyymmdd();
-      r[rd::kInsuredCardExpirationDate] = jul31_.yyyymmdd();
+      r[col::kInsuredCardValidDate] = from.yyyymmdd();
+      r[col::kInsuredCardExpirationDate] = jul31_.yyyymmdd();
       certificates(r, p, q, true, ratio);
     }
     out.push_back(std::move(r));
@@ -730,8 +773,9 @@ Status write_members_csv(const GeneratorOptions& options, const std::filesystem:
 
 registry::FieldMap to_field_map(const std::vector<std::string>& values) {
   registry::FieldMap m;
-  for (size_t i = 0; i < values.size() && i < static_cast<size_t>(rd::kFieldCount); ++i)
-    if (!values[i].empty()) m.emplace_back(std::string(rd::field_name(static_cast<int>(i))), values[i]);
+  const auto& fields = registry::known_fields();
+  for (size_t i = 0; i < values.size() && i < fields.size(); ++i)
+    if (!values[i].empty()) m.emplace_back(fields[i], values[i]);
   return m;
 }
 
@@ -747,24 +791,24 @@ std::vector<Row> demo_rows(Date as_of) {
                   const char* number, const char* branch, bool principal, const char* insured,
                   const char* name, const char* kana, bool male, Date birth, const char* post,
                   const char* address, Date qualified, const char* my_number) {
-    Row r(rd::kFieldCount);
-    r[rd::kInsurerNumber] = insurer;
-    r[rd::kInsurerName] = insurer_name;
-    r[rd::kInsuredCardClassification] = "01";
-    r[rd::kInsuredCardSymbol] = symbol;
-    r[rd::kInsuredIdentificationNumber] = number;
-    r[rd::kInsuredBranchNumber] = branch;
-    r[rd::kPersonalFamilyClassification] = principal ? "1" : "2";
-    r[rd::kInsuredName] = insured;
-    r[rd::kName] = name;
-    r[rd::kNameKana] = kana;
-    r[rd::kSex1] = male ? "1" : "2";
-    r[rd::kBirthdate] = birth.yyyymmdd();
-    r[rd::kPostNumber] = post;
-    r[rd::kAddress] = address;
-    r[rd::kQualificationDate] = qualified.yyyymmdd();
-    r[rd::kInsuredCertificateIssuanceDate] = qualified.yyyymmdd();
-    r[rd::kMyNumber] = my_number;
+    Row r(registry::known_fields().size());
+    r[col::kInsurerNumber] = insurer;
+    r[col::kInsurerName] = insurer_name;
+    r[col::kInsuredCardClassification] = "01";
+    r[col::kInsuredCardSymbol] = symbol;
+    r[col::kInsuredIdentificationNumber] = number;
+    r[col::kInsuredBranchNumber] = branch;
+    r[col::kPersonalFamilyClassification] = principal ? "1" : "2";
+    r[col::kInsuredName] = insured;
+    r[col::kName] = name;
+    r[col::kNameKana] = kana;
+    r[col::kSex1] = male ? "1" : "2";
+    r[col::kBirthdate] = birth.yyyymmdd();
+    r[col::kPostNumber] = post;
+    r[col::kAddress] = address;
+    r[col::kQualificationDate] = qualified.yyyymmdd();
+    r[col::kInsuredCertificateIssuanceDate] = qualified.yyyymmdd();
+    r[col::kMyNumber] = my_number;
     return r;
   };
   const char* kKumiai = "06139992";
@@ -774,11 +818,11 @@ std::vector<Row> demo_rows(Date as_of) {
   Row yamada = base(kKumiai, kKumiaiName, "1234", "5678", "00", true, "山田\u3000太郎",
                     "山田\u3000太郎", "ヤマダ\u3000タロウ", true, Date::from_ymd(1980, 5, 15),
                     "163-8001", kYamadaAddr, Date::from_ymd(2010, 4, 1), "987654321018");
-  yamada[rd::kLimitApplicationCertificateClassification] = "01";
-  yamada[rd::kLimitApplicationCertificateClassificationFlag] = "A03";
-  yamada[rd::kLimitApplicationCertificateDate] = aug1.yyyymmdd();
-  yamada[rd::kLimitApplicationCertificateValidStartDate] = aug1.yyyymmdd();
-  yamada[rd::kLimitApplicationCertificateValidEndDate] = jul31.yyyymmdd();
+  yamada[col::kLimitApplicationCertificateClassification] = "01";
+  yamada[col::kLimitApplicationCertificateClassificationFlag] = "A03";
+  yamada[col::kLimitApplicationCertificateDate] = aug1.yyyymmdd();
+  yamada[col::kLimitApplicationCertificateValidStartDate] = aug1.yyyymmdd();
+  yamada[col::kLimitApplicationCertificateValidEndDate] = jul31.yyyymmdd();
   rows.push_back(yamada);
   rows.push_back(base(kKumiai, kKumiaiName, "1234", "5678", "01", false, "山田\u3000太郎",
                       "山田\u3000花子", "ヤマダ\u3000ハナコ", false, Date::from_ymd(1982, 9, 3),
@@ -799,7 +843,7 @@ std::vector<Row> demo_rows(Date as_of) {
                   "佐藤\u3000ハナ", "佐藤\u3000ハナ", "サトウ\u3000ハナ", false, hana, "154-0004",
                   "東京都世田谷区太子堂３丁目５番２号", core::latter_elderly_start(hana),
                   "223344556678");
-  sato[rd::kInsuredPartialContributionRatio] = "010";
+  sato[col::kInsuredPartialContributionRatio] = "010";
   rows.push_back(sato);
   // 6: 70–74 高齢受給者 2割.
   Date shigeru = Date::from_ymd(y - 72, 6, 10);
@@ -809,10 +853,10 @@ std::vector<Row> demo_rows(Date as_of) {
                        Date::from_ymd(shigeru.year() + 22, 4, 1), "445566778892");
   Date es = std::max(core::elderly_start(shigeru), aug1);
   Date ee = std::min(jul31, core::latter_elderly_start(shigeru).add_days(-1));
-  takahashi[rd::kElderlyRecipientCertificateDate] = es.yyyymmdd();
-  takahashi[rd::kElderlyRecipientValidStartDate] = es.yyyymmdd();
-  takahashi[rd::kElderlyRecipientValidEndDate] = ee.yyyymmdd();
-  takahashi[rd::kElderlyRecipientContributionRatio] = "020";
+  takahashi[col::kElderlyRecipientCertificateDate] = es.yyyymmdd();
+  takahashi[col::kElderlyRecipientValidStartDate] = es.yyyymmdd();
+  takahashi[col::kElderlyRecipientValidEndDate] = ee.yyyymmdd();
+  takahashi[col::kElderlyRecipientContributionRatio] = "020";
   rows.push_back(takahashi);
   // 7: lost at 協会けんぽ, newer at a 健保組合 (same My Number).
   Date moved = Date::from_ymd(y - 1, 4, 1);
@@ -820,8 +864,8 @@ std::vector<Row> demo_rows(Date as_of) {
                         "田中\u3000誠", "田中\u3000誠", "タナカ\u3000マコト", true,
                         Date::from_ymd(1985, 1, 25), "212-0013", "神奈川県川崎市幸区堀川町５８０番地",
                         Date::from_ymd(2008, 4, 1), "334455667785");
-  tanaka_old[rd::kDisqualificationDate] = moved.yyyymmdd();
-  tanaka_old[rd::kReasonOfLoss] = "03";
+  tanaka_old[col::kDisqualificationDate] = moved.yyyymmdd();
+  tanaka_old[col::kReasonOfLoss] = "03";
   rows.push_back(tanaka_old);
   rows.push_back(base("06270011", "なにわ製薬健康保険組合", "88", "1001", "00", true,
                       "田中\u3000誠", "田中\u3000誠", "タナカ\u3000マコト", true,
@@ -832,8 +876,8 @@ std::vector<Row> demo_rows(Date as_of) {
                  "伊藤\u3000幸子", "イトウ\u3000サチコ", false, Date::from_ymd(1960, 3, 3),
                  "160-0023", "東京都新宿区西新宿７丁目２番６号", Date::from_ymd(2015, 4, 1),
                  "556677889908");
-  ito[rd::kDisqualificationDate] = Date::from_ymd(y - 1, 10, 1).yyyymmdd();
-  ito[rd::kReasonOfLoss] = "99";
+  ito[col::kDisqualificationDate] = Date::from_ymd(y - 1, 10, 1).yyyymmdd();
+  ito[col::kReasonOfLoss] = "99";
   rows.push_back(ito);
   return rows;
 }

@@ -44,7 +44,7 @@ http::Response xml_response(Result<std::string> xml) {
 // A refused 01: the header echo with SegmentOfResult 9 and the error, no body.
 http::Response refuse_receipt(const oqs::RequestHeader& h, const Error& e) {
   oqs::BulkReceipt receipt;
-  receipt.header = confirm::Confirmer::error_result(h, e).header;
+  receipt.header = oqs::error_result(h, e).header;
   return xml_response(oqs::write_bulk_receipt_xml(receipt, core::Encoding::kUtf8));
 }
 
@@ -52,7 +52,7 @@ http::Response refuse_result(const oqs::BulkResultRequest& r, const Error& e) {
   oqs::BulkResult result;
   oqs::RequestHeader h;
   h.medical_institution_code = r.medical_institution_code;
-  result.header = confirm::Confirmer::error_result(h, e).header;
+  result.header = oqs::error_result(h, e).header;
   result.header.qualification_confirmation_date.clear();
   result.header.reception_number = r.reception_number;
   return xml_response(oqs::write_bulk_result_xml(result, core::Encoding::kUtf8));

@@ -14,7 +14,6 @@
 #include <system_error>
 #include <thread>
 
-#include "confirm/confirm.h"
 #include "core/log.h"
 #include "oqs/messages.h"
 
@@ -80,7 +79,7 @@ Result<Rendered> siquc_reencode(std::string_view answer, core::Encoding encoding
 Result<std::string> siquc_error(std::string_view request, const Error& e, core::Encoding encoding) {
   oqs::RequestHeader h;
   if (auto req = oqs::parse_confirm_request_xml(request)) h = req->header;
-  return write_or_utf8(confirm::Confirmer::error_result(h, e), oqs::write_confirm_result_xml,
+  return write_or_utf8(oqs::error_result(h, e), oqs::write_confirm_result_xml,
                        encoding, "");
 }
 
@@ -110,7 +109,7 @@ Result<std::string> muquc01_error(std::string_view request, const Error& e, core
     h.arbitrary_file_identifier = req->header.arbitrary_file_identifier;
   }
   oqs::BulkReceipt r;
-  r.header = confirm::Confirmer::error_result(h, e).header;
+  r.header = oqs::error_result(h, e).header;
   return write_or_utf8(r, oqs::write_bulk_receipt_xml, encoding, "");
 }
 
@@ -195,7 +194,7 @@ Result<std::string> muquc02_error(std::string_view request, const Error& e, core
     reception_number = req->reception_number;
   }
   oqs::BulkResult r;
-  r.header = confirm::Confirmer::error_result(h, e).header;
+  r.header = oqs::error_result(h, e).header;
   r.header.reception_number = std::move(reception_number);
   return write_or_utf8(r, oqs::write_bulk_result_xml, encoding, "");
 }
