@@ -118,7 +118,7 @@ void register_card_touch(CLI::App& app) {
     boost::system::error_code ec;
     auto chv = json::parse(ch->body, ec);
     if (ec || !chv.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
-    if (ch->status != 200) return fail(json_string(chv.as_object(), "code"), json_string(chv.as_object(), "message"), 1);
+    if (ch->status != 200) return fail(json_string(chv.as_object(), "code"), json_string(chv.as_object(), "detail"), 1);
     std::string challenge = json_string(chv.as_object(), "challenge");
     if (challenge.empty()) return fail("E_TERMINAL_RESPONSE", "端末の応答にチャレンジがありません", 1);
 
@@ -141,7 +141,7 @@ void register_card_touch(CLI::App& app) {
       auto answer = json::parse(res->body, ec);
       if (ec || !answer.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
       const auto& o = answer.as_object();
-      if (res->status != 200) return fail(json_string(o, "code"), json_string(o, "message"), 1);
+      if (res->status != 200) return fail(json_string(o, "code"), json_string(o, "detail"), 1);
       const auto* already = o.if_contains("alreadyLinked");
       const bool was_linked = already && already->is_bool() && already->as_bool();
       std::cout << "初回登録が完了しました。"
@@ -156,7 +156,7 @@ void register_card_touch(CLI::App& app) {
     auto view = json::parse(res->body, ec);
     if (ec || !view.is_object()) return fail("E_TERMINAL_RESPONSE", "端末の応答を読めません", 1);
     const auto& v = view.as_object();
-    if (res->status != 200) return fail(json_string(v, "code"), json_string(v, "message"), 1);
+    if (res->status != 200) return fail(json_string(v, "code"), json_string(v, "detail"), 1);
 
     std::string name;
     if (const auto* rs = v.if_contains("results"); rs && rs->is_array() && !rs->as_array().empty() &&

@@ -13,6 +13,7 @@
 #include "core/codes.h"
 #include "core/date.h"
 #include "core/json_text.h"
+#include "core/limits.h"
 #include "core/numbers.h"
 #include "core/text.h"
 #include "security/crypto.h"
@@ -40,8 +41,8 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
                 "医療機関コードが証明書の医療機関コードと一致しません");
   auto date = core::Date::parse(h.qualification_confirmation_date);
   if (!date) return fail(date.error().code, "QualificationConfirmationDate", date.error().message);
-  if (core::codepoint_count(h.arbitrary_file_identifier) > 50)
-    return fail("E_LENGTH", "ArbitraryFileIdentifier", "任意のファイル識別子は50文字以内です");
+  if (Status st = core::check_length(core::kArbitraryFileIdentifierLimit, h.arbitrary_file_identifier); !st)
+    return fail(st.error().code, st.error().field, st.error().message);
 
   std::string insurer = core::normalize_card_field(s.insurer_number);
   if (auto st = core::check_insurer_number(insurer); !st)
@@ -51,9 +52,10 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   std::string number = core::normalize_card_field(s.insured_identification_number);
   std::string branch = core::normalize_card_field(s.insured_branch_number);
   if (number.empty()) return fail("E_MISSING", "InsuredIdentificationNumber", "被保険者証番号がありません");
-  if (symbol.size() > 60 || number.size() > 60)
-    return fail("E_LENGTH", symbol.size() > 60 ? "InsuredCardSymbol" : "InsuredIdentificationNumber",
-                "記号・番号が長すぎます");
+  for (auto [limit, value] : {std::pair{&core::kInsuredCardSymbolLimit, &symbol},
+                              std::pair{&core::kInsuredIdentificationNumberLimit, &number}})
+    if (Status st = core::check_length(*limit, *value); !st)
+      return fail(st.error().code, st.error().field, st.error().message);
   if (!branch.empty() && !(branch.size() == 2 && core::all_digits(branch)))
     return fail("E_BRANCH_NUMBER", "InsuredBranchNumber", "枝番は2桁の数字です");
   auto birth = core::Date::parse(s.birthdate);

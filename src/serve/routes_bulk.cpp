@@ -19,6 +19,7 @@
 
 #include "confirm/confirm.h"
 #include "core/date.h"
+#include "core/limits.h"
 #include "core/numbers.h"
 #include "core/text.h"
 #include "oqs/messages.h"
@@ -68,9 +69,7 @@ Status check_header(const oqs::RequestHeader& h, const std::string& caller) {
   auto date = core::Date::parse(h.qualification_confirmation_date);
   if (!date)
     return Status::Fail(date.error().code, "QualificationConfirmationDate", date.error().message);
-  if (core::codepoint_count(h.arbitrary_file_identifier) > 50)
-    return Status::Fail("E_LENGTH", "ArbitraryFileIdentifier", "任意のファイル識別子は50文字以内です");
-  return Status::Ok();
+  return core::check_length(core::kArbitraryFileIdentifierLimit, h.arbitrary_file_identifier);
 }
 
 }  // namespace
