@@ -17,7 +17,7 @@ import pathlib
 import re
 import sys
 
-INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"', re.M)
 MODULE = re.compile(r"^\s*onshi_module\(\s*(\w+)([^)]*)\)", re.M)
 PRIVATE_PATTERNS = ["detail.h", "*_detail.h", "*_backend.h", "backends.h"]
 

@@ -9,8 +9,8 @@
 namespace onshi::core {
 
 const std::vector<FieldLimit>& field_limits() {
-  static const std::vector<FieldLimit> all{kInsuredCardSymbolLimit, kInsuredIdentificationNumberLimit,
-                                           kArbitraryFileIdentifierLimit};
+  static const std::vector<FieldLimit> all{
+      kInsuredCardSymbolLimit, kInsuredIdentificationNumberLimit, kArbitraryFileIdentifierLimit};
   return all;
 }
 
@@ -23,8 +23,8 @@ Status check_length(const FieldLimit& limit, std::string_view value) {
   if (n <= limit.max) return Status::Ok();
   const char* unit = limit.unit == LengthUnit::kBytes ? "バイト" : "文字";
   return Status::Fail("E_LENGTH", std::string(limit.element),
-                      std::string(limit.label) + "が長すぎます（" + std::to_string(limit.max) + unit +
-                          "以内、入力は" + std::to_string(n) + unit + "）");
+                      std::string(limit.label) + "が長すぎます（" + std::to_string(limit.max) +
+                          unit + "以内、入力は" + std::to_string(n) + unit + "）");
 }
 
 }  // namespace onshi::core

@@ -2,6 +2,7 @@
 // SegmentOfResult 9 that answers a request which could not be read or was refused. Both the
 // central service (confirmation rules, bulk routes) and the terminal's folder bridge answer
 // with these, so they live beside the codecs rather than with the confirmation rules.
+#include "core/date.h"
 #include "oqs/messages.h"
 
 namespace onshi::oqs {

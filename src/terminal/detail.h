@@ -20,12 +20,14 @@
 #include <variant>
 #include <vector>
 
+#include "card/card.h"
 #include "core/dir_lock.h"
 #include "core/status.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "oqs/messages.h"
 #include "terminal/bridge.h"
+#include "terminal/bridge_detail.h"
 #include "terminal/history.h"
 #include "terminal/terminal.h"
 
@@ -40,15 +42,13 @@ http::Response json_response(int status, std::string body);
 // An error in the service's shape: application/problem+json (RFC 9457, http/problem.h) with
 // code, field and a Japanese detail for front-desk staff, plus `extensions` (pinRetriesLeft,
 // errors), and Cache-Control: no-store.
-http::Response api_error(int status, const std::string& code, const std::string& field, const std::string& detail,
-                         json::object extensions = {});
+http::Response api_error(int status, const std::string& code, const std::string& field,
+                         const std::string& detail, json::object extensions = {});
 http::Response bad_json();  // 400 E_JSON_SYNTAX
 std::optional<json::object> parse_object(const std::string& body);
 // A string member ("" when absent or null); numbers are accepted and written as text.
 std::string member(const json::object& o, std::string_view key);
 bool flag(const json::object& o, std::string_view key);
-// The `code` of a problem+json answer of the central service ("" when there is none).
-std::string problem_code(const std::string& body);
 
 // ---- messages for front-desk staff (api.cpp) ----
 
@@ -74,8 +74,8 @@ json::object consent_json(const Consent& c);
 class ClientPool {
  public:
   explicit ClientPool(http::ClientOptions options) : options_(std::move(options)) {}
-  Result<http::ClientResponse> request(const std::string& method, const std::string& target, const std::string& body,
-                                       const std::string& content_type);
+  Result<http::ClientResponse> request(const std::string& method, const std::string& target,
+                                       const std::string& body, const std::string& content_type);
   // Whether the last request reached the central service: nullopt before the first one,
   // else "" (it did) or the connection error's code (E_CONNECT, E_TLS, …).
   std::optional<std::string> last_code();
@@ -106,8 +106,8 @@ struct Terminal::Impl {
   // character has no Shift_JIS form). Returns "face/<name>" or an error.
   Result<std::string> write_face(const oqs::ConfirmResult& result);
   // Records a confirmation (face file for the card route, history) and answers the View.
-  http::Response finish(const std::string& route, const std::string& method, const std::string& document,
-                        oqs::ConfirmResult result);
+  http::Response finish(const std::string& route, const std::string& method,
+                        const std::string& document, oqs::ConfirmResult result);
   http::Response history_list(const http::Request& req);
   std::optional<HistoryEntry> entry_of(const http::Request& req);
   http::Response history_entry(const http::Request& req);
@@ -123,15 +123,24 @@ struct Terminal::Impl {
     json::object body;  // the whole body (consents)
   };
   http::Response present_to_central(const std::string& challenge, const std::string& certificate,
-                                    const std::string& signature, const std::string& method, const Consent& consent);
+                                    const std::string& signature, const std::string& method,
+                                    const Consent& consent);
   Result<std::string> new_challenge();
   http::Response challenge_failed(const Error& e);
   std::variant<ReaderAnswer, http::Response> reader_answer(const http::Request& req);
   http::Response reader_challenge(const http::Request& req);
   http::Response reader_present(const http::Request& req);
+  // A card of --cards that signed a fresh challenge.
+  struct PlayedCard {
+    card::Card card;
+    card::Presentation presented;
+  };
+  std::variant<PlayedCard, http::Response> play_reader(const json::object& body,
+                                                       card::Method method, bool link);
   http::Response card_confirmation(const http::Request& req);
   http::Response link_at_central(const std::string& challenge, const std::string& certificate,
-                                 const std::string& signature, const std::string& method, const std::string& label);
+                                 const std::string& signature, const std::string& method,
+                                 const std::string& label);
   http::Response reader_link(const http::Request& req);
   http::Response card_link(const http::Request& req);
   std::optional<std::filesystem::path> card_path(const std::string& id) const;

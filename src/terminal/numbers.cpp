@@ -4,6 +4,8 @@
 // (core/limits.h) — and a request with any error reaches neither the central service nor
 // the history: the answer is 400 E_VALIDATION with one entry per field. A valid one goes to
 // POST /xml/OQSsiquc01 as the receipt computer's document would.
+#include "core/numbers.h"
+
 #include <algorithm>
 #include <variant>
 #include <vector>
@@ -11,7 +13,6 @@
 #include "core/date.h"
 #include "core/limits.h"
 #include "core/log.h"
-#include "core/numbers.h"
 #include "core/text.h"
 #include "terminal/detail.h"
 
@@ -50,7 +51,8 @@ Result<core::Date> parse_birthdate_input(std::string_view typed) {
   if (s[0] >= '0' && s[0] <= '9') {
     if (core::all_digits(s) && s.size() == 8) return core::Date::parse(s);
     return Error{"E_DATE_FORMAT", "",
-                 "生年月日は「19800515」「1980-05-15」または和暦「S55.5.15」「昭和55年5月15日」で入力してください"};
+                 "生年月日は「19800515」「1980-05-15」または和暦「S55.5."
+                 "15」「昭和55年5月15日」で入力してください"};
   }
   return core::Date::parse_wareki(s);
 }
@@ -60,15 +62,16 @@ void check_card_field(const std::string& field, const std::string& value, std::s
                       const core::FieldLimit& limit, std::vector<FieldError>& errors) {
   if (has_bad_character(value)) {
     errors.push_back({field, "E_BAD_CHARACTER",
-                      std::string(label) + "に使えない文字（●など）があります。保険証の" + std::string(label) +
-                          "をそのまま入力してください"});
+                      std::string(label) + "に使えない文字（●など）があります。保険証の" +
+                          std::string(label) + "をそのまま入力してください"});
   } else if (Status s = core::check_length(limit, value); !s.ok()) {
     errors.push_back({field, s.error().code, s.error().message});
   }
 }
 
 // Every field of the body, or the errors of all fields that are wrong.
-std::variant<Numbers, std::vector<FieldError>> validate_numbers(const json::object& body, core::Date today) {
+std::variant<Numbers, std::vector<FieldError>> validate_numbers(const json::object& body,
+                                                                core::Date today) {
   std::vector<FieldError> errors;
   Numbers n;
   n.insurer = core::normalize_card_field(member(body, "insurerNumber"));
@@ -88,8 +91,9 @@ std::variant<Numbers, std::vector<FieldError>> validate_numbers(const json::obje
   // 枝番: empty or two digits
   n.branch = core::normalize_card_field(member(body, "branch"));
   if (!n.branch.empty() && !(n.branch.size() == 2 && core::all_digits(n.branch)))
-    errors.push_back({"branch", "E_BRANCH_NUMBER",
-                      "枝番は2桁の数字で入力してください（例 00、01）。ない場合は空欄にしてください"});
+    errors.push_back(
+        {"branch", "E_BRANCH_NUMBER",
+         "枝番は2桁の数字で入力してください（例 00、01）。ない場合は空欄にしてください"});
   auto birth = parse_birthdate_input(member(body, "birthdate"));
   if (!birth) {
     errors.push_back({"birthdate", birth.error().code, birth.error().message});
@@ -134,7 +138,8 @@ http::Response Terminal::Impl::number_confirmation(const http::Request& req) {
   if (!body) return bad_json();
   const core::Date today = core::Date::today_jst();
   auto checked = validate_numbers(*body, today);
-  if (auto* errors = std::get_if<std::vector<FieldError>>(&checked)) return validation_failed(*errors);
+  if (auto* errors = std::get_if<std::vector<FieldError>>(&checked))
+    return validation_failed(*errors);
   const Numbers& n = std::get<Numbers>(checked);
   oqs::ConfirmRequest request;
   request.header.qualification_confirmation_date = today.yyyymmdd();
@@ -144,7 +149,8 @@ http::Response Terminal::Impl::number_confirmation(const http::Request& req) {
   request.search.insured_identification_number = n.number;
   request.search.insured_branch_number = n.branch;
   request.search.birthdate = n.birth.yyyymmdd();
-  request.search.limit_application_certificate_related_cons_flg = flag(*body, "limitConsent") ? "1" : "0";
+  request.search.limit_application_certificate_related_cons_flg =
+      flag(*body, "limitConsent") ? "1" : "0";
   auto xml = oqs::write_confirm_request_xml(request, core::Encoding::kUtf8);
   if (!xml) return api_error(400, xml.error().code, "", xml.error().message);
   auto r = central->request("POST", "/xml/OQSsiquc01", *xml, "application/xml");
@@ -156,10 +162,12 @@ http::Response Terminal::Impl::number_confirmation(const http::Request& req) {
     std::string code = problem_code(r->body);
     core::log_warn("terminal.central_error",
                    {{"route", "numbers"}, {"code", code}, {"status", std::to_string(r->status)}});
-    return api_error(502, "E_TERMINAL_HTTP", "", staff_message(code.empty() ? "E_TERMINAL_HTTP" : code));
+    return api_error(502, "E_TERMINAL_HTTP", "",
+                     staff_message(code.empty() ? "E_TERMINAL_HTTP" : code));
   }
   auto result = oqs::parse_confirm_result_xml(r->body);
-  if (!result) return api_error(502, "E_TERMINAL_RESPONSE", "", staff_message("E_TERMINAL_RESPONSE"));
+  if (!result)
+    return api_error(502, "E_TERMINAL_RESPONSE", "", staff_message("E_TERMINAL_RESPONSE"));
   if (result->header.segment_of_result == "9") return refused_in_band(result->header);
   return finish("numbers", "", r->body, std::move(*result));
 }

@@ -42,8 +42,8 @@ Result<std::string> Terminal::Impl::write_face(const oqs::ConfirmResult& result)
     doc = oqs::write_confirm_result_xml(result, core::Encoding::kUtf8);
     if (!doc) return doc.error();
   }
-  const std::string name =
-      std::string(kFacePrefix) + institution_code + random_hex(10) + "_" + core::timestamp_jst() + ".xml";
+  const std::string name = std::string(kFacePrefix) + institution_code + random_hex(10) + "_" +
+                           core::timestamp_jst() + ".xml";
   const fs::path tmp = options.bridge.folder / "work" / (".tmp-" + name);
   const fs::path dst = options.bridge.folder / "face" / name;
   {
@@ -66,8 +66,8 @@ Result<std::string> Terminal::Impl::write_face(const oqs::ConfirmResult& result)
 }
 
 // Records a confirmation (face file for the card route, history) and answers the View.
-http::Response Terminal::Impl::finish(const std::string& route, const std::string& method, const std::string& document,
-                      oqs::ConfirmResult result) {
+http::Response Terminal::Impl::finish(const std::string& route, const std::string& method,
+                                      const std::string& document, oqs::ConfirmResult result) {
   std::string file;
   if (route == "card") {
     auto f = write_face(result);

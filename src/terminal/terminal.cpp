@@ -5,9 +5,6 @@
 // is documented in docs/terminal.md.
 #include "terminal/terminal.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "core/log.h"
 #include "security/ca.h"
 #include "terminal/detail.h"
@@ -16,19 +13,6 @@
 namespace onshi::terminal {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-bool read_file(const fs::path& p, std::string& out) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return false;
-  std::stringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return !in.bad();
-}
-
-}  // namespace
 
 bool is_loopback_host(std::string_view host) {
   if (host == "localhost" || host == "::1" || host == "[::1]") return true;
@@ -49,8 +33,9 @@ bool is_loopback_host(std::string_view host) {
   return parts == 4 && digits > 0;
 }
 
-Result<http::ClientResponse> ClientPool::request(const std::string& method, const std::string& target,
-                                                const std::string& body, const std::string& content_type) {
+Result<http::ClientResponse> ClientPool::request(const std::string& method,
+                                                 const std::string& target, const std::string& body,
+                                                 const std::string& content_type) {
   std::unique_ptr<http::Client> c;
   {
     std::lock_guard lock(mu_);
@@ -84,21 +69,28 @@ http::Router Terminal::Impl::router() {
   });
   r.add("GET", "/api/terminal", open, [this](const http::Request& q) { return info(q); });
   r.add("GET", "/api/cards", open, [this](const http::Request& q) { return cards(q); });
-  r.add("POST", "/api/card-confirmations", open, [this](const http::Request& q) { return card_confirmation(q); });
-  r.add("POST", "/api/reader/challenge", open, [this](const http::Request& q) { return reader_challenge(q); });
-  r.add("POST", "/api/reader/present", open, [this](const http::Request& q) { return reader_present(q); });
+  r.add("POST", "/api/card-confirmations", open,
+        [this](const http::Request& q) { return card_confirmation(q); });
+  r.add("POST", "/api/reader/challenge", open,
+        [this](const http::Request& q) { return reader_challenge(q); });
+  r.add("POST", "/api/reader/present", open,
+        [this](const http::Request& q) { return reader_present(q); });
   r.add("POST", "/api/card-links", open, [this](const http::Request& q) { return card_link(q); });
-  r.add("POST", "/api/reader/link", open, [this](const http::Request& q) { return reader_link(q); });
+  r.add("POST", "/api/reader/link", open,
+        [this](const http::Request& q) { return reader_link(q); });
   r.add("POST", "/api/number-confirmations", open,
         [this](const http::Request& q) { return number_confirmation(q); });
   r.add("GET", "/api/history", open, [this](const http::Request& q) { return history_list(q); });
-  r.add("GET", "/api/history-entry", open, [this](const http::Request& q) { return history_entry(q); });
+  r.add("GET", "/api/history-entry", open,
+        [this](const http::Request& q) { return history_entry(q); });
   r.add("POST", "/api/resend", open, [this](const http::Request& q) { return resend(q); });
   return r;
 }
 
 Terminal::Terminal() : impl_(std::make_unique<Impl>()) {}
-Terminal::~Terminal() { stop(); }
+Terminal::~Terminal() {
+  stop();
+}
 
 Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options) {
   if (!is_loopback_host(options.listen_host))
@@ -111,12 +103,14 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options) {
   if (m.institution_code.empty()) {
     std::string pem;
     if (!read_file(options.bridge.client.cert_file, pem) || pem.empty())
-      return Error{"E_FILE", "cert.pem", "証明書 " + options.bridge.client.cert_file + " を読めません"};
+      return Error{"E_FILE", "cert.pem",
+                   "証明書 " + options.bridge.client.cert_file + " を読めません"};
     auto id = security::identity_of_pem(pem);
     if (!id) return id.error();
     if (id->role != security::Role::kInstitution)
-      return Error{"E_CERT_SUBJECT", "cert.pem", "医療機関の証明書ではありません (OU=" +
-                                                      std::string(security::role_name(id->role)) + ")"};
+      return Error{
+          "E_CERT_SUBJECT", "cert.pem",
+          "医療機関の証明書ではありません (OU=" + std::string(security::role_name(id->role)) + ")"};
     m.institution_code = id->id;
   }
   m.central_url = options.central_url.empty() ? "https://" + options.bridge.client.host + ":" +
@@ -154,16 +148,23 @@ Status Terminal::start() {
   impl_->bridge_thread = std::thread([m] { m->bridge->run(m->bridge_stop); });
   impl_->central_check_thread = std::thread([m] { m->check_central(); });
   std::string port = std::to_string(impl_->server->port());
-  core::log_info("terminal.screen", {{"host", impl_->options.listen_host}, {"port", port},
+  core::log_info("terminal.screen", {{"host", impl_->options.listen_host},
+                                     {"port", port},
                                      {"institution", impl_->institution_code}});
   return Status::Ok();
 }
 
-uint16_t Terminal::port() const { return impl_->server->port(); }
+uint16_t Terminal::port() const {
+  return impl_->server->port();
+}
 
-void Terminal::wait() { impl_->server->wait(); }
+void Terminal::wait() {
+  impl_->server->wait();
+}
 
-void Terminal::handle_signals() { impl_->server->handle_signals(); }
+void Terminal::handle_signals() {
+  impl_->server->handle_signals();
+}
 
 void Terminal::stop() {
   if (!impl_) return;
@@ -176,6 +177,8 @@ void Terminal::stop() {
   impl_->server->stop();
 }
 
-const std::string& Terminal::institution_code() const { return impl_->institution_code; }
+const std::string& Terminal::institution_code() const {
+  return impl_->institution_code;
+}
 
 }  // namespace onshi::terminal

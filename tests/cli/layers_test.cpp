@@ -3,13 +3,13 @@
 // including one its rules do not allow, another module's private header, a folder without a
 // rule, and a CMake link the rules do not allow. issue 14: layers.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 
@@ -17,15 +17,15 @@ namespace fs = std::filesystem;
 
 const fs::path kRoot = ONSHI_SOURCE_DIR;
 
-struct Run {
+struct LayersRun {
   int exit = -1;
   std::string out;
 };
 
-Run check_layers(const fs::path& root) {
-  const std::string cmd =
-      "python3 " + (kRoot / "scripts" / "check-layers.py").string() + " --root " + root.string() + " 2>&1";
-  Run r;
+LayersRun check_layers(const fs::path& root) {
+  const std::string cmd = "python3 " + (kRoot / "scripts" / "check-layers.py").string() +
+                          " --root " + root.string() + " 2>&1";
+  LayersRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf{};
@@ -59,59 +59,70 @@ class LayersFixture : public ::testing::Test {
     write(root_ / "src" / "store" / "store.h", "#pragma once\n#include \"core/status.h\"\n");
     write(root_ / "src" / "store" / "sqlite.h", "#pragma once\n");
     write(root_ / "src" / "store" / "detail.h", "#pragma once\n");
-    write(root_ / "src" / "store" / "store.cpp", "#include \"store/detail.h\"\n#include \"store/sqlite.h\"\n");
-    write(root_ / "src" / "terminal" / "terminal.cpp", "#include \"core/status.h\"\n#include <vector>\n");
+    write(root_ / "src" / "store" / "store.cpp",
+          "#include \"store/detail.h\"\n#include \"store/sqlite.h\"\n");
+    write(root_ / "src" / "terminal" / "terminal.cpp",
+          "#include \"core/status.h\"\n#include <vector>\n");
     write(root_ / "CMakeLists.txt",
-          "onshi_module(core Boost::json)\nonshi_module(store onshi_core)\nonshi_module(terminal onshi_core)\n");
+          "onshi_module(core Boost::json)\nonshi_module(store onshi_core)\nonshi_module(terminal "
+          "onshi_core)\n");
   }
   void TearDown() override { fs::remove_all(root_); }
   fs::path root_;
 };
 
 TEST(LayersTest, TheRealTreeKeepsItsLayers) {
-  Run r = check_layers(kRoot);
+  LayersRun r = check_layers(kRoot);
   EXPECT_EQ(r.exit, 0) << r.out;
 }
 
 TEST_F(LayersFixture, AFixtureThatKeepsTheRulesPasses) {
-  Run r = check_layers(root_);
+  LayersRun r = check_layers(root_);
   EXPECT_EQ(r.exit, 0) << r.out;
 }
 
 TEST_F(LayersFixture, AFolderIncludingOneItMustNotFails) {
-  write(root_ / "src" / "terminal" / "terminal.cpp", "#include \"core/status.h\"\n#include \"store/store.h\"\n");
-  Run r = check_layers(root_);
+  write(root_ / "src" / "terminal" / "terminal.cpp",
+        "#include \"core/status.h\"\n#include \"store/store.h\"\n");
+  LayersRun r = check_layers(root_);
   EXPECT_EQ(r.exit, 1) << r.out;
-  EXPECT_NE(r.out.find("src/terminal/terminal.cpp:2: terminal may not include 'store/store.h'"), std::string::npos)
+  EXPECT_NE(r.out.find("src/terminal/terminal.cpp:2: terminal may not include 'store/store.h'"),
+            std::string::npos)
       << r.out;
 }
 
 TEST_F(LayersFixture, AnotherModulesPrivateHeaderFailsEvenWhenTheFolderIsAllowed) {
   write(root_ / "src" / "terminal" / "terminal.cpp", "#include \"core/status.h\"\n");
   write(root_ / "src" / "DEPS",
-        "include_rules = {\"core\": [], \"store\": [\"+core\"], \"terminal\": [\"+core\", \"+store\"]}\n"
+        "include_rules = {\"core\": [], \"store\": [\"+core\"], \"terminal\": [\"+core\", "
+        "\"+store\"]}\n"
         "private_headers = [\"store/sqlite.h\"]\n");
   write(root_ / "src" / "terminal" / "a.cpp", "#include \"store/detail.h\"\n");
   write(root_ / "src" / "terminal" / "b.cpp", "\n#include \"store/sqlite.h\"\n");
-  Run r = check_layers(root_);
+  LayersRun r = check_layers(root_);
   EXPECT_EQ(r.exit, 1) << r.out;
-  EXPECT_NE(r.out.find("src/terminal/a.cpp:1: 'store/detail.h' is private to store/"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("src/terminal/b.cpp:2: 'store/sqlite.h' is private to store/"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("src/terminal/a.cpp:1: 'store/detail.h' is private to store/"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("src/terminal/b.cpp:2: 'store/sqlite.h' is private to store/"),
+            std::string::npos)
+      << r.out;
   // The folder's own files may include it.
   EXPECT_EQ(r.out.find("src/store/store.cpp"), std::string::npos) << r.out;
 }
 
 TEST_F(LayersFixture, AFolderWithoutARuleFails) {
   write(root_ / "src" / "portal" / "portal.cpp", "#include \"core/status.h\"\n");
-  Run r = check_layers(root_);
+  LayersRun r = check_layers(root_);
   EXPECT_EQ(r.exit, 1) << r.out;
   EXPECT_NE(r.out.find("folder 'portal' has no rule"), std::string::npos) << r.out;
 }
 
 TEST_F(LayersFixture, ACMakeLinkTheRulesDoNotAllowFails) {
   write(root_ / "CMakeLists.txt",
-        "onshi_module(core Boost::json)\nonshi_module(store onshi_core)\nonshi_module(terminal onshi_store onshi_core)\n");
-  Run r = check_layers(root_);
+        "onshi_module(core Boost::json)\nonshi_module(store onshi_core)\nonshi_module(terminal "
+        "onshi_store onshi_core)\n");
+  LayersRun r = check_layers(root_);
   EXPECT_EQ(r.exit, 1) << r.out;
   EXPECT_NE(r.out.find("terminal links onshi_store"), std::string::npos) << r.out;
 }

@@ -1,8 +1,8 @@
 // The field length table (core/limits.h): limits from the interface spec, counted in their
 // unit, refused with E_LENGTH naming the element and the limit. issue 14: one set of limits.
-#include <gtest/gtest.h>
-
 #include "core/limits.h"
+
+#include <gtest/gtest.h>
 
 namespace onshi::core {
 namespace {

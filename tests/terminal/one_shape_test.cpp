@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <set>
 
 #include "core/limits.h"
@@ -23,7 +22,8 @@ class OneShapeTest : public ::testing::Test {
   static void SetUpTestSuite() {
     central_ = new Central("terminal-shape");
     ASSERT_TRUE(central_->ok());
-    term_ = new TerminalProcess(central_->terminal_args(central_->dir() / "OQS"), central_->dir() / "terminal.err");
+    term_ = new TerminalProcess(central_->terminal_args(central_->dir() / "OQS"),
+                                central_->dir() / "terminal.err");
     ASSERT_NE(term_->port(), 0) << term_->line();
   }
   static void TearDownTestSuite() {
@@ -48,9 +48,11 @@ class OneShapeTest : public ::testing::Test {
 
   // The terminal's number confirmation with this 記号 and 番号.
   static http::ClientResponse at_terminal(const std::string& symbol, const std::string& number) {
-    json::object o{{"insurerNumber", "06139992"}, {"symbol", symbol},         {"number", number},
-                   {"branch", "00"},              {"birthdate", "19800515"}, {"limitConsent", false}};
-    auto r = term_->client().request("POST", "/api/number-confirmations", json::serialize(o), "application/json");
+    json::object o{
+        {"insurerNumber", "06139992"}, {"symbol", symbol},     {"number", number}, {"branch", "00"},
+        {"birthdate", "19800515"},     {"limitConsent", false}};
+    auto r = term_->client().request("POST", "/api/number-confirmations", json::serialize(o),
+                                     "application/json");
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : http::ClientResponse{};
   }
@@ -58,7 +60,8 @@ class OneShapeTest : public ::testing::Test {
   // The central service with the clinic's certificate.
   static http::Client central_client() {
     http::ClientOptions o;
-    o.port = static_cast<uint16_t>(std::stoi(central_->url().substr(central_->url().rfind(':') + 1)));
+    o.port =
+        static_cast<uint16_t>(std::stoi(central_->url().substr(central_->url().rfind(':') + 1)));
     o.ca_file = (central_->dir() / "clinic" / "ca.pem").string();
     o.cert_file = (central_->dir() / "clinic" / "cert.pem").string();
     o.key_file = (central_->dir() / "clinic" / "key.pem").string();
@@ -96,7 +99,8 @@ class OneShapeTest : public ::testing::Test {
                    {"insuredBranchNumber", "00"},
                    {"birthdate", "19800515"},
                    {"limitApplicationCertificateRelatedConsFlg", "0"}};
-    auto r = central_client().request("POST", "/v1/qualification-confirmations", json::serialize(o), "application/json");
+    auto r = central_client().request("POST", "/v1/qualification-confirmations", json::serialize(o),
+                                      "application/json");
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : http::ClientResponse{};
   }
@@ -105,15 +109,17 @@ class OneShapeTest : public ::testing::Test {
   static std::string at_import(const std::string& number, const std::string& name) {
     const fs::path csv = central_->dir() / (name + ".csv");
     const fs::path report = central_->dir() / (name + ".json");
-    spit(csv,
-         "InsurerNumber,InsurerName,InsuredCardClassification,InsuredCardSymbol,InsuredIdentificationNumber,"
-         "InsuredBranchNumber,PersonalFamilyClassification,InsuredName,Name,NameKana,Sex1,Birthdate,"
-         "QualificationDate\n"
-         "06139992,オンシ電機健康保険組合,01,1234," + number +
-             ",00,1,限度　太郎,限度　太郎,ゲンド　タロウ,1,19800515,20200401\n");
-    RunResult r = run_onshi(
-        {"import", "--data-dir", (central_->dir() / "data").string(), "--report", report.string(), csv.string()},
-        central_->dir());
+    spit(
+        csv,
+        "InsurerNumber,InsurerName,InsuredCardClassification,InsuredCardSymbol,"
+        "InsuredIdentificationNumber,"
+        "InsuredBranchNumber,PersonalFamilyClassification,InsuredName,Name,NameKana,Sex1,Birthdate,"
+        "QualificationDate\n"
+        "06139992,オンシ電機健康保険組合,01,1234," +
+            number + ",00,1,限度　太郎,限度　太郎,ゲンド　タロウ,1,19800515,20200401\n");
+    RunResult r = run_onshi({"import", "--data-dir", (central_->dir() / "data").string(),
+                             "--report", report.string(), csv.string()},
+                            central_->dir());
     EXPECT_EQ(r.code, 0) << r.err;
     return slurp(report);
   }
@@ -127,17 +133,21 @@ TerminalProcess* OneShapeTest::term_ = nullptr;
 
 // issue 14, point 5: the terminal's errors are problem+json with the service's members.
 TEST_F(OneShapeTest, TerminalErrorsHaveTheServicesProblemShape) {
-  auto bad = term_->client().request("POST", "/api/number-confirmations", "not json", "application/json");
+  auto bad =
+      term_->client().request("POST", "/api/number-confirmations", "not json", "application/json");
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->status, 400);
-  EXPECT_NE(bad->content_type.find("application/problem+json"), std::string::npos) << bad->content_type;
+  EXPECT_NE(bad->content_type.find("application/problem+json"), std::string::npos)
+      << bad->content_type;
   auto t = parse(bad->body);
-  EXPECT_EQ(keys(t), (std::set<std::string>{"type", "title", "status", "code", "detail"})) << bad->body;
+  EXPECT_EQ(keys(t), (std::set<std::string>{"type", "title", "status", "code", "detail"}))
+      << bad->body;
   EXPECT_EQ(str(t, "code"), "E_JSON_SYNTAX");
   EXPECT_EQ(t["status"].as_int64(), 400);
 
   // The service's answer to a body that is not JSON: the same members.
-  auto s = central_client().request("POST", "/v1/qualification-confirmations", "not json", "application/json");
+  auto s = central_client().request("POST", "/v1/qualification-confirmations", "not json",
+                                    "application/json");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->status, 400);
   EXPECT_NE(s->content_type.find("application/problem+json"), std::string::npos);
@@ -175,7 +185,8 @@ TEST_F(OneShapeTest, TheSameOverLongNumberIsRefusedEverywhereWithTheSameCode) {
 
   std::string report = at_import(too_long, "too-long");
   EXPECT_NE(report.find("\"rejected\":1"), std::string::npos) << report;
-  EXPECT_NE(report.find("\"field\":\"InsuredIdentificationNumber\",\"code\":\"E_LENGTH\""), std::string::npos)
+  EXPECT_NE(report.find("\"field\":\"InsuredIdentificationNumber\",\"code\":\"E_LENGTH\""),
+            std::string::npos)
       << report;
 
   // Full-width digits count as the characters they are after normalisation, everywhere.
