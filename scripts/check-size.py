@@ -28,9 +28,7 @@ import re
 import sys
 
 PENDING = {
-    "src/terminal/bridge.cpp",
     "src/terminal/screen_page.cpp",
-    "src/terminal/terminal.cpp",
 }
 
 MAX_FUNCTION_LINES = 80

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test of onshi against the build in build/: the GoogleTest suites through
+# Runs every test of onshi against the build in build/: the size and layer checks of src/
+# (scripts/check-size.py, scripts/check-layers.py with src/DEPS), the GoogleTest suites through
 # CTest (unit tests, real SQLite files, a real PostgreSQL cluster, real HTTPS servers on 127.0.0.1 port 0, the real
 # CLI binary killed and re-run), then the browser tests of the institution pages and the reception screen
 # (tests/browser: Playwright driving Debian's chromium). Exits non-zero when any test fails.
-# First, scripts/check-size.py keeps the functions and files of src/ small.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "function and file sizes (scripts/check-size.py)"
 python3 scripts/check-size.py --self-test
 python3 scripts/check-size.py
+# The layering of src/ (src/DEPS: who may include whom, no other module's private headers).
+python3 scripts/check-layers.py
 # The store's PostgreSQL backend is tested on a private cluster in a temporary directory on a
 # free port, removed when the tests end (scripts/pg-test.sh).
 PG_DIR=$(mktemp -d /tmp/onshi-pg.XXXXXX)

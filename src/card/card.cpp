@@ -105,7 +105,7 @@ Status write_new_card_file(const fs::path& out, const std::string& serial,
   s.key_pem = key_pem;
   s.pin_salt = security::random_bytes(16);
   s.pin_hash = pin_hash(pin, s.pin_salt, s.iterations);
-  if (s.pin_hash.empty()) return Status::Fail("E_CRYPTO", "", "PBKDF2 failed");
+  if (s.pin_hash.empty()) return Status::Fail("E_CRYPTO", "", "暗証番号の照合値を作れませんでした（PBKDF2）");
   s.retries = kMaxTries;
   std::error_code ec;
   if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);

@@ -48,7 +48,7 @@ struct Verifier::Impl {
     if (!s || X509_STORE_add_cert(s, ca.get()) != 1) {
       if (s) X509_STORE_free(s);
       ERR_clear_error();
-      return Error{"E_CRYPTO", "", "cannot build the J-LIS trust store"};
+      return Error{"E_CRYPTO", "", "J-LIS の認証局を検証に使えません"};
     }
     trust = s;
     return trust;
@@ -138,7 +138,7 @@ Result<Verified> Verifier::check(const Presentation& p, std::string_view institu
     std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
                                                                         &X509_STORE_CTX_free);
     if (!ctx || X509_STORE_CTX_init(ctx.get(), *trust, cert.get(), nullptr) != 1)
-      return Error{"E_CRYPTO", "", "cannot verify the card certificate"};
+      return Error{"E_CRYPTO", "", "カードの電子証明書を検証できません"};
     const int ok = X509_verify_cert(ctx.get());
     const int err = X509_STORE_CTX_get_error(ctx.get());
     ERR_clear_error();

@@ -118,7 +118,7 @@ std::optional<Stop> post(http::Client& client, const std::string& terminal, cons
   answer = std::move(v.as_object());
   if (raw) *raw = res->body;
   if (res->status != 200)
-    return Stop{json_string(answer, "code"), json_string(answer, "message"), 1};
+    return Stop{json_string(answer, "code"), json_string(answer, "detail"), 1};
   return std::nullopt;
 }
 

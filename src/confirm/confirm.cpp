@@ -13,31 +13,13 @@
 #include "core/codes.h"
 #include "core/date.h"
 #include "core/json_text.h"
+#include "core/limits.h"
 #include "core/numbers.h"
 #include "core/text.h"
 #include "security/crypto.h"
 
 namespace onshi::confirm {
 namespace {
-
-// Error message shown to the institution: "<field>: <message>" when a field is known.
-std::string display_message(const Error& e) {
-  return e.field.empty() ? e.message : e.field + ": " + e.message;
-}
-
-
-oqs::ResultHeader echo_header(const oqs::RequestHeader& h, const Options& o) {
-  oqs::ResultHeader r;
-  r.process_execution_time = core::timestamp_jst();
-  r.qualification_confirmation_date = h.qualification_confirmation_date;
-  r.medical_institution_code = h.medical_institution_code;
-  r.arbitrary_file_identifier = h.arbitrary_file_identifier;
-  r.reference_classification = o.reference_classification;
-  r.segment_of_result = "1";
-  r.character_code_identifier = "0";
-  return r;
-}
-
 
 // The search of a request, checked and normalised.
 struct Search {
@@ -56,8 +38,10 @@ Result<Search> check_request(const oqs::ConfirmRequest& req, const Caller& calle
                  "医療機関コードが証明書の医療機関コードと一致しません"};
   auto date = core::Date::parse(h.qualification_confirmation_date);
   if (!date) return Error{date.error().code, "QualificationConfirmationDate", date.error().message};
-  if (core::codepoint_count(h.arbitrary_file_identifier) > 50)
-    return Error{"E_LENGTH", "ArbitraryFileIdentifier", "任意のファイル識別子は50文字以内です"};
+  if (Status st = core::check_length(core::kArbitraryFileIdentifierLimit,
+                                     h.arbitrary_file_identifier);
+      !st)
+    return st.error();
   Search out;
   out.date = *date;
   out.insurer = core::normalize_card_field(s.insurer_number);
@@ -69,10 +53,9 @@ Result<Search> check_request(const oqs::ConfirmRequest& req, const Caller& calle
   out.branch = core::normalize_card_field(s.insured_branch_number);
   if (out.number.empty())
     return Error{"E_MISSING", "InsuredIdentificationNumber", "被保険者証番号がありません"};
-  if (out.symbol.size() > 60 || out.number.size() > 60)
-    return Error{"E_LENGTH",
-                 out.symbol.size() > 60 ? "InsuredCardSymbol" : "InsuredIdentificationNumber",
-                 "記号・番号が長すぎます"};
+  for (auto [limit, value] : {std::pair{&core::kInsuredCardSymbolLimit, &out.symbol},
+                              std::pair{&core::kInsuredIdentificationNumberLimit, &out.number}})
+    if (Status st = core::check_length(*limit, *value); !st) return st.error();
   if (!out.branch.empty() && !(out.branch.size() == 2 && core::all_digits(out.branch)))
     return Error{"E_BRANCH_NUMBER", "InsuredBranchNumber", "枝番は2桁の数字です"};
   auto birth = core::Date::parse(s.birthdate);
@@ -220,21 +203,12 @@ oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Dat
 Confirmer::Confirmer(store::Store& store, security::AuditLog& audit)
     : store_(store), audit_(audit) {}
 
-oqs::ConfirmResult Confirmer::error_result(const oqs::RequestHeader& header, const Error& e) {
-  oqs::ConfirmResult r;
-  r.header = echo_header(header, Options{});
-  r.header.segment_of_result = "9";
-  r.header.error_code = e.code;
-  r.header.error_message = display_message(e);
-  return r;
-}
-
 oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Caller& caller,
                                       const Options& options) {
   const auto& h = req.header;
   const auto& s = req.search;
   auto fail = [&](std::string code, std::string field, std::string message) {
-    auto r = error_result(h, Error{std::move(code), std::move(field), std::move(message)});
+    auto r = oqs::error_result(h, Error{std::move(code), std::move(field), std::move(message)});
     r.header.reference_classification = options.reference_classification;
     return r;
   };
@@ -251,7 +225,7 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   std::vector<store::QualificationVersion>& found = *versions;
 
   oqs::ConfirmResult r;
-  r.header = echo_header(h, options);
+  r.header = oqs::echo_header(h, options.reference_classification);
   r.search_echo = s;
   r.processing_result_status = "1";
   const std::string d = q->date.yyyymmdd();
@@ -298,7 +272,7 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   Options header_options;
   header_options.reference_classification = "1";
   auto fail = [&](std::string code, std::string field, std::string message) {
-    auto r = error_result(h, Error{std::move(code), std::move(field), std::move(message)});
+    auto r = oqs::error_result(h, Error{std::move(code), std::move(field), std::move(message)});
     r.header.reference_classification = "1";
     return r;
   };
@@ -317,7 +291,7 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   const store::QualificationVersion* chosen = choose_for_person(*versions, d, validity);
 
   oqs::ConfirmResult r;
-  r.header = echo_header(h, header_options);
+  r.header = oqs::echo_header(h, header_options.reference_classification);
   r.processing_result_status = "1";
   r.qualification_validity = std::to_string(static_cast<int>(validity));
   const int64_t now_us = options.now_us ? options.now_us : core::now_unix_us();

@@ -71,9 +71,6 @@ class Confirmer {
                                     std::string_view confirmation_date, const Caller& caller,
                                     const CardOptions& options);
 
-  // A result with SegmentOfResult 9 for a request that could not be read at all.
-  static oqs::ConfirmResult error_result(const oqs::RequestHeader& header, const Error& error);
-
  private:
   store::Store& store_;
   security::AuditLog& audit_;

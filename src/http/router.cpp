@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/problem.h"
 #include "http/server.h"
 
 namespace onshi::http {
@@ -83,7 +84,9 @@ std::string Request::query_param(std::string_view name) const {
   return "";
 }
 
-Response problem(int status, const Error& error) {
+Response problem(int status, const Error& error) { return problem(status, error, boost::json::object{}); }
+
+Response problem(int status, const Error& error, const boost::json::object& extensions) {
   boost::json::object o;
   o["type"] = "about:blank";
   o["title"] = reason_title(status);
@@ -91,6 +94,8 @@ Response problem(int status, const Error& error) {
   o["code"] = error.code;
   if (!error.field.empty()) o["field"] = error.field;
   if (!error.message.empty()) o["detail"] = error.message;
+  for (const auto& [key, value] : extensions)
+    if (!o.contains(key)) o[key] = value;
   Response r;
   r.status = status;
   r.content_type = "application/problem+json";
@@ -119,13 +124,13 @@ Response Router::dispatch(const Request& r) const {
     if (!admitted) {
       return problem(403, Error{"E_FORBIDDEN_ROLE", "",
                                 r.peer.role.empty()
-                                    ? "this endpoint requires a client certificate"
-                                    : "certificate role '" + r.peer.role + "' may not call this endpoint"});
+                                    ? "この API にはクライアント証明書が必要です"
+                                    : "証明書の種別「" + r.peer.role + "」ではこの API を呼べません"});
     }
     return route.handler(r);
   }
-  if (!path_seen) return problem(404, Error{"E_NOT_FOUND", "", "no such endpoint: " + r.path});
-  Response resp = problem(405, Error{"E_METHOD", "", "method " + r.method + " not allowed here"});
+  if (!path_seen) return problem(404, Error{"E_NOT_FOUND", "", "この API はありません: " + r.path});
+  Response resp = problem(405, Error{"E_METHOD", "", "この API は " + r.method + " では呼べません"});
   resp.headers.emplace_back("Allow", allow);
   return resp;
 }

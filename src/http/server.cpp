@@ -206,17 +206,17 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       if (ec == bhttp::error::body_limit) {
         started_ = std::chrono::steady_clock::now();
         return send(problem(413, Error{"E_BODY_TOO_LARGE", "",
-                                       "request body exceeds " + std::to_string(server_.options.max_body_bytes) +
-                                           " bytes"}),
+                                       "要求の本文が大きすぎます（" + std::to_string(server_.options.max_body_bytes) +
+                                           " バイトまで）"}),
                     "unparsed", false);
       }
       if (ec == bhttp::error::header_limit) {
         started_ = std::chrono::steady_clock::now();
-        return send(problem(431, Error{"E_HEADER_TOO_LARGE", "", "request header too large"}), "unparsed", false);
+        return send(problem(431, Error{"E_HEADER_TOO_LARGE", "", "要求のヘッダーが大きすぎます"}), "unparsed", false);
       }
       if (is_http_parse_error(ec) && ec != bhttp::error::partial_message) {
         started_ = std::chrono::steady_clock::now();
-        return send(problem(400, Error{"E_BAD_HTTP", "", "malformed HTTP request: " + ec.message()}), "unparsed",
+        return send(problem(400, Error{"E_BAD_HTTP", "", "HTTP の要求として読めません: " + ec.message()}), "unparsed",
                     false);
       }
       return;  // the peer went away, a timeout, or stop(): nothing to answer
@@ -239,10 +239,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       resp = server_.router.dispatch(req);
     } catch (const std::exception& e) {
       core::log_error("http.handler_exception", {{"method", req.method}, {"path", req.path}, {"what", e.what()}});
-      resp = problem(500, Error{"E_INTERNAL", "", "internal error"});
+      resp = problem(500, Error{"E_INTERNAL", "", "内部エラーが発生しました"});
     } catch (...) {
       core::log_error("http.handler_exception", {{"method", req.method}, {"path", req.path}, {"what", "unknown"}});
-      resp = problem(500, Error{"E_INTERNAL", "", "internal error"});
+      resp = problem(500, Error{"E_INTERNAL", "", "内部エラーが発生しました"});
     }
     std::string route = resp.status == 404 ? "unmatched" : req.path;
     send(std::move(resp), std::move(route), keep_alive);

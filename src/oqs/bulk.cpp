@@ -20,8 +20,7 @@ namespace {
 Status require(pugi::xml_node parent, std::string_view name, const std::string& value) {
   if (!value.empty() && value.find_first_not_of(' ') != std::string::npos) return Status::Ok();
   return Status::Fail("E_XML_MISSING", std::string(name),
-                      "required element <" + std::string(name) + "> is missing or empty in <" +
-                          parent.name() + ">");
+                      "必須の要素 <" + std::string(name) + "> が <" + parent.name() + "> にないか空です");
 }
 
 // Loads a document and returns its MessageHeader (and MessageBody when `need_body`).
@@ -35,9 +34,9 @@ Status frame(std::string_view bytes, Frame& f, bool need_body) {
   pugi::xml_node root = f.parsed.doc.document_element();
   f.header = root.child("MessageHeader");
   f.body = root.child("MessageBody");
-  if (!f.header) return Status::Fail("E_XML_STRUCTURE", "MessageHeader", "<XmlMsg> has no <MessageHeader>");
+  if (!f.header) return Status::Fail("E_XML_STRUCTURE", "MessageHeader", "<XmlMsg> に <MessageHeader> がありません");
   if (need_body && !f.body)
-    return Status::Fail("E_XML_STRUCTURE", "MessageBody", "<XmlMsg> has no <MessageBody>");
+    return Status::Fail("E_XML_STRUCTURE", "MessageBody", "<XmlMsg> に <MessageBody> がありません");
   return Status::Ok();
 }
 
@@ -93,7 +92,7 @@ Result<BulkRequest> parse_bulk_request_xml(std::string_view bytes) {
     detail::read_search_info_xml(req.searches.emplace_back(), e);
   if (req.searches.empty())
     return Error{"E_XML_MISSING", "QualificationConfirmSearchInfo",
-                 "required element <QualificationConfirmSearchInfo> is missing"};
+                 "必須の要素 <QualificationConfirmSearchInfo> がありません"};
   return req;
 }
 
@@ -147,7 +146,7 @@ Result<BulkReceipt> parse_bulk_receipt_xml(std::string_view bytes) {
   detail::read_result_header_xml(r.header, f.header);
   if (!f.body) {
     if (r.header.segment_of_result == "9") return r;
-    return Error{"E_XML_STRUCTURE", "MessageBody", "<XmlMsg> has no <MessageBody>"};
+    return Error{"E_XML_STRUCTURE", "MessageBody", "<XmlMsg> に <MessageBody> がありません"};
   }
   for (pugi::xml_node e : f.body.children()) {
     if (e.type() != pugi::node_element) continue;
@@ -221,7 +220,7 @@ Result<BulkResult> parse_bulk_result_xml(std::string_view bytes) {
   detail::read_result_header_xml(r.header, f.header);
   if (!f.body) {
     if (r.header.segment_of_result == "9") return r;
-    return Error{"E_XML_STRUCTURE", "MessageBody", "<XmlMsg> has no <MessageBody>"};
+    return Error{"E_XML_STRUCTURE", "MessageBody", "<XmlMsg> に <MessageBody> がありません"};
   }
   for (pugi::xml_node node : f.body.children("BulkConfirmUnit")) {
     BulkConfirmUnit& u = r.units.emplace_back();

@@ -93,14 +93,14 @@ class JsonSink {
 
 Result<ConfirmRequest> parse_confirm_request_json(std::string_view body) {
   if (body.size() > kMaxBodyBytes)
-    return Error{"E_JSON_SYNTAX", "", "request body larger than 1 MiB"};
+    return Error{"E_JSON_SYNTAX", "", "要求の本文が大きすぎます（1 MiB まで）"};
   unsigned char arena[4096];
   boost::json::monotonic_resource mr(arena, sizeof arena);
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec, &mr);
-  if (ec) return Error{"E_JSON_SYNTAX", "", "malformed JSON: " + ec.message()};
+  if (ec) return Error{"E_JSON_SYNTAX", "", "JSONの構文に誤りがあります: " + ec.message()};
   const boost::json::object* obj = v.if_object();
-  if (!obj) return Error{"E_JSON_TYPE", "", "the request must be a JSON object"};
+  if (!obj) return Error{"E_JSON_TYPE", "", "JSONオブジェクトで送ってください"};
 
   ConfirmRequest req;
   for (const auto& kv : *obj) {
@@ -115,12 +115,12 @@ Result<ConfirmRequest> parse_confirm_request_json(std::string_view body) {
       element = g->name;
     } else {
       return Error{"E_JSON_UNKNOWN_FIELD", std::string(k),
-                   "unknown key \"" + std::string(k) + "\""};
+                   "不明なキー「" + std::string(k) + "」です"};
     }
     if (kv.value().is_null()) continue;  // null = absent
     const boost::json::string* s = kv.value().if_string();
     if (!s)
-      return Error{"E_JSON_TYPE", std::string(k), "\"" + std::string(k) + "\" must be a string"};
+      return Error{"E_JSON_TYPE", std::string(k), "「" + std::string(k) + "」は文字列で送ってください"};
     *target = std::string(detail::trim_value(element, std::string_view(s->data(), s->size())));
   }
 
@@ -137,7 +137,7 @@ Result<ConfirmRequest> parse_confirm_request_json(std::string_view body) {
   for (const auto& [key, value] : required) {
     if (value->find_first_not_of(' ') == std::string::npos)
       return Error{"E_JSON_MISSING", key,
-                   std::string("required key \"") + key + "\" is missing or empty"};
+                   std::string("必須のキー「") + key + "」がないか空です"};
   }
   return req;
 }

@@ -111,6 +111,15 @@ Result<ConfirmResult> parse_confirm_result_xml(std::string_view bytes);
 Result<std::string> write_confirm_request_xml(const ConfirmRequest& request,
                                               core::Encoding encoding = core::Encoding::kShiftJis);
 
+// ---- Result headers (shared by the central service and the terminal's folder bridge) ----
+// The result's MessageHeader echoing a request's: ProcessExecutionTime now (JST), the date,
+// institution code and file identifier copied, SegmentOfResult 1, CharacterCodeIdentifier 0.
+ResultHeader echo_header(const RequestHeader& request, std::string_view reference_classification = "2");
+// A result with SegmentOfResult 9 for a request that could not be read or was refused:
+// ErrorCode = error.code, ErrorMessage = "<field>: <message>" (the message alone when the
+// error has no field). Pure: reads nothing, writes nothing.
+ConfirmResult error_result(const RequestHeader& request, const Error& error);
+
 // ---- Bulk inquiry (一括照会, research §2.2, §6.5) ----
 // OQSmuquc01req: one header and one QualificationConfirmSearchInfo per patient
 // (ArbitraryIdentifier maps the results back to the patients).

@@ -83,10 +83,10 @@ struct Utf8Document {
 Result<Utf8Document> to_utf8(std::string_view bytes, size_t max_bytes = kMaxDocumentBytes) {
   if (bytes.size() > max_bytes)
     return xml_error("E_XML_SYNTAX", "",
-                     "document larger than " + std::to_string(max_bytes >> 20) + " MiB");
+                     "文書が大きすぎます（" + std::to_string(max_bytes >> 20) + " MiB まで）");
   if (bytes.size() >= 2 &&
       ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
-    return xml_error("E_XML_ENCODING", "", "UTF-16 documents are not accepted");
+    return xml_error("E_XML_ENCODING", "", "UTF-16 の文書は受け付けません（Shift_JIS または UTF-8 で送ってください）");
   const bool bom = bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0;
   std::string_view body = bom ? bytes.substr(3) : bytes;
   const std::string_view declared = declared_encoding(body);
@@ -95,21 +95,21 @@ Result<Utf8Document> to_utf8(std::string_view bytes, size_t max_bytes = kMaxDocu
   if (!declared.empty() && is_shift_jis_name(declared)) {
     if (bom)
       return xml_error("E_XML_ENCODING", "",
-                       "a UTF-8 byte order mark contradicts the declared Shift_JIS");
+                       "UTF-8 の BOM がありますが、宣言された文字コードは Shift_JIS です");
     auto converted = core::shift_jis_to_utf8(body);
     if (!converted)
       return xml_error("E_XML_ENCODING", "",
-                       "bytes are not valid Shift_JIS: " + converted.error().message);
+                       "Shift_JIS として読めないバイトがあります: " + converted.error().message);
     doc.owned = std::move(*converted);
     doc.text = doc.owned;
     return doc;
   }
   if (!declared.empty() && !is_utf8_name(declared))
     return xml_error("E_XML_ENCODING", "",
-                     "unsupported encoding \"" + std::string(declared) + "\"");
+                     "文字コード「" + std::string(declared) + "」には対応していません（Shift_JIS または UTF-8）");
   // Declared UTF-8, or no declaration (XML's default): the bytes must really be UTF-8.
   if (!core::is_valid_utf8(body))
-    return xml_error("E_XML_ENCODING", "", "document declared UTF-8 is not valid UTF-8");
+    return xml_error("E_XML_ENCODING", "", "UTF-8 として読めないバイトがあります");
   doc.text = body;
   return doc;
 }
@@ -132,22 +132,22 @@ Status load(std::string_view bytes, Parsed& p, size_t max_bytes = kMaxDocumentBy
   }
   if (!r)
     return Status::Fail("E_XML_SYNTAX", "",
-                        std::string("malformed XML at offset ") + std::to_string(r.offset) + ": " +
-                            r.description());
+                        "XML の形式が正しくありません（" + std::to_string(r.offset) + " バイト目: " +
+                            r.description() + "）");
   int elements = 0;
   for (pugi::xml_node n : doc.children()) {
     if (n.type() == pugi::node_doctype)
-      return Status::Fail("E_XML_SYNTAX", "", "DOCTYPE and entity declarations are refused");
+      return Status::Fail("E_XML_SYNTAX", "", "DOCTYPE・実体宣言は受け付けません");
     if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata)
-      return Status::Fail("E_XML_SYNTAX", "", "text outside the root element");
+      return Status::Fail("E_XML_SYNTAX", "", "ルート要素の外に文字があります");
     if (n.type() == pugi::node_element) ++elements;
   }
   if (elements != 1)
-    return Status::Fail("E_XML_SYNTAX", "", "a document needs exactly one root element");
+    return Status::Fail("E_XML_SYNTAX", "", "ルート要素は1つだけにしてください");
   if (std::strcmp(doc.document_element().name(), "XmlMsg") != 0)
     return Status::Fail(
         "E_XML_STRUCTURE", "XmlMsg",
-        std::string("root element is <") + doc.document_element().name() + ">, expected <XmlMsg>");
+        std::string("ルート要素が <") + doc.document_element().name() + "> です（<XmlMsg> が必要です）");
   return Status::Ok();
 }
 
@@ -192,8 +192,7 @@ void read_all(S& s, const std::array<layout::Field<S>, N>& table, pugi::xml_node
 Status require(pugi::xml_node parent, std::string_view name, const std::string& value) {
   if (!value.empty() && value.find_first_not_of(' ') != std::string::npos) return Status::Ok();
   return Status::Fail("E_XML_MISSING", std::string(name),
-                      "required element <" + std::string(name) + "> is missing or empty in <" +
-                          parent.name() + ">");
+                      "必須の要素 <" + std::string(name) + "> が <" + parent.name() + "> にないか空です");
 }
 
 // ---- result writer ----
@@ -284,7 +283,7 @@ Result<std::string> encode(std::string&& utf8, core::Encoding encoding, Probe&& 
   auto sjis = core::utf8_to_shift_jis(utf8);
   if (sjis) return std::move(*sjis);
   return Error{"E_ENCODING", probe(),
-               "a character cannot be written in Shift_JIS: " + sjis.error().message};
+               "Shift_JIS で書けない文字があります: " + sjis.error().message};
 }
 
 // ---- result reader ----
@@ -366,12 +365,12 @@ Result<ConfirmRequest> parse_confirm_request_xml(std::string_view bytes) {
   pugi::xml_node header = root.child("MessageHeader");
   pugi::xml_node body = root.child("MessageBody");
   if (!header)
-    return xml_error("E_XML_STRUCTURE", "MessageHeader", "<XmlMsg> has no <MessageHeader>");
-  if (!body) return xml_error("E_XML_STRUCTURE", "MessageBody", "<XmlMsg> has no <MessageBody>");
+    return xml_error("E_XML_STRUCTURE", "MessageHeader", "<XmlMsg> に <MessageHeader> がありません");
+  if (!body) return xml_error("E_XML_STRUCTURE", "MessageBody", "<XmlMsg> に <MessageBody> がありません");
   pugi::xml_node search = body.child("QualificationConfirmSearchInfo");
   if (!search)
     return xml_error("E_XML_MISSING", "QualificationConfirmSearchInfo",
-                     "required element <QualificationConfirmSearchInfo> is missing");
+                     "必須の要素 <QualificationConfirmSearchInfo> がありません");
 
   ConfirmRequest req;
   read_all(req.header, layout::kRequestHeader, header);
@@ -430,7 +429,7 @@ Result<ConfirmResult> parse_confirm_result_xml(std::string_view bytes) {
   pugi::xml_node root = parsed.doc.document_element();
   pugi::xml_node header = root.child("MessageHeader");
   if (!header)
-    return xml_error("E_XML_STRUCTURE", "MessageHeader", "<XmlMsg> has no <MessageHeader>");
+    return xml_error("E_XML_STRUCTURE", "MessageHeader", "<XmlMsg> に <MessageHeader> がありません");
 
   ConfirmResult r;
   r.header.reference_classification.clear();
@@ -441,7 +440,7 @@ Result<ConfirmResult> parse_confirm_result_xml(std::string_view bytes) {
   pugi::xml_node body = root.child("MessageBody");
   if (!body) {
     if (r.header.segment_of_result == "9") return r;  // §6.4b
-    return xml_error("E_XML_STRUCTURE", "MessageBody", "<XmlMsg> has no <MessageBody>");
+    return xml_error("E_XML_STRUCTURE", "MessageBody", "<XmlMsg> に <MessageBody> がありません");
   }
   for (pugi::xml_node e : body.children()) {
     if (e.type() != pugi::node_element) continue;

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "core/burden.h"
+#include "core/limits.h"
 #include "core/qualification_json.h"
 #include "core/text.h"
 #include "oqs/messages.h"
@@ -113,10 +114,10 @@ Result<std::vector<std::string>> card_keys(store::Store& store, const MemberQuer
   const std::string branch = core::normalize_card_field(query.insured_branch_number);
   if (number.empty())
     return Error{"E_MISSING", "insuredIdentificationNumber", "被保険者証番号を指定してください"};
-  if (symbol.size() > 60 || number.size() > 60)
-    return Error{"E_LENGTH",
-                 symbol.size() > 60 ? "insuredCardSymbol" : "insuredIdentificationNumber",
-                 "記号・番号が長すぎます"};
+  if (Status st = core::check_length(core::kInsuredCardSymbolLimit, symbol); !st)
+    return Error{st.error().code, "insuredCardSymbol", st.error().message};
+  if (Status st = core::check_length(core::kInsuredIdentificationNumberLimit, number); !st)
+    return Error{st.error().code, "insuredIdentificationNumber", st.error().message};
   if (!branch.empty() && !(branch.size() == 2 && core::all_digits(branch)))
     return Error{"E_BRANCH_NUMBER", "insuredBranchNumber", "枝番は2桁の数字です"};
   std::vector<std::string> keys;

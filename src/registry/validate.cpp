@@ -26,6 +26,7 @@
 #include "core/burden.h"
 #include "core/codes.h"
 #include "core/json_text.h"
+#include "core/limits.h"
 #include "core/numbers.h"
 #include "core/text.h"
 #include "registry/fields.h"
@@ -294,7 +295,9 @@ void Checker::card_chars(int f, const std::string& s, bool allow_kanji) {
       return;
     }
   }
-  if (core::codepoint_count(s) > 38) fail("E_LENGTH", f, label(f) + "が長すぎます（38文字以内）");
+  const core::FieldLimit& limit =
+      f == kInsuredCardSymbol ? core::kInsuredCardSymbolLimit : core::kInsuredIdentificationNumberLimit;
+  if (Status st = core::check_length(limit, s); !st) fail(st.error().code, f, st.error().message);
 }
 
 std::string Checker::kana(int f, bool required) {

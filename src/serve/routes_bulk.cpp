@@ -19,6 +19,7 @@
 
 #include "confirm/confirm.h"
 #include "core/date.h"
+#include "core/limits.h"
 #include "core/numbers.h"
 #include "core/text.h"
 #include "oqs/messages.h"
@@ -44,7 +45,7 @@ http::Response xml_response(Result<std::string> xml) {
 // A refused 01: the header echo with SegmentOfResult 9 and the error, no body.
 http::Response refuse_receipt(const oqs::RequestHeader& h, const Error& e) {
   oqs::BulkReceipt receipt;
-  receipt.header = confirm::Confirmer::error_result(h, e).header;
+  receipt.header = oqs::error_result(h, e).header;
   return xml_response(oqs::write_bulk_receipt_xml(receipt, core::Encoding::kUtf8));
 }
 
@@ -52,7 +53,7 @@ http::Response refuse_result(const oqs::BulkResultRequest& r, const Error& e) {
   oqs::BulkResult result;
   oqs::RequestHeader h;
   h.medical_institution_code = r.medical_institution_code;
-  result.header = confirm::Confirmer::error_result(h, e).header;
+  result.header = oqs::error_result(h, e).header;
   result.header.qualification_confirmation_date.clear();
   result.header.reception_number = r.reception_number;
   return xml_response(oqs::write_bulk_result_xml(result, core::Encoding::kUtf8));
@@ -68,9 +69,7 @@ Status check_header(const oqs::RequestHeader& h, const std::string& caller) {
   auto date = core::Date::parse(h.qualification_confirmation_date);
   if (!date)
     return Status::Fail(date.error().code, "QualificationConfirmationDate", date.error().message);
-  if (core::codepoint_count(h.arbitrary_file_identifier) > 50)
-    return Status::Fail("E_LENGTH", "ArbitraryFileIdentifier", "任意のファイル識別子は50文字以内です");
-  return Status::Ok();
+  return core::check_length(core::kArbitraryFileIdentifierLimit, h.arbitrary_file_identifier);
 }
 
 // Confirms every search of the request, one unit each; `normal` counts the units answered

@@ -128,7 +128,7 @@ struct Service::Impl {
     auto parsed = oqs::parse_confirm_request_xml(req.body);
     oqs::ConfirmResult result;
     if (!parsed) {
-      result = confirm::Confirmer::error_result(oqs::RequestHeader{}, parsed.error());
+      result = oqs::error_result(oqs::RequestHeader{}, parsed.error());
     } else {
       result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
     }

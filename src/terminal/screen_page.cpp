@@ -219,10 +219,10 @@ async function api(path, body) {
   try {
     res = await fetch(path, init);
   } catch (e) {
-    return { ok: false, status: 0, data: { code: "E_CONNECT", message: "端末に接続できません。端末のソフトウェアが起動しているか確認してください。" } };
+    return { ok: false, status: 0, data: { code: "E_CONNECT", detail: "端末に接続できません。端末のソフトウェアが起動しているか確認してください。" } };
   }
   let data = {};
-  try { data = await res.json(); } catch (e) { data = { code: "E_RESPONSE", message: "端末の応答を読めませんでした" }; }
+  try { data = await res.json(); } catch (e) { data = { code: "E_RESPONSE", detail: "端末の応答を読めませんでした" }; }
   return { ok: res.ok, status: res.status, data };
 }
 
@@ -308,7 +308,7 @@ $("card-form").addEventListener("submit", async (ev) => {
   if (r.ok) { showView(r.data); loadCards(true); return; }
   resultIdle();
   const d = r.data;
-  let text = esc(d.message || "カードを読み取れませんでした");
+  let text = esc(d.detail || "カードを読み取れませんでした");
   if (typeof d.pinRetriesLeft === "number" && d.code === "E_CARD_PIN")
     text += "<br><b>残りの入力回数：" + d.pinRetriesLeft + "回</b>";
   if (d.code === "E_CARD_PIN") {
@@ -363,7 +363,7 @@ async function linkCard(card) {
   loadCards(true);
   if (!r.ok) {
     const d = r.data;
-    let text = esc(d.message || "初回登録できませんでした");
+    let text = esc(d.detail || "初回登録できませんでした");
     if (typeof d.pinRetriesLeft === "number" && d.code === "E_CARD_PIN")
       text += "<br><b>残りの入力回数：" + d.pinRetriesLeft + "回</b>";
     $("link-pin-error").innerHTML = text;
@@ -422,12 +422,12 @@ $("numbers-form").addEventListener("submit", async (ev) => {
   resultIdle();
   const d = r.data;
   if (Array.isArray(d.errors) && d.errors.length) {
-    for (const e of d.errors) if (FIELDS.includes(e.field)) fieldError(e.field, e.message);
+    for (const e of d.errors) if (FIELDS.includes(e.field)) fieldError(e.field, e.detail);
     const first = d.errors.find((e) => FIELDS.includes(e.field));
     if (first) $(first.field).focus();
   }
   $("numbers-message").innerHTML = '<div class="alert error" data-code="' + esc(d.code) + '">' +
-    esc(d.message || "資格確認できませんでした") + "</div>";
+    esc(d.detail || "資格確認できませんでした") + "</div>";
 });
 
 // ---- result ----
@@ -542,7 +542,7 @@ async function loadHistory() {
   const body = $("history-table").querySelector("tbody");
   body.innerHTML = "";
   const r = await api("/api/history");
-  if (!r.ok) { $("history-message").textContent = r.data.message || "履歴を取得できません"; return; }
+  if (!r.ok) { $("history-message").textContent = r.data.detail || "履歴を取得できません"; return; }
   const entries = r.data.entries || [];
   $("history-message").textContent = entries.length ? "" : "本日の資格確認はまだありません。";
   for (const e of entries) {
@@ -558,14 +558,14 @@ async function loadHistory() {
   }
   body.querySelectorAll("[data-show]").forEach((b) => b.addEventListener("click", async () => {
     const v = await api("/api/history-entry?id=" + encodeURIComponent(b.dataset.show));
-    if (v.ok) showView(v.data); else $("history-message").textContent = v.data.message || "表示できません";
+    if (v.ok) showView(v.data); else $("history-message").textContent = v.data.detail || "表示できません";
   }));
   body.querySelectorAll("[data-resend]").forEach((b) => b.addEventListener("click", () =>
     resend(b.dataset.resend, $("history-message"))));
 }
 async function resend(id, out) {
   const r = await api("/api/resend?id=" + encodeURIComponent(id), {});
-  out.textContent = r.ok ? "レセコンへ再送しました" : (r.data.message || "再送できませんでした");
+  out.textContent = r.ok ? "レセコンへ再送しました" : (r.data.detail || "再送できませんでした");
   out.title = r.ok ? r.data.file : "";
 }
 

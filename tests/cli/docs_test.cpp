@@ -2,12 +2,14 @@
 //
 // The reference documents are checked against the sources they describe, so a new error
 // code or route cannot ship undocumented: every "E_…"/"W_…" code string in src/ is in
-// docs/errors.md, every route registered with router.add( is in docs/api.md and
+// docs/errors.md — listed there exactly once — with the field length table of core/limits.h,
+// every route registered with router.add( is in docs/api.md and
 // docs/openapi.yaml, and the README opens with the two commands a newcomer needs.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -85,6 +87,53 @@ TEST(DocsTest, EveryErrorCodeInTheSourcesIsInErrorsMd) {
     if (!contains_code(doc, c)) missing += " " + c;
   EXPECT_TRUE(missing.empty()) << "codes emitted by src/ but not documented in docs/errors.md:"
                                << missing;
+}
+
+// issue 14, point 5: docs/errors.md lists every code once. Each "E_…"/"W_…" code string of
+// src/ is the key (first cell) of exactly one table row or in exactly one heading, and every
+// code the page names in backticks exists in src/ (wildcards such as `E_XML_*` aside).
+TEST(DocsTest, ErrorsMdListsEveryCodeExactlyOnce) {
+  const std::string doc = slurp(kRoot / "docs" / "errors.md");
+  ASSERT_FALSE(doc.empty());
+  static const std::regex code_re("([EW]_[A-Z0-9_]+)");
+  std::map<std::string, int> listed;
+  std::istringstream lines(doc);
+  for (std::string line; std::getline(lines, line);) {
+    std::string key;
+    if (line.rfind("|", 0) == 0) {
+      key = line.substr(1, line.find('|', 1) == std::string::npos ? std::string::npos : line.find('|', 1) - 1);
+    } else if (line.rfind("#", 0) == 0) {
+      key = line;
+    }
+    for (std::sregex_iterator it(key.begin(), key.end(), code_re), end; it != end; ++it) ++listed[(*it)[1].str()];
+  }
+  const std::set<std::string> codes = error_codes_in_sources();
+  std::string not_once;
+  for (const auto& c : codes)
+    if (listed[c] != 1) not_once += " " + c + "×" + std::to_string(listed[c]);
+  EXPECT_TRUE(not_once.empty()) << "codes not listed exactly once (as a row's first cell or a heading):"
+                                << not_once;
+  static const std::regex quoted("`([EW]_[A-Z0-9_]*[A-Z0-9])`");
+  std::string unknown;
+  for (std::sregex_iterator it(doc.begin(), doc.end(), quoted), end; it != end; ++it)
+    if (!codes.count((*it)[1].str())) unknown += " " + (*it)[1].str();
+  for (const auto& [c, n] : listed)
+    if (!codes.count(c)) unknown += " " + c;
+  EXPECT_TRUE(unknown.empty()) << "codes in docs/errors.md that src/ never emits:" << unknown;
+}
+
+// issue 14, point 5: the field length table of docs/errors.md is core/limits.h's.
+TEST(DocsTest, ErrorsMdShowsTheFieldLimitsTable) {
+  const std::string doc = slurp(kRoot / "docs" / "errors.md");
+  const std::string header = slurp(kRoot / "src" / "core" / "limits.h");
+  static const std::regex limit(R"re(FieldLimit \w+\{\s*"(\w+)",\s*"([^"]+)",\s*LengthUnit::k(\w+),\s*(\d+)\})re");
+  int seen = 0;
+  for (std::sregex_iterator it(header.begin(), header.end(), limit), end; it != end; ++it, ++seen) {
+    std::string unit = (*it)[3].str() == "Characters" ? "characters" : "bytes";
+    std::string row = "| `" + (*it)[1].str() + "` | " + (*it)[2].str() + " | " + unit + " | " + (*it)[4].str() + " |";
+    EXPECT_NE(doc.find(row), std::string::npos) << "docs/errors.md lacks the row " << row;
+  }
+  EXPECT_GE(seen, 3) << "the limit scan found almost nothing; is the regex stale?";
 }
 
 TEST(DocsTest, EveryRegisteredRouteIsInApiMdAndOpenapi) {

@@ -162,7 +162,7 @@ TEST_F(TerminalTest, ValidationErrorsPerFieldAndNothingSent) {
   ASSERT_EQ(r.status, 400) << r.body;
   auto v = obj(r);
   EXPECT_EQ(v["code"], "E_VALIDATION");
-  EXPECT_EQ(v["message"], "入力内容を確認してください");
+  EXPECT_EQ(v["detail"], "入力内容を確認してください");
   std::map<std::string, std::string> by_field;
   for (const auto& e : v["errors"].as_array())
     by_field[s(e.as_object().if_contains("field"))] = s(e.as_object().if_contains("code"));
@@ -313,7 +313,7 @@ TEST_F(TerminalTest, CardRefusals) {
   auto unlinked = call("POST", "/api/card-confirmations", R"({"card":"sato","method":"pin","pin":"1234"})");
   EXPECT_EQ(unlinked.status, 403);
   EXPECT_EQ(obj(unlinked)["code"], "E_CARD_NOT_LINKED");
-  EXPECT_NE(s(obj(unlinked).if_contains("message")).find("利用登録"), std::string::npos);
+  EXPECT_NE(s(obj(unlinked).if_contains("detail")).find("利用登録"), std::string::npos);
   auto revoked = call("POST", "/api/card-confirmations", R"({"card":"ito","method":"pin","pin":"1234"})");
   EXPECT_EQ(revoked.status, 403);
   EXPECT_EQ(obj(revoked)["code"], "E_CARD_REVOKED");
@@ -321,7 +321,7 @@ TEST_F(TerminalTest, CardRefusals) {
   auto w1 = obj(call("POST", "/api/card-confirmations", R"({"card":"takahashi","method":"pin","pin":"9999"})"));
   EXPECT_EQ(w1["code"], "E_CARD_PIN");
   EXPECT_EQ(w1["pinRetriesLeft"], 2);
-  EXPECT_NE(s(w1.if_contains("message")).find("あと2回"), std::string::npos);
+  EXPECT_NE(s(w1.if_contains("detail")).find("あと2回"), std::string::npos);
   auto w2 = obj(call("POST", "/api/card-confirmations", R"({"card":"takahashi","method":"pin","pin":"9999"})"));
   EXPECT_EQ(w2["pinRetriesLeft"], 1);
   auto w3 = call("POST", "/api/card-confirmations", R"({"card":"takahashi","method":"pin","pin":"9999"})");
@@ -429,7 +429,7 @@ TEST_F(TerminalTest, CardLinkAtTheReader) {
     EXPECT_EQ(wrong.status, 400);
     EXPECT_EQ(obj(wrong)["code"], "E_CARD_PIN");
     EXPECT_EQ(obj(wrong)["pinRetriesLeft"], 2);
-    EXPECT_NE(s(obj(wrong).if_contains("message")).find("あと2回"), std::string::npos) << wrong.body;
+    EXPECT_NE(s(obj(wrong).if_contains("detail")).find("あと2回"), std::string::npos) << wrong.body;
     auto format = call("POST", "/api/card-links", R"({"card":"hana"})", &t);
     EXPECT_EQ(format.status, 400);
     EXPECT_EQ(obj(format)["code"], "E_CARD_PIN_FORMAT");
@@ -454,7 +454,7 @@ TEST_F(TerminalTest, CardLinkAtTheReader) {
     auto none = call("POST", "/api/card-links", R"({"card":"nobody","pin":"1234"})", &t);
     EXPECT_EQ(none.status, 403);
     EXPECT_EQ(obj(none)["code"], "E_CARD_NO_QUALIFICATION");
-    EXPECT_NE(s(obj(none).if_contains("message")).find("初回登録できません"), std::string::npos) << none.body;
+    EXPECT_NE(s(obj(none).if_contains("detail")).find("初回登録できません"), std::string::npos) << none.body;
     EXPECT_EQ(call("POST", "/api/card-links", R"({"card":"nobody","pin":"9999"})", &t).status, 400);
     EXPECT_EQ(call("POST", "/api/card-links", R"({"card":"nobody","pin":"9999"})", &t).status, 400);
     auto third = call("POST", "/api/card-links", R"({"card":"nobody","pin":"9999"})", &t);
