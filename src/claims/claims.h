@@ -33,6 +33,7 @@
 #include "batch/batch.h"
 #include "core/status.h"
 #include "core/text.h"
+#include "security/audit_events.h"
 #include "store/store.h"
 
 namespace onshi::claims {
@@ -91,6 +92,8 @@ struct Summary {
   void add(const Summary& o);
   // {"claims":…,"rows":…,"ok":…,"accept":…,"reassign":…,"split":…,"return":…,"personLookups":…,"confirmationLookups":…}
   std::string to_json() const;
+  // The run's audit record (`input`: the file name of a batch run, "" over HTTPS).
+  security::ClaimsCheck audit_record(security::Actor actor, std::string input = {}) const;
 };
 
 // The qualification history in memory: every version of every card key, compacted.

@@ -65,12 +65,16 @@ struct Confirmation {
   uint64_t institution = 0;  // 医療機関コード as a number
 };
 
-// "institution:1310112345" → 1310112345, 0 when the actor is not an institution.
-uint64_t institution_of_actor(std::string_view actor);
-uint64_t institution_number(std::string_view code);
-// The date a confirmation asked for, from its detail ({"date":"YYYYMMDD",…}), else the JST
-// date of its time.
-int32_t confirmation_date(std::string_view detail, int64_t time_us);
+uint64_t institution_number(std::string_view code);  // "1310112345" → 1310112345, else 0
+
+// What the rules need of a confirmation in the audit log: the institution (as a number) and
+// the date reception asked for. nullopt when the entry is not a confirmation or cannot be
+// decoded (security/audit_events.h) — such an entry is no evidence of a confirmation.
+struct LoggedConfirmation {
+  uint64_t institution = 0;
+  int32_t date = 0;  // yyyymmdd
+};
+std::optional<LoggedConfirmation> logged_confirmation(const store::AuditEntry& e);
 
 // yyyymmdd → integer, 0 when not 8 digits.
 int32_t date_int(std::string_view s);

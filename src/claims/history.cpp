@@ -12,6 +12,7 @@
 
 #include "claims/detail.h"
 #include "core/date.h"
+#include "security/audit_events.h"
 
 namespace onshi::claims {
 namespace detail {
@@ -36,20 +37,13 @@ uint64_t institution_number(std::string_view code) {
   return v;
 }
 
-uint64_t institution_of_actor(std::string_view actor) {
-  constexpr std::string_view kPrefix = "institution:";
-  if (actor.substr(0, kPrefix.size()) != kPrefix) return 0;
-  return institution_number(actor.substr(kPrefix.size()));
-}
-
-int32_t confirmation_date(std::string_view detail, int64_t time_us) {
-  auto pos = detail.find("\"date\":\"");
-  if (pos != std::string_view::npos) {
-    int32_t d = date_int(detail.substr(pos + 8, 8));
-    if (d) return d;
-  }
-  core::Date d = core::Date::from_unix_us_jst(time_us);
-  return d.year() * 10000 + d.month() * 100 + d.day();
+std::optional<LoggedConfirmation> logged_confirmation(const store::AuditEntry& e) {
+  if (!security::is_confirmation(e)) return std::nullopt;
+  auto c = security::decode_confirmation(e);
+  if (!c) return std::nullopt;
+  const core::Date& d = c->date;
+  return LoggedConfirmation{institution_number(c->medical_institution_code),
+                            d.year() * 10000 + d.month() * 100 + d.day()};
 }
 
 namespace {
@@ -278,13 +272,13 @@ Status History::Impl::load_confirmations(store::Store& store, int64_t confirmati
     from_seq = lo;
   }
   Status as = store.scan_audit(from_seq, [&](const store::AuditEntry& e) {
-    if (e.action != "confirm" || e.subject.empty()) return true;
-    uint64_t inst = detail::institution_of_actor(e.actor);
-    if (inst == 0) return true;
+    if (!security::is_confirmation(e) || e.subject.empty()) return true;
     int64_t k = m.find(e.subject);
     if (k < 0) return true;
-    m.confirmations.push_back(detail::Confirmation{
-        static_cast<uint32_t>(k), detail::confirmation_date(e.detail, e.time_us), e.time_us, inst});
+    auto c = detail::logged_confirmation(e);
+    if (!c || c->institution == 0) return true;
+    m.confirmations.push_back(
+        detail::Confirmation{static_cast<uint32_t>(k), c->date, e.time_us, c->institution});
     return true;
   });
   if (!as.ok()) return as;

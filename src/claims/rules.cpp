@@ -281,10 +281,7 @@ Result<std::optional<Confirmation>> confirmed_online(const History::Impl& h, sto
     }
   } else {
     Status st = store.scan_audit_by_subject(h.key(key), [&](const store::AuditEntry& e) {
-      if (e.action == "confirm") {
-        consider(detail::institution_of_actor(e.actor), e.time_us,
-                 detail::confirmation_date(e.detail, e.time_us));
-      }
+      if (auto c = detail::logged_confirmation(e)) consider(c->institution, e.time_us, c->date);
       return true;
     });
     if (!st.ok()) return st.error();
@@ -573,6 +570,22 @@ std::string Summary::to_json() const {
          ",\"return\":" + std::to_string(by_outcome[4]) +
          ",\"personLookups\":" + std::to_string(person_lookups) +
          ",\"confirmationLookups\":" + std::to_string(confirmation_lookups) + "}";
+}
+
+security::ClaimsCheck Summary::audit_record(security::Actor actor, std::string input) const {
+  security::ClaimsCheck c;
+  c.actor = std::move(actor);
+  c.claims = claims;
+  c.rows = rows;
+  c.ok = by_outcome[0];
+  c.accept = by_outcome[1];
+  c.reassign = by_outcome[2];
+  c.split = by_outcome[3];
+  c.returned = by_outcome[4];
+  c.person_lookups = person_lookups;
+  c.confirmation_lookups = confirmation_lookups;
+  c.input = std::move(input);
+  return c;
 }
 
 }  // namespace onshi::claims

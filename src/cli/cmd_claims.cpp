@@ -12,7 +12,6 @@
 // missing file, bad header, no data directory), 1 for a store failure.
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -82,13 +81,8 @@ int run(const ClaimsArgs& a) {
   // One audit entry for the run's reads of personal data.
   {
     security::AuditLog audit(*store);
-    std::string detail = summary->to_json();
-    detail.pop_back();
-    detail += ",\"input\":" +
-              boost::json::serialize(
-                  boost::json::value(std::filesystem::path(a.in).filename().string())) +
-              "}";
-    audit.record(security::AuditEvent{"operator", "claims.check", "", detail, 0});
+    audit.record(summary->audit_record(security::operator_actor(),
+                                       std::filesystem::path(a.in).filename().string()));
     if (auto st = audit.flush(); !st.ok()) return fail(st.error(), 1);
   }
   std::string line = summary->to_json();

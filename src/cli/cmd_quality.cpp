@@ -46,9 +46,10 @@ Result<core::Date> date_flag(const std::string& value, const char* flag) {
   return *d;
 }
 
-Status audit_run(store::Store& store, const std::string& action, const std::string& detail) {
+// Records the run's entry (the actor is the operator) and waits until it is durable.
+Status audit_run(store::Store& store, const security::AuditRecord& record) {
   security::AuditLog audit(store);
-  audit.record(security::AuditEvent{"operator", action, "", detail, 0});
+  audit.record(record);
   return audit.flush();
 }
 
@@ -98,7 +99,7 @@ int run_report(const QualityArgs& a) {
   auto report = quality::build_report(*store, o);
   if (!report) return fail("report", report.error(), exit_code_of(report.error()));
   if (auto st = write_file(a.out, *report); !st) return fail("report", st.error(), 2);
-  if (auto st = audit_run(*store, "quality.report", "{\"insurerNumber\":\"" + o.insurer_number + "\"}");
+  if (auto st = audit_run(*store, security::QualityReport{security::operator_actor(), o.insurer_number});
       !st)
     return fail("report", st.error(), 1);
   // The summary object of the report, plus the time taken.
@@ -128,9 +129,8 @@ int run_overlaps(const QualityArgs& a) {
   store::Store* store = &(*db)->members();
   auto summary = quality::write_overlaps(*store, o, a.out);
   if (!summary) return fail("overlaps", summary.error(), exit_code_of(summary.error()));
-  if (auto st = audit_run(*store, "quality.overlaps",
-                          "{\"insurerNumber\":\"" + o.insurer_number +
-                              "\",\"rows\":" + std::to_string(summary->overlaps) + "}");
+  if (auto st = audit_run(*store, security::QualityOverlaps{security::operator_actor(), o.insurer_number,
+                                                           summary->overlaps});
       !st)
     return fail("overlaps", st.error(), 1);
   char secs[48];

@@ -12,10 +12,10 @@
 #include "core/burden.h"
 #include "core/codes.h"
 #include "core/date.h"
-#include "core/json_text.h"
 #include "core/limits.h"
 #include "core/numbers.h"
 #include "core/text.h"
+#include "security/audit_events.h"
 #include "security/crypto.h"
 
 namespace onshi::confirm {
@@ -248,14 +248,16 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   r.qualification_validity = std::to_string(static_cast<int>(validity));
 
   // ---- audit the read ----
-  security::AuditEvent ev;
-  ev.actor = "institution:" + caller.medical_institution_code;
-  ev.action = "confirm";
-  ev.subject = std::move(subject);
-  ev.detail = "{\"date\":\"" + d + "\",\"validity\":\"" + r.qualification_validity +
-              "\",\"matches\":" + std::to_string(found.size()) + ",\"limitConsent\":\"" + cons +
-              "\",\"referenceClassification\":\"" + core::json_escaped(options.reference_classification) +
-              "\"}";
+  security::Confirmation ev;
+  ev.medical_institution_code = caller.medical_institution_code;
+  ev.card_key = std::move(subject);
+  ev.date = q->date;
+  ev.validity = validity;
+  ev.matches = static_cast<int64_t>(found.size());
+  ev.limit_consent = cons == "1";
+  ev.reference_classification = options.reference_classification == "1"
+                                    ? core::ReferenceClassification::kMyNumberCard
+                                    : core::ReferenceClassification::kInsuranceCard;
   if (auto st = audit_.record_durable(std::move(ev)); !st)
     return fail(st.error().code, "", st.error().message);
   return r;
@@ -281,6 +283,9 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   auto date = core::Date::parse(confirmation_date);
   if (!date) return fail(date.error().code, "QualificationConfirmationDate", date.error().message);
   if (person_link.empty()) return fail("E_MISSING", "", "本人を特定できません");
+  auto method = security::parse_identity_check(options.method);
+  if (!method || *method == security::IdentityCheck::kNumbers)
+    return fail("E_CODE", "method", "本人確認の方法は pin, face, visual のいずれかです");
 
   const int64_t known_at = options.known_at_us ? options.known_at_us : core::now_unix_us();
   auto versions = store_.find_by_person_link(person_link, known_at);
@@ -303,18 +308,18 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   }
 
   // ---- audit the read (never the My Number: the card is named by its serial) ----
-  security::AuditEvent ev;
-  ev.actor = "institution:" + caller.medical_institution_code;
-  ev.action = "confirm";
-  ev.subject = std::move(subject);
-  ev.detail = "{\"date\":\"" + d + "\",\"validity\":\"" + r.qualification_validity +
-              "\",\"matches\":" + std::to_string(versions->size()) +
-              ",\"limitConsent\":\"" + (options.limit_consent ? "1" : "0") +
-              "\",\"medicationConsent\":\"" + (options.medication_consent ? "1" : "0") +
-              "\",\"healthCheckupConsent\":\"" + (options.health_checkup_consent ? "1" : "0") +
-              "\",\"referenceClassification\":\"1\",\"method\":\"" +
-              core::json_escaped(options.method) + "\",\"cardSerial\":\"" +
-              core::json_escaped(options.card_serial) + "\"}";
+  security::Confirmation ev;
+  ev.medical_institution_code = caller.medical_institution_code;
+  ev.card_key = std::move(subject);
+  ev.date = *date;
+  ev.validity = validity;
+  ev.matches = static_cast<int64_t>(versions->size());
+  ev.limit_consent = options.limit_consent;
+  ev.reference_classification = core::ReferenceClassification::kMyNumberCard;
+  ev.method = *method;
+  ev.card_serial = options.card_serial;
+  ev.medication_consent = options.medication_consent;
+  ev.health_checkup_consent = options.health_checkup_consent;
   if (auto st = audit_.record_durable(std::move(ev)); !st)
     return fail(st.error().code, "", st.error().message);
   return r;

@@ -43,7 +43,7 @@ struct Options {
 // Confirmation by My Number card (R-CONF-1, R-CONF-4, R-CONF-5): the card was verified by
 // card/card.h and gave the person link; the patient's choices at the reader come here.
 struct CardOptions {
-  std::string method;       // "pin", "face", "visual" — recorded in the audit
+  std::string method;       // "pin", "face", "visual" — recorded in the audit (else E_CODE)
   std::string card_serial;  // certificate serial — recorded in the audit
   bool limit_consent = false;          // 限度額適用認定証等の情報提供に同意
   bool medication_consent = false;     // 薬剤情報等 (PharmacistsInfo)

@@ -4,7 +4,7 @@
 // Routing is an exact (method, path) match over a short vector scanned in order. onshi has a
 // few dozen endpoints, so a linear scan of short strings costs less than hashing the path,
 // and it keeps the 404/405 distinction trivial. Authorization is by certificate role: a
-// route lists the roles it admits, the "" entry admits every caller (an empty list admits
+// route lists the roles it admits (core::Role), or admits anyone (an empty list admits
 // nobody, so a forgotten role list fails closed). problem() builds its JSON with Boost.JSON
 // so that messages are escaped correctly whatever they contain.
 #include <algorithm>
@@ -67,6 +67,18 @@ std::string_view reason_title(int status) {
   }
 }
 
+// 403 for a caller the route does not admit, saying which certificate role was refused.
+Response forbidden(const Peer& peer) {
+  std::string message;
+  if (peer.role)
+    message = "証明書の種別「" + peer.role_text() + "」ではこの API を呼べません";
+  else if (!peer.id.empty())
+    message = "証明書の種別 (OU) が onshi の知らないものです";
+  else
+    message = "この API にはクライアント証明書が必要です";
+  return problem(403, Error{"E_FORBIDDEN_ROLE", "", std::move(message)});
+}
+
 }  // namespace
 
 std::string Request::query_param(std::string_view name) const {
@@ -103,8 +115,13 @@ Response problem(int status, const Error& error, const boost::json::object& exte
   return r;
 }
 
-void Router::add(std::string method, std::string path, std::vector<std::string> roles, Handler h) {
-  routes_.push_back(Route{std::move(method), std::move(path), std::move(roles), std::move(h)});
+bool Admit::admits(const Peer& peer) const {
+  return anyone_ ||
+         (peer.role && std::find(roles_.begin(), roles_.end(), *peer.role) != roles_.end());
+}
+
+void Router::add(std::string method, std::string path, Admit who, Handler h) {
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(who), std::move(h)});
 }
 
 Response Router::dispatch(const Request& r) const {
@@ -118,15 +135,7 @@ Response Router::dispatch(const Request& r) const {
       allow += route.method;
       continue;
     }
-    bool admitted = std::any_of(route.roles.begin(), route.roles.end(), [&](const std::string& role) {
-      return role.empty() || (!r.peer.role.empty() && role == r.peer.role);
-    });
-    if (!admitted) {
-      return problem(403, Error{"E_FORBIDDEN_ROLE", "",
-                                r.peer.role.empty()
-                                    ? "この API にはクライアント証明書が必要です"
-                                    : "証明書の種別「" + r.peer.role + "」ではこの API を呼べません"});
-    }
+    if (!route.who.admits(r.peer)) return forbidden(r.peer);
     return route.handler(r);
   }
   if (!path_seen) return problem(404, Error{"E_NOT_FOUND", "", "この API はありません: " + r.path});

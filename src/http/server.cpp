@@ -3,7 +3,7 @@
 //
 // The Connection is a template over its stream: beast::ssl_stream for TLS (the default, with
 // the handshake and the peer certificate), plain beast::tcp_stream when ServerOptions::tls is
-// false (the terminal's loopback screen server: no handshake, every caller has role "").
+// false (the terminal's loopback screen server: no handshake, no caller has a role).
 //
 // Shape: one io_context run by `threads` threads; every accepted socket gets its own strand,
 // so a connection's handlers never run concurrently and need no locks, while different
@@ -75,7 +75,7 @@ Peer peer_from_ssl(SSL* ssl) {
   if (cert == nullptr) return peer;
   if (SSL_get_verify_result(ssl) == X509_V_OK) {
     X509_NAME* subject = X509_get_subject_name(cert);
-    peer.role = subject_entry(subject, NID_organizationalUnitName);
+    peer.role = core::parse_role(subject_entry(subject, NID_organizationalUnitName));
     peer.id = subject_entry(subject, NID_commonName);
   }
   X509_free(cert);
@@ -175,7 +175,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       stream_.async_handshake(ssl::stream_base::server,
                               beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
     } else {
-      do_read();  // plain HTTP: no handshake, no certificate, peer role ""
+      do_read();  // plain HTTP: no handshake, no certificate, no peer role
     }
   }
 
@@ -375,7 +375,7 @@ Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Im
   impl_->options = std::move(options);
   impl_->router = std::move(router);
   Impl* impl = impl_.get();
-  impl_->router.add("GET", "/healthz", {""}, [impl](const Request&) {
+  impl_->router.add("GET", "/healthz", Admit::anyone(), [impl](const Request&) {
     Response r;
     Status st = impl->health ? impl->health() : Status::Ok();
     if (st.ok()) {
@@ -389,7 +389,7 @@ Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Im
     r.body = boost::json::serialize(o);
     return r;
   });
-  impl_->router.add("GET", "/metrics", {""}, [impl](const Request&) {
+  impl_->router.add("GET", "/metrics", Admit::anyone(), [impl](const Request&) {
     Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = impl->metrics.render();

@@ -1,11 +1,11 @@
 // The HTTPS front door of `onshi serve`: Boost.Beast over OpenSSL with client certificates
 // (mTLS), a small router, `/healthz` and `/metrics`. With `ServerOptions::tls = false` the same
 // server speaks plain HTTP (the institution terminal's screen API on loopback): no
-// certificates at all, and every request's Peer has role "" — so only routes that list the
-// "" role answer.
+// certificates at all, and every request's Peer has no role — so only routes that admit
+// anyone answer.
 //
 // The server verifies every client certificate against onshi's CA (R-INST-1) and hands the
-// handler the identity in the certificate subject (OU = role, CN = id; see security/ca.h),
+// handler the identity in the certificate subject (OU = role, CN = id; see core/role.h),
 // so handlers never parse certificates. Handlers are plain synchronous functions run on the
 // server's I/O threads (lookups take microseconds); they must be thread-safe. Connections
 // are keep-alive HTTP/1.1. Only this module and http/client include Beast/Asio, to keep
@@ -15,20 +15,26 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/role.h"
 #include "core/status.h"
 
 namespace onshi::http {
 
-// Who is calling: from the verified client certificate (role "" when no certificate).
+// Who is calling: from the verified client certificate (OU → role, CN → id).
 struct Peer {
-  std::string role;  // "institution", "insurer", …
-  std::string id;    // institution code / insurer number
+  // nullopt when there is no certificate, or when its OU names no role (core/role.h).
+  std::optional<core::Role> role;
+  std::string id;  // institution code / insurer number ("" without a certificate)
+  // The role's name ("institution", …), or "" when there is none.
+  std::string role_text() const { return role ? std::string(core::role_name(*role)) : ""; }
 };
 
 struct Request {
@@ -55,25 +61,42 @@ Response problem(int status, const Error& error);
 
 using Handler = std::function<Response(const Request&)>;
 
+// Who may call a route: the listed certificate roles (`{Role::kInsurer}`), or anyone, with
+// or without a certificate (`Admit::anyone()`, e.g. /healthz). An empty list admits nobody,
+// so a forgotten role list fails closed.
+class Admit {
+ public:
+  Admit(std::initializer_list<core::Role> roles) : roles_(roles) {}  // NOLINT: a role list
+  static Admit anyone() {
+    Admit a{};
+    a.anyone_ = true;
+    return a;
+  }
+  bool admits(const Peer& peer) const;
+
+ private:
+  bool anyone_ = false;
+  std::vector<core::Role> roles_;
+};
+
 class Router {
  public:
-  // Exact path match. `roles` lists the certificate roles allowed ("" entry = no certificate
-  // needed, e.g. /healthz); others get 403 problem+json E_FORBIDDEN_ROLE.
-  void add(std::string method, std::string path, std::vector<std::string> roles, Handler h);
+  // Exact path match. Callers `who` does not admit get 403 problem+json E_FORBIDDEN_ROLE.
+  void add(std::string method, std::string path, Admit who, Handler h);
   // 404 E_NOT_FOUND / 405 E_METHOD when nothing matches.
   Response dispatch(const Request& r) const;
 
  private:
   struct Route {
     std::string method, path;
-    std::vector<std::string> roles;
+    Admit who;
     Handler handler;
   };
   std::vector<Route> routes_;
 };
 
 struct ServerOptions {
-  bool tls = true;    // false = plain HTTP: cert/key/CA unused, Peer.role always ""
+  bool tls = true;    // false = plain HTTP: cert/key/CA unused, Peer.role always nullopt
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 = an ephemeral port (see Server::port())
   int threads = 2;

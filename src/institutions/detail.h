@@ -15,6 +15,7 @@
 #include "core/date.h"
 #include "institutions/institutions.h"
 #include "security/audit.h"
+#include "security/audit_events.h"
 #include "store/institutions.h"
 
 namespace onshi::institutions {
@@ -71,35 +72,33 @@ struct Registry::Impl {
     return st;
   }
 
-  static void audit_event(Tx& tx, std::string action, const std::string& actor, std::string subject,
-                          std::string detail, int64_t time_us = 0) {
-    security::AuditEvent ev;
-    ev.actor = actor;
-    ev.action = "institution." + action;
-    ev.subject = std::move(subject);
-    ev.detail = std::move(detail);
-    ev.time_us = time_us;
-    tx.events.push_back(std::move(ev));
+  // Queues the typed audit record of a change (security/audit_events.h), made by `actor`
+  // ("agency:…", "operator" …; E_AUDIT_ENTRY when it names no role), for after the commit.
+  template <class Record, class... Fields>
+  static Status audit_event(Tx& tx, const std::string& actor, int64_t time_us, Fields&&... f) {
+    auto who = security::parse_actor(actor);
+    if (!who) return who.error();
+    tx.events.push_back(
+        security::encode(Record{std::move(*who), std::forward<Fields>(f)...}, time_us));
+    return {};
   }
 
-  // Appends one line of the entry's history (and its audit event).
+  // Appends one line of the entry's history and its audit record, which carry the same
+  // detail (the step's facts, the stage, the code).
   static Status event(Tx& tx, const Institution& i, std::string_view action,
                       const std::string& actor, boost::json::object detail) {
-    detail["stage"] = stage_name(i.stage);
-    if (!i.medical_institution_code.empty())
-      detail["medicalInstitutionCode"] = i.medical_institution_code;
     store::InstitutionEvent e;
     e.time_us = core::now_unix_us();
     e.provisional_code = i.provisional_code;
     e.action = action;
     e.actor = actor;
-    e.detail = boost::json::serialize(detail);
-    if (Status st = tx.db.append_event(e); !st) return st;
-    audit_event(
-        tx, std::string(action), actor,
+    Status st = audit_event<security::InstitutionChange>(
+        tx, actor, e.time_us, std::string(action),
         i.medical_institution_code.empty() ? i.provisional_code : i.medical_institution_code,
-        e.detail, e.time_us);
-    return {};
+        std::string(stage_name(i.stage)), i.medical_institution_code, std::move(detail));
+    if (!st) return st;
+    e.detail = tx.events.back().detail;
+    return tx.db.append_event(e);
   }
 
   // Loads, checks and changes one entry in a unit of work; `step` mutates the entry and

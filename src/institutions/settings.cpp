@@ -23,8 +23,7 @@ Status Registry::set_schedule_override(const ScheduleOverride& o, const std::str
                                     date_or_empty(o.agency_deadline),
                                     date_or_empty(o.submission_deadline)};
     if (Status x = tx.db.put_schedule_override(s); !x) return x;
-    m.audit_event(tx, "scheduleOverride", actor, s.month, "");
-    return {};
+    return m.audit_event<security::ScheduleOverride>(tx, actor, 0, s.month, false);
   });
 }
 
@@ -34,8 +33,7 @@ Status Registry::clear_schedule_override(int year, int month, const std::string&
     auto deleted = tx.db.delete_schedule_override(month_key(year, month));
     if (!deleted) return deleted.error();
     if (!*deleted) return fail("E_NOT_FOUND", "month", "その月の日程の上書きはありません");
-    m.audit_event(tx, "scheduleOverrideCleared", actor, month_key(year, month), "");
-    return {};
+    return m.audit_event<security::ScheduleOverride>(tx, actor, 0, month_key(year, month), true);
   });
 }
 
@@ -47,9 +45,8 @@ Status Registry::set_total(Kind k, const std::string& prefecture, int64_t count,
   auto& m = *impl_;
   return m.transaction([&](Impl::Tx& tx) -> Status {
     if (Status x = tx.db.set_population(kind_name(k), prefecture, count); !x) return x;
-    m.audit_event(tx, "population", actor, std::string(kind_name(k)) + ":" + prefecture,
-                  "{\"total\":" + std::to_string(count) + "}");
-    return {};
+    return m.audit_event<security::InstitutionPopulation>(tx, actor, 0, std::string(kind_name(k)),
+                                                          prefecture, count);
   });
 }
 
@@ -60,10 +57,7 @@ Status Registry::set_card_figures(int64_t issued, int64_t registrations, const s
   return m.transaction([&](Impl::Tx& tx) -> Status {
     if (Status x = tx.db.set_counter("cards_issued", issued); !x) return x;
     if (Status x = tx.db.set_counter("card_registrations", registrations); !x) return x;
-    m.audit_event(tx, "cardFigures", actor, "",
-                  "{\"issued\":" + std::to_string(issued) +
-                      ",\"registrations\":" + std::to_string(registrations) + "}");
-    return {};
+    return m.audit_event<security::CardFigures>(tx, actor, 0, issued, registrations);
   });
 }
 

@@ -12,11 +12,13 @@
 
 #include "core/burden.h"
 #include "core/limits.h"
+#include "core/log.h"
 #include "core/qualification_json.h"
 #include "core/text.h"
 #include "oqs/messages.h"
 #include "quality/detail.h"
 #include "quality/quality.h"
+#include "security/audit_events.h"
 
 namespace onshi::quality {
 namespace {
@@ -82,24 +84,16 @@ std::string shown_to_institutions(const store::QualificationVersion& v, core::Da
   return oqs::write_confirm_result_json(r);
 }
 
-std::string confirmation_json(const store::AuditEntry& e) {
+// One confirmation of the view, as decoded from its audit entry (security/audit_events.h).
+std::string confirmation_json(const security::Confirmation& c, const store::AuditEntry& e) {
   std::string o = "{";
-  std::string institution = e.actor.substr(e.actor.find(':') + 1);
-  json_field(o, "medicalInstitutionCode", institution);
+  json_field(o, "medicalInstitutionCode", c.medical_institution_code);
   json_field(o, "time", detail::iso_jst(e.time_us));
-  boost::system::error_code ec;
-  auto d = json::parse(e.detail, ec);
-  if (!ec && d.is_object()) {
-    const auto& obj = d.as_object();
-    auto str = [&](const char* k) -> std::string {
-      const auto* v = obj.if_contains(k);
-      return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    json_field(o, "qualificationConfirmationDate", str("date"));
-    json_field(o, "qualificationValidity", str("validity"));
-    json_field(o, "limitApplicationCertificateRelatedConsFlg", str("limitConsent"));
-    json_field(o, "referenceClassification", str("referenceClassification"));
-  }
+  json_field(o, "qualificationConfirmationDate", c.date.yyyymmdd());
+  json_field(o, "qualificationValidity", std::to_string(static_cast<int>(c.validity)));
+  json_field(o, "limitApplicationCertificateRelatedConsFlg", c.limit_consent ? "1" : "0");
+  json_field(o, "referenceClassification",
+             std::to_string(static_cast<int>(c.reference_classification)));
   json_field(o, "auditSeq", e.seq);
   o.push_back('}');
   return o;
@@ -170,10 +164,17 @@ Status append_confirmations(std::string& o, store::Store& store, const std::stri
   o.push_back('[');
   bool first = true;
   auto st = store.scan_audit_by_subject(key, [&](const store::AuditEntry& e) {
-    if (e.action != "confirm" || e.actor.rfind("institution:", 0) != 0) return true;
+    if (!security::is_confirmation(e)) return true;
+    auto c = security::decode_confirmation(e);
+    if (!c) {  // not shown, but never silently: the operator sees which entry
+      core::log_warn("quality.audit_entry_unreadable",
+                     {{"seq", std::to_string(e.seq)}, {"code", c.error().code},
+                      {"field", c.error().field}});
+      return true;
+    }
     if (!first) o.push_back(',');
     first = false;
-    o += confirmation_json(e);
+    o += confirmation_json(*c, e);
     return true;
   });
   if (!st) return st;
@@ -235,12 +236,8 @@ Result<std::string> member_view(store::Store& store, security::AuditLog& audit,
     members += *member;
 
     // Audit or refuse: the view is answered only once this read is durably recorded.
-    security::AuditEvent ev;
-    ev.actor = "insurer:" + *insurer;
-    ev.action = "member.view";
-    ev.subject = key;
-    ev.detail = "{\"versions\":" + std::to_string(history->size()) + "}";
-    if (auto st = audit.record_durable(std::move(ev)); !st) return st.error();
+    security::MemberView ev{*insurer, key, static_cast<int64_t>(history->size())};
+    if (auto st = audit.record_durable(ev); !st) return st.error();
   }
   members.push_back(']');
   if (shown == 0)

@@ -8,6 +8,7 @@
 // everything recorded so far is durable. The store numbers and links the entries inside
 // that transaction (Store::chain_audit), so any number of logs — in one process or in
 // several servers on one database — extend one chain. Details never carry a My Number.
+// What each action records, and how a reader gets it back, is security/audit_events.h.
 //
 // Audit or refuse: a read of a person's data is answered only once its entry is durable.
 // `record_durable` queues the event like `record` and waits for the group that holds it
@@ -29,17 +30,10 @@
 #include <thread>
 
 #include "core/status.h"
+#include "security/audit_events.h"
 #include "store/store.h"
 
 namespace onshi::security {
-
-struct AuditEvent {
-  std::string actor;    // "institution:1310112345"
-  std::string action;   // "confirm"
-  std::string subject;  // card key or ""
-  std::string detail;   // compact JSON
-  int64_t time_us = 0;  // 0 = now
-};
 
 // Computes the chained hash of `e` (all fields but `hash` must be set).
 std::string audit_hash(const store::AuditEntry& e);
@@ -61,6 +55,9 @@ class AuditLog {
   // the read (code E_STORE or the store's own; message in Japanese for the caller).
   // Thread-safe; blocks for about one group commit, at most `durable_timeout`.
   Status record_durable(AuditEvent event);
+  // The same for a typed record (security/audit_events.h), encoded there; time = now.
+  void record(const AuditRecord& record) { this->record(encode(record)); }
+  Status record_durable(const AuditRecord& record) { return record_durable(encode(record)); }
   // Waits until all events recorded so far are committed. Returns the store's error when
   // some of them could not be written (each failure is reported to one flush).
   Status flush();

@@ -273,32 +273,6 @@ Status make_dir(const fs::path& dir, mode_t mode) {
 
 }  // namespace
 
-std::string_view role_name(Role r) {
-  switch (r) {
-    case Role::kInstitution:
-      return "institution";
-    case Role::kInsurer:
-      return "insurer";
-    case Role::kAgency:
-      return "agency";
-    case Role::kBureau:
-      return "bureau";
-    case Role::kReviewer:
-      return "reviewer";
-    case Role::kOperator:
-      return "operator";
-  }
-  return "unknown";
-}
-
-std::optional<Role> parse_role(std::string_view name) {
-  for (Role r : {Role::kInstitution, Role::kInsurer, Role::kAgency, Role::kBureau, Role::kReviewer,
-                 Role::kOperator}) {
-    if (role_name(r) == name) return r;
-  }
-  return std::nullopt;
-}
-
 CaPaths ca_paths(const fs::path& data_dir) {
   fs::path d = data_dir / "ca";
   return {d / "ca.pem", d / "ca.key", d / "server.pem", d / "server.key"};

@@ -3,8 +3,8 @@
 //
 // Every client of `onshi serve` presents a certificate from this CA. The subject says who
 // the client is: O=onshi, OU=<role>, CN=<id> where role is "institution" (id = 10-digit
-// 医療機関コード), "insurer" (id = 6/8-digit 保険者番号), or later "agency", "bureau",
-// "reviewer". The server maps a verified peer certificate to (role, id) and each endpoint
+// 医療機関コード), "insurer" (id = 6/8-digit 保険者番号), "agency", "bureau", "reviewer" or
+// "operator" — the names of core/role.h, the one OU ↔ Role table. The server maps a verified peer certificate to (role, id) and each endpoint
 // checks it. Keys are ECDSA P-256 (cheap TLS handshakes); certificates are X.509 v3.
 //
 // Files in a data directory: DIR/ca/ca.pem, DIR/ca/ca.key (0600), DIR/ca/server.pem,
@@ -20,13 +20,15 @@
 #include <utility>
 #include <vector>
 
+#include "core/role.h"
 #include "core/status.h"
 
 namespace onshi::security {
 
-enum class Role { kInstitution, kInsurer, kAgency, kBureau, kReviewer, kOperator };
-std::string_view role_name(Role r);                    // "institution", …
-std::optional<Role> parse_role(std::string_view name);
+// The certificate roles and their OU names live in core/role.h (http/ reads them too).
+using core::parse_role;
+using core::Role;
+using core::role_name;
 
 struct CaPaths {
   std::filesystem::path ca_cert, ca_key, server_cert, server_key;

@@ -181,11 +181,11 @@ http::Response answer_result(store::BulkStore& receptions, const http::Request& 
 void add_bulk_routes(http::Router& router, Context& ctx) {
   store::BulkStore* receptions = &ctx.db.bulk();
   auto confirmer = std::make_shared<confirm::Confirmer>(ctx.store, ctx.audit);
-  router.add("POST", "/xml/OQSmuquc01", {"institution"},
+  router.add("POST", "/xml/OQSmuquc01", {core::Role::kInstitution},
              [receptions, confirmer](const http::Request& req) {
                return receive_bulk(*receptions, *confirmer, req);
              });
-  router.add("POST", "/xml/OQSmuquc02", {"institution"},
+  router.add("POST", "/xml/OQSmuquc02", {core::Role::kInstitution},
              [receptions](const http::Request& req) { return answer_result(*receptions, req); });
 }
 

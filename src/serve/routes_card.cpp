@@ -171,11 +171,9 @@ http::Response links(CardRoutes& routes, const http::Request& req) {
   if (!body) return http::problem(400, body.error());
   auto linked = routes.verifier->link(body->presentation, req.peer.id, *routes.store);
   if (!linked) return card_refused(linked.error());
-  json::object detail{{"cardSerial", linked->serial},
-                      {"method", std::string(card::method_name(body->presentation.method))},
-                      {"alreadyLinked", linked->already_linked}};
-  routes.audit->record(security::AuditEvent{"institution:" + req.peer.id, "card.link", "",
-                                            json::serialize(detail), 0});
+  // The verifier accepts only a PIN for a link (routes refuse face and visual above).
+  routes.audit->record(security::CardLink{req.peer.id, linked->serial,
+                                          security::IdentityCheck::kPin, linked->already_linked});
   json::object o{{"linked", true},
                  {"serial", linked->serial},
                  {"alreadyLinked", linked->already_linked}};
@@ -195,11 +193,11 @@ void add_card_routes(http::Router& router, Context& ctx) {
   routes->confirmer = std::make_unique<confirm::Confirmer>(ctx.store, ctx.audit);
   routes->store = &ctx.store;
   routes->audit = &ctx.audit;
-  router.add("POST", "/v1/card/challenges", {"institution"},
+  router.add("POST", "/v1/card/challenges", {core::Role::kInstitution},
              [routes](const http::Request& r) { return challenges(*routes, r); });
-  router.add("POST", "/v1/card/confirmations", {"institution"},
+  router.add("POST", "/v1/card/confirmations", {core::Role::kInstitution},
              [routes](const http::Request& r) { return confirmations(*routes, r); });
-  router.add("POST", "/v1/card/links", {"institution"},
+  router.add("POST", "/v1/card/links", {core::Role::kInstitution},
              [routes](const http::Request& r) { return links(*routes, r); });
 }
 

@@ -45,7 +45,7 @@ struct HistoryCache {
 void add_claims_routes(http::Router& router, Context& ctx) {
   auto cache = std::make_shared<HistoryCache>();
   if (auto dir = ctx.db.cache_dir(); !dir.empty()) cache->snapshot = dir / "claims-history.bin";
-  router.add("POST", "/v1/claims:check", {"reviewer"}, [&ctx, cache](const http::Request& req) {
+  router.add("POST", "/v1/claims:check", {core::Role::kReviewer}, [&ctx, cache](const http::Request& req) {
     bool json_in = req.content_type.find("json") != std::string::npos;
     if (req.content_type.empty() ||
         (!json_in && req.content_type.find("csv") == std::string::npos)) {
@@ -75,8 +75,8 @@ void add_claims_routes(http::Router& router, Context& ctx) {
       for (auto& r : claims::check_claim(**history, ctx.store, c, summary))
         rows.push_back(std::move(r));
     }
-    if (auto st = ctx.audit.record_durable(security::AuditEvent{
-            "reviewer:" + req.peer.id, "claims.check", "", summary.to_json(), 0});
+    if (auto st = ctx.audit.record_durable(
+            summary.audit_record(security::Actor{core::Role::kReviewer, req.peer.id}));
         !st)
       return http::problem(503, st.error());  // audit or refuse: no result without its entry
     http::Response res;

@@ -46,13 +46,12 @@ namespace json = boost::json;
 namespace inst = institutions;
 using core::Date;
 
-const std::vector<std::string> kAgency = {"agency"};
-const std::vector<std::string> kBureau = {"bureau"};
-const std::vector<std::string> kAnyone = {"",        "agency",   "bureau",  "institution",
-                                          "insurer", "operator", "reviewer"};
+const http::Admit kAgency = {core::Role::kAgency};
+const http::Admit kBureau = {core::Role::kBureau};
+const http::Admit kAnyone = http::Admit::anyone();
 
 std::string actor_of(const http::Request& r) {
-  return r.peer.role + ":" + r.peer.id;
+  return r.peer.role_text() + ":" + r.peer.id;
 }
 
 http::Response ok_json(std::string body) {
@@ -406,9 +405,9 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/institutions/designation-lists", kBureau, on(designate_from_list));
   router.add("POST", "/v1/institutions/usage-applications", kAgency,
              [reg, data_dir](const http::Request& r) { return apply_usage(*reg, data_dir, r); });
-  router.add("GET", "/v1/institutions/entry", {"agency", "bureau"}, on(find_entry));
-  router.add("GET", "/v1/institutions/me", {"institution"}, on(own_entry));
-  router.add("POST", "/v1/institutions/medical-aid-setting", {"institution"}, on(set_medical_aid));
+  router.add("GET", "/v1/institutions/entry", {core::Role::kAgency, core::Role::kBureau}, on(find_entry));
+  router.add("GET", "/v1/institutions/me", {core::Role::kInstitution}, on(own_entry));
+  router.add("POST", "/v1/institutions/medical-aid-setting", {core::Role::kInstitution}, on(set_medical_aid));
   router.add("GET", "/v1/institutions/schedule", kAnyone, on(schedule));
   router.add("GET", "/v1/institutions/statistics", kAnyone, on(statistics_json));
   router.add("GET", "/institutions/statistics", kAnyone, on(statistics_page));

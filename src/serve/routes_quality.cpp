@@ -36,7 +36,7 @@ std::optional<http::Response> check_insurer(const http::Request& req, std::strin
 
 void add_quality_routes(http::Router& router, Context& ctx) {
   Context* c = &ctx;
-  router.add("GET", "/v1/members", {"insurer"}, [c](const http::Request& req) {
+  router.add("GET", "/v1/members", {core::Role::kInsurer}, [c](const http::Request& req) {
     std::string insurer;
     if (auto denied = check_insurer(req, insurer)) return *denied;
     quality::MemberQuery q;
@@ -51,24 +51,22 @@ void add_quality_routes(http::Router& router, Context& ctx) {
     return res;
   });
 
-  router.add("GET", "/v1/quality/report", {"insurer"}, [c](const http::Request& req) {
+  router.add("GET", "/v1/quality/report", {core::Role::kInsurer}, [c](const http::Request& req) {
     std::string insurer;
     if (auto denied = check_insurer(req, insurer)) return *denied;
     quality::ReportOptions o;
     o.insurer_number = insurer;
     auto report = quality::build_report(c->store, o);
     if (!report) return http::problem(status_of(report.error()), report.error());
-    security::AuditEvent ev;
-    ev.actor = "insurer:" + insurer;
-    ev.action = "quality.report";
-    if (auto st = c->audit.record_durable(std::move(ev)); !st)
+    security::QualityReport ev{security::Actor{core::Role::kInsurer, insurer}, insurer};
+    if (auto st = c->audit.record_durable(ev); !st)
       return http::problem(503, st.error());
     http::Response res;
     res.body = std::move(*report);
     return res;
   });
 
-  router.add("GET", "/v1/quality/overlaps", {"insurer"}, [c](const http::Request& req) {
+  router.add("GET", "/v1/quality/overlaps", {core::Role::kInsurer}, [c](const http::Request& req) {
     std::string insurer;
     if (auto denied = check_insurer(req, insurer)) return *denied;
     quality::OverlapOptions o;
@@ -82,11 +80,9 @@ void add_quality_routes(http::Router& router, Context& ctx) {
     quality::OverlapSummary summary;
     auto csv = quality::overlaps_csv(c->store, o, &summary);
     if (!csv) return http::problem(status_of(csv.error()), csv.error());
-    security::AuditEvent ev;
-    ev.actor = "insurer:" + insurer;
-    ev.action = "quality.overlaps";
-    ev.detail = "{\"rows\":" + std::to_string(summary.overlaps) + "}";
-    if (auto st = c->audit.record_durable(std::move(ev)); !st)
+    security::QualityOverlaps ev{security::Actor{core::Role::kInsurer, insurer}, insurer,
+                                 summary.overlaps};
+    if (auto st = c->audit.record_durable(ev); !st)
       return http::problem(503, st.error());
     http::Response res;
     res.content_type = o.encoding == core::Encoding::kShiftJis ? "text/csv; charset=Shift_JIS"

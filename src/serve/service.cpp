@@ -184,13 +184,8 @@ struct Service::Impl {
     auto report = register_well_shaped(std::move(records), std::move(shape_errors), req.peer.id);
     // The database unreachable is 503 (retry later); anything else the server's fault.
     if (!report) return http::problem(report.error().code == "E_STORE" ? 503 : 500, report.error());
-    security::AuditEvent ev;
-    ev.actor = "insurer:" + req.peer.id;
-    ev.action = "register";
-    ev.detail = "{\"accepted\":" + std::to_string(report->accepted) +
-                ",\"unchanged\":" + std::to_string(report->unchanged) +
-                ",\"rejected\":" + std::to_string(report->rejected) + "}";
-    audit->record(std::move(ev));
+    audit->record(security::Registration{req.peer.id, report->accepted, report->unchanged,
+                                         report->rejected});
     http::Response res;
     res.body = report->to_json();
     return res;
@@ -212,7 +207,8 @@ struct Service::Impl {
       }
     registry::Report report;
     if (!good.empty()) {
-      auto r = registrar->register_records(good, "insurer:" + insurer, insurer, 0);
+      auto r = registrar->register_records(
+          good, security::actor_text({core::Role::kInsurer, insurer}), insurer, 0);
       if (!r) return r.error();
       report = std::move(*r);
       for (auto& e : report.errors) e.row = index[static_cast<size_t>(e.row)];
@@ -309,11 +305,11 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
 
   http::Router router;
   Impl* impl = &m;
-  router.add("POST", "/xml/OQSsiquc01", {"institution"},
+  router.add("POST", "/xml/OQSsiquc01", {core::Role::kInstitution},
              [impl](const http::Request& r) { return impl->confirm_xml(r); });
-  router.add("POST", "/v1/qualification-confirmations", {"institution"},
+  router.add("POST", "/v1/qualification-confirmations", {core::Role::kInstitution},
              [impl](const http::Request& r) { return impl->confirm_json(r); });
-  router.add("POST", "/v1/registrations", {"insurer"},
+  router.add("POST", "/v1/registrations", {core::Role::kInsurer},
              [impl](const http::Request& r) { return impl->registrations(r); });
 
   m.context = std::make_unique<Context>(

@@ -59,7 +59,7 @@ std::optional<std::string> ClientPool::last_code() {
 
 http::Router Terminal::Impl::router() {
   http::Router r;
-  const std::vector<std::string> open{""};
+  const http::Admit open = http::Admit::anyone();
   r.add("GET", "/", open, [](const http::Request&) {
     http::Response res;
     res.content_type = "text/html; charset=utf-8";

@@ -19,14 +19,14 @@ namespace {
 
 Router plain_router() {
   Router r;
-  r.add("POST", "/echo", {""}, [](const Request& req) {
+  r.add("POST", "/echo", Admit::anyone(), [](const Request& req) {
     Response res;
     res.content_type = "text/plain; charset=utf-8";
-    res.body = req.method + " " + req.path + " q=" + req.query_param("q") + " role=[" + req.peer.role + "] " +
+    res.body = req.method + " " + req.path + " q=" + req.query_param("q") + " role=[" + req.peer.role_text() + "] " +
                req.body;
     return res;
   });
-  r.add("GET", "/institution-only", {"institution"}, [](const Request&) { return Response{}; });
+  r.add("GET", "/institution-only", {core::Role::kInstitution}, [](const Request&) { return Response{}; });
   return r;
 }
 

@@ -60,11 +60,12 @@ Response text(std::string body) {
 // A router with the endpoints the tests use.
 Router test_router() {
   Router r;
-  r.add("GET", "/whoami", {"institution", "insurer"}, [](const Request& q) { return text(q.peer.role + "/" + q.peer.id); });
-  r.add("GET", "/insurer-only", {"insurer"}, [](const Request&) { return text("ok"); });
-  r.add("POST", "/echo", {""}, [](const Request& q) { return text(q.content_type + "|" + q.body); });
-  r.add("GET", "/query", {""}, [](const Request& q) { return text(q.query_param("name") + "|" + q.query_param("kana")); });
-  r.add("GET", "/throw", {""}, [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  r.add("GET", "/whoami", {core::Role::kInstitution, core::Role::kInsurer},
+        [](const Request& q) { return text(q.peer.role_text() + "/" + q.peer.id); });
+  r.add("GET", "/insurer-only", {core::Role::kInsurer}, [](const Request&) { return text("ok"); });
+  r.add("POST", "/echo", Admit::anyone(), [](const Request& q) { return text(q.content_type + "|" + q.body); });
+  r.add("GET", "/query", Admit::anyone(), [](const Request& q) { return text(q.query_param("name") + "|" + q.query_param("kana")); });
+  r.add("GET", "/throw", Admit::anyone(), [](const Request&) -> Response { throw std::runtime_error("boom"); });
   return r;
 }
 
@@ -286,11 +287,11 @@ TEST(HttpRouter, DispatchWithoutTransport) {
   Request q;
   q.method = "GET";
   q.path = "/insurer-only";
-  q.peer = {"institution", "1310112345"};
+  q.peer = {core::Role::kInstitution, "1310112345"};
   EXPECT_EQ(r.dispatch(q).status, 403);
-  q.peer = {"", ""};  // no certificate at all
+  q.peer = {std::nullopt, ""};  // no certificate at all
   EXPECT_EQ(r.dispatch(q).status, 403);
-  q.peer = {"insurer", "06139999"};
+  q.peer = {core::Role::kInsurer, "06139999"};
   EXPECT_EQ(r.dispatch(q).status, 200);
   q.method = "DELETE";
   Response resp = r.dispatch(q);
