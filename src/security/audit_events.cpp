@@ -71,8 +71,8 @@ class Detail {
 
  private:
   static Error missing(std::string_view key, std::string_view what) {
-    return bad("detail." + std::string(key), "the member " + std::string(key) + " must be " +
-                                                 std::string(what));
+    return bad("detail." + std::string(key),
+               "the member " + std::string(key) + " must be " + std::string(what));
   }
   const json::object& o_;
 };
@@ -97,9 +97,13 @@ auto with_detail(std::string_view text, bool empty_ok, F&& fn) -> decltype(fn(De
 
 // ---- small codecs ----
 
-const char* flag_text(bool b) { return b ? "1" : "0"; }
+const char* flag_text(bool b) {
+  return b ? "1" : "0";
+}
 
-std::string digit_text(int v) { return std::string(1, static_cast<char>('0' + v)); }
+std::string digit_text(int v) {
+  return std::string(1, static_cast<char>('0' + v));
+}
 
 Result<core::QualificationValidity> validity_of(const std::string& s) {
   if (s.size() == 1 && s[0] >= '1' && s[0] <= '6')
@@ -274,10 +278,14 @@ Result<AuditRecord> decode_claims_check(std::string_view actor, std::string_view
     ClaimsCheck c;
     c.actor = std::move(*who);
     const std::pair<const char*, int64_t*> counts[] = {
-        {"claims", &c.claims},     {"rows", &c.rows},
-        {"ok", &c.ok},             {"accept", &c.accept},
-        {"reassign", &c.reassign}, {"split", &c.split},
-        {"return", &c.returned},   {"personLookups", &c.person_lookups},
+        {"claims", &c.claims},
+        {"rows", &c.rows},
+        {"ok", &c.ok},
+        {"accept", &c.accept},
+        {"reassign", &c.reassign},
+        {"split", &c.split},
+        {"return", &c.returned},
+        {"personLookups", &c.person_lookups},
         {"confirmationLookups", &c.confirmation_lookups}};
     for (const auto& [key, target] : counts) {
       auto n = d.count(key);
@@ -326,9 +334,10 @@ Result<AuditRecord> decode_quality_overlaps(std::string_view actor, std::string_
 
 // The lifecycle steps of institutions/registry.cpp (the action is "institution.<step>").
 constexpr std::array<std::string_view, 11> kLifecycleSteps = {
-    "provisional",  "portalAccount",   "cardReaderApplication", "cardReaderModel",
-    "cardReaderCancelled", "receptionNumber", "presentation", "designated",
-    "notDesignated", "usage",          "medicalAid"};
+    "provisional",     "portalAccount",       "cardReaderApplication",
+    "cardReaderModel", "cardReaderCancelled", "receptionNumber",
+    "presentation",    "designated",          "notDesignated",
+    "usage",           "medicalAid"};
 
 Result<AuditRecord> decode_institution(std::string_view actor, std::string_view step,
                                        std::string_view subject, std::string_view detail) {
@@ -341,7 +350,8 @@ Result<AuditRecord> decode_institution(std::string_view actor, std::string_view 
     return with_detail(detail, false, [&](const Detail& d) -> Result<AuditRecord> {
       auto total = d.count("total");
       if (!total) return total.error();
-      return AuditRecord(InstitutionPopulation{std::move(*who), std::string(subject.substr(0, colon)),
+      return AuditRecord(InstitutionPopulation{std::move(*who),
+                                               std::string(subject.substr(0, colon)),
                                                std::string(subject.substr(colon + 1)), *total});
     });
   }
@@ -359,7 +369,8 @@ Result<AuditRecord> decode_institution(std::string_view actor, std::string_view 
         ScheduleOverride{std::move(*who), std::string(subject), step == "scheduleOverrideCleared"});
   }
   if (std::find(kLifecycleSteps.begin(), kLifecycleSteps.end(), step) == kLifecycleSteps.end())
-    return Error{"E_AUDIT_ACTION", "action", "unknown audit action institution." + std::string(step)};
+    return Error{"E_AUDIT_ACTION", "action",
+                 "unknown audit action institution." + std::string(step)};
   return with_detail(detail, false, [&](const Detail& d) -> Result<AuditRecord> {
     InstitutionChange c;
     c.actor = std::move(*who);
@@ -403,10 +414,14 @@ struct Encoder {
             json::serialize(o)};
   }
   AuditEvent operator()(const ClaimsCheck& c) const {
-    json::object o{{"claims", c.claims},     {"rows", c.rows},
-                   {"ok", c.ok},             {"accept", c.accept},
-                   {"reassign", c.reassign}, {"split", c.split},
-                   {"return", c.returned},   {"personLookups", c.person_lookups},
+    json::object o{{"claims", c.claims},
+                   {"rows", c.rows},
+                   {"ok", c.ok},
+                   {"accept", c.accept},
+                   {"reassign", c.reassign},
+                   {"split", c.split},
+                   {"return", c.returned},
+                   {"personLookups", c.person_lookups},
                    {"confirmationLookups", c.confirmation_lookups}};
     if (!c.input.empty()) o["input"] = c.input;
     return {actor_text(c.actor), "claims.check", "", json::serialize(o)};
@@ -485,7 +500,9 @@ std::optional<IdentityCheck> parse_identity_check(std::string_view name) {
   return std::nullopt;
 }
 
-std::string action_name(const AuditRecord& record) { return encode(record).action; }
+std::string action_name(const AuditRecord& record) {
+  return encode(record).action;
+}
 
 AuditEvent encode(const AuditRecord& record, int64_t time_us) {
   AuditEvent e = std::visit(Encoder{}, record);
@@ -515,7 +532,9 @@ Result<AuditRecord> decode(const store::AuditEntry& entry) {
   return decode(entry.actor, entry.action, entry.subject, entry.detail);
 }
 
-bool is_confirmation(const store::AuditEntry& entry) { return entry.action == kConfirm; }
+bool is_confirmation(const store::AuditEntry& entry) {
+  return entry.action == kConfirm;
+}
 
 Result<Confirmation> decode_confirmation(const store::AuditEntry& entry) {
   if (!is_confirmation(entry))

@@ -49,7 +49,9 @@ struct Actor {
   bool operator==(const Actor&) const = default;
 };
 // The operator at the command line (`onshi claims check`, `onshi institutions …`).
-inline Actor operator_actor() { return Actor{core::Role::kOperator, ""}; }
+inline Actor operator_actor() {
+  return Actor{core::Role::kOperator, ""};
+}
 std::string actor_text(const Actor& actor);
 // Errors: E_AUDIT_ENTRY (field "actor") when the text names no role or lacks the id.
 Result<Actor> parse_actor(std::string_view text);
@@ -90,9 +92,9 @@ struct Registration {
 // "card.link" — 初回登録 of a My Number card at an institution's reader (R-CARD-1).
 struct CardLink {
   std::string medical_institution_code;
-  std::string card_serial;                      // "cardSerial"
-  IdentityCheck method = IdentityCheck::kPin;   // "method"
-  bool already_linked = false;                  // "alreadyLinked"
+  std::string card_serial;                     // "cardSerial"
+  IdentityCheck method = IdentityCheck::kPin;  // "method"
+  bool already_linked = false;                 // "alreadyLinked"
   bool operator==(const CardLink&) const = default;
 };
 
@@ -107,11 +109,11 @@ struct MemberView {
 // "claims.check" — one run of the claims check (R-CLM-1): a reviewer over HTTPS or the
 // operator's batch run, with the run's counts.
 struct ClaimsCheck {
-  Actor actor;  // reviewer:<id> or operator
-  int64_t claims = 0, rows = 0;                              // "claims", "rows"
+  Actor actor;                                                        // reviewer:<id> or operator
+  int64_t claims = 0, rows = 0;                                       // "claims", "rows"
   int64_t ok = 0, accept = 0, reassign = 0, split = 0, returned = 0;  // "ok" … "return"
-  int64_t person_lookups = 0;                                // "personLookups"
-  int64_t confirmation_lookups = 0;                          // "confirmationLookups"
+  int64_t person_lookups = 0;                                         // "personLookups"
+  int64_t confirmation_lookups = 0;                                   // "confirmationLookups"
   std::string input;  // "input": the file name of a batch run ("" = absent, over HTTPS)
   bool operator==(const ClaimsCheck&) const = default;
 };
@@ -134,10 +136,10 @@ struct QualityOverlaps {
 // "institution.<step>" — one step of an institution's onboarding lifecycle
 // (institutions/institutions.h): the same detail as the institution's own history line.
 struct InstitutionChange {
-  Actor actor;                           // agency:…, bureau:…, institution:… or operator
-  std::string step;                      // "provisional", "designated", "usage", …
-  std::string key;                       // subject: 医療機関コード, else the provisional code
-  std::string stage;                     // "stage": the stage after the step
+  Actor actor;        // agency:…, bureau:…, institution:… or operator
+  std::string step;   // "provisional", "designated", "usage", …
+  std::string key;    // subject: 医療機関コード, else the provisional code
+  std::string stage;  // "stage": the stage after the step
   std::string medical_institution_code;  // "medicalInstitutionCode" ("" before designation)
   boost::json::object facts;             // the step's own members (kind, receptionNumber …)
   bool operator==(const InstitutionChange&) const = default;
@@ -167,10 +169,9 @@ struct ScheduleOverride {
   bool operator==(const ScheduleOverride&) const = default;
 };
 
-using AuditRecord =
-    std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck, QualityReport,
-                 QualityOverlaps, InstitutionChange, InstitutionPopulation, CardFigures,
-                 ScheduleOverride>;
+using AuditRecord = std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck,
+                                 QualityReport, QualityOverlaps, InstitutionChange,
+                                 InstitutionPopulation, CardFigures, ScheduleOverride>;
 
 // The action name a record is stored under ("confirm", "institution.usage" …).
 std::string action_name(const AuditRecord& record);

@@ -24,7 +24,9 @@ constexpr const char* kClinic = "1310112345";
 constexpr const char* kInsurer = "06139999";
 const std::string kCardKey = std::string("06139999\x1f") + "12\x1f" + "345\x1f" + "01";
 
-core::Date date(const char* yyyymmdd) { return *core::Date::parse(yyyymmdd); }
+core::Date date(const char* yyyymmdd) {
+  return *core::Date::parse(yyyymmdd);
+}
 
 // One record of every type (two for the types with two shapes).
 std::vector<AuditRecord> every_record() {
@@ -114,12 +116,16 @@ TEST(AuditEvents, RecordsWrittenByTheLogDecodeAndVerify) {
     ASSERT_TRUE(log.flush().ok());
   }
   std::vector<AuditRecord> read;
-  ASSERT_TRUE((*st)->scan_audit(1, [&](const store::AuditEntry& e) {
-    auto r = decode(e);
-    EXPECT_TRUE(r.ok()) << e.action << ": " << (r.ok() ? "" : r.error().message);
-    if (r.ok()) read.push_back(std::move(*r));
-    return true;
-  }).ok());
+  ASSERT_TRUE((*st)
+                  ->scan_audit(1,
+                               [&](const store::AuditEntry& e) {
+                                 auto r = decode(e);
+                                 EXPECT_TRUE(r.ok())
+                                     << e.action << ": " << (r.ok() ? "" : r.error().message);
+                                 if (r.ok()) read.push_back(std::move(*r));
+                                 return true;
+                               })
+                  .ok());
   ASSERT_EQ(read.size(), records.size() + 1);
   for (size_t i = 0; i < records.size(); ++i) EXPECT_TRUE(read[i] == records[i]) << i;
   auto report = verify_audit(**st);
@@ -207,16 +213,19 @@ TEST(AuditEvents, OldLogVerifiesAndDecodes) {
   EXPECT_TRUE(report->ok) << report->problem;
   EXPECT_EQ(report->entries, static_cast<int64_t>(old_entries().size()));
   int confirmations = 0;
-  ASSERT_TRUE((*st)->scan_audit(1, [&](const store::AuditEntry& e) {
-    EXPECT_TRUE(decode(e).ok()) << e.action;
-    if (is_confirmation(e)) {
-      auto c = decode_confirmation(e);
-      EXPECT_TRUE(c.ok());
-      if (c.ok()) EXPECT_EQ(c->medical_institution_code, kClinic);
-      ++confirmations;
-    }
-    return true;
-  }).ok());
+  ASSERT_TRUE((*st)
+                  ->scan_audit(1,
+                               [&](const store::AuditEntry& e) {
+                                 EXPECT_TRUE(decode(e).ok()) << e.action;
+                                 if (is_confirmation(e)) {
+                                   auto c = decode_confirmation(e);
+                                   EXPECT_TRUE(c.ok());
+                                   if (c.ok()) EXPECT_EQ(c->medical_institution_code, kClinic);
+                                   ++confirmations;
+                                 }
+                                 return true;
+                               })
+                  .ok());
   EXPECT_EQ(confirmations, 2);
 }
 
@@ -239,12 +248,11 @@ TEST(AuditEvents, MalformedEntriesAreErrors) {
   expect_error(clinic, "confirm", kCardKey, "", "E_AUDIT_ENTRY", "detail");
   expect_error(clinic, "confirm", kCardKey, R"({"date":"2025)", "E_AUDIT_ENTRY", "detail");
   expect_error(clinic, "confirm", kCardKey, R"(["date"])", "E_AUDIT_ENTRY", "detail");
-  expect_error(clinic, "confirm", kCardKey, R"({"validity":"1"})", "E_AUDIT_ENTRY",
-               "detail.date");
+  expect_error(clinic, "confirm", kCardKey, R"({"validity":"1"})", "E_AUDIT_ENTRY", "detail.date");
   expect_error(clinic, "confirm", kCardKey, R"({"date":"20250231","validity":"1"})",
                "E_AUDIT_ENTRY", "detail.date");
-  expect_error(clinic, "confirm", kCardKey, R"({"date":"20250415","validity":1})",
-               "E_AUDIT_ENTRY", "detail.validity");
+  expect_error(clinic, "confirm", kCardKey, R"({"date":"20250415","validity":1})", "E_AUDIT_ENTRY",
+               "detail.validity");
   expect_error(clinic, "confirm", kCardKey, R"({"date":"20250415","validity":"9"})",
                "E_AUDIT_ENTRY", "detail.validity");
   expect_error(clinic, "confirm", kCardKey, R"({"date":"20250415","validity":"1","matches":-1})",
@@ -276,8 +284,8 @@ TEST(AuditEvents, MalformedEntriesAreErrors) {
   expect_error("operator", "quality.report", "", "", "E_AUDIT_ENTRY", "detail.insurerNumber");
   expect_error("reviewer:r1", "claims.check", "", R"({"claims":1})", "E_AUDIT_ENTRY",
                "detail.rows");
-  expect_error("operator", "institution.population", "clinic13", R"({"total":1})",
-               "E_AUDIT_ENTRY", "subject");
+  expect_error("operator", "institution.population", "clinic13", R"({"total":1})", "E_AUDIT_ENTRY",
+               "subject");
   expect_error("operator", "institution.usage", "P1", R"({"medicalInstitutionCode":"1"})",
                "E_AUDIT_ENTRY", "detail.stage");
   // decode_confirmation refuses what is not a confirmation.
