@@ -43,6 +43,7 @@ struct Request {
   std::string path;    // "/v1/members"
   std::string query;   // "insurerNumber=…" (undecoded)
   std::string content_type;
+  std::string if_none_match;  // the If-None-Match header (entity tags for a 304), or ""
   std::string body;
   Peer peer;
   // Decoded value of a query parameter, or "" when absent.

@@ -1,6 +1,7 @@
 // The published list of institutions using online confirmation, in the forms people fetch
 // it: CSV (UTF-8 for programs, Shift_JIS for the spreadsheets on reception PCs), an Excel
-// workbook, and a web page with a search form.
+// workbook, and a web page with a search form (its HTML is web/institutions/templates/list.html;
+// this file only maps the rows to the template's values).
 //
 // The list is a weekly publication (seed 000 §4: 原則毎週月曜日に更新): whatever date is asked
 // for, the answer is the list of the latest Monday on or before it, so two people asking on
@@ -17,6 +18,7 @@
 
 #include "core/text.h"
 #include "institutions/institutions.h"
+#include "web/assets.h"
 
 namespace onshi::institutions {
 namespace {
@@ -41,30 +43,12 @@ const std::vector<std::string> kHeader = {
     "MedicalInstitutionCode", "InstitutionName", "Kind", "Prefecture", "Address",
     "UsageStartDate",         "MedicalAid"};
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+// One <option> of a select; `selected` when it is the filter's current choice.
+web::Values option(std::string value, std::string label, bool selected) {
+  web::Values o;
+  o.set("value", std::move(value)).set("label", std::move(label)).add_rows("selected");
+  if (selected) o.add_row("selected", {});
+  return o;
 }
 
 std::string url_encode(std::string_view s) {
@@ -149,57 +133,32 @@ Result<std::string> list_xlsx(const std::vector<Institution>& rows, const std::s
 
 std::string list_html(const std::vector<Institution>& rows, core::Date as_of, const ListFilter& f,
                       const std::string& csv_link) {
-  core::Date monday = publication_monday(as_of);
-  std::ostringstream h;
-  h << "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
-       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-       "<title>オンライン資格確認 導入医療機関等一覧</title><style>"
-       "body{font-family:sans-serif;margin:1.5rem;color:#222}table{border-collapse:collapse;width:"
-       "100%}"
-       "th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left}th{background:#eef3f8}"
-       "form{display:flex;gap:.8rem;flex-wrap:wrap;align-items:end;margin:1rem 0}"
-       "label{display:flex;flex-direction:column;font-size:.9rem}"
-       "</style></head><body>\n<h1>オンライン資格確認 導入医療機関等一覧</h1>\n";
-  h << "<p id=\"published\">" << html_escape(core::to_wareki(monday)) << "（月曜日）更新分 — "
-    << rows.size() << "件</p>\n";
-  h << "<form method=\"get\" action=\"/institutions/list\" role=\"search\">"
-       "<label>都道府県<select name=\"prefecture\" id=\"prefecture\"><option "
-       "value=\"\">すべて</option>";
+  web::Values v;
+  v.set("published", core::to_wareki(publication_monday(as_of)));
+  v.set("count", static_cast<int64_t>(rows.size()));
+  v.add_rows("prefectures");
   for (int p = 1; p <= 47; ++p) {
     char two[3];
     std::snprintf(two, sizeof two, "%02d", p);
-    h << "<option value=\"" << two << "\"" << (f.prefecture == two ? " selected" : "") << ">"
-      << prefecture_name(two) << "</option>";
+    v.add_row("prefectures", option(two, prefecture_name(two), f.prefecture == two));
   }
-  h << "</select></label><label>種別<select name=\"kind\" id=\"kind\"><option "
-       "value=\"\">すべて</option>";
-  for (Kind k : {Kind::kHospital, Kind::kClinic, Kind::kDental, Kind::kPharmacy}) {
-    h << "<option value=\"" << kind_name(k) << "\"" << (f.kind == k ? " selected" : "") << ">"
-      << kind_label(k) << "</option>";
-  }
-  h << "</select></label><label>名称<input type=\"search\" name=\"name\" id=\"name\" value=\""
-    << html_escape(f.name) << "\"></label><label>基準日<input type=\"date\" name=\"asOf\" value=\""
-    << as_of.iso() << "\"></label><button type=\"submit\">検索</button></form>\n";
-  std::string link = html_escape(csv_link);
-  h << "<p>ダウンロード: <a id=\"csv\" href=\"" << link
-    << "\">CSV（UTF-8）</a> ・ <a id=\"csv-sjis\" href=\"" << link
-    << "&amp;encoding=shift_jis\">CSV（Shift_JIS）</a> ・ <a id=\"xlsx\" href=\""
-    << html_escape(std::string("/institutions/list.xlsx") + csv_link.substr(csv_link.find('?')))
-    << "\">Excel</a></p>\n";
-  h << "<table id=\"institutions\"><thead><tr><th>医療機関コード</th><th>名称</th><th>種別</th>"
-       "<th>都道府県</th><th>所在地</th><th>利用開始日</th><th>医療扶助</th></tr></thead><tbody>\n";
+  v.add_rows("kinds");
+  for (Kind k : {Kind::kHospital, Kind::kClinic, Kind::kDental, Kind::kPharmacy})
+    v.add_row("kinds", option(std::string(kind_name(k)), std::string(kind_label(k)), f.kind == k));
+  v.set("name", f.name).set("asOf", as_of.iso());
+  v.set("csvLink", csv_link);
+  v.set("xlsxLink", "/institutions/list.xlsx" + csv_link.substr(csv_link.find('?')));
+  v.add_rows("rows");
   for (const auto& i : rows) {
     std::string start;
     if (auto d = core::Date::parse(i.usage_start)) start = core::to_wareki(*d);
-    h << "<tr><td>" << html_escape(i.medical_institution_code) << "</td><td>" << html_escape(i.name)
-      << "</td><td>" << kind_label(i.kind) << "</td><td>" << prefecture_name(i.prefecture)
-      << "</td><td>" << html_escape(i.address) << "</td><td>" << html_escape(start) << "</td><td>"
-      << (i.medical_aid ? "利用する" : "") << "</td></tr>\n";
+    web::Values row;
+    row.set("code", i.medical_institution_code).set("name", i.name).set("kind", std::string(kind_label(i.kind)));
+    row.set("prefecture", prefecture_name(i.prefecture)).set("address", i.address).set("usageStart", start);
+    row.set("medicalAid", i.medical_aid ? "利用する" : "");
+    v.add_row("rows", std::move(row));
   }
-  if (rows.empty()) h << "<tr><td colspan=\"7\">該当する医療機関等はありません</td></tr>\n";
-  h << "</tbody></table>\n<p><a "
-       "href=\"/institutions/statistics\">導入状況の統計</a></p>\n</body></html>\n";
-  return h.str();
+  return web::render_page("institutions", "templates/list.html", v);
 }
 
 std::string list_query(core::Date as_of, const ListFilter& f) {

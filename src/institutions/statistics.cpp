@@ -3,13 +3,14 @@
 // The figures are the ones the ministry reports (seed 003): card-reader applications and
 // institutions in use against all institutions, by kind and by prefecture — "約10.3万機関
 // (44.9%)（全体約22.8万機関に対する割合）" — and card-use registrations against cards issued.
-// The charts are SVG drawn here as text, inline in the page, so the page needs nothing from
-// outside (no scripts, fonts or images) and renders the same offline.
+// The page is web/institutions/templates/statistics.html and its charts are inline SVG from
+// templates/chart.svg, so the page needs no script, font or image; this file computes only the
+// figures and the bar geometry the templates are filled with.
 #include <boost/json.hpp>
 #include <cstdio>
-#include <sstream>
 
 #include "institutions/institutions.h"
+#include "web/assets.h"
 
 namespace onshi::institutions {
 namespace {
@@ -42,38 +43,43 @@ struct Bar {
   int64_t total, applications, in_use;
 };
 
-// Horizontal bars: for each row, the share of card-reader applications and of usage.
-std::string bar_chart(const std::string& id, const std::string& title,
-                      const std::vector<Bar>& bars) {
+// Horizontal bars (templates/chart.svg): for each row, the share of card-reader applications
+// and of usage, as bar widths out of the chart's width.
+std::string bar_chart(const std::string& id, const std::string& title, const std::vector<Bar>& bars) {
   const int label_w = 110, chart_w = 420, row_h = 34, top = 34;
-  int height = top + static_cast<int>(bars.size()) * row_h + 30;
-  std::ostringstream s;
-  s << "<svg id=\"" << id << "\" xmlns=\"http://www.w3.org/2000/svg\" width=\""
-    << label_w + chart_w + 80 << "\" height=\"" << height << "\" role=\"img\" aria-label=\""
-    << title << "\"><title>" << title << "</title>";
-  s << "<rect x=\"" << label_w << "\" y=\"6\" width=\"12\" height=\"10\" fill=\"#7aa6d6\"/>"
-    << "<text x=\"" << label_w + 16 << "\" y=\"15\" font-size=\"11\">カードリーダー申込</text>"
-    << "<rect x=\"" << label_w + 140 << "\" y=\"6\" width=\"12\" height=\"10\" fill=\"#2f6f3e\"/>"
-    << "<text x=\"" << label_w + 156 << "\" y=\"15\" font-size=\"11\">利用中</text>";
+  web::Values v;
+  v.set("id", id).set("title", title).set("labelWidth", label_w).set("chartWidth", chart_w);
+  v.set("width", label_w + chart_w + 80).set("height", top + static_cast<int64_t>(bars.size()) * row_h + 30);
+  v.set("legendApplicationsX", label_w + 16).set("legendInUseBoxX", label_w + 140).set("legendInUseX", label_w + 156);
+  v.add_rows("bars");
   int y = top;
   for (const auto& b : bars) {
-    double a = ratio(b.applications, b.total), u = ratio(b.in_use, b.total);
-    s << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 16
-      << "\" font-size=\"12\" text-anchor=\"end\">" << b.label << "</text>";
-    s << "<rect x=\"" << label_w << "\" y=\"" << y << "\" width=\"" << chart_w
-      << "\" height=\"26\" fill=\"#f0f0f0\"/>";
-    s << "<rect class=\"applications\" x=\"" << label_w << "\" y=\"" << y << "\" width=\""
-      << static_cast<int>(a * chart_w) << "\" height=\"12\" fill=\"#7aa6d6\"/>";
-    s << "<rect class=\"in-use\" x=\"" << label_w << "\" y=\"" << y + 14 << "\" width=\""
-      << static_cast<int>(u * chart_w) << "\" height=\"12\" fill=\"#2f6f3e\"/>";
-    s << "<text x=\"" << label_w + chart_w + 6 << "\" y=\"" << y + 11 << "\" font-size=\"11\">"
-      << percent(b.applications, b.total) << "</text>";
-    s << "<text x=\"" << label_w + chart_w + 6 << "\" y=\"" << y + 25 << "\" font-size=\"11\">"
-      << percent(b.in_use, b.total) << "</text>";
+    web::Values r;
+    r.set("label", b.label).set("labelX", label_w - 6).set("labelY", y + 16).set("y", y).set("inUseY", y + 14);
+    r.set("applicationsWidth", static_cast<int64_t>(ratio(b.applications, b.total) * chart_w));
+    r.set("inUseWidth", static_cast<int64_t>(ratio(b.in_use, b.total) * chart_w));
+    r.set("rateX", label_w + chart_w + 6).set("applicationsTextY", y + 11).set("inUseTextY", y + 25);
+    r.set("applicationRate", percent(b.applications, b.total)).set("inUseRate", percent(b.in_use, b.total));
+    v.add_row("bars", std::move(r));
     y += row_h;
   }
-  s << "</svg>";
-  return s.str();
+  return web::render_page("institutions", "templates/chart.svg", v);
+}
+
+// One table and chart of the page: a heading, its rows, the chart of the same rows.
+web::Values group(const std::string& title, const std::string& table_id, const std::string& chart_id,
+                  const std::string& chart_title, const std::vector<Bar>& bars) {
+  web::Values g;
+  g.set("title", title).set("tableId", table_id).add_rows("rows");
+  for (const auto& b : bars) {
+    web::Values r;
+    r.set("label", b.label).set("total", b.total).set("applications", b.applications);
+    r.set("applicationRate", percent(b.applications, b.total)).set("inUse", b.in_use);
+    r.set("inUseRate", percent(b.in_use, b.total));
+    g.add_row("rows", std::move(r));
+  }
+  g.set_markup("chart", bar_chart(chart_id, chart_title, bars));
+  return g;
 }
 
 }  // namespace
@@ -117,55 +123,28 @@ std::string Statistics::to_json() const {
 }
 
 std::string statistics_html(const Statistics& s) {
-  std::ostringstream h;
+  web::Values v;
   std::string as_of;
   if (auto d = core::Date::parse(s.as_of)) as_of = core::to_wareki(*d);
-  h << "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
-       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-       "<title>オンライン資格確認 導入状況</title><style>"
-       "body{font-family:sans-serif;margin:1.5rem;color:#222}table{border-collapse:collapse}"
-       "th,td{border:1px solid #bbb;padding:.3rem .6rem;text-align:right}th{background:#eef3f8}"
-       "td:first-child,th:first-child{text-align:left}.figure{font-size:1.2rem}"
-       "</style></head><body>\n<h1>オンライン資格確認 導入状況</h1>\n";
-  h << "<p>" << as_of << "時点</p>\n";
-  h << "<ul class=\"figure\"><li id=\"readers\">カードリーダーの申込数は約"
-    << count_ja(s.reader_applications) << "機関（" << percent(s.reader_applications, s.total)
-    << "）（全体約" << count_ja(s.total)
-    << "機関に対する割合）</li><li id=\"in-use\">運用開始施設数 " << count_ja(s.in_use) << "機関（"
-    << percent(s.in_use, s.total) << "）</li><li id=\"medical-aid\">医療扶助情報を利用する施設 "
-    << count_ja(s.medical_aid) << "機関</li>";
+  v.set("asOf", as_of).set("total", count_ja(s.total));
+  v.set("readers", count_ja(s.reader_applications)).set("readerRate", percent(s.reader_applications, s.total));
+  v.set("inUse", count_ja(s.in_use)).set("inUseRate", percent(s.in_use, s.total));
+  v.set("medicalAid", count_ja(s.medical_aid));
+  v.add_rows("cards");
   if (s.cards_issued > 0) {
-    h << "<li id=\"cards\">マイナンバーカードの健康保険証利用の申込 "
-      << count_ja(s.card_registrations) << "件（" << percent(s.card_registrations, s.cards_issued)
-      << "）※交付実施済数" << count_ja(s.cards_issued) << "件に対する割合</li>";
+    web::Values c;
+    c.set("registrations", count_ja(s.card_registrations)).set("issued", count_ja(s.cards_issued));
+    c.set("registrationRate", percent(s.card_registrations, s.cards_issued));
+    v.add_row("cards", std::move(c));
   }
-  h << "</ul>\n<h2>種別</h2>\n<table "
-       "id=\"by-kind\"><thead><tr><th>種別</th><th>全体</th><th>申込数</th>"
-       "<th>申込率</th><th>利用中</th><th>利用率</th></tr></thead><tbody>\n";
-  std::vector<Bar> kind_bars;
-  for (const auto& k : s.by_kind) {
-    h << "<tr><td>" << kind_label(k.kind) << "</td><td>" << k.total << "</td><td>"
-      << k.reader_applications << "</td><td>" << percent(k.reader_applications, k.total)
-      << "</td><td>" << k.in_use << "</td><td>" << percent(k.in_use, k.total) << "</td></tr>\n";
-    kind_bars.push_back(
-        {std::string(kind_label(k.kind)), k.total, k.reader_applications, k.in_use});
-  }
-  h << "</tbody></table>\n" << bar_chart("chart-kind", "種別の申込率と利用率", kind_bars) << "\n";
-  h << "<h2>都道府県</h2>\n<table id=\"by-prefecture\"><thead><tr><th>都道府県</th><th>全体</th>"
-       "<th>申込数</th><th>申込率</th><th>利用中</th><th>利用率</th></tr></thead><tbody>\n";
-  std::vector<Bar> pref_bars;
-  for (const auto& p : s.by_prefecture) {
-    if (p.total == 0) continue;
-    std::string name = prefecture_name(p.prefecture);
-    h << "<tr><td>" << name << "</td><td>" << p.total << "</td><td>" << p.reader_applications
-      << "</td><td>" << percent(p.reader_applications, p.total) << "</td><td>" << p.in_use
-      << "</td><td>" << percent(p.in_use, p.total) << "</td></tr>\n";
-    pref_bars.push_back({name, p.total, p.reader_applications, p.in_use});
-  }
-  h << "</tbody></table>\n"
-    << bar_chart("chart-prefecture", "都道府県別の申込率と利用率", pref_bars) << "\n";
-  h << "<p><a href=\"/institutions/list\">導入医療機関等一覧</a></p>\n</body></html>\n";
-  return h.str();
+  std::vector<Bar> kinds, prefectures;
+  for (const auto& k : s.by_kind)
+    kinds.push_back({std::string(kind_label(k.kind)), k.total, k.reader_applications, k.in_use});
+  for (const auto& p : s.by_prefecture)
+    if (p.total > 0) prefectures.push_back({prefecture_name(p.prefecture), p.total, p.reader_applications, p.in_use});
+  v.add_row("groups", group("種別", "by-kind", "chart-kind", "種別の申込率と利用率", kinds));
+  v.add_row("groups", group("都道府県", "by-prefecture", "chart-prefecture", "都道府県別の申込率と利用率", prefectures));
+  return web::render_page("institutions", "templates/statistics.html", v);
 }
 
 }  // namespace onshi::institutions

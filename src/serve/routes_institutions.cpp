@@ -38,6 +38,7 @@
 #include "core/log.h"
 #include "institutions/institutions.h"
 #include "serve/routes.h"
+#include "web/assets.h"
 
 namespace onshi::serve {
 namespace {
@@ -307,10 +308,7 @@ http::Response statistics_json(Registry& reg, const http::Request& r) {
 http::Response statistics_page(Registry& reg, const http::Request& r) {
   auto s = statistics_of(reg, r);
   if (!s) return fail(s.error());
-  http::Response res;
-  res.content_type = "text/html; charset=utf-8";
-  res.body = inst::statistics_html(*s);
-  return res;
+  return web::page_response(inst::statistics_html(*s), {inst::page_style()});
 }
 
 http::Response list_page(Registry& reg, const http::Request& r) {
@@ -318,11 +316,10 @@ http::Response list_page(Registry& reg, const http::Request& r) {
   if (!q) return fail(q.error());
   auto rows = reg.published_list(q->first, q->second);
   if (!rows) return fail(rows.error());
-  http::Response res;
-  res.content_type = "text/html; charset=utf-8";
-  res.body = inst::list_html(*rows, q->first, q->second,
-                             "/institutions/list.csv" + inst::list_query(q->first, q->second));
-  return res;
+  return web::page_response(
+      inst::list_html(*rows, q->first, q->second,
+                      "/institutions/list.csv" + inst::list_query(q->first, q->second)),
+      {inst::page_style()});
 }
 
 // A download of the list published on the Monday of `as_of`.

@@ -8,7 +8,7 @@
 #include "core/log.h"
 #include "security/ca.h"
 #include "terminal/detail.h"
-#include "terminal/screen.h"
+#include "web/assets.h"
 
 namespace onshi::terminal {
 
@@ -60,13 +60,7 @@ std::optional<std::string> ClientPool::last_code() {
 http::Router Terminal::Impl::router() {
   http::Router r;
   const http::Admit open = http::Admit::anyone();
-  r.add("GET", "/", open, [](const http::Request&) {
-    http::Response res;
-    res.content_type = "text/html; charset=utf-8";
-    res.body = std::string(reception_page_html());
-    res.headers.emplace_back("Cache-Control", "no-store");
-    return res;
-  });
+  web::add_asset_routes(r, "terminal", "/", open);  // the reception screen: web/terminal/
   r.add("GET", "/api/terminal", open, [this](const http::Request& q) { return info(q); });
   r.add("GET", "/api/cards", open, [this](const http::Request& q) { return cards(q); });
   r.add("POST", "/api/card-confirmations", open,

@@ -1,0 +1,105 @@
+// The web assets: every page, style sheet, script and page template of onshi's screens, one
+// folder per app under web/ (web/terminal/ for the reception screen, web/institutions/ for the
+// published list and statistics pages), compiled into the binary at build time
+// (cmake/embed_assets.cmake) so the binary serves them with nothing to install beside it.
+//
+// Contract:
+//  * find_asset / assets look the embedded files up by app and path relative to the app folder
+//    ("index.html", "templates/list.html"). The returned data lives for the whole program;
+//    lookups are thread-safe.
+//  * Every answer of the asset routes and of page_response carries the strict
+//    Content-Security-Policy kContentSecurityPolicy (no inline script or style anywhere), and
+//    X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer. Assets are answered
+//    with their ETag (a hash of their bytes) and Cache-Control: no-cache, so a browser
+//    revalidates each time and gets 304 without a body when nothing changed.
+//  * Files under templates/ are page templates for the server to fill (render); they are not
+//    served as they are.
+//  * render fills a template: {{name}} is replaced by the value's text, HTML-escaped;
+//    {{{name}}} by markup the caller vouches for (the output of another render);
+//    {{#rows}}…{{/rows}} repeats its inside once per row added under "rows" (a row sees its
+//    own values first, then its parents'); {{^rows}}…{{/rows}} appears only when there is no
+//    row; {{! text}} is a comment. A name without a value, or an unbalanced section, is
+//    E_TEMPLATE (field: the name).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "http/server.h"
+
+namespace onshi::web {
+
+struct Asset {
+  std::string_view path;          // relative to web/APP/, e.g. "reception.js"
+  std::string_view content_type;  // e.g. "text/javascript; charset=utf-8"
+  std::string_view etag;          // quoted, as sent: "\"<16 hex digits of SHA-256>\""
+  std::string_view bytes;
+};
+
+// The asset `path` of app `app`, or nullptr when there is none.
+const Asset* find_asset(std::string_view app, std::string_view path);
+// Every asset of `app` sorted by path; empty for an unknown app.
+std::span<const Asset> assets(std::string_view app);
+
+inline constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+// Adds the Content-Security-Policy, X-Content-Type-Options and Referrer-Policy headers.
+void add_security_headers(http::Response& response);
+
+// The answer to a GET of `asset`: 200 with its bytes, Content-Type, ETag and Cache-Control, or
+// 304 without a body when the request's If-None-Match names its ETag (or is "*").
+http::Response asset_response(const http::Request& request, const Asset& asset);
+
+// A page rendered for this request (from a template): 200 text/html, Cache-Control: no-cache,
+// the security headers.
+http::Response page_response(std::string html);
+
+// Routes GET `prefix` + path for every asset of `app` outside templates/, for `roles` (as
+// http::Router::add); "index.html" is also answered at `prefix` itself. `prefix` ends in '/'.
+void add_asset_routes(http::Router& router, std::string_view app, std::string_view prefix,
+                      const std::vector<std::string>& roles);
+
+// & < > " ' as HTML character references.
+std::string escape_html(std::string_view text);
+
+// The values a template is filled with (see render).
+class Values {
+ public:
+  Values& set(std::string name, std::string text);    // {{name}}: escaped when rendered
+  Values& set(std::string name, int64_t number);      // {{name}}: the decimal digits
+  Values& set_markup(std::string name, std::string markup);  // {{{name}}}: inserted as it is
+  Values& add_row(std::string section, Values row);   // one more repetition of {{#section}}
+  Values& add_rows(std::string section);               // the section, with no rows yet
+
+ private:
+  friend class Renderer;
+  struct Entry {
+    std::string name;
+    bool markup = false;
+    std::string value;
+    bool section = false;
+    std::vector<Values> rows;
+  };
+  Entry& entry(std::string name);
+  const Entry* find(std::string_view name) const;
+  std::vector<Entry> entries_;
+};
+
+// `tmpl` filled with `values`; E_TEMPLATE when a name has no value or a section is unbalanced.
+Result<std::string> render(std::string_view tmpl, const Values& values);
+
+// The template `path` of `app` (e.g. "templates/list.html") filled with `values`; E_TEMPLATE
+// also when there is no such asset.
+Result<std::string> render_asset(std::string_view app, std::string_view path, const Values& values);
+
+// render_asset for a page whose template its tests render: should the template still fail,
+// the answer is a short page naming the E_TEMPLATE error instead of the page.
+std::string render_page(std::string_view app, std::string_view path, const Values& values);
+
+}  // namespace onshi::web
