@@ -3,7 +3,8 @@
 # (scripts/check-size.py, scripts/check-layers.py with src/DEPS), the GoogleTest suites through
 # CTest (unit tests, real SQLite files, a real PostgreSQL cluster, real HTTPS servers on 127.0.0.1 port 0, the real
 # CLI binary killed and re-run), then the browser tests of the institution pages and the reception screen
-# (tests/browser: Playwright driving Debian's chromium). Exits non-zero when any test fails.
+# (tests/browser: Playwright driving Debian's chromium) after the linters of the pages' HTML, CSS and
+# script under web/ (ESLint, HTMLHint, Stylelint). Exits non-zero when any test or lint fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "function and file sizes (scripts/check-size.py)"
@@ -19,6 +20,7 @@ ONSHI_TEST_PG_URL=$(scripts/pg-test.sh start "$PG_DIR")
 export ONSHI_TEST_PG_URL
 echo "PostgreSQL test cluster: $ONSHI_TEST_PG_URL"
 ctest --preset default
-echo "browser tests (tests/browser)"
+echo "web asset lint and browser tests (tests/browser)"
 export ONSHI_BINARY="${ONSHI_BINARY:-$PWD/build/onshi}"
-(cd tests/browser && npm ci --no-audit --no-fund && node --test institutions.spec.mjs reception.spec.mjs)
+(cd tests/browser && npm ci --no-audit --no-fund && npm run --silent lint &&
+  node --test institutions.spec.mjs reception.spec.mjs pages.spec.mjs)

@@ -294,6 +294,10 @@ std::string list_html(const std::vector<Institution>& rows, core::Date as_of, co
                       const std::string& csv_link);
 // Adoption figures with SVG bar charts, self-contained (no external assets).
 std::string statistics_html(const Statistics& s);
+// Both pages are templates in web/institutions/templates/ and carry page_style() (the file
+// web/institutions/institutions.css) in a <style> block, so each stands alone as one file;
+// whoever serves them names it in the Content-Security-Policy (web::page_response).
+std::string_view page_style();
 std::string prefecture_name(std::string_view two_digits);  // "13" → "東京都", "" if unknown
 
 }  // namespace onshi::institutions

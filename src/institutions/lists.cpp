@@ -46,8 +46,7 @@ const std::vector<std::string> kHeader = {
 // One <option> of a select; `selected` when it is the filter's current choice.
 web::Values option(std::string value, std::string label, bool selected) {
   web::Values o;
-  o.set("value", std::move(value)).set("label", std::move(label)).add_rows("selected");
-  if (selected) o.add_row("selected", {});
+  o.set("value", std::move(value)).set("label", std::move(label)).set("selected", selected ? "selected" : "");
   return o;
 }
 
@@ -131,9 +130,15 @@ Result<std::string> list_xlsx(const std::vector<Institution>& rows, const std::s
   return bytes.str();
 }
 
+std::string_view page_style() {
+  const web::Asset* css = web::find_asset("institutions", "institutions.css");
+  return css ? css->bytes : std::string_view();
+}
+
 std::string list_html(const std::vector<Institution>& rows, core::Date as_of, const ListFilter& f,
                       const std::string& csv_link) {
   web::Values v;
+  v.set_markup("style", std::string(page_style()));
   v.set("published", core::to_wareki(publication_monday(as_of)));
   v.set("count", static_cast<int64_t>(rows.size()));
   v.add_rows("prefectures");

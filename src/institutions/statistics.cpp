@@ -124,6 +124,7 @@ std::string Statistics::to_json() const {
 
 std::string statistics_html(const Statistics& s) {
   web::Values v;
+  v.set_markup("style", std::string(page_style()));
   std::string as_of;
   if (auto d = core::Date::parse(s.as_of)) as_of = core::to_wareki(*d);
   v.set("asOf", as_of).set("total", count_ja(s.total));

@@ -5,6 +5,8 @@
 // by ETag only (Cache-Control: no-cache): the URLs are not versioned, so a browser must ask
 // again each time, and the answer is a bodiless 304 while the file is unchanged — on the
 // loopback terminal that costs nothing and a new build is never hidden by a stale copy.
+#include <openssl/evp.h>
+
 #include <algorithm>
 
 #include "web/assets.h"
@@ -25,8 +27,8 @@ const Asset* find_asset(std::string_view app, std::string_view path) {
   return it != all.end() && it->path == path ? &*it : nullptr;
 }
 
-void add_security_headers(http::Response& response) {
-  response.headers.emplace_back("Content-Security-Policy", std::string(kContentSecurityPolicy));
+void add_security_headers(http::Response& response, std::string_view csp) {
+  response.headers.emplace_back("Content-Security-Policy", std::string(csp));
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   response.headers.emplace_back("Referrer-Policy", "no-referrer");
 }
@@ -67,12 +69,29 @@ http::Response asset_response(const http::Request& request, const Asset& asset) 
   return r;
 }
 
-http::Response page_response(std::string html) {
+std::string content_security_policy(std::initializer_list<std::string_view> inline_styles) {
+  std::string csp(kContentSecurityPolicy);
+  if (inline_styles.size() == 0) return csp;
+  std::string hashes;
+  for (std::string_view style : inline_styles) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(style.data(), style.size(), digest, &n, EVP_sha256(), nullptr);
+    unsigned char base64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+    int len = EVP_EncodeBlock(base64, digest, static_cast<int>(n));
+    hashes += " 'sha256-" + std::string(reinterpret_cast<const char*>(base64), static_cast<size_t>(len)) + "'";
+  }
+  const std::string_view directive = "style-src 'self'";
+  csp.insert(csp.find(directive) + directive.size(), hashes);
+  return csp;
+}
+
+http::Response page_response(std::string html, std::initializer_list<std::string_view> inline_styles) {
   http::Response r;
   r.content_type = "text/html; charset=utf-8";
   r.body = std::move(html);
   r.headers.emplace_back("Cache-Control", "no-cache");
-  add_security_headers(r);
+  add_security_headers(r, content_security_policy(inline_styles));
   return r;
 }
 

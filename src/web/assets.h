@@ -8,8 +8,10 @@
 //    ("index.html", "templates/list.html"). The returned data lives for the whole program;
 //    lookups are thread-safe.
 //  * Every answer of the asset routes and of page_response carries the strict
-//    Content-Security-Policy kContentSecurityPolicy (no inline script or style anywhere), and
-//    X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer. Assets are answered
+//    Content-Security-Policy kContentSecurityPolicy (no inline script or style), and
+//    X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer. A server-rendered page
+//    that must stand alone as one file (the institution pages, also written by the CLI) may
+//    carry a style sheet of its app inline; its CSP then names that sheet by its hash. Assets are answered
 //    with their ETag (a hash of their bytes) and Cache-Control: no-cache, so a browser
 //    revalidates each time and gets 304 without a body when nothing changed.
 //  * Files under templates/ are page templates for the server to fill (render); they are not
@@ -23,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,16 +52,21 @@ inline constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-// Adds the Content-Security-Policy, X-Content-Type-Options and Referrer-Policy headers.
-void add_security_headers(http::Response& response);
+// Adds the Content-Security-Policy `csp`, X-Content-Type-Options and Referrer-Policy headers.
+void add_security_headers(http::Response& response, std::string_view csp = kContentSecurityPolicy);
 
 // The answer to a GET of `asset`: 200 with its bytes, Content-Type, ETag and Cache-Control, or
 // 304 without a body when the request's If-None-Match names its ETag (or is "*").
 http::Response asset_response(const http::Request& request, const Asset& asset);
 
+// The Content-Security-Policy of a page that carries `inline_styles` as <style> blocks (each
+// block's text exactly one of them): kContentSecurityPolicy with style-src 'self' plus the
+// 'sha256-…' hash of each, so those blocks and no others apply — never 'unsafe-inline'.
+std::string content_security_policy(std::initializer_list<std::string_view> inline_styles = {});
+
 // A page rendered for this request (from a template): 200 text/html, Cache-Control: no-cache,
-// the security headers.
-http::Response page_response(std::string html);
+// the security headers, with content_security_policy(inline_styles).
+http::Response page_response(std::string html, std::initializer_list<std::string_view> inline_styles = {});
 
 // Routes GET `prefix` + path for every asset of `app` outside templates/, for `roles` (as
 // http::Router::add); "index.html" is also answered at `prefix` itself. `prefix` ends in '/'.

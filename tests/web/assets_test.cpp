@@ -88,6 +88,9 @@ TEST(WebAssets, NoInlineScriptOrStyle) {
     for (const Asset& a : assets(app)) {
       if (!a.path.ends_with(".html") && !a.path.ends_with(".svg")) continue;
       std::string text(a.bytes);
+      // The one style element allowed: a template's, filled with a style sheet file of its app
+      // (its CSP names that text by hash; see CspAllowsExactlyTheInlineStyleSheets).
+      for (size_t at; (at = text.find("<style>{{{style}}}</style>")) != std::string::npos;) text.erase(at, 26);
       EXPECT_FALSE(std::regex_search(text, inline_script)) << a.path;
       EXPECT_FALSE(std::regex_search(text, style_block)) << a.path;
       EXPECT_FALSE(std::regex_search(text, style_attribute)) << a.path;
@@ -101,6 +104,20 @@ TEST(WebAssets, NoInlineScriptOrStyle) {
   std::string js(find_asset("terminal", "reception.js")->bytes);
   EXPECT_EQ(js.find("style="), std::string::npos);
   EXPECT_EQ(js.find(" onclick"), std::string::npos);
+}
+
+// issue 14: pages as files — a page that carries a style sheet inline gets exactly that
+// sheet's SHA-256 in style-src, and never 'unsafe-inline'.
+TEST(WebAssets, CspAllowsExactlyTheInlineStyleSheets) {
+  EXPECT_EQ(content_security_policy(), kContentSecurityPolicy);
+  EXPECT_EQ(content_security_policy({""}),
+            "default-src 'self'; script-src 'self'; style-src 'self' "
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+  std::string two = content_security_policy({"a", "b"});
+  EXPECT_NE(two.find("style-src 'self' 'sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=' 'sha256-"),
+            std::string::npos);
+  EXPECT_EQ(two.find("unsafe-inline"), std::string::npos);
 }
 
 // issue 14: pages as files — values are escaped, rows repeat, an empty list shows {{^…}}.

@@ -26,11 +26,11 @@ async function api(path, body) {
   let res;
   try {
     res = await fetch(path, init);
-  } catch (e) {
+  } catch {
     return { ok: false, status: 0, data: { code: "E_CONNECT", detail: "端末に接続できません。端末のソフトウェアが起動しているか確認してください。" } };
   }
-  let data = {};
-  try { data = await res.json(); } catch (e) { data = { code: "E_RESPONSE", detail: "端末の応答を読めませんでした" }; }
+  let data;
+  try { data = await res.json(); } catch { data = { code: "E_RESPONSE", detail: "端末の応答を読めませんでした" }; }
   return { ok: res.ok, status: res.status, data };
 }
 
