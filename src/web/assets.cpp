@@ -5,11 +5,12 @@
 // by ETag only (Cache-Control: no-cache): the URLs are not versioned, so a browser must ask
 // again each time, and the answer is a bodiless 304 while the file is unchanged — on the
 // loopback terminal that costs nothing and a new build is never hidden by a stale copy.
+#include "web/assets.h"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
 
-#include "web/assets.h"
 #include "web/generated.h"
 
 namespace onshi::web {
@@ -41,7 +42,8 @@ bool names_etag(std::string_view if_none_match, std::string_view etag) {
   size_t pos = 0;
   while (pos < if_none_match.size()) {
     size_t comma = if_none_match.find(',', pos);
-    std::string_view tag = if_none_match.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    std::string_view tag = if_none_match.substr(
+        pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
     while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
     if (tag.starts_with("W/")) tag.remove_prefix(2);
@@ -79,14 +81,16 @@ std::string content_security_policy(std::initializer_list<std::string_view> inli
     EVP_Digest(style.data(), style.size(), digest, &n, EVP_sha256(), nullptr);
     unsigned char base64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
     int len = EVP_EncodeBlock(base64, digest, static_cast<int>(n));
-    hashes += " 'sha256-" + std::string(reinterpret_cast<const char*>(base64), static_cast<size_t>(len)) + "'";
+    hashes += " 'sha256-" +
+              std::string(reinterpret_cast<const char*>(base64), static_cast<size_t>(len)) + "'";
   }
   const std::string_view directive = "style-src 'self'";
   csp.insert(csp.find(directive) + directive.size(), hashes);
   return csp;
 }
 
-http::Response page_response(std::string html, std::initializer_list<std::string_view> inline_styles) {
+http::Response page_response(std::string html,
+                             std::initializer_list<std::string_view> inline_styles) {
   http::Response r;
   r.content_type = "text/html; charset=utf-8";
   r.body = std::move(html);

@@ -11,8 +11,8 @@
 //    Content-Security-Policy kContentSecurityPolicy (no inline script or style), and
 //    X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer. A server-rendered page
 //    that must stand alone as one file (the institution pages, also written by the CLI) may
-//    carry a style sheet of its app inline; its CSP then names that sheet by its hash. Assets are answered
-//    with their ETag (a hash of their bytes) and Cache-Control: no-cache, so a browser
+//    carry a style sheet of its app inline; its CSP then names that sheet by its hash. Assets are
+//    answered with their ETag (a hash of their bytes) and Cache-Control: no-cache, so a browser
 //    revalidates each time and gets 304 without a body when nothing changed.
 //  * Files under templates/ are page templates for the server to fill (render); they are not
 //    served as they are.
@@ -66,7 +66,8 @@ std::string content_security_policy(std::initializer_list<std::string_view> inli
 
 // A page rendered for this request (from a template): 200 text/html, Cache-Control: no-cache,
 // the security headers, with content_security_policy(inline_styles).
-http::Response page_response(std::string html, std::initializer_list<std::string_view> inline_styles = {});
+http::Response page_response(std::string html,
+                             std::initializer_list<std::string_view> inline_styles = {});
 
 // Routes GET `prefix` + path for every asset of `app` outside templates/, for `roles` (as
 // http::Router::add); "index.html" is also answered at `prefix` itself. `prefix` ends in '/'.
@@ -79,11 +80,11 @@ std::string escape_html(std::string_view text);
 // The values a template is filled with (see render).
 class Values {
  public:
-  Values& set(std::string name, std::string text);    // {{name}}: escaped when rendered
-  Values& set(std::string name, int64_t number);      // {{name}}: the decimal digits
+  Values& set(std::string name, std::string text);           // {{name}}: escaped when rendered
+  Values& set(std::string name, int64_t number);             // {{name}}: the decimal digits
   Values& set_markup(std::string name, std::string markup);  // {{{name}}}: inserted as it is
-  Values& add_row(std::string section, Values row);   // one more repetition of {{#section}}
-  Values& add_rows(std::string section);               // the section, with no rows yet
+  Values& add_row(std::string section, Values row);          // one more repetition of {{#section}}
+  Values& add_rows(std::string section);                     // the section, with no rows yet
 
  private:
   friend class Renderer;

@@ -1,7 +1,7 @@
 // Page templates (web/assets.h): the HTML of a server-rendered page lives in a file under
 // web/APP/templates/, and C++ supplies only the values. The syntax is a small subset of
-// Mustache — {{name}}, {{{name}}}, {{#rows}}…{{/rows}}, {{^rows}}…{{/rows}}, {{! comment}} — so that a
-// value is escaped unless the code says otherwise in a name of its own (set_markup), and
+// Mustache — {{name}}, {{{name}}}, {{#rows}}…{{/rows}}, {{^rows}}…{{/rows}}, {{! comment}} — so
+// that a value is escaped unless the code says otherwise in a name of its own (set_markup), and
 // strict: a name the code did not set is an error, not an empty string, so a typo in a
 // template fails its test instead of silently dropping a field.
 #include <string>
@@ -15,12 +15,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -46,7 +57,9 @@ Values& Values::set(std::string name, std::string text) {
   return *this;
 }
 
-Values& Values::set(std::string name, int64_t number) { return set(std::move(name), std::to_string(number)); }
+Values& Values::set(std::string name, int64_t number) {
+  return set(std::move(name), std::to_string(number));
+}
 
 Values& Values::set_markup(std::string name, std::string markup) {
   Entry& e = entry(std::move(name));
@@ -79,24 +92,28 @@ class Renderer {
     while (true) {
       size_t open = t_.find("{{", pos);
       if (open == std::string_view::npos) {
-        if (!close.empty()) return fail(close, "section {{#" + std::string(close) + "}} is not closed");
+        if (!close.empty())
+          return fail(close, "section {{#" + std::string(close) + "}} is not closed");
         if (out) out->append(t_.substr(pos));
         return t_.size();
       }
       if (out) out->append(t_.substr(pos, open - pos));
       bool triple = t_.substr(open, 3) == "{{{";
       size_t end = t_.find(triple ? "}}}" : "}}", open);
-      if (end == std::string_view::npos) return fail("", "a tag opened at byte " + std::to_string(open) + " is not closed");
+      if (end == std::string_view::npos)
+        return fail("", "a tag opened at byte " + std::to_string(open) + " is not closed");
       std::string_view tag = t_.substr(open + (triple ? 3 : 2), end - open - (triple ? 3 : 2));
       pos = end + (triple ? 3 : 2);
       char kind = tag.empty() ? ' ' : tag.front();
       if (kind == '!' && !triple) continue;  // {{! a comment }}
       if (kind == '/') {
-        if (tag.substr(1) != close) return fail(tag.substr(1), "{{" + std::string(tag) + "}} closes no open section");
+        if (tag.substr(1) != close)
+          return fail(tag.substr(1), "{{" + std::string(tag) + "}} closes no open section");
         return pos;
       }
-      Result<size_t> next = (kind == '#' || kind == '^') ? section(pos, tag.substr(1), kind == '^', scope, out)
-                                                         : value(pos, tag, triple, scope, out);
+      Result<size_t> next = (kind == '#' || kind == '^')
+                                ? section(pos, tag.substr(1), kind == '^', scope, out)
+                                : value(pos, tag, triple, scope, out);
       if (!next) return next;
       pos = *next;
     }
@@ -107,30 +124,33 @@ class Renderer {
     return Error{"E_TEMPLATE", std::string(name), std::move(message)};
   }
 
-  static const Values::Entry* lookup(const std::vector<const Values*>& scope, std::string_view name, bool section) {
+  static const Values::Entry* lookup(const std::vector<const Values*>& scope, std::string_view name,
+                                     bool section) {
     for (auto it = scope.rbegin(); it != scope.rend(); ++it)
       if (const Values::Entry* e = (*it)->find(name); e && e->section == section) return e;
     return nullptr;
   }
 
-  Result<size_t> value(size_t pos, std::string_view name, bool triple, const std::vector<const Values*>& scope,
-                       std::string* out) {
+  Result<size_t> value(size_t pos, std::string_view name, bool triple,
+                       const std::vector<const Values*>& scope, std::string* out) {
     if (!out) return pos;  // inside a section that is skipped
     const Values::Entry* e = lookup(scope, name, false);
     if (!e) return fail(name, "no value for {{" + std::string(name) + "}}");
     if (triple != e->markup)
       return fail(name, triple ? "{{{" + std::string(name) + "}}} needs markup (set_markup)"
-                               : "{{" + std::string(name) + "}} is markup; write {{{" + std::string(name) + "}}}");
+                               : "{{" + std::string(name) + "}} is markup; write {{{" +
+                                     std::string(name) + "}}}");
     out->append(triple ? e->value : escape_html(e->value));
     return pos;
   }
 
-  Result<size_t> section(size_t pos, std::string_view name, bool inverted, std::vector<const Values*>& scope,
-                         std::string* out) {
+  Result<size_t> section(size_t pos, std::string_view name, bool inverted,
+                         std::vector<const Values*>& scope, std::string* out) {
     if (!out) return run(pos, name, scope, nullptr);
     const Values::Entry* e = lookup(scope, name, true);
     if (!e) return fail(name, "no rows for {{#" + std::string(name) + "}}");
-    if (inverted || e->rows.empty()) return run(pos, name, scope, inverted && e->rows.empty() ? out : nullptr);
+    if (inverted || e->rows.empty())
+      return run(pos, name, scope, inverted && e->rows.empty() ? out : nullptr);
     Result<size_t> end = pos;
     for (const Values& row : e->rows) {
       scope.push_back(&row);
@@ -153,17 +173,22 @@ Result<std::string> render(std::string_view tmpl, const Values& values) {
   return out;
 }
 
-Result<std::string> render_asset(std::string_view app, std::string_view path, const Values& values) {
+Result<std::string> render_asset(std::string_view app, std::string_view path,
+                                 const Values& values) {
   const Asset* a = find_asset(app, path);
-  if (!a) return Error{"E_TEMPLATE", std::string(path), "no template web/" + std::string(app) + "/" + std::string(path)};
+  if (!a)
+    return Error{"E_TEMPLATE", std::string(path),
+                 "no template web/" + std::string(app) + "/" + std::string(path)};
   return render(a->bytes, values);
 }
 
 std::string render_page(std::string_view app, std::string_view path, const Values& values) {
   Result<std::string> page = render_asset(app, path, values);
   if (page) return std::move(*page);
-  return "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>E_TEMPLATE</title></head><body><p>" +
-         escape_html(page.error().code + " " + page.error().field + ": " + page.error().message) + "</p></body></html>\n";
+  return "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta "
+         "charset=\"utf-8\"><title>E_TEMPLATE</title></head><body><p>" +
+         escape_html(page.error().code + " " + page.error().field + ": " + page.error().message) +
+         "</p></body></html>\n";
 }
 
 }  // namespace onshi::web

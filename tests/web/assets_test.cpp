@@ -2,6 +2,8 @@
 // and a content-hash ETag, no page carries inline script or style, templates escape what
 // they are given, and a real HTTP server answers an asset with the strict CSP, the security
 // headers, and 304 on a matching If-None-Match.
+#include "web/assets.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -15,7 +17,6 @@
 #include <sstream>
 
 #include "http/server.h"
-#include "web/assets.h"
 
 namespace onshi::web {
 namespace {
@@ -71,7 +72,8 @@ TEST(WebAssets, ContentTypes) {
   EXPECT_EQ(find_asset("terminal", "index.html")->content_type, "text/html; charset=utf-8");
   EXPECT_EQ(find_asset("terminal", "reception.css")->content_type, "text/css; charset=utf-8");
   EXPECT_EQ(find_asset("terminal", "reception.js")->content_type, "text/javascript; charset=utf-8");
-  EXPECT_EQ(find_asset("institutions", "institutions.css")->content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(find_asset("institutions", "institutions.css")->content_type,
+            "text/css; charset=utf-8");
   EXPECT_EQ(find_asset("institutions", "templates/chart.svg")->content_type, "image/svg+xml");
 }
 
@@ -90,7 +92,8 @@ TEST(WebAssets, NoInlineScriptOrStyle) {
       std::string text(a.bytes);
       // The one style element allowed: a template's, filled with a style sheet file of its app
       // (its CSP names that text by hash; see CspAllowsExactlyTheInlineStyleSheets).
-      for (size_t at; (at = text.find("<style>{{{style}}}</style>")) != std::string::npos;) text.erase(at, 26);
+      for (size_t at; (at = text.find("<style>{{{style}}}</style>")) != std::string::npos;)
+        text.erase(at, 26);
       EXPECT_FALSE(std::regex_search(text, inline_script)) << a.path;
       EXPECT_FALSE(std::regex_search(text, style_block)) << a.path;
       EXPECT_FALSE(std::regex_search(text, style_attribute)) << a.path;
@@ -115,8 +118,9 @@ TEST(WebAssets, CspAllowsExactlyTheInlineStyleSheets) {
             "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='; img-src 'self' data:; "
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
   std::string two = content_security_policy({"a", "b"});
-  EXPECT_NE(two.find("style-src 'self' 'sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=' 'sha256-"),
-            std::string::npos);
+  EXPECT_NE(
+      two.find("style-src 'self' 'sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=' 'sha256-"),
+      std::string::npos);
   EXPECT_EQ(two.find("unsafe-inline"), std::string::npos);
 }
 
@@ -126,9 +130,10 @@ TEST(WebTemplates, EscapesValuesAndRepeatsRows) {
   v.set("title", "<b>\"A&B\"</b>'").set("count", int64_t{2});
   v.add_row("rows", Values().set("name", "一"));
   v.add_row("rows", Values().set("name", "<二>"));
-  auto out = render("<h1>{{title}}</h1>{{! not shown }}{{count}}:{{#rows}}[{{name}}/{{count}}]{{/rows}}"
-                    "{{^rows}}none{{/rows}}",
-                    v);
+  auto out = render(
+      "<h1>{{title}}</h1>{{! not shown }}{{count}}:{{#rows}}[{{name}}/{{count}}]{{/rows}}"
+      "{{^rows}}none{{/rows}}",
+      v);
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_EQ(*out, "<h1>&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;&#39;</h1>2:[一/2][&lt;二&gt;/2]");
   Values empty;
@@ -136,7 +141,9 @@ TEST(WebTemplates, EscapesValuesAndRepeatsRows) {
   EXPECT_EQ(*render("{{#rows}}x{{/rows}}{{^rows}}none{{/rows}}", empty), "none");
   Values nested;
   nested.add_row("outer", Values().add_row("inner", Values().set("x", "1")).add_rows("none"));
-  EXPECT_EQ(*render("{{#outer}}<{{#inner}}{{x}}{{/inner}}{{#none}}{{missing}}{{/none}}>{{/outer}}", nested), "<1>");
+  EXPECT_EQ(*render("{{#outer}}<{{#inner}}{{x}}{{/inner}}{{#none}}{{missing}}{{/none}}>{{/outer}}",
+                    nested),
+            "<1>");
 }
 
 // issue 14: pages as files — markup goes in only where the template says {{{…}}} and the code
@@ -174,13 +181,15 @@ std::string round_trip(uint16_t port, const std::string& request) {
   ::send(fd, request.data(), request.size(), 0);
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    out.append(buf, static_cast<size_t>(n));
   ::close(fd);
   return out;
 }
 
 std::string get(uint16_t port, const std::string& path, const std::string& extra = "") {
-  return round_trip(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "Connection: close\r\n\r\n");
+  return round_trip(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra +
+                              "Connection: close\r\n\r\n");
 }
 
 class WebServer : public ::testing::Test {
@@ -189,7 +198,8 @@ class WebServer : public ::testing::Test {
     http::Router router;
     add_asset_routes(router, "terminal", "/", {""});
     add_asset_routes(router, "institutions", "/institutions/", {""});
-    router.add("GET", "/page", {""}, [](const http::Request&) { return page_response("<p>page</p>"); });
+    router.add("GET", "/page", {""},
+               [](const http::Request&) { return page_response("<p>page</p>"); });
     http::ServerOptions o;
     o.tls = false;
     server_ = std::make_unique<http::Server>(o, std::move(router));
@@ -201,7 +211,8 @@ class WebServer : public ::testing::Test {
 };
 
 const std::string kCsp =
-    "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src "
+    "'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'\r\n";
 
 void expect_security_headers(const std::string& response) {
@@ -226,7 +237,8 @@ TEST_F(WebServer, ServesThePageAndItsFilesWithTheCsp) {
             std::string::npos);
   EXPECT_TRUE(js.ends_with(find_asset("terminal", "reception.js")->bytes));
   expect_security_headers(js);
-  EXPECT_NE(get(port(), "/reception.css").find("Content-Type: text/css; charset=utf-8\r\n"), std::string::npos);
+  EXPECT_NE(get(port(), "/reception.css").find("Content-Type: text/css; charset=utf-8\r\n"),
+            std::string::npos);
   EXPECT_EQ(get(port(), "/institutions/institutions.css").rfind("HTTP/1.1 200", 0), 0u);
   // Templates are filled by the server, never served as they are.
   EXPECT_EQ(get(port(), "/institutions/templates/list.html").rfind("HTTP/1.1 404", 0), 0u);
@@ -243,13 +255,16 @@ TEST_F(WebServer, IfNoneMatchAnswers304) {
   EXPECT_TRUE(same.ends_with("\r\n\r\n")) << "a 304 has no body";
   EXPECT_NE(same.find("ETag: " + etag + "\r\n"), std::string::npos);
   expect_security_headers(same);
-  std::string listed = get(port(), "/reception.js", "If-None-Match: \"0000000000000000\", W/" + etag + "\r\n");
+  std::string listed =
+      get(port(), "/reception.js", "If-None-Match: \"0000000000000000\", W/" + etag + "\r\n");
   EXPECT_EQ(listed.rfind("HTTP/1.1 304", 0), 0u);
   std::string other = get(port(), "/reception.js", "If-None-Match: \"0000000000000000\"\r\n");
   EXPECT_EQ(other.rfind("HTTP/1.1 200", 0), 0u);
-  EXPECT_EQ(get(port(), "/", "If-None-Match: " + std::string(find_asset("terminal", "index.html")->etag) + "\r\n")
-                .rfind("HTTP/1.1 304", 0),
-            0u);
+  EXPECT_EQ(
+      get(port(), "/",
+          "If-None-Match: " + std::string(find_asset("terminal", "index.html")->etag) + "\r\n")
+          .rfind("HTTP/1.1 304", 0),
+      0u);
 }
 
 }  // namespace
