@@ -230,7 +230,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     req.path = req.target.substr(0, q);
     if (q != std::string::npos) req.query = req.target.substr(q + 1);
     if (auto it = msg.find(bhttp::field::content_type); it != msg.end()) req.content_type = std::string(it->value());
-    if (auto it = msg.find(bhttp::field::if_none_match); it != msg.end()) req.if_none_match = std::string(it->value());
+    if (auto it = msg.find(bhttp::field::if_none_match); it != msg.end())
+      req.if_none_match = std::string(it->value());
     req.body = std::move(msg.body());
     req.peer = peer_;
     bool keep_alive = msg.keep_alive();

@@ -46,7 +46,9 @@ const std::vector<std::string> kHeader = {
 // One <option> of a select; `selected` when it is the filter's current choice.
 web::Values option(std::string value, std::string label, bool selected) {
   web::Values o;
-  o.set("value", std::move(value)).set("label", std::move(label)).set("selected", selected ? "selected" : "");
+  o.set("value", std::move(value))
+      .set("label", std::move(label))
+      .set("selected", selected ? "selected" : "");
   return o;
 }
 
@@ -158,8 +160,12 @@ std::string list_html(const std::vector<Institution>& rows, core::Date as_of, co
     std::string start;
     if (auto d = core::Date::parse(i.usage_start)) start = core::to_wareki(*d);
     web::Values row;
-    row.set("code", i.medical_institution_code).set("name", i.name).set("kind", std::string(kind_label(i.kind)));
-    row.set("prefecture", prefecture_name(i.prefecture)).set("address", i.address).set("usageStart", start);
+    row.set("code", i.medical_institution_code)
+        .set("name", i.name)
+        .set("kind", std::string(kind_label(i.kind)));
+    row.set("prefecture", prefecture_name(i.prefecture))
+        .set("address", i.address)
+        .set("usageStart", start);
     row.set("medicalAid", i.medical_aid ? "利用する" : "");
     v.add_row("rows", std::move(row));
   }

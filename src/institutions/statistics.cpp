@@ -45,21 +45,32 @@ struct Bar {
 
 // Horizontal bars (templates/chart.svg): for each row, the share of card-reader applications
 // and of usage, as bar widths out of the chart's width.
-std::string bar_chart(const std::string& id, const std::string& title, const std::vector<Bar>& bars) {
+std::string bar_chart(const std::string& id, const std::string& title,
+                      const std::vector<Bar>& bars) {
   const int label_w = 110, chart_w = 420, row_h = 34, top = 34;
   web::Values v;
   v.set("id", id).set("title", title).set("labelWidth", label_w).set("chartWidth", chart_w);
-  v.set("width", label_w + chart_w + 80).set("height", top + static_cast<int64_t>(bars.size()) * row_h + 30);
-  v.set("legendApplicationsX", label_w + 16).set("legendInUseBoxX", label_w + 140).set("legendInUseX", label_w + 156);
+  v.set("width", label_w + chart_w + 80)
+      .set("height", top + static_cast<int64_t>(bars.size()) * row_h + 30);
+  v.set("legendApplicationsX", label_w + 16)
+      .set("legendInUseBoxX", label_w + 140)
+      .set("legendInUseX", label_w + 156);
   v.add_rows("bars");
   int y = top;
   for (const auto& b : bars) {
     web::Values r;
-    r.set("label", b.label).set("labelX", label_w - 6).set("labelY", y + 16).set("y", y).set("inUseY", y + 14);
+    r.set("label", b.label)
+        .set("labelX", label_w - 6)
+        .set("labelY", y + 16)
+        .set("y", y)
+        .set("inUseY", y + 14);
     r.set("applicationsWidth", static_cast<int64_t>(ratio(b.applications, b.total) * chart_w));
     r.set("inUseWidth", static_cast<int64_t>(ratio(b.in_use, b.total) * chart_w));
-    r.set("rateX", label_w + chart_w + 6).set("applicationsTextY", y + 11).set("inUseTextY", y + 25);
-    r.set("applicationRate", percent(b.applications, b.total)).set("inUseRate", percent(b.in_use, b.total));
+    r.set("rateX", label_w + chart_w + 6)
+        .set("applicationsTextY", y + 11)
+        .set("inUseTextY", y + 25);
+    r.set("applicationRate", percent(b.applications, b.total))
+        .set("inUseRate", percent(b.in_use, b.total));
     v.add_row("bars", std::move(r));
     y += row_h;
   }
@@ -67,8 +78,9 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
 }
 
 // One table and chart of the page: a heading, its rows, the chart of the same rows.
-web::Values group(const std::string& title, const std::string& table_id, const std::string& chart_id,
-                  const std::string& chart_title, const std::vector<Bar>& bars) {
+web::Values group(const std::string& title, const std::string& table_id,
+                  const std::string& chart_id, const std::string& chart_title,
+                  const std::vector<Bar>& bars) {
   web::Values g;
   g.set("title", title).set("tableId", table_id).add_rows("rows");
   for (const auto& b : bars) {
@@ -128,7 +140,8 @@ std::string statistics_html(const Statistics& s) {
   std::string as_of;
   if (auto d = core::Date::parse(s.as_of)) as_of = core::to_wareki(*d);
   v.set("asOf", as_of).set("total", count_ja(s.total));
-  v.set("readers", count_ja(s.reader_applications)).set("readerRate", percent(s.reader_applications, s.total));
+  v.set("readers", count_ja(s.reader_applications))
+      .set("readerRate", percent(s.reader_applications, s.total));
   v.set("inUse", count_ja(s.in_use)).set("inUseRate", percent(s.in_use, s.total));
   v.set("medicalAid", count_ja(s.medical_aid));
   v.add_rows("cards");
@@ -142,9 +155,12 @@ std::string statistics_html(const Statistics& s) {
   for (const auto& k : s.by_kind)
     kinds.push_back({std::string(kind_label(k.kind)), k.total, k.reader_applications, k.in_use});
   for (const auto& p : s.by_prefecture)
-    if (p.total > 0) prefectures.push_back({prefecture_name(p.prefecture), p.total, p.reader_applications, p.in_use});
+    if (p.total > 0)
+      prefectures.push_back(
+          {prefecture_name(p.prefecture), p.total, p.reader_applications, p.in_use});
   v.add_row("groups", group("種別", "by-kind", "chart-kind", "種別の申込率と利用率", kinds));
-  v.add_row("groups", group("都道府県", "by-prefecture", "chart-prefecture", "都道府県別の申込率と利用率", prefectures));
+  v.add_row("groups", group("都道府県", "by-prefecture", "chart-prefecture",
+                            "都道府県別の申込率と利用率", prefectures));
   return web::render_page("institutions", "templates/statistics.html", v);
 }
 
