@@ -15,10 +15,14 @@ foreach(dir ${web_app_dirs})
   get_filename_component(app ${dir} NAME)
   file(GLOB_RECURSE app_files CONFIGURE_DEPENDS ${dir}/*)
   set(out ${ONSHI_WEB_GENERATED}/assets_${app}.cpp)
+  # The folder's file list, rewritten only when it changes: a removed file leaves nothing newer
+  # than the generated source behind, but it changes this list.
+  string(REPLACE ";" "\n" app_file_list "${app_files}")
+  file(CONFIGURE OUTPUT ${ONSHI_WEB_GENERATED}/assets_${app}.files CONTENT "${app_file_list}\n" @ONLY)
   add_custom_command(
     OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -DAPP=${app} -DDIR=${dir} -DOUT=${out} -P ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
-    DEPENDS ${app_files} ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
+    DEPENDS ${app_files} ${ONSHI_WEB_GENERATED}/assets_${app}.files ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
     COMMENT "Embedding web/${app}/"
     VERBATIM)
   list(APPEND web_sources ${out})
