@@ -55,7 +55,11 @@ bool contains_code(const std::string& text, const std::string& word) {
 std::set<std::string> error_codes_in_sources() {
   static const std::regex code("\"([EW]_[A-Z0-9_]+)\"");
   std::set<std::string> codes;
-  for (const auto& f : sources(kRoot / "src", {".cpp", ".h"})) {
+  // The C++ sources, and the pages' scripts (web/), which make codes of their own (E_CONNECT,
+  // E_RESPONSE on the reception screen).
+  std::vector<fs::path> files = sources(kRoot / "src", {".cpp", ".h"});
+  for (const auto& f : sources(kRoot / "web", {".js"})) files.push_back(f);
+  for (const auto& f : files) {
     const std::string text = slurp(f);
     for (std::sregex_iterator it(text.begin(), text.end(), code), end; it != end; ++it)
       codes.insert((*it)[1].str());
