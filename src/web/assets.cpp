@@ -100,12 +100,12 @@ http::Response page_response(std::string html,
 }
 
 void add_asset_routes(http::Router& router, std::string_view app, std::string_view prefix,
-                      const std::vector<std::string>& roles) {
+                      const http::Admit& who) {
   for (const Asset& a : assets(app)) {
     if (a.path.starts_with("templates/")) continue;
     auto serve = [&a](const http::Request& q) { return asset_response(q, a); };
-    router.add("GET", std::string(prefix) + std::string(a.path), roles, serve);
-    if (a.path == "index.html") router.add("GET", std::string(prefix), roles, serve);
+    router.add("GET", std::string(prefix) + std::string(a.path), who, serve);
+    if (a.path == "index.html") router.add("GET", std::string(prefix), who, serve);
   }
 }
 

@@ -69,10 +69,11 @@ std::string content_security_policy(std::initializer_list<std::string_view> inli
 http::Response page_response(std::string html,
                              std::initializer_list<std::string_view> inline_styles = {});
 
-// Routes GET `prefix` + path for every asset of `app` outside templates/, for `roles` (as
-// http::Router::add); "index.html" is also answered at `prefix` itself. `prefix` ends in '/'.
+// Routes GET `prefix` + path for every asset of `app` outside templates/, for the callers
+// `who` admits (as http::Router::add); "index.html" is also answered at `prefix` itself. `prefix`
+// ends in '/'.
 void add_asset_routes(http::Router& router, std::string_view app, std::string_view prefix,
-                      const std::vector<std::string>& roles);
+                      const http::Admit& who);
 
 // & < > " ' as HTML character references.
 std::string escape_html(std::string_view text);

@@ -196,9 +196,9 @@ class WebServer : public ::testing::Test {
  protected:
   void SetUp() override {
     http::Router router;
-    add_asset_routes(router, "terminal", "/", {""});
-    add_asset_routes(router, "institutions", "/institutions/", {""});
-    router.add("GET", "/page", {""},
+    add_asset_routes(router, "terminal", "/", http::Admit::anyone());
+    add_asset_routes(router, "institutions", "/institutions/", http::Admit::anyone());
+    router.add("GET", "/page", http::Admit::anyone(),
                [](const http::Request&) { return page_response("<p>page</p>"); });
     http::ServerOptions o;
     o.tls = false;
