@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "core/burden.h"
 #include "core/numbers.h"
@@ -259,6 +260,34 @@ struct Household {
   std::string post, address;
 };
 
+// One member row: the card, the person, the qualification date and the certificate's issue
+// date (the qualification date when not given). Used by the population and the fixed members.
+Row base(const char* insurer, const char* insurer_name, const char* symbol, const char* number,
+         const char* branch, bool principal, const char* insured, const char* name,
+         const char* kana, bool male, Date birth, const char* post, const char* address,
+         Date qualified, const char* my_number,
+         std::optional<Date> issued = std::nullopt) {
+  Row r(registry::kFieldCount);
+  r[registry::kInsurerNumber] = insurer;
+  r[registry::kInsurerName] = insurer_name;
+  r[registry::kInsuredCardClassification] = "01";
+  r[registry::kInsuredCardSymbol] = symbol;
+  r[registry::kInsuredIdentificationNumber] = number;
+  r[registry::kInsuredBranchNumber] = branch;
+  r[registry::kPersonalFamilyClassification] = principal ? "1" : "2";
+  r[registry::kInsuredName] = insured;
+  r[registry::kName] = name;
+  r[registry::kNameKana] = kana;
+  r[registry::kSex1] = male ? "1" : "2";
+  r[registry::kBirthdate] = birth.yyyymmdd();
+  r[registry::kPostNumber] = post;
+  r[registry::kAddress] = address;
+  r[registry::kQualificationDate] = qualified.yyyymmdd();
+  r[registry::kInsuredCertificateIssuanceDate] = issued.value_or(qualified).yyyymmdd();
+  r[registry::kMyNumber] = my_number;
+  return r;
+}
+
 class Generator {
  public:
   explicit Generator(const GeneratorOptions& o) : opt_(o), rng_(o.seed) {
@@ -364,26 +393,11 @@ class Generator {
   Row row(const Insurer& ins, const std::string& symbol, const std::string& number,
           const std::string& branch, bool principal, const std::string& insured_name,
           const Person& p, const Household& h, Date qualified) {
-    Row r(registry::kFieldCount);
-    r[registry::kInsurerNumber] = ins.number;
-    r[registry::kInsurerName] = ins.name;
-    r[registry::kInsuredCardClassification] = "01";
-    r[registry::kInsuredCardSymbol] = symbol;
-    r[registry::kInsuredIdentificationNumber] = number;
-    r[registry::kInsuredBranchNumber] = branch;
-    r[registry::kPersonalFamilyClassification] = principal ? "1" : "2";
-    r[registry::kInsuredName] = insured_name;
-    r[registry::kName] = p.name();
-    r[registry::kNameKana] = p.kana();
-    r[registry::kSex1] = p.male ? "1" : "2";
-    r[registry::kBirthdate] = p.birth.yyyymmdd();
-    r[registry::kPostNumber] = h.post;
-    r[registry::kAddress] = h.address;
-    r[registry::kQualificationDate] = qualified.yyyymmdd();
     Date issued = std::min(qualified.add_days(static_cast<int>(rng_.below(10))), opt_.as_of);
-    r[registry::kInsuredCertificateIssuanceDate] = issued.yyyymmdd();
-    r[registry::kMyNumber] = p.my_number;
-    return r;
+    return base(ins.number.c_str(), ins.name.c_str(), symbol.c_str(), number.c_str(),
+                branch.c_str(), principal, insured_name.c_str(), p.name().c_str(),
+                p.kana().c_str(), p.male, p.birth, h.post.c_str(), h.address.c_str(), qualified,
+                p.my_number.c_str(), issued);
   }
   static void lose(Row& r, Date disqualified, const char* reason) {
     r[registry::kDisqualificationDate] = disqualified.yyyymmdd();
@@ -742,31 +756,6 @@ registry::FieldMap to_field_map(const std::vector<std::string>& values) {
 
 namespace {
 
-// One row of a fixed demo member: the card, the person and the qualification date.
-Row base(const char* insurer, const char* insurer_name, const char* symbol, const char* number,
-         const char* branch, bool principal, const char* insured, const char* name,
-         const char* kana, bool male, Date birth, const char* post, const char* address,
-         Date qualified, const char* my_number) {
-  Row r(registry::kFieldCount);
-  r[registry::kInsurerNumber] = insurer;
-  r[registry::kInsurerName] = insurer_name;
-  r[registry::kInsuredCardClassification] = "01";
-  r[registry::kInsuredCardSymbol] = symbol;
-  r[registry::kInsuredIdentificationNumber] = number;
-  r[registry::kInsuredBranchNumber] = branch;
-  r[registry::kPersonalFamilyClassification] = principal ? "1" : "2";
-  r[registry::kInsuredName] = insured;
-  r[registry::kName] = name;
-  r[registry::kNameKana] = kana;
-  r[registry::kSex1] = male ? "1" : "2";
-  r[registry::kBirthdate] = birth.yyyymmdd();
-  r[registry::kPostNumber] = post;
-  r[registry::kAddress] = address;
-  r[registry::kQualificationDate] = qualified.yyyymmdd();
-  r[registry::kInsuredCertificateIssuanceDate] = qualified.yyyymmdd();
-  r[registry::kMyNumber] = my_number;
-  return r;
-}
 
 const char* const kKumiai = "06139992";
 const char* const kKumiaiName = "オンシ電機健康保険組合";
