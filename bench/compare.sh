@@ -29,7 +29,7 @@ log() { echo "[compare] $*" >&2; }
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 csv=$OUT/members.csv
-"$CAND" generate members --count "$N" --seed 42 --out "$csv" 2>/dev/null
+"$CAND" generate members --count "$N" --seed 42 --out "$csv" >/dev/null 2>&1
 "$CAND" ca init --data-dir "$OUT/data" >/dev/null
 "$CAND" ca issue institution 1310112345 --data-dir "$OUT/data" --out "$OUT/clinic" >/dev/null
 log "importing $N members"
