@@ -8,12 +8,13 @@
 // Run: ONSHI_BINARY=/path/to/onshi node --test pages.spec.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startProcess } from './processes.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = process.env.ONSHI_BINARY || path.resolve(here, '../../build/onshi');
@@ -33,29 +34,7 @@ let browser;
 let context;
 
 // Starts the binary and resolves with the first match of `pattern` in its stdout.
-function start(args, pattern, what) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    const timer = setTimeout(() => reject(new Error(`${what} did not start in 20 s: ${logs.join('')}`)), 20000);
-    let buffered = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const m = buffered.match(pattern);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => logs.push(chunk));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}): ${logs.join('')}`));
-    });
-  });
-}
+const start = (args, pattern, what) => startProcess(binary, args, pattern, what, children, logs);
 
 before(async () => {
   assert.ok(existsSync(binary), `no onshi binary at ${binary} (set ONSHI_BINARY)`);
