@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "claims/detail.h"
+#include "core/files.h"
 
 namespace onshi::claims {
 namespace {
@@ -44,7 +45,10 @@ std::string to_shift_jis(const std::string& text) {
 class ClaimsFile {
  public:
   ClaimsFile(const History& history, store::Store& store, const std::filesystem::path& out)
-      : history_(history), store_(store), out_(out), tmp_(out.string() + ".tmp") {}
+      : history_(history),
+        store_(store),
+        out_(out),
+        tmp_(core::is_special_file(out) ? out : std::filesystem::path(out.string() + ".tmp")) {}
 
   batch::Input<Checked> input() {
     batch::Input<Checked> in;
@@ -109,6 +113,7 @@ Status ClaimsFile::finish() {
   sink_.flush();
   if (!sink_) return unwritable();
   sink_.close();
+  if (tmp_ == out_) return Status::Ok();  // a device or pipe, written in place
   std::error_code ec;
   std::filesystem::rename(tmp_, out_, ec);
   if (ec) return unwritable();

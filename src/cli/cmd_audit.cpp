@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "security/audit.h"
 #include "store/store.h"
 
@@ -25,13 +26,12 @@ int run_verify(const std::string& data_dir, const std::string& db) {
   }
   auto st = open_database(data_dir, db, false);
   if (!st.ok()) {
-    std::cerr << "onshi audit verify: " << st.error().code << ": " << st.error().message << "\n";
+    print_error(std::cerr, "onshi audit verify", st.error());
     return 2;
   }
   auto report = security::verify_audit((*st)->members());
   if (!report.ok()) {
-    std::cerr << "onshi audit verify: " << report.error().code << ": " << report.error().message
-              << "\n";
+    print_error(std::cerr, "onshi audit verify", report.error());
     return 1;
   }
   boost::json::object out;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "security/ca.h"
 
 namespace onshi::cli {
@@ -41,7 +42,7 @@ Status check_out_dir(const std::filesystem::path& out, bool force) {
 }
 
 void print_error(const Error& e) {
-  std::cerr << "onshi ca: " << e.code << ": " << e.message << "\n";
+  cli::print_error(std::cerr, "onshi ca", e);
 }
 
 // ca issue ROLE ID: 0 issued, 2 an unusable id or --out, 1 anything else.

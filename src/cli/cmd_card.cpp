@@ -17,6 +17,7 @@
 
 #include "card/card.h"
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "store/database.h"
 
 namespace onshi::cli {
@@ -28,7 +29,7 @@ struct CardArgs {
 };
 
 void print_error(const Error& e) {
-  std::cerr << "onshi card: " << e.code << ": " << e.message << "\n";
+  cli::print_error(std::cerr, "onshi card", e);
 }
 
 bool is_input_error(const std::string& c) {

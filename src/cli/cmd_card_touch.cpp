@@ -17,6 +17,7 @@
 
 #include "card/card.h"
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "core/json_read.h"
 #include "http/client.h"
 
@@ -62,7 +63,7 @@ struct Stop {
 };
 
 int stop(const Stop& s) {
-  std::cerr << "onshi card touch: " << s.code << ": " << s.message << "\n";
+  print_error(std::cerr, "onshi card touch", Error{s.code, "", s.message});
   return s.exit_code;
 }
 

@@ -19,6 +19,7 @@
 
 #include "claims/claims.h"
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "security/audit.h"
 #include "store/store.h"
 
@@ -32,7 +33,7 @@ struct ClaimsArgs {
 };
 
 int fail(const Error& e, int code) {
-  std::cerr << "onshi claims check: " << e.code << ": " << e.message << "\n";
+  print_error(std::cerr, "onshi claims check", e);
   return code;
 }
 

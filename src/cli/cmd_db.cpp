@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "store/copy.h"
 #include "store/database.h"
 
@@ -18,7 +19,7 @@ namespace {
 
 // Prints the refusal; returns the exit code: 2 an unusable database, else 1.
 int fail(const char* cmd, const Error& e) {
-  std::cerr << "onshi db " << cmd << ": " << e.code << ": " << e.message << "\n";
+  print_error(std::cerr, std::string("onshi db ") + cmd, e);
   return is_db_open_error(e) ? 2 : 1;
 }
 

@@ -19,6 +19,7 @@
 
 #include "card/card.h"
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "core/date.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -142,7 +143,7 @@ Status make_demo_cards(const fs::path& dir) {
 }
 
 int fail(const Error& e) {
-  std::cerr << e.code << ": " << e.message << "\n";
+  print_error(std::cerr, "", e);
   return e.code.rfind("E_FLAG", 0) == 0 ? 2 : 1;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "demo/generator.h"
 
 namespace onshi::cli {
@@ -28,7 +29,7 @@ struct GenerateArgs {
 
 // Prints the refusal and returns `code`.
 int fail(const Error& e, int code) {
-  std::cerr << "onshi generate: " << e.code << ": " << e.message << "\n";
+  print_error(std::cerr, "onshi generate", e);
   return code;
 }
 

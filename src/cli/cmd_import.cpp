@@ -18,7 +18,9 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "core/dir_lock.h"
+#include "core/files.h"
 #include "core/json_text.h"
 #include "registry/registry.h"
 #include "security/crypto.h"
@@ -37,11 +39,20 @@ struct ImportArgs {
 };
 
 int fail(const Error& e, int code) {
-  std::cerr << "onshi import: " << e.code << ": " << e.message << "\n";
+  print_error(std::cerr, "onshi import", e);
   return code;
 }
 
+// Writes the report beside its target and renames it, so a reader never sees half of it;
+// a target that exists and is not a regular file (/dev/null, a pipe) is written in place —
+// renaming over it would replace the device.
 bool write_atomically(const std::filesystem::path& path, const std::string& text) {
+  if (core::is_special_file(path)) {
+    std::ofstream out(path, std::ios::binary);
+    out << text << "\n";
+    out.flush();
+    return static_cast<bool>(out);
+  }
   std::filesystem::path tmp = path;
   tmp += ".tmp";
   {
@@ -173,10 +184,8 @@ int run(const ImportArgs& a) {
 void register_import(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<ImportArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "import",
-      "加入者 CSV を登録する (register an insurer's member CSV; UTF-8 or Shift_JIS)");
-  cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")
-      ->required();
+      "import", "加入者 CSV を登録する (register an insurer's member CSV; UTF-8 or Shift_JIS)");
+  cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
   add_db_option(cmd, args->db);
   cmd->add_option("--report", args->report, "結果 JSON の出力先 (report file)")->required();
   cmd->add_option("--encoding", args->encoding,

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cli/institutions_cmd.h"
+#include "cli/messages.h"
 
 namespace onshi::cli {
 namespace institutions_cmd {
@@ -38,8 +39,7 @@ bool is_bad_input(const std::string& code) {
 
 // Prints the refusal; returns the exit code: 2 unusable input or database, else 1.
 int report(const Error& e) {
-  std::cerr << "onshi institutions: " << e.code << (e.field.empty() ? "" : " (" + e.field + ")")
-            << ": " << e.message << "\n";
+  print_error(std::cerr, "onshi institutions", e, true);
   return is_bad_input(e.code) || is_db_open_error(e) ? 2 : 1;
 }
 

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/messages.h"
+#include "core/files.h"
 #include "quality/quality.h"
 #include "security/audit.h"
 #include "store/store.h"
@@ -26,7 +28,7 @@ struct QualityArgs {
 };
 
 int fail(const char* cmd, const Error& e, int code) {
-  std::cerr << "onshi quality " << cmd << ": " << e.code << ": " << e.message << "\n";
+  print_error(std::cerr, std::string("onshi quality ") + cmd, e);
   return code;
 }
 
@@ -53,17 +55,21 @@ Status audit_run(store::Store& store, const security::AuditRecord& record) {
   return audit.flush();
 }
 
+// Writes beside the target and renames (a reader never sees half a file); a device or pipe
+// (/dev/null) is written in place.
 Status write_file(const std::string& path, const std::string& text) {
-  std::filesystem::path tmp = path + ".tmp";
+  const bool in_place = core::is_special_file(path);
+  std::filesystem::path tmp = in_place ? path : path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (f) f.write(text.data(), static_cast<std::streamsize>(text.size()));
     if (!f) {
       std::error_code ec;
-      std::filesystem::remove(tmp, ec);
+      if (!in_place) std::filesystem::remove(tmp, ec);
       return Status::Fail("E_FILE", "out", "ファイル " + path + " を書けません");
     }
   }
+  if (in_place) return {};
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
@@ -82,7 +88,8 @@ int run_report(const QualityArgs& a) {
   quality::ReportOptions o;
   o.insurer_number = a.insurer;
   o.late_days = a.late_days;
-  if (a.late_days < 0) return fail("report", Error{"E_FLAG", "late-days", "--late-days は0以上です"}, 2);
+  if (a.late_days < 0)
+    return fail("report", Error{"E_FLAG", "late-days", "--late-days は0以上です"}, 2);
   if (!a.since.empty()) {
     auto d = date_flag(a.since, "since");
     if (!d) return fail("report", d.error(), 2);
@@ -99,7 +106,8 @@ int run_report(const QualityArgs& a) {
   auto report = quality::build_report(*store, o);
   if (!report) return fail("report", report.error(), exit_code_of(report.error()));
   if (auto st = write_file(a.out, *report); !st) return fail("report", st.error(), 2);
-  if (auto st = audit_run(*store, security::QualityReport{security::operator_actor(), o.insurer_number});
+  if (auto st =
+          audit_run(*store, security::QualityReport{security::operator_actor(), o.insurer_number});
       !st)
     return fail("report", st.error(), 1);
   // The summary object of the report, plus the time taken.
@@ -122,15 +130,16 @@ int run_overlaps(const QualityArgs& a) {
   if (a.encoding == "shift_jis" || a.encoding == "sjis" || a.encoding == "cp932") {
     o.encoding = core::Encoding::kShiftJis;
   } else if (!a.encoding.empty() && a.encoding != "utf-8" && a.encoding != "utf8") {
-    return fail("overlaps", Error{"E_FLAG", "encoding", "--encoding は utf-8 または shift_jis です"}, 2);
+    return fail("overlaps",
+                Error{"E_FLAG", "encoding", "--encoding は utf-8 または shift_jis です"}, 2);
   }
   auto db = open_store(a);
   if (!db) return fail("overlaps", db.error(), is_db_open_error(db.error()) ? 2 : 1);
   store::Store* store = &(*db)->members();
   auto summary = quality::write_overlaps(*store, o, a.out);
   if (!summary) return fail("overlaps", summary.error(), exit_code_of(summary.error()));
-  if (auto st = audit_run(*store, security::QualityOverlaps{security::operator_actor(), o.insurer_number,
-                                                           summary->overlaps});
+  if (auto st = audit_run(*store, security::QualityOverlaps{security::operator_actor(),
+                                                            o.insurer_number, summary->overlaps});
       !st)
     return fail("overlaps", st.error(), 1);
   char secs[48];
@@ -156,11 +165,14 @@ void register_quality(CLI::App& app, Commands& commands) {
   add_db_option(report, args->db);
   report->add_option("--insurer", args->insurer, "保険者番号 (insurer number)")->required();
   report->add_option("--out", args->out, "レポート JSON の出力先 (report file)")->required();
-  report->add_option("--late-days", args->late_days,
-                     "この日数を超えて登録されたものを遅延とする (days after which a registration is late)")
+  report
+      ->add_option(
+          "--late-days", args->late_days,
+          "この日数を超えて登録されたものを遅延とする (days after which a registration is late)")
       ->capture_default_str();
   report->add_option("--since", args->since,
-                     "この日以降の取得・喪失だけを遅延の集計に含める YYYYMMDD (default: the insurer's first registration day)");
+                     "この日以降の取得・喪失だけを遅延の集計に含める YYYYMMDD (default: the "
+                     "insurer's first registration day)");
   report->add_option("--as-of", args->as_of, "判定日 YYYYMMDD (default: today in JST)");
   commands.on_run(report, [args] { return run_report(*args); });
 
@@ -170,7 +182,8 @@ void register_quality(CLI::App& app, Commands& commands) {
   add_db_option(overlaps, args->db);
   overlaps->add_option("--insurer", args->insurer, "保険者番号 (insurer number)")->required();
   overlaps->add_option("--out", args->out, "CSV の出力先 (CSV file)")->required();
-  overlaps->add_option("--encoding", args->encoding, "出力の文字コード utf-8 | shift_jis (default utf-8)");
+  overlaps->add_option("--encoding", args->encoding,
+                       "出力の文字コード utf-8 | shift_jis (default utf-8)");
   commands.on_run(overlaps, [args] { return run_overlaps(*args); });
 }
 

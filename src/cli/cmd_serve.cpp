@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "serve/service.h"
 
 namespace onshi::cli {
@@ -25,7 +26,7 @@ struct ServeArgs {
 int run_serve(const ServeArgs& o) {
   auto listen = serve::parse_listen(o.listen);
   if (!listen) {
-    std::cerr << listen.error().code << ": " << listen.error().message << "\n";
+    print_error(std::cerr, "", listen.error());
     return 2;
   }
   serve::ServiceOptions so;
@@ -38,11 +39,11 @@ int run_serve(const ServeArgs& o) {
   so.audit_timeout = std::chrono::milliseconds(o.audit_wait_ms);
   auto svc = serve::Service::open(so);
   if (!svc) {
-    std::cerr << svc.error().code << ": " << svc.error().message << "\n";
+    print_error(std::cerr, "", svc.error());
     return svc.error().code == "E_CA_MISSING" || is_db_open_error(svc.error()) ? 2 : 1;
   }
   if (auto st = (*svc)->start(); !st) {
-    std::cerr << st.error().code << ": " << st.error().message << "\n";
+    print_error(std::cerr, "", st.error());
     return 1;
   }
   std::cout << "{\"listening\":\"https://" << so.host << ":" << (*svc)->port() << "\"}"

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/messages.h"
 #include "core/json_text.h"
 #include "serve/service.h"
 #include "terminal/terminal.h"
@@ -25,7 +26,7 @@ struct TerminalArgs {
 
 // Prints the refusal and returns `exit_code`.
 int fail(const Error& e, int exit_code) {
-  std::cerr << "onshi terminal: " << e.code << ": " << e.message << "\n";
+  print_error(std::cerr, "onshi terminal", e);
   return exit_code;
 }
 
