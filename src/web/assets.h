@@ -109,7 +109,8 @@ Result<std::string> render(std::string_view tmpl, const Values& values);
 Result<std::string> render_asset(std::string_view app, std::string_view path, const Values& values);
 
 // render_asset for a page whose template its tests render: should the template still fail,
-// the answer is a short page naming the E_TEMPLATE error instead of the page.
+// the answer is the app's templates/error.html filled with the E_TEMPLATE error's code,
+// field and message (the escaped error as text when the app has no such template).
 std::string render_page(std::string_view app, std::string_view path, const Values& values);
 
 }  // namespace onshi::web

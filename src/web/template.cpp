@@ -185,10 +185,12 @@ Result<std::string> render_asset(std::string_view app, std::string_view path,
 std::string render_page(std::string_view app, std::string_view path, const Values& values) {
   Result<std::string> page = render_asset(app, path, values);
   if (page) return std::move(*page);
-  return "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta "
-         "charset=\"utf-8\"><title>E_TEMPLATE</title></head><body><p>" +
-         escape_html(page.error().code + " " + page.error().field + ": " + page.error().message) +
-         "</p></body></html>\n";
+  const Error& e = page.error();
+  Values v;
+  v.set("code", e.code).set("field", e.field).set("message", e.message);
+  Result<std::string> error_page = render_asset(app, "templates/error.html", v);
+  if (error_page) return std::move(*error_page);
+  return escape_html(e.code + " " + e.field + ": " + e.message) + "\n";  // the app has no error page
 }
 
 }  // namespace onshi::web
