@@ -253,7 +253,7 @@ Status check_ca(const std::filesystem::path& dir) {
 std::vector<std::filesystem::path> written_files(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out{dir};
   for (const auto& db : {store::store_path(dir), store::audit_path(dir), dir / "institutions.db",
-                         dir / "bulk.db", dir / "cards.db"}) {
+                         dir / "bulk.db", dir / "cards.db", dir / "medical_aid.db"}) {
     out.push_back(db);
     out.push_back(db.string() + "-wal");
     out.push_back(db.string() + "-shm");

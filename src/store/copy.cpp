@@ -276,6 +276,31 @@ Status copy_bulk(BulkStore& from, BulkStore& to, Steps& steps) {
                                             steps);
 }
 
+// Ticket versions are read a page at a time in version_id order, resuming after the last
+// id seen, and written a page per transaction.
+Status copy_tickets(TicketStore& from, TicketStore& to, Steps& steps) {
+  auto total = from.count_versions();
+  if (!total) return total.status();
+  CopyStep& step = steps.begin("medical_aid_tickets", *total);
+  for (int64_t after = 0;;) {
+    std::vector<TicketVersion> batch;
+    Status st = from.scan_versions(after, kCopyBatch, [&](const TicketVersion& v) {
+      batch.push_back(v);
+      return true;
+    });
+    if (!st) return st;
+    if (batch.empty()) break;
+    auto n = to.put_versions_verbatim(batch);
+    if (!n) return n.status();
+    after = batch.back().version_id;
+    step.read += static_cast<int64_t>(batch.size());
+    step.copied += *n;
+    steps.tell();
+  }
+  steps.finish();
+  return {};
+}
+
 }  // namespace
 
 int64_t CopyReport::copied() const {
@@ -298,6 +323,7 @@ Result<CopyReport> copy_database(Database& from, Database& to, const CopyProgres
   if (st) st = copy_members(from.members(), to.members(), steps);
   if (st) st = copy_cards(from.cards(), to.cards(), steps);
   if (st) st = copy_bulk(from.bulk(), to.bulk(), steps);
+  if (st) st = copy_tickets(from.tickets(), to.tickets(), steps);
   if (!st) return st.error();
   return report;
 }

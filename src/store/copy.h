@@ -9,9 +9,9 @@
 // nothing, an interrupted run completes when run again, and a target that holds *different*
 // data under the same key is refused with E_COPY_CONFLICT naming what differs.
 //
-// Members, audit entries, cards and receptions travel in batches of kCopyBatch rows, each
-// batch one transaction in the target, so a copy of 10 M members neither holds them in memory
-// nor runs as one giant transaction. The institutions registry (a few hundred thousand rows)
+// Members, audit entries, cards, receptions and 医療扶助 ticket versions travel in batches of
+// kCopyBatch rows, each batch one transaction in the target, so a copy of 10 M members
+// neither holds them in memory nor runs as one giant transaction. The institutions registry (a few hundred thousand rows)
 // is compared and written whole, as one unit of work.
 //
 // Not copied: open card challenges (they expire within minutes and a new server issues new
@@ -33,7 +33,8 @@ inline constexpr size_t kCopyBatch = 10000;
 
 // Where the copy of one store stands.
 struct CopyStep {
-  std::string store;   // "members", "audit", "import_runs", "institutions", "cards", "bulk"
+  std::string store;   // "members", "audit", "import_runs", "institutions", "cards", "bulk",
+                       // "medical_aid_tickets"
   int64_t read = 0;    // rows of the source gone through so far
   int64_t total = -1;  // rows the source holds, -1 when not known ahead
   int64_t copied = 0;  // of `read`, the rows the target lacked and now holds
@@ -50,7 +51,7 @@ struct CopyReport {
 
 // Copies everything `from` holds into `to` (whose schema must exist: open it with create).
 // Order: import runs, the institutions registry, the audit chain, members with every version,
-// cards, bulk receptions. Errors: E_COPY_CONFLICT (field = the store; the message names the
+// cards, bulk receptions, 医療扶助 tickets with every version. Errors: E_COPY_CONFLICT (field = the store; the message names the
 // key that differs) before anything of that store is written; E_STORE and the open errors of
 // either database. A failed copy leaves the target with a part of the source's rows, each
 // identical to the source's — run it again to complete it.

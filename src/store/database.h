@@ -3,7 +3,8 @@
 //
 //   sqlite:DIR                          the embedded default: files in the data directory
 //                                       (DIR/onshi.db, onshi-audit.db, institutions.db,
-//                                       cards.db, bulk.db), what `--data-dir DIR` means
+//                                       cards.db, bulk.db, medical_aid.db), what
+//                                       `--data-dir DIR` means
 //   postgresql://user[:pw]@host:port/db the server database (also postgres://); the password
 //                                       may instead come from PGPASSWORD or ~/.pgpass
 //
@@ -28,6 +29,7 @@
 #include "store/bulk.h"
 #include "store/cards.h"
 #include "store/store.h"
+#include "store/tickets.h"
 
 namespace onshi::store {
 
@@ -68,6 +70,8 @@ class Database {
   virtual CardStore& cards() = 0;
   // The bulk-inquiry receptions (store/bulk.h).
   virtual BulkStore& bulk() = 0;
+  // The 医療扶助 tickets (store/tickets.h).
+  virtual TicketStore& tickets() = 0;
 
   // Creates or upgrades the schema of every store now (stores otherwise migrate when first
   // used). Errors: E_STORE_SCHEMA, E_STORE_OPEN, E_STORE.

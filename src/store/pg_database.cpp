@@ -7,6 +7,7 @@
 #include "store/backends.h"
 #include "store/pg.h"
 #include "store/pg_backend.h"
+#include "store/tickets_backend.h"
 
 namespace onshi::store::detail {
 namespace {
@@ -35,6 +36,9 @@ class PgDatabase final : public Database {
     auto bulk = open_pg_bulk(primary_, options.create);
     if (!bulk) return bulk.error();
     bulk_ = std::move(*bulk);
+    auto tickets = open_pg_tickets(primary_, options.create);
+    if (!tickets) return tickets.error();
+    tickets_ = std::move(*tickets);
     return {};
   }
 
@@ -42,7 +46,8 @@ class PgDatabase final : public Database {
   InstitutionStore& institutions() override { return *institutions_; }
   CardStore& cards() override { return *cards_; }
   BulkStore& bulk() override { return *bulk_; }
-  // Opening already migrated the members, audit, cards and bulk components; running the
+  TicketStore& tickets() override { return *tickets_; }
+  // Opening already migrated the members, audit, cards, bulk and medical_aid components; running the
   // members' migrations again is a no-op that confirms the schema is current, and the
   // institutions registry migrates now (it otherwise does on first use).
   Status migrate() override {
@@ -87,6 +92,7 @@ class PgDatabase final : public Database {
   std::unique_ptr<InstitutionStore> institutions_;
   std::unique_ptr<CardStore> cards_;
   std::unique_ptr<BulkStore> bulk_;
+  std::unique_ptr<TicketStore> tickets_;
 };
 
 }  // namespace

@@ -51,7 +51,10 @@ class TicketStore {
   virtual ~TicketStore() = default;
 
   // Registers a batch in one transaction, items in order (a later item with the same ticket
-  // key compares with the earlier one). One outcome per item.
+  // key compares with the earlier one). One outcome per item. Every version written gets a
+  // recorded_at greater than any stored before, across threads, processes and servers. An
+  // item whose ticket key has an empty part (InsurerNumber, 受給者番号 or IssueNumber) is
+  // E_STORE (field "ticket"), and nothing of the batch is written.
   virtual Result<std::vector<PutOutcome>> put_tickets(std::span<const TicketPut> items) = 0;
 
   // The latest version, recorded at or before `known_at_us`, of every ticket of the recipient

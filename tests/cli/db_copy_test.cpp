@@ -1,9 +1,9 @@
 // `onshi db copy` end to end (issue 12 §4): a SQLite data directory filled with a bit of
 // everything — members with several versions and My Numbers, audited confirmations, an
-// institution walked through steps, a card issued and linked, a bulk reception — is copied
-// by the real binary to PostgreSQL, copied again (nothing to copy), verified with
-// `onshi audit verify --db`, copied back into a new SQLite directory, and compared field by
-// field; confirmations answer byte-identically on all three (apart from the processing time).
+// institution walked through steps, a card issued and linked, a bulk reception, a 医療扶助
+// ticket with two versions — is copied by the real binary to PostgreSQL, copied again
+// (nothing to copy), verified with `onshi audit verify --db`, copied back into a new SQLite
+// directory, and compared field by field; confirmations answer byte-identically on all three (apart from the processing time).
 // A target holding another installation's data is refused with E_COPY_CONFLICT (exit 2).
 #include <gtest/gtest.h>
 
@@ -175,6 +175,17 @@ TEST(DbCopy, SqliteToPostgresqlAndBack) {
                            return "<OQSmuquc02res>" + n + "</OQSmuquc02res>";
                          })
                     .ok());
+    // issue 15 §3: a 医療扶助 ticket with two versions travels too.
+    core::MedicalTicket t;
+    t.insurer_number = "12131015";
+    t.insured_identification_number = "1234567";
+    t.issue_number = "0001";
+    t.medical_treatment_month = "202405";
+    t.designated_code = "1310112345";
+    std::vector<store::TicketPut> tickets{{t, "import:tickets.csv"}};
+    ASSERT_TRUE((*db)->tickets().put_tickets(tickets).ok());
+    tickets[0].ticket.remarks1 = "再交付";
+    ASSERT_TRUE((*db)->tickets().put_tickets(tickets).ok());
     known_at = core::now_unix_us();
     answers = confirm_all(**db, known_at);
   }
@@ -199,6 +210,7 @@ TEST(DbCopy, SqliteToPostgresqlAndBack) {
   auto dump_a = onshi::testing::dump_database(**a);
   EXPECT_EQ(dump_a.versions.size(), 60u);
   EXPECT_EQ(dump_a.audit.size(), 4u) << answers[0];
+  EXPECT_EQ(dump_a.tickets.size(), 2u);
   ASSERT_EQ(answers.size(), 4u);
   EXPECT_EQ(answers[0].find("<ErrorCode>"), std::string::npos) << answers[0];
   EXPECT_NE(answers[0].find("<QualificationValidity>"), std::string::npos) << answers[0];

@@ -1,7 +1,7 @@
 // The copy methods of the store interfaces (Store::put_versions_verbatim,
 // InstitutionStore::export_tables/import_tables, CardStore::scan/put_verbatim,
-// BulkStore::scan/put_verbatim), written once and run on every backend, and copy_database
-// (store/copy.h) from each backend to the other: rows keep their identity, a second copy
+// BulkStore::scan/put_verbatim; TicketStore's are in tickets_contract_test.cpp), written
+// once and run on every backend, and copy_database (store/copy.h) from each backend to the other: rows keep their identity, a second copy
 // writes nothing, different data under the same key is E_COPY_CONFLICT and writes nothing
 // more, and normal writes after a copy get fresh ids, times and numbers (issue 12 §4).
 #include <gtest/gtest.h>
@@ -272,8 +272,20 @@ INSTANTIATE_TEST_SUITE_P(Backends, CopyContract,
 
 // ---- copy_database from one backend to the other ----------------------------------------
 
+core::MedicalTicket aid_ticket(const std::string& recipient) {
+  core::MedicalTicket t;
+  t.insurer_number = "12131015";
+  t.insured_identification_number = recipient;
+  t.ticket_type = "01";
+  t.issue_number = "0001";
+  t.medical_treatment_month = "202405";
+  t.designated_code = "1310112345";
+  t.injury_name1 = "高血圧症";
+  return t;
+}
+
 // Fills `db` with a bit of everything: versions (two per member, My Numbers), an audit
-// chain, an import run, a registry, cards, a reception.
+// chain, an import run, a registry, cards, a reception, 医療扶助 tickets.
 void fill(Database& db) {
   Store& m = db.members();
   for (int round = 0; round < 2; ++round) {
@@ -302,6 +314,12 @@ void fill(Database& db) {
           .add("1310112345", core::now_unix_us(),
                [](const std::string& n) -> Result<std::string> { return "<r>" + n + "</r>"; })
           .ok());
+  // 医療扶助 tickets: three keys, one of them changed (four versions).
+  std::vector<TicketPut> tickets;
+  for (int i = 0; i < 3; ++i) tickets.push_back({aid_ticket(std::to_string(7000001 + i)), "test"});
+  ASSERT_TRUE(db.tickets().put_tickets(tickets).ok());
+  tickets[1].ticket.remarks1 = "変更";
+  ASSERT_TRUE(db.tickets().put_tickets(std::span(&tickets[1], 1)).ok());
 }
 
 class CopyDatabaseTest : public ::testing::TestWithParam<std::string> {
@@ -323,8 +341,9 @@ TEST_P(CopyDatabaseTest, CopiesEverythingOnceAndAgainNothing) {
   auto report = copy_database(**from, **to, [&](const CopyStep&) { ++calls; });
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_GT(calls, 6);
-  EXPECT_EQ(report->stores.size(), 6u);
-  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1);
+  EXPECT_EQ(report->stores.size(), 7u);
+  EXPECT_EQ(report->stores.back().store, "medical_aid_tickets");
+  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 4);
   onshi::testing::expect_same_database(onshi::testing::dump_database(**from),
                                        onshi::testing::dump_database(**to));
   auto again = copy_database(**from, **to, {});
@@ -353,9 +372,15 @@ TEST_P(CopyDatabaseTest, InterruptedCopyCompletes) {
     return head.size() < 12;
   }));
   ASSERT_TRUE((*to)->members().append_audit(head).ok());
+  std::vector<TicketVersion> tickets;
+  ASSERT_TRUE((*from)->tickets().scan_versions(0, 2, [&](const TicketVersion& v) {
+    tickets.push_back(v);
+    return true;
+  }));
+  ASSERT_TRUE((*to)->tickets().put_versions_verbatim(tickets).ok());
   auto report = copy_database(**from, **to, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
-  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 - 17 - 12);
+  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 4 - 17 - 12 - 2);
   onshi::testing::expect_same_database(onshi::testing::dump_database(**from),
                                        onshi::testing::dump_database(**to));
 }
@@ -380,6 +405,30 @@ TEST_P(CopyDatabaseTest, DifferentDataIsAConflict) {
   EXPECT_EQ(report.error().field, "audit");
   EXPECT_EQ(*(*to)->members().count_versions(), 0);
   EXPECT_TRUE((*to)->members().import_runs()->empty());
+}
+
+// issue 15 §3: the target holding another ticket under a copied version_id is a conflict of
+// the tickets' step; nothing of that batch is written.
+TEST_P(CopyDatabaseTest, DifferentTicketIsAConflict) {
+  ONSHI_REQUIRE_DATABASE(src_);
+  ONSHI_REQUIRE_DATABASE(dst_);
+  auto from = open_store(src_.url());
+  auto to = open_store(dst_.url());
+  ASSERT_TRUE(from.ok() && to.ok());
+  fill(**from);
+  std::vector<TicketVersion> first;
+  ASSERT_TRUE((*from)->tickets().scan_versions(0, 1, [&](const TicketVersion& v) {
+    first.push_back(v);
+    return true;
+  }));
+  ASSERT_EQ(first.size(), 1u);
+  first[0].ticket.designated_code = "1340112348";
+  ASSERT_TRUE((*to)->tickets().put_versions_verbatim(first).ok());
+  auto report = copy_database(**from, **to, {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code, "E_COPY_CONFLICT");
+  EXPECT_EQ(report.error().field, "medical_aid_tickets");
+  EXPECT_EQ(*(*to)->tickets().count_versions(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CopyDatabaseTest,

@@ -18,6 +18,7 @@ struct DatabaseDump {
   store::InstitutionTables institutions;
   std::vector<store::CardRow> cards;
   std::vector<store::BulkReception> bulk;
+  std::vector<store::TicketVersion> tickets;  // version_id order
 };
 
 inline DatabaseDump dump_database(store::Database& db) {
@@ -42,6 +43,10 @@ inline DatabaseDump dump_database(store::Database& db) {
   }));
   EXPECT_TRUE(db.bulk().scan(0, 1000000, [&](const store::BulkReception& r) {
     d.bulk.push_back(r);
+    return true;
+  }));
+  EXPECT_TRUE(db.tickets().scan_versions(0, 1000000, [&](const store::TicketVersion& v) {
+    d.tickets.push_back(v);
     return true;
   }));
   return d;
@@ -79,6 +84,7 @@ inline void expect_same_database(const DatabaseDump& a, const DatabaseDump& b) {
   EXPECT_TRUE(a.institutions.population == b.institutions.population);
   EXPECT_TRUE(a.cards == b.cards);
   EXPECT_TRUE(a.bulk == b.bulk);
+  EXPECT_TRUE(a.tickets == b.tickets);
 }
 
 }  // namespace onshi::testing

@@ -1,0 +1,331 @@
+// The 医療扶助 tickets (store/tickets.h) on SQLite: DIR/medical_aid.db with the table
+// `medical_aid_tickets`, opened (created, migrated) the first time the store is used.
+//
+// Versions are rows that are only ever inserted, one payload per ticket (tickets_backend.h)
+// beside the columns the reads select on: (ticket_key, recorded_at) answers "as known at T"
+// for one ticket, one recipient (a range of keys) and one office; (designated_code, month)
+// finds an institution's tickets of a month. recorded_at comes from a one-row clock taken
+// inside the write transaction (BEGIN IMMEDIATE), so it strictly increases across
+// connections and processes on the file, as on PostgreSQL.
+//
+// One writer connection behind a mutex; reads take a connection of a small pool, so
+// confirmations on several threads read in parallel (WAL lets them proceed during a write).
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "core/date.h"
+#include "store/sqlite.h"
+#include "store/tickets_backend.h"
+
+namespace onshi::store::detail {
+namespace {
+
+namespace fs = std::filesystem;
+using sqlite::Stmt;
+
+const char* const kMigrations[] = {R"sql(
+CREATE TABLE medical_aid_tickets(
+  version_id       INTEGER PRIMARY KEY,
+  ticket_key       TEXT    NOT NULL,
+  recorded_at      INTEGER NOT NULL,
+  insurer_number   TEXT    NOT NULL,
+  recipient_number TEXT    NOT NULL,
+  designated_code  TEXT    NOT NULL,
+  month            TEXT    NOT NULL,
+  payload          TEXT    NOT NULL,
+  source           TEXT    NOT NULL);
+CREATE INDEX medical_aid_tickets_key ON medical_aid_tickets(ticket_key, recorded_at);
+CREATE INDEX medical_aid_tickets_institution ON medical_aid_tickets(designated_code, month);
+CREATE TABLE medical_aid_clock(id INTEGER PRIMARY KEY CHECK (id = 1), last_us INTEGER NOT NULL);
+INSERT INTO medical_aid_clock VALUES (1, 0);
+)sql"};
+
+#define ONSHI_TICKET_COLUMNS "version_id, recorded_at, payload, source"
+
+Result<TicketVersion> read_ticket(Stmt& q) {
+  TicketVersion v;
+  v.version_id = q.col_i64(0);
+  v.recorded_at_us = q.col_i64(1);
+  auto t = decode_ticket(q.col_view(2));
+  if (!t) return t.error();
+  v.ticket = std::move(*t);
+  v.source = q.col_text(3);
+  return v;
+}
+
+// Steps `q` to its end, handing each version to `fn` until it returns false.
+Status each(sqlite3* db, Stmt& q, const std::function<bool(const TicketVersion&)>& fn) {
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    auto v = read_ticket(q);
+    if (!v) return v.status();
+    if (!fn(*v)) return Status::Ok();
+  }
+  if (rc != SQLITE_DONE) return sqlite::error(db, "medical_aid.db read");
+  return Status::Ok();
+}
+
+Result<std::vector<TicketVersion>> all(sqlite3* db, Stmt& q) {
+  std::vector<TicketVersion> out;
+  Status st = each(db, q, [&](const TicketVersion& v) {
+    out.push_back(v);
+    return true;
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+class SqliteTickets final : public SqliteTicketStore {
+ public:
+  SqliteTickets(fs::path dir, bool create) : file_(dir / "medical_aid.db"), create_(create) {}
+  ~SqliteTickets() override {
+    for (sqlite3* r : idle_) sqlite3_close(r);
+    if (writer_) sqlite3_close(writer_);
+  }
+
+  Status open_now() override {
+    std::lock_guard lock(write_mu_);
+    return open_locked().status();
+  }
+
+  Result<std::vector<PutOutcome>> put_tickets(std::span<const TicketPut> items) override {
+    std::lock_guard lock(write_mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    return sqlite::write_transaction(*db, [&](sqlite3* d) { return put_in_transaction(d, items); });
+  }
+
+  Result<std::vector<TicketVersion>> tickets_of(std::string_view insurer_number,
+                                                std::string_view recipient_number,
+                                                int64_t known_at_us) override {
+    auto [lo, hi] = ticket_key_range(insurer_number, recipient_number);
+    auto r = read([&](sqlite3* db) -> Result<std::vector<TicketVersion>> {
+      Stmt q(db,
+             "SELECT version_id, max(recorded_at), payload, source FROM medical_aid_tickets "
+             "WHERE ticket_key >= ?1 AND ticket_key < ?2 AND recorded_at <= ?3 "
+             "GROUP BY ticket_key");
+      q.text(1, lo).text(2, hi).i64(3, known_at_us);
+      return all(db, q);
+    });
+    if (r) sort_by_month(*r);
+    return r;
+  }
+
+  // The keys that designated the institution for the month by then, each key's version as
+  // known then, kept when that version still does.
+  Result<std::vector<TicketVersion>> tickets_for_institution(std::string_view institution_code,
+                                                             std::string_view yyyymm,
+                                                             int64_t known_at_us) override {
+    return read([&](sqlite3* db) -> Result<std::vector<TicketVersion>> {
+      Stmt q(db,
+             "SELECT v.version_id, v.recorded_at, v.payload, v.source FROM (SELECT ticket_key, "
+             "max(recorded_at) AS at FROM medical_aid_tickets WHERE recorded_at <= ?3 AND "
+             "ticket_key IN (SELECT ticket_key FROM medical_aid_tickets WHERE designated_code = "
+             "?1 AND month = ?2 AND recorded_at <= ?3) GROUP BY ticket_key) k JOIN "
+             "medical_aid_tickets v ON v.ticket_key = k.ticket_key AND v.recorded_at = k.at "
+             "WHERE v.designated_code = ?1 AND v.month = ?2 ORDER BY v.ticket_key");
+      q.text(1, institution_code).text(2, yyyymm).i64(3, known_at_us);
+      return all(db, q);
+    });
+  }
+
+  Status scan_current(std::string_view insurer_number,
+                      const std::function<bool(const TicketVersion&)>& fn) override {
+    auto [lo, hi] = ticket_key_range(insurer_number);
+    if (insurer_number.empty()) lo.clear();  // every key, with ?3 lifting the upper bound
+    auto r = read([&](sqlite3* db) -> Result<bool> {
+      Stmt q(db,
+             "SELECT version_id, max(recorded_at), payload, source FROM medical_aid_tickets "
+             "WHERE ticket_key >= ?1 AND (ticket_key < ?2 OR ?3) GROUP BY ticket_key "
+             "ORDER BY ticket_key");
+      q.text(1, lo).text(2, hi).i64(3, insurer_number.empty() ? 1 : 0);
+      if (Status st = each(db, q, fn); !st) return st.error();
+      return true;
+    });
+    return r.status();
+  }
+
+  Result<std::vector<TicketVersion>> history(std::string_view ticket_key) override {
+    return read([&](sqlite3* db) -> Result<std::vector<TicketVersion>> {
+      Stmt q(db, "SELECT " ONSHI_TICKET_COLUMNS
+                 " FROM medical_aid_tickets WHERE ticket_key = ?1 ORDER BY recorded_at");
+      q.text(1, ticket_key);
+      return all(db, q);
+    });
+  }
+
+  Result<int64_t> count_versions() override {
+    return read([&](sqlite3* db) -> Result<int64_t> {
+      Stmt q(db, "SELECT count(*) FROM medical_aid_tickets");
+      if (q.step() != SQLITE_ROW) return sqlite::error(db, "medical_aid.db count");
+      return q.col_i64(0);
+    });
+  }
+
+  Status scan_versions(int64_t after_version_id, size_t limit,
+                       const std::function<bool(const TicketVersion&)>& fn) override {
+    auto r = read([&](sqlite3* db) -> Result<bool> {
+      Stmt q(db, "SELECT " ONSHI_TICKET_COLUMNS
+                 " FROM medical_aid_tickets WHERE version_id > ?1 ORDER BY version_id LIMIT ?2");
+      q.i64(1, after_version_id).i64(2, static_cast<int64_t>(limit));
+      if (Status st = each(db, q, fn); !st) return st.error();
+      return true;
+    });
+    return r.status();
+  }
+
+  Result<int64_t> put_versions_verbatim(std::span<const TicketVersion> versions) override {
+    std::lock_guard lock(write_mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    return sqlite::write_transaction(
+        *db, [&](sqlite3* d) { return verbatim_in_transaction(d, versions); });
+  }
+
+ private:
+  // Takes the clock, decides each item against the key's newest row (which includes rows
+  // inserted earlier in this transaction), inserts the new versions, sets the clock to the
+  // last recorded_at used.
+  static Result<std::vector<PutOutcome>> put_in_transaction(sqlite3* db,
+                                                            std::span<const TicketPut> items) {
+    Stmt tick(db,
+              "UPDATE medical_aid_clock SET last_us = max(last_us + 1, ?1) WHERE id = 1 "
+              "RETURNING last_us");
+    if (tick.i64(1, core::now_unix_us()).step() != SQLITE_ROW)
+      return sqlite::error(db, "medical_aid.db clock");
+    int64_t t = tick.col_i64(0);
+    tick.reset();
+    Stmt latest(db,
+                "SELECT payload FROM medical_aid_tickets WHERE ticket_key = ?1 "
+                "ORDER BY recorded_at DESC LIMIT 1");
+    Stmt ins(db,
+             "INSERT INTO medical_aid_tickets(ticket_key, recorded_at, insurer_number, "
+             "recipient_number, designated_code, month, payload, source) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    std::vector<PutOutcome> out;
+    int64_t next = t;
+    for (const auto& item : items) {
+      const core::MedicalTicket& k = item.ticket;
+      if (Status st = check_key(k, out.size()); !st) return st.error();
+      const std::string key = k.ticket_key(), payload = encode_ticket(k);
+      latest.reset();
+      latest.text(1, key);
+      int rc = latest.step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite::error(db, "medical_aid.db read");
+      if (rc == SQLITE_ROW && latest.col_view(0) == payload) {
+        out.push_back(PutOutcome::kUnchanged);
+        continue;
+      }
+      out.push_back(rc == SQLITE_ROW ? PutOutcome::kChanged : PutOutcome::kAdded);
+      ins.reset();
+      ins.text(1, key).i64(2, next++).text(3, k.insurer_number);
+      ins.text(4, k.insured_identification_number).text(5, k.designated_code);
+      ins.text(6, k.medical_treatment_month).text(7, payload).text(8, item.source);
+      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "medical_aid.db insert");
+    }
+    latest.reset();
+    if (next > t + 1) {
+      Stmt set(db, "UPDATE medical_aid_clock SET last_us = ?1 WHERE id = 1");
+      if (set.i64(1, next - 1).step() != SQLITE_DONE)
+        return sqlite::error(db, "medical_aid.db clock");
+    }
+    return out;
+  }
+
+  // Compares each version with the row stored under its version_id, inserts the absent ones
+  // and raises the clock past every copied recorded_at.
+  static Result<int64_t> verbatim_in_transaction(sqlite3* db,
+                                                 std::span<const TicketVersion> versions) {
+    Stmt find(db, "SELECT " ONSHI_TICKET_COLUMNS ", ticket_key FROM medical_aid_tickets "
+                  "WHERE version_id = ?1");
+    Stmt ins(db,
+             "INSERT INTO medical_aid_tickets(version_id, ticket_key, recorded_at, "
+             "insurer_number, recipient_number, designated_code, month, payload, source) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+    int64_t inserted = 0, last = 0;
+    for (const auto& v : versions) {
+      const core::MedicalTicket& k = v.ticket;
+      const std::string key = k.ticket_key(), payload = encode_ticket(k);
+      find.reset();
+      find.i64(1, v.version_id);
+      int rc = find.step();
+      if (rc == SQLITE_ROW) {
+        if (find.col_i64(1) != v.recorded_at_us || find.col_view(2) != payload ||
+            find.col_text(3) != v.source || find.col_text(4) != key)
+          return ticket_version_conflict(v.version_id);
+        continue;
+      }
+      if (rc != SQLITE_DONE) return sqlite::error(db, "medical_aid.db copy");
+      ins.reset();
+      ins.i64(1, v.version_id).text(2, key).i64(3, v.recorded_at_us).text(4, k.insurer_number);
+      ins.text(5, k.insured_identification_number).text(6, k.designated_code);
+      ins.text(7, k.medical_treatment_month).text(8, payload).text(9, v.source);
+      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "medical_aid.db copy");
+      last = std::max(last, v.recorded_at_us);
+      ++inserted;
+    }
+    find.reset();
+    Stmt clock(db, "UPDATE medical_aid_clock SET last_us = max(last_us, ?1) WHERE id = 1");
+    if (clock.i64(1, last).step() != SQLITE_DONE) return sqlite::error(db, "medical_aid.db clock");
+    return inserted;
+  }
+
+  // The writer, opened (creating and migrating the file) the first time. Caller holds
+  // write_mu_.
+  Result<sqlite3*> open_locked() {
+    if (writer_) return writer_;
+    sqlite::OpenOptions oo;
+    oo.create = create_;
+    auto db = sqlite::open_migrated(file_, oo, kMigrations, "medical_aid.db");
+    if (!db) return db.error();
+    writer_ = *db;
+    opened_ = true;
+    return writer_;
+  }
+
+  // Runs `fn` on a reader connection of the pool (opening one when none is idle).
+  template <class Fn>
+  auto read(Fn fn) -> decltype(fn(static_cast<sqlite3*>(nullptr))) {
+    sqlite3* db = nullptr;
+    {
+      std::lock_guard lock(pool_mu_);
+      if (!idle_.empty()) {
+        db = idle_.back();
+        idle_.pop_back();
+      }
+    }
+    if (!db) {
+      if (!opened_)
+        if (Status st = open_now(); !st) return st.error();
+      sqlite::OpenOptions oo;
+      oo.create = false;
+      auto r = sqlite::open(file_, oo);
+      if (!r) return r.error();
+      db = *r;
+    }
+    auto out = fn(db);
+    std::lock_guard lock(pool_mu_);
+    idle_.push_back(db);
+    return out;
+  }
+
+  const fs::path file_;
+  const bool create_;
+  std::mutex write_mu_;
+  sqlite3* writer_ = nullptr;
+  std::atomic<bool> opened_{false};
+  std::mutex pool_mu_;
+  std::vector<sqlite3*> idle_;
+};
+
+}  // namespace
+
+std::unique_ptr<SqliteTicketStore> make_sqlite_tickets(const std::filesystem::path& dir,
+                                                       bool create) {
+  return std::make_unique<SqliteTickets>(dir, create);
+}
+
+}  // namespace onshi::store::detail
