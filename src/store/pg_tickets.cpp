@@ -145,8 +145,7 @@ class PgTickets final : public TicketStore {
   Result<std::vector<TicketVersion>> tickets_for_institution(std::string_view institution_code,
                                                              std::string_view yyyymm,
                                                              int64_t known_at_us) override {
-    return versions(kForInstitution,
-                    Params().text(institution_code).text(yyyymm).i64(known_at_us));
+    return versions(kForInstitution, Params().text(institution_code).text(yyyymm).i64(known_at_us));
   }
 
   // Pages of 2,000 keys, each page resuming after the last key of the one before.
@@ -157,11 +156,12 @@ class PgTickets final : public TicketStore {
     for (;;) {
       auto c = pool_.acquire();
       if (!c) return c.status();
-      auto rows = (*c)->exec(
-          "SELECT DISTINCT ON (ticket_key) " ONSHI_TICKET_COLUMNS ", ticket_key "
-          "FROM medical_aid_tickets WHERE ticket_key > $1 AND ($3 OR ticket_key < $2) "
-          "ORDER BY ticket_key, recorded_at DESC LIMIT 2000",
-          Params().text(after).text(hi).text(insurer_number.empty() ? "true" : "false"));
+      auto rows =
+          (*c)->exec("SELECT DISTINCT ON (ticket_key) " ONSHI_TICKET_COLUMNS
+                     ", ticket_key "
+                     "FROM medical_aid_tickets WHERE ticket_key > $1 AND ($3 OR ticket_key < $2) "
+                     "ORDER BY ticket_key, recorded_at DESC LIMIT 2000",
+                     Params().text(after).text(hi).text(insurer_number.empty() ? "true" : "false"));
       if (!rows) return rows.status();
       for (int i = 0; i < rows->size(); ++i) {
         auto v = read_ticket(*rows, i);
@@ -189,7 +189,8 @@ class PgTickets final : public TicketStore {
 
   Status scan_versions(int64_t after_version_id, size_t limit,
                        const std::function<bool(const TicketVersion&)>& fn) override {
-    auto r = versions("SELECT " ONSHI_TICKET_COLUMNS " FROM medical_aid_tickets "
+    auto r = versions("SELECT " ONSHI_TICKET_COLUMNS
+                      " FROM medical_aid_tickets "
                       "WHERE version_id > $1 ORDER BY version_id LIMIT $2",
                       Params().i64(after_version_id).i64(static_cast<int64_t>(limit)));
     if (!r) return r.status();
@@ -203,8 +204,8 @@ class PgTickets final : public TicketStore {
     auto c = pool_.acquire();
     if (!c) return c.error();
     int64_t inserted = 0;
-    Status st = (*c)->transaction(
-        [&](pg::Conn& conn) { return put_verbatim(conn, versions, inserted); });
+    Status st =
+        (*c)->transaction([&](pg::Conn& conn) { return put_verbatim(conn, versions, inserted); });
     if (!st) return st.error();
     return inserted;
   }
@@ -269,7 +270,8 @@ class PgTickets final : public TicketStore {
     if (!lock) return lock.status();
     ArrayParam ids;
     for (const auto& v : versions) ids.i64(v.version_id);
-    auto present = c.exec("SELECT " ONSHI_TICKET_COLUMNS ", ticket_key FROM medical_aid_tickets "
+    auto present = c.exec("SELECT " ONSHI_TICKET_COLUMNS
+                          ", ticket_key FROM medical_aid_tickets "
                           "WHERE version_id = ANY($1::bigint[])",
                           Params().text(ids.str()));
     if (!present) return present.status();

@@ -239,7 +239,8 @@ class SqliteTickets final : public SqliteTicketStore {
   // and raises the clock past every copied recorded_at.
   static Result<int64_t> verbatim_in_transaction(sqlite3* db,
                                                  std::span<const TicketVersion> versions) {
-    Stmt find(db, "SELECT " ONSHI_TICKET_COLUMNS ", ticket_key FROM medical_aid_tickets "
+    Stmt find(db, "SELECT " ONSHI_TICKET_COLUMNS
+                  ", ticket_key FROM medical_aid_tickets "
                   "WHERE version_id = ?1");
     Stmt ins(db,
              "INSERT INTO medical_aid_tickets(version_id, ticket_key, recorded_at, "

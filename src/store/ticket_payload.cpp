@@ -13,34 +13,33 @@ namespace {
 using T = core::MedicalTicket;
 constexpr char kEsc = '\x1b', kGroup = '\x1e', kField = '\x1f';
 
-constexpr std::array<std::string T::*, 27> kFields = {
-    &T::insurer_number,
-    &T::insured_identification_number,
-    &T::ticket_type,
-    &T::valid_date,
-    &T::expiration_date,
-    &T::issue_number,
-    &T::medical_treatment_month,
-    &T::designated_code,
-    &T::designated_name,
-    &T::prescription_issuer_code,
-    &T::prescription_issuer_name,
-    &T::injury_name1,
-    &T::injury_name2,
-    &T::injury_name3,
-    &T::medical_treatment_type,
-    &T::self_pay_amount,
-    &T::district_contact_name,
-    &T::handling_contact_name,
-    &T::single_or_combined_use,
-    &T::status_of_social_insurance,
-    &T::consistency_flag,
-    &T::status_of_infection,
-    &T::status_of_elderly_medical_care,
-    &T::status_of_prefectural_expenses,
-    &T::remarks1,
-    &T::remarks2,
-    &T::remarks3};
+constexpr std::array<std::string T::*, 27> kFields = {&T::insurer_number,
+                                                      &T::insured_identification_number,
+                                                      &T::ticket_type,
+                                                      &T::valid_date,
+                                                      &T::expiration_date,
+                                                      &T::issue_number,
+                                                      &T::medical_treatment_month,
+                                                      &T::designated_code,
+                                                      &T::designated_name,
+                                                      &T::prescription_issuer_code,
+                                                      &T::prescription_issuer_name,
+                                                      &T::injury_name1,
+                                                      &T::injury_name2,
+                                                      &T::injury_name3,
+                                                      &T::medical_treatment_type,
+                                                      &T::self_pay_amount,
+                                                      &T::district_contact_name,
+                                                      &T::handling_contact_name,
+                                                      &T::single_or_combined_use,
+                                                      &T::status_of_social_insurance,
+                                                      &T::consistency_flag,
+                                                      &T::status_of_infection,
+                                                      &T::status_of_elderly_medical_care,
+                                                      &T::status_of_prefectural_expenses,
+                                                      &T::remarks1,
+                                                      &T::remarks2,
+                                                      &T::remarks3};
 
 }  // namespace
 
@@ -97,9 +96,9 @@ void sort_by_month(std::vector<TicketVersion>& versions) {
   std::sort(versions.begin(), versions.end(), [](const TicketVersion& a, const TicketVersion& b) {
     const auto &x = a.ticket, &y = b.ticket;
     return std::tie(x.medical_treatment_month, x.issue_number, x.insurer_number,
-                    x.insured_identification_number) <
-           std::tie(y.medical_treatment_month, y.issue_number, y.insurer_number,
-                    y.insured_identification_number);
+                    x.insured_identification_number) < std::tie(y.medical_treatment_month,
+                                                                y.issue_number, y.insurer_number,
+                                                                y.insured_identification_number);
   });
 }
 
