@@ -1,5 +1,5 @@
 // The claims check (レセプトの資格確認, 振替・分割) for review & payment organisations
-// (R-CLM-1..3, R-CONF-6, R-CONF-8).
+// (R-CLM-1..3, R-CONF-6, R-CONF-8, R-CONF-9).
 //
 // A claim (レセプト) names a card key and the dates of care. The check answers, per claim, one
 // Result: OK (its qualification covers the dates), ACCEPT (it differs from the insurer's
@@ -39,7 +39,9 @@
 namespace onshi::claims {
 
 // The input columns, in the documented order (CSV header names; JSON keys are the same in
-// lowerCamelCase). PrescribingMedicalInstitutionCode is optional; the others are required.
+// lowerCamelCase). PrescribingMedicalInstitutionCode and the last two
+// (ElderlyRecipientContributionRatio, SpecificDiseasesDiseaseCategory) are optional; the
+// others are required.
 const std::vector<std::string>& input_columns();
 // The output columns, in order.
 const std::vector<std::string>& output_columns();
@@ -60,6 +62,10 @@ struct Claim {
   std::string name;                           // Name
   std::string birthdate;                      // Birthdate YYYYMMDD
   std::string sex1;                           // Sex1
+  // Optional (R-CONF-8): the 高齢受給者証 ratio the claim was written with ("020", "030") and
+  // the 特定疾病療養受療証's category (OQSCD013, "01"); "" = not given.
+  std::string elderly_recipient_contribution_ratio;  // ElderlyRecipientContributionRatio
+  std::string specific_diseases_disease_category;    // SpecificDiseasesDiseaseCategory
   // Set when the row itself could not be read (bad quoting, wrong column count, bytes not in
   // the encoding, a JSON element that is not an object of strings): the claim is RETURNed
   // with this code and message.

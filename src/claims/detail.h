@@ -12,6 +12,7 @@
 #include <climits>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,6 +33,14 @@ struct Conversion {
   std::string original, replacement;
 };
 
+// One 特定疾病療養受療証 of a version (SpecificDiseasesCertificate), dates as integers.
+struct Disease {
+  std::string category;          // SpecificDiseasesDiseaseCategory OQSCD013
+  int32_t certificate_date = 0;  // SpecificDiseasesCertificateDate 交付年月日
+  int32_t valid_start = 0;       // SpecificDiseasesValidStartDate (0 = from issue)
+  int32_t valid_end = kOpenEnd;  // SpecificDiseasesValidEndDate (inclusive)
+};
+
 struct Version {
   int64_t recorded_at_us = 0;
   int32_t qualification_date = 0;            // QualificationDate (0 = absent)
@@ -39,6 +48,10 @@ struct Version {
   int32_t issuance_date = 0;                 // InsuredCertificateIssuanceDate (0 = absent)
   int32_t birthdate = 0;                     // Birthdate
   int32_t conversions = -1;                  // index into Impl::conversions, or -1
+  int32_t elderly_date = 0;   // ElderlyRecipientCertificateDate 交付年月日 (0 = no 高齢受給者証)
+  int32_t elderly_start = 0;  // ElderlyRecipientValidStartDate
+  int32_t elderly_ratio = 0;  // ElderlyRecipientContributionRatio in tenths (2, 3)
+  int32_t diseases = -1;      // index into Impl::diseases (特定疾病療養受療証), or -1
   char sex1 = 0;                             // Sex1 ('1', '2', '3')
   std::string name;                          // Name as stored
   bool covers(int32_t d) const { return qualification_date <= d && d < disqualification_date; }
@@ -79,6 +92,37 @@ std::optional<LoggedConfirmation> logged_confirmation(const store::AuditEntry& e
 // yyyymmdd → integer, 0 when not 8 digits.
 int32_t date_int(std::string_view s);
 
+// ---- R-CONF-8: the paper card was right (exceptions.cpp) ----
+// What the exceptions read of a claim already parsed and found under card key `key`.
+struct PaperCardQuery {
+  uint32_t key = 0;
+  int32_t first_day = 0;         // FirstServiceDate as yyyymmdd
+  int64_t day_start_us = 0;      // 00:00 JST of that day
+  std::string_view insurer;      // InsurerNumber (normalised)
+  int32_t elderly_ratio = 0;     // the claim's 高齢受給者証 ratio in tenths, 0 = not given
+  std::string_view disease;      // the claim's 特定疾病 category, "" = not given
+};
+struct PaperCard {
+  std::string code, message;
+};
+// The R-CONF-8 exception that makes a covered claim ACCEPT, or nullopt (plain OK): same-day
+// issue of the card, a new insurer's or any late registration, a 高齢受給者証 issued on the
+// day the income category changed, a 特定疾病療養受療証 issued on the 対象者登録日 — each used
+// that day before the system knew it. Only for care in full operation (core/rule_dates.h).
+std::optional<PaperCard> paper_card_exception(const History::Impl& h, const PaperCardQuery& q);
+// A note for the Message when the claim's ratio or disease differs from the data ("" none).
+std::string certificate_note(const History::Impl& h, const PaperCardQuery& q);
+
+// ---- R-CONF-9: card-layout misreads (layout.cpp) ----
+// Builds Impl::by_layout from the loaded keys (one pass, two hashes per key at most).
+void build_layout_index(History::Impl& m);
+// The registered card keys of `insurer` whose numbers are a re-split of the claim's: run
+// together or split elsewhere, the 枝番 appended to the 番号, leading zeros dropped, hyphens
+// and full-width forms — the claim's own key excluded. `branch` may be "". Sorted, unique.
+std::vector<uint32_t> layout_candidates(const History::Impl& h, std::string_view insurer,
+                                        std::string_view symbol, std::string_view number,
+                                        std::string_view branch);
+
 }  // namespace onshi::claims::detail
 
 namespace onshi::claims {
@@ -88,6 +132,10 @@ struct History::Impl {
   std::vector<detail::KeyEntry> keys;     // in card-key order
   std::vector<detail::Version> versions;  // grouped by key, oldest first
   std::vector<std::vector<detail::Conversion>> conversions;
+  std::vector<std::vector<detail::Disease>> diseases;
+  // R-CONF-9: (hash of the card numbers in layout-free form, key index), sorted; built after
+  // every load (detail::build_layout_index), never stored in the snapshot.
+  std::vector<std::pair<uint64_t, uint32_t>> by_layout;
   std::vector<uint32_t> slots;  // open addressing: key index + 1, 0 = empty
   uint64_t mask = 0;
   std::vector<std::pair<detail::Link, uint32_t>> by_person;  // sorted

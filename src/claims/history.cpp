@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "claims/detail.h"
+#include "core/burden.h"
 #include "core/date.h"
 #include "security/audit_events.h"
 
@@ -169,6 +170,7 @@ Result<std::shared_ptr<const History>> History::load(store::Store& store,
     if (!snapshot.empty()) detail::save_snapshot(*h->impl_, snapshot);
   }
   Impl& m = *h->impl_;
+  detail::build_layout_index(m);
   auto cs = m.load_confirmations(store, confirmations_since_us);
   if (!cs.ok()) return cs.error();
   return std::shared_ptr<const History>(std::move(h));
@@ -208,6 +210,21 @@ Status History::Impl::load_versions(store::Store& store) {
     v.birthdate = detail::date_int(q.birthdate);
     v.sex1 = q.sex1.empty() ? 0 : q.sex1[0];
     v.name = q.name;
+    if (q.elderly_recipient) {
+      v.elderly_date = detail::date_int(q.elderly_recipient->certificate_date);
+      v.elderly_start = detail::date_int(q.elderly_recipient->valid_start_date);
+      v.elderly_ratio = std::max(0, core::parse_ratio_percent(q.elderly_recipient->contribution_ratio));
+    }
+    if (!q.specific_diseases.empty()) {
+      std::vector<detail::Disease> list;
+      for (const auto& d : q.specific_diseases) {
+        int32_t end = detail::date_int(d.valid_end_date);
+        list.push_back({d.disease_category, detail::date_int(d.certificate_date),
+                        detail::date_int(d.valid_start_date), end == 0 ? detail::kOpenEnd : end});
+      }
+      v.diseases = static_cast<int32_t>(m.diseases.size());
+      m.diseases.push_back(std::move(list));
+    }
     if (!qv.conversions.empty() && qv.conversions != "[]") {
       auto list = detail::parse_conversions(qv.conversions);
       if (!list.empty()) {

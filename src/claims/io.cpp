@@ -14,7 +14,7 @@
 namespace onshi::claims {
 namespace {
 
-constexpr int kColumns = 13;
+constexpr int kColumns = 15;
 
 // ---- columns ----
 
@@ -31,7 +31,9 @@ enum Col {
   kBranch,
   kName,
   kBirthdate,
-  kSex1
+  kSex1,
+  kElderlyRatio,
+  kDisease
 };
 
 std::string* field_of(Claim& c, int col) {
@@ -62,6 +64,10 @@ std::string* field_of(Claim& c, int col) {
       return &c.birthdate;
     case kSex1:
       return &c.sex1;
+    case kElderlyRatio:
+      return &c.elderly_recipient_contribution_ratio;
+    case kDisease:
+      return &c.specific_diseases_disease_category;
   }
   return nullptr;
 }
@@ -120,7 +126,7 @@ const std::vector<batch::Column>& claim_columns() {
   static const std::vector<batch::Column> cols = [] {
     std::vector<batch::Column> v;
     for (int c = 0; c < kColumns; ++c)
-      v.push_back({input_columns()[static_cast<size_t>(c)], c != kPrescribing});
+      v.push_back({input_columns()[static_cast<size_t>(c)], c != kPrescribing && c < kElderlyRatio});
     return v;
   }();
   return cols;
@@ -186,7 +192,9 @@ const std::vector<std::string>& input_columns() {
                                                 "InsuredBranchNumber",
                                                 "Name",
                                                 "Birthdate",
-                                                "Sex1"};
+                                                "Sex1",
+                                                "ElderlyRecipientContributionRatio",
+                                                "SpecificDiseasesDiseaseCategory"};
   return cols;
 }
 

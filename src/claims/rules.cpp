@@ -20,7 +20,9 @@
 #include <cstring>
 
 #include "claims/detail.h"
+#include "core/burden.h"
 #include "core/date.h"
+#include "core/rule_dates.h"
 #include "core/numbers.h"
 #include "core/qualification.h"
 
@@ -56,6 +58,8 @@ struct Parsed {
   int32_t birthdate = 0;
   char sex1 = 0;
   std::string name;
+  int32_t elderly_ratio = 0;  // ElderlyRecipientContributionRatio in tenths, 0 = not given
+  std::string disease;        // SpecificDiseasesDiseaseCategory, "" = not given
 };
 
 struct ParseFail {
@@ -131,6 +135,19 @@ std::optional<ParseFail> parse(const Claim& c, Parsed& p) {
     return ParseFail{"E_SEX", "Sex1: 1, 2 または 3 です"};
   }
   p.sex1 = c.sex1[0];
+  if (!c.elderly_recipient_contribution_ratio.empty()) {
+    int r = core::parse_ratio_percent(c.elderly_recipient_contribution_ratio);
+    if (r != 1 && r != 2 && r != 3)
+      return ParseFail{"E_ELDERLY_RATIO",
+                       "ElderlyRecipientContributionRatio: 010, 020 または 030 です"};
+    p.elderly_ratio = r;
+  }
+  if (!c.specific_diseases_disease_category.empty()) {
+    const std::string& d = c.specific_diseases_disease_category;
+    if (d.size() != 2 || !core::all_digits(d))
+      return ParseFail{"E_DISEASE_CATEGORY", "SpecificDiseasesDiseaseCategory: 2桁の数字です"};
+    p.disease = d;
+  }
   return std::nullopt;
 }
 
@@ -195,48 +212,6 @@ PersonCheck person_match(const History::Impl& h, const Version& v, const Parsed&
   r.match = name_match(h, v, p.name, &r.detail);
   if (r.match == Match::kDifferent) r.detail = "Name";
   return r;
-}
-
-// ---- R-CONF-8: the system did not know the qualification on the day of care ----
-
-struct Exception {
-  std::string code, message;
-};
-
-std::optional<Exception> paper_card_exception(const History::Impl& h, uint32_t key,
-                                              const Parsed& p) {
-  const detail::KeyEntry& k = h.keys[key];
-  const Version* first = nullptr;  // the first version (as recorded) that covered the first day
-  for (uint32_t i = k.first_version; i < k.end_version; ++i) {
-    if (h.versions[i].covers(p.fi)) {
-      first = &h.versions[i];
-      break;
-    }
-  }
-  if (!first) return std::nullopt;
-  int64_t start = start_of_day_us(p.first);
-  int64_t end = start + kDayUs;
-  // Before the system held any data there was nothing to confirm against: plain coverage.
-  if (h.system_start_us == 0 || h.system_start_us >= end) return std::nullopt;
-  if (first->qualification_date == p.fi && first->issuance_date == p.fi &&
-      first->recorded_at_us >= start) {
-    return Exception{"SAME_DAY_ISSUE", "資格取得日 " + str(p.fi) +
-                                           " に窓口で即日発行された被保険者証を同日に使用 (登録 " +
-                                           core::timestamp_jst(first->recorded_at_us) + ")"};
-  }
-  if (first->recorded_at_us >= end) {
-    auto it = h.insurer_first_recorded_us.find(p.insurer);
-    bool new_insurer = it != h.insurer_first_recorded_us.end() && it->second >= end;
-    std::string when = core::timestamp_jst(first->recorded_at_us);
-    if (new_insurer) {
-      return Exception{"LATE_NEW_INSURER", "新設保険者の資格情報登録遅れ: 保険者 " + p.insurer +
-                                               " の最初の登録は " + when + "、診療日 " + str(p.fi) +
-                                               " より後"};
-    }
-    return Exception{"LATE_REGISTRATION",
-                     "資格情報の登録遅れ: 登録 " + when + " は診療日 " + str(p.fi) + " より後"};
-  }
-  return std::nullopt;
 }
 
 // ---- R-CONF-6 / R-CLM-1: what reception was shown ----
@@ -359,19 +334,26 @@ Verdict own_qualification(const History::Impl& h, uint32_t key, const Parsed& p,
   std::string kanji = person.match == Match::kKanji
                           ? "記録された漢字の自動変換 (" + person.detail + ") による差異のみ"
                           : std::string();
-  if (auto ex = paper_card_exception(h, key, p)) {  // R-CONF-8
+  const detail::PaperCardQuery q{key,        p.fi,         start_of_day_us(p.first),
+                                 p.insurer, p.elderly_ratio, p.disease};
+  if (auto ex = detail::paper_card_exception(h, q)) {  // R-CONF-8
     return {Outcome::kAccept, ex->code, kanji.empty() ? ex->message : ex->message + "; " + kanji};
   }
-  if (person.match == Match::kKanji) return {Outcome::kAccept, "KANJI_CONVERSION", kanji};
+  std::string note = detail::certificate_note(h, q);
+  if (!note.empty()) note = "; " + note;
+  if (person.match == Match::kKanji) return {Outcome::kAccept, "KANJI_CONVERSION", kanji + note};
   if (branch_identified)
-    return {Outcome::kOk, "BRANCH_IDENTIFIED", "資格は診療日のすべてを満たしています"};
-  return {Outcome::kOk, "COVERED", "資格は診療日のすべてを満たしています"};
+    return {Outcome::kOk, "BRANCH_IDENTIFIED", "資格は診療日のすべてを満たしています" + note};
+  return {Outcome::kOk, "COVERED", "資格は診療日のすべてを満たしています" + note};
 }
 
 // 3. What the system showed at reception (R-CONF-6, R-CLM-1); nullopt when no confirmation
 // made then covered the dates.
 std::optional<Verdict> at_reception(const History::Impl& h, store::Store& store, uint32_t key,
                                     const Parsed& p, bool covered, Summary& summary) {
+  // Before full operation (プレ運用) claims followed the old handling: what the system showed
+  // at reception was not taken as correct (seed 000 §1, core/rule_dates.h).
+  if (!core::in_full_operation(p.first)) return std::nullopt;
   summary.confirmation_lookups += 1;
   auto conf = confirmed_online(h, store, key, p);
   if (!conf.ok())
@@ -504,6 +486,27 @@ void set_claim_numbers(ResultRow& row, const Claim& claim, const Parsed* p) {
   row.to_date = p ? str(p->li) : claim.last_service_date;
 }
 
+// R-CONF-9: the claim's numbers are not registered, but they are a re-split of exactly one
+// registered qualification of the same person (name and birth date): the card's layout was
+// misread. RETURN with the registered numbers proposed in the row — never paid under them.
+std::optional<Verdict> layout_misread(const History::Impl& h, const Parsed& p, ResultRow& row) {
+  int64_t only = -1;
+  for (uint32_t k : detail::layout_candidates(h, p.insurer, p.symbol, p.number, p.branch)) {
+    if (person_match(h, h.current(k), p).match == Match::kDifferent) continue;
+    if (only >= 0) return std::nullopt;  // several members fit: nothing to propose
+    only = k;
+  }
+  if (only < 0) return std::nullopt;
+  const std::string claimed = "記号 " + p.symbol + " 番号 " + p.number +
+                              (p.branch.empty() ? "" : " 枝番 " + p.branch);
+  set_numbers_from_key(row, h.key(static_cast<uint32_t>(only)));
+  return Verdict{Outcome::kReturn, "CARD_LAYOUT_MISREAD",
+                 "被保険者証の券面の読み違いの可能性: 請求の " + claimed +
+                     " は登録されていません。同じ方の登録 (記号 " + row.insured_card_symbol +
+                     " 番号 " + row.insured_identification_number + " 枝番 " +
+                     row.insured_branch_number + ") を確認して請求し直してください"};
+}
+
 // The claim's verdict, steps 1–4; fills the rows' numbers as it goes.
 Verdict judge(const History::Impl& h, store::Store& store, const Claim& claim,
               std::vector<ResultRow>& rows, std::string& branch_note, Summary& summary) {
@@ -515,9 +518,11 @@ Verdict judge(const History::Impl& h, store::Store& store, const Claim& claim,
   set_claim_numbers(rows[0], claim, &p);
   int64_t found = h.find(p.card_key);
   if (found < 0 && p.branch.empty()) found = identify_branch(h, p, rows[0], branch_note);
-  if (found < 0)
+  if (found < 0) {
+    if (auto misread = layout_misread(h, p, rows[0])) return std::move(*misread);  // R-CONF-9
     return {Outcome::kReturn, "NOT_REGISTERED",
             "請求の保険者番号・記号・番号・枝番の資格は登録されていません"};
+  }
   const uint32_t key = static_cast<uint32_t>(found);
   const Version& cur = h.current(key);
   const PersonCheck person = person_match(h, cur, p);

@@ -21,7 +21,7 @@
 namespace onshi::claims::detail {
 namespace {
 
-constexpr char kMagic[] = "onshi-claims-history-1";
+constexpr char kMagic[] = "onshi-claims-history-2";
 
 struct Writer {
   std::string buf;
@@ -137,6 +137,10 @@ bool save_snapshot(const History::Impl& m, const std::filesystem::path& file) {
     w.put(v.issuance_date);
     w.put(v.birthdate);
     w.put(v.conversions);
+    w.put(v.elderly_date);
+    w.put(v.elderly_start);
+    w.put(v.elderly_ratio);
+    w.put(v.diseases);
     w.put(v.sex1);
     w.str(v.name);
   }
@@ -148,6 +152,16 @@ bool save_snapshot(const History::Impl& m, const std::filesystem::path& file) {
       w.put(c.position);
       w.str(c.original);
       w.str(c.replacement);
+    }
+  }
+  w.put(static_cast<uint64_t>(m.diseases.size()));
+  for (const auto& list : m.diseases) {
+    w.put(static_cast<uint64_t>(list.size()));
+    for (const Disease& d : list) {
+      w.str(d.category);
+      w.put(d.certificate_date);
+      w.put(d.valid_start);
+      w.put(d.valid_end);
     }
   }
   w.put(static_cast<uint64_t>(m.insurer_first_recorded_us.size()));
@@ -202,6 +216,10 @@ bool load_snapshot(store::Store& store, const std::filesystem::path& file, Histo
     v.issuance_date = r.get<int32_t>();
     v.birthdate = r.get<int32_t>();
     v.conversions = r.get<int32_t>();
+    v.elderly_date = r.get<int32_t>();
+    v.elderly_start = r.get<int32_t>();
+    v.elderly_ratio = r.get<int32_t>();
+    v.diseases = r.get<int32_t>();
     v.sex1 = r.get<char>();
     v.name = r.str();
   }
@@ -217,6 +235,20 @@ bool load_snapshot(store::Store& store, const std::filesystem::path& file, Histo
       c.position = r.get<int64_t>();
       c.original = r.str();
       c.replacement = r.str();
+    }
+  }
+  uint64_t nd = r.get<uint64_t>();
+  if (!r.ok || nd > buf.size()) return false;
+  m.diseases.resize(nd);
+  for (auto& list : m.diseases) {
+    uint64_t n = r.get<uint64_t>();
+    if (!r.ok || n > buf.size()) return false;
+    list.resize(n);
+    for (Disease& d : list) {
+      d.category = r.str();
+      d.certificate_date = r.get<int32_t>();
+      d.valid_start = r.get<int32_t>();
+      d.valid_end = r.get<int32_t>();
     }
   }
   uint64_t ni = r.get<uint64_t>();
@@ -239,6 +271,7 @@ bool load_snapshot(store::Store& store, const std::filesystem::path& file, Histo
   }
   for (const Version& v : m.versions) {
     if (v.conversions >= static_cast<int32_t>(m.conversions.size())) return false;
+    if (v.diseases >= static_cast<int32_t>(m.diseases.size())) return false;
   }
   auto now = store_stamp(store, m);
   return now.ok() && *now == stamp;

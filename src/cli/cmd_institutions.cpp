@@ -174,6 +174,28 @@ void add_choose_model(CLI::App* root, Commands& commands, const ArgsPtr& a) {
   commands.on_run(c, [a] { return run_choose_model(*a); });
 }
 
+int run_reader_undecided(const Args& a) {
+  auto on = date_flag(a.date, "date");
+  if (!on) return report(on.error());
+  auto channel = inst::parse_change_channel(a.channel);
+  if (!channel)
+    return report(Error{"E_FLAG", "channel", "--channel は portal か call-centre です"});
+  return on_registry(a.data_dir, a.db, [&](inst::Registry& r) {
+    return print_result(r.change_reader_to_undecided(a.provisional, *channel, *on, kActor));
+  });
+}
+
+void add_reader_undecided(CLI::App* root, Commands& commands, const ArgsPtr& a) {
+  auto* c = sub(root, "reader-undecided",
+                "機種を指定した申込みを「機種未定」に変更する (申込日と窓口ごとの期限は seed 003 の表)");
+  data_dir_flag(c, *a);
+  c->add_option("--provisional", a->provisional, "仮コード・受付番号・医療機関コード")->required();
+  c->add_option("--channel", a->channel, "portal (ポータルサイト) か call-centre (コールセンター)")
+      ->required();
+  c->add_option("--date", a->date, "変更日 YYYYMMDD (省略時は今日)");
+  commands.on_run(c, [a] { return run_reader_undecided(*a); });
+}
+
 int run_cancel_undecided(const Args& a) {
   auto on = date_flag(a.as_of, "as-of");
   if (!on) return report(on.error());
@@ -363,7 +385,7 @@ void register_institutions(CLI::App& app, Commands& commands) {
   root->require_subcommand(1);
   // The subcommands in the order of --help: schedule and calendar, onboarding, queries.
   for (auto add : {add_schedule, add_holidays, add_override, add_provisional, add_portal_account,
-                   add_card_reader, add_choose_model, add_cancel_undecided, add_request_number,
+                   add_card_reader, add_choose_model, add_reader_undecided, add_cancel_undecided, add_request_number,
                    add_present, add_designate, add_designate_list, add_apply_usage, add_medical_aid,
                    add_show_and_history, add_list, add_medical_aid_list, add_stats, add_figures})
     add(root, commands, a);

@@ -301,6 +301,25 @@ int run_set_card_figures(const Args& a) {
   });
 }
 
+// R-INST-5: card use counted from the card register and its links, kept for the statistics.
+int run_count_cards(const Args& a) {
+  auto o = open(a.data_dir, a.db);
+  if (!o) return report(o.error());
+  auto& opened = **o;
+  auto rows = opened.registry->count_card_use(opened.db->cards(), opened.db->members(), kActor);
+  if (!rows) return report(rows.error());
+  int64_t issued = 0, registrations = 0;
+  for (const auto& c : *rows) {
+    issued += c.issued;
+    registrations += c.registrations;
+  }
+  std::cout << json::serialize(json::object{{"rows", static_cast<int64_t>(rows->size())},
+                                            {"issued", issued},
+                                            {"registrations", registrations}})
+            << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_figures(CLI::App* root, Commands& commands, const ArgsPtr& a) {
@@ -316,6 +335,11 @@ void add_figures(CLI::App* root, Commands& commands, const ArgsPtr& a) {
   c->add_option("--issued", a->issued, "交付実施済数")->required();
   c->add_option("--registrations", a->registrations, "健康保険証利用の申込数")->required();
   commands.on_run(c, [a] { return run_set_card_figures(*a); });
+
+  c = sub(root, "count-cards",
+          "マイナンバーカードの交付数と健康保険証利用登録数をカードの記録から数える (都道府県・月別)");
+  data_dir_flag(c, *a);
+  commands.on_run(c, [a] { return run_count_cards(*a); });
 }
 
 }  // namespace onshi::cli::institutions_cmd

@@ -29,7 +29,7 @@ inline constexpr const char* kActor = "operator";
 struct Args {
   std::string data_dir, db, designation, kind, prefecture, name, address, district = "01";
   std::string provisional, request_date, reception_number, code, out, date, model, as_of, month;
-  std::string format = "csv", key, file, bureau_answer, agency_deadline, submission_deadline;
+  std::string channel, format = "csv", key, file, bureau_answer, agency_deadline, submission_deadline;
   bool retroactive = false, not_designated = false, late = false, rule_only = false, full = false;
   bool use = false, no_use = false, clear = false, published = false;
   int year = 0;

@@ -12,6 +12,7 @@
 #include "core/burden.h"
 #include "core/codes.h"
 #include "core/date.h"
+#include "core/rule_dates.h"
 #include "core/limits.h"
 #include "core/numbers.h"
 #include "core/text.h"
@@ -100,9 +101,12 @@ oqs::ResultItem make_item(store::QualificationVersion& v, const Search& q,
   if (core::is_preschool(q.birth, q.date)) item.preschool_classification = "1";
   item.consents.limit_flg = cons;
   if (cons == "1") item.consents.limit_time = now_ts;
-  item.include_limit = cons == "1";
-  item.include_specific_diseases = cons == "1";
-  if (cons == "1" && has_specific) {
+  // Limit-certificate and specific-disease information are viewable from full operation on
+  // (seed 000 §2, core/rule_dates.h): an answer as of an earlier date carries neither.
+  const bool viewable = cons == "1" && core::limit_information_viewable(q.date);
+  item.include_limit = viewable;
+  item.include_specific_diseases = viewable;
+  if (viewable && has_specific) {
     item.consents.specific_diseases_flg = "1";
     item.consents.specific_diseases_time = now_ts;
   }
@@ -174,12 +178,14 @@ oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Dat
       birth && core::is_preschool(*birth, date))
     item.preschool_classification = "1";
   auto& c = item.consents;
-  // R-CONF-4: the limit and specific-disease blocks only with the limit consent.
-  item.include_limit = options.limit_consent;
-  item.include_specific_diseases = options.limit_consent;
+  // R-CONF-4: the limit and specific-disease blocks only with the limit consent, and only for
+  // a date in full operation (seed 000 §2, core/rule_dates.h).
+  const bool viewable = options.limit_consent && core::limit_information_viewable(date);
+  item.include_limit = viewable;
+  item.include_specific_diseases = viewable;
   c.limit_flg = options.limit_consent ? "1" : "0";
   if (options.limit_consent) c.limit_time = now_ts;
-  const bool specific = options.limit_consent && !item.qualification.specific_diseases.empty();
+  const bool specific = viewable && !item.qualification.specific_diseases.empty();
   c.specific_diseases_flg = specific ? "1" : "0";
   if (specific) c.specific_diseases_time = now_ts;
   // R-CONF-5: medication and health-check information, for 24 hours.

@@ -213,4 +213,33 @@ Status check_provisional_code(std::string_view s) {
   return Status::Ok();
 }
 
+namespace {
+
+std::string layout_chars(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+      out += c;
+  }
+  return out;
+}
+
+std::string without_leading_zeros(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size() && s[i] == '0') ++i;
+  return s.substr(i);
+}
+
+}  // namespace
+
+std::string card_layout_form(std::string_view insurer, std::string_view symbol,
+                             std::string_view number, bool each) {
+  std::string body =
+      each ? without_leading_zeros(layout_chars(symbol)) + without_leading_zeros(layout_chars(number))
+           : without_leading_zeros(layout_chars(symbol) + layout_chars(number));
+  if (body.empty()) return {};
+  return std::string(insurer) + '\x1f' + body;
+}
+
 }  // namespace onshi::core

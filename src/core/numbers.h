@@ -60,4 +60,13 @@ Status check_latter_elderly_insured_number(std::string_view s);
 // 仮コード for institutions not yet designated: 7 digits starting "00" (no check digit).
 Status check_provisional_code(std::string_view s);
 
+// R-CONF-9 (seed 000 §6): the layout-free form of a card's numbers, under which numbers read
+// wrongly from a card face — 記号 and 番号 run together or split elsewhere, leading zeros
+// dropped, hyphens, spaces, full width (already folded by normalize_card_field) — coincide:
+// the insurer number, U+001F, then the letters and digits of 記号 and 番号 without separators
+// and without leading zeros, stripped from each part (`each`) or from the joined digits.
+// "" when 記号 and 番号 hold no letter or digit.
+std::string card_layout_form(std::string_view insurer, std::string_view symbol,
+                             std::string_view number, bool each);
+
 }  // namespace onshi::core

@@ -40,6 +40,10 @@ std::string date_or_empty(const std::optional<core::Date>& d);
 Result<Institution> load(store::InstitutionReads& reads, const std::string& key);
 Result<std::vector<ScheduleOverride>> overrides_of(store::InstitutionReads& reads);
 Result<Schedule> schedule_from(store::InstitutionReads& reads, core::Date designation);
+// The card use the latest count_card_use run kept, months up to `as_of`'s (card_use.cpp);
+// nullopt when nothing was ever counted.
+Result<std::optional<std::vector<CardUse>>> counted_card_use(store::InstitutionStore& store,
+                                                             core::Date as_of);
 
 }  // namespace detail
 

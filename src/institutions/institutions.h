@@ -27,6 +27,9 @@
 //   E_STATE                the entry is not in a state that allows the step
 //   E_NO_PORTAL_ACCOUNT    card-reader application before the portal account
 //   E_READER_CANCELLED     a 機種未定 application past its deadline (now cancelled)
+//   E_MODEL                no model given where one is needed, or 機種未定 outside a programme
+//   E_CHANGE_CHANNEL       a change to 機種未定 through a channel its window does not allow
+//   E_CHANGE_DEADLINE      a change to 機種未定 after the last day of its window
 //   E_RETROACTIVE          a retroactive designation (指定期日の遡及) gets no 受付番号
 //   E_SUBMISSION_DEADLINE  the request reached the bureau after its submission deadline (返戻)
 //   E_PRESENTATION_DEADLINE the 受付番号 reached the agency after its deadline (個別対応 needed)
@@ -54,6 +57,8 @@ class AuditLog;
 }
 namespace onshi::store {
 class InstitutionStore;
+class CardStore;
+class Store;
 }
 
 namespace onshi::institutions {
@@ -99,6 +104,32 @@ std::span<const ScheduleOverride> published_schedule();
 // The rule, then the published table, then `overrides` (later wins, field by field).
 Schedule schedule_for(core::Date designation, std::span<const ScheduleOverride> overrides = {},
                       bool use_published = true);
+
+// ---------------------------------------------------------------------------------------
+// The card-reader programmes (programmes.cpp): their dates are data, one entry per programme
+
+// How a change to 機種未定 reaches the agency: the institution on the portal, or a call to the
+// call centre (コールセンター), which the agency then enters (an agency operation).
+enum class ChangeChannel { kPortal, kCallCentre };
+std::string_view change_channel_name(ChangeChannel c);  // "portal", "callCentre"
+std::optional<ChangeChannel> parse_change_channel(std::string_view s);  // also "call-centre"
+// Applications made from `applied_from` to `applied_to` may be changed to 機種未定 through
+// `channel` until `until` (inclusive).
+struct ChangeWindow {
+  core::Date applied_from, applied_to;
+  ChangeChannel channel;
+  core::Date until;
+};
+struct ReaderProgramme {
+  std::string name;                                   // "2021"
+  core::Date applications_from, applications_to;      // applications the programme covers
+  core::Date model_deadline;                          // 機種未定 must choose by this day
+  std::vector<ChangeWindow> change_windows;           // changes to 機種未定
+};
+// Every programme, oldest first (seed 003 for 2021).
+std::span<const ReaderProgramme> reader_programmes();
+// The programme covering an application made on `applied_on`, or nullptr.
+const ReaderProgramme* reader_programme_for(core::Date applied_on);
 
 // ---------------------------------------------------------------------------------------
 // The registry and its lifecycle (registry.cpp, numbering.cpp)
@@ -190,12 +221,24 @@ struct PrefectureStatistics {
   std::string prefecture;
   int64_t total = 0, reader_applications = 0, in_use = 0;
 };
+// My Number cards issued and registered for use as insurance card (初回登録) in one month, for
+// the holders whose qualifications are with insurers of one prefecture (R-INST-5), counted
+// from the card register and its links. prefecture "" = a holder with no qualification.
+struct CardUse {
+  std::string month;       // YYYYMM (JST) of issue / of 初回登録
+  std::string prefecture;  // 01–47 of the holder's insurer (保険者番号), or ""
+  int64_t issued = 0, registrations = 0;
+};
 struct Statistics {
   std::string as_of;
   int64_t total = 0, reader_applications = 0, in_use = 0, medical_aid = 0;
   std::vector<KindStatistics> by_kind;              // hospital, clinic, dental, pharmacy
   std::vector<PrefectureStatistics> by_prefecture;  // 01–47
   int64_t cards_issued = 0, card_registrations = 0;  // マイナンバーカード交付数, 保険証利用登録数
+  // Where the card figures come from: "register" (counted, count_card_use), "operator"
+  // (typed with set_card_figures, only while nothing was counted), "" none.
+  std::string card_figures_source;
+  std::vector<CardUse> card_use;  // counted, months up to as_of, by (month, prefecture)
   std::string to_json() const;
 };
 
@@ -216,13 +259,21 @@ class Registry {
   // ② the portal account registered with the 仮コード.
   Result<Institution> register_portal_account(const std::string& provisional_code,
                                               const std::string& actor);
-  // ③ card-reader application: `model` "" or "機種未定" means undecided; its model deadline is
-  // the end of the third month after the application month (seed 003: 3月 → 6月末).
+  // ③ card-reader application: `model` "" or "機種未定" means undecided, possible only for an
+  // application a programme covers (reader_programmes); its model deadline is the
+  // programme's (seed 003: 令和3年6月末), else E_MODEL.
   Result<Institution> apply_card_reader(const std::string& provisional_code,
                                         const std::string& model, core::Date on,
                                         const std::string& actor);
   Result<Institution> choose_reader_model(const std::string& key, const std::string& model,
                                           core::Date on, const std::string& actor);
+  // An application made with a model changed to 機種未定 (seed 003), on `on` through `channel`:
+  // only an application not yet shipped, made inside a change window of its programme whose
+  // `until` is not past for that channel. Errors: E_STATE (no such application),
+  // E_CHANGE_CHANNEL (not through this channel: e.g. 2月の申込み only via the call centre),
+  // E_CHANGE_DEADLINE (every window is past), E_MODEL (the programme allows no change).
+  Result<Institution> change_reader_to_undecided(const std::string& key, ChangeChannel channel,
+                                                 core::Date on, const std::string& actor);
   // Cancels every undecided application whose deadline is before `as_of`; returns them.
   Result<std::vector<Institution>> cancel_undecided_readers(core::Date as_of,
                                                             const std::string& actor);
@@ -268,6 +319,13 @@ class Registry {
   // card figures; without a total the registry's own count is used.
   Status set_total(Kind k, const std::string& prefecture, int64_t count, const std::string& actor);
   Status set_card_figures(int64_t issued, int64_t registrations, const std::string& actor);
+  // Counts the card register (`cards`) and its links (初回登録) by month and by the holder's
+  // insurer prefecture (`members`: the person's newest qualification), and keeps the count
+  // for the statistics (replacing the typed figures). Reads every card once, in batches, and
+  // one person lookup per linked person; recorded in the audit log once, in aggregate
+  // (CardFigures with the totals). Returns the rows counted.
+  Result<std::vector<CardUse>> count_card_use(store::CardStore& cards, store::Store& members,
+                                              const std::string& actor);
   Result<Statistics> statistics(core::Date as_of);
 
  private:

@@ -85,11 +85,13 @@ Result<Institution> Registry::apply_card_reader(const std::string& key, const st
         i.reader_applied_on = on.yyyymmdd();
         i.reader_shipped_on.clear();
         if (undecided) {
+          const ReaderProgramme* p = reader_programme_for(on);
+          if (!p)
+            return fail("E_MODEL", "model",
+                        "機種未定で申し込める期間ではありません。機種を指定してください");
           i.reader = ReaderState::kUndecided;
           i.reader_model.clear();
-          Date third = on.first_of_month();
-          for (int k = 0; k < 3; ++k) third = third.first_of_next_month();
-          i.reader_model_deadline = last_day_of_month(third.year(), third.month()).yyyymmdd();
+          i.reader_model_deadline = p->model_deadline.yyyymmdd();
         } else {
           i.reader = ReaderState::kApplied;
           i.reader_model = model;
@@ -125,6 +127,54 @@ Result<Institution> Registry::choose_reader_model(const std::string& key, const 
                              d["model"] = model;
                              return {};
                            });
+}
+
+namespace {
+
+// Whether an application made on `applied` may change to 機種未定 on `on` through `channel`.
+Status change_allowed(const ReaderProgramme& p, Date applied, ChangeChannel channel, Date on) {
+  bool any_window = false, other_channel_open = false;
+  std::string last;
+  for (const auto& w : p.change_windows) {
+    if (applied < w.applied_from || w.applied_to < applied) continue;
+    any_window = true;
+    if (on <= w.until) {
+      if (w.channel == channel) return {};
+      other_channel_open = true;
+    }
+    if (w.until.yyyymmdd() > last) last = w.until.yyyymmdd();
+  }
+  if (!any_window)
+    return fail("E_MODEL", "model", "この申込日の申込みは機種未定に変更できません");
+  if (other_channel_open)
+    return fail("E_CHANGE_CHANNEL", "channel",
+                channel == ChangeChannel::kPortal
+                    ? "ポータルサイトでは変更できません。コールセンターへ連絡してください"
+                    : "ポータルサイトで変更してください");
+  return fail("E_CHANGE_DEADLINE", "date", "機種未定への変更の期限（" + last + "）を過ぎています");
+}
+
+}  // namespace
+
+Result<Institution> Registry::change_reader_to_undecided(const std::string& key,
+                                                         ChangeChannel channel, Date on,
+                                                         const std::string& actor) {
+  return impl_->transition(
+      key, "cardReaderUndecided", actor,
+      [&](Impl::Tx&, Institution& i, json::object& d) -> Status {
+        if (i.reader != ReaderState::kApplied)
+          return fail("E_STATE", "cardReader", "機種を指定した未出荷の申込みがありません");
+        auto applied = Date::parse(i.reader_applied_on);
+        const ReaderProgramme* p = applied ? reader_programme_for(*applied) : nullptr;
+        if (!p) return fail("E_MODEL", "model", "この申込日の申込みは機種未定に変更できません");
+        if (Status s = change_allowed(*p, *applied, channel, on); !s) return s;
+        i.reader = ReaderState::kUndecided;
+        i.reader_model.clear();
+        i.reader_model_deadline = p->model_deadline.yyyymmdd();
+        d["channel"] = change_channel_name(channel);
+        d["date"] = on.yyyymmdd();
+        return {};
+      });
 }
 
 Result<std::vector<Institution>> Registry::cancel_undecided_readers(Date as_of,

@@ -122,12 +122,26 @@ Result<Statistics> Registry::statistics(Date as_of) {
     cells[{c.kind, c.prefecture}] = {c.total, c.reader_applications, c.in_use, c.medical_aid, {}};
   for (const auto& p : *population) cells[{p.kind, p.prefecture}].population = p.total;
   Statistics st = aggregate(cells, day);
+  // R-INST-5: card use as counted from the card register; the typed figures only while
+  // nothing was counted.
+  auto counted = counted_card_use(s, as_of);
+  if (!counted) return counted.error();
+  if (*counted) {
+    st.card_figures_source = "register";
+    st.card_use = std::move(**counted);
+    for (const auto& c : st.card_use) {
+      st.cards_issued += c.issued;
+      st.card_registrations += c.registrations;
+    }
+    return st;
+  }
   auto issued = s.counter("cards_issued");
   if (!issued) return issued.error();
   auto registrations = s.counter("card_registrations");
   if (!registrations) return registrations.error();
   st.cards_issued = issued->value_or(0);
   st.card_registrations = registrations->value_or(0);
+  if (*issued) st.card_figures_source = "operator";
   return st;
 }
 

@@ -5,9 +5,11 @@
 // (44.9%)（全体約22.8万機関に対する割合）" — and card-use registrations against cards issued.
 // The page is web/institutions/templates/statistics.html and its charts are inline SVG from
 // templates/chart.svg, so the page needs no script, font or image; this file computes only the
-// figures and the bar geometry the templates are filled with.
+// figures and the bar geometry the templates are filled with. Card use is counted from the
+// card register (card_use.cpp) and shown by prefecture and by month.
 #include <boost/json.hpp>
 #include <cstdio>
+#include <map>
 
 #include "institutions/institutions.h"
 #include "web/assets.h"
@@ -27,15 +29,26 @@ std::string percent(int64_t part, int64_t whole) {
   return buf;
 }
 
-// 10.3万 for counts of ten thousand and more, plain digits below.
+// Digits with thousands separators ("3,491").
+std::string grouped(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// As the ministry writes counts (seed 003): 10.3万 from ten thousand, whole 万 from a million
+// (311万, 3,491万), plain digits below ten thousand (4,832).
 std::string count_ja(int64_t n) {
   char buf[32];
+  if (n >= 1000000) return grouped((n + 5000) / 10000) + "万";
   if (n >= 10000) {
     std::snprintf(buf, sizeof buf, "%.1f万", n / 10000.0);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
+    return buf;
   }
-  return buf;
+  return grouped(n);
 }
 
 struct Bar {
@@ -94,6 +107,42 @@ web::Values group(const std::string& title, const std::string& table_id,
   return g;
 }
 
+// R-INST-5: card use counted from the card register, by prefecture (as of the date) and by
+// month (the whole country, registrations against cards issued up to that month).
+void add_card_use(web::Values& v, const Statistics& s) {
+  v.add_rows("cardUse");
+  if (s.card_use.empty()) return;
+  std::map<std::string, std::pair<int64_t, int64_t>> by_pref, by_month;
+  for (const auto& c : s.card_use) {
+    auto& p = by_pref[c.prefecture];
+    p.first += c.issued;
+    p.second += c.registrations;
+    auto& m = by_month[c.month];
+    m.first += c.issued;
+    m.second += c.registrations;
+  }
+  web::Values section;
+  section.add_rows("prefectures").add_rows("months");
+  for (const auto& [pref, f] : by_pref) {
+    web::Values r;
+    r.set("label", pref.empty() ? std::string("資格なし") : prefecture_name(pref));
+    r.set("issued", grouped(f.first)).set("registrations", grouped(f.second));
+    r.set("rate", percent(f.second, f.first));
+    section.add_row("prefectures", std::move(r));
+  }
+  int64_t issued = 0, registered = 0;
+  for (const auto& [month, f] : by_month) {
+    issued += f.first;
+    registered += f.second;
+    web::Values r;
+    r.set("label", month.substr(0, 4) + "年" + std::to_string(std::stoi(month.substr(4))) + "月");
+    r.set("issued", grouped(f.first)).set("registrations", grouped(f.second));
+    r.set("rate", percent(registered, issued));
+    section.add_row("months", std::move(r));
+  }
+  v.add_row("cardUse", std::move(section));
+}
+
 }  // namespace
 
 std::string Statistics::to_json() const {
@@ -128,6 +177,16 @@ std::string Statistics::to_json() const {
                                  {"inUse", p.in_use}});
   }
   o["byPrefecture"] = std::move(prefs);
+  json::array card_rows;
+  for (const auto& c : card_use) {
+    card_rows.push_back(json::object{{"month", c.month},
+                                     {"prefecture", c.prefecture},
+                                     {"name", prefecture_name(c.prefecture)},
+                                     {"issued", c.issued},
+                                     {"registrations", c.registrations}});
+  }
+  o["cardUse"] = std::move(card_rows);
+  o["cardFiguresSource"] = card_figures_source;
   o["cardsIssued"] = cards_issued;
   o["cardRegistrations"] = card_registrations;
   o["cardRegistrationRate"] = ratio(card_registrations, cards_issued);
@@ -151,6 +210,7 @@ std::string statistics_html(const Statistics& s) {
     c.set("registrationRate", percent(s.card_registrations, s.cards_issued));
     v.add_row("cards", std::move(c));
   }
+  add_card_use(v, s);
   std::vector<Bar> kinds, prefectures;
   for (const auto& k : s.by_kind)
     kinds.push_back({std::string(kind_label(k.kind)), k.total, k.reader_applications, k.in_use});

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/qualification.h"
 #include "core/status.h"
@@ -32,6 +33,16 @@ void member_fields(std::string& out, const core::Qualification& q);
 // Validates and normalises an insurer number given on a command line or in a query.
 // Errors: E_INSURER_NUMBER (field "insurerNumber").
 Result<std::string> checked_insurer(std::string_view raw);
+
+// One member's printed numbers, for ambiguous_card_numbers.
+struct CardNumbers {
+  std::string symbol, number, branch;
+};
+// R-CONF-9 (layout.cpp): this insurer's members whose 記号・番号 are a re-split of another
+// member's, as a JSON array of {"member":{numbers},"resplitOf":[{numbers}…]}; `count` is set
+// to its length.
+std::string ambiguous_card_numbers(const std::string& insurer,
+                                   const std::vector<CardNumbers>& members, int64_t& count);
 
 // Name (or kana) with the spaces between family and given name removed, for comparing the
 // person data of two registrations.

@@ -2,7 +2,8 @@
 //
 // One pass over every version of the store, in card-key order, does the whole job: a card
 // key's versions arrive together, so this insurer's keys yield their findings (no My Number,
-// kanji conversions, "●" in names, certificates that contradict the age, the registration
+// kanji conversions, "●" in names, certificates that contradict the age, numbers that are a
+// re-split of another member's (R-CONF-9, layout.cpp), the registration
 // lag of each acquisition and loss) as soon as the key ends, and the current version of
 // every key — any insurer's — whose person link one of this insurer's members also carries
 // is kept in a compact record. Sorting those records by link then puts each person's
@@ -258,6 +259,8 @@ class ReportBuilder {
     }
     if (!own) return;
     ++members_;
+    card_numbers_.push_back(
+        {q.insured_card_symbol, q.insured_identification_number, q.insured_branch_number});
     const bool covered = q.covers(today_s_);
     if (covered) ++covered_;
     if (last_.person_link.empty()) {
@@ -330,6 +333,7 @@ class ReportBuilder {
   std::vector<PersonRecord> people_;
   std::vector<LagEvent> events_;
   std::vector<std::string> late_members_;
+  std::vector<detail::CardNumbers> card_numbers_;  // R-CONF-9: every member's numbers
   int64_t onboarding_us_ = 0;
   int64_t shared_count_ = 0, late_count_ = 0;
 };
@@ -497,6 +501,8 @@ Result<std::string> ReportBuilder::rejected_at_import(store::Store& store, int64
 
 std::string ReportBuilder::finish(store::Store& store, Status& status) {
   std::string shared = shared_my_number();
+  int64_t ambiguous_count = 0;
+  std::string ambiguous = detail::ambiguous_card_numbers(insurer_, card_numbers_, ambiguous_count);
   std::string lag = registration_lag();
   int64_t rejected_total = 0;
   auto rejected = rejected_at_import(store, rejected_total);
@@ -519,6 +525,7 @@ std::string ReportBuilder::finish(store::Store& store, Status& status) {
   json_field(o, "contradictoryCertificates", certificates_.count);
   json_field(o, "lateRegistrations", late_count_);
   json_field(o, "rejectedAtImport", rejected_total);
+  json_field(o, "ambiguousCardNumbers", ambiguous_count);
   o.push_back('}');
   json_key(o, "sharedMyNumber");
   o += shared;
@@ -539,6 +546,8 @@ std::string ReportBuilder::finish(store::Store& store, Status& status) {
   o += lag;
   json_key(o, "rejectedAtImport");
   o += *rejected;
+  json_key(o, "ambiguousCardNumbers");
+  o += ambiguous;
   o.push_back('}');
   return o;
 }

@@ -12,6 +12,7 @@
 //   POST /v1/institutions/portal-accounts           [agency]  {provisionalCode}
 //   POST /v1/institutions/card-reader-applications  [agency]  {provisionalCode, model?, date?}
 //   POST /v1/institutions/card-reader-models        [agency]  {provisionalCode, model, date?}
+//   POST /v1/institutions/card-reader-undecided     [agency]  {provisionalCode, channel, date?}
 //   POST /v1/institutions/card-reader-cancellations [agency]  {asOf}
 //   POST /v1/institutions/reception-numbers         [bureau]  {provisionalCode, designationDate, requestDate?, retroactive?}
 //   POST /v1/institutions/presentations             [agency]  {receptionNumber, date?, lateAccepted?}
@@ -181,6 +182,19 @@ http::Response choose_reader_model(Registry& reg, const http::Request& r) {
   if (!on) return fail(on.error());
   return entry_json(reg.choose_reader_model(json_string(*o, "provisionalCode"),
                                             json_string(*o, "model"), *on, actor_of(r)));
+}
+
+// A change to 機種未定 (seed 003): the portal's, or the call centre's entered by the agency.
+http::Response reader_undecided(Registry& reg, const http::Request& r) {
+  auto o = body_object(r);
+  if (!o) return fail(o.error());
+  auto on = date_field(*o, "date");
+  if (!on) return fail(on.error());
+  auto channel = inst::parse_change_channel(json_string(*o, "channel"));
+  if (!channel)
+    return fail(Error{"E_FLAG", "channel", "channel は portal か callCentre です"});
+  return entry_json(reg.change_reader_to_undecided(json_string(*o, "provisionalCode"), *channel,
+                                                   *on, actor_of(r)));
 }
 
 http::Response cancel_undecided_readers(Registry& reg, const http::Request& r) {
@@ -394,6 +408,7 @@ void add_institutions_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/institutions/portal-accounts", kAgency, on(register_portal_account));
   router.add("POST", "/v1/institutions/card-reader-applications", kAgency, on(apply_card_reader));
   router.add("POST", "/v1/institutions/card-reader-models", kAgency, on(choose_reader_model));
+  router.add("POST", "/v1/institutions/card-reader-undecided", kAgency, on(reader_undecided));
   router.add("POST", "/v1/institutions/card-reader-cancellations", kAgency,
              on(cancel_undecided_readers));
   router.add("POST", "/v1/institutions/reception-numbers", kBureau, on(request_reception_number));

@@ -108,7 +108,8 @@ std::string staff_message(const std::string& code, int retries_left) {
     return "読み取りの有効時間が過ぎました。もう一度カードをカードリーダーに置いてください。";
   if (code == "E_CARD_UNKNOWN") return "このカードは登録されていません。";
   if (code == "E_CARD_NO_QUALIFICATION")
-    return "このカードに結び付く資格が登録されていません。資格確認書・保険証で確認してください。";
+    return "このカードに結び付く資格が登録されていません。保険者に個人番号が未提出の場合などがあります。"
+           "資格確認書・保険証で確認してください。";
   if (code == "E_CARD_FILE") return "カードを読み取れません。もう一度カードを置いてください。";
   if (central_unreachable_code(code))
     return "オンライン資格確認等システムに接続できません。しばらくしてからもう一度お試しください。"
@@ -130,9 +131,9 @@ std::string link_message(const std::string& code, int retries_left) {
            "ロックの解除はお住まいの市区町村の窓口で行います。今回は資格確認書・保険証で確認してく"
            "ださい。";
   if (code == "E_CARD_NO_QUALIFICATION")
-    return "このカードの持ち主の資格情報がまだ登録されていないため、初回登録できません。加入してい"
-           "る保険者に"
-           "お問い合わせいただくよう案内し、今回は資格確認書・保険証で確認してください。";
+    return "このカードの持ち主の資格情報がまだ登録されていない（保険者に個人番号が未提出の場合など）ため、"
+           "初回登録できません。加入している保険者にお問い合わせいただくよう案内し、今回は資格確認書・"
+           "保険証の記号・番号で確認してください。";
   return staff_message(code, retries_left);
 }
 

@@ -208,6 +208,28 @@ std::vector<Guidance> guidance_for(const oqs::ConfirmResult& r) {
   return out;
 }
 
+std::vector<Guidance> paper_card_notes(const oqs::ConfirmResult& r) {
+  std::vector<Guidance> out;
+  bool elderly = false, consented = false;
+  for (const auto& item : r.results) {
+    elderly = elderly || item.qualification.elderly_recipient.has_value();
+    consented = consented || item.consents.limit_flg == "1";
+  }
+  if (elderly) {
+    out.push_back({"elderly-same-day", "本日交付の高齢受給者証をお持ちの場合",
+                   "所得区分の変更により本日保険者の窓口で高齢受給者証が即日発行された場合、変更はまだシステムに反映されて"
+                   "いないことがあります。その場合は患者さんがお持ちの高齢受給者証の負担割合で受付してください"
+                   "（システム上の情報より受給者証が正しい例外事例です）。"});
+  }
+  if (consented) {
+    out.push_back({"specific-disease-same-day", "本日交付の特定疾病療養受療証をお持ちの場合",
+                   "本日特定疾病療養受療証の対象者として登録され、窓口で受療証が即日発行された場合、まだシステムに反映されて"
+                   "いないことがあります。その場合は患者さんがお持ちの受療証で確認し、受療証の自己負担限度額で受付してください"
+                   "（システム上の情報より受療証が正しい例外事例です）。"});
+  }
+  return out;
+}
+
 std::string render_view(const oqs::ConfirmResult& r, const ViewContext& ctx, core::Date today) {
   core::Date on = confirmation_date(r, today);
   json::object v;
@@ -229,6 +251,10 @@ std::string render_view(const oqs::ConfirmResult& r, const ViewContext& ctx, cor
     guidance.push_back(std::move(o));
   }
   v["guidance"] = std::move(guidance);
+  json::array notes;
+  for (const auto& g : paper_card_notes(r))
+    notes.push_back(json::object{{"case", g.case_id}, {"title", g.title}, {"text", g.text}});
+  v["paperCard"] = std::move(notes);
   json::array results;
   for (const auto& item : r.results) results.push_back(result_json(item, on));
   v["results"] = std::move(results);

@@ -44,6 +44,15 @@ std::string patient_category(const core::Qualification& q, core::Date on);
 // The R-CONF-7 guidance for a result, in display order.
 std::vector<Guidance> guidance_for(const oqs::ConfirmResult& result);
 
+// R-CONF-8 (seed 000 §3): the exceptions where the certificate the patient holds, not the
+// system, is right — notes for the front desk beside the result, in display order:
+// "elderly-same-day" (the result carries a 高齢受給者証: one issued today on an income-category
+// change may not be in the system yet) and "specific-disease-same-day" (the patient consented
+// to the limit information: a 特定疾病療養受療証 issued today on the 対象者登録日 may not be).
+// The third, 個人番号の未提出, arises when a card finds no qualification (E_CARD_NO_QUALIFICATION;
+// the screen's own note, web/terminal/reception.js).
+std::vector<Guidance> paper_card_notes(const oqs::ConfirmResult& result);
+
 // The View JSON (docs/terminal.md). `today` is used when the result has no confirmation date.
 std::string render_view(const oqs::ConfirmResult& result, const ViewContext& context, core::Date today);
 

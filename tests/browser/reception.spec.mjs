@@ -87,6 +87,8 @@ before(async () => {
   issueCard('2-suzuki-ichiro', '112233445560', '鈴木 一郎');
   issueCard('3-sato-hana', '223344556678', '佐藤 ハナ', false); // 初回登録 not done
   issueCard('4-tanaka-makoto', '334455667785', '田中 誠');
+  // R-CONF-8 個人番号の未提出: a card whose holder's insurer holds no My Number (not linkable).
+  issueCard('5-mitei-hanako', '246813579005', '未提出 花子', false);
   const central = await start(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'],
     /"listening"\s*:\s*"(https:\/\/[^"]+)"/, 'onshi serve');
   screen = await start(['terminal', '--central', central, '--cert-dir', path.join(dataDir, 'clinic'),
@@ -344,5 +346,45 @@ describe('reception screen', () => {
     await page.locator('#history-table tbody tr').first().getByRole('button', { name: '表示' }).click();
     await banner().waitFor();
     await shot('history');
+  });
+});
+
+describe('R-CONF-8: where the certificate the patient holds is right', () => {
+  // R-CONF-8 高齢受給者証 即日発行, 特定疾病療養受療証 即日発行 (seed 000 §3): the notes beside a
+  // result that shows a 高齢受給者証, and beside one with the limit information consented to.
+  test('a 高齢受給者証 and the consented limit information come with the same-day notes', async () => {
+    const birth = `${new Date().getFullYear() - 72}0610`; // 高橋 茂 of the demo, 72 this year
+    assert.equal(await enterNumbers({ insurer: '01130012', symbol: '4120135', number: '21', branch: '00',
+      birth, limit: true }), 200);
+    assert.equal(await banner().getAttribute('data-validity'), '1');
+    const elderly = page.locator('.paper-card[data-case="elderly-same-day"]');
+    assert.equal(await elderly.count(), 1);
+    assert.match(await elderly.innerText(), /高齢受給者証の負担割合で受付/);
+    const disease = page.locator('.paper-card[data-case="specific-disease-same-day"]');
+    assert.equal(await disease.count(), 1);
+    assert.match(await disease.innerText(), /受療証の自己負担限度額で受付/);
+    await shot('paper-card-notes');
+    // Without the consent, no 受療証 note; a patient without a 高齢受給者証, no 高齢 note.
+    assert.equal(await enterNumbers({ insurer: '06139992', symbol: '1234', number: '5678', branch: '00',
+      birth: '19800515' }), 200);
+    assert.equal(await page.locator('.paper-card').count(), 0);
+  });
+
+  // R-CONF-8 個人番号の未提出: the card finds no qualification; the screen says to use the 保険証's
+  // numbers.
+  test('a card whose holder submitted no My Number is sent to the 保険証 numbers', async () => {
+    assert.equal(await readCard('未提出 花子'), 403);
+    await page.getByRole('button', { name: 'このカードリーダーで初回登録する' }).click();
+    await page.getByLabel('初回登録の暗証番号').fill('1234');
+    const linked = page.waitForResponse((r) => r.url().endsWith('/api/card-links'));
+    await page.getByRole('button', { name: '初回登録', exact: true }).click();
+    const answer = await linked;
+    assert.equal((await answer.json()).code, 'E_CARD_NO_QUALIFICATION');
+    const note = page.locator('.paper-card[data-case="no-my-number"]');
+    await note.waitFor();
+    assert.match(await note.innerText(), /個人番号/);
+    assert.match(await note.innerText(), /保険証（資格確認書）の記号・番号で資格を確認/);
+    assert.match(await page.locator('#link-pin-error').innerText(), /個人番号が未提出/);
+    await shot('no-my-number');
   });
 });

@@ -161,6 +161,27 @@ TEST_F(ConfirmTest, LimitCertificateOnlyWithConsent) {
   EXPECT_EQ(with.results[0].consents.limit_time.size(), 14u);
 }
 
+// R-CONF-4 from full operation only: 「本格運用開始に伴い、限度額適用認定証情報…及び特定疾病療養受療証
+// 情報の閲覧が開始となります」(seed 000 §2, core/rule_dates.h). An answer as of 2021-10-19 carries
+// neither block even with consent; as of 2021-10-20 it carries both.
+TEST_F(ConfirmTest, LimitInformationNotShownBeforeFullOperation) {
+  auto q = member("06130488", "123", "4568", "01", "19530718");
+  q.qualification_date = "20180401";
+  q.limit_application =
+      core::LimitApplicationCertificate{"02", "B05", "20210801", "20210801", "20220731", ""};
+  q.specific_diseases.push_back({"02", "20210801", "20210801", "", "10000"});
+  put(q);
+  auto pre = confirm(request("06130488", "123", "4568", "01", "19530718", "20211019", "1"));
+  ASSERT_EQ(pre.results.size(), 1u);
+  EXPECT_FALSE(pre.results[0].include_limit);
+  EXPECT_FALSE(pre.results[0].include_specific_diseases);
+  EXPECT_NE(pre.results[0].consents.specific_diseases_flg, "1");
+  auto full = confirm(request("06130488", "123", "4568", "01", "19530718", "20211020", "1"));
+  ASSERT_EQ(full.results.size(), 1u);
+  EXPECT_TRUE(full.results[0].include_limit);
+  EXPECT_TRUE(full.results[0].include_specific_diseases);
+}
+
 // 未就学 is derived from the birth date and the date asked.
 TEST_F(ConfirmTest, PreschoolClassificationDerived) {
   put(member("06130488", "123", "4567", "03", "20190401"));

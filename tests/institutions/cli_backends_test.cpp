@@ -35,9 +35,13 @@ std::vector<std::string> walk(const std::string& db_url, const std::filesystem::
   step("provisional" + db + " --kind dental --prefecture 13 --name " + name + " --address " +
        address);
   step("portal-account" + db + " --provisional 0000001");
-  step("card-reader" + db + " --provisional 0000001 --model 機種未定 --date 20300105");
+  // 機種未定 under seed 003's 2021 programme, its model chosen before 令和3年6月末.
+  step("card-reader" + db + " --provisional 0000001 --model 機種未定 --date 20210305");
   step("choose-model" + db + " --provisional 0000001 --model " + quoted("A社 KR-1") +
-       " --date 20300201");
+       " --date 20210401");
+  step("reader-undecided" + db + " --provisional 0000001 --channel portal --date 20210331");
+  step("choose-model" + db + " --provisional 0000001 --model " + quoted("A社 KR-1") +
+       " --date 20210402");
   std::string numbers[2], mic;
   for (int i = 0; i < 2; ++i) {
     auto answer =

@@ -151,16 +151,17 @@ TEST_P(RegistryTest, PortalAccountAndCardReader) {
   EXPECT_EQ(again->reader_model, "B社 FR-2");
 }
 
-// R-INST-2 ③: a model chosen in time turns 機種未定 into an application.
+// R-INST-2 ③: a model chosen in time turns 機種未定 into an application. (機種未定 exists only
+// under a programme — seed 003's 2021 one here, chosen on its last day, 令和3年6月末.)
 TEST_P(RegistryTest, UndecidedModelChosenInTime) {
   auto p = provisional();
   ASSERT_TRUE(reg_->register_portal_account(p.provisional_code, kActor).ok());
-  ASSERT_TRUE(reg_->apply_card_reader(p.provisional_code, "", D(2027, 1, 10), kActor).ok());
-  auto chosen = reg_->choose_reader_model(p.provisional_code, "A社 KR-1", D(2027, 4, 30), kActor);
+  ASSERT_TRUE(reg_->apply_card_reader(p.provisional_code, "", D(2021, 4, 10), kActor).ok());
+  auto chosen = reg_->choose_reader_model(p.provisional_code, "A社 KR-1", D(2021, 6, 30), kActor);
   ASSERT_TRUE(chosen.ok()) << chosen.error().message;
   EXPECT_EQ(chosen->reader, ReaderState::kApplied);
   EXPECT_EQ(
-      reg_->choose_reader_model(p.provisional_code, "A社", D(2027, 4, 30), kActor).error().code,
+      reg_->choose_reader_model(p.provisional_code, "A社", D(2021, 6, 30), kActor).error().code,
       "E_STATE");
 }
 

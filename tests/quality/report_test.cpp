@@ -2,6 +2,8 @@
 // finding, each naming the member by 記号・番号・枝番 and never by the My Number.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "quality/quality.h"
 #include "quality_test_util.h"
 
@@ -252,6 +254,30 @@ TEST_F(Report, BadInsurerNumber) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "E_INSURER_NUMBER");
   EXPECT_EQ(r.error().field, "insurerNumber");
+}
+
+// R-CONF-9 (seed 000 §6 「該当する保険者は、本内容を確認の上、適切な対応を取るようお願いします」): the
+// report lists the members whose printed 記号・番号 are a re-split of another member's — 記号
+// 0123 番号 4567 and 記号 01 番号 234567 read the same when run together — but not a family
+// sharing 記号・番号 with other 枝番, nor a member with no such twin.
+TEST_F(Report, MembersWhoseNumbersAreAReSplitOfAnothersAreListed) {
+  reg({member(kKenpo, "0123", "4567", "00", "券面　一", "ケンメン　イチ", "19800101", "1", "20100401"),
+         member(kKenpo, "01", "234567", "00", "券面　二", "ケンメン　ニ", "19810101", "1", "20100401"),
+         member(kKenpo, "55", "66", "00", "家族　一", "カゾク　イチ", "19700101", "1", "20100401"),
+         member(kKenpo, "55", "66", "01", "家族　二", "カゾク　ニ", "20000101", "2", "20100401"),
+         member(kKenpo, "77", "8888", "00", "単独　一", "タンドク　イチ", "19650101", "1", "20100401")});
+  auto doc = report({}).as_object();
+  EXPECT_EQ(doc["summary"].as_object()["ambiguousCardNumbers"].as_int64(), 2);
+  const auto& list = doc["ambiguousCardNumbers"].as_array();
+  ASSERT_EQ(list.size(), 2u) << last_text;
+  std::set<std::string> members;
+  for (const auto& e : list) {
+    const auto& m = e.as_object().at("member").as_object();
+    members.insert(std::string(m.at("insuredCardSymbol").as_string()) + "/" +
+                   std::string(m.at("insuredIdentificationNumber").as_string()));
+    ASSERT_EQ(e.as_object().at("resplitOf").as_array().size(), 1u);
+  }
+  EXPECT_EQ(members, (std::set<std::string>{"0123/4567", "01/234567"}));
 }
 
 }  // namespace

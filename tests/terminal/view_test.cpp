@@ -113,3 +113,29 @@ TEST(Terminal, OpenRefusesNonLoopback) {
 
 }  // namespace
 }  // namespace onshi::terminal
+
+namespace onshi::terminal {
+namespace {
+
+// R-CONF-8 高齢受給者証 即日発行 and 特定疾病療養受療証 即日発行 (seed 000 §3): the front desk is told,
+// beside the result, that a certificate issued today may be right where the system is not —
+// the 高齢受給者証 note whenever one is shown, the 受療証 note when the limit information was
+// consented to; apart from the R-CONF-7 guidance, which stays as it was.
+TEST(View, PaperCardNotesForTheSameDayCertificates) {
+  auto with = elderly_result("020", "B04", true);
+  std::vector<std::string> ids;
+  for (const auto& g : paper_card_notes(with)) ids.push_back(g.case_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"elderly-same-day", "specific-disease-same-day"}));
+  EXPECT_TRUE(guidance_for(with).empty());
+  auto notes = paper_card_notes(elderly_result("020", "B04", false));
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].text.find("高齢受給者証の負担割合"), std::string::npos);
+  auto view = json::parse(render_view(with, {}, core::Date::from_ymd(2026, 11, 26))).as_object();
+  EXPECT_EQ(view["paperCard"].as_array().size(), 2u);
+  oqs::ConfirmResult none;
+  none.qualification_validity = "4";
+  EXPECT_TRUE(paper_card_notes(none).empty());
+}
+
+}  // namespace
+}  // namespace onshi::terminal

@@ -128,10 +128,20 @@ $("card-form").addEventListener("submit", async (ev) => {
   if (d.code === "E_CARD_NOT_LINKED")
     text += "<br>患者さんが希望すれば、このカードリーダーで今すぐ初回登録（健康保険証としての利用登録）ができます（暗証番号が必要です）。" +
       "登録しない場合は、マイナポータルでの登録を案内し、今回は保険証または資格確認書で受付してください。";
-  msg.innerHTML = '<div class="alert error" data-code="' + esc(d.code) + '">' + text + "</div>";
+  msg.innerHTML = '<div class="alert error" data-code="' + esc(d.code) + '">' + text + "</div>" +
+    (d.code === "E_CARD_NO_QUALIFICATION" ? noMyNumberNote() : "");
   if (d.code === "E_CARD_NOT_LINKED") offerLink(card);
   loadCards(true);
 });
+
+// R-CONF-8 個人番号の未提出: the card finds no qualification because the insurer holds no My
+// Number for the holder; the 保険証's numbers are then the right ones.
+function noMyNumberNote() {
+  return '<div class="paper-card" data-case="no-my-number"><h3>保険者に個人番号が未提出の可能性があります</h3>' +
+    "<p>加入している保険者に個人番号（マイナンバー）を提出していない方は、マイナンバーカードでは資格が見つかりません。" +
+    "保険証（資格確認書）の記号・番号で資格を確認し、その内容で受付してください（システム上の情報より保険証が正しい例外事例です）。" +
+    "患者さんには、加入している保険者へ個人番号を届け出るよう案内してください。</p></div>";
+}
 
 // ---- 初回登録 at this card reader (R-CARD-1) ----
 // Only the card's id is remembered between the steps, never a PIN.
@@ -178,6 +188,7 @@ async function linkCard(card) {
     pinField.setAttribute("aria-invalid", "true");
     if (d.code === "E_CARD_PIN") pinField.focus();
     else $("link-form").querySelectorAll("input, button").forEach((e) => { e.disabled = true; });
+    if (d.code === "E_CARD_NO_QUALIFICATION") $("card-link").insertAdjacentHTML("beforeend", noMyNumberNote());
     return;
   }
   // The refusal above it no longer applies.
@@ -316,6 +327,9 @@ function showView(view) {
     "</small></div>";
   for (const g of view.guidance || [])
     h += '<div class="guidance" data-case="' + esc(g.case) + '"><h3>' + esc(g.title) + "</h3><p>" + esc(g.text) + "</p></div>";
+  // R-CONF-8: where the certificate the patient holds, not the system, is right.
+  for (const g of view.paperCard || [])
+    h += '<div class="paper-card" data-case="' + esc(g.case) + '"><h3>' + esc(g.title) + "</h3><p>" + esc(g.text) + "</p></div>";
   const results = view.results || [];
   if (results.length > 1) {
     h += '<p>該当した資格（' + results.length + "件）</p>";
