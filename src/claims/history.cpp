@@ -176,6 +176,48 @@ Result<std::shared_ptr<const History>> History::load(store::Store& store,
   return std::shared_ptr<const History>(std::move(h));
 }
 
+namespace {
+
+// One version compacted to what the rules read; conversions and 特定疾病 certificates go to
+// the side tables of `m`.
+Version compact(const store::QualificationVersion& qv, History::Impl& m) {
+  const auto& q = qv.qualification;
+  Version v;
+  v.recorded_at_us = qv.recorded_at_us;
+  v.qualification_date = detail::date_int(q.qualification_date);
+  int32_t dq = detail::date_int(q.disqualification_date);
+  v.disqualification_date = dq == 0 ? detail::kOpenEnd : dq;
+  v.issuance_date = detail::date_int(q.insured_certificate_issuance_date);
+  v.birthdate = detail::date_int(q.birthdate);
+  v.sex1 = q.sex1.empty() ? 0 : q.sex1[0];
+  v.name = q.name;
+  if (q.elderly_recipient) {
+    v.elderly_date = detail::date_int(q.elderly_recipient->certificate_date);
+    v.elderly_start = detail::date_int(q.elderly_recipient->valid_start_date);
+    v.elderly_ratio = std::max(0, core::parse_ratio_percent(q.elderly_recipient->contribution_ratio));
+  }
+  if (!q.specific_diseases.empty()) {
+    std::vector<detail::Disease> list;
+    for (const auto& d : q.specific_diseases) {
+      int32_t end = detail::date_int(d.valid_end_date);
+      list.push_back({d.disease_category, detail::date_int(d.certificate_date),
+                      detail::date_int(d.valid_start_date), end == 0 ? detail::kOpenEnd : end});
+    }
+    v.diseases = static_cast<int32_t>(m.diseases.size());
+    m.diseases.push_back(std::move(list));
+  }
+  if (!qv.conversions.empty() && qv.conversions != "[]") {
+    auto list = detail::parse_conversions(qv.conversions);
+    if (!list.empty()) {
+      v.conversions = static_cast<int32_t>(m.conversions.size());
+      m.conversions.push_back(std::move(list));
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
 Status History::Impl::load_versions(store::Store& store) {
   Impl& m = *this;
   if (auto n = store.count_versions(); n.ok()) {
@@ -201,37 +243,7 @@ Status History::Impl::load_versions(store::Store& store) {
       m.keys.push_back(e);
       last_key = std::move(key);
     }
-    Version v;
-    v.recorded_at_us = qv.recorded_at_us;
-    v.qualification_date = detail::date_int(q.qualification_date);
-    int32_t dq = detail::date_int(q.disqualification_date);
-    v.disqualification_date = dq == 0 ? detail::kOpenEnd : dq;
-    v.issuance_date = detail::date_int(q.insured_certificate_issuance_date);
-    v.birthdate = detail::date_int(q.birthdate);
-    v.sex1 = q.sex1.empty() ? 0 : q.sex1[0];
-    v.name = q.name;
-    if (q.elderly_recipient) {
-      v.elderly_date = detail::date_int(q.elderly_recipient->certificate_date);
-      v.elderly_start = detail::date_int(q.elderly_recipient->valid_start_date);
-      v.elderly_ratio = std::max(0, core::parse_ratio_percent(q.elderly_recipient->contribution_ratio));
-    }
-    if (!q.specific_diseases.empty()) {
-      std::vector<detail::Disease> list;
-      for (const auto& d : q.specific_diseases) {
-        int32_t end = detail::date_int(d.valid_end_date);
-        list.push_back({d.disease_category, detail::date_int(d.certificate_date),
-                        detail::date_int(d.valid_start_date), end == 0 ? detail::kOpenEnd : end});
-      }
-      v.diseases = static_cast<int32_t>(m.diseases.size());
-      m.diseases.push_back(std::move(list));
-    }
-    if (!qv.conversions.empty() && qv.conversions != "[]") {
-      auto list = detail::parse_conversions(qv.conversions);
-      if (!list.empty()) {
-        v.conversions = static_cast<int32_t>(m.conversions.size());
-        m.conversions.push_back(std::move(list));
-      }
-    }
+    Version v = compact(qv, m);
     m.versions.push_back(std::move(v));
     m.keys.back().end_version = static_cast<uint32_t>(m.versions.size());
     last_link = qv.person_link;

@@ -117,6 +117,25 @@ void header(Writer& w) {
   w.put(static_cast<uint32_t>(sizeof(std::pair<Link, uint32_t>)));
 }
 
+// The 特定疾病 side table; false when the bytes cannot be one.
+bool read_diseases(Reader& r, size_t limit, History::Impl& m) {
+  uint64_t nd = r.get<uint64_t>();
+  if (!r.ok || nd > limit) return false;
+  m.diseases.resize(nd);
+  for (auto& list : m.diseases) {
+    uint64_t n = r.get<uint64_t>();
+    if (!r.ok || n > limit) return false;
+    list.resize(n);
+    for (Disease& d : list) {
+      d.category = r.str();
+      d.certificate_date = r.get<int32_t>();
+      d.valid_start = r.get<int32_t>();
+      d.valid_end = r.get<int32_t>();
+    }
+  }
+  return r.ok;
+}
+
 }  // namespace
 
 bool save_snapshot(const History::Impl& m, const std::filesystem::path& file) {
@@ -237,20 +256,7 @@ bool load_snapshot(store::Store& store, const std::filesystem::path& file, Histo
       c.replacement = r.str();
     }
   }
-  uint64_t nd = r.get<uint64_t>();
-  if (!r.ok || nd > buf.size()) return false;
-  m.diseases.resize(nd);
-  for (auto& list : m.diseases) {
-    uint64_t n = r.get<uint64_t>();
-    if (!r.ok || n > buf.size()) return false;
-    list.resize(n);
-    for (Disease& d : list) {
-      d.category = r.str();
-      d.certificate_date = r.get<int32_t>();
-      d.valid_start = r.get<int32_t>();
-      d.valid_end = r.get<int32_t>();
-    }
-  }
+  if (!read_diseases(r, buf.size(), m)) return false;
   uint64_t ni = r.get<uint64_t>();
   if (!r.ok || ni > buf.size()) return false;
   for (uint64_t i = 0; i < ni && r.ok; ++i) {
