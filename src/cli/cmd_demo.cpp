@@ -20,11 +20,13 @@
 #include "card/card.h"
 #include "cli/commands.h"
 #include "cli/messages.h"
+#include "clinical/clinical.h"
 #include "core/date.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "demo/generator.h"
 #include "registry/registry.h"
+#include "security/audit.h"
 #include "security/ca.h"
 #include "security/crypto.h"
 #include "serve/service.h"
@@ -192,6 +194,27 @@ Status write_population(const fs::path& dir, const DemoArgs& o, core::Date today
   return Status::Ok();
 }
 
+// [3/6] (continued) The demo members' clinical history, one file of each kind
+// (DIR/clinical-KIND.csv), as the operator's `onshi clinical import` would load it.
+Status import_clinical_history(store::Database& db, const fs::path& dir, core::Date today) {
+  for (const std::string& kind : demo::clinical_kinds()) {
+    const fs::path f = dir / ("clinical-" + kind + ".csv");
+    if (!write_file(f, demo::demo_clinical_csv(kind, today)))
+      return Error{"E_FILE", "", "cannot write " + f.string()};
+    clinical::LoadOptions load;
+    load.source = "import:" + f.filename().string();
+    auto rep = clinical::import_csv(db, *store::parse_clinical_kind(kind), f, load);
+    if (!rep) return rep.error();
+    security::AuditLog audit(db.members());
+    audit.record(security::ClinicalLoad{security::operator_actor(), kind, rep->accepted,
+                                        rep->unchanged, rep->rejected, f.filename().string()});
+    if (auto st = audit.flush(); !st) return st;
+    std::cerr << "      " << f.filename().string() << ": accepted " << rep->accepted
+              << ", unchanged " << rep->unchanged << ", rejected " << rep->rejected << "\n";
+  }
+  return Status::Ok();
+}
+
 // [3/6] Both files into the data directory's store, with its keyring (made on first use).
 Status import_population(const fs::path& dir) {
   auto db = store::open_store(store::sqlite_url(dir));
@@ -213,7 +236,7 @@ Status import_population(const fs::path& dir) {
     std::cerr << "      " << f.filename().string() << ": accepted " << rep->accepted
               << ", unchanged " << rep->unchanged << ", rejected " << rep->rejected << "\n";
   }
-  return Status::Ok();
+  return import_clinical_history(**db, dir, core::Date::today_jst());
 }
 
 struct Sample {

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   onshi::cli::register_demo(app, commands);
   onshi::cli::register_quality(app, commands);
   onshi::cli::register_claims(app, commands);
+  onshi::cli::register_clinical(app, commands);
   onshi::cli::register_institutions(app, commands);
   onshi::cli::register_terminal(app, commands);
   onshi::cli::register_card(app, commands);

@@ -8,7 +8,7 @@
 namespace onshi::cli {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 46> kSummaries{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 47> kSummaries{{
     {"E_CARD_CERT", "the card's certificate is not valid"},
     {"E_CARD_EXPIRED", "the card has expired"},
     {"E_CARD_FILE", "the card file cannot be read or already exists"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 46> kSummari
     {"E_CERT_SUBJECT", "the certificate's subject is not an onshi role"},
     {"E_CHECK_DIGIT", "wrong check digit"},
     {"E_CHECKPOINT", "the resume checkpoint cannot be used"},
+    {"E_CLINICAL_WINDOW", "invalid viewing window (a number and d, m or y)"},
     {"E_COPY_CONFLICT", "the target holds different data under the same keys"},
     {"E_CRYPTO", "a cryptographic operation failed"},
     {"E_CSV_HEADER", "the file's header is not usable"},

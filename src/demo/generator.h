@@ -82,6 +82,14 @@ Status write_members_csv(const GeneratorOptions& options, const std::filesystem:
 std::vector<registry::FieldMap> demo_members(core::Date as_of);
 std::string demo_members_csv(core::Date as_of);
 
+// The fixed demo members' clinical history (clinical_history.cpp): three years before
+// `as_of` of medication, yearly specific health checks (BMI, blood pressure, LDL, HbA1c …
+// with reference ranges), treatments and the last 100 days' electronic prescriptions, for
+// the members above who have a My Number. One CSV (UTF-8, header + rows) per kind named by
+// clinical_kinds() — what `onshi clinical import --kind KIND` reads; "" for another name.
+const std::vector<std::string>& clinical_kinds();
+std::string demo_clinical_csv(std::string_view kind, core::Date as_of);
+
 // Converts values indexed like known_fields() into a FieldMap of the non-empty ones.
 registry::FieldMap to_field_map(const std::vector<std::string>& values);
 

@@ -299,6 +299,29 @@ Result<AuditRecord> decode_claims_check(std::string_view actor, std::string_view
   });
 }
 
+Result<AuditRecord> decode_clinical_load(std::string_view actor, std::string_view,
+                                         std::string_view detail) {
+  auto who = actor_of(actor, {Role::kReviewer, Role::kInsurer, Role::kOperator});
+  if (!who) return who.error();
+  return with_detail(detail, false, [&](const Detail& d) -> Result<AuditRecord> {
+    ClinicalLoad c;
+    c.actor = std::move(*who);
+    auto kind = d.text("kind");
+    if (!kind) return kind.error();
+    c.kind = std::move(*kind);
+    for (auto [key, target] : {std::pair{"accepted", &c.accepted}, std::pair{"unchanged", &c.unchanged},
+                               std::pair{"rejected", &c.rejected}}) {
+      auto n = d.count(key);
+      if (!n) return n.error();
+      *target = *n;
+    }
+    auto input = d.text_or_empty("input");
+    if (!input) return input.error();
+    c.input = std::move(*input);
+    return AuditRecord(std::move(c));
+  });
+}
+
 // The insurer number of a quality entry: its member, or (old HTTPS entries) the actor's id.
 Result<std::string> quality_insurer(const Detail& d, const Actor& actor) {
   auto insurer = d.text_or_empty("insurerNumber");
@@ -426,6 +449,14 @@ struct Encoder {
     if (!c.input.empty()) o["input"] = c.input;
     return {actor_text(c.actor), "claims.check", "", json::serialize(o)};
   }
+  AuditEvent operator()(const ClinicalLoad& c) const {
+    json::object o{{"kind", c.kind},
+                   {"accepted", c.accepted},
+                   {"unchanged", c.unchanged},
+                   {"rejected", c.rejected}};
+    if (!c.input.empty()) o["input"] = c.input;
+    return {actor_text(c.actor), "clinical.load", "", json::serialize(o)};
+  }
   AuditEvent operator()(const QualityReport& q) const {
     json::object o{{"insurerNumber", q.insurer_number}};
     return {actor_text(q.actor), "quality.report", "", json::serialize(o)};
@@ -520,7 +551,8 @@ Result<AuditRecord> decode(std::string_view actor, std::string_view action,
       {"member.view", decode_member_view},
       {"claims.check", decode_claims_check},
       {"quality.report", decode_quality_report},
-      {"quality.overlaps", decode_quality_overlaps}};
+      {"quality.overlaps", decode_quality_overlaps},
+      {"clinical.load", decode_clinical_load}};
   for (const auto& [name, fn] : kDecoders)
     if (action == name) return fn(actor, subject, detail);
   if (action.substr(0, kInstitutionPrefix.size()) == kInstitutionPrefix)

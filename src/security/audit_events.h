@@ -169,9 +169,20 @@ struct ScheduleOverride {
   bool operator==(const ScheduleOverride&) const = default;
 };
 
+// "clinical.load" — clinical rows loaded (R-CONF-5): a reviewer's or insurer's request, or the
+// operator's `onshi clinical import`, with the kind and the counts.
+struct ClinicalLoad {
+  Actor actor;       // reviewer:<id>, insurer:<number> or operator
+  std::string kind;  // "kind": medication, checkups, treatments, prescriptions
+  int64_t accepted = 0, unchanged = 0, rejected = 0;  // "accepted", "unchanged", "rejected"
+  std::string input;  // "input": the file name of an import ("" = absent, over HTTPS)
+  bool operator==(const ClinicalLoad&) const = default;
+};
+
 using AuditRecord = std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck,
                                  QualityReport, QualityOverlaps, InstitutionChange,
-                                 InstitutionPopulation, CardFigures, ScheduleOverride>;
+                                 InstitutionPopulation, CardFigures, ScheduleOverride,
+                                 ClinicalLoad>;
 
 // The action name a record is stored under ("confirm", "institution.usage" …).
 std::string action_name(const AuditRecord& record);

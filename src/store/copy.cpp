@@ -265,6 +265,7 @@ Status copy_pages(const char* name, size_t page, Key after, Key (*key_of)(const 
 
 std::string card_key(const CardRow& r) { return r.serial; }
 int64_t reception_key(const BulkReception& r) { return r.seq; }
+int64_t clinical_key(const ClinicalRecord& r) { return r.record_id; }
 
 Status copy_cards(CardStore& from, CardStore& to, Steps& steps) {
   return copy_pages<CardRow, std::string>("cards", kCopyBatch, "", card_key, from, to, steps);
@@ -274,6 +275,19 @@ Status copy_cards(CardStore& from, CardStore& to, Steps& steps) {
 Status copy_bulk(BulkStore& from, BulkStore& to, Steps& steps) {
   return copy_pages<BulkReception, int64_t>("bulk", kCopyBatch / 10, 0, reception_key, from, to,
                                             steps);
+}
+
+// The rows a page at a time, then the viewing windows (four rows, set as the source has them).
+Status copy_clinical(ClinicalStore& from, ClinicalStore& to, Steps& steps) {
+  if (Status st = copy_pages<ClinicalRecord, int64_t>("clinical", kCopyBatch, 0, clinical_key,
+                                                      from, to, steps);
+      !st)
+    return st;
+  auto windows = from.windows();
+  if (!windows) return windows.status();
+  for (const ViewingWindow& w : *windows)
+    if (Status st = to.set_window(w); !st) return st;
+  return {};
 }
 
 // Ticket versions are read a page at a time in version_id order, resuming after the last
@@ -323,6 +337,7 @@ Result<CopyReport> copy_database(Database& from, Database& to, const CopyProgres
   if (st) st = copy_members(from.members(), to.members(), steps);
   if (st) st = copy_cards(from.cards(), to.cards(), steps);
   if (st) st = copy_bulk(from.bulk(), to.bulk(), steps);
+  if (st) st = copy_clinical(from.clinical(), to.clinical(), steps);
   if (st) st = copy_tickets(from.tickets(), to.tickets(), steps);
   if (!st) return st.error();
   return report;

@@ -3,7 +3,7 @@
 //
 //   sqlite:DIR                          the embedded default: files in the data directory
 //                                       (DIR/onshi.db, onshi-audit.db, institutions.db,
-//                                       cards.db, bulk.db, medical_aid.db), what
+//                                       cards.db, bulk.db, medical_aid.db, clinical.db), what
 //                                       `--data-dir DIR` means
 //   postgresql://user[:pw]@host:port/db the server database (also postgres://); the password
 //                                       may instead come from PGPASSWORD or ~/.pgpass
@@ -28,6 +28,7 @@
 #include "store/institutions.h"
 #include "store/bulk.h"
 #include "store/cards.h"
+#include "store/clinical.h"
 #include "store/store.h"
 #include "store/tickets.h"
 
@@ -72,6 +73,8 @@ class Database {
   virtual BulkStore& bulk() = 0;
   // The 医療扶助 tickets (store/tickets.h).
   virtual TicketStore& tickets() = 0;
+  // Clinical information and its viewing windows (store/clinical.h).
+  virtual ClinicalStore& clinical() = 0;
 
   // Creates or upgrades the schema of every store now (stores otherwise migrate when first
   // used). Errors: E_STORE_SCHEMA, E_STORE_OPEN, E_STORE.

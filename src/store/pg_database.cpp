@@ -5,6 +5,7 @@
 // primary. Each concern migrates its own tables (onshi_schema has one row per component) when
 // the database is opened, under one advisory lock, so servers starting together migrate once.
 #include "store/backends.h"
+#include "store/clinical_backend.h"
 #include "store/pg.h"
 #include "store/pg_backend.h"
 #include "store/tickets_backend.h"
@@ -39,6 +40,9 @@ class PgDatabase final : public Database {
     auto tickets = open_pg_tickets(primary_, options.create);
     if (!tickets) return tickets.error();
     tickets_ = std::move(*tickets);
+    auto clinical = open_pg_clinical(primary_, options.create);
+    if (!clinical) return clinical.error();
+    clinical_ = std::move(*clinical);
     return {};
   }
 
@@ -47,7 +51,8 @@ class PgDatabase final : public Database {
   CardStore& cards() override { return *cards_; }
   BulkStore& bulk() override { return *bulk_; }
   TicketStore& tickets() override { return *tickets_; }
-  // Opening already migrated the members, audit, cards, bulk and medical_aid components; running the
+  ClinicalStore& clinical() override { return *clinical_; }
+  // Opening already migrated the members, audit, cards, bulk, medical_aid and clinical components; running the
   // members' migrations again is a no-op that confirms the schema is current, and the
   // institutions registry migrates now (it otherwise does on first use).
   Status migrate() override {
@@ -93,6 +98,7 @@ class PgDatabase final : public Database {
   std::unique_ptr<CardStore> cards_;
   std::unique_ptr<BulkStore> bulk_;
   std::unique_ptr<TicketStore> tickets_;
+  std::unique_ptr<ClinicalStore> clinical_;
 };
 
 }  // namespace

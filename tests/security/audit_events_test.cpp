@@ -324,5 +324,25 @@ TEST(AuditEvents, IdentityChecksHaveOneNameEach) {
   EXPECT_FALSE(parse_identity_check("").has_value());
 }
 
+
+// R-CONF-5: a clinical load round-trips through the log's strings, for each role that loads.
+TEST(AuditEvents, ClinicalLoadRoundTrips) {
+  const ClinicalLoad loads[] = {
+      {Actor{core::Role::kReviewer, "shiharai-01"}, "medication", 120, 3, 2, ""},
+      {Actor{core::Role::kInsurer, "06139992"}, "checkups", 5, 0, 1, ""},
+      {operator_actor(), "treatments", 7, 0, 0, "treatments 2025.csv"}};
+  for (const ClinicalLoad& l : loads) {
+    AuditEvent e = encode(l);
+    EXPECT_EQ(e.action, "clinical.load");
+    auto back = decode(e.actor, e.action, e.subject, e.detail);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_TRUE(std::get<ClinicalLoad>(*back) == l);
+  }
+  auto wrong = decode("institution:1310112345", "clinical.load", "",
+                      R"({"kind":"medication","accepted":1,"unchanged":0,"rejected":0})");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, "E_AUDIT_ENTRY");
+}
+
 }  // namespace
 }  // namespace onshi::security

@@ -320,6 +320,13 @@ void fill(Database& db) {
   ASSERT_TRUE(db.tickets().put_tickets(tickets).ok());
   tickets[1].ticket.remarks1 = "変更";
   ASSERT_TRUE(db.tickets().put_tickets(std::span(&tickets[1], 1)).ok());
+  // R-CONF-5: clinical rows and a changed viewing window travel too.
+  std::vector<ClinicalPut> clinical;
+  for (int i = 0; i < 5; ++i)
+    clinical.push_back({ClinicalKind::kMedication, "key" + std::to_string(i), "link1",
+                        "card", "2025010" + std::to_string(i), std::string("p\0q", 3), "test"});
+  ASSERT_TRUE(db.clinical().put_records(clinical).ok());
+  ASSERT_TRUE(db.clinical().set_window({ClinicalKind::kCheckup, 6, 'Y', "changed"}).ok());
 }
 
 class CopyDatabaseTest : public ::testing::TestWithParam<std::string> {
@@ -341,9 +348,9 @@ TEST_P(CopyDatabaseTest, CopiesEverythingOnceAndAgainNothing) {
   auto report = copy_database(**from, **to, [&](const CopyStep&) { ++calls; });
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_GT(calls, 6);
-  EXPECT_EQ(report->stores.size(), 7u);
+  EXPECT_EQ(report->stores.size(), 8u);  // … with clinical before the tickets
   EXPECT_EQ(report->stores.back().store, "medical_aid_tickets");
-  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 4);
+  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 5 + 4);
   onshi::testing::expect_same_database(onshi::testing::dump_database(**from),
                                        onshi::testing::dump_database(**to));
   auto again = copy_database(**from, **to, {});
@@ -380,7 +387,7 @@ TEST_P(CopyDatabaseTest, InterruptedCopyCompletes) {
   ASSERT_TRUE((*to)->tickets().put_versions_verbatim(tickets).ok());
   auto report = copy_database(**from, **to, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
-  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 4 - 17 - 12 - 2);
+  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 5 + 4 - 17 - 12 - 2);
   onshi::testing::expect_same_database(onshi::testing::dump_database(**from),
                                        onshi::testing::dump_database(**to));
 }

@@ -19,6 +19,8 @@ struct DatabaseDump {
   std::vector<store::CardRow> cards;
   std::vector<store::BulkReception> bulk;
   std::vector<store::TicketVersion> tickets;  // version_id order
+  std::vector<store::ClinicalRecord> clinical;
+  std::vector<store::ViewingWindow> clinical_windows;
 };
 
 inline DatabaseDump dump_database(store::Database& db) {
@@ -49,6 +51,13 @@ inline DatabaseDump dump_database(store::Database& db) {
     d.tickets.push_back(v);
     return true;
   }));
+  EXPECT_TRUE(db.clinical().scan(0, 1000000, [&](const store::ClinicalRecord& r) {
+    d.clinical.push_back(r);
+    return true;
+  }));
+  auto windows = db.clinical().windows();
+  EXPECT_TRUE(windows.ok());
+  if (windows) d.clinical_windows = *windows;
   return d;
 }
 
@@ -85,6 +94,8 @@ inline void expect_same_database(const DatabaseDump& a, const DatabaseDump& b) {
   EXPECT_TRUE(a.cards == b.cards);
   EXPECT_TRUE(a.bulk == b.bulk);
   EXPECT_TRUE(a.tickets == b.tickets);
+  EXPECT_TRUE(a.clinical == b.clinical);
+  EXPECT_TRUE(a.clinical_windows == b.clinical_windows);
 }
 
 }  // namespace onshi::testing

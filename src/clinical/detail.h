@@ -1,0 +1,66 @@
+// The clinical module's inside (not part of its contract): a row checked by its kind's rules
+// before its person is known (kinds.cpp), and the person of a qualification (resolve.cpp).
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "clinical/clinical.h"
+#include "store/store.h"
+
+namespace onshi::clinical::detail {
+
+// A row that passed its kind's rules: the qualification it names (normalised), its natural
+// key columns, the day windows count from, and the payload to store.
+struct Parsed {
+  std::string insurer, symbol, number, branch;
+  std::string key_tail;     // the kind's key columns, joined by U+001F
+  std::string record_date;  // YYYYMMDD
+  std::string payload;      // payload_columns(kind) values, joined by U+001F
+};
+using RowErrors = std::vector<batch::RowError>;
+
+// Checks one row of `kind` (values by columns(kind) index): every error found, or the row.
+std::variant<Parsed, RowErrors> parse_row(ClinicalKind kind, const batch::Row& row,
+                                          const LoadOptions& load);
+
+// The qualification a row names → its card key and person link, as known now. Cached per
+// load (a person's rows name the same qualification); thread-safe.
+class Resolver {
+ public:
+  explicit Resolver(store::Store& members);
+  struct Person {
+    std::string card_key, person_link;
+  };
+  // The person, or the row's error: E_CLINICAL_QUALIFICATION (unknown, or several branches
+  // when the 枝番 is omitted), E_CLINICAL_PERSON (no person link), E_STORE.
+  std::variant<Person, batch::RowError> resolve(const Parsed& p, int64_t row);
+
+ private:
+  std::variant<Person, batch::RowError> lookup(const Parsed& p);
+  store::Store& members_;
+  const int64_t known_at_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::variant<Person, batch::RowError>> cache_;
+};
+
+// Remembers each natural key of a load as a 64-bit fingerprint with its first row (16 bytes
+// a key in one flat table, so a file of 10 M rows needs ~300 MB at most); two different keys
+// share a fingerprint with odds of about 2^-64 a pair.
+class KeysSeen {
+ public:
+  // The row that had `key` first, or nullopt when `key` is new (then `row` is remembered).
+  std::optional<int64_t> first_row(std::string_view key, int64_t row);
+
+ private:
+  void grow();
+  std::vector<std::pair<uint64_t, int64_t>> slots_;
+  size_t used_ = 0;
+};
+
+}  // namespace onshi::clinical::detail

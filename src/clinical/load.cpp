@@ -1,0 +1,201 @@
+// Loading clinical rows: a file on the batch pipeline (rules on the worker threads, one
+// put_records transaction per batch in file order) and JSON records from a request (the same
+// rules, one transaction). Both end in the same sink: the row's person from its
+// qualification, the first row of a natural key kept and later ones rejected, the store's
+// outcome counted.
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "clinical/detail.h"
+#include "core/json_text.h"
+
+namespace onshi::clinical {
+namespace {
+
+using detail::Parsed;
+
+// Turns parsed rows into puts and writes them, for a file's batches and a request alike.
+class Sink {
+ public:
+  Sink(store::Database& db, ClinicalKind kind, const LoadOptions& load)
+      : db_(db), kind_(kind), load_(load), resolver_(db.members()) {}
+
+  // Row rules and the person (worker threads): the put, or the row's errors.
+  std::variant<store::ClinicalPut, detail::RowErrors> parse(const batch::Row& row) {
+    auto r = detail::parse_row(kind_, row, load_);
+    if (auto* errors = std::get_if<detail::RowErrors>(&r)) return std::move(*errors);
+    Parsed& p = std::get<Parsed>(r);
+    auto person = resolver_.resolve(p, row.number);
+    if (auto* e = std::get_if<batch::RowError>(&person)) return detail::RowErrors{std::move(*e)};
+    auto& who = std::get<detail::Resolver::Person>(person);
+    store::ClinicalPut put;
+    put.kind = kind_;
+    put.record_key = who.card_key + p.key_tail;
+    put.person_link = std::move(who.person_link);
+    put.card_key = std::move(who.card_key);
+    put.record_date = std::move(p.record_date);
+    put.payload = std::move(p.payload);
+    put.source = load_.source;
+    return put;
+  }
+
+  // One batch, in file order: duplicates rejected, the rest in one transaction.
+  Status write(batch::Batch<store::ClinicalPut>& b) {
+    size_t kept = 0;
+    bool rejected_any = false;
+    for (size_t i = 0; i < b.records.size(); ++i) {
+      const int64_t row = b.rows[i];
+      if (auto first = seen_.first_row(b.records[i].record_key, row)) {
+        rejected_any = true;
+        b.reject(row, "", "E_CLINICAL_DUPLICATE",
+                 "行 " + std::to_string(row) + " は行 " + std::to_string(*first) +
+                     " と同じ記録（資格と記録のキー）です。最初の行だけを登録します");
+        continue;
+      }
+      if (kept != i) {
+        b.records[kept] = std::move(b.records[i]);
+        b.rows[kept] = row;
+      }
+      ++kept;
+    }
+    b.records.resize(kept);
+    b.rows.resize(kept);
+    if (rejected_any)
+      std::stable_sort(b.errors.begin(), b.errors.end(),
+                       [](const batch::RowError& x, const batch::RowError& y) { return x.row < y.row; });
+    if (b.records.empty()) return Status::Ok();
+    auto outcomes = db_.clinical().put_records(b.records);
+    if (!outcomes) return outcomes.status();
+    for (auto o : *outcomes) (o == store::PutOutcome::kUnchanged ? unchanged_ : accepted_)++;
+    return Status::Ok();
+  }
+
+  int64_t accepted() const { return accepted_; }
+  int64_t unchanged() const { return unchanged_; }
+
+ private:
+  store::Database& db_;
+  const ClinicalKind kind_;
+  const LoadOptions& load_;
+  detail::Resolver resolver_;
+  detail::KeysSeen seen_;
+  int64_t accepted_ = 0, unchanged_ = 0;
+};
+
+// "drugC" → "DrugC".
+std::string element_of(std::string_view json_key) {
+  std::string s(json_key);
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
+}
+
+// One JSON record as values by column, or the reason it has the wrong shape.
+std::optional<batch::RowError> record_values(const boost::json::value& v, int64_t index,
+                                             const std::vector<batch::Column>& cols,
+                                             std::vector<std::string>& out) {
+  out.assign(cols.size(), "");
+  const auto* obj = v.if_object();
+  if (!obj) return batch::RowError{index, "", "E_JSON_TYPE", "記録はオブジェクトで送ってください"};
+  for (const auto& [key, value] : *obj) {
+    const std::string name = element_of(key);
+    auto it = std::find_if(cols.begin(), cols.end(),
+                           [&](const batch::Column& c) { return c.name == name; });
+    if (key.empty() || key[0] < 'a' || key[0] > 'z' || it == cols.end())
+      return batch::RowError{index, std::string(key), "E_JSON_UNKNOWN_FIELD",
+                             "この項目はありません: " + std::string(key)};
+    std::string& slot = out[static_cast<size_t>(it - cols.begin())];
+    if (value.is_string()) {
+      slot = std::string(value.get_string());
+    } else if (value.is_int64() || value.is_uint64() || value.is_double()) {
+      slot = boost::json::serialize(value);
+    } else if (!value.is_null()) {
+      return batch::RowError{index, std::string(key), "E_JSON_TYPE", "値は文字列か数値です"};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string Report::to_json() const {
+  std::string j = "{\"accepted\":" + std::to_string(accepted) +
+                  ",\"unchanged\":" + std::to_string(unchanged) +
+                  ",\"rejected\":" + std::to_string(rejected);
+  if (!notice.empty()) {
+    j += ",\"notice\":";
+    core::append_json_string(j, notice);
+  }
+  j += ",\"errors\":[";
+  for (size_t i = 0; i < errors.size(); ++i) {
+    const auto& e = errors[i];
+    if (i) j += ',';
+    j += "{\"row\":" + std::to_string(e.row) + ",\"field\":";
+    core::append_json_string(j, e.field);
+    j += ",\"code\":";
+    core::append_json_string(j, e.code);
+    j += ",\"message\":";
+    core::append_json_string(j, e.message);
+    j += '}';
+  }
+  return j + "]}";
+}
+
+Result<Report> import_csv(store::Database& db, ClinicalKind kind, const std::filesystem::path& csv,
+                          const LoadOptions& load, const batch::Options& options) {
+  Sink sink(db, kind, load);
+  batch::Input<store::ClinicalPut> in;
+  in.columns = columns(kind);
+  in.parse = [&sink](const batch::Row& row) { return sink.parse(row); };
+  in.write = [&sink](batch::Batch<store::ClinicalPut>& b) { return sink.write(b); };
+  batch::Options opt = options;
+  opt.checkpoint = nullptr;  // the duplicate rule needs every row: a re-run repeats the file
+  auto summary = batch::run(csv, in, opt);
+  if (!summary) return summary.error();
+  Report report;
+  report.accepted = sink.accepted();
+  report.unchanged = sink.unchanged();
+  report.rejected = summary->rejected;
+  report.errors = std::move(summary->errors);
+  report.notice = std::move(summary->notice);
+  return report;
+}
+
+Result<Report> load_records(store::Database& db, ClinicalKind kind,
+                            const boost::json::array& records, const LoadOptions& load) {
+  Sink sink(db, kind, load);
+  const auto& cols = columns(kind);
+  batch::Batch<store::ClinicalPut> b;
+  std::vector<std::string> values;
+  std::vector<std::string_view> views;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto index = static_cast<int64_t>(i);
+    if (auto shape = record_values(records[i], index, cols, values)) {
+      b.reject(index, shape->field, shape->code, shape->message);
+      continue;
+    }
+    views.assign(values.begin(), values.end());
+    batch::Row row;
+    row.number = index;
+    row.values = &views;
+    auto r = sink.parse(row);
+    if (auto* put = std::get_if<store::ClinicalPut>(&r)) {
+      b.records.push_back(std::move(*put));
+      b.rows.push_back(index);
+      continue;
+    }
+    ++b.rejected;
+    for (auto& e : std::get<detail::RowErrors>(r)) b.errors.push_back(std::move(e));
+  }
+  if (Status st = sink.write(b); !st) return st.error();
+  std::stable_sort(b.errors.begin(), b.errors.end(),
+                   [](const batch::RowError& x, const batch::RowError& y) { return x.row < y.row; });
+  Report report;
+  report.accepted = sink.accepted();
+  report.unchanged = sink.unchanged();
+  report.rejected = b.rejected;
+  report.errors = std::move(b.errors);
+  return report;
+}
+
+}  // namespace onshi::clinical

@@ -1,0 +1,156 @@
+// The clinical store's contract (store/clinical.h), written once and run on every backend:
+// rows filed by person link and kind and read newest first within a date range, a re-put
+// that changes nothing, a changed row replaced under its key, the viewing windows seeded and
+// changeable, and the copy primitives (R-CONF-5; issue 16 point 1).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "store/test_database.h"
+
+namespace onshi::store {
+namespace {
+
+using onshi::testing::TestDatabase;
+
+class ClinicalContractTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ONSHI_REQUIRE_DATABASE(tdb_);
+    auto db = open_store(tdb_.url());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    db_ = std::move(*db);
+  }
+  static ClinicalPut put(ClinicalKind kind, std::string key, std::string link, std::string date,
+                         std::string payload = "p") {
+    return {kind, std::move(key), std::move(link), "06139992\x1f" "1234\x1f" "5678\x1f" "00",
+            std::move(date), std::move(payload), "test"};
+  }
+  TestDatabase tdb_{GetParam()};
+  std::unique_ptr<Database> db_;
+};
+
+// R-CONF-5: the rows of one person and kind, newest first, within the range asked; another
+// person's and another kind's rows are not among them.
+TEST_P(ClinicalContractTest, RecordsOfPersonKindAndRange) {
+  ClinicalStore& s = db_->clinical();
+  const std::string link("\x01\x02\x00\xff", 4);
+  std::vector<ClinicalPut> items{put(ClinicalKind::kMedication, "a", link, "20230105"),
+                                 put(ClinicalKind::kMedication, "b", link, "20250301"),
+                                 put(ClinicalKind::kMedication, "c", link, "20240710"),
+                                 put(ClinicalKind::kCheckup, "d", link, "20240710"),
+                                 put(ClinicalKind::kMedication, "e", "other", "20250301")};
+  auto out = s.put_records(items);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  for (auto o : *out) EXPECT_EQ(o, PutOutcome::kAdded);
+
+  auto rows = s.records_of(link, ClinicalKind::kMedication, "20240101", "");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].record_key, "b");
+  EXPECT_EQ((*rows)[1].record_key, "c");
+  EXPECT_EQ((*rows)[0].person_link, link);
+  EXPECT_EQ((*rows)[0].card_key, items[0].card_key);
+  EXPECT_EQ((*rows)[0].source, "test");
+  auto bounded = s.records_of(link, ClinicalKind::kMedication, "", "20241231");
+  ASSERT_TRUE(bounded.ok());
+  ASSERT_EQ(bounded->size(), 2u);
+  EXPECT_EQ((*bounded)[0].record_key, "c");
+  EXPECT_EQ(*s.count_records(ClinicalKind::kMedication), 4);
+  EXPECT_EQ(*s.count_records(ClinicalKind::kCheckup), 1);
+}
+
+// Issue 16 point 1: putting the same rows again changes nothing; a row with other contents
+// under its key replaces the stored one (a prescription since dispensed).
+TEST_P(ClinicalContractTest, RerunUnchangedAndCorrectionReplaces) {
+  ClinicalStore& s = db_->clinical();
+  std::vector<ClinicalPut> items{put(ClinicalKind::kPrescription, "rx1", "L", "20250401", "v1"),
+                                 put(ClinicalKind::kPrescription, "rx2", "L", "20250402", "v1")};
+  ASSERT_TRUE(s.put_records(items).ok());
+  auto before = s.records_of("L", ClinicalKind::kPrescription, "", "");
+  auto again = s.put_records(items);
+  ASSERT_TRUE(again.ok());
+  for (auto o : *again) EXPECT_EQ(o, PutOutcome::kUnchanged);
+  EXPECT_TRUE(*s.records_of("L", ClinicalKind::kPrescription, "", "") == *before);
+
+  items[1].payload = "v2";
+  items[1].record_date = "20250405";
+  std::vector<ClinicalPut> twice{items[1], items[1]};
+  auto changed = s.put_records(twice);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ((*changed)[0], PutOutcome::kChanged);
+  EXPECT_EQ((*changed)[1], PutOutcome::kUnchanged);
+  auto rows = s.records_of("L", ClinicalKind::kPrescription, "", "");
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].payload, "v2");
+  EXPECT_EQ((*rows)[0].record_date, "20250405");
+  EXPECT_EQ(*s.count_records(ClinicalKind::kPrescription), 2);
+}
+
+// Issue 16 point 1: the viewing windows are data — seeded with the public system's and
+// changeable, and a bad window is refused with its field.
+TEST_P(ClinicalContractTest, WindowsSeededAndChangeable) {
+  ClinicalStore& s = db_->clinical();
+  auto w = s.windows();
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  ASSERT_EQ(w->size(), 4u);
+  EXPECT_EQ((*w)[0].kind, ClinicalKind::kMedication);
+  EXPECT_EQ((*w)[0].amount, 3);
+  EXPECT_EQ((*w)[0].unit, 'Y');
+  EXPECT_EQ((*w)[1].amount, 5);
+  EXPECT_EQ((*w)[3].amount, 100);
+  EXPECT_EQ((*w)[3].unit, 'D');
+  EXPECT_FALSE((*w)[0].basis.empty());
+
+  ASSERT_TRUE(s.set_window({ClinicalKind::kMedication, 36, 'M', "operator"}).ok());
+  auto bad = s.set_window({ClinicalKind::kMedication, 0, 'M', "operator"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "E_CLINICAL_WINDOW");
+  EXPECT_EQ(bad.error().field, "amount");
+  EXPECT_EQ(s.set_window({ClinicalKind::kMedication, 3, 'W', ""}).error().field, "unit");
+
+  auto reopened = open_store(tdb_.url());  // another server: the change is in the database
+  ASSERT_TRUE(reopened.ok());
+  auto w2 = (*reopened)->clinical().windows();
+  ASSERT_TRUE(w2.ok());
+  EXPECT_EQ((*w2)[0].amount, 36);
+  EXPECT_EQ((*w2)[0].unit, 'M');
+  EXPECT_EQ((*w2)[0].basis, "operator");
+}
+
+// issue 12 §4 for clinical rows: scanned in id order, written verbatim, a second write is
+// a no-op and a different row under a stored id is E_COPY_CONFLICT.
+TEST_P(ClinicalContractTest, ScanAndPutVerbatim) {
+  ClinicalStore& s = db_->clinical();
+  std::vector<ClinicalRecord> rows{
+      {7, 1000, ClinicalKind::kTreatment, "t1", "L", "card", "20240101", "x", "src"},
+      {42, 2000, ClinicalKind::kTreatment, "t2", "L", "card", "20240102", "y", "src"}};
+  auto n = s.put_verbatim(rows);
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(*s.put_verbatim(rows), 0);
+  std::vector<ClinicalRecord> seen;
+  ASSERT_TRUE(s.scan(7, 10, [&](const ClinicalRecord& r) { return seen.push_back(r), true; }));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen[0] == rows[1]);
+  std::vector<ClinicalRecord> clash{rows[0]};
+  clash[0].payload = "other";
+  auto c = s.put_verbatim(clash);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, "E_COPY_CONFLICT");
+  // A new row gets an id after the copied ones.
+  ASSERT_TRUE(s.put_records(std::vector<ClinicalPut>{put(ClinicalKind::kTreatment, "t3", "L",
+                                                         "20240103")})
+                  .ok());
+  auto all = s.records_of("L", ClinicalKind::kTreatment, "", "");
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_GT((*all)[0].record_id, 42);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ClinicalContractTest,
+                         ::testing::ValuesIn(onshi::testing::test_backends()));
+
+}  // namespace
+}  // namespace onshi::store
