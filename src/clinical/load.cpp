@@ -4,6 +4,7 @@
 // qualification, the first row of a natural key kept and later ones rejected, the store's
 // outcome counted.
 #include <algorithm>
+#include <charconv>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -107,8 +108,12 @@ std::optional<batch::RowError> record_values(const boost::json::value& v, int64_
     std::string& slot = out[static_cast<size_t>(it - cols.begin())];
     if (value.is_string()) {
       slot = std::string(value.get_string());
-    } else if (value.is_int64() || value.is_uint64() || value.is_double()) {
+    } else if (value.is_int64() || value.is_uint64()) {
       slot = boost::json::serialize(value);
+    } else if (value.is_double()) {  // shortest form: 5.6, not 5.6E0
+      char buf[32];
+      auto end = std::to_chars(buf, buf + sizeof buf, value.get_double()).ptr;
+      slot.assign(buf, end);
     } else if (!value.is_null()) {
       return batch::RowError{index, std::string(key), "E_JSON_TYPE", "値は文字列か数値です"};
     }

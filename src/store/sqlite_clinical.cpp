@@ -7,6 +7,7 @@
 // keeps the import near the sqlite3 shell's bare `.import` (docs/performance.md). One
 // connection per store, opened on first use, serialised by a mutex; other processes on the
 // same file are serialised by SQLite's write lock (BEGIN IMMEDIATE).
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 
@@ -159,31 +160,35 @@ class SqliteClinical final : public SqliteClinicalStore {
     Stmt upd(db,
              "UPDATE clinical_records SET person_link=?,card_key=?,record_date=?,payload=?,"
              "source=?,recorded_at=? WHERE record_id=?");
-    std::vector<PutOutcome> out;
-    out.reserve(items.size());
-    for (const ClinicalPut& p : items) {
+    // In key order (stable: items of one key keep theirs), so the unique index is walked
+    // forward rather than at random; outcomes go back to the items' places.
+    std::vector<size_t> order(items.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return items[a].record_key < items[b].record_key;
+    });
+    std::vector<PutOutcome> out(items.size(), PutOutcome::kUnchanged);
+    for (size_t i : order) {
+      const ClinicalPut& p = items[i];
       ins.reset();
       ins.i64(1, static_cast<int64_t>(p.kind)).text_static(2, p.record_key);
       ins.blob(3, p.person_link).text_static(4, p.card_key).text_static(5, p.record_date);
       ins.blob(6, p.payload).text_static(7, p.source).i64(8, now);
       if (ins.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db insert");
       if (sqlite3_changes(db) == 1) {
-        out.push_back(PutOutcome::kAdded);
+        out[i] = PutOutcome::kAdded;
         continue;
       }
       find.reset();
       find.i64(1, static_cast<int64_t>(p.kind)).text_static(2, p.record_key);
       if (find.step() != SQLITE_ROW) return sqlite::error(db, "clinical.db read");
       ClinicalRecord stored = read_record(find);
-      if (same_contents(stored, p)) {
-        out.push_back(PutOutcome::kUnchanged);
-        continue;
-      }
+      if (same_contents(stored, p)) continue;
       upd.reset();
       upd.blob(1, p.person_link).text_static(2, p.card_key).text_static(3, p.record_date);
       upd.blob(4, p.payload).text_static(5, p.source).i64(6, now).i64(7, stored.record_id);
       if (upd.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db update");
-      out.push_back(PutOutcome::kChanged);
+      out[i] = PutOutcome::kChanged;
     }
     return out;
   }
@@ -237,6 +242,10 @@ class SqliteClinical final : public SqliteClinicalStore {
     sqlite::OpenOptions oo;
     oo.create = create_;
     oo.busy_timeout_ms = 30000;
+    // A file's rows land all over both indexes (keys and persons in file order): a cache
+    // that holds them keeps an import from re-reading pages (the default 2 MiB thrashes).
+    oo.cache_mib = 512;
+    oo.mmap_mib = 16384;
     auto db = sqlite::open_migrated(dir_ / "clinical.db", oo, kMigrations, "clinical.db");
     if (!db) return db.error();
     for (const ViewingWindow& w : default_clinical_windows())

@@ -199,7 +199,7 @@ TEST_P(ImportTest, PrescriptionDispensedLaterReplacesTheRow) {
   const std::string q = "06139992,1234,5678,00,5e1f0c2a-0001-4d3b-9a6e-000000020001,20250401," +
                         kClinic + ",オンシ内科クリニック,";
   const std::string drug = ",1,622083601,アムロジピン錠5mg,1,錠,1日1回朝食後,28\n";
-  auto first = import(store::ClinicalKind::kPrescription, "rx.csv", head + q + ",,," + drug);
+  auto first = import(store::ClinicalKind::kPrescription, "rx.csv", head + q + ",," + drug);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->accepted, 1) << first->to_json();
   auto later = import(store::ClinicalKind::kPrescription, "rx2.csv",
