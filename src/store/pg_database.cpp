@@ -39,6 +39,9 @@ class PgDatabase final : public Database {
     auto tickets = open_pg_tickets(primary_, options.create);
     if (!tickets) return tickets.error();
     tickets_ = std::move(*tickets);
+    auto access = open_pg_access(primary_, options.create);
+    if (!access) return access.error();
+    access_ = std::move(*access);
     return {};
   }
 
@@ -47,7 +50,8 @@ class PgDatabase final : public Database {
   CardStore& cards() override { return *cards_; }
   BulkStore& bulk() override { return *bulk_; }
   TicketStore& tickets() override { return *tickets_; }
-  // Opening already migrated the members, audit, cards, bulk and medical_aid components; running the
+  AccessStore& access() override { return *access_; }
+  // Opening already migrated the members, audit, cards, bulk, medical_aid and access components; running the
   // members' migrations again is a no-op that confirms the schema is current, and the
   // institutions registry migrates now (it otherwise does on first use).
   Status migrate() override {
@@ -93,6 +97,7 @@ class PgDatabase final : public Database {
   std::unique_ptr<CardStore> cards_;
   std::unique_ptr<BulkStore> bulk_;
   std::unique_ptr<TicketStore> tickets_;
+  std::unique_ptr<AccessStore> access_;
 };
 
 }  // namespace

@@ -18,19 +18,22 @@ class SqliteDatabase final : public Database {
         institutions_(make_sqlite_institutions(dir_ / "institutions.db", create)),
         cards_(make_sqlite_cards(dir_, create)),
         bulk_(make_sqlite_bulk(dir_, create)),
-        tickets_(make_sqlite_tickets(dir_, create)) {}
+        tickets_(make_sqlite_tickets(dir_, create)),
+        access_(make_sqlite_access(dir_, create)) {}
 
   Store& members() override { return *members_; }
   InstitutionStore& institutions() override { return *institutions_; }
   CardStore& cards() override { return *cards_; }
   BulkStore& bulk() override { return *bulk_; }
   TicketStore& tickets() override { return *tickets_; }
+  AccessStore& access() override { return *access_; }
   // Opening migrated the member store; the other files are opened (and migrated) now.
   Status migrate() override {
     if (auto st = institutions_->migrate(); !st) return st;
     if (auto st = cards_->open_now(); !st) return st;
     if (auto st = bulk_->open_now(); !st) return st;
-    return tickets_->open_now();
+    if (auto st = tickets_->open_now(); !st) return st;
+    return access_->open_now();
   }
   std::filesystem::path cache_dir() const override { return dir_; }
   Backend backend() const override { return Backend::kSqlite; }
@@ -44,6 +47,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<SqliteCardStore> cards_;  // DIR/cards.db, opened on first use
   std::unique_ptr<SqliteBulkStore> bulk_;   // DIR/bulk.db, opened on first use
   std::unique_ptr<SqliteTicketStore> tickets_;  // DIR/medical_aid.db, opened on first use
+  std::unique_ptr<SqliteAccessStore> access_;  // DIR/access.db, opened on first use
 };
 
 }  // namespace

@@ -78,6 +78,11 @@ http::Router Terminal::Impl::router() {
   r.add("GET", "/api/history-entry", open,
         [this](const http::Request& q) { return history_entry(q); });
   r.add("POST", "/api/resend", open, [this](const http::Request& q) { return resend(q); });
+  r.add("POST", "/api/sign-in", open, [this](const http::Request& q) { return sign_in(q); });
+  r.add("POST", "/api/sign-out", open, [this](const http::Request& q) { return sign_out(q); });
+  r.add("GET", "/api/session", open, [this](const http::Request& q) { return session(q); });
+  r.add("GET", "/api/clinical/consent-status", open,
+        [this](const http::Request& q) { return clinical_consent_status(q); });
   return r;
 }
 

@@ -19,6 +19,9 @@ struct DatabaseDump {
   std::vector<store::CardRow> cards;
   std::vector<store::BulkReception> bulk;
   std::vector<store::TicketVersion> tickets;  // version_id order
+  std::vector<store::ConsentRow> consents;
+  std::vector<store::DisasterPeriod> disasters;
+  std::vector<store::ProfessionalAccount> accounts;
 };
 
 inline DatabaseDump dump_database(store::Database& db) {
@@ -49,6 +52,12 @@ inline DatabaseDump dump_database(store::Database& db) {
     d.tickets.push_back(v);
     return true;
   }));
+  EXPECT_TRUE(db.access().scan_consents(0, 1000000, [&](const store::ConsentRow& r) {
+    d.consents.push_back(r);
+    return true;
+  }));
+  if (auto x = db.access().disasters(); x) d.disasters = *x;
+  if (auto x = db.access().accounts(""); x) d.accounts = *x;
   return d;
 }
 
@@ -85,6 +94,9 @@ inline void expect_same_database(const DatabaseDump& a, const DatabaseDump& b) {
   EXPECT_TRUE(a.cards == b.cards);
   EXPECT_TRUE(a.bulk == b.bulk);
   EXPECT_TRUE(a.tickets == b.tickets);
+  EXPECT_TRUE(a.consents == b.consents);
+  EXPECT_TRUE(a.disasters == b.disasters);
+  EXPECT_TRUE(a.accounts == b.accounts);
 }
 
 }  // namespace onshi::testing
