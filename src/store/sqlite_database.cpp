@@ -1,6 +1,6 @@
 // The embedded backend as a Database: the files of one data directory. Each concern keeps
 // its own SQLite file (onshi.db with onshi-audit.db beside it, institutions.db, cards.db,
-// bulk.db, medical_aid.db), the layout data directories have always had, so existing ones keep working
+// bulk.db, medical_aid.db, access.db), the layout data directories have always had, so existing ones keep working
 // without a migration; a file is opened the first time its store is used (or by migrate()).
 #include "store/backends.h"
 #include "store/sqlite_backend.h"

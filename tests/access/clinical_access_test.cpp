@@ -89,8 +89,9 @@ class ClinicalAccessTest : public ::testing::Test {
     ASSERT_TRUE(ch.ok() && ch->status == 200);
     auto card = card::Card::load(card_file());
     ASSERT_TRUE(card.ok());
-    auto p = card->present(
-        std::string(json::parse(ch->body).at("challenge").as_string()), card::Method::kPin, "1234");
+    const json::value challenge = json::parse(ch->body);
+    auto p = card->present(std::string(challenge.at("challenge").as_string()), card::Method::kPin,
+                           "1234");
     ASSERT_TRUE(p.ok());
     json::object body{{"challenge", p->challenge}, {"certificate", p->certificate_pem},
                       {"signature", p->signature}, {"method", "pin"}, {"consent", consent}};
@@ -111,7 +112,9 @@ class ClinicalAccessTest : public ::testing::Test {
     if (!r.ok()) return out;
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(r->body.find(ClinicalAccessTest::number()), std::string::npos);
-    for (const auto& c : json::parse(r->body).at("categories").as_array())
+    const json::value doc = json::parse(r->body);
+    if (r->status != 200) return out;
+    for (const auto& c : doc.at("categories").as_array())
       out[std::string(c.at("category").as_string())] = c.as_object();
     return out;
   }
