@@ -131,15 +131,15 @@ struct AccessRequest {
   std::string account;      // the professional account the request names ("" = none)
   std::string person_link;  // raw bytes; "" when the request named nobody known
   Category category = Category::kMedication;
-  std::string view;         // what is asked, for the audit ("consentStatus", "medication" …)
-  int64_t now_us = 0;       // 0 = now
+  std::string view;    // what is asked, for the audit ("consentStatus", "medication" …)
+  int64_t now_us = 0;  // 0 = now
 };
 
 struct Decision {
   bool allowed = false;
-  std::string basis;          // "consent" or "disaster" when allowed
-  Error refusal;              // when refused: code, field, Japanese message
-  std::string role;           // the account's role code, when known
+  std::string basis;                         // "consent" or "disaster" when allowed
+  Error refusal;                             // when refused: code, field, Japanese message
+  std::string role;                          // the account's role code, when known
   std::optional<store::ConsentRow> consent;  // the latest consent, when there is one
   std::string expiry_reason;  // OQSCD031 when E_CONSENT_EXPIRED: "0" ended, "1"–"3" withdrawn
 };

@@ -164,8 +164,9 @@ Result<std::string> parse_person_link_hex(std::string_view hex) {
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
   if (!ok)
-    return Error{"E_PERSON_LINK", "personLink",
-                 "個人リンクは64桁の16進数です (onshi clinical consents list --card-serial で確認できます)"};
+    return Error{
+        "E_PERSON_LINK", "personLink",
+        "個人リンクは64桁の16進数です (onshi clinical consents list --card-serial で確認できます)"};
   return out;
 }
 

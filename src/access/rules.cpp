@@ -39,25 +39,37 @@ const CategoryInfo& info(Category c) {
 
 }  // namespace
 
-std::string_view category_code(Category c) { return info(c).code; }
-std::string_view category_name(Category c) { return info(c).name; }
-std::string_view category_label(Category c) { return info(c).label; }
+std::string_view category_code(Category c) {
+  return info(c).code;
+}
+std::string_view category_name(Category c) {
+  return info(c).name;
+}
+std::string_view category_label(Category c) {
+  return info(c).label;
+}
 
 Result<Category> parse_category(std::string_view text) {
   for (const auto& i : kCategoryInfo)
     if (text == i.code || text == i.name) return i.category;
-  return Error{"E_CODE", "category",
-               "情報の種別は medication, checkup, treatment, surgery (YZK, TKK, SRJ, SHJ) のいずれかです"};
+  return Error{
+      "E_CODE", "category",
+      "情報の種別は medication, checkup, treatment, surgery (YZK, TKK, SRJ, SHJ) のいずれかです"};
 }
 
-std::string_view role_code(ProfessionalRole r) { return kRoleInfo[static_cast<size_t>(r)].code; }
-std::string_view role_label(ProfessionalRole r) { return kRoleInfo[static_cast<size_t>(r)].label; }
+std::string_view role_code(ProfessionalRole r) {
+  return kRoleInfo[static_cast<size_t>(r)].code;
+}
+std::string_view role_label(ProfessionalRole r) {
+  return kRoleInfo[static_cast<size_t>(r)].label;
+}
 
 Result<ProfessionalRole> parse_role(std::string_view text) {
   for (const auto& i : kRoleInfo)
     if (text == i.code || text == i.label) return i.role;
   return Error{"E_ACCOUNT_ROLE", "role",
-               "役割は reception (受付), doctor (医師), dentist (歯科医師), pharmacist (薬剤師) のいずれかです"};
+               "役割は reception (受付), doctor (医師), dentist (歯科医師), pharmacist (薬剤師) "
+               "のいずれかです"};
 }
 
 bool role_may_view(ProfessionalRole r, Category c) {
@@ -81,8 +93,9 @@ Result<int64_t> consent_window_us(std::string_view care_setting) {
   constexpr int64_t kHour = 3600LL * 1000000;
   if (care_setting == "1" || care_setting == "4") return 24 * kHour;
   if (care_setting == "2" || care_setting == "3") return 30 * 24 * kHour;
-  return Error{"E_CODE", "careSetting",
-               "診療区分は 1 (外来), 2 (訪問診療等), 3 (オンライン診療等), 4 (救急時) のいずれかです"};
+  return Error{
+      "E_CODE", "careSetting",
+      "診療区分は 1 (外来), 2 (訪問診療等), 3 (オンライン診療等), 4 (救急時) のいずれかです"};
 }
 
 Status record_consents(store::AccessStore& store, const ReaderConsent& c) {
@@ -114,21 +127,19 @@ Result<int64_t> withdraw_consents(store::AccessStore& store, security::AuditLog&
   const std::string cat = category ? std::string(category_code(*category)) : "";
   auto n = store.withdraw_consents(person_link, institution, cat, reason, core::now_unix_us());
   if (!n) return n.error();
-  security::ConsentWithdrawal w{actor,       person_link_hex(person_link), std::string(institution),
-                                cat,         std::string(reason),          *n};
+  security::ConsentWithdrawal w{actor, person_link_hex(person_link), std::string(institution),
+                                cat,   std::string(reason),          *n};
   if (auto st = audit.record_durable(w); !st) return st.error();
   return *n;
 }
 
 Status check_account_id(std::string_view id) {
-  const bool ok = !id.empty() && id.size() <= 32 &&
-                  std::all_of(id.begin(), id.end(), [](char c) {
-                    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                           (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-                  });
+  const bool ok = !id.empty() && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
   if (!ok)
-    return Status::Fail("E_ACCOUNT_ID", "id",
-                        "アカウントIDは英数字と . _ - の1〜32文字です");
+    return Status::Fail("E_ACCOUNT_ID", "id", "アカウントIDは英数字と . _ - の1〜32文字です");
   return {};
 }
 
@@ -154,8 +165,8 @@ Result<bool> remove_account(store::AccessStore& store, security::AuditLog& audit
   auto removed = store.remove_account(institution, account_id, core::now_unix_us());
   if (!removed) return removed.error();
   if (*removed)
-    if (auto st = audit.record_durable(security::AccountChange{
-            std::string(institution), std::string(account_id), "", true});
+    if (auto st = audit.record_durable(
+            security::AccountChange{std::string(institution), std::string(account_id), "", true});
         !st)
       return st.error();
   return *removed;
@@ -190,14 +201,18 @@ Result<int64_t> declare_disaster(store::AccessStore& store, security::AuditLog& 
   if (prefectures.empty()) return parse_prefectures("").error();
   if (to_us <= from_us)
     return Error{"E_DISASTER_PERIOD", "to", "終了日時は開始日時より後にしてください"};
-  store::DisasterPeriod p{0, prefectures, from_us, to_us, core::now_unix_us(), std::nullopt,
-                          std::string(note)};
+  store::DisasterPeriod p{
+      0, prefectures, from_us, to_us, core::now_unix_us(), std::nullopt, std::string(note)};
   auto id = store.declare_disaster(p);
   if (!id) return id.error();
   std::string joined;
   for (const auto& x : prefectures) joined += (joined.empty() ? "" : ",") + x;
-  security::DisasterChange c{security::operator_actor(), *id, false, joined,
-                             core::timestamp_jst(from_us), core::timestamp_jst(to_us),
+  security::DisasterChange c{security::operator_actor(),
+                             *id,
+                             false,
+                             joined,
+                             core::timestamp_jst(from_us),
+                             core::timestamp_jst(to_us),
                              std::string(note)};
   if (auto st = audit.record_durable(c); !st) return st.error();
   return *id;

@@ -43,15 +43,18 @@ int fail(const char* prefix, const Error& e, int code) {
 Result<int64_t> parse_jst_time(std::string_view text, const std::string& field) {
   if (text == "now") return core::now_unix_us();
   auto bad = [&] {
-    return Error{"E_FLAG", field,
-                 "日時は YYYYMMDD, YYYYMMDDHHmm, YYYYMMDDHHmmss (日本時間) か now で指定してください"};
+    return Error{
+        "E_FLAG", field,
+        "日時は YYYYMMDD, YYYYMMDDHHmm, YYYYMMDDHHmmss (日本時間) か now で指定してください"};
   };
   if (text.size() != 8 && text.size() != 12 && text.size() != 14) return bad();
   for (char c : text)
     if (c < '0' || c > '9') return bad();
   auto d = core::Date::parse(text.substr(0, 8));
   if (!d) return bad();
-  auto num = [&](size_t at) { return at < text.size() ? (text[at] - '0') * 10 + (text[at + 1] - '0') : 0; };
+  auto num = [&](size_t at) {
+    return at < text.size() ? (text[at] - '0') * 10 + (text[at + 1] - '0') : 0;
+  };
   const int h = num(8), m = num(10), s = num(12);
   if (h > 23 || m > 59 || s > 59) return bad();
   const int64_t seconds = int64_t{d->days()} * 86400 + h * 3600 + m * 60 + s - 9 * 3600;
@@ -125,9 +128,13 @@ int run_end(const ClinicalArgs& a) {
 }
 
 int run_consents(const ClinicalArgs& a, bool withdraw) {
-  const char* prefix = withdraw ? "onshi clinical consents withdraw" : "onshi clinical consents list";
+  const char* prefix =
+      withdraw ? "onshi clinical consents withdraw" : "onshi clinical consents list";
   if (a.person_link.empty() == a.card_serial.empty())
-    return fail(prefix, Error{"E_FLAG", "person-link", "--person-link か --card-serial のどちらか一つを指定してください"}, 2);
+    return fail(prefix,
+                Error{"E_FLAG", "person-link",
+                      "--person-link か --card-serial のどちらか一つを指定してください"},
+                2);
   std::optional<access::Category> category;
   if (!a.category.empty()) {
     auto c = access::parse_category(a.category);
@@ -174,8 +181,10 @@ void add_db_flags(CLI::App* cmd, ClinicalArgs& a) {
 }
 
 void add_person_flags(CLI::App* cmd, ClinicalArgs& a) {
-  cmd->add_option("--person-link", a.person_link, "個人リンク (64桁の16進数; 監査ログの person:… と同じ)");
-  cmd->add_option("--card-serial", a.card_serial, "マイナンバーカードのシリアル番号 (onshi card show)");
+  cmd->add_option("--person-link", a.person_link,
+                  "個人リンク (64桁の16進数; 監査ログの person:… と同じ)");
+  cmd->add_option("--card-serial", a.card_serial,
+                  "マイナンバーカードのシリアル番号 (onshi card show)");
 }
 
 }  // namespace
@@ -185,13 +194,15 @@ void register_clinical_access(CLI::App& app, Commands& commands) {
   for (CLI::App* sub : app.get_subcommands({}))
     if (sub->get_name() == "clinical") clinical = sub;
   if (!clinical) {
-    clinical = app.add_subcommand("clinical", "診療情報等 (clinical information: consents, disaster mode)");
+    clinical = app.add_subcommand("clinical",
+                                  "診療情報等 (clinical information: consents, disaster mode)");
     clinical->require_subcommand(1);
   }
   auto a = std::make_shared<ClinicalArgs>();
   CLI::App* disaster = clinical->add_subcommand(
-      "disaster", "災害時モード: 都道府県と期間を指定して、同意なしの薬剤情報・診療情報の閲覧を認める "
-                  "(declare a disaster period; also list, end)");
+      "disaster",
+      "災害時モード: 都道府県と期間を指定して、同意なしの薬剤情報・診療情報の閲覧を認める "
+      "(declare a disaster period; also list, end)");
   disaster->require_subcommand(0, 1);
   CLI::App* list = disaster->add_subcommand("list", "災害時の期間の一覧 (JSON lines)");
   add_db_flags(list, *a);
@@ -220,11 +231,13 @@ void register_clinical_access(CLI::App& app, Commands& commands) {
   add_person_flags(clist, *a);
   commands.on_run(clist, [a] { return run_consents(*a, false); });
   CLI::App* withdraw = consents->add_subcommand(
-      "withdraw", "同意を取り消す (すべてのサーバーで直ちに有効; OQSCD031 の理由, 既定 2 患者による取り消し)");
+      "withdraw",
+      "同意を取り消す (すべてのサーバーで直ちに有効; OQSCD031 の理由, 既定 2 患者による取り消し)");
   add_db_flags(withdraw, *a);
   add_person_flags(withdraw, *a);
   withdraw->add_option("--institution", a->institution, "この医療機関の同意だけ (医療機関コード)");
-  withdraw->add_option("--category", a->category, "この種別だけ: medication, checkup, treatment, surgery");
+  withdraw->add_option("--category", a->category,
+                       "この種別だけ: medication, checkup, treatment, surgery");
   withdraw->add_option("--reason", a->reason, "理由 (OQSCD031): 1 医療機関, 2 患者, 3 用途変更")
       ->capture_default_str();
   commands.on_run(withdraw, [a] { return run_consents(*a, true); });

@@ -70,10 +70,12 @@ Result<AuditRecord> decode_access(std::string_view actor, bool allowed, std::str
   a.person = std::move(*person);
   auto d = read_detail(detail);
   if (!d) return d.error();
-  for (auto [key, target, optional] :
-       {std::tuple{"account", &a.account, false}, {"role", &a.role, false},
-        {"category", &a.category, false}, {"view", &a.view, false},
-        {"code", &a.code, allowed}, {"basis", &a.basis, !allowed}}) {
+  for (auto [key, target, optional] : {std::tuple{"account", &a.account, false},
+                                       {"role", &a.role, false},
+                                       {"category", &a.category, false},
+                                       {"view", &a.view, false},
+                                       {"code", &a.code, allowed},
+                                       {"basis", &a.basis, !allowed}}) {
     auto v = d->text(key, optional);
     if (!v) return v.error();
     *target = std::move(*v);
@@ -93,7 +95,8 @@ Result<AuditRecord> decode_withdrawal(std::string_view actor, std::string_view s
   auto d = read_detail(detail);
   if (!d) return d.error();
   for (auto [key, target] : {std::pair{"institution", &w.institution},
-                             {"category", &w.category}, {"reason", &w.reason}}) {
+                             {"category", &w.category},
+                             {"reason", &w.reason}}) {
     auto v = d->text(key);
     if (!v) return v.error();
     *target = std::move(*v);
@@ -118,8 +121,10 @@ Result<AuditRecord> decode_disaster(std::string_view actor, bool ended, std::str
   }
   auto d = read_detail(detail);
   if (!d) return d.error();
-  for (auto [key, target] : {std::pair{"prefectures", &c.prefectures}, {"from", &c.from},
-                             {"to", &c.to}, {"note", &c.note}}) {
+  for (auto [key, target] : {std::pair{"prefectures", &c.prefectures},
+                             {"from", &c.from},
+                             {"to", &c.to},
+                             {"note", &c.note}}) {
     auto v = d->text(key);
     if (!v) return v.error();
     *target = std::move(*v);
@@ -154,8 +159,8 @@ std::string person_subject(std::string_view person_link_hex) {
 }
 
 AuditEvent encode_clinical(const ClinicalAccess& a) {
-  json::object o{{"account", a.account}, {"role", a.role}, {"category", a.category},
-                 {"view", a.view}};
+  json::object o{
+      {"account", a.account}, {"role", a.role}, {"category", a.category}, {"view", a.view}};
   if (a.allowed)
     o["basis"] = a.basis;
   else
@@ -166,15 +171,16 @@ AuditEvent encode_clinical(const ClinicalAccess& a) {
 }
 
 AuditEvent encode_clinical(const ConsentWithdrawal& w) {
-  json::object o{{"institution", w.institution}, {"category", w.category},
-                 {"reason", w.reason}, {"withdrawn", w.withdrawn}};
+  json::object o{{"institution", w.institution},
+                 {"category", w.category},
+                 {"reason", w.reason},
+                 {"withdrawn", w.withdrawn}};
   return {actor_text(w.actor), "clinical.consentWithdrawn", person_subject(w.person),
           json::serialize(o)};
 }
 
 AuditEvent encode_clinical(const DisasterChange& d) {
-  json::object o{{"prefectures", d.prefectures}, {"from", d.from}, {"to", d.to},
-                 {"note", d.note}};
+  json::object o{{"prefectures", d.prefectures}, {"from", d.from}, {"to", d.to}, {"note", d.note}};
   return {actor_text(d.actor), d.ended ? "clinical.disasterEnded" : "clinical.disaster",
           std::to_string(d.id), json::serialize(o)};
 }

@@ -15,7 +15,6 @@
 // header element ProfessionalAccountIdentifier (XML, docs/clinical.md). Bad input is 400
 // problem+json with a stable code and the field; nothing is changed then.
 #include <boost/json.hpp>
-
 #include <memory>
 #include <set>
 
@@ -74,7 +73,8 @@ http::Response remove_account(AccessRoutes& r, const http::Request& req) {
   auto b = body_strings(req.body, {"id"});
   if (!b) return http::problem(400, b.error());
   auto removed = access::remove_account(*r.store, *r.audit, req.peer.id, (*b)["id"]);
-  if (!removed) return http::problem(removed.error().code == "E_STORE" ? 503 : 400, removed.error());
+  if (!removed)
+    return http::problem(removed.error().code == "E_STORE" ? 503 : 400, removed.error());
   return ok_json({{"id", (*b)["id"]}, {"removed", *removed}});
 }
 
@@ -83,7 +83,8 @@ http::Response list_accounts(AccessRoutes& r, const http::Request& req) {
   if (!all) return http::problem(503, all.error());
   json::array list;
   for (const auto& a : *all) {
-    json::object o{{"id", a.account_id}, {"role", a.role},
+    json::object o{{"id", a.account_id},
+                   {"role", a.role},
                    {"registeredAt", core::timestamp_jst(a.registered_at_us)}};
     if (a.removed_at_us) o["removedAt"] = core::timestamp_jst(*a.removed_at_us);
     list.push_back(std::move(o));
@@ -114,8 +115,7 @@ Result<std::string> person_of(store::Store& members, const http::Request& req) {
 
 http::Response consent_status(AccessRoutes& r, const http::Request& req) {
   auto person = person_of(*r.members, req);
-  if (!person)
-    return http::problem(person.error().code == "E_STORE" ? 503 : 400, person.error());
+  if (!person) return http::problem(person.error().code == "E_STORE" ? 503 : 400, person.error());
   json::array categories;
   for (access::Category c : access::kCategories) {
     access::AccessRequest q{req.peer.id, req.query_param("account"), *person, c, "consentStatus"};

@@ -34,16 +34,16 @@ namespace onshi::store {
 // information (OQSCD036: "YZK" medication and prescriptions, "TKK" health checks, "SRJ"
 // treatment, "SHJ" surgery). The My Number is never part of it: only the person link.
 struct ConsentRow {
-  int64_t id = 0;                 // assigned by put_consents (1, 2, …)
-  std::string person_link;        // raw bytes (security/crypto.h person_link)
-  std::string institution;        // 10-digit 医療機関コード
-  std::string category;           // "YZK", "TKK", "SRJ", "SHJ"
-  std::string care_setting;       // OQSCD028: "1" 外来, "2" 訪問診療等, "3" オンライン診療等, "4" 救急時
-  std::string card_serial;        // the card that was presented
-  int64_t consented_at_us = 0;    // …ConsTime
-  int64_t available_until_us = 0; // …AvailableTime (exclusive)
+  int64_t id = 0;           // assigned by put_consents (1, 2, …)
+  std::string person_link;  // raw bytes (security/crypto.h person_link)
+  std::string institution;  // 10-digit 医療機関コード
+  std::string category;     // "YZK", "TKK", "SRJ", "SHJ"
+  std::string care_setting;  // OQSCD028: "1" 外来, "2" 訪問診療等, "3" オンライン診療等, "4" 救急時
+  std::string card_serial;                 // the card that was presented
+  int64_t consented_at_us = 0;             // …ConsTime
+  int64_t available_until_us = 0;          // …AvailableTime (exclusive)
   std::optional<int64_t> withdrawn_at_us;  // set by withdraw_consents
-  std::string withdrawn_reason;   // OQSCD031 when withdrawn: "1" 医療機関, "2" 患者, "3" 用途変更
+  std::string withdrawn_reason;  // OQSCD031 when withdrawn: "1" 医療機関, "2" 患者, "3" 用途変更
   bool operator==(const ConsentRow&) const = default;
 };
 
@@ -54,8 +54,8 @@ struct DisasterPeriod {
   std::vector<std::string> prefectures;  // 2-digit codes, "13", "14"
   int64_t from_us = 0, to_us = 0;        // [from, to)
   int64_t declared_at_us = 0;
-  std::optional<int64_t> ended_at_us;    // ended early by the operator (to_us is then ≤ it)
-  std::string note;                      // free text (the disaster's name)
+  std::optional<int64_t> ended_at_us;  // ended early by the operator (to_us is then ≤ it)
+  std::string note;                    // free text (the disaster's name)
   bool operator==(const DisasterPeriod&) const = default;
 };
 
@@ -88,9 +88,8 @@ class AccessStore {
   // nor ended at `now_us` — at `institution` only unless it is "", of `category` only unless
   // it is "". Returns how many were withdrawn. Atomic.
   virtual Result<int64_t> withdraw_consents(std::string_view person_link,
-                                            std::string_view institution,
-                                            std::string_view category, std::string_view reason,
-                                            int64_t now_us) = 0;
+                                            std::string_view institution, std::string_view category,
+                                            std::string_view reason, int64_t now_us) = 0;
 
   // ---- disaster periods ----
   // Records a period (id ignored) and returns its id.

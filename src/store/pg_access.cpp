@@ -50,12 +50,14 @@ pg::Params& opt(pg::Params& p, const std::optional<int64_t>& v) {
 }
 
 ConsentRow read_consent(const pg::Rows& r, int i) {
-  return {r.i64(i, 0), r.bytea(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4),
+  return {r.i64(i, 0), r.bytea(i, 1), r.str(i, 2), r.str(i, 3),      r.str(i, 4),
           r.str(i, 5), r.i64(i, 6),   r.i64(i, 7), opt_i64(r, i, 8), r.str(i, 9)};
 }
 DisasterPeriod read_disaster(const pg::Rows& r, int i) {
-  return {r.i64(i, 0), split_prefectures(r.text(i, 1)), r.i64(i, 2), r.i64(i, 3), r.i64(i, 4),
-          opt_i64(r, i, 5), r.str(i, 6)};
+  return {r.i64(i, 0), split_prefectures(r.text(i, 1)),
+          r.i64(i, 2), r.i64(i, 3),
+          r.i64(i, 4), opt_i64(r, i, 5),
+          r.str(i, 6)};
 }
 ProfessionalAccount read_account(const pg::Rows& r, int i) {
   return {r.str(i, 0), r.str(i, 1), r.str(i, 2), r.i64(i, 3), opt_i64(r, i, 4)};
@@ -165,8 +167,11 @@ class PgAccess final : public AccessStore {
                "registered_at_us, removed_at_us) VALUES($1, $2, $3, $4, NULL) "
                "ON CONFLICT(institution, account_id) DO UPDATE SET role = EXCLUDED.role, "
                "registered_at_us = EXCLUDED.registered_at_us, removed_at_us = NULL",
-               pg::Params().text(a.institution).text(a.account_id).text(a.role).i64(
-                   a.registered_at_us))
+               pg::Params()
+                   .text(a.institution)
+                   .text(a.account_id)
+                   .text(a.role)
+                   .i64(a.registered_at_us))
         .status();
   }
 
@@ -203,9 +208,9 @@ class PgAccess final : public AccessStore {
 
   Status scan_consents(int64_t after_id, size_t limit,
                        const std::function<bool(const ConsentRow&)>& fn) override {
-    auto rows = exec(sql("SELECT ", kConsentColumns,
-                         " FROM consents WHERE id > $1 ORDER BY id LIMIT $2"),
-                     pg::Params().i64(after_id).i64(static_cast<int64_t>(limit)));
+    auto rows =
+        exec(sql("SELECT ", kConsentColumns, " FROM consents WHERE id > $1 ORDER BY id LIMIT $2"),
+             pg::Params().i64(after_id).i64(static_cast<int64_t>(limit)));
     if (!rows) return rows.status();
     for (int i = 0; i < rows->size(); ++i)
       if (!fn(read_consent(*rows, i))) break;
@@ -213,49 +218,53 @@ class PgAccess final : public AccessStore {
   }
 
   Result<int64_t> put_consents_verbatim(std::span<const ConsentRow> rows) override {
-    return verbatim(rows, "consents_id_seq", "consents", [](pg::Conn& c, const ConsentRow& r)
-                                                             -> Result<bool> {
-      auto found = c.exec(sql("SELECT ", kConsentColumns, " FROM consents WHERE id = $1").c_str(),
-                          pg::Params().i64(r.id));
-      if (!found) return found.error();
-      if (found->size() > 0) {
-        if (read_consent(*found, 0) != r) return conflict("consents", "consent " + std::to_string(r.id));
-        return false;
-      }
-      pg::Params p = consent_params(r);
-      p.i64(r.id);
-      auto ins = c.exec(
-          "INSERT INTO consents(person_link, institution, category, care_setting, card_serial, "
-          "consented_at_us, available_until_us, withdrawn_at_us, withdrawn_reason, id) "
-          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-          p);
-      if (!ins) return ins.error();
-      return true;
-    });
+    return verbatim(
+        rows, "consents_id_seq", "consents", [](pg::Conn& c, const ConsentRow& r) -> Result<bool> {
+          auto found =
+              c.exec(sql("SELECT ", kConsentColumns, " FROM consents WHERE id = $1").c_str(),
+                     pg::Params().i64(r.id));
+          if (!found) return found.error();
+          if (found->size() > 0) {
+            if (read_consent(*found, 0) != r)
+              return conflict("consents", "consent " + std::to_string(r.id));
+            return false;
+          }
+          pg::Params p = consent_params(r);
+          p.i64(r.id);
+          auto ins = c.exec(
+              "INSERT INTO consents(person_link, institution, category, care_setting, card_serial, "
+              "consented_at_us, available_until_us, withdrawn_at_us, withdrawn_reason, id) "
+              "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+              p);
+          if (!ins) return ins.error();
+          return true;
+        });
   }
 
   Result<int64_t> put_disasters_verbatim(std::span<const DisasterPeriod> rows) override {
-    return verbatim(rows, "disaster_periods_id_seq", "disaster_periods",
-                    [](pg::Conn& c, const DisasterPeriod& r) -> Result<bool> {
-      auto found = c.exec(
-          sql("SELECT ", kDisasterColumns, " FROM disaster_periods WHERE id = $1").c_str(),
-          pg::Params().i64(r.id));
-      if (!found) return found.error();
-      if (found->size() > 0) {
-        if (read_disaster(*found, 0) != r) return conflict("disasters", "period " + std::to_string(r.id));
-        return false;
-      }
-      pg::Params p;
-      p.i64(r.id).text(join_prefectures(r.prefectures)).i64(r.from_us).i64(r.to_us);
-      p.i64(r.declared_at_us);
-      opt(p, r.ended_at_us).text(r.note);
-      auto ins = c.exec(
-          "INSERT INTO disaster_periods(id, prefectures, from_us, to_us, declared_at_us, "
-          "ended_at_us, note) VALUES($1, $2, $3, $4, $5, $6, $7)",
-          p);
-      if (!ins) return ins.error();
-      return true;
-    });
+    return verbatim(
+        rows, "disaster_periods_id_seq", "disaster_periods",
+        [](pg::Conn& c, const DisasterPeriod& r) -> Result<bool> {
+          auto found = c.exec(
+              sql("SELECT ", kDisasterColumns, " FROM disaster_periods WHERE id = $1").c_str(),
+              pg::Params().i64(r.id));
+          if (!found) return found.error();
+          if (found->size() > 0) {
+            if (read_disaster(*found, 0) != r)
+              return conflict("disasters", "period " + std::to_string(r.id));
+            return false;
+          }
+          pg::Params p;
+          p.i64(r.id).text(join_prefectures(r.prefectures)).i64(r.from_us).i64(r.to_us);
+          p.i64(r.declared_at_us);
+          opt(p, r.ended_at_us).text(r.note);
+          auto ins = c.exec(
+              "INSERT INTO disaster_periods(id, prefectures, from_us, to_us, declared_at_us, "
+              "ended_at_us, note) VALUES($1, $2, $3, $4, $5, $6, $7)",
+              p);
+          if (!ins) return ins.error();
+          return true;
+        });
   }
 
   Result<int64_t> put_accounts_verbatim(std::span<const ProfessionalAccount> rows) override {

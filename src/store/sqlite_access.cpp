@@ -264,13 +264,15 @@ class SqliteAccess final : public SqliteAccessStore {
   Result<int64_t> put_consents_verbatim(std::span<const ConsentRow> rows) override {
     return write([&](sqlite3* d) -> Result<int64_t> {
       int64_t n = 0;
-      Stmt find(d, (std::string("SELECT ") + kConsentColumns + " FROM consents WHERE id=?").c_str());
+      Stmt find(d,
+                (std::string("SELECT ") + kConsentColumns + " FROM consents WHERE id=?").c_str());
       for (const auto& r : rows) {
         find.reset();
         find.i64(1, r.id);
         int rc = find.step();
         if (rc == SQLITE_ROW) {
-          if (read_consent(find) != r) return conflict("consents", "consent " + std::to_string(r.id));
+          if (read_consent(find) != r)
+            return conflict("consents", "consent " + std::to_string(r.id));
           continue;
         }
         if (rc != SQLITE_DONE) return sqlite::error(d, "access.db copy");
@@ -295,7 +297,8 @@ class SqliteAccess final : public SqliteAccessStore {
         find.i64(1, r.id);
         int rc = find.step();
         if (rc == SQLITE_ROW) {
-          if (read_disaster(find) != r) return conflict("disasters", "period " + std::to_string(r.id));
+          if (read_disaster(find) != r)
+            return conflict("disasters", "period " + std::to_string(r.id));
           continue;
         }
         if (rc != SQLITE_DONE) return sqlite::error(d, "access.db copy");

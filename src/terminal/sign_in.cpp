@@ -116,22 +116,21 @@ http::Response Terminal::Impl::sign_in(const http::Request& req) {
     core::log_info("terminal.sign_in_refused", {});
     return api_error(401, "E_SIGNIN", "password", "アカウントIDかパスワードが違います");
   }
-  const std::string token =
-      sessions.open(**user, std::chrono::minutes(options.session_minutes));
+  const std::string token = sessions.open(**user, std::chrono::minutes(options.session_minutes));
   core::log_info("terminal.signed_in", {{"role", (*user)->role}});
   json::object o = session_json(Session{(*user)->id, (*user)->name, (*user)->role, {}, {}});
   o["expiresInSeconds"] = options.session_minutes * 60;
   http::Response r = json_response(200, json::serialize(o));
-  r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + token +
-                                           "; Path=/; HttpOnly; SameSite=Strict");
+  r.headers.emplace_back(
+      "Set-Cookie", std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
   return r;
 }
 
 http::Response Terminal::Impl::sign_out(const http::Request& req) {
   sessions.close(token_of(req));
   http::Response r = json_response(200, R"({"signedIn":false})");
-  r.headers.emplace_back("Set-Cookie", std::string(kCookie) +
-                                           "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  r.headers.emplace_back("Set-Cookie",
+                         std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   return r;
 }
 

@@ -35,8 +35,8 @@ std::string hex(const unsigned char* p, size_t n) {
 
 Status check_id(std::string_view id) {
   const bool ok = !id.empty() && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
   if (!ok)
     return Status::Fail("E_ACCOUNT_ID", "id", "アカウントIDは英数字と . _ - の1〜32文字です");
@@ -55,7 +55,8 @@ Error central_error(const http::ClientResponse& r) {
     };
     if (!text("code").empty()) return Error{text("code"), text("field"), text("detail")};
   }
-  return Error{"E_TERMINAL_HTTP", "", "中央サービスが HTTP " + std::to_string(r.status) + " を返しました"};
+  return Error{"E_TERMINAL_HTTP", "",
+               "中央サービスが HTTP " + std::to_string(r.status) + " を返しました"};
 }
 
 Status call_central(const http::ClientOptions& central, const std::string& target,
@@ -81,7 +82,8 @@ Result<std::string> parse_user_role(std::string_view text) {
   for (std::string_view r : kUserRoles)
     if (text == r || text == user_role_label(r)) return std::string(r);
   return Error{"E_ACCOUNT_ROLE", "role",
-               "役割は reception (受付), doctor (医師), dentist (歯科医師), pharmacist (薬剤師) のいずれかです"};
+               "役割は reception (受付), doctor (医師), dentist (歯科医師), pharmacist (薬剤師) "
+               "のいずれかです"};
 }
 
 Result<std::string> password_hash(std::string_view password, std::string_view salt_hex) {
@@ -110,7 +112,8 @@ Result<std::vector<User>> UsersFile::load() const {
   const json::array* list = nullptr;
   if (!ec && v.is_object())
     if (const json::value* u = v.as_object().if_contains("users")) list = u->if_array();
-  if (!list) return Error{"E_TERMINAL_IO", "users.json", file_.string() + " の形式が正しくありません"};
+  if (!list)
+    return Error{"E_TERMINAL_IO", "users.json", file_.string() + " の形式が正しくありません"};
   for (const auto& e : *list) {
     if (!e.is_object()) continue;
     const auto& o = e.as_object();
@@ -129,14 +132,19 @@ Result<std::vector<User>> UsersFile::load() const {
 Status UsersFile::save(const std::vector<User>& users) const {
   json::array list;
   for (const auto& u : users)
-    list.push_back(json::object{{"id", u.id}, {"name", u.name}, {"role", u.role},
-                                {"kdf", "scrypt N=32768 r=8 p=1"}, {"salt", u.salt},
-                                {"hash", u.hash}, {"createdAtUs", u.created_at_us}});
+    list.push_back(json::object{{"id", u.id},
+                                {"name", u.name},
+                                {"role", u.role},
+                                {"kdf", "scrypt N=32768 r=8 p=1"},
+                                {"salt", u.salt},
+                                {"hash", u.hash},
+                                {"createdAtUs", u.created_at_us}});
   const fs::path tmp = file_.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << json::serialize(json::object{{"users", std::move(list)}}) << "\n";
-    if (!out.flush()) return Status::Fail("E_TERMINAL_IO", "users.json", tmp.string() + " に書けません");
+    if (!out.flush())
+      return Status::Fail("E_TERMINAL_IO", "users.json", tmp.string() + " に書けません");
   }
   ::chmod(tmp.c_str(), 0600);
   std::error_code ec;
@@ -170,10 +178,12 @@ Status UsersFile::add(const http::ClientOptions& central, std::string_view id,
   if (!users) return users.status();
   for (const auto& u : *users)
     if (u.id == id)
-      return Status::Fail("E_ACCOUNT_EXISTS", "id", "アカウント " + std::string(id) + " はすでにあります");
+      return Status::Fail("E_ACCOUNT_EXISTS", "id",
+                          "アカウント " + std::string(id) + " はすでにあります");
   unsigned char salt[16];
   if (RAND_bytes(salt, sizeof salt) != 1) return Status::Fail("E_CRYPTO", "", "RAND_bytes failed");
-  User u{std::string(id), std::string(name), *code, hex(salt, sizeof salt), "", core::now_unix_us()};
+  User u{std::string(id),    std::string(name), *code, hex(salt, sizeof salt), "",
+         core::now_unix_us()};
   auto h = password_hash(password, u.salt);
   if (!h) return h.status();
   u.hash = std::move(*h);
@@ -191,7 +201,8 @@ Status UsersFile::remove(const http::ClientOptions& central, std::string_view id
   if (!users) return users.status();
   auto it = std::find_if(users->begin(), users->end(), [&](const User& u) { return u.id == id; });
   if (it == users->end())
-    return Status::Fail("E_ACCOUNT_UNKNOWN", "id", "アカウント " + std::string(id) + " はありません");
+    return Status::Fail("E_ACCOUNT_UNKNOWN", "id",
+                        "アカウント " + std::string(id) + " はありません");
   if (auto st = call_central(central, "/v1/institution/accounts/remove",
                              json::object{{"id", std::string(id)}});
       !st)

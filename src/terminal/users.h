@@ -36,9 +36,9 @@ std::string_view user_role_label(std::string_view role);
 Result<std::string> parse_user_role(std::string_view text);
 
 struct User {
-  std::string id;    // 1–32 of A–Z a–z 0–9 . _ -
-  std::string name;  // shown on the screen (staff name), may be ""
-  std::string role;  // a code of kUserRoles
+  std::string id;          // 1–32 of A–Z a–z 0–9 . _ -
+  std::string name;        // shown on the screen (staff name), may be ""
+  std::string role;        // a code of kUserRoles
   std::string salt, hash;  // hex
   int64_t created_at_us = 0;
 };

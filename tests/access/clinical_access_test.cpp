@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -63,11 +62,13 @@ class ClinicalAccessTest : public ::testing::Test {
     ct::register_person(service_->dir(), ct::my_number("33333333333"),
                         ct::qualification("300", "20200401"));
     // Accounts, registered with each institution's certificate.
-    for (auto [who, id, role] : {std::tuple{"clinic", "dr", "doctor"}, {"clinic", "desk", "reception"},
-                                 {"clinic", "gone", "doctor"}, {"other", "dr2", "doctor"}}) {
-      auto r = service_->client(who).request(
-          "POST", "/v1/institution/accounts",
-          json::serialize(json::object{{"id", id}, {"role", role}}));
+    for (auto [who, id, role] : {std::tuple{"clinic", "dr", "doctor"},
+                                 {"clinic", "desk", "reception"},
+                                 {"clinic", "gone", "doctor"},
+                                 {"other", "dr2", "doctor"}}) {
+      auto r =
+          service_->client(who).request("POST", "/v1/institution/accounts",
+                                        json::serialize(json::object{{"id", id}, {"role", role}}));
       ASSERT_TRUE(r.ok());
       ASSERT_EQ(r->status, 201) << r->body;
     }
@@ -93,8 +94,11 @@ class ClinicalAccessTest : public ::testing::Test {
     auto p = card->present(std::string(challenge.at("challenge").as_string()), card::Method::kPin,
                            "1234");
     ASSERT_TRUE(p.ok());
-    json::object body{{"challenge", p->challenge}, {"certificate", p->certificate_pem},
-                      {"signature", p->signature}, {"method", "pin"}, {"consent", consent}};
+    json::object body{{"challenge", p->challenge},
+                      {"certificate", p->certificate_pem},
+                      {"signature", p->signature},
+                      {"method", "pin"},
+                      {"consent", consent}};
     auto r = client.request("POST", "/v1/card/confirmations", json::serialize(body));
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->status, 200) << r->body;
@@ -104,9 +108,9 @@ class ClinicalAccessTest : public ::testing::Test {
   static std::map<std::string, json::object> status(const std::string& who,
                                                     const std::string& account,
                                                     const std::string& number = "100") {
-    auto r = service_->client(who).request(
-        "GET", "/v1/clinical/consent-status?account=" + account + "&insurerNumber=" + kInsurer +
-                   "&symbol=12&number=" + number + "&branch=00");
+    auto r = service_->client(who).request("GET", "/v1/clinical/consent-status?account=" + account +
+                                                      "&insurerNumber=" + kInsurer +
+                                                      "&symbol=12&number=" + number + "&branch=00");
     std::map<std::string, json::object> out;
     EXPECT_TRUE(r.ok());
     if (!r.ok()) return out;
@@ -147,12 +151,17 @@ TEST_F(ClinicalAccessTest, DoctorSeesWhatWasConsentedAtTheReader) {
 // removed account gets nothing.
 TEST_F(ClinicalAccessTest, ReceptionAndMissingAccountsAreRefused) {
   confirm_by_card("clinic", {{"medication", true}});
-  for (const auto& [category, o] : status("clinic", "desk")) EXPECT_EQ(code(o), "E_ACCOUNT_ROLE") << category;
-  for (const auto& [category, o] : status("clinic", "")) EXPECT_EQ(code(o), "E_ACCOUNT_MISSING") << category;
-  for (const auto& [category, o] : status("clinic", "nobody")) EXPECT_EQ(code(o), "E_ACCOUNT_UNKNOWN") << category;
-  for (const auto& [category, o] : status("clinic", "gone")) EXPECT_EQ(code(o), "E_ACCOUNT_UNKNOWN") << category;
+  for (const auto& [category, o] : status("clinic", "desk"))
+    EXPECT_EQ(code(o), "E_ACCOUNT_ROLE") << category;
+  for (const auto& [category, o] : status("clinic", ""))
+    EXPECT_EQ(code(o), "E_ACCOUNT_MISSING") << category;
+  for (const auto& [category, o] : status("clinic", "nobody"))
+    EXPECT_EQ(code(o), "E_ACCOUNT_UNKNOWN") << category;
+  for (const auto& [category, o] : status("clinic", "gone"))
+    EXPECT_EQ(code(o), "E_ACCOUNT_UNKNOWN") << category;
   // Another institution's doctor account is not this institution's.
-  for (const auto& [category, o] : status("clinic", "dr2")) EXPECT_EQ(code(o), "E_ACCOUNT_UNKNOWN") << category;
+  for (const auto& [category, o] : status("clinic", "dr2"))
+    EXPECT_EQ(code(o), "E_ACCOUNT_UNKNOWN") << category;
 }
 
 // R-CONF-5: a consent given at one institution is not a consent at another.
@@ -184,12 +193,21 @@ TEST_F(ClinicalAccessTest, ExpiredAndWithdrawnConsents) {
   auto link = db->cards().find(serial_);
   ASSERT_TRUE(link.ok() && link->has_value());
   const int64_t long_ago = core::now_unix_us() - 48LL * 3600 * 1000000;
-  store::ConsentRow old{0, (*link)->person_link, kClinic, "SHJ", "1", serial_, long_ago,
-                        long_ago + 24LL * 3600 * 1000000, std::nullopt, ""};
+  store::ConsentRow old{0,
+                        (*link)->person_link,
+                        kClinic,
+                        "SHJ",
+                        "1",
+                        serial_,
+                        long_ago,
+                        long_ago + 24LL * 3600 * 1000000,
+                        std::nullopt,
+                        ""};
   ASSERT_TRUE(db->access().put_consents(std::vector<store::ConsentRow>{old}).ok());
   auto s = status("clinic", "dr");
   EXPECT_EQ(code(s["SHJ"]), "E_CONSENT_EXPIRED");
-  EXPECT_NE(std::string(s["SHJ"].at("detail").as_string()).find("同意有効期限切れ"), std::string::npos);
+  EXPECT_NE(std::string(s["SHJ"].at("detail").as_string()).find("同意有効期限切れ"),
+            std::string::npos);
   EXPECT_EQ(s["SHJ"].at("expiryReason").as_string(), "0");
 
   confirm_by_card("clinic", {{"healthCheckup", true}});
@@ -269,18 +287,18 @@ TEST_F(ClinicalAccessTest, DecisionsAreAuditedAndShown) {
   EXPECT_EQ(out.find(number()), std::string::npos);
   EXPECT_EQ(run("audit show --data-dir " + service_->dir().string() + " --person-link xyz"), 2);
   std::string none;
-  ASSERT_EQ(run("audit show --data-dir " + service_->dir().string() + " --from 20990101", &none), 0);
+  ASSERT_EQ(run("audit show --data-dir " + service_->dir().string() + " --from 20990101", &none),
+            0);
   EXPECT_TRUE(none.empty());
 }
 
 // R-CONF-5: account registration checks its input; a pharmacy registers no doctors.
 TEST_F(ClinicalAccessTest, AccountRegistrationRefusesBadInput) {
   auto c = service_->client("clinic");
-  for (auto [body, want] :
-       {std::pair{R"({"id":"a b","role":"doctor"})", "E_ACCOUNT_ID"},
-        {R"({"id":"x","role":"nurse"})", "E_ACCOUNT_ROLE"},
-        {R"({"id":"x","role":"doctor","extra":"1"})", "E_JSON_UNKNOWN_FIELD"},
-        {R"({"id":1})", "E_JSON_TYPE"}}) {
+  for (auto [body, want] : {std::pair{R"({"id":"a b","role":"doctor"})", "E_ACCOUNT_ID"},
+                            {R"({"id":"x","role":"nurse"})", "E_ACCOUNT_ROLE"},
+                            {R"({"id":"x","role":"doctor","extra":"1"})", "E_JSON_UNKNOWN_FIELD"},
+                            {R"({"id":1})", "E_JSON_TYPE"}}) {
     auto r = c.request("POST", "/v1/institution/accounts", body);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 400) << body;

@@ -78,8 +78,8 @@ TEST_P(GateTest, AccountRegistrationRules) {
 // R-CONF-5: the gate's order and answers, each audited.
 TEST_P(GateTest, ConsentRoleAndDisaster) {
   const int64_t now = core::now_unix_us();
-  ReaderConsent c{kPerson, "1310112345", "0A", "1", now - kHour,
-                  {Category::kMedication, Category::kSurgery}};
+  ReaderConsent c{kPerson, "1310112345", "0A",
+                  "1",     now - kHour,  {Category::kMedication, Category::kSurgery}};
   ASSERT_TRUE(record_consents(db_->access(), c));
   ReaderConsent p{kPerson, "1340112345", "0A", "1", now - kHour, {Category::kSurgery}};
   ASSERT_TRUE(record_consents(db_->access(), p));

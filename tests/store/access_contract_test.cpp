@@ -78,11 +78,11 @@ TEST_P(AccessContractTest, LatestConsentPerPersonInstitutionCategory) {
 TEST_P(AccessContractTest, WithdrawalIsImmediateEverywhere) {
   AccessStore& s = db_->access();
   const int64_t now = 1'700'000'000'000'000;
-  ASSERT_TRUE(s.put_consents(std::vector<ConsentRow>{
-                                 consent(kPerson, "1310112345", "YZK", now - kHour),
-                                 consent(kPerson, "1310112345", "TKK", now - kHour),
-                                 consent(kPerson, "2710154321", "YZK", now - kHour),
-                                 consent(kPerson, "1310112345", "SRJ", now - 48 * kHour)})
+  ASSERT_TRUE(s.put_consents(
+                   std::vector<ConsentRow>{consent(kPerson, "1310112345", "YZK", now - kHour),
+                                           consent(kPerson, "1310112345", "TKK", now - kHour),
+                                           consent(kPerson, "2710154321", "YZK", now - kHour),
+                                           consent(kPerson, "1310112345", "SRJ", now - 48 * kHour)})
                   .ok());
   auto second = open();
   ASSERT_TRUE(second);

@@ -31,7 +31,8 @@ std::string exchange(uint16_t port, const std::string& method, const std::string
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!cookie.empty()) req += "Cookie: " + cookie + "\r\n";
   if (!body.empty())
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   (void)!::write(fd, req.data(), req.size());
   std::string out;
@@ -41,7 +42,9 @@ std::string exchange(uint16_t port, const std::string& method, const std::string
   ::close(fd);
   return out;
 }
-int status_of(const std::string& r) { return r.size() > 12 ? std::stoi(r.substr(9, 3)) : 0; }
+int status_of(const std::string& r) {
+  return r.size() > 12 ? std::stoi(r.substr(9, 3)) : 0;
+}
 std::string body_of(const std::string& r) {
   auto p = r.find("\r\n\r\n");
   return p == std::string::npos ? "" : r.substr(p + 4);
@@ -82,7 +85,9 @@ TEST_F(SignInTest, AccountsSignInAndClinicalRequests) {  // R-CONF-5
   const fs::path folder = central_->dir() / "OQS";
   fs::create_directories(folder);
   const std::string f = " --folder " + folder.string();
-  ASSERT_EQ(users("add" + f + central_flags() + " --id dr --role doctor --name 山田", "correct horse"), 0);
+  ASSERT_EQ(
+      users("add" + f + central_flags() + " --id dr --role doctor --name 山田", "correct horse"),
+      0);
   ASSERT_EQ(users("add" + f + central_flags() + " --id desk --role 受付", "reception pw"), 0);
   EXPECT_EQ(users("add" + f + central_flags() + " --id dr --role doctor", "correct horse"), 1);
   EXPECT_EQ(users("add" + f + central_flags() + " --id short --role doctor", "1234567"), 2);
@@ -98,8 +103,9 @@ TEST_F(SignInTest, AccountsSignInAndClinicalRequests) {  // R-CONF-5
   TerminalProcess term(central_->terminal_args(folder), central_->dir() / "term.err");
   ASSERT_GT(term.port(), 0) << term.line();
   const uint16_t port = term.port();
-  auto confirmed = exchange(port, "POST", "/api/card-confirmations",
-                            R"({"card":"yamada","method":"pin","pin":"1234","consent":{"medication":true}})");
+  auto confirmed =
+      exchange(port, "POST", "/api/card-confirmations",
+               R"({"card":"yamada","method":"pin","pin":"1234","consent":{"medication":true}})");
   ASSERT_EQ(status_of(confirmed), 200) << confirmed;
   auto who = boost::json::parse(body_of(confirmed)).at("results").as_array().at(0).as_object();
   const std::string target = "/api/clinical/consent-status?insurerNumber=" +

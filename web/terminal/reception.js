@@ -393,9 +393,9 @@ $("signout").addEventListener("click", async () => { showSession((await api("/ap
 async function loadClinical(p) {
   const box = $("clinical");
   if (!box) return;
-  const q = new URLSearchParams({ insurerNumber: p.insurerNumber || "", symbol: p.symbol || "",
-    number: p.number || "", branch: p.branch || "" });
-  const r = await api("/api/clinical/consent-status?" + q.toString());
+  const q = ["insurerNumber", "symbol", "number", "branch"]
+    .map((k) => k + "=" + encodeURIComponent(p[k] || "")).join("&");
+  const r = await api("/api/clinical/consent-status?" + q);
   let h = "<h3>診療情報等の閲覧</h3>";
   if (!r.ok) {
     h += '<p class="muted" data-code="' + esc(r.data.code) + '">' + esc(r.data.detail || "確認できませんでした") + "</p>";
