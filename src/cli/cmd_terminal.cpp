@@ -140,7 +140,7 @@ Result<terminal::TerminalOptions> terminal_options(const TerminalArgs& o) {
   to.session_minutes = o.session_minutes;
   if (!terminal::is_loopback_host(to.listen_host))
     return Error{"E_FLAG", "listen",
-                 "--listen は 127.0.0.1・::1・localhost のみです (the screen has no login)"};
+                 "--listen は 127.0.0.1・::1・localhost のみです (the screen shows coverage without a sign-in)"};
   return to;
 }
 
