@@ -9,6 +9,8 @@
 // SegmentOfResult 9 with the audit's error instead, and nothing of the person.
 #include "confirm/confirm.h"
 
+#include <tuple>
+
 #include "core/burden.h"
 #include "core/codes.h"
 #include "core/date.h"
@@ -171,7 +173,6 @@ const store::QualificationVersion* choose_for_person(
 oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Date date,
                             const CardOptions& options, int64_t now_us) {
   const std::string now_ts = core::timestamp_jst(now_us);
-  const std::string until_ts = core::timestamp_jst(now_us + 24LL * 3600 * 1000000);
   oqs::ResultItem item;
   item.qualification = chosen.qualification;
   if (auto birth = core::Date::parse(item.qualification.birthdate);
@@ -188,19 +189,23 @@ oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Dat
   const bool specific = viewable && !item.qualification.specific_diseases.empty();
   c.specific_diseases_flg = specific ? "1" : "0";
   if (specific) c.specific_diseases_time = now_ts;
-  // R-CONF-5: medication and health-check information, for 24 hours.
-  c.pharmacists_flg = options.medication_consent ? "1" : "0";
-  if (options.medication_consent) {
-    c.pharmacists_time = now_ts;
-    c.pharmacists_available = until_ts;
+  // R-CONF-5: the clinical categories, each until the end of the consent window.
+  const int64_t window = options.consent_window_us ? options.consent_window_us
+                                                   : 24LL * 3600 * 1000000;
+  const std::string until_ts = core::timestamp_jst(now_us + window);
+  for (auto [given, flg, time, until] :
+       {std::tuple{options.medication_consent, &c.pharmacists_flg, &c.pharmacists_time,
+                   &c.pharmacists_available},
+        {options.health_checkup_consent, &c.health_checkups_flg, &c.health_checkups_time,
+         &c.health_checkups_available},
+        {options.treatment_consent, &c.diagnosis_flg, &c.diagnosis_time, &c.diagnosis_available},
+        {options.surgery_consent, &c.operation_flg, &c.operation_time, &c.operation_available}}) {
+    *flg = given ? "1" : "0";
+    if (given) {
+      *time = now_ts;
+      *until = until_ts;
+    }
   }
-  c.health_checkups_flg = options.health_checkup_consent ? "1" : "0";
-  if (options.health_checkup_consent) {
-    c.health_checkups_time = now_ts;
-    c.health_checkups_available = until_ts;
-  }
-  c.diagnosis_flg = "0";
-  c.operation_flg = "0";
   return item;
 }
 
@@ -326,6 +331,8 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   ev.card_serial = options.card_serial;
   ev.medication_consent = options.medication_consent;
   ev.health_checkup_consent = options.health_checkup_consent;
+  ev.treatment_consent = options.treatment_consent;
+  ev.surgery_consent = options.surgery_consent;
   if (auto st = audit_.record_durable(std::move(ev)); !st)
     return fail(st.error().code, "", st.error().message);
   return r;

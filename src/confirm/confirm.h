@@ -48,6 +48,11 @@ struct CardOptions {
   bool limit_consent = false;          // 限度額適用認定証等の情報提供に同意
   bool medication_consent = false;     // 薬剤情報等 (PharmacistsInfo)
   bool health_checkup_consent = false; // 特定健診情報 (SpecificHealthCheckupsInfo)
+  bool treatment_consent = false;      // 診療情報 (DiagnosisInfo)
+  bool surgery_consent = false;        // 手術情報 (OperationInfo)
+  // How long the clinical consents stay available (…AvailableTime = consent time + this);
+  // the caller takes it from the care setting (access::consent_window_us). 0 = 24 hours.
+  int64_t consent_window_us = 0;
   int64_t known_at_us = 0;  // 0 = now
   int64_t now_us = 0;       // consent time; 0 = now
 };
@@ -65,8 +70,8 @@ class Confirmer {
   // the date (QualificationValidity 1; the newest QualificationDate when several do), else
   // the next one starting after it (3), else the latest one lost (2); none at all → 4. The
   // consent flags follow `options` (the limit and specific-disease blocks only with the
-  // limit consent; medication and health-check consent valid 24 hours); diagnosis and
-  // operation consent 0. Audited like confirm(), with the method and the card serial.
+  // limit consent; the medication, health-check, treatment (Diagnosis) and surgery
+  // (Operation) consents with ConsTime now and AvailableTime now + consent_window_us). Audited like confirm(), with the method and the card serial.
   oqs::ConfirmResult confirm_person(std::string_view person_link,
                                     std::string_view confirmation_date, const Caller& caller,
                                     const CardOptions& options);

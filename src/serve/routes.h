@@ -28,5 +28,6 @@ void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding
 void add_bulk_routes(http::Router& router, Context& ctx);          // bulk inquiry OQSmuquc01/02
 void add_card_routes(http::Router& router, Context& ctx);          // My Number card challenge + confirmation
 void add_clinical_routes(http::Router& router, Context& ctx);      // clinical information's sources
+void add_access_routes(http::Router& router, Context& ctx);        // professional accounts, consent status
 
 }  // namespace onshi::serve
