@@ -19,6 +19,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libxlsxwriter-dev zlib1g-dev
+  libcairo2-dev libpango1.0-dev poppler-utils
   curl ca-certificates bc
   chromium fonts-ipafont-gothic nodejs npm
 )
