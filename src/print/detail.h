@@ -11,6 +11,7 @@
 #include <pango/pangocairo.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,8 +44,9 @@ class Canvas {
   Canvas& operator=(const Canvas&) = delete;
 
   // `text` laid out in `style`, wrapped at `width` points (0: no wrap), aligned right when
-  // `right`.
-  Layout text(std::string_view text, Style style, double width = 0, bool right = false) const;
+  // `right`. The same text, style, width and alignment give the same layout (shaped once per
+  // render: a drug name repeats every month).
+  Layout text(std::string_view text, Style style, double width = 0, bool right = false);
   // The height of a layout in points.
   static double height(const Layout& l);
   static double width(const Layout& l);
@@ -72,6 +74,7 @@ class Canvas {
   PangoContext* ctx_;
   PangoFontDescription* fonts_[4];
   std::vector<std::vector<Step>> pages_;
+  std::map<std::string, Layout, std::less<>> shaped_;
 };
 
 // Lays out a table from canvas.y on (new pages as needed; column titles repeated on each).

@@ -41,7 +41,11 @@ Canvas::~Canvas() {
   g_object_unref(ctx_);
 }
 
-Layout Canvas::text(std::string_view text, Style style, double width, bool right) const {
+Layout Canvas::text(std::string_view text, Style style, double width, bool right) {
+  std::string key = std::to_string(static_cast<int>(style)) + (right ? "R" : "L") +
+                    std::to_string(static_cast<int>(width * 16)) + "|";
+  key.append(text);
+  if (auto it = shaped_.find(key); it != shaped_.end()) return it->second;
   PangoLayout* l = pango_layout_new(ctx_);
   pango_layout_set_font_description(l, fonts_[static_cast<int>(style)]);
   if (width > 0) {
@@ -50,7 +54,9 @@ Layout Canvas::text(std::string_view text, Style style, double width, bool right
   }
   if (right) pango_layout_set_alignment(l, PANGO_ALIGN_RIGHT);
   pango_layout_set_text(l, text.data(), static_cast<int>(text.size()));
-  return Layout(l, LayoutDeleter{});
+  Layout layout(l, LayoutDeleter{});
+  shaped_.emplace(std::move(key), layout);
+  return layout;
 }
 
 double Canvas::height(const Layout& l) {

@@ -24,7 +24,7 @@ std::vector<double> widths_of(const std::vector<Column>& columns) {
   return w;
 }
 
-Laid lay_out_row(const Canvas& c, const Table& t, const Row& row, const std::vector<double>& w,
+Laid lay_out_row(Canvas& c, const Table& t, const Row& row, const std::vector<double>& w,
                  Style style) {
   Laid out;
   out.group = row.group;
@@ -36,6 +36,10 @@ Laid lay_out_row(const Canvas& c, const Table& t, const Row& row, const std::vec
   }
   for (size_t i = 0; i < t.columns.size(); ++i) {
     const std::string& text = i < row.cells.size() ? row.cells[i] : std::string();
+    if (text.empty()) {  // nothing to shape or draw
+      out.cells.emplace_back();
+      continue;
+    }
     auto l = c.text(text, style, w[i] - 2 * kPadX, t.columns[i].right && style == Style::kBody);
     out.height = std::max(out.height, Canvas::height(l) + 2 * kPadY);
     out.cells.push_back(std::move(l));
@@ -47,7 +51,7 @@ void place_row(Canvas& c, const Laid& row, const std::vector<double>& w, double 
   if (shade < 1) c.fill(kMargin, c.y, kContentWidth, row.height, shade);
   double x = kMargin;
   for (size_t i = 0; i < row.cells.size(); ++i) {
-    c.place(row.cells[i], x + kPadX, c.y + kPadY);
+    if (row.cells[i]) c.place(row.cells[i], x + kPadX, c.y + kPadY);
     x += row.group ? kContentWidth : w[i];
   }
   c.y += row.height;
