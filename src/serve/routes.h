@@ -22,6 +22,7 @@ struct Context {
   security::AuditLog& audit;
 };
 
+void add_print_routes(http::Router& router, Context& ctx);         // clinical views as PDF
 void add_quality_routes(http::Router& router, Context& ctx);       // insurer data quality, member view
 void add_claims_routes(http::Router& router, Context& ctx);        // claims check
 void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding, lists, statistics
