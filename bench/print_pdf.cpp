@@ -1,6 +1,6 @@
 // bench_print_pdf — how long the PDF print of a medication view takes (print/views.h): a view
-// of three years of dispensings, every 28 days at a pharmacy with four drugs plus the odd
-// clinic visit (≈ 150 rows, five A4 pages), rendered --renders times after a few warm-up
+// of three years of dispensings, every 28 days at a pharmacy with four drugs (156 rows, four
+// A4 pages), rendered --renders times after a few warm-up
 // renders. Printed beside it, in the same run: the same view as the screen's JSON
 // (clinical::view_json), the answer the PDF replaces, and a PDF of an empty view (what every
 // print costs whatever it holds: surface, font subset, header).
@@ -8,7 +8,8 @@
 //   bench_print_pdf [--renders 300] [--out medication.pdf]
 //
 // Output: one JSON line {"rows","pages","bytes","renders","pdf":{"p50_ms","p99_ms","max_ms"},
-// "empty_pdf":{…},"json":{…},"ratio_p99_pdf_to_json"}.
+// "empty_pdf":{…},"json":{…},"p50_pdf_to_empty_pdf","p50_pdf_to_json"} — the ratios of the
+// medians (the goal is on the PDF's own p99: < 50 ms).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -120,9 +121,9 @@ int main(int argc, char** argv) {
        at = pdf->find("/Type /Page", at + 1))
     if (pdf->compare(at, 12, "/Type /Pages") != 0) ++pages;
   std::printf(
-      R"({"rows":%zu,"pages":%zu,"bytes":%zu,"renders":%d,"pdf":%s,"empty_pdf":%s,"json":%s,"ratio_p99_pdf_to_json":%.1f})"
+      R"({"rows":%zu,"pages":%zu,"bytes":%zu,"renders":%d,"pdf":%s,"empty_pdf":%s,"json":%s,"p50_pdf_to_empty_pdf":%.1f,"p50_pdf_to_json":%.0f})"
       "\n",
       rows, pages, pdf->size(), renders, stats_json(p).c_str(), stats_json(e).c_str(),
-      stats_json(j).c_str(), j.p99 > 0 ? p.p99 / j.p99 : 0.0);
+      stats_json(j).c_str(), e.p50 > 0 ? p.p50 / e.p50 : 0.0, j.p50 > 0 ? p.p50 / j.p50 : 0.0);
   return 0;
 }
