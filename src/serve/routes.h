@@ -30,5 +30,6 @@ void add_bulk_routes(http::Router& router, Context& ctx);          // bulk inqui
 void add_card_routes(http::Router& router, Context& ctx);          // My Number card challenge + confirmation
 void add_clinical_routes(http::Router& router, Context& ctx);      // clinical information's sources
 void add_access_routes(http::Router& router, Context& ctx);        // professional accounts, consent status
+void add_views_routes(http::Router& router, Context& ctx);         // clinical views: JSON, XML
 
 }  // namespace onshi::serve
