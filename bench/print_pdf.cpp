@@ -46,11 +46,12 @@ View medication_view() {
   v.as_of = "20250601";
   v.from = "20220601";
   v.window = "3y";
-  v.person = {"山田　太郎", "ヤマダ　タロウ", "19700401", "1", "06139992", "1234", "5678", "00", "01"};
+  v.person = {"山田　太郎", "ヤマダ　タロウ", "19700401", "1", "06139992",
+              "1234",       "5678",           "00",       "01"};
   const auto today = onshi::core::Date::from_ymd(2025, 6, 1);
   for (int i = 0; i < 39; ++i) {  // every 28 days for three years
-    onshi::clinical::Dispensing d{today.add_days(-28 * i - 3).yyyymmdd(), "1340140126",
-                                  "さくら薬局 港店", "4", {}};
+    onshi::clinical::Dispensing d{
+        today.add_days(-28 * i - 3).yyyymmdd(), "1340140126", "さくら薬局 港店", "4", {}};
     for (int k = 0; k < 4; ++k) {
       const Drug& g = kDrugs[k];
       d.drugs.push_back({g.code, g.name, g.qty, g.unit, g.usage, "28", ""});
@@ -71,11 +72,13 @@ Stats measure(int n, const std::function<void()>& fn) {
   for (int i = 0; i < n; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     fn();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))]; };
+  auto at = [&](double q) {
+    return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))];
+  };
   return {at(0.5), at(0.99), ms.back()};
 }
 
@@ -93,8 +96,10 @@ int main(int argc, char** argv) {
   std::string out;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--renders") renders = std::max(1, std::stoi(argv[i + 1]));
-    else if (a == "--out") out = argv[i + 1];
+    if (a == "--renders")
+      renders = std::max(1, std::stoi(argv[i + 1]));
+    else if (a == "--out")
+      out = argv[i + 1];
     else {
       std::cerr << "bench_print_pdf [--renders N] [--out FILE.pdf]\n";
       return 2;

@@ -54,15 +54,25 @@ void lay_out_frame(Canvas& c, const Chart& chart, const Range& r, double x, doub
     cairo_rectangle(cr, x, top, w, h);
     cairo_stroke(cr);
   });
-  for (double v : {r.lo, r.hi}) {
+  // The axis names the reference range's bounds, or the lowest and highest value without one.
+  std::vector<double> ticks;
+  if (chart.low) ticks.push_back(*chart.low);
+  if (chart.high) ticks.push_back(*chart.high);
+  if (ticks.empty() && !chart.points.empty()) {
+    auto [mn, mx] =
+        std::minmax_element(chart.points.begin(), chart.points.end(),
+                            [](const auto& a, const auto& b) { return a.value < b.value; });
+    ticks = {mn->value, mx->value};
+  }
+  for (double v : ticks) {
     auto l = c.text(number(v), Style::kSmall, kAxis - 4, true);
     c.place(l, x - kAxis, r.at(v, top, h) - Canvas::height(l) / 2);
   }
 }
 
 void lay_out_chart(Canvas& c, const Chart& chart, double x0, double y0, double w) {
-  auto title = c.text(chart.title + (chart.unit.empty() ? "" : "（" + chart.unit + "）"),
-                      Style::kBold, w);
+  auto title =
+      c.text(chart.title + (chart.unit.empty() ? "" : "（" + chart.unit + "）"), Style::kBold, w);
   c.place(title, x0, y0);
   const double x = x0 + kAxis, top = y0 + kTitle + 4;
   const double pw = w - kAxis - 6, ph = kChartHeight - kTitle - kBottom - 8;
@@ -104,8 +114,8 @@ void lay_out_chart(Canvas& c, const Chart& chart, double x0, double y0, double w
 
 void lay_out_charts(Canvas& c, const std::vector<Chart>& charts) {
   const double w = (kContentWidth - kGap) / 2;
-  auto heading = c.text("経年変化（網掛けは基準範囲、赤い点は範囲外の値）", Style::kBold,
-                        kContentWidth);
+  auto heading =
+      c.text("経年変化（網掛けは基準範囲、赤い点は範囲外の値）", Style::kBold, kContentWidth);
   if (!c.fits(Canvas::height(heading) + 4 + kChartHeight)) c.new_page();
   c.place(heading, kMargin, c.y);
   c.y += Canvas::height(heading) + 6;

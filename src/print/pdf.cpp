@@ -198,8 +198,9 @@ Status lay_out_and_draw(cairo_t* cr, const std::string& family, const Document& 
     cairo_show_page(cr);
   }
   if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-    return Status::Fail("E_PDF", "", std::string("PDF を作成できませんでした: ") +
-                                         cairo_status_to_string(cairo_status(cr)));
+    return Status::Fail(
+        "E_PDF", "",
+        std::string("PDF を作成できませんでした: ") + cairo_status_to_string(cairo_status(cr)));
   return Status::Ok();
 }
 
@@ -237,8 +238,9 @@ Result<std::string> japanese_font() {
   static std::string family;
   std::call_once(once, [] { family = find_font(); });
   if (family.empty())
-    return Error{"E_PDF_FONT", "",
-                 "PDF に使う日本語フォントがありません（fonts-ipafont-gothic などを導入してください）"};
+    return Error{
+        "E_PDF_FONT", "",
+        "PDF に使う日本語フォントがありません（fonts-ipafont-gothic などを導入してください）"};
   return family;
 }
 

@@ -51,10 +51,14 @@ std::string printed_label(std::string t) {
 
 std::string title_of(store::ClinicalKind kind) {
   switch (kind) {
-    case store::ClinicalKind::kMedication: return "薬剤情報";
-    case store::ClinicalKind::kCheckup: return "特定健診情報";
-    case store::ClinicalKind::kTreatment: return "診療情報";
-    case store::ClinicalKind::kPrescription: return "処方・調剤情報";
+    case store::ClinicalKind::kMedication:
+      return "薬剤情報";
+    case store::ClinicalKind::kCheckup:
+      return "特定健診情報";
+    case store::ClinicalKind::kTreatment:
+      return "診療情報";
+    case store::ClinicalKind::kPrescription:
+      return "処方・調剤情報";
   }
   return "診療情報等";
 }
@@ -76,17 +80,20 @@ void header(Document& d, const View& v, const PrintInfo& info) {
   if (v.basis == "disaster")
     d.notes.push_back("災害時の閲覧：患者の同意なしに閲覧しています（監査記録に残ります）。");
   if (v.medical_aid_rule)
-    d.notes.push_back("医療扶助の受給者のため、令和6年4月以降に受診した健診情報のみ表示しています。");
+    d.notes.push_back(
+        "医療扶助の受給者のため、令和6年4月以降に受診した健診情報のみ表示しています。");
   if (v.operations_hidden)
     d.notes.push_back("手術情報の閲覧に同意がないため、手術の行為は表示していません。");
 }
 
-std::string dose(const clinical::Drug& g) { return g.quantity + g.unit; }
+std::string dose(const clinical::Drug& g) {
+  return g.quantity + g.unit;
+}
 
 void medication(Document& d, const View& v) {
   Table t;
-  t.columns = {{"調剤日", 1.05}, {"医療機関", 2.2}, {"医薬品名", 2.8},
-               {"用量", 0.75, true}, {"用法", 1.9}, {"日数・回数", 1, true}};
+  t.columns = {{"調剤日", 1.05},     {"医療機関", 2.2}, {"医薬品名", 2.8},
+               {"用量", 0.75, true}, {"用法", 1.9},     {"日数・回数", 1, true}};
   std::string month;
   for (const auto& s : v.medication) {
     if (month_label(s.date) != month) {
@@ -95,10 +102,10 @@ void medication(Document& d, const View& v) {
     }
     bool first = true;
     for (const auto& g : s.drugs) {
-      t.rows.push_back(Row{{first ? slash(s.date) : "",
-                            first ? s.institution_name + "（" + kind_label(s.institution_kind) + "）"
-                                  : "",
-                            g.name, dose(g), g.usage, g.times}});
+      t.rows.push_back(
+          Row{{first ? slash(s.date) : "",
+               first ? s.institution_name + "（" + kind_label(s.institution_kind) + "）" : "",
+               g.name, dose(g), g.usage, g.times}});
       first = false;
     }
   }
@@ -138,9 +145,11 @@ Table checkup_values(const View& v) {
         auto [it, added] = items.try_emplace(i.code);
         if (added) order.push_back(i.code);
         Item& item = it->second;
-        if (item.name.empty()) item = Item{i.name, i.unit, range_text(i.range_low, i.range_high), {}};
+        if (item.name.empty())
+          item = Item{i.name, i.unit, range_text(i.range_low, i.range_high), {}};
         std::string value = i.value_name.empty() ? i.value : i.value_name;
-        if (i.judgement == "H" || i.judgement == "L" || i.judgement == "A") value += " " + i.judgement;
+        if (i.judgement == "H" || i.judgement == "L" || i.judgement == "A")
+          value += " " + i.judgement;
         item.by_year.try_emplace(y.fiscal_year, value);
       }
     }
@@ -183,17 +192,17 @@ void checkups(Document& d, const View& v) {
 
 void treatments(Document& d, const View& v) {
   Table t;
-  t.columns = {{"診療日", 1.05}, {"医療機関", 2.3}, {"診療行為", 3}, {"回数", 0.6, true},
-               {"傷病名", 2.6}};
+  t.columns = {
+      {"診療日", 1.05}, {"医療機関", 2.3}, {"診療行為", 3}, {"回数", 0.6, true}, {"傷病名", 2.6}};
   for (const auto& day : v.treatments) {
     bool first = true;
     for (const auto& p : day.procedures) {
       std::string diagnoses;
       for (const auto& n : p.diagnoses) diagnoses += (diagnoses.empty() ? "" : "；") + n;
-      t.rows.push_back(Row{{first ? slash(day.date) : "",
-                            first ? day.institution_name + "（" + kind_label(day.institution_kind) + "）"
-                                  : "",
-                            p.name + (p.operation ? "【手術】" : ""), p.times, diagnoses}});
+      t.rows.push_back(
+          Row{{first ? slash(day.date) : "",
+               first ? day.institution_name + "（" + kind_label(day.institution_kind) + "）" : "",
+               p.name + (p.operation ? "【手術】" : ""), p.times, diagnoses}});
       first = false;
     }
   }
@@ -202,14 +211,17 @@ void treatments(Document& d, const View& v) {
 
 void prescriptions(Document& d, const View& v) {
   Table t;
-  t.columns = {{"RP", 0.45, true}, {"医薬品名", 3}, {"用量", 0.8, true}, {"用法", 2},
+  t.columns = {{"RP", 0.45, true},
+               {"医薬品名", 3},
+               {"用量", 0.8, true},
+               {"用法", 2},
                {"日数・回数", 1, true}};
   for (const auto& p : v.prescriptions) {
-    std::string head = "処方箋ID " + p.id + "　交付 " + slash(p.prescription_date) + " " +
-                       p.prescriber_name + "　→　" +
-                       (p.dispensing_date.empty()
-                            ? std::string("未調剤")
-                            : "調剤 " + slash(p.dispensing_date) + " " + p.dispenser_name);
+    std::string head =
+        "処方箋ID " + p.id + "　交付 " + slash(p.prescription_date) + " " + p.prescriber_name +
+        "　→　" +
+        (p.dispensing_date.empty() ? std::string("未調剤")
+                                   : "調剤 " + slash(p.dispensing_date) + " " + p.dispenser_name);
     t.rows.push_back(Row{{head}, true});
     for (const auto& g : p.drugs) t.rows.push_back(Row{{g.rp, g.name, dose(g), g.usage, g.times}});
   }
@@ -226,10 +238,18 @@ Document document_of(const View& view, const PrintInfo& info) {
   Document d;
   header(d, view, info);
   switch (view.kind) {
-    case store::ClinicalKind::kMedication: medication(d, view); break;
-    case store::ClinicalKind::kCheckup: checkups(d, view); break;
-    case store::ClinicalKind::kTreatment: treatments(d, view); break;
-    case store::ClinicalKind::kPrescription: prescriptions(d, view); break;
+    case store::ClinicalKind::kMedication:
+      medication(d, view);
+      break;
+    case store::ClinicalKind::kCheckup:
+      checkups(d, view);
+      break;
+    case store::ClinicalKind::kTreatment:
+      treatments(d, view);
+      break;
+    case store::ClinicalKind::kPrescription:
+      prescriptions(d, view);
+      break;
   }
   return d;
 }

@@ -30,8 +30,7 @@ struct PrintRoutes {
 
 std::string institution_label(store::Database& db, const std::string& code) {
   auto rows = db.institutions().find(store::InstitutionKey::kMedicalInstitutionCode, code);
-  if (rows && !rows->empty() && !rows->front().name.empty())
-    return code + " " + rows->front().name;
+  if (rows && !rows->empty() && !rows->front().name.empty()) return code + " " + rows->front().name;
   return code;
 }
 
@@ -43,8 +42,7 @@ std::string account_label(store::Database& db, const std::string& institution,
   return role ? account + "（" + std::string(access::role_label(*role)) + "）" : account;
 }
 
-http::Response print_view(PrintRoutes& routes, store::ClinicalKind kind,
-                          const http::Request& req) {
+http::Response print_view(PrintRoutes& routes, store::ClinicalKind kind, const http::Request& req) {
   clinical::ViewRequest q;
   q.kind = kind;
   q.institution = req.peer.id;

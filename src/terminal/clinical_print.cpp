@@ -36,8 +36,8 @@ http::Response Terminal::Impl::clinical_print(const http::Request& req, const st
     return api_error(401, "E_SESSION", "",
                      "診療情報の閲覧にはサインインが必要です（時間が経つとサインアウトされます）");
   std::string target = "/v1/clinical/views/" + kind + "/pdf?account=" + query_value(s->id);
-  for (const char* k : {"insurerNumber", "symbol", "number", "branch", "cardKey", "asOf",
-                        "fromMonth", "toMonth"})
+  for (const char* k :
+       {"insurerNumber", "symbol", "number", "branch", "cardKey", "asOf", "fromMonth", "toMonth"})
     if (const std::string v = req.query_param(k); !v.empty())
       target += std::string("&") + k + "=" + query_value(v);
   auto r = central->request("GET", target, "", "");

@@ -135,6 +135,28 @@ async function printPdf(title) {
 }
 
 describe('clinical views on the reception screen', () => {
+  test('a refusal shows its Japanese message: no consent, then 同意有効期限切れ', async () => {
+    // R-CONF-5: the card confirmation without the checkup consent; then the medication consent
+    // withdrawn by the operator (OQSCD031 2) — the service answers E_CONSENT_EXPIRED. First of
+    // the tests: a consent, once given at this clinic, stays live for 24 hours.
+    await signIn('dr.suzuki');
+    await readCard(['medication']);
+    assert.equal(await openView('健診情報', 'checkups'), 403);
+    assert.equal(await page.getByTestId('clinical-refusal').getAttribute('data-code'), 'E_CONSENT_NONE');
+    const serial = JSON.parse(onshi(['card', 'show', '--card', path.join(cardsDir, '1-yamada-taro.card')])).serial;
+    onshi(['clinical', 'consents', 'withdraw', '--data-dir', dataDir, '--card-serial', serial,
+      '--category', 'medication', '--reason', '2']);
+    assert.equal(await openView('薬剤情報', 'medication'), 403);
+    const refusal = page.getByTestId('clinical-refusal');
+    assert.equal(await refusal.getAttribute('data-code'), 'E_CONSENT_EXPIRED');
+    assert.match(await refusal.innerText(), /同意有効期限切れ/);
+    await shot('refused');
+    // The print is refused the same way, and nothing is downloaded.
+    const pdf = await page.request.get(`${screen}api/clinical/views/medication/pdf?insurerNumber=06139992&symbol=1234&number=5678&branch=00`);
+    assert.equal(pdf.status(), 403);
+    assert.equal((await pdf.json()).code, 'E_CONSENT_EXPIRED');
+  });
+
   test('a doctor opens each view of a consenting patient and prints it as PDF', async () => {
     // R-CONF-5: signed in as a doctor, card with consent to medication, checkups, treatment.
     await signIn('dr.suzuki');
@@ -174,38 +196,19 @@ describe('clinical views on the reception screen', () => {
     assert.ok(await page.getByTestId('treatment-row').count() >= 1);
     await printPdf('診療情報');
 
-    // 処方・調剤情報: allowed for this clinic only with the 電子処方箋 setting; either the rows or
-    // the refusal in Japanese.
-    const status = await openView('処方・調剤情報', 'prescriptions');
-    if (status === 200) {
-      assert.ok(await page.getByTestId('prescription').count() >= 1);
-      await printPdf('処方・調剤情報');
-    } else {
-      const refusal = page.getByTestId('clinical-refusal');
-      assert.equal(await refusal.getAttribute('data-code'), 'E_EPRESCRIPTION_OFF');
-      assert.match(await refusal.innerText(), /電子処方箋/);
-    }
-  });
-
-  test('a refusal shows its Japanese message: no consent, then 同意有効期限切れ', async () => {
-    // R-CONF-5: the card confirmation without the checkup consent; then the medication consent
-    // withdrawn by the operator (OQSCD031 2) — the service answers E_CONSENT_EXPIRED.
-    await signIn('dr.suzuki');
-    await readCard(['medication']);
-    assert.equal(await openView('健診情報', 'checkups'), 403);
-    assert.equal(await page.getByTestId('clinical-refusal').getAttribute('data-code'), 'E_CONSENT_NONE');
-    const serial = JSON.parse(onshi(['card', 'show', '--card', path.join(cardsDir, '1-yamada-taro.card')])).serial;
-    onshi(['clinical', 'consents', 'withdraw', '--data-dir', dataDir, '--card-serial', serial,
-      '--category', 'medication', '--reason', '2']);
-    assert.equal(await openView('薬剤情報', 'medication'), 403);
+    // 処方・調剤情報: refused to a clinic that does not use the electronic prescription service
+    // (seed 004), in Japanese; shown once the operator records that it does.
+    assert.equal(await openView('処方・調剤情報', 'prescriptions'), 403);
     const refusal = page.getByTestId('clinical-refusal');
-    assert.equal(await refusal.getAttribute('data-code'), 'E_CONSENT_EXPIRED');
-    assert.match(await refusal.innerText(), /同意有効期限切れ/);
-    await shot('refused');
-    // The print is refused the same way, and nothing is downloaded.
-    const pdf = await page.request.get(`${screen}api/clinical/views/medication/pdf?insurerNumber=06139992&symbol=1234&number=5678&branch=00`);
-    assert.equal(pdf.status(), 403);
-    assert.equal((await pdf.json()).code, 'E_CONSENT_EXPIRED');
+    assert.equal(await refusal.getAttribute('data-code'), 'E_EPRESCRIPTION_OFF');
+    assert.match(await refusal.innerText(), /電子処方箋/);
+    const clinic = (await (await page.request.get(`${screen}api/terminal`)).json()).institutionCode;
+    onshi(['institutions', 'e-prescription', '--data-dir', dataDir, '--code', clinic, '--use']);
+    assert.equal(await openView('処方・調剤情報', 'prescriptions'), 200);
+    assert.ok(await page.getByTestId('prescription').count() >= 1);
+    assert.match(await page.locator('#clinical-body').innerText(), /処方箋ID/);
+    await shot('prescriptions');
+    await printPdf('処方・調剤情報');
   });
 
   test('a reception account sees no clinical view', async () => {

@@ -2,6 +2,8 @@
 // poppler's pdftotext (Debian poppler-utils) reads it back, the Japanese text is there in the
 // embedded font, long tables break across pages with 「n / N ページ」, and nothing of the
 // header is left out. R-CONF-5 (the print of each clinical view).
+#include "print/pdf.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -10,8 +12,6 @@
 #include <fstream>
 #include <random>
 #include <string>
-
-#include "print/pdf.h"
 
 namespace onshi::print {
 namespace {
@@ -28,27 +28,28 @@ Document sample(int rows) {
               {"対象期間", "令和4年6月1日〜令和7年6月1日"}};
   d.notes = {"患者の同意に基づく閲覧（同意の期限 令和7年6月2日 10:15）"};
   Table t;
-  t.columns = {{"調剤日", 1.2}, {"医療機関", 2.4}, {"医薬品名", 3},
-               {"用量", 0.8, true}, {"用法", 2}, {"日数", 0.7, true}};
+  t.columns = {{"調剤日", 1.2},     {"医療機関", 2.4}, {"医薬品名", 3},
+               {"用量", 0.8, true}, {"用法", 2},       {"日数", 0.7, true}};
   for (int i = 0; i < rows; ++i) {
-    if (i % 4 == 0) t.rows.push_back(Row{{"2025年" + std::to_string(12 - i / 4 % 12) + "月"}, true});
-    t.rows.push_back(Row{{"20250301", "さくら薬局 港店", "アムロジピン錠5mg", "1錠",
-                          "1日1回朝食後", "28"}});
+    if (i % 4 == 0)
+      t.rows.push_back(Row{{"2025年" + std::to_string(12 - i / 4 % 12) + "月"}, true});
+    t.rows.push_back(
+        Row{{"20250301", "さくら薬局 港店", "アムロジピン錠5mg", "1錠", "1日1回朝食後", "28"}});
   }
   d.tables.push_back(t);
   return d;
 }
 
-bool have_pdftotext() { return std::system("command -v pdftotext >/dev/null 2>&1") == 0; }
+bool have_pdftotext() {
+  return std::system("command -v pdftotext >/dev/null 2>&1") == 0;
+}
 
 // The text pdftotext reads from `pdf`.
 std::string text_of(const std::string& pdf) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("onshi-pdf-" + std::to_string(std::random_device{}()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("onshi-pdf-" + std::to_string(std::random_device{}()));
   fs::create_directories(dir);
-  {
-    std::ofstream(dir / "out.pdf", std::ios::binary) << pdf;
-  }
+  { std::ofstream(dir / "out.pdf", std::ios::binary) << pdf; }
   const std::string cmd = "pdftotext -enc UTF-8 '" + (dir / "out.pdf").string() + "' '" +
                           (dir / "out.txt").string() + "'";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "pdftotext could not read the PDF";
@@ -74,8 +75,9 @@ TEST(Pdf, MedicationTableReadsBackInJapanese) {
   EXPECT_NE(pdf->find("%%EOF"), std::string::npos);
   if (!have_pdftotext()) GTEST_SKIP() << "pdftotext (poppler-utils) not installed";
   const std::string text = text_of(*pdf);
-  for (const char* s : {"薬剤情報", "山田", "太郎", "さくら内科クリニック", "dr.yamada", "令和7年6月1日",
-                        "アムロジピン錠5mg", "1日1回朝食後", "患者の同意に基づく閲覧", "1 / 1 ページ"})
+  for (const char* s :
+       {"薬剤情報", "山田", "太郎", "さくら内科クリニック", "dr.yamada", "令和7年6月1日",
+        "アムロジピン錠5mg", "1日1回朝食後", "患者の同意に基づく閲覧", "1 / 1 ページ"})
     EXPECT_NE(text.find(s), std::string::npos) << s << " missing in:\n" << text;
 }
 
@@ -91,11 +93,13 @@ TEST(Pdf, LongTablesBreakAcrossPages) {
   EXPECT_NE(text.find("1 / " + std::to_string(pages) + " ページ"), std::string::npos);
   EXPECT_NE(text.find(last), std::string::npos);
   size_t headers = 0;
-  for (size_t at = text.find("患者氏名"); at != std::string::npos; at = text.find("患者氏名", at + 1))
+  for (size_t at = text.find("患者氏名"); at != std::string::npos;
+       at = text.find("患者氏名", at + 1))
     ++headers;
   EXPECT_EQ(headers, pages);  // the header on every page
   size_t titles = 0;
-  for (size_t at = text.find("医薬品名"); at != std::string::npos; at = text.find("医薬品名", at + 1))
+  for (size_t at = text.find("医薬品名"); at != std::string::npos;
+       at = text.find("医薬品名", at + 1))
     ++titles;
   EXPECT_EQ(titles, pages);  // the column titles too
 }

@@ -53,14 +53,20 @@ class PrintRoutesTest : public ::testing::Test {
     json::array rows;
     const core::Date today = core::Date::today_jst();
     for (int i = 1; i <= 3; ++i)
-      rows.push_back(json::object{
-          {"insurerNumber", kInsurer}, {"insuredCardSymbol", "12"},
-          {"insuredIdentificationNumber", "100"}, {"insuredBranchNumber", "00"},
-          {"dispensingDate", today.add_days(-28 * i).yyyymmdd()},
-          {"medicalInstitutionCode", "1340140126"}, {"medicalInstitutionName", "さくら薬局 港店"},
-          {"institutionClassification", "4"}, {"drugC", "622083601"},
-          {"drugN", "アムロジピン錠5mg"}, {"qua1", "1"}, {"unit", "錠"},
-          {"usageN", "1日1回朝食後"}, {"times", "28"}});
+      rows.push_back(json::object{{"insurerNumber", kInsurer},
+                                  {"insuredCardSymbol", "12"},
+                                  {"insuredIdentificationNumber", "100"},
+                                  {"insuredBranchNumber", "00"},
+                                  {"dispensingDate", today.add_days(-28 * i).yyyymmdd()},
+                                  {"medicalInstitutionCode", "1340140126"},
+                                  {"medicalInstitutionName", "さくら薬局 港店"},
+                                  {"institutionClassification", "4"},
+                                  {"drugC", "622083601"},
+                                  {"drugN", "アムロジピン錠5mg"},
+                                  {"qua1", "1"},
+                                  {"unit", "錠"},
+                                  {"usageN", "1日1回朝食後"},
+                                  {"times", "28"}});
     clinical::LoadOptions load;
     load.source = "test";
     auto rep = clinical::load_records(*db, store::ClinicalKind::kMedication, rows, load);
@@ -90,8 +96,10 @@ class PrintRoutesTest : public ::testing::Test {
     auto p = card->present(std::string(json::parse(ch->body).at("challenge").as_string()),
                            card::Method::kPin, "1234");
     ASSERT_TRUE(p.ok());
-    json::object body{{"challenge", p->challenge},  {"certificate", p->certificate_pem},
-                      {"signature", p->signature},  {"method", "pin"},
+    json::object body{{"challenge", p->challenge},
+                      {"certificate", p->certificate_pem},
+                      {"signature", p->signature},
+                      {"method", "pin"},
                       {"consent", consent}};
     auto r = client.request("POST", "/v1/card/confirmations", json::serialize(body));
     ASSERT_TRUE(r.ok());
@@ -100,8 +108,8 @@ class PrintRoutesTest : public ::testing::Test {
 
   static Result<http::ClientResponse> print(const std::string& kind, const std::string& account) {
     return service_->client("clinic").request(
-        "GET", "/v1/clinical/views/" + kind + "/pdf?account=" + account + "&insurerNumber=" +
-                   kInsurer + "&symbol=12&number=100&branch=00");
+        "GET", "/v1/clinical/views/" + kind + "/pdf?account=" + account +
+                   "&insurerNumber=" + kInsurer + "&symbol=12&number=100&branch=00");
   }
 
   static RunningService* service_;
@@ -121,8 +129,8 @@ TEST_F(PrintRoutesTest, DoctorWithConsentGetsThePdf) {
   const auto file = service_->dir() / "print.pdf";
   std::ofstream(file, std::ios::binary) << r->body;
   const std::string text = shell("pdftotext -enc UTF-8 '" + file.string() + "' - 2>/dev/null");
-  for (const char* s : {"薬剤情報", "試験", "花子", kClinic, "dr（医師）", "アムロジピン錠5mg",
-                        "さくら薬局 港店"})
+  for (const char* s :
+       {"薬剤情報", "試験", "花子", kClinic, "dr（医師）", "アムロジピン錠5mg", "さくら薬局 港店"})
     EXPECT_NE(text.find(s), std::string::npos) << s << " in:\n" << text;
   EXPECT_EQ(text.find(number()), std::string::npos);
 }

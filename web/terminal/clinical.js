@@ -252,7 +252,9 @@
         "data-testid": "reference-range" }));
     }
     svg.appendChild(el("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "frame" }));
-    for (const v of [lo, hi]) svg.appendChild(el("text", { x: L - 4, y: y(v) + 4, class: "axis", "text-anchor": "end" }, fmt(v)));
+    // The axis names the reference range's bounds, or the lowest and highest value without one.
+    const ticks = low !== null || high !== null ? [low, high].filter((t) => t !== null) : [Math.min(...values), Math.max(...values)];
+    for (const v of ticks) svg.appendChild(el("text", { x: L - 4, y: y(v) + 4, class: "axis", "text-anchor": "end" }, fmt(v)));
     svg.appendChild(el("polyline", { points: values.map((v, i) => x(i) + "," + y(v)).join(" "), class: "line" }));
     values.forEach((v, i) => {
       const out = (low !== null && v < low) || (high !== null && v > high);
