@@ -22,11 +22,14 @@
 // A person the card numbers do not name is still taken to the gate (with no person link), so
 // the refusal does not tell whether the person exists.
 //
-// Thread-safe (the stores and the gate are). The My Number never appears: the view carries
+// The viewing windows are read from the store at most once a second. Thread-safe (the stores
+// and the gate are). The My Number never appears: the view carries
 // only the qualification's numbers, name and birthdate.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,11 +94,11 @@ struct Dispensing {
 
 // ---- checkups: one entry per check, grouped by 年度 (April–March), newest first ----
 struct CheckupItem {
-  std::string code, name;                 // ItemCode, ItemName
-  std::string data_type;                  // PQ / CD / ST
-  std::string value, unit, value_name;    // DataValue, Unit, DataValueName
-  std::string range_low, range_high;      // ReferenceRangeLow / High ("" = open)
-  std::string judgement;                  // N / L / H / A or ""
+  std::string code, name;               // ItemCode, ItemName
+  std::string data_type;                // PQ / CD / ST
+  std::string value, unit, value_name;  // DataValue, Unit, DataValueName
+  std::string range_low, range_high;    // ReferenceRangeLow / High ("" = open)
+  std::string judgement;                // N / L / H / A or ""
 };
 struct Checkup {
   std::string date;  // EffectiveTime YYYYMMDD
@@ -117,10 +120,10 @@ struct CheckupSeries {
 
 // ---- treatments: one entry per day and institution, newest first ----
 struct Procedure {
-  std::string code, name;                // ProcedureC, ProcedureN
-  bool operation = false;                // OperationFlg 1
-  std::string times;                     // Times or ""
-  std::vector<std::string> diagnoses;    // DiagnosisNames split at "；"
+  std::string code, name;              // ProcedureC, ProcedureN
+  bool operation = false;              // OperationFlg 1
+  std::string times;                   // Times or ""
+  std::vector<std::string> diagnoses;  // DiagnosisNames split at "；"
 };
 struct TreatmentDay {
   std::string date;  // TreatmentDate
@@ -133,18 +136,18 @@ struct Prescription {
   std::string id;                 // PrescriptionId
   std::string prescription_date;  // PrescriptionDate
   std::string prescriber_code, prescriber_name;
-  std::string dispensing_date;    // "" while not dispensed
+  std::string dispensing_date;  // "" while not dispensed
   std::string dispenser_code, dispenser_name;
-  std::vector<Drug> drugs;        // by RpNumber, then stored order
+  std::vector<Drug> drugs;  // by RpNumber, then stored order
 };
 
 struct View {
   ClinicalKind kind = ClinicalKind::kMedication;
-  std::string category;         // OQSCD036 of the decision: YZK, TKK, SRJ
-  std::string basis;            // "consent" or "disaster"
-  std::string as_of;            // YYYYMMDD
-  std::string from;             // the first day shown (window start, or the A1 rule's day)
-  std::string window;           // the kind's window as data: "3y", "5y", "100d"
+  std::string category;            // OQSCD036 of the decision: YZK, TKK, SRJ
+  std::string basis;               // "consent" or "disaster"
+  std::string as_of;               // YYYYMMDD
+  std::string from;                // the first day shown (window start, or the A1 rule's day)
+  std::string window;              // the kind's window as data: "3y", "5y", "100d"
   bool medical_aid_rule = false;   // the A1 checkups rule moved `from`
   bool operations_hidden = false;  // treatments: operations left out (no SHJ consent)
   int64_t rows = 0;                // stored rows read
@@ -179,9 +182,15 @@ class Viewer {
                                    const access::Decision& d, core::Date as_of,
                                    std::optional<core::Date> from_month,
                                    std::optional<core::Date> to_month);
+  // The viewing windows, read at most once a second (an operator's change is in force on
+  // every server within a second, like the gate's disaster periods).
+  Result<std::vector<store::ViewingWindow>> windows();
   store::Database& db_;
   security::AuditLog& audit_;
   access::Gatekeeper gate_;
+  std::mutex windows_mu_;
+  std::vector<store::ViewingWindow> windows_;
+  std::optional<std::chrono::steady_clock::time_point> windows_at_;
 };
 
 // The JSON the screen gets (docs/clinical.md § "見る (views)"):
@@ -206,7 +215,6 @@ ClinicalKind message_kind(oqs::ClinicalMessage message);
 
 // The institution setting 「電子処方箋：利用する」 as of `day` (the store's dated setting;
 // false when never set). Errors: E_STORE.
-Result<bool> e_prescription_on(store::Database& db, std::string_view institution,
-                               core::Date day);
+Result<bool> e_prescription_on(store::Database& db, std::string_view institution, core::Date day);
 
 }  // namespace onshi::clinical

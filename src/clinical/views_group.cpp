@@ -11,24 +11,39 @@
 namespace onshi::clinical::detail {
 namespace {
 
-// One decoded row: its element values by name.
+// The payload columns of each kind, computed once.
+const std::vector<std::string>& names_of(ClinicalKind kind) {
+  static const std::vector<std::string> kNames[] = {
+      payload_columns(ClinicalKind::kMedication), payload_columns(ClinicalKind::kCheckup),
+      payload_columns(ClinicalKind::kTreatment), payload_columns(ClinicalKind::kPrescription)};
+  return kNames[static_cast<int>(kind) - 1];
+}
+
+// One row's values by element name, read in place from the payload (clinical/'s encoding:
+// the payload columns' values in order, separated by U+001F).
 class Fields {
  public:
-  Fields(ClinicalKind kind, std::string_view payload) : pairs_(decode_payload(kind, payload)) {}
-  const std::string& operator[](std::string_view name) const {
-    static const std::string kEmpty;
-    for (const auto& [k, v] : pairs_)
-      if (k == name) return v;
-    return kEmpty;
+  Fields(ClinicalKind kind, std::string_view payload) : names_(names_of(kind)) {
+    values_.reserve(names_.size());
+    for (size_t i = 0; i < names_.size(); ++i) {
+      const size_t cut = payload.find('\x1f');
+      values_.push_back(payload.substr(0, cut));
+      payload = cut == std::string_view::npos ? std::string_view() : payload.substr(cut + 1);
+    }
+  }
+  std::string operator[](std::string_view name) const {
+    for (size_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == name) return std::string(values_[i]);
+    return {};
   }
 
  private:
-  std::vector<std::pair<std::string, std::string>> pairs_;
+  const std::vector<std::string>& names_;
+  std::vector<std::string_view> values_;
 };
 
 Drug drug_of(const Fields& f) {
-  return Drug{f["DrugC"], f["DrugN"], f["Qua1"], f["Unit"], f["UsageN"], f["Times"],
-              f["RpNumber"]};
+  return Drug{f["DrugC"], f["DrugN"], f["Qua1"], f["Unit"], f["UsageN"], f["Times"], f["RpNumber"]};
 }
 
 // Index of the group with `key` in `groups`, appending a new one made by `make` when absent.
@@ -44,12 +59,14 @@ void medication(View& v, const std::vector<store::ClinicalRecord>& rows) {
   std::map<std::string, size_t> index;
   for (const auto& r : rows) {
     Fields f(r.kind, r.payload);
-    Dispensing& d = group_of(v.medication, index, r.record_date + "|" + f["MedicalInstitutionCode"],
-                             [&] {
-                               return Dispensing{r.record_date, f["MedicalInstitutionCode"],
-                                                 f["MedicalInstitutionName"],
-                                                 f["InstitutionClassification"], {}};
-                             });
+    Dispensing& d =
+        group_of(v.medication, index, r.record_date + "|" + f["MedicalInstitutionCode"], [&] {
+          return Dispensing{r.record_date,
+                            f["MedicalInstitutionCode"],
+                            f["MedicalInstitutionName"],
+                            f["InstitutionClassification"],
+                            {}};
+        });
     d.drugs.push_back(drug_of(f));
   }
   for (auto& d : v.medication) std::reverse(d.drugs.begin(), d.drugs.end());
@@ -81,11 +98,13 @@ void checkups(View& v, const std::vector<store::ClinicalRecord>& rows) {
   std::map<std::string, size_t> index;
   for (const auto& r : rows) {
     Fields f(r.kind, r.payload);
-    Checkup& c = group_of(checks, index, r.record_date + "|" + f["HealthCheckupInstitutionCode"],
-                          [&] {
-                            return Checkup{r.record_date, f["HealthCheckupInstitutionCode"],
-                                           f["HealthCheckupInstitutionName"], {}};
-                          });
+    Checkup& c =
+        group_of(checks, index, r.record_date + "|" + f["HealthCheckupInstitutionCode"], [&] {
+          return Checkup{r.record_date,
+                         f["HealthCheckupInstitutionCode"],
+                         f["HealthCheckupInstitutionName"],
+                         {}};
+        });
     c.items.push_back(CheckupItem{f["ItemCode"], f["ItemName"], f["DataType"], f["DataValue"],
                                   f["Unit"], f["DataValueName"], f["ReferenceRangeLow"],
                                   f["ReferenceRangeHigh"], f["Judgement"]});
@@ -121,12 +140,14 @@ void treatments(View& v, const std::vector<store::ClinicalRecord>& rows) {
     Fields f(r.kind, r.payload);
     const bool operation = f["OperationFlg"] == "1";
     if (operation && v.operations_hidden) continue;
-    TreatmentDay& t = group_of(v.treatments, index, r.record_date + "|" + f["MedicalInstitutionCode"],
-                               [&] {
-                                 return TreatmentDay{r.record_date, f["MedicalInstitutionCode"],
-                                                     f["MedicalInstitutionName"],
-                                                     f["InstitutionClassification"], {}};
-                               });
+    TreatmentDay& t =
+        group_of(v.treatments, index, r.record_date + "|" + f["MedicalInstitutionCode"], [&] {
+          return TreatmentDay{r.record_date,
+                              f["MedicalInstitutionCode"],
+                              f["MedicalInstitutionName"],
+                              f["InstitutionClassification"],
+                              {}};
+        });
     t.procedures.push_back(Procedure{f["ProcedureC"], f["ProcedureN"], operation, f["Times"],
                                      split_diagnoses(f["DiagnosisNames"])});
   }
@@ -169,10 +190,14 @@ bool has_operation(const std::vector<store::ClinicalRecord>& rows) {
 
 void group(View& v, const std::vector<store::ClinicalRecord>& rows) {
   switch (v.kind) {
-    case ClinicalKind::kMedication: return medication(v, rows);
-    case ClinicalKind::kCheckup: return checkups(v, rows);
-    case ClinicalKind::kTreatment: return treatments(v, rows);
-    case ClinicalKind::kPrescription: return prescriptions(v, rows);
+    case ClinicalKind::kMedication:
+      return medication(v, rows);
+    case ClinicalKind::kCheckup:
+      return checkups(v, rows);
+    case ClinicalKind::kTreatment:
+      return treatments(v, rows);
+    case ClinicalKind::kPrescription:
+      return prescriptions(v, rows);
   }
 }
 
