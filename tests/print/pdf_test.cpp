@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -64,6 +65,21 @@ TEST(Pdf, FindsAJapaneseFont) {
   auto f = japanese_font();
   ASSERT_TRUE(f.ok()) << f.error().message;
   EXPECT_FALSE(f->empty());
+}
+
+// Without a Japanese font the print fails with a clear code, not a PDF of empty boxes. Run in
+// a fresh process (the font is looked up once per process) whose fontconfig knows no font.
+TEST(PdfDeathTest, NoJapaneseFontIsEPdfFont) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const fs::path conf = fs::temp_directory_path() / "onshi-no-fonts.conf";
+  std::ofstream(conf) << "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n";
+  EXPECT_EXIT(
+      {
+        setenv("FONTCONFIG_FILE", conf.c_str(), 1);
+        auto pdf = render_pdf(sample(1));
+        std::exit(!pdf.ok() && pdf.error().code == "E_PDF_FONT" ? 3 : 4);
+      },
+      ::testing::ExitedWithCode(3), "");
 }
 
 // R-CONF-5: the output is a PDF with the header and the rows in Japanese.
