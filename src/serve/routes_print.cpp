@@ -81,9 +81,12 @@ void add_print_routes(http::Router& router, Context& ctx) {
   r->db = &ctx.db;
   r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit);
   const http::Admit institution{core::Role::kInstitution};
+  // One route per kind: /v1/clinical/views/{kind}/pdf (docs/api.md, docs/openapi.yaml).
   for (store::ClinicalKind kind : store::kClinicalKinds) {
-    router.add("GET", "/v1/clinical/views/" + std::string(store::clinical_kind_name(kind)) + "/pdf",
-               institution, [r, kind](const http::Request& q) { return print_view(*r, kind, q); });
+    const std::string path =
+        "/v1/clinical/views/" + std::string(store::clinical_kind_name(kind)) + "/pdf";
+    router.add("GET", path, institution,
+               [r, kind](const http::Request& q) { return print_view(*r, kind, q); });
   }
 }
 
