@@ -319,6 +319,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   add_institutions_routes(router, *m.context);
   add_bulk_routes(router, *m.context);
   add_card_routes(router, *m.context);
+  add_medical_aid_routes(router, *m.context);
 
   http::ServerOptions so;
   so.host = options.host;
