@@ -119,7 +119,7 @@ void TicketChecker::one(const TicketColumn& c, std::string_view s, core::Medical
   switch (c.kind) {
     case Kind::kOfficeNumber:
       st = core::check_public_expense_number(s);
-      if ((st || st.error().code == "W_CHECK_DIGIT") && !core::is_medical_aid_number(s))
+      if (s.size() == 8 && digits(s) && !core::is_medical_aid_number(s))
         st = Error{"E_MEDICAL_AID_NUMBER", "",
                    "公費負担者番号は法別 12（生活保護法 医療扶助）で始まる8桁です"};
       break;

@@ -409,7 +409,7 @@ void Checker::recipient_key(core::Qualification& q) {
   } else {
     std::string n = normalize_card(s);
     Status st = core::check_public_expense_number(n);
-    if ((st || st.error().code == "W_CHECK_DIGIT") && !core::is_medical_aid_number(n))
+    if (n.size() == 8 && is_digits(n) && !core::is_medical_aid_number(n))
       fail("E_MEDICAL_AID_NUMBER", kInsurerNumber,
            "公費負担者番号は法別 12（生活保護法 医療扶助）で始まる8桁です");
     else if (!st)

@@ -4,10 +4,13 @@
 // for a bad row), the office's own number only, and 被用者保険 kept beside 医療扶助.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/qualification.h"
 #include "core/text.h"
 #include "registry/medical_aid.h"
 #include "security/crypto.h"
+#include "store/database.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -199,6 +202,159 @@ TEST_F(RecipientImport, EmployeeInsuranceIsKeptBesideMedicalAid) {
   ASSERT_TRUE(both.ok());
   ASSERT_EQ(both->size(), 2u);
   for (const auto& v : *both) EXPECT_TRUE(v.qualification.covers("20250415"));
+}
+
+// ---- tickets (医療券・調剤券) ----
+
+std::string ticket_header() {
+  std::string h;
+  for (const auto& c : ticket_fields()) h += (h.empty() ? "" : ",") + c;
+  return h + "\n";
+}
+
+// A ticket row (every column of ticket_fields(), in order); `type` 01 医療券 / 02 調剤券.
+std::string ticket_row(const std::string& number, const std::string& issue,
+                       const std::string& valid = "20250401", const std::string& expiry = "20250430",
+                       const std::string& month = "202504",
+                       const std::string& institution = "1310112345",
+                       const std::string& type = "01", const std::string& treatment = "02") {
+  return std::string(kOffice) + "," + number + "," + type + "," + valid + "," + expiry + "," +
+         issue + "," + month + "," + institution +
+         ",試験クリニック,,,高血圧症,,," + treatment + ",0,地区　担当,取扱　担当,01,02,,02,02,02,,,\n";
+}
+
+struct TicketImport : ::testing::Test {
+  TempDir dir;
+  std::unique_ptr<store::Database> db;
+  security::Keyring keyring = security::Keyring::from_master_key(std::string(32, 'k'));
+  void SetUp() override {
+    auto d = store::open_store(store::sqlite_url(dir.path()));
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    db = std::move(*d);
+    // Two recipients: 1234566 from 2024-01-01, 0000018 whose 保護 ended on 2025-04-10.
+    auto p = dir / "recipients.csv";
+    write_file(p, header() + row(kOffice, "1234566") +
+                      row(kOffice, "0000018", "保護\u3000花子", "20240101", "20250410",
+                          "111111111118"));
+    auto r = import_recipients_csv(db->members(), keyring, p);
+    ASSERT_TRUE(r.ok() && r->accepted == 2) << (r.ok() ? r->to_json() : r.error().message);
+  }
+  Result<Report> import(const std::string& bytes) {
+    auto p = dir / "tickets.csv";
+    write_file(p, bytes);
+    return import_tickets_csv(db->members(), db->tickets(), p);
+  }
+  int64_t ticket_versions() { return *db->tickets().count_versions(); }
+};
+
+// R-AID-1, issue 15 point 3: tickets import, a re-run changes nothing, a changed row is a new
+// version of its (公費負担者番号, 受給者番号, IssueNumber).
+TEST_F(TicketImport, ImportRerunAndNewVersion) {
+  const std::string file = ticket_header() + ticket_row("1234566", "0000123") +
+                           ticket_row("1234566", "0000124", "20250401", "20250430", "202504",
+                                      "1340040128", "02", "04");
+  auto r = import(file);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->accepted, 2) << r->to_json();
+  auto again = import(file);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->unchanged, 2);
+  EXPECT_EQ(ticket_versions(), 2);
+  auto changed = import(ticket_header() + ticket_row("1234566", "0000123", "20250401", "20250420"));
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->accepted, 1);
+  EXPECT_EQ(ticket_versions(), 3);
+  auto now = db->tickets().tickets_of(kOffice, "1234566", core::now_unix_us());
+  ASSERT_TRUE(now.ok());
+  ASSERT_EQ(now->size(), 2u);
+  EXPECT_EQ((*now)[0].ticket.expiration_date, "20250420");
+  EXPECT_EQ((*now)[0].ticket.district_contact_name, "地区　担当");
+  EXPECT_EQ((*now)[0].source, "import:tickets.csv");
+}
+
+// R-AID-1: a Shift_JIS ticket file.
+TEST_F(TicketImport, ShiftJisFile) {
+  auto sjis = core::utf8_to_shift_jis(ticket_header() + ticket_row("1234566", "0000123"));
+  ASSERT_TRUE(sjis.ok());
+  auto r = import(*sjis);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->accepted, 1) << r->to_json();
+  auto now = db->tickets().tickets_of(kOffice, "1234566", core::now_unix_us());
+  ASSERT_TRUE(now.ok() && now->size() == 1u);
+  EXPECT_EQ((*now)[0].ticket.injury_name1, "高血圧症");
+}
+
+// Issue 15, bad input: each malformed ticket row answers with its field, a stable code and a
+// Japanese message, and nothing of it is stored.
+TEST_F(TicketImport, BadRowsAreRejectedAndNothingIsStored) {
+  struct Case {
+    std::string row, field, code;
+  } cases[] = {
+      {ticket_row("9999996", "1"), "InsuredIdentificationNumber", "E_RECIPIENT_NOT_FOUND"},
+      {ticket_row("1234567", "2"), "InsuredIdentificationNumber", "E_CHECK_DIGIT"},
+      {ticket_row("0000018", "3"), "MedicalTicketExpirationDate", "E_TICKET_PERIOD"},
+      {ticket_row("1234566", "4", "20231201", "20231231", "202312"), "MedicalTicketValidDate",
+       "E_TICKET_PERIOD"},
+      {ticket_row("1234566", "5", "20250401", "20250430", "202504", "1310112345", "07"),
+       "TicketType", "E_CODE"},
+      {ticket_row("1234566", "6", "20250401", "20250430", "202504", "1310112346"),
+       "DesignatedMedicalInstitutionCode", "E_CHECK_DIGIT"},
+      {ticket_row("1234566", "7", "20250430", "20250401"), "MedicalTicketExpirationDate",
+       "E_DATE_ORDER"},
+      {ticket_row("1234566", "8", "20250401", "20250430", "202505"), "MedicalTicketValidDate",
+       "E_TICKET_MONTH"},
+      {ticket_row("1234566", "9", "20250401", "20250430", "2025-4"), "MedicalTreatmentMonth",
+       "E_MONTH"},
+      {ticket_row("1234566", "10", "20250401", "20250430", "202504", "1310112345", "02"),
+       "DesignatedMedicalInstitutionCode", "E_TICKET_INSTITUTION"},
+      {ticket_row("1234566", "11", "20250431"), "MedicalTicketValidDate", "E_DATE_INVALID"},
+  };
+  for (const auto& c : cases) {
+    auto r = import(ticket_header() + c.row);
+    ASSERT_TRUE(r.ok()) << c.code << ": " << r.error().message;
+    EXPECT_EQ(r->accepted, 0) << c.code;
+    EXPECT_EQ(r->rejected, 1) << c.code;
+    bool found = false;
+    for (const auto& e : r->errors) {
+      if (e.code != c.code || found) continue;  // the first error of the code
+      found = true;
+      EXPECT_EQ(e.field, c.field) << c.code;
+      EXPECT_TRUE(std::any_of(e.message.begin(), e.message.end(),
+                              [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; }))
+          << c.code << ": a Japanese message: " << e.message;
+    }
+    EXPECT_TRUE(found) << c.code << " not in " << r->to_json();
+  }
+  EXPECT_EQ(ticket_versions(), 0);
+}
+
+// Issue 15 point 1: an office registers tickets only under its own number.
+TEST_F(TicketImport, RegisterTicketsKeepsAnOfficeToItsOwnNumber) {
+  FieldMap t = {{"InsurerNumber", kOffice},
+                {"InsuredIdentificationNumber", "1234566"},
+                {"TicketType", "01"},
+                {"MedicalTicketValidDate", "20250401"},
+                {"MedicalTicketExpirationDate", "20250430"},
+                {"IssueNumber", "123"},
+                {"MedicalTreatmentMonth", "202504"},
+                {"DesignatedMedicalInstitutionCode", "1310112345"}};
+  auto r = register_tickets(db->members(), db->tickets(), {t}, "welfare-office:12130019",
+                            std::string(kOtherOffice));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].code, "E_FORBIDDEN_OFFICE");
+  EXPECT_EQ(ticket_versions(), 0);
+  t.emplace_back("DesignatedMedicalInstitutionFlag", "0");  // the service's to compute
+  auto unknown = register_tickets(db->members(), db->tickets(), {t}, "welfare-office:12131017",
+                                  std::string(kOffice));
+  ASSERT_TRUE(unknown.ok());
+  ASSERT_EQ(unknown->errors.size(), 1u);
+  EXPECT_EQ(unknown->errors[0].code, "E_UNKNOWN_FIELD");
+  t.pop_back();
+  auto ok = register_tickets(db->members(), db->tickets(), {t}, "welfare-office:12131017",
+                             std::string(kOffice));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->accepted, 1);
 }
 
 }  // namespace

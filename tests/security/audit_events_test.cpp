@@ -72,7 +72,14 @@ std::vector<AuditRecord> every_record() {
           InstitutionPopulation{operator_actor(), "clinic", "13", 14000},
           CardFigures{Actor{Role::kAgency, "kikin"}, 1000, 600},
           ScheduleOverride{operator_actor(), "202504", false},
-          ScheduleOverride{operator_actor(), "202504", true}};
+          ScheduleOverride{operator_actor(), "202504", true},
+          // R-AID-1: a welfare office's registrations and reads (issue 15 points 1, 7)
+          MedicalAidRegistration{Actor{Role::kWelfareOffice, "12131017"}, "12131017",
+                                 "recipients", 3, 1, 1, ""},
+          MedicalAidRegistration{operator_actor(), "", "tickets", 5, 0, 2, "tickets.csv"},
+          MedicalAidView{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipient",
+                         std::string("12131017\x1f\x1f1234566\x1f"), 2},
+          MedicalAidView{operator_actor(), "12131017", "quality", "", 40}};
 }
 
 store::AuditEntry entry_of(const AuditEvent& e) {
