@@ -191,7 +191,8 @@ void register_aid_views(CLI::App* quality, Commands& commands, std::shared_ptr<Q
   };
   const Sub subs[] = {
       {"recipients",
-       "福祉事務所の医療扶助の受給者 (JSON): 一覧、または --recipient の受給者の履歴・医療券・資格確認",
+       "福祉事務所の医療扶助の受給者 (JSON): 一覧、または --recipient "
+       "の受給者の履歴・医療券・資格確認",
        quality::recipients_view},
       {"tickets", "福祉事務所の医療券・調剤券 (JSON): --recipient, --month で絞り込み",
        quality::tickets_view},

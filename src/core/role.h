@@ -26,10 +26,9 @@ enum class Role {
 };
 
 // Every role, in declaration order.
-inline constexpr std::array<Role, 7> kRoles = {Role::kInstitution, Role::kInsurer,
-                                               Role::kAgency,      Role::kBureau,
-                                               Role::kReviewer,    Role::kOperator,
-                                               Role::kWelfareOffice};
+inline constexpr std::array<Role, 7> kRoles = {
+    Role::kInstitution, Role::kInsurer,  Role::kAgency,       Role::kBureau,
+    Role::kReviewer,    Role::kOperator, Role::kWelfareOffice};
 
 // The role's name: the certificate's OU and the audit actor's prefix ("institution", …).
 std::string_view role_name(Role r);

@@ -6,8 +6,9 @@
 // 公費負担者番号 as insurer number, so the lists are the member store's scan of that number
 // and the ticket store's scan of the same number; the confirmations are the audit entries
 // whose subject is the recipient's card key.
-#include "core/log.h"
 #include "core/medical_aid.h"
+
+#include "core/log.h"
 #include "core/numbers.h"
 #include "core/qualification_json.h"
 #include "core/text.h"
@@ -153,8 +154,8 @@ Result<std::string> recipients_view(store::Store& members, store::TicketStore& t
   }
   auto list = recipients_of(members, *office);
   if (!list) return list.error();
-  auto month_tickets = detail::ticket_counts_of_month(tickets, *office,
-                                                      query.today.yyyymmdd().substr(0, 6));
+  auto month_tickets =
+      detail::ticket_counts_of_month(tickets, *office, query.today.yyyymmdd().substr(0, 6));
   if (!month_tickets) return month_tickets.error();
   json_key(out, "recipients");
   out.push_back('[');
@@ -165,8 +166,8 @@ Result<std::string> recipients_view(store::Store& members, store::TicketStore& t
     out += recipient_summary(v, query.today, it == month_tickets->end() ? 0 : it->second);
   }
   out += "]}";
-  if (auto st = audit_view(audit, query, *office, "recipients", "",
-                           static_cast<int64_t>(list->size()));
+  if (auto st =
+          audit_view(audit, query, *office, "recipients", "", static_cast<int64_t>(list->size()));
       !st)
     return st.error();
   return out;
@@ -182,9 +183,9 @@ Result<std::string> tickets_view(store::Store&, store::TicketStore& tickets,
     if (!n) return n.error();
     number = *n;
   }
-  if (!query.month.empty() &&
-      (query.month.size() != 6 || !core::Date::parse(query.month + "01")))
-    return Error{"E_MONTH", "medicalTreatmentMonth", "診療年月は YYYYMM の形の年月です（例: 202504）"};
+  if (!query.month.empty() && (query.month.size() != 6 || !core::Date::parse(query.month + "01")))
+    return Error{"E_MONTH", "medicalTreatmentMonth",
+                 "診療年月は YYYYMM の形の年月です（例: 202504）"};
   std::vector<store::TicketVersion> list;
   auto st = tickets.scan_current(*office, [&](const store::TicketVersion& v) {
     if ((number.empty() || v.ticket.insured_identification_number == number) &&

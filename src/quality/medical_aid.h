@@ -25,10 +25,10 @@
 namespace onshi::quality {
 
 struct AidQuery {
-  security::Actor actor;        // who reads: welfare-office:<number> or the operator
-  std::string insurer_number;   // the office's 公費負担者番号
-  std::string recipient_number; // 受給者番号; "" = every recipient of the office
-  std::string month;            // tickets view: MedicalTreatmentMonth YYYYMM, "" = every month
+  security::Actor actor;         // who reads: welfare-office:<number> or the operator
+  std::string insurer_number;    // the office's 公費負担者番号
+  std::string recipient_number;  // 受給者番号; "" = every recipient of the office
+  std::string month;             // tickets view: MedicalTreatmentMonth YYYYMM, "" = every month
   core::Date today = core::Date::today_jst();
 };
 

@@ -61,7 +61,8 @@ Result<OfficeData> read_office(store::Store& members, store::TicketStore& ticket
     return true;
   });
   if (!st) return st.error();
-  for (const auto& v : d.recipients) d.by_number[v.qualification.insured_identification_number] = &v;
+  for (const auto& v : d.recipients)
+    d.by_number[v.qualification.insured_identification_number] = &v;
   st = tickets.scan_current(office, [&](const store::TicketVersion& v) {
     d.tickets.push_back(v);
     return true;

@@ -10,9 +10,8 @@
 // registrations side by side: differing name, kana, birth date or sex under one link is a
 // 取り違い suspect. A first, cheap pass over this insurer's own range collects the links to
 // keep, so memory follows the insurer's size, not the store's.
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstring>
 #include <map>
 #include <unordered_set>

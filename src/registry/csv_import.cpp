@@ -57,8 +57,11 @@ class MemberInput {
  public:
   MemberInput(store::Store& store, const security::Keyring& keyring,
               const std::filesystem::path& csv, RecordKind kind)
-      : store_(store), keyring_(keyring), source_("import:" + csv.filename().string()),
-        today_(core::Date::today_jst()), kind_(kind) {}
+      : store_(store),
+        keyring_(keyring),
+        source_("import:" + csv.filename().string()),
+        today_(core::Date::today_jst()),
+        kind_(kind) {}
 
   batch::Input<store::PutItem> input() {
     batch::Input<store::PutItem> in;

@@ -22,12 +22,19 @@ using enum registry::Field;
 using FieldValues = std::array<std::string_view, kFieldCount>;
 
 // The columns of a 医療扶助 recipient (registry/medical_aid.h), in the documented order.
-inline constexpr Field kRecipientFields[] = {
-    kInsurerNumber,     kInsurerName,          kInsuredIdentificationNumber,
-    kName,              kNameKana,             kSex1,
-    kBirthdate,         kPostNumber,           kAddress,
-    kQualificationDate, kDisqualificationDate, kReasonOfLoss,
-    kMyNumber};
+inline constexpr Field kRecipientFields[] = {kInsurerNumber,
+                                             kInsurerName,
+                                             kInsuredIdentificationNumber,
+                                             kName,
+                                             kNameKana,
+                                             kSex1,
+                                             kBirthdate,
+                                             kPostNumber,
+                                             kAddress,
+                                             kQualificationDate,
+                                             kDisqualificationDate,
+                                             kReasonOfLoss,
+                                             kMyNumber};
 bool is_recipient_field(int field);
 
 // Element name of a field, and the index of an element name (-1 when unknown).

@@ -18,16 +18,25 @@
 namespace onshi::registry {
 namespace {
 
-enum class Kind { kOfficeNumber, kRecipientNumber, kCode, kDate, kMonth, kInstitution, kDigits,
-                  kIssueNumber, kText };
+enum class Kind {
+  kOfficeNumber,
+  kRecipientNumber,
+  kCode,
+  kDate,
+  kMonth,
+  kInstitution,
+  kDigits,
+  kIssueNumber,
+  kText
+};
 
 struct TicketColumn {
   std::string_view name;
   std::string_view label;
   bool required;
   Kind kind;
-  std::string_view table;                      // kCode: OQSCD…
-  std::string core::MedicalTicket::*member;    // where the value goes
+  std::string_view table;                    // kCode: OQSCD…
+  std::string core::MedicalTicket::*member;  // where the value goes
 };
 
 using T = core::MedicalTicket;
@@ -132,7 +141,8 @@ void TicketChecker::one(const TicketColumn& c, std::string_view s, core::Medical
         st = Error{"E_CODE", "", label + "は " + std::string(c.table) + " にないコードです"};
       break;
     case Kind::kDate:
-      if (auto d = core::Date::parse(s); !d) st = Error{d.error().code, "", label + ": " + d.error().message};
+      if (auto d = core::Date::parse(s); !d)
+        st = Error{d.error().code, "", label + ": " + d.error().message};
       break;
     case Kind::kMonth:
       if (s.size() != 6 || !digits(s) || !core::Date::parse(std::string(s) + "01"))
@@ -149,9 +159,8 @@ void TicketChecker::one(const TicketColumn& c, std::string_view s, core::Medical
       if (!digits(s) || s.size() > 10) st = Error{"E_FORMAT", "", label + "は10桁までの数字です"};
       break;
     case Kind::kText:
-      if (std::any_of(s.begin(), s.end(), [](char ch) {
-            return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F;
-          }))
+      if (std::any_of(s.begin(), s.end(),
+                      [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }))
         st = Error{"E_BAD_CHARACTER", "", label + "に制御文字（改行など）が含まれています"};
       else if (s.size() > kMaxTextBytes)
         st = Error{"E_LENGTH", "", label + "は100文字までです"};
@@ -184,8 +193,9 @@ void TicketChecker::across(const core::MedicalTicket& t) {
     const bool pharmacy = t.designated_code[2] == '4';
     if ((t.ticket_type == "02") != pharmacy)
       fail(kColumns[7], "E_TICKET_INSTITUTION",
-           t.ticket_type == "02" ? "調剤券の指定医療機関は薬局（医療機関コードの点数表番号 4）です"
-                                 : "医療券の指定医療機関は病院・診療所（点数表番号 1 または 3）です");
+           t.ticket_type == "02"
+               ? "調剤券の指定医療機関は薬局（医療機関コードの点数表番号 4）です"
+               : "医療券の指定医療機関は病院・診療所（点数表番号 1 または 3）です");
   }
 }
 
@@ -234,7 +244,8 @@ std::variant<core::MedicalTicket, std::vector<Error>> validate_ticket(const Fiel
     if (i < 0) {
       structural.push_back(Error{"E_UNKNOWN_FIELD", shown, "不明な項目「" + shown + "」です"});
     } else if (seen[static_cast<size_t>(i)]) {
-      structural.push_back(Error{"E_DUPLICATE_FIELD", shown, "項目「" + shown + "」が重複しています"});
+      structural.push_back(
+          Error{"E_DUPLICATE_FIELD", shown, "項目「" + shown + "」が重複しています"});
     } else {
       seen[static_cast<size_t>(i)] = true;
       values[static_cast<size_t>(i)] = v;
@@ -261,30 +272,30 @@ Result<std::vector<Error>> check_ticket_recipient(store::Store& members,
   }
   const core::Qualification& q = (*version)->qualification;
   if (ticket.valid_date < q.qualification_date)
-    errors.push_back(Error{"E_TICKET_PERIOD", "MedicalTicketValidDate",
-                           "有効開始年月日が受給者の保護開始日（" + q.qualification_date +
-                               "）より前です"});
+    errors.push_back(
+        Error{"E_TICKET_PERIOD", "MedicalTicketValidDate",
+              "有効開始年月日が受給者の保護開始日（" + q.qualification_date + "）より前です"});
   if (!q.disqualification_date.empty() && !(ticket.expiration_date < q.disqualification_date))
-    errors.push_back(Error{"E_TICKET_PERIOD", "MedicalTicketExpirationDate",
-                           "有効終了年月日が受給者の保護の廃止日（" + q.disqualification_date +
-                               "）以降です"});
+    errors.push_back(
+        Error{"E_TICKET_PERIOD", "MedicalTicketExpirationDate",
+              "有効終了年月日が受給者の保護の廃止日（" + q.disqualification_date + "）以降です"});
   return errors;
 }
 
 Result<Report> register_tickets(store::Store& members, store::TicketStore& tickets,
                                 const std::vector<FieldMap>& records, const std::string& source,
-                                const std::optional<std::string>& only_office,
-                                int64_t first_row) {
+                                const std::optional<std::string>& only_office, int64_t first_row) {
   Report report;
   const int64_t now_us = core::now_unix_us();
   std::vector<store::TicketPut> items;
   for (size_t i = 0; i < records.size(); ++i) {
     const int64_t row = first_row + static_cast<int64_t>(i);
     auto r = validate_ticket(records[i]);
-    if (auto* t = std::get_if<core::MedicalTicket>(&r); t && only_office &&
-                                                         t->insurer_number != *only_office) {
-      r = std::vector<Error>{Error{"E_FORBIDDEN_OFFICE", "InsurerNumber",
-                                   "他の福祉事務所の公費負担者番号では医療券・調剤券を登録できません"}};
+    if (auto* t = std::get_if<core::MedicalTicket>(&r);
+        t && only_office && t->insurer_number != *only_office) {
+      r = std::vector<Error>{
+          Error{"E_FORBIDDEN_OFFICE", "InsurerNumber",
+                "他の福祉事務所の公費負担者番号では医療券・調剤券を登録できません"}};
     } else if (t) {
       auto recipient_errors = check_ticket_recipient(members, *t, now_us);
       if (!recipient_errors) return recipient_errors.error();
@@ -300,7 +311,8 @@ Result<Report> register_tickets(store::Store& members, store::TicketStore& ticke
   if (!items.empty()) {
     auto outcomes = tickets.put_tickets(items);
     if (!outcomes) return outcomes.error();
-    for (auto o : *outcomes) (o == store::PutOutcome::kUnchanged ? report.unchanged : report.accepted)++;
+    for (auto o : *outcomes)
+      (o == store::PutOutcome::kUnchanged ? report.unchanged : report.accepted)++;
   }
   return report;
 }
@@ -312,7 +324,9 @@ namespace {
 class TicketInput {
  public:
   TicketInput(store::Store& members, store::TicketStore& tickets, const std::filesystem::path& csv)
-      : members_(members), tickets_(tickets), source_("import:" + csv.filename().string()),
+      : members_(members),
+        tickets_(tickets),
+        source_("import:" + csv.filename().string()),
         now_us_(core::now_unix_us()) {}
 
   batch::Input<store::TicketPut> input() {
@@ -329,7 +343,8 @@ class TicketInput {
     Values values{};
     for (size_t c = 0; c < kColumnCount; ++c) values[c] = row.value(c);
     auto r = TicketChecker(values).run();
-    if (auto* errs = std::get_if<std::vector<Error>>(&r)) return with_row(std::move(*errs), row.number);
+    if (auto* errs = std::get_if<std::vector<Error>>(&r))
+      return with_row(std::move(*errs), row.number);
     store::TicketPut put{std::get<core::MedicalTicket>(std::move(r)), source_};
     auto recipient_errors = check_ticket_recipient(members_, put.ticket, now_us_);
     if (!recipient_errors)
@@ -364,7 +379,8 @@ class TicketInput {
     if (b.records.empty()) return Status::Ok();
     auto outcomes = tickets_.put_tickets(b.records);
     if (!outcomes) return outcomes.status();
-    for (auto o : *outcomes) (o == store::PutOutcome::kUnchanged ? report_.unchanged : report_.accepted)++;
+    for (auto o : *outcomes)
+      (o == store::PutOutcome::kUnchanged ? report_.unchanged : report_.accepted)++;
     return Status::Ok();
   }
 

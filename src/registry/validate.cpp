@@ -402,7 +402,8 @@ void Checker::card_key(core::Qualification& q) {
   }
 }
 
-// ---- a 医療扶助 recipient's key: 公費負担者番号 (法別 12) and 受給者番号, no symbol or branch ----
+// ---- a 医療扶助 recipient's key: 公費負担者番号 (法別 12) and 受給者番号, no symbol or branch
+// ----
 void Checker::recipient_key(core::Qualification& q) {
   if (std::string_view s = get(kInsurerNumber); s.empty()) {
     missing(kInsurerNumber);

@@ -191,10 +191,10 @@ struct MedicalAidView {
   bool operator==(const MedicalAidView&) const = default;
 };
 
-using AuditRecord = std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck,
-                                 QualityReport, QualityOverlaps, InstitutionChange,
-                                 InstitutionPopulation, CardFigures, ScheduleOverride,
-                                 MedicalAidRegistration, MedicalAidView>;
+using AuditRecord =
+    std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck, QualityReport,
+                 QualityOverlaps, InstitutionChange, InstitutionPopulation, CardFigures,
+                 ScheduleOverride, MedicalAidRegistration, MedicalAidView>;
 
 // The action name a record is stored under ("confirm", "institution.usage" …).
 std::string action_name(const AuditRecord& record);

@@ -37,7 +37,8 @@ Result<std::string> text(const json::object& o, std::string_view key, bool optio
   const json::value* v = o.if_contains(key);
   if (!v && optional) return std::string();
   if (!v || !v->is_string())
-    return bad("detail." + std::string(key), "the member " + std::string(key) + " must be a string");
+    return bad("detail." + std::string(key),
+               "the member " + std::string(key) + " must be a string");
   return std::string(v->as_string());
 }
 
@@ -51,8 +52,10 @@ Result<int64_t> count(const json::object& o, std::string_view key) {
 }  // namespace
 
 AuditEvent encode_aid(const MedicalAidRegistration& r) {
-  json::object o{{"insurerNumber", r.insurer_number}, {"kind", r.kind},
-                 {"accepted", r.accepted},            {"unchanged", r.unchanged},
+  json::object o{{"insurerNumber", r.insurer_number},
+                 {"kind", r.kind},
+                 {"accepted", r.accepted},
+                 {"unchanged", r.unchanged},
                  {"rejected", r.rejected}};
   if (!r.input.empty()) o["input"] = r.input;
   return {actor_text(r.actor), "medicalAid.register", "", json::serialize(o)};
@@ -71,7 +74,8 @@ Result<AuditRecord> decode_aid_registration(std::string_view actor, std::string_
   if (!o) return o.error();
   MedicalAidRegistration r;
   r.actor = std::move(*who);
-  auto insurer = text(*o, "insurerNumber"), kind = text(*o, "kind"), input = text(*o, "input", true);
+  auto insurer = text(*o, "insurerNumber"), kind = text(*o, "kind"),
+       input = text(*o, "input", true);
   auto a = count(*o, "accepted"), u = count(*o, "unchanged"), x = count(*o, "rejected");
   for (const auto* t : {&insurer, &kind, &input})
     if (!*t) return t->error();

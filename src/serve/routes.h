@@ -27,6 +27,7 @@ void add_claims_routes(http::Router& router, Context& ctx);        // claims che
 void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding, lists, statistics
 void add_bulk_routes(http::Router& router, Context& ctx);          // bulk inquiry OQSmuquc01/02
 void add_card_routes(http::Router& router, Context& ctx);          // My Number card challenge + confirmation
-void add_medical_aid_routes(http::Router& router, Context& ctx);   // 医療扶助: welfare offices' recipients, tickets, view
+void add_medical_aid_routes(http::Router& router,
+                            Context& ctx);  // 医療扶助: welfare offices' recipients, tickets, view
 
 }  // namespace onshi::serve

@@ -66,7 +66,8 @@ std::variant<Records, http::Response> records_of(const http::Request& req) {
     bool bad = false;
     for (const auto& [k, v] : *obj) {
       if (!v.is_string()) {
-        out.shape_errors.push_back({row, std::string(k), "E_JSON_TYPE", "値は文字列で送ってください"});
+        out.shape_errors.push_back(
+            {row, std::string(k), "E_JSON_TYPE", "値は文字列で送ってください"});
         bad = true;
         continue;
       }
@@ -106,8 +107,12 @@ http::Response write(Context& c, const http::Request& req, const char* kind, Reg
   }
   report = merged(std::move(report), records);
   security::MedicalAidRegistration ev{security::Actor{core::Role::kWelfareOffice, req.peer.id},
-                                      req.peer.id, kind, report.accepted, report.unchanged,
-                                      report.rejected, ""};
+                                      req.peer.id,
+                                      kind,
+                                      report.accepted,
+                                      report.unchanged,
+                                      report.rejected,
+                                      ""};
   if (auto st = c.audit.record_durable(ev); !st) return http::problem(503, st.error());
   http::Response res;
   res.body = report.to_json();

@@ -16,8 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 int run(const std::string& command) {
-  int rc = std::system((command + " >/tmp/onshi-aid-cli-" + std::to_string(::getpid()) +
-                        ".out 2>&1").c_str());
+  int rc = std::system(
+      (command + " >/tmp/onshi-aid-cli-" + std::to_string(::getpid()) + ".out 2>&1").c_str());
   return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
 }
 
@@ -87,9 +87,8 @@ TEST_F(AidCli, ImportRecipientsAndTicketsThenReadTheOfficesData) {
         "123456789018\n"
         "12131017,千代田区福祉事務所,1234567,扶助　次郎,,1,19600505,,,20240101,,,\n");
   const std::string report = (dir_ / "r.json").string();
-  const std::string import_recipients =
-      onshi("import --kind medical-aid " + data() + " --report " + report + " " +
-            (dir_ / "recipients.csv").string());
+  const std::string import_recipients = onshi("import --kind medical-aid " + data() + " --report " +
+                                              report + " " + (dir_ / "recipients.csv").string());
   ASSERT_EQ(run(import_recipients), 0) << output();
   std::string r = slurp(report);
   EXPECT_NE(r.find("\"accepted\":1"), std::string::npos) << r;
@@ -103,8 +102,8 @@ TEST_F(AidCli, ImportRecipientsAndTicketsThenReadTheOfficesData) {
         "DesignatedMedicalInstitutionCode\n"
         "12131017,1234566,01,20250401,20250430,123,202504,1310112345\n"
         "12131017,9999996,01,20250401,20250430,124,202504,1310112345\n");
-  ASSERT_EQ(run(onshi("import --kind medical-aid-tickets " + data() + " --report " + report +
-                      " " + (dir_ / "tickets.csv").string())),
+  ASSERT_EQ(run(onshi("import --kind medical-aid-tickets " + data() + " --report " + report + " " +
+                      (dir_ / "tickets.csv").string())),
             0)
       << output();
   r = slurp(report);
@@ -112,16 +111,20 @@ TEST_F(AidCli, ImportRecipientsAndTicketsThenReadTheOfficesData) {
   EXPECT_NE(r.find("E_RECIPIENT_NOT_FOUND"), std::string::npos) << r;
 
   const std::string out = (dir_ / "view.json").string();
-  ASSERT_EQ(run(onshi("quality recipients " + data() + " --insurer 12131017 --recipient 1234566 --out " + out)),
+  ASSERT_EQ(run(onshi("quality recipients " + data() +
+                      " --insurer 12131017 --recipient 1234566 --out " + out)),
             0)
       << output();
   std::string view = slurp(out);
   EXPECT_NE(view.find("\"issueNumber\":\"123\""), std::string::npos) << view;
   EXPECT_EQ(view.find("123456789018"), std::string::npos);
-  ASSERT_EQ(run(onshi("quality tickets " + data() + " --insurer 12131017 --month 202504 --out " + out)), 0)
+  ASSERT_EQ(
+      run(onshi("quality tickets " + data() + " --insurer 12131017 --month 202504 --out " + out)),
+      0)
       << output();
   EXPECT_NE(slurp(out).find("\"medicalTreatmentMonth\":\"202504\""), std::string::npos);
-  ASSERT_EQ(run(onshi("quality medical-aid " + data() + " --insurer 12131017 --as-of 20250415 --out " + out)),
+  ASSERT_EQ(run(onshi("quality medical-aid " + data() +
+                      " --insurer 12131017 --as-of 20250415 --out " + out)),
             0)
       << output();
   EXPECT_NE(slurp(out).find("\"recipientsWithoutTicket\":0"), std::string::npos) << slurp(out);

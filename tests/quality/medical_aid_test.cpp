@@ -3,9 +3,10 @@
 // report finds recipients without this month's ticket, tickets outside coverage, duplicates,
 // recipients also in 国保 and those without My Number; the office's views are audited. Run on
 // SQLite and on PostgreSQL (when the test cluster is there).
+#include "quality/medical_aid.h"
+
 #include <gtest/gtest.h>
 
-#include "quality/medical_aid.h"
 #include "quality/quality.h"
 #include "quality_test_util.h"
 #include "registry/medical_aid.h"
@@ -26,8 +27,8 @@ registry::FieldMap with_my_number(registry::FieldMap m, const char* n) {
 
 registry::FieldMap recipient(const std::string& number, const std::string& my_number,
                              const std::string& start = "20240101", const std::string& end = "") {
-  registry::FieldMap m = {{"InsurerNumber", kOffice},  {"InsuredIdentificationNumber", number},
-                          {"Name", "扶助　太郎"},       {"Sex1", "1"},
+  registry::FieldMap m = {{"InsurerNumber", kOffice}, {"InsuredIdentificationNumber", number},
+                          {"Name", "扶助　太郎"},     {"Sex1", "1"},
                           {"Birthdate", "19600505"},  {"QualificationDate", start}};
   if (!end.empty()) m.emplace_back("DisqualificationDate", end);
   if (!my_number.empty()) m.emplace_back("MyNumber", my_number);
@@ -93,10 +94,10 @@ TEST_P(MedicalAidQuality, InsurerReportListsNationalInsuranceMembersOnMedicalAid
        with_my_number(member(kKenpo, "1234", "7", "00", "扶助　太郎", "フジョ　タロウ", "19600505",
                              "1", "20200401"),
                       kMyNumberA),
-       with_my_number(member(kKokuho, "", "101", "", "別人　次郎", "ベツジン　ジロウ", "19700101",
-                             "1", "20200401", {{"DisqualificationDate", "20240101"},
-                                               {"ReasonOfLoss", "02"}}),
-                      kMyNumberB)},
+       with_my_number(
+           member(kKokuho, "", "101", "", "別人　次郎", "ベツジン　ジロウ", "19700101", "1",
+                  "20200401", {{"DisqualificationDate", "20240101"}, {"ReasonOfLoss", "02"}}),
+           kMyNumberB)},
       registry::RecordKind::kMember);
   reg({recipient("1234566", kMyNumberA), recipient("0000018", kMyNumberB)},
       registry::RecordKind::kRecipient);
@@ -128,8 +129,8 @@ TEST_P(MedicalAidQuality, OfficeReportFindings) {
                              "1", "20200401"),
                       kMyNumberA)},
       registry::RecordKind::kMember);
-  reg({recipient("1234566", kMyNumberA), recipient("0000018", ""),
-       recipient("9999996", kMyNumberC), recipient("1000009", kMyNumberC)},
+  reg({recipient("1234566", kMyNumberA), recipient("0000018", ""), recipient("9999996", kMyNumberC),
+       recipient("1000009", kMyNumberC)},
       registry::RecordKind::kRecipient);
   tickets({ticket("1234566", "1"), ticket("1234566", "2"), ticket("9999996", "3")});
   // 保護 of 9999996 ends on 2025-04-10, after its April ticket was issued.

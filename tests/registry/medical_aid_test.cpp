@@ -2,13 +2,14 @@
 // SQLite store: the recipient's key and columns, the member import's rules (encodings,
 // idempotent re-runs, per-row errors with field, code and Japanese message, nothing stored
 // for a bad row), the office's own number only, and 被用者保険 kept beside 医療扶助.
+#include "registry/medical_aid.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "core/qualification.h"
 #include "core/text.h"
-#include "registry/medical_aid.h"
 #include "security/crypto.h"
 #include "store/database.h"
 #include "store/store.h"
@@ -58,8 +59,8 @@ struct RecipientImport : ::testing::Test {
 // R-AID-1: a recipient is a qualification keyed by 公費負担者番号 + 受給者番号, A1, no symbol or
 // branch, with the person link a member gets; a re-run changes nothing.
 TEST_F(RecipientImport, StoresRecipientsAsA1QualificationsAndRerunChangesNothing) {
-  auto r = import(header() + row(kOffice, "1234566") + row(kOffice, "0000018", "保護\u3000花子",
-                                                             "20240301", "", "111111111118"));
+  auto r = import(header() + row(kOffice, "1234566") +
+                  row(kOffice, "0000018", "保護\u3000花子", "20240301", "", "111111111118"));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->accepted, 2);
   EXPECT_EQ(r->rejected, 0) << r->to_json();
@@ -77,8 +78,8 @@ TEST_F(RecipientImport, StoresRecipientsAsA1QualificationsAndRerunChangesNothing
   EXPECT_EQ((*v)->person_link, keyring.person_link("123456789018"));
 
   const int64_t before = versions();
-  auto again = import(header() + row(kOffice, "1234566") + row(kOffice, "0000018", "保護\u3000花子",
-                                                                 "20240301", "", "111111111118"));
+  auto again = import(header() + row(kOffice, "1234566") +
+                      row(kOffice, "0000018", "保護\u3000花子", "20240301", "", "111111111118"));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->accepted, 0);
   EXPECT_EQ(again->unchanged, 2);
@@ -109,8 +110,8 @@ TEST_F(RecipientImport, ShiftJisFile) {
 TEST_F(RecipientImport, BadNumbersAreRejectedWithFieldCodeAndMessage) {
   auto r = import(header() + row("12131018", "1234566") +  // 公費負担者番号 check digit
                   row("06139992", "1234566") +             // an insurer's number, not 法別 12
-                  row(kOffice, "1234567") +                 // 受給者番号 check digit
-                  row(kOffice, "12345"));                   // 受給者番号 length
+                  row(kOffice, "1234567") +                // 受給者番号 check digit
+                  row(kOffice, "12345"));                  // 受給者番号 length
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->accepted, 0);
   EXPECT_EQ(r->rejected, 4);
@@ -150,9 +151,9 @@ TEST_F(RecipientImport, SecondRowOfAKeyIsRejected) {
 }
 
 FieldMap recipient(const std::string& office, const std::string& number) {
-  return {{"InsurerNumber", office},  {"InsuredIdentificationNumber", number},
-          {"Name", "扶助\u3000太郎"}, {"Sex1", "1"},
-          {"Birthdate", "19600505"},  {"QualificationDate", "20240101"},
+  return {{"InsurerNumber", office},   {"InsuredIdentificationNumber", number},
+          {"Name", "扶助\u3000太郎"},  {"Sex1", "1"},
+          {"Birthdate", "19600505"},   {"QualificationDate", "20240101"},
           {"MyNumber", "123456789018"}};
 }
 
@@ -192,10 +193,15 @@ TEST_F(RecipientImport, MemberRegistrationRefusesAMedicalAidNumber) {
 // qualifications stand under one person link.
 TEST_F(RecipientImport, EmployeeInsuranceIsKeptBesideMedicalAid) {
   Registrar registrar(*store, keyring);
-  FieldMap member = {{"InsurerNumber", "06139992"}, {"InsuredCardSymbol", "1234"},
-                     {"InsuredIdentificationNumber", "5001"}, {"InsuredBranchNumber", "00"},
-                     {"Name", "扶助\u3000太郎"}, {"Sex1", "1"}, {"Birthdate", "19600505"},
-                     {"QualificationDate", "20100401"}, {"MyNumber", "123456789018"}};
+  FieldMap member = {{"InsurerNumber", "06139992"},
+                     {"InsuredCardSymbol", "1234"},
+                     {"InsuredIdentificationNumber", "5001"},
+                     {"InsuredBranchNumber", "00"},
+                     {"Name", "扶助\u3000太郎"},
+                     {"Sex1", "1"},
+                     {"Birthdate", "19600505"},
+                     {"QualificationDate", "20100401"},
+                     {"MyNumber", "123456789018"}};
   ASSERT_EQ(registrar.register_records({member}, "insurer:06139992")->accepted, 1);
   ASSERT_TRUE(import(header() + row(kOffice, "1234566")).ok());
   auto both = store->find_by_person_link(keyring.person_link("123456789018"), core::now_unix_us());
@@ -214,13 +220,13 @@ std::string ticket_header() {
 
 // A ticket row (every column of ticket_fields(), in order); `type` 01 医療券 / 02 調剤券.
 std::string ticket_row(const std::string& number, const std::string& issue,
-                       const std::string& valid = "20250401", const std::string& expiry = "20250430",
-                       const std::string& month = "202504",
+                       const std::string& valid = "20250401",
+                       const std::string& expiry = "20250430", const std::string& month = "202504",
                        const std::string& institution = "1310112345",
                        const std::string& type = "01", const std::string& treatment = "02") {
   return std::string(kOffice) + "," + number + "," + type + "," + valid + "," + expiry + "," +
-         issue + "," + month + "," + institution +
-         ",試験クリニック,,,高血圧症,,," + treatment + ",0,地区　担当,取扱　担当,01,02,,02,02,02,,,\n";
+         issue + "," + month + "," + institution + ",試験クリニック,,,高血圧症,,," + treatment +
+         ",0,地区　担当,取扱　担当,01,02,,02,02,02,,,\n";
 }
 
 struct TicketImport : ::testing::Test {
@@ -233,9 +239,9 @@ struct TicketImport : ::testing::Test {
     db = std::move(*d);
     // Two recipients: 1234566 from 2024-01-01, 0000018 whose 保護 ended on 2025-04-10.
     auto p = dir / "recipients.csv";
-    write_file(p, header() + row(kOffice, "1234566") +
-                      row(kOffice, "0000018", "保護\u3000花子", "20240101", "20250410",
-                          "111111111118"));
+    write_file(
+        p, header() + row(kOffice, "1234566") +
+               row(kOffice, "0000018", "保護\u3000花子", "20240101", "20250410", "111111111118"));
     auto r = import_recipients_csv(db->members(), keyring, p);
     ASSERT_TRUE(r.ok() && r->accepted == 2) << (r.ok() ? r->to_json() : r.error().message);
   }
@@ -250,9 +256,9 @@ struct TicketImport : ::testing::Test {
 // R-AID-1, issue 15 point 3: tickets import, a re-run changes nothing, a changed row is a new
 // version of its (公費負担者番号, 受給者番号, IssueNumber).
 TEST_F(TicketImport, ImportRerunAndNewVersion) {
-  const std::string file = ticket_header() + ticket_row("1234566", "0000123") +
-                           ticket_row("1234566", "0000124", "20250401", "20250430", "202504",
-                                      "1340040128", "02", "04");
+  const std::string file =
+      ticket_header() + ticket_row("1234566", "0000123") +
+      ticket_row("1234566", "0000124", "20250401", "20250430", "202504", "1340040128", "02", "04");
   auto r = import(file);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->accepted, 2) << r->to_json();

@@ -92,8 +92,8 @@ Result<AuditRecord> decode_event(const AuditEvent& e) {
 // records are the office's or the operator's, nobody else's; malformed ones name the part.
 TEST(AuditEvents, MedicalAidRecordsRoundTrip) {
   const AuditRecord records[] = {
-      MedicalAidRegistration{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipients",
-                             3, 1, 1, ""},
+      MedicalAidRegistration{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipients", 3,
+                             1, 1, ""},
       MedicalAidRegistration{operator_actor(), "", "tickets", 5, 0, 2, "tickets.csv"},
       MedicalAidView{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipient",
                      std::string("12131017\x1f\x1f1234566\x1f"), 2},
@@ -108,12 +108,14 @@ TEST(AuditEvents, MedicalAidRecordsRoundTrip) {
   EXPECT_EQ(encode(records[0]).action, "medicalAid.register");
   EXPECT_EQ(encode(records[2]).action, "medicalAid.view");
   EXPECT_EQ(encode(records[2]).subject, std::string("12131017\x1f\x1f1234566\x1f"));
-  auto insurer = decode("insurer:06139992", "medicalAid.register", "",
-                        R"({"insurerNumber":"12131017","kind":"tickets","accepted":1,"unchanged":0,"rejected":0})");
+  auto insurer = decode(
+      "insurer:06139992", "medicalAid.register", "",
+      R"({"insurerNumber":"12131017","kind":"tickets","accepted":1,"unchanged":0,"rejected":0})");
   ASSERT_FALSE(insurer.ok());
   EXPECT_EQ(insurer.error().field, "actor");
-  auto kind = decode("welfare-office:12131017", "medicalAid.register", "",
-                     R"({"insurerNumber":"12131017","kind":"members","accepted":1,"unchanged":0,"rejected":0})");
+  auto kind = decode(
+      "welfare-office:12131017", "medicalAid.register", "",
+      R"({"insurerNumber":"12131017","kind":"members","accepted":1,"unchanged":0,"rejected":0})");
   ASSERT_FALSE(kind.ok());
   EXPECT_EQ(kind.error().field, "detail.kind");
   auto rows = decode("welfare-office:12131017", "medicalAid.view", "",

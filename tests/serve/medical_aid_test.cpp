@@ -40,12 +40,15 @@ std::string ticket(const std::string& number, const std::string& issue,
   std::string t = "{\"insurerNumber\":\"" + std::string(kOffice) +
                   "\",\"insuredIdentificationNumber\":\"" + number +
                   "\",\"ticketType\":\"01\",\"medicalTicketValidDate\":\"20250401\","
-                  "\"medicalTicketExpirationDate\":\"20250430\",\"issueNumber\":\"" + issue +
+                  "\"medicalTicketExpirationDate\":\"20250430\",\"issueNumber\":\"" +
+                  issue +
                   "\",\"medicalTreatmentMonth\":\"202504\","
-                  "\"designatedMedicalInstitutionCode\":\"" + std::string(testing::kClinic) +
+                  "\"designatedMedicalInstitutionCode\":\"" +
+                  std::string(testing::kClinic) +
                   "\",\"designatedMedicalInstitutionName\":\"試験クリニック\","
                   "\"injuryName1\":\"高血圧症\",\"medicalTreatmentType\":\"02\","
-                  "\"selfPayAmount\":\"0\",\"singleOrCombinedUse\":\"01\"" + extra + "}";
+                  "\"selfPayAmount\":\"0\",\"singleOrCombinedUse\":\"01\"" +
+                  extra + "}";
   return t;
 }
 
@@ -108,7 +111,8 @@ class MedicalAidService : public ::testing::TestWithParam<std::string> {
 // code and Japanese message and nothing of it stored; a re-send changes nothing.
 TEST_P(MedicalAidService, RecipientsAndTicketsWithPerRecordErrors) {
   auto r = post("/v1/medical-aid/recipients",
-                "[" + recipient(kOffice, "1234566") + "," + recipient(kOffice, "0000018", "20240101", "20250410") + "," +
+                "[" + recipient(kOffice, "1234566") + "," +
+                    recipient(kOffice, "0000018", "20240101", "20250410") + "," +
                     recipient(kOffice, "1234567") + "]");  // wrong check digit
   EXPECT_EQ(r.at("accepted").as_int64(), 2);
   EXPECT_EQ(r.at("rejected").as_int64(), 1);
@@ -182,8 +186,8 @@ TEST_P(MedicalAidService, OnlyTheOfficeItselfWritesAndReads) {
   auto foreign = post("/v1/medical-aid/recipients", "[" + recipient(kOtherOffice, "1234566") + "]");
   EXPECT_EQ(first_error(foreign), "InsurerNumber E_FORBIDDEN_OFFICE");
   EXPECT_EQ(foreign.at("accepted").as_int64(), 0);
-  auto read = call("office", "GET", std::string("/v1/medical-aid/recipients?insurerNumber=") +
-                                        kOtherOffice);
+  auto read = call("office", "GET",
+                   std::string("/v1/medical-aid/recipients?insurerNumber=") + kOtherOffice);
   EXPECT_EQ(read.status, 403);
   EXPECT_NE(read.body.find("E_FORBIDDEN_OFFICE"), std::string::npos);
   // The other office sees nothing of this one's recipients.
@@ -199,9 +203,9 @@ TEST_P(MedicalAidService, OfficeViewQualityReportAndAudit) {
        "[" + recipient(kOffice, "1234566") + "," + recipient(kOffice, "0000018") + "]");
   post("/v1/medical-aid/tickets", "[" + ticket("1234566", "0000123") + "]");
 
-  auto list = parse(call("office", "GET", std::string("/v1/medical-aid/recipients?insurerNumber=") +
-                                              kOffice)
-                        .body);
+  auto list = parse(
+      call("office", "GET", std::string("/v1/medical-aid/recipients?insurerNumber=") + kOffice)
+          .body);
   ASSERT_EQ(list.at("recipients").as_array().size(), 2u);
   EXPECT_EQ(json::serialize(list).find("123456789018"), std::string::npos);  // no My Number
   auto one = parse(call("office", "GET",
@@ -212,8 +216,9 @@ TEST_P(MedicalAidService, OfficeViewQualityReportAndAudit) {
   EXPECT_EQ(rec.at("tickets").as_array().size(), 1u);
   EXPECT_EQ(rec.at("versions").as_array().size(), 1u);
   EXPECT_TRUE(rec.at("confirmations").is_array());
-  auto missing = call("office", "GET", std::string("/v1/medical-aid/recipients?insurerNumber=") +
-                                           kOffice + "&insuredIdentificationNumber=9999996");
+  auto missing = call("office", "GET",
+                      std::string("/v1/medical-aid/recipients?insurerNumber=") + kOffice +
+                          "&insuredIdentificationNumber=9999996");
   EXPECT_EQ(missing.status, 404);
 
   auto report = parse(
