@@ -12,6 +12,8 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "security/audit_detail.h"
+
 namespace onshi::security {
 namespace {
 
@@ -482,6 +484,8 @@ struct Encoder {
     json::object o{{"issued", f.issued}, {"registrations", f.registrations}};
     return {actor_text(f.actor), "institution.cardFigures", "", json::serialize(o)};
   }
+  AuditEvent operator()(const MedicalAidRegistration& r) const { return detail::encode_aid(r); }
+  AuditEvent operator()(const MedicalAidView& v) const { return detail::encode_aid(v); }
   AuditEvent operator()(const ScheduleOverride& s) const {
     return {actor_text(s.actor),
             s.cleared ? "institution.scheduleOverrideCleared" : "institution.scheduleOverride",
@@ -552,7 +556,9 @@ Result<AuditRecord> decode(std::string_view actor, std::string_view action,
       {"claims.check", decode_claims_check},
       {"quality.report", decode_quality_report},
       {"quality.overlaps", decode_quality_overlaps},
-      {"clinical.load", decode_clinical_load}};
+      {"clinical.load", decode_clinical_load},
+      {"medicalAid.register", detail::decode_aid_registration},
+      {"medicalAid.view", detail::decode_aid_view}};
   for (const auto& [name, fn] : kDecoders)
     if (action == name) return fn(actor, subject, detail);
   if (action.substr(0, kInstitutionPrefix.size()) == kInstitutionPrefix)

@@ -88,6 +88,43 @@ Result<AuditRecord> decode_event(const AuditEvent& e) {
   return decode(e.actor, e.action, e.subject, e.detail);
 }
 
+// R-AID-1 (issue 15 points 1, 7): a welfare office's registrations and reads round-trip; the
+// records are the office's or the operator's, nobody else's; malformed ones name the part.
+TEST(AuditEvents, MedicalAidRecordsRoundTrip) {
+  const AuditRecord records[] = {
+      MedicalAidRegistration{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipients", 3,
+                             1, 1, ""},
+      MedicalAidRegistration{operator_actor(), "", "tickets", 5, 0, 2, "tickets.csv"},
+      MedicalAidView{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipient",
+                     std::string("12131017\x1f\x1f1234566\x1f"), 2},
+      MedicalAidView{operator_actor(), "12131017", "quality", "", 40}};
+  for (const AuditRecord& r : records) {
+    AuditEvent e = encode(r);
+    auto back = decode_event(e);
+    ASSERT_TRUE(back.ok()) << e.action << " " << e.detail << ": " << back.error().message;
+    EXPECT_TRUE(*back == r) << e.action << " " << e.detail;
+    EXPECT_EQ(encode(*back).detail, e.detail);
+  }
+  EXPECT_EQ(encode(records[0]).action, "medicalAid.register");
+  EXPECT_EQ(encode(records[2]).action, "medicalAid.view");
+  EXPECT_EQ(encode(records[2]).subject, std::string("12131017\x1f\x1f1234566\x1f"));
+  auto insurer = decode(
+      "insurer:06139992", "medicalAid.register", "",
+      R"({"insurerNumber":"12131017","kind":"tickets","accepted":1,"unchanged":0,"rejected":0})");
+  ASSERT_FALSE(insurer.ok());
+  EXPECT_EQ(insurer.error().field, "actor");
+  auto kind = decode(
+      "welfare-office:12131017", "medicalAid.register", "",
+      R"({"insurerNumber":"12131017","kind":"members","accepted":1,"unchanged":0,"rejected":0})");
+  ASSERT_FALSE(kind.ok());
+  EXPECT_EQ(kind.error().field, "detail.kind");
+  auto rows = decode("welfare-office:12131017", "medicalAid.view", "",
+                     R"({"insurerNumber":"12131017","view":"tickets","rows":-1})");
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.error().code, "E_AUDIT_ENTRY");
+  EXPECT_EQ(rows.error().field, "detail.rows");
+}
+
 // issue 14: typed audit records — every type round-trips through its encoding.
 TEST(AuditEvents, EveryRecordRoundTrips) {
   for (const AuditRecord& r : every_record()) {
