@@ -45,6 +45,11 @@ std::vector<AuditRecord> every_record() {
   by_face.card_serial = "1234ABCD5678EF";
   by_face.medication_consent = true;
   by_face.health_checkup_consent = true;
+  // Issue 15 (R-AID-2): a recipient's confirmation names the branch of the rules taken.
+  Confirmation recipient = by_numbers;
+  recipient.card_key = std::string("12131015\x1f\x1f") + "1234567\x1f";
+  recipient.validity = core::QualificationValidity::kValidUnregistered;
+  recipient.medical_aid = "unregistered";
   InstitutionChange change;
   change.actor = Actor{Role::kBureau, "kanto"};
   change.step = "receptionNumber";
@@ -59,6 +64,7 @@ std::vector<AuditRecord> every_record() {
   designated.facts = {};
   return {by_numbers,
           by_face,
+          recipient,
           Registration{kInsurer, 10, 2, 1},
           CardLink{kClinic, "1234ABCD5678EF", IdentityCheck::kPin, true},
           MemberView{kInsurer, kCardKey, 3},
