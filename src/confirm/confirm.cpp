@@ -253,8 +253,8 @@ Result<std::optional<AidAnswer>> person_recipient(
 }
 
 // The common part of a card confirmation's audit record.
-security::Confirmation card_event(const Caller& caller, core::Date date,
-                                  const CardOptions& options, security::IdentityCheck method) {
+security::Confirmation card_event(const Caller& caller, core::Date date, const CardOptions& options,
+                                  security::IdentityCheck method) {
   security::Confirmation ev;
   ev.medical_institution_code = caller.medical_institution_code;
   ev.date = date;
@@ -411,9 +411,8 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   if (!versions) return fail("E_STORE", "", "資格情報を参照できませんでした");
   const std::string d = date->yyyymmdd();
   // Insurance first, 医療扶助 recipients after (medical_aid.h).
-  auto split = std::stable_partition(versions->begin(), versions->end(), [](const auto& v) {
-    return !is_recipient(v.qualification);
-  });
+  auto split = std::stable_partition(versions->begin(), versions->end(),
+                                     [](const auto& v) { return !is_recipient(v.qualification); });
   const std::span<const store::QualificationVersion> insured(versions->begin(), split);
   std::vector<const store::QualificationVersion*> recipients;
   for (auto it = split; it != versions->end(); ++it) recipients.push_back(&*it);
@@ -447,7 +446,8 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   }
   if (*aid) {
     security::Confirmation ev = card_event(caller, *date, options, *method);
-    const security::Confirmation part = recipient_audit(caller.medical_institution_code, *date, **aid);
+    const security::Confirmation part =
+        recipient_audit(caller.medical_institution_code, *date, **aid);
     ev.card_key = part.card_key;
     ev.validity = part.validity;
     ev.matches = static_cast<int64_t>(recipients.size());

@@ -10,7 +10,8 @@
 //   contracted     covered on D and a ticket of M designates the institution (a pharmacy —
 //                  点数表 digit 4 of its code — by its 調剤券 TicketType 02, others by the 医療券
 //                  01): QualificationValidity 1, the whole qualification with the 受給者番号,
-//                  and PublicExpenseResultList with those tickets, DesignatedMedicalInstitutionFlag 0;
+//                  and PublicExpenseResultList with those tickets (DesignatedMedicalInstitution-
+//                  Flag 0);
 //   not-contracted covered on D, tickets of M exist, none for this institution: validity 1,
 //                  the 受給者番号 withheld (R-AID-2) and one MedicalTicketInfo with only
 //                  MedicalTreatmentMonth and DesignatedMedicalInstitutionFlag 1;

@@ -17,7 +17,9 @@ namespace onshi::confirm {
 namespace {
 
 // The last day of the month of `first` (a first of month).
-core::Date last_of_month(core::Date first) { return first.first_of_next_month().add_days(-1); }
+core::Date last_of_month(core::Date first) {
+  return first.first_of_next_month().add_days(-1);
+}
 
 // The day of the month a recipient is judged on (above).
 core::Date judged_day(const core::Qualification& q, core::Date base, core::Date first) {
@@ -34,20 +36,20 @@ core::Date judged_day(const core::Qualification& q, core::Date base, core::Date 
 }  // namespace
 
 Result<MonthlyRecipients> Confirmer::recipients_of_month(const Caller& caller,
-                                                         std::string_view month,
-                                                         core::Date today) {
+                                                         std::string_view month, core::Date today) {
   auto first = core::Date::parse(std::string(month) + "01");
   if (month.size() != 6 || !first)
     return Error{"E_DATE", "MedicalTreatmentMonth", "診療年月は YYYYMM の形式で指定してください"};
   auto enabled = medical_aid_enabled(aid_, caller.medical_institution_code, today.yyyymmdd());
   if (!enabled) return enabled.error();
   if (!*enabled)
-    return Error{"E_MEDICAL_AID_NOT_ENABLED", "MedicalInstitutionCode",
-                 "医療扶助情報の設定が「利用する」になっていないため、医療扶助の一括照会はできません"};
+    return Error{
+        "E_MEDICAL_AID_NOT_ENABLED", "MedicalInstitutionCode",
+        "医療扶助情報の設定が「利用する」になっていないため、医療扶助の一括照会はできません"};
   const core::Date base = std::clamp(today, *first, last_of_month(*first));
   const int64_t known_at = core::now_unix_us();
-  auto tickets = aid_.tickets->tickets_for_institution(caller.medical_institution_code, month,
-                                                       known_at);
+  auto tickets =
+      aid_.tickets->tickets_for_institution(caller.medical_institution_code, month, known_at);
   if (!tickets) return tickets.error();
   std::map<std::pair<std::string, std::string>, bool> recipients;  // in (office, 受給者番号) order
   for (const auto& t : *tickets)

@@ -224,7 +224,8 @@ Result<MedicalAidBulkRequest> parse_medical_aid_bulk_request_xml(std::string_vie
   pugi::xml_node search = f.body.child("QualificationConfirmSearchInfo");
   if (pugi::xml_node e = search.child("MedicalTreatmentMonth"))
     req.medical_treatment_month = detail::xml_text(e);
-  if (Status s = require(f.header, "MedicalInstitutionCode", req.header.medical_institution_code); !s)
+  if (Status s = require(f.header, "MedicalInstitutionCode", req.header.medical_institution_code);
+      !s)
     return s.error();
   if (!search)
     return Error{"E_XML_MISSING", "QualificationConfirmSearchInfo",
@@ -239,7 +240,8 @@ Result<std::string> write_medical_aid_bulk_request_xml(const MedicalAidBulkReque
   std::string out;
   begin(out, encoding);
   detail::append_xml_open(out, 1, "MessageHeader");
-  detail::append_xml_text(out, 2, "MedicalInstitutionCode", request.header.medical_institution_code);
+  detail::append_xml_text(out, 2, "MedicalInstitutionCode",
+                          request.header.medical_institution_code);
   text_if(out, 2, "ArbitraryFileIdentifier", request.header.arbitrary_file_identifier);
   detail::append_xml_close(out, 1, "MessageHeader");
   detail::append_xml_open(out, 1, "MessageBody");

@@ -215,7 +215,8 @@ Result<BulkResult> parse_bulk_result_xml(std::string_view bytes);
 // institution.
 struct MedicalAidBulkRequest {
   RequestHeader header;  // MedicalInstitutionCode, ArbitraryFileIdentifier (no date is sent)
-  std::string medical_treatment_month;  // QualificationConfirmSearchInfo/MedicalTreatmentMonth YYYYMM
+  std::string
+      medical_treatment_month;  // QualificationConfirmSearchInfo/MedicalTreatmentMonth YYYYMM
 };
 // Errors as for parse_bulk_request_xml; E_XML_MISSING for MedicalInstitutionCode or
 // MedicalTreatmentMonth (its form is the service's to judge).

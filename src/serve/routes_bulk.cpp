@@ -168,8 +168,8 @@ http::Response receive_bulk(store::BulkStore& receptions, confirm::Confirmer& co
 }
 
 // POST /xml/OQSmutic01: the recipients of a month with a ticket designating the institution.
-http::Response receive_medical_aid_bulk(store::BulkStore& receptions,
-                                        confirm::Confirmer& confirmer, const http::Request& req) {
+http::Response receive_medical_aid_bulk(store::BulkStore& receptions, confirm::Confirmer& confirmer,
+                                        const http::Request& req) {
   auto parsed = oqs::parse_medical_aid_bulk_request_xml(req.body);
   if (!parsed) return refuse_receipt(oqs::RequestHeader{}, parsed.error());
   oqs::RequestHeader header = parsed->header;
@@ -180,7 +180,8 @@ http::Response receive_medical_aid_bulk(store::BulkStore& receptions,
   auto month = confirmer.recipients_of_month(confirm::Caller{req.peer.id},
                                              parsed->medical_treatment_month, today);
   if (!month && is_store_error(month.error()))
-    return refuse_receipt(parsed->header, Error{"E_STORE", "", "医療扶助の情報を参照できませんでした"});
+    return refuse_receipt(parsed->header,
+                          Error{"E_STORE", "", "医療扶助の情報を参照できませんでした"});
   if (!month) return refuse_receipt(parsed->header, month.error());
   oqs::BulkResult result;
   result.units = std::move(month->units);

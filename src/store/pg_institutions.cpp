@@ -551,8 +551,9 @@ class PgInstitutions final : public InstitutionStore {
     });
   }
   Result<bool> medical_aid_on(std::string_view code, std::string_view day) override {
-    auto rows =
-        read([&](PgOps& o) { return o.query(kAidOn, {std::string(code), std::string(day)}); });
+    auto rows = read([&](PgOps& o) {
+      return o.query(kAidOn, {std::string(code), std::string(day)});
+    });
     return rows ? Result<bool>(!rows->empty()) : Result<bool>(rows.error());
   }
   Result<std::vector<InstitutionEvent>> history(std::string_view code) override {

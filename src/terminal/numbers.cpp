@@ -90,7 +90,7 @@ std::variant<Numbers, std::vector<FieldError>> validate_numbers(const json::obje
   if (n.insurer.empty()) {
     errors.push_back({"insurerNumber", "E_EMPTY", "保険者番号を入力してください"});
   } else if (Status s = aid ? core::check_public_expense_number(n.insurer)
-                             : core::check_insurer_number(n.insurer);
+                            : core::check_insurer_number(n.insurer);
              !s.ok()) {
     errors.push_back({"insurerNumber", s.error().code, s.error().message});
   }

@@ -99,7 +99,9 @@ json::value medical_aid_json(const oqs::ResultItem& item) {
   o["publicExpenseNumber"] = core::trim_insurer_number(q.insurer_number);
   o["recipientNumber"] = q.insured_identification_number;
   o["state"] = state;
-  o["stateLabel"] = state == "contracted" ? "委託" : state == "not-contracted" ? "未委託" : "未登録";
+  o["stateLabel"] = state == "contracted"       ? "委託"
+                    : state == "not-contracted" ? "未委託"
+                                                : "未登録";
   json::array tickets;
   for (const auto& t : item.medical_tickets) tickets.push_back(ticket_json(t));
   o["tickets"] = std::move(tickets);

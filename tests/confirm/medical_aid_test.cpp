@@ -4,6 +4,8 @@
 // aid, the 受給者番号 never in an answer to a non-contracted institution (the result, its
 // XML in both encodings and its JSON), the audit entries with their branch, bad numbers
 // refused, and the month's bulk inquiry.
+#include "confirm/medical_aid.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -11,7 +13,6 @@
 #include <vector>
 
 #include "confirm/confirm.h"
-#include "confirm/medical_aid.h"
 #include "core/date.h"
 #include "oqs/messages.h"
 #include "security/audit.h"
@@ -24,12 +25,12 @@ namespace {
 
 using onshi::testing::TestDatabase;
 
-constexpr const char* kOffice = "12131017";      // 公費負担者番号, 法別 12
-constexpr const char* kRecipient = "1234566";    // 受給者番号 with its check digit
-constexpr const char* kClinic = "1310112345";    // setting on from 2025-04-01
+constexpr const char* kOffice = "12131017";         // 公費負担者番号, 法別 12
+constexpr const char* kRecipient = "1234566";       // 受給者番号 with its check digit
+constexpr const char* kClinic = "1310112345";       // setting on from 2025-04-01
 constexpr const char* kOtherClinic = "1310112352";  // setting on, no tickets of its own
-constexpr const char* kPharmacy = "1340141231";  // setting on; 調剤券
-constexpr const char* kOffClinic = "1310120017";  // setting never on
+constexpr const char* kPharmacy = "1340141231";     // setting on; 調剤券
+constexpr const char* kOffClinic = "1310120017";    // setting never on
 const std::string kLink(32, '\x61');
 
 core::Qualification recipient(std::string from = "20240101", std::string until = "") {
@@ -238,7 +239,9 @@ TEST_P(MedicalAidConfirmTest, NotContractedInstitutionIsToldSoWithoutTheNumber) 
 TEST_P(MedicalAidConfirmTest, PharmacyIsContractedByItsDispensingTicket) {
   put(recipient());
   put({ticket("0000200", "202504", kPharmacy, "01")});
-  EXPECT_EQ(by_numbers(kPharmacy, "20250415").results.at(0).medical_tickets.at(0)
+  EXPECT_EQ(by_numbers(kPharmacy, "20250415")
+                .results.at(0)
+                .medical_tickets.at(0)
                 .designated_medical_institution_flag,
             "1");
   put({ticket("0000201", "202504", kPharmacy, "02")});
@@ -371,8 +374,8 @@ TEST_P(MedicalAidConfirmTest, MonthlyRecipientsOfAnInstitution) {
   ASSERT_EQ(month->units.size(), 1u);
   EXPECT_EQ(month->units[0].search.insured_identification_number, kRecipient);
   EXPECT_EQ(month->units[0].qualification_validity, "1");
-  EXPECT_TRUE(confirmer_->recipients_of_month(Caller{kOtherClinic}, "202504", today)
-                  ->units.empty());
+  EXPECT_TRUE(
+      confirmer_->recipients_of_month(Caller{kOtherClinic}, "202504", today)->units.empty());
   auto off = confirmer_->recipients_of_month(Caller{kOffClinic}, "202504", today);
   ASSERT_FALSE(off);
   EXPECT_EQ(off.error().code, "E_MEDICAL_AID_NOT_ENABLED");

@@ -57,7 +57,8 @@ class MedicalAidServeTest : public ::testing::Test {
     t.injury_name1 = "高血圧症";
     std::vector<store::TicketPut> tickets{{t, "test"}};
     ASSERT_TRUE((*db)->tickets().put_tickets(tickets).ok());
-    ASSERT_TRUE((*db)->institutions()
+    ASSERT_TRUE((*db)
+                    ->institutions()
                     .transact([](store::InstitutionTx& tx) -> Status {
                       store::InstitutionRow row;
                       row.provisional_code = "0000001";
@@ -162,7 +163,8 @@ TEST_F(MedicalAidServeTest, MonthlyBulkInquiryThroughTheTwoStepFlow) {
 // Bad input: the setting off, a bad month, a missing month, another institution's code.
 TEST_F(MedicalAidServeTest, MonthlyBulkInquiryRefusals) {
   auto other = svc_->client("other");
-  auto off = other.request("POST", "/xml/OQSmutic01", month_xml(kOther, "202504"), "application/xml");
+  auto off =
+      other.request("POST", "/xml/OQSmutic01", month_xml(kOther, "202504"), "application/xml");
   ASSERT_TRUE(off.ok());
   EXPECT_NE(off->body.find("<ErrorCode>E_MEDICAL_AID_NOT_ENABLED</ErrorCode>"), std::string::npos)
       << off->body;
@@ -171,8 +173,10 @@ TEST_F(MedicalAidServeTest, MonthlyBulkInquiryRefusals) {
   EXPECT_NE(bad->body.find("<ErrorCode>E_DATE</ErrorCode>"), std::string::npos) << bad->body;
   auto missing = c.request("POST", "/xml/OQSmutic01", month_xml(kClinic, ""), "application/xml");
   EXPECT_NE(missing->body.find("<ErrorCode>E_XML_MISSING</ErrorCode>"), std::string::npos);
-  auto mismatch = c.request("POST", "/xml/OQSmutic01", month_xml(kOther, "202504"), "application/xml");
-  EXPECT_NE(mismatch->body.find("<ErrorCode>E_INSTITUTION_MISMATCH</ErrorCode>"), std::string::npos);
+  auto mismatch =
+      c.request("POST", "/xml/OQSmutic01", month_xml(kOther, "202504"), "application/xml");
+  EXPECT_NE(mismatch->body.find("<ErrorCode>E_INSTITUTION_MISMATCH</ErrorCode>"),
+            std::string::npos);
 }
 
 }  // namespace

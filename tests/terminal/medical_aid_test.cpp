@@ -107,9 +107,8 @@ class MedicalAidTerminalTest : public ::testing::Test {
     return call("/api/card-confirmations", {{"card", "fujo"}, {"method", "pin"}, {"pin", "1234"}});
   }
   static json::object numbers() {
-    return call("/api/number-confirmations", {{"insurerNumber", kOffice},
-                                              {"number", kRecipient},
-                                              {"birthdate", "19600505"}});
+    return call("/api/number-confirmations",
+                {{"insurerNumber", kOffice}, {"number", kRecipient}, {"birthdate", "19600505"}});
   }
   static json::object aid_block(const json::object& view) {
     const auto& results = view.at("results").as_array();
@@ -127,7 +126,8 @@ class MedicalAidTerminalTest : public ::testing::Test {
       EXPECT_EQ(face.find(kRecipient), std::string::npos);
     }
     auto c = term_->client();
-    auto h = c.request("GET", "/api/history-entry?id=" + std::to_string(view.at("historyId").as_int64()));
+    auto h = c.request("GET",
+                       "/api/history-entry?id=" + std::to_string(view.at("historyId").as_int64()));
     ASSERT_TRUE(h.ok());
     EXPECT_EQ(h->body.find(kRecipient), std::string::npos);
     for (const auto& e : fs::directory_iterator(*folder_ / "history"))
@@ -151,7 +151,8 @@ TEST_F(MedicalAidTerminalTest, TheThreeStatesOnTheScreenAndWhereTheNumberGoes) {
   EXPECT_EQ(a.at("state"), "unregistered");
   EXPECT_EQ(a.at("stateLabel"), "未登録");
   EXPECT_EQ(a.at("recipientNumber"), "");
-  EXPECT_NE(std::string(a.at("next").as_string()).find("福祉事務所に連絡し医療券の発行を確認してください"),
+  EXPECT_NE(std::string(a.at("next").as_string())
+                .find("福祉事務所に連絡し医療券の発行を確認してください"),
             std::string::npos);
   expect_nowhere(unregistered);
 
