@@ -45,11 +45,6 @@ std::vector<AuditRecord> every_record() {
   by_face.card_serial = "1234ABCD5678EF";
   by_face.medication_consent = true;
   by_face.health_checkup_consent = true;
-  // Issue 15 (R-AID-2): a recipient's confirmation names the branch of the rules taken.
-  Confirmation recipient = by_numbers;
-  recipient.card_key = std::string("12131015\x1f\x1f") + "1234567\x1f";
-  recipient.validity = core::QualificationValidity::kValidUnregistered;
-  recipient.medical_aid = "unregistered";
   InstitutionChange change;
   change.actor = Actor{Role::kBureau, "kanto"};
   change.step = "receptionNumber";
@@ -64,7 +59,6 @@ std::vector<AuditRecord> every_record() {
   designated.facts = {};
   return {by_numbers,
           by_face,
-          recipient,
           Registration{kInsurer, 10, 2, 1},
           CardLink{kClinic, "1234ABCD5678EF", IdentityCheck::kPin, true},
           MemberView{kInsurer, kCardKey, 3},
@@ -200,6 +194,27 @@ TEST(AuditEvents, OldHandBuiltEntriesDecode) {
   EXPECT_FALSE(c.limit_consent);
   EXPECT_EQ(c.method, IdentityCheck::kNumbers);
   EXPECT_EQ(c.reference_classification, core::ReferenceClassification::kInsuranceCard);
+}
+
+// Issue 15 (R-AID-2): a recipient's confirmation names the branch of the rules taken, and an
+// entry without it (every one written before) decodes with none.
+TEST(AuditEvents, RecipientConfirmationKeepsItsBranch) {
+  Confirmation c;
+  c.medical_institution_code = kClinic;
+  c.card_key = std::string("12131017\x1f\x1f") + "1234566\x1f";
+  c.date = date("20250415");
+  c.validity = core::QualificationValidity::kValidUnregistered;
+  c.matches = 1;
+  c.medical_aid = "unregistered";
+  AuditEvent e = encode(AuditRecord(c));
+  EXPECT_NE(e.detail.find("\"medicalAid\":\"unregistered\""), std::string::npos) << e.detail;
+  auto back = decode(e.actor, e.action, e.subject, e.detail);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(std::get<Confirmation>(*back) == c);
+  auto old = decode("institution:1310112345", "confirm", kCardKey,
+                    R"({"date":"20250415","validity":"1","matches":1})");
+  ASSERT_TRUE(old.ok());
+  EXPECT_TRUE(std::get<Confirmation>(*old).medical_aid.empty());
 }
 
 // issue 14: typed audit records — a log written by the old code keeps verifying, and the

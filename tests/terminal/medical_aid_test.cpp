@@ -10,7 +10,9 @@
 #include <chrono>
 #include <thread>
 
+#include "core/date.h"
 #include "core/text.h"
+#include "oqs/messages.h"
 #include "security/crypto.h"
 #include "store/database.h"
 #include "terminal/terminal_fixture.h"
