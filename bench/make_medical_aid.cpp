@@ -5,8 +5,8 @@
 // one OQSsiquc01req (UTF-8) per recipient for the load generator, separated by a line holding
 // a single form feed — the same body format as bench_make_requests.
 //
-//   bench_make_medical_aid --data-dir DIR --count 20000 --institution 1310112345 \
-//       --date 20250415 > aid_bodies.txt
+//   bench_make_medical_aid --data-dir DIR --count 20000 --institution 1310112345
+//                          --date 20250415 > aid_bodies.txt   (one command line)
 #include <iostream>
 #include <string>
 #include <vector>

@@ -215,10 +215,11 @@ void set_card_consents(oqs::ResultItem& item, const CardOptions& options, int64_
 // The recipient behind a 公費負担者番号 and 受給者番号 (medical_aid.h): not there for an
 // institution whose setting is off on the date, nor when no recipient has these numbers.
 Result<AidAnswer> recipient_by_numbers(store::Store& store, const MedicalAidSources& aid,
-                                       const Search& q, const std::string& birthdate,
-                                       const Caller& caller, int64_t known_at) {
+                                       SettingCache& settings, const Search& q,
+                                       const std::string& birthdate, const Caller& caller,
+                                       int64_t known_at) {
   const std::string d = q.date.yyyymmdd();
-  auto enabled = medical_aid_enabled(aid, caller.medical_institution_code, d);
+  auto enabled = settings.enabled(aid, caller.medical_institution_code, d);
   if (!enabled) return enabled.error();
   AidAnswer none;
   if (!*enabled) {
@@ -238,10 +239,11 @@ Result<AidAnswer> recipient_by_numbers(store::Store& store, const MedicalAidSour
 // The recipient part of a person by card (medical_aid.h): nullopt when the person is no
 // recipient; else the rules' answer (not-enabled when the setting is off on the date).
 Result<std::optional<AidAnswer>> person_recipient(
-    const MedicalAidSources& aid, const std::vector<const store::QualificationVersion*>& recipients,
+    const MedicalAidSources& aid, SettingCache& settings,
+    const std::vector<const store::QualificationVersion*>& recipients,
     const std::string& institution_code, const std::string& d, int64_t known_at) {
   if (recipients.empty()) return std::optional<AidAnswer>();
-  auto enabled = medical_aid_enabled(aid, institution_code, d);
+  auto enabled = settings.enabled(aid, institution_code, d);
   if (!enabled) return enabled.error();
   AidAnswer none;
   if (!*enabled) none.branch = AidBranch::kNotEnabled;
@@ -298,7 +300,7 @@ core::QualificationValidity combine(std::optional<oqs::ResultItem> insured,
 }  // namespace
 
 Confirmer::Confirmer(store::Store& store, security::AuditLog& audit, MedicalAidSources aid)
-    : store_(store), audit_(audit), aid_(aid) {}
+    : store_(store), audit_(audit), aid_(aid), settings_(std::make_unique<SettingCache>()) {}
 
 oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Caller& caller,
                                       const Options& options) {
@@ -318,7 +320,7 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   // ---- look up as known at T ----
   int64_t known_at = options.known_at_us ? options.known_at_us : core::now_unix_us();
   if (core::is_medical_aid_number(q->insurer)) {
-    auto a = recipient_by_numbers(store_, aid_, *q, s.birthdate, caller, known_at);
+    auto a = recipient_by_numbers(store_, aid_, *settings_, *q, s.birthdate, caller, known_at);
     if (!a) return fail("E_STORE", "", "資格情報を参照できませんでした");
     oqs::ConfirmResult r;
     r.header = oqs::echo_header(h, options.reference_classification);
@@ -416,7 +418,7 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   const std::span<const store::QualificationVersion> insured(versions->begin(), split);
   std::vector<const store::QualificationVersion*> recipients;
   for (auto it = split; it != versions->end(); ++it) recipients.push_back(&*it);
-  auto aid = person_recipient(aid_, recipients, caller.medical_institution_code, d, known_at);
+  auto aid = person_recipient(aid_, *settings_, recipients, caller.medical_institution_code, d, known_at);
   if (!aid) return fail("E_STORE", "", "資格情報を参照できませんでした");
 
   core::QualificationValidity validity;

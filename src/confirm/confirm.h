@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +105,7 @@ class Confirmer {
   store::Store& store_;
   security::AuditLog& audit_;
   MedicalAidSources aid_;
+  std::unique_ptr<SettingCache> settings_;  // the 医療扶助情報 setting, remembered 5 s
 };
 
 }  // namespace onshi::confirm

@@ -55,6 +55,24 @@ Result<bool> medical_aid_enabled(const MedicalAidSources& sources,
   return sources.institutions->medical_aid_on(institution_code, yyyymmdd);
 }
 
+Result<bool> SettingCache::enabled(const MedicalAidSources& sources,
+                                   std::string_view institution_code, std::string_view yyyymmdd) {
+  std::string key(institution_code);
+  key.append(yyyymmdd);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = entries_.find(key); it != entries_.end() && it->second.until > now)
+      return it->second.on;
+  }
+  auto on = medical_aid_enabled(sources, institution_code, yyyymmdd);
+  if (!on) return on;
+  std::lock_guard lock(mu_);
+  if (entries_.size() > 100000) entries_.clear();  // bounded: a day's institutions
+  entries_[key] = Entry{*on, now + ttl_};
+  return on;
+}
+
 AidAnswer decide(const core::Qualification& recipient,
                  const std::vector<store::TicketVersion>& tickets,
                  std::string_view institution_code, const std::string& yyyymmdd) {

@@ -24,10 +24,13 @@
 // treatment type, self-pay, contacts, statuses, remarks) — is left out (docs/medical-aid.md).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/codes.h"
@@ -65,6 +68,26 @@ struct AidAnswer {
 // sources are not available. Errors: the store's (E_STORE …).
 Result<bool> medical_aid_enabled(const MedicalAidSources& sources,
                                  std::string_view institution_code, std::string_view yyyymmdd);
+
+// medical_aid_enabled remembered per (institution, day) for `ttl`: every confirmation of a
+// recipient asks the setting, and the registry's store is not built for that rate (one
+// connection on SQLite). A change of the setting reaches confirmations within `ttl`; errors
+// are not remembered. Thread-safe.
+class SettingCache {
+ public:
+  explicit SettingCache(std::chrono::milliseconds ttl = std::chrono::seconds(5)) : ttl_(ttl) {}
+  Result<bool> enabled(const MedicalAidSources& sources, std::string_view institution_code,
+                       std::string_view yyyymmdd);
+
+ private:
+  struct Entry {
+    bool on = false;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::chrono::milliseconds ttl_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;  // code + day → setting
+};
 
 // The ticket type that contracts `institution_code`: "02" 調剤券 for a pharmacy, else "01".
 std::string_view ticket_type_for(std::string_view institution_code);

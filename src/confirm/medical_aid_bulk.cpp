@@ -40,7 +40,7 @@ Result<MonthlyRecipients> Confirmer::recipients_of_month(const Caller& caller,
   auto first = core::Date::parse(std::string(month) + "01");
   if (month.size() != 6 || !first)
     return Error{"E_DATE", "MedicalTreatmentMonth", "診療年月は YYYYMM の形式で指定してください"};
-  auto enabled = medical_aid_enabled(aid_, caller.medical_institution_code, today.yyyymmdd());
+  auto enabled = settings_->enabled(aid_, caller.medical_institution_code, today.yyyymmdd());
   if (!enabled) return enabled.error();
   if (!*enabled)
     return Error{
