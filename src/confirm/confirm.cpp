@@ -418,7 +418,8 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   const std::span<const store::QualificationVersion> insured(versions->begin(), split);
   std::vector<const store::QualificationVersion*> recipients;
   for (auto it = split; it != versions->end(); ++it) recipients.push_back(&*it);
-  auto aid = person_recipient(aid_, *settings_, recipients, caller.medical_institution_code, d, known_at);
+  auto aid =
+      person_recipient(aid_, *settings_, recipients, caller.medical_institution_code, d, known_at);
   if (!aid) return fail("E_STORE", "", "資格情報を参照できませんでした");
 
   core::QualificationValidity validity;

@@ -102,7 +102,7 @@ AidAnswer decide(const core::Qualification& recipient,
     item.qualification = withheld(recipient);
     oqs::MedicalTicketInfo flag;
     flag.ticket.medical_treatment_month = month;
-    flag.designated_medical_institution_flag = "1";
+    flag.designated_medical_institution_flag = std::string(1, '1');  // not = "1": GCC 12 -Wrestrict
     item.medical_tickets.push_back(std::move(flag));
   } else {
     a.branch = AidBranch::kUnregistered;

@@ -65,7 +65,7 @@ Result<MonthlyRecipients> Confirmer::recipients_of_month(const Caller& caller,
       if (is_recipient(v.qualification)) candidates.push_back(&v);
     oqs::BulkConfirmUnit& u = out.units.emplace_back();
     u.search.insurer_number = key.first;
-    u.processing_result_status = "1";
+    u.processing_result_status = std::string(1, '1');  // not = "1": GCC 12 -Wrestrict
     AidAnswer a;
     core::Date d = base;
     if (!candidates.empty()) {
