@@ -159,7 +159,9 @@ class MedicalAidConfirmTest : public ::testing::TestWithParam<std::string> {
   // The 受給者番号 appears nowhere in the answer: the result, its XML (UTF-8 and Shift_JIS)
   // and its JSON.
   void expect_withheld(const oqs::ConfirmResult& r) {
-    if (r.search_echo) EXPECT_TRUE(r.search_echo->insured_identification_number.empty());
+    if (r.search_echo) {
+      EXPECT_TRUE(r.search_echo->insured_identification_number.empty());
+    }
     for (const auto& item : r.results)
       EXPECT_NE(item.qualification.insured_identification_number, kRecipient);
     auto utf8 = oqs::write_confirm_result_xml(r, core::Encoding::kUtf8);
