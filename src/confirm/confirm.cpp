@@ -183,7 +183,8 @@ const store::QualificationVersion* choose_for_person(
 }
 
 // The consent flags of a card confirmation (R-CONF-4, R-CONF-5).
-void set_card_consents(oqs::ResultItem& item, const CardOptions& options, int64_t now_us) {
+void set_card_consents(oqs::ResultItem& item, core::Date date, const CardOptions& options,
+                       int64_t now_us) {
   const std::string now_ts = core::timestamp_jst(now_us);
   const std::string until_ts = core::timestamp_jst(now_us + 24LL * 3600 * 1000000);
   auto& c = item.consents;
@@ -277,7 +278,7 @@ oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Dat
   if (auto birth = core::Date::parse(item.qualification.birthdate);
       birth && core::is_preschool(*birth, date))
     item.preschool_classification = "1";
-  set_card_consents(item, options, now_us);
+  set_card_consents(item, date, options, now_us);
   return item;
 }
 
@@ -429,7 +430,7 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   if (chosen) insured_item = person_item(*chosen, *date, options, now_us);
   if (*aid && (*aid)->item) {
     aid_item = std::move(*(*aid)->item);
-    set_card_consents(*aid_item, options, now_us);
+    set_card_consents(*aid_item, *date, options, now_us);
   }
   oqs::ConfirmResult r;
   r.header = oqs::echo_header(h, header_options.reference_classification);

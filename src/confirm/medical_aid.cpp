@@ -5,6 +5,7 @@
 #include "confirm/medical_aid.h"
 
 #include "core/medical_aid.h"
+#include "core/rule_dates.h"
 
 namespace onshi::confirm {
 namespace {
@@ -52,6 +53,9 @@ std::string_view ticket_type_for(std::string_view institution_code) {
 Result<bool> medical_aid_enabled(const MedicalAidSources& sources,
                                  std::string_view institution_code, std::string_view yyyymmdd) {
   if (!sources.available()) return false;
+  // R-AID-1: 医療扶助 is confirmed online from 2024-03-01 on (seed 004, core/rule_dates.h).
+  auto d = core::Date::parse(yyyymmdd);
+  if (!d || *d < core::medical_aid_start()) return false;
   return sources.institutions->medical_aid_on(institution_code, yyyymmdd);
 }
 

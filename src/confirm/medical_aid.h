@@ -64,8 +64,9 @@ struct AidAnswer {
   std::string card_key;                 // the recipient's card key read ("" when none)
 };
 
-// True when `institution_code` may see recipients on `yyyymmdd` (R-AID-3). False when the
-// sources are not available. Errors: the store's (E_STORE …).
+// True when `institution_code` may see recipients on `yyyymmdd` (R-AID-3): its setting is on,
+// and the date is not before 医療扶助 online confirmation began (2024-03-01, seed 004). False
+// when the sources are not available. Errors: the store's (E_STORE …).
 Result<bool> medical_aid_enabled(const MedicalAidSources& sources,
                                  std::string_view institution_code, std::string_view yyyymmdd);
 

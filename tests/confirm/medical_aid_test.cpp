@@ -104,6 +104,7 @@ class MedicalAidConfirmTest : public ::testing::TestWithParam<std::string> {
     setting(kOtherClinic, "0000002", "20250401", true);
     setting(kPharmacy, "0000003", "20250401", true);
     setting(kOffClinic, "0000004", "20250401", false);
+    setting(kEarlyClinic, "0000005", "20240101", true);
   }
   void TearDown() override {
     confirmer_.reset();
@@ -290,6 +291,10 @@ TEST_P(MedicalAidConfirmTest, SettingOffOnTheDateHidesRecipients) {
   EXPECT_EQ(off.qualification_validity, "4");
   EXPECT_TRUE(off.results.empty());
   expect_withheld(off);
+  // R-AID-1: online confirmation of 医療扶助 begins 2024-03-01 (seed 004), whatever the setting.
+  put({ticket("0000125", "202402", kEarlyClinic), ticket("0000126", "202403", kEarlyClinic)});
+  EXPECT_EQ(by_numbers(kEarlyClinic, "20240229").qualification_validity, "4");
+  EXPECT_EQ(by_numbers(kEarlyClinic, "20240301").qualification_validity, "1");
   auto card = by_card(kOffClinic, "20250415");  // a person with only medical aid
   EXPECT_EQ(card.qualification_validity, "4");
   EXPECT_TRUE(card.results.empty());
