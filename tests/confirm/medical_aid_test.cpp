@@ -31,6 +31,7 @@ constexpr const char* kClinic = "1310112345";       // setting on from 2025-04-0
 constexpr const char* kOtherClinic = "1310112352";  // setting on, no tickets of its own
 constexpr const char* kPharmacy = "1340141231";     // setting on; 調剤券
 constexpr const char* kOffClinic = "1310120017";    // setting never on
+constexpr const char* kEarlyClinic = "1310112360";  // setting on from 2024-01-01
 const std::string kLink(32, '\x61');
 
 core::Qualification recipient(std::string from = "20240101", std::string until = "") {
