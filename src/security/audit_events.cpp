@@ -158,6 +158,7 @@ json::object confirmation_detail(const Confirmation& c) {
     o["method"] = identity_check_name(c.method);
     o["cardSerial"] = c.card_serial;
   }
+  if (!c.medical_aid.empty()) o["medicalAid"] = c.medical_aid;
   return o;
 }
 
@@ -201,6 +202,9 @@ Result<Confirmation> confirmation_from(const Detail& d, Confirmation c) {
   if (!limit) return limit.error();
   c.limit_consent = *limit;
   if (Status st = card_part_from(d, c); !st) return st.error();
+  auto aid = d.text_or_empty("medicalAid");
+  if (!aid) return aid.error();
+  c.medical_aid = std::move(*aid);
   auto reference = d.text_or_empty("referenceClassification");
   if (!reference) return reference.error();
   if (reference->empty()) {

@@ -79,6 +79,9 @@ struct Confirmation {
   std::string card_serial;                         // "cardSerial"
   bool medication_consent = false;                 // "medicationConsent"
   bool health_checkup_consent = false;             // "healthCheckupConsent"
+  // "medicalAid" (absent = ""): for a 医療扶助 recipient, the branch of the rules taken
+  // (confirm/medical_aid.h: "contracted", "not-contracted", "unregistered"); "" otherwise.
+  std::string medical_aid;
   bool operator==(const Confirmation&) const = default;
 };
 

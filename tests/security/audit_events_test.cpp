@@ -233,6 +233,27 @@ TEST(AuditEvents, OldHandBuiltEntriesDecode) {
   EXPECT_EQ(c.reference_classification, core::ReferenceClassification::kInsuranceCard);
 }
 
+// Issue 15 (R-AID-2): a recipient's confirmation names the branch of the rules taken, and an
+// entry without it (every one written before) decodes with none.
+TEST(AuditEvents, RecipientConfirmationKeepsItsBranch) {
+  Confirmation c;
+  c.medical_institution_code = kClinic;
+  c.card_key = std::string("12131017\x1f\x1f") + "1234566\x1f";
+  c.date = date("20250415");
+  c.validity = core::QualificationValidity::kValidUnregistered;
+  c.matches = 1;
+  c.medical_aid = "unregistered";
+  AuditEvent e = encode(AuditRecord(c));
+  EXPECT_NE(e.detail.find("\"medicalAid\":\"unregistered\""), std::string::npos) << e.detail;
+  auto back = decode(e.actor, e.action, e.subject, e.detail);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(std::get<Confirmation>(*back) == c);
+  auto old = decode("institution:1310112345", "confirm", kCardKey,
+                    R"({"date":"20250415","validity":"1","matches":1})");
+  ASSERT_TRUE(old.ok());
+  EXPECT_TRUE(std::get<Confirmation>(*old).medical_aid.empty());
+}
+
 // issue 14: typed audit records — a log written by the old code keeps verifying, and the
 // readers' decoder reads it.
 TEST(AuditEvents, OldLogVerifiesAndDecodes) {
