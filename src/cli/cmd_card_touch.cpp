@@ -81,9 +81,10 @@ std::optional<Stop> check_flags(const TouchArgs& a, card::Method method) {
   return std::nullopt;
 }
 
-// --consent "limit,medication,checkup" → the View's consent object.
+// --consent "limit,medication,checkup,treatment,surgery" → the View's consent object.
 std::optional<Stop> parse_consent(const std::string& list, json::object& consent) {
-  consent = {{"limitApplication", false}, {"medication", false}, {"healthCheckup", false}};
+  consent = {{"limitApplication", false}, {"medication", false}, {"healthCheckup", false},
+             {"treatment", false},        {"surgery", false}};
   std::string_view rest = list;
   while (!rest.empty()) {
     auto comma = rest.find(',');
@@ -95,10 +96,14 @@ std::optional<Stop> parse_consent(const std::string& list, json::object& consent
       consent["medication"] = true;
     else if (item == "checkup")
       consent["healthCheckup"] = true;
+    else if (item == "treatment" || item == "surgery")
+      consent[item] = true;
     else if (!item.empty())
       return Stop{
           "E_FLAG",
-          "--consent に使えるのは limit, medication, checkup です (" + std::string(item) + ")", 2};
+          "--consent に使えるのは limit, medication, checkup, treatment, surgery です (" +
+              std::string(item) + ")",
+          2};
   }
   return std::nullopt;
 }
@@ -216,7 +221,8 @@ void register_card_touch(CLI::App& app, Commands& commands) {
   touch->add_option("--pin", a->pin, "暗証番号 (4桁; --method pin のとき)");
   touch->add_option("--method", a->method, "本人確認の方法 pin | face | visual")->capture_default_str();
   touch->add_option("--consent", a->consent,
-                    "同意する情報 (カンマ区切り): limit (限度額適用認定証), medication (薬剤情報), checkup (特定健診)");
+                    "同意する情報 (カンマ区切り): limit (限度額適用認定証), medication (薬剤情報), checkup (特定健診), "
+                    "treatment (診療情報), surgery (手術情報)");
   touch->add_flag("--link", a->link,
                   "資格確認ではなく初回登録 (健康保険証としての利用登録) をします。暗証番号が必要です");
   commands.on_run(touch, [a] { return run_touch(*a); });

@@ -64,5 +64,11 @@ void register_terminal(CLI::App& app, Commands& commands);      // onshi termina
 void register_card(CLI::App& app, Commands& commands);          // onshi card issue | link | revoke
 void register_card_touch(CLI::App& app,
                          Commands& commands);  // onshi card touch (after register_card)
+// onshi clinical disaster | consents (adds to an existing `clinical` command when there is one)
+void register_clinical_access(CLI::App& app, Commands& commands);
+
+// A JST time as operators type it — YYYYMMDD (midnight), YYYYMMDDHHmm, YYYYMMDDHHmmss, or
+// "now" — as Unix µs (cmd_clinical_access.cpp). Errors: E_FLAG (field `field`).
+Result<int64_t> parse_jst_time(std::string_view text, const std::string& field);
 
 }  // namespace onshi::cli

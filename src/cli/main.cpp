@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   onshi::cli::register_terminal(app, commands);
   onshi::cli::register_card(app, commands);
   onshi::cli::register_card_touch(app, commands);
+  onshi::cli::register_clinical_access(app, commands);
   if (argc > 1 && argv[1][0] != '-' && !unknown_command(app, argv[1]).empty()) {
     std::cerr << unknown_command(app, argv[1]);
     return 2;

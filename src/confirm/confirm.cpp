@@ -11,14 +11,15 @@
 
 #include <algorithm>
 #include <span>
+#include <tuple>
 
 #include "core/burden.h"
 #include "core/codes.h"
 #include "core/date.h"
-#include "core/rule_dates.h"
 #include "core/limits.h"
 #include "core/medical_aid.h"
 #include "core/numbers.h"
+#include "core/rule_dates.h"
 #include "core/text.h"
 #include "security/audit_events.h"
 #include "security/crypto.h"
@@ -43,8 +44,8 @@ Result<Search> check_request(const oqs::ConfirmRequest& req, const Caller& calle
                  "医療機関コードが証明書の医療機関コードと一致しません"};
   auto date = core::Date::parse(h.qualification_confirmation_date);
   if (!date) return Error{date.error().code, "QualificationConfirmationDate", date.error().message};
-  if (Status st = core::check_length(core::kArbitraryFileIdentifierLimit,
-                                     h.arbitrary_file_identifier);
+  if (Status st =
+          core::check_length(core::kArbitraryFileIdentifierLimit, h.arbitrary_file_identifier);
       !st)
     return st.error();
   Search out;
@@ -107,8 +108,8 @@ Result<std::vector<store::QualificationVersion>> versions_of(store::Store& store
 }
 
 // Moves the version's data into a result item (the version is not used afterwards).
-oqs::ResultItem make_item(store::QualificationVersion& v, const Search& q,
-                          const oqs::SearchInfo& s, const std::string& now_ts) {
+oqs::ResultItem make_item(store::QualificationVersion& v, const Search& q, const oqs::SearchInfo& s,
+                          const std::string& now_ts) {
   const std::string& cons = s.limit_application_certificate_related_cons_flg;
   oqs::ResultItem item;
   const bool has_specific = !v.qualification.specific_diseases.empty();
@@ -186,7 +187,6 @@ const store::QualificationVersion* choose_for_person(
 void set_card_consents(oqs::ResultItem& item, core::Date date, const CardOptions& options,
                        int64_t now_us) {
   const std::string now_ts = core::timestamp_jst(now_us);
-  const std::string until_ts = core::timestamp_jst(now_us + 24LL * 3600 * 1000000);
   auto& c = item.consents;
   // R-CONF-4: the limit and specific-disease blocks only with the limit consent, and only for
   // a date in full operation (seed 000 §2, core/rule_dates.h).
@@ -198,19 +198,23 @@ void set_card_consents(oqs::ResultItem& item, core::Date date, const CardOptions
   const bool specific = viewable && !item.qualification.specific_diseases.empty();
   c.specific_diseases_flg = specific ? "1" : "0";
   if (specific) c.specific_diseases_time = now_ts;
-  // R-CONF-5: medication and health-check information, for 24 hours.
-  c.pharmacists_flg = options.medication_consent ? "1" : "0";
-  if (options.medication_consent) {
-    c.pharmacists_time = now_ts;
-    c.pharmacists_available = until_ts;
+  // R-CONF-5: the clinical categories, each until the end of the consent window.
+  const int64_t window =
+      options.consent_window_us ? options.consent_window_us : 24LL * 3600 * 1000000;
+  const std::string until_ts = core::timestamp_jst(now_us + window);
+  for (auto [given, flg, time, until] :
+       {std::tuple{options.medication_consent, &c.pharmacists_flg, &c.pharmacists_time,
+                   &c.pharmacists_available},
+        {options.health_checkup_consent, &c.health_checkups_flg, &c.health_checkups_time,
+         &c.health_checkups_available},
+        {options.treatment_consent, &c.diagnosis_flg, &c.diagnosis_time, &c.diagnosis_available},
+        {options.surgery_consent, &c.operation_flg, &c.operation_time, &c.operation_available}}) {
+    *flg = given ? "1" : "0";
+    if (given) {
+      *time = now_ts;
+      *until = until_ts;
+    }
   }
-  c.health_checkups_flg = options.health_checkup_consent ? "1" : "0";
-  if (options.health_checkup_consent) {
-    c.health_checkups_time = now_ts;
-    c.health_checkups_available = until_ts;
-  }
-  c.diagnosis_flg = "0";
-  c.operation_flg = "0";
 }
 
 // The recipient behind a 公費負担者番号 and 受給者番号 (medical_aid.h): not there for an
@@ -267,6 +271,8 @@ security::Confirmation card_event(const Caller& caller, core::Date date, const C
   ev.card_serial = options.card_serial;
   ev.medication_consent = options.medication_consent;
   ev.health_checkup_consent = options.health_checkup_consent;
+  ev.treatment_consent = options.treatment_consent;
+  ev.surgery_consent = options.surgery_consent;
   return ev;
 }
 

@@ -52,11 +52,16 @@ struct Options {
 // Confirmation by My Number card (R-CONF-1, R-CONF-4, R-CONF-5): the card was verified by
 // card/card.h and gave the person link; the patient's choices at the reader come here.
 struct CardOptions {
-  std::string method;       // "pin", "face", "visual" — recorded in the audit (else E_CODE)
-  std::string card_serial;  // certificate serial — recorded in the audit
-  bool limit_consent = false;          // 限度額適用認定証等の情報提供に同意
-  bool medication_consent = false;     // 薬剤情報等 (PharmacistsInfo)
-  bool health_checkup_consent = false; // 特定健診情報 (SpecificHealthCheckupsInfo)
+  std::string method;          // "pin", "face", "visual" — recorded in the audit (else E_CODE)
+  std::string card_serial;     // certificate serial — recorded in the audit
+  bool limit_consent = false;  // 限度額適用認定証等の情報提供に同意
+  bool medication_consent = false;      // 薬剤情報等 (PharmacistsInfo)
+  bool health_checkup_consent = false;  // 特定健診情報 (SpecificHealthCheckupsInfo)
+  bool treatment_consent = false;       // 診療情報 (DiagnosisInfo)
+  bool surgery_consent = false;         // 手術情報 (OperationInfo)
+  // How long the clinical consents stay available (…AvailableTime = consent time + this);
+  // the caller takes it from the care setting (access::consent_window_us). 0 = 24 hours.
+  int64_t consent_window_us = 0;
   int64_t known_at_us = 0;  // 0 = now
   int64_t now_us = 0;       // consent time; 0 = now
 };
@@ -81,8 +86,9 @@ class Confirmer {
   // the date (QualificationValidity 1; the newest QualificationDate when several do), else
   // the next one starting after it (3), else the latest one lost (2); none at all → 4. The
   // consent flags follow `options` (the limit and specific-disease blocks only with the
-  // limit consent; medication and health-check consent valid 24 hours); diagnosis and
-  // operation consent 0. Audited like confirm(), with the method and the card serial.
+  // limit consent; the medication, health-check, treatment (Diagnosis) and surgery
+  // (Operation) consents with ConsTime now and AvailableTime now + consent_window_us).
+  // Audited like confirm(), with the method and the card serial.
   // A person who is also a 医療扶助 recipient (medical_aid.h) gets the recipient's result
   // after the insurance one (ResultList order: insurance, then 医療扶助); an insurance result
   // that is not valid on the date is left out when the recipient's is there. The body's

@@ -44,6 +44,7 @@ struct Request {
   std::string query;   // "insurerNumber=…" (undecoded)
   std::string content_type;
   std::string if_none_match;  // the If-None-Match header (entity tags for a 304), or ""
+  std::string cookie;         // the Cookie header, or ""
   std::string body;
   Peer peer;
   // Decoded value of a query parameter, or "" when absent.

@@ -8,6 +8,8 @@
 // entries lack, whose defaults the header documents.
 #include "security/audit_events.h"
 
+#include "security/audit_clinical_detail.h"
+
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
@@ -152,6 +154,8 @@ json::object confirmation_detail(const Confirmation& c) {
   if (by_card) {
     o["medicationConsent"] = flag_text(c.medication_consent);
     o["healthCheckupConsent"] = flag_text(c.health_checkup_consent);
+    if (c.treatment_consent) o["treatmentConsent"] = flag_text(true);
+    if (c.surgery_consent) o["surgeryConsent"] = flag_text(true);
   }
   o["referenceClassification"] = digit_text(static_cast<int>(c.reference_classification));
   if (by_card) {
@@ -181,6 +185,12 @@ Status card_part_from(const Detail& d, Confirmation& c) {
   auto checkup = d.flag("healthCheckupConsent");
   if (!checkup) return checkup.error();
   c.health_checkup_consent = *checkup;
+  auto treatment = d.flag("treatmentConsent");
+  if (!treatment) return treatment.error();
+  c.treatment_consent = *treatment;
+  auto surgery = d.flag("surgeryConsent");
+  if (!surgery) return surgery.error();
+  c.surgery_consent = *surgery;
   return Status::Ok();
 }
 
@@ -490,6 +500,10 @@ struct Encoder {
   }
   AuditEvent operator()(const MedicalAidRegistration& r) const { return detail::encode_aid(r); }
   AuditEvent operator()(const MedicalAidView& v) const { return detail::encode_aid(v); }
+  AuditEvent operator()(const ClinicalAccess& a) const { return encode_clinical(a); }
+  AuditEvent operator()(const ConsentWithdrawal& w) const { return encode_clinical(w); }
+  AuditEvent operator()(const DisasterChange& d) const { return encode_clinical(d); }
+  AuditEvent operator()(const AccountChange& a) const { return encode_clinical(a); }
   AuditEvent operator()(const ScheduleOverride& s) const {
     return {actor_text(s.actor),
             s.cleared ? "institution.scheduleOverrideCleared" : "institution.scheduleOverride",
@@ -565,6 +579,7 @@ Result<AuditRecord> decode(std::string_view actor, std::string_view action,
       {"medicalAid.view", detail::decode_aid_view}};
   for (const auto& [name, fn] : kDecoders)
     if (action == name) return fn(actor, subject, detail);
+  if (auto clinical = decode_clinical(actor, action, subject, detail)) return std::move(*clinical);
   if (action.substr(0, kInstitutionPrefix.size()) == kInstitutionPrefix)
     return decode_institution(actor, action.substr(kInstitutionPrefix.size()), subject, detail);
   return Error{"E_AUDIT_ACTION", "action", "unknown audit action " + std::string(action)};

@@ -82,6 +82,8 @@ struct Confirmation {
   // "medicalAid" (absent = ""): for a 医療扶助 recipient, the branch of the rules taken
   // (confirm/medical_aid.h: "contracted", "not-contracted", "unregistered"); "" otherwise.
   std::string medical_aid;
+  bool treatment_consent = false;  // "treatmentConsent" (written only when "1"; absent = "0")
+  bool surgery_consent = false;    // "surgeryConsent" (written only when "1"; absent = "0")
   bool operator==(const Confirmation&) const = default;
 };
 
@@ -182,7 +184,6 @@ struct ClinicalLoad {
   bool operator==(const ClinicalLoad&) const = default;
 };
 
-
 // "medicalAid.register" — 医療扶助 recipients or tickets registered (R-AID-1): by a welfare
 // office over HTTPS (actor welfare-office:<公費負担者番号>) or by the operator's import.
 struct MedicalAidRegistration {
@@ -205,10 +206,68 @@ struct MedicalAidView {
   bool operator==(const MedicalAidView&) const = default;
 };
 
+// ---- clinical information (access/access.h; encoded in audit_clinical.cpp) ----
+
+// The audit subject naming a person: "person:" + the person link in hex (never the My
+// Number), so `onshi audit show --person-link` finds a person's entries through the index.
+std::string person_subject(std::string_view person_link_hex);
+
+// "clinical.view" / "clinical.refused" — a professional's request for one category of a
+// person's clinical information (R-CONF-5), allowed or refused by access::Gatekeeper.
+// Actor institution:<code>, subject person_subject(person) ("" when no person was found).
+struct ClinicalAccess {
+  std::string medical_institution_code;
+  std::string person;    // the person link in hex, or ""
+  std::string account;   // "account": the professional account named ("" = none)
+  std::string role;      // "role": its role code ("" when unknown)
+  std::string category;  // "category": OQSCD036 (YZK, TKK, SRJ, SHJ)
+  std::string view;      // "view": what was asked ("consentStatus", "medication" …)
+  bool allowed = false;  // the action
+  std::string code;      // "code": the refusal's error code (refused only)
+  std::string basis;     // "basis": "consent" or "disaster" (allowed only)
+  bool operator==(const ClinicalAccess&) const = default;
+};
+
+// "clinical.consentWithdrawn" — consents withdrawn (OQSCD031 reason). Actor operator or
+// institution:<code>; subject person_subject(person).
+struct ConsentWithdrawal {
+  Actor actor;
+  std::string person;       // hex
+  std::string institution;  // "institution": "" = every institution
+  std::string category;     // "category": "" = every category
+  std::string reason;       // "reason": OQSCD031 "1" | "2" | "3"
+  int64_t withdrawn = 0;    // "withdrawn": consents that ended
+  bool operator==(const ConsentWithdrawal&) const = default;
+};
+
+// "clinical.disaster" / "clinical.disasterEnded" — a disaster period declared or ended by the
+// operator. Subject the period's id.
+struct DisasterChange {
+  Actor actor;
+  int64_t id = 0;
+  bool ended = false;
+  std::string prefectures;  // "prefectures": "13,14"
+  std::string from, to;     // "from", "to": YYYYMMDDHHmmss (JST)
+  std::string note;         // "note"
+  bool operator==(const DisasterChange&) const = default;
+};
+
+// "account.add" / "account.remove" — an institution registered or removed a professional
+// account (its certificate, through the terminal). Actor institution:<code>, subject the
+// account id.
+struct AccountChange {
+  std::string medical_institution_code;
+  std::string account;
+  std::string role;  // "role" (add only)
+  bool removed = false;
+  bool operator==(const AccountChange&) const = default;
+};
+
 using AuditRecord =
     std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck, QualityReport,
                  QualityOverlaps, InstitutionChange, InstitutionPopulation, CardFigures,
-                 ScheduleOverride, ClinicalLoad, MedicalAidRegistration, MedicalAidView>;
+                 ScheduleOverride, ClinicalLoad, ClinicalAccess, ConsentWithdrawal, DisasterChange,
+                 AccountChange, MedicalAidRegistration, MedicalAidView>;
 
 // The action name a record is stored under ("confirm", "institution.usage" …).
 std::string action_name(const AuditRecord& record);

@@ -30,5 +30,6 @@ void add_card_routes(http::Router& router, Context& ctx);          // My Number 
 void add_clinical_routes(http::Router& router, Context& ctx);      // clinical information's sources
 void add_medical_aid_routes(http::Router& router,
                             Context& ctx);  // 医療扶助: welfare offices' recipients, tickets, view
+void add_access_routes(http::Router& router, Context& ctx);        // professional accounts, consent status
 
 }  // namespace onshi::serve

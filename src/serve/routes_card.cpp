@@ -5,8 +5,9 @@
 //
 //   POST /v1/card/challenges     → {"challenge":"<base64url>","expiresInSeconds":120}
 //   POST /v1/card/confirmations  {"challenge","certificate","signature","method",
-//                                 "consent":{"limitApplication","medication","healthCheckup"},
-//                                 "confirmationDate"} → the result as JSON, or with
+//                                 "consent":{"limitApplication","medication","healthCheckup",
+//                                 "treatment","surgery"}, "careSetting" (OQSCD028, default
+//                                 "1"), "confirmationDate"} → the result as JSON, or with
 //                                 ?format=xml the OQSsiquc01res document (UTF-8)
 //   POST /v1/card/links          {"challenge","certificate","signature","method":"pin"}
 //                                 → {"linked":true,"serial","alreadyLinked":bool} (初回登録,
@@ -15,12 +16,15 @@
 // The card is checked by card::Verifier over the J-LIS CA in the data directory and the card
 // store of the database (challenge bound to the certificate's institution, chain to the J-LIS
 // CA, validity, signature, revocation, 初回登録), then the person behind it is confirmed by
-// confirm::Confirmer::confirm_person. A malformed body is 400, a refused card
+// confirm::Confirmer::confirm_person. The clinical consents given are recorded in the access
+// store (access::record_consents) before the answer, with the window of the care setting, so
+// the service — not the terminal — decides later whether a view is allowed. A malformed body is 400, a refused card
 // 403 (E_CARD_*), both application/problem+json. The My Number is never part of either side.
 #include <boost/json.hpp>
 
 #include <memory>
 
+#include "access/access.h"
 #include "card/card.h"
 #include "confirm/confirm.h"
 #include "core/date.h"
@@ -37,6 +41,7 @@ struct CardRoutes {
   Error open_error;
   std::unique_ptr<confirm::Confirmer> confirmer;
   store::Store* store = nullptr;
+  store::AccessStore* access = nullptr;
   security::AuditLog* audit = nullptr;
 };
 
@@ -52,6 +57,7 @@ struct ConfirmationBody {
   card::Presentation presentation;
   confirm::CardOptions options;
   std::string date;
+  std::string care_setting = "1";
 };
 
 // `link`: the body of 初回登録 — no consent, no date, and the method must be the PIN.
@@ -74,6 +80,8 @@ Result<ConfirmationBody> parse_body(std::string_view body, bool link) {
         bool* target = ckey == "limitApplication" ? &b.options.limit_consent
                        : ckey == "medication"     ? &b.options.medication_consent
                        : ckey == "healthCheckup"  ? &b.options.health_checkup_consent
+                       : ckey == "treatment"      ? &b.options.treatment_consent
+                       : ckey == "surgery"        ? &b.options.surgery_consent
                                                   : nullptr;
         if (!target)
           return Error{"E_JSON_UNKNOWN_FIELD", "consent." + ckey, "不明な項目です"};
@@ -89,6 +97,7 @@ Result<ConfirmationBody> parse_body(std::string_view body, bool link) {
                           : key == "signature"        ? &b.presentation.signature
                           : key == "method"           ? &method
                           : key == "confirmationDate" && !link ? &b.date
+                          : key == "careSetting" && !link      ? &b.care_setting
                                                                 : nullptr;
     if (!target) return Error{"E_JSON_UNKNOWN_FIELD", key, "不明な項目です"};
     if (v.is_null()) continue;
@@ -109,6 +118,11 @@ Result<ConfirmationBody> parse_body(std::string_view body, bool link) {
   if (!m) return Error{"E_CODE", "method", "本人確認の方法は pin, face, visual のいずれかです"};
   b.presentation.method = *m;
   b.options.method = std::string(card::method_name(*m));
+  if (!link) {
+    auto window = access::consent_window_us(b.care_setting);
+    if (!window) return window.error();
+    b.options.consent_window_us = *window;
+  }
   if (b.date.empty()) {
     b.date = core::Date::today_jst().yyyymmdd();
   } else if (auto d = core::Date::parse(b.date); !d) {
@@ -123,6 +137,24 @@ http::Response card_refused(const Error& e) {
   const bool service_failed =
       code == "E_STORE" || code == "E_STORE_OPEN" || code == "E_CRYPTO" || code == "E_IO";
   return http::problem(service_failed ? 500 : code.rfind("E_", 0) == 0 && code.find("CARD") == 2 ? 403 : 400, e);
+}
+
+// R-CONF-5: the clinical consents of a confirmation, kept by the service (access/access.h).
+Status record_consents(CardRoutes& routes, const card::Verified& verified,
+                       const ConfirmationBody& body, const std::string& institution) {
+  access::ReaderConsent c;
+  c.person_link = verified.person_link;
+  c.institution = institution;
+  c.card_serial = verified.serial;
+  c.care_setting = body.care_setting;
+  c.consented_at_us = body.options.now_us;
+  const auto& o = body.options;
+  for (auto [given, category] : {std::pair{o.medication_consent, access::Category::kMedication},
+                                 {o.health_checkup_consent, access::Category::kHealthCheckup},
+                                 {o.treatment_consent, access::Category::kTreatment},
+                                 {o.surgery_consent, access::Category::kSurgery}})
+    if (given) c.categories.push_back(category);
+  return access::record_consents(*routes.access, c);
 }
 
 // A new challenge, kept in the database (any server on it accepts the answer).
@@ -145,6 +177,7 @@ http::Response confirmations(CardRoutes& routes, const http::Request& req) {
   auto verified = routes.verifier->verify(body->presentation, req.peer.id);
   if (!verified) return card_refused(verified.error());
   body->options.card_serial = verified->serial;
+  body->options.now_us = core::now_unix_us();
   auto result = routes.confirmer->confirm_person(verified->person_link, body->date,
                                                  confirm::Caller{req.peer.id}, body->options);
   if (result.header.segment_of_result == "9") {
@@ -152,6 +185,9 @@ http::Response confirmations(CardRoutes& routes, const http::Request& req) {
     const int status = result.header.error_code == "E_STORE" ? 503 : 400;
     return http::problem(status, Error{result.header.error_code, "", result.header.error_message});
   }
+  if (!result.results.empty())
+    if (auto st = record_consents(routes, *verified, *body, req.peer.id); !st)
+      return http::problem(503, st.error());
   if (format == "xml") {
     auto xml = oqs::write_confirm_result_xml(result, core::Encoding::kUtf8);
     if (!xml) return http::problem(500, xml.error());
@@ -193,6 +229,7 @@ void add_card_routes(http::Router& router, Context& ctx) {
   routes->confirmer = std::make_unique<confirm::Confirmer>(
       ctx.store, ctx.audit, confirm::MedicalAidSources{&ctx.db.institutions(), &ctx.db.tickets()});
   routes->store = &ctx.store;
+  routes->access = &ctx.db.access();
   routes->audit = &ctx.audit;
   router.add("POST", "/v1/card/challenges", {core::Role::kInstitution},
              [routes](const http::Request& r) { return challenges(*routes, r); });

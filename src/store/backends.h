@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "store/access.h"
 #include "store/bulk.h"
 #include "store/cards.h"
 #include "store/database.h"
@@ -43,5 +44,15 @@ class SqliteBulkStore : public BulkStore {
 };
 std::unique_ptr<SqliteCardStore> make_sqlite_cards(const std::filesystem::path& dir, bool create);
 std::unique_ptr<SqliteBulkStore> make_sqlite_bulk(const std::filesystem::path& dir, bool create);
+// The access store (sqlite_access.cpp: DIR/access.db), opened like the two above.
+class SqliteAccessStore : public AccessStore {
+ public:
+  virtual Status open_now() = 0;
+};
+std::unique_ptr<SqliteAccessStore> make_sqlite_access(const std::filesystem::path& dir,
+                                                      bool create);
+// A disaster period's prefectures as stored ("13,14") and back.
+std::string join_prefectures(const std::vector<std::string>& prefectures);
+std::vector<std::string> split_prefectures(std::string_view text);
 
 }  // namespace onshi::store::detail

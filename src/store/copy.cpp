@@ -315,6 +315,41 @@ Status copy_tickets(TicketStore& from, TicketStore& to, Steps& steps) {
   return {};
 }
 
+// The access store: consents a page at a time by id; disaster periods and accounts (a few
+// rows per institution) whole.
+Status copy_access(AccessStore& from, AccessStore& to, Steps& steps) {
+  CopyStep& step = steps.begin("access", -1);
+  for (int64_t after = 0;;) {
+    std::vector<ConsentRow> batch;
+    if (Status st = from.scan_consents(after, kCopyBatch,
+                                       [&](const ConsentRow& r) {
+                                         batch.push_back(r);
+                                         return true;
+                                       });
+        !st)
+      return st;
+    if (batch.empty()) break;
+    auto n = to.put_consents_verbatim(batch);
+    if (!n) return n.status();
+    after = batch.back().id;
+    step.read += static_cast<int64_t>(batch.size());
+    step.copied += *n;
+    steps.tell();
+  }
+  auto disasters = from.disasters();
+  if (!disasters) return disasters.status();
+  auto d = to.put_disasters_verbatim(*disasters);
+  if (!d) return d.status();
+  auto accounts = from.accounts("");
+  if (!accounts) return accounts.status();
+  auto a = to.put_accounts_verbatim(*accounts);
+  if (!a) return a.status();
+  step.read += static_cast<int64_t>(disasters->size() + accounts->size());
+  step.copied += *d + *a;
+  steps.finish();
+  return {};
+}
+
 }  // namespace
 
 int64_t CopyReport::copied() const {
@@ -338,6 +373,7 @@ Result<CopyReport> copy_database(Database& from, Database& to, const CopyProgres
   if (st) st = copy_cards(from.cards(), to.cards(), steps);
   if (st) st = copy_bulk(from.bulk(), to.bulk(), steps);
   if (st) st = copy_clinical(from.clinical(), to.clinical(), steps);
+  if (st) st = copy_access(from.access(), to.access(), steps);
   if (st) st = copy_tickets(from.tickets(), to.tickets(), steps);
   if (!st) return st.error();
   return report;

@@ -34,7 +34,7 @@ inline constexpr size_t kCopyBatch = 10000;
 // Where the copy of one store stands.
 struct CopyStep {
   std::string store;   // "members", "audit", "import_runs", "institutions", "cards", "bulk",
-                       // "medical_aid_tickets", "clinical"
+                       // "clinical", "access", "medical_aid_tickets"
   int64_t read = 0;    // rows of the source gone through so far
   int64_t total = -1;  // rows the source holds, -1 when not known ahead
   int64_t copied = 0;  // of `read`, the rows the target lacked and now holds
@@ -51,8 +51,10 @@ struct CopyReport {
 
 // Copies everything `from` holds into `to` (whose schema must exist: open it with create).
 // Order: import runs, the institutions registry, the audit chain, members with every version,
-// cards, bulk receptions, clinical records (and the viewing windows), 医療扶助 tickets with
-// every version. Errors: E_COPY_CONFLICT (field = the store; the message names the key that differs) before anything of that store is written; E_STORE and the open errors of
+// cards, bulk receptions, clinical records (and the viewing windows), the access store
+// (consents, disaster periods, accounts), 医療扶助
+// tickets with every version. Errors: E_COPY_CONFLICT (field = the store; the message names the
+// key that differs) before anything of that store is written; E_STORE and the open errors of
 // either database. A failed copy leaves the target with a part of the source's rows, each
 // identical to the source's — run it again to complete it.
 Result<CopyReport> copy_database(Database& from, Database& to, const CopyProgress& progress);

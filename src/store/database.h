@@ -3,7 +3,8 @@
 //
 //   sqlite:DIR                          the embedded default: files in the data directory
 //                                       (DIR/onshi.db, onshi-audit.db, institutions.db,
-//                                       cards.db, bulk.db, medical_aid.db, clinical.db), what
+//                                       cards.db, bulk.db, medical_aid.db, clinical.db,
+//                                       access.db), what
 //                                       `--data-dir DIR` means
 //   postgresql://user[:pw]@host:port/db the server database (also postgres://); the password
 //                                       may instead come from PGPASSWORD or ~/.pgpass
@@ -25,6 +26,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "store/access.h"
 #include "store/institutions.h"
 #include "store/bulk.h"
 #include "store/cards.h"
@@ -75,6 +77,8 @@ class Database {
   virtual TicketStore& tickets() = 0;
   // Clinical information and its viewing windows (store/clinical.h).
   virtual ClinicalStore& clinical() = 0;
+  // Consents, disaster periods and professional accounts (store/access.h).
+  virtual AccessStore& access() = 0;
 
   // Creates or upgrades the schema of every store now (stores otherwise migrate when first
   // used). Errors: E_STORE_SCHEMA, E_STORE_OPEN, E_STORE.

@@ -13,6 +13,7 @@
 namespace onshi::store {
 class CardStore;
 class BulkStore;
+class AccessStore;
 
 // The institutions registry (component "institutions"). `pool` must outlive the store;
 // `create` creates or upgrades the tables on first use (otherwise E_STORE_SCHEMA when they
@@ -29,5 +30,7 @@ namespace onshi::store::detail {
 // connection), E_STORE_SCHEMA, E_STORE. The pool must outlive the store.
 Result<std::unique_ptr<CardStore>> open_pg_cards(pg::Pool& pool, bool create);
 Result<std::unique_ptr<BulkStore>> open_pg_bulk(pg::Pool& pool, bool create);
+// Consents, disaster periods and professional accounts (pg_access.cpp), the same way.
+Result<std::unique_ptr<AccessStore>> open_pg_access(pg::Pool& pool, bool create);
 
 }  // namespace onshi::store::detail

@@ -43,6 +43,9 @@ class PgDatabase final : public Database {
     auto clinical = open_pg_clinical(primary_, options.create);
     if (!clinical) return clinical.error();
     clinical_ = std::move(*clinical);
+    auto access = open_pg_access(primary_, options.create);
+    if (!access) return access.error();
+    access_ = std::move(*access);
     return {};
   }
 
@@ -52,7 +55,8 @@ class PgDatabase final : public Database {
   BulkStore& bulk() override { return *bulk_; }
   TicketStore& tickets() override { return *tickets_; }
   ClinicalStore& clinical() override { return *clinical_; }
-  // Opening already migrated the members, audit, cards, bulk, medical_aid and clinical components; running the
+  AccessStore& access() override { return *access_; }
+  // Opening already migrated the members, audit, cards, bulk, medical_aid, clinical and access components; running the
   // members' migrations again is a no-op that confirms the schema is current, and the
   // institutions registry migrates now (it otherwise does on first use).
   Status migrate() override {
@@ -99,6 +103,7 @@ class PgDatabase final : public Database {
   std::unique_ptr<BulkStore> bulk_;
   std::unique_ptr<TicketStore> tickets_;
   std::unique_ptr<ClinicalStore> clinical_;
+  std::unique_ptr<AccessStore> access_;
 };
 
 }  // namespace

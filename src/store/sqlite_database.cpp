@@ -1,6 +1,6 @@
 // The embedded backend as a Database: the files of one data directory. Each concern keeps
 // its own SQLite file (onshi.db with onshi-audit.db beside it, institutions.db, cards.db,
-// bulk.db, medical_aid.db, clinical.db), the layout data directories have always had, so existing ones keep working
+// bulk.db, medical_aid.db, clinical.db, access.db), the layout data directories have always had, so existing ones keep working
 // without a migration; a file is opened the first time its store is used (or by migrate()).
 #include "store/backends.h"
 #include "store/clinical_backend.h"
@@ -20,7 +20,8 @@ class SqliteDatabase final : public Database {
         cards_(make_sqlite_cards(dir_, create)),
         bulk_(make_sqlite_bulk(dir_, create)),
         tickets_(make_sqlite_tickets(dir_, create)),
-        clinical_(make_sqlite_clinical(dir_, create)) {}
+        clinical_(make_sqlite_clinical(dir_, create)),
+        access_(make_sqlite_access(dir_, create)) {}
 
   Store& members() override { return *members_; }
   InstitutionStore& institutions() override { return *institutions_; }
@@ -28,13 +29,15 @@ class SqliteDatabase final : public Database {
   BulkStore& bulk() override { return *bulk_; }
   TicketStore& tickets() override { return *tickets_; }
   ClinicalStore& clinical() override { return *clinical_; }
+  AccessStore& access() override { return *access_; }
   // Opening migrated the member store; the other files are opened (and migrated) now.
   Status migrate() override {
     if (auto st = institutions_->migrate(); !st) return st;
     if (auto st = cards_->open_now(); !st) return st;
     if (auto st = bulk_->open_now(); !st) return st;
     if (auto st = tickets_->open_now(); !st) return st;
-    return clinical_->open_now();
+    if (auto st = clinical_->open_now(); !st) return st;
+    return access_->open_now();
   }
   std::filesystem::path cache_dir() const override { return dir_; }
   Backend backend() const override { return Backend::kSqlite; }
@@ -49,6 +52,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<SqliteBulkStore> bulk_;   // DIR/bulk.db, opened on first use
   std::unique_ptr<SqliteTicketStore> tickets_;  // DIR/medical_aid.db, opened on first use
   std::unique_ptr<SqliteClinicalStore> clinical_;  // DIR/clinical.db, opened on first use
+  std::unique_ptr<SqliteAccessStore> access_;  // DIR/access.db, opened on first use
 };
 
 }  // namespace

@@ -61,6 +61,8 @@ Consent consent_of(const json::object& body) {
     c.limit = flag(v->as_object(), "limitApplication");
     c.medication = flag(v->as_object(), "medication");
     c.checkup = flag(v->as_object(), "healthCheckup");
+    c.treatment = flag(v->as_object(), "treatment");
+    c.surgery = flag(v->as_object(), "surgery");
   }
   return c;
 }
@@ -70,6 +72,8 @@ json::object consent_json(const Consent& c) {
   o["limitApplication"] = c.limit;
   o["medication"] = c.medication;
   o["healthCheckup"] = c.checkup;
+  o["treatment"] = c.treatment;
+  o["surgery"] = c.surgery;
   return o;
 }
 

@@ -5,10 +5,13 @@
 //   card_routes.cpp card confirmation and 初回登録, by a card of --cards or `onshi card touch`
 //   numbers.cpp    number confirmation: every field checked before anything is sent
 //   records.cpp    face files, today's history, resend and the terminal's status
+//   sign_in.cpp    sign-in of professional accounts, sessions, clinical requests for them
 //   terminal.cpp   open, start, stop, the router and the pool of clients
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <memory>
@@ -30,6 +33,7 @@
 #include "terminal/bridge_detail.h"
 #include "terminal/history.h"
 #include "terminal/terminal.h"
+#include "terminal/users.h"
 
 namespace onshi::terminal {
 
@@ -65,7 +69,7 @@ http::Response central_unreachable(const Error& e);
 
 // The patient's consent choices at the reader.
 struct Consent {
-  bool limit = false, medication = false, checkup = false;
+  bool limit = false, medication = false, checkup = false, treatment = false, surgery = false;
 };
 Consent consent_of(const json::object& body);
 json::object consent_json(const Consent& c);
@@ -85,6 +89,24 @@ class ClientPool {
   std::mutex mu_;
   std::optional<std::string> last_code_;
   std::vector<std::unique_ptr<http::Client>> idle_;
+};
+
+// A signed-in account (sign_in.cpp): ends `lifetime` after its last use.
+struct Session {
+  std::string id, name, role;
+  std::chrono::steady_clock::time_point expires;
+  std::chrono::minutes lifetime{30};
+};
+// The open sessions of this process, by token. Thread-safe.
+class Sessions {
+ public:
+  std::string open(const User& user, std::chrono::minutes lifetime);  // a new token
+  std::optional<Session> find(const std::string& token);  // extends it; nullopt when ended
+  void close(const std::string& token);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Session> open_;
 };
 
 struct Terminal::Impl {
@@ -145,6 +167,14 @@ struct Terminal::Impl {
   http::Response card_link(const http::Request& req);
   std::optional<std::filesystem::path> card_path(const std::string& id) const;
   http::Response cards(const http::Request& req);
+
+  // ---- sign_in.cpp ----
+  Sessions sessions;
+  std::optional<Session> session_of(const http::Request& req);
+  http::Response sign_in(const http::Request& req);
+  http::Response sign_out(const http::Request& req);
+  http::Response session(const http::Request& req);
+  http::Response clinical_consent_status(const http::Request& req);
 
   // ---- numbers.cpp ----
   http::Response number_confirmation(const http::Request& req);

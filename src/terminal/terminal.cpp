@@ -78,6 +78,11 @@ http::Router Terminal::Impl::router() {
   r.add("GET", "/api/history-entry", open,
         [this](const http::Request& q) { return history_entry(q); });
   r.add("POST", "/api/resend", open, [this](const http::Request& q) { return resend(q); });
+  r.add("POST", "/api/sign-in", open, [this](const http::Request& q) { return sign_in(q); });
+  r.add("POST", "/api/sign-out", open, [this](const http::Request& q) { return sign_out(q); });
+  r.add("GET", "/api/session", open, [this](const http::Request& q) { return session(q); });
+  r.add("GET", "/api/clinical/consent-status", open,
+        [this](const http::Request& q) { return clinical_consent_status(q); });
   return r;
 }
 
@@ -90,7 +95,7 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options) {
   if (!is_loopback_host(options.listen_host))
     return Error{"E_FLAG", "listen",
                  "受付画面は 127.0.0.1・::1・localhost でのみ待ち受けます（" + options.listen_host +
-                     " は使えません）: the screen has patients' data and no login"};
+                     " は使えません）: the screen shows patients' coverage without a sign-in"};
   std::unique_ptr<Terminal> t(new Terminal());
   Impl& m = *t->impl_;
   m.institution_code = options.institution_code;

@@ -9,7 +9,7 @@
 //    (security::identity_of_pem) when `institution_code` is empty; it opens the bridge
 //    (creating req/ res/ face/ work/) and the history folder. The screen server is plain HTTP
 //    and only on a loopback host (127.0.0.1, ::1, localhost); anything else is refused with
-//    E_FLAG (field "listen") — the screen shows patients' data and has no login.
+//    E_FLAG (field "listen") — the screen shows patients' coverage without a sign-in.
 //  * start() binds the screen server (E_LISTEN) and starts the bridge on its own thread.
 //    port() is the bound port after start(). stop() stops both and joins; wait() blocks until
 //    stop() is called (from any thread) or SIGINT/SIGTERM arrives when handle_signals() was
@@ -29,6 +29,10 @@
 //    request with errors reaches neither the central service nor the history.
 //  * History: each confirmation of the day is appended to history/YYYYMMDD.jsonl (the result
 //    document and how it was made); the API shows today's, newest first, across restarts.
+//  * Sign-in (terminal/users.h, R-CONF-5): POST /api/sign-in checks an account of
+//    FOLDER/users.json and opens a session (HttpOnly cookie, ended after session_minutes
+//    unused); coverage needs none, clinical requests (/api/clinical/…) need one and name its
+//    account to the central service.
 //  * The My Number never reaches the terminal. Logs (core/log.h) carry routes, result codes
 //    and file names — never names, card numbers or birth dates.
 #pragma once
@@ -50,6 +54,7 @@ struct TerminalOptions {
   std::filesystem::path cards_dir;       // card files *.card for the screen's card picker ("" = none)
   std::string institution_code;          // "" = read from bridge.client.cert_file
   std::string central_url;               // shown by GET /api/terminal ("" = https://HOST:PORT)
+  int session_minutes = 30;              // a sign-in ends after this long without use
 };
 
 // True for 127.0.0.1 (any 127.x.y.z), ::1 and localhost.

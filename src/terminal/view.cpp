@@ -267,6 +267,8 @@ std::string render_view(const oqs::ConfirmResult& r, const ViewContext& ctx, cor
   consents["limitApplication"] = consent(c.limit_flg, c.limit_time, nullptr);
   consents["medication"] = consent(c.pharmacists_flg, c.pharmacists_time, &c.pharmacists_available);
   consents["healthCheckup"] = consent(c.health_checkups_flg, c.health_checkups_time, &c.health_checkups_available);
+  consents["treatment"] = consent(c.diagnosis_flg, c.diagnosis_time, &c.diagnosis_available);
+  consents["surgery"] = consent(c.operation_flg, c.operation_time, &c.operation_available);
   v["consents"] = std::move(consents);
   v["file"] = ctx.file;
   return json::serialize(v);

@@ -31,6 +31,7 @@ const shots = process.env.ONSHI_SCREENSHOTS || scratch;
 const children = [];
 const logs = [];
 let screen; // http://127.0.0.1:PORT/
+let centralUrl; // https://127.0.0.1:PORT
 let browser;
 let page;
 
@@ -91,6 +92,7 @@ before(async () => {
   issueCard('5-mitei-hanako', '246813579005', '未提出 花子', false);
   const central = await start(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'],
     /"listening"\s*:\s*"(https:\/\/[^"]+)"/, 'onshi serve');
+  centralUrl = central;
   screen = await start(['terminal', '--central', central, '--cert-dir', path.join(dataDir, 'clinic'),
     '--folder', oqsDir, '--listen', '127.0.0.1:0', '--cards', cardsDir, '--poll-ms', '50'],
   /"screen"\s*:\s*"(http:\/\/[^"]+)"/, 'onshi terminal');
@@ -346,6 +348,30 @@ describe('reception screen', () => {
     await page.locator('#history-table tbody tr').first().getByRole('button', { name: '表示' }).click();
     await banner().waitFor();
     await shot('history');
+  });
+
+  test('a doctor signs in and sees which clinical information the patient consented to', async () => {
+    // R-CONF-5: an account added with `onshi terminal users add` (password on stdin), the
+    // sign-in form, the central service's decision per category, and sign-out.
+    execFileSync(binary, ['terminal', 'users', 'add', '--folder', oqsDir, '--server', centralUrl,
+      '--cert-dir', path.join(dataDir, 'clinic'), '--id', 'dr.yamada', '--role', 'doctor', '--name', '山田 医師'],
+    { input: 'correct horse battery\n', encoding: 'utf8' });
+    await page.getByLabel('アカウントID').fill('dr.yamada');
+    await page.getByLabel('パスワード').fill('wrong password');
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.locator('#signin-error', { hasText: 'パスワードが違います' }).waitFor();
+    await page.getByLabel('パスワード').fill('correct horse battery');
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByTestId('signed-in-as').filter({ hasText: '医師' }).waitFor();
+    assert.equal(await readCard('山田 太郎', { medication: true }), 200);
+    await page.locator('#clinical li[data-category="YZK"][data-allowed="1"]').waitFor();
+    assert.equal(await page.locator('#clinical li[data-category="TKK"][data-allowed="0"]').count(), 1);
+    assert.match(await page.locator('#clinical').innerText(), /閲覧の同意を得ていません/);
+    await shot('clinical-signed-in');
+    await page.getByRole('button', { name: 'サインアウト' }).click();
+    await page.getByLabel('アカウントID').waitFor();
+    assert.equal(await readCard('山田 太郎', { medication: true }), 200);
+    await page.locator('#clinical [data-code="E_SESSION"]').waitFor();
   });
 });
 

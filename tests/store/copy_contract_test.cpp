@@ -327,6 +327,11 @@ void fill(Database& db) {
                         "card", "2025010" + std::to_string(i), std::string("p\0q", 3), "test"});
   ASSERT_TRUE(db.clinical().put_records(clinical).ok());
   ASSERT_TRUE(db.clinical().set_window({ClinicalKind::kCheckup, 6, 'Y', "changed"}).ok());
+  // The access store: a consent, a disaster period, a professional account (R-CONF-5).
+  ConsentRow c{0, "link1", "1310112345", "YZK", "1", "0A", 100, 200, std::nullopt, ""};
+  ASSERT_TRUE(db.access().put_consents(std::vector<ConsentRow>{c}).ok());
+  ASSERT_TRUE(db.access().declare_disaster({0, {"13"}, 1, 2, 0, std::nullopt, "test"}).ok());
+  ASSERT_TRUE(db.access().put_account({"1310112345", "dr", "doctor", 5, std::nullopt}).ok());
 }
 
 class CopyDatabaseTest : public ::testing::TestWithParam<std::string> {
@@ -348,9 +353,9 @@ TEST_P(CopyDatabaseTest, CopiesEverythingOnceAndAgainNothing) {
   auto report = copy_database(**from, **to, [&](const CopyStep&) { ++calls; });
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_GT(calls, 6);
-  EXPECT_EQ(report->stores.size(), 8u);  // … with clinical before the tickets
+  EXPECT_EQ(report->stores.size(), 9u);  // … with clinical and access before the tickets
   EXPECT_EQ(report->stores.back().store, "medical_aid_tickets");
-  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 5 + 4);
+  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 5 + 4 + 3);
   onshi::testing::expect_same_database(onshi::testing::dump_database(**from),
                                        onshi::testing::dump_database(**to));
   auto again = copy_database(**from, **to, {});
@@ -387,7 +392,7 @@ TEST_P(CopyDatabaseTest, InterruptedCopyCompletes) {
   ASSERT_TRUE((*to)->tickets().put_versions_verbatim(tickets).ok());
   auto report = copy_database(**from, **to, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
-  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 5 + 4 - 17 - 12 - 2);
+  EXPECT_EQ(report->copied(), 50 + 30 + 1 + 9 + 1 + 1 + 5 + 4 + 3 - 17 - 12 - 2);
   onshi::testing::expect_same_database(onshi::testing::dump_database(**from),
                                        onshi::testing::dump_database(**to));
 }

@@ -21,6 +21,9 @@ struct DatabaseDump {
   std::vector<store::TicketVersion> tickets;  // version_id order
   std::vector<store::ClinicalRecord> clinical;
   std::vector<store::ViewingWindow> clinical_windows;
+  std::vector<store::ConsentRow> consents;
+  std::vector<store::DisasterPeriod> disasters;
+  std::vector<store::ProfessionalAccount> accounts;
 };
 
 inline DatabaseDump dump_database(store::Database& db) {
@@ -58,6 +61,12 @@ inline DatabaseDump dump_database(store::Database& db) {
   auto windows = db.clinical().windows();
   EXPECT_TRUE(windows.ok());
   if (windows) d.clinical_windows = *windows;
+  EXPECT_TRUE(db.access().scan_consents(0, 1000000, [&](const store::ConsentRow& r) {
+    d.consents.push_back(r);
+    return true;
+  }));
+  if (auto x = db.access().disasters(); x) d.disasters = *x;
+  if (auto x = db.access().accounts(""); x) d.accounts = *x;
   return d;
 }
 
@@ -96,6 +105,9 @@ inline void expect_same_database(const DatabaseDump& a, const DatabaseDump& b) {
   EXPECT_TRUE(a.tickets == b.tickets);
   EXPECT_TRUE(a.clinical == b.clinical);
   EXPECT_TRUE(a.clinical_windows == b.clinical_windows);
+  EXPECT_TRUE(a.consents == b.consents);
+  EXPECT_TRUE(a.disasters == b.disasters);
+  EXPECT_TRUE(a.accounts == b.accounts);
 }
 
 }  // namespace onshi::testing

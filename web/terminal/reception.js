@@ -10,7 +10,13 @@
 // (R-CARD-1): the patient enters the PIN in a field of its own, POST /api/card-links links the
 // card, and 「資格確認する」 runs the card confirmation again with the same card after the
 // PIN is entered once more in the usual field. The page never keeps a PIN: every PIN field is
-// emptied as soon as its request is sent. Markup built here uses classes only (no style
+// emptied as soon as its request is sent.
+//
+// Sign-in (R-CONF-5): a doctor, dentist or pharmacist signs in with the form at the top; the
+// session is an HttpOnly cookie the script never reads. After a card confirmation a signed-in
+// account sees, per category, whether the central service lets it view the clinical
+// information (GET /api/clinical/consent-status) — the service decides from the account's
+// role and the patient's consent, the screen only shows the answer. Markup built here uses classes only (no style
 // attributes) and listeners added from script (no inline handlers), as the CSP requires.
 "use strict";
 const $ = (id) => document.getElementById(id);
@@ -107,7 +113,8 @@ $("card-form").addEventListener("submit", async (ev) => {
   }
   const body = { card, method, pin: method === "pin" ? pin : "",
     consent: { limitApplication: $("consent-limit").checked, medication: $("consent-medication").checked,
-               healthCheckup: $("consent-checkup").checked } };
+               healthCheckup: $("consent-checkup").checked, treatment: $("consent-treatment").checked,
+               surgery: $("consent-surgery").checked } };
   $("card-submit").disabled = true;
   resultBusy();
   const r = await api("/api/card-confirmations", body);
@@ -389,8 +396,12 @@ function showView(view) {
     h += '<div class="block" data-testid="consents"><h3>同意の状況</h3><ul>' +
       consentLine("限度額情報の提供", view.consents.limitApplication) +
       consentLine("薬剤情報の閲覧", view.consents.medication) +
-      consentLine("特定健診情報の閲覧", view.consents.healthCheckup) + "</ul></div>";
+      consentLine("特定健診情報の閲覧", view.consents.healthCheckup) +
+      consentLine("診療情報の閲覧", view.consents.treatment) +
+      consentLine("手術情報の閲覧", view.consents.surgery) + "</ul></div>";
   }
+  if (results.length === 1 && view.route === "card")
+    h += '<div class="block" data-testid="clinical" id="clinical"><h3>診療情報等の閲覧</h3><p class="muted">確認中…</p></div>';
   // Only where a face file was written can it be sent again; the path is for the hover.
   if (view.file)
     h += '<p><span class="done" data-testid="file" title="' + esc(view.file) + '">レセコンへ出力済み</span></p>';
@@ -400,7 +411,50 @@ function showView(view) {
   const b = box.querySelector("[data-resend]");
   if (b) b.addEventListener("click", () => resend(b.dataset.resend, $("resend-result")));
   box.focus();
+  if (results.length === 1 && view.route === "card") loadClinical(results[0]);
 }
+
+// ---- sign-in and the clinical block (R-CONF-5) ----
+function showSession(s) {
+  $("signin-form").hidden = !!s.signedIn;
+  $("signed-in").hidden = !s.signedIn;
+  $("signed-in-as").textContent = s.signedIn ? "サインイン中：" + s.roleLabel + "　" + (s.name || s.id) : "";
+}
+async function loadSession() {
+  const r = await api("/api/session");
+  if (r.ok) showSession(r.data);
+}
+$("signin-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("signin-error").textContent = "";
+  const r = await api("/api/sign-in", { id: $("signin-id").value.trim(), password: $("signin-password").value });
+  $("signin-password").value = "";
+  if (!r.ok) { $("signin-error").textContent = r.data.detail || "サインインできませんでした"; return; }
+  showSession(r.data);
+});
+$("signout").addEventListener("click", async () => { showSession((await api("/api/sign-out", {})).data); });
+async function loadClinical(p) {
+  const box = $("clinical");
+  if (!box) return;
+  const q = ["insurerNumber", "symbol", "number", "branch"]
+    .map((k) => k + "=" + encodeURIComponent(p[k] || "")).join("&");
+  const r = await api("/api/clinical/consent-status?" + q);
+  let h = "<h3>診療情報等の閲覧</h3>";
+  if (!r.ok) {
+    h += '<p class="muted" data-code="' + esc(r.data.code) + '">' + esc(r.data.detail || "確認できませんでした") + "</p>";
+  } else {
+    h += "<ul>";
+    for (const c of r.data.categories || []) {
+      h += '<li data-category="' + esc(c.category) + '" data-allowed="' + (c.allowed ? "1" : "0") + '">' + esc(c.label) + "：" +
+        (c.allowed ? "閲覧できます" + (c.basis === "disaster" ? "（災害時）" : "") +
+          (c.availableUntil && c.basis === "consent" ? "（期限 " + esc(fmtTime(c.availableUntil)) + "）" : "")
+          : "閲覧できません　" + esc(c.detail)) + "</li>";
+    }
+    h += "</ul>";
+  }
+  box.innerHTML = h;
+}
+loadSession();
 
 // ---- history ----
 async function loadHistory() {
