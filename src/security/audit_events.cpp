@@ -6,14 +6,17 @@
 // them) and copies out only the members of the record; every member is checked for its
 // type, and a failure names it rather than guessing a default — except the few members old
 // entries lack, whose defaults the header documents.
+//
+// size: the decoding helpers (Detail, with_detail, the actor checks) are private to this file
+// and shared by the records of the core flows; features with codecs of their own keep them in
+// audit_medical_aid.cpp and audit_clinical.cpp.
 #include "security/audit_events.h"
-
-#include "security/audit_clinical_detail.h"
 
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 
+#include "security/audit_clinical_detail.h"
 #include "security/audit_detail.h"
 
 namespace onshi::security {
@@ -325,8 +328,9 @@ Result<AuditRecord> decode_clinical_load(std::string_view actor, std::string_vie
     auto kind = d.text("kind");
     if (!kind) return kind.error();
     c.kind = std::move(*kind);
-    for (auto [key, target] : {std::pair{"accepted", &c.accepted}, std::pair{"unchanged", &c.unchanged},
-                               std::pair{"rejected", &c.rejected}}) {
+    for (auto [key, target] :
+         {std::pair{"accepted", &c.accepted}, std::pair{"unchanged", &c.unchanged},
+          std::pair{"rejected", &c.rejected}}) {
       auto n = d.count(key);
       if (!n) return n.error();
       *target = *n;
