@@ -96,7 +96,7 @@ TEST(AuditEvents, MedicalAidRecordsRoundTrip) {
                              1, 1, ""},
       MedicalAidRegistration{operator_actor(), "", "tickets", 5, 0, 2, "tickets.csv"},
       MedicalAidView{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipient",
-                     std::string("12131017\x1f\x1f1234566\x1f"), 2},
+                     std::string("12131017\x1f\x1f" "1234566\x1f"), 2},
       MedicalAidView{operator_actor(), "12131017", "quality", "", 40}};
   for (const AuditRecord& r : records) {
     AuditEvent e = encode(r);
@@ -107,7 +107,7 @@ TEST(AuditEvents, MedicalAidRecordsRoundTrip) {
   }
   EXPECT_EQ(encode(records[0]).action, "medicalAid.register");
   EXPECT_EQ(encode(records[2]).action, "medicalAid.view");
-  EXPECT_EQ(encode(records[2]).subject, std::string("12131017\x1f\x1f1234566\x1f"));
+  EXPECT_EQ(encode(records[2]).subject, std::string("12131017\x1f\x1f" "1234566\x1f"));
   auto insurer = decode(
       "insurer:06139992", "medicalAid.register", "",
       R"({"insurerNumber":"12131017","kind":"tickets","accepted":1,"unchanged":0,"rejected":0})");
@@ -221,7 +221,9 @@ TEST(AuditEvents, OldHandBuiltEntriesDecode) {
     EXPECT_EQ(now.actor, o.actor);
     EXPECT_EQ(now.action, o.action);
     EXPECT_EQ(now.subject, o.subject);
-    if (i != 7 && i != 9) EXPECT_EQ(now.detail, o.detail) << o.action;
+    if (i != 7 && i != 9) {
+      EXPECT_EQ(now.detail, o.detail) << o.action;
+    }
   }
   // The fixture of the claims tests writes a confirmation with only date, validity, matches.
   auto minimal = decode("institution:1310112345", "confirm", kCardKey,
@@ -278,7 +280,9 @@ TEST(AuditEvents, OldLogVerifiesAndDecodes) {
                                  if (is_confirmation(e)) {
                                    auto c = decode_confirmation(e);
                                    EXPECT_TRUE(c.ok());
-                                   if (c.ok()) EXPECT_EQ(c->medical_institution_code, kClinic);
+                                   if (c.ok()) {
+                                     EXPECT_EQ(c->medical_institution_code, kClinic);
+                                   }
                                    ++confirmations;
                                  }
                                  return true;

@@ -153,7 +153,9 @@ TEST_P(MedicalAidService, RecipientsAndTicketsWithPerRecordErrors) {
       const auto& o = e.as_object();
       if (o.at("code").as_string() != b.code) continue;
       found = true;
-      if (!b.field.empty()) EXPECT_EQ(o.at("field").as_string(), b.field) << b.code;
+      if (!b.field.empty()) {
+        EXPECT_EQ(o.at("field").as_string(), b.field) << b.code;
+      }
       const std::string msg(o.at("message").as_string());
       EXPECT_TRUE(std::any_of(msg.begin(), msg.end(),
                               [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; }))
