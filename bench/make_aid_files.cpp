@@ -9,8 +9,8 @@
 // four a 調剤券 designating one of 200 pharmacies with the clinic as prescriber, valid for the
 // whole month. Output is a pure function of the flags (own PRNG).
 //
-//   bench_make_aid_files --recipients 200000 --tickets 1000000 --month 202501 --seed 42 \
-//     --out-recipients recipients.csv --out-tickets tickets.csv
+//   bench_make_aid_files --recipients 200000 --tickets 1000000 --month 202501 --seed 42
+//                        --out-recipients recipients.csv --out-tickets tickets.csv  (one line)
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
