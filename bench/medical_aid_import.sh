@@ -71,6 +71,6 @@ ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 lines=(
   "{\"bench\":\"aid_import_recipients\",\"rows\":$RECIPIENTS,\"sqlite3_import_s\":$base_r,\"onshi_import_s\":$ours_r,\"ratio\":$(ratio "$ours_r" "$base_r")}"
   "{\"bench\":\"aid_import_tickets\",\"rows\":$TICKETS,\"sqlite3_import_s\":$base_t,\"onshi_import_s\":$ours_t,\"ratio\":$(ratio "$ours_t" "$base_t")}"
-  "{\"bench\":\"aid_import_both\",\"rows\":$((RECIPIENTS + TICKETS)),\"sqlite3_import_s\":$(echo "$base_r + $base_t" | bc),\"onshi_import_s\":$(echo "$ours_r + $ours_t" | bc),\"ratio\":$(ratio "$ours_r + $ours_t" "$base_r + $base_t"),\"rejected\":${rejected:-0},\"load\":\"$(load)\"}"
+  "{\"bench\":\"aid_import_both\",\"rows\":$((RECIPIENTS + TICKETS)),\"sqlite3_import_s\":$(echo "$base_r + $base_t" | bc),\"onshi_import_s\":$(echo "$ours_r + $ours_t" | bc),\"ratio\":$(ratio "($ours_r + $ours_t)" "($base_r + $base_t)"),\"rejected\":${rejected:-0},\"load\":\"$(load)\"}"
 )
 printf '%s\n' "${lines[@]}" | tee "$OUT/medical_aid_import.json"
