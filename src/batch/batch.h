@@ -89,6 +89,9 @@ struct FileInfo {
   core::Encoding encoding = core::Encoding::kUtf8;
   bool encoding_given = false;  // from Options::encoding rather than detected
   int64_t first_row = 1;        // > 1 when resumed from a checkpoint
+  // The input's column index of each column of the file, in file order (which optional
+  // columns the file has).
+  std::vector<int> columns;
 };
 
 // The part of a batch that does not depend on the record type.

@@ -78,6 +78,7 @@ Status Engine::open() {
     if (!header) return header.error();
     file_columns_ = std::move(*header);
   }
+  file_.columns = file_columns_;
   return resume();
 }
 

@@ -223,6 +223,7 @@ Status for_each_row(std::string_view text, const std::vector<Column>& columns,
   internal::CallbackStages stages(each);
   detail::Shape shape{&columns, strict_quotes, nullptr};
   FileInfo file;
+  file.columns = *file_columns;
   BatchBase out;
   internal::RowParser parser{out, *file_columns, shape, stages, file, {}, {}, {}};
   int64_t row = 0;

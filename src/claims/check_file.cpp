@@ -6,6 +6,7 @@
 // each batch's rows to the output in file order. Results are written in the input's encoding
 // to OUT.tmp, renamed to OUT only when the whole file is done, so a killed run leaves no
 // partial output and a re-run repeats the check from the start (it changes no state).
+#include <algorithm>
 #include <fstream>
 
 #include "claims/detail.h"
@@ -44,9 +45,11 @@ std::string to_shift_jis(const std::string& text) {
 
 class ClaimsFile {
  public:
-  ClaimsFile(const History& history, store::Store& store, const std::filesystem::path& out)
+  ClaimsFile(const History& history, store::Store& store, store::TicketStore* tickets,
+             const std::filesystem::path& out)
       : history_(history),
         store_(store),
+        tickets_(tickets),
         out_(out),
         tmp_(core::is_special_file(out) ? out : std::filesystem::path(out.string() + ".tmp")) {}
 
@@ -68,8 +71,9 @@ class ClaimsFile {
  private:
   Checked check(const batch::Row& row) const {
     Checked c;
-    for (const auto& r : check_claim(history_, store_, detail::claim_of(row), c.summary))
-      detail::csv_row(c.csv, r);
+    for (const auto& r :
+         check_claim(history_, store_, detail::claim_of(row), c.summary, tickets_))
+      detail::csv_row(c.csv, r, medical_aid_);
     return c;
   }
   Status start(const batch::FileInfo& file);
@@ -81,16 +85,22 @@ class ClaimsFile {
 
   const History& history_;
   store::Store& store_;
+  store::TicketStore* tickets_;
+  bool medical_aid_ = false;  // the file has a 医療扶助 column: so has the output
   std::filesystem::path out_, tmp_;
   std::ofstream sink_;
   Summary total_;
 };
 
-// Opens OUT.tmp and writes the header line in the input's encoding.
+// Opens OUT.tmp and writes the header line in the input's encoding, with the 医療扶助
+// columns when the input names one of them.
 Status ClaimsFile::start(const batch::FileInfo& file) {
+  const size_t base = input_columns().size();
+  medical_aid_ = std::any_of(file.columns.begin(), file.columns.end(),
+                             [&](int c) { return static_cast<size_t>(c) >= base; });
   sink_.open(tmp_, std::ios::binary | std::ios::trunc);
   if (!sink_) return unwritable();
-  std::string h = detail::header_line();
+  std::string h = detail::header_line(medical_aid_);
   sink_ << (file.encoding == core::Encoding::kShiftJis ? to_shift_jis(h) : h);
   return Status::Ok();
 }
@@ -124,8 +134,8 @@ Status ClaimsFile::finish() {
 
 Result<Summary> check_csv_file(const History& history, store::Store& store,
                                const std::filesystem::path& in, const std::filesystem::path& out,
-                               const CheckOptions& options) {
-  ClaimsFile file(history, store, out);
+                               const CheckOptions& options, store::TicketStore* tickets) {
+  ClaimsFile file(history, store, tickets, out);
   batch::Options opt = options;
   opt.progress_label = "claims check";
   auto input = file.input();

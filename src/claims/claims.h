@@ -9,6 +9,12 @@
 // dates), SPLIT (分割: the dates span two qualifications; one row per part) or RETURN (返戻).
 // Every ReasonCode is documented in docs/claims.md.
 //
+// 医療扶助 claims (R-CLM-3): a claim whose InsurerNumber is a 公費負担者番号 of 法別 12 (with the
+// 受給者番号 as InsuredIdentificationNumber), or an insurance claim with 医療扶助 併用
+// (PublicExpenseNumber, BeneficiaryNumber), is checked against the recipient and the month's
+// 医療券・調剤券 for the claiming institution (store/tickets.h): at institutions using the system
+// the system's data are taken as correct, so what reception was shown is ACCEPTed.
+//
 // The decision that shaped the module: the whole qualification history is loaded once into
 // compact in-memory tables (`History`: only what the rules read — dates, name, birth date,
 // sex, recorded times, person link), so a claim costs a hash lookup and a few integer
@@ -35,6 +41,7 @@
 #include "core/text.h"
 #include "security/audit_events.h"
 #include "store/store.h"
+#include "store/tickets.h"
 
 namespace onshi::claims {
 
@@ -43,8 +50,11 @@ namespace onshi::claims {
 // (ElderlyRecipientContributionRatio, SpecificDiseasesDiseaseCategory) are optional; the
 // others are required.
 const std::vector<std::string>& input_columns();
-// The output columns, in order.
-const std::vector<std::string>& output_columns();
+// The optional columns of a claim under insurance with 医療扶助 併用: PublicExpenseNumber
+// (公費負担者番号), BeneficiaryNumber (受給者番号). Accepted anywhere in the header.
+const std::vector<std::string>& medical_aid_columns();
+// The output columns, in order; with `medical_aid`, medical_aid_columns() follow Message.
+const std::vector<std::string>& output_columns(bool medical_aid = false);
 
 // One claim as received: input column name → raw value (already UTF-8).
 struct Claim {
@@ -66,6 +76,8 @@ struct Claim {
   // the 特定疾病療養受療証's category (OQSCD013, "01"); "" = not given.
   std::string elderly_recipient_contribution_ratio;  // ElderlyRecipientContributionRatio
   std::string specific_diseases_disease_category;    // SpecificDiseasesDiseaseCategory
+  std::string public_expense_number;          // PublicExpenseNumber ("" = none)
+  std::string beneficiary_number;             // BeneficiaryNumber ("" = none)
   // Set when the row itself could not be read (bad quoting, wrong column count, bytes not in
   // the encoding, a JSON element that is not an object of strings): the claim is RETURNed
   // with this code and message.
@@ -86,6 +98,9 @@ struct ResultRow {
       insured_branch_number;
   std::string from_date, to_date;  // YYYYMMDD; the part's dates for SPLIT
   std::string message;             // Japanese, for the reviewer; never a My Number
+  // The 医療扶助 numbers the row is to be paid under (the new office's for REASSIGN), "" when
+  // the claim has no 医療扶助 part.
+  std::string public_expense_number, beneficiary_number;
 };
 
 // Counts of one run, for the summary line and the run's single audit entry.
@@ -133,10 +148,11 @@ class History {
   std::unique_ptr<Impl> impl_;
 };
 
-// Checks one claim against `history` (and the store's audit log of confirmations). Never
-// fails: a malformed claim is a RETURN row with a parse reason (E_… codes). Adds to `summary`.
+// Checks one claim against `history` (and the store's audit log of confirmations, and for a
+// 医療扶助 claim the tickets in `tickets`; null: no ticket registered). Never fails: a
+// malformed claim is a RETURN row with a parse reason (E_… codes). Adds to `summary`.
 std::vector<ResultRow> check_claim(const History& history, store::Store& store, const Claim& claim,
-                                   Summary& summary);
+                                   Summary& summary, store::TicketStore* tickets = nullptr);
 
 // ---- files and bodies ----
 
@@ -151,9 +167,12 @@ using CheckOptions = batch::Options;
 // (missing/unwritable), E_ENCODING (the header is not valid in the detected or given
 // encoding), E_CSV_HEADER (empty file, unknown, duplicate or missing columns — all named).
 // Row-level problems are RETURN rows, not errors.
+// The results file has medical_aid_columns() after Message when the claims file's header names
+// either of them. `tickets`: as for check_claim.
 Result<Summary> check_csv_file(const History& history, store::Store& store,
                                const std::filesystem::path& in, const std::filesystem::path& out,
-                               const CheckOptions& options = {});
+                               const CheckOptions& options = {},
+                               store::TicketStore* tickets = nullptr);
 
 // Parses a request body: CSV (with header) or a JSON array of objects (keys in lowerCamelCase
 // or as the column names; also {"claims":[…]}). Errors: E_CSV_HEADER, E_JSON_SYNTAX,
@@ -161,7 +180,8 @@ Result<Summary> check_csv_file(const History& history, store::Store& store,
 // whose ClaimId is its index, answered RETURN E_ROW.
 Result<std::vector<Claim>> parse_claims_body(std::string_view body, bool json);
 
-// Result rows as CSV (header + rows, UTF-8) or as a JSON array of objects (lowerCamelCase).
+// Result rows as CSV (header + rows, UTF-8; medical_aid_columns() after Message when a row has
+// a 医療扶助 part) or as a JSON array of objects (lowerCamelCase, those two keys always).
 std::string results_to_csv(const std::vector<ResultRow>& rows);
 std::string results_to_json(const std::vector<ResultRow>& rows);
 

@@ -21,6 +21,7 @@
 
 #include "batch/batch.h"
 #include "claims/claims.h"
+#include "core/codes.h"
 
 namespace onshi::claims::detail {
 
@@ -86,6 +87,7 @@ uint64_t institution_number(std::string_view code);  // "1310112345" → 1310112
 struct LoggedConfirmation {
   uint64_t institution = 0;
   int32_t date = 0;  // yyyymmdd
+  core::QualificationValidity validity = core::QualificationValidity::kNotFound;
 };
 std::optional<LoggedConfirmation> logged_confirmation(const store::AuditEntry& e);
 
@@ -166,14 +168,16 @@ struct History::Impl {
 
 namespace detail {
 // ---- rows in and out (io.cpp), shared with the file check (check_file.cpp) ----
-// The input columns for the batch pipeline (PrescribingMedicalInstitutionCode optional).
+// The input columns for the batch pipeline (PrescribingMedicalInstitutionCode and the
+// 医療扶助 columns optional).
 const std::vector<batch::Column>& claim_columns();
 // One row as the pipeline read it → a claim; a row it could not read becomes a claim with
 // E_ROW (RETURNed), keeping its ClaimId where it can be found.
 Claim claim_of(const batch::Row& row);
-// The output header line and one result row, as CSV (UTF-8, each ending in LF).
-std::string header_line();
-void csv_row(std::string& out, const ResultRow& r);
+// The output header line and one result row, as CSV (UTF-8, each ending in LF); with
+// `medical_aid`, the 医療扶助 columns after Message.
+std::string header_line(bool medical_aid = false);
+void csv_row(std::string& out, const ResultRow& r, bool medical_aid = false);
 
 // The on-disk snapshot of a loaded history (snapshot.cpp). save: false when it could not be
 // written (the run goes on without). load: true when `file` holds a snapshot matching the

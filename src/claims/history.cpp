@@ -44,7 +44,7 @@ std::optional<LoggedConfirmation> logged_confirmation(const store::AuditEntry& e
   if (!c) return std::nullopt;
   const core::Date& d = c->date;
   return LoggedConfirmation{institution_number(c->medical_institution_code),
-                            d.year() * 10000 + d.month() * 100 + d.day()};
+                            d.year() * 10000 + d.month() * 100 + d.day(), c->validity};
 }
 
 namespace {

@@ -6,6 +6,7 @@
 // number of columns than the header) is not an error of the run: it becomes a claim answered
 // RETURN with E_ROW, keeping its ClaimId where one can be found, so every input row has a
 // result row.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <deque>
 
@@ -14,7 +15,8 @@
 namespace onshi::claims {
 namespace {
 
-constexpr int kColumns = 15;
+constexpr int kBaseColumns = 15;  // input_columns()
+constexpr int kColumns = 17;      // and medical_aid_columns()
 
 // ---- columns ----
 
@@ -33,7 +35,9 @@ enum Col {
   kBirthdate,
   kSex1,
   kElderlyRatio,
-  kDisease
+  kDisease,
+  kPublicExpenseNumber,
+  kBeneficiaryNumber
 };
 
 std::string* field_of(Claim& c, int col) {
@@ -68,14 +72,22 @@ std::string* field_of(Claim& c, int col) {
       return &c.elderly_recipient_contribution_ratio;
     case kDisease:
       return &c.specific_diseases_disease_category;
+    case kPublicExpenseNumber:
+      return &c.public_expense_number;
+    case kBeneficiaryNumber:
+      return &c.beneficiary_number;
   }
   return nullptr;
 }
 
+const std::string& column_name(int col) {
+  return col < kBaseColumns ? input_columns()[static_cast<size_t>(col)]
+                            : medical_aid_columns()[static_cast<size_t>(col - kBaseColumns)];
+}
+
 int column_index(std::string_view name) {
-  const auto& cols = input_columns();
-  for (size_t i = 0; i < cols.size(); ++i) {
-    if (cols[i] == name) return static_cast<int>(i);
+  for (int i = 0; i < kColumns; ++i) {
+    if (column_name(i) == name) return i;
   }
   return -1;
 }
@@ -126,7 +138,7 @@ const std::vector<batch::Column>& claim_columns() {
   static const std::vector<batch::Column> cols = [] {
     std::vector<batch::Column> v;
     for (int c = 0; c < kColumns; ++c)
-      v.push_back({input_columns()[static_cast<size_t>(c)], c != kPrescribing && c < kElderlyRatio});
+      v.push_back({column_name(c), c != kPrescribing && c < kElderlyRatio});
     return v;
   }();
   return cols;
@@ -148,7 +160,7 @@ Claim claim_of(const batch::Row& row) {
   return c;
 }
 
-void csv_row(std::string& out, const ResultRow& r) {
+void csv_row(std::string& out, const ResultRow& r, bool medical_aid) {
   const std::string_view vals[] = {r.claim_id,
                                    outcome_name(r.result),
                                    r.reason_code,
@@ -165,12 +177,18 @@ void csv_row(std::string& out, const ResultRow& r) {
     first = false;
     csv_field(out, v);
   }
+  if (medical_aid) {
+    out += ',';
+    csv_field(out, r.public_expense_number);
+    out += ',';
+    csv_field(out, r.beneficiary_number);
+  }
   out += '\n';
 }
 
-std::string header_line() {
+std::string header_line(bool medical_aid) {
   std::string h;
-  for (const auto& c : output_columns()) {
+  for (const auto& c : output_columns(medical_aid)) {
     if (!h.empty()) h += ',';
     h += c;
   }
@@ -198,7 +216,12 @@ const std::vector<std::string>& input_columns() {
   return cols;
 }
 
-const std::vector<std::string>& output_columns() {
+const std::vector<std::string>& medical_aid_columns() {
+  static const std::vector<std::string> cols = {"PublicExpenseNumber", "BeneficiaryNumber"};
+  return cols;
+}
+
+const std::vector<std::string>& output_columns(bool medical_aid) {
   static const std::vector<std::string> cols = {"ClaimId",
                                                 "Result",
                                                 "ReasonCode",
@@ -209,7 +232,12 @@ const std::vector<std::string>& output_columns() {
                                                 "FromDate",
                                                 "ToDate",
                                                 "Message"};
-  return cols;
+  static const std::vector<std::string> with_aid = [] {
+    std::vector<std::string> v = cols;
+    for (const auto& c : medical_aid_columns()) v.push_back(c);
+    return v;
+  }();
+  return medical_aid ? with_aid : cols;
 }
 
 namespace {
@@ -284,8 +312,10 @@ Result<std::vector<Claim>> parse_claims_body(std::string_view body, bool json) {
 }
 
 std::string results_to_csv(const std::vector<ResultRow>& rows) {
-  std::string out = detail::header_line();
-  for (const auto& r : rows) detail::csv_row(out, r);
+  const bool aid = std::any_of(rows.begin(), rows.end(),
+                               [](const ResultRow& r) { return !r.public_expense_number.empty(); });
+  std::string out = detail::header_line(aid);
+  for (const auto& r : rows) detail::csv_row(out, r, aid);
   return out;
 }
 
@@ -303,7 +333,9 @@ std::string results_to_json(const std::vector<ResultRow>& rows) {
                             {"insuredBranchNumber", r.insured_branch_number},
                             {"fromDate", r.from_date},
                             {"toDate", r.to_date},
-                            {"message", r.message}});
+                            {"message", r.message},
+                            {"publicExpenseNumber", r.public_expense_number},
+                            {"beneficiaryNumber", r.beneficiary_number}});
   }
   return boost::json::serialize(arr);
 }

@@ -16,11 +16,12 @@
 //      date-contiguous parts, a day covered by none → RETURN (R-CLM-2).
 // Everything is integer work on the in-memory History except step 3, which reads the audit
 // log of one card key through its index, and only for claims steps 1–2 did not settle.
+// A claim with a 医療扶助 part (R-CLM-3) has that part judged by medical_aid.cpp — alone when
+// InsurerNumber is the 公費負担者番号, else beside the insurance part, the worse one deciding.
 #include <algorithm>
 #include <cstring>
 
-#include "claims/detail.h"
-#include "core/burden.h"
+#include "claims/rules_detail.h"
 #include "core/date.h"
 #include "core/rule_dates.h"
 #include "core/numbers.h"
@@ -29,131 +30,18 @@
 namespace onshi::claims {
 namespace {
 
+using detail::from_int;
+using detail::kDayUs;
+using detail::Match;
+using detail::Parsed;
+using detail::PersonCheck;
+using detail::start_of_day_us;
+using detail::str;
+using detail::to_int;
+using detail::Verdict;
 using detail::Version;
 
-constexpr int64_t kDayUs = 86400LL * 1000000;
-
-int32_t to_int(core::Date d) {
-  return d.year() * 10000 + d.month() * 100 + d.day();
-}
-core::Date from_int(int32_t v) {
-  return core::Date::from_ymd(v / 10000, v / 100 % 100, v % 100);
-}
-std::string str(int32_t v) {
-  return std::to_string(v);
-}
-
-// 00:00 JST of `d` in Unix µs.
-int64_t start_of_day_us(core::Date d) {
-  return (static_cast<int64_t>(d.days()) * 86400 - 9 * 3600) * 1000000;
-}
-
-// ---- parsing ----
-
-struct Parsed {
-  core::Date first, last, month_start;
-  int32_t fi = 0, li = 0;
-  std::string institution, prescriber;
-  std::string insurer, symbol, number, branch, card_key;
-  int32_t birthdate = 0;
-  char sex1 = 0;
-  std::string name;
-  int32_t elderly_ratio = 0;  // ElderlyRecipientContributionRatio in tenths, 0 = not given
-  std::string disease;        // SpecificDiseasesDiseaseCategory, "" = not given
-};
-
-struct ParseFail {
-  std::string code, message;
-};
-
-std::string field_message(std::string_view field, const Error& e) {
-  return std::string(field) + ": " + e.message + " (" + e.code + ")";
-}
-
-std::optional<ParseFail> parse(const Claim& c, Parsed& p) {
-  if (!c.row_error_code.empty()) return ParseFail{c.row_error_code, c.row_error_message};
-  if (c.claim_id.empty() || c.claim_id.size() > 64) {
-    return ParseFail{"E_CLAIM_ID", "ClaimId: 1から64バイトで指定してください"};
-  }
-  if (auto s = core::check_medical_institution_code(c.medical_institution_code); !s.ok()) {
-    return ParseFail{"E_MEDICAL_INSTITUTION_CODE",
-                     field_message("MedicalInstitutionCode", s.error())};
-  }
-  p.institution = c.medical_institution_code;
-  if (!c.prescribing_medical_institution_code.empty()) {
-    if (auto s = core::check_medical_institution_code(c.prescribing_medical_institution_code);
-        !s.ok()) {
-      return ParseFail{"E_PRESCRIBING_INSTITUTION_CODE",
-                       field_message("PrescribingMedicalInstitutionCode", s.error())};
-    }
-    p.prescriber = c.prescribing_medical_institution_code;
-  }
-  // Dates: ServiceMonth YYYYMM, First ≤ Last, both inside the month.
-  const std::string& m = c.service_month;
-  int32_t mi = m.size() == 6 ? detail::date_int(m + "01") : 0;
-  if (mi == 0 || !core::Date::valid_ymd(mi / 10000, mi / 100 % 100, 1) || mi / 10000 < 1800) {
-    return ParseFail{"E_SERVICE_DATE", "ServiceMonth: YYYYMM の年月ではありません"};
-  }
-  p.month_start = core::Date::from_ymd(mi / 10000, mi / 100 % 100, 1);
-  auto f = core::Date::parse(c.first_service_date);
-  if (!f) return ParseFail{"E_SERVICE_DATE", field_message("FirstServiceDate", f.error())};
-  auto l = core::Date::parse(c.last_service_date);
-  if (!l) return ParseFail{"E_SERVICE_DATE", field_message("LastServiceDate", l.error())};
-  if (*l < *f) {
-    return ParseFail{"E_SERVICE_DATE", "LastServiceDate: FirstServiceDate より前の日付です"};
-  }
-  if (f->first_of_month() != p.month_start || l->first_of_month() != p.month_start) {
-    return ParseFail{"E_SERVICE_DATE",
-                     "FirstServiceDate/LastServiceDate: ServiceMonth の月の日付ではありません"};
-  }
-  p.first = *f;
-  p.last = *l;
-  p.fi = to_int(*f);
-  p.li = to_int(*l);
-  // The card key, normalised as registrations are.
-  std::string ins = core::trim_insurer_number(core::normalize_card_field(c.insurer_number));
-  if (auto s = core::check_insurer_number(ins); !s.ok()) {
-    return ParseFail{"E_INSURER_NUMBER", field_message("InsurerNumber", s.error())};
-  }
-  p.insurer = ins;
-  p.symbol = core::normalize_card_field(c.insured_card_symbol);
-  p.number = core::normalize_card_field(c.insured_identification_number);
-  p.branch = core::normalize_card_field(c.insured_branch_number);
-  if (p.number.empty() || p.number.size() > 40 || p.symbol.size() > 40) {
-    return ParseFail{"E_CARD_NUMBER", "InsuredIdentificationNumber: 番号がないか長すぎます"};
-  }
-  if (!p.branch.empty() && (p.branch.size() != 2 || !core::all_digits(p.branch))) {
-    return ParseFail{"E_CARD_NUMBER", "InsuredBranchNumber: 枝番は2桁の数字です"};
-  }
-  p.card_key = core::make_card_key(p.insurer, p.symbol, p.number, p.branch);
-  if (c.name.empty() || c.name.size() > 200) return ParseFail{"E_NAME", "Name: 氏名がありません"};
-  p.name = c.name;
-  auto b = core::Date::parse(c.birthdate);
-  if (!b) return ParseFail{"E_BIRTHDATE", field_message("Birthdate", b.error())};
-  p.birthdate = to_int(*b);
-  if (c.sex1.size() != 1 || (c.sex1[0] != '1' && c.sex1[0] != '2' && c.sex1[0] != '3')) {
-    return ParseFail{"E_SEX", "Sex1: 1, 2 または 3 です"};
-  }
-  p.sex1 = c.sex1[0];
-  if (!c.elderly_recipient_contribution_ratio.empty()) {
-    int r = core::parse_ratio_percent(c.elderly_recipient_contribution_ratio);
-    if (r != 1 && r != 2 && r != 3)
-      return ParseFail{"E_ELDERLY_RATIO",
-                       "ElderlyRecipientContributionRatio: 010, 020 または 030 です"};
-    p.elderly_ratio = r;
-  }
-  if (!c.specific_diseases_disease_category.empty()) {
-    const std::string& d = c.specific_diseases_disease_category;
-    if (d.size() != 2 || !core::all_digits(d))
-      return ParseFail{"E_DISEASE_CATEGORY", "SpecificDiseasesDiseaseCategory: 2桁の数字です"};
-    p.disease = d;
-  }
-  return std::nullopt;
-}
-
 // ---- the person: birth date, sex, name (with recorded kanji conversions) ----
-
-enum class Match { kSame, kKanji, kDifferent };
 
 // Code points of `s` as UTF-8 substrings, spaces (ASCII and U+3000) left out.
 std::vector<std::string_view> chars_of(std::string_view s) {
@@ -200,12 +88,9 @@ Match name_match(const History::Impl& h, const Version& v, std::string_view clai
   return Match::kKanji;
 }
 
-struct PersonCheck {
-  Match match = Match::kSame;
-  std::string detail;  // the differing field, or the conversions used
-};
+}  // namespace
 
-PersonCheck person_match(const History::Impl& h, const Version& v, const Parsed& p) {
+PersonCheck detail::person_match(const History::Impl& h, const Version& v, const Parsed& p) {
   if (v.birthdate != p.birthdate) return {Match::kDifferent, "Birthdate"};
   if (v.sex1 != 0 && v.sex1 != p.sex1) return {Match::kDifferent, "Sex1"};
   PersonCheck r;
@@ -213,6 +98,9 @@ PersonCheck person_match(const History::Impl& h, const Version& v, const Parsed&
   if (r.match == Match::kDifferent) r.detail = "Name";
   return r;
 }
+
+namespace {
+using detail::person_match;
 
 // ---- R-CONF-6 / R-CLM-1: what reception was shown ----
 
@@ -266,9 +154,9 @@ Result<std::optional<Confirmation>> confirmed_online(const History::Impl& h, sto
   return std::optional<Confirmation>();
 }
 
-// ---- rows ----
+}  // namespace
 
-void set_numbers_from_key(ResultRow& r, std::string_view key) {
+void detail::set_numbers_from_key(ResultRow& r, std::string_view key) {
   std::string_view parts[4];
   size_t n = 0, start = 0;
   for (size_t i = 0; i <= key.size() && n < 4; ++i) {
@@ -282,8 +170,6 @@ void set_numbers_from_key(ResultRow& r, std::string_view key) {
   r.insured_identification_number = parts[2];
   r.insured_branch_number = parts[3];
 }
-
-}  // namespace
 
 std::string_view outcome_name(Outcome o) {
   switch (o) {
@@ -303,11 +189,7 @@ std::string_view outcome_name(Outcome o) {
 
 namespace {
 
-// What a step decided: the outcome of the claim, its reason code and message.
-struct Verdict {
-  Outcome outcome;
-  std::string code, message;
-};
+using detail::set_numbers_from_key;
 
 // 枝番特定: a claim without 枝番 names the member of the card whose birth date it carries,
 // when exactly one does; -1 otherwise. Sets the row's numbers and `note` when found.
@@ -484,6 +366,8 @@ void set_claim_numbers(ResultRow& row, const Claim& claim, const Parsed* p) {
   row.insured_branch_number = p ? p->branch : claim.insured_branch_number;
   row.from_date = p ? str(p->fi) : claim.first_service_date;
   row.to_date = p ? str(p->li) : claim.last_service_date;
+  row.public_expense_number = p ? p->aid_insurer : claim.public_expense_number;
+  row.beneficiary_number = p ? p->aid_number : claim.beneficiary_number;
 }
 
 // R-CONF-9: the claim's numbers are not registered, but they are a re-split of exactly one
@@ -507,15 +391,10 @@ std::optional<Verdict> layout_misread(const History::Impl& h, const Parsed& p, R
                      row.insured_branch_number + ") を確認して請求し直してください"};
 }
 
-// The claim's verdict, steps 1–4; fills the rows' numbers as it goes.
-Verdict judge(const History::Impl& h, store::Store& store, const Claim& claim,
-              std::vector<ResultRow>& rows, std::string& branch_note, Summary& summary) {
-  Parsed p;
-  if (auto fail = parse(claim, p)) {
-    set_claim_numbers(rows[0], claim, nullptr);
-    return {Outcome::kReturn, fail->code, fail->message};
-  }
-  set_claim_numbers(rows[0], claim, &p);
+// Steps 2–4 for the claim's insurance card key.
+Verdict judge_insurance(const History::Impl& h, store::Store& store, const Parsed& p,
+                        std::vector<ResultRow>& rows, std::string& branch_note,
+                        Summary& summary) {
   int64_t found = h.find(p.card_key);
   if (found < 0 && p.branch.empty()) found = identify_branch(h, p, rows[0], branch_note);
   if (found < 0) {
@@ -536,21 +415,66 @@ Verdict judge(const History::Impl& h, store::Store& store, const Claim& claim,
   return reassign_or_split(h, key, p, rows, summary);
 }
 
+// 医療扶助 併用 (R-CLM-3): the worse of the two parts decides the claim, in the order of
+// Outcome (RETURN > SPLIT > REASSIGN > ACCEPT > OK); every row carries the 医療扶助 numbers and
+// both parts' explanations. A split claim whose 医療扶助 part is RETURNed is one row.
+Verdict combine(const Verdict& ins, const Verdict& aid, const ResultRow& aid_row,
+                const Claim& claim, const Parsed& p, std::vector<ResultRow>& rows) {
+  const std::string aid_note = "医療扶助: " + aid.message;
+  const std::string ins_note =
+      "保険: " + (ins.message.empty() ? std::string(outcome_name(ins.outcome)) + " " + ins.code
+                                      : ins.message);
+  if (aid.outcome == Outcome::kReturn && rows.size() > 1) {
+    rows.resize(1);
+    rows[0].reason_code.clear();
+    rows[0].message.clear();
+    set_claim_numbers(rows[0], claim, &p);
+  }
+  for (auto& r : rows) {
+    r.public_expense_number = aid_row.public_expense_number;
+    r.beneficiary_number = aid_row.beneficiary_number;
+    if (!r.message.empty()) r.message += "; " + aid_note;
+  }
+  if (aid.outcome > ins.outcome) return {aid.outcome, aid.code, aid_note + "; " + ins_note};
+  return {ins.outcome, ins.code, ins.message + "; " + aid_note};
+}
+
+// The claim's verdict: parse (step 1), then its insurance part, its 医療扶助 part, or both;
+// fills the rows' numbers as it goes.
+Verdict judge(const History::Impl& h, store::Store& store, store::TicketStore* tickets,
+              const Claim& claim, std::vector<ResultRow>& rows, std::string& note,
+              Summary& summary) {
+  Parsed p;
+  if (auto fail = detail::parse(claim, p)) {
+    set_claim_numbers(rows[0], claim, nullptr);
+    return {Outcome::kReturn, fail->code, fail->message};
+  }
+  set_claim_numbers(rows[0], claim, &p);
+  if (p.aid_only) return detail::judge_medical_aid(h, store, tickets, p, rows[0], summary);
+  Verdict v = judge_insurance(h, store, p, rows, note, summary);
+  if (!p.other_public_expense.empty()) {
+    if (!note.empty()) note += "; ";
+    note += "公費負担者番号 " + p.other_public_expense + " は医療扶助ではないため照合していません";
+  }
+  if (!p.has_aid()) return v;
+  ResultRow aid_row = rows[0];
+  Verdict aid = detail::judge_medical_aid(h, store, tickets, p, aid_row, summary);
+  return combine(v, aid, aid_row, claim, p, rows);
+}
+
 }  // namespace
 
 std::vector<ResultRow> check_claim(const History& history, store::Store& store, const Claim& claim,
-                                   Summary& summary) {
+                                   Summary& summary, store::TicketStore* tickets) {
   std::vector<ResultRow> rows(1);
   rows[0].claim_id = claim.claim_id;
-  std::string branch_note;  // set when the 枝番 was identified (枝番特定)
-  Verdict v = judge(history.impl(), store, claim, rows, branch_note, summary);
+  std::string note;  // 枝番特定, or a 公費 not checked: said on every row
+  Verdict v = judge(history.impl(), store, tickets, claim, rows, note, summary);
   for (auto& r : rows) {
     r.result = v.outcome;
     if (r.reason_code.empty()) r.reason_code = v.code;
     if (r.message.empty()) r.message = v.message;
-    if (!branch_note.empty() && r.message.find(branch_note) == std::string::npos) {
-      r.message += "; " + branch_note;
-    }
+    if (!note.empty() && r.message.find(note) == std::string::npos) r.message += "; " + note;
   }
   summary.claims += 1;
   summary.rows += static_cast<int64_t>(rows.size());

@@ -1,6 +1,7 @@
 // onshi ca — the certificate authority's two jobs on the command line: create the CA and
 // the server certificate once (`ca init`), then issue one client certificate per institution
-// or insurer (`ca issue institution CODE`, `ca issue insurer NUMBER`).
+// or insurer (`ca issue institution CODE`, `ca issue insurer NUMBER`), and one per welfare
+// office (`ca issue welfare-office NUMBER`, its 医療扶助 公費負担者番号).
 //
 // The commands are thin: all checks (an existing CA is never replaced, the code's check digit)
 // live in security/ca.h so the server and tests get the same behaviour. An id that fails its
@@ -53,11 +54,12 @@ int run_issue(const CaArgs& a, security::Role role) {
   }
   Status s = security::issue_client(a.data_dir, role, a.id, a.out, a.client_days);
   if (!s.ok()) {
-    print_error(s.error());
+    cli::print_error(std::cerr, "onshi ca", s.error(), true);
     const std::string& c = s.error().code;
     bool bad_input = c == "E_EMPTY" || c == "E_NOT_DIGIT" || c == "E_LENGTH" ||
                      c == "E_STRUCTURE" || c == "E_CHECK_DIGIT" || c == "E_ID" ||
-                     c == "E_VALIDITY" || c == "E_CA_MISSING";
+                     c == "E_VALIDITY" || c == "E_CA_MISSING" || c == "E_MEDICAL_AID_NUMBER" ||
+                     c == "W_CHECK_DIGIT";
     return bad_input ? 2 : 1;
   }
   std::cout << "issued " << security::role_name(role) << " certificate for " << a.id << "\n  "
@@ -138,6 +140,10 @@ void register_ca(CLI::App& app, Commands& commands) {
   add_issue(*issue, commands, args, security::Role::kBureau,
             "地方厚生局の証明書 (certificate for a regional bureau: designations)",
             "識別子 (1–64 letters, digits, '-', '_', '.'; e.g. kanto)");
+  add_issue(*issue, commands, args, security::Role::kWelfareOffice,
+            "福祉事務所の証明書 (certificate for a welfare office: 医療扶助 recipients and tickets "
+            "under its own number)",
+            "公費負担者番号 (8 digits: 法別 12 + 都道府県 + 実施機関 + check digit)");
 }
 
 }  // namespace onshi::cli

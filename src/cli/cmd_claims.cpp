@@ -7,7 +7,8 @@
 // claims and of person and confirmation lookups) — every read of a person's data is audited,
 // in aggregate, as a run of millions of claims must not write millions of entries. The
 // compact history is kept in DIR/claims-history.bin between runs and reused while nothing new
-// was registered (claims/claims.h: History::load). Exit 0
+// was registered (claims/claims.h: History::load); 医療扶助 claims read the ticket store
+// (Database::tickets()). Exit 0
 // when the run finished (RETURN rows are results, not failures), 2 for unusable input (flags,
 // missing file, bad header, no data directory), 1 for a store failure.
 #include <unistd.h>
@@ -72,7 +73,10 @@ int run(const ClaimsArgs& a) {
               << " card keys\n";
   }
   double load_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  auto summary = claims::check_csv_file(**history, *store, a.in, a.out, opt);
+  // The 医療扶助 tickets; a data directory where no office registered any has no ticket file.
+  store::TicketStore* tickets = &(*database)->tickets();
+  if (!cache.empty() && !std::filesystem::exists(cache / "medical_aid.db")) tickets = nullptr;
+  auto summary = claims::check_csv_file(**history, *store, a.in, a.out, opt, tickets);
   if (!summary) {
     const std::string& c = summary.error().code;
     return fail(summary.error(), c == "E_STORE" ? 1 : 2);

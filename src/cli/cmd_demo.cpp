@@ -2,7 +2,8 @@
 // terminal need, made and started in one go: the CA and certificates, a population, demo My
 // Number cards (PIN 1234, 初回登録 done), the central service, and the clinic's terminal with
 // its reception screen and レセコン folder; then the screen's URL and ready-to-paste `curl`
-// commands that confirm real demo members.
+// commands that confirm real demo members — and the 医療扶助 part (cli/demo_medical_aid.h): a
+// welfare office, a contracted and a non-contracted recipient with cards.
 //
 // It is re-runnable: an existing data directory keeps its CA, keys and cards, and re-importing
 // the same population leaves the store unchanged. The population is generated "as of" today so
@@ -19,6 +20,7 @@
 
 #include "card/card.h"
 #include "cli/commands.h"
+#include "cli/demo_medical_aid.h"
 #include "cli/messages.h"
 #include "clinical/clinical.h"
 #include "core/date.h"
@@ -126,7 +128,9 @@ Status make_demo_cards(const fs::path& dir) {
   fs::create_directories(cards, ec);
   auto db = store::open_store(db_url_of(dir.string(), ""));
   if (!db) return db.error();
-  for (const DemoCard& c : kDemoCards) {
+  std::vector<DemoCard> all(std::begin(kDemoCards), std::end(kDemoCards));
+  for (const auto& c : demo_aid::kCards) all.push_back({c.id, c.label, c.my_number});
+  for (const DemoCard& c : all) {
     const fs::path file = cards / (std::string(c.id) + ".card");
     if (fs::exists(file)) {
       auto existing = card::Card::load(file);
@@ -175,7 +179,7 @@ Status make_certificates(const fs::path& dir) {
     if (auto st = security::issue_client(dir, security::Role::kInsurer, kInsurer, dir / "insurer");
         !st)
       return st;
-  return Status::Ok();
+  return demo_aid::make_office_certificate(dir);
 }
 
 // [2/6] The generated population (members.csv) and the fixed demo members
@@ -269,6 +273,12 @@ std::vector<Sample> write_requests(const fs::path& dir, core::Date today) {
        request_xml(d, insurer, "1234", "9999", "00", "19800515", "0", "UTF-8")},
       {"invalid.xml", "異常終了: 保険者番号の検証番号誤り",
        request_xml(d, "06139993", "1234", "5678", "00", "19800515", "0", "UTF-8")},
+      {"aid-contracted.xml", "医療扶助・委託 (受給者番号と医療券)",
+       request_xml(d, demo_aid::kOffice, "", demo_aid::kContractedNumber, "",
+                   demo_aid::kContractedBirth, "0", "UTF-8")},
+      {"aid-not-contracted.xml", "医療扶助・未委託 (受給者番号なし、福祉事務所に照会)",
+       request_xml(d, demo_aid::kOffice, "", demo_aid::kNotContractedNumber, "",
+                   demo_aid::kNotContractedBirth, "0", "UTF-8")},
   };
   for (const auto& s : samples) write_file(dir / "requests" / s.file, s.xml);
   if (auto sj = core::utf8_to_shift_jis(
@@ -357,8 +367,9 @@ void print_instructions(const fs::path& dir, const std::string& base, const std:
             << "\",\"insuredCardSymbol\":\"1234\",\"insuredIdentificationNumber\":\"5678\","
             << "\"insuredBranchNumber\":\"00\",\"birthdate\":\"19800515\","
             << "\"limitApplicationCertificateRelatedConsFlg\":\"1\"}' " << base
-            << "/v1/qualification-confirmations\n\n"
-            << "# health and metrics\n"
+            << "/v1/qualification-confirmations\n\n";
+  demo_aid::print_commands(std::cout, dir, base, tls);
+  std::cout << "# health and metrics\n"
             << "curl -s " << tls << " " << base << "/healthz\n"
             << "curl -s " << tls << " " << base << "/metrics | head\n\n"
             << "# the audit log of every confirmation (after stopping with Ctrl-C)\n"
@@ -385,6 +396,7 @@ int run_demo(const DemoArgs& o) {
   if (auto st = write_population(dir, o, today); !st) return fail(st.error());
   std::cerr << "[3/6] 取り込み (import)\n";
   if (auto st = import_population(dir); !st) return fail(st.error());
+  if (auto st = demo_aid::register_recipients(dir, kClinic, today); !st) return fail(st.error());
   std::cerr << "[4/6] デモ用マイナンバーカード (demo My Number cards, PIN " << kDemoPin << ") → "
             << dir.string() << "/cards\n";
   if (auto st = make_demo_cards(dir); !st) return fail(st.error());

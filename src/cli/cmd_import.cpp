@@ -9,6 +9,9 @@
 // fail (exit 0); input that cannot be used at all (missing file, bad header, bad encoding,
 // bad flags) exits 2 with `code: message` on stderr; a store failure exits 1. One import runs
 // per data directory at a time (DIR/.onshi-import.lock); a running service may share it.
+// `--kind` chooses the file: an insurer's members (default), a welfare office's 医療扶助
+// recipients (medical-aid) or their tickets (medical-aid-tickets, registry/medical_aid.h);
+// a medical-aid run is recorded in the audit log (actor "operator", "medicalAid.register").
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,7 +25,9 @@
 #include "core/dir_lock.h"
 #include "core/files.h"
 #include "core/json_text.h"
+#include "registry/medical_aid.h"
 #include "registry/registry.h"
+#include "security/audit.h"
 #include "security/crypto.h"
 #include "store/store.h"
 
@@ -33,6 +38,7 @@ struct ImportArgs {
   std::string data_dir, db;
   std::string report;
   std::string encoding;
+  std::string kind = "members";
   size_t batch_size = 20000;
   int threads = 2;
   std::string file;
@@ -163,12 +169,24 @@ int run(const ImportArgs& a) {
 
   std::vector<registry::RecordError> problems;
   opt->file_problems = &problems;
-  auto report = registry::import_csv(*store, *keyring, a.file, *opt);
+  auto report = a.kind == "medical-aid"
+                    ? registry::import_recipients_csv(*store, *keyring, a.file, *opt)
+                : a.kind == "medical-aid-tickets"
+                    ? registry::import_tickets_csv(*store, (*database)->tickets(), a.file, *opt)
+                    : registry::import_csv(*store, *keyring, a.file, *opt);
   if (!report) {
     const std::string& c = report.error().code;
     bool unusable = c == "E_FILE" || c == "E_ENCODING" || c == "E_CSV_HEADER";
     return finish_failed(a, unusable ? "refused" : "failed", report.error(), unusable ? 2 : 1,
                          problems);
+  }
+  if (a.kind != "members") {
+    security::AuditLog audit(*store);
+    audit.record(security::MedicalAidRegistration{
+        security::operator_actor(), "", a.kind == "medical-aid" ? "recipients" : "tickets",
+        report->accepted, report->unchanged, report->rejected,
+        std::filesystem::path(a.file).filename().string()});
+    if (auto st = audit.flush(); !st) return finish_failed(a, "failed", st.error(), 1);
   }
   if (!write_atomically(a.report, report->to_json())) {
     return fail(Error{"E_REPORT", "", "レポート " + a.report + " を書けません"}, 1);
@@ -184,10 +202,17 @@ int run(const ImportArgs& a) {
 void register_import(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<ImportArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "import", "加入者 CSV を登録する (register an insurer's member CSV; UTF-8 or Shift_JIS)");
+      "import",
+      "加入者 CSV を登録する (register an insurer's member CSV, or a welfare office's 医療扶助 "
+      "recipients or tickets; UTF-8 or Shift_JIS)");
   cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)")->required();
   add_db_option(cmd, args->db);
   cmd->add_option("--report", args->report, "結果 JSON の出力先 (report file)")->required();
+  cmd->add_option("--kind", args->kind,
+                  "ファイルの種類: members (加入者), medical-aid (医療扶助の受給者), "
+                  "medical-aid-tickets (医療券・調剤券); docs/medical-aid.md")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"members", "medical-aid", "medical-aid-tickets"}));
   cmd->add_option("--encoding", args->encoding,
                   "文字コード utf-8 | shift_jis (default: detect; a UTF-8 BOM is skipped)");
   cmd->add_option("--batch-size", args->batch_size, "1トランザクションの行数 (rows per batch)")
@@ -195,7 +220,7 @@ void register_import(CLI::App& app, Commands& commands) {
   cmd->add_option("--threads", args->threads, "検証スレッド数 (validation threads)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  cmd->add_option("file", args->file, "CSV ファイル (member CSV)")->required();
+  cmd->add_option("file", args->file, "CSV ファイル (member, recipient or ticket CSV)")->required();
   commands.on_run(cmd, [args] { return run(*args); });
 }
 

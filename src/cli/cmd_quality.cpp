@@ -1,5 +1,7 @@
 // onshi quality report | overlaps — an insurer's data-quality report and its
-// 資格重複状況結果一覧 (R-REG-4..6), from the data directory, for the operator's batch run.
+// 資格重複状況結果一覧 (R-REG-4..6), from the data directory, for the operator's batch run;
+// and a welfare office's 医療扶助 data (quality recipients | tickets | medical-aid: its
+// recipients, tickets and quality report, quality/medical_aid.h), each read audited.
 //
 // The command only wires flags and files to quality/: it opens the store without creating
 // it, runs the report or the list, writes the output whole (a temporary file renamed into
@@ -15,6 +17,8 @@
 #include "cli/commands.h"
 #include "cli/messages.h"
 #include "core/files.h"
+#include "core/json_text.h"
+#include "quality/medical_aid.h"
 #include "quality/quality.h"
 #include "security/audit.h"
 #include "store/store.h"
@@ -23,7 +27,7 @@ namespace onshi::cli {
 namespace {
 
 struct QualityArgs {
-  std::string data_dir, db, insurer, out, encoding, since, as_of;
+  std::string data_dir, db, insurer, out, encoding, since, as_of, recipient, month;
   int late_days = 14;
 };
 
@@ -149,6 +153,70 @@ int run_overlaps(const QualityArgs& a) {
   return 0;
 }
 
+// quality recipients | tickets | medical-aid: one of the welfare office's views, written to
+// --out; the read is audited inside (actor "operator", "medicalAid.view").
+int run_aid(const QualityArgs& a, const char* cmd,
+            Result<std::string> (*view)(store::Store&, store::TicketStore&, security::AuditLog&,
+                                        const quality::AidQuery&)) {
+  quality::AidQuery q;
+  q.actor = security::operator_actor();
+  q.insurer_number = a.insurer;
+  q.recipient_number = a.recipient;
+  q.month = a.month;
+  if (!a.as_of.empty()) {
+    auto d = date_flag(a.as_of, "as-of");
+    if (!d) return fail(cmd, d.error(), 2);
+    q.today = *d;
+  }
+  auto db = open_store(a);
+  if (!db) return fail(cmd, db.error(), is_db_open_error(db.error()) ? 2 : 1);
+  security::AuditLog audit((*db)->members());
+  auto body = view((*db)->members(), (*db)->tickets(), audit, q);
+  if (!body) return fail(cmd, body.error(), exit_code_of(body.error()));
+  if (auto st = audit.flush(); !st) return fail(cmd, st.error(), 1);
+  if (auto st = write_file(a.out, *body); !st) return fail(cmd, st.error(), 2);
+  std::string line = "{\"out\":";
+  core::append_json_string(line, a.out);
+  std::cout << line << "}\n";
+  return 0;
+}
+
+// The three views of a welfare office, each a subcommand of `onshi quality`.
+void register_aid_views(CLI::App* quality, Commands& commands, std::shared_ptr<QualityArgs> args) {
+  struct Sub {
+    const char* name;
+    const char* help;
+    Result<std::string> (*view)(store::Store&, store::TicketStore&, security::AuditLog&,
+                                const quality::AidQuery&);
+  };
+  const Sub subs[] = {
+      {"recipients",
+       "福祉事務所の医療扶助の受給者 (JSON): 一覧、または --recipient "
+       "の受給者の履歴・医療券・資格確認",
+       quality::recipients_view},
+      {"tickets", "福祉事務所の医療券・調剤券 (JSON): --recipient, --month で絞り込み",
+       quality::tickets_view},
+      {"medical-aid",
+       "福祉事務所のデータ品質レポート (JSON): 今月の医療券のない受給者、期間外の医療券、重複、"
+       "国保・後期との重複など",
+       quality::medical_aid_report}};
+  for (const auto& sub : subs) {
+    CLI::App* cmd = quality->add_subcommand(sub.name, sub.help);
+    cmd->add_option("--data-dir", args->data_dir, "データディレクトリ (data directory)");
+    add_db_option(cmd, args->db);
+    cmd->add_option("--insurer", args->insurer, "福祉事務所の公費負担者番号 (法別 12)")->required();
+    cmd->add_option("--out", args->out, "JSON の出力先 (output file)")->required();
+    if (sub.view != quality::medical_aid_report)
+      cmd->add_option("--recipient", args->recipient, "受給者番号 (7 digits)");
+    if (sub.view == quality::tickets_view)
+      cmd->add_option("--month", args->month, "診療年月 YYYYMM");
+    cmd->add_option("--as-of", args->as_of, "判定日 YYYYMMDD (default: today in JST)");
+    std::string name = std::string("") + sub.name;
+    auto view = sub.view;
+    commands.on_run(cmd, [args, name, view] { return run_aid(*args, name.c_str(), view); });
+  }
+}
+
 }  // namespace
 
 void register_quality(CLI::App& app, Commands& commands) {
@@ -185,6 +253,7 @@ void register_quality(CLI::App& app, Commands& commands) {
   overlaps->add_option("--encoding", args->encoding,
                        "出力の文字コード utf-8 | shift_jis (default utf-8)");
   commands.on_run(overlaps, [args] { return run_overlaps(*args); });
+  register_aid_views(quality, commands, args);
 }
 
 }  // namespace onshi::cli

@@ -8,7 +8,7 @@
 namespace onshi::cli {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 47> kSummaries{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 50> kSummaries{{
     {"E_CARD_CERT", "the card's certificate is not valid"},
     {"E_CARD_EXPIRED", "the card has expired"},
     {"E_CARD_FILE", "the card file cannot be read or already exists"},
@@ -35,6 +35,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 47> kSummari
     {"E_ENCODING", "the file's text encoding cannot be read"},
     {"E_FILE", "a file cannot be read or written"},
     {"E_FLAG", "invalid or missing command-line flag"},
+    {"E_INSURER_NUMBER", "invalid insurer or public expense number"},
     {"E_ID", "invalid identifier"},
     {"E_IO", "a file operation failed"},
     {"E_KEY", "invalid key"},
@@ -42,6 +43,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 47> kSummari
     {"E_KEY_MISSING", "the master key is missing from the key directory"},
     {"E_LENGTH", "a value has the wrong length"},
     {"E_LISTEN", "cannot listen on the address"},
+    {"E_MEDICAL_AID_NUMBER", "not a medical aid (law 12) public expense number"},
+    {"E_RECIPIENT_NOT_FOUND", "no medical aid recipient with these numbers"},
     {"E_LOCKED", "another process holds this directory"},
     {"E_NOT_DIGIT", "a value must be digits only"},
     {"E_NOT_FOUND", "not found"},

@@ -9,14 +9,17 @@
 // SegmentOfResult 9 with the audit's error instead, and nothing of the person.
 #include "confirm/confirm.h"
 
+#include <algorithm>
+#include <span>
 #include <tuple>
 
 #include "core/burden.h"
 #include "core/codes.h"
 #include "core/date.h"
-#include "core/rule_dates.h"
 #include "core/limits.h"
+#include "core/medical_aid.h"
 #include "core/numbers.h"
+#include "core/rule_dates.h"
 #include "core/text.h"
 #include "security/audit_events.h"
 #include "security/crypto.h"
@@ -41,14 +44,17 @@ Result<Search> check_request(const oqs::ConfirmRequest& req, const Caller& calle
                  "医療機関コードが証明書の医療機関コードと一致しません"};
   auto date = core::Date::parse(h.qualification_confirmation_date);
   if (!date) return Error{date.error().code, "QualificationConfirmationDate", date.error().message};
-  if (Status st = core::check_length(core::kArbitraryFileIdentifierLimit,
-                                     h.arbitrary_file_identifier);
+  if (Status st =
+          core::check_length(core::kArbitraryFileIdentifierLimit, h.arbitrary_file_identifier);
       !st)
     return st.error();
   Search out;
   out.date = *date;
   out.insurer = core::normalize_card_field(s.insurer_number);
-  if (auto st = core::check_insurer_number(out.insurer); !st)
+  const bool aid = core::is_medical_aid_number(out.insurer);
+  if (auto st = aid ? core::check_public_expense_number(out.insurer)
+                    : core::check_insurer_number(out.insurer);
+      !st)
     return Error{st.error().code, "InsurerNumber", st.error().message};
   out.insurer = core::trim_insurer_number(out.insurer);
   out.symbol = core::normalize_card_field(s.insured_card_symbol);
@@ -56,6 +62,14 @@ Result<Search> check_request(const oqs::ConfirmRequest& req, const Caller& calle
   out.branch = core::normalize_card_field(s.insured_branch_number);
   if (out.number.empty())
     return Error{"E_MISSING", "InsuredIdentificationNumber", "被保険者証番号がありません"};
+  if (aid) {  // 医療扶助: the 受給者番号 alone (confirm/medical_aid.h)
+    if (!out.symbol.empty() || !out.branch.empty())
+      return Error{"E_STRUCTURE", out.symbol.empty() ? "InsuredBranchNumber" : "InsuredCardSymbol",
+                   "医療扶助の照会では記号・枝番を指定しません（公費負担者番号と受給者番号のみ）"};
+    if (auto st = core::check_beneficiary_number(out.number); !st)
+      return Error{st.error().code, "InsuredIdentificationNumber",
+                   "受給者番号: " + st.error().message};
+  }
   for (auto [limit, value] : {std::pair{&core::kInsuredCardSymbolLimit, &out.symbol},
                               std::pair{&core::kInsuredIdentificationNumberLimit, &out.number}})
     if (Status st = core::check_length(*limit, *value); !st) return st.error();
@@ -94,8 +108,8 @@ Result<std::vector<store::QualificationVersion>> versions_of(store::Store& store
 }
 
 // Moves the version's data into a result item (the version is not used afterwards).
-oqs::ResultItem make_item(store::QualificationVersion& v, const Search& q,
-                          const oqs::SearchInfo& s, const std::string& now_ts) {
+oqs::ResultItem make_item(store::QualificationVersion& v, const Search& q, const oqs::SearchInfo& s,
+                          const std::string& now_ts) {
   const std::string& cons = s.limit_application_certificate_related_cons_flg;
   oqs::ResultItem item;
   const bool has_specific = !v.qualification.specific_diseases.empty();
@@ -139,7 +153,7 @@ Result<core::QualificationValidity> validity_of_match(store::Store& store,
 // newest covering `d`; else the next one to start after it (a new insurer already
 // registered: invalid, newer); else the latest one, lost before it. nullptr when none.
 const store::QualificationVersion* choose_for_person(
-    const std::vector<store::QualificationVersion>& versions, const std::string& d,
+    std::span<const store::QualificationVersion> versions, const std::string& d,
     core::QualificationValidity& validity) {
   const store::QualificationVersion* chosen = nullptr;
   validity = core::QualificationValidity::kNotFound;
@@ -169,15 +183,10 @@ const store::QualificationVersion* choose_for_person(
   return chosen;
 }
 
-// The answered qualification with the blocks the patient consented to at the reader.
-oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Date date,
-                            const CardOptions& options, int64_t now_us) {
+// The consent flags of a card confirmation (R-CONF-4, R-CONF-5).
+void set_card_consents(oqs::ResultItem& item, core::Date date, const CardOptions& options,
+                       int64_t now_us) {
   const std::string now_ts = core::timestamp_jst(now_us);
-  oqs::ResultItem item;
-  item.qualification = chosen.qualification;
-  if (auto birth = core::Date::parse(item.qualification.birthdate);
-      birth && core::is_preschool(*birth, date))
-    item.preschool_classification = "1";
   auto& c = item.consents;
   // R-CONF-4: the limit and specific-disease blocks only with the limit consent, and only for
   // a date in full operation (seed 000 §2, core/rule_dates.h).
@@ -190,8 +199,8 @@ oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Dat
   c.specific_diseases_flg = specific ? "1" : "0";
   if (specific) c.specific_diseases_time = now_ts;
   // R-CONF-5: the clinical categories, each until the end of the consent window.
-  const int64_t window = options.consent_window_us ? options.consent_window_us
-                                                   : 24LL * 3600 * 1000000;
+  const int64_t window =
+      options.consent_window_us ? options.consent_window_us : 24LL * 3600 * 1000000;
   const std::string until_ts = core::timestamp_jst(now_us + window);
   for (auto [given, flg, time, until] :
        {std::tuple{options.medication_consent, &c.pharmacists_flg, &c.pharmacists_time,
@@ -206,13 +215,99 @@ oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Dat
       *until = until_ts;
     }
   }
+}
+
+// The recipient behind a 公費負担者番号 and 受給者番号 (medical_aid.h): not there for an
+// institution whose setting is off on the date, nor when no recipient has these numbers.
+Result<AidAnswer> recipient_by_numbers(store::Store& store, const MedicalAidSources& aid,
+                                       SettingCache& settings, const Search& q,
+                                       const std::string& birthdate, const Caller& caller,
+                                       int64_t known_at) {
+  const std::string d = q.date.yyyymmdd();
+  auto enabled = settings.enabled(aid, caller.medical_institution_code, d);
+  if (!enabled) return enabled.error();
+  AidAnswer none;
+  if (!*enabled) {
+    none.branch = AidBranch::kNotEnabled;
+    return none;
+  }
+  auto found = versions_of(store, q, birthdate, known_at);
+  if (!found) return found.error();
+  std::vector<const store::QualificationVersion*> recipients;
+  for (const auto& v : *found)
+    if (is_recipient(v.qualification)) recipients.push_back(&v);
+  const store::QualificationVersion* chosen = recipient_on(recipients, d);
+  if (!chosen) return none;
+  return answer_recipient(aid, *chosen, caller.medical_institution_code, d, known_at);
+}
+
+// The recipient part of a person by card (medical_aid.h): nullopt when the person is no
+// recipient; else the rules' answer (not-enabled when the setting is off on the date).
+Result<std::optional<AidAnswer>> person_recipient(
+    const MedicalAidSources& aid, SettingCache& settings,
+    const std::vector<const store::QualificationVersion*>& recipients,
+    const std::string& institution_code, const std::string& d, int64_t known_at) {
+  if (recipients.empty()) return std::optional<AidAnswer>();
+  auto enabled = settings.enabled(aid, institution_code, d);
+  if (!enabled) return enabled.error();
+  AidAnswer none;
+  if (!*enabled) none.branch = AidBranch::kNotEnabled;
+  const store::QualificationVersion* chosen = *enabled ? recipient_on(recipients, d) : nullptr;
+  if (!chosen) return std::optional<AidAnswer>(std::move(none));
+  auto a = answer_recipient(aid, *chosen, institution_code, d, known_at);
+  if (!a) return a.error();
+  return std::optional<AidAnswer>(std::move(*a));
+}
+
+// The common part of a card confirmation's audit record.
+security::Confirmation card_event(const Caller& caller, core::Date date, const CardOptions& options,
+                                  security::IdentityCheck method) {
+  security::Confirmation ev;
+  ev.medical_institution_code = caller.medical_institution_code;
+  ev.date = date;
+  ev.limit_consent = options.limit_consent;
+  ev.reference_classification = core::ReferenceClassification::kMyNumberCard;
+  ev.method = method;
+  ev.card_serial = options.card_serial;
+  ev.medication_consent = options.medication_consent;
+  ev.health_checkup_consent = options.health_checkup_consent;
+  ev.treatment_consent = options.treatment_consent;
+  ev.surgery_consent = options.surgery_consent;
+  return ev;
+}
+
+// The answered qualification with the blocks the patient consented to at the reader.
+oqs::ResultItem person_item(const store::QualificationVersion& chosen, core::Date date,
+                            const CardOptions& options, int64_t now_us) {
+  oqs::ResultItem item;
+  item.qualification = chosen.qualification;
+  if (auto birth = core::Date::parse(item.qualification.birthdate);
+      birth && core::is_preschool(*birth, date))
+    item.preschool_classification = "1";
+  set_card_consents(item, date, options, now_us);
   return item;
+}
+
+// The person's results by card: the insurance one (`insured`, of `validity`) and the
+// recipient's (`aid`), in that order; the insurance one left out when it is not valid and the
+// recipient's is there. Returns the body's QualificationValidity (confirm.h).
+core::QualificationValidity combine(std::optional<oqs::ResultItem> insured,
+                                    core::QualificationValidity validity,
+                                    std::optional<oqs::ResultItem> aid,
+                                    core::QualificationValidity aid_validity,
+                                    std::vector<oqs::ResultItem>& out) {
+  using V = core::QualificationValidity;
+  if (insured && (validity == V::kValid || !aid)) out.push_back(std::move(*insured));
+  if (aid) out.push_back(std::move(*aid));
+  if (!aid) return validity;
+  if (validity == V::kValid || aid_validity == V::kValid) return V::kValid;
+  return aid_validity;
 }
 
 }  // namespace
 
-Confirmer::Confirmer(store::Store& store, security::AuditLog& audit)
-    : store_(store), audit_(audit) {}
+Confirmer::Confirmer(store::Store& store, security::AuditLog& audit, MedicalAidSources aid)
+    : store_(store), audit_(audit), aid_(aid), settings_(std::make_unique<SettingCache>()) {}
 
 oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Caller& caller,
                                       const Options& options) {
@@ -231,6 +326,28 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
 
   // ---- look up as known at T ----
   int64_t known_at = options.known_at_us ? options.known_at_us : core::now_unix_us();
+  if (core::is_medical_aid_number(q->insurer)) {
+    auto a = recipient_by_numbers(store_, aid_, *settings_, *q, s.birthdate, caller, known_at);
+    if (!a) return fail("E_STORE", "", "資格情報を参照できませんでした");
+    oqs::ConfirmResult r;
+    r.header = oqs::echo_header(h, options.reference_classification);
+    r.search_echo = s;
+    // R-AID-2: the 受給者番号 travels back only to a contracted institution.
+    if (a->branch != AidBranch::kContracted) r.search_echo->insured_identification_number.clear();
+    r.processing_result_status = "1";
+    r.qualification_validity = std::to_string(static_cast<int>(a->validity));
+    if (a->item) {
+      a->item->arbitrary_identifier = s.arbitrary_identifier;
+      r.results.push_back(std::move(*a->item));
+    }
+    security::Confirmation ev = recipient_audit(caller.medical_institution_code, q->date, *a);
+    ev.reference_classification = options.reference_classification == "1"
+                                      ? core::ReferenceClassification::kMyNumberCard
+                                      : core::ReferenceClassification::kInsuranceCard;
+    if (auto st = audit_.record_durable(std::move(ev)); !st)
+      return fail(st.error().code, "", st.error().message);
+    return r;
+  }
   auto versions = versions_of(store_, *q, s.birthdate, known_at);
   if (!versions) return fail("E_STORE", "", "資格情報を参照できませんでした");
   std::vector<store::QualificationVersion>& found = *versions;
@@ -302,39 +419,52 @@ oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,
   auto versions = store_.find_by_person_link(person_link, known_at);
   if (!versions) return fail("E_STORE", "", "資格情報を参照できませんでした");
   const std::string d = date->yyyymmdd();
+  // Insurance first, 医療扶助 recipients after (medical_aid.h).
+  auto split = std::stable_partition(versions->begin(), versions->end(),
+                                     [](const auto& v) { return !is_recipient(v.qualification); });
+  const std::span<const store::QualificationVersion> insured(versions->begin(), split);
+  std::vector<const store::QualificationVersion*> recipients;
+  for (auto it = split; it != versions->end(); ++it) recipients.push_back(&*it);
+  auto aid =
+      person_recipient(aid_, *settings_, recipients, caller.medical_institution_code, d, known_at);
+  if (!aid) return fail("E_STORE", "", "資格情報を参照できませんでした");
 
   core::QualificationValidity validity;
-  const store::QualificationVersion* chosen = choose_for_person(*versions, d, validity);
-
+  const store::QualificationVersion* chosen = choose_for_person(insured, d, validity);
+  const int64_t now_us = options.now_us ? options.now_us : core::now_unix_us();
+  std::optional<oqs::ResultItem> insured_item, aid_item;
+  if (chosen) insured_item = person_item(*chosen, *date, options, now_us);
+  if (*aid && (*aid)->item) {
+    aid_item = std::move(*(*aid)->item);
+    set_card_consents(*aid_item, *date, options, now_us);
+  }
   oqs::ConfirmResult r;
   r.header = oqs::echo_header(h, header_options.reference_classification);
   r.processing_result_status = "1";
-  r.qualification_validity = std::to_string(static_cast<int>(validity));
-  const int64_t now_us = options.now_us ? options.now_us : core::now_unix_us();
-  std::string subject;
-  if (chosen) {
-    oqs::ResultItem item = person_item(*chosen, *date, options, now_us);
-    subject = item.qualification.card_key();
-    r.results.push_back(std::move(item));
-  }
+  const auto body_validity = combine(std::move(insured_item), validity, std::move(aid_item),
+                                     *aid ? (*aid)->validity : validity, r.results);
+  r.qualification_validity = std::to_string(static_cast<int>(body_validity));
 
-  // ---- audit the read (never the My Number: the card is named by its serial) ----
-  security::Confirmation ev;
-  ev.medical_institution_code = caller.medical_institution_code;
-  ev.card_key = std::move(subject);
-  ev.date = *date;
-  ev.validity = validity;
-  ev.matches = static_cast<int64_t>(versions->size());
-  ev.limit_consent = options.limit_consent;
-  ev.reference_classification = core::ReferenceClassification::kMyNumberCard;
-  ev.method = *method;
-  ev.card_serial = options.card_serial;
-  ev.medication_consent = options.medication_consent;
-  ev.health_checkup_consent = options.health_checkup_consent;
-  ev.treatment_consent = options.treatment_consent;
-  ev.surgery_consent = options.surgery_consent;
-  if (auto st = audit_.record_durable(std::move(ev)); !st)
-    return fail(st.error().code, "", st.error().message);
+  // ---- audit each part read (never the My Number: the card is named by its serial) ----
+  if (!insured.empty() || !*aid) {
+    security::Confirmation ev = card_event(caller, *date, options, *method);
+    ev.card_key = chosen ? chosen->qualification.card_key() : std::string();
+    ev.validity = validity;
+    ev.matches = static_cast<int64_t>(insured.size());
+    if (auto st = audit_.record_durable(std::move(ev)); !st)
+      return fail(st.error().code, "", st.error().message);
+  }
+  if (*aid) {
+    security::Confirmation ev = card_event(caller, *date, options, *method);
+    const security::Confirmation part =
+        recipient_audit(caller.medical_institution_code, *date, **aid);
+    ev.card_key = part.card_key;
+    ev.validity = part.validity;
+    ev.matches = static_cast<int64_t>(recipients.size());
+    ev.medical_aid = part.medical_aid;
+    if (auto st = audit_.record_durable(std::move(ev)); !st)
+      return fail(st.error().code, "", st.error().message);
+  }
   return r;
 }
 

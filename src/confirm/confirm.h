@@ -18,12 +18,21 @@
 // once its audit entry is durable: otherwise SegmentOfResult 9 with E_STORE and no person. A
 // request that is malformed or invalid gets SegmentOfResult 9 with a stable ErrorCode
 // (docs/errors.md) and changes nothing.
+//
+// 医療扶助 (confirm/medical_aid.h): an InsurerNumber of 法別 12 is a 公費負担者番号 and the
+// InsuredIdentificationNumber its 受給者番号 (7 digits with check digit; no symbol or branch).
+// Such a request, and a card whose person is a recipient, is answered by the 医療扶助 rules;
+// the search echo then carries the 受給者番号 only when the answer is "contracted".
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "confirm/medical_aid.h"
+#include "core/date.h"
 #include "oqs/messages.h"
 #include "security/audit.h"
 #include "store/store.h"
@@ -43,13 +52,13 @@ struct Options {
 // Confirmation by My Number card (R-CONF-1, R-CONF-4, R-CONF-5): the card was verified by
 // card/card.h and gave the person link; the patient's choices at the reader come here.
 struct CardOptions {
-  std::string method;       // "pin", "face", "visual" — recorded in the audit (else E_CODE)
-  std::string card_serial;  // certificate serial — recorded in the audit
-  bool limit_consent = false;          // 限度額適用認定証等の情報提供に同意
-  bool medication_consent = false;     // 薬剤情報等 (PharmacistsInfo)
-  bool health_checkup_consent = false; // 特定健診情報 (SpecificHealthCheckupsInfo)
-  bool treatment_consent = false;      // 診療情報 (DiagnosisInfo)
-  bool surgery_consent = false;        // 手術情報 (OperationInfo)
+  std::string method;          // "pin", "face", "visual" — recorded in the audit (else E_CODE)
+  std::string card_serial;     // certificate serial — recorded in the audit
+  bool limit_consent = false;  // 限度額適用認定証等の情報提供に同意
+  bool medication_consent = false;      // 薬剤情報等 (PharmacistsInfo)
+  bool health_checkup_consent = false;  // 特定健診情報 (SpecificHealthCheckupsInfo)
+  bool treatment_consent = false;       // 診療情報 (DiagnosisInfo)
+  bool surgery_consent = false;         // 手術情報 (OperationInfo)
   // How long the clinical consents stay available (…AvailableTime = consent time + this);
   // the caller takes it from the care setting (access::consent_window_us). 0 = 24 hours.
   int64_t consent_window_us = 0;
@@ -57,9 +66,16 @@ struct CardOptions {
   int64_t now_us = 0;       // consent time; 0 = now
 };
 
+// The answer to a 医療扶助 bulk inquiry (OQSmutic01): the day judged and one unit per recipient.
+struct MonthlyRecipients {
+  core::Date date;  // the month's day the inquiry stands for (medical_aid_bulk.cpp)
+  std::vector<oqs::BulkConfirmUnit> units;
+};
+
 class Confirmer {
  public:
-  Confirmer(store::Store& store, security::AuditLog& audit);
+  // Without `aid` sources no institution sees recipients (as with the setting off).
+  Confirmer(store::Store& store, security::AuditLog& audit, MedicalAidSources aid = {});
   // Never throws; thread-safe. The result is complete (header echo, status, validity, list).
   oqs::ConfirmResult confirm(const oqs::ConfirmRequest& request, const Caller& caller,
                              const Options& options = {});
@@ -71,14 +87,31 @@ class Confirmer {
   // the next one starting after it (3), else the latest one lost (2); none at all → 4. The
   // consent flags follow `options` (the limit and specific-disease blocks only with the
   // limit consent; the medication, health-check, treatment (Diagnosis) and surgery
-  // (Operation) consents with ConsTime now and AvailableTime now + consent_window_us). Audited like confirm(), with the method and the card serial.
+  // (Operation) consents with ConsTime now and AvailableTime now + consent_window_us).
+  // Audited like confirm(), with the method and the card serial.
+  // A person who is also a 医療扶助 recipient (medical_aid.h) gets the recipient's result
+  // after the insurance one (ResultList order: insurance, then 医療扶助); an insurance result
+  // that is not valid on the date is left out when the recipient's is there. The body's
+  // QualificationValidity is 1 when either result is valid, else the recipient's (6), else
+  // the insurance one's; each part has its own audit entry.
   oqs::ConfirmResult confirm_person(std::string_view person_link,
                                     std::string_view confirmation_date, const Caller& caller,
                                     const CardOptions& options);
 
+  // The 医療扶助 bulk inquiry (OQSmutic01, research §2.3): one unit per recipient with a ticket
+  // of `month` (YYYYMM) designating the caller, in (公費負担者番号, 受給者番号) order, each
+  // answered by the rules of medical_aid.h (the search echo carries the 受給者番号 only for a
+  // contracted answer) and audited; answered only once every entry is durable. Errors:
+  // E_DATE (field MedicalTreatmentMonth), E_MEDICAL_AID_NOT_ENABLED (the caller's setting is
+  // off on `today`), E_STORE.
+  Result<MonthlyRecipients> recipients_of_month(const Caller& caller, std::string_view month,
+                                                core::Date today);
+
  private:
   store::Store& store_;
   security::AuditLog& audit_;
+  MedicalAidSources aid_;
+  std::unique_ptr<SettingCache> settings_;  // the 医療扶助情報 setting, remembered 5 s
 };
 
 }  // namespace onshi::confirm

@@ -17,6 +17,8 @@ std::string_view role_name(Role r) {
       return "reviewer";
     case Role::kOperator:
       return "operator";
+    case Role::kWelfareOffice:
+      return "welfare-office";
   }
   return "unknown";
 }

@@ -22,12 +22,13 @@ enum class Role {
   kBureau,       // 地方厚生局 — designation of institutions
   kReviewer,     // 審査支払機関 — the claims check
   kOperator,     // the service's operator (also the actor of the command line)
+  kWelfareOffice,  // 福祉事務所 (id: its 8-digit 公費負担者番号, 法別 12; OU "welfare-office")
 };
 
 // Every role, in declaration order.
-inline constexpr std::array<Role, 6> kRoles = {Role::kInstitution, Role::kInsurer,
-                                               Role::kAgency,      Role::kBureau,
-                                               Role::kReviewer,    Role::kOperator};
+inline constexpr std::array<Role, 7> kRoles = {
+    Role::kInstitution, Role::kInsurer,  Role::kAgency,       Role::kBureau,
+    Role::kReviewer,    Role::kOperator, Role::kWelfareOffice};
 
 // The role's name: the certificate's OU and the audit actor's prefix ("institution", …).
 std::string_view role_name(Role r);

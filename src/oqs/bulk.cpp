@@ -1,6 +1,7 @@
 // The XML codecs of the bulk inquiry (一括照会, research onshi-interface §2.2, §6.5):
 // OQSmuquc01req (the patients), OQSmuquc01res (受付結果 with the ReceptionNumber),
-// OQSmuquc02req (結果取得要求) and OQSmuquc02res (the BulkConfirmUnits).
+// OQSmuquc02req (結果取得要求) and OQSmuquc02res (the BulkConfirmUnits); and the 医療扶助
+// bulk request OQSmutic01req (research §2.3), whose receipt and results share those shapes.
 //
 // Reading and writing go through the same helpers as the single inquiry (xml_detail.h), so
 // encodings, refusals, trimming and element tables are shared; only the document shapes
@@ -208,6 +209,46 @@ Result<std::string> write_bulk_result_xml(const BulkResult& result, core::Encodi
     }
     detail::append_xml_close(out, 1, "MessageBody");
   }
+  out.append("</XmlMsg>\n");
+  return detail::encode_xml(std::move(out), encoding);
+}
+
+Result<MedicalAidBulkRequest> parse_medical_aid_bulk_request_xml(std::string_view bytes) {
+  Frame f;
+  if (Status s = frame(bytes, f, true); !s) return s.error();
+  MedicalAidBulkRequest req;
+  if (pugi::xml_node e = f.header.child("MedicalInstitutionCode"))
+    req.header.medical_institution_code = detail::xml_text(e);
+  if (pugi::xml_node e = f.header.child("ArbitraryFileIdentifier"))
+    req.header.arbitrary_file_identifier = detail::xml_text(e);
+  pugi::xml_node search = f.body.child("QualificationConfirmSearchInfo");
+  if (pugi::xml_node e = search.child("MedicalTreatmentMonth"))
+    req.medical_treatment_month = detail::xml_text(e);
+  if (Status s = require(f.header, "MedicalInstitutionCode", req.header.medical_institution_code);
+      !s)
+    return s.error();
+  if (!search)
+    return Error{"E_XML_MISSING", "QualificationConfirmSearchInfo",
+                 "必須の要素 <QualificationConfirmSearchInfo> がありません"};
+  if (Status s = require(search, "MedicalTreatmentMonth", req.medical_treatment_month); !s)
+    return s.error();
+  return req;
+}
+
+Result<std::string> write_medical_aid_bulk_request_xml(const MedicalAidBulkRequest& request,
+                                                       core::Encoding encoding) {
+  std::string out;
+  begin(out, encoding);
+  detail::append_xml_open(out, 1, "MessageHeader");
+  detail::append_xml_text(out, 2, "MedicalInstitutionCode",
+                          request.header.medical_institution_code);
+  text_if(out, 2, "ArbitraryFileIdentifier", request.header.arbitrary_file_identifier);
+  detail::append_xml_close(out, 1, "MessageHeader");
+  detail::append_xml_open(out, 1, "MessageBody");
+  detail::append_xml_open(out, 2, "QualificationConfirmSearchInfo");
+  detail::append_xml_text(out, 3, "MedicalTreatmentMonth", request.medical_treatment_month);
+  detail::append_xml_close(out, 2, "QualificationConfirmSearchInfo");
+  detail::append_xml_close(out, 1, "MessageBody");
   out.append("</XmlMsg>\n");
   return detail::encode_xml(std::move(out), encoding);
 }

@@ -161,6 +161,40 @@ inline constexpr std::array<Field<Consents>, 12> kOtherConsents{{
     {"OperationInfoAvailableTime", &Consents::operation_available},
 }};
 
+// MedicalTicketInfo (§3.5), in the order of the interface's list: the ticket's elements up
+// to DesignatedMedicalInstitutionCode, then DesignatedMedicalInstitutionFlag (the answer's,
+// not the ticket's), then the rest.
+using T = core::MedicalTicket;
+inline constexpr std::array<Field<T>, 6> kMedicalTicketHead{{
+    {"TicketType", &T::ticket_type},
+    {"MedicalTicketValidDate", &T::valid_date},
+    {"MedicalTicketExpirationDate", &T::expiration_date},
+    {"IssueNumber", &T::issue_number},
+    {"MedicalTreatmentMonth", &T::medical_treatment_month},
+    {"DesignatedMedicalInstitutionCode", &T::designated_code},
+}};
+inline constexpr std::array<Field<T>, 19> kMedicalTicketTail{{
+    {"DesignatedMedicalInstitutionName", &T::designated_name},
+    {"PrescriptionIssuerMedicalInstitutionCode", &T::prescription_issuer_code},
+    {"PrescriptionIssuerMedicalInstitutionName", &T::prescription_issuer_name},
+    {"InjuryName1", &T::injury_name1},
+    {"InjuryName2", &T::injury_name2},
+    {"InjuryName3", &T::injury_name3},
+    {"MedicalTreatmentType", &T::medical_treatment_type},
+    {"SelfPayAmount", &T::self_pay_amount},
+    {"DistrictContactName", &T::district_contact_name},
+    {"HandlingContactName", &T::handling_contact_name},
+    {"SingleOrCombinedUse", &T::single_or_combined_use},
+    {"StatusOfSocialInsurance", &T::status_of_social_insurance},
+    {"ConsistencyFlag", &T::consistency_flag},
+    {"StatusOfInfecton", &T::status_of_infection},  // [sic], as the interface spells it
+    {"StatusOfElderlyMedicalCare", &T::status_of_elderly_medical_care},
+    {"StatusOfPrefecturalExpenses", &T::status_of_prefectural_expenses},
+    {"Remarks1", &T::remarks1},
+    {"Remarks2", &T::remarks2},
+    {"Remarks3", &T::remarks3},
+}};
+
 // A sink receives the walk:
 //   text(name, value)            a text element; the walk never passes an empty value
 //   insurer_number(name, digits) InsurerNumber of a result (unpadded digits)
@@ -226,8 +260,23 @@ void walk_result_item(Sink& sink, const ResultItem& item) {
     }
     sink.close_list("SpecificDiseasesCertificateList", "SpecificDiseasesCertificateInfo");
   }
+  // §3.3 row 34, placed as in §6.6: the 医療扶助 tickets, after the specific-disease
+  // certificates and before the other consents.
+  if (!item.medical_tickets.empty()) {
+    sink.open_list("PublicExpenseResultList", "MedicalTicketInfo");
+    for (const auto& t : item.medical_tickets) {
+      sink.item_open("MedicalTicketInfo");
+      walk_fields(sink, t.ticket, kMedicalTicketHead);
+      if (!t.designated_medical_institution_flag.empty())
+        sink.text("DesignatedMedicalInstitutionFlag", t.designated_medical_institution_flag);
+      walk_fields(sink, t.ticket, kMedicalTicketTail);
+      sink.item_close("MedicalTicketInfo");
+    }
+    sink.close_list("PublicExpenseResultList", "MedicalTicketInfo");
+  }
   walk_fields(sink, item.consents, kOtherConsents);
   if (!item.arbitrary_identifier.empty())
+
     sink.text("ArbitraryIdentifier", item.arbitrary_identifier);
   if (!item.reference_number.empty()) sink.text("ReferenceNumber", item.reference_number);
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/medical_aid.h"
 #include "core/qualification.h"
 #include "core/status.h"
 #include "core/text.h"
@@ -70,15 +71,29 @@ struct Consents {
   std::string operation_flg, operation_time, operation_available;
 };
 
+// One MedicalTicketInfo of a 医療扶助 result (research §3.5): the ticket's elements (its
+// InsurerNumber and InsuredIdentificationNumber are not written: the result carries them)
+// and DesignatedMedicalInstitutionFlag (OQSCD026: 0 一致, 1 不一致), which the ticket
+// itself does not have — it says whether the ticket designates the asking institution.
+struct MedicalTicketInfo {
+  core::MedicalTicket ticket;
+  std::string designated_medical_institution_flag;
+  bool operator==(const MedicalTicketInfo&) const = default;
+};
+
 // One ResultOfQualificationConfirmation. `qualification` carries the registered data in
 // interface form (insurer number unpadded; the writer pads it to 8 with spaces, and writes
 // NameKana in half-width). The limit certificate is written only when `include_limit`.
+// A 医療扶助 result (InsuredCardClassification A1) carries its tickets in
+// `medical_tickets`, written as PublicExpenseResultList after the specific-disease
+// certificates (§3.3 row 34, §6.6); empty for insurance results.
 struct ResultItem {
   core::Qualification qualification;
   std::string preschool_classification;  // "1" or ""
   Consents consents;
   bool include_limit = false;
   bool include_specific_diseases = true;
+  std::vector<MedicalTicketInfo> medical_tickets;  // PublicExpenseResultList/MedicalTicketInfo*
   std::string arbitrary_identifier;
   std::string reference_number;
 };
@@ -192,6 +207,22 @@ Result<std::string> write_bulk_result_xml(const BulkResult& result,
 // Accepts ResultOfQualificationConfirmation inside a ResultList or directly in the unit
 // (§2.2 notes), with ReferenceNumber either inside it or beside it (paired by index).
 Result<BulkResult> parse_bulk_result_xml(std::string_view bytes);
+
+// ---- Bulk inquiry for 医療扶助 (research §2.3): OQSmutic01req → OQSmutic01res ----
+// The request names a month; the answer is a receipt like OQSmuquc01res (BulkReceipt, written
+// with write_bulk_receipt_xml), and its results come through OQSmuquc02 like every bulk
+// inquiry's: one BulkConfirmUnit per recipient with a ticket of that month designating the
+// institution.
+struct MedicalAidBulkRequest {
+  RequestHeader header;  // MedicalInstitutionCode, ArbitraryFileIdentifier (no date is sent)
+  std::string
+      medical_treatment_month;  // QualificationConfirmSearchInfo/MedicalTreatmentMonth YYYYMM
+};
+// Errors as for parse_bulk_request_xml; E_XML_MISSING for MedicalInstitutionCode or
+// MedicalTreatmentMonth (its form is the service's to judge).
+Result<MedicalAidBulkRequest> parse_medical_aid_bulk_request_xml(std::string_view bytes);
+Result<std::string> write_medical_aid_bulk_request_xml(
+    const MedicalAidBulkRequest& request, core::Encoding encoding = core::Encoding::kShiftJis);
 
 // ---- JSON (the HTTPS API twins; lowerCamelCase keys of the element names) ----
 // {"qualificationConfirmationDate":"…","medicalInstitutionCode":"…","arbitraryFileIdentifier":"…",

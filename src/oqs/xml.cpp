@@ -322,6 +322,20 @@ void read_specific_diseases(core::Qualification& q, pugi::xml_node list) {
   if (has_direct) q.specific_diseases.push_back(std::move(direct));
 }
 
+// PublicExpenseResultList > MedicalTicketInfo* (§3.5).
+void read_medical_tickets(ResultItem& item, pugi::xml_node list) {
+  for (pugi::xml_node info : list.children("MedicalTicketInfo")) {
+    MedicalTicketInfo& t = item.medical_tickets.emplace_back();
+    for (pugi::xml_node e : info.children()) {
+      if (e.type() != pugi::node_element) continue;
+      if (std::strcmp(e.name(), "DesignatedMedicalInstitutionFlag") == 0)
+        t.designated_medical_institution_flag = text_of(e);
+      else if (!read_field(t.ticket, layout::kMedicalTicketHead, e))
+        read_field(t.ticket, layout::kMedicalTicketTail, e);
+    }
+  }
+}
+
 void read_result_item(ConfirmResult& r, ResultItem& item, pugi::xml_node node) {
   core::Qualification& q = item.qualification;
   item.include_limit = false;
@@ -345,6 +359,8 @@ void read_result_item(ConfirmResult& r, ResultItem& item, pugi::xml_node node) {
       item.include_limit = true;
     } else if (name == "SpecificDiseasesCertificateList") {
       read_specific_diseases(q, e);
+    } else if (name == "PublicExpenseResultList") {
+      read_medical_tickets(item, e);
     } else if (name == "ArbitraryIdentifier") {
       item.arbitrary_identifier = text_of(e);
     } else if (name == "ReferenceNumber") {

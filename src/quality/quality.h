@@ -39,7 +39,8 @@ struct ReportOptions {
 // The insurer's quality report as one JSON document (shape in docs/data-quality.md):
 // sharedMyNumber (取り違い suspects), withoutMyNumber, kanjiConversions, bulletInName,
 // contradictoryCertificates, registrationLag, rejectedAtImport, ambiguousCardNumbers (R-CONF-9:
-// members whose 記号・番号 are a re-split of another member's).
+// members whose 記号・番号 are a re-split of another member's), medicalAidOverlap (国保・後期
+// members also covered by 医療扶助, code MEDICAL_AID_OVERLAP: quality/medical_aid.h).
 // Errors: E_INSURER_NUMBER (bad number), E_STORE.
 Result<std::string> build_report(store::Store& store, const ReportOptions& options);
 

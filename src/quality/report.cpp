@@ -10,9 +10,8 @@
 // registrations side by side: differing name, kana, birth date or sex under one link is a
 // 取り違い suspect. A first, cheap pass over this insurer's own range collects the links to
 // keep, so memory follows the insurer's size, not the store's.
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstring>
 #include <map>
 #include <unordered_set>
@@ -20,6 +19,7 @@
 #include "core/burden.h"
 #include "core/date.h"
 #include "quality/detail.h"
+#include "quality/medical_aid.h"
 #include "quality/quality.h"
 
 namespace onshi::quality {
@@ -506,8 +506,10 @@ std::string ReportBuilder::finish(store::Store& store, Status& status) {
   std::string lag = registration_lag();
   int64_t rejected_total = 0;
   auto rejected = rejected_at_import(store, rejected_total);
-  if (!rejected) {
-    status = rejected.status();
+  int64_t aid_total = 0;  // 国保・後期 members also covered by 医療扶助 (quality/medical_aid.h)
+  auto aid = medical_aid_overlaps(store, insurer_, &aid_total);
+  if (!rejected || !aid) {
+    status = !rejected ? rejected.status() : aid.status();
     return {};
   }
   std::string o = "{";
@@ -526,6 +528,7 @@ std::string ReportBuilder::finish(store::Store& store, Status& status) {
   json_field(o, "lateRegistrations", late_count_);
   json_field(o, "rejectedAtImport", rejected_total);
   json_field(o, "ambiguousCardNumbers", ambiguous_count);
+  json_field(o, "medicalAidOverlap", aid_total);
   o.push_back('}');
   json_key(o, "sharedMyNumber");
   o += shared;
@@ -548,6 +551,8 @@ std::string ReportBuilder::finish(store::Store& store, Status& status) {
   o += *rejected;
   json_key(o, "ambiguousCardNumbers");
   o += ambiguous;
+  json_key(o, "medicalAidOverlap");
+  o += *aid;
   o.push_back('}');
   return o;
 }

@@ -1,7 +1,9 @@
 // Bulk import of a member CSV (`onshi import`) on the batch pipeline (batch/batch.h): this
 // file holds only what is the member file's own — its columns (the interface's element
 // names), the row rules (validate and seal, on the pipeline's worker threads) and the sink
-// (one put_qualifications transaction per batch, in file order).
+// (one put_qualifications transaction per batch, in file order). A welfare office's file of
+// 医療扶助 recipients (`onshi import --kind medical-aid`, registry/medical_aid.h) is the same
+// input with the recipient's columns and key: recipients are qualifications too.
 //
 // The sink also keeps the one rule that spans rows: the first valid row of a card key wins
 // and later rows with its key are rejected. It remembers each key of the file as a 128-bit
@@ -14,6 +16,7 @@
 #include <unordered_map>
 
 #include "registry/fields.h"
+#include "registry/medical_aid.h"
 
 namespace onshi::registry {
 namespace {
@@ -36,25 +39,33 @@ KeyFingerprint fingerprint(std::string_view key) {
   return {std::hash<std::string_view>{}(key), fnv};
 }
 
-// The member file's columns: every element name, in field order, required or not.
-std::vector<batch::Column> member_columns() {
+// The file's columns: for members every element name, for recipients theirs, in field
+// order, required or not; and the field of each column.
+std::vector<batch::Column> file_columns(RecordKind kind, std::vector<int>& field_of_column) {
   std::vector<batch::Column> cols;
   const auto& req = required_fields();
-  for (const auto& name : known_fields())
+  for (int f = 0; f < kFieldCount; ++f) {
+    if (kind == RecordKind::kRecipient && !detail::is_recipient_field(f)) continue;
+    const std::string& name = known_fields()[static_cast<size_t>(f)];
     cols.push_back({name, std::find(req.begin(), req.end(), name) != req.end()});
+    field_of_column.push_back(f);
+  }
   return cols;
 }
 
 class MemberInput {
  public:
   MemberInput(store::Store& store, const security::Keyring& keyring,
-              const std::filesystem::path& csv)
-      : store_(store), keyring_(keyring), source_("import:" + csv.filename().string()),
-        today_(core::Date::today_jst()) {}
+              const std::filesystem::path& csv, RecordKind kind)
+      : store_(store),
+        keyring_(keyring),
+        source_("import:" + csv.filename().string()),
+        today_(core::Date::today_jst()),
+        kind_(kind) {}
 
   batch::Input<store::PutItem> input() {
     batch::Input<store::PutItem> in;
-    in.columns = member_columns();
+    in.columns = file_columns(kind_, field_of_column_);
     in.parse = [this](const batch::Row& row) { return parse(row); };
     in.write = [this](batch::Batch<store::PutItem>& b) { return write(b); };
     return in;
@@ -70,6 +81,8 @@ class MemberInput {
   const security::Keyring& keyring_;
   std::string source_;
   core::Date today_;
+  RecordKind kind_;
+  std::vector<int> field_of_column_;
   Report report_;
   // a fingerprint of each card key registered from this file → its row
   std::unordered_map<KeyFingerprint, int64_t, KeyFingerprintHash> first_row_of_key_;
@@ -79,8 +92,8 @@ class MemberInput {
 std::variant<store::PutItem, std::vector<RecordError>> MemberInput::parse(
     const batch::Row& row) const {
   FieldValues values{};
-  for (int f = 0; f < kFieldCount; ++f) values[f] = row.value(static_cast<size_t>(f));
-  auto r = detail::validate_values(values, today_);
+  for (size_t c = 0; c < field_of_column_.size(); ++c) values[field_of_column_[c]] = row.value(c);
+  auto r = detail::validate_values(values, today_, kind_);
   if (auto* errs = std::get_if<std::vector<Error>>(&r)) {
     std::vector<RecordError> out;
     for (auto& e : *errs)
@@ -104,8 +117,11 @@ void MemberInput::reject_duplicates(batch::Batch<store::PutItem>& b) {
       rejected_any = true;
       b.reject(row, "", "E_DUPLICATE_KEY",
                "行 " + std::to_string(row) + " は行 " + std::to_string(it->second) +
-                   " と同じ資格（保険者番号・記号・番号・枝番）です。ファイルの中では最初の行（行 " +
-                   std::to_string(it->second) + "）だけを登録し、この行は登録しません");
+                   (kind_ == RecordKind::kRecipient
+                        ? " と同じ受給者（公費負担者番号・受給者番号）です。"
+                        : " と同じ資格（保険者番号・記号・番号・枝番）です。") +
+                   "ファイルの中では最初の行（行 " + std::to_string(it->second) +
+                   "）だけを登録し、この行は登録しません");
       continue;
     }
     if (kept != i) {
@@ -147,10 +163,12 @@ std::string counts_json(const std::map<std::string, int64_t>& by_code) {
 
 }  // namespace
 
-Result<Report> import_csv(store::Store& store, const security::Keyring& keyring,
-                          const std::filesystem::path& csv, const ImportOptions& options) {
+namespace {
+Result<Report> import_file(store::Store& store, const security::Keyring& keyring,
+                           const std::filesystem::path& csv, const ImportOptions& options,
+                           RecordKind kind) {
   const int64_t started_at_us = core::now_unix_us();
-  MemberInput member(store, keyring, csv);
+  MemberInput member(store, keyring, csv, kind);
   auto input = member.input();
   batch::Options opt = options;
   opt.checkpoint = nullptr;  // the duplicate rule needs every row: a re-run repeats the file
@@ -170,6 +188,18 @@ Result<Report> import_csv(store::Store& store, const security::Keyring& keyring,
   run.rejected_by_code_json = counts_json(summary->errors_by_code);
   if (Status st = store.record_import(run); !st) return st.error();
   return std::move(report);
+}
+}  // namespace
+
+Result<Report> import_csv(store::Store& store, const security::Keyring& keyring,
+                          const std::filesystem::path& csv, const ImportOptions& options) {
+  return import_file(store, keyring, csv, options, RecordKind::kMember);
+}
+
+Result<Report> import_recipients_csv(store::Store& store, const security::Keyring& keyring,
+                                     const std::filesystem::path& csv,
+                                     const ImportOptions& options) {
+  return import_file(store, keyring, csv, options, RecordKind::kRecipient);
 }
 
 }  // namespace onshi::registry

@@ -34,7 +34,7 @@ Registrar::Registrar(store::Store& store, const security::Keyring& keyring)
 Result<Report> Registrar::register_records(const std::vector<FieldMap>& records,
                                            const std::string& source,
                                            const std::optional<std::string>& only_insurer,
-                                           int64_t first_row) {
+                                           int64_t first_row, RecordKind kind) {
   Report report;
   const core::Date today = core::Date::today_jst();
   std::optional<std::string> allowed;
@@ -43,7 +43,7 @@ Result<Report> Registrar::register_records(const std::vector<FieldMap>& records,
   items.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     const int64_t row = first_row + static_cast<int64_t>(i);
-    auto r = validate_record(records[i], today);
+    auto r = validate_record(records[i], today, kind);
     if (auto* errs = std::get_if<std::vector<Error>>(&r)) {
       ++report.rejected;
       for (auto& e : *errs)
@@ -54,8 +54,12 @@ Result<Report> Registrar::register_records(const std::vector<FieldMap>& records,
     auto& rec = std::get<ValidatedRecord>(r);
     if (allowed && rec.qualification.insurer_number != *allowed) {
       ++report.rejected;
-      report.errors.push_back(RecordError{row, "InsurerNumber", "E_FORBIDDEN_INSURER",
-                                          "他の保険者の保険者番号は登録できません"});
+      report.errors.push_back(
+          kind == RecordKind::kRecipient
+              ? RecordError{row, "InsurerNumber", "E_FORBIDDEN_OFFICE",
+                            "他の福祉事務所の公費負担者番号では受給者を登録できません"}
+              : RecordError{row, "InsurerNumber", "E_FORBIDDEN_INSURER",
+                            "他の保険者の保険者番号は登録できません"});
       continue;
     }
     items.push_back(detail::make_put_item(std::move(rec), keyring_, source));

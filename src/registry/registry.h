@@ -121,10 +121,16 @@ std::string to_stored_text(std::string_view field, std::string_view text,
 // The JSON array kept in store::PutItem::conversions ("" when empty).
 std::string conversions_to_json(const std::vector<KanjiConversion>& conversions);
 
+// What a record registers: an insurer's member, or a welfare office's 医療扶助 recipient
+// (受給者, registry/medical_aid.h) — keyed by 公費負担者番号 (法別 12) and 受給者番号, with only
+// the columns of recipient_fields() and InsuredCardClassification A1.
+enum class RecordKind { kMember, kRecipient };
+
 // Validates and normalises one record. `today` bounds dates (no birth in the future).
-// Returns the record, or every error found in it (not just the first).
-std::variant<ValidatedRecord, std::vector<Error>> validate_record(const FieldMap& fields,
-                                                                  core::Date today);
+// Returns the record, or every error found in it (not just the first). A field the kind
+// does not have is E_UNKNOWN_FIELD.
+std::variant<ValidatedRecord, std::vector<Error>> validate_record(
+    const FieldMap& fields, core::Date today, RecordKind kind = RecordKind::kMember);
 
 struct Report {
   int64_t accepted = 0;   // added or changed
@@ -140,11 +146,12 @@ class Registrar {
  public:
   Registrar(store::Store& store, const security::Keyring& keyring);
   // Validates and registers `records` (one batch, one transaction). When `only_insurer` is
-  // set, records of any other insurer number are rejected (E_FORBIDDEN_INSURER). `first_row`
+  // set, records of any other insurer number are rejected (E_FORBIDDEN_INSURER; for
+  // recipients E_FORBIDDEN_OFFICE: another welfare office's 公費負担者番号). `first_row`
   // numbers the rows in errors.
   Result<Report> register_records(const std::vector<FieldMap>& records, const std::string& source,
                                   const std::optional<std::string>& only_insurer = std::nullopt,
-                                  int64_t first_row = 0);
+                                  int64_t first_row = 0, RecordKind kind = RecordKind::kMember);
 
  private:
   store::Store& store_;

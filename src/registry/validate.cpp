@@ -27,6 +27,7 @@
 #include "core/codes.h"
 #include "core/json_text.h"
 #include "core/limits.h"
+#include "core/medical_aid.h"
 #include "core/numbers.h"
 #include "core/text.h"
 #include "registry/fields.h"
@@ -177,7 +178,8 @@ bool is_stored_kana_form(std::string_view s) {
 
 class Checker {
  public:
-  Checker(const FieldValues& v, core::Date today) : v_(v), today_(today) {}
+  Checker(const FieldValues& v, core::Date today, RecordKind kind)
+      : v_(v), today_(today), kind_(kind) {}
 
   std::variant<ValidatedRecord, std::vector<Error>> run();
 
@@ -205,6 +207,7 @@ class Checker {
 
   // The steps of run(), in order; each checks one group of fields into the record.
   void card_key(core::Qualification& q);
+  void recipient_key(core::Qualification& q);
   void names_and_codes(core::Qualification& q);
   void dates(core::Qualification& q);
   void elderly_recipient(core::Qualification& q);
@@ -216,6 +219,7 @@ class Checker {
 
   const FieldValues& v_;
   core::Date today_;
+  RecordKind kind_;
   // What later steps need of earlier ones.
   bool insurer_ok_ = false;
   bool latter_ = false;  // 後期高齢者医療
@@ -338,7 +342,12 @@ std::vector<std::string_view> split_bar(std::string_view s) {
 std::variant<ValidatedRecord, std::vector<Error>> Checker::run() {
   ValidatedRecord rec;
   core::Qualification& q = rec.qualification;
-  card_key(q);
+  if (kind_ == RecordKind::kRecipient) {
+    recipient_key(q);
+    q.insured_card_classification = std::string(core::kMedicalAidCardClassification);
+  } else {
+    card_key(q);
+  }
   names_and_codes(q);
   dates(q);
   elderly_recipient(q);
@@ -390,6 +399,33 @@ void Checker::card_key(core::Qualification& q) {
     if (n.size() != 2 || !is_digits(n))
       fail("E_BRANCH_NUMBER", kInsuredBranchNumber, "被保険者証枝番は2桁の数字です（例: 00, 01）");
     q.insured_branch_number = std::move(n);
+  }
+}
+
+// ---- a 医療扶助 recipient's key: 公費負担者番号 (法別 12) and 受給者番号, no symbol or branch
+// ----
+void Checker::recipient_key(core::Qualification& q) {
+  if (std::string_view s = get(kInsurerNumber); s.empty()) {
+    missing(kInsurerNumber);
+  } else {
+    std::string n = normalize_card(s);
+    Status st = core::check_public_expense_number(n);
+    if (n.size() == 8 && is_digits(n) && !core::is_medical_aid_number(n))
+      fail("E_MEDICAL_AID_NUMBER", kInsurerNumber,
+           "公費負担者番号は法別 12（生活保護法 医療扶助）で始まる8桁です");
+    else if (!st)
+      fail(st.error().code, kInsurerNumber, st.error().message);
+    else
+      q.insurer_number = std::move(n);
+  }
+  if (std::string_view s = get(kInsuredIdentificationNumber); s.empty()) {
+    missing(kInsuredIdentificationNumber);
+  } else {
+    std::string n = normalize_card(s);
+    if (Status st = core::check_beneficiary_number(n); !st)
+      fail(st.error().code, kInsuredIdentificationNumber, "受給者番号: " + st.error().message);
+    else
+      q.insured_identification_number = std::move(n);
   }
 }
 
@@ -632,6 +668,11 @@ void Checker::my_number(ValidatedRecord& rec) {
 
 std::string_view field_name(int field) { return kFields[field].name; }
 
+bool is_recipient_field(int field) {
+  return std::find(std::begin(kRecipientFields), std::end(kRecipientFields), field) !=
+         std::end(kRecipientFields);
+}
+
 int field_index(std::string_view n) {
   static const std::unordered_map<std::string_view, int> index = [] {
     std::unordered_map<std::string_view, int> m;
@@ -643,8 +684,9 @@ int field_index(std::string_view n) {
 }
 
 std::variant<ValidatedRecord, std::vector<Error>> validate_values(const FieldValues& values,
-                                                                  core::Date today) {
-  return Checker(values, today).run();
+                                                                  core::Date today,
+                                                                  RecordKind kind) {
+  return Checker(values, today, kind).run();
 }
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -671,12 +713,14 @@ const std::vector<std::string>& required_fields() {
 }
 
 std::variant<ValidatedRecord, std::vector<Error>> validate_record(const FieldMap& fields,
-                                                                  core::Date today) {
+                                                                  core::Date today,
+                                                                  RecordKind kind) {
   detail::FieldValues values{};
   std::vector<Error> structural;
   bool seen[detail::kFieldCount] = {};
   for (const auto& [k, v] : fields) {
     int i = detail::field_index(k);
+    if (i >= 0 && kind == RecordKind::kRecipient && !detail::is_recipient_field(i)) i = -1;
     if (i < 0) {
       std::string shown = k.size() <= 64 ? k : k.substr(0, 64);
       structural.push_back(Error{"E_UNKNOWN_FIELD", shown, "不明な項目「" + shown + "」です"});
@@ -689,7 +733,7 @@ std::variant<ValidatedRecord, std::vector<Error>> validate_record(const FieldMap
     seen[i] = true;
     values[i] = v;
   }
-  auto r = detail::validate_values(values, today);
+  auto r = detail::validate_values(values, today, kind);
   if (structural.empty()) return r;
   if (auto* errs = std::get_if<std::vector<Error>>(&r))
     structural.insert(structural.end(), errs->begin(), errs->end());

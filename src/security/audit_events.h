@@ -79,6 +79,9 @@ struct Confirmation {
   std::string card_serial;                         // "cardSerial"
   bool medication_consent = false;                 // "medicationConsent"
   bool health_checkup_consent = false;             // "healthCheckupConsent"
+  // "medicalAid" (absent = ""): for a 医療扶助 recipient, the branch of the rules taken
+  // (confirm/medical_aid.h: "contracted", "not-contracted", "unregistered"); "" otherwise.
+  std::string medical_aid;
   bool treatment_consent = false;  // "treatmentConsent" (written only when "1"; absent = "0")
   bool surgery_consent = false;    // "surgeryConsent" (written only when "1"; absent = "0")
   bool operator==(const Confirmation&) const = default;
@@ -181,6 +184,28 @@ struct ClinicalLoad {
   bool operator==(const ClinicalLoad&) const = default;
 };
 
+// "medicalAid.register" — 医療扶助 recipients or tickets registered (R-AID-1): by a welfare
+// office over HTTPS (actor welfare-office:<公費負担者番号>) or by the operator's import.
+struct MedicalAidRegistration {
+  Actor actor;                 // welfare-office:<number> or operator
+  std::string insurer_number;  // "insurerNumber": the office's number ("" = a file of any office)
+  std::string kind;            // "kind": "recipients" or "tickets"
+  int64_t accepted = 0, unchanged = 0, rejected = 0;  // "accepted", "unchanged", "rejected"
+  std::string input;  // "input": the file name of an import ("" = absent, over HTTPS)
+  bool operator==(const MedicalAidRegistration&) const = default;
+};
+
+// "medicalAid.view" — a welfare office (or the operator) read its own 医療扶助 data: the list
+// of recipients, one recipient with tickets and confirmations, tickets, or its quality report.
+struct MedicalAidView {
+  Actor actor;                 // welfare-office:<number> or operator
+  std::string insurer_number;  // "insurerNumber"
+  std::string view;            // "view": "recipients", "recipient", "tickets" or "quality"
+  std::string card_key;        // subject: the recipient read, "" for a list
+  int64_t rows = 0;            // "rows": recipients or tickets answered
+  bool operator==(const MedicalAidView&) const = default;
+};
+
 // ---- clinical information (access/access.h; encoded in audit_clinical.cpp) ----
 
 // The audit subject naming a person: "person:" + the person link in hex (never the My
@@ -238,10 +263,11 @@ struct AccountChange {
   bool operator==(const AccountChange&) const = default;
 };
 
-using AuditRecord = std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck,
-                                 QualityReport, QualityOverlaps, InstitutionChange,
-                                 InstitutionPopulation, CardFigures, ScheduleOverride, ClinicalLoad,
-                                 ClinicalAccess, ConsentWithdrawal, DisasterChange, AccountChange>;
+using AuditRecord =
+    std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck, QualityReport,
+                 QualityOverlaps, InstitutionChange, InstitutionPopulation, CardFigures,
+                 ScheduleOverride, ClinicalLoad, ClinicalAccess, ConsentWithdrawal, DisasterChange,
+                 AccountChange, MedicalAidRegistration, MedicalAidView>;
 
 // The action name a record is stored under ("confirm", "institution.usage" …).
 std::string action_name(const AuditRecord& record);

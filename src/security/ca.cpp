@@ -28,6 +28,7 @@
 #include <cstring>
 #include <memory>
 
+#include "core/medical_aid.h"
 #include "core/numbers.h"
 
 namespace onshi::security {
@@ -245,6 +246,17 @@ Result<std::string> canonical_id(Role role, std::string_view id) {
       Status s = core::check_insurer_number(id);
       if (!s.ok()) return s.error();
       return core::trim_insurer_number(id);
+    }
+    case Role::kWelfareOffice: {
+      // 公費負担者番号 of 医療扶助: 8 digits, 法別 12, check digit (domain-rules §3).
+      Status s = core::check_public_expense_number(id);
+      const bool eight_digits =
+          id.size() == 8 && id.find_first_not_of("0123456789") == std::string_view::npos;
+      if (eight_digits && !core::is_medical_aid_number(id))
+        return Error{"E_MEDICAL_AID_NUMBER", "NUMBER",
+                     "福祉事務所の公費負担者番号は法別 12（生活保護法 医療扶助）で始まる8桁です"};
+      if (!s.ok()) return Error{s.error().code, "NUMBER", s.error().message};
+      return std::string(id);
     }
     default: {
       bool ok = !id.empty() && id.size() <= 64;

@@ -29,6 +29,8 @@ void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding
 void add_bulk_routes(http::Router& router, Context& ctx);          // bulk inquiry OQSmuquc01/02
 void add_card_routes(http::Router& router, Context& ctx);          // My Number card challenge + confirmation
 void add_clinical_routes(http::Router& router, Context& ctx);      // clinical information's sources
+void add_medical_aid_routes(http::Router& router,
+                            Context& ctx);  // 医療扶助: welfare offices' recipients, tickets, view
 void add_access_routes(http::Router& router, Context& ctx);        // professional accounts, consent status
 void add_views_routes(http::Router& router, Context& ctx);         // clinical views: JSON, XML
 

@@ -14,6 +14,12 @@
 // ones are removed when a new bulk inquiry arrives. They survive a restart, and 02 may be
 // asked of any server on the same database.
 // Like the single XML route, every error is answered in-band (HTTP 200, SegmentOfResult 9).
+//
+// POST /xml/OQSmutic01 (医療扶助, research §2.3) names a MedicalTreatmentMonth instead of
+// patients: the units are every recipient with a ticket of that month designating the
+// institution (confirm::Confirmer::recipients_of_month), stored and fetched through
+// OQSmuquc02 like any bulk result. An institution whose 医療扶助情報 setting is off today is
+// refused (E_MEDICAL_AID_NOT_ENABLED).
 
 #include <memory>
 
@@ -126,6 +132,24 @@ oqs::BulkReceipt receipt_for(const oqs::RequestHeader& request, const std::strin
   return receipt;
 }
 
+// Stores `result` under a new reception number and answers its receipt.
+http::Response store_result(store::BulkStore& receptions, const http::Request& req,
+                            const oqs::RequestHeader& header, oqs::BulkResult& result,
+                            size_t normal) {
+  const int64_t now = core::now_unix_us();
+  const std::string stamp = core::timestamp_jst(now);
+  fill_result_header(result.header, header, stamp, result.units.size(), normal);
+  auto number = receptions.add(req.peer.id, now, [&](const std::string& n) {
+    result.header.reception_number = n;
+    return oqs::write_bulk_result_xml(result, core::Encoding::kUtf8);
+  });
+  if (!number && is_store_error(number.error()))
+    return refuse_receipt(header, Error{"E_STORE", "", "一括照会の結果を保存できませんでした"});
+  if (!number) return refuse_receipt(header, number.error());
+  return xml_response(
+      oqs::write_bulk_receipt_xml(receipt_for(header, stamp, *number), core::Encoding::kUtf8));
+}
+
 // POST /xml/OQSmuquc01: confirms every search now, stores the result under a new reception
 // number and answers the receipt.
 http::Response receive_bulk(store::BulkStore& receptions, confirm::Confirmer& confirmer,
@@ -140,19 +164,29 @@ http::Response receive_bulk(store::BulkStore& receptions, confirm::Confirmer& co
                                              "1回に照会できるのは10,000件までです"});
   size_t normal = 0;
   oqs::BulkResult result = confirm_all(confirmer, bulk, confirm::Caller{req.peer.id}, normal);
-  const int64_t now = core::now_unix_us();
-  const std::string stamp = core::timestamp_jst(now);
-  fill_result_header(result.header, bulk.header, stamp, result.units.size(), normal);
-  auto number = receptions.add(req.peer.id, now, [&](const std::string& n) {
-    result.header.reception_number = n;
-    return oqs::write_bulk_result_xml(result, core::Encoding::kUtf8);
-  });
-  if (!number && is_store_error(number.error()))
-    return refuse_receipt(bulk.header,
-                          Error{"E_STORE", "", "一括照会の結果を保存できませんでした"});
-  if (!number) return refuse_receipt(bulk.header, number.error());
-  return xml_response(
-      oqs::write_bulk_receipt_xml(receipt_for(bulk.header, stamp, *number), core::Encoding::kUtf8));
+  return store_result(receptions, req, bulk.header, result, normal);
+}
+
+// POST /xml/OQSmutic01: the recipients of a month with a ticket designating the institution.
+http::Response receive_medical_aid_bulk(store::BulkStore& receptions, confirm::Confirmer& confirmer,
+                                        const http::Request& req) {
+  auto parsed = oqs::parse_medical_aid_bulk_request_xml(req.body);
+  if (!parsed) return refuse_receipt(oqs::RequestHeader{}, parsed.error());
+  oqs::RequestHeader header = parsed->header;
+  const core::Date today = core::Date::today_jst();
+  header.qualification_confirmation_date = today.yyyymmdd();  // the request carries no date
+  if (Status st = check_header(header, req.peer.id); !st)
+    return refuse_receipt(parsed->header, st.error());
+  auto month = confirmer.recipients_of_month(confirm::Caller{req.peer.id},
+                                             parsed->medical_treatment_month, today);
+  if (!month && is_store_error(month.error()))
+    return refuse_receipt(parsed->header,
+                          Error{"E_STORE", "", "医療扶助の情報を参照できませんでした"});
+  if (!month) return refuse_receipt(parsed->header, month.error());
+  oqs::BulkResult result;
+  result.units = std::move(month->units);
+  header.qualification_confirmation_date = month->date.yyyymmdd();
+  return store_result(receptions, req, header, result, result.units.size());
 }
 
 // POST /xml/OQSmuquc02: the stored result of a reception number, for the institution that
@@ -180,10 +214,15 @@ http::Response answer_result(store::BulkStore& receptions, const http::Request& 
 
 void add_bulk_routes(http::Router& router, Context& ctx) {
   store::BulkStore* receptions = &ctx.db.bulk();
-  auto confirmer = std::make_shared<confirm::Confirmer>(ctx.store, ctx.audit);
+  auto confirmer = std::make_shared<confirm::Confirmer>(
+      ctx.store, ctx.audit, confirm::MedicalAidSources{&ctx.db.institutions(), &ctx.db.tickets()});
   router.add("POST", "/xml/OQSmuquc01", {core::Role::kInstitution},
              [receptions, confirmer](const http::Request& req) {
                return receive_bulk(*receptions, *confirmer, req);
+             });
+  router.add("POST", "/xml/OQSmutic01", {core::Role::kInstitution},
+             [receptions, confirmer](const http::Request& req) {
+               return receive_medical_aid_bulk(*receptions, *confirmer, req);
              });
   router.add("POST", "/xml/OQSmuquc02", {core::Role::kInstitution},
              [receptions](const http::Request& req) { return answer_result(*receptions, req); });

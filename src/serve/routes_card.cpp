@@ -226,7 +226,8 @@ void add_card_routes(http::Router& router, Context& ctx) {
   } else {
     routes->open_error = verifier.error();
   }
-  routes->confirmer = std::make_unique<confirm::Confirmer>(ctx.store, ctx.audit);
+  routes->confirmer = std::make_unique<confirm::Confirmer>(
+      ctx.store, ctx.audit, confirm::MedicalAidSources{&ctx.db.institutions(), &ctx.db.tickets()});
   routes->store = &ctx.store;
   routes->access = &ctx.db.access();
   routes->audit = &ctx.audit;

@@ -72,7 +72,7 @@ void add_claims_routes(http::Router& router, Context& ctx) {
     std::vector<claims::ResultRow> rows;
     rows.reserve(parsed->size());
     for (const auto& c : *parsed) {
-      for (auto& r : claims::check_claim(**history, ctx.store, c, summary))
+      for (auto& r : claims::check_claim(**history, ctx.store, c, summary, &ctx.db.tickets()))
         rows.push_back(std::move(r));
     }
     if (auto st = ctx.audit.record_durable(

@@ -300,7 +300,8 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   m.audit =
       std::make_unique<security::AuditLog>(*m.store, security::AuditOptions{options.audit_timeout});
   if (auto h = m.audit->health(); !h) return h.error();
-  m.confirmer = std::make_unique<confirm::Confirmer>(*m.store, *m.audit);
+  m.confirmer = std::make_unique<confirm::Confirmer>(
+      *m.store, *m.audit, confirm::MedicalAidSources{&m.db->institutions(), &m.db->tickets()});
   m.registrar = std::make_unique<registry::Registrar>(*m.store, *m.keyring);
 
   http::Router router;
@@ -321,6 +322,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   add_bulk_routes(router, *m.context);
   add_card_routes(router, *m.context);
   add_clinical_routes(router, *m.context);
+  add_medical_aid_routes(router, *m.context);
   add_access_routes(router, *m.context);
   add_views_routes(router, *m.context);
 

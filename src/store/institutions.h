@@ -185,6 +185,12 @@ class InstitutionStore : public InstitutionReads {
   // Entries in use whose usage started before `day` and whose latest medical-aid setting
   // effective before `day` says "use", by 医療機関コード.
   virtual Result<std::vector<InstitutionRow>> medical_aid_users(std::string_view day) = 0;
+  // Whether the 医療扶助情報 setting of the entry with `medical_institution_code` is "use" on
+  // `day` (YYYYMMDD): its latest setting effective on or before that day says so (R-AID-3;
+  // the confirmation of recipients asks it for the date asked). False when the code is
+  // unknown or the entry has no setting effective by then.
+  virtual Result<bool> medical_aid_on(std::string_view medical_institution_code,
+                                      std::string_view day) = 0;
   // The history of one 仮コード, oldest first (empty when none).
   virtual Result<std::vector<InstitutionEvent>> history(std::string_view provisional_code) = 0;
   // Counts per (kind, prefecture) that has entries, as of `day` (YYYYMMDD).

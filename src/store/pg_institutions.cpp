@@ -96,6 +96,12 @@ constexpr const char* kColumns =
     "bureau_answer_date, agency_deadline, presented_on, designated_on, usage_applied_on, "
     "usage_start, medical_aid";
 
+// The entry with code $1 whose latest medical-aid setting effective on or before $2 is "use".
+constexpr const char* kAidOn =
+    "WHERE medical_institution_code = $1 AND (SELECT s.use FROM medical_aid_setting s WHERE "
+    "s.institution_id = institution.id AND s.effective_on <= $2 ORDER BY s.effective_on DESC, "
+    "s.seq DESC LIMIT 1) = 1";
+
 std::string select_where(const std::string& tail) {
   return std::string("SELECT ") + kColumns + " FROM institution " + tail;
 }
@@ -543,6 +549,12 @@ class PgInstitutions final : public InstitutionStore {
           "medical_institution_code",
           {std::string(day)});
     });
+  }
+  Result<bool> medical_aid_on(std::string_view code, std::string_view day) override {
+    auto rows = read([&](PgOps& o) {
+      return o.query(kAidOn, {std::string(code), std::string(day)});
+    });
+    return rows ? Result<bool>(!rows->empty()) : Result<bool>(rows.error());
   }
   Result<std::vector<InstitutionEvent>> history(std::string_view code) override {
     return read([&](PgOps& o) { return o.history(code); });

@@ -19,7 +19,10 @@
 //        bulk result download for a ReceptionNumber: one BulkConfirmUnit per patient (about
 //        2 KB each; re-encoded as text rather than parsed and rewritten, which for 10,000
 //        patients would cost more than the rest of the round trip)
-// The two bulk calls wait up to 300 s for the service (the confirmations of up to 10,000
+//   req/OQSmutic01req_<tail>.xml → POST /xml/OQSmutic01 → res/OQSmutic01res_<tail>.xml
+//        医療扶助 bulk inquiry for a MedicalTreatmentMonth (research §2.3), answered with the
+//        受付結果; its BulkConfirmUnits (the month's recipients) come by OQSmuquc02 as above
+// The bulk calls wait up to 300 s for the service (the confirmations of up to 10,000
 // patients are done while it answers OQSmuquc01), and the bridge handles one file at a time:
 // single requests dropped meanwhile wait behind a bulk upload.
 //

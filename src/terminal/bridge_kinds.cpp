@@ -1,5 +1,6 @@
 // The kinds of request file the folder bridge carries (bridge_detail.h): OQSsiquc01 (one
-// patient by card data), OQSmuquc01 (bulk upload → 受付結果) and OQSmuquc02 (bulk results).
+// patient by card data), OQSmuquc01 (bulk upload → 受付結果), OQSmuquc02 (bulk results) and
+// OQSmutic01 (医療扶助 bulk inquiry for a month → 受付結果; its results come by OQSmuquc02).
 // For each: whether a file reads as a request of its kind, the service's answer re-encoded
 // into the terminal's encoding, and the SegmentOfResult 9 result that answers a request the
 // bridge cannot send. A result is written in UTF-8 rather than altered when a character has
@@ -85,6 +86,32 @@ Result<std::string> muquc01_error(std::string_view request, const Error& e,
     h.medical_institution_code = req->header.medical_institution_code;
     h.arbitrary_file_identifier = req->header.arbitrary_file_identifier;
   }
+  oqs::BulkReceipt r;
+  r.header = oqs::error_result(h, e).header;
+  return write_or_utf8(r, oqs::write_bulk_receipt_xml, encoding, "");
+}
+
+// ---- OQSmutic01: 医療扶助 bulk inquiry for a month → 受付結果 (research §2.3) ----
+
+Status mutic01_check(std::string_view bytes) {
+  auto r = oqs::parse_medical_aid_bulk_request_xml(bytes);
+  return r.status();
+}
+
+Result<Rendered> mutic01_reencode(std::string_view answer, core::Encoding encoding,
+                                  const std::string& file) {
+  auto rendered = muquc01_reencode(answer, encoding, file);
+  if (!rendered && rendered.error().code == "E_TERMINAL_RESPONSE")
+    return Error{"E_TERMINAL_RESPONSE", rendered.error().field,
+                 "中央システムの回答が OQSmutic01res ではありません。資格確認端末の不具合として"
+                 "保守業者に連絡してください"};
+  return rendered;
+}
+
+Result<std::string> mutic01_error(std::string_view request, const Error& e,
+                                  core::Encoding encoding) {
+  oqs::RequestHeader h;
+  if (auto req = oqs::parse_medical_aid_bulk_request_xml(request)) h = req->header;
   oqs::BulkReceipt r;
   r.header = oqs::error_result(h, e).header;
   return write_or_utf8(r, oqs::write_bulk_receipt_xml, encoding, "");
@@ -188,6 +215,8 @@ const Kind kKinds[] = {
      muquc01_error},
     {"OQSmuquc02req_", "OQSmuquc02res_", "/xml/OQSmuquc02", true, muquc02_check, muquc02_reencode,
      muquc02_error},
+    {"OQSmutic01req_", "OQSmutic01res_", "/xml/OQSmutic01", true, mutic01_check, mutic01_reencode,
+     mutic01_error},
 };
 
 Match match(const std::string& name) {

@@ -13,6 +13,7 @@
 #include "core/date.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/medical_aid.h"
 #include "core/text.h"
 #include "terminal/detail.h"
 
@@ -69,6 +70,15 @@ void check_card_field(const std::string& field, const std::string& value, std::s
   }
 }
 
+// 医療扶助 (R-AID-1): the 受給者番号 (7 digits with check digit) alone, no 記号.
+void check_recipient_numbers(const Numbers& n, std::vector<FieldError>& errors) {
+  if (!n.symbol.empty())
+    errors.push_back({"symbol", "E_STRUCTURE", "医療扶助の照会では記号は入力しません"});
+  if (!n.number.empty())
+    if (Status s = core::check_beneficiary_number(n.number); !s.ok())
+      errors.push_back({"number", s.error().code, "受給者番号: " + s.error().message});
+}
+
 // Every field of the body, or the errors of all fields that are wrong.
 std::variant<Numbers, std::vector<FieldError>> validate_numbers(const json::object& body,
                                                                 core::Date today) {
@@ -76,9 +86,12 @@ std::variant<Numbers, std::vector<FieldError>> validate_numbers(const json::obje
   Numbers n;
   n.insurer = core::normalize_card_field(member(body, "insurerNumber"));
   n.insurer.erase(std::remove(n.insurer.begin(), n.insurer.end(), ' '), n.insurer.end());
+  const bool aid = core::is_medical_aid_number(n.insurer);  // 公費負担者番号 of 医療扶助
   if (n.insurer.empty()) {
     errors.push_back({"insurerNumber", "E_EMPTY", "保険者番号を入力してください"});
-  } else if (Status s = core::check_insurer_number(n.insurer); !s.ok()) {
+  } else if (Status s = aid ? core::check_public_expense_number(n.insurer)
+                            : core::check_insurer_number(n.insurer);
+             !s.ok()) {
     errors.push_back({"insurerNumber", s.error().code, s.error().message});
   }
   n.symbol = core::normalize_card_field(member(body, "symbol"));
@@ -88,6 +101,7 @@ std::variant<Numbers, std::vector<FieldError>> validate_numbers(const json::obje
     errors.push_back({"number", "E_EMPTY", "番号を入力してください"});
   else
     check_card_field("number", n.number, "番号", core::kInsuredIdentificationNumberLimit, errors);
+  if (aid) check_recipient_numbers(n, errors);
   // 枝番: empty or two digits
   n.branch = core::normalize_card_field(member(body, "branch"));
   if (!n.branch.empty() && !(n.branch.size() == 2 && core::all_digits(n.branch)))

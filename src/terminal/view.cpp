@@ -104,6 +104,7 @@ json::value result_json(const oqs::ResultItem& item, core::Date on) {
   } else {
     o["limit"] = nullptr;
   }
+  o["medicalAid"] = is_medical_aid_item(item) ? medical_aid_json(item) : json::value(nullptr);
   if (consented) {
     json::array list;
     for (const auto& s : q.specific_diseases) {
@@ -141,6 +142,7 @@ std::string validity_state(std::string_view v) {
 }
 
 std::string patient_category(const core::Qualification& q, core::Date on) {
+  if (q.insured_card_classification == "A1") return "医療扶助（生活保護）";
   std::string out(core::insurer_kind_label(core::trim_insurer_number(q.insurer_number)));
   auto add = [&out](std::string_view part) {
     if (part.empty()) return;
@@ -184,6 +186,7 @@ std::vector<Guidance> guidance_for(const oqs::ConfirmResult& r) {
                    "患者さんが後日市町村に特別療養費を請求します。滞納分を納付したばかりで短期被保険者証などへの切り替え中の"
                    "ことがあるため、お住まいの市町村の国民健康保険担当に確認してください。"});
   }
+  for (auto& g : medical_aid_guidance(r)) out.push_back(std::move(g));
   auto on = core::Date::parse(r.header.qualification_confirmation_date);
   for (const auto& item : r.results) {
     const core::Qualification& q = item.qualification;

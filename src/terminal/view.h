@@ -3,10 +3,13 @@
 // it out. Dates become 和暦, the age is counted on the confirmation date, codes become labels,
 // 患者区分 is built as on the seed screen ("健康保険組合 本人 3割"), the limit certificate and
 // the specific-disease certificates appear only when the patient consented, and `guidance`
-// tells front-desk staff, in Japanese, what to do in the irregular cases of R-CONF-7.
+// tells front-desk staff, in Japanese, what to do in the irregular cases of R-CONF-7. A
+// 医療扶助 recipient's result carries a "medicalAid" block (office, tickets, 委託/未委託/未登録
+// and the next step; view_aid.cpp).
 // The View has no My Number: the result document never carries one.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,6 +55,19 @@ std::vector<Guidance> guidance_for(const oqs::ConfirmResult& result);
 // The third, 個人番号の未提出, arises when a card finds no qualification (E_CARD_NO_QUALIFICATION;
 // the screen's own note, web/terminal/reception.js).
 std::vector<Guidance> paper_card_notes(const oqs::ConfirmResult& result);
+
+// ---- 医療扶助 (view_aid.cpp) ----
+// True for a recipient's result (InsuredCardClassification A1).
+bool is_medical_aid_item(const oqs::ResultItem& item);
+// "contracted" (a ticket with DesignatedMedicalInstitutionFlag 0), "not-contracted" (flag 1),
+// "unregistered" (no ticket).
+std::string medical_aid_state(const oqs::ResultItem& item);
+// What front-desk staff do next in that state (Japanese).
+std::string medical_aid_next_step(std::string_view state);
+// The View's "medicalAid" block of a recipient's result (docs/terminal.md).
+boost::json::value medical_aid_json(const oqs::ResultItem& item);
+// The guidance for 医療扶助 results (未委託, 未登録, 該当資格なし by a 公費負担者番号).
+std::vector<Guidance> medical_aid_guidance(const oqs::ConfirmResult& result);
 
 // The View JSON (docs/terminal.md). `today` is used when the result has no confirmation date.
 std::string render_view(const oqs::ConfirmResult& result, const ViewContext& context, core::Date today);

@@ -357,7 +357,9 @@ TEST_F(ClaimsTest, MalformedRowsAreReturnedAndTheRunContinues) {
   std::map<std::string, std::string> reason;
   for (const auto& row : r) {
     EXPECT_EQ(row.size(), 10u);
-    if (row[kId] != "OK1") EXPECT_EQ(row[kResult], "RETURN") << row[kId];
+    if (row[kId] != "OK1") {
+      EXPECT_EQ(row[kResult], "RETURN") << row[kId];
+    }
     reason[row[kId]] = row[kReason];
   }
   EXPECT_EQ(reason["B1"], "E_ROW");

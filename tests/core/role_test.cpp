@@ -28,6 +28,8 @@ TEST(Role, NamesAreTheCertificateOUs) {
   EXPECT_EQ(role_name(Role::kBureau), "bureau");
   EXPECT_EQ(role_name(Role::kReviewer), "reviewer");
   EXPECT_EQ(role_name(Role::kOperator), "operator");
+  // R-AID-1: the welfare office (福祉事務所) that registers 医療扶助 recipients (issue 15).
+  EXPECT_EQ(role_name(Role::kWelfareOffice), "welfare-office");
 }
 
 // issue 14: roles — anything else names no role: exact, case-sensitive, no prefixes.

@@ -88,6 +88,43 @@ Result<AuditRecord> decode_event(const AuditEvent& e) {
   return decode(e.actor, e.action, e.subject, e.detail);
 }
 
+// R-AID-1 (issue 15 points 1, 7): a welfare office's registrations and reads round-trip; the
+// records are the office's or the operator's, nobody else's; malformed ones name the part.
+TEST(AuditEvents, MedicalAidRecordsRoundTrip) {
+  const AuditRecord records[] = {
+      MedicalAidRegistration{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipients", 3,
+                             1, 1, ""},
+      MedicalAidRegistration{operator_actor(), "", "tickets", 5, 0, 2, "tickets.csv"},
+      MedicalAidView{Actor{Role::kWelfareOffice, "12131017"}, "12131017", "recipient",
+                     std::string("12131017\x1f\x1f" "1234566\x1f"), 2},
+      MedicalAidView{operator_actor(), "12131017", "quality", "", 40}};
+  for (const AuditRecord& r : records) {
+    AuditEvent e = encode(r);
+    auto back = decode_event(e);
+    ASSERT_TRUE(back.ok()) << e.action << " " << e.detail << ": " << back.error().message;
+    EXPECT_TRUE(*back == r) << e.action << " " << e.detail;
+    EXPECT_EQ(encode(*back).detail, e.detail);
+  }
+  EXPECT_EQ(encode(records[0]).action, "medicalAid.register");
+  EXPECT_EQ(encode(records[2]).action, "medicalAid.view");
+  EXPECT_EQ(encode(records[2]).subject, std::string("12131017\x1f\x1f" "1234566\x1f"));
+  auto insurer = decode(
+      "insurer:06139992", "medicalAid.register", "",
+      R"({"insurerNumber":"12131017","kind":"tickets","accepted":1,"unchanged":0,"rejected":0})");
+  ASSERT_FALSE(insurer.ok());
+  EXPECT_EQ(insurer.error().field, "actor");
+  auto kind = decode(
+      "welfare-office:12131017", "medicalAid.register", "",
+      R"({"insurerNumber":"12131017","kind":"members","accepted":1,"unchanged":0,"rejected":0})");
+  ASSERT_FALSE(kind.ok());
+  EXPECT_EQ(kind.error().field, "detail.kind");
+  auto rows = decode("welfare-office:12131017", "medicalAid.view", "",
+                     R"({"insurerNumber":"12131017","view":"tickets","rows":-1})");
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.error().code, "E_AUDIT_ENTRY");
+  EXPECT_EQ(rows.error().field, "detail.rows");
+}
+
 // issue 14: typed audit records — every type round-trips through its encoding.
 TEST(AuditEvents, EveryRecordRoundTrips) {
   for (const AuditRecord& r : every_record()) {
@@ -184,7 +221,9 @@ TEST(AuditEvents, OldHandBuiltEntriesDecode) {
     EXPECT_EQ(now.actor, o.actor);
     EXPECT_EQ(now.action, o.action);
     EXPECT_EQ(now.subject, o.subject);
-    if (i != 7 && i != 9) EXPECT_EQ(now.detail, o.detail) << o.action;
+    if (i != 7 && i != 9) {
+      EXPECT_EQ(now.detail, o.detail) << o.action;
+    }
   }
   // The fixture of the claims tests writes a confirmation with only date, validity, matches.
   auto minimal = decode("institution:1310112345", "confirm", kCardKey,
@@ -194,6 +233,27 @@ TEST(AuditEvents, OldHandBuiltEntriesDecode) {
   EXPECT_FALSE(c.limit_consent);
   EXPECT_EQ(c.method, IdentityCheck::kNumbers);
   EXPECT_EQ(c.reference_classification, core::ReferenceClassification::kInsuranceCard);
+}
+
+// Issue 15 (R-AID-2): a recipient's confirmation names the branch of the rules taken, and an
+// entry without it (every one written before) decodes with none.
+TEST(AuditEvents, RecipientConfirmationKeepsItsBranch) {
+  Confirmation c;
+  c.medical_institution_code = kClinic;
+  c.card_key = std::string("12131017\x1f\x1f") + "1234566\x1f";
+  c.date = date("20250415");
+  c.validity = core::QualificationValidity::kValidUnregistered;
+  c.matches = 1;
+  c.medical_aid = "unregistered";
+  AuditEvent e = encode(AuditRecord(c));
+  EXPECT_NE(e.detail.find("\"medicalAid\":\"unregistered\""), std::string::npos) << e.detail;
+  auto back = decode(e.actor, e.action, e.subject, e.detail);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(std::get<Confirmation>(*back) == c);
+  auto old = decode("institution:1310112345", "confirm", kCardKey,
+                    R"({"date":"20250415","validity":"1","matches":1})");
+  ASSERT_TRUE(old.ok());
+  EXPECT_TRUE(std::get<Confirmation>(*old).medical_aid.empty());
 }
 
 // issue 14: typed audit records — a log written by the old code keeps verifying, and the
@@ -220,7 +280,9 @@ TEST(AuditEvents, OldLogVerifiesAndDecodes) {
                                  if (is_confirmation(e)) {
                                    auto c = decode_confirmation(e);
                                    EXPECT_TRUE(c.ok());
-                                   if (c.ok()) EXPECT_EQ(c->medical_institution_code, kClinic);
+                                   if (c.ok()) {
+                                     EXPECT_EQ(c->medical_institution_code, kClinic);
+                                   }
                                    ++confirmations;
                                  }
                                  return true;

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include "temp_dir.h"
 
@@ -207,6 +208,33 @@ TEST(Ca, InvalidCodeRefused) {
   EXPECT_FALSE(issue_client(dir.path(), Role::kInstitution, "341071236", out).ok());
   EXPECT_FALSE(issue_client(dir.path(), Role::kInstitution, "", out).ok());
   EXPECT_FALSE(issue_client(dir.path(), Role::kInsurer, "06139990", out).ok());
+  EXPECT_FALSE(std::filesystem::exists(out / "cert.pem"));
+}
+
+// R-AID-1, issue 15 point 1: a welfare office's certificate names its 公費負担者番号 (法別 12);
+// anything else is refused with the field and reason, and nothing is written.
+TEST(Ca, IssueWelfareOffice) {
+  TempDir dir("ca-office");
+  ASSERT_TRUE(ca_init(dir.path()).ok());
+  ASSERT_TRUE(issue_client(dir.path(), Role::kWelfareOffice, "12131017", dir.path() / "w").ok());
+  auto id = identity_of_pem(slurp(dir.path() / "w" / "cert.pem"));
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->role, Role::kWelfareOffice);
+  EXPECT_EQ(id->id, "12131017");
+  auto out = dir.path() / "bad";
+  const std::pair<const char*, const char*> refused[] = {
+      {"12131018", "E_CHECK_DIGIT"},         // wrong check digit
+      {"06139992", "E_MEDICAL_AID_NUMBER"},  // an insurer's number
+      {"54016027", "E_MEDICAL_AID_NUMBER"},  // another 公費 (難病)
+      {"1213101", "E_LENGTH"},
+      {"1213101A", "E_NOT_DIGIT"}};
+  for (const auto& [number, code] : refused) {
+    Status s = issue_client(dir.path(), Role::kWelfareOffice, number, out);
+    ASSERT_FALSE(s.ok()) << number;
+    EXPECT_EQ(s.error().code, code) << number;
+    EXPECT_EQ(s.error().field, "NUMBER") << number;
+    EXPECT_FALSE(s.error().message.empty());
+  }
   EXPECT_FALSE(std::filesystem::exists(out / "cert.pem"));
 }
 

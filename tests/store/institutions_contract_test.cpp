@@ -284,6 +284,18 @@ TEST_P(InstitutionStoreTest, PublishedAndMedicalAidLists) {
   EXPECT_EQ(codes(store().medical_aid_users("20270415")), (V{"1310110002", "1330130008"}));
   EXPECT_EQ(codes(store().medical_aid_users("20270501")), (V{"1310110002"}));
   EXPECT_EQ(codes(store().medical_aid_users("20270601")), (V{"1310110002", "2710110002"}));
+
+  // R-AID-3: the setting on the date a confirmation asks about — effective from its own day,
+  // the latest one winning; unknown codes and entries without a setting are off.
+  auto on = [&](const char* code, const char* day) { return *store().medical_aid_on(code, day); };
+  EXPECT_FALSE(on("1310110002", "20270331"));
+  EXPECT_TRUE(on("1310110002", "20270401"));
+  EXPECT_TRUE(on("1330130008", "20270419"));
+  EXPECT_FALSE(on("1330130008", "20270420"));
+  EXPECT_FALSE(on("2710110002", "20270430"));
+  EXPECT_TRUE(on("2710110002", "20270501"));
+  EXPECT_FALSE(on("1310110010", "20270601"));
+  EXPECT_FALSE(on("9999999999", "20270601"));
 }
 
 // Issue 12 §1 (R-INST-5): the statistics counts per kind and prefecture as of a day, and the

@@ -292,7 +292,34 @@ function fmtTime(t) {
   if (!/^[0-9]{14}$/.test(t || "")) return t || "";
   return wareki(t.slice(0, 8)) + " " + t.slice(8, 10) + ":" + t.slice(10, 12);
 }
+// 医療扶助 (a recipient's result): the office, the tickets, 委託/未委託/未登録 and the next step.
+// The 受給者番号 is shown only when the central service sent it (委託).
+function medicalAidBlock(a) {
+  let h = '<div class="block aid ' + esc(a.state) + '" data-testid="medical-aid" data-state="' + esc(a.state) +
+    '"><h3>医療扶助（' + esc(a.stateLabel) + "）</h3>";
+  h += "<p>福祉事務所 : " + esc(a.office) + "　公費負担者番号 : " + esc(a.publicExpenseNumber) + "</p>";
+  h += '<p data-testid="recipient-number">受給者番号 : ' +
+    (a.recipientNumber ? esc(a.recipientNumber) : '<span class="muted">表示されません</span>') + "</p>";
+  for (const t of a.tickets || []) {
+    if (!t.designated) {
+      h += "<p>" + esc(t.month) + "の医療券（調剤券）：当院（当薬局）は指定医療機関ではありません</p>";
+      continue;
+    }
+    h += '<div class="ticket" data-testid="ticket"><strong>' + esc(t.type) + "（" + esc(t.month) + "）</strong>" +
+      "　交付番号 " + esc(t.issueNumber) + "　有効期間 " + period(t.validFrom, t.validTo) +
+      "<br>指定医療機関 : " + esc(t.designatedName) + "（" + esc(t.designatedCode) + "）" +
+      (t.prescriptionIssuer ? "　処方箋発行元 : " + esc(t.prescriptionIssuer) : "") +
+      "<br>傷病名 : " + esc((t.injuries || []).join("、") || "—") + "　診療別 : " + esc(t.treatmentType || "—") +
+      "　本人支払額 : " + esc(t.selfPay || "—") + "　単独・併用 : " + esc(t.singleOrCombined || "—") +
+      (t.districtContact ? "<br>地区担当員 : " + esc(t.districtContact) : "") +
+      (t.handlingContact ? "　取扱担当者 : " + esc(t.handlingContact) : "") +
+      ((t.remarks || []).length ? "<br>備考 : " + esc(t.remarks.join("　")) : "") + "</div>";
+  }
+  h += '<p class="next" data-testid="medical-aid-next">' + esc(a.next) + "</p></div>";
+  return h;
+}
 function patientTable(p, view) {
+  if (p.medicalAid) return aidTable(p, view);
   let h = '<table class="patient" data-testid="patient">';
   h += row("シメイ", esc(p.nameKana));
   h += row("氏名", esc(p.name), "big");
@@ -328,6 +355,19 @@ function patientTable(p, view) {
   }
   return h;
 }
+function aidTable(p, view) {
+  let h = '<table class="patient" data-testid="patient">';
+  h += row("シメイ", esc(p.nameKana));
+  h += row("氏名", esc(p.name), "big");
+  h += row("性別", esc(p.sex));
+  h += row("生年月日", esc(p.birthdateWareki || wareki(p.birthdate)));
+  h += row("年齢", p.age === undefined || p.age === null ? "—" : esc(p.age) + "歳");
+  h += row("資格確認日", esc(view.confirmationDateWareki || view.confirmationDate));
+  h += row("患者区分", esc(p.patientCategory), "big");
+  if (p.qualificationDate) h += row("保護開始日", esc(p.qualificationDate));
+  h += "</table>";
+  return h + medicalAidBlock(p.medicalAid);
+}
 function showView(view) {
   announce(null);
   const box = $("result");
@@ -342,13 +382,16 @@ function showView(view) {
   for (const g of view.paperCard || [])
     h += '<div class="paper-card" data-case="' + esc(g.case) + '"><h3>' + esc(g.title) + "</h3><p>" + esc(g.text) + "</p></div>";
   const results = view.results || [];
-  if (results.length > 1) {
+  if (results.length > 1 && results.some((p) => p.medicalAid)) {
+    // 医療保険 and 医療扶助 (併用): insurance first, as the central service orders them.
+    results.forEach((p) => { h += "<h3>" + (p.medicalAid ? "医療扶助" : "医療保険") + "</h3>" + patientTable(p, view); });
+  } else if (results.length > 1) {
     h += '<p>該当した資格（' + results.length + "件）</p>";
     results.forEach((p, i) => { h += "<h3>候補 " + (i + 1) + "：" + esc(p.name) + "（枝番 " + esc(p.branch || "—") + "）</h3>" + patientTable(p, view); });
   } else if (results.length === 1) {
     h += patientTable(results[0], view);
   }
-  if (results.length && !results.some((p) => p.limit)) {
+  if (results.length && !results.some((p) => p.limit) && !results.every((p) => p.medicalAid)) {
     const c = view.consents && view.consents.limitApplication;
     h += '<p class="muted" data-testid="limit-hidden">限度額適用認定証の情報：' +
       (c && c.given ? "登録がありません" : "患者さんの同意がないため表示していません（※限度額情報の提供に同意した場合に表示されます）") + "</p>";

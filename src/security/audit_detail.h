@@ -1,0 +1,18 @@
+// The codecs of the 医療扶助 audit records (security/audit_events.h), kept beside the others'
+// in their own file; audit_events.cpp's encoder and decoder table call them.
+#pragma once
+
+#include <string_view>
+
+#include "security/audit_events.h"
+
+namespace onshi::security::detail {
+
+AuditEvent encode_aid(const MedicalAidRegistration& r);
+AuditEvent encode_aid(const MedicalAidView& v);
+Result<AuditRecord> decode_aid_registration(std::string_view actor, std::string_view subject,
+                                            std::string_view detail);
+Result<AuditRecord> decode_aid_view(std::string_view actor, std::string_view subject,
+                                    std::string_view detail);
+
+}  // namespace onshi::security::detail
