@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "access/access.h"
+#include "clinical/clinical.h"
 #include "core/date.h"
 #include "core/status.h"
 #include "store/clinical.h"
@@ -171,6 +172,12 @@ class Viewer {
   std::variant<View, Refusal> open(const ViewRequest& request);
 
  private:
+  std::optional<Refusal> institution_rule(const ViewRequest& r, const std::string& person,
+                                          core::Date as_of);
+  std::variant<View, Refusal> read(const ViewRequest& r, const store::QualificationVersion& person,
+                                   const access::Decision& d, core::Date as_of,
+                                   std::optional<core::Date> from_month,
+                                   std::optional<core::Date> to_month);
   store::Database& db_;
   security::AuditLog& audit_;
   access::Gatekeeper gate_;
