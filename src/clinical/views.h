@@ -37,6 +37,7 @@
 #include "clinical/clinical.h"
 #include "core/date.h"
 #include "core/status.h"
+#include "oqs/clinical.h"
 #include "store/clinical.h"
 #include "store/database.h"
 
@@ -189,6 +190,16 @@ class Viewer {
 std::string view_json(const View& view);
 // A refusal as the JSON routes answer it: {"code","field","detail"[,"expiryReason"]}.
 std::string refusal_json(const Refusal& refusal);
+
+// The XML result of a view (ResultCode 1) and of a refusal (ResultCode 2 with ErrorCode and
+// MessageContents "field: message"), docs/xml-interface.md; the caller fills the header's
+// time, institution and file identifier.
+oqs::ClinicalResult view_result(const View& view);
+oqs::ClinicalResult refusal_result(const Error& error);
+// The message type of a kind and back (YZK medication, TKK checkups, SRJ treatments, SCJ
+// prescriptions).
+oqs::ClinicalMessage kind_message(ClinicalKind kind);
+ClinicalKind message_kind(oqs::ClinicalMessage message);
 
 // The PDF print (FileCategory 1) of a view is rendered from the same View by the screen's
 // module: `Result<std::string> clinical::render_pdf(const View&)` (PDF bytes).

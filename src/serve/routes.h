@@ -31,5 +31,6 @@ void add_clinical_routes(http::Router& router, Context& ctx);      // clinical i
 void add_medical_aid_routes(http::Router& router,
                             Context& ctx);  // 医療扶助: welfare offices' recipients, tickets, view
 void add_access_routes(http::Router& router, Context& ctx);        // professional accounts, consent status
+void add_views_routes(http::Router& router, Context& ctx);         // clinical views: JSON, XML
 
 }  // namespace onshi::serve

@@ -176,6 +176,9 @@ struct Terminal::Impl {
   http::Response session(const http::Request& req);
   http::Response clinical_consent_status(const http::Request& req);
 
+  // ---- clinical_views.cpp ----
+  http::Response clinical_view(const http::Request& req, std::string_view kind);
+
   // ---- numbers.cpp ----
   http::Response number_confirmation(const http::Request& req);
 

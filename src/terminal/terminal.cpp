@@ -83,6 +83,9 @@ http::Router Terminal::Impl::router() {
   r.add("GET", "/api/session", open, [this](const http::Request& q) { return session(q); });
   r.add("GET", "/api/clinical/consent-status", open,
         [this](const http::Request& q) { return clinical_consent_status(q); });
+  for (const char* kind : {"medication", "checkups", "treatments", "prescriptions"})
+    r.add("GET", std::string("/api/clinical/views/") + kind, open,
+          [this, kind](const http::Request& q) { return clinical_view(q, kind); });
   return r;
 }
 
