@@ -327,7 +327,8 @@ TEST_F(ClinicalViewsTest, PrescriptionsFollowTheEPrescriptionSetting) {
   EXPECT_NE(out.find("\"use\":true"), std::string::npos) << out;
   auto on = get("clinic", "prescriptions", "dr");
   ASSERT_EQ(on.status, 200) << on.body;
-  const auto& rx = json::parse(on.body).at("prescriptions").as_array();
+  const json::value onv = json::parse(on.body);
+  const auto& rx = onv.at("prescriptions").as_array();
   ASSERT_EQ(rx.size(), 1u);
   EXPECT_EQ(rx[0].at("dispensingDate").as_string(), "");
   // Not in force on a day before the setting.
