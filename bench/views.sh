@@ -44,8 +44,6 @@ today=$(TZ=Asia/Tokyo date +%Y%m%d)
   --rows $((MEMBERS * ROWS_PER_PERSON)) --out "$dir/medication.csv" >/dev/null
 "$BIN" clinical import --kind medication --data-dir "$dir" --report "$dir/clinical.json" \
   "$dir/medication.csv" >/dev/null
-"$BIN" clinical disaster --data-dir "$dir" --prefectures 13 --from now \
-  --to "$(TZ=Asia/Tokyo date -d '+2 days' +%Y%m%d)" --note benchmark >/dev/null
 "$BUILD/bench_make_requests" --csv "$dir/members.csv" --count 20000 --institution "$CLINIC" \
   --date "$today" --format xml >"$dir/bodies.txt"
 # The person viewed: the first member with a My Number (the file's first data row has one).
@@ -74,6 +72,10 @@ curl_tls=(--silent --show-error --cacert "$dir/clinic/ca.pem" --cert "$dir/clini
   --key "$dir/clinic/key.pem")
 curl "${curl_tls[@]}" -H 'Content-Type: application/json' -d '{"id":"dr","role":"doctor"}' \
   "https://127.0.0.1:$port/v1/institution/accounts" >/dev/null
+# The disaster period, declared on the running server (in force within a second).
+"$BIN" clinical disaster --data-dir "$dir" --prefectures 13 --from now \
+  --to "$(TZ=Asia/Tokyo date -d '+2 days' +%Y%m%d)" --note benchmark >/dev/null
+sleep 1.2
 view_path="/v1/clinical/views/medication?$query"
 sample=$(curl "${curl_tls[@]}" "https://127.0.0.1:$port$view_path")
 rows=$(echo "$sample" | sed 's/.*"rows":\([0-9]*\).*/\1/')

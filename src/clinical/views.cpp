@@ -152,7 +152,7 @@ std::variant<View, Refusal> Viewer::read(const ViewRequest& r,
                                          const access::Decision& d, core::Date as_of,
                                          std::optional<core::Date> from_month,
                                          std::optional<core::Date> to_month) {
-  auto windows = db_.clinical().windows();
+  auto windows = this->windows();
   if (!windows) return store_failure(windows.error());
   View v;
   v.kind = r.kind;
@@ -191,6 +191,18 @@ std::variant<View, Refusal> Viewer::read(const ViewRequest& r,
   }
   detail::group(v, *rows);
   return v;
+}
+
+Result<std::vector<store::ViewingWindow>> Viewer::windows() {
+  std::lock_guard lock(windows_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (!windows_at_ || now - *windows_at_ >= std::chrono::seconds(1)) {
+    auto w = db_.clinical().windows();
+    if (!w) return w.error();
+    windows_ = std::move(*w);
+    windows_at_ = now;
+  }
+  return windows_;
 }
 
 Result<bool> e_prescription_on(store::Database& db, std::string_view institution,

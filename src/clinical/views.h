@@ -22,11 +22,14 @@
 // A person the card numbers do not name is still taken to the gate (with no person link), so
 // the refusal does not tell whether the person exists.
 //
-// Thread-safe (the stores and the gate are). The My Number never appears: the view carries
+// The viewing windows are read from the store at most once a second. Thread-safe (the stores
+// and the gate are). The My Number never appears: the view carries
 // only the qualification's numbers, name and birthdate.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -179,9 +182,15 @@ class Viewer {
                                    const access::Decision& d, core::Date as_of,
                                    std::optional<core::Date> from_month,
                                    std::optional<core::Date> to_month);
+  // The viewing windows, read at most once a second (an operator's change is in force on
+  // every server within a second, like the gate's disaster periods).
+  Result<std::vector<store::ViewingWindow>> windows();
   store::Database& db_;
   security::AuditLog& audit_;
   access::Gatekeeper gate_;
+  std::mutex windows_mu_;
+  std::vector<store::ViewingWindow> windows_;
+  std::optional<std::chrono::steady_clock::time_point> windows_at_;
 };
 
 // The JSON the screen gets (docs/clinical.md § "見る (views)"):

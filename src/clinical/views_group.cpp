@@ -11,19 +11,35 @@
 namespace onshi::clinical::detail {
 namespace {
 
-// One decoded row: its element values by name.
+// The payload columns of each kind, computed once.
+const std::vector<std::string>& names_of(ClinicalKind kind) {
+  static const std::vector<std::string> kNames[] = {
+      payload_columns(ClinicalKind::kMedication), payload_columns(ClinicalKind::kCheckup),
+      payload_columns(ClinicalKind::kTreatment), payload_columns(ClinicalKind::kPrescription)};
+  return kNames[static_cast<int>(kind) - 1];
+}
+
+// One row's values by element name, read in place from the payload (clinical/'s encoding:
+// the payload columns' values in order, separated by U+001F).
 class Fields {
  public:
-  Fields(ClinicalKind kind, std::string_view payload) : pairs_(decode_payload(kind, payload)) {}
-  const std::string& operator[](std::string_view name) const {
-    static const std::string kEmpty;
-    for (const auto& [k, v] : pairs_)
-      if (k == name) return v;
-    return kEmpty;
+  Fields(ClinicalKind kind, std::string_view payload) : names_(names_of(kind)) {
+    values_.reserve(names_.size());
+    for (size_t i = 0; i < names_.size(); ++i) {
+      const size_t cut = payload.find('\x1f');
+      values_.push_back(payload.substr(0, cut));
+      payload = cut == std::string_view::npos ? std::string_view() : payload.substr(cut + 1);
+    }
+  }
+  std::string operator[](std::string_view name) const {
+    for (size_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == name) return std::string(values_[i]);
+    return {};
   }
 
  private:
-  std::vector<std::pair<std::string, std::string>> pairs_;
+  const std::vector<std::string>& names_;
+  std::vector<std::string_view> values_;
 };
 
 Drug drug_of(const Fields& f) {
