@@ -26,8 +26,12 @@ int run_e_prescription(const Args& a) {
     return report(Error{"E_FLAG", "db", "--data-dir か --db を指定してください"});
   auto db = open_database(a.data_dir, a.db, /*create=*/true);
   if (!db) return report(db.error());
-  store::InstitutionSetting s{0,         a.code, std::string(store::kSettingEPrescription),
-                              on->yyyymmdd(), a.use,  core::now_unix_us()};
+  store::InstitutionSetting s{0,
+                              a.code,
+                              std::string(store::kSettingEPrescription),
+                              on->yyyymmdd(),
+                              a.use,
+                              core::now_unix_us()};
   auto id = (*db)->access().add_setting(s);
   if (!id) return report(id.error());
   security::AuditLog audit((*db)->members());

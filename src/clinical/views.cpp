@@ -1,9 +1,10 @@
 // The clinical views (views.h): the request's shape, the 2024 rules of seed 004, the gate,
 // then one indexed read of the person's rows of the kind between the window's start and the
 // view's day. Grouping the rows for each kind is views_group.cpp; the JSON views_json.cpp.
+#include "clinical/views.h"
+
 #include <set>
 
-#include "clinical/views.h"
 #include "clinical/views_detail.h"
 #include "core/medical_aid.h"
 #include "core/numbers.h"
@@ -18,7 +19,9 @@ Refusal bad_request(std::string code, std::string field, std::string message) {
   return Refusal{Error{std::move(code), std::move(field), std::move(message)}, 400, ""};
 }
 
-Refusal store_failure(const Error& e) { return Refusal{e, 503, ""}; }
+Refusal store_failure(const Error& e) {
+  return Refusal{e, 503, ""};
+}
 
 // A YYYYMM month, or "" for none. Errors: E_DATE_FORMAT with `field`.
 Result<std::optional<core::Date>> parse_month(std::string_view text, const char* field) {
@@ -85,10 +88,13 @@ std::string audit_view(const ViewRequest& r) {
 
 access::Category kind_category(ClinicalKind kind) {
   switch (kind) {
-    case ClinicalKind::kCheckup: return access::Category::kHealthCheckup;
-    case ClinicalKind::kTreatment: return access::Category::kTreatment;
+    case ClinicalKind::kCheckup:
+      return access::Category::kHealthCheckup;
+    case ClinicalKind::kTreatment:
+      return access::Category::kTreatment;
     case ClinicalKind::kMedication:
-    case ClinicalKind::kPrescription: break;
+    case ClinicalKind::kPrescription:
+      break;
   }
   return access::Category::kMedication;
 }
@@ -125,8 +131,9 @@ std::variant<View, Refusal> Viewer::open(const ViewRequest& r) {
   if (as_of > today)
     return bad_request("E_DATE_FUTURE", "asOf", "閲覧基準日に未来の日付は指定できません");
   auto from_month = parse_month(r.from_month, "fromMonth");
-  if (!from_month) return bad_request(from_month.error().code, from_month.error().field,
-                                      from_month.error().message);
+  if (!from_month)
+    return bad_request(from_month.error().code, from_month.error().field,
+                       from_month.error().message);
   auto to_month = parse_month(r.to_month, "toMonth");
   if (!to_month)
     return bad_request(to_month.error().code, to_month.error().field, to_month.error().message);
@@ -178,8 +185,7 @@ std::variant<View, Refusal> Viewer::read(const ViewRequest& r,
   if (to_month && to_month->first_of_next_month().add_days(-1) < to)
     to = to_month->first_of_next_month().add_days(-1);
   if (to < from) return v;
-  auto rows = db_.clinical().records_of(person.person_link, r.kind, from.yyyymmdd(),
-                                        to.yyyymmdd());
+  auto rows = db_.clinical().records_of(person.person_link, r.kind, from.yyyymmdd(), to.yyyymmdd());
   if (!rows) return store_failure(rows.error());
   v.rows = static_cast<int64_t>(rows->size());
   if (r.kind == ClinicalKind::kTreatment && detail::has_operation(*rows)) {
@@ -205,8 +211,7 @@ Result<std::vector<store::ViewingWindow>> Viewer::windows() {
   return windows_;
 }
 
-Result<bool> e_prescription_on(store::Database& db, std::string_view institution,
-                               core::Date day) {
+Result<bool> e_prescription_on(store::Database& db, std::string_view institution, core::Date day) {
   auto s = db.access().setting_on(institution, store::kSettingEPrescription, day.yyyymmdd());
   if (!s) return s.error();
   return *s && (*s)->use;

@@ -94,11 +94,11 @@ struct Dispensing {
 
 // ---- checkups: one entry per check, grouped by 年度 (April–March), newest first ----
 struct CheckupItem {
-  std::string code, name;                 // ItemCode, ItemName
-  std::string data_type;                  // PQ / CD / ST
-  std::string value, unit, value_name;    // DataValue, Unit, DataValueName
-  std::string range_low, range_high;      // ReferenceRangeLow / High ("" = open)
-  std::string judgement;                  // N / L / H / A or ""
+  std::string code, name;               // ItemCode, ItemName
+  std::string data_type;                // PQ / CD / ST
+  std::string value, unit, value_name;  // DataValue, Unit, DataValueName
+  std::string range_low, range_high;    // ReferenceRangeLow / High ("" = open)
+  std::string judgement;                // N / L / H / A or ""
 };
 struct Checkup {
   std::string date;  // EffectiveTime YYYYMMDD
@@ -120,10 +120,10 @@ struct CheckupSeries {
 
 // ---- treatments: one entry per day and institution, newest first ----
 struct Procedure {
-  std::string code, name;                // ProcedureC, ProcedureN
-  bool operation = false;                // OperationFlg 1
-  std::string times;                     // Times or ""
-  std::vector<std::string> diagnoses;    // DiagnosisNames split at "；"
+  std::string code, name;              // ProcedureC, ProcedureN
+  bool operation = false;              // OperationFlg 1
+  std::string times;                   // Times or ""
+  std::vector<std::string> diagnoses;  // DiagnosisNames split at "；"
 };
 struct TreatmentDay {
   std::string date;  // TreatmentDate
@@ -136,18 +136,18 @@ struct Prescription {
   std::string id;                 // PrescriptionId
   std::string prescription_date;  // PrescriptionDate
   std::string prescriber_code, prescriber_name;
-  std::string dispensing_date;    // "" while not dispensed
+  std::string dispensing_date;  // "" while not dispensed
   std::string dispenser_code, dispenser_name;
-  std::vector<Drug> drugs;        // by RpNumber, then stored order
+  std::vector<Drug> drugs;  // by RpNumber, then stored order
 };
 
 struct View {
   ClinicalKind kind = ClinicalKind::kMedication;
-  std::string category;         // OQSCD036 of the decision: YZK, TKK, SRJ
-  std::string basis;            // "consent" or "disaster"
-  std::string as_of;            // YYYYMMDD
-  std::string from;             // the first day shown (window start, or the A1 rule's day)
-  std::string window;           // the kind's window as data: "3y", "5y", "100d"
+  std::string category;            // OQSCD036 of the decision: YZK, TKK, SRJ
+  std::string basis;               // "consent" or "disaster"
+  std::string as_of;               // YYYYMMDD
+  std::string from;                // the first day shown (window start, or the A1 rule's day)
+  std::string window;              // the kind's window as data: "3y", "5y", "100d"
   bool medical_aid_rule = false;   // the A1 checkups rule moved `from`
   bool operations_hidden = false;  // treatments: operations left out (no SHJ consent)
   int64_t rows = 0;                // stored rows read
@@ -215,7 +215,6 @@ ClinicalKind message_kind(oqs::ClinicalMessage message);
 
 // The institution setting 「電子処方箋：利用する」 as of `day` (the store's dated setting;
 // false when never set). Errors: E_STORE.
-Result<bool> e_prescription_on(store::Database& db, std::string_view institution,
-                               core::Date day);
+Result<bool> e_prescription_on(store::Database& db, std::string_view institution, core::Date day);
 
 }  // namespace onshi::clinical

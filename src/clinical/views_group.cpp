@@ -43,8 +43,7 @@ class Fields {
 };
 
 Drug drug_of(const Fields& f) {
-  return Drug{f["DrugC"], f["DrugN"], f["Qua1"], f["Unit"], f["UsageN"], f["Times"],
-              f["RpNumber"]};
+  return Drug{f["DrugC"], f["DrugN"], f["Qua1"], f["Unit"], f["UsageN"], f["Times"], f["RpNumber"]};
 }
 
 // Index of the group with `key` in `groups`, appending a new one made by `make` when absent.
@@ -60,12 +59,14 @@ void medication(View& v, const std::vector<store::ClinicalRecord>& rows) {
   std::map<std::string, size_t> index;
   for (const auto& r : rows) {
     Fields f(r.kind, r.payload);
-    Dispensing& d = group_of(v.medication, index, r.record_date + "|" + f["MedicalInstitutionCode"],
-                             [&] {
-                               return Dispensing{r.record_date, f["MedicalInstitutionCode"],
-                                                 f["MedicalInstitutionName"],
-                                                 f["InstitutionClassification"], {}};
-                             });
+    Dispensing& d =
+        group_of(v.medication, index, r.record_date + "|" + f["MedicalInstitutionCode"], [&] {
+          return Dispensing{r.record_date,
+                            f["MedicalInstitutionCode"],
+                            f["MedicalInstitutionName"],
+                            f["InstitutionClassification"],
+                            {}};
+        });
     d.drugs.push_back(drug_of(f));
   }
   for (auto& d : v.medication) std::reverse(d.drugs.begin(), d.drugs.end());
@@ -97,11 +98,13 @@ void checkups(View& v, const std::vector<store::ClinicalRecord>& rows) {
   std::map<std::string, size_t> index;
   for (const auto& r : rows) {
     Fields f(r.kind, r.payload);
-    Checkup& c = group_of(checks, index, r.record_date + "|" + f["HealthCheckupInstitutionCode"],
-                          [&] {
-                            return Checkup{r.record_date, f["HealthCheckupInstitutionCode"],
-                                           f["HealthCheckupInstitutionName"], {}};
-                          });
+    Checkup& c =
+        group_of(checks, index, r.record_date + "|" + f["HealthCheckupInstitutionCode"], [&] {
+          return Checkup{r.record_date,
+                         f["HealthCheckupInstitutionCode"],
+                         f["HealthCheckupInstitutionName"],
+                         {}};
+        });
     c.items.push_back(CheckupItem{f["ItemCode"], f["ItemName"], f["DataType"], f["DataValue"],
                                   f["Unit"], f["DataValueName"], f["ReferenceRangeLow"],
                                   f["ReferenceRangeHigh"], f["Judgement"]});
@@ -137,12 +140,14 @@ void treatments(View& v, const std::vector<store::ClinicalRecord>& rows) {
     Fields f(r.kind, r.payload);
     const bool operation = f["OperationFlg"] == "1";
     if (operation && v.operations_hidden) continue;
-    TreatmentDay& t = group_of(v.treatments, index, r.record_date + "|" + f["MedicalInstitutionCode"],
-                               [&] {
-                                 return TreatmentDay{r.record_date, f["MedicalInstitutionCode"],
-                                                     f["MedicalInstitutionName"],
-                                                     f["InstitutionClassification"], {}};
-                               });
+    TreatmentDay& t =
+        group_of(v.treatments, index, r.record_date + "|" + f["MedicalInstitutionCode"], [&] {
+          return TreatmentDay{r.record_date,
+                              f["MedicalInstitutionCode"],
+                              f["MedicalInstitutionName"],
+                              f["InstitutionClassification"],
+                              {}};
+        });
     t.procedures.push_back(Procedure{f["ProcedureC"], f["ProcedureN"], operation, f["Times"],
                                      split_diagnoses(f["DiagnosisNames"])});
   }
@@ -185,10 +190,14 @@ bool has_operation(const std::vector<store::ClinicalRecord>& rows) {
 
 void group(View& v, const std::vector<store::ClinicalRecord>& rows) {
   switch (v.kind) {
-    case ClinicalKind::kMedication: return medication(v, rows);
-    case ClinicalKind::kCheckup: return checkups(v, rows);
-    case ClinicalKind::kTreatment: return treatments(v, rows);
-    case ClinicalKind::kPrescription: return prescriptions(v, rows);
+    case ClinicalKind::kMedication:
+      return medication(v, rows);
+    case ClinicalKind::kCheckup:
+      return checkups(v, rows);
+    case ClinicalKind::kTreatment:
+      return treatments(v, rows);
+    case ClinicalKind::kPrescription:
+      return prescriptions(v, rows);
   }
 }
 

@@ -113,7 +113,11 @@ void checkups(Json& j, const View& v) {
     j.open('{').str("code", s.code).str("name", s.name).str("unit", s.unit);
     j.str("rangeLow", s.range_low).str("rangeHigh", s.range_high).key("points").open('[');
     for (const auto& p : s.points)
-      j.open('{').str("date", p.date).str("value", p.value).str("judgement", p.judgement).close('}');
+      j.open('{')
+          .str("date", p.date)
+          .str("value", p.value)
+          .str("judgement", p.judgement)
+          .close('}');
     j.close(']').close('}');
   }
   j.close(']');
@@ -161,10 +165,18 @@ std::string view_json(const View& v) {
   j.num("rows", v.rows);
   person(j, v.person);
   switch (v.kind) {
-    case ClinicalKind::kMedication: medication(j, v); break;
-    case ClinicalKind::kCheckup: checkups(j, v); break;
-    case ClinicalKind::kTreatment: treatments(j, v); break;
-    case ClinicalKind::kPrescription: prescriptions(j, v); break;
+    case ClinicalKind::kMedication:
+      medication(j, v);
+      break;
+    case ClinicalKind::kCheckup:
+      checkups(j, v);
+      break;
+    case ClinicalKind::kTreatment:
+      treatments(j, v);
+      break;
+    case ClinicalKind::kPrescription:
+      prescriptions(j, v);
+      break;
   }
   j.close('}');
   return out;

@@ -35,7 +35,8 @@ XmlElement view_element(const View& v) {
   e.add("ViewingWindow", v.window);
   e.add("Basis", v.basis);
   e.add("MedicalAidRule", v.medical_aid_rule ? "1" : "0");
-  if (v.kind == ClinicalKind::kTreatment) e.add("OperationsHidden", v.operations_hidden ? "1" : "0");
+  if (v.kind == ClinicalKind::kTreatment)
+    e.add("OperationsHidden", v.operations_hidden ? "1" : "0");
   return e;
 }
 
@@ -122,8 +123,8 @@ void treatments(const View& v, std::vector<XmlElement>& body) {
 void prescriptions(const View& v, std::vector<XmlElement>& body) {
   XmlElement& info = body.emplace_back(XmlElement{"ShPrInf", "", {}});
   for (const auto& p : v.prescriptions) {
-    XmlElement& e =
-        month_of(info.children, "ShPrMonthInf", "ShPrYm", p.prescription_date).add("PrescriptionInf");
+    XmlElement& e = month_of(info.children, "ShPrMonthInf", "ShPrYm", p.prescription_date)
+                        .add("PrescriptionInf");
     e.add("PrescriptionId", p.id);
     e.add("PrescriptionDate", p.prescription_date);
     e.add("PrescribingInstitutionCode", p.prescriber_code);
@@ -143,30 +144,46 @@ oqs::ClinicalResult view_result(const View& v) {
   r.person = person_element(v);
   r.body.push_back(view_element(v));
   switch (v.kind) {
-    case ClinicalKind::kMedication: medication(v, r.body); break;
-    case ClinicalKind::kCheckup: checkups(v, r.body); break;
-    case ClinicalKind::kTreatment: treatments(v, r.body); break;
-    case ClinicalKind::kPrescription: prescriptions(v, r.body); break;
+    case ClinicalKind::kMedication:
+      medication(v, r.body);
+      break;
+    case ClinicalKind::kCheckup:
+      checkups(v, r.body);
+      break;
+    case ClinicalKind::kTreatment:
+      treatments(v, r.body);
+      break;
+    case ClinicalKind::kPrescription:
+      prescriptions(v, r.body);
+      break;
   }
   return r;
 }
 
 oqs::ClinicalMessage kind_message(ClinicalKind kind) {
   switch (kind) {
-    case ClinicalKind::kCheckup: return oqs::ClinicalMessage::kCheckup;
-    case ClinicalKind::kTreatment: return oqs::ClinicalMessage::kTreatment;
-    case ClinicalKind::kPrescription: return oqs::ClinicalMessage::kPrescription;
-    case ClinicalKind::kMedication: break;
+    case ClinicalKind::kCheckup:
+      return oqs::ClinicalMessage::kCheckup;
+    case ClinicalKind::kTreatment:
+      return oqs::ClinicalMessage::kTreatment;
+    case ClinicalKind::kPrescription:
+      return oqs::ClinicalMessage::kPrescription;
+    case ClinicalKind::kMedication:
+      break;
   }
   return oqs::ClinicalMessage::kMedication;
 }
 
 ClinicalKind message_kind(oqs::ClinicalMessage message) {
   switch (message) {
-    case oqs::ClinicalMessage::kCheckup: return ClinicalKind::kCheckup;
-    case oqs::ClinicalMessage::kTreatment: return ClinicalKind::kTreatment;
-    case oqs::ClinicalMessage::kPrescription: return ClinicalKind::kPrescription;
-    case oqs::ClinicalMessage::kMedication: break;
+    case oqs::ClinicalMessage::kCheckup:
+      return ClinicalKind::kCheckup;
+    case oqs::ClinicalMessage::kTreatment:
+      return ClinicalKind::kTreatment;
+    case oqs::ClinicalMessage::kPrescription:
+      return ClinicalKind::kPrescription;
+    case oqs::ClinicalMessage::kMedication:
+      break;
   }
   return ClinicalKind::kMedication;
 }

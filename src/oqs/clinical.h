@@ -33,18 +33,18 @@ namespace onshi::oqs {
 
 // The four message types: their three-letter prefixes ("YZK", "TKK", "SRJ", "SCJ").
 enum class ClinicalMessage { kMedication, kCheckup, kTreatment, kPrescription };
-std::string_view clinical_prefix(ClinicalMessage m);          // "YZK" …
+std::string_view clinical_prefix(ClinicalMessage m);  // "YZK" …
 std::optional<ClinicalMessage> parse_clinical_prefix(std::string_view prefix);
 
 struct ClinicalRequest {
   // MessageHeader
   std::string medical_institution_code;
-  std::string insurer_number;                       // as sent (may be space-padded)
+  std::string insurer_number;  // as sent (may be space-padded)
   std::string insurance_card_symbol;
   std::string insured_person_identification_number;
   std::string branch_number;
   std::string arbitrary_file_identifier;
-  std::string professional_account;                 // ProfessionalAccountIdentifier
+  std::string professional_account;  // ProfessionalAccountIdentifier
   // MessageBody
   std::string start_date, end_date;      // YYYYMM or ""
   std::string file_category = "2";       // "1" PDF, "2" XML
@@ -75,9 +75,9 @@ struct ClinicalResult {
   std::string process_execution_time;  // YYYYMMDDHHmmss
   std::string medical_institution_code;
   std::string arbitrary_file_identifier;
-  std::string result_code = "1";  // 1 OK, 2 error
-  std::string error_code;         // onshi's stable code when result_code is 2
-  std::string message_contents;   // the Japanese message when result_code is 2
+  std::string result_code = "1";     // 1 OK, 2 error
+  std::string error_code;            // onshi's stable code when result_code is 2
+  std::string message_contents;      // the Japanese message when result_code is 2
   std::optional<XmlElement> person;  // QuaInf (YZK, SRJ, SCJ) or QualificationsInfo (TKK)
   std::vector<XmlElement> body;      // the MessageBody's children
 };

@@ -14,9 +14,9 @@ namespace {
 constexpr std::string_view kPrefixes[] = {"YZK", "TKK", "SRJ", "SCJ"};
 
 Error missing(std::string_view parent, std::string_view name) {
-  return Error{"E_XML_MISSING", std::string(name),
-               "必須の要素 <" + std::string(name) + "> が <" + std::string(parent) +
-                   "> にないか空です"};
+  return Error{
+      "E_XML_MISSING", std::string(name),
+      "必須の要素 <" + std::string(name) + "> が <" + std::string(parent) + "> にないか空です"};
 }
 
 bool all_digits(std::string_view s) {
@@ -74,7 +74,9 @@ void write_tree(std::string& out, int depth, const XmlElement& e) {
 
 }  // namespace
 
-std::string_view clinical_prefix(ClinicalMessage m) { return kPrefixes[static_cast<int>(m)]; }
+std::string_view clinical_prefix(ClinicalMessage m) {
+  return kPrefixes[static_cast<int>(m)];
+}
 
 std::optional<ClinicalMessage> parse_clinical_prefix(std::string_view prefix) {
   for (int i = 0; i < 4; ++i)
@@ -101,7 +103,8 @@ Result<ClinicalRequest> parse_clinical_request_xml(std::string_view bytes) {
   pugi::xml_node body = root.child("MessageBody");
   if (!header)
     return Error{"E_XML_STRUCTURE", "MessageHeader", "<XmlMsg> に <MessageHeader> がありません"};
-  if (!body) return Error{"E_XML_STRUCTURE", "MessageBody", "<XmlMsg> に <MessageBody> がありません"};
+  if (!body)
+    return Error{"E_XML_STRUCTURE", "MessageBody", "<XmlMsg> に <MessageBody> がありません"};
   auto h = [&](const char* name) { return detail::xml_text(header.child(name)); };
   auto b = [&](const char* name) { return detail::xml_text(body.child(name)); };
   ClinicalRequest r;

@@ -69,10 +69,10 @@ http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http
   if (!parsed) return xml_answer(clinical::refusal_result(parsed.error()), req.peer.id, "");
   const oqs::ClinicalRequest& x = *parsed;
   if (x.medical_institution_code != req.peer.id)
-    return xml_answer(clinical::refusal_result(Error{"E_INSTITUTION_MISMATCH",
-                                                     "MedicalInstitutionCode",
-                                                     "医療機関コードが証明書の医療機関と一致しません"}),
-                      req.peer.id, x.arbitrary_file_identifier);
+    return xml_answer(
+        clinical::refusal_result(Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
+                                       "医療機関コードが証明書の医療機関と一致しません"}),
+        req.peer.id, x.arbitrary_file_identifier);
   if (x.file_category == "1")
     return xml_answer(clinical::refusal_result(Error{"E_PDF_UNAVAILABLE", "FileCategory",
                                                      "PDFの結果はまだ作成できません。"
@@ -89,8 +89,7 @@ http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http
   q.channel = req.query_param("via") == "bridge" ? "bridge" : "xml";
   auto out = routes.viewer->open(q);
   if (auto* r = std::get_if<clinical::Refusal>(&out))
-    return xml_answer(clinical::refusal_result(r->error), req.peer.id,
-                      x.arbitrary_file_identifier);
+    return xml_answer(clinical::refusal_result(r->error), req.peer.id, x.arbitrary_file_identifier);
   return xml_answer(clinical::view_result(std::get<clinical::View>(out)), req.peer.id,
                     x.arbitrary_file_identifier);
 }

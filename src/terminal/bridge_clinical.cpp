@@ -11,7 +11,9 @@
 namespace onshi::terminal {
 namespace {
 
-Status check(std::string_view bytes) { return oqs::parse_clinical_request_xml(bytes).status(); }
+Status check(std::string_view bytes) {
+  return oqs::parse_clinical_request_xml(bytes).status();
+}
 
 Result<std::string> write_or_utf8(const oqs::ClinicalResult& r, core::Encoding encoding,
                                   const std::string& file) {
@@ -64,6 +66,8 @@ const Kind kClinical[] = {
 
 }  // namespace
 
-std::span<const Kind> clinical_kinds() { return kClinical; }
+std::span<const Kind> clinical_kinds() {
+  return kClinical;
+}
 
 }  // namespace onshi::terminal

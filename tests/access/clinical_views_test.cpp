@@ -46,7 +46,9 @@ int run(const std::string& args, std::string* out = nullptr) {
   return WEXITSTATUS(rc);
 }
 
-std::string day(int days_back) { return core::Date::today_jst().add_days(-days_back).yyyymmdd(); }
+std::string day(int days_back) {
+  return core::Date::today_jst().add_days(-days_back).yyyymmdd();
+}
 
 json::object qual(const std::string& number) {
   return {{"insurerNumber", kInsurer},
@@ -60,36 +62,58 @@ json::object qual(const std::string& number) {
 void load_history(store::Database& db, const std::string& number) {
   json::array med, checks, treat, rx;
   for (int back = 0; back < 3 * 365 + 60; back += 28)
-    for (auto [code, name] : {std::pair{"622083601", "アムロジピン錠5mg"},
-                              {"622224801", "ロスバスタチン錠2.5mg"}}) {
+    for (auto [code, name] :
+         {std::pair{"622083601", "アムロジピン錠5mg"}, {"622224801", "ロスバスタチン錠2.5mg"}}) {
       json::object r = qual(number);
-      r.insert({{"dispensingDate", day(back)}, {"medicalInstitutionCode", kPharmacy},
-                {"medicalInstitutionName", "さくら薬局"}, {"institutionClassification", "4"},
-                {"drugC", code}, {"drugN", name}, {"qua1", "1"}, {"unit", "錠"},
-                {"usageN", "1日1回朝食後"}, {"times", "28"}});
+      r.insert({{"dispensingDate", day(back)},
+                {"medicalInstitutionCode", kPharmacy},
+                {"medicalInstitutionName", "さくら薬局"},
+                {"institutionClassification", "4"},
+                {"drugC", code},
+                {"drugN", name},
+                {"qua1", "1"},
+                {"unit", "錠"},
+                {"usageN", "1日1回朝食後"},
+                {"times", "28"}});
       med.push_back(r);
     }
   for (const char* date : {"20230610", "20240610", "20250610"}) {
     json::object r = qual(number);
-    r.insert({{"effectiveTime", date}, {"itemCode", "3D046000001906202"}, {"itemName", "HbA1c"},
-              {"dataType", "PQ"}, {"dataValue", "6.1"}, {"unit", "%"},
-              {"referenceRangeLow", "4.6"}, {"referenceRangeHigh", "5.9"}, {"judgement", "H"}});
+    r.insert({{"effectiveTime", date},
+              {"itemCode", "3D046000001906202"},
+              {"itemName", "HbA1c"},
+              {"dataType", "PQ"},
+              {"dataValue", "6.1"},
+              {"unit", "%"},
+              {"referenceRangeLow", "4.6"},
+              {"referenceRangeHigh", "5.9"},
+              {"judgement", "H"}});
     checks.push_back(r);
   }
-  for (auto [code, name, op] : {std::tuple{"150000410", "水晶体再建術", "1"},
-                                {"170011810", "単純撮影", "0"}}) {
+  for (auto [code, name, op] :
+       {std::tuple{"150000410", "水晶体再建術", "1"}, {"170011810", "単純撮影", "0"}}) {
     json::object r = qual(number);
-    r.insert({{"treatmentDate", day(30)}, {"medicalInstitutionCode", kClinic},
-              {"medicalInstitutionName", "試験クリニック"}, {"institutionClassification", "1"},
-              {"procedureC", code}, {"procedureN", name}, {"operationFlg", op},
+    r.insert({{"treatmentDate", day(30)},
+              {"medicalInstitutionCode", kClinic},
+              {"medicalInstitutionName", "試験クリニック"},
+              {"institutionClassification", "1"},
+              {"procedureC", code},
+              {"procedureN", name},
+              {"operationFlg", op},
               {"diagnosisNames", "白内障；骨折"}});
     treat.push_back(r);
   }
   json::object p = qual(number);
-  p.insert({{"prescriptionId", "RX-1"}, {"prescriptionDate", day(10)},
-            {"prescribingInstitutionCode", kClinic}, {"prescribingInstitutionName", "試験クリニック"},
-            {"rpNumber", "1"}, {"drugC", "622083601"}, {"drugN", "アムロジピン錠5mg"},
-            {"qua1", "1"}, {"unit", "錠"}, {"times", "28"}});
+  p.insert({{"prescriptionId", "RX-1"},
+            {"prescriptionDate", day(10)},
+            {"prescribingInstitutionCode", kClinic},
+            {"prescribingInstitutionName", "試験クリニック"},
+            {"rpNumber", "1"},
+            {"drugC", "622083601"},
+            {"drugN", "アムロジピン錠5mg"},
+            {"qua1", "1"},
+            {"unit", "錠"},
+            {"times", "28"}});
   rx.push_back(p);
   clinical::LoadOptions o;
   o.source = "test";
@@ -167,8 +191,11 @@ class ClinicalViewsTest : public ::testing::Test {
     auto p = card->present(std::string(challenge.at("challenge").as_string()), card::Method::kPin,
                            "1234");
     ASSERT_TRUE(p.ok());
-    json::object body{{"challenge", p->challenge}, {"certificate", p->certificate_pem},
-                      {"signature", p->signature}, {"method", "pin"}, {"consent", consent}};
+    json::object body{{"challenge", p->challenge},
+                      {"certificate", p->certificate_pem},
+                      {"signature", p->signature},
+                      {"method", "pin"},
+                      {"consent", consent}};
     auto r = client.request("POST", "/v1/card/confirmations", json::serialize(body));
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->status, 200) << r->body;
@@ -179,8 +206,8 @@ class ClinicalViewsTest : public ::testing::Test {
                                   const std::string& account, const std::string& number = "100",
                                   const std::string& extra = "") {
     auto r = service_->client(who).request(
-        "GET", "/v1/clinical/views/" + kind + "?account=" + account + "&insurerNumber=" +
-                   kInsurer + "&symbol=12&number=" + number + "&branch=00" + extra);
+        "GET", "/v1/clinical/views/" + kind + "?account=" + account + "&insurerNumber=" + kInsurer +
+                   "&symbol=12&number=" + number + "&branch=00" + extra);
     EXPECT_TRUE(r.ok());
     if (!r.ok()) return {};
     EXPECT_EQ(r->body.find(ClinicalViewsTest::number()), std::string::npos);
@@ -246,7 +273,7 @@ TEST_F(ClinicalViewsTest, EveryWayRoundTheGateIsRefusedAndAudited) {
   EXPECT_EQ(code(desk), "E_ACCOUNT_ROLE");
   EXPECT_EQ(code(get("clinic", "medication", "")), "E_ACCOUNT_MISSING");
   EXPECT_EQ(code(get("clinic", "medication", "nobody")), "E_ACCOUNT_UNKNOWN");
-  EXPECT_EQ(code(get("other", "medication", "dr2")), "E_CONSENT_NONE");  // another's consent
+  EXPECT_EQ(code(get("other", "medication", "dr2")), "E_CONSENT_NONE");         // another's consent
   EXPECT_EQ(code(get("clinic", "medication", "dr", "300")), "E_CONSENT_NONE");  // numbers only
   auto expired = get("clinic", "treatments", "dr", "300");
   EXPECT_EQ(expired.status, 403);
@@ -384,8 +411,8 @@ TEST_F(ClinicalViewsTest, XmlRequestsInBothEncodings) {
   other.medical_institution_code = "3410712362";
   EXPECT_EQ(post("/xml/YZKsiquc01", other, core::Encoding::kUtf8).error_code,
             "E_INSTITUTION_MISMATCH");
-  auto bad = service_->client("clinic").request("POST", "/xml/YZKsiquc01", "<XmlMsg>",
-                                                "application/xml");
+  auto bad =
+      service_->client("clinic").request("POST", "/xml/YZKsiquc01", "<XmlMsg>", "application/xml");
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(oqs::parse_clinical_result_xml(bad->body)->error_code, "E_XML_SYNTAX");
 }

@@ -38,9 +38,9 @@ class BridgeClinicalTest : public ::testing::Test {
                         ("onshi-bridge-clinical-" + std::to_string(::getpid())));
     fs::remove_all(*dir_);
     ASSERT_TRUE(security::ca_init(*dir_).ok());
-    ASSERT_TRUE(security::issue_client(*dir_, security::Role::kInstitution, kClinic,
-                                       *dir_ / "clinic")
-                    .ok());
+    ASSERT_TRUE(
+        security::issue_client(*dir_, security::Role::kInstitution, kClinic, *dir_ / "clinic")
+            .ok());
     serve::ServiceOptions o;
     o.data_dir = *dir_;
     auto s = serve::Service::open(o);
@@ -73,8 +73,16 @@ class BridgeClinicalTest : public ::testing::Test {
     auto keyring = security::Keyring::load_or_create(*dir_);
     ASSERT_TRUE(keyring.ok());
     const int64_t now = core::now_unix_us();
-    std::vector<store::ConsentRow> rows{{0, keyring->person_link(ct::my_number("12345678901")),
-                                         kClinic, "YZK", "1", "S", now, now + 24 * kHour, {}, ""}};
+    std::vector<store::ConsentRow> rows{{0,
+                                         keyring->person_link(ct::my_number("12345678901")),
+                                         kClinic,
+                                         "YZK",
+                                         "1",
+                                         "S",
+                                         now,
+                                         now + 24 * kHour,
+                                         {},
+                                         ""}};
     ASSERT_TRUE(db->access().put_consents(rows).ok());
     ASSERT_TRUE(db->access().put_account({kClinic, "dr", "doctor", now, {}}).ok());
   }
@@ -145,7 +153,8 @@ TEST_F(BridgeClinicalTest, MedicationRequestFilesAreAnsweredInTheFolder) {
     const fs::path f = *dir_ / (sjis ? "oqs-sjis" : "oqs-utf8");
     auto b = open(f, enc);
     ASSERT_TRUE(b);
-    spit(f / "req" / "YZKsiquc01req_0001.xml", request("100", "dr", "2", core::Encoding::kShiftJis));
+    spit(f / "req" / "YZKsiquc01req_0001.xml",
+         request("100", "dr", "2", core::Encoding::kShiftJis));
     spit(f / "req" / "YZKsiquc01req_0002.xml", request("100", "dr", "2", core::Encoding::kUtf8));
     for (const char* tail : {"0001", "0002"}) {
       const fs::path res = f / "res" / (std::string("YZKsiquc01res_") + tail + ".xml");
