@@ -100,12 +100,16 @@ void add_views_routes(http::Router& router, Context& ctx) {
   auto r = std::make_shared<ViewRoutes>();
   r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit);
   const http::Admit institution{core::Role::kInstitution};
+  // The paths, documented in api.md and openapi.yaml as /v1/clinical/views/{kind} and
+  // /xml/YZKsiquc01 …: one per kind.
   for (store::ClinicalKind kind : store::kClinicalKinds) {
-    const std::string name(store::clinical_kind_name(kind));
-    router.add("GET", "/v1/clinical/views/" + name, institution,
+    const std::string json_path =
+        "/v1/clinical/views/" + std::string(store::clinical_kind_name(kind));
+    router.add("GET", json_path, institution,
                [r, kind](const http::Request& q) { return view_json(*r, kind, q); });
-    const std::string prefix(oqs::clinical_prefix(clinical::kind_message(kind)));
-    router.add("POST", "/xml/" + prefix + "siquc01", institution,
+    const std::string xml_path =
+        "/xml/" + std::string(oqs::clinical_prefix(clinical::kind_message(kind))) + "siquc01";
+    router.add("POST", xml_path, institution,
                [r, kind](const http::Request& q) { return view_xml(*r, kind, q); });
   }
 }
