@@ -206,7 +206,9 @@ RowError unreadable_error(const Row& row);
 class Stages {
  public:
   virtual ~Stages() = default;
-  virtual std::unique_ptr<BatchBase> new_batch() = 0;
+  // A batch with room for `rows` records (records are large: growing the vector would move
+  // each one again and again).
+  virtual std::unique_ptr<BatchBase> new_batch(size_t rows) = 0;
   virtual void parse(BatchBase& batch, const Row& row) = 0;
   virtual void prepare(BatchBase& batch, const FileInfo& file) = 0;
   virtual Status start(const FileInfo& file) = 0;
@@ -257,7 +259,12 @@ template <class Record>
 class TypedStages final : public Stages {
  public:
   explicit TypedStages(const Input<Record>& in) : in_(in) {}
-  std::unique_ptr<BatchBase> new_batch() override { return std::make_unique<Batch<Record>>(); }
+  std::unique_ptr<BatchBase> new_batch(size_t rows) override {
+    auto b = std::make_unique<Batch<Record>>();
+    b->records.reserve(rows);
+    b->rows.reserve(rows);
+    return b;
+  }
   void parse(BatchBase& base, const Row& row) override {
     auto& b = static_cast<Batch<Record>&>(base);
     if (row.problem != Unreadable::kNone) {

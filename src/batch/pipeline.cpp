@@ -140,7 +140,7 @@ void Engine::worker_loop() {
       raw = std::move(work_.front());
       work_.pop_front();
     }
-    auto parsed = stages_.new_batch();
+    auto parsed = stages_.new_batch(raw.starts.size());
     parse_batch(raw, *parsed, file_columns_, shape_, stages_, file_);
     std::lock_guard lk(mu_);
     done_.emplace(raw.index, std::move(parsed));

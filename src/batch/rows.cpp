@@ -191,7 +191,7 @@ namespace {
 class CallbackStages final : public Stages {
  public:
   explicit CallbackStages(const std::function<void(const Row&)>& each) : each_(each) {}
-  std::unique_ptr<BatchBase> new_batch() override { return std::make_unique<BatchBase>(); }
+  std::unique_ptr<BatchBase> new_batch(size_t) override { return std::make_unique<BatchBase>(); }
   void parse(BatchBase&, const Row& row) override { each_(row); }
   void prepare(BatchBase&, const FileInfo&) override {}
   Status start(const FileInfo&) override { return Status::Ok(); }

@@ -7,6 +7,7 @@
 // check against the recipient reads the member store (a recipient is a qualification) on
 // the pipeline's worker threads; the store is thread-safe.
 #include <algorithm>
+#include <mutex>
 #include <unordered_map>
 
 #include "core/codes.h"
@@ -258,28 +259,54 @@ std::variant<core::MedicalTicket, std::vector<Error>> validate_ticket(const Fiel
   return structural;
 }
 
-Result<std::vector<Error>> check_ticket_recipient(store::Store& members,
-                                                  const core::MedicalTicket& ticket,
-                                                  int64_t known_at_us) {
-  auto version = members.qualification_as_of(ticket.recipient_key(), known_at_us);
+namespace {
+
+// What a ticket is checked against: whether the recipient is registered and its covered
+// period as known at the check's time.
+struct RecipientPeriod {
+  bool found = false;
+  std::string qualification_date, disqualification_date;
+};
+
+Result<RecipientPeriod> recipient_period(store::Store& members, const std::string& recipient_key,
+                                         int64_t known_at_us) {
+  auto version = members.qualification_as_of(recipient_key, known_at_us);
   if (!version) return version.error();
+  RecipientPeriod p;
+  if (!*version) return p;
+  p.found = true;
+  p.qualification_date = std::move((*version)->qualification.qualification_date);
+  p.disqualification_date = std::move((*version)->qualification.disqualification_date);
+  return p;
+}
+
+std::vector<Error> check_against(const core::MedicalTicket& ticket, const RecipientPeriod& p) {
   std::vector<Error> errors;
-  if (!*version) {
+  if (!p.found) {
     errors.push_back(Error{"E_RECIPIENT_NOT_FOUND", "InsuredIdentificationNumber",
                            "この公費負担者番号・受給者番号の受給者は登録されていません。"
                            "先に受給者を登録してください"});
     return errors;
   }
-  const core::Qualification& q = (*version)->qualification;
-  if (ticket.valid_date < q.qualification_date)
+  if (ticket.valid_date < p.qualification_date)
     errors.push_back(
         Error{"E_TICKET_PERIOD", "MedicalTicketValidDate",
-              "有効開始年月日が受給者の保護開始日（" + q.qualification_date + "）より前です"});
-  if (!q.disqualification_date.empty() && !(ticket.expiration_date < q.disqualification_date))
+              "有効開始年月日が受給者の保護開始日（" + p.qualification_date + "）より前です"});
+  if (!p.disqualification_date.empty() && !(ticket.expiration_date < p.disqualification_date))
     errors.push_back(
         Error{"E_TICKET_PERIOD", "MedicalTicketExpirationDate",
-              "有効終了年月日が受給者の保護の廃止日（" + q.disqualification_date + "）以降です"});
+              "有効終了年月日が受給者の保護の廃止日（" + p.disqualification_date + "）以降です"});
   return errors;
+}
+
+}  // namespace
+
+Result<std::vector<Error>> check_ticket_recipient(store::Store& members,
+                                                  const core::MedicalTicket& ticket,
+                                                  int64_t known_at_us) {
+  auto p = recipient_period(members, ticket.recipient_key(), known_at_us);
+  if (!p) return p.error();
+  return check_against(ticket, *p);
 }
 
 Result<Report> register_tickets(store::Store& members, store::TicketStore& tickets,
@@ -321,13 +348,45 @@ namespace {
 
 // The ticket file on the batch pipeline: rows validated and checked against their recipient
 // on the worker threads; the first row of a ticket key wins; one put_tickets per batch.
+//
+// A file holds several tickets of each recipient (one a month, often several kinds), and
+// every row is checked as of the run's start, so each recipient's period is read from the
+// member store once per run and remembered (RecipientCache) — the same answer the store
+// would give each row.
+// The periods of the recipients a run has looked up, shared by the worker threads. It is
+// emptied when it reaches kMaxEntries, so memory stays bounded on any file.
+class RecipientCache {
+ public:
+  RecipientCache(store::Store& members, int64_t known_at_us)
+      : members_(members), known_at_us_(known_at_us) {}
+
+  Result<RecipientPeriod> period(const std::string& recipient_key) {
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = periods_.find(recipient_key); it != periods_.end()) return it->second;
+    }
+    auto p = recipient_period(members_, recipient_key, known_at_us_);
+    if (!p) return p;
+    std::lock_guard lock(mu_);
+    if (periods_.size() >= kMaxEntries) periods_.clear();
+    periods_.emplace(recipient_key, *p);
+    return p;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 1'000'000;
+  store::Store& members_;
+  const int64_t known_at_us_;
+  std::mutex mu_;
+  std::unordered_map<std::string, RecipientPeriod> periods_;
+};
+
 class TicketInput {
  public:
   TicketInput(store::Store& members, store::TicketStore& tickets, const std::filesystem::path& csv)
-      : members_(members),
-        tickets_(tickets),
+      : tickets_(tickets),
         source_("import:" + csv.filename().string()),
-        now_us_(core::now_unix_us()) {}
+        recipients_(members, core::now_unix_us()) {}
 
   batch::Input<store::TicketPut> input() {
     batch::Input<store::TicketPut> in;
@@ -346,11 +405,12 @@ class TicketInput {
     if (auto* errs = std::get_if<std::vector<Error>>(&r))
       return with_row(std::move(*errs), row.number);
     store::TicketPut put{std::get<core::MedicalTicket>(std::move(r)), source_};
-    auto recipient_errors = check_ticket_recipient(members_, put.ticket, now_us_);
-    if (!recipient_errors)
+    auto period = recipients_.period(put.ticket.recipient_key());
+    if (!period)
       return std::vector<RecordError>{
-          {row.number, "", recipient_errors.error().code, recipient_errors.error().message}};
-    if (!recipient_errors->empty()) return with_row(std::move(*recipient_errors), row.number);
+          {row.number, "", period.error().code, period.error().message}};
+    auto recipient_errors = check_against(put.ticket, *period);
+    if (!recipient_errors.empty()) return with_row(std::move(recipient_errors), row.number);
     return put;
   }
 
@@ -384,10 +444,9 @@ class TicketInput {
     return Status::Ok();
   }
 
-  store::Store& members_;
   store::TicketStore& tickets_;
   std::string source_;
-  int64_t now_us_;
+  mutable RecipientCache recipients_;
   Report report_;
   std::unordered_map<std::string, int64_t> first_row_;  // ticket key → its row in the file
 };

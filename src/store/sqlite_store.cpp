@@ -125,10 +125,10 @@ Result<QualificationVersion> read_version(Stmt& s) {
 // A connection with the statements readers need.
 struct Conn {
   sqlite3* db = nullptr;
-  Stmt as_of, card_range, person, history, begin, commit;
+  Stmt as_of, card_as_of, person, history, begin, commit;
   ~Conn() {
     as_of = Stmt();
-    card_range = Stmt();
+    card_as_of = Stmt();
     person = Stmt();
     history = Stmt();
     begin = Stmt();
@@ -308,26 +308,24 @@ class SqliteStore final : public Store {
     auto c = acquire();
     if (!c) return c.error();
     Lease lease(this, std::move(*c));
-    ReadTxn txn(*lease.conn);
     std::string lo = core::make_card_key(std::string(insurer), std::string(symbol),
                                          std::string(number), "");
     std::string hi = lo;
     hi.back() = '\x20';  // the byte after U+001F: every branch number sorts in [lo, hi)
-    Stmt& s = lease.conn->card_range;
+    // One statement over the card index: each key's latest version as known then.
+    Stmt& s = lease.conn->card_as_of;
     s.reset();
-    s.text(1, lo);
-    s.text(2, hi);
-    std::vector<std::string> keys;
+    s.text_static(1, lo).text_static(2, hi).i64(3, known_at);
+    std::vector<QualificationVersion> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) keys.push_back(s.col_text(0));
+    while ((rc = s.step()) == SQLITE_ROW) {
+      if (Status st = read_version_into(s, out.emplace_back()); !st) {
+        s.reset();
+        return st.error();
+      }
+    }
     s.reset();
     if (rc != SQLITE_DONE) return db_error(lease.conn->db, "find_by_card");
-    std::vector<QualificationVersion> out;
-    for (const auto& k : keys) {
-      auto v = as_of_on(*lease.conn, k, known_at);
-      if (!v) return v.error();
-      if (*v) out.push_back(std::move(**v));
-    }
     return out;
   }
 
@@ -657,9 +655,12 @@ class SqliteStore final : public Store {
                             " FROM qualification_version WHERE card_key=?1 AND recorded_at<=?2 "
                             "ORDER BY recorded_at DESC LIMIT 1")
                                .c_str());
-    c->card_range = Stmt(c->db,
-                         "SELECT DISTINCT card_key FROM qualification_version "
-                         "WHERE card_key >= ?1 AND card_key < ?2 ORDER BY card_key");
+    // Bare columns with max(): SQLite takes them from the row holding the maximum.
+    c->card_as_of = Stmt(c->db,
+                         "SELECT version_id, max(recorded_at), person_link, my_number_sealed, "
+                         "payload, source, conversions FROM qualification_version "
+                         "WHERE card_key >= ?1 AND card_key < ?2 AND recorded_at <= ?3 "
+                         "GROUP BY card_key ORDER BY card_key");
     c->person = Stmt(c->db,
                      "SELECT DISTINCT card_key FROM qualification_version "
                      "WHERE person_link=?1 AND recorded_at<=?2 ORDER BY card_key");
@@ -669,7 +670,7 @@ class SqliteStore final : public Store {
                                  .c_str());
     c->begin = Stmt(c->db, "BEGIN");
     c->commit = Stmt(c->db, "COMMIT");
-    if (!c->as_of.ok() || !c->card_range.ok() || !c->person.ok() || !c->history.ok() ||
+    if (!c->as_of.ok() || !c->card_as_of.ok() || !c->person.ok() || !c->history.ok() ||
         !c->begin.ok() || !c->commit.ok())
       return db_error(c->db, "prepare reader");
     return c;

@@ -10,9 +10,14 @@
 //
 // One writer connection behind a mutex; reads take a connection of a small pool, so
 // confirmations on several threads read in parallel (WAL lets them proceed during a write).
+// Both keep their hot statements prepared for their lifetime (the writer's put, a reader's
+// "tickets of a recipient", which every recipient's confirmation runs) and a page cache and
+// memory map as large as the member store's, so an import's index probes and a
+// confirmation's read stay in memory.
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -78,13 +83,39 @@ Result<std::vector<TicketVersion>> all(sqlite3* db, Stmt& q) {
   return out;
 }
 
+// The page cache and memory map of every connection, as the member store's defaults
+// (store.h SqliteOptions): SQLite allocates the cache as pages are used.
+sqlite::OpenOptions connection_options(bool create) {
+  sqlite::OpenOptions oo;
+  oo.create = create;
+  oo.cache_mib = 256;
+  oo.mmap_mib = 16384;
+  return oo;
+}
+
+// The writer and its statements, prepared once (statements are finalised before the close).
+struct Writer {
+  sqlite3* db = nullptr;
+  Stmt tick, latest, insert, set_clock;
+  ~Writer() {
+    for (Stmt* s : {&tick, &latest, &insert, &set_clock}) *s = Stmt();
+    if (db) sqlite3_close(db);
+  }
+};
+
+// A reader of the pool and its statement for tickets_of.
+struct Reader {
+  sqlite3* db = nullptr;
+  Stmt of_recipient;
+  ~Reader() {
+    of_recipient = Stmt();
+    if (db) sqlite3_close(db);
+  }
+};
+
 class SqliteTickets final : public SqliteTicketStore {
  public:
   SqliteTickets(fs::path dir, bool create) : file_(dir / "medical_aid.db"), create_(create) {}
-  ~SqliteTickets() override {
-    for (sqlite3* r : idle_) sqlite3_close(r);
-    if (writer_) sqlite3_close(writer_);
-  }
 
   Status open_now() override {
     std::lock_guard lock(write_mu_);
@@ -93,22 +124,23 @@ class SqliteTickets final : public SqliteTicketStore {
 
   Result<std::vector<PutOutcome>> put_tickets(std::span<const TicketPut> items) override {
     std::lock_guard lock(write_mu_);
-    auto db = open_locked();
-    if (!db) return db.error();
-    return sqlite::write_transaction(*db, [&](sqlite3* d) { return put_in_transaction(d, items); });
+    auto w = open_locked();
+    if (!w) return w.error();
+    return sqlite::write_transaction((*w)->db,
+                                     [&](sqlite3*) { return put_in_transaction(**w, items); });
   }
 
   Result<std::vector<TicketVersion>> tickets_of(std::string_view insurer_number,
                                                 std::string_view recipient_number,
                                                 int64_t known_at_us) override {
     auto [lo, hi] = ticket_key_range(insurer_number, recipient_number);
-    auto r = read([&](sqlite3* db) -> Result<std::vector<TicketVersion>> {
-      Stmt q(db,
-             "SELECT version_id, max(recorded_at), payload, source FROM medical_aid_tickets "
-             "WHERE ticket_key >= ?1 AND ticket_key < ?2 AND recorded_at <= ?3 "
-             "GROUP BY ticket_key");
-      q.text(1, lo).text(2, hi).i64(3, known_at_us);
-      return all(db, q);
+    auto r = read_with([&](Reader& rd) -> Result<std::vector<TicketVersion>> {
+      Stmt& q = rd.of_recipient;
+      q.reset();
+      q.text_static(1, lo).text_static(2, hi).i64(3, known_at_us);
+      auto out = all(rd.db, q);
+      q.reset();
+      return out;
     });
     if (r) sort_by_month(*r);
     return r;
@@ -179,58 +211,60 @@ class SqliteTickets final : public SqliteTicketStore {
 
   Result<int64_t> put_versions_verbatim(std::span<const TicketVersion> versions) override {
     std::lock_guard lock(write_mu_);
-    auto db = open_locked();
-    if (!db) return db.error();
+    auto w = open_locked();
+    if (!w) return w.error();
     return sqlite::write_transaction(
-        *db, [&](sqlite3* d) { return verbatim_in_transaction(d, versions); });
+        (*w)->db, [&](sqlite3* d) { return verbatim_in_transaction(d, versions); });
   }
 
  private:
   // Takes the clock, decides each item against the key's newest row (which includes rows
   // inserted earlier in this transaction), inserts the new versions, sets the clock to the
   // last recorded_at used.
-  static Result<std::vector<PutOutcome>> put_in_transaction(sqlite3* db,
+  static Result<std::vector<PutOutcome>> put_in_transaction(Writer& w,
                                                             std::span<const TicketPut> items) {
-    Stmt tick(db,
-              "UPDATE medical_aid_clock SET last_us = max(last_us + 1, ?1) WHERE id = 1 "
-              "RETURNING last_us");
-    if (tick.i64(1, core::now_unix_us()).step() != SQLITE_ROW)
-      return sqlite::error(db, "medical_aid.db clock");
-    int64_t t = tick.col_i64(0);
-    tick.reset();
-    Stmt latest(db,
-                "SELECT payload FROM medical_aid_tickets WHERE ticket_key = ?1 "
-                "ORDER BY recorded_at DESC LIMIT 1");
-    Stmt ins(db,
-             "INSERT INTO medical_aid_tickets(ticket_key, recorded_at, insurer_number, "
-             "recipient_number, designated_code, month, payload, source) "
-             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    sqlite3* db = w.db;
+    w.tick.reset();
+    const bool ticked = w.tick.i64(1, core::now_unix_us()).step() == SQLITE_ROW;
+    const int64_t t = ticked ? w.tick.col_i64(0) : 0;
+    w.tick.reset();
+    if (!ticked) return sqlite::error(db, "medical_aid.db clock");
     std::vector<PutOutcome> out;
+    out.reserve(items.size());
     int64_t next = t;
+    std::string key, payload;
     for (const auto& item : items) {
       const core::MedicalTicket& k = item.ticket;
       if (Status st = check_key(k, out.size()); !st) return st.error();
-      const std::string key = k.ticket_key(), payload = encode_ticket(k);
-      latest.reset();
-      latest.text(1, key);
-      int rc = latest.step();
+      key = k.ticket_key();
+      payload = encode_ticket(k);
+      w.latest.reset();
+      w.latest.text_static(1, key);
+      const int rc = w.latest.step();
+      const bool exists = rc == SQLITE_ROW;
+      const bool same = exists && w.latest.col_view(0) == payload;
+      w.latest.reset();
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite::error(db, "medical_aid.db read");
-      if (rc == SQLITE_ROW && latest.col_view(0) == payload) {
+      if (same) {
         out.push_back(PutOutcome::kUnchanged);
         continue;
       }
-      out.push_back(rc == SQLITE_ROW ? PutOutcome::kChanged : PutOutcome::kAdded);
+      out.push_back(exists ? PutOutcome::kChanged : PutOutcome::kAdded);
+      Stmt& ins = w.insert;
       ins.reset();
-      ins.text(1, key).i64(2, next++).text(3, k.insurer_number);
-      ins.text(4, k.insured_identification_number).text(5, k.designated_code);
-      ins.text(6, k.medical_treatment_month).text(7, payload).text(8, item.source);
-      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "medical_aid.db insert");
+      ins.text_static(1, key).i64(2, next++).text_static(3, k.insurer_number);
+      ins.text_static(4, k.insured_identification_number).text_static(5, k.designated_code);
+      ins.text_static(6, k.medical_treatment_month).text_static(7, payload);
+      ins.text_static(8, item.source);
+      const int done = ins.step();
+      ins.reset();
+      if (done != SQLITE_DONE) return sqlite::error(db, "medical_aid.db insert");
     }
-    latest.reset();
     if (next > t + 1) {
-      Stmt set(db, "UPDATE medical_aid_clock SET last_us = ?1 WHERE id = 1");
-      if (set.i64(1, next - 1).step() != SQLITE_DONE)
-        return sqlite::error(db, "medical_aid.db clock");
+      w.set_clock.reset();
+      const int done = w.set_clock.i64(1, next - 1).step();
+      w.set_clock.reset();
+      if (done != SQLITE_DONE) return sqlite::error(db, "medical_aid.db clock");
     }
     return out;
   }
@@ -276,50 +310,79 @@ class SqliteTickets final : public SqliteTicketStore {
 
   // The writer, opened (creating and migrating the file) the first time. Caller holds
   // write_mu_.
-  Result<sqlite3*> open_locked() {
-    if (writer_) return writer_;
-    sqlite::OpenOptions oo;
-    oo.create = create_;
-    auto db = sqlite::open_migrated(file_, oo, kMigrations, "medical_aid.db");
+  Result<Writer*> open_locked() {
+    if (writer_) return writer_.get();
+    auto db = sqlite::open_migrated(file_, connection_options(create_), kMigrations,
+                                    "medical_aid.db");
     if (!db) return db.error();
-    writer_ = *db;
+    auto w = std::make_unique<Writer>();
+    w->db = *db;
+    w->tick = Stmt(w->db,
+                   "UPDATE medical_aid_clock SET last_us = max(last_us + 1, ?1) WHERE id = 1 "
+                   "RETURNING last_us",
+                   true);
+    w->latest = Stmt(w->db,
+                     "SELECT payload FROM medical_aid_tickets WHERE ticket_key = ?1 "
+                     "ORDER BY recorded_at DESC LIMIT 1",
+                     true);
+    w->insert = Stmt(w->db,
+                     "INSERT INTO medical_aid_tickets(ticket_key, recorded_at, insurer_number, "
+                     "recipient_number, designated_code, month, payload, source) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+                     true);
+    w->set_clock = Stmt(w->db, "UPDATE medical_aid_clock SET last_us = ?1 WHERE id = 1", true);
+    if (!w->tick.ok() || !w->latest.ok() || !w->insert.ok() || !w->set_clock.ok())
+      return sqlite::error(w->db, "medical_aid.db prepare");
+    writer_ = std::move(w);
     opened_ = true;
-    return writer_;
+    return writer_.get();
   }
 
-  // Runs `fn` on a reader connection of the pool (opening one when none is idle).
+  // A reader of the pool (opening one when none is idle), handed back after `fn`.
   template <class Fn>
-  auto read(Fn fn) -> decltype(fn(static_cast<sqlite3*>(nullptr))) {
-    sqlite3* db = nullptr;
+  auto read_with(Fn fn) -> decltype(fn(std::declval<Reader&>())) {
+    std::unique_ptr<Reader> r;
     {
       std::lock_guard lock(pool_mu_);
       if (!idle_.empty()) {
-        db = idle_.back();
+        r = std::move(idle_.back());
         idle_.pop_back();
       }
     }
-    if (!db) {
+    if (!r) {
       if (!opened_)
         if (Status st = open_now(); !st) return st.error();
-      sqlite::OpenOptions oo;
-      oo.create = false;
-      auto r = sqlite::open(file_, oo);
-      if (!r) return r.error();
-      db = *r;
+      auto db = sqlite::open(file_, connection_options(false));
+      if (!db) return db.error();
+      r = std::make_unique<Reader>();
+      r->db = *db;
+      r->of_recipient =
+          Stmt(r->db,
+               "SELECT version_id, max(recorded_at), payload, source FROM medical_aid_tickets "
+               "WHERE ticket_key >= ?1 AND ticket_key < ?2 AND recorded_at <= ?3 "
+               "GROUP BY ticket_key",
+               true);
+      if (!r->of_recipient.ok()) return sqlite::error(r->db, "medical_aid.db prepare");
     }
-    auto out = fn(db);
+    auto out = fn(*r);
     std::lock_guard lock(pool_mu_);
-    idle_.push_back(db);
+    idle_.push_back(std::move(r));
     return out;
+  }
+
+  // Runs `fn` on a reader connection of the pool.
+  template <class Fn>
+  auto read(Fn fn) -> decltype(fn(static_cast<sqlite3*>(nullptr))) {
+    return read_with([&](Reader& r) { return fn(r.db); });
   }
 
   const fs::path file_;
   const bool create_;
   std::mutex write_mu_;
-  sqlite3* writer_ = nullptr;
+  std::unique_ptr<Writer> writer_;
   std::atomic<bool> opened_{false};
   std::mutex pool_mu_;
-  std::vector<sqlite3*> idle_;
+  std::vector<std::unique_ptr<Reader>> idle_;
 };
 
 }  // namespace

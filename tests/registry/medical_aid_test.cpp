@@ -334,6 +334,38 @@ TEST_F(TicketImport, BadRowsAreRejectedAndNothingIsStored) {
   EXPECT_EQ(ticket_versions(), 0);
 }
 
+// R-AID-1, issue 15 "Speed": a run reads each recipient's period once and remembers it; every
+// row is still checked against its own recipient, across batches and worker threads.
+TEST_F(TicketImport, EachRowIsCheckedAgainstItsRecipientAcrossBatches) {
+  std::string file = ticket_header();
+  for (int i = 0; i < 6; ++i) {
+    const std::string n = std::to_string(100 + i);
+    file += ticket_row("1234566", n);                                           // good
+    file += ticket_row("0000018", n + "1");                                     // after 廃止
+    file += ticket_row("0000018", n + "2", "20250401", "20250409");             // good
+    file += ticket_row("9999996", n + "3");                                     // unknown
+    file += ticket_row("1234566", n + "4", "20231201", "20231231", "202312");   // before 開始
+  }
+  ImportOptions small;
+  small.batch_size = 4;
+  small.threads = 2;
+  auto p = dir / "tickets.csv";
+  write_file(p, file);
+  auto r = import_tickets_csv(db->members(), db->tickets(), p, small);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->accepted, 12) << r->to_json();
+  EXPECT_EQ(r->rejected, 18);
+  for (const auto& e : r->errors) {
+    const int64_t kind = (e.row - 1) % 5;  // the row's place in the five above
+    if (kind == 1) EXPECT_EQ(e.field, "MedicalTicketExpirationDate") << e.row;
+    if (kind == 3) EXPECT_EQ(e.code, "E_RECIPIENT_NOT_FOUND") << e.row;
+    if (kind == 4) EXPECT_EQ(e.field, "MedicalTicketValidDate") << e.row;
+    EXPECT_TRUE(kind == 1 || kind == 3 || kind == 4) << e.row << " " << e.code;
+    if (kind != 3) EXPECT_EQ(e.code, "E_TICKET_PERIOD") << e.row;
+  }
+  EXPECT_EQ(ticket_versions(), 12);
+}
+
 // Issue 15 point 1: an office registers tickets only under its own number.
 TEST_F(TicketImport, RegisterTicketsKeepsAnOfficeToItsOwnNumber) {
   FieldMap t = {{"InsurerNumber", kOffice},

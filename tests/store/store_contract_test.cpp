@@ -164,6 +164,37 @@ TEST_P(StoreContract, FindByCardAnyBranch) {
   EXPECT_TRUE(before->empty());
 }
 
+// R-CONF-2, R-REG-2: without 枝番, each branch as known at the time asked — its latest version
+// recorded by then, whole (id, time, source), also when a branch changed later.
+TEST_P(StoreContract, FindByCardEachBranchAsKnownThen) {
+  auto a = member("3100", "00"), b = member("3100", "01");
+  ASSERT_TRUE(store_->put_qualifications(std::vector<PutItem>{item(a), item(b)}).ok());
+  auto first = store_->history(b.card_key());
+  ASSERT_TRUE(first.ok() && first->size() == 1u);
+  const int64_t between = (*first)[0].recorded_at_us;
+  b.address = "東京都千代田区千代田2-2";
+  PutItem changed = item(b);
+  changed.source = "second";
+  ASSERT_TRUE(store_->put_qualifications(std::vector<PutItem>{changed}).ok());
+  auto then = store_->find_by_card("06139999", "123", "3100", between);
+  ASSERT_TRUE(then.ok()) << then.error().message;
+  ASSERT_EQ(then->size(), 2u);
+  EXPECT_EQ((*then)[1].version_id, (*first)[0].version_id);
+  EXPECT_EQ((*then)[1].recorded_at_us, between);
+  EXPECT_EQ((*then)[1].source, "test");
+  EXPECT_EQ((*then)[1].qualification, (*first)[0].qualification);
+  auto now = store_->find_by_card("06139999", "123", "3100", core::now_unix_us());
+  ASSERT_TRUE(now.ok());
+  ASSERT_EQ(now->size(), 2u);
+  auto h = store_->history(b.card_key());
+  ASSERT_TRUE(h.ok() && h->size() == 2u);
+  EXPECT_EQ((*now)[1].version_id, (*h)[1].version_id);
+  EXPECT_EQ((*now)[1].recorded_at_us, (*h)[1].recorded_at_us);
+  EXPECT_EQ((*now)[1].source, "second");
+  EXPECT_EQ((*now)[1].qualification.address, "東京都千代田区千代田2-2");
+  EXPECT_EQ((*now)[0].qualification, a);
+}
+
 // R-REG-3: the same person across insurers is found through the keyed hash only.
 TEST_P(StoreContract, FindByPersonLink) {
   auto old_q = member("4000");
