@@ -2,7 +2,9 @@
 // put_records transaction per batch in file order) and JSON records from a request (the same
 // rules, one transaction). Both end in the same sink: the row's person from its
 // qualification, the first row of a natural key kept and later ones rejected, the store's
-// outcome counted.
+// outcome counted. A file loaded into an empty store is a bulk load (store/clinical.h
+// begin_bulk): every key is new there and the sink has already rejected repeated ones, so the
+// rows are appended and the store builds its indexes once at the end.
 #include <algorithm>
 #include <charconv>
 #include <boost/json/serialize.hpp>
@@ -66,10 +68,29 @@ class Sink {
       std::stable_sort(b.errors.begin(), b.errors.end(),
                        [](const batch::RowError& x, const batch::RowError& y) { return x.row < y.row; });
     if (b.records.empty()) return Status::Ok();
+    if (bulk_) {
+      if (Status st = db_.clinical().put_bulk(b.records); !st) return st;
+      accepted_ += static_cast<int64_t>(b.records.size());
+      return Status::Ok();
+    }
     auto outcomes = db_.clinical().put_records(b.records);
     if (!outcomes) return outcomes.status();
     for (auto o : *outcomes) (o == store::PutOutcome::kUnchanged ? unchanged_ : accepted_)++;
     return Status::Ok();
+  }
+
+  // A file's first batch is near: load in bulk when the store is empty.
+  Status begin_bulk() {
+    auto began = db_.clinical().begin_bulk();
+    if (!began) return began.status();
+    bulk_ = *began;
+    return Status::Ok();
+  }
+  // The end of a file: the store completes a bulk load (also after a failed run).
+  Status finish_bulk() {
+    if (!bulk_) return Status::Ok();
+    bulk_ = false;
+    return db_.clinical().finish_bulk();
   }
 
   int64_t accepted() const { return accepted_; }
@@ -82,6 +103,7 @@ class Sink {
   detail::Resolver resolver_;
   detail::KeysSeen seen_;
   int64_t accepted_ = 0, unchanged_ = 0;
+  bool bulk_ = false;
 };
 
 // "drugC" → "DrugC".
@@ -153,10 +175,13 @@ Result<Report> import_csv(store::Database& db, ClinicalKind kind, const std::fil
   in.columns = columns(kind);
   in.parse = [&sink](const batch::Row& row) { return sink.parse(row); };
   in.write = [&sink](batch::Batch<store::ClinicalPut>& b) { return sink.write(b); };
+  in.start = [&sink](const batch::FileInfo&) { return sink.begin_bulk(); };
   batch::Options opt = options;
   opt.checkpoint = nullptr;  // the duplicate rule needs every row: a re-run repeats the file
   auto summary = batch::run(csv, in, opt);
+  Status finished = sink.finish_bulk();
   if (!summary) return summary.error();
+  if (!finished) return finished.error();
   Report report;
   report.accepted = sink.accepted();
   report.unchanged = sink.unchanged();

@@ -40,7 +40,10 @@ http::Response load(Context& ctx, store::ClinicalKind kind, const http::Request&
   opt.source = security::actor_text(actor);
   if (actor.role == core::Role::kInsurer) opt.only_insurer = actor.id;
   auto report = clinical::load_records(ctx.db, kind, *arr, opt);
-  if (!report) return http::problem(report.error().code == "E_STORE" ? 503 : 500, report.error());
+  if (!report) {  // E_LOCKED: a bulk import of the clinical store is running
+    const std::string& code = report.error().code;
+    return http::problem(code == "E_STORE" || code == "E_LOCKED" ? 503 : 500, report.error());
+  }
   ctx.audit.record(security::ClinicalLoad{actor, std::string(store::clinical_kind_name(kind)),
                                           report->accepted, report->unchanged, report->rejected,
                                           ""});

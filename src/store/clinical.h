@@ -111,6 +111,23 @@ class ClinicalStore {
   // record_id present with the same fields is skipped; a record_id or (kind, record_key)
   // present with other fields is E_COPY_CONFLICT, and nothing of the batch is written.
   virtual Result<int64_t> put_verbatim(std::span<const ClinicalRecord> rows) = 0;
+
+  // ---- a large file into an empty store (`onshi clinical import`) ----
+  // A backend may load a file into a store that holds no rows faster by appending the rows and
+  // building its indexes once at the end. begin_bulk() starts such a load when the store is
+  // empty and no other load runs, and answers whether it did (false: use put_records — the
+  // default, and always on PostgreSQL). During the load, put_bulk writes one batch in one
+  // transaction, every item as new: the caller guarantees each key is new and given once
+  // (clinical/ rejects a key repeated in its file). finish_bulk builds what the load left out,
+  // in one transaction. Meanwhile other writers get E_LOCKED, and readers see the batches
+  // written so far (by a slower read). A load that never finishes (kill -9) is finished by the
+  // next process that opens or writes the store: its state is then that of the batches
+  // written, exactly as with put_records, so running the file again completes it.
+  virtual Result<bool> begin_bulk() { return false; }
+  virtual Status put_bulk(std::span<const ClinicalPut> items) {
+    return put_records(items).status();
+  }
+  virtual Status finish_bulk() { return Status::Ok(); }
 };
 
 }  // namespace onshi::store

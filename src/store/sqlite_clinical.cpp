@@ -7,11 +7,20 @@
 // keeps the import near the sqlite3 shell's bare `.import` (docs/performance.md). One
 // connection per store, opened on first use, serialised by a mutex; other processes on the
 // same file are serialised by SQLite's write lock (BEGIN IMMEDIATE).
+//
+// A bulk load (begin_bulk … finish_bulk) into an empty table drops the two indexes, appends
+// the rows in file order — the one b-tree the sqlite3 shell's `.import` also writes — and
+// creates the indexes again by one sort each at the end. The load holds the flock
+// DIR/.onshi-clinical-load.lock from before the indexes are dropped until after they are
+// back; missing indexes with that lock free mean a load was cut short, and whoever sees that
+// first (an open, a write) creates them in one transaction, so a crash leaves the rows of the
+// batches written, indexed, as put_records would have.
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
 
 #include "core/date.h"
+#include "core/dir_lock.h"
 #include "store/clinical_backend.h"
 #include "store/sqlite.h"
 
@@ -32,6 +41,15 @@ CREATE INDEX IF NOT EXISTS clinical_records_person
 CREATE TABLE IF NOT EXISTS clinical_windows(
   kind INTEGER PRIMARY KEY, amount INTEGER NOT NULL, unit TEXT NOT NULL, basis TEXT NOT NULL);
 )sql"};
+
+// The indexes a bulk load leaves out, and how they come back (the first migration's).
+constexpr const char* kDropIndexes =
+    "DROP INDEX IF EXISTS clinical_records_key; DROP INDEX IF EXISTS clinical_records_person;";
+constexpr const char* kCreateIndexes =
+    "CREATE UNIQUE INDEX IF NOT EXISTS clinical_records_key ON clinical_records(kind, record_key);"
+    "CREATE INDEX IF NOT EXISTS clinical_records_person "
+    "ON clinical_records(person_link, kind, record_date);";
+constexpr const char* kLoadRole = "clinical-load";
 
 constexpr const char* kColumns =
     "record_id,recorded_at,kind,record_key,person_link,card_key,record_date,payload,source";
@@ -67,7 +85,10 @@ class SqliteClinical final : public SqliteClinicalStore {
     auto db = open_locked();
     if (!db) return db.error();
     const int64_t now = core::now_unix_us();
-    return sqlite::write_transaction(*db, [&](sqlite3* d) { return put_in(d, items, now); });
+    return sqlite::write_transaction(*db, [&](sqlite3* d) -> Result<std::vector<PutOutcome>> {
+      if (auto st = indexes_ready(d); !st) return st.error();
+      return put_in(d, items, now);
+    });
   }
 
   Result<std::vector<ClinicalRecord>> records_of(std::string_view person_link, ClinicalKind kind,
@@ -143,7 +164,69 @@ class SqliteClinical final : public SqliteClinicalStore {
     std::lock_guard lock(mu_);
     auto db = open_locked();
     if (!db) return db.error();
-    return sqlite::write_transaction(*db, [&](sqlite3* d) { return verbatim_in(d, rows); });
+    return sqlite::write_transaction(*db, [&](sqlite3* d) -> Result<int64_t> {
+      if (auto st = indexes_ready(d); !st) return st.error();
+      return verbatim_in(d, rows);
+    });
+  }
+
+  Result<bool> begin_bulk() override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    if (bulk_) return true;
+    auto held = core::DirLock::acquire(dir_, kLoadRole, "clinical", "a clinical import");
+    if (!held) return false;  // another load, or a recovery: this one goes row by row
+    auto began = sqlite::write_transaction(*db, [&](sqlite3* d) -> Result<bool> {
+      Stmt q(d, "SELECT EXISTS(SELECT 1 FROM clinical_records)");
+      if (q.step() != SQLITE_ROW) return sqlite::error(d, "clinical.db bulk load");
+      const bool empty = q.col_i64(0) == 0;
+      q = Stmt();  // finalised: a pending read would block DROP INDEX
+      // Not empty: a load cut short before this one's open is completed instead.
+      if (auto st = sqlite::exec(d, empty ? kDropIndexes : kCreateIndexes); !st)
+        return st.error();
+      return empty;
+    });
+    if (!began) return began.error();
+    if (*began) {
+      load_lock_ = std::move(*held);
+      bulk_ = true;
+    }
+    return *began;
+  }
+
+  Status put_bulk(std::span<const ClinicalPut> items) override {
+    std::unique_lock lock(mu_);
+    if (!bulk_) {
+      lock.unlock();
+      return put_records(items).status();
+    }
+    const int64_t now = core::now_unix_us();
+    return sqlite::write_transaction(db_, [&](sqlite3* d) -> Status {
+      Stmt ins(d,
+               "INSERT INTO clinical_records(kind,record_key,person_link,card_key,record_date,"
+               "payload,source,recorded_at) VALUES(?,?,?,?,?,?,?,?)");
+      for (const ClinicalPut& p : items) {
+        ins.reset();
+        ins.i64(1, static_cast<int64_t>(p.kind)).text_static(2, p.record_key);
+        ins.blob(3, p.person_link).text_static(4, p.card_key).text_static(5, p.record_date);
+        ins.blob(6, p.payload).text_static(7, p.source).i64(8, now);
+        if (ins.step() != SQLITE_DONE) return sqlite::error(d, "clinical.db insert");
+      }
+      return Status::Ok();
+    });
+  }
+
+  Status finish_bulk() override {
+    std::lock_guard lock(mu_);
+    if (!bulk_) return Status::Ok();
+    Status st = sqlite::write_transaction(
+        db_, [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
+    // Released even on failure: the next writer then finds the indexes missing and the lock
+    // free, and creates them.
+    load_lock_ = core::DirLock();
+    bulk_ = false;
+    return st;
   }
 
  private:
@@ -223,6 +306,34 @@ class SqliteClinical final : public SqliteClinicalStore {
     return inserted;
   }
 
+  // Inside a write transaction, before a write that needs the indexes: Ok when they are
+  // there; E_LOCKED while a bulk load runs; a load cut short (indexes missing, its lock free)
+  // is completed here, in this transaction.
+  Status indexes_ready(sqlite3* db) {
+    if (bulk_)
+      return Status::Fail("E_LOCKED", "clinical",
+                          "clinical.db は一括登録の最中です。終わってから書き込んでください");
+    auto present = indexes_present(db);
+    if (!present) return present.status();
+    if (*present) return Status::Ok();
+    auto held = core::DirLock::acquire(dir_, kLoadRole, "clinical", "a clinical import");
+    if (!held)
+      return held.error().code == "E_LOCKED"
+                 ? Status::Fail("E_LOCKED", "clinical",
+                                "clinical.db は別の処理（onshi clinical import）が一括登録中です。"
+                                "終わってから書き込んでください")
+                 : held.status();
+    return sqlite::exec(db, kCreateIndexes);
+  }
+
+  static Result<bool> indexes_present(sqlite3* db) {
+    Stmt q(db,
+           "SELECT COUNT(*) FROM sqlite_schema WHERE type='index' AND "
+           "name IN ('clinical_records_key','clinical_records_person')");
+    if (q.step() != SQLITE_ROW) return sqlite::error(db, "clinical.db schema");
+    return q.col_i64(0) == 2;
+  }
+
   // Stores a window: replacing the kind's (`replace`), or only when the kind has none.
   static Status write_window(sqlite3* db, const ViewingWindow& w, bool replace) {
     Stmt q(db, replace ? "INSERT OR REPLACE INTO clinical_windows(kind,amount,unit,basis) "
@@ -253,6 +364,18 @@ class SqliteClinical final : public SqliteClinicalStore {
         sqlite3_close(*db);
         return st.error();
       }
+    // A bulk load cut short: its indexes, now (readers would otherwise scan the table).
+    auto present = indexes_present(*db);
+    Status ready = present.status();
+    if (present && !*present)
+      ready = sqlite::write_transaction(*db, [&](sqlite3* d) -> Status {
+        Status st = indexes_ready(d);
+        return st || st.error().code == "E_LOCKED" ? Status::Ok() : st;
+      });
+    if (!ready) {
+      sqlite3_close(*db);
+      return ready.error();
+    }
     db_ = *db;
     return db_;
   }
@@ -261,6 +384,8 @@ class SqliteClinical final : public SqliteClinicalStore {
   const bool create_;
   std::mutex mu_;
   sqlite3* db_ = nullptr;
+  core::DirLock load_lock_;  // held from begin_bulk to finish_bulk
+  bool bulk_ = false;
 };
 
 }  // namespace

@@ -4,10 +4,12 @@
 // changeable, and the copy primitives (R-CONF-5; issue 16 point 1).
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
 #include <vector>
 
 #include "store/database.h"
+#include "store/sqlite.h"
 #include "store/test_database.h"
 
 namespace onshi::store {
@@ -147,6 +149,91 @@ TEST_P(ClinicalContractTest, ScanAndPutVerbatim) {
   auto all = s.records_of("L", ClinicalKind::kTreatment, "", "");
   ASSERT_EQ(all->size(), 3u);
   EXPECT_GT((*all)[0].record_id, 42);
+}
+
+// Issue 16 (import of 10 M rows): a bulk load into an empty store ends in the rows and
+// outcomes of put_records — every row then unchanged, read by person in order; while it runs
+// another writer is refused with E_LOCKED and readers see the batches written; a store that
+// is not empty is not bulk-loaded.
+TEST_P(ClinicalContractTest, BulkLoadIntoEmptyStore) {
+  ClinicalStore& s = db_->clinical();
+  std::vector<ClinicalPut> items{put(ClinicalKind::kMedication, "k1", "L", "20240101", "a"),
+                                 put(ClinicalKind::kMedication, "k2", "L", "20250101", "b"),
+                                 put(ClinicalKind::kMedication, "k3", "M", "20240601", "c")};
+  auto began = s.begin_bulk();
+  ASSERT_TRUE(began.ok()) << began.error().message;
+  if (GetParam() == "sqlite") EXPECT_TRUE(*began);
+  ASSERT_TRUE(s.put_bulk(std::span(items).first(2)).ok());
+  auto other = open_store(tdb_.url());  // another process's store
+  ASSERT_TRUE(other.ok());
+  auto seen = (*other)->clinical().records_of("L", ClinicalKind::kMedication, "", "");
+  ASSERT_TRUE(seen.ok()) << seen.error().message;
+  EXPECT_EQ(seen->size(), 2u);
+  if (*began) {
+    auto refused = (*other)->clinical().put_records(std::vector<ClinicalPut>{items[0]});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, "E_LOCKED");
+    auto second = (*other)->clinical().begin_bulk();  // a second load goes row by row
+    ASSERT_TRUE(second.ok());
+    EXPECT_FALSE(*second);
+  }
+  ASSERT_TRUE(s.put_bulk(std::span(items).subspan(2)).ok());
+  ASSERT_TRUE(s.finish_bulk().ok());
+
+  auto again = (*other)->clinical().put_records(items);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  for (auto o : *again) EXPECT_EQ(o, PutOutcome::kUnchanged);
+  auto rows = s.records_of("L", ClinicalKind::kMedication, "", "");
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].record_key, "k2");
+  EXPECT_EQ((*rows)[1].record_key, "k1");
+  EXPECT_EQ(*s.count_records(ClinicalKind::kMedication), 3);
+  auto not_empty = s.begin_bulk();
+  ASSERT_TRUE(not_empty.ok());
+  EXPECT_FALSE(*not_empty);
+}
+
+// Issue 16 (kill -9 during a bulk load): a load that never finishes — its process gone, its
+// lock with it — is completed by the next store that opens the database: the rows written
+// are there, a second put of them changes nothing and their keys are unique again.
+TEST_P(ClinicalContractTest, BulkLoadCutShortIsCompletedByTheNextStore) {
+  std::vector<ClinicalPut> items{put(ClinicalKind::kMedication, "k1", "L", "20240101", "a"),
+                                 put(ClinicalKind::kMedication, "k2", "L", "20250101", "b")};
+  {
+    auto first = open_store(tdb_.url());
+    ASSERT_TRUE(first.ok());
+    auto began = (*first)->clinical().begin_bulk();
+    ASSERT_TRUE(began.ok());
+    ASSERT_TRUE((*first)->clinical().put_bulk(items).ok());
+    db_.reset();
+  }  // gone without finish_bulk, as after kill -9
+  auto next = open_store(tdb_.url());
+  ASSERT_TRUE(next.ok());
+  ClinicalStore& s = (*next)->clinical();
+  auto rows = s.records_of("L", ClinicalKind::kMedication, "", "");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  EXPECT_EQ(rows->size(), 2u);
+  items[1].payload = "b2";
+  auto again = s.put_records(items);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ((*again)[0], PutOutcome::kUnchanged);
+  EXPECT_EQ((*again)[1], PutOutcome::kChanged);
+  EXPECT_EQ(*s.count_records(ClinicalKind::kMedication), 2);
+  auto copy = s.put_verbatim(std::vector<ClinicalRecord>{
+      {999, 1, ClinicalKind::kMedication, "k1", "L", "card", "20240101", "x", "src"}});
+  ASSERT_FALSE(copy.ok());
+  EXPECT_EQ(copy.error().code, "E_COPY_CONFLICT");
+  if (GetParam() == "sqlite") {  // both indexes are back
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((tdb_.dir() / "clinical.db").c_str(), &raw), SQLITE_OK);
+    sqlite::Stmt q(raw,
+                   "SELECT COUNT(*) FROM sqlite_schema WHERE name IN "
+                   "('clinical_records_key','clinical_records_person')");
+    ASSERT_EQ(q.step(), SQLITE_ROW);
+    EXPECT_EQ(q.col_i64(0), 2);
+    q = sqlite::Stmt();
+    sqlite3_close(raw);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ClinicalContractTest,
