@@ -168,7 +168,7 @@ TEST(DocsTest, EveryRegisteredRouteIsInApiMdAndOpenapi) {
 // the binary really gives (E_KEY_MISSING).
 // The paths under `paths:` of the OpenAPI file, each with its text up to the next path.
 std::map<std::string, std::string> openapi_paths(const std::string& yaml) {
-  static const std::regex key(R"(\n  (/[^ :\n]*):\n)");
+  static const std::regex key(R"(\n  (/[^ \n]*):\n)");
   std::map<std::string, std::string> out;
   std::smatch m;
   std::string::const_iterator at = yaml.begin();
