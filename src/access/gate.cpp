@@ -1,8 +1,9 @@
 // The gate of clinical information (access/access.h: Gatekeeper::authorize): account, role,
 // consent, disaster period — decided in that order, then audited durably, allowed or not.
 //
-// Consents and accounts are read from the database on every call, so a withdrawal or a removed
-// account counts on the next request whichever server takes it. Disaster periods are the one
+// Consents and accounts are read from the database on every call (one read of both,
+// AccessStore::gate_facts), so a withdrawal or a removed account counts on the next request
+// whichever server takes it. Disaster periods are the one
 // thing kept: a copy of the whole (short) list, reloaded when it is older than
 // `disaster_cache`, so a declaration reaches every server within about a second without a
 // query per view.
@@ -68,14 +69,16 @@ Decision Gatekeeper::decide(const AccessRequest& q, int64_t now_us) {
     return refuse("E_ACCOUNT_MISSING", "account",
                   "医療従事者のアカウントが指定されていません。医師・歯科医師・薬剤師のアカウントで"
                   "サインインしてください");
-  auto account = store_.find_account(q.institution, q.account);
-  if (!account) return refuse("E_STORE", "", "アクセスの可否を確認できませんでした");
-  if (!*account || (*account)->removed_at_us)
+  // The account and the person's latest consent in one read (one snapshot).
+  auto facts = store_.gate_facts(q.institution, q.account, q.person_link, category_code(q.category));
+  if (!facts) return refuse("E_STORE", "", "アクセスの可否を確認できませんでした");
+  const auto& account = facts->account;
+  if (!account || account->removed_at_us)
     return refuse("E_ACCOUNT_UNKNOWN", "account",
                   "このアカウントはこの医療機関に登録されていません");
-  auto role = parse_role((*account)->role);
+  auto role = parse_role(account->role);
   if (!role) return refuse("E_ACCOUNT_ROLE", "account", role.error().message);
-  const std::string role_text((*account)->role);
+  const std::string role_text(account->role);
   if (!role_may_view(*role, q.category)) {
     Decision d = refuse("E_ACCOUNT_ROLE", "account",
                         std::string(role_label(*role)) + "のアカウントでは" +
@@ -85,12 +88,7 @@ Decision Gatekeeper::decide(const AccessRequest& q, int64_t now_us) {
   }
   Decision d;
   d.role = role_text;
-  std::optional<store::ConsentRow> latest;
-  if (!q.person_link.empty()) {
-    auto c = store_.latest_consent(q.person_link, q.institution, category_code(q.category));
-    if (!c) return refuse("E_STORE", "", "アクセスの可否を確認できませんでした");
-    latest = std::move(*c);
-  }
+  std::optional<store::ConsentRow>& latest = facts->consent;
   if (latest && live(*latest, now_us)) {
     d.allowed = true;
     d.basis = "consent";

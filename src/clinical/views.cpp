@@ -185,7 +185,7 @@ std::variant<View, Refusal> Viewer::read(const ViewRequest& r,
   if (to_month && to_month->first_of_next_month().add_days(-1) < to)
     to = to_month->first_of_next_month().add_days(-1);
   if (to < from) return v;
-  auto rows = db_.clinical().records_of(person.person_link, r.kind, from.yyyymmdd(), to.yyyymmdd());
+  auto rows = db_.clinical().view_rows(person.person_link, r.kind, from.yyyymmdd(), to.yyyymmdd());
   if (!rows) return store_failure(rows.error());
   v.rows = static_cast<int64_t>(rows->size());
   if (r.kind == ClinicalKind::kTreatment && detail::has_operation(*rows)) {

@@ -2,72 +2,94 @@
 // dispensing (day and institution), checks by 年度 with each numeric item as a series over
 // the years, treatments by day and institution, prescriptions by 処方箋ID. Rows arrive newest
 // first (record_date, then record_id descending); groups keep that order, and the rows inside
-// a group are put back in the order they were stored.
+// a group are put back in the order they were stored. Values are read in place from the
+// payloads by column index; the only strings made are the ones the view keeps.
 #include <algorithm>
+#include <array>
 #include <map>
+#include <string_view>
 
 #include "clinical/views_detail.h"
 
 namespace onshi::clinical::detail {
 namespace {
 
-// The payload columns of each kind, computed once.
-const std::vector<std::string>& names_of(ClinicalKind kind) {
+// The index of column `name` in the payload of `kind`, or -1 (payload_columns order).
+int column(ClinicalKind kind, std::string_view name) {
   static const std::vector<std::string> kNames[] = {
       payload_columns(ClinicalKind::kMedication), payload_columns(ClinicalKind::kCheckup),
       payload_columns(ClinicalKind::kTreatment), payload_columns(ClinicalKind::kPrescription)};
-  return kNames[static_cast<int>(kind) - 1];
+  const auto& names = kNames[static_cast<int>(kind) - 1];
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<int>(i);
+  return -1;
 }
 
-// One row's values by element name, read in place from the payload (clinical/'s encoding:
-// the payload columns' values in order, separated by U+001F).
+// One row's values, split in place (clinical/'s encoding: the payload columns' values in
+// order, separated by U+001F) and read by column index: no string is made for a value the
+// view does not keep.
 class Fields {
  public:
-  Fields(ClinicalKind kind, std::string_view payload) : names_(names_of(kind)) {
-    values_.reserve(names_.size());
-    for (size_t i = 0; i < names_.size(); ++i) {
+  explicit Fields(std::string_view payload) {
+    while (n_ < kMax) {
       const size_t cut = payload.find('\x1f');
-      values_.push_back(payload.substr(0, cut));
-      payload = cut == std::string_view::npos ? std::string_view() : payload.substr(cut + 1);
+      values_[n_++] = payload.substr(0, cut);
+      if (cut == std::string_view::npos) break;
+      payload.remove_prefix(cut + 1);
     }
   }
-  std::string operator[](std::string_view name) const {
-    for (size_t i = 0; i < names_.size(); ++i)
-      if (names_[i] == name) return std::string(values_[i]);
-    return {};
+  std::string_view operator[](int i) const {
+    return i >= 0 && static_cast<size_t>(i) < n_ ? values_[static_cast<size_t>(i)]
+                                                 : std::string_view();
   }
+  std::string str(int i) const { return std::string((*this)[i]); }
 
  private:
-  const std::vector<std::string>& names_;
-  std::vector<std::string_view> values_;
+  static constexpr size_t kMax = 16;  // the widest kind has 14 columns
+  std::array<std::string_view, kMax> values_;
+  size_t n_ = 0;
 };
 
-Drug drug_of(const Fields& f) {
-  return Drug{f["DrugC"], f["DrugN"], f["Qua1"], f["Unit"], f["UsageN"], f["Times"], f["RpNumber"]};
-}
+// The columns of a drug in one kind's payload.
+struct DrugColumns {
+  int code, name, quantity, unit, usage, times, rp;
+  explicit DrugColumns(ClinicalKind k)
+      : code(column(k, "DrugC")),
+        name(column(k, "DrugN")),
+        quantity(column(k, "Qua1")),
+        unit(column(k, "Unit")),
+        usage(column(k, "UsageN")),
+        times(column(k, "Times")),
+        rp(column(k, "RpNumber")) {}
+  Drug of(const Fields& f) const {
+    return Drug{f.str(code),  f.str(name),  f.str(quantity), f.str(unit),
+                f.str(usage), f.str(times), f.str(rp)};
+  }
+};
 
-// Index of the group with `key` in `groups`, appending a new one made by `make` when absent.
+// The group of `groups` for (date, institution), appending one made by `make` when absent.
+// Rows come newest first, so the groups of one day are the last ones: only they are looked at.
 template <typename G, typename Make>
-G& group_of(std::vector<G>& groups, std::map<std::string, size_t>& index, const std::string& key,
-            Make make) {
-  auto [it, added] = index.emplace(key, groups.size());
-  if (added) groups.push_back(make());
-  return groups[it->second];
+G& day_group(std::vector<G>& groups, std::string_view date, std::string_view institution,
+             Make make) {
+  for (auto g = groups.rbegin(); g != groups.rend() && g->date == date; ++g)
+    if (g->institution_code == institution) return *g;
+  groups.push_back(make());
+  return groups.back();
 }
 
-void medication(View& v, const std::vector<store::ClinicalRecord>& rows) {
-  std::map<std::string, size_t> index;
+void medication(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+  constexpr ClinicalKind k = ClinicalKind::kMedication;
+  static const int code = column(k, "MedicalInstitutionCode"),
+                   name = column(k, "MedicalInstitutionName"),
+                   kind = column(k, "InstitutionClassification");
+  static const DrugColumns drug(k);
   for (const auto& r : rows) {
-    Fields f(r.kind, r.payload);
-    Dispensing& d =
-        group_of(v.medication, index, r.record_date + "|" + f["MedicalInstitutionCode"], [&] {
-          return Dispensing{r.record_date,
-                            f["MedicalInstitutionCode"],
-                            f["MedicalInstitutionName"],
-                            f["InstitutionClassification"],
-                            {}};
-        });
-    d.drugs.push_back(drug_of(f));
+    const Fields f(r.payload);
+    Dispensing& d = day_group(v.medication, r.record_date, f[code], [&] {
+      return Dispensing{r.record_date, f.str(code), f.str(name), f.str(kind), {}};
+    });
+    d.drugs.push_back(drug.of(f));
   }
   for (auto& d : v.medication) std::reverse(d.drugs.begin(), d.drugs.end());
 }
@@ -83,7 +105,9 @@ void series(View& v) {
     for (auto c = y->checkups.rbegin(); c != y->checkups.rend(); ++c)
       for (const auto& item : c->items) {
         if (item.data_type != "PQ") continue;
-        CheckupSeries& s = group_of(v.series, index, item.code, [&] { return CheckupSeries{}; });
+        auto [it, added] = index.emplace(item.code, v.series.size());
+        if (added) v.series.emplace_back();
+        CheckupSeries& s = v.series[it->second];
         s.code = item.code;  // the newest check's name, unit and range win
         s.name = item.name;
         s.unit = item.unit;
@@ -93,21 +117,23 @@ void series(View& v) {
       }
 }
 
-void checkups(View& v, const std::vector<store::ClinicalRecord>& rows) {
+void checkups(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+  constexpr ClinicalKind k = ClinicalKind::kCheckup;
+  static const int code = column(k, "HealthCheckupInstitutionCode"),
+                   name = column(k, "HealthCheckupInstitutionName"), item = column(k, "ItemCode"),
+                   item_name = column(k, "ItemName"), type = column(k, "DataType"),
+                   value = column(k, "DataValue"), unit = column(k, "Unit"),
+                   value_name = column(k, "DataValueName"), low = column(k, "ReferenceRangeLow"),
+                   high = column(k, "ReferenceRangeHigh"), judgement = column(k, "Judgement");
   std::vector<Checkup> checks;
-  std::map<std::string, size_t> index;
   for (const auto& r : rows) {
-    Fields f(r.kind, r.payload);
-    Checkup& c =
-        group_of(checks, index, r.record_date + "|" + f["HealthCheckupInstitutionCode"], [&] {
-          return Checkup{r.record_date,
-                         f["HealthCheckupInstitutionCode"],
-                         f["HealthCheckupInstitutionName"],
-                         {}};
-        });
-    c.items.push_back(CheckupItem{f["ItemCode"], f["ItemName"], f["DataType"], f["DataValue"],
-                                  f["Unit"], f["DataValueName"], f["ReferenceRangeLow"],
-                                  f["ReferenceRangeHigh"], f["Judgement"]});
+    const Fields f(r.payload);
+    Checkup& c = day_group(checks, r.record_date, f[code], [&] {
+      return Checkup{r.record_date, f.str(code), f.str(name), {}};
+    });
+    c.items.push_back(CheckupItem{f.str(item), f.str(item_name), f.str(type), f.str(value),
+                                  f.str(unit), f.str(value_name), f.str(low), f.str(high),
+                                  f.str(judgement)});
   }
   for (auto& c : checks) {
     std::sort(c.items.begin(), c.items.end(),
@@ -120,55 +146,61 @@ void checkups(View& v, const std::vector<store::ClinicalRecord>& rows) {
   series(v);
 }
 
-std::vector<std::string> split_diagnoses(const std::string& text) {
-  static const std::string kSep = "；";
+std::vector<std::string> split_diagnoses(std::string_view text) {
+  static constexpr std::string_view kSep = "；";
   std::vector<std::string> out;
-  size_t at = 0;
-  while (at <= text.size() && !text.empty()) {
-    const size_t next = text.find(kSep, at);
-    std::string part = text.substr(at, next == std::string::npos ? std::string::npos : next - at);
-    if (!part.empty()) out.push_back(std::move(part));
-    if (next == std::string::npos) break;
-    at = next + kSep.size();
+  while (!text.empty()) {
+    const size_t next = text.find(kSep);
+    if (std::string_view part = text.substr(0, next); !part.empty()) out.emplace_back(part);
+    if (next == std::string_view::npos) break;
+    text.remove_prefix(next + kSep.size());
   }
   return out;
 }
 
-void treatments(View& v, const std::vector<store::ClinicalRecord>& rows) {
-  std::map<std::string, size_t> index;
+int operation_column() {
+  static const int i = column(ClinicalKind::kTreatment, "OperationFlg");
+  return i;
+}
+
+void treatments(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+  constexpr ClinicalKind k = ClinicalKind::kTreatment;
+  static const int code = column(k, "MedicalInstitutionCode"),
+                   name = column(k, "MedicalInstitutionName"),
+                   kind = column(k, "InstitutionClassification"),
+                   procedure = column(k, "ProcedureC"), procedure_name = column(k, "ProcedureN"),
+                   times = column(k, "Times"), diagnoses = column(k, "DiagnosisNames");
   for (const auto& r : rows) {
-    Fields f(r.kind, r.payload);
-    const bool operation = f["OperationFlg"] == "1";
+    const Fields f(r.payload);
+    const bool operation = f[operation_column()] == "1";
     if (operation && v.operations_hidden) continue;
-    TreatmentDay& t =
-        group_of(v.treatments, index, r.record_date + "|" + f["MedicalInstitutionCode"], [&] {
-          return TreatmentDay{r.record_date,
-                              f["MedicalInstitutionCode"],
-                              f["MedicalInstitutionName"],
-                              f["InstitutionClassification"],
-                              {}};
-        });
-    t.procedures.push_back(Procedure{f["ProcedureC"], f["ProcedureN"], operation, f["Times"],
-                                     split_diagnoses(f["DiagnosisNames"])});
+    TreatmentDay& t = day_group(v.treatments, r.record_date, f[code], [&] {
+      return TreatmentDay{r.record_date, f.str(code), f.str(name), f.str(kind), {}};
+    });
+    t.procedures.push_back(Procedure{f.str(procedure), f.str(procedure_name), operation,
+                                     f.str(times), split_diagnoses(f[diagnoses])});
   }
   for (auto& t : v.treatments) std::reverse(t.procedures.begin(), t.procedures.end());
 }
 
-void prescriptions(View& v, const std::vector<store::ClinicalRecord>& rows) {
-  std::map<std::string, size_t> index;
+void prescriptions(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+  constexpr ClinicalKind k = ClinicalKind::kPrescription;
+  static const int id = column(k, "PrescriptionId"), date = column(k, "PrescriptionDate"),
+                   prescriber = column(k, "PrescribingInstitutionCode"),
+                   prescriber_name = column(k, "PrescribingInstitutionName"),
+                   dispensed = column(k, "DispensingDate"),
+                   dispenser = column(k, "DispensingInstitutionCode"),
+                   dispenser_name = column(k, "DispensingInstitutionName");
+  static const DrugColumns drug(k);
+  std::map<std::string_view, size_t> index;  // by 処方箋ID (views into rows)
   for (const auto& r : rows) {
-    Fields f(r.kind, r.payload);
-    Prescription& p = group_of(v.prescriptions, index, f["PrescriptionId"], [&] {
-      return Prescription{f["PrescriptionId"],
-                          f["PrescriptionDate"],
-                          f["PrescribingInstitutionCode"],
-                          f["PrescribingInstitutionName"],
-                          f["DispensingDate"],
-                          f["DispensingInstitutionCode"],
-                          f["DispensingInstitutionName"],
-                          {}};
-    });
-    p.drugs.push_back(drug_of(f));
+    const Fields f(r.payload);
+    auto [it, added] = index.emplace(f[id], v.prescriptions.size());
+    if (added)
+      v.prescriptions.push_back(Prescription{f.str(id), f.str(date), f.str(prescriber),
+                                             f.str(prescriber_name), f.str(dispensed),
+                                             f.str(dispenser), f.str(dispenser_name), {}});
+    v.prescriptions[it->second].drugs.push_back(drug.of(f));
   }
   for (auto& p : v.prescriptions) {
     std::reverse(p.drugs.begin(), p.drugs.end());
@@ -181,14 +213,13 @@ void prescriptions(View& v, const std::vector<store::ClinicalRecord>& rows) {
 
 }  // namespace
 
-bool has_operation(const std::vector<store::ClinicalRecord>& rows) {
+bool has_operation(const std::vector<store::ClinicalViewRow>& rows) {
   for (const auto& r : rows)
-    if (r.kind == ClinicalKind::kTreatment && Fields(r.kind, r.payload)["OperationFlg"] == "1")
-      return true;
+    if (Fields(r.payload)[operation_column()] == "1") return true;
   return false;
 }
 
-void group(View& v, const std::vector<store::ClinicalRecord>& rows) {
+void group(View& v, const std::vector<store::ClinicalViewRow>& rows) {
   switch (v.kind) {
     case ClinicalKind::kMedication:
       return medication(v, rows);

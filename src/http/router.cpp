@@ -124,6 +124,12 @@ void Router::add(std::string method, std::string path, Admit who, Handler h) {
   routes_.push_back(Route{std::move(method), std::move(path), std::move(who), std::move(h)});
 }
 
+std::vector<std::pair<std::string, std::string>> Router::list() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Route& r : routes_) out.emplace_back(r.method, r.path);
+  return out;
+}
+
 Response Router::dispatch(const Request& r) const {
   bool path_seen = false;
   std::string allow;

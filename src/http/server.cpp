@@ -545,6 +545,9 @@ void Server::handle_signals() {
 }
 
 Metrics& Server::metrics() { return impl_->metrics; }
+std::vector<std::pair<std::string, std::string>> Server::routes() const {
+  return impl_->router.list();
+}
 void Server::set_health(std::function<Status()> check) {
   impl_->health = std::move(check);
 }

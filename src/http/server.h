@@ -87,6 +87,9 @@ class Router {
   void add(std::string method, std::string path, Admit who, Handler h);
   // 404 E_NOT_FOUND / 405 E_METHOD when nothing matches.
   Response dispatch(const Request& r) const;
+  // Every route added, as (method, path), in the order added: what the server really serves,
+  // computed paths included (the docs check compares it with docs/api.md and the OpenAPI file).
+  std::vector<std::pair<std::string, std::string>> list() const;
 
  private:
   struct Route {
@@ -135,6 +138,8 @@ class Server {
   void wait();            // blocks until stop() (or SIGINT/SIGTERM when handle_signals)
   void handle_signals();  // make wait() return on SIGINT/SIGTERM
   Metrics& metrics();
+  // The routes served (Router::list), /healthz and /metrics included.
+  std::vector<std::pair<std::string, std::string>> routes() const;
   // What /healthz asks (call before start()): Ok → 200 {"status":"ok"}; an error → 503
   // {"status":"unhealthy","code":…,"field":…,"reason":…}. Must be thread-safe and quick.
   void set_health(std::function<Status()> check);

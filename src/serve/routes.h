@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "http/server.h"
 #include "security/audit.h"
@@ -23,6 +24,14 @@ struct Context {
 };
 
 void add_print_routes(http::Router& router, Context& ctx);         // clinical views as PDF
+// The names a clinical print's header gives (routes_print.cpp), for every route that prints:
+// the institution's code and, when the institutions register has it, its name; the account's
+// id and, when the access store knows it, its role.
+struct PrintNames {
+  std::string institution, account;
+};
+PrintNames print_names(store::Database& db, const std::string& institution,
+                       const std::string& account);
 void add_quality_routes(http::Router& router, Context& ctx);       // insurer data quality, member view
 void add_claims_routes(http::Router& router, Context& ctx);        // claims check
 void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding, lists, statistics

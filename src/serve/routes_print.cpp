@@ -63,8 +63,8 @@ http::Response print_view(PrintRoutes& routes, store::ClinicalKind kind, const h
     if (!r->expiry_reason.empty()) ext["expiryReason"] = r->expiry_reason;
     return http::problem(r->http_status, r->error, ext);
   }
-  print::PrintInfo info{institution_label(*routes.db, q.institution),
-                        account_label(*routes.db, q.institution, q.account), ""};
+  const PrintNames names = print_names(*routes.db, q.institution, q.account);
+  print::PrintInfo info{names.institution, names.account, ""};
   auto pdf = print::render_pdf(std::get<clinical::View>(out), info);
   if (!pdf) return http::problem(500, pdf.error());
   http::Response res;
@@ -75,6 +75,11 @@ http::Response print_view(PrintRoutes& routes, store::ClinicalKind kind, const h
 }
 
 }  // namespace
+
+PrintNames print_names(store::Database& db, const std::string& institution,
+                       const std::string& account) {
+  return PrintNames{institution_label(db, institution), account_label(db, institution, account)};
+}
 
 void add_print_routes(http::Router& router, Context& ctx) {
   auto r = std::make_shared<PrintRoutes>();

@@ -7,20 +7,24 @@
 //        → 200 the view's JSON (docs/clinical.md § 見る); refused 403 / bad input 400 /
 //          E_STORE 503 as problem+json (with expiryReason for E_CONSENT_EXPIRED)
 //   POST /xml/YZKsiquc01, /xml/TKKsiquc01, /xml/SRJsiquc01, /xml/SCJsiquc01
-//        → 200 the result document: XML (FileCategory 2) or PDF (FileCategory 1) when the
-//          view is allowed; otherwise an XML result with ResultCode 2, ErrorCode and
-//          MessageContents (docs/xml-interface.md)
+//        → 200 the result document: XML (FileCategory 2) or, for FileCategory 1, the view's
+//          PDF print as application/pdf when the view is allowed; otherwise an XML result
+//          with ResultCode 2, ErrorCode and MessageContents (docs/xml-interface.md). The
+//          audit's view is "{kind}:xml" ("{kind}:bridge" through the folder bridge), with
+//          ":pdf" appended for FileCategory 1.
 #include <memory>
 
 #include "clinical/views.h"
 #include "core/date.h"
 #include "http/problem.h"
+#include "print/views.h"
 #include "serve/routes.h"
 
 namespace onshi::serve {
 namespace {
 
 struct ViewRoutes {
+  store::Database* db = nullptr;
   std::unique_ptr<clinical::Viewer> viewer;
 };
 
@@ -64,6 +68,21 @@ http::Response xml_answer(oqs::ClinicalResult result, const std::string& institu
   return res;
 }
 
+// FileCategory 1: the view's PDF print, as the screen's 「印刷 (PDF)」 makes it, answered as
+// application/pdf (the public system's YZKsiquc01res_*.pdf). A print that cannot be made is a
+// ResultCode 2 result with E_PDF_FONT / E_PDF, like any other failure of the request.
+http::Response pdf_answer(store::Database& db, const clinical::View& view,
+                          const clinical::ViewRequest& q, const std::string& file_id) {
+  const PrintNames names = print_names(db, q.institution, q.account);
+  auto bytes = print::render_pdf(view, print::PrintInfo{names.institution, names.account, ""});
+  if (!bytes) return xml_answer(clinical::refusal_result(bytes.error()), q.institution, file_id);
+  http::Response res;
+  res.content_type = "application/pdf";
+  res.body = std::move(*bytes);
+  res.headers.emplace_back("Cache-Control", "no-store");
+  return res;
+}
+
 http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http::Request& req) {
   auto parsed = oqs::parse_clinical_request_xml(req.body);
   if (!parsed) return xml_answer(clinical::refusal_result(parsed.error()), req.peer.id, "");
@@ -73,11 +92,7 @@ http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http
         clinical::refusal_result(Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
                                        "医療機関コードが証明書の医療機関と一致しません"}),
         req.peer.id, x.arbitrary_file_identifier);
-  if (x.file_category == "1")
-    return xml_answer(clinical::refusal_result(Error{"E_PDF_UNAVAILABLE", "FileCategory",
-                                                     "PDFの結果はまだ作成できません。"
-                                                     "FileCategory 2（XML）で要求してください"}),
-                      req.peer.id, x.arbitrary_file_identifier);
+  const bool pdf = x.file_category == "1";
   clinical::ViewRequest q;
   q.kind = kind;
   q.institution = req.peer.id;
@@ -87,17 +102,20 @@ http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http
   q.from_month = x.start_date;
   q.to_month = x.end_date;
   q.channel = req.query_param("via") == "bridge" ? "bridge" : "xml";
+  if (pdf) q.channel += ":pdf";
   auto out = routes.viewer->open(q);
   if (auto* r = std::get_if<clinical::Refusal>(&out))
     return xml_answer(clinical::refusal_result(r->error), req.peer.id, x.arbitrary_file_identifier);
-  return xml_answer(clinical::view_result(std::get<clinical::View>(out)), req.peer.id,
-                    x.arbitrary_file_identifier);
+  const auto& view = std::get<clinical::View>(out);
+  if (!pdf) return xml_answer(clinical::view_result(view), req.peer.id, x.arbitrary_file_identifier);
+  return pdf_answer(*routes.db, view, q, x.arbitrary_file_identifier);
 }
 
 }  // namespace
 
 void add_views_routes(http::Router& router, Context& ctx) {
   auto r = std::make_shared<ViewRoutes>();
+  r->db = &ctx.db;
   r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit);
   const http::Admit institution{core::Role::kInstitution};
   // The paths, documented in api.md and openapi.yaml as /v1/clinical/views/{kind} and

@@ -353,6 +353,9 @@ Status Service::start() {
   return st;
 }
 uint16_t Service::port() const { return impl_->server->port(); }
+std::vector<std::pair<std::string, std::string>> Service::routes() const {
+  return impl_->server->routes();
+}
 void Service::wait() {
   impl_->server->handle_signals();
   impl_->server->wait();

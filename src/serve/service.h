@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -45,6 +47,8 @@ class Service {
   ~Service();
   Status start();          // binds and serves (E_LISTEN)
   uint16_t port() const;   // bound port
+  // Every route the service serves, as (method, path) — the paths computed per kind included.
+  std::vector<std::pair<std::string, std::string>> routes() const;
   void wait();             // until SIGINT/SIGTERM or stop()
   void stop();             // stops serving and flushes the audit log
 

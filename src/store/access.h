@@ -85,6 +85,13 @@ struct InstitutionSetting {
   bool operator==(const InstitutionSetting&) const = default;
 };
 
+// What the gate reads for one decision (access::Gatekeeper): the account, and the latest
+// consent of the person for the category at the institution.
+struct GateFacts {
+  std::optional<ProfessionalAccount> account;  // as find_account
+  std::optional<ConsentRow> consent;           // as latest_consent; nullopt for no person
+};
+
 class AccessStore {
  public:
   virtual ~AccessStore() = default;
@@ -127,6 +134,14 @@ class AccessStore {
   // The institution's accounts ("" = every institution's), removed ones included, by
   // (institution, account_id).
   virtual Result<std::vector<ProfessionalAccount>> accounts(std::string_view institution) = 0;
+
+  // ---- the gate's read ----
+  // find_account(institution, account_id) and, unless person_link is "",
+  // latest_consent(person_link, institution, category), in one read of one snapshot on
+  // statements kept prepared: the read of every clinical view.
+  virtual Result<GateFacts> gate_facts(std::string_view institution, std::string_view account_id,
+                                       std::string_view person_link,
+                                       std::string_view category) = 0;
 
   // ---- institution settings ----
   // Records a setting (id ignored) and returns its id.

@@ -63,6 +63,13 @@ struct ClinicalRecord {
   bool operator==(const ClinicalRecord&) const = default;
 };
 
+// One stored row as a view reads it: the day and the kind's fields, nothing else.
+struct ClinicalViewRow {
+  std::string record_date;  // YYYYMMDD
+  std::string payload;
+  bool operator==(const ClinicalViewRow&) const = default;
+};
+
 // One row to write; the store compares everything but `source` with what it holds.
 struct ClinicalPut {
   ClinicalKind kind = ClinicalKind::kMedication;
@@ -91,6 +98,13 @@ class ClinicalStore {
   // The rows of one person and kind with from ≤ record_date ≤ to (YYYYMMDD; "" = open),
   // newest first (record_date descending, then record_id descending). One indexed read.
   virtual Result<std::vector<ClinicalRecord>> records_of(std::string_view person_link,
+                                                         ClinicalKind kind,
+                                                         std::string_view from_date,
+                                                         std::string_view to_date) = 0;
+
+  // The same rows as records_of, in the same order, with only what a view shows: the read
+  // of every clinical view, kept prepared on the backend's connections.
+  virtual Result<std::vector<ClinicalViewRow>> view_rows(std::string_view person_link,
                                                          ClinicalKind kind,
                                                          std::string_view from_date,
                                                          std::string_view to_date) = 0;

@@ -57,9 +57,11 @@ pg::Params& opt(pg::Params& p, const std::optional<int64_t>& v) {
   return v ? p.i64(*v) : p.null();
 }
 
-ConsentRow read_consent(const pg::Rows& r, int i) {
-  return {r.i64(i, 0), r.bytea(i, 1), r.str(i, 2), r.str(i, 3),      r.str(i, 4),
-          r.str(i, 5), r.i64(i, 6),   r.i64(i, 7), opt_i64(r, i, 8), r.str(i, 9)};
+// The consent in columns o … o+9 of row i (kConsentColumns).
+ConsentRow read_consent(const pg::Rows& r, int i, int o = 0) {
+  return {r.i64(i, o),     r.bytea(i, o + 1), r.str(i, o + 2),      r.str(i, o + 3),
+          r.str(i, o + 4), r.str(i, o + 5),   r.i64(i, o + 6),      r.i64(i, o + 7),
+          opt_i64(r, i, o + 8), r.str(i, o + 9)};
 }
 DisasterPeriod read_disaster(const pg::Rows& r, int i) {
   return {r.i64(i, 0), split_prefectures(r.text(i, 1)),
@@ -86,6 +88,20 @@ pg::Params consent_params(const ConsentRow& r) {
   opt(p, r.withdrawn_at_us).text(r.withdrawn_reason);
   return p;
 }
+
+// The gate's read in one statement, prepared once per connection: the account's columns
+// (kAccountColumns, 0–4; account_id NULL when there is none), then the latest consent's
+// (kConsentColumns, 5–14; id NULL when there is none or no person is named).
+const pg::Prepared kGateFacts{
+    "onshi_access_gate_facts",
+    "SELECT a.institution, a.account_id, a.role, a.registered_at_us, a.removed_at_us, c.id, "
+    "c.person_link, c.institution, c.category, c.care_setting, c.card_serial, "
+    "c.consented_at_us, c.available_until_us, c.withdrawn_at_us, c.withdrawn_reason "
+    "FROM (SELECT 1) AS one "
+    "LEFT JOIN professional_accounts a ON a.institution = $1 AND a.account_id = $2 "
+    "LEFT JOIN LATERAL (SELECT * FROM consents WHERE $3 <> ''::bytea AND person_link = $3 AND "
+    "institution = $1 AND category = $4 ORDER BY consented_at_us DESC, id DESC LIMIT 1) c "
+    "ON true"};
 
 class PgAccess final : public AccessStore {
  public:
@@ -205,6 +221,20 @@ class PgAccess final : public AccessStore {
     if (!rows) return rows.error();
     if (rows->size() == 0) return std::optional<ProfessionalAccount>();
     return std::optional<ProfessionalAccount>(read_account(*rows, 0));
+  }
+
+  Result<GateFacts> gate_facts(std::string_view institution, std::string_view account_id,
+                               std::string_view person_link, std::string_view category) override {
+    auto c = pool_.acquire();
+    if (!c) return c.error();
+    auto rows = (*c)->exec(
+        kGateFacts, pg::Params().text(institution).text(account_id).bytea(person_link).text(category));
+    if (!rows) return rows.error();
+    GateFacts out;
+    if (rows->size() != 1) return out;
+    if (!rows->null(0, 1)) out.account = read_account(*rows, 0);
+    if (!rows->null(0, 5)) out.consent = read_consent(*rows, 0, 5);
+    return out;
   }
 
   Result<std::vector<ProfessionalAccount>> accounts(std::string_view institution) override {

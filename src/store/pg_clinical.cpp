@@ -48,6 +48,12 @@ ClinicalRecord read_record(const pg::Rows& rows, int i) {
   return r;
 }
 
+// The views' read: prepared once per connection, binary results (no hex to decode).
+const pg::Prepared kViewRows{
+    "onshi_clinical_view_rows",
+    "SELECT record_date, payload FROM clinical_records WHERE person_link = $1 AND kind = $2 "
+    "AND record_date >= $3 AND record_date <= $4 ORDER BY record_date DESC, record_id DESC"};
+
 class PgClinical final : public ClinicalStore {
  public:
   explicit PgClinical(pg::Pool& pool) : pool_(pool) {}
@@ -88,6 +94,27 @@ class PgClinical final : public ClinicalStore {
     if (!rows) return rows.error();
     std::vector<ClinicalRecord> out;
     for (int i = 0; i < rows->size(); ++i) out.push_back(read_record(*rows, i));
+    return out;
+  }
+
+  Result<std::vector<ClinicalViewRow>> view_rows(std::string_view person_link, ClinicalKind kind,
+                                                 std::string_view from_date,
+                                                 std::string_view to_date) override {
+    auto c = pool_.acquire();
+    if (!c) return c.error();
+    auto rows = (*c)->exec(kViewRows,
+                           pg::Params()
+                               .bytea(person_link)
+                               .i64(static_cast<int64_t>(kind))
+                               .text(from_date)
+                               .text(to_date.empty() ? std::string_view("99999999") : to_date),
+                           pg::Format::kBinary);
+    if (!rows) return rows.error();
+    std::vector<ClinicalViewRow> out(static_cast<size_t>(rows->size()));
+    for (int i = 0; i < rows->size(); ++i) {
+      out[static_cast<size_t>(i)].record_date = rows->text(i, 0);
+      out[static_cast<size_t>(i)].payload = rows->text(i, 1);
+    }
     return out;
   }
 

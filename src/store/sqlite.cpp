@@ -36,6 +36,16 @@ Stmt::Stmt(sqlite3* db, const char* sql, bool persistent) {
     s_ = nullptr;
 }
 
+StmtCache::Lease StmtCache::use(sqlite3* db, const char* sql) {
+  auto it = stmts_.find(sql);
+  if (it == stmts_.end()) {
+    Stmt s(db, sql, true);
+    if (!s.ok()) return Lease(&failed_);
+    it = stmts_.emplace(sql, std::move(s)).first;
+  }
+  return Lease(&it->second);
+}
+
 Result<sqlite3*> open(const std::filesystem::path& file, const OpenOptions& o) {
   configure_once();
   sqlite3* db = nullptr;

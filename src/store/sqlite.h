@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/status.h"
 
@@ -137,6 +138,36 @@ class Stmt {
 
  private:
   sqlite3_stmt* s_ = nullptr;
+};
+
+// Statements kept prepared on one connection, by their SQL text, for the reads on a hot path
+// (a statement prepared per call cost more than the read itself). `use` hands one out ready
+// to bind; the lease resets it and clears its bindings when it goes out of scope, so no read
+// transaction stays open between calls. Not thread-safe: whoever serialises the connection
+// serialises its cache. Clear it before closing the connection (close refuses while
+// statements are alive).
+class StmtCache {
+ public:
+  class Lease {
+   public:
+    explicit Lease(Stmt* s) : s_(s) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { s_->reset(); }
+    Stmt& operator*() { return *s_; }
+    Stmt* operator->() { return s_; }
+
+   private:
+    Stmt* s_;
+  };
+  // The statement of `sql` on `db`, prepared on first use (a failed prepare is not kept: the
+  // statement's step then answers SQLITE_ERROR and sqlite3_errmsg(db) says why).
+  Lease use(sqlite3* db, const char* sql);
+  void clear() { stmts_.clear(); }
+
+ private:
+  std::unordered_map<std::string, Stmt> stmts_;
+  Stmt failed_;
 };
 
 }  // namespace onshi::store::sqlite

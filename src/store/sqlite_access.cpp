@@ -49,6 +49,15 @@ constexpr const char* kConsentColumns =
     "id,person_link,institution,category,care_setting,card_serial,consented_at_us,"
     "available_until_us,withdrawn_at_us,withdrawn_reason";
 
+// The reads of the views' path, kept prepared (SqliteAccess::kept_).
+constexpr const char* kLatestConsent =
+    "SELECT id,person_link,institution,category,care_setting,card_serial,consented_at_us,"
+    "available_until_us,withdrawn_at_us,withdrawn_reason FROM consents WHERE person_link=? AND "
+    "institution=? AND category=? ORDER BY consented_at_us DESC, id DESC LIMIT 1";
+constexpr const char* kFindAccount =
+    "SELECT institution,account_id,role,registered_at_us,removed_at_us FROM "
+    "professional_accounts WHERE institution=? AND account_id=?";
+
 std::optional<int64_t> opt_i64(Stmt& q, int i) {
   if (q.col_null(i)) return std::nullopt;
   return q.col_i64(i);
@@ -118,6 +127,7 @@ class SqliteAccess final : public SqliteAccessStore {
  public:
   SqliteAccess(fs::path dir, bool create) : dir_(std::move(dir)), create_(create) {}
   ~SqliteAccess() override {
+    kept_.clear();
     if (db_) sqlite3_close(db_);
   }
 
@@ -141,15 +151,12 @@ class SqliteAccess final : public SqliteAccessStore {
                                                    std::string_view institution,
                                                    std::string_view category) override {
     return read([&](sqlite3* d) -> Result<std::optional<ConsentRow>> {
-      Stmt q(d, (std::string("SELECT ") + kConsentColumns +
-                 " FROM consents WHERE person_link=? AND institution=? AND category=? "
-                 "ORDER BY consented_at_us DESC, id DESC LIMIT 1")
-                    .c_str());
-      q.blob(1, person_link).text(2, institution).text(3, category);
-      int rc = q.step();
+      auto q = kept_.use(d, kLatestConsent);
+      q->blob(1, person_link).text(2, institution).text(3, category);
+      int rc = q->step();
       if (rc == SQLITE_DONE) return std::optional<ConsentRow>();
       if (rc != SQLITE_ROW) return sqlite::error(d, "access.db consent");
-      return std::optional<ConsentRow>(read_consent(q));
+      return std::optional<ConsentRow>(read_consent(*q));
     });
   }
 
@@ -247,15 +254,31 @@ class SqliteAccess final : public SqliteAccessStore {
   Result<std::optional<ProfessionalAccount>> find_account(std::string_view institution,
                                                           std::string_view account_id) override {
     return read([&](sqlite3* d) -> Result<std::optional<ProfessionalAccount>> {
-      Stmt q(d,
-             "SELECT institution,account_id,role,registered_at_us,removed_at_us FROM "
-             "professional_accounts WHERE institution=? AND account_id=?");
-      q.text(1, institution).text(2, account_id);
-      int rc = q.step();
+      auto q = kept_.use(d, kFindAccount);
+      q->text(1, institution).text(2, account_id);
+      int rc = q->step();
       if (rc == SQLITE_DONE) return std::optional<ProfessionalAccount>();
       if (rc != SQLITE_ROW) return sqlite::error(d, "access.db account");
-      return std::optional<ProfessionalAccount>(read_account(q));
+      return std::optional<ProfessionalAccount>(read_account(*q));
     });
+  }
+
+  Result<GateFacts> gate_facts(std::string_view institution, std::string_view account_id,
+                               std::string_view person_link, std::string_view category) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    GateFacts out;
+    auto begin = kept_.use(*db, "BEGIN");
+    if (begin->step() != SQLITE_DONE) return sqlite::error(*db, "access.db gate");
+    Status st = gate_facts_in(*db, institution, account_id, person_link, category, out);
+    auto commit = kept_.use(*db, "COMMIT");
+    if (commit->step() != SQLITE_DONE) {
+      sqlite3_exec(*db, "ROLLBACK", nullptr, nullptr, nullptr);
+      if (st) st = sqlite::error(*db, "access.db gate");
+    }
+    if (!st) return st.error();
+    return out;
   }
 
   Result<std::vector<ProfessionalAccount>> accounts(std::string_view institution) override {
@@ -281,15 +304,15 @@ class SqliteAccess final : public SqliteAccessStore {
                                                        std::string_view setting,
                                                        std::string_view day) override {
     return read([&](sqlite3* d) -> Result<std::optional<InstitutionSetting>> {
-      Stmt q(d, (std::string("SELECT ") + kSettingColumns +
-                 " FROM institution_settings WHERE institution=? AND setting=? AND "
-                 "effective_on<=? ORDER BY effective_on DESC, id DESC LIMIT 1")
-                    .c_str());
-      q.text(1, institution).text(2, setting).text(3, day);
-      int rc = q.step();
+      auto q = kept_.use(d,
+                         "SELECT id,institution,setting,effective_on,use,recorded_at_us FROM "
+                         "institution_settings WHERE institution=? AND setting=? AND "
+                         "effective_on<=? ORDER BY effective_on DESC, id DESC LIMIT 1");
+      q->text(1, institution).text(2, setting).text(3, day);
+      int rc = q->step();
       if (rc == SQLITE_DONE) return std::optional<InstitutionSetting>();
       if (rc != SQLITE_ROW) return sqlite::error(d, "access.db setting");
-      return std::optional<InstitutionSetting>(read_setting(q));
+      return std::optional<InstitutionSetting>(read_setting(*q));
     });
   }
 
@@ -429,6 +452,22 @@ class SqliteAccess final : public SqliteAccessStore {
   }
 
  private:
+  // The two reads of gate_facts, inside its read transaction. Caller holds mu_.
+  Status gate_facts_in(sqlite3* d, std::string_view institution, std::string_view account_id,
+                       std::string_view person_link, std::string_view category, GateFacts& out) {
+    auto a = kept_.use(d, kFindAccount);
+    a->text_static(1, institution).text_static(2, account_id);
+    int rc = a->step();
+    if (rc == SQLITE_ROW) out.account = read_account(*a);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite::error(d, "access.db account");
+    if (person_link.empty()) return {};
+    auto c = kept_.use(d, kLatestConsent);
+    c->blob(1, person_link).text_static(2, institution).text_static(3, category);
+    rc = c->step();
+    if (rc == SQLITE_ROW) out.consent = read_consent(*c);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite::error(d, "access.db consent");
+    return {};
+  }
   static Error conflict(const std::string& store, const std::string& what) {
     return Error{"E_COPY_CONFLICT", store, what + " differs between the source and the target"};
   }
@@ -462,6 +501,7 @@ class SqliteAccess final : public SqliteAccessStore {
   const bool create_;
   std::mutex mu_;
   sqlite3* db_ = nullptr;
+  sqlite::StmtCache kept_;  // the statements of the views' path, prepared once on db_
 };
 
 }  // namespace

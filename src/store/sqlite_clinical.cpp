@@ -72,6 +72,7 @@ class SqliteClinical final : public SqliteClinicalStore {
  public:
   SqliteClinical(fs::path dir, bool create) : dir_(std::move(dir)), create_(create) {}
   ~SqliteClinical() override {
+    kept_.clear();
     if (db_) sqlite3_close(db_);
   }
 
@@ -106,6 +107,31 @@ class SqliteClinical final : public SqliteClinicalStore {
     std::vector<ClinicalRecord> out;
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) out.push_back(read_record(q));
+    if (rc != SQLITE_DONE) return sqlite::error(*db, "clinical.db read");
+    return out;
+  }
+
+  Result<std::vector<ClinicalViewRow>> view_rows(std::string_view person_link, ClinicalKind kind,
+                                                 std::string_view from_date,
+                                                 std::string_view to_date) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    auto q = kept_.use(*db,
+                       "SELECT record_date,payload FROM clinical_records WHERE person_link=? AND "
+                       "kind=? AND record_date>=? AND record_date<=? "
+                       "ORDER BY record_date DESC, record_id DESC");
+    q->blob(1, person_link).i64(2, static_cast<int64_t>(kind));
+    q->text_static(3, from_date);
+    q->text_static(4, to_date.empty() ? std::string_view("99999999") : to_date);
+    std::vector<ClinicalViewRow> out;
+    out.reserve(64);
+    int rc;
+    while ((rc = q->step()) == SQLITE_ROW) {
+      ClinicalViewRow& r = out.emplace_back();
+      r.record_date = q->col_view(0);
+      r.payload = q->col_view(1);
+    }
     if (rc != SQLITE_DONE) return sqlite::error(*db, "clinical.db read");
     return out;
   }
@@ -386,6 +412,7 @@ class SqliteClinical final : public SqliteClinicalStore {
   sqlite3* db_ = nullptr;
   core::DirLock load_lock_;  // held from begin_bulk to finish_bulk
   bool bulk_ = false;
+  sqlite::StmtCache kept_;  // the views' read, prepared once on db_
 };
 
 }  // namespace

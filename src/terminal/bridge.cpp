@@ -40,6 +40,22 @@ bool transient(const Error& e) {
   return e.code == "E_CONNECT" || e.code == "E_TLS" || e.code == "E_HTTP";
 }
 
+// Whether a result of the request `m` (in work/ at `request`) is in res/, written after the
+// request was taken: one name per extension the bridge writes.
+bool answered(const fs::path& res, const Match& m, const fs::path& request) {
+  std::error_code e2;
+  const auto req_time = fs::last_write_time(request, e2);
+  if (e2) return false;
+  const std::string xml_name = result_name(m);
+  const std::string stem = xml_name.substr(0, xml_name.size() - 4);
+  for (std::string_view ext : kResultExtensions) {
+    std::error_code e1;
+    const auto res_time = fs::last_write_time(res / (stem + std::string(ext)), e1);
+    if (!e1 && res_time >= req_time) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::pair<std::string, uint16_t>> parse_server_url(std::string_view url) {
@@ -101,11 +117,9 @@ Result<std::unique_ptr<Bridge>> Bridge::open(BridgeOptions options) {
     }
     const Match m = match(name);
     if (!m.kind) continue;
-    // Stopped between "result renamed into res/" and "request removed": already answered.
-    std::error_code e1, e2;
-    auto res_time = fs::last_write_time(res / result_name(m), e1);
-    auto req_time = fs::last_write_time(e.path(), e2);
-    if (!e1 && !e2 && res_time >= req_time) {
+    // Stopped between "result renamed into res/" and "request removed": already answered,
+    // whatever kind of result file was written (XML, or a PDF for FileCategory 1).
+    if (answered(res, m, e.path())) {
       fs::remove(e.path(), ec);
       core::log_info("terminal.recovered", {{"file", name}, {"state", "answered"}});
     } else {

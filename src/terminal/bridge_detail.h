@@ -51,6 +51,9 @@ struct Match {
 Match match(const std::string& name);
 // The result file's name for a request file's match: `<res_prefix><tail>.xml`.
 std::string result_name(const Match& m);
+// Every extension a result file of the bridge can have: ".xml", and ".pdf" for a PDF result
+// (FileCategory 1 of the clinical requests). The restart check looks for each.
+inline constexpr std::string_view kResultExtensions[] = {".xml", ".pdf"};
 
 // Reads a whole file; false when it cannot be opened or read.
 bool read_file(const std::filesystem::path& p, std::string& out);

@@ -4,9 +4,12 @@
 // code or route cannot ship undocumented: every "E_…"/"W_…" code string in src/ is in
 // docs/errors.md — listed there exactly once — with the field length table of core/limits.h,
 // every route registered with router.add( is in docs/api.md and
-// docs/openapi.yaml, and the README opens with the two commands a newcomer needs.
+// docs/openapi.yaml — and so is every route a running service really serves, the paths it
+// computes per kind included (/v1/clinical/views/medication, /xml/YZKsiquc01 …), with its
+// method — and the README opens with the two commands a newcomer needs.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +18,11 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
+
+#include "security/ca.h"
+#include "serve/service.h"
 
 namespace {
 
@@ -158,6 +166,93 @@ TEST(DocsTest, EveryRegisteredRouteIsInApiMdAndOpenapi) {
 // Fail-closed issue, point 4: every code `onshi serve` can stop on at start has a row in the
 // troubleshooting table of docs/operations.md, and the master key's section names the code
 // the binary really gives (E_KEY_MISSING).
+// The paths under `paths:` of the OpenAPI file, each with its text up to the next path.
+std::map<std::string, std::string> openapi_paths(const std::string& yaml) {
+  static const std::regex key(R"(\n  (/[^ \n]*):\n)");
+  std::map<std::string, std::string> out;
+  std::smatch m;
+  std::string::const_iterator at = yaml.begin();
+  std::string* last = nullptr;
+  size_t last_start = 0;
+  while (std::regex_search(at, yaml.end(), m, key)) {
+    const size_t start = static_cast<size_t>(m[0].first - yaml.begin());
+    if (last) *last = yaml.substr(last_start, start - last_start);
+    last = &out[m[1].str()];
+    // The block starts with the newline ending the key, which also starts the next match.
+    at = m[0].second - 1;
+    last_start = static_cast<size_t>(at - yaml.begin());
+  }
+  if (last) *last = yaml.substr(last_start, yaml.find("\ncomponents:", last_start) - last_start);
+  return out;
+}
+
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::stringstream in(path);
+  for (std::string s; std::getline(in, s, '/');) out.push_back(s);
+  return out;
+}
+
+// The values the path parameter `name` may take, from its `enum: [a, b]` in `block`.
+std::set<std::string> path_enum(const std::string& block, const std::string& name) {
+  const std::regex param("\\{name: " + name + ", in: path[^\\n]*enum: \\[([^\\]]*)\\]");
+  std::smatch m;
+  std::set<std::string> out;
+  if (!std::regex_search(block, m, param)) return out;
+  std::stringstream in(m[1].str());
+  for (std::string v; std::getline(in, v, ',');) out.insert(v.substr(v.find_first_not_of(' ')));
+  return out;
+}
+
+// Whether the served `path` is the documented `templ`: the same literal segments, and each
+// `{name}` segment one of the values its path parameter lists.
+bool is_path_of(const std::string& path, const std::string& templ, const std::string& block) {
+  const auto p = segments(path), t = segments(templ);
+  if (p.size() != t.size()) return false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (t[i].size() > 2 && t[i].front() == '{' && t[i].back() == '}') {
+      if (!path_enum(block, t[i].substr(1, t[i].size() - 2)).count(p[i])) return false;
+    } else if (t[i] != p[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The routes a real service serves — asked at runtime, so a path built in code (one per
+// clinical kind) is seen — are each an operation (path and method) of docs/openapi.yaml and
+// named in docs/api.md (as served, or as the OpenAPI template that covers it).
+TEST(DocsTest, EveryServedRouteIsInApiMdAndOpenapi) {
+  const fs::path dir = fs::temp_directory_path() / ("onshi-docs-routes-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ASSERT_TRUE(onshi::security::ca_init(dir).ok());
+  onshi::serve::ServiceOptions o;
+  o.data_dir = dir;
+  auto service = onshi::serve::Service::open(o);
+  ASSERT_TRUE(service.ok()) << service.error().message;
+  const auto routes = (*service)->routes();
+  service->reset();
+  fs::remove_all(dir);
+  ASSERT_GE(routes.size(), 50u);
+  const std::string api = slurp(kRoot / "docs" / "api.md");
+  const auto paths = openapi_paths(slurp(kRoot / "docs" / "openapi.yaml"));
+  ASSERT_GE(paths.size(), 20u) << "the OpenAPI path scan found almost nothing";
+  for (const auto& [method, path] : routes) {
+    std::string lower;
+    for (char c : method) lower.push_back(static_cast<char>(std::tolower(c)));
+    std::string documented;
+    for (const auto& [templ, block] : paths)
+      if (block.find("\n    " + lower + ":") != std::string::npos &&
+          is_path_of(path, templ, block))
+        documented = templ;
+    EXPECT_FALSE(documented.empty())
+        << method << " " << path << " is not an operation of docs/openapi.yaml";
+    if (documented.empty()) continue;
+    EXPECT_TRUE(api.find(path) != std::string::npos || api.find(documented) != std::string::npos)
+        << method << " " << path << " (" << documented << ") is not in docs/api.md";
+  }
+}
+
 TEST(DocsTest, TroubleshootingCoversEveryStartUpError) {
   const std::string ops = slurp(kRoot / "docs" / "operations.md");
   const auto at = ops.find("## Troubleshooting");

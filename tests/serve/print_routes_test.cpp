@@ -2,18 +2,21 @@
 // 16 point 5): GET /v1/clinical/views/{kind}/pdf answers a real PDF of the person's rows for a
 // doctor with the patient's consent, with the patient, the institution and the account in its
 // header and never the My Number; it refuses like the view — no consent, a reception account,
-// no account — and each print is an audit entry of its own (view "medication:pdf").
+// no account — and each print is an audit entry of its own (view "medication:pdf"). The
+// interface's requests with FileCategory 1 (POST /xml/YZKsiquc01 …) get the same PDF.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "card/card.h"
 #include "card/card_helpers.h"
 #include "clinical/clinical.h"
 #include "core/date.h"
+#include "oqs/clinical.h"
 #include "serve/service_fixture.h"
 
 namespace onshi::serve {
@@ -112,6 +115,29 @@ class PrintRoutesTest : public ::testing::Test {
                    "&insurerNumber=" + kInsurer + "&symbol=12&number=100&branch=00");
   }
 
+  // A YZKsiquc01req / TKKsiquc01req … of the person for `account`.
+  static std::string xml_request(const std::string& account, const std::string& category) {
+    oqs::ClinicalRequest q;
+    q.medical_institution_code = kClinic;
+    q.insurer_number = kInsurer;
+    q.insurance_card_symbol = "12";
+    q.insured_person_identification_number = "100";
+    q.branch_number = "00";
+    q.professional_account = account;
+    q.file_category = category;
+    q.arbitrary_file_identifier = "PDF-1";
+    auto doc = oqs::write_clinical_request_xml(q, core::Encoding::kShiftJis);
+    EXPECT_TRUE(doc.ok());
+    return doc.ok() ? *doc : "";
+  }
+  // The text of a PDF (pdftotext), or nullopt when poppler-utils is not installed.
+  static std::optional<std::string> pdf_text(const std::string& pdf, const std::string& name) {
+    if (std::system("command -v pdftotext >/dev/null 2>&1") != 0) return std::nullopt;
+    const auto file = service_->dir() / name;
+    std::ofstream(file, std::ios::binary) << pdf;
+    return shell("pdftotext -enc UTF-8 '" + file.string() + "' - 2>/dev/null");
+  }
+
   static RunningService* service_;
 };
 RunningService* PrintRoutesTest::service_ = nullptr;
@@ -160,6 +186,54 @@ TEST_F(PrintRoutesTest, EachPrintIsAudited) {
                                 service_->dir().string() + "' --institution " + kClinic);
   EXPECT_NE(log.find("medication:pdf"), std::string::npos) << log;
   EXPECT_EQ(log.find(number()), std::string::npos);
+}
+
+// R-CONF-5, issue 16 point 4: a YZKsiquc01req with FileCategory 1 over real HTTPS is answered
+// with the view's PDF (application/pdf, the public system's YZKsiquc01res_*.pdf) holding the
+// person's rows, audited as "medication:xml:pdf"; FileCategory 2 stays XML.
+TEST_F(PrintRoutesTest, XmlRequestWithFileCategoryOneGetsThePdf) {
+  auto r = service_->client("clinic").request("POST", "/xml/YZKsiquc01", xml_request("dr", "1"),
+                                              "application/xml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->content_type, "application/pdf");
+  ASSERT_EQ(r->body.substr(0, 5), "%PDF-") << r->body.substr(0, 400);
+  EXPECT_EQ(r->body.find(number()), std::string::npos);
+  auto xml = service_->client("clinic").request("POST", "/xml/YZKsiquc01",
+                                                xml_request("dr", "2"), "application/xml");
+  ASSERT_TRUE(xml.ok());
+  EXPECT_NE(xml->content_type.find("application/xml"), std::string::npos);
+  const std::string log = shell(std::string(ONSHI_BINARY) + " audit show --data-dir '" +
+                                service_->dir().string() + "' --institution " + kClinic);
+  EXPECT_NE(log.find("medication:xml:pdf"), std::string::npos) << log;
+  auto text = pdf_text(r->body, "xml-print.pdf");
+  if (!text) GTEST_SKIP() << "pdftotext (poppler-utils) not installed";
+  for (const char* s : {"薬剤情報", "試験", "花子", "dr（医師）", "アムロジピン錠5mg", "さくら薬局 港店",
+                        "1日1回朝食後"})
+    EXPECT_NE(text->find(s), std::string::npos) << s << " in:\n" << *text;
+  EXPECT_EQ(text->find(number()), std::string::npos);
+}
+
+// R-CONF-5: a FileCategory 1 request that the gate refuses gets no PDF but the XML result with
+// ResultCode 2 and the refusal's code, like FileCategory 2.
+TEST_F(PrintRoutesTest, RefusedXmlPdfRequestGetsTheXmlRefusal) {
+  for (const auto& [account, code] : {std::pair{"desk", "E_ACCOUNT_ROLE"}, {"", "E_ACCOUNT_MISSING"}}) {
+    auto r = service_->client("clinic").request("POST", "/xml/YZKsiquc01",
+                                                xml_request(account, "1"), "application/xml");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200);
+    EXPECT_NE(r->content_type.find("application/xml"), std::string::npos) << account;
+    auto result = oqs::parse_clinical_result_xml(r->body);
+    ASSERT_TRUE(result.ok()) << r->body;
+    EXPECT_EQ(result->result_code, "2");
+    EXPECT_EQ(result->error_code, code);
+  }
+  auto checkups = service_->client("clinic").request("POST", "/xml/TKKsiquc01",
+                                                     xml_request("dr", "1"), "application/xml");
+  ASSERT_TRUE(checkups.ok());
+  auto result = oqs::parse_clinical_result_xml(checkups->body);
+  ASSERT_TRUE(result.ok()) << checkups->body;
+  EXPECT_EQ(result->error_code, "E_CONSENT_NONE");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The access store's contract (store/access.h), written once and run on every backend:
 // consents (latest per person, institution and category; withdrawal by scope, seen at once by
 // a second Database — a second server), disaster periods (declare, end early, list) and
-// professional accounts (register, remove, register again), and the verbatim puts of a copy.
+// professional accounts (register, remove, register again), the gate's one read of an account
+// and a consent, and the verbatim puts of a copy.
 #include <gtest/gtest.h>
 
 #include "store/database.h"
@@ -165,6 +166,46 @@ TEST_P(AccessContractTest, ProfessionalAccounts) {
   auto none = s.find_account("1310112345", "nobody");
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
+}
+
+// R-CONF-5 (the gate's read): gate_facts is find_account and latest_consent in one read —
+// each part present or not on its own, no consent read without a person — and sees a
+// withdrawal and a removed account made after an earlier call.
+TEST_P(AccessContractTest, GateFactsAreTheAccountAndTheLatestConsent) {
+  AccessStore& s = db_->access();
+  const int64_t t = 1'700'000'000'000'000;
+  ASSERT_TRUE(s.put_account({"1310112345", "dr", "doctor", 100, std::nullopt}).ok());
+  ASSERT_TRUE(s.put_consents(std::vector<ConsentRow>{consent(kPerson, "1310112345", "YZK", t),
+                                                     consent(kPerson, "1310112345", "YZK", t + kHour),
+                                                     consent(kPerson, "2710154321", "TKK", t)})
+                  .ok());
+  auto both = s.gate_facts("1310112345", "dr", kPerson, "YZK");
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  ASSERT_TRUE(both->account.has_value());
+  EXPECT_EQ(*both->account, **s.find_account("1310112345", "dr"));
+  ASSERT_TRUE(both->consent.has_value());
+  EXPECT_EQ(*both->consent, **s.latest_consent(kPerson, "1310112345", "YZK"));
+  EXPECT_EQ(both->consent->consented_at_us, t + kHour);
+
+  auto no_person = s.gate_facts("1310112345", "dr", "", "YZK");
+  ASSERT_TRUE(no_person.ok());
+  EXPECT_TRUE(no_person->account.has_value());
+  EXPECT_FALSE(no_person->consent.has_value());
+  auto no_account = s.gate_facts("1310112345", "nobody", kPerson, "YZK");
+  ASSERT_TRUE(no_account.ok());
+  EXPECT_FALSE(no_account->account.has_value());
+  EXPECT_TRUE(no_account->consent.has_value());
+  auto other_category = s.gate_facts("1310112345", "dr", kPerson, "TKK");
+  ASSERT_TRUE(other_category.ok());
+  EXPECT_FALSE(other_category->consent.has_value());
+
+  ASSERT_TRUE(s.withdraw_consents(kPerson, "1310112345", "YZK", "2", t + 2 * kHour).ok());
+  ASSERT_TRUE(s.remove_account("1310112345", "dr", 500).ok());
+  auto after = s.gate_facts("1310112345", "dr", kPerson, "YZK");
+  ASSERT_TRUE(after.ok());
+  ASSERT_TRUE(after->account && after->consent);
+  EXPECT_EQ(after->account->removed_at_us, std::optional<int64_t>(500));
+  EXPECT_EQ(after->consent->withdrawn_reason, "2");
 }
 
 // The verbatim puts of `onshi db copy`: identical rows are skipped, different ones refused

@@ -64,6 +64,40 @@ TEST_P(ClinicalContractTest, RecordsOfPersonKindAndRange) {
   EXPECT_EQ(*s.count_records(ClinicalKind::kCheckup), 1);
 }
 
+// R-CONF-5 (the views' read): view_rows gives the rows records_of gives — same range, same
+// order, a binary payload intact — with only their record_date and payload, and is the same
+// when asked again (its statement is kept prepared between calls).
+TEST_P(ClinicalContractTest, ViewRowsAreTheRecordsDatesAndPayloads) {
+  ClinicalStore& s = db_->clinical();
+  const std::string link("\x05\x00\x07", 3);
+  const std::string binary("a\x1f" "b\x00" "c", 5);
+  std::vector<ClinicalPut> items{put(ClinicalKind::kMedication, "v1", link, "20240105", "one"),
+                                 put(ClinicalKind::kMedication, "v2", link, "20250301", binary),
+                                 put(ClinicalKind::kMedication, "v3", link, "20250301", "three"),
+                                 put(ClinicalKind::kTreatment, "v4", link, "20250301", "other"),
+                                 put(ClinicalKind::kMedication, "v5", "L2", "20250301", "x")};
+  ASSERT_TRUE(s.put_records(items).ok());
+  for (int round = 0; round < 2; ++round) {
+    auto records = s.records_of(link, ClinicalKind::kMedication, "20240201", "20251231");
+    auto rows = s.view_rows(link, ClinicalKind::kMedication, "20240201", "20251231");
+    ASSERT_TRUE(records.ok() && rows.ok()) << rows.error().message;
+    ASSERT_EQ(rows->size(), 2u);
+    ASSERT_EQ(records->size(), rows->size());
+    for (size_t i = 0; i < rows->size(); ++i) {
+      EXPECT_EQ((*rows)[i].record_date, (*records)[i].record_date);
+      EXPECT_EQ((*rows)[i].payload, (*records)[i].payload);
+    }
+    EXPECT_EQ((*rows)[0].payload, "three");  // the same day: the later record first
+    EXPECT_EQ((*rows)[1].payload, binary);
+  }
+  auto open_ended = s.view_rows(link, ClinicalKind::kMedication, "", "");
+  ASSERT_TRUE(open_ended.ok());
+  EXPECT_EQ(open_ended->size(), 3u);
+  auto none = s.view_rows("nobody", ClinicalKind::kMedication, "", "");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 // Issue 16 point 1: putting the same rows again changes nothing; a row with other contents
 // under its key replaces the stored one (a prescription since dispensed).
 TEST_P(ClinicalContractTest, RerunUnchangedAndCorrectionReplaces) {

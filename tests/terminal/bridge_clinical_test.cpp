@@ -2,11 +2,13 @@
 // YZKsiquc01req / TKKsiquc01req / SRJsiquc01req / SCJsiquc01req file in req/ goes to the
 // service's route with the professional account of its header and is answered in res/ in the
 // terminal's encoding; a refused or unreadable request gets a ResultCode 2 result of its own
-// type; a forged face file with consent flags gives nothing (the service keeps the consents).
+// type; a forged face file with consent flags gives nothing (the service keeps the consents);
+// FileCategory 1 is answered with a PDF result file, which a restart recognises as an answer.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "card/card_helpers.h"
@@ -95,6 +97,10 @@ class BridgeClinicalTest : public ::testing::Test {
 
   static std::unique_ptr<Bridge> open(const fs::path& folder, core::Encoding enc) {
     fs::remove_all(folder);
+    return reopen(folder, enc);
+  }
+  // Opens the bridge on the folder as it is (a restart).
+  static std::unique_ptr<Bridge> reopen(const fs::path& folder, core::Encoding enc) {
     BridgeOptions o;
     o.folder = folder;
     auto c = client_options_from_cert_dir(*dir_ / "clinic", "127.0.0.1", svc_->port());
@@ -139,6 +145,17 @@ class BridgeClinicalTest : public ::testing::Test {
     return r.ok() ? *r : oqs::ClinicalResult{};
   }
 
+  // The number of entries in the service's audit log.
+  static int64_t audit_entries() {
+    auto db = ct::open_db(*dir_);
+    int64_t n = 0;
+    EXPECT_TRUE(db && db->members().scan_audit(0, [&](const store::AuditEntry&) {
+      ++n;
+      return true;
+    }).ok());
+    return n;
+  }
+
   static fs::path* dir_;
   static serve::Service* svc_;
 };
@@ -174,7 +191,7 @@ TEST_F(BridgeClinicalTest, MedicationRequestFilesAreAnsweredInTheFolder) {
 
 // "Bad input and privacy": a forged face file claiming the consent gives nothing — the
 // service keeps the consents — and a request without an account, an unreadable one and a PDF
-// request each get a ResultCode 2 result of their own type.
+// request without the category's consent each get a ResultCode 2 result of their own type.
 TEST_F(BridgeClinicalTest, ForgedFaceFileAndBadRequestsGetNothing) {
   const fs::path f = *dir_ / "oqs-forged";
   auto b = open(f, core::Encoding::kUtf8);
@@ -193,7 +210,7 @@ TEST_F(BridgeClinicalTest, ForgedFaceFileAndBadRequestsGetNothing) {
       {"YZKsiquc01res_forged.xml", "E_CONSENT_NONE"},
       {"YZKsiquc01res_noacct.xml", "E_ACCOUNT_MISSING"},
       {"TKKsiquc01res_broken.xml", "E_XML_SYNTAX"},
-      {"SRJsiquc01res_pdf.xml", "E_PDF_UNAVAILABLE"}};
+      {"SRJsiquc01res_pdf.xml", "E_CONSENT_NONE"}};  // a refused PDF request: an XML result
   for (const auto& [file, code] : want) {
     ASSERT_TRUE(poll_until(*b, f / "res" / file)) << file;
     const auto r = result(f / "res" / file);
@@ -201,6 +218,56 @@ TEST_F(BridgeClinicalTest, ForgedFaceFileAndBadRequestsGetNothing) {
     EXPECT_EQ(r.error_code, code) << file;
     EXPECT_FALSE(r.message_contents.empty());
   }
+}
+
+// R-CONF-5, issue 16 point 4: a YZKsiquc01req with FileCategory 1 is answered in res/ with
+// YZKsiquc01res_<tail>.pdf — the view's PDF print with the patient's rows.
+TEST_F(BridgeClinicalTest, FileCategoryOneIsAnsweredWithAPdfFile) {
+  const fs::path f = *dir_ / "oqs-pdf";
+  auto b = open(f, core::Encoding::kShiftJis);
+  ASSERT_TRUE(b);
+  spit(f / "req" / "YZKsiquc01req_print.xml", request("100", "dr", "1", core::Encoding::kShiftJis));
+  const fs::path pdf = f / "res" / "YZKsiquc01res_print.pdf";
+  ASSERT_TRUE(poll_until(*b, pdf));
+  EXPECT_FALSE(fs::exists(f / "res" / "YZKsiquc01res_print.xml"));
+  const std::string bytes = slurp(pdf);
+  ASSERT_EQ(bytes.substr(0, 5), "%PDF-");
+  EXPECT_EQ(bytes.find("123456789018"), std::string::npos);
+  if (std::system("command -v pdftotext >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "pdftotext (poppler-utils) not installed";
+  const fs::path txt = f / "print.txt";
+  ASSERT_EQ(std::system(("pdftotext -enc UTF-8 '" + pdf.string() + "' '" + txt.string() + "'").c_str()),
+            0);
+  const std::string text = slurp(txt);
+  for (const char* s : {"薬剤情報", "アムロジピン錠5mg", "試験クリニック", "dr"})
+    EXPECT_NE(text.find(s), std::string::npos) << s << " in:\n" << text;
+}
+
+// R-CONF-5, issue 16 point 4 (restart): a bridge stopped after writing a PDF result but before
+// removing the request finds the request in work/ on restart, recognises the .pdf result as its
+// answer and neither sends the request again nor causes another audited view.
+TEST_F(BridgeClinicalTest, RestartDoesNotResendARequestWhosePdfResultExists) {
+  const fs::path f = *dir_ / "oqs-restart";
+  {
+    auto b = open(f, core::Encoding::kUtf8);
+    ASSERT_TRUE(b);
+    spit(f / "req" / "YZKsiquc01req_again.xml", request("100", "dr", "1", core::Encoding::kUtf8));
+    ASSERT_TRUE(poll_until(*b, f / "res" / "YZKsiquc01res_again.pdf"));
+  }
+  // The state of a bridge stopped between "result renamed into res/" and "request removed".
+  const fs::path pdf = f / "res" / "YZKsiquc01res_again.pdf";
+  spit(f / "work" / "YZKsiquc01req_again.xml", request("100", "dr", "1", core::Encoding::kUtf8));
+  fs::last_write_time(pdf, fs::last_write_time(f / "work" / "YZKsiquc01req_again.xml") +
+                               std::chrono::seconds(1));
+  const auto written = fs::last_write_time(pdf);
+  const int64_t before = audit_entries();
+  auto b = reopen(f, core::Encoding::kUtf8);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(fs::exists(f / "work" / "YZKsiquc01req_again.xml"));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(b->poll_once(), 0);
+  EXPECT_EQ(fs::last_write_time(pdf), written);
+  EXPECT_FALSE(fs::exists(f / "res" / "YZKsiquc01res_again.xml"));
+  EXPECT_EQ(audit_entries(), before);
 }
 
 }  // namespace
