@@ -1,0 +1,24 @@
+// Fuzz target: the request documents a receipt computer sends (OQSsiquc01req, OQSmuquc01req,
+// OQSmuquc02req), in UTF-8 or Shift_JIS as their declaration says — the bytes the central
+// service's XML routes and the terminal's folder bridge read first. Each parser must answer
+// any input with a document or an E_XML_* error; the result of a request that parses is also
+// written back, as the bridge does for the SegmentOfResult 9 answer.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "oqs/messages.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (auto r = onshi::oqs::parse_confirm_request_xml(bytes)) {
+    (void)onshi::oqs::write_confirm_request_xml(*r, onshi::core::Encoding::kShiftJis);
+    onshi::Error e{"E_FUZZ", "InsurerNumber", "検査"};
+    (void)onshi::oqs::write_confirm_result_xml(onshi::oqs::error_result(r->header, e),
+                                               onshi::core::Encoding::kShiftJis);
+  }
+  if (auto r = onshi::oqs::parse_bulk_request_xml(bytes))
+    (void)onshi::oqs::write_bulk_request_xml(*r, onshi::core::Encoding::kUtf8);
+  (void)onshi::oqs::parse_bulk_result_request_xml(bytes);
+  return 0;
+}
