@@ -2,7 +2,7 @@
 // target split into path and query as the server splits it, query parameters
 // (http::Request::query_param: %XX and '+' decoding), routing (404/405 and the role check
 // of http::Router), the If-None-Match header against the pages' ETags (web/assets.h), and the
-// addresses given on the command line (serve --listen, terminal --server, the loopback check).
+// addresses given to the terminal (--server, the loopback check of --listen).
 // The input is the method, the target, the Content-Type, the If-None-Match and the body, one
 // per line.
 #include <cstddef>
@@ -11,7 +11,6 @@
 #include <string_view>
 
 #include "http/server.h"
-#include "serve/service.h"
 #include "terminal/bridge.h"
 #include "terminal/terminal.h"
 #include "web/assets.h"
@@ -61,7 +60,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!req.method.empty() && (req.method[0] & 1)) req.peer = {core::Role::kInstitution, "1310112345"};
   (void)router.dispatch(req);
   (void)req.query_param(req.path);
-  (void)serve::parse_listen(req.path);
   (void)terminal::parse_server_url(req.target);
   (void)terminal::is_loopback_host(req.path);
   return 0;
