@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   if (auto r = onshi::oqs::parse_confirm_request_xml(bytes)) {
     (void)onshi::oqs::write_confirm_request_xml(*r, onshi::core::Encoding::kShiftJis);
-    onshi::Error e{"E_FUZZ", "InsurerNumber", "検査"};
+    onshi::Error e{"E_XML_MISSING", "InsurerNumber", "必須の要素がありません"};
     (void)onshi::oqs::write_confirm_result_xml(onshi::oqs::error_result(r->header, e),
                                                onshi::core::Encoding::kShiftJis);
   }

@@ -14,6 +14,8 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/date.h"
@@ -101,7 +103,9 @@ class SqliteTickets final : public SqliteTicketStore {
   Result<std::vector<TicketVersion>> tickets_of(std::string_view insurer_number,
                                                 std::string_view recipient_number,
                                                 int64_t known_at_us) override {
-    auto [lo, hi] = ticket_key_range(insurer_number, recipient_number);
+    // Not a structured binding: the lambda captures them, which clang 14 (the fuzz build) refuses.
+    std::string lo, hi;
+    std::tie(lo, hi) = ticket_key_range(insurer_number, recipient_number);
     auto r = read([&](sqlite3* db) -> Result<std::vector<TicketVersion>> {
       Stmt q(db,
              "SELECT version_id, max(recorded_at), payload, source FROM medical_aid_tickets "
@@ -134,7 +138,8 @@ class SqliteTickets final : public SqliteTicketStore {
 
   Status scan_current(std::string_view insurer_number,
                       const std::function<bool(const TicketVersion&)>& fn) override {
-    auto [lo, hi] = ticket_key_range(insurer_number);
+    std::string lo, hi;  // captured below: no structured binding (clang 14)
+    std::tie(lo, hi) = ticket_key_range(insurer_number);
     if (insurer_number.empty()) lo.clear();  // every key, with ?3 lifting the upper bound
     auto r = read([&](sqlite3* db) -> Result<bool> {
       Stmt q(db,
