@@ -25,8 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       result == "." || result == "..")
     std::abort();
   const auto encoding = bytes.size() % 2 ? core::Encoding::kShiftJis : core::Encoding::kUtf8;
-  if (Status s = m.kind->check(bytes); !s.ok())
-    (void)m.kind->error(bytes, s.error(), encoding);
+  if (Status s = m.kind->check(bytes); !s.ok()) (void)m.kind->error(bytes, s.error(), encoding);
   (void)m.kind->reencode(bytes, encoding, name);
   (void)terminal::problem_code(std::string(bytes));
   return 0;

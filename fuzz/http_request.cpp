@@ -39,7 +39,9 @@ http::Router make_router() {
     return res;
   });
   r.add("POST", "/v1/probe", {core::Role::kInsurer, core::Role::kInstitution},
-        [](const http::Request& q) { return http::Response{200, q.content_type, q.body, {}}; });
+        [](const http::Request& q) {
+          return http::Response{200, q.content_type, q.body, {}};
+        });
   return r;
 }
 
@@ -57,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.content_type = std::string(next_line(in));
   req.if_none_match = std::string(next_line(in));
   req.body = std::string(in);
-  if (!req.method.empty() && (req.method[0] & 1)) req.peer = {core::Role::kInstitution, "1310112345"};
+  if (!req.method.empty() && (req.method[0] & 1))
+    req.peer = {core::Role::kInstitution, "1310112345"};
   (void)router.dispatch(req);
   (void)req.query_param(req.path);
   (void)terminal::parse_server_url(req.target);

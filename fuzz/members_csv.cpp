@@ -37,7 +37,8 @@ batch::Input<int> member_input() {
     auto r = registry::validate_record(fields, core::Date::from_ymd(2025, 4, 15));
     if (std::holds_alternative<registry::ValidatedRecord>(r)) return 0;
     std::vector<batch::RowError> errors;
-    for (auto& e : std::get<std::vector<Error>>(r)) errors.push_back({row.number, e.field, e.code, e.message});
+    for (auto& e : std::get<std::vector<Error>>(r))
+      errors.push_back({row.number, e.field, e.code, e.message});
     return errors;
   };
   in.write = [](batch::Batch<int>&) { return Status::Ok(); };
