@@ -18,6 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t nl = in.find('\n');
   std::string name(in.substr(0, nl));
   std::string_view bytes = nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
+  // A directory entry's name never holds NUL or '/'.
+  if (name.find('\0') != std::string::npos || name.find('/') != std::string::npos) return 0;
   terminal::Match m = terminal::match(name);
   if (!m.kind) return 0;
   std::string result = terminal::result_name(m);
