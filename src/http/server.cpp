@@ -311,6 +311,10 @@ Status ServerState::configure_tls() {
                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
                   ec);
   SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  // TLS 1.2 with forward-secret AEAD suites only: no CBC (SHA-1 or SHA-2 MACs), no RSA key
+  // exchange, nothing NULL, export or RC4. TLS 1.3's suites are all AEAD.
+  if (SSL_CTX_set_cipher_list(tls.native_handle(), "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
+    return Status::Fail("E_TLS_CONFIG", "", "no TLS 1.2 cipher suite available");
   tls.use_certificate_chain_file(options.cert_file, ec);
   if (ec) return Status::Fail("E_TLS_CONFIG", "", "server certificate " + options.cert_file + ": " + ec.message());
   tls.use_private_key_file(options.key_file, ssl::context::pem, ec);
