@@ -20,6 +20,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libxlsxwriter-dev zlib1g-dev
+  libcairo2-dev libpango1.0-dev poppler-utils
   curl ca-certificates bc
   clang libclang-rt-14-dev
   chromium fonts-ipafont-gothic nodejs npm

@@ -28,4 +28,4 @@ scripts/fuzz.sh --smoke
 echo "web asset lint and browser tests (tests/browser)"
 export ONSHI_BINARY="${ONSHI_BINARY:-$PWD/build/onshi}"
 (cd tests/browser && npm ci --no-audit --no-fund && npm run --silent lint &&
-  node --test institutions.spec.mjs reception.spec.mjs pages.spec.mjs medical_aid.spec.mjs)
+  node --test institutions.spec.mjs reception.spec.mjs pages.spec.mjs medical_aid.spec.mjs clinical.spec.mjs)

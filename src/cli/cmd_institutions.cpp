@@ -386,7 +386,7 @@ void register_institutions(CLI::App& app, Commands& commands) {
   // The subcommands in the order of --help: schedule and calendar, onboarding, queries.
   for (auto add : {add_schedule, add_holidays, add_override, add_provisional, add_portal_account,
                    add_card_reader, add_choose_model, add_reader_undecided, add_cancel_undecided, add_request_number,
-                   add_present, add_designate, add_designate_list, add_apply_usage, add_medical_aid,
+                   add_present, add_designate, add_designate_list, add_apply_usage, add_medical_aid, add_e_prescription,
                    add_show_and_history, add_list, add_medical_aid_list, add_stats, add_figures})
     add(root, commands, a);
 }

@@ -77,6 +77,9 @@ Status print_result(const Result<inst::Institution>& i);
 CLI::App* sub(CLI::App* parent, const char* name, const char* help);
 void data_dir_flag(CLI::App* c, Args& a);
 
+// The 電子処方箋 setting (cmd_institutions_eprescription.cpp).
+void add_e_prescription(CLI::App* root, Commands& commands, const ArgsPtr& a);
+
 // The subcommands (cmd_institutions_queries.cpp): flags, and the work bound in `commands`.
 void add_schedule(CLI::App* root, Commands& commands, const ArgsPtr& a);
 void add_holidays(CLI::App* root, Commands& commands, const ArgsPtr& a);

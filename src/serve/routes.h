@@ -22,6 +22,7 @@ struct Context {
   security::AuditLog& audit;
 };
 
+void add_print_routes(http::Router& router, Context& ctx);         // clinical views as PDF
 void add_quality_routes(http::Router& router, Context& ctx);       // insurer data quality, member view
 void add_claims_routes(http::Router& router, Context& ctx);        // claims check
 void add_institutions_routes(http::Router& router, Context& ctx);  // onboarding, lists, statistics
@@ -31,5 +32,6 @@ void add_clinical_routes(http::Router& router, Context& ctx);      // clinical i
 void add_medical_aid_routes(http::Router& router,
                             Context& ctx);  // 医療扶助: welfare offices' recipients, tickets, view
 void add_access_routes(http::Router& router, Context& ctx);        // professional accounts, consent status
+void add_views_routes(http::Router& router, Context& ctx);         // clinical views: JSON, XML
 
 }  // namespace onshi::serve

@@ -217,6 +217,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
 
   m.context = std::make_unique<Context>(
       Context{options.data_dir, *m.db, *m.store, *m.keyring, *m.audit});
+  add_print_routes(router, *m.context);
   add_quality_routes(router, *m.context);
   add_claims_routes(router, *m.context);
   add_institutions_routes(router, *m.context);
@@ -225,6 +226,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   add_clinical_routes(router, *m.context);
   add_medical_aid_routes(router, *m.context);
   add_access_routes(router, *m.context);
+  add_views_routes(router, *m.context);
 
   http::ServerOptions so;
   so.host = options.host;

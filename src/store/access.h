@@ -9,8 +9,8 @@
 // setting their withdrawal time; the latest consent of (person, institution, category) is the
 // one that counts.
 //
-// Backends: sqlite:DIR keeps the tables `consents`, `disaster_periods` and
-// `professional_accounts` in DIR/access.db; postgresql:// the same tables (component "access"
+// Backends: sqlite:DIR keeps the tables `consents`, `disaster_periods`,
+// `professional_accounts` and `institution_settings` in DIR/access.db; postgresql:// the same tables (component "access"
 // in onshi_schema). Both pass one conformance suite (tests/store/access_contract_test.cpp).
 // Implementations are safe for concurrent use from many threads and processes; every write is
 // atomic; values are only ever bound. Errors: E_STORE (E_STORE_OPEN / E_STORE_SCHEMA from the
@@ -70,6 +70,21 @@ struct ProfessionalAccount {
   bool operator==(const ProfessionalAccount&) const = default;
 };
 
+// A dated setting of an institution that decides what it may be shown, like the registry's
+// 医療扶助 setting: `setting` kSettingEPrescription is 「電子処方箋：利用する」 (seed 004 §2: only
+// hospitals and clinics that use the electronic prescription service see prescriptions and
+// dispensings). Rows are only added; the latest one effective on or before a day counts.
+inline constexpr std::string_view kSettingEPrescription = "ePrescription";
+struct InstitutionSetting {
+  int64_t id = 0;             // assigned by add_setting (1, 2, …)
+  std::string institution;    // 10-digit 医療機関コード
+  std::string setting;        // kSettingEPrescription
+  std::string effective_on;   // YYYYMMDD, in force from that day
+  bool use = false;           // 利用する / 利用しない
+  int64_t recorded_at_us = 0;
+  bool operator==(const InstitutionSetting&) const = default;
+};
+
 class AccessStore {
  public:
   virtual ~AccessStore() = default;
@@ -113,6 +128,17 @@ class AccessStore {
   // (institution, account_id).
   virtual Result<std::vector<ProfessionalAccount>> accounts(std::string_view institution) = 0;
 
+  // ---- institution settings ----
+  // Records a setting (id ignored) and returns its id.
+  virtual Result<int64_t> add_setting(const InstitutionSetting& setting) = 0;
+  // The setting in force on `day` (YYYYMMDD): the greatest effective_on ≤ day, then the
+  // greatest id; nullopt when none is in force yet.
+  virtual Result<std::optional<InstitutionSetting>> setting_on(std::string_view institution,
+                                                               std::string_view setting,
+                                                               std::string_view day) = 0;
+  // The institution's settings ("" = every institution's), by id.
+  virtual Result<std::vector<InstitutionSetting>> settings(std::string_view institution) = 0;
+
   // ---- copying a database (`onshi db copy`, store/copy.h) ----
   // Calls `fn` for every consent with id > `after_id`, by id, at most `limit`; stop early by
   // returning false.
@@ -125,6 +151,7 @@ class AccessStore {
   virtual Result<int64_t> put_consents_verbatim(std::span<const ConsentRow> rows) = 0;
   virtual Result<int64_t> put_disasters_verbatim(std::span<const DisasterPeriod> rows) = 0;
   virtual Result<int64_t> put_accounts_verbatim(std::span<const ProfessionalAccount> rows) = 0;
+  virtual Result<int64_t> put_settings_verbatim(std::span<const InstitutionSetting> rows) = 0;
 };
 
 }  // namespace onshi::store

@@ -315,8 +315,8 @@ Status copy_tickets(TicketStore& from, TicketStore& to, Steps& steps) {
   return {};
 }
 
-// The access store: consents a page at a time by id; disaster periods and accounts (a few
-// rows per institution) whole.
+// The access store: consents a page at a time by id; disaster periods, accounts and
+// institution settings (a few rows per institution) whole.
 Status copy_access(AccessStore& from, AccessStore& to, Steps& steps) {
   CopyStep& step = steps.begin("access", -1);
   for (int64_t after = 0;;) {
@@ -344,8 +344,12 @@ Status copy_access(AccessStore& from, AccessStore& to, Steps& steps) {
   if (!accounts) return accounts.status();
   auto a = to.put_accounts_verbatim(*accounts);
   if (!a) return a.status();
-  step.read += static_cast<int64_t>(disasters->size() + accounts->size());
-  step.copied += *d + *a;
+  auto settings = from.settings("");
+  if (!settings) return settings.status();
+  auto s = to.put_settings_verbatim(*settings);
+  if (!s) return s.status();
+  step.read += static_cast<int64_t>(disasters->size() + accounts->size() + settings->size());
+  step.copied += *d + *a + *s;
   steps.finish();
   return {};
 }

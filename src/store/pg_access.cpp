@@ -1,5 +1,5 @@
-// The access store (store/access.h) on PostgreSQL: the tables `consents`, `disaster_periods`
-// and `professional_accounts` of component "access".
+// The access store (store/access.h) on PostgreSQL: the tables `consents`, `disaster_periods`,
+// `professional_accounts` and `institution_settings` of component "access".
 //
 // Ids come from BIGSERIAL columns, so servers sharing the database never hand out the same
 // one; the verbatim puts raise the sequences past the ids they store. Every statement reads
@@ -28,6 +28,12 @@ CREATE TABLE professional_accounts(
   institution TEXT NOT NULL, account_id TEXT NOT NULL, role TEXT NOT NULL,
   registered_at_us BIGINT NOT NULL, removed_at_us BIGINT,
   PRIMARY KEY(institution, account_id));
+)sql",
+                                   R"sql(
+CREATE TABLE institution_settings(
+  id BIGSERIAL PRIMARY KEY, institution TEXT NOT NULL, setting TEXT NOT NULL,
+  effective_on TEXT NOT NULL, use INTEGER NOT NULL, recorded_at_us BIGINT NOT NULL);
+CREATE INDEX institution_settings_by_day ON institution_settings(institution, setting, effective_on);
 )sql"};
 
 constexpr const char* kConsentColumns =
@@ -35,6 +41,8 @@ constexpr const char* kConsentColumns =
     "available_until_us, withdrawn_at_us, withdrawn_reason";
 constexpr const char* kDisasterColumns =
     "id, prefectures, from_us, to_us, declared_at_us, ended_at_us, note";
+constexpr const char* kSettingColumns =
+    "id, institution, setting, effective_on, use, recorded_at_us";
 constexpr const char* kAccountColumns =
     "institution, account_id, role, registered_at_us, removed_at_us";
 
@@ -61,6 +69,10 @@ DisasterPeriod read_disaster(const pg::Rows& r, int i) {
 }
 ProfessionalAccount read_account(const pg::Rows& r, int i) {
   return {r.str(i, 0), r.str(i, 1), r.str(i, 2), r.i64(i, 3), opt_i64(r, i, 4)};
+}
+
+InstitutionSetting read_setting(const pg::Rows& r, int i) {
+  return {r.i64(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.i64(i, 4) != 0, r.i64(i, 5)};
 }
 
 Error conflict(const std::string& store, const std::string& what) {
@@ -204,6 +216,61 @@ class PgAccess final : public AccessStore {
     std::vector<ProfessionalAccount> out;
     for (int i = 0; i < rows->size(); ++i) out.push_back(read_account(*rows, i));
     return out;
+  }
+
+  Result<int64_t> add_setting(const InstitutionSetting& s) override {
+    auto rows = exec(
+        "INSERT INTO institution_settings(institution, setting, effective_on, use, "
+        "recorded_at_us) VALUES($1, $2, $3, $4, $5) RETURNING id",
+        pg::Params().text(s.institution).text(s.setting).text(s.effective_on).i64(s.use ? 1 : 0)
+            .i64(s.recorded_at_us));
+    if (!rows) return rows.error();
+    return rows->i64(0, 0);
+  }
+
+  Result<std::optional<InstitutionSetting>> setting_on(std::string_view institution,
+                                                       std::string_view setting,
+                                                       std::string_view day) override {
+    auto rows = exec(sql("SELECT ", kSettingColumns,
+                         " FROM institution_settings WHERE institution = $1 AND setting = $2 AND "
+                         "effective_on <= $3 ORDER BY effective_on DESC, id DESC LIMIT 1"),
+                     pg::Params().text(institution).text(setting).text(day));
+    if (!rows) return rows.error();
+    if (rows->size() == 0) return std::optional<InstitutionSetting>();
+    return std::optional<InstitutionSetting>(read_setting(*rows, 0));
+  }
+
+  Result<std::vector<InstitutionSetting>> settings(std::string_view institution) override {
+    auto rows = exec(sql("SELECT ", kSettingColumns,
+                         " FROM institution_settings WHERE $1 = '' OR institution = $1 ORDER BY id"),
+                     pg::Params().text(institution));
+    if (!rows) return rows.error();
+    std::vector<InstitutionSetting> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(read_setting(*rows, i));
+    return out;
+  }
+
+  Result<int64_t> put_settings_verbatim(std::span<const InstitutionSetting> rows) override {
+    return verbatim(rows, "institution_settings_id_seq", "institution_settings",
+                    [](pg::Conn& c, const InstitutionSetting& r) -> Result<bool> {
+                      auto found = c.exec(sql("SELECT ", kSettingColumns,
+                                              " FROM institution_settings WHERE id = $1")
+                                              .c_str(),
+                                          pg::Params().i64(r.id));
+                      if (!found) return found.error();
+                      if (found->size() > 0) {
+                        if (read_setting(*found, 0) != r)
+                          return conflict("settings", "setting " + std::to_string(r.id));
+                        return false;
+                      }
+                      auto ins = c.exec(
+                          "INSERT INTO institution_settings(id, institution, setting, "
+                          "effective_on, use, recorded_at_us) VALUES($1, $2, $3, $4, $5, $6)",
+                          pg::Params().i64(r.id).text(r.institution).text(r.setting)
+                              .text(r.effective_on).i64(r.use ? 1 : 0).i64(r.recorded_at_us));
+                      if (!ins) return ins.error();
+                      return true;
+                    });
   }
 
   Status scan_consents(int64_t after_id, size_t limit,

@@ -1,5 +1,5 @@
 // The access store (store/access.h) on SQLite: DIR/access.db with the tables `consents`,
-// `disaster_periods` and `professional_accounts`.
+// `disaster_periods`, `professional_accounts` and `institution_settings`.
 //
 // One connection per store, opened (created, migrated) on first use and serialised by a
 // mutex; every write is one BEGIN IMMEDIATE transaction, so two processes on one data
@@ -33,7 +33,17 @@ CREATE TABLE IF NOT EXISTS professional_accounts(
   institution TEXT NOT NULL, account_id TEXT NOT NULL, role TEXT NOT NULL,
   registered_at_us INTEGER NOT NULL, removed_at_us INTEGER,
   PRIMARY KEY(institution, account_id));
+)sql",
+                                   R"sql(
+CREATE TABLE IF NOT EXISTS institution_settings(
+  id INTEGER PRIMARY KEY, institution TEXT NOT NULL, setting TEXT NOT NULL,
+  effective_on TEXT NOT NULL, use INTEGER NOT NULL, recorded_at_us INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS institution_settings_by_day
+  ON institution_settings(institution, setting, effective_on);
 )sql"};
+
+constexpr const char* kSettingColumns =
+    "id,institution,setting,effective_on,use,recorded_at_us";
 
 constexpr const char* kConsentColumns =
     "id,person_link,institution,category,care_setting,card_serial,consented_at_us,"
@@ -67,6 +77,24 @@ DisasterPeriod read_disaster(Stmt& q) {
 }
 ProfessionalAccount read_account(Stmt& q) {
   return {q.col_text(0), q.col_text(1), q.col_text(2), q.col_i64(3), opt_i64(q, 4)};
+}
+
+InstitutionSetting read_setting(Stmt& q) {
+  return {q.col_i64(0), q.col_text(1), q.col_text(2), q.col_text(3), q.col_i64(4) != 0,
+          q.col_i64(5)};
+}
+
+// Inserts one setting with or without its id (id 0: a new one); returns its id.
+Result<int64_t> insert_setting(sqlite3* db, const InstitutionSetting& r, bool with_id) {
+  Stmt ins(db, with_id ? "INSERT INTO institution_settings(institution,setting,effective_on,use,"
+                         "recorded_at_us,id) VALUES(?1,?2,?3,?4,?5,?6)"
+                       : "INSERT INTO institution_settings(institution,setting,effective_on,use,"
+                         "recorded_at_us) VALUES(?1,?2,?3,?4,?5)");
+  ins.text(1, r.institution).text(2, r.setting).text(3, r.effective_on).i64(4, r.use ? 1 : 0);
+  ins.i64(5, r.recorded_at_us);
+  if (with_id) ins.i64(6, r.id);
+  if (ins.step() != SQLITE_DONE) return sqlite::error(db, "access.db setting");
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db));
 }
 
 // Inserts one consent with or without its id (id 0: a new one).
@@ -242,6 +270,63 @@ class SqliteAccess final : public SqliteAccessStore {
       while ((rc = q.step()) == SQLITE_ROW) out.push_back(read_account(q));
       if (rc != SQLITE_DONE) return sqlite::error(d, "access.db accounts");
       return out;
+    });
+  }
+
+  Result<int64_t> add_setting(const InstitutionSetting& setting) override {
+    return write([&](sqlite3* d) { return insert_setting(d, setting, false); });
+  }
+
+  Result<std::optional<InstitutionSetting>> setting_on(std::string_view institution,
+                                                       std::string_view setting,
+                                                       std::string_view day) override {
+    return read([&](sqlite3* d) -> Result<std::optional<InstitutionSetting>> {
+      Stmt q(d, (std::string("SELECT ") + kSettingColumns +
+                 " FROM institution_settings WHERE institution=? AND setting=? AND "
+                 "effective_on<=? ORDER BY effective_on DESC, id DESC LIMIT 1")
+                    .c_str());
+      q.text(1, institution).text(2, setting).text(3, day);
+      int rc = q.step();
+      if (rc == SQLITE_DONE) return std::optional<InstitutionSetting>();
+      if (rc != SQLITE_ROW) return sqlite::error(d, "access.db setting");
+      return std::optional<InstitutionSetting>(read_setting(q));
+    });
+  }
+
+  Result<std::vector<InstitutionSetting>> settings(std::string_view institution) override {
+    return read([&](sqlite3* d) -> Result<std::vector<InstitutionSetting>> {
+      Stmt q(d, (std::string("SELECT ") + kSettingColumns +
+                 " FROM institution_settings WHERE ?1='' OR institution=?1 ORDER BY id")
+                    .c_str());
+      q.text(1, institution);
+      std::vector<InstitutionSetting> out;
+      int rc;
+      while ((rc = q.step()) == SQLITE_ROW) out.push_back(read_setting(q));
+      if (rc != SQLITE_DONE) return sqlite::error(d, "access.db settings");
+      return out;
+    });
+  }
+
+  Result<int64_t> put_settings_verbatim(std::span<const InstitutionSetting> rows) override {
+    return write([&](sqlite3* d) -> Result<int64_t> {
+      int64_t n = 0;
+      Stmt find(d, (std::string("SELECT ") + kSettingColumns +
+                    " FROM institution_settings WHERE id=?")
+                       .c_str());
+      for (const auto& r : rows) {
+        find.reset();
+        find.i64(1, r.id);
+        int rc = find.step();
+        if (rc == SQLITE_ROW) {
+          if (read_setting(find) != r)
+            return conflict("settings", "setting " + std::to_string(r.id));
+          continue;
+        }
+        if (rc != SQLITE_DONE) return sqlite::error(d, "access.db copy");
+        if (auto id = insert_setting(d, r, true); !id) return id.error();
+        ++n;
+      }
+      return n;
     });
   }
 

@@ -285,10 +285,11 @@ bool Bridge::process(const fs::path& work_file) {
 
   auto rendered = kind.reencode(answer->body, options_.encoding, name);
   if (!rendered) return answer_error(rendered.error());
-  core::log_info("terminal.result", {{"file", res_name},
+  const std::string out_name = res_name.substr(0, res_name.size() - 4) + rendered->extension;
+  core::log_info("terminal.result", {{"file", out_name},
                                      {"segment", rendered->segment},
                                      {rendered->detail_key, rendered->detail_value}});
-  return finish(write_result(res_name, rendered->document));
+  return finish(write_result(out_name, rendered->document));
 }
 
 int Bridge::poll_once() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,7 @@ struct Rendered {
   std::string document;
   std::string segment;
   std::string detail_key, detail_value;
+  std::string extension = ".xml";  // of the result file: ".pdf" for a PDF result
 };
 
 // One kind of request file the bridge carries (research §1.1): the names, the service's
@@ -35,6 +37,9 @@ struct Kind {
   // A SegmentOfResult 9 result of this kind, echoing what can be read of the request.
   Result<std::string> (*error)(std::string_view request, const Error& e, core::Encoding encoding);
 };
+
+// The clinical kinds (YZK/TKK/SRJ/SCJ siquc01, bridge_clinical.cpp), matched after the others.
+std::span<const Kind> clinical_kinds();
 
 // A request file's kind and tail (`<prefix><tail>.xml`); kind is null when the name matches none.
 struct Match {

@@ -221,12 +221,13 @@ const Kind kKinds[] = {
 
 Match match(const std::string& name) {
   if (name.size() <= 4 || name.compare(name.size() - 4, 4, ".xml") != 0) return {};
-  for (const Kind& k : kKinds) {
-    if (name.size() <= k.req_prefix.size() + 4 ||
-        name.compare(0, k.req_prefix.size(), k.req_prefix) != 0)
-      continue;
-    return {&k, name.substr(k.req_prefix.size(), name.size() - k.req_prefix.size() - 4)};
-  }
+  for (std::span<const Kind> kinds : {std::span<const Kind>(kKinds), clinical_kinds()})
+    for (const Kind& k : kinds) {
+      if (name.size() <= k.req_prefix.size() + 4 ||
+          name.compare(0, k.req_prefix.size(), k.req_prefix) != 0)
+        continue;
+      return {&k, name.substr(k.req_prefix.size(), name.size() - k.req_prefix.size() - 4)};
+    }
   return {};
 }
 

@@ -6,6 +6,7 @@
 //   numbers.cpp    number confirmation: every field checked before anything is sent
 //   records.cpp    face files, today's history, resend and the terminal's status
 //   sign_in.cpp    sign-in of professional accounts, sessions, clinical requests for them
+//   clinical_print.cpp the PDF print of a clinical view for the signed-in account
 //   terminal.cpp   open, start, stop, the router and the pool of clients
 #pragma once
 
@@ -176,8 +177,16 @@ struct Terminal::Impl {
   http::Response session(const http::Request& req);
   http::Response clinical_consent_status(const http::Request& req);
 
+  // ---- clinical_views.cpp ----
+  http::Response clinical_view(const http::Request& req, std::string_view kind);
+
   // ---- numbers.cpp ----
   http::Response number_confirmation(const http::Request& req);
+
+  // ---- clinical_print.cpp ----
+  // GET /api/clinical/views/{kind}/pdf: the view's PDF for the signed-in account, made by the
+  // central service, answered as a download.
+  http::Response clinical_print(const http::Request& req, const std::string& kind);
 
   // ---- terminal.cpp ----
   http::Router router();

@@ -78,11 +78,17 @@ http::Router Terminal::Impl::router() {
   r.add("GET", "/api/history-entry", open,
         [this](const http::Request& q) { return history_entry(q); });
   r.add("POST", "/api/resend", open, [this](const http::Request& q) { return resend(q); });
+  for (const char* kind : {"medication", "checkups", "treatments", "prescriptions"})
+    r.add("GET", std::string("/api/clinical/views/") + kind + "/pdf", open,
+          [this, kind](const http::Request& q) { return clinical_print(q, kind); });
   r.add("POST", "/api/sign-in", open, [this](const http::Request& q) { return sign_in(q); });
   r.add("POST", "/api/sign-out", open, [this](const http::Request& q) { return sign_out(q); });
   r.add("GET", "/api/session", open, [this](const http::Request& q) { return session(q); });
   r.add("GET", "/api/clinical/consent-status", open,
         [this](const http::Request& q) { return clinical_consent_status(q); });
+  for (const char* kind : {"medication", "checkups", "treatments", "prescriptions"})
+    r.add("GET", std::string("/api/clinical/views/") + kind, open,
+          [this, kind](const http::Request& q) { return clinical_view(q, kind); });
   return r;
 }
 

@@ -134,6 +134,14 @@ TEST_F(SignInTest, AccountsSignInAndClinicalRequests) {  // R-CONF-5
   EXPECT_NE(seen.find(R"("category":"YZK","name":"medication")"), std::string::npos);
   EXPECT_NE(seen.find(R"("allowed":true,"basis":"consent")"), std::string::npos) << seen;
   EXPECT_NE(seen.find("E_CONSENT_NONE"), std::string::npos);  // the other categories
+  // The views for the signed-in account (R-CONF-5): forwarded with the session's account —
+  // an account the page names is not taken.
+  const std::string views = "/api/clinical/views/medication" + target.substr(target.find('?'));
+  EXPECT_EQ(status_of(exchange(port, "GET", views)), 401);
+  auto med = exchange(port, "GET", views + "&account=desk", "", dr_cookie);
+  ASSERT_EQ(status_of(med), 200) << med;
+  EXPECT_NE(med.find(R"("basis":"consent")"), std::string::npos) << med;
+  EXPECT_NE(med.find(R"("dispensings":[)"), std::string::npos);
 
   auto desk = exchange(port, "POST", "/api/sign-in", R"({"id":"desk","password":"reception pw"})");
   ASSERT_EQ(status_of(desk), 200);
@@ -141,6 +149,9 @@ TEST_F(SignInTest, AccountsSignInAndClinicalRequests) {  // R-CONF-5
   ASSERT_EQ(status_of(refused), 200);
   EXPECT_EQ(refused.find("\"allowed\":true"), std::string::npos) << refused;
   EXPECT_NE(refused.find("E_ACCOUNT_ROLE"), std::string::npos);
+  auto desk_view = exchange(port, "GET", views, "", cookie_of(desk));
+  EXPECT_EQ(status_of(desk_view), 403);
+  EXPECT_NE(desk_view.find("E_ACCOUNT_ROLE"), std::string::npos) << desk_view;
 
   auto out = exchange(port, "POST", "/api/sign-out", "{}", dr_cookie);
   EXPECT_EQ(status_of(out), 200);

@@ -16,7 +16,9 @@
 // session is an HttpOnly cookie the script never reads. After a card confirmation a signed-in
 // account sees, per category, whether the central service lets it view the clinical
 // information (GET /api/clinical/consent-status) — the service decides from the account's
-// role and the patient's consent, the screen only shows the answer. Markup built here uses classes only (no style
+// role and the patient's consent, the screen only shows the answer. The clinical views
+// themselves are clinical.js: this script tells it the patient with the document event
+// "onshi:patient" ({patient, session} after the consent status, null when the result goes). Markup built here uses classes only (no style
 // attributes) and listeners added from script (no inline handlers), as the CSP requires.
 "use strict";
 const $ = (id) => document.getElementById(id);
@@ -90,7 +92,8 @@ document.querySelectorAll("input[name=method]").forEach((r) => r.addEventListene
 
 // While a confirmation runs the previous patient's result must not stay on screen.
 const EMPTY_RESULT = '<div class="empty">カードを読み取るか、保険証の番号を入力して資格確認してください。</div>';
-function resultBusy() { $("result").innerHTML = '<div class="empty" data-testid="busy">確認中…</div>'; }
+function announce(detail) { document.dispatchEvent(new window.CustomEvent("onshi:patient", { detail })); }
+function resultBusy() { announce(null); $("result").innerHTML = '<div class="empty" data-testid="busy">確認中…</div>'; }
 function resultIdle() { $("result").innerHTML = EMPTY_RESULT; }
 
 // ---- card confirmation ----
@@ -366,6 +369,7 @@ function aidTable(p, view) {
   return h + medicalAidBlock(p.medicalAid);
 }
 function showView(view) {
+  announce(null);
   const box = $("result");
   const state = view.state || "not-found";
   let h = '<div class="banner ' + esc(state) + '" data-testid="validity" data-validity="' + esc(view.validity) + '">' +
@@ -415,7 +419,10 @@ function showView(view) {
 }
 
 // ---- sign-in and the clinical block (R-CONF-5) ----
+let session = null;
 function showSession(s) {
+  session = s.signedIn ? s : null;
+  if (!session) announce(null);
   $("signin-form").hidden = !!s.signedIn;
   $("signed-in").hidden = !s.signedIn;
   $("signed-in-as").textContent = s.signedIn ? "サインイン中：" + s.roleLabel + "　" + (s.name || s.id) : "";
@@ -453,6 +460,7 @@ async function loadClinical(p) {
     h += "</ul>";
   }
   box.innerHTML = h;
+  if (r.ok && session) announce({ patient: p, session });
 }
 loadSession();
 

@@ -1,0 +1,117 @@
+// Routes of the clinical views (R-CONF-5), role "institution": what a professional sees of a
+// patient, decided and audited by clinical::Viewer (which asks access::Gatekeeper).
+//
+//   GET  /v1/clinical/views/{medication|checkups|treatments|prescriptions}
+//        ?account=ID&insurerNumber=…&symbol=…&number=…&branch=…(or cardKey=…)
+//        [&asOf=YYYYMMDD][&fromMonth=YYYYMM][&toMonth=YYYYMM]
+//        → 200 the view's JSON (docs/clinical.md § 見る); refused 403 / bad input 400 /
+//          E_STORE 503 as problem+json (with expiryReason for E_CONSENT_EXPIRED)
+//   POST /xml/YZKsiquc01, /xml/TKKsiquc01, /xml/SRJsiquc01, /xml/SCJsiquc01
+//        → 200 the result document: XML (FileCategory 2) or PDF (FileCategory 1) when the
+//          view is allowed; otherwise an XML result with ResultCode 2, ErrorCode and
+//          MessageContents (docs/xml-interface.md)
+#include <memory>
+
+#include "clinical/views.h"
+#include "core/date.h"
+#include "http/problem.h"
+#include "serve/routes.h"
+
+namespace onshi::serve {
+namespace {
+
+struct ViewRoutes {
+  std::unique_ptr<clinical::Viewer> viewer;
+};
+
+http::Response refused(const clinical::Refusal& r) {
+  boost::json::object ext;
+  if (!r.expiry_reason.empty()) ext["expiryReason"] = r.expiry_reason;
+  return http::problem(r.http_status, r.error, ext);
+}
+
+http::Response view_json(ViewRoutes& routes, store::ClinicalKind kind, const http::Request& req) {
+  clinical::ViewRequest q;
+  q.kind = kind;
+  q.institution = req.peer.id;
+  q.account = req.query_param("account");
+  q.person = {req.query_param("insurerNumber"), req.query_param("symbol"),
+              req.query_param("number"), req.query_param("branch"), req.query_param("cardKey")};
+  if (const std::string as_of = req.query_param("asOf"); !as_of.empty()) {
+    auto d = core::Date::parse(as_of);
+    if (!d) return http::problem(400, Error{d.error().code, "asOf", d.error().message});
+    q.as_of = *d;
+  }
+  q.from_month = req.query_param("fromMonth");
+  q.to_month = req.query_param("toMonth");
+  auto out = routes.viewer->open(q);
+  if (auto* r = std::get_if<clinical::Refusal>(&out)) return refused(*r);
+  http::Response res;
+  res.body = clinical::view_json(std::get<clinical::View>(out));
+  return res;
+}
+
+http::Response xml_answer(oqs::ClinicalResult result, const std::string& institution,
+                          const std::string& file_id) {
+  result.process_execution_time = core::timestamp_jst();
+  result.medical_institution_code = institution;
+  result.arbitrary_file_identifier = file_id;
+  auto xml = oqs::write_clinical_result_xml(result, core::Encoding::kUtf8);
+  if (!xml) return http::problem(500, xml.error());
+  http::Response res;
+  res.content_type = "application/xml; charset=UTF-8";
+  res.body = std::move(*xml);
+  return res;
+}
+
+http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http::Request& req) {
+  auto parsed = oqs::parse_clinical_request_xml(req.body);
+  if (!parsed) return xml_answer(clinical::refusal_result(parsed.error()), req.peer.id, "");
+  const oqs::ClinicalRequest& x = *parsed;
+  if (x.medical_institution_code != req.peer.id)
+    return xml_answer(
+        clinical::refusal_result(Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
+                                       "医療機関コードが証明書の医療機関と一致しません"}),
+        req.peer.id, x.arbitrary_file_identifier);
+  if (x.file_category == "1")
+    return xml_answer(clinical::refusal_result(Error{"E_PDF_UNAVAILABLE", "FileCategory",
+                                                     "PDFの結果はまだ作成できません。"
+                                                     "FileCategory 2（XML）で要求してください"}),
+                      req.peer.id, x.arbitrary_file_identifier);
+  clinical::ViewRequest q;
+  q.kind = kind;
+  q.institution = req.peer.id;
+  q.account = x.professional_account;
+  q.person = {x.insurer_number, x.insurance_card_symbol, x.insured_person_identification_number,
+              x.branch_number, ""};
+  q.from_month = x.start_date;
+  q.to_month = x.end_date;
+  q.channel = req.query_param("via") == "bridge" ? "bridge" : "xml";
+  auto out = routes.viewer->open(q);
+  if (auto* r = std::get_if<clinical::Refusal>(&out))
+    return xml_answer(clinical::refusal_result(r->error), req.peer.id, x.arbitrary_file_identifier);
+  return xml_answer(clinical::view_result(std::get<clinical::View>(out)), req.peer.id,
+                    x.arbitrary_file_identifier);
+}
+
+}  // namespace
+
+void add_views_routes(http::Router& router, Context& ctx) {
+  auto r = std::make_shared<ViewRoutes>();
+  r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit);
+  const http::Admit institution{core::Role::kInstitution};
+  // The paths, documented in api.md and openapi.yaml as /v1/clinical/views/{kind} and
+  // /xml/YZKsiquc01 …: one per kind.
+  for (store::ClinicalKind kind : store::kClinicalKinds) {
+    const std::string json_path =
+        "/v1/clinical/views/" + std::string(store::clinical_kind_name(kind));
+    router.add("GET", json_path, institution,
+               [r, kind](const http::Request& q) { return view_json(*r, kind, q); });
+    const std::string xml_path =
+        "/xml/" + std::string(oqs::clinical_prefix(clinical::kind_message(kind))) + "siquc01";
+    router.add("POST", xml_path, institution,
+               [r, kind](const http::Request& q) { return view_xml(*r, kind, q); });
+  }
+}
+
+}  // namespace onshi::serve
