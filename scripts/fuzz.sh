@@ -23,7 +23,7 @@ JOBS="${JOBS:-2}"
 
 # target → dictionary
 declare -A DICT=(
-  [oqs_request_xml]=xml [oqs_result_xml]=xml [bridge_files]=xml
+  [oqs_request_xml]=xml [oqs_result_xml]=xml [bridge_files]=xml [clinical_xml]=xml
   [oqs_json]=json [qualification_json]=json [registrations_json]=json [card_file]=json
   [members_csv]=csv [medical_aid_csv]=csv [claims_body]=csv [clinical_records]=csv [http_request]=
 )

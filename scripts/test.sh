@@ -2,8 +2,7 @@
 # Runs every test of onshi against the build in build/: the size and layer checks of src/
 # (scripts/check-size.py, scripts/check-layers.py with src/DEPS), the GoogleTest suites through
 # CTest (unit tests, real SQLite files, a real PostgreSQL cluster, real HTTPS servers on 127.0.0.1 port 0, the real
-# CLI binary killed and re-run), a short run of every fuzz target (scripts/fuzz.sh --smoke, built
-# with clang in build-fuzz/), then the browser tests of the institution pages and the reception screen
+# CLI binary killed and re-run, every fuzz target of fuzz/ over its seeds as FuzzSeeds.*), then the browser tests of the institution pages and the reception screen
 # (tests/browser: Playwright driving Debian's chromium) after the linters of the pages' HTML, CSS and
 # script under web/ (ESLint, HTMLHint, Stylelint). Exits non-zero when any test or lint fails.
 set -euo pipefail
@@ -21,10 +20,6 @@ ONSHI_TEST_PG_URL=$(scripts/pg-test.sh start "$PG_DIR")
 export ONSHI_TEST_PG_URL
 echo "PostgreSQL test cluster: $ONSHI_TEST_PG_URL"
 ctest --preset default
-# Each fuzz target of fuzz/ for a few seconds (FUZZ_SMOKE_SECONDS, default 3), so a target that
-# no longer builds or crashes on its seeds fails here; `make fuzz` runs them longer.
-echo "fuzz targets, smoke run (scripts/fuzz.sh --smoke)"
-scripts/fuzz.sh --smoke
 echo "web asset lint and browser tests (tests/browser)"
 export ONSHI_BINARY="${ONSHI_BINARY:-$PWD/build/onshi}"
 (cd tests/browser && npm ci --no-audit --no-fund && npm run --silent lint &&

@@ -22,6 +22,7 @@ namespace {
 
 struct ViewRoutes {
   std::unique_ptr<clinical::Viewer> viewer;
+  security::AuditLog* audit = nullptr;  // for access.refused
 };
 
 http::Response refused(const clinical::Refusal& r) {
@@ -68,11 +69,13 @@ http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http
   auto parsed = oqs::parse_clinical_request_xml(req.body);
   if (!parsed) return xml_answer(clinical::refusal_result(parsed.error()), req.peer.id, "");
   const oqs::ClinicalRequest& x = *parsed;
-  if (x.medical_institution_code != req.peer.id)
+  if (x.medical_institution_code != req.peer.id) {
+    audit_refusal(*routes.audit, req, "E_INSTITUTION_MISMATCH");
     return xml_answer(
         clinical::refusal_result(Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
                                        "医療機関コードが証明書の医療機関と一致しません"}),
         req.peer.id, x.arbitrary_file_identifier);
+  }
   if (x.file_category == "1")
     return xml_answer(clinical::refusal_result(Error{"E_PDF_UNAVAILABLE", "FileCategory",
                                                      "PDFの結果はまだ作成できません。"
@@ -99,6 +102,7 @@ http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http
 void add_views_routes(http::Router& router, Context& ctx) {
   auto r = std::make_shared<ViewRoutes>();
   r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit);
+  r->audit = &ctx.audit;
   const http::Admit institution{core::Role::kInstitution};
   // The paths, documented in api.md and openapi.yaml as /v1/clinical/views/{kind} and
   // /xml/YZKsiquc01 …: one per kind.

@@ -46,6 +46,8 @@ struct Service::Impl {
     } else {
       result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
     }
+    if (result.header.error_code == "E_INSTITUTION_MISMATCH")
+      audit_refusal(*audit, req, result.header.error_code);
     auto xml = oqs::write_confirm_result_xml(result, core::Encoding::kUtf8);
     if (!xml) return http::problem(500, xml.error());
     res.body = std::move(*xml);
@@ -56,6 +58,8 @@ struct Service::Impl {
     auto parsed = oqs::parse_confirm_request_json(req.body);
     if (!parsed) return http::problem(400, parsed.error());
     auto result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
+    if (result.header.error_code == "E_INSTITUTION_MISMATCH")
+      audit_refusal(*audit, req, result.header.error_code);
     if (result.header.segment_of_result == "9") {
       // E_STORE: the store could not be read, or the read's audit entry could not be made
       // durable — either way the service cannot answer now, and nothing of the person is sent.
@@ -165,6 +169,23 @@ std::vector<std::filesystem::path> written_files(const std::filesystem::path& di
 
 }  // namespace
 
+namespace {
+
+// The HTTPS server's settings: the address, DIR/ca's certificates and revocation list.
+http::ServerOptions server_options(const ServiceOptions& options, const security::CaPaths& paths) {
+  http::ServerOptions so;
+  so.host = options.host;
+  so.port = options.port;
+  so.threads = options.threads;
+  so.cert_file = paths.server_cert.string();
+  so.key_file = paths.server_key.string();
+  so.ca_file = paths.ca_cert.string();
+  so.revocation_file = security::revocation_file(options.data_dir).string();
+  return so;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   if (auto st = check_ca(options.data_dir); !st) return st.error();
   auto paths = security::ca_paths(options.data_dir);
@@ -208,6 +229,8 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
 
   http::Router router;
   Impl* impl = &m;
+  router.on_refused(
+      [a = m.audit.get()](const http::Request& r, const Error& e) { audit_refusal(*a, r, e.code); });
   router.add("POST", "/xml/OQSsiquc01", {core::Role::kInstitution},
              [impl](const http::Request& r) { return impl->confirm_xml(r); });
   router.add("POST", "/v1/qualification-confirmations", {core::Role::kInstitution},
@@ -228,14 +251,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   add_access_routes(router, *m.context);
   add_views_routes(router, *m.context);
 
-  http::ServerOptions so;
-  so.host = options.host;
-  so.port = options.port;
-  so.threads = options.threads;
-  so.cert_file = paths.server_cert.string();
-  so.key_file = paths.server_key.string();
-  so.ca_file = paths.ca_cert.string();
-  m.server = std::make_unique<http::Server>(so, std::move(router));
+  m.server = std::make_unique<http::Server>(server_options(options, paths), std::move(router));
   security::AuditLog* audit = m.audit.get();
   m.server->metrics().set_gauge("onshi_audit_committed_total",
                                 [audit] { return static_cast<double>(audit->committed()); });
@@ -255,6 +271,7 @@ Status Service::start() {
   return st;
 }
 uint16_t Service::port() const { return impl_->server->port(); }
+std::vector<http::RouteInfo> Service::routes() const { return impl_->server->routes(); }
 void Service::wait() {
   impl_->server->handle_signals();
   impl_->server->wait();
@@ -263,6 +280,12 @@ void Service::stop() {
   impl_->server->stop();
   impl_->audit->flush();
   core::log_info("serve.stopped", {});
+}
+
+void audit_refusal(security::AuditLog& audit, const http::Request& req, std::string_view code) {
+  if (!req.peer.role) return;
+  audit.record(security::AccessRefused{security::Actor{*req.peer.role, req.peer.id},
+                                       req.method + " " + req.path, std::string(code)});
 }
 
 Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view listen) {
