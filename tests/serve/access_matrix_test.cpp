@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,11 +36,72 @@ constexpr Role I = Role::kInstitution, S = Role::kInsurer, A = Role::kAgency, B 
 // The access rules: "METHOD PATH" → the roles admitted. "*" admits anyone (no role needed).
 const std::map<std::string, std::set<Role>>& rules() {
   static const std::map<std::string, std::set<Role>> kRules = {
-#include "access_matrix_rules.inc"
+      {"POST /xml/OQSsiquc01", {I}},
+      {"POST /v1/qualification-confirmations", {I}},
+      {"POST /v1/registrations", {S}},
+      {"GET /v1/clinical/views/medication/pdf", {I}},
+      {"GET /v1/clinical/views/checkups/pdf", {I}},
+      {"GET /v1/clinical/views/treatments/pdf", {I}},
+      {"GET /v1/clinical/views/prescriptions/pdf", {I}},
+      {"GET /v1/members", {S}},
+      {"GET /v1/quality/report", {S}},
+      {"GET /v1/quality/overlaps", {S}},
+      {"POST /v1/claims:check", {R}},
+      {"POST /v1/institutions/provisional-codes", {A}},
+      {"POST /v1/institutions/portal-accounts", {A}},
+      {"POST /v1/institutions/card-reader-applications", {A}},
+      {"POST /v1/institutions/card-reader-models", {A}},
+      {"POST /v1/institutions/card-reader-undecided", {A}},
+      {"POST /v1/institutions/card-reader-cancellations", {A}},
+      {"POST /v1/institutions/reception-numbers", {B}},
+      {"POST /v1/institutions/presentations", {A}},
+      {"POST /v1/institutions/designations", {B}},
+      {"POST /v1/institutions/designation-lists", {B}},
+      {"POST /v1/institutions/usage-applications", {A}},
+      {"GET /v1/institutions/entry", {A, B}},
+      {"GET /v1/institutions/me", {I}},
+      {"POST /v1/institutions/medical-aid-setting", {I}},
+      {"POST /xml/OQSmuquc01", {I}},
+      {"POST /xml/OQSmutic01", {I}},
+      {"POST /xml/OQSmuquc02", {I}},
+      {"POST /v1/card/challenges", {I}},
+      {"POST /v1/card/confirmations", {I}},
+      {"POST /v1/card/links", {I}},
+      {"POST /v1/clinical/medication", {R}},
+      {"POST /v1/clinical/treatments", {R}},
+      {"POST /v1/clinical/prescriptions", {R}},
+      {"POST /v1/clinical/checkups", {S}},
+      {"POST /v1/medical-aid/recipients", {W}},
+      {"POST /v1/medical-aid/tickets", {W}},
+      {"GET /v1/medical-aid/recipients", {W}},
+      {"GET /v1/medical-aid/tickets", {W}},
+      {"GET /v1/quality/medical-aid", {W}},
+      {"POST /v1/institution/accounts", {I}},
+      {"POST /v1/institution/accounts/remove", {I}},
+      {"GET /v1/institution/accounts", {I}},
+      {"GET /v1/clinical/consent-status", {I}},
+      {"GET /v1/clinical/views/medication", {I}},
+      {"POST /xml/YZKsiquc01", {I}},
+      {"GET /v1/clinical/views/checkups", {I}},
+      {"POST /xml/TKKsiquc01", {I}},
+      {"GET /v1/clinical/views/treatments", {I}},
+      {"POST /xml/SRJsiquc01", {I}},
+      {"GET /v1/clinical/views/prescriptions", {I}},
+      {"POST /xml/SCJsiquc01", {I}},
   };
   return kRules;
 }
-const std::set<std::string> kAnyone = {"GET /healthz", "GET /metrics"};
+// Anyone, with or without a role: the health and metrics endpoints, and the published lists
+// and figures of the institutions (public data, nothing of a person).
+const std::set<std::string> kAnyone = {"GET /healthz",
+                                       "GET /metrics",
+                                       "GET /v1/institutions/schedule",
+                                       "GET /v1/institutions/statistics",
+                                       "GET /institutions/statistics",
+                                       "GET /institutions/list",
+                                       "GET /institutions/list.csv",
+                                       "GET /institutions/list.xlsx",
+                                       "GET /institutions/medical-aid-list.csv"};
 
 // One certificate per role, with an id each role's rules accept.
 const std::vector<std::pair<Role, std::string>> kHolders = {
@@ -66,15 +128,16 @@ class AccessMatrixTest : public ::testing::Test {
     service_.reset();
     fs::remove_all(dir_);
   }
-  http::Client client(Role role) const {
+  http::ClientOptions options(Role role) const {
     const fs::path d = dir_ / core::role_name(role);
     http::ClientOptions o;
     o.port = service_->port();
     o.ca_file = (d / "ca.pem").string();
     o.cert_file = (d / "cert.pem").string();
     o.key_file = (d / "key.pem").string();
-    return http::Client(o);
+    return o;
   }
+  http::Client client(Role role) const { return http::Client(options(role)); }
   // The access.refused entries of the audit log (after the service has stopped and flushed).
   std::vector<security::AccessRefused> refusals() {
     service_->stop();
@@ -125,14 +188,15 @@ TEST_F(AccessMatrixTest, EveryRouteRefusesEveryRoleItShould) {
   EXPECT_TRUE(missing.empty()) << "routes without a rule in access_matrix_rules.inc:\n" << missing;
   EXPECT_EQ(routes.size(), rules().size() + kAnyone.size());
 
-  std::map<Role, http::Client> clients;
-  for (const auto& [role, id] : kHolders) clients.emplace(role, client(role));
+  std::map<Role, std::unique_ptr<http::Client>> clients;
+  for (const auto& [role, id] : kHolders)
+    clients.emplace(role, std::make_unique<http::Client>(options(role)));
   std::multiset<std::string> refused;  // "role:id METHOD PATH"
   for (const auto& r : routes) {
     const std::string key = r.method + " " + r.path;
     if (kAnyone.count(key)) continue;
     for (const auto& [role, id] : kHolders) {
-      auto res = clients.at(role).request(r.method, r.path, "{}", "application/json");
+      auto res = clients.at(role)->request(r.method, r.path, "{}", "application/json");
       ASSERT_TRUE(res.ok()) << key << " " << res.error().message;
       const bool admitted = rules().at(key).count(role) != 0;
       const bool role_refused = res->status == 403 && code_of(res->body) == "E_FORBIDDEN_ROLE";
@@ -154,8 +218,10 @@ TEST_F(AccessMatrixTest, EveryRouteRefusesEveryRoleItShould) {
 TEST_F(AccessMatrixTest, InstitutionCodeMismatchIsRefusedAndAudited) {
   auto c = client(I);
   const std::string body =
-      R"({"medicalInstitutionCode":"3410712362","insurerNumber":"06130488",)"
-      R"("insuredIdentificationNumber":"12345","birthdate":"19800101"})";
+      R"({"qualificationConfirmationDate":"20250415","medicalInstitutionCode":"3410712362",)"
+      R"("insurerNumber":"06130488","insuredCardSymbol":"123","insuredBranchNumber":"01",)"
+      R"("insuredIdentificationNumber":"4567","birthdate":"19800515",)"
+      R"("limitApplicationCertificateRelatedConsFlg":"0"})";
   auto res = c.request("POST", "/v1/qualification-confirmations", body, "application/json");
   ASSERT_TRUE(res.ok());
   EXPECT_EQ(res->status, 403) << res->body;
