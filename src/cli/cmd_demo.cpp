@@ -3,7 +3,9 @@
 // Number cards (PIN 1234, 初回登録 done), the central service, and the clinic's terminal with
 // its reception screen and レセコン folder; then the screen's URL and ready-to-paste `curl`
 // commands that confirm real demo members — and the 医療扶助 part (cli/demo_medical_aid.h): a
-// welfare office, a contracted and a non-contracted recipient with cards.
+// welfare office, a contracted and a non-contracted recipient with cards — and the terminal's
+// demo accounts (医師 `ishi`, 受付 `uketsuke`, password `onshi-demo`), registered at the
+// central service, so the clinical views can be tried after a card confirmation with consent.
 //
 // It is re-runnable: an existing data directory keeps its CA, keys and cards, and re-importing
 // the same population leaves the store unchanged. The population is generated "as of" today so
@@ -35,6 +37,7 @@
 #include "store/database.h"
 #include "store/store.h"
 #include "terminal/terminal.h"
+#include "terminal/users.h"
 
 namespace onshi::cli {
 namespace {
@@ -334,6 +337,27 @@ Result<std::unique_ptr<terminal::Terminal>> start_terminal(
   return std::move(*term);
 }
 
+// The terminal's demo accounts: a doctor who may open the clinical views and the front desk
+// who may not. Registered at the central service through the clinic's certificate, as
+// `onshi terminal users add` does; an account kept from an earlier run stays as it is.
+constexpr const char* kDemoPassword = "onshi-demo";
+struct DemoAccount {
+  const char *id, *role, *name;
+};
+constexpr DemoAccount kDemoAccounts[] = {{"ishi", "doctor", "医師 一郎"},
+                                         {"uketsuke", "reception", "受付 花子"}};
+
+Status add_demo_accounts(const fs::path& dir, const std::string& host, uint16_t port) {
+  auto central = terminal::client_options_from_cert_dir(dir / "clinic", host, port);
+  if (!central) return central.error();
+  terminal::UsersFile users(dir / "OQS");
+  for (const DemoAccount& a : kDemoAccounts) {
+    Status st = users.add(*central, a.id, a.name, a.role, kDemoPassword);
+    if (!st && st.error().code != "E_ACCOUNT_EXISTS") return st;
+  }
+  return Status::Ok();
+}
+
 // What a newcomer does next: the screen, the folder, curl commands for the samples, and
 // `log_note` (where the servers' logs went, or "").
 void print_instructions(const fs::path& dir, const std::string& base, const std::string& screen,
@@ -353,7 +377,15 @@ void print_instructions(const fs::path& dir, const std::string& base, const std:
             << "   # → OQS/res/OQSsiquc01res_demo0001.xml\n"
             << "  build/onshi card touch --terminal " << screen.substr(0, screen.size() - 1)
             << " --card " << (dir / "cards" / "1-yamada-taro.card").string() << " --pin "
-            << kDemoPin << "   # → OQS/face/\n\n"
+            << kDemoPin << "   # → OQS/face/\n"
+            << "診療情報 (clinical views): 画面上部で医師としてサインイン — アカウントID "
+            << kDemoAccounts[0].id << " / パスワード " << kDemoPassword << " (受付は "
+            << kDemoAccounts[1].id << ")\n"
+            << "  カードで資格確認のとき薬剤情報などの閲覧に同意すると、薬剤情報・健診情報・"
+               "診療情報・処方・調剤情報のタブが開きます (同意つきのカード読み取り):\n"
+            << "  build/onshi card touch --terminal " << screen.substr(0, screen.size() - 1)
+            << " --card " << (dir / "cards" / "1-yamada-taro.card").string() << " --pin "
+            << kDemoPin << " --consent medication,checkup,treatment\n\n"
             << "# 資格確認 (OQSsiquc01): 有効・限度額同意あり\n"
             << "curl -s " << tls << " -H 'Content-Type: application/xml' --data-binary @"
             << dir.string() << "/requests/valid-consent.xml " << base << "/xml/OQSsiquc01\n\n"
@@ -414,6 +446,8 @@ int run_demo(const DemoArgs& o) {
   const std::string base = "https://" + host + ":" + std::to_string((*svc)->port());
   auto term = start_terminal(dir, host, (*svc)->port(), base, *terminal_listen);
   if (!term) return fail(term.error());
+  if (auto st = add_demo_accounts(dir, host == "0.0.0.0" ? "127.0.0.1" : host, (*svc)->port()); !st)
+    return fail(st.error());
   const std::string screen =
       "http://" + terminal_listen->first + ":" + std::to_string((*term)->port()) + "/";
   // From here on the servers' logs go to a file, so the instructions stay on screen.

@@ -117,6 +117,26 @@ TEST(Demo, PrintedCurlReturnsAValidResult) {
   for (const auto& e : fs::directory_iterator(dir / "data" / "OQS" / "face"))
     face = face || e.path().filename().string().rfind("OQSsiquc01res_face_1310112345", 0) == 0;
   EXPECT_TRUE(face);
+  // R-CONF-5: the demo's doctor account (printed with its password) signs in on the screen and,
+  // after the printed card touch with consent, sees 山田 太郎's medication; the front desk's
+  // account signs in too and is refused the same view.
+  EXPECT_NE(text.find("アカウントID ishi / パスワード onshi-demo"), std::string::npos) << text;
+  const std::string jar = (dir / "cookies").string();
+  auto sign_in = [&](const std::string& id) {
+    return run("curl -s -c " + jar + " -H 'Content-Type: application/json' -d '{\"id\":\"" + id +
+                   "\",\"password\":\"onshi-demo\"}' " + screen + "api/sign-in",
+               &rc);
+  };
+  EXPECT_NE(sign_in("ishi").find("\"role\":\"doctor\""), std::string::npos);
+  EXPECT_NE(touch.find("--consent medication"), std::string::npos) << touch;
+  const std::string view = "curl -s -b " + jar + " '" + screen +
+                           "api/clinical/views/medication?insurerNumber=06139992&symbol=1234&"
+                           "number=5678&branch=00'";
+  EXPECT_NE(run(view, &rc).find("アムロジピン錠5mg"), std::string::npos);
+  EXPECT_NE(sign_in("uketsuke").find("\"role\":\"reception\""), std::string::npos);
+  std::string refused = run(view, &rc);
+  EXPECT_EQ(refused.find("アムロジピン"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("\"code\":\"E_"), std::string::npos) << refused;
   // Fail-closed issue, point 6: after the instructions the servers log to the file the
   // output names, so the instructions stay on screen.
   EXPECT_NE(text.find((dir / "data" / "demo.log").string()), std::string::npos) << text;
