@@ -25,11 +25,11 @@ JOBS="${JOBS:-2}"
 declare -A DICT=(
   [oqs_request_xml]=xml [oqs_result_xml]=xml [bridge_files]=xml [clinical_xml]=xml
   [oqs_json]=json [qualification_json]=json [registrations_json]=json [card_file]=json
-  [members_csv]=csv [medical_aid_csv]=csv [claims_body]=csv [clinical_records]=csv [http_request]=
+  [members_csv]=csv [medical_aid_csv]=csv [claims_body]=csv [clinical_records]=csv [http_request]= [service_routes]=json [access_args]=
 )
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  mapfile -t TARGETS < <(ls fuzz/*.cpp | xargs -n1 basename | sed 's/\.cpp$//' | sort)
+  mapfile -t TARGETS < <(ls fuzz/*.cpp | xargs -n1 basename | sed 's/\.cpp$//' | grep -vx replay_main | sort)
 fi
 
 test -f build-fuzz/CMakeCache.txt || cmake --preset fuzz >/dev/null
