@@ -1,7 +1,7 @@
 # onshi — the two commands (`make demo`, `make test`) and their friends.
 # Every target first makes sure the Debian packages are there (scripts/deps.sh is
 # idempotent), then configures and builds with the CMake preset `default` into build/.
-.PHONY: all deps build demo test bench clean format
+.PHONY: all deps build demo test test-sanitize fuzz bench clean format
 
 JOBS ?= 2
 
@@ -20,6 +20,14 @@ demo: build
 test: build
 	@scripts/test.sh
 
+# The unit suite under ASan + UBSan in build-sanitize/ (scripts/test-sanitize.sh).
+test-sanitize: deps
+	@scripts/test-sanitize.sh
+
+# Every fuzz target for FUZZ_SECONDS (default 60) each, in build-fuzz/ (scripts/fuzz.sh).
+fuzz: deps
+	@scripts/fuzz.sh
+
 bench: build
 	@bench/run.sh
 
@@ -27,4 +35,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 
 clean:
-	rm -rf build
+	rm -rf build build-sanitize build-fuzz

@@ -2,7 +2,7 @@
 # Runs every test of onshi against the build in build/: the size and layer checks of src/
 # (scripts/check-size.py, scripts/check-layers.py with src/DEPS), the GoogleTest suites through
 # CTest (unit tests, real SQLite files, a real PostgreSQL cluster, real HTTPS servers on 127.0.0.1 port 0, the real
-# CLI binary killed and re-run), then the browser tests of the institution pages and the reception screen
+# CLI binary killed and re-run, every fuzz target of fuzz/ over its seeds as FuzzSeeds.*), then the browser tests of the institution pages and the reception screen
 # (tests/browser: Playwright driving Debian's chromium) after the linters of the pages' HTML, CSS and
 # script under web/ (ESLint, HTMLHint, Stylelint). Exits non-zero when any test or lint fails.
 set -euo pipefail

@@ -5,7 +5,9 @@
 // prefix, so a file whose first megabytes are ASCII (numbers and dates) is still judged by its
 // first Japanese text. The header check collects every unknown, duplicate and missing column
 // so that one run tells the whole fix.
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 
@@ -48,8 +50,13 @@ bool RecordReader::fill() {
     pos_ = 0;
   }
   size_t old = buf_.size();
-  buf_.resize(old + kChunk);
-  size_t got = std::fread(buf_.data() + old, 1, kChunk, file_);
+  // No more than the file still holds (plus a little, in case it grew since open): a small
+  // file costs a small buffer, not a zero-filled chunk of 8 MiB.
+  const uint64_t read_so_far = consumed_ + old;
+  const uint64_t left = size_ > read_so_far ? size_ - read_so_far : 0;
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, left + 4096));
+  buf_.resize(old + want);
+  size_t got = std::fread(buf_.data() + old, 1, want, file_);
   buf_.resize(old + got);
   if (got == 0 && std::ferror(file_)) status_ = file_error(path_, "読み込み中にエラーが発生しました");
   if (got == 0) eof_ = true;
@@ -146,7 +153,11 @@ Result<std::vector<int>> read_header(RecordReader& reader, const FileInfo& file,
 Result<core::Encoding> detect_file_encoding(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return internal::file_error(p, "開けません");
-  std::string buf(1 << 20, '\0');
+  // 1 MiB at a time, or the whole of a smaller file in one read.
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(p, ec);
+  const uint64_t cap = ec ? uint64_t{1} << 20 : std::min<uint64_t>(uint64_t{1} << 20, size + 1);
+  std::string buf(static_cast<size_t>(cap), '\0');
   bool first = true;
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));

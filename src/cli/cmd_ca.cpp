@@ -1,12 +1,15 @@
 // onshi ca — the certificate authority's two jobs on the command line: create the CA and
 // the server certificate once (`ca init`), then issue one client certificate per institution
 // or insurer (`ca issue institution CODE`, `ca issue insurer NUMBER`), and one per welfare
-// office (`ca issue welfare-office NUMBER`, its 医療扶助 公費負担者番号).
+// office (`ca issue welfare-office NUMBER`, its 医療扶助 公費負担者番号); and revoke one
+// (`ca revoke CERT.pem`: DIR/ca/revoked, which a running `onshi serve` checks at once).
 //
 // The commands are thin: all checks (an existing CA is never replaced, the code's check digit)
 // live in security/ca.h so the server and tests get the same behaviour. An id that fails its
 // check is unusable input (exit 2); anything else that goes wrong is a failure (exit 1).
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +29,7 @@ struct CaArgs {
   std::string out;
   int client_days = 825;
   bool force = false;
+  std::string cert;  // ca revoke
 };
 
 // Like `card issue`: an existing certificate or key is replaced only when asked (its holder
@@ -88,6 +92,26 @@ int run_init(const CaArgs& a) {
   return 0;
 }
 
+// ca revoke CERT: 0 revoked (or already), 2 not a certificate of this CA, 1 anything else.
+int run_revoke(const CaArgs& a) {
+  std::ifstream in(a.cert, std::ios::binary);
+  if (!in) {
+    print_error(Error{"E_FILE", "cert", a.cert + " を読めません"});
+    return 2;
+  }
+  std::stringstream pem;
+  pem << in.rdbuf();
+  auto r = security::revoke(a.data_dir, pem.str());
+  if (!r) {
+    print_error(r.error());
+    const std::string& c = r.error().code;
+    return c == "E_CERT_PARSE" || c == "E_CERT_ISSUER" || c == "E_CA_MISSING" ? 2 : 1;
+  }
+  std::cout << (r->already ? "already revoked " : "revoked ") << r->holder << " serial "
+            << r->serial << "\n  " << security::revocation_file(a.data_dir).string() << "\n";
+  return 0;
+}
+
 void add_issue(CLI::App& issue, Commands& commands, std::shared_ptr<CaArgs> args,
                security::Role role, const std::string& description, const std::string& id_help) {
   std::string name(security::role_name(role));
@@ -125,6 +149,15 @@ void register_ca(CLI::App& app, Commands& commands) {
       "issue",
       "クライアント証明書を発行する (issue a client certificate: O=onshi, OU=role, CN=id)");
   issue->require_subcommand(1);
+  CLI::App* revoke = ca->add_subcommand(
+      "revoke",
+      "クライアント証明書を失効させる。稼働中の serve は再起動なしで次の接続から拒否する "
+      "(revoke a client certificate: DIR/ca/revoked, checked by serve at every handshake)");
+  revoke->add_option("cert", args->cert, "失効させる証明書 (cert.pem issued by this CA)")
+      ->required();
+  revoke->add_option("--data-dir", args->data_dir, "データディレクトリ (CA は DIR/ca)")->required();
+  commands.on_run(revoke, [args] { return run_revoke(*args); });
+
   add_issue(*issue, commands, args, security::Role::kInstitution,
             "医療機関等の証明書 (certificate for a medical institution or pharmacy)",
             "医療機関コード (10 digits with check digit)");

@@ -124,12 +124,6 @@ void Router::add(std::string method, std::string path, Admit who, Handler h) {
   routes_.push_back(Route{std::move(method), std::move(path), std::move(who), std::move(h)});
 }
 
-std::vector<std::pair<std::string, std::string>> Router::list() const {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const Route& r : routes_) out.emplace_back(r.method, r.path);
-  return out;
-}
-
 Response Router::dispatch(const Request& r) const {
   bool path_seen = false;
   std::string allow;
@@ -141,13 +135,24 @@ Response Router::dispatch(const Request& r) const {
       allow += route.method;
       continue;
     }
-    if (!route.who.admits(r.peer)) return forbidden(r.peer);
+    if (!route.who.admits(r.peer)) {
+      Response res = forbidden(r.peer);
+      if (refused_) refused_(r, Error{"E_FORBIDDEN_ROLE", "", ""});
+      return res;
+    }
     return route.handler(r);
   }
   if (!path_seen) return problem(404, Error{"E_NOT_FOUND", "", "この API はありません: " + r.path});
   Response resp = problem(405, Error{"E_METHOD", "", "この API は " + r.method + " では呼べません"});
   resp.headers.emplace_back("Allow", allow);
   return resp;
+}
+
+std::vector<RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const Route& r : routes_) out.push_back(RouteInfo{r.method, r.path, r.who});
+  return out;
 }
 
 }  // namespace onshi::http

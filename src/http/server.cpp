@@ -28,6 +28,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -37,6 +38,7 @@
 #include <unordered_map>
 
 #include "core/log.h"
+#include "http/tls_detail.h"
 
 namespace onshi::http {
 
@@ -108,6 +110,9 @@ struct ServerState {
   std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
   std::atomic<int64_t> open_connections{0};
   std::atomic<uint64_t> tls_failures{0};
+  // Refused handshakes by code (detail::kHandshakeRefusalCodes, same order).
+  std::array<std::atomic<uint64_t>, std::size(detail::kHandshakeRefusalCodes)> tls_refusals{};
+  detail::Revocations revocations;
   std::function<Status()> health;  // set before start(); empty = always healthy
 
   std::mutex state_mu;
@@ -126,6 +131,7 @@ struct ServerState {
   uint16_t bound_port = 0;
 
   Status configure_tls();
+  void count_refusal(std::string_view code);
   void do_accept();
   bool register_connection(const std::shared_ptr<ConnectionBase>& s);
   void unregister_connection(ConnectionBase* s);
@@ -182,8 +188,13 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   void on_handshake(error_code ec) {
     if (ec) {
       if (!closed_ && ec != net::error::operation_aborted) {
-        server_.tls_failures.fetch_add(1, std::memory_order_relaxed);
-        core::log_warn("http.tls_handshake_failed", {{"remote", remote_}, {"error", ec.message()}});
+        std::string_view code = "E_TLS_TIMEOUT";
+        if constexpr (kTls)
+          if (ec != beast::error::timeout)
+            code = detail::handshake_refusal_code(stream_.native_handle(), ec);
+        server_.count_refusal(code);
+        core::log_warn("http.tls_handshake_failed",
+                       {{"remote", remote_}, {"code", std::string(code)}, {"error", ec.message()}});
       }
       return;
     }
@@ -311,6 +322,10 @@ Status ServerState::configure_tls() {
                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
                   ec);
   SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  // TLS 1.2 with forward-secret AEAD suites only: no CBC (SHA-1 or SHA-2 MACs), no RSA key
+  // exchange, nothing NULL, export or RC4. TLS 1.3's suites are all AEAD.
+  if (SSL_CTX_set_cipher_list(tls.native_handle(), "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
+    return Status::Fail("E_TLS_CONFIG", "", "no TLS 1.2 cipher suite available");
   tls.use_certificate_chain_file(options.cert_file, ec);
   if (ec) return Status::Fail("E_TLS_CONFIG", "", "server certificate " + options.cert_file + ": " + ec.message());
   tls.use_private_key_file(options.key_file, ssl::context::pem, ec);
@@ -327,6 +342,19 @@ Status ServerState::configure_tls() {
   // TLS resumption together with client verification needs an id context.
   static const unsigned char kSidCtx[] = "onshi-http";
   SSL_CTX_set_session_id_context(tls.native_handle(), kSidCtx, sizeof kSidCtx - 1);
+  if (!options.revocation_file.empty()) {
+    revocations.set_file(options.revocation_file);
+    // The chain verified: refuse the client's own certificate when its serial is revoked.
+    tls.set_verify_callback([this](bool preverified, ssl::verify_context& vc) {
+      X509_STORE_CTX* x = vc.native_handle();
+      if (preverified && X509_STORE_CTX_get_error_depth(x) == 0 &&
+          revocations.revoked(X509_STORE_CTX_get_current_cert(x))) {
+        X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REVOKED);
+        return false;
+      }
+      return preverified;
+    });
+  }
   if (options.require_client_cert) {
     tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
   } else if (!options.ca_file.empty()) {
@@ -335,6 +363,12 @@ Status ServerState::configure_tls() {
     tls.set_verify_mode(ssl::verify_none);
   }
   return Status::Ok();
+}
+
+void ServerState::count_refusal(std::string_view code) {
+  tls_failures.fetch_add(1, std::memory_order_relaxed);
+  for (size_t i = 0; i < tls_refusals.size(); ++i)
+    if (detail::kHandshakeRefusalCodes[i] == code) tls_refusals[i].fetch_add(1, std::memory_order_relaxed);
 }
 
 void ServerState::do_accept() {
@@ -403,9 +437,14 @@ Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Im
                            [impl] { return static_cast<double>(impl->open_connections.load()); });
   impl_->metrics.set_gauge("onshi_http_tls_handshake_failures_total",
                            [impl] { return static_cast<double>(impl->tls_failures.load()); });
+  for (size_t i = 0; i < impl->tls_refusals.size(); ++i)
+    impl_->metrics.set_gauge(
+        "onshi_http_tls_refused_total{code=\"" + std::string(detail::kHandshakeRefusalCodes[i]) + "\"}",
+        [impl, i] { return static_cast<double>(impl->tls_refusals[i].load()); });
 }
 
 Server::~Server() { stop(); }
+std::vector<RouteInfo> Server::routes() const { return impl_->router.routes(); }
 
 Status Server::start() {
   {
@@ -545,9 +584,6 @@ void Server::handle_signals() {
 }
 
 Metrics& Server::metrics() { return impl_->metrics; }
-std::vector<std::pair<std::string, std::string>> Server::routes() const {
-  return impl_->router.list();
-}
 void Server::set_health(std::function<Status()> check) {
   impl_->health = std::move(check);
 }

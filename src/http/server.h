@@ -75,11 +75,23 @@ class Admit {
     return a;
   }
   bool admits(const Peer& peer) const;
+  bool admits_anyone() const { return anyone_; }
+  const std::vector<core::Role>& roles() const { return roles_; }  // empty when admits_anyone()
 
  private:
   bool anyone_ = false;
   std::vector<core::Role> roles_;
 };
+
+// A route as the router holds it, without its handler (Router::routes).
+struct RouteInfo {
+  std::string method, path;
+  Admit who;
+};
+
+// What the router does with a caller it refuses at a route (wrong role): e.g. the service
+// writes an audit entry. Called before the 403 is sent; must be thread-safe.
+using RefusalHook = std::function<void(const Request&, const Error&)>;
 
 class Router {
  public:
@@ -87,11 +99,12 @@ class Router {
   void add(std::string method, std::string path, Admit who, Handler h);
   // 404 E_NOT_FOUND / 405 E_METHOD when nothing matches.
   Response dispatch(const Request& r) const;
-  // Every route added, as (method, path), in the order added: what the server really serves,
-  // computed paths included (the docs check compares it with docs/api.md and the OpenAPI file).
-  std::vector<std::pair<std::string, std::string>> list() const;
+  // Every route in the order added: what the service serves and who may call each.
+  std::vector<RouteInfo> routes() const;
+  void on_refused(RefusalHook hook) { refused_ = std::move(hook); }
 
  private:
+  RefusalHook refused_;
   struct Route {
     std::string method, path;
     Admit who;
@@ -107,6 +120,10 @@ struct ServerOptions {
   int threads = 2;
   std::string cert_file, key_file;  // server certificate and key (PEM)
   std::string ca_file;              // CA that client certificates must chain to
+  // Serial numbers of revoked client certificates (hex, one a line; `onshi ca revoke` writes
+  // DIR/ca/revoked), or "" for none. Checked in every handshake and read again whenever the
+  // file changes, so a revocation counts without a restart (E_TLS_CERT_REVOKED).
+  std::string revocation_file;
   bool require_client_cert = true;
   size_t max_body_bytes = 64 * 1024 * 1024;
 };
@@ -138,8 +155,8 @@ class Server {
   void wait();            // blocks until stop() (or SIGINT/SIGTERM when handle_signals)
   void handle_signals();  // make wait() return on SIGINT/SIGTERM
   Metrics& metrics();
-  // The routes served (Router::list), /healthz and /metrics included.
-  std::vector<std::pair<std::string, std::string>> routes() const;
+  // Every route the server answers, /healthz and /metrics included (Router::routes).
+  std::vector<RouteInfo> routes() const;
   // What /healthz asks (call before start()): Ok → 200 {"status":"ok"}; an error → 503
   // {"status":"unhealthy","code":…,"field":…,"reason":…}. Must be thread-safe and quick.
   void set_health(std::function<Status()> check);

@@ -185,4 +185,19 @@ Result<Report> import_csv(store::Store& store, const security::Keyring& keyring,
 // Maps a lowerCamelCase JSON key to its element name ("insurerNumber" → "InsurerNumber").
 std::string element_name_from_json_key(std::string_view key);
 
+// The records of a registration body: an array of member objects, or {"records":[…]}. Keys
+// are lowerCamelCase element names; certificates may be nested as the member view writes
+// them ("elderlyRecipient" and "limitApplication" objects of strings, a "specificDiseases"
+// array of such objects, joined with '|' per element as in the CSV). A record of the wrong
+// shape gets an E_JSON_TYPE entry in `shape_errors` (row = its index, field = the key) and
+// an empty field map; the others are not validated here. Errors (the body as a whole):
+// E_JSON_SYNTAX, E_JSON_TYPE (field "records": neither form), E_TOO_MANY (field "records":
+// more than kMaxJsonRecords).
+inline constexpr size_t kMaxJsonRecords = 100000;
+struct JsonRecords {
+  std::vector<FieldMap> records;  // one per element, in order
+  std::vector<RecordError> shape_errors;
+};
+Result<JsonRecords> records_from_json(std::string_view body);
+
 }  // namespace onshi::registry

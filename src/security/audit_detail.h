@@ -1,5 +1,6 @@
-// The codecs of the 医療扶助 audit records (security/audit_events.h), kept beside the others'
-// in their own file; audit_events.cpp's encoder and decoder table call them.
+// The codecs of the 医療扶助 audit records and of access.refused (security/audit_events.h),
+// kept beside the others' in their own files (audit_medical_aid.cpp, audit_access.cpp);
+// audit_events.cpp's encoder and decoder table call them.
 #pragma once
 
 #include <string_view>
@@ -14,5 +15,9 @@ Result<AuditRecord> decode_aid_registration(std::string_view actor, std::string_
                                             std::string_view detail);
 Result<AuditRecord> decode_aid_view(std::string_view actor, std::string_view subject,
                                     std::string_view detail);
+
+AuditEvent encode_refusal(const AccessRefused& r);
+Result<AuditRecord> decode_refusal(std::string_view actor, std::string_view subject,
+                                   std::string_view detail);
 
 }  // namespace onshi::security::detail

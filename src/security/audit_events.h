@@ -263,11 +263,22 @@ struct AccountChange {
   bool operator==(const AccountChange&) const = default;
 };
 
+// "access.refused" — a caller refused at a route of the service: its certificate's role may
+// not call the route (E_FORBIDDEN_ROLE), or the institution code in the request is not the
+// certificate's (E_INSTITUTION_MISMATCH). Actor the certificate's identity; subject the route
+// ("POST /v1/registrations"). Nothing of a person is recorded.
+struct AccessRefused {
+  Actor actor;
+  std::string route;
+  std::string code;  // "code"
+  bool operator==(const AccessRefused&) const = default;
+};
+
 using AuditRecord =
     std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck, QualityReport,
                  QualityOverlaps, InstitutionChange, InstitutionPopulation, CardFigures,
                  ScheduleOverride, ClinicalLoad, ClinicalAccess, ConsentWithdrawal, DisasterChange,
-                 AccountChange, MedicalAidRegistration, MedicalAidView>;
+                 AccountChange, MedicalAidRegistration, MedicalAidView, AccessRefused>;
 
 // The action name a record is stored under ("confirm", "institution.usage" …).
 std::string action_name(const AuditRecord& record);

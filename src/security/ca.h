@@ -50,6 +50,22 @@ Status ca_init(const std::filesystem::path& data_dir, const CaInitOptions& optio
 Status issue_client(const std::filesystem::path& data_dir, Role role, std::string_view id,
                     const std::filesystem::path& out_dir, int validity_days = 825);
 
+// DIR/ca/revoked: the serial numbers of revoked client certificates, one a line — the serial
+// in upper-case hex, then the holder (role:id) and the time of the revocation. `onshi serve`
+// checks every handshake against it and reads it again whenever it changes, so a revocation
+// counts without a restart (http::ServerOptions::revocation_file, E_TLS_CERT_REVOKED).
+std::filesystem::path revocation_file(const std::filesystem::path& data_dir);
+
+struct Revocation {
+  std::string serial;  // upper-case hex
+  std::string holder;  // "institution:1310112345"
+  bool already = false;  // it was on the list before
+};
+// Revokes a client certificate (PEM) this CA issued: its serial goes onto DIR/ca/revoked.
+// Revoking it again changes nothing. Errors: E_CA_MISSING, E_CERT_PARSE (not a certificate),
+// E_CERT_ISSUER (not signed by this CA), E_IO.
+Result<Revocation> revoke(const std::filesystem::path& data_dir, std::string_view cert_pem);
+
 // Identity carried by a certificate's subject (O=onshi, OU=role, CN=id).
 struct Identity {
   Role role;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "http/server.h"
 #include "security/audit.h"
@@ -22,6 +23,12 @@ struct Context {
   const security::Keyring& keyring;
   security::AuditLog& audit;
 };
+
+// Audits a caller refused at a route (security::AccessRefused, "access.refused"): `code` is
+// E_FORBIDDEN_ROLE (the router's role check) or E_INSTITUTION_MISMATCH (the institution code
+// in the request is not the certificate's). Callers without a certificate role are not audited
+// (the handshake refuses them). Non-blocking.
+void audit_refusal(security::AuditLog& audit, const http::Request& req, std::string_view code);
 
 void add_print_routes(http::Router& router, Context& ctx);         // clinical views as PDF
 // The names a clinical print's header gives (routes_print.cpp), for every route that prints:

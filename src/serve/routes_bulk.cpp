@@ -153,12 +153,14 @@ http::Response store_result(store::BulkStore& receptions, const http::Request& r
 // POST /xml/OQSmuquc01: confirms every search now, stores the result under a new reception
 // number and answers the receipt.
 http::Response receive_bulk(store::BulkStore& receptions, confirm::Confirmer& confirmer,
-                            const http::Request& req) {
+                            security::AuditLog& audit, const http::Request& req) {
   auto parsed = oqs::parse_bulk_request_xml(req.body);
   if (!parsed) return refuse_receipt(oqs::RequestHeader{}, parsed.error());
   const oqs::BulkRequest& bulk = *parsed;
-  if (Status st = check_header(bulk.header, req.peer.id); !st)
+  if (Status st = check_header(bulk.header, req.peer.id); !st) {
+    if (st.error().code == "E_INSTITUTION_MISMATCH") audit_refusal(audit, req, st.error().code);
     return refuse_receipt(bulk.header, st.error());
+  }
   if (bulk.searches.size() > kMaxPatients)
     return refuse_receipt(bulk.header, Error{"E_TOO_MANY", "QualificationConfirmSearchInfo",
                                              "1回に照会できるのは10,000件までです"});
@@ -169,14 +171,16 @@ http::Response receive_bulk(store::BulkStore& receptions, confirm::Confirmer& co
 
 // POST /xml/OQSmutic01: the recipients of a month with a ticket designating the institution.
 http::Response receive_medical_aid_bulk(store::BulkStore& receptions, confirm::Confirmer& confirmer,
-                                        const http::Request& req) {
+                                        security::AuditLog& audit, const http::Request& req) {
   auto parsed = oqs::parse_medical_aid_bulk_request_xml(req.body);
   if (!parsed) return refuse_receipt(oqs::RequestHeader{}, parsed.error());
   oqs::RequestHeader header = parsed->header;
   const core::Date today = core::Date::today_jst();
   header.qualification_confirmation_date = today.yyyymmdd();  // the request carries no date
-  if (Status st = check_header(header, req.peer.id); !st)
+  if (Status st = check_header(header, req.peer.id); !st) {
+    if (st.error().code == "E_INSTITUTION_MISMATCH") audit_refusal(audit, req, st.error().code);
     return refuse_receipt(parsed->header, st.error());
+  }
   auto month = confirmer.recipients_of_month(confirm::Caller{req.peer.id},
                                              parsed->medical_treatment_month, today);
   if (!month && is_store_error(month.error()))
@@ -191,13 +195,16 @@ http::Response receive_medical_aid_bulk(store::BulkStore& receptions, confirm::C
 
 // POST /xml/OQSmuquc02: the stored result of a reception number, for the institution that
 // made it.
-http::Response answer_result(store::BulkStore& receptions, const http::Request& req) {
+http::Response answer_result(store::BulkStore& receptions, security::AuditLog& audit,
+                             const http::Request& req) {
   auto parsed = oqs::parse_bulk_result_request_xml(req.body);
   if (!parsed) return refuse_result(oqs::BulkResultRequest{}, parsed.error());
   const oqs::BulkResultRequest& r = *parsed;
-  if (r.medical_institution_code != req.peer.id)
+  if (r.medical_institution_code != req.peer.id) {
+    audit_refusal(audit, req, "E_INSTITUTION_MISMATCH");
     return refuse_result(r, Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
                                   "医療機関コードが証明書の医療機関コードと一致しません"});
+  }
   // Another institution's number is answered like an unknown one: its existence is not told.
   auto doc = receptions.get(r.reception_number, req.peer.id);
   if (!doc) return refuse_result(r, Error{"E_STORE", "", "一括照会の結果を読み出せませんでした"});
@@ -216,16 +223,19 @@ void add_bulk_routes(http::Router& router, Context& ctx) {
   store::BulkStore* receptions = &ctx.db.bulk();
   auto confirmer = std::make_shared<confirm::Confirmer>(
       ctx.store, ctx.audit, confirm::MedicalAidSources{&ctx.db.institutions(), &ctx.db.tickets()});
+  security::AuditLog* audit = &ctx.audit;
   router.add("POST", "/xml/OQSmuquc01", {core::Role::kInstitution},
-             [receptions, confirmer](const http::Request& req) {
-               return receive_bulk(*receptions, *confirmer, req);
+             [receptions, confirmer, audit](const http::Request& req) {
+               return receive_bulk(*receptions, *confirmer, *audit, req);
              });
   router.add("POST", "/xml/OQSmutic01", {core::Role::kInstitution},
-             [receptions, confirmer](const http::Request& req) {
-               return receive_medical_aid_bulk(*receptions, *confirmer, req);
+             [receptions, confirmer, audit](const http::Request& req) {
+               return receive_medical_aid_bulk(*receptions, *confirmer, *audit, req);
              });
   router.add("POST", "/xml/OQSmuquc02", {core::Role::kInstitution},
-             [receptions](const http::Request& req) { return answer_result(*receptions, req); });
+             [receptions, audit](const http::Request& req) {
+               return answer_result(*receptions, *audit, req);
+             });
 }
 
 }  // namespace onshi::serve

@@ -26,6 +26,7 @@ namespace {
 struct ViewRoutes {
   store::Database* db = nullptr;
   std::unique_ptr<clinical::Viewer> viewer;
+  security::AuditLog* audit = nullptr;  // for access.refused
 };
 
 http::Response refused(const clinical::Refusal& r) {
@@ -87,11 +88,13 @@ http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http
   auto parsed = oqs::parse_clinical_request_xml(req.body);
   if (!parsed) return xml_answer(clinical::refusal_result(parsed.error()), req.peer.id, "");
   const oqs::ClinicalRequest& x = *parsed;
-  if (x.medical_institution_code != req.peer.id)
+  if (x.medical_institution_code != req.peer.id) {
+    audit_refusal(*routes.audit, req, "E_INSTITUTION_MISMATCH");
     return xml_answer(
         clinical::refusal_result(Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
                                        "医療機関コードが証明書の医療機関と一致しません"}),
         req.peer.id, x.arbitrary_file_identifier);
+  }
   const bool pdf = x.file_category == "1";
   clinical::ViewRequest q;
   q.kind = kind;
@@ -117,6 +120,7 @@ void add_views_routes(http::Router& router, Context& ctx) {
   auto r = std::make_shared<ViewRoutes>();
   r->db = &ctx.db;
   r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit);
+  r->audit = &ctx.audit;
   const http::Admit institution{core::Role::kInstitution};
   // The paths, documented in api.md and openapi.yaml as /v1/clinical/views/{kind} and
   // /xml/YZKsiquc01 …: one per kind.

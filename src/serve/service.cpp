@@ -8,7 +8,6 @@
 #include "serve/service.h"
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <set>
 
 #include "confirm/confirm.h"
@@ -24,91 +23,6 @@
 #include "store/store.h"
 
 namespace onshi::serve {
-namespace json = boost::json;
-
-namespace {
-
-// The records of a registration body: the array itself, or its "records"; nullptr when
-// neither.
-const json::array* records_array(const json::value& doc) {
-  const json::array* arr = doc.if_array();
-  if (!arr && doc.is_object()) {
-    if (auto* r = doc.as_object().if_contains("records")) arr = r->if_array();
-  }
-  return arr;
-}
-
-// "specificDiseases": an array of certificate objects. Several certificates travel as
-// '|'-joined values per element, like the CSV. False when it is not an array of objects of
-// strings.
-bool add_specific_diseases(const json::array& list, registry::FieldMap& fm) {
-  std::vector<const json::object*> certs;
-  std::set<std::string> keys;
-  bool bad = false;
-  for (const auto& cert : list) {
-    const auto* co = cert.if_object();
-    if (!co) return false;
-    for (const auto& [ck, cv] : *co) {
-      if (!cv.is_string()) bad = true;
-      keys.insert(std::string(ck));
-    }
-    certs.push_back(co);
-  }
-  if (bad) return false;
-  for (const auto& key : keys) {
-    std::string joined;
-    for (size_t c = 0; c < certs.size(); ++c) {
-      if (c) joined += '|';
-      if (const auto* cv = certs[c]->if_contains(key)) joined += std::string(cv->as_string());
-    }
-    fm.emplace_back(registry::element_name_from_json_key(key), joined);
-  }
-  return true;
-}
-
-// A string value of `row` under `key` (an element name in lowerCamelCase); a value of another
-// type is a shape error.
-bool add_string(const json::value& v, std::string_view key, int64_t row, registry::FieldMap& fm,
-                std::vector<registry::RecordError>& shape_errors) {
-  if (!v.is_string()) {
-    shape_errors.push_back({row, std::string(key), "E_JSON_TYPE", "値は文字列で送ってください"});
-    return false;
-  }
-  fm.emplace_back(registry::element_name_from_json_key(key), std::string(v.as_string()));
-  return true;
-}
-
-// The fields of one record of a registration body; empty when it has a shape error, which
-// is added to `shape_errors` with its row.
-registry::FieldMap record_fields(const json::value& value, int64_t row,
-                                 std::vector<registry::RecordError>& shape_errors) {
-  registry::FieldMap fm;
-  const size_t errors_before = shape_errors.size();
-  const auto* obj = value.if_object();
-  if (!obj) {
-    shape_errors.push_back({row, "", "E_JSON_TYPE", "オブジェクトではありません"});
-    return {};
-  }
-  bool bad = false;
-  for (const auto& [k, v] : *obj) {
-    if (k == "specificDiseases" && v.is_array()) {
-      if (!add_specific_diseases(v.as_array(), fm)) bad = true;
-    } else if (const auto* nested = v.if_object();
-               nested && (k == "elderlyRecipient" || k == "limitApplication")) {
-      // A certificate block: its keys are element names themselves.
-      for (const auto& [ck, cv] : *nested)
-        if (!add_string(cv, ck, row, fm, shape_errors)) bad = true;
-    } else if (!add_string(v, k, row, fm, shape_errors)) {
-      bad = true;
-    }
-  }
-  if (bad && shape_errors.size() == errors_before)
-    shape_errors.push_back({row, "specificDiseases", "E_JSON_TYPE",
-                            "specificDiseasesは文字列値のオブジェクトの配列です"});
-  return bad ? registry::FieldMap{} : fm;
-}
-
-}  // namespace
 
 struct Service::Impl {
   ServiceOptions options;
@@ -132,6 +46,8 @@ struct Service::Impl {
     } else {
       result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
     }
+    if (result.header.error_code == "E_INSTITUTION_MISMATCH")
+      audit_refusal(*audit, req, result.header.error_code);
     auto xml = oqs::write_confirm_result_xml(result, core::Encoding::kUtf8);
     if (!xml) return http::problem(500, xml.error());
     res.body = std::move(*xml);
@@ -142,6 +58,8 @@ struct Service::Impl {
     auto parsed = oqs::parse_confirm_request_json(req.body);
     if (!parsed) return http::problem(400, parsed.error());
     auto result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
+    if (result.header.error_code == "E_INSTITUTION_MISMATCH")
+      audit_refusal(*audit, req, result.header.error_code);
     if (result.header.segment_of_result == "9") {
       // E_STORE: the store could not be read, or the read's audit entry could not be made
       // durable — either way the service cannot answer now, and nothing of the person is sent.
@@ -166,22 +84,10 @@ struct Service::Impl {
   // "limitApplication" objects and a "specificDiseases" array of objects. Records of the
   // wrong shape are rejected with their row; the rest go through the registrar.
   http::Response registrations(const http::Request& req) {
-    json::value doc;
-    boost::system::error_code ec;
-    doc = json::parse(req.body, ec);
-    if (ec) return http::problem(400, Error{"E_JSON_SYNTAX", "", "JSONの構文に誤りがあります"});
-    const json::array* arr = records_array(doc);
-    if (!arr)
-      return http::problem(400, Error{"E_JSON_TYPE", "records",
-                                      "登録データは配列か {\"records\":[…]} で送ってください"});
-    if (arr->size() > 100000)
-      return http::problem(413, Error{"E_TOO_MANY", "records", "1回に送れるのは100,000件までです"});
-    std::vector<registry::FieldMap> records;
-    std::vector<registry::RecordError> shape_errors;
-    records.reserve(arr->size());
-    for (size_t i = 0; i < arr->size(); ++i)
-      records.push_back(record_fields((*arr)[i], static_cast<int64_t>(i), shape_errors));
-    auto report = register_well_shaped(std::move(records), std::move(shape_errors), req.peer.id);
+    auto body = registry::records_from_json(req.body);
+    if (!body) return http::problem(body.error().code == "E_TOO_MANY" ? 413 : 400, body.error());
+    auto report =
+        register_well_shaped(std::move(body->records), std::move(body->shape_errors), req.peer.id);
     // The database unreachable is 503 (retry later); anything else the server's fault.
     if (!report) return http::problem(report.error().code == "E_STORE" ? 503 : 500, report.error());
     audit->record(security::Registration{req.peer.id, report->accepted, report->unchanged,
@@ -263,6 +169,23 @@ std::vector<std::filesystem::path> written_files(const std::filesystem::path& di
 
 }  // namespace
 
+namespace {
+
+// The HTTPS server's settings: the address, DIR/ca's certificates and revocation list.
+http::ServerOptions server_options(const ServiceOptions& options, const security::CaPaths& paths) {
+  http::ServerOptions so;
+  so.host = options.host;
+  so.port = options.port;
+  so.threads = options.threads;
+  so.cert_file = paths.server_cert.string();
+  so.key_file = paths.server_key.string();
+  so.ca_file = paths.ca_cert.string();
+  so.revocation_file = security::revocation_file(options.data_dir).string();
+  return so;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   if (auto st = check_ca(options.data_dir); !st) return st.error();
   auto paths = security::ca_paths(options.data_dir);
@@ -306,6 +229,8 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
 
   http::Router router;
   Impl* impl = &m;
+  router.on_refused(
+      [a = m.audit.get()](const http::Request& r, const Error& e) { audit_refusal(*a, r, e.code); });
   router.add("POST", "/xml/OQSsiquc01", {core::Role::kInstitution},
              [impl](const http::Request& r) { return impl->confirm_xml(r); });
   router.add("POST", "/v1/qualification-confirmations", {core::Role::kInstitution},
@@ -326,14 +251,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   add_access_routes(router, *m.context);
   add_views_routes(router, *m.context);
 
-  http::ServerOptions so;
-  so.host = options.host;
-  so.port = options.port;
-  so.threads = options.threads;
-  so.cert_file = paths.server_cert.string();
-  so.key_file = paths.server_key.string();
-  so.ca_file = paths.ca_cert.string();
-  m.server = std::make_unique<http::Server>(so, std::move(router));
+  m.server = std::make_unique<http::Server>(server_options(options, paths), std::move(router));
   security::AuditLog* audit = m.audit.get();
   m.server->metrics().set_gauge("onshi_audit_committed_total",
                                 [audit] { return static_cast<double>(audit->committed()); });
@@ -353,9 +271,7 @@ Status Service::start() {
   return st;
 }
 uint16_t Service::port() const { return impl_->server->port(); }
-std::vector<std::pair<std::string, std::string>> Service::routes() const {
-  return impl_->server->routes();
-}
+std::vector<http::RouteInfo> Service::routes() const { return impl_->server->routes(); }
 void Service::wait() {
   impl_->server->handle_signals();
   impl_->server->wait();
@@ -364,6 +280,12 @@ void Service::stop() {
   impl_->server->stop();
   impl_->audit->flush();
   core::log_info("serve.stopped", {});
+}
+
+void audit_refusal(security::AuditLog& audit, const http::Request& req, std::string_view code) {
+  if (!req.peer.role) return;
+  audit.record(security::AccessRefused{security::Actor{*req.peer.role, req.peer.id},
+                                       req.method + " " + req.path, std::string(code)});
 }
 
 Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view listen) {

@@ -16,10 +16,10 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "http/server.h"
 
 namespace onshi::serve {
 
@@ -47,8 +47,9 @@ class Service {
   ~Service();
   Status start();          // binds and serves (E_LISTEN)
   uint16_t port() const;   // bound port
-  // Every route the service serves, as (method, path) — the paths computed per kind included.
-  std::vector<std::pair<std::string, std::string>> routes() const;
+  // Every route served, with the certificate roles each admits (http::Router::routes), read
+  // from the running router: /healthz and /metrics included.
+  std::vector<http::RouteInfo> routes() const;
   void wait();             // until SIGINT/SIGTERM or stop()
   void stop();             // stops serving and flushes the audit log
 

@@ -19,6 +19,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/date.h"
@@ -133,7 +135,9 @@ class SqliteTickets final : public SqliteTicketStore {
   Result<std::vector<TicketVersion>> tickets_of(std::string_view insurer_number,
                                                 std::string_view recipient_number,
                                                 int64_t known_at_us) override {
-    auto [lo, hi] = ticket_key_range(insurer_number, recipient_number);
+    // Not a structured binding: the lambda captures them, which clang 14 (the fuzz build) refuses.
+    std::string lo, hi;
+    std::tie(lo, hi) = ticket_key_range(insurer_number, recipient_number);
     auto r = read_with([&](Reader& rd) -> Result<std::vector<TicketVersion>> {
       Stmt& q = rd.of_recipient;
       q.reset();
@@ -166,7 +170,8 @@ class SqliteTickets final : public SqliteTicketStore {
 
   Status scan_current(std::string_view insurer_number,
                       const std::function<bool(const TicketVersion&)>& fn) override {
-    auto [lo, hi] = ticket_key_range(insurer_number);
+    std::string lo, hi;  // captured below: no structured binding (clang 14)
+    std::tie(lo, hi) = ticket_key_range(insurer_number);
     if (insurer_number.empty()) lo.clear();  // every key, with ?3 lifting the upper bound
     auto r = read([&](sqlite3* db) -> Result<bool> {
       Stmt q(db,

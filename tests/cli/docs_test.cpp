@@ -237,7 +237,7 @@ TEST(DocsTest, EveryServedRouteIsInApiMdAndOpenapi) {
   const std::string api = slurp(kRoot / "docs" / "api.md");
   const auto paths = openapi_paths(slurp(kRoot / "docs" / "openapi.yaml"));
   ASSERT_GE(paths.size(), 20u) << "the OpenAPI path scan found almost nothing";
-  for (const auto& [method, path] : routes) {
+  for (const auto& [method, path, who] : routes) {
     std::string lower;
     for (char c : method) lower.push_back(static_cast<char>(std::tolower(c)));
     std::string documented;

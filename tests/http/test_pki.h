@@ -2,7 +2,8 @@
 // tests do not depend on onshi's own CA code: a CA, a server certificate for IP 127.0.0.1,
 // client certificates shaped like onshi's (O=onshi, OU=<role>, CN=<id>) and one client
 // certificate from a second CA that carries the very same CA name, so that only the
-// signature tells them apart.
+// signature tells them apart; and institution certificates of the right CA that are expired,
+// not yet valid, or meant to be revoked (made with `openssl ca`, which can set the dates).
 //
 // Keys are ECDSA P-256 like onshi's. The files are created once per test process in a
 // temporary directory and removed at exit.
@@ -23,6 +24,9 @@ struct Pki {
   std::string institution_cert, institution_key;  // OU=institution, CN=1310112345
   std::string insurer_cert, insurer_key;          // OU=insurer, CN=06139999
   std::string rogue_cert, rogue_key;              // OU=institution, signed by another CA
+  std::string expired_cert, expired_key;          // valid 2020-01-01 … 2020-02-01
+  std::string future_cert, future_key;            // valid from 2099-01-01
+  std::string revocable_cert, revocable_key;      // valid now; a test revokes it
 };
 
 inline const Pki& test_pki() {
@@ -67,6 +71,19 @@ leaf server ca "/O=onshi/CN=127.0.0.1" server.ext
 leaf institution ca "/O=onshi/OU=institution/CN=1310112345" client.ext
 leaf insurer ca "/O=onshi/OU=insurer/CN=06139999" client.ext
 leaf rogue otherca "/O=onshi/OU=institution/CN=1310112345" client.ext
+mkdir cadb && : > cadb/index.txt && echo 1000 > cadb/serial
+printf '%s\n' '[ca]' 'default_ca=test' '[test]' 'database=cadb/index.txt' 'serial=cadb/serial' \
+  'new_certs_dir=cadb' 'default_md=sha256' 'policy=any' 'unique_subject=no' '[any]' \
+  'O=optional' 'OU=optional' 'CN=supplied' > ca.cnf
+dated() {
+  key "$1"
+  openssl req -new -key "$1.key" -subj "/O=onshi/OU=institution/CN=1310112345" -out "$1.csr"
+  openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -preserveDN -notext \
+    -startdate "$2" -enddate "$3" -extfile client.ext -in "$1.csr" -out "$1.pem"
+}
+dated expired 20200101000000Z 20200201000000Z
+dated future 20990101000000Z 20991231000000Z
+dated revocable 20200101000000Z 20990101000000Z
 )";
     script.close();
     std::string cmd = "cd '" + p.dir.string() + "' && sh make.sh > make.log 2>&1";
@@ -82,6 +99,12 @@ leaf rogue otherca "/O=onshi/OU=institution/CN=1310112345" client.ext
     p.insurer_key = f("insurer.key");
     p.rogue_cert = f("rogue.pem");
     p.rogue_key = f("rogue.key");
+    p.expired_cert = f("expired.pem");
+    p.expired_key = f("expired.key");
+    p.future_cert = f("future.pem");
+    p.future_key = f("future.key");
+    p.revocable_cert = f("revocable.pem");
+    p.revocable_key = f("revocable.key");
     static const std::filesystem::path cleanup_dir = p.dir;
     std::atexit([] {
       std::error_code ec;

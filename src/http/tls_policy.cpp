@@ -1,0 +1,92 @@
+// Who the TLS layer refuses and why (http/tls_detail.h): the revocation list read again when
+// its file changes, and the stable code of a refused handshake from OpenSSL's verify result
+// and error reason.
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <cctype>
+#include <fstream>
+
+#include "http/tls_detail.h"
+
+namespace onshi::http::detail {
+
+std::string normalize_serial(std::string_view hex) {
+  std::string out;
+  for (char c : hex) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  size_t nz = out.find_first_not_of('0');
+  return nz == std::string::npos ? "0" : out.substr(nz);
+}
+
+std::string serial_hex(X509* cert) {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+  if (bn == nullptr) return "";
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex ? normalize_serial(hex) : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
+
+void Revocations::reload_locked() {
+  std::error_code ec;
+  auto mtime = std::filesystem::last_write_time(file_, ec);
+  if (ec) {  // no list (yet): nothing is revoked
+    serials_.clear();
+    loaded_ = false;
+    return;
+  }
+  auto size = std::filesystem::file_size(file_, ec);
+  if (loaded_ && mtime == mtime_ && size == size_) return;
+  std::ifstream in(file_);
+  if (!in) return;  // keep the last list
+  std::set<std::string> serials;
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos) continue;
+    size_t e = line.find_first_of(" \t\r", b);
+    serials.insert(normalize_serial(line.substr(b, e == std::string::npos ? e : e - b)));
+  }
+  serials_ = std::move(serials);
+  mtime_ = mtime;
+  size_ = size;
+  loaded_ = true;
+}
+
+bool Revocations::revoked(X509* cert) {
+  if (file_.empty() || cert == nullptr) return false;
+  std::string serial = serial_hex(cert);
+  std::lock_guard lock(mu_);
+  reload_locked();
+  return serials_.count(serial) != 0;
+}
+
+std::string_view handshake_refusal_code(SSL* ssl, const boost::system::error_code& ec) {
+  if (ec == boost::asio::error::operation_aborted || ec == boost::asio::error::timed_out)
+    return "E_TLS_TIMEOUT";
+  switch (SSL_get_verify_result(ssl)) {
+    case X509_V_OK: break;
+    case X509_V_ERR_CERT_HAS_EXPIRED: return "E_TLS_CERT_EXPIRED";
+    case X509_V_ERR_CERT_NOT_YET_VALID: return "E_TLS_CERT_NOT_YET_VALID";
+    case X509_V_ERR_CERT_REVOKED: return "E_TLS_CERT_REVOKED";
+    default: return "E_TLS_CERT_UNTRUSTED";
+  }
+  if (ec.category() == boost::asio::error::get_ssl_category()) {
+    switch (ERR_GET_REASON(static_cast<unsigned long>(ec.value()))) {
+      case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: return "E_TLS_NO_CERT";
+      case SSL_R_UNSUPPORTED_PROTOCOL:
+      case SSL_R_WRONG_VERSION_NUMBER:
+      case SSL_R_VERSION_TOO_LOW: return "E_TLS_VERSION";
+      case SSL_R_NO_SHARED_CIPHER: return "E_TLS_CIPHER";
+      default: break;
+    }
+  }
+  return "E_TLS_HANDSHAKE";
+}
+
+}  // namespace onshi::http::detail
