@@ -15,4 +15,9 @@ Result<AuditRecord> decode_aid_registration(std::string_view actor, std::string_
 Result<AuditRecord> decode_aid_view(std::string_view actor, std::string_view subject,
                                     std::string_view detail);
 
+// The portal's record (audit_portal.cpp).
+AuditEvent encode_portal(const PortalView& v);
+Result<AuditRecord> decode_portal_view(std::string_view actor, std::string_view subject,
+                                       std::string_view detail);
+
 }  // namespace onshi::security::detail

@@ -325,6 +325,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   add_medical_aid_routes(router, *m.context);
   add_access_routes(router, *m.context);
   add_views_routes(router, *m.context);
+  add_portal_routes(router, *m.context);
 
   http::ServerOptions so;
   so.host = options.host;
