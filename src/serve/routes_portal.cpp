@@ -49,7 +49,7 @@ http::Response refused(const Error& e) {
   if (c == "E_STORE" || c == "E_STORE_OPEN" || c == "E_CRYPTO" || c == "E_IO")
     return http::problem(c == "E_STORE" ? 503 : 500, e);
   if (c == "E_SESSION") return http::problem(401, e);
-  if (c.rfind("E_CARD", 0) == 0 || c == "E_SESSION_CARD") return http::problem(403, e);
+  if (c.find("CARD") == 2 || c == "E_SESSION_CARD") return http::problem(403, e);  // E_CARD_…
   return http::problem(400, e);
 }
 
