@@ -23,4 +23,4 @@ ctest --preset default
 echo "web asset lint and browser tests (tests/browser)"
 export ONSHI_BINARY="${ONSHI_BINARY:-$PWD/build/onshi}"
 (cd tests/browser && npm ci --no-audit --no-fund && npm run --silent lint &&
-  node --test institutions.spec.mjs reception.spec.mjs pages.spec.mjs medical_aid.spec.mjs clinical.spec.mjs)
+  node --test institutions.spec.mjs reception.spec.mjs pages.spec.mjs medical_aid.spec.mjs clinical.spec.mjs portal.spec.mjs)

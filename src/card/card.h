@@ -25,7 +25,8 @@
 // the message says how many tries are left), E_CARD_LOCKED, E_CARD_FILE, E_CARD_UNKNOWN,
 // E_CARD_REVOKED, E_CARD_NO_QUALIFICATION (link: nobody registered under this person),
 // E_CODE (link: a method other than the PIN),
-// E_CARD_NOT_LINKED, E_CARD_CHALLENGE, E_CARD_CERT, E_CARD_EXPIRED, E_CARD_SIGNATURE.
+// E_CARD_NOT_LINKED, E_CARD_CHALLENGE, E_CARD_CERT, E_CARD_EXPIRED, E_CARD_SIGNATURE;
+// the portal's person sessions (Sessions, sessions.cpp): E_SESSION, E_SESSION_CARD.
 #pragma once
 
 #include <cstddef>
@@ -170,6 +171,12 @@ class Verifier {
   Result<Linked> link(const Presentation& presentation, std::string_view institution,
                       store::Store& store);
 
+  // The holder's check of the portal's sign-in: as verify() (the challenge must have been
+  // asked by `party`) except that the card need not be linked yet — the portal is where
+  // 初回登録 is done; `linked` says whether it is. Thread-safe.
+  Result<Verified> identify(const Presentation& presentation, std::string_view party,
+                            bool* linked);
+
  private:
   Verifier();
   // verify() with or without the 初回登録 check; `linked` (when given) says whether the card
@@ -178,6 +185,56 @@ class Verifier {
                          bool require_linked, bool* linked = nullptr);
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// ---- person sessions: the patient's own portal (R-CARD-2) ----
+// A session lets one portal (a `portal` certificate) read one person's data at /v1/me/….
+// It is made only after the card proved itself with the PIN (Verifier::identify: the same
+// challenge, PIN rules and lockout as at a reader; a face or visual check is refused), is
+// bound to the card's person link, ends after `idle_seconds` without use or at sign-out, and
+// is refused as soon as the card is revoked. The token is 32 random bytes (256 bits,
+// base64url); the store keeps only its SHA-256 (store/cards.h), so every server on the
+// database accepts it and a copy of the database opens no session.
+
+struct SessionOptions {
+  int64_t idle_seconds = 30 * 60;
+};
+struct SignedIn {
+  std::string token;  // base64url; given to the portal once, never stored
+  std::string serial;
+  std::string person_link;  // raw bytes
+  bool linked = false;      // the card was registered for insurance use (初回登録)
+};
+struct SessionHolder {
+  std::string person_link;  // raw bytes
+  std::string serial;
+};
+
+class Sessions {
+ public:
+  // Over `verifier` and `cards`, which must outlive it. Thread-safe.
+  Sessions(Verifier& verifier, store::CardStore& cards, SessionOptions options = {});
+  int64_t idle_seconds() const;
+
+  // Sign-in at `portal` (the certificate id): the method must be the PIN (E_CODE, field
+  // "method"; the challenge is spent all the same), then Verifier::identify, then a new
+  // session. Errors: the E_CARD_… refusals, E_STORE.
+  Result<SignedIn> sign_in(const Presentation& presentation, std::string_view portal);
+  // The live session of `token` opened by the same `portal`, its idle clock reset. Errors:
+  // E_SESSION (malformed, unknown, idle too long, signed out, or another portal's), and
+  // E_CARD_REVOKED when the card was revoked since (the session ends then), E_STORE.
+  Result<SessionHolder> use(std::string_view token, std::string_view portal);
+  // 初回登録 from the portal: the presentation must be of the session's own card
+  // (E_SESSION_CARD, checked before the challenge is spent), then Verifier::link.
+  Result<Linked> link(const SessionHolder& holder, const Presentation& presentation,
+                      std::string_view portal, store::Store& store);
+  // Ends the session; false when it was not live. Errors: E_STORE.
+  Result<bool> sign_out(std::string_view token);
+
+ private:
+  Verifier& verifier_;
+  store::CardStore& cards_;
+  SessionOptions options_;
 };
 
 }  // namespace onshi::card

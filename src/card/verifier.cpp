@@ -85,6 +85,12 @@ Result<Verified> Verifier::verify(const Presentation& p, std::string_view instit
   return check(p, institution, /*require_linked=*/true);
 }
 
+// R-CARD-2: the portal's sign-in (Sessions::sign_in).
+Result<Verified> Verifier::identify(const Presentation& p, std::string_view party,
+                                    bool* linked) {
+  return check(p, party, /*require_linked=*/false, linked);
+}
+
 // R-CARD-1: 初回登録, at a card reader (routes_card.cpp) or where the data directory is
 // (card::link in jlis.cpp).
 Result<Linked> Verifier::link(const Presentation& p, std::string_view institution,

@@ -177,6 +177,10 @@ void register_ca(CLI::App& app, Commands& commands) {
             "福祉事務所の証明書 (certificate for a welfare office: 医療扶助 recipients and tickets "
             "under its own number)",
             "公費負担者番号 (8 digits: 法別 12 + 都道府県 + 実施機関 + check digit)");
+  add_issue(*issue, commands, args, security::Role::kPortal,
+            "本人向けポータルの証明書 (certificate for the patient's portal, onshi portal: "
+            "/v1/me/… with a person session)",
+            "識別子 (1–64 letters, digits, '-', '_', '.'; e.g. portal-1)");
 }
 
 }  // namespace onshi::cli

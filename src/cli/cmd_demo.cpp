@@ -1,7 +1,7 @@
 // onshi demo — a newcomer's first command: everything the central service and a clinic's
 // terminal need, made and started in one go: the CA and certificates, a population, demo My
 // Number cards (PIN 1234, 初回登録 done), the central service, and the clinic's terminal with
-// its reception screen and レセコン folder; then the screen's URL and ready-to-paste `curl`
+// its reception screen and レセコン folder, and the patient's portal; then the screen's URL and ready-to-paste `curl`
 // commands that confirm real demo members — and the 医療扶助 part (cli/demo_medical_aid.h): a
 // welfare office, a contracted and a non-contracted recipient with cards — and the terminal's
 // demo accounts (医師 `ishi`, 受付 `uketsuke`, password `onshi-demo`), registered at the
@@ -36,6 +36,7 @@
 #include "serve/service.h"
 #include "store/database.h"
 #include "store/store.h"
+#include "portal/portal.h"
 #include "terminal/terminal.h"
 #include "terminal/users.h"
 
@@ -180,6 +181,10 @@ Status make_certificates(const fs::path& dir) {
       return st;
   if (!fs::exists(dir / "insurer" / "cert.pem"))
     if (auto st = security::issue_client(dir, security::Role::kInsurer, kInsurer, dir / "insurer");
+        !st)
+      return st;
+  if (!fs::exists(dir / "portal" / "cert.pem"))
+    if (auto st = security::issue_client(dir, security::Role::kPortal, "portal-1", dir / "portal");
         !st)
       return st;
   return demo_aid::make_office_certificate(dir);
@@ -337,6 +342,26 @@ Result<std::unique_ptr<terminal::Terminal>> start_terminal(
   return std::move(*term);
 }
 
+// The patient's portal (docs/portal.md) for the demo cards, on 127.0.0.1:8090 or any free port.
+Result<std::unique_ptr<portal::Portal>> start_portal(const fs::path& dir,
+                                                     const std::string& service_host,
+                                                     uint16_t service_port,
+                                                     const std::string& base) {
+  portal::PortalOptions po;
+  po.central.host = service_host == "0.0.0.0" ? "127.0.0.1" : service_host;
+  po.central.port = service_port;
+  po.central.ca_file = (dir / "portal" / "ca.pem").string();
+  po.central.cert_file = (dir / "portal" / "cert.pem").string();
+  po.central.key_file = (dir / "portal" / "key.pem").string();
+  po.central_url = base;
+  po.listen_port = free_port_or_any("127.0.0.1", 8090, "portal");
+  po.cards_dir = dir / "cards";
+  auto p = portal::Portal::open(po);
+  if (!p) return p.error();
+  if (auto st = (*p)->start(); !st) return st.error();
+  return std::move(*p);
+}
+
 // The terminal's demo accounts: a doctor who may open the clinical views and the front desk
 // who may not. Registered at the central service through the clinic's certificate, as
 // `onshi terminal users add` does; an account kept from an earlier run stays as it is.
@@ -448,6 +473,8 @@ int run_demo(const DemoArgs& o) {
   if (!term) return fail(term.error());
   if (auto st = add_demo_accounts(dir, host == "0.0.0.0" ? "127.0.0.1" : host, (*svc)->port()); !st)
     return fail(st.error());
+  auto patient_portal = start_portal(dir, host, (*svc)->port(), base);
+  if (!patient_portal) return fail(patient_portal.error());
   const std::string screen =
       "http://" + terminal_listen->first + ":" + std::to_string((*term)->port()) + "/";
   // From here on the servers' logs go to a file, so the instructions stay on screen.
@@ -457,7 +484,11 @@ int run_demo(const DemoArgs& o) {
                      logged
                          ? "サービスと端末のログ (logs): " + log.string() + "   # tail -f で表示\n"
                          : std::string());
+  std::cout << "本人向けポータル (patient's portal): http://127.0.0.1:"
+            << (*patient_portal)->port() << "/   # デモ用カード・暗証番号 " << kDemoPin << "\n"
+            << std::flush;
   (*svc)->wait();
+  (*patient_portal)->stop();
   (*term)->stop();
   (*svc)->stop();
   return 0;

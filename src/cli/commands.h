@@ -61,6 +61,7 @@ void register_claims(CLI::App& app, Commands& commands);        // onshi claims 
 void register_clinical(CLI::App& app, Commands& commands);      // onshi clinical import | windows
 void register_institutions(CLI::App& app, Commands& commands);  // onshi institutions …
 void register_terminal(CLI::App& app, Commands& commands);      // onshi terminal
+void register_portal(CLI::App& app, Commands& commands);        // onshi portal
 void register_card(CLI::App& app, Commands& commands);          // onshi card issue | link | revoke
 void register_card_touch(CLI::App& app,
                          Commands& commands);  // onshi card touch (after register_card)

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   onshi::cli::register_clinical(app, commands);
   onshi::cli::register_institutions(app, commands);
   onshi::cli::register_terminal(app, commands);
+  onshi::cli::register_portal(app, commands);
   onshi::cli::register_card(app, commands);
   onshi::cli::register_card_touch(app, commands);
   onshi::cli::register_clinical_access(app, commands);

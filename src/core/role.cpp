@@ -19,6 +19,8 @@ std::string_view role_name(Role r) {
       return "operator";
     case Role::kWelfareOffice:
       return "welfare-office";
+    case Role::kPortal:
+      return "portal";
   }
   return "unknown";
 }

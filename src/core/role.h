@@ -23,12 +23,13 @@ enum class Role {
   kReviewer,     // 審査支払機関 — the claims check
   kOperator,     // the service's operator (also the actor of the command line)
   kWelfareOffice,  // 福祉事務所 (id: its 8-digit 公費負担者番号, 法別 12; OU "welfare-office")
+  kPortal,         // the patient's own portal (onshi portal): /v1/me/… with a person session
 };
 
 // Every role, in declaration order.
-inline constexpr std::array<Role, 7> kRoles = {
-    Role::kInstitution, Role::kInsurer,  Role::kAgency,       Role::kBureau,
-    Role::kReviewer,    Role::kOperator, Role::kWelfareOffice};
+inline constexpr std::array<Role, 8> kRoles = {
+    Role::kInstitution, Role::kInsurer,  Role::kAgency,        Role::kBureau,
+    Role::kReviewer,    Role::kOperator, Role::kWelfareOffice, Role::kPortal};
 
 // The role's name: the certificate's OU and the audit actor's prefix ("institution", …).
 std::string_view role_name(Role r);

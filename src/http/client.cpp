@@ -206,7 +206,8 @@ Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(o
 Client::~Client() { impl_->disconnect(); }
 
 Result<ClientResponse> Client::request(const std::string& method, const std::string& target, const std::string& body,
-                                       const std::string& content_type) {
+                                       const std::string& content_type,
+                                       const std::string& authorization) {
   bhttp::request<bhttp::string_body> req;
   req.version(11);
   bhttp::verb verb = bhttp::string_to_verb(method);
@@ -218,6 +219,7 @@ Result<ClientResponse> Client::request(const std::string& method, const std::str
   req.target(target);
   req.set(bhttp::field::host, impl_->options.host + ":" + std::to_string(impl_->options.port));
   req.set(bhttp::field::user_agent, "onshi");
+  if (!authorization.empty()) req.set(bhttp::field::authorization, authorization);
   if (!body.empty() || verb == bhttp::verb::post || verb == bhttp::verb::put || verb == bhttp::verb::patch) {
     req.set(bhttp::field::content_type, content_type);
     req.body() = body;

@@ -43,9 +43,12 @@ class Client {
   explicit Client(ClientOptions options);
   ~Client();
   // Errors: E_CONNECT, E_TLS (handshake, e.g. a certificate refused; TLS only), E_HTTP (I/O).
+  // `authorization`, when not "", is sent as the Authorization header (the portal's person
+  // session: "Bearer <token>").
   Result<ClientResponse> request(const std::string& method, const std::string& target,
                                  const std::string& body = "",
-                                 const std::string& content_type = "application/json");
+                                 const std::string& content_type = "application/json",
+                                 const std::string& authorization = "");
 
  private:
   struct Impl;

@@ -45,6 +45,7 @@ struct Request {
   std::string content_type;
   std::string if_none_match;  // the If-None-Match header (entity tags for a 304), or ""
   std::string cookie;         // the Cookie header, or ""
+  std::string authorization;  // the Authorization header, or "" (the portal's person session)
   std::string body;
   Peer peer;
   // Decoded value of a query parameter, or "" when absent.

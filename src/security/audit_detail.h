@@ -19,5 +19,9 @@ Result<AuditRecord> decode_aid_view(std::string_view actor, std::string_view sub
 AuditEvent encode_refusal(const AccessRefused& r);
 Result<AuditRecord> decode_refusal(std::string_view actor, std::string_view subject,
                                    std::string_view detail);
+// The portal's record (audit_portal.cpp).
+AuditEvent encode_portal(const PortalView& v);
+Result<AuditRecord> decode_portal_view(std::string_view actor, std::string_view subject,
+                                       std::string_view detail);
 
 }  // namespace onshi::security::detail

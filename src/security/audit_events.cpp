@@ -505,6 +505,7 @@ struct Encoder {
   AuditEvent operator()(const MedicalAidRegistration& r) const { return detail::encode_aid(r); }
   AuditEvent operator()(const MedicalAidView& v) const { return detail::encode_aid(v); }
   AuditEvent operator()(const AccessRefused& r) const { return detail::encode_refusal(r); }
+  AuditEvent operator()(const PortalView& v) const { return detail::encode_portal(v); }
   AuditEvent operator()(const ClinicalAccess& a) const { return encode_clinical(a); }
   AuditEvent operator()(const ConsentWithdrawal& w) const { return encode_clinical(w); }
   AuditEvent operator()(const DisasterChange& d) const { return encode_clinical(d); }
@@ -582,7 +583,9 @@ Result<AuditRecord> decode(std::string_view actor, std::string_view action,
       {"clinical.load", decode_clinical_load},
       {"medicalAid.register", detail::decode_aid_registration},
       {"medicalAid.view", detail::decode_aid_view},
-      {"access.refused", detail::decode_refusal}};
+      {"access.refused", detail::decode_refusal},
+
+      {"portal.view", detail::decode_portal_view}};
   for (const auto& [name, fn] : kDecoders)
     if (action == name) return fn(actor, subject, detail);
   if (auto clinical = decode_clinical(actor, action, subject, detail)) return std::move(*clinical);

@@ -274,11 +274,26 @@ struct AccessRefused {
   bool operator==(const AccessRefused&) const = default;
 };
 
+// ---- the patient's own portal (card::Sessions; encoded in audit_portal.cpp) ----
+
+// "portal.view" — the person read or changed their own data through the portal (R-CARD-2):
+// signed in or out, read their card's state, qualifications, consents or who looked,
+// registered the card (初回登録) or withdrew a consent. Actor "person:<link hex>" — the
+// person themself, not a certificate —, subject person_subject(person).
+struct PortalView {
+  std::string person;  // the person link in hex
+  std::string portal;  // "portal": the id of the portal certificate
+  std::string view;    // "view": "signIn", "signOut", "card", "link", "qualifications" …
+  int64_t rows = 0;    // "rows": entries answered (0 for a change)
+  bool operator==(const PortalView&) const = default;
+};
+
 using AuditRecord =
     std::variant<Confirmation, Registration, CardLink, MemberView, ClaimsCheck, QualityReport,
                  QualityOverlaps, InstitutionChange, InstitutionPopulation, CardFigures,
                  ScheduleOverride, ClinicalLoad, ClinicalAccess, ConsentWithdrawal, DisasterChange,
-                 AccountChange, MedicalAidRegistration, MedicalAidView, AccessRefused>;
+                 AccountChange, MedicalAidRegistration, MedicalAidView, AccessRefused,
+                 PortalView>;
 
 // The action name a record is stored under ("confirm", "institution.usage" …).
 std::string action_name(const AuditRecord& record);

@@ -49,5 +49,6 @@ void add_medical_aid_routes(http::Router& router,
                             Context& ctx);  // 医療扶助: welfare offices' recipients, tickets, view
 void add_access_routes(http::Router& router, Context& ctx);        // professional accounts, consent status
 void add_views_routes(http::Router& router, Context& ctx);         // clinical views: JSON, XML
+void add_portal_routes(http::Router& router, Context& ctx);        // the patient's portal: /v1/me/…
 
 }  // namespace onshi::serve

@@ -250,6 +250,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   add_medical_aid_routes(router, *m.context);
   add_access_routes(router, *m.context);
   add_views_routes(router, *m.context);
+  add_portal_routes(router, *m.context);
 
   m.server = std::make_unique<http::Server>(server_options(options, paths), std::move(router));
   security::AuditLog* audit = m.audit.get();

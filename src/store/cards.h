@@ -1,5 +1,6 @@
-// The card store: J-LIS's card register (serial → person link, linked, revoked) and the
-// central service's one-time card challenges (R-CONF-1, R-CARD-1, card/card.h).
+// The card store: J-LIS's card register (serial → person link, linked, revoked), the
+// central service's one-time card challenges (R-CONF-1, R-CARD-1, card/card.h), and the
+// person sessions of the patient's portal opened with a card (R-CARD-2).
 //
 // The one decision: a challenge lives in the database, not in one process's memory, and is
 // taken by a single delete whose outcome decides who got it (PostgreSQL `DELETE … RETURNING`,
@@ -7,8 +8,10 @@
 // answered through another, and no two servers (or threads) can both accept one answer.
 //
 // Backends: sqlite:DIR keeps both in DIR/cards.db (the table `cards` as it always was; the
-// table `card_challenges` came with schema version 2); postgresql:// keeps them in the tables
-// `cards` and `card_challenges` (component "cards" in onshi_schema). Implementations are safe
+// table `card_challenges` came with schema version 2, `person_sessions` with version 3);
+// postgresql:// keeps them in the tables `cards`, `card_challenges` and `person_sessions`
+// (component "cards" in onshi_schema, version 2 added the sessions). A session is known only
+// by the hash of its token: the token itself is never stored. Implementations are safe
 // for concurrent use from many threads and processes; every write is atomic; values are only
 // ever bound. Errors: E_STORE (E_STORE_OPEN / E_STORE_SCHEMA when the file or schema cannot be
 // opened — a store opens lazily, so these come from its first call).
@@ -41,6 +44,16 @@ struct CardRow {
 struct CardChallenge {
   std::string institution;
   int64_t expires_at_us = 0;
+};
+
+// A person session of the portal as stored under the hash of its token.
+struct PersonSession {
+  std::string person_link;  // raw bytes: whose data the session may read
+  std::string serial;       // the card that signed in
+  std::string portal;       // the id of the portal certificate that opened it
+  int64_t created_at_us = 0;
+  int64_t last_used_at_us = 0;
+  bool operator==(const PersonSession&) const = default;
 };
 
 class CardStore {
@@ -85,6 +98,21 @@ class CardStore {
   // number of concurrent takers — threads or processes — gets it. An expired challenge that
   // was not purged yet is returned too: the caller checks `expires_at_us`.
   virtual Result<std::optional<CardChallenge>> take_challenge(std::string_view challenge) = 0;
+
+  // ---- person sessions (the portal) ----
+  // Records a session under `token_hash` (opaque bytes, e.g. SHA-256 of the token). In the
+  // same transaction, sessions idle since before `idle_before_us` are removed. A hash already
+  // present is E_STORE.
+  virtual Status put_session(std::string_view token_hash, const PersonSession& session,
+                             int64_t idle_before_us) = 0;
+  // The session under `token_hash` when it was last used at or after `idle_before_us`, marked
+  // used at `now_us` in the same statement; nullopt when there is none or it is idle too long
+  // (an idle one is removed). Any server on the database sees a use at once.
+  virtual Result<std::optional<PersonSession>> use_session(std::string_view token_hash,
+                                                           int64_t now_us,
+                                                           int64_t idle_before_us) = 0;
+  // Removes the session; false when there was none.
+  virtual Result<bool> end_session(std::string_view token_hash) = 0;
 };
 
 }  // namespace onshi::store

@@ -1,5 +1,6 @@
-// The card store (store/cards.h) on PostgreSQL: the tables `cards` and `card_challenges` of
-// component "cards", shared by every `onshi serve` on the database.
+// The card store (store/cards.h) on PostgreSQL: the tables `cards`, `card_challenges` and
+// `person_sessions` (version 2) of component "cards", shared by every `onshi serve` on the
+// database.
 //
 // A challenge is taken by `DELETE … RETURNING`: of concurrent takers on any server, the
 // first delete removes the row and returns it, the others wait for it and find nothing, so
@@ -29,6 +30,16 @@ CREATE TABLE card_challenges(
   institution TEXT NOT NULL,
   expires_us BIGINT NOT NULL);
 CREATE INDEX card_challenges_expiry ON card_challenges(expires_us);
+)sql",
+                                   R"sql(
+CREATE TABLE person_sessions(
+  token_hash BYTEA PRIMARY KEY,
+  person_link BYTEA NOT NULL,
+  serial TEXT NOT NULL,
+  portal TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT NOT NULL);
+CREATE INDEX person_sessions_used ON person_sessions(last_used_at);
 )sql"};
 
 class PgCards final : public CardStore {
@@ -119,6 +130,49 @@ class PgCards final : public CardStore {
     if (!rows) return rows.error();
     if (rows->size() == 0) return std::optional<CardChallenge>();
     return std::optional<CardChallenge>(CardChallenge{rows->str(0, 0), rows->i64(0, 1)});
+  }
+
+  // One statement: purge of the idle, insert.
+  Status put_session(std::string_view token_hash, const PersonSession& session,
+                     int64_t idle_before_us) override {
+    return exec(
+               "WITH purged AS (DELETE FROM person_sessions WHERE last_used_at < $7) "
+               "INSERT INTO person_sessions(token_hash, person_link, serial, portal, created_at, "
+               "last_used_at) VALUES($1, $2, $3, $4, $5, $6)",
+               pg::Params()
+                   .bytea(token_hash)
+                   .bytea(session.person_link)
+                   .text(session.serial)
+                   .text(session.portal)
+                   .i64(session.created_at_us)
+                   .i64(session.last_used_at_us)
+                   .i64(idle_before_us))
+        .status();
+  }
+
+  Result<std::optional<PersonSession>> use_session(std::string_view token_hash, int64_t now_us,
+                                                   int64_t idle_before_us) override {
+    auto rows = exec(
+        "UPDATE person_sessions SET last_used_at = GREATEST(last_used_at, $1) "
+        "WHERE token_hash = $2 AND last_used_at >= $3 "
+        "RETURNING person_link, serial, portal, created_at, last_used_at",
+        pg::Params().i64(now_us).bytea(token_hash).i64(idle_before_us));
+    if (!rows) return rows.error();
+    if (rows->size() > 0)
+      return std::optional<PersonSession>(PersonSession{rows->bytea(0, 0), rows->str(0, 1),
+                                                        rows->str(0, 2), rows->i64(0, 3),
+                                                        rows->i64(0, 4)});
+    auto del = exec("DELETE FROM person_sessions WHERE token_hash = $1 AND last_used_at < $2",
+                    pg::Params().bytea(token_hash).i64(idle_before_us));
+    if (!del) return del.error();
+    return std::optional<PersonSession>();
+  }
+
+  Result<bool> end_session(std::string_view token_hash) override {
+    auto rows = exec("DELETE FROM person_sessions WHERE token_hash = $1 RETURNING serial",
+                     pg::Params().bytea(token_hash));
+    if (!rows) return rows.error();
+    return rows->size() > 0;
   }
 
  private:

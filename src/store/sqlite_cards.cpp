@@ -1,6 +1,7 @@
 // The card store (store/cards.h) on SQLite: DIR/cards.db, the file the card register has
 // always had. Schema version 1 is the register as it was; version 2 adds the open challenges,
-// so an existing data directory is upgraded in place the first time the store is used.
+// version 3 the portal's person sessions, so an existing data directory is upgraded in place
+// the first time the store is used.
 //
 // One connection per store, opened on first use and serialised by a mutex; several stores
 // (several `Database` objects or processes) on one file coordinate through SQLite's own
@@ -37,6 +38,16 @@ CREATE TABLE IF NOT EXISTS card_challenges(
   institution TEXT NOT NULL,
   expires_us INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS card_challenges_expiry ON card_challenges(expires_us);
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS person_sessions(
+  token_hash BLOB PRIMARY KEY,
+  person_link BLOB NOT NULL,
+  serial TEXT NOT NULL,
+  portal TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS person_sessions_used ON person_sessions(last_used_at);
 )sql"};
 
 class SqliteCards final : public SqliteCardStore {
@@ -139,6 +150,64 @@ class SqliteCards final : public SqliteCardStore {
     // DELETE removed the row has taken it.
     if (sqlite3_changes(*db) != 1) return std::optional<CardChallenge>();
     return std::optional<CardChallenge>(std::move(found));
+  }
+
+  Status put_session(std::string_view token_hash, const PersonSession& session,
+                     int64_t idle_before_us) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    return sqlite::write_transaction(*db, [&](sqlite3* d) -> Status {
+      Stmt purge(d, "DELETE FROM person_sessions WHERE last_used_at < ?");
+      if (purge.i64(1, idle_before_us).step() != SQLITE_DONE)
+        return sqlite::error(d, "cards.db sessions");
+      Stmt ins(d,
+               "INSERT INTO person_sessions(token_hash,person_link,serial,portal,created_at,"
+               "last_used_at) VALUES(?,?,?,?,?,?)");
+      ins.blob(1, token_hash)
+          .blob(2, session.person_link)
+          .text(3, session.serial)
+          .text(4, session.portal)
+          .i64(5, session.created_at_us)
+          .i64(6, session.last_used_at_us);
+      if (ins.step() != SQLITE_DONE) return sqlite::error(d, "cards.db session");
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<PersonSession>> use_session(std::string_view token_hash, int64_t now_us,
+                                                   int64_t idle_before_us) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    Stmt q(*db,
+           "UPDATE person_sessions SET last_used_at=MAX(last_used_at,?) "
+           "WHERE token_hash=? AND last_used_at >= ? "
+           "RETURNING person_link,serial,portal,created_at,last_used_at");
+    q.i64(1, now_us).blob(2, token_hash).i64(3, idle_before_us);
+    int rc = q.step();
+    if (rc == SQLITE_ROW) {
+      PersonSession s{q.col_blob(0), q.col_text(1), q.col_text(2), q.col_i64(3), q.col_i64(4)};
+      while (rc == SQLITE_ROW) rc = q.step();
+      if (rc != SQLITE_DONE) return sqlite::error(*db, "cards.db session");
+      return std::optional<PersonSession>(std::move(s));
+    }
+    if (rc != SQLITE_DONE) return sqlite::error(*db, "cards.db session");
+    // Absent or idle too long: an idle one is removed now.
+    Stmt del(*db, "DELETE FROM person_sessions WHERE token_hash=? AND last_used_at < ?");
+    del.blob(1, token_hash).i64(2, idle_before_us);
+    if (del.step() != SQLITE_DONE) return sqlite::error(*db, "cards.db session");
+    return std::optional<PersonSession>();
+  }
+
+  Result<bool> end_session(std::string_view token_hash) override {
+    std::lock_guard lock(mu_);
+    auto db = open_locked();
+    if (!db) return db.error();
+    Stmt del(*db, "DELETE FROM person_sessions WHERE token_hash=?");
+    del.blob(1, token_hash);
+    if (del.step() != SQLITE_DONE) return sqlite::error(*db, "cards.db session");
+    return sqlite3_changes(*db) == 1;
   }
 
  private:

@@ -1,0 +1,146 @@
+// GET /v1/me/accesses — who looked at the person's data (R-CARD-2): every confirmation of
+// their qualifications and every clinical view (allowed or refused), newest first, from the
+// hash-chained audit log itself, never from a copy.
+//
+// The one decision: the log is read through its subject index only, never scanned. A
+// confirmation names the card key it answered, a clinical view names the person
+// ("person:<link hex>"), so the person's entries are the entries of their card keys (found by
+// the person link) plus those of their person subject — a few index range reads however long
+// the log is. Query: from, to (YYYYMMDD, JST, inclusive), institution (10 digits), limit
+// (1–1000, default 200). Each entry: seq (to check against `onshi audit verify`), time,
+// institutionCode, institutionName, method, what, whatLabel, basis, allowed.
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "access/access.h"
+#include "core/date.h"
+#include "security/audit_events.h"
+#include "serve/portal_detail.h"
+
+namespace onshi::serve::portal_detail {
+namespace {
+namespace json = boost::json;
+
+struct Filter {
+  std::string from, to, institution;
+  size_t limit = 200;
+};
+
+Result<Filter> filter_of(const http::Request& req) {
+  Filter f;
+  for (auto [key, target] : {std::pair{"from", &f.from}, {"to", &f.to}}) {
+    *target = req.query_param(key);
+    if (target->empty()) continue;
+    if (auto d = core::Date::parse(*target); !d) return Error{d.error().code, key, d.error().message};
+  }
+  f.institution = req.query_param("institution");
+  if (!f.institution.empty() &&
+      (f.institution.size() != 10 ||
+       f.institution.find_first_not_of("0123456789") != std::string::npos))
+    return Error{"E_CODE", "institution", "医療機関コードは10桁の数字です"};
+  const std::string limit = req.query_param("limit");
+  if (!limit.empty()) {
+    if (limit.size() > 4 || limit.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(limit) < 1 || std::stoi(limit) > 1000)
+      return Error{"E_CODE", "limit", "limit は 1 から 1000 までの数です"};
+    f.limit = static_cast<size_t>(std::stoi(limit));
+  }
+  return f;
+}
+
+struct Access {
+  int64_t seq = 0, time_us = 0;
+  std::string institution, method, what, what_label, basis;
+  bool allowed = true;
+};
+
+std::string_view method_label(std::string_view m) {
+  return m == "pin" ? "マイナンバーカード（暗証番号）"
+         : m == "face" ? "マイナンバーカード（顔認証）"
+         : m == "visual" ? "マイナンバーカード（目視確認）"
+         : m == "numbers" ? "保険証の記号番号"
+         : m == "account" ? "医療情報の閲覧（職員アカウント）"
+                          : "";
+}
+
+// The entry as an Access, or nullopt when it is not a look at the person's data.
+std::optional<Access> access_of(const store::AuditEntry& e) {
+  auto rec = security::decode(e);
+  if (!rec) return std::nullopt;
+  if (const auto* c = std::get_if<security::Confirmation>(&*rec)) {
+    return Access{e.seq, e.time_us, c->medical_institution_code,
+                  std::string(security::identity_check_name(c->method)), "coverage", "資格情報",
+                  "", true};
+  }
+  if (const auto* a = std::get_if<security::ClinicalAccess>(&*rec)) {
+    auto cat = access::parse_category(a->category);
+    return Access{e.seq,
+                  e.time_us,
+                  a->medical_institution_code,
+                  "account",
+                  cat ? std::string(access::category_name(*cat)) : a->category,
+                  cat ? std::string(access::category_label(*cat)) : a->category,
+                  a->allowed ? a->basis : a->code,
+                  a->allowed};
+  }
+  return std::nullopt;
+}
+
+// Every access to the person, through the subject index: their card keys and their person.
+Result<std::vector<Access>> accesses_of(PortalRoutes& r, const std::string& link,
+                                        const Filter& f) {
+  auto quals = r.store->find_by_person_link(link, core::now_unix_us());
+  if (!quals) return quals.error();
+  std::vector<std::string> subjects{security::person_subject(access::person_link_hex(link))};
+  for (const auto& v : *quals) subjects.push_back(v.qualification.card_key());
+  std::sort(subjects.begin(), subjects.end());
+  subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
+  std::vector<Access> out;
+  for (const auto& s : subjects) {
+    auto st = r.store->scan_audit_by_subject(s, [&](const store::AuditEntry& e) {
+      auto a = access_of(e);
+      if (!a) return true;
+      const std::string day = core::timestamp_jst(a->time_us).substr(0, 8);
+      if ((!f.from.empty() && day < f.from) || (!f.to.empty() && day > f.to)) return true;
+      if (!f.institution.empty() && a->institution != f.institution) return true;
+      out.push_back(std::move(*a));
+      return true;
+    });
+    if (!st) return st.error();
+  }
+  std::sort(out.begin(), out.end(), [](const Access& a, const Access& b) { return a.seq > b.seq; });
+  if (out.size() > f.limit) out.resize(f.limit);
+  return out;
+}
+
+}  // namespace
+
+http::Response accesses(PortalRoutes& r, const http::Request& req) {
+  auto holder = session_of(r, req);
+  if (!holder) return refused(holder.error());
+  auto f = filter_of(req);
+  if (!f) return refused(f.error());
+  auto list = accesses_of(r, holder->person_link, *f);
+  if (!list) return refused(list.error());
+  if (auto st = audit_view(r, req, holder->person_link, "accesses",
+                           static_cast<int64_t>(list->size()));
+      !st)
+    return refused(st.error());
+  json::array a;
+  for (const auto& x : *list) {
+    a.push_back(json::object{{"seq", x.seq},
+                             {"time", core::timestamp_jst(x.time_us)},
+                             {"institutionCode", x.institution},
+                             {"institutionName", institution_name(r, x.institution)},
+                             {"method", x.method},
+                             {"methodLabel", method_label(x.method)},
+                             {"what", x.what},
+                             {"whatLabel", x.what_label},
+                             {"basis", x.basis},
+                             {"allowed", x.allowed}});
+  }
+  return json_ok(json::object{{"accesses", std::move(a)}});
+}
+
+}  // namespace onshi::serve::portal_detail

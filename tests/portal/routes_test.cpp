@@ -1,0 +1,297 @@
+// The central service's /v1/me/… routes over real HTTPS, on SQLite and PostgreSQL (issue 17
+// point 1; R-CARD-1, R-CARD-2): sign-in with the card and PIN opens a person session, the
+// routes answer only that person's data, refuse without a session, with an ended or foreign
+// session, with another portal's session and with a non-portal certificate; sign-out and a
+// revoked card end the session; 初回登録 from the portal; a consent withdrawn from home
+// (OQSCD031 2) is gone at once; who looked lists the clinic's confirmation; every answer is
+// audited with the person as actor; the My Number is in no answer.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "card/card.h"
+#include "card/card_helpers.h"
+#include "security/audit_events.h"
+#include "security/ca.h"
+#include "serve/service_fixture.h"
+#include "store/test_database.h"
+
+namespace onshi::portal {
+namespace {
+
+namespace json = boost::json;
+namespace ct = card::testing;
+using serve::testing::kClinic;
+using serve::testing::RunningService;
+
+class PortalRoutesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ONSHI_REQUIRE_DATABASE(tdb_);
+    service_ = std::make_unique<RunningService>("portal-routes-" + GetParam(), tdb_.url());
+    ASSERT_TRUE(service_->ok());
+    const auto& dir = service_->dir();
+    ASSERT_TRUE(security::issue_client(dir, core::Role::kPortal, "portal-1", dir / "portal").ok());
+    ASSERT_TRUE(security::issue_client(dir, core::Role::kPortal, "portal-2", dir / "portal2").ok());
+    db_ = ct::open_db(dir, tdb_.url());
+    ASSERT_TRUE(db_);
+    person("12345678901", "100", "hanako.card", true);
+    person("22222222222", "200", "taro.card", true);
+    person("33333333333", "300", "new.card", false);
+  }
+
+  // A person with a qualification (card number `number`) and a card file; linked or not.
+  void person(const std::string& body11, const std::string& number, const std::string& file,
+              bool linked) {
+    const std::string mn = ct::my_number(body11);
+    numbers_.push_back(mn);
+    card::IssueOptions o;
+    o.my_number = mn;
+    o.pin = "1234";
+    o.label = "試験 " + number;
+    ASSERT_TRUE(card::issue(service_->dir(), *db_, o, service_->dir() / file).ok());
+    auto keyring = security::Keyring::load_or_create(service_->dir());
+    ASSERT_TRUE(keyring.ok());
+    std::vector<store::PutItem> items{
+        {ct::qualification(number, "20200401"), keyring->person_link(mn), "", "test"}};
+    ASSERT_TRUE(db_->members().put_qualifications(items).ok());
+    if (linked) ASSERT_TRUE(card::link(service_->dir(), *db_, service_->dir() / file, "1234").ok());
+  }
+
+  // The presentation of card `file` over a challenge asked with `client`.
+  json::object presentation(http::Client& client, const std::string& file,
+                            const std::string& pin = "1234",
+                            card::Method method = card::Method::kPin) {
+    auto res = client.request("POST", "/v1/me/challenges", "{}");
+    EXPECT_TRUE(res.ok() && res->status == 200) << (res.ok() ? res->body : "");
+    if (!res.ok() || res->status != 200) return {};
+    auto c = card::Card::load(service_->dir() / file);
+    EXPECT_TRUE(c.ok());
+    auto p = c->present(std::string(json::parse(res->body).at("challenge").as_string()), method,
+                        pin);
+    if (!p.ok()) return {{"error", p.error().code}};
+    return {{"challenge", p->challenge},
+            {"certificate", p->certificate_pem},
+            {"signature", p->signature},
+            {"method", std::string(card::method_name(method))}};
+  }
+
+  // Signs in with card `file`; the session token ("" when refused, with the answer in `out`).
+  std::string sign_in(http::Client& client, const std::string& file,
+                      http::ClientResponse* out = nullptr) {
+    auto res = client.request("POST", "/v1/me/sessions",
+                              json::serialize(presentation(client, file)));
+    EXPECT_TRUE(res.ok());
+    if (!res.ok()) return "";
+    check_no_number(res->body);
+    if (out) *out = *res;
+    if (res->status != 201) return "";
+    return std::string(json::parse(res->body).at("session").as_string());
+  }
+
+  http::ClientResponse get(http::Client& client, const std::string& target,
+                           const std::string& token) {
+    auto res = client.request("GET", target, "", "application/json",
+                              token.empty() ? "" : "Bearer " + token);
+    EXPECT_TRUE(res.ok());
+    if (res.ok()) check_no_number(res->body);
+    return res.ok() ? *res : http::ClientResponse{};
+  }
+
+  void check_no_number(const std::string& body) {
+    for (const auto& n : numbers_) EXPECT_EQ(body.find(n), std::string::npos);
+  }
+
+  static std::string code(const http::ClientResponse& r) {
+    return std::string(json::parse(r.body).at("code").as_string());
+  }
+
+  onshi::testing::TestDatabase tdb_{GetParam()};
+  std::unique_ptr<RunningService> service_;
+  std::unique_ptr<store::Database> db_;
+  std::vector<std::string> numbers_;
+};
+
+// R-CARD-2: a session answers its own person's qualifications and card state, nobody
+// else's, whatever the request says; the answer is audited with the person as actor.
+TEST_P(PortalRoutesTest, SessionReadsOnlyItsOwnPerson) {
+  auto portal = service_->client("portal");
+  http::ClientResponse signed_in;
+  const std::string hanako = sign_in(portal, "hanako.card", &signed_in);
+  ASSERT_FALSE(hanako.empty()) << signed_in.body;
+  auto s = json::parse(signed_in.body).as_object();
+  EXPECT_EQ(s.at("idleSeconds").as_int64(), 1800);
+  EXPECT_TRUE(s.at("linked").as_bool());
+  EXPECT_GE(hanako.size(), 43u);  // 32 random bytes, base64url
+  const std::string taro = sign_in(portal, "taro.card");
+  ASSERT_FALSE(taro.empty());
+
+  auto q = get(portal, "/v1/me/qualifications?insuredIdentificationNumber=200", hanako);
+  ASSERT_EQ(q.status, 200) << q.body;
+  auto list = json::parse(q.body).at("qualifications").as_array();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_TRUE(list[0].at("current").as_bool());
+  EXPECT_EQ(list[0].at("qualification").at("insuredIdentificationNumber").as_string(), "100");
+  auto t = get(portal, "/v1/me/qualifications", taro);
+  ASSERT_EQ(t.status, 200);
+  EXPECT_EQ(json::parse(t.body).at("qualifications").at(0).at("qualification")
+                .at("insuredIdentificationNumber").as_string(), "200");
+
+  auto c = get(portal, "/v1/me/card", hanako);
+  ASSERT_EQ(c.status, 200) << c.body;
+  EXPECT_TRUE(json::parse(c.body).at("linked").as_bool());
+
+  // Audited: portal.view entries with the person as actor, about that person.
+  int views = 0;
+  ASSERT_TRUE(db_->members().scan_audit(1, [&](const store::AuditEntry& e) {
+    if (e.action != "portal.view") return true;
+    auto rec = security::decode(e);
+    EXPECT_TRUE(rec.ok()) << (rec.ok() ? "" : rec.error().message);
+    EXPECT_EQ(e.actor.rfind("person:", 0), 0u);
+    EXPECT_EQ(e.subject, "person:" + e.actor.substr(7));
+    ++views;
+    return true;
+  }).ok());
+  EXPECT_GE(views, 5);  // two sign-ins, two qualification reads, one card read
+}
+
+// R-CARD-2, bad input: no session, a malformed or invented one, another portal's session,
+// an institution's certificate, and a session after sign-out are all refused.
+TEST_P(PortalRoutesTest, RefusesWithoutALiveSessionOfThisPortal) {
+  auto portal = service_->client("portal");
+  const std::string token = sign_in(portal, "hanako.card");
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(get(portal, "/v1/me/qualifications", "").status, 401);
+  EXPECT_EQ(code(get(portal, "/v1/me/qualifications", "")), "E_SESSION");
+  EXPECT_EQ(get(portal, "/v1/me/qualifications", "not-a-token").status, 401);
+  EXPECT_EQ(get(portal, "/v1/me/qualifications", std::string(43, 'A')).status, 401);
+
+  auto other_portal = service_->client("portal2");
+  EXPECT_EQ(get(other_portal, "/v1/me/qualifications", token).status, 401);
+  auto clinic = service_->client("clinic");
+  auto refused = get(clinic, "/v1/me/qualifications", token);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(code(refused), "E_FORBIDDEN_ROLE");
+
+  // Still live for its own portal, then signed out: refused everywhere at once.
+  EXPECT_EQ(get(portal, "/v1/me/consents", token).status, 200);
+  auto out = portal.request("DELETE", "/v1/me/sessions", "", "application/json",
+                            "Bearer " + token);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->status, 200) << out->body;
+  EXPECT_EQ(get(portal, "/v1/me/consents", token).status, 401);
+}
+
+// R-CARD-2: the sign-in follows the reader's PIN rules — a wrong PIN is counted by the card,
+// a face check is not enough, a revoked card cannot sign in and its open session ends.
+TEST_P(PortalRoutesTest, SignInFollowsTheCardRules) {
+  auto portal = service_->client("portal");
+  auto wrong = presentation(portal, "hanako.card", "9999");
+  EXPECT_EQ(json::value_to<std::string>(wrong.at("error")), "E_CARD_PIN");
+  EXPECT_EQ(card::Card::load(service_->dir() / "hanako.card")->pin_retries_left(), 2);
+
+  auto face = presentation(portal, "hanako.card", "", card::Method::kFace);
+  auto res = portal.request("POST", "/v1/me/sessions", json::serialize(face));
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(code(*res), "E_CODE");
+
+  auto bad = portal.request("POST", "/v1/me/sessions", "{\"challenge\":1}");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(code(*bad), "E_JSON_TYPE");
+
+  const std::string token = sign_in(portal, "taro.card");
+  ASSERT_FALSE(token.empty());
+  auto taro = card::Card::load(service_->dir() / "taro.card");
+  ASSERT_TRUE(card::revoke(*db_, taro->serial()).ok());
+  auto after = get(portal, "/v1/me/card", token);
+  EXPECT_EQ(after.status, 403);
+  EXPECT_EQ(code(after), "E_CARD_REVOKED");
+  http::ClientResponse again;
+  EXPECT_TRUE(sign_in(portal, "taro.card", &again).empty());
+  EXPECT_EQ(code(again), "E_CARD_REVOKED");
+}
+
+// R-CARD-1: 初回登録 from home with the PIN, only with the signed-in card.
+TEST_P(PortalRoutesTest, LinksTheSignedInCard) {
+  auto portal = service_->client("portal");
+  http::ClientResponse signed_in;
+  const std::string token = sign_in(portal, "new.card", &signed_in);
+  ASSERT_FALSE(token.empty()) << signed_in.body;
+  EXPECT_FALSE(json::parse(signed_in.body).at("linked").as_bool());
+  EXPECT_FALSE(json::parse(get(portal, "/v1/me/card", token).body).at("linked").as_bool());
+
+  auto foreign = portal.request("POST", "/v1/me/links",
+                                json::serialize(presentation(portal, "taro.card")),
+                                "application/json", "Bearer " + token);
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_EQ(foreign->status, 403);
+  EXPECT_EQ(code(*foreign), "E_SESSION_CARD");
+
+  auto linked = portal.request("POST", "/v1/me/links",
+                               json::serialize(presentation(portal, "new.card")),
+                               "application/json", "Bearer " + token);
+  ASSERT_TRUE(linked.ok());
+  ASSERT_EQ(linked->status, 200) << linked->body;
+  auto state = json::parse(get(portal, "/v1/me/card", token).body);
+  EXPECT_TRUE(state.at("linked").as_bool());
+  EXPECT_TRUE(state.as_object().contains("linkedAt"));
+}
+
+// R-CARD-2, R-CONF-5: the clinic's confirmation with a consent shows in who looked and in the
+// consents; withdrawing it (OQSCD031 2) ends it at once.
+TEST_P(PortalRoutesTest, WhoLookedAndWithdrawal) {
+  auto clinic = service_->client("clinic");
+  auto ch = clinic.request("POST", "/v1/card/challenges", "{}");
+  ASSERT_TRUE(ch.ok() && ch->status == 200);
+  auto c = card::Card::load(service_->dir() / "hanako.card");
+  auto p = c->present(std::string(json::parse(ch->body).at("challenge").as_string()),
+                      card::Method::kPin, "1234");
+  ASSERT_TRUE(p.ok());
+  json::object body{{"challenge", p->challenge},
+                    {"certificate", p->certificate_pem},
+                    {"signature", p->signature},
+                    {"method", "pin"},
+                    {"consent", json::object{{"medication", true}}}};
+  auto confirmed = clinic.request("POST", "/v1/card/confirmations", json::serialize(body));
+  ASSERT_TRUE(confirmed.ok());
+  ASSERT_EQ(confirmed->status, 200) << confirmed->body;
+
+  auto portal = service_->client("portal");
+  const std::string token = sign_in(portal, "hanako.card");
+  auto looked = get(portal, "/v1/me/accesses", token);
+  ASSERT_EQ(looked.status, 200) << looked.body;
+  auto entries = json::parse(looked.body).at("accesses").as_array();
+  ASSERT_EQ(entries.size(), 1u) << looked.body;
+  EXPECT_EQ(entries[0].at("institutionCode").as_string(), kClinic);
+  EXPECT_EQ(entries[0].at("method").as_string(), "pin");
+  EXPECT_EQ(entries[0].at("what").as_string(), "coverage");
+  EXPECT_EQ(json::parse(get(portal, "/v1/me/accesses?institution=3410712362", token).body)
+                .at("accesses").as_array().size(), 0u);
+  EXPECT_EQ(json::parse(get(portal, "/v1/me/accesses?to=20000101", token).body)
+                .at("accesses").as_array().size(), 0u);
+  EXPECT_EQ(get(portal, "/v1/me/accesses?from=2025-01-01", token).status, 400);
+
+  auto consents = json::parse(get(portal, "/v1/me/consents", token).body).at("consents");
+  ASSERT_EQ(consents.as_array().size(), 1u);
+  EXPECT_EQ(consents.at(0).at("category").as_string(), "medication");
+  auto w = portal.request("POST", "/v1/me/consents/withdrawals",
+                          R"({"institution":"1310112345","category":"medication"})",
+                          "application/json", "Bearer " + token);
+  ASSERT_TRUE(w.ok());
+  ASSERT_EQ(w->status, 200) << w->body;
+  EXPECT_EQ(json::parse(w->body).at("withdrawn").as_int64(), 1);
+  EXPECT_EQ(json::parse(get(portal, "/v1/me/consents", token).body).at("consents")
+                .as_array().size(), 0u);
+  auto bad = portal.request("POST", "/v1/me/consents/withdrawals", R"({"institution":"12"})",
+                            "application/json", "Bearer " + token);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PortalRoutesTest,
+                         ::testing::ValuesIn(onshi::testing::test_backends()));
+
+}  // namespace
+}  // namespace onshi::portal
