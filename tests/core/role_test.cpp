@@ -30,12 +30,14 @@ TEST(Role, NamesAreTheCertificateOUs) {
   EXPECT_EQ(role_name(Role::kOperator), "operator");
   // R-AID-1: the welfare office (福祉事務所) that registers 医療扶助 recipients (issue 15).
   EXPECT_EQ(role_name(Role::kWelfareOffice), "welfare-office");
+  // R-CARD-2: the patient's own portal (onshi portal), which calls /v1/me/… for a person.
+  EXPECT_EQ(role_name(Role::kPortal), "portal");
 }
 
 // issue 14: roles — anything else names no role: exact, case-sensitive, no prefixes.
 TEST(Role, UnknownNamesAreNoRole) {
   for (const char* name : {"", "Institution", "INSURER", "institution ", "insurer:06139999",
-                           "clinic", "portal", "welfare_office"})
+                           "clinic", "Portal", "welfare_office"})
     EXPECT_FALSE(parse_role(name).has_value()) << name;
 }
 

@@ -31,7 +31,8 @@ namespace fs = std::filesystem;
 using core::Role;
 
 constexpr Role I = Role::kInstitution, S = Role::kInsurer, A = Role::kAgency, B = Role::kBureau,
-               R = Role::kReviewer, O = Role::kOperator, W = Role::kWelfareOffice;
+               R = Role::kReviewer, O = Role::kOperator, W = Role::kWelfareOffice,
+               P = Role::kPortal;
 
 // The access rules: "METHOD PATH" → the roles admitted. "*" admits anyone (no role needed).
 const std::map<std::string, std::set<Role>>& rules() {
@@ -88,6 +89,15 @@ const std::map<std::string, std::set<Role>>& rules() {
       {"POST /xml/SRJsiquc01", {I}},
       {"GET /v1/clinical/views/prescriptions", {I}},
       {"POST /xml/SCJsiquc01", {I}},
+      {"POST /v1/me/challenges", {P}},
+      {"POST /v1/me/sessions", {P}},
+      {"DELETE /v1/me/sessions", {P}},
+      {"GET /v1/me/card", {P}},
+      {"POST /v1/me/links", {P}},
+      {"GET /v1/me/qualifications", {P}},
+      {"GET /v1/me/consents", {P}},
+      {"POST /v1/me/consents/withdrawals", {P}},
+      {"GET /v1/me/accesses", {P}},
   };
   return kRules;
 }
@@ -106,7 +116,7 @@ const std::set<std::string> kAnyone = {"GET /healthz",
 // One certificate per role, with an id each role's rules accept.
 const std::vector<std::pair<Role, std::string>> kHolders = {
     {I, "1310112345"}, {S, "06130488"}, {A, "agency"},   {B, "kanto"},
-    {R, "shiharai-kikin"}, {O, "ops"},  {W, "12131017"}};
+    {R, "shiharai-kikin"}, {O, "ops"},  {W, "12131017"},   {P, "portal-1"}};
 
 class AccessMatrixTest : public ::testing::Test {
  protected:
