@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/local.h"
 #include "http/server.h"
 #include "terminal/bridge.h"
 #include "terminal/terminal.h"
@@ -64,6 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)router.dispatch(req);
   (void)req.query_param(req.path);
   (void)terminal::parse_server_url(req.target);
-  (void)terminal::is_loopback_host(req.path);
+  (void)http::is_loopback_host(req.path);
+  (void)http::cookie_value(req.body, req.content_type);
   return 0;
 }

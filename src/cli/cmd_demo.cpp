@@ -29,6 +29,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "demo/generator.h"
+#include "http/local.h"
 #include "registry/registry.h"
 #include "security/audit.h"
 #include "security/ca.h"
@@ -440,7 +441,7 @@ int run_demo(const DemoArgs& o) {
   auto listen = serve::parse_listen(o.listen);
   if (!listen) return fail(listen.error());
   auto terminal_listen = serve::parse_listen(o.terminal_listen);
-  if (!terminal_listen || !terminal::is_loopback_host(terminal_listen->first))
+  if (!terminal_listen || !http::is_loopback_host(terminal_listen->first))
     return fail(Error{"E_FLAG", "terminal-listen",
                       "--terminal-listen は 127.0.0.1:PORT の形で指定してください"});
   std::error_code ec;

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "core/json_text.h"
+#include "http/local.h"
 #include "serve/service.h"
 #include "terminal/terminal.h"
 #include "terminal/users.h"
@@ -138,7 +139,7 @@ Result<terminal::TerminalOptions> terminal_options(const TerminalArgs& o) {
   to.cards_dir = o.cards;
   to.central_url = o.server;
   to.session_minutes = o.session_minutes;
-  if (!terminal::is_loopback_host(to.listen_host))
+  if (!http::is_loopback_host(to.listen_host))
     return Error{"E_FLAG", "listen",
                  "--listen は 127.0.0.1・::1・localhost のみです (the screen shows coverage without a sign-in)"};
   return to;

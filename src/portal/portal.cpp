@@ -14,33 +14,12 @@
 #include <sstream>
 
 #include "core/log.h"
+#include "http/local.h"
 #include "portal/detail.h"
 #include "security/ca.h"
 #include "web/assets.h"
 
 namespace onshi::portal {
-namespace {
-
-bool loopback(std::string_view host) {
-  return host == "127.0.0.1" || host == "::1" || host == "[::1]" || host == "localhost";
-}
-
-// The cookie's value in a Cookie header, or "".
-std::string cookie_value(std::string_view c) {
-  while (!c.empty()) {
-    size_t semi = c.find(';');
-    std::string_view part = c.substr(0, semi);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.substr(0, kCookie.size()) == kCookie && part.size() > kCookie.size() &&
-        part[kCookie.size()] == '=')
-      return std::string(part.substr(kCookie.size() + 1));
-    if (semi == std::string_view::npos) break;
-    c.remove_prefix(semi + 1);
-  }
-  return "";
-}
-
-}  // namespace
 
 http::Response json_answer(int status, std::string body) {
   http::Response r;
@@ -83,7 +62,7 @@ std::string Portal::Impl::open_session(LocalSession s) {
 }
 
 std::optional<LocalSession> Portal::Impl::session_of(const http::Request& req) {
-  const std::string cookie = cookie_value(req.cookie);
+  const std::string cookie = http::cookie_value(req.cookie, kCookie);
   if (cookie.empty()) return std::nullopt;
   std::lock_guard lock(mu);
   auto it = sessions.find(cookie);
@@ -99,7 +78,7 @@ std::optional<LocalSession> Portal::Impl::session_of(const http::Request& req) {
 
 void Portal::Impl::close_session(const http::Request& req) {
   std::lock_guard lock(mu);
-  sessions.erase(cookie_value(req.cookie));
+  sessions.erase(http::cookie_value(req.cookie, kCookie));
 }
 
 std::variant<std::pair<LocalSession, json::object>, http::Response> Portal::Impl::checked(
@@ -165,7 +144,7 @@ Portal::Portal() : impl_(std::make_unique<Impl>()) {}
 Portal::~Portal() { stop(); }
 
 Result<std::unique_ptr<Portal>> Portal::open(PortalOptions options) {
-  if (!loopback(options.listen_host))
+  if (!http::is_loopback_host(options.listen_host))
     return Error{"E_FLAG", "listen",
                  "ポータルは 127.0.0.1・::1・localhost でのみ待ち受けます（" +
                      options.listen_host + " は使えません）"};

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "core/log.h"
+#include "http/local.h"
 #include "terminal/detail.h"
 
 namespace onshi::terminal {
@@ -42,22 +43,6 @@ std::string percent(std::string_view v) {
     }
   }
   return out;
-}
-
-// The value of our cookie in a Cookie header, or "".
-std::string token_of(const http::Request& req) {
-  std::string_view c = req.cookie;
-  while (!c.empty()) {
-    size_t semi = c.find(';');
-    std::string_view part = c.substr(0, semi);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.substr(0, kCookie.size()) == kCookie && part.size() > kCookie.size() &&
-        part[kCookie.size()] == '=')
-      return std::string(part.substr(kCookie.size() + 1));
-    if (semi == std::string_view::npos) break;
-    c.remove_prefix(semi + 1);
-  }
-  return "";
 }
 
 json::object session_json(const Session& s) {
@@ -98,7 +83,7 @@ void Sessions::close(const std::string& token) {
 }
 
 std::optional<Session> Terminal::Impl::session_of(const http::Request& req) {
-  const std::string token = token_of(req);
+  const std::string token = http::cookie_value(req.cookie, kCookie);
   if (token.empty()) return std::nullopt;
   return sessions.find(token);
 }
@@ -127,7 +112,7 @@ http::Response Terminal::Impl::sign_in(const http::Request& req) {
 }
 
 http::Response Terminal::Impl::sign_out(const http::Request& req) {
-  sessions.close(token_of(req));
+  sessions.close(http::cookie_value(req.cookie, kCookie));
   http::Response r = json_response(200, R"({"signedIn":false})");
   r.headers.emplace_back("Set-Cookie",
                          std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");

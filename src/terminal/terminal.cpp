@@ -6,6 +6,7 @@
 #include "terminal/terminal.h"
 
 #include "core/log.h"
+#include "http/local.h"
 #include "security/ca.h"
 #include "terminal/detail.h"
 #include "web/assets.h"
@@ -13,25 +14,6 @@
 namespace onshi::terminal {
 
 namespace fs = std::filesystem;
-
-bool is_loopback_host(std::string_view host) {
-  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
-  // 127.x.y.z
-  if (host.substr(0, 4) != "127.") return false;
-  int parts = 2, digits = 0;  // "127" and the octet being read
-  for (char c : host.substr(4)) {
-    if (c == '.') {
-      if (digits == 0) return false;
-      ++parts;
-      digits = 0;
-    } else if (c >= '0' && c <= '9') {
-      if (++digits > 3) return false;
-    } else {
-      return false;
-    }
-  }
-  return parts == 4 && digits > 0;
-}
 
 Result<http::ClientResponse> ClientPool::request(const std::string& method,
                                                  const std::string& target, const std::string& body,
@@ -98,7 +80,7 @@ Terminal::~Terminal() {
 }
 
 Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options) {
-  if (!is_loopback_host(options.listen_host))
+  if (!http::is_loopback_host(options.listen_host))
     return Error{"E_FLAG", "listen",
                  "受付画面は 127.0.0.1・::1・localhost でのみ待ち受けます（" + options.listen_host +
                      " は使えません）: the screen shows patients' coverage without a sign-in"};

@@ -57,9 +57,6 @@ struct TerminalOptions {
   int session_minutes = 30;              // a sign-in ends after this long without use
 };
 
-// True for 127.0.0.1 (any 127.x.y.z), ::1 and localhost.
-bool is_loopback_host(std::string_view host);
-
 class Terminal {
  public:
   // Errors: E_FLAG (field "listen": not loopback), E_FILE (the certificate cannot be read),

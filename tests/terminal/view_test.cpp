@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/local.h"
 #include "terminal/terminal.h"
 
 namespace onshi::terminal {
@@ -97,9 +98,9 @@ TEST(View, ValidityLabelsAndStates) {
 }
 
 TEST(Terminal, LoopbackHosts) {
-  for (auto h : {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"}) EXPECT_TRUE(is_loopback_host(h)) << h;
+  for (auto h : {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"}) EXPECT_TRUE(http::is_loopback_host(h)) << h;
   for (auto h : {"0.0.0.0", "192.168.1.10", "127.0.0", "127.0.0.1.5", "127.0.0.1a", "localhost.example.com", "", "::"})
-    EXPECT_FALSE(is_loopback_host(h)) << h;
+    EXPECT_FALSE(http::is_loopback_host(h)) << h;
 }
 
 TEST(Terminal, OpenRefusesNonLoopback) {
