@@ -1,13 +1,17 @@
 // onshi audit — checks the audit log of a database (`audit verify --db URL`, or
 // `--data-dir DIR` for the SQLite files of a data directory), and shows its entries to an
 // operator (`audit show`, JSON lines, filtered by person, institution and period).
+// `audit verify --entries FILE` checks a person's download from the portal (security/
+// audit_proof.h) against the log before walking the chain.
 //
 // Verification walks the whole hash chain in the store and prints one JSON object, so an
 // operator can read it and a monitoring job can parse it; the exit code alone says whether
 // the chain is intact (0) or broken (1). The store is opened without creating it: verifying
 // a directory that has no store is a usage mistake (exit 2), not an empty, "valid" log.
 #include <boost/json.hpp>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <string>
 
@@ -19,21 +23,65 @@
 #include "cli/messages.h"
 #include "core/date.h"
 #include "security/audit.h"
+#include "security/audit_proof.h"
+#include "security/ca.h"
 #include "store/store.h"
 
 namespace onshi::cli {
 namespace {
 
+struct VerifyArgs {
+  std::string data_dir, db, entries, ca;
+};
+
+// A whole file, or E_FILE naming `field`.
+Result<std::string> read_file(const std::string& path, const char* field) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in) return Error{"E_FILE", field, path + " を読めません"};
+  return ss.str();
+}
+
+// Checks a person's download (security/audit_proof.h) against the store's log and prints
+// {"entries","head","ok"[,"badSeq","problem"]}; 0 valid, 1 not, 2 unusable input.
+int verify_entries(const VerifyArgs& a, store::Store& members) {
+  const char* prefix = "onshi audit verify";
+  const std::string ca_file =
+      !a.ca.empty() ? a.ca : security::ca_paths(a.data_dir).ca_cert.string();
+  if (a.ca.empty() && a.data_dir.empty())
+    return print_error(std::cerr, prefix, Error{"E_FLAG", "ca", "--db では --ca CA.pem を指定してください"}), 2;
+  auto ca = read_file(ca_file, "ca");
+  if (!ca) return print_error(std::cerr, prefix, ca.error()), 2;
+  auto text = read_file(a.entries, "entries");
+  if (!text) return print_error(std::cerr, prefix, text.error()), 2;
+  auto d = security::parse_entries(*text);
+  if (!d) return print_error(std::cerr, prefix, d.error(), true), 2;
+  auto check = security::check_entries(*d, *ca, &members);
+  if (!check) return print_error(std::cerr, prefix, check.error()), 2;
+  boost::json::object out{{"entries", check->entries}, {"head", check->head_seq}, {"ok", check->ok}};
+  if (!check->ok) {
+    out["badSeq"] = check->bad_seq;
+    out["problem"] = check->problem;
+  }
+  std::cout << boost::json::serialize(out) << "\n";
+  return check->ok ? 0 : 1;
+}
+
 // Walks the chain of the store and prints the report; 0 intact, 1 broken, 2 no usable store.
-int run_verify(const std::string& data_dir, const std::string& db) {
-  if (data_dir.empty() && db.empty()) {
+// With --entries, first checks the download against the log (then the chain as well).
+int run_verify(const VerifyArgs& a) {
+  if (a.data_dir.empty() && a.db.empty()) {
     std::cerr << "onshi audit verify: E_FLAG: --db URL か --data-dir DIR を指定してください\n";
     return 2;
   }
-  auto st = open_database(data_dir, db, false);
+  auto st = open_database(a.data_dir, a.db, false);
   if (!st.ok()) {
     print_error(std::cerr, "onshi audit verify", st.error());
     return 2;
+  }
+  if (!a.entries.empty()) {
+    if (int rc = verify_entries(a, (*st)->members()); rc != 0) return rc;
   }
   auto report = security::verify_audit((*st)->members());
   if (!report.ok()) {
@@ -148,8 +196,7 @@ void register_show(CLI::App* audit, Commands& commands) {
 }  // namespace
 
 void register_audit(CLI::App& app, Commands& commands) {
-  auto data_dir = std::make_shared<std::string>();
-  auto db = std::make_shared<std::string>();
+  auto v = std::make_shared<VerifyArgs>();
   CLI::App* audit = app.add_subcommand(
       "audit", "監査ログ (the hash-chained log of every read of a person's data)");
   audit->require_subcommand(1);
@@ -158,10 +205,14 @@ void register_audit(CLI::App& app, Commands& commands) {
       "監査ログのハッシュチェーンを検証する。結果を JSON で出力; 0 = 正常, 1 = 改ざん・欠落あり "
       "(walk the chain and recompute every hash; prints JSON; exit 0 intact, 1 broken)");
   auto* dir_opt =
-      verify->add_option("--data-dir", *data_dir, "データディレクトリ (store: DIR/onshi.db)");
-  add_db_option(verify, *db);
+      verify->add_option("--data-dir", v->data_dir, "データディレクトリ (store: DIR/onshi.db)");
+  add_db_option(verify, v->db);
   verify->get_option("--db")->excludes(dir_opt);
-  commands.on_run(verify, [data_dir, db] { return run_verify(*data_dir, *db); });
+  verify->add_option("--entries", v->entries,
+                     "ポータルでダウンロードした本人の監査記録 (JSON) をログと照合する: 各記録のハッシュ、"
+                     "署名、ログの同じ seq の記録とチェーン先頭 (check a person's download against the log)");
+  verify->add_option("--ca", v->ca, "署名を確かめる CA 証明書 (既定: DIR/ca/ca.pem)");
+  commands.on_run(verify, [v] { return run_verify(*v); });
   register_show(audit, commands);
 }
 

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <filesystem>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -27,6 +28,7 @@ struct PortalRoutes {
   store::AccessStore* access = nullptr;
   store::InstitutionStore* institutions = nullptr;
   security::AuditLog* audit = nullptr;
+  std::filesystem::path data_dir;  // the service's key and certificate (DIR/ca) sign downloads
   std::mutex names_mu;
   std::map<std::string, std::string> names;  // 医療機関コード → name, as found (cache)
 };
@@ -51,5 +53,7 @@ std::string institution_name(PortalRoutes& r, const std::string& code);
 
 // GET /v1/me/accesses (routes_portal_log.cpp).
 http::Response accesses(PortalRoutes& r, const http::Request& req);
+// GET /v1/me/audit-entries (routes_portal_log.cpp).
+http::Response audit_entries(PortalRoutes& r, const http::Request& req);
 
 }  // namespace onshi::serve::portal_detail

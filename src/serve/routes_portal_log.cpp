@@ -9,13 +9,22 @@
 // the log is. Query: from, to (YYYYMMDD, JST, inclusive), institution (10 digits), limit
 // (1–1000, default 200). Each entry: seq (to check against `onshi audit verify`), time,
 // institutionCode, institutionName, method, what, whatLabel, basis, allowed.
+//
+// GET /v1/me/audit-entries — the same person's entries themselves, whole (every hashed field),
+// with the chain's head and the service's signature over both (security/audit_proof.h), as a
+// download the person or an auditor checks with `onshi audit verify --entries FILE`.
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "access/access.h"
 #include "core/date.h"
 #include "security/audit_events.h"
+#include "security/audit_proof.h"
+#include "security/ca.h"
 #include "serve/portal_detail.h"
 
 namespace onshi::serve::portal_detail {
@@ -87,17 +96,24 @@ std::optional<Access> access_of(const store::AuditEntry& e) {
   return std::nullopt;
 }
 
-// Every access to the person, through the subject index: their card keys and their person.
-Result<std::vector<Access>> accesses_of(PortalRoutes& r, const std::string& link,
-                                        const Filter& f) {
+// The subjects of the person's entries: their person and every card key of theirs.
+Result<std::vector<std::string>> subjects_of(PortalRoutes& r, const std::string& link) {
   auto quals = r.store->find_by_person_link(link, core::now_unix_us());
   if (!quals) return quals.error();
   std::vector<std::string> subjects{security::person_subject(access::person_link_hex(link))};
   for (const auto& v : *quals) subjects.push_back(v.qualification.card_key());
   std::sort(subjects.begin(), subjects.end());
   subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
+  return subjects;
+}
+
+// Every access to the person, through the subject index: their card keys and their person.
+Result<std::vector<Access>> accesses_of(PortalRoutes& r, const std::string& link,
+                                        const Filter& f) {
+  auto subjects = subjects_of(r, link);
+  if (!subjects) return subjects.error();
   std::vector<Access> out;
-  for (const auto& s : subjects) {
+  for (const auto& s : *subjects) {
     auto st = r.store->scan_audit_by_subject(s, [&](const store::AuditEntry& e) {
       auto a = access_of(e);
       if (!a) return true;
@@ -114,7 +130,52 @@ Result<std::vector<Access>> accesses_of(PortalRoutes& r, const std::string& link
   return out;
 }
 
+// A file of the data directory, or "" when it cannot be read.
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return in ? ss.str() : "";
+}
+
 }  // namespace
+
+// Every entry about the person (all actions, their own portal visits too), the chain's head
+// read after them, signed with the service's key (security/audit_proof.h).
+http::Response audit_entries(PortalRoutes& r, const http::Request& req) {
+  auto holder = session_of(r, req);
+  if (!holder) return refused(holder.error());
+  auto subjects = subjects_of(r, holder->person_link);
+  if (!subjects) return refused(subjects.error());
+  security::EntriesDownload d;
+  d.person = access::person_link_hex(holder->person_link);
+  for (const auto& s : *subjects) {
+    auto st = r.store->scan_audit_by_subject(s, [&](const store::AuditEntry& e) {
+      d.entries.push_back(e);
+      return true;
+    });
+    if (!st) return refused(st.error());
+  }
+  std::sort(d.entries.begin(), d.entries.end(),
+            [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  auto head = r.store->last_audit();
+  if (!head) return refused(head.error());
+  if (*head) d.head = **head;
+  d.issued_us = core::now_unix_us();
+  const auto paths = security::ca_paths(r.data_dir);
+  const std::string key = read_text(paths.server_key), cert = read_text(paths.server_cert);
+  const auto rows = static_cast<int64_t>(d.entries.size());
+  auto signed_text = security::sign_entries(std::move(d), key, cert);
+  if (!signed_text) return http::problem(500, signed_text.error());
+  if (auto st = audit_view(r, req, holder->person_link, "audit-entries", rows); !st)
+    return refused(st.error());
+  http::Response res;
+  res.status = 200;
+  res.content_type = "application/json";
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"audit-entries.json\"");
+  res.body = std::move(*signed_text);
+  return res;
+}
 
 http::Response accesses(PortalRoutes& r, const http::Request& req) {
   auto holder = session_of(r, req);

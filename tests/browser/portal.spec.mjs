@@ -8,12 +8,13 @@
 // the fixed demo members), two cards (山田 太郎 linked, 佐藤 ハナ not), then serve, terminal
 // and portal on port 0. The clinic confirms 山田 太郎 by card with the medication consent
 // through the terminal's API; the portal then shows that confirmation in 閲覧履歴 and the
-// consent in 同意の管理, where it is withdrawn.
+// consent in 同意の管理, where it is withdrawn. 閲覧履歴's download is checked with
+// `onshi audit verify --entries`.
 // Run: ONSHI_BINARY=/path/to/onshi node --test portal.spec.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +139,23 @@ describe('patient portal', () => {
     await page.fill('#accesses-institution', '3410712362');
     await page.click('#accesses-filter button');
     await page.waitForSelector('#accesses .empty');
+  });
+
+  // R-CARD-2: 閲覧履歴 says how the log is protected and downloads the person's entries with
+  // the signed chain head; `onshi audit verify --entries` accepts the file.
+  test('閲覧履歴: the download verifies against the chain', async () => {
+    await page.click('#audit-protection summary');
+    assert.match(await page.textContent('#audit-protection'), /ハッシュ値/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#audit-download')]);
+    assert.match(download.suggestedFilename(), /^audit-entries-\d{8}\.json$/);
+    const file = path.join(scratch, 'audit-entries.json');
+    await download.saveAs(file);
+    const d = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(d.format, 'onshi-audit-entries/1');
+    assert.ok(d.entries.some((e) => e.action === 'confirm'), JSON.stringify(d.entries));
+    noMyNumber(JSON.stringify(d));
+    const out = onshi('audit', 'verify', '--data-dir', dataDir, '--entries', file);
+    assert.match(out.split('\n')[0], /"ok":true/);
   });
 
   // R-CONF-5: the consent given at the clinic's reader is withdrawn from home (OQSCD031 2).

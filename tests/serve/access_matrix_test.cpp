@@ -98,6 +98,7 @@ const std::map<std::string, std::set<Role>>& rules() {
       {"GET /v1/me/consents", {P}},
       {"POST /v1/me/consents/withdrawals", {P}},
       {"GET /v1/me/accesses", {P}},
+      {"GET /v1/me/audit-entries", {P}},
   };
   return kRules;
 }
