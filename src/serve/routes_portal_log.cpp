@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "access/access.h"
@@ -189,11 +190,15 @@ http::Response accesses(PortalRoutes& r, const http::Request& req) {
       !st)
     return refused(st.error());
   json::array a;
+  std::map<std::string, std::string> names;  // one registry read per institution, not per entry
   for (const auto& x : *list) {
+    auto name = names.find(x.institution);
+    if (name == names.end())
+      name = names.emplace(x.institution, institution_name(r, x.institution)).first;
     a.push_back(json::object{{"seq", x.seq},
                              {"time", core::timestamp_jst(x.time_us)},
                              {"institutionCode", x.institution},
-                             {"institutionName", institution_name(r, x.institution)},
+                             {"institutionName", name->second},
                              {"method", x.method},
                              {"methodLabel", method_label(x.method)},
                              {"what", x.what},

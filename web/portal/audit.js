@@ -22,10 +22,10 @@ document.getElementById("audit-download").addEventListener("click", async () => 
   }
   const day = new Date().toISOString().slice(0, 10).replaceAll("-", "");
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  a.href = window.URL.createObjectURL(new window.Blob([text], { type: "application/json" }));
   a.download = `audit-entries-${day}.json`;
   document.body.append(a);
   a.click();
   a.remove();
-  URL.revokeObjectURL(a.href);
+  window.URL.revokeObjectURL(a.href);
 });
