@@ -108,26 +108,40 @@ Result<std::vector<std::string>> subjects_of(PortalRoutes& r, const std::string&
   return subjects;
 }
 
+// Whether `e` can be a look at the person's data within the filter, judged from the entry's
+// own columns (action, time, actor) before its detail is decoded.
+bool may_list(const store::AuditEntry& e, const Filter& f) {
+  if (e.action != "confirm" && e.action != "clinical.view" && e.action != "clinical.refused")
+    return false;
+  if (!f.from.empty() || !f.to.empty()) {
+    const std::string day = core::timestamp_jst(e.time_us).substr(0, 8);
+    if ((!f.from.empty() && day < f.from) || (!f.to.empty() && day > f.to)) return false;
+  }
+  return f.institution.empty() || e.actor == "institution:" + f.institution;
+}
+
 // Every access to the person, through the subject index: their card keys and their person.
+// The entries are read whole (few), but only the newest `limit` that pass are decoded.
 Result<std::vector<Access>> accesses_of(PortalRoutes& r, const std::string& link,
                                         const Filter& f) {
   auto subjects = subjects_of(r, link);
   if (!subjects) return subjects.error();
-  std::vector<Access> out;
+  std::vector<store::AuditEntry> raw;
   for (const auto& s : *subjects) {
     auto st = r.store->scan_audit_by_subject(s, [&](const store::AuditEntry& e) {
-      auto a = access_of(e);
-      if (!a) return true;
-      const std::string day = core::timestamp_jst(a->time_us).substr(0, 8);
-      if ((!f.from.empty() && day < f.from) || (!f.to.empty() && day > f.to)) return true;
-      if (!f.institution.empty() && a->institution != f.institution) return true;
-      out.push_back(std::move(*a));
+      if (may_list(e, f)) raw.push_back(e);
       return true;
     });
     if (!st) return st.error();
   }
-  std::sort(out.begin(), out.end(), [](const Access& a, const Access& b) { return a.seq > b.seq; });
-  if (out.size() > f.limit) out.resize(f.limit);
+  std::sort(raw.begin(), raw.end(), [](const auto& a, const auto& b) { return a.seq > b.seq; });
+  std::vector<Access> out;
+  for (const auto& e : raw) {
+    if (out.size() >= f.limit) break;
+    auto a = access_of(e);
+    if (!a || (!f.institution.empty() && a->institution != f.institution)) continue;
+    out.push_back(std::move(*a));
+  }
   return out;
 }
 
