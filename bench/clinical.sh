@@ -33,6 +33,13 @@ if [ ! -x "$ONSHI" ] || [ ! -x "$MAKE" ]; then
   cmake --build "$BUILD" --target onshi bench_make_medication -j2 >/dev/null
 fi
 now() { date +%s.%N; }
+# CPU seconds (user + system) beside the wall time: on a loaded machine the better guide.
+timed() {  # timed CPU_FILE COMMAND…; without GNU time, wall time only
+  local out=$1; shift
+  rm -f "$out"
+  if [ -x /usr/bin/time ]; then /usr/bin/time -f %U+%S -o "$out" "$@"; else "$@"; fi
+}
+cpu() { [ -f "$1" ] && echo "$(tail -1 "$1" | bc -l | xargs printf '%.1f') s CPU" || echo "CPU not measured"; }
 secs() { echo "$2 - $1" | bc -l | xargs printf '%.3f'; }
 
 mkdir -p "$WORK"
@@ -50,15 +57,15 @@ echo "  file: $(du -h "$CSV" | cut -f1)"
 rm -f "$WORK/baseline.db"
 sync
 t0=$(now)
-sqlite3 "$WORK/baseline.db" ".mode csv" ".import $CSV medication"
+timed "$WORK/sqlite3.cpu" sqlite3 "$WORK/baseline.db" ".mode csv" ".import $CSV medication"
 t_sqlite=$(secs "$t0" "$(now)")
 
 # onshi: into an empty clinical store beside the members.
 rm -f "$WORK/data/clinical.db" "$WORK/data/clinical.db-wal" "$WORK/data/clinical.db-shm"
 sync
 t0=$(now)
-"$ONSHI" clinical import --kind medication --data-dir "$WORK/data" --threads "$THREADS" \
-  --report "$WORK/clinical.json" "$CSV" >"$WORK/clinical.out"
+timed "$WORK/onshi.cpu" "$ONSHI" clinical import --kind medication --data-dir "$WORK/data" \
+  --threads "$THREADS" --report "$WORK/clinical.json" "$CSV" >"$WORK/clinical.out"
 t_onshi=$(secs "$t0" "$(now)")
 # A second run of the same file: everything unchanged.
 t_again=0
@@ -72,8 +79,8 @@ fi
 
 ratio=$(echo "$t_onshi / $t_sqlite" | bc -l | xargs printf '%.2f')
 ratio_again=$(echo "$t_again / $t_sqlite" | bc -l | xargs printf '%.2f')
-echo "  sqlite3 .import:           $t_sqlite s"
-echo "  onshi clinical import:     $t_onshi s  ($(cat "$WORK/clinical.out"))  ratio $ratio"
+echo "  sqlite3 .import:           $t_sqlite s  ($(cpu "$WORK/sqlite3.cpu"))"
+echo "  onshi clinical import:     $t_onshi s  ($(cat "$WORK/clinical.out"); $(cpu "$WORK/onshi.cpu"))  ratio $ratio"
 echo "  the same file again:       $t_again s  ($(cat "$WORK/clinical-again.out"))  ratio $ratio_again"
 mkdir -p "$ROOT/bench/out"
 printf '{"bench":"clinical_import","rows":%s,"sqlite3_s":%s,"onshi_s":%s,"ratio":%s,"rerun_s":%s,"rerun_ratio":%s}\n' \

@@ -3,10 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -30,23 +31,31 @@ std::variant<Parsed, RowErrors> parse_row(ClinicalKind kind, const batch::Row& r
                                           const LoadOptions& load);
 
 // The qualification a row names → its card key and person link, as known now. Cached per
-// load (a person's rows name the same qualification); thread-safe.
+// load (a person's rows name the same qualification): the four card columns are hashed in
+// place (no key string is built) and compared in full on a hit; thread-safe.
 class Resolver {
  public:
   explicit Resolver(store::Store& members);
   struct Person {
     std::string card_key, person_link;
   };
-  // The person, or the row's error: E_CLINICAL_QUALIFICATION (unknown, or several branches
-  // when the 枝番 is omitted), E_CLINICAL_PERSON (no person link), E_STORE.
-  std::variant<Person, batch::RowError> resolve(const Parsed& p, int64_t row);
+  // The person (valid as long as the Resolver), or the row's error: E_CLINICAL_QUALIFICATION
+  // (unknown, or several branches when the 枝番 is omitted), E_CLINICAL_PERSON (no person
+  // link), E_STORE.
+  std::variant<const Person*, batch::RowError> resolve(const Parsed& p, int64_t row);
 
  private:
+  struct Entry {
+    std::string insurer, symbol, number, branch;
+    std::variant<Person, batch::RowError> answer;
+  };
   std::variant<Person, batch::RowError> lookup(const Parsed& p);
+  const Entry* find(uint64_t h, const Parsed& p) const;  // caller holds mu_ (shared)
   store::Store& members_;
   const int64_t known_at_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::variant<Person, batch::RowError>> cache_;
+  std::shared_mutex mu_;
+  std::deque<Entry> entries_;                         // stable addresses
+  std::vector<std::pair<uint64_t, uint32_t>> slots_;  // hash → entries_ index + 1; 0 empty
 };
 
 // Remembers each natural key of a load as a 64-bit fingerprint with its first row (16 bytes
@@ -56,9 +65,11 @@ class KeysSeen {
  public:
   // The row that had `key` first, or nullopt when `key` is new (then `row` is remembered).
   std::optional<int64_t> first_row(std::string_view key, int64_t row);
+  // Makes room for about `keys` keys at once (a file's size tells how many rows it has).
+  void reserve(size_t keys);
 
  private:
-  void grow();
+  void grow(size_t size = 0);  // to `size` slots, or twice as many
   std::vector<std::pair<uint64_t, int64_t>> slots_;
   size_t used_ = 0;
 };

@@ -149,10 +149,15 @@ bool in_range(std::string_view v, int lo, int hi) {
   return n >= lo && n <= hi;
 }
 
-std::string trimmed(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return std::string(v);
+// Without leading and trailing blanks: spaces and tabs, and CR and LF too for `codes`
+// (core::normalize_card_field's trim).
+std::string_view trimmed_view(std::string_view v, bool codes = false) {
+  auto blank = [codes](char c) {
+    return c == ' ' || c == '\t' || (codes && (c == '\r' || c == '\n'));
+  };
+  while (!v.empty() && blank(v.front())) v.remove_prefix(1);
+  while (!v.empty() && blank(v.back())) v.remove_suffix(1);
+  return v;
 }
 
 // The error of one value under its rule, or an empty code. `v` is normalised already.
@@ -228,9 +233,17 @@ batch::RowError check_value(const FieldSpec& f, const std::string& v, const Load
 }
 
 // Codes and numbers are compared after NFKC (full-width digits → ASCII); text keeps its form.
-std::string normalised(const FieldSpec& f, std::string_view raw) {
-  if (f.rule == Rule::kText) return trimmed(raw);
-  return core::normalize_card_field(raw);
+// Into `out`, whose buffer is reused from row to row.
+void normalise(const FieldSpec& f, std::string_view raw, std::string& out) {
+  if (f.rule == Rule::kText) {
+    out.assign(trimmed_view(raw));
+  } else if (std::all_of(raw.begin(), raw.end(), [](char c) { return (c & 0x80) == 0; })) {  // normalize_card_field's own ASCII path, in place
+    out.assign(trimmed_view(raw, true));
+    for (char& c : out)
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  } else {
+    out = core::normalize_card_field(raw);
+  }
 }
 
 }  // namespace
@@ -342,10 +355,13 @@ std::variant<Parsed, RowErrors> parse_row(ClinicalKind kind, const batch::Row& r
   RowErrors errors;
   parse_qualification(row, load, p, errors);
   const KindSpec& s = spec(kind);
-  std::vector<std::string> values(s.fields.size());
+  thread_local std::vector<std::string> values;  // buffers reused by the thread's next row
+  values.resize(s.fields.size());
+  size_t length = 0;
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const FieldSpec& f = s.fields[i];
-    values[i] = normalised(f, row.value(kQualificationColumns + i));
+    normalise(f, row.value(kQualificationColumns + i), values[i]);
+    length += values[i].size() + 1;
     if (values[i].empty()) {
       if (f.required) errors.push_back({row.number, f.name, "E_MISSING", "値がありません"});
       continue;
@@ -358,6 +374,8 @@ std::variant<Parsed, RowErrors> parse_row(ClinicalKind kind, const batch::Row& r
   }
   if (errors.empty()) cross_checks(kind, values, s.fields, row.number, errors);
   if (!errors.empty()) return errors;
+  p.payload.reserve(length);
+  p.key_tail.reserve(length);
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const std::string_view name = s.fields[i].name;
     if (i) p.payload += '\x1f';

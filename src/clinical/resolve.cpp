@@ -3,31 +3,93 @@
 // qualification again and again, so each search is asked of the member store once per load
 // and its answer (or its refusal) kept; the keys of a load are remembered compactly to find
 // a key given twice.
+#include <cstring>
+
 #include "clinical/detail.h"
 #include "core/date.h"
 
 namespace onshi::clinical::detail {
 
-Resolver::Resolver(store::Store& members) : members_(members), known_at_(core::now_unix_us()) {}
+namespace {
 
-std::variant<Resolver::Person, batch::RowError> Resolver::resolve(const Parsed& p, int64_t row) {
-  std::string search = p.insurer + '\x1f' + p.symbol + '\x1f' + p.number + '\x1f' + p.branch;
+// A 64-bit hash, 8 bytes a step (a multiply-xorshift per word), finished by splitmix64's
+// finaliser; only ever compared within one load, so it may change between versions.
+uint64_t hash_bytes(std::string_view s, uint64_t h) {
+  const char* p = s.data();
+  size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  h = (h ^ w ^ (static_cast<uint64_t>(s.size()) << 56)) * 0x9e3779b97f4a7c15ULL;
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
+uint64_t card_hash(const Parsed& p) {
+  uint64_t h = 0x243f6a8885a308d3ULL;
+  for (const std::string* f : {&p.insurer, &p.symbol, &p.number, &p.branch}) h = hash_bytes(*f, h);
+  return h ? h : 1;
+}
+
+}  // namespace
+
+Resolver::Resolver(store::Store& members)
+    : members_(members), known_at_(core::now_unix_us()), slots_(1024, {0, 0}) {}
+
+const Resolver::Entry* Resolver::find(uint64_t h, const Parsed& p) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask; slots_[i].first != 0; i = (i + 1) & mask) {
+    if (slots_[i].first != h) continue;
+    const Entry& e = entries_[slots_[i].second - 1];
+    if (e.insurer == p.insurer && e.symbol == p.symbol && e.number == p.number &&
+        e.branch == p.branch)
+      return &e;
+  }
+  return nullptr;
+}
+
+std::variant<const Resolver::Person*, batch::RowError> Resolver::resolve(const Parsed& p,
+                                                                         int64_t row) {
+  auto answer_of = [row](const Entry& e) -> std::variant<const Person*, batch::RowError> {
+    if (const auto* who = std::get_if<Person>(&e.answer)) return who;
+    batch::RowError error = std::get<batch::RowError>(e.answer);
+    error.row = row;
+    return error;
+  };
+  const uint64_t h = card_hash(p);
   {
-    std::lock_guard lock(mu_);
-    if (auto it = cache_.find(search); it != cache_.end()) {
-      auto answer = it->second;
-      if (auto* e = std::get_if<batch::RowError>(&answer)) e->row = row;
-      return answer;
-    }
+    std::shared_lock lock(mu_);
+    if (const Entry* e = find(h, p)) return answer_of(*e);
   }
   auto answer = lookup(p);
-  if (auto* e = std::get_if<batch::RowError>(&answer)) {
-    if (e->code == "E_STORE") return *e;  // not kept: the next row asks again
-    e->row = row;
+  if (auto* e = std::get_if<batch::RowError>(&answer); e && e->code == "E_STORE")
+    return *e;  // not kept: the next row asks again
+  std::unique_lock lock(mu_);
+  if (const Entry* e = find(h, p)) return answer_of(*e);  // another thread was first
+  if ((entries_.size() + 1) * 10 >= slots_.size() * 7) {
+    std::vector<std::pair<uint64_t, uint32_t>> old = std::move(slots_);
+    slots_.assign(old.size() * 2, {0, 0});
+    for (const auto& s : old)
+      if (s.first != 0) {
+        size_t i = s.first & (slots_.size() - 1);
+        while (slots_[i].first != 0) i = (i + 1) & (slots_.size() - 1);
+        slots_[i] = s;
+      }
   }
-  std::lock_guard lock(mu_);
-  cache_.emplace(std::move(search), answer);
-  return answer;
+  entries_.push_back({p.insurer, p.symbol, p.number, p.branch, std::move(answer)});
+  size_t i = h & (slots_.size() - 1);
+  while (slots_[i].first != 0) i = (i + 1) & (slots_.size() - 1);
+  slots_[i] = {h, static_cast<uint32_t>(entries_.size())};
+  return answer_of(entries_.back());
 }
 
 std::variant<Resolver::Person, batch::RowError> Resolver::lookup(const Parsed& p) {
@@ -54,23 +116,10 @@ std::variant<Resolver::Person, batch::RowError> Resolver::lookup(const Parsed& p
   return Person{found[0].qualification.card_key(), std::move(found[0].person_link)};
 }
 
-namespace {
-// FNV-1a, then the splitmix64 finaliser to spread it over the table; never 0 (the empty slot).
-uint64_t fingerprint(std::string_view key) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : key) h = (h ^ c) * 1099511628211ULL;
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h ? h : 1;
-}
-}  // namespace
-
 std::optional<int64_t> KeysSeen::first_row(std::string_view key, int64_t row) {
   if ((used_ + 1) * 10 >= slots_.size() * 7) grow();
-  const uint64_t fp = fingerprint(key);
+  uint64_t fp = hash_bytes(key, 0x13198a2e03707344ULL);
+  if (fp == 0) fp = 1;  // 0 marks an empty slot
   const size_t mask = slots_.size() - 1;
   for (size_t i = fp & mask;; i = (i + 1) & mask) {
     if (slots_[i].first == fp) return slots_[i].second;
@@ -82,9 +131,15 @@ std::optional<int64_t> KeysSeen::first_row(std::string_view key, int64_t row) {
   }
 }
 
-void KeysSeen::grow() {
+void KeysSeen::reserve(size_t keys) {
+  size_t want = 1024;
+  while (want * 7 <= keys * 10) want *= 2;
+  if (want > slots_.size()) grow(want);
+}
+
+void KeysSeen::grow(size_t size) {
   std::vector<std::pair<uint64_t, int64_t>> old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, {0, 0});
+  slots_.assign(size ? size : old.empty() ? 1024 : old.size() * 2, {0, 0});
   const size_t mask = slots_.size() - 1;
   for (const auto& s : old) {
     if (s.first == 0) continue;

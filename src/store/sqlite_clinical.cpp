@@ -50,6 +50,17 @@ constexpr const char* kCreateIndexes =
     "CREATE INDEX IF NOT EXISTS clinical_records_person "
     "ON clinical_records(person_link, kind, record_date);";
 constexpr const char* kLoadRole = "clinical-load";
+// While a bulk load appends rows it checkpoints the WAL every 64 MiB instead of every 4 MiB,
+// and keeps a small page cache: appended pages are not read again, and a large cache would
+// only allocate a fresh page for each. The indexes are built with SQLite's sorter on two
+// threads and the same small cache, which also bounds the sorter's runs: sorting 16 MiB runs
+// and merging them took a third less time than one run the size of the 512 MiB cache
+// (docs/performance.md). All is set back afterwards.
+constexpr int64_t kCacheMib = 512;  // the connection's page cache (open_locked)
+constexpr const char* kBulkPragmas =
+    "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384; PRAGMA threads=2;";
+const std::string kNormalPragmas = "PRAGMA threads=0; PRAGMA wal_autocheckpoint=1000; "
+                                   "PRAGMA cache_size=-" + std::to_string(kCacheMib * 1024) + ";";
 
 constexpr const char* kColumns =
     "record_id,recorded_at,kind,record_key,person_link,card_key,record_date,payload,source";
@@ -217,6 +228,8 @@ class SqliteClinical final : public SqliteClinicalStore {
     if (*began) {
       load_lock_ = std::move(*held);
       bulk_ = true;
+      // Fewer, larger checkpoints while the rows are appended (each one syncs both files).
+      sqlite::exec(*db, kBulkPragmas);
     }
     return *began;
   }
@@ -248,6 +261,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     if (!bulk_) return Status::Ok();
     Status st = sqlite::write_transaction(
         db_, [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
+    sqlite::exec(db_, kNormalPragmas.c_str());
     // Released even on failure: the next writer then finds the indexes missing and the lock
     // free, and creates them.
     load_lock_ = core::DirLock();
@@ -381,7 +395,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     oo.busy_timeout_ms = 30000;
     // A file's rows land all over both indexes (keys and persons in file order): a cache
     // that holds them keeps an import from re-reading pages (the default 2 MiB thrashes).
-    oo.cache_mib = 512;
+    oo.cache_mib = kCacheMib;
     oo.mmap_mib = 16384;
     auto db = sqlite::open_migrated(dir_ / "clinical.db", oo, kMigrations, "clinical.db");
     if (!db) return db.error();

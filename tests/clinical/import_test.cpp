@@ -76,6 +76,42 @@ TEST_P(ImportTest, MedicationLoadsAndRerunChangesNothing) {
   EXPECT_EQ(*db_->clinical().count_records(store::ClinicalKind::kMedication), 4);
 }
 
+// R-CONF-5 (issue 16, import of 10 M rows): the person cache keys a qualification by a hash of
+// its four card columns, never by their concatenation — 1234/5678 and 12345/678 are two
+// people —, and codes are trimmed and upper-cased in place (a lower-case YJ code with blanks
+// around it is the upper-case one).
+TEST_P(ImportTest, CardColumnsKeepTheirBoundariesInTheBulkLoad) {
+  registry::Registrar reg(db_->members(), *keys_);
+  auto added = reg.register_records({testing::member("06139992", "12345", "678", "00", "555666777885")},
+                                    "test");
+  ASSERT_TRUE(added.ok());
+  ASSERT_EQ(added->accepted, 1) << added->to_json();
+  std::string csv = kMedicationHeader;
+  for (const char* day : {"20250301", "20250302", "20250303"}) {
+    csv += medication_row("06139992,1234,5678,00", day);
+    csv += medication_row("06139992,12345,678,00", day, " 2171022f1020\t");
+  }
+  auto r = import(store::ClinicalKind::kMedication, "boundaries.csv", csv);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->accepted, 6) << r->to_json();
+  auto first = db_->clinical().records_of(link_of("06139992", "1234", "5678", "00"),
+                                          store::ClinicalKind::kMedication, "", "");
+  auto second = db_->clinical().records_of(link_of("06139992", "12345", "678", "00"),
+                                           store::ClinicalKind::kMedication, "", "");
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_EQ(first->size(), 3u);
+  ASSERT_EQ(second->size(), 3u);
+  for (const auto& row : *second) {
+    EXPECT_EQ(row.card_key, core::make_card_key("06139992", "12345", "678", "00"));
+    EXPECT_EQ(decode_payload(store::ClinicalKind::kMedication, row.payload)[4].second,
+              "2171022F1020");
+  }
+  EXPECT_EQ((*first)[0].card_key, core::make_card_key("06139992", "1234", "5678", "00"));
+  auto again = import(store::ClinicalKind::kMedication, "boundaries.csv", csv);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->unchanged, 6) << again->to_json();
+}
+
 // Issue 16 "Bad input": each bad row gets its row, field, stable code and a Japanese message,
 // and nothing of it is stored.
 TEST_P(ImportTest, BadRowsAreReportedAndStoreNothing) {
