@@ -164,10 +164,12 @@ void head(Json& j, const View& v) {
 }
 
 // medication(j, v) of the View that detail::group would make of `rows`, written from the
-// rows: the rows of one day (they come newest first) are split once; each dispensing (day and
-// institution, in the order of its newest row) gets its header from that row and its drugs
-// from the day's rows of the institution in stored order (oldest first).
-void medication_from_rows(Json& j, const std::vector<store::ClinicalViewRow>& rows) {
+// rows into `out` (after head(): the list is the next member): the rows of one day (they come
+// newest first) are split once; each dispensing (day and institution, in the order of its
+// newest row) gets its header from that row and its drugs from the day's rows of the
+// institution in stored order (oldest first). The names and punctuation are appended as
+// whole pieces, only the values are escaped.
+void medication_from_rows(std::string& out, const std::vector<store::ClinicalViewRow>& rows) {
   constexpr ClinicalKind k = ClinicalKind::kMedication;
   static const int code = detail::column(k, "MedicalInstitutionCode"),
                    name = detail::column(k, "MedicalInstitutionName"),
@@ -175,8 +177,12 @@ void medication_from_rows(Json& j, const std::vector<store::ClinicalViewRow>& ro
                    drug_code = detail::column(k, "DrugC"), drug_name = detail::column(k, "DrugN"),
                    quantity = detail::column(k, "Qua1"), unit = detail::column(k, "Unit"),
                    usage = detail::column(k, "UsageN"), times = detail::column(k, "Times");
+  const auto value = [&out](std::string_view piece, std::string_view v) {
+    out.append(piece);
+    core::append_json_escaped(out, v);
+  };
   std::vector<detail::Fields> day;  // the fields of one day's rows
-  j.key("dispensings").open('[');
+  out.append(",\"dispensings\":[");
   for (size_t first = 0; first < rows.size();) {
     size_t end = first;
     day.clear();
@@ -187,21 +193,29 @@ void medication_from_rows(Json& j, const std::vector<store::ClinicalViewRow>& ro
       bool seen = false;  // an earlier (newer) row of the day opened this dispensing
       for (size_t e = 0; e < g && !seen; ++e) seen = day[e][code] == institution;
       if (seen) continue;
-      j.open('{').str("date", rows[first].record_date).str("institutionCode", institution);
-      j.str("institutionName", day[g][name]).str("institutionKind", day[g][kind]);
-      j.key("drugs").open('[');
+      if (out.back() != '[') out.push_back(',');
+      value("{\"date\":\"", rows[first].record_date);
+      value("\",\"institutionCode\":\"", institution);
+      value("\",\"institutionName\":\"", day[g][name]);
+      value("\",\"institutionKind\":\"", day[g][kind]);
+      out.append("\",\"drugs\":[");
       for (size_t i = day.size(); i-- > g;) {
         const detail::Fields& f = day[i];
         if (f[code] != institution) continue;
-        j.open('{').str("code", f[drug_code]).str("name", f[drug_name]);
-        j.str("quantity", f[quantity]).str("unit", f[unit]).str("usage", f[usage]);
-        j.str("times", f[times]).close('}');
+        if (out.back() != '[') out.push_back(',');
+        value("{\"code\":\"", f[drug_code]);
+        value("\",\"name\":\"", f[drug_name]);
+        value("\",\"quantity\":\"", f[quantity]);
+        value("\",\"unit\":\"", f[unit]);
+        value("\",\"usage\":\"", f[usage]);
+        value("\",\"times\":\"", f[times]);
+        out.append("\"}");
       }
-      j.close(']').close('}');
+      out.append("]}");
     }
     first = end;
   }
-  j.close(']');
+  out.push_back(']');
 }
 
 }  // namespace
@@ -240,7 +254,7 @@ std::string view_json_from_rows(View& v, const std::vector<store::ClinicalViewRo
   out.reserve(1024 + rows.size() * 256);
   Json j(out);
   head(j, v);
-  medication_from_rows(j, rows);
+  medication_from_rows(out, rows);
   j.close('}');
   return out;
 }
