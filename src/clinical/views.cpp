@@ -126,6 +126,21 @@ std::optional<Refusal> Viewer::institution_rule(const ViewRequest& r, const std:
 }
 
 std::variant<View, Refusal> Viewer::open(const ViewRequest& r) {
+  auto out = decide(r);
+  if (auto* refused = std::get_if<Refusal>(&out)) return std::move(*refused);
+  Read& got = std::get<Read>(out);
+  detail::group(got.view, got.rows);
+  return std::move(got.view);
+}
+
+std::variant<std::string, Refusal> Viewer::open_json(const ViewRequest& r) {
+  auto out = decide(r);
+  if (auto* refused = std::get_if<Refusal>(&out)) return std::move(*refused);
+  Read& got = std::get<Read>(out);
+  return detail::view_json_from_rows(got.view, got.rows);
+}
+
+std::variant<Viewer::Read, Refusal> Viewer::decide(const ViewRequest& r) {
   const core::Date today = core::Date::today_jst();
   const core::Date as_of = r.as_of.value_or(today);
   if (as_of > today)
@@ -154,14 +169,15 @@ std::variant<View, Refusal> Viewer::open(const ViewRequest& r) {
   return read(r, **person, d, as_of, *from_month, *to_month);
 }
 
-std::variant<View, Refusal> Viewer::read(const ViewRequest& r,
+std::variant<Viewer::Read, Refusal> Viewer::read(const ViewRequest& r,
                                          const store::QualificationVersion& person,
                                          const access::Decision& d, core::Date as_of,
                                          std::optional<core::Date> from_month,
                                          std::optional<core::Date> to_month) {
   auto windows = this->windows();
   if (!windows) return store_failure(windows.error());
-  View v;
+  Read out;
+  View& v = out.view;
   v.kind = r.kind;
   v.category = std::string(access::category_code(kind_category(r.kind)));
   v.basis = d.basis;
@@ -184,19 +200,19 @@ std::variant<View, Refusal> Viewer::read(const ViewRequest& r,
   if (from_month && *from_month > from) from = *from_month;
   if (to_month && to_month->first_of_next_month().add_days(-1) < to)
     to = to_month->first_of_next_month().add_days(-1);
-  if (to < from) return v;
+  if (to < from) return out;
   auto rows = db_.clinical().view_rows(person.person_link, r.kind, from.yyyymmdd(), to.yyyymmdd());
   if (!rows) return store_failure(rows.error());
   v.rows = static_cast<int64_t>(rows->size());
-  if (r.kind == ClinicalKind::kTreatment && detail::has_operation(*rows)) {
+  out.rows = std::move(*rows);
+  if (r.kind == ClinicalKind::kTreatment && detail::has_operation(out.rows)) {
     access::AccessRequest q{r.institution, r.account, person.person_link,
                             access::Category::kSurgery, audit_view(r)};
     access::Decision s = gate_.authorize(q);
     if (!s.allowed && s.refusal.code == "E_STORE") return store_failure(s.refusal);
     v.operations_hidden = !s.allowed;
   }
-  detail::group(v, *rows);
-  return v;
+  return out;
 }
 
 Result<std::vector<store::ViewingWindow>> Viewer::windows() {

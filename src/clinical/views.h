@@ -174,11 +174,21 @@ class Viewer {
   Viewer(store::Database& db, security::AuditLog& audit, access::GateOptions options = {});
   // Decides (audited), then reads. Either the view or the refusal.
   std::variant<View, Refusal> open(const ViewRequest& request);
+  // The same decision and read, answered as the view's JSON: view_json(open(request)) byte
+  // for byte, the medication list written from the stored rows as they are grouped (the
+  // screen's hot path: no Dispensing or Drug is made).
+  std::variant<std::string, Refusal> open_json(const ViewRequest& request);
 
  private:
+  // A view decided and read: everything but the kind's list, and the rows it is made of.
+  struct Read {
+    View view;
+    std::vector<store::ClinicalViewRow> rows;
+  };
+  std::variant<Read, Refusal> decide(const ViewRequest& r);
   std::optional<Refusal> institution_rule(const ViewRequest& r, const std::string& person,
                                           core::Date as_of);
-  std::variant<View, Refusal> read(const ViewRequest& r, const store::QualificationVersion& person,
+  std::variant<Read, Refusal> read(const ViewRequest& r, const store::QualificationVersion& person,
                                    const access::Decision& d, core::Date as_of,
                                    std::optional<core::Date> from_month,
                                    std::optional<core::Date> to_month);

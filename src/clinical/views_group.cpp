@@ -5,16 +5,13 @@
 // a group are put back in the order they were stored. Values are read in place from the
 // payloads by column index; the only strings made are the ones the view keeps.
 #include <algorithm>
-#include <array>
 #include <map>
 #include <string_view>
 
 #include "clinical/views_detail.h"
 
 namespace onshi::clinical::detail {
-namespace {
 
-// The index of column `name` in the payload of `kind`, or -1 (payload_columns order).
 int column(ClinicalKind kind, std::string_view name) {
   static const std::vector<std::string> kNames[] = {
       payload_columns(ClinicalKind::kMedication), payload_columns(ClinicalKind::kCheckup),
@@ -25,30 +22,7 @@ int column(ClinicalKind kind, std::string_view name) {
   return -1;
 }
 
-// One row's values, split in place (clinical/'s encoding: the payload columns' values in
-// order, separated by U+001F) and read by column index: no string is made for a value the
-// view does not keep.
-class Fields {
- public:
-  explicit Fields(std::string_view payload) {
-    while (n_ < kMax) {
-      const size_t cut = payload.find('\x1f');
-      values_[n_++] = payload.substr(0, cut);
-      if (cut == std::string_view::npos) break;
-      payload.remove_prefix(cut + 1);
-    }
-  }
-  std::string_view operator[](int i) const {
-    return i >= 0 && static_cast<size_t>(i) < n_ ? values_[static_cast<size_t>(i)]
-                                                 : std::string_view();
-  }
-  std::string str(int i) const { return std::string((*this)[i]); }
-
- private:
-  static constexpr size_t kMax = 16;  // the widest kind has 14 columns
-  std::array<std::string_view, kMax> values_;
-  size_t n_ = 0;
-};
+namespace {
 
 // The columns of a drug in one kind's payload.
 struct DrugColumns {

@@ -3,6 +3,7 @@
 // is built directly into one string (core/json_text.h escaping) rather than through a DOM:
 // a view of three years is ~150 rows and sits on the view's hot path.
 #include "clinical/views.h"
+#include "clinical/views_detail.h"
 #include "core/json_text.h"
 
 namespace onshi::clinical {
@@ -153,17 +154,77 @@ void prescriptions(Json& j, const View& v) {
   j.close(']');
 }
 
+// The members before the kind's list.
+void head(Json& j, const View& v) {
+  j.open('{').str("kind", store::clinical_kind_name(v.kind)).str("category", v.category);
+  j.str("basis", v.basis).str("asOf", v.as_of).str("from", v.from).str("window", v.window);
+  j.flag("medicalAidRule", v.medical_aid_rule).flag("operationsHidden", v.operations_hidden);
+  j.num("rows", v.rows);
+  person(j, v.person);
+}
+
+// medication(j, v) of the View that detail::group would make of `rows`, written from the
+// rows into `out` (after head(): the list is the next member): the rows of one day (they come
+// newest first) are split once; each dispensing (day and institution, in the order of its
+// newest row) gets its header from that row and its drugs from the day's rows of the
+// institution in stored order (oldest first). The names and punctuation are appended as
+// whole pieces, only the values are escaped.
+void medication_from_rows(std::string& out, const std::vector<store::ClinicalViewRow>& rows) {
+  constexpr ClinicalKind k = ClinicalKind::kMedication;
+  static const int code = detail::column(k, "MedicalInstitutionCode"),
+                   name = detail::column(k, "MedicalInstitutionName"),
+                   kind = detail::column(k, "InstitutionClassification"),
+                   drug_code = detail::column(k, "DrugC"), drug_name = detail::column(k, "DrugN"),
+                   quantity = detail::column(k, "Qua1"), unit = detail::column(k, "Unit"),
+                   usage = detail::column(k, "UsageN"), times = detail::column(k, "Times");
+  const auto value = [&out](std::string_view piece, std::string_view v) {
+    out.append(piece);
+    core::append_json_escaped(out, v);
+  };
+  std::vector<detail::Fields> day;  // the fields of one day's rows
+  out.append(",\"dispensings\":[");
+  for (size_t first = 0; first < rows.size();) {
+    size_t end = first;
+    day.clear();
+    while (end < rows.size() && rows[end].record_date == rows[first].record_date)
+      day.emplace_back(rows[end++].payload);
+    for (size_t g = 0; g < day.size(); ++g) {
+      const std::string_view institution = day[g][code];
+      bool seen = false;  // an earlier (newer) row of the day opened this dispensing
+      for (size_t e = 0; e < g && !seen; ++e) seen = day[e][code] == institution;
+      if (seen) continue;
+      if (out.back() != '[') out.push_back(',');
+      value("{\"date\":\"", rows[first].record_date);
+      value("\",\"institutionCode\":\"", institution);
+      value("\",\"institutionName\":\"", day[g][name]);
+      value("\",\"institutionKind\":\"", day[g][kind]);
+      out.append("\",\"drugs\":[");
+      for (size_t i = day.size(); i-- > g;) {
+        const detail::Fields& f = day[i];
+        if (f[code] != institution) continue;
+        if (out.back() != '[') out.push_back(',');
+        value("{\"code\":\"", f[drug_code]);
+        value("\",\"name\":\"", f[drug_name]);
+        value("\",\"quantity\":\"", f[quantity]);
+        value("\",\"unit\":\"", f[unit]);
+        value("\",\"usage\":\"", f[usage]);
+        value("\",\"times\":\"", f[times]);
+        out.append("\"}");
+      }
+      out.append("]}");
+    }
+    first = end;
+  }
+  out.push_back(']');
+}
+
 }  // namespace
 
 std::string view_json(const View& v) {
   std::string out;
   out.reserve(1024 + static_cast<size_t>(v.rows) * 256);
   Json j(out);
-  j.open('{').str("kind", store::clinical_kind_name(v.kind)).str("category", v.category);
-  j.str("basis", v.basis).str("asOf", v.as_of).str("from", v.from).str("window", v.window);
-  j.flag("medicalAidRule", v.medical_aid_rule).flag("operationsHidden", v.operations_hidden);
-  j.num("rows", v.rows);
-  person(j, v.person);
+  head(j, v);
   switch (v.kind) {
     case ClinicalKind::kMedication:
       medication(j, v);
@@ -181,6 +242,24 @@ std::string view_json(const View& v) {
   j.close('}');
   return out;
 }
+
+namespace detail {
+
+std::string view_json_from_rows(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+  if (v.kind != ClinicalKind::kMedication) {
+    group(v, rows);
+    return view_json(v);
+  }
+  std::string out;
+  out.reserve(1024 + rows.size() * 256);
+  Json j(out);
+  head(j, v);
+  medication_from_rows(out, rows);
+  j.close('}');
+  return out;
+}
+
+}  // namespace detail
 
 std::string refusal_json(const Refusal& r) {
   std::string out;

@@ -49,10 +49,10 @@ http::Response view_json(ViewRoutes& routes, store::ClinicalKind kind, const htt
   }
   q.from_month = req.query_param("fromMonth");
   q.to_month = req.query_param("toMonth");
-  auto out = routes.viewer->open(q);
+  auto out = routes.viewer->open_json(q);
   if (auto* r = std::get_if<clinical::Refusal>(&out)) return refused(*r);
   http::Response res;
-  res.body = clinical::view_json(std::get<clinical::View>(out));
+  res.body = std::move(std::get<std::string>(out));
   return res;
 }
 
