@@ -11,6 +11,7 @@
 //   GET    /v1/me/consents    the live consents given at readers
 //   POST   /v1/me/consents/withdrawals {"institution","category"} → OQSCD031 2 (患者)
 //   GET    /v1/me/accesses    who looked: confirmations and clinical views (routes_portal_log.cpp)
+//   GET    /v1/me/expenses[/statement]  医療費通知情報 and its yearly statement (routes_me_expenses.cpp)
 //
 // The one decision: every /v1/me route but the first two wants the portal's certificate AND
 // a live person session (`Authorization: Bearer <token>`, card::Sessions), and takes the
@@ -312,6 +313,8 @@ void add_portal_routes(http::Router& router, Context& ctx) {
   r->access = &ctx.db.access();
   r->institutions = &ctx.db.institutions();
   r->audit = &ctx.audit;
+  r->db = &ctx.db;
+  r->data_dir = ctx.data_dir;
   const http::Admit portal{core::Role::kPortal};
   router.add("POST", "/v1/me/challenges", portal, handler(r, challenges));
   router.add("POST", "/v1/me/sessions", portal, handler(r, sign_in));
@@ -322,6 +325,8 @@ void add_portal_routes(http::Router& router, Context& ctx) {
   router.add("GET", "/v1/me/consents", portal, handler(r, consents));
   router.add("POST", "/v1/me/consents/withdrawals", portal, handler(r, withdraw));
   router.add("GET", "/v1/me/accesses", portal, handler(r, accesses));
+  router.add("GET", "/v1/me/expenses", portal, handler(r, expenses_year));
+  router.add("GET", "/v1/me/expenses/statement", portal, handler(r, expenses_statement));
 }
 
 }  // namespace onshi::serve
