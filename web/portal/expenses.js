@@ -2,6 +2,7 @@
 // the four before — the kind's viewing window), the year's table per month and institution
 // with the totals, and the statement's downloads (CSV, PDF, signed XML) as plain links the
 // browser fetches with the session cookie. Uses portal.js's $, esc, api and LOADERS.
+/* global $, esc, api, LOADERS */
 "use strict";
 (() => {
   const yen = (n) => `${Number(n).toLocaleString("ja-JP")}円`;
