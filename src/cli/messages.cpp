@@ -32,7 +32,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 50> kSummari
     {"E_DATA_DIR", "the data directory cannot be used"},
     {"E_DB_URL", "invalid database URL"},
     {"E_EMPTY", "a required value is empty"},
-    {"E_EXPENSE_SIGNATURE", "the statement's signature does not verify"},
     {"E_ENCODING", "the file's text encoding cannot be read"},
     {"E_FILE", "a file cannot be read or written"},
     {"E_FLAG", "invalid or missing command-line flag"},
