@@ -243,7 +243,7 @@ std::string expenses(Date as_of) {
       "MedicalTreatmentMonth,InsurerNumber,InsuredCardSymbol,InsuredIdentificationNumber,"
       "InsuredBranchNumber,Birthdate,Name,MedicalInstitutionCode,MedicalInstitutionName,"
       "Category,Days,TotalCost,PatientShare\n";
-  static const Place dental{institution("133014567"), "みなと歯科医院", "3"};
+  static const Place dental{institution("133013456"), "みなと歯科医院", "3"};
   const auto row = [&](Date month, const Member& m, const char* birth, const char* name,
                        const Place& p, int days, int total) {
     char ym[8];

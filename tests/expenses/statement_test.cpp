@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <sys/wait.h>
 
 #include "clinical/clinical_test_util.h"
 #include "expenses/expenses.h"
@@ -129,6 +130,21 @@ TEST_P(StatementTest, SignedXmlVerifiesAndAChangedByteFails) {
   const fs::path other = tdb_.dir() / "other";
   ASSERT_TRUE(security::ca_init(other).ok());
   EXPECT_EQ(verify_statement(*xml, other).error().code, "E_EXPENSE_SIGNATURE");
+
+  // `onshi expenses verify`: exit 0 with what the signature vouches for, 1 for a changed file.
+  std::ofstream(tdb_.dir() / "good.xml", std::ios::binary) << *xml;
+  std::ofstream(tdb_.dir() / "bad.xml", std::ios::binary) << changed;
+  const std::string cmd = std::string(ONSHI_BINARY) + " expenses verify --data-dir '" +
+                          tdb_.dir().string() + "' '" + tdb_.dir().string();
+  EXPECT_EQ(std::system((cmd + "/good.xml' > '" + tdb_.dir().string() + "/out.txt'").c_str()), 0);
+  std::ifstream out(tdb_.dir() / "out.txt");
+  const std::string line((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
+  EXPECT_NE(line.find("\"valid\":true,\"year\":2024,\"lines\":3"), std::string::npos) << line;
+  const int bad_rc = std::system((cmd + "/bad.xml' 2> '" + tdb_.dir().string() + "/err.txt'").c_str());
+  EXPECT_EQ(WEXITSTATUS(bad_rc), 1);
+  std::ifstream err(tdb_.dir() / "err.txt");
+  const std::string message((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  EXPECT_NE(message.find("E_EXPENSE_SIGNATURE"), std::string::npos) << message;
 
   auto second = to_signed_xml(year("2023"), tdb_.dir());  // the same signing key again
   ASSERT_TRUE(second.ok());
