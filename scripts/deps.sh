@@ -14,6 +14,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql postgresql-client nginx libnginx-mod-stream
   libpugixml-dev
+  libxmlsec1-dev
   libicu-dev
   libspdlog-dev libfmt-dev
   libcli11-dev

@@ -96,7 +96,7 @@ int run_import(const ClinicalImportArgs& a) {
   if (!kind)
     return finish(a, "refused",
                   Error{"E_FLAG", "kind",
-                        "--kind は medication, checkups, treatments, prescriptions のいずれかです"},
+                        "--kind は medication, checkups, treatments, prescriptions, expenses のいずれかです"},
                   2);
   auto opt = pipeline_options(a);
   if (!opt) return finish(a, "refused", opt.error(), 2);
@@ -167,7 +167,7 @@ void register_import_command(CLI::App* parent, Commands& commands) {
   auto a = std::make_shared<ClinicalImportArgs>();
   CLI::App* cmd = parent->add_subcommand(
       "import", "臨床情報のファイルを登録する (load a CSV of one kind; UTF-8 or Shift_JIS)");
-  cmd->add_option("--kind", a->kind, "medication | checkups | treatments | prescriptions")
+  cmd->add_option("--kind", a->kind, "medication | checkups | treatments | prescriptions | expenses")
       ->required();
   cmd->add_option("--data-dir", a->data_dir, "データディレクトリ (data directory: sqlite:DIR)");
   add_db_option(cmd, a->db);

@@ -58,6 +58,7 @@ void register_generate(CLI::App& app, Commands& commands);      // onshi generat
 void register_demo(CLI::App& app, Commands& commands);          // onshi demo
 void register_quality(CLI::App& app, Commands& commands);       // onshi quality report | overlaps
 void register_claims(CLI::App& app, Commands& commands);        // onshi claims check
+void register_expenses(CLI::App& app, Commands& commands);      // onshi expenses verify
 void register_clinical(CLI::App& app, Commands& commands);      // onshi clinical import | windows
 void register_institutions(CLI::App& app, Commands& commands);  // onshi institutions …
 void register_terminal(CLI::App& app, Commands& commands);      // onshi terminal

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   onshi::cli::register_quality(app, commands);
   onshi::cli::register_claims(app, commands);
   onshi::cli::register_clinical(app, commands);
+  onshi::cli::register_expenses(app, commands);
   onshi::cli::register_institutions(app, commands);
   onshi::cli::register_terminal(app, commands);
   onshi::cli::register_portal(app, commands);

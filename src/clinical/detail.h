@@ -38,6 +38,7 @@ class Resolver {
   explicit Resolver(store::Store& members);
   struct Person {
     std::string card_key, person_link;
+    std::string name, name_kana, birthdate;  // the qualification's (expenses check them)
   };
   // The person (valid as long as the Resolver), or the row's error: E_CLINICAL_QUALIFICATION
   // (unknown, or several branches when the 枝番 is omitted), E_CLINICAL_PERSON (no person
@@ -61,6 +62,11 @@ class Resolver {
 // Remembers each natural key of a load as a 64-bit fingerprint with its first row (16 bytes
 // a key in one flat table, so a file of 10 M rows needs ~300 MB at most); two different keys
 // share a fingerprint with odds of about 2^-64 a pair.
+// 医療費通知情報: the row's Name and Birthdate against its qualification's (expenses.cpp).
+// The error (E_EXPENSE_PERSON, field Name or Birthdate), or nullopt when they agree.
+std::optional<batch::RowError> check_expense_person(const Parsed& p, const Resolver::Person& who,
+                                                    int64_t row);
+
 class KeysSeen {
  public:
   // The row that had `key` first, or nullopt when `key` is new (then `row` is remembered).

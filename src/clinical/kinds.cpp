@@ -8,6 +8,9 @@
 // or digits and a check digit); a procedure a 診療行為コード (9 digits starting with 1); a
 // check item a 特定健診 項目コード (17 letters or digits). An institution's kind (1 医科,
 // 3 歯科, 4 調剤) is the 点数表 digit of its 医療機関コード, and the row must agree with it.
+// 医療費通知情報 (expenses) takes its Category as that digit or as 医科/歯科/調剤 (stored as
+// the digit), whole yen and a month; its Name and Birthdate are checked against the
+// qualification later (expenses.cpp), once the person is known.
 #include <algorithm>
 
 #include "clinical/detail.h"
@@ -32,6 +35,10 @@ enum class Rule {
   kCheckupInstitution,  // 10 digits (健診機関番号)
   kPrescriptionId,      // 1–36 of [0-9A-Za-z-]
   kRp,                  // 1–99
+  kMonth,               // YYYYMM, not after this month
+  kCategory,            // 1 / 3 / 4 (医科 / 歯科 / 調剤 are read as these)
+  kDays,                // 0–31
+  kYen,                 // 0–999,999,999
 };
 
 struct FieldSpec {
@@ -102,7 +109,18 @@ const KindSpec& spec(ClinicalKind kind) {
        {"UsageN", false, Rule::kText, false},
        {"Times", true, Rule::kCount, false}},
       "PrescriptionDate", "DispensingDate"};
+  static const KindSpec expenses{{{"MedicalTreatmentMonth", true, Rule::kMonth, true},
+                                  {"Birthdate", true, Rule::kDate, false},
+                                  {"Name", true, Rule::kText, false},
+                                  {"MedicalInstitutionCode", true, Rule::kInstitution, true},
+                                  {"MedicalInstitutionName", true, Rule::kText, false},
+                                  {"Category", true, Rule::kCategory, true},
+                                  {"Days", true, Rule::kDays, false},
+                                  {"TotalCost", true, Rule::kYen, false},
+                                  {"PatientShare", true, Rule::kYen, false}},
+                                 "MedicalTreatmentMonth", nullptr};
   switch (kind) {
+    case ClinicalKind::kExpense: return expenses;
     case ClinicalKind::kMedication: return medication;
     case ClinicalKind::kCheckup: return checkups;
     case ClinicalKind::kTreatment: return treatments;
@@ -158,6 +176,36 @@ std::string_view trimmed_view(std::string_view v, bool codes = false) {
   while (!v.empty() && blank(v.front())) v.remove_prefix(1);
   while (!v.empty() && blank(v.back())) v.remove_suffix(1);
   return v;
+}
+
+// The rules of the expenses' own columns (check_value's tail).
+batch::RowError check_expense_value(const FieldSpec& f, const std::string& v,
+                                    const LoadOptions& load) {
+  auto err = [&](std::string code, std::string message) {
+    return batch::RowError{0, f.name, std::move(code), std::move(message)};
+  };
+  switch (f.rule) {
+    case Rule::kMonth: {
+      auto d = core::Date::parse(v + "01");
+      if (v.size() != 6 || !core::all_digits(v) || !d)
+        return err("E_DATE", "診療年月は YYYYMM の形式で指定してください");
+      if (*d > load.today) return err("E_DATE_FUTURE", "未来の診療年月です");
+      return {};
+    }
+    case Rule::kCategory:
+      if (v != "1" && v != "3" && v != "4")
+        return err("E_CODE", "区分は 医科（1）, 歯科（3）, 調剤（4）のいずれかです");
+      return {};
+    case Rule::kDays:
+      if (!(v == "0" || in_range(v, 1, 31))) return err("E_CLINICAL_VALUE", "日数は0〜31 の整数です");
+      return {};
+    case Rule::kYen:
+      if (v.empty() || v.size() > 9 || !core::all_digits(v) || (v.size() > 1 && v[0] == '0'))
+        return err("E_CLINICAL_VALUE", "金額は0〜999,999,999 の整数（円）です");
+      return {};
+    default:
+      return {};
+  }
 }
 
 // The error of one value under its rule, or an empty code. `v` is normalised already.
@@ -228,6 +276,11 @@ batch::RowError check_value(const FieldSpec& f, const std::string& v, const Load
     case Rule::kRp:
       if (!in_range(v, 1, 99)) return err("E_CLINICAL_VALUE", "RP番号は1〜99 の整数です");
       return {};
+    case Rule::kMonth:
+    case Rule::kCategory:
+    case Rule::kDays:
+    case Rule::kYen:
+      return check_expense_value(f, v, load);
   }
   return {};
 }
@@ -237,12 +290,21 @@ batch::RowError check_value(const FieldSpec& f, const std::string& v, const Load
 void normalise(const FieldSpec& f, std::string_view raw, std::string& out) {
   if (f.rule == Rule::kText) {
     out.assign(trimmed_view(raw));
-  } else if (std::all_of(raw.begin(), raw.end(), [](char c) { return (c & 0x80) == 0; })) {  // normalize_card_field's own ASCII path, in place
+    return;
+  }
+  if (std::all_of(raw.begin(), raw.end(), [](char c) { return (c & 0x80) == 0; })) {  // normalize_card_field's own ASCII path, in place
     out.assign(trimmed_view(raw, true));
     for (char& c : out)
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   } else {
     out = core::normalize_card_field(raw);
+  }
+  if (f.rule == Rule::kCategory) {
+    if (out == "医科") out = "1";
+    else if (out == "歯科") out = "3";
+    else if (out == "調剤") out = "4";
+  } else if (f.rule == Rule::kYen || f.rule == Rule::kDays) {  // "1,234" as written on a notice
+    out.erase(std::remove(out.begin(), out.end(), ','), out.end());
   }
 }
 
@@ -259,7 +321,8 @@ const std::vector<batch::Column>& columns(ClinicalKind kind) {
   };
   static const std::vector<batch::Column> all[] = {
       make(ClinicalKind::kMedication), make(ClinicalKind::kCheckup),
-      make(ClinicalKind::kTreatment), make(ClinicalKind::kPrescription)};
+      make(ClinicalKind::kTreatment), make(ClinicalKind::kPrescription),
+      make(ClinicalKind::kExpense)};
   return all[static_cast<int>(kind) - 1];
 }
 
@@ -332,6 +395,14 @@ void cross_checks(ClinicalKind kind, const std::vector<std::string>& v,
     else if (kind == ClinicalKind::kTreatment && cls == "4")
       refuse("InstitutionClassification", "薬局（調剤）の診療情報は登録できません");
   }
+  if (kind == ClinicalKind::kExpense) {
+    const std::string& code = at("MedicalInstitutionCode");
+    if (code.size() == 10 && code[2] != at("Category")[0])
+      refuse("Category", "区分が医療機関コードの点数表（" + code.substr(2, 1) + "）と一致しません");
+    if (std::stoll(at("PatientShare")) > std::stoll(at("TotalCost")))
+      errors.push_back({row, "PatientShare", "E_EXPENSE_SHARE", "窓口負担額が医療費の総額を超えています"});
+    return;
+  }
   if (kind == ClinicalKind::kCheckup && at("DataType") == "PQ" && !is_decimal(at("DataValue")))
     errors.push_back({row, "DataValue", "E_CLINICAL_VALUE", "データ型 PQ の値は数値です"});
   if (kind != ClinicalKind::kPrescription) return;
@@ -385,6 +456,7 @@ std::variant<Parsed, RowErrors> parse_row(ClinicalKind kind, const batch::Row& r
     if (s.later_date_field && name == s.later_date_field && !values[i].empty())
       p.record_date = values[i];
   }
+  if (p.record_date.size() == 6) p.record_date += "01";  // a month (expenses): its first day
   return p;
 }
 

@@ -32,6 +32,8 @@ class Sink {
     auto person = resolver_.resolve(p, row.number);
     if (auto* e = std::get_if<batch::RowError>(&person)) return detail::RowErrors{std::move(*e)};
     const auto& who = *std::get<const detail::Resolver::Person*>(person);
+    if (kind_ == ClinicalKind::kExpense)
+      if (auto e = detail::check_expense_person(p, who, row.number)) return detail::RowErrors{*e};
     store::ClinicalPut put;
     put.kind = kind_;
     put.record_key.reserve(who.card_key.size() + p.key_tail.size());

@@ -113,7 +113,8 @@ std::variant<Resolver::Person, batch::RowError> Resolver::lookup(const Parsed& p
   if (found[0].person_link.empty())
     return batch::RowError{0, "InsuredIdentificationNumber", "E_CLINICAL_PERSON",
                            "この資格には個人番号が登録されていないため、本人の情報として保存できません"};
-  return Person{found[0].qualification.card_key(), std::move(found[0].person_link)};
+  const core::Qualification& q = found[0].qualification;
+  return Person{q.card_key(), std::move(found[0].person_link), q.name, q.name_kana, q.birthdate};
 }
 
 std::optional<int64_t> KeysSeen::first_row(std::string_view key, int64_t row) {

@@ -2,7 +2,8 @@
 // `as_of` of what a clinic's professional would see for them — the prescriptions of their
 // chronic conditions dispensed every 4 or 8 weeks, a few acute ones, yearly specific health
 // checks with values that drift from year to year, some treatments (ECG, CT, a cataract
-// operation) and the electronic prescriptions of the last 100 days.
+// operation) and the electronic prescriptions of the last 100 days; and two years of their
+// 医療費通知情報 for the portal.
 //
 // It is fixed data and date arithmetic only — no randomness — so the same `as_of` gives the
 // same bytes. Drug, procedure and check-item codes have the public codes' shapes (レセプト
@@ -233,11 +234,44 @@ std::string prescriptions(Date as_of) {
   return out;
 }
 
+// 医療費通知情報: two years of months (the last one two months back, as notices lag) of the
+// clinic's monthly visit and the pharmacy's 28-day dispensing for 山田 太郎 and 鈴木 一郎, a
+// dental course and a hospital visit now and then; PatientShare is 3割 of TotalCost, rounded
+// to 10 yen as at a counter.
+std::string expenses(Date as_of) {
+  std::string out =
+      "MedicalTreatmentMonth,InsurerNumber,InsuredCardSymbol,InsuredIdentificationNumber,"
+      "InsuredBranchNumber,Birthdate,Name,MedicalInstitutionCode,MedicalInstitutionName,"
+      "Category,Days,TotalCost,PatientShare\n";
+  static const Place dental{institution("133013456"), "みなと歯科医院", "3"};
+  const auto row = [&](Date month, const Member& m, const char* birth, const char* name,
+                       const Place& p, int days, int total) {
+    char ym[8];
+    std::snprintf(ym, sizeof ym, "%04d%02d", month.year(), month.month());
+    out += std::string(ym) + "," + qual(m) + "," + birth + "," + name + "," + p.code + "," +
+           p.name + "," + p.classification + "," + std::to_string(days) + "," +
+           std::to_string(total) + "," + std::to_string((total * 3 + 50) / 100 * 10) + "\n";
+  };
+  Date first = Date::from_ymd(as_of.year(), as_of.month(), 1);
+  for (int k = 2; k < 26; ++k) {
+    const int index = first.year() * 12 + first.month() - 1 - k;
+    const Date m = Date::from_ymd(index / 12, index % 12 + 1, 1);
+    const int vary = (k * 37) % 7;  // the same month always costs the same
+    row(m, kYamada, "19800515", "山田　太郎", clinic(), 1, 4230 + vary * 150);
+    row(m, kYamada, "19800515", "山田　太郎", pharmacy(), 1, 6180 + vary * 40);
+    row(m, kSuzuki, "19751120", "鈴木　一郎", clinic(), 1 + k % 2, 5870 + vary * 210);
+    row(m, kSuzuki, "19751120", "鈴木　一郎", pharmacy(), 1, 11340 + vary * 60);
+    if (k % 6 == 3) row(m, kYamada, "19800515", "山田　太郎", dental, 3, 9120 + vary * 300);
+    if (k % 9 == 4) row(m, kSuzuki, "19751120", "鈴木　一郎", hospital(), 1, 28650 + vary * 900);
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& clinical_kinds() {
   static const std::vector<std::string> k = {"medication", "checkups", "treatments",
-                                             "prescriptions"};
+                                             "prescriptions", "expenses"};
   return k;
 }
 
@@ -246,6 +280,7 @@ std::string demo_clinical_csv(std::string_view kind, core::Date as_of) {
   if (kind == "checkups") return checkups(as_of);
   if (kind == "treatments") return treatments(as_of);
   if (kind == "prescriptions") return prescriptions(as_of);
+  if (kind == "expenses") return expenses(as_of);
   return "";
 }
 

@@ -85,7 +85,8 @@ std::string demo_members_csv(core::Date as_of);
 // The fixed demo members' clinical history (clinical_history.cpp): three years before
 // `as_of` of medication, yearly specific health checks (BMI, blood pressure, LDL, HbA1c …
 // with reference ranges), treatments and the last 100 days' electronic prescriptions, for
-// the members above who have a My Number. One CSV (UTF-8, header + rows) per kind named by
+// the members above who have a My Number, and two years of 医療費通知情報 (expenses) for two of
+// them. One CSV (UTF-8, header + rows) per kind named by
 // clinical_kinds() — what `onshi clinical import --kind KIND` reads; "" for another name.
 const std::vector<std::string>& clinical_kinds();
 std::string demo_clinical_csv(std::string_view kind, core::Date as_of);

@@ -6,7 +6,8 @@
 //   POST /api/sign-in           {"card","pin"} → {"signedIn","csrf","label","linked"} + cookie
 //   GET  /api/session           {"signedIn","csrf","label"} (the page's CSRF token after a reload)
 //   POST /api/sign-out          {"csrf"} — ends the session here and at the central service
-//   GET  /api/me/card | qualifications | consents | accesses | audit-entries   relayed as the service answers
+//   GET  /api/me/card | qualifications | consents | accesses | audit-entries | expenses   relayed
+//        as the service answers; GET /api/me/expenses/statement?year=&format=csv|pdf|xml a file to download
 //   POST /api/me/link           {"csrf","pin"} — 初回登録 with the signed-in card and its PIN
 //   POST /api/me/withdraw       {"csrf","institution","category"}
 //
@@ -20,15 +21,17 @@
 #include "card/card.h"
 #include "core/log.h"
 #include "portal/detail.h"
+#include "web/assets.h"
 
 namespace onshi::portal {
 namespace {
 namespace fs = std::filesystem;
 
-// A query string re-encoded: only the filter parameters of the access log pass.
+// A query string re-encoded: only the filter parameters of the access log and the year and
+// format of the expenses pass.
 std::string relay_query(const http::Request& req) {
   std::string out;
-  for (const char* k : {"from", "to", "institution", "limit"}) {
+  for (const char* k : {"from", "to", "institution", "limit", "year", "format"}) {
     const std::string v = req.query_param(k);
     if (v.empty()) continue;
     std::string enc;
@@ -53,6 +56,14 @@ http::Response unreachable(const Error& e) {
 
 // The central service's answer as it came (problem+json kept as such).
 http::Response relayed(const http::ClientResponse& r) {
+  if (r.status == 200 && r.content_type.find("json") == std::string::npos) {  // a statement
+    http::Response out;
+    out.content_type = r.content_type;
+    out.body = r.body;
+    out.headers.emplace_back("Cache-Control", "no-store");
+    web::add_security_headers(out);
+    return out;
+  }
   http::Response out = json_answer(r.status, r.body);
   if (r.status / 100 != 2) out.content_type = "application/problem+json";
   return out;
@@ -211,7 +222,14 @@ http::Response Portal::Impl::relay_get(const http::Request& req, const std::stri
   auto r = central("GET", target + relay_query(req), "", s->central_token);
   if (!r) return unreachable(r.error());
   if (r->status == 401) close_session(req);  // ended at the central service
-  return relayed(*r);
+  http::Response out = relayed(*r);
+  const std::string year = req.query_param("year"), format = req.query_param("format");
+  if (out.content_type.find("json") == std::string::npos && r->status == 200 && year.size() == 4 &&
+      std::all_of(year.begin(), year.end(), ::isdigit) &&
+      (format == "csv" || format == "pdf" || format == "xml"))
+    out.headers.push_back({"Content-Disposition",
+                           "attachment; filename=\"iryohi-" + year + "." + format + "\""});
+  return out;
 }
 
 http::Response Portal::Impl::link(const http::Request& req) {

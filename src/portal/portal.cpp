@@ -132,7 +132,8 @@ http::Router Portal::Impl::router() {
   add("GET", "/api/session", &Impl::session);
   add("POST", "/api/me/link", &Impl::link);
   add("POST", "/api/me/withdraw", &Impl::withdraw);
-  for (const char* what : {"card", "qualifications", "consents", "accesses", "audit-entries"}) {
+  for (const char* what : {"card", "qualifications", "consents", "accesses", "audit-entries",
+                           "expenses", "expenses/statement"}) {
     const std::string target = std::string("/v1/me/") + what;
     r.add("GET", std::string("/api/me/") + what, open,
           [this, target](const http::Request& q) { return relay_get(q, target); });

@@ -1,5 +1,6 @@
-// Inside serve/: what the two files of the portal's routes share (routes_portal.cpp: sign-in,
-// card, qualifications, consents; routes_portal_log.cpp: who looked). Not part of any API.
+// Inside serve/: what the files of the portal's routes share (routes_portal.cpp: sign-in,
+// card, qualifications, consents; routes_portal_log.cpp: who looked; routes_me_expenses.cpp:
+// 医療費通知情報). Not part of any API.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -27,6 +28,8 @@ struct PortalRoutes {
   store::Store* store = nullptr;
   store::AccessStore* access = nullptr;
   store::InstitutionStore* institutions = nullptr;
+  store::Database* db = nullptr;    // the clinical store's expenses
+  std::filesystem::path data_dir;   // the statement's signing key (DIR/ca)
   security::AuditLog* audit = nullptr;
   std::filesystem::path data_dir;  // the service's key and certificate (DIR/ca) sign downloads
   std::mutex names_mu;
@@ -55,5 +58,8 @@ std::string institution_name(PortalRoutes& r, const std::string& code);
 http::Response accesses(PortalRoutes& r, const http::Request& req);
 // GET /v1/me/audit-entries (routes_portal_log.cpp).
 http::Response audit_entries(PortalRoutes& r, const http::Request& req);
+// GET /v1/me/expenses, GET /v1/me/expenses/statement (routes_me_expenses.cpp).
+http::Response expenses_year(PortalRoutes& r, const http::Request& req);
+http::Response expenses_statement(PortalRoutes& r, const http::Request& req);
 
 }  // namespace onshi::serve::portal_detail

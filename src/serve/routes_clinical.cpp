@@ -4,8 +4,8 @@
 // Who may send what is the route table itself: 審査支払機関 (certificate role "reviewer")
 // send what derives from claims — medication and treatments — and the prescriptions and
 // dispensings of the electronic prescription service, which the same organisations run;
-// insurers send the specific health checks of their own members (a row naming another
-// insurer number is rejected with E_FORBIDDEN_INSURER). The body is a JSON array of records
+// insurers send the specific health checks and the 医療費通知情報 (expenses) of their own
+// members (a row naming another insurer number is rejected with E_FORBIDDEN_INSURER). The body is a JSON array of records
 // with lowerCamelCase keys, or {"records":[…]}; the answer is the load's report, rows rejected
 // with their index, field, code and message. Each request is one transaction and one audit
 // entry ("clinical.load", with the counts).
@@ -66,6 +66,7 @@ void add_clinical_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/clinical/prescriptions", {core::Role::kReviewer},
              to(ClinicalKind::kPrescription));
   router.add("POST", "/v1/clinical/checkups", {core::Role::kInsurer}, to(ClinicalKind::kCheckup));
+  router.add("POST", "/v1/clinical/expenses", {core::Role::kInsurer}, to(ClinicalKind::kExpense));
 }
 
 }  // namespace onshi::serve

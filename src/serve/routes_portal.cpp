@@ -12,6 +12,7 @@
 //   POST   /v1/me/consents/withdrawals {"institution","category"} → OQSCD031 2 (患者)
 //   GET    /v1/me/accesses    who looked: confirmations and clinical views (routes_portal_log.cpp)
 //   GET    /v1/me/audit-entries  the person's entries, signed, to check against the chain (same)
+//   GET    /v1/me/expenses[/statement]  医療費通知情報 and its yearly statement (routes_me_expenses.cpp)
 //
 // The one decision: every /v1/me route but the first two wants the portal's certificate AND
 // a live person session (`Authorization: Bearer <token>`, card::Sessions), and takes the
@@ -313,6 +314,7 @@ void add_portal_routes(http::Router& router, Context& ctx) {
   r->access = &ctx.db.access();
   r->institutions = &ctx.db.institutions();
   r->audit = &ctx.audit;
+  r->db = &ctx.db;
   r->data_dir = ctx.data_dir;
   const http::Admit portal{core::Role::kPortal};
   router.add("POST", "/v1/me/challenges", portal, handler(r, challenges));
@@ -325,6 +327,8 @@ void add_portal_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/me/consents/withdrawals", portal, handler(r, withdraw));
   router.add("GET", "/v1/me/accesses", portal, handler(r, accesses));
   router.add("GET", "/v1/me/audit-entries", portal, handler(r, audit_entries));
+  router.add("GET", "/v1/me/expenses", portal, handler(r, expenses_year));
+  router.add("GET", "/v1/me/expenses/statement", portal, handler(r, expenses_statement));
 }
 
 }  // namespace onshi::serve

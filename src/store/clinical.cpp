@@ -10,6 +10,7 @@ std::string_view clinical_kind_name(ClinicalKind kind) {
     case ClinicalKind::kCheckup: return "checkups";
     case ClinicalKind::kTreatment: return "treatments";
     case ClinicalKind::kPrescription: return "prescriptions";
+    case ClinicalKind::kExpense: return "expenses";
   }
   return "";
 }
@@ -17,6 +18,7 @@ std::string_view clinical_kind_name(ClinicalKind kind) {
 std::optional<ClinicalKind> parse_clinical_kind(std::string_view name) {
   for (ClinicalKind k : kClinicalKinds)
     if (clinical_kind_name(k) == name) return k;
+  if (name == clinical_kind_name(ClinicalKind::kExpense)) return ClinicalKind::kExpense;
   return std::nullopt;
 }
 
@@ -31,6 +33,8 @@ const std::vector<ViewingWindow>& default_clinical_windows() {
       {ClinicalKind::kTreatment, 3, 'Y', "診療情報: 薬剤情報と同じくレセプト由来, 3年分 (医療機関等向け総合ポータルサイト FAQ)"},
       {ClinicalKind::kPrescription, 100, 'D',
        "処方・調剤情報: 最大100日分 (電子処方箋管理サービス, 医療機関等向け総合ポータルサイト FAQ)"},
+      {ClinicalKind::kExpense, 5, 'Y',
+       "医療費通知情報: 5年分 (医療費控除の還付申告は5年前の年分まで — 国税通則法74条)"},
   };
   return w;
 }

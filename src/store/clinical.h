@@ -42,10 +42,12 @@ enum class ClinicalKind : int {
   kCheckup = 2,       // 特定健診情報 (from insurers): "checkups"
   kTreatment = 3,     // 診療情報 (from claims): "treatments"
   kPrescription = 4,  // 処方・調剤情報 (electronic prescriptions): "prescriptions"
+  kExpense = 5,       // 医療費通知情報 (from insurers, the person's own portal only): "expenses"
 };
 inline constexpr ClinicalKind kClinicalKinds[] = {ClinicalKind::kMedication, ClinicalKind::kCheckup,
                                                   ClinicalKind::kTreatment,
                                                   ClinicalKind::kPrescription};
+// kClinicalKinds are the kinds a professional views; kExpense is read by the person only.
 std::string_view clinical_kind_name(ClinicalKind kind);
 std::optional<ClinicalKind> parse_clinical_kind(std::string_view name);
 

@@ -8,8 +8,8 @@
 // the fixed demo members), two cards (山田 太郎 linked, 佐藤 ハナ not), then serve, terminal
 // and portal on port 0. The clinic confirms 山田 太郎 by card with the medication consent
 // through the terminal's API; the portal then shows that confirmation in 閲覧履歴 and the
-// consent in 同意の管理, where it is withdrawn. 閲覧履歴's download is checked with
-// `onshi audit verify --entries`.
+// consent in 同意の管理, where it is withdrawn; 医療費通知情報 shows the demo's expenses.
+// 閲覧履歴's download is checked with `onshi audit verify --entries`.
 // Run: ONSHI_BINARY=/path/to/onshi node --test portal.spec.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,6 +171,29 @@ describe('patient portal', () => {
       body: JSON.stringify({ institution: '1310112345', category: 'medication' }),
     })).status);
     assert.equal(status, 403);
+  });
+
+  // R-CARD-2 (issue 17 point 2): 医療費通知情報 shows the demo's rows of a year with their
+  // totals, and the statement downloads as CSV (UTF-8 with BOM, a 合計 line).
+  test('医療費通知情報 and the CSV statement', async () => {
+    const back = new Date();
+    back.setMonth(back.getMonth() - 2); // the demo's newest month
+    const year = String(back.getFullYear());
+    await page.click('#tab-expenses');
+    await page.waitForSelector(`#expenses-year option[value="${year}"]`, { state: 'attached' });
+    await page.selectOption('#expenses-year', year);
+    await page.waitForSelector('#expenses-table tr.total');
+    const table = await page.textContent('#expenses-table');
+    assert.match(table, /オンシ内科クリニック/);
+    assert.match(table, /さくら薬局/);
+    assert.match(table, /調剤/);
+    assert.match(table, /合計/);
+    noMyNumber(await page.content());
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#expenses-csv')]);
+    assert.equal(download.suggestedFilename(), `iryohi-${year}.csv`);
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.ok(csv.startsWith('\uFEFF診療年月,医療機関コード'), csv.slice(0, 40));
+    assert.match(csv, /\r\n合計,,,,\d+,\d+,\d+\r\n$/);
   });
 
   // R-CARD-2: sign-out ends the session; the API refuses afterwards.

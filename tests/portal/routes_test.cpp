@@ -4,13 +4,15 @@
 // session, with another portal's session and with a non-portal certificate; sign-out and a
 // revoked card end the session; 初回登録 from the portal; a consent withdrawn from home
 // (OQSCD031 2) is gone at once; who looked lists the clinic's confirmation; every answer is
-// audited with the person as actor; the My Number is in no answer.
+// audited with the person as actor; the My Number is in no answer; 医療費通知情報 and its
+// yearly statement answer the person's own rows only.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
 #include "card/card.h"
 #include "card/card_helpers.h"
+#include "expenses/expenses.h"
 #include "security/audit_events.h"
 #include "security/ca.h"
 #include "serve/service_fixture.h"
@@ -288,6 +290,76 @@ TEST_P(PortalRoutesTest, WhoLookedAndWithdrawal) {
                             "application/json", "Bearer " + token);
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->status, 400);
+}
+
+// Issue 17 point 2 (R-CARD-2): the insurer loads 医療費通知情報 of its own members only; a
+// session reads its own person's year and nobody else's; no session is refused; the yearly
+// statement comes as CSV, PDF and an XML that `verify_statement` accepts against the CA.
+TEST_P(PortalRoutesTest, ExpensesOfThePersonOnly) {
+  auto insurer = service_->client("insurer");
+  const std::string row =
+      R"({"medicalTreatmentMonth":"%M","insurerNumber":"%I","insuredCardSymbol":"12",)"
+      R"("insuredIdentificationNumber":"%N","insuredBranchNumber":"00","birthdate":"19800505",)"
+      R"("name":"試験 花子","medicalInstitutionCode":"1310112345","medicalInstitutionName":"さくら内科",)"
+      R"("category":"医科","days":2,"totalCost":10000,"patientShare":3000})";
+  auto fill = [&](std::string m, std::string i, std::string n) {
+    std::string r = row;
+    for (auto [k, v] : {std::pair{"%M", m}, {"%I", i}, {"%N", n}}) r.replace(r.find(k), 2, v);
+    return r;
+  };
+  const std::string body = "[" + fill("202501", "06130488", "100") + "," +
+                           fill("202503", "06130488", "100") + "," +
+                           fill("202502", "06130488", "200") + "," +
+                           fill("202504", "06139992", "100") + "]";
+  auto loaded = insurer.request("POST", "/v1/clinical/expenses", body);
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->status, 200) << loaded->body;
+  auto report = json::parse(loaded->body).as_object();
+  EXPECT_EQ(report.at("accepted").as_int64(), 3) << loaded->body;
+  EXPECT_EQ(report.at("errors").at(0).at("code").as_string(), "E_FORBIDDEN_INSURER");
+  auto clinic = service_->client("clinic");
+  auto by_clinic = clinic.request("POST", "/v1/clinical/expenses", body);
+  ASSERT_TRUE(by_clinic.ok());
+  EXPECT_EQ(by_clinic->status, 403);
+
+  auto portal = service_->client("portal");
+  const std::string hanako = sign_in(portal, "hanako.card");
+  const std::string taro = sign_in(portal, "taro.card");
+  ASSERT_FALSE(hanako.empty());
+  auto mine = get(portal, "/v1/me/expenses?year=2025", hanako);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  auto year = json::parse(mine.body).as_object();
+  ASSERT_EQ(year.at("lines").as_array().size(), 2u);
+  EXPECT_EQ(year.at("totals").at("totalCost").as_int64(), 20000);
+  EXPECT_EQ(year.at("totals").at("patientShare").as_int64(), 6000);
+  auto his = json::parse(get(portal, "/v1/me/expenses?year=2025", taro).body).as_object();
+  ASSERT_EQ(his.at("lines").as_array().size(), 1u);
+  EXPECT_EQ(his.at("lines").at(0).at("month").as_string(), "202502");
+
+  EXPECT_EQ(get(portal, "/v1/me/expenses?year=2025", "").status, 401);
+  EXPECT_EQ(get(portal, "/v1/me/expenses?year=2025", "forged-token").status, 401);
+  auto bad_year = get(portal, "/v1/me/expenses?year=25", hanako);
+  EXPECT_EQ(bad_year.status, 400);
+  EXPECT_EQ(code(bad_year), "E_EXPENSE_YEAR");
+  auto bad_format = get(portal, "/v1/me/expenses/statement?year=2025&format=doc", hanako);
+  EXPECT_EQ(code(bad_format), "E_EXPENSE_FORMAT");
+  auto as_clinic = clinic.request("GET", "/v1/me/expenses?year=2025", "", "application/json",
+                                  "Bearer " + hanako);
+  ASSERT_TRUE(as_clinic.ok());
+  EXPECT_EQ(as_clinic->status, 403);
+
+  auto csv = get(portal, "/v1/me/expenses/statement?year=2025&format=csv", hanako);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.content_type.rfind("text/csv", 0), 0u);
+  EXPECT_NE(csv.body.find("合計,,,,4,20000,6000"), std::string::npos) << csv.body;
+  auto pdf = get(portal, "/v1/me/expenses/statement?year=2025&format=pdf", hanako);
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
+  auto xml = get(portal, "/v1/me/expenses/statement?year=2025&format=xml", hanako);
+  ASSERT_EQ(xml.status, 200) << xml.body;
+  auto v = expenses::verify_statement(xml.body, service_->dir());
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->lines, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PortalRoutesTest,

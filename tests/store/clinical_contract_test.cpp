@@ -131,7 +131,7 @@ TEST_P(ClinicalContractTest, WindowsSeededAndChangeable) {
   ClinicalStore& s = db_->clinical();
   auto w = s.windows();
   ASSERT_TRUE(w.ok()) << w.error().message;
-  ASSERT_EQ(w->size(), 4u);
+  ASSERT_EQ(w->size(), 5u);  // the four kinds of the views and 医療費通知情報 (R-CARD-2)
   EXPECT_EQ((*w)[0].kind, ClinicalKind::kMedication);
   EXPECT_EQ((*w)[0].amount, 3);
   EXPECT_EQ((*w)[0].unit, 'Y');
@@ -139,6 +139,9 @@ TEST_P(ClinicalContractTest, WindowsSeededAndChangeable) {
   EXPECT_EQ((*w)[3].amount, 100);
   EXPECT_EQ((*w)[3].unit, 'D');
   EXPECT_FALSE((*w)[0].basis.empty());
+  EXPECT_EQ((*w)[4].kind, ClinicalKind::kExpense);  // 5 years: the 還付申告's reach
+  EXPECT_EQ((*w)[4].amount, 5);
+  EXPECT_EQ((*w)[4].unit, 'Y');
 
   ASSERT_TRUE(s.set_window({ClinicalKind::kMedication, 36, 'M', "operator"}).ok());
   auto bad = s.set_window({ClinicalKind::kMedication, 0, 'M', "operator"});

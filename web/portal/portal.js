@@ -8,7 +8,7 @@
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) =>
   ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-const TABS = ["card", "qualifications", "accesses", "consents"];
+const TABS = ["card", "qualifications", "accesses", "consents", "expenses"];
 let csrf = "";
 
 async function api(path, body) {
@@ -88,12 +88,14 @@ $("sign-out").addEventListener("click", async () => {
 });
 
 // ---- tabs ----
+// What each tab loads when opened; the pages in their own files add theirs (expenses.js).
+const LOADERS = {};
 function selectTab(name) {
   for (const t of TABS) {
     $("tab-" + t).setAttribute("aria-selected", String(t === name));
     $("panel-" + t).hidden = t !== name;
   }
-  ({ card: loadCard, qualifications: loadQualifications, accesses: loadAccesses, consents: loadConsents })[name]();
+  (LOADERS[name] || (() => {}))();
 }
 for (const t of TABS) $("tab-" + t).addEventListener("click", () => selectTab(t));
 
@@ -212,3 +214,5 @@ async function loadConsents() {
     showSignIn();
   }
 })();
+Object.assign(LOADERS, { card: loadCard, qualifications: loadQualifications,
+  accesses: loadAccesses, consents: loadConsents });
