@@ -28,6 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 const char* const kClinic = "1310112345";
 const char* const kInsurer = "06130488";
+const char* const kOther = "3410712362";  // another institution: the new client
 
 // The central service on a SQLite data directory with the CA and two client certificates.
 class Running {
@@ -37,6 +38,7 @@ class Running {
     EXPECT_TRUE(security::ca_init(dir_).ok());
     EXPECT_TRUE(security::issue_client(dir_, security::Role::kInstitution, kClinic, dir_ / "clinic").ok());
     EXPECT_TRUE(security::issue_client(dir_, security::Role::kInsurer, kInsurer, dir_ / "insurer").ok());
+    EXPECT_TRUE(security::issue_client(dir_, security::Role::kInstitution, kOther, dir_ / "other").ok());
     serve::ServiceOptions o;
     o.data_dir = dir_;
     auto s = serve::Service::open(o);
@@ -179,7 +181,9 @@ int slowloris(uint16_t port) {
 }
 
 // 1,000 slowloris connections and 2,000 idle keep-alive connections (each made one request
-// and stays open) do not keep a new client from its answer.
+// and stays open; 1,000 of the clinic and 1,000 of the insurer, each at the default limit per
+// certificate) do not keep a new client — another institution — from its answer; a further
+// connection of the clinic is over its limit (503 E_TOO_MANY_CONNECTIONS).
 TEST_F(ExhaustionTest, SlowlorisAndIdleConnectionsDoNotBlockANewClient) {
   const int n_slow = count_from_env("ONSHI_SLOWLORIS", 1000);
   const int n_idle = count_from_env("ONSHI_IDLE", 2000);
@@ -196,13 +200,19 @@ TEST_F(ExhaustionTest, SlowlorisAndIdleConnectionsDoNotBlockANewClient) {
     slow.push_back(fd);
   }
   auto t0 = std::chrono::steady_clock::now();
-  auto r = client("clinic").request("GET", "/healthz");
+  auto r = client("other").request("GET", "/healthz");
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                   .count();
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, 200);
   std::cout << "a new client's answer with " << n_slow << " slowloris and " << n_idle
             << " idle keep-alive connections open: " << ms << " ms\n";
+  if (n_idle >= 2 * http::Limits{}.max_connections_per_peer) {
+    auto over = client("clinic").request("GET", "/healthz");
+    ASSERT_TRUE(over.ok()) << over.error().message;
+    EXPECT_EQ(over->status, 503);
+    EXPECT_EQ(code_of(over->body), "E_TOO_MANY_CONNECTIONS");
+  }
   for (auto& c : idle) EXPECT_TRUE(c->request("GET", "/healthz").ok());  // still served
   for (int fd : slow) ::close(fd);
 }
