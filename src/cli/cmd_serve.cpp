@@ -3,8 +3,8 @@
 // The keys and certificates are in the data directory (`onshi ca init` put the CA and the
 // server certificate there); the state is in the database `--db` names (by default the SQLite
 // files of the same directory). Several `onshi serve` may share one PostgreSQL database. The
-// other flags are where to listen and how long a read may wait for its audit entry before it
-// is refused.
+// other flags are where to listen, how long a read may wait for its audit entry before it
+// is refused, and the limits against exhaustion (http/limits.h, docs/operations.md).
 #include <iostream>
 
 #include "cli/commands.h"
@@ -19,6 +19,8 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8443";
   int threads = 2;
   int audit_wait_ms = 5000;
+  int max_body_mib = 64;
+  http::Limits limits;
 };
 
 // Runs the service until SIGINT/SIGTERM: 0 stopped, 2 an unusable flag, CA or database,
@@ -37,6 +39,8 @@ int run_serve(const ServeArgs& o) {
   so.port = listen->second;
   so.threads = o.threads;
   so.audit_timeout = std::chrono::milliseconds(o.audit_wait_ms);
+  so.max_body_bytes = static_cast<size_t>(o.max_body_mib) * 1024 * 1024;
+  so.limits = o.limits;
   auto svc = serve::Service::open(so);
   if (!svc) {
     print_error(std::cerr, "", svc.error());
@@ -51,6 +55,31 @@ int run_serve(const ServeArgs& o) {
   (*svc)->wait();
   (*svc)->stop();
   return 0;
+}
+
+// The limits against exhaustion (docs/operations.md, "Limits").
+void add_limit_options(CLI::App* cmd, ServeArgs& o) {
+  auto& l = o.limits;
+  cmd->add_option("--max-body-mib", o.max_body_mib, "要求本文の上限 (MiB); 超えると 413 E_BODY_TOO_LARGE")
+      ->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--max-header-bytes", l.max_header_bytes,
+                  "要求行とヘッダーの上限 (バイト); 超えると 431 E_HEADER_TOO_LARGE")
+      ->capture_default_str()->check(CLI::Range(1024u, 1024u * 1024u));
+  cmd->add_option("--handshake-timeout", l.handshake_timeout_s, "TLS ハンドシェイクの制限時間 (秒)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  cmd->add_option("--idle-timeout", l.idle_timeout_s,
+                  "要求を待つ・要求が届き終わるまでの制限時間 (秒; slowloris 対策)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  cmd->add_option("--max-connections", l.max_connections, "同時接続数の上限 (全体; 0 = なし)")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
+  cmd->add_option("--max-connections-per-cert", l.max_connections_per_peer,
+                  "証明書ごとの同時接続数の上限 (0 = なし); 超えると 503 E_TOO_MANY_CONNECTIONS")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
+  cmd->add_option("--rate-per-cert", l.rate_per_peer,
+                  "証明書ごとの毎秒要求数の上限 (0 = なし); 超えると 429 E_RATE_LIMITED と Retry-After")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
+  cmd->add_option("--rate-burst", l.burst_per_peer, "続けて受ける要求数 (0 = 毎秒上限の2倍)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
 }
 
 }  // namespace
@@ -71,6 +100,7 @@ void register_serve(CLI::App& app, Commands& commands) {
                   "照会の監査記録を待つ最長時間 (ミリ秒); 過ぎたら回答せず E_STORE")
       ->capture_default_str()
       ->check(CLI::Range(10, 600000));
+  add_limit_options(cmd, *o);
   commands.on_run(cmd, [o] { return run_serve(*o); });
 }
 

@@ -177,6 +177,7 @@ struct Client::Impl {
     ClientResponse out;
     out.status = static_cast<int>(res.result_int());
     if (auto it = res.find(bhttp::field::content_type); it != res.end()) out.content_type = std::string(it->value());
+    if (auto it = res.find(bhttp::field::retry_after); it != res.end()) out.retry_after = std::string(it->value());
     out.body = std::move(res.body());
     if (!res.keep_alive()) disconnect();
     return out;

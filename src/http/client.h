@@ -35,6 +35,7 @@ Result<std::pair<std::string, uint16_t>> parse_url(std::string_view url, std::st
 struct ClientResponse {
   int status = 0;
   std::string content_type;
+  std::string retry_after;  // the Retry-After header of a 429 or 503, or ""
   std::string body;
 };
 

@@ -51,38 +51,8 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
-constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr auto kShutdownTimeout = std::chrono::seconds(5);
 constexpr auto kStopGrace = std::chrono::seconds(3);
-constexpr unsigned kHeaderLimit = 16 * 1024;
-
-// The UTF-8 text of the first subject entry with this NID, or "".
-std::string subject_entry(X509_NAME* name, int nid) {
-  int idx = X509_NAME_get_index_by_NID(name, nid, -1);
-  if (idx < 0) return "";
-  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-  unsigned char* utf8 = nullptr;
-  int n = ASN1_STRING_to_UTF8(&utf8, data);
-  if (n < 0) return "";
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
-  OPENSSL_free(utf8);
-  return out;
-}
-
-// Role and id from a peer certificate that OpenSSL verified; an empty Peer otherwise.
-Peer peer_from_ssl(SSL* ssl) {
-  Peer peer;
-  X509* cert = SSL_get1_peer_certificate(ssl);
-  if (cert == nullptr) return peer;
-  if (SSL_get_verify_result(ssl) == X509_V_OK) {
-    X509_NAME* subject = X509_get_subject_name(cert);
-    peer.role = core::parse_role(subject_entry(subject, NID_organizationalUnitName));
-    peer.id = subject_entry(subject, NID_commonName);
-  }
-  X509_free(cert);
-  return peer;
-}
 
 bool is_http_parse_error(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category();
@@ -113,6 +83,7 @@ struct ServerState {
   // Refused handshakes by code (detail::kHandshakeRefusalCodes, same order).
   std::array<std::atomic<uint64_t>, std::size(detail::kHandshakeRefusalCodes)> tls_refusals{};
   detail::Revocations revocations;
+  PeerLimiter limiter;  // connections and rate per certificate (options.limits)
   std::function<Status()> health;  // set before start(); empty = always healthy
 
   std::mutex state_mu;
@@ -152,7 +123,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     requires(!kTls)
       : server_(server), stream_(std::move(socket)) {}
 
-  ~Connection() override { server_.unregister_connection(this); }
+  ~Connection() override {
+    if (peer_counted_) server_.limiter.close(peer_key_);
+    server_.unregister_connection(this);
+  }
 
   void run() {
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Connection::on_run, shared_from_this()));
@@ -177,11 +151,12 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       error_code ignored;
       remote_ =
           beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored).address().to_string();
-      beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.options.limits.handshake_timeout_s));
       stream_.async_handshake(ssl::stream_base::server,
                               beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
     } else {
-      do_read();  // plain HTTP: no handshake, no certificate, no peer role
+      peer_counted_ = true;  // plain HTTP: no handshake, no certificate, no peer role, no limit
+      do_read();
     }
   }
 
@@ -198,7 +173,9 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       }
       return;
     }
-    if constexpr (kTls) peer_ = peer_from_ssl(stream_.native_handle());
+    if constexpr (kTls) peer_ = detail::peer_from_ssl(stream_.native_handle());
+    if (peer_.role) peer_key_ = peer_.role_text() + ":" + peer_.id;
+    peer_counted_ = server_.limiter.open(peer_key_);  // if not, the request gets a 503
     do_read();
   }
 
@@ -206,8 +183,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     if (closed_) return;
     parser_.emplace();
     parser_->body_limit(server_.options.max_body_bytes);
-    parser_->header_limit(kHeaderLimit);
-    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    parser_->header_limit(server_.options.limits.max_header_bytes);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.options.limits.idle_timeout_s));
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::on_read, shared_from_this()));
   }
 
@@ -252,6 +229,24 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     bool keep_alive = msg.keep_alive();
 
     Response resp;
+    int wait = 0;
+    if (!peer_counted_) {
+      resp = problem(503, Error{"E_TOO_MANY_CONNECTIONS", "", "この証明書の同時接続数が上限に達しています"});
+      keep_alive = false;
+    } else if (req.path != "/healthz" && req.path != "/metrics" && (wait = server_.limiter.take(peer_key_)) > 0) {
+      resp = problem(429, Error{"E_RATE_LIMITED", "",
+                                "要求が多すぎます。" + std::to_string(wait) + " 秒後に送り直してください"});
+      resp.headers.emplace_back("Retry-After", std::to_string(wait));
+    } else {
+      resp = dispatch(req);
+    }
+    std::string route = resp.status == 404 ? "unmatched" : req.path;
+    send(std::move(resp), std::move(route), keep_alive);
+  }
+
+  // The route's answer; a handler that throws is a 500.
+  Response dispatch(const Request& req) {
+    Response resp;
     try {
       resp = server_.router.dispatch(req);
     } catch (const std::exception& e) {
@@ -261,8 +256,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       core::log_error("http.handler_exception", {{"method", req.method}, {"path", req.path}, {"what", "unknown"}});
       resp = problem(500, Error{"E_INTERNAL", "", "内部エラーが発生しました"});
     }
-    std::string route = resp.status == 404 ? "unmatched" : req.path;
-    send(std::move(resp), std::move(route), keep_alive);
+    return resp;
   }
 
   void send(Response resp, std::string route, bool keep_alive) {
@@ -277,7 +271,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     res_.keep_alive(keep_alive);
     res_.prepare_payload();
     keep_alive_ = keep_alive;
-    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.options.limits.idle_timeout_s));
     bhttp::async_write(stream_, res_, beast::bind_front_handler(&Connection::on_write, shared_from_this()));
   }
 
@@ -310,6 +304,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
   Peer peer_;
+  std::string peer_key_;       // role:id of the certificate, "" without one
+  bool peer_counted_ = false;  // counted in server_.limiter
   std::string route_;
   int status_ = 0;
   bool keep_alive_ = true;
@@ -401,6 +397,11 @@ bool ServerState::register_connection(const std::shared_ptr<ConnectionBase>& s) 
     std::lock_guard state(state_mu);
     if (stopping) return false;
   }
+  if (options.limits.max_connections > 0 &&
+      open_connections.load(std::memory_order_relaxed) >= options.limits.max_connections) {
+    core::log_warn("http.too_many_connections", {{"limit", std::to_string(options.limits.max_connections)}});
+    return false;  // the socket closes with the connection object
+  }
   connections.emplace(s.get(), s);
   open_connections.fetch_add(1, std::memory_order_relaxed);
   return true;
@@ -414,6 +415,7 @@ void ServerState::unregister_connection(ConnectionBase* s) {
 Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->router = std::move(router);
+  impl_->limiter.configure(impl_->options.limits);
   Impl* impl = impl_.get();
   impl_->router.add("GET", "/healthz", Admit::anyone(), [impl](const Request&) {
     Response r;

@@ -25,6 +25,7 @@
 
 #include "core/role.h"
 #include "core/status.h"
+#include "http/limits.h"
 
 namespace onshi::http {
 
@@ -126,7 +127,8 @@ struct ServerOptions {
   // file changes, so a revocation counts without a restart (E_TLS_CERT_REVOKED).
   std::string revocation_file;
   bool require_client_cert = true;
-  size_t max_body_bytes = 64 * 1024 * 1024;
+  size_t max_body_bytes = 64 * 1024 * 1024;  // over it 413 E_BODY_TOO_LARGE
+  Limits limits;  // header size, timeouts, connections, rate (http/limits.h)
 };
 
 // Request counters and a latency histogram, exposed at /metrics (Prometheus text format).

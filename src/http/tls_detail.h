@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "http/server.h"
+
 namespace onshi::http::detail {
 
 // The serial numbers of revoked client certificates, from a text file: one serial in hex per
@@ -37,6 +39,9 @@ class Revocations {
 // A serial number as the list writes it: upper-case hex without leading zeros ("0" for 0).
 std::string serial_hex(X509* cert);
 std::string normalize_serial(std::string_view hex);
+
+// Role and id from a peer certificate that OpenSSL verified; an empty Peer otherwise.
+Peer peer_from_ssl(SSL* ssl);
 
 // The stable code of a failed server handshake: E_TLS_NO_CERT (no client certificate),
 // E_TLS_CERT_UNTRUSTED (not of onshi's CA), E_TLS_CERT_EXPIRED, E_TLS_CERT_NOT_YET_VALID,

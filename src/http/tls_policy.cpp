@@ -1,6 +1,6 @@
 // Who the TLS layer refuses and why (http/tls_detail.h): the revocation list read again when
-// its file changes, and the stable code of a refused handshake from OpenSSL's verify result
-// and error reason.
+// its file changes, the stable code of a refused handshake from OpenSSL's verify result and
+// error reason, and who a verified certificate names (role and id).
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -13,6 +13,38 @@
 #include "http/tls_detail.h"
 
 namespace onshi::http::detail {
+
+namespace {
+
+// The UTF-8 text of the first subject entry with this NID, or "".
+std::string subject_entry(X509_NAME* name, int nid) {
+  int idx = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (idx < 0) return "";
+  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  int n = ASN1_STRING_to_UTF8(&utf8, data);
+  if (n < 0) return "";
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+}  // namespace
+
+// Role and id from a peer certificate that OpenSSL verified; an empty Peer otherwise.
+Peer peer_from_ssl(SSL* ssl) {
+  Peer peer;
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return peer;
+  if (SSL_get_verify_result(ssl) == X509_V_OK) {
+    X509_NAME* subject = X509_get_subject_name(cert);
+    peer.role = core::parse_role(subject_entry(subject, NID_organizationalUnitName));
+    peer.id = subject_entry(subject, NID_commonName);
+  }
+  X509_free(cert);
+  return peer;
+}
+
 
 std::string normalize_serial(std::string_view hex) {
   std::string out;

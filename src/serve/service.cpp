@@ -181,6 +181,8 @@ http::ServerOptions server_options(const ServiceOptions& options, const security
   so.key_file = paths.server_key.string();
   so.ca_file = paths.ca_cert.string();
   so.revocation_file = security::revocation_file(options.data_dir).string();
+  so.max_body_bytes = options.max_body_bytes;
+  so.limits = options.limits;
   return so;
 }
 

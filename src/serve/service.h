@@ -32,6 +32,8 @@ struct ServiceOptions {
   int threads = 2;
   // How long a confirmation waits for its audit entry before it is refused (E_STORE).
   std::chrono::milliseconds audit_timeout{5000};
+  size_t max_body_bytes = 64 * 1024 * 1024;
+  http::Limits limits;  // header size, timeouts, connections and rate per certificate
 };
 
 class Service {
