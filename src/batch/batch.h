@@ -210,6 +210,9 @@ class Stages {
   // A batch with room for `rows` records (records are large: growing the vector would move
   // each one again and again).
   virtual std::unique_ptr<BatchBase> new_batch(size_t rows) = 0;
+  // Empties a batch already written so that it takes the next one (its memory kept: a fresh
+  // batch's tens of MiB would be faulted in and zeroed again by the kernel each time).
+  virtual void reuse(BatchBase& batch, size_t rows);
   virtual void parse(BatchBase& batch, const Row& row) = 0;
   virtual void prepare(BatchBase& batch, const FileInfo& file) = 0;
   virtual Status start(const FileInfo& file) = 0;
@@ -323,6 +326,14 @@ class TypedStages final : public Stages {
     b->records.reserve(rows);
     b->rows.reserve(rows);
     return b;
+  }
+  void reuse(BatchBase& base, size_t rows) override {
+    auto& b = static_cast<Batch<Record>&>(base);
+    b.records.clear();
+    b.rows.clear();
+    b.records.reserve(rows);
+    b.rows.reserve(rows);
+    Stages::reuse(base, rows);
   }
   void parse(BatchBase& base, const Row& row) override {
     auto& b = static_cast<Batch<Record>&>(base);
