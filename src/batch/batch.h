@@ -26,6 +26,7 @@
 // called from the thread that called `run`, one at a time.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -209,6 +210,9 @@ class Stages {
   // A batch with room for `rows` records (records are large: growing the vector would move
   // each one again and again).
   virtual std::unique_ptr<BatchBase> new_batch(size_t rows) = 0;
+  // Empties a batch already written so that it takes the next one (its memory kept: a fresh
+  // batch's tens of MiB would be faulted in and zeroed again by the kernel each time).
+  virtual void reuse(BatchBase& batch, size_t rows);
   virtual void parse(BatchBase& batch, const Row& row) = 0;
   virtual void prepare(BatchBase& batch, const FileInfo& file) = 0;
   virtual Status start(const FileInfo& file) = 0;
@@ -252,6 +256,64 @@ Result<core::Encoding> detect_file_encoding(const std::filesystem::path& file);
 // "1,234,567".
 std::string with_commas(int64_t n);
 
+// ---- the rule "the first row of a key wins" ----
+//
+// Inputs whose file must hold one state per key (members, recipients, tickets) keep the first
+// valid row of each key and reject the later ones, so that a re-run changes nothing. The rule
+// spans batches, so it runs in `write` (batches arrive there in file order, once each).
+
+// The keys a run has kept, each remembered as a 128-bit fingerprint of its bytes (two
+// independent 64-bit hashes: two different keys share one with odds of about 2^-128) with
+// the row that first held it, in an open-addressing table of 24 bytes an entry. So a file of
+// millions of rows needs no second pass and not its keys' text in memory. Not thread-safe
+// (`write` is called from one thread).
+class FirstRows {
+ public:
+  // The row that first held `key`, or nullopt when the key is new — it is then remembered
+  // with `row`.
+  std::optional<int64_t> first_row(std::string_view key, int64_t row);
+  size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    uint64_t a = 0, b = 0;  // a == 0: empty
+    int64_t row = 0;
+  };
+  void grow();
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
+// Applies the rule to one batch: each record's key (`key_of(record)`, convertible to
+// std::string_view) is looked up in `seen`; a record whose key an earlier row holds is taken
+// out of the batch and its row rejected (BatchBase::reject) with field "", `code` and
+// `message(row, first_row)`. Kept records keep their order and rows; the batch's errors stay
+// sorted by row. Returns the number of rows rejected.
+template <class Record, class KeyOf, class Message>
+size_t keep_first_of_each_key(Batch<Record>& b, FirstRows& seen, KeyOf&& key_of,
+                              std::string_view code, Message&& message) {
+  size_t kept = 0, rejected = 0;
+  for (size_t i = 0; i < b.records.size(); ++i) {
+    const int64_t row = b.rows[i];
+    if (auto first = seen.first_row(key_of(b.records[i]), row)) {
+      ++rejected;
+      b.reject(row, "", std::string(code), message(row, *first));
+      continue;
+    }
+    if (kept != i) {
+      b.records[kept] = std::move(b.records[i]);
+      b.rows[kept] = row;
+    }
+    ++kept;
+  }
+  b.records.resize(kept);
+  b.rows.resize(kept);
+  if (rejected > 0)
+    std::stable_sort(b.errors.begin(), b.errors.end(),
+                     [](const RowError& x, const RowError& y) { return x.row < y.row; });
+  return rejected;
+}
+
 // ---- implementation of run<Record> ----
 
 namespace detail {
@@ -264,6 +326,14 @@ class TypedStages final : public Stages {
     b->records.reserve(rows);
     b->rows.reserve(rows);
     return b;
+  }
+  void reuse(BatchBase& base, size_t rows) override {
+    auto& b = static_cast<Batch<Record>&>(base);
+    b.records.clear();
+    b.rows.clear();
+    b.records.reserve(rows);
+    b.rows.reserve(rows);
+    Stages::reuse(base, rows);
   }
   void parse(BatchBase& base, const Row& row) override {
     auto& b = static_cast<Batch<Record>&>(base);

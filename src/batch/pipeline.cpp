@@ -3,9 +3,11 @@
 //
 // The reader cuts raw records into batches and queues them, waiting while threads + 2 batches
 // are in flight; workers parse batches in any order; the writer takes them back in file order,
-// calls the input's write, then saves the checkpoint. So memory is bounded by the batch size,
-// the slowest stage sets the speed, and what is written is always a prefix of the file —
-// which is what lets a re-run resume after the last written batch.
+// calls the input's write, then saves the checkpoint and hands the batch back to the workers,
+// who empty and refill it (as the reader refills the raw batches the workers are done with).
+// So memory is bounded by the batch size and allocated once, the slowest stage sets the
+// speed, and what is written is always a prefix of the file — which is what lets a re-run
+// resume after the last written batch.
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -55,6 +57,9 @@ class Engine {
   std::condition_variable cv_work_, cv_done_, cv_space_;
   std::deque<RawBatch> work_;
   std::map<size_t, std::unique_ptr<BatchBase>> done_;
+  // Batches written and raw batches parsed, emptied and taken again (their memory kept).
+  std::vector<std::unique_ptr<BatchBase>> spare_;
+  std::vector<RawBatch> spare_raw_;
   size_t batches_read_ = 0, batches_written_ = 0;
   bool reader_finished_ = false, stop_ = false;
   int64_t undecodable_ = 0;
@@ -107,6 +112,10 @@ bool Engine::hand_over(RawBatch& batch) {
     cv_work_.notify_one();
   }
   batch = RawBatch{};
+  if (!spare_raw_.empty()) {
+    batch = std::move(spare_raw_.back());
+    spare_raw_.pop_back();
+  }
   return true;
 }
 
@@ -133,17 +142,28 @@ void Engine::reader_loop() {
 void Engine::worker_loop() {
   for (;;) {
     RawBatch raw;
+    std::unique_ptr<BatchBase> parsed;
     {
       std::unique_lock lk(mu_);
       cv_work_.wait(lk, [&] { return stop_ || !work_.empty() || reader_finished_; });
       if (stop_ || (work_.empty() && reader_finished_)) return;
       raw = std::move(work_.front());
       work_.pop_front();
+      if (!spare_.empty()) {
+        parsed = std::move(spare_.back());
+        spare_.pop_back();
+      }
     }
-    auto parsed = stages_.new_batch(raw.starts.size());
+    // A spare batch is emptied here, on a worker, so its records are freed off the writer.
+    if (parsed) stages_.reuse(*parsed, raw.starts.size());
+    else parsed = stages_.new_batch(raw.starts.size());
     parse_batch(raw, *parsed, file_columns_, shape_, stages_, file_);
+    raw.bytes.clear();
+    raw.starts.clear();
+    raw.rows.clear();
     std::lock_guard lk(mu_);
     done_.emplace(raw.index, std::move(parsed));
+    spare_raw_.push_back(std::move(raw));
     cv_done_.notify_all();
   }
 }
@@ -187,6 +207,7 @@ Status Engine::write_all(Summary& summary) {
     if (Status st = commit(*b, summary); !st) return st;
     std::lock_guard lk(mu_);
     ++batches_written_;
+    spare_.push_back(std::move(b));
     cv_space_.notify_all();
   }
 }

@@ -20,6 +20,14 @@ void BatchBase::reject(int64_t row, std::string field, std::string code, std::st
 
 namespace detail {
 
+void Stages::reuse(BatchBase& b, size_t) {
+  b.index = 0;
+  b.rows_read = b.rejected = b.undecodable = b.last_row = 0;
+  b.file_offset_end = 0;
+  b.errors.clear();
+  b.output.clear();
+}
+
 RowError unreadable_error(const Row& row) {
   const bool sjis = row.encoding == core::Encoding::kShiftJis;
   switch (row.problem) {

@@ -6,14 +6,13 @@
 // input with the recipient's columns and key: recipients are qualifications too.
 //
 // The sink also keeps the one rule that spans rows: the first valid row of a card key wins
-// and later rows with its key are rejected. It remembers each key of the file as a 128-bit
-// fingerprint (~50 bytes a key), so a file of millions of rows needs no second pass. Since
+// and later rows with its key are rejected (batch::keep_first_of_each_key, which remembers
+// each key as a 128-bit fingerprint, so a file of millions of rows needs no second pass). Since
 // registering an identical record is a no-op, re-running a file after a crash ends in the
 // state of one clean run. Nothing but the batches is written until the end, when the run's
 // summary is recorded (import_run).
 #include <algorithm>
 #include <chrono>
-#include <unordered_map>
 
 #include "registry/fields.h"
 #include "registry/medical_aid.h"
@@ -23,21 +22,6 @@ namespace {
 
 using detail::FieldValues;
 using detail::kFieldCount;
-
-// Two independent 64-bit hashes of a card key: two different keys share a fingerprint with
-// odds of about 2^-128.
-struct KeyFingerprint {
-  uint64_t a = 0, b = 0;
-  bool operator==(const KeyFingerprint&) const = default;
-};
-struct KeyFingerprintHash {
-  size_t operator()(const KeyFingerprint& f) const { return static_cast<size_t>(f.a); }
-};
-KeyFingerprint fingerprint(std::string_view key) {
-  uint64_t fnv = 1469598103934665603ULL;
-  for (unsigned char c : key) fnv = (fnv ^ c) * 1099511628211ULL;
-  return {std::hash<std::string_view>{}(key), fnv};
-}
 
 // The file's columns: for members every element name, for recipients theirs, in field
 // order, required or not; and the field of each column.
@@ -84,8 +68,7 @@ class MemberInput {
   RecordKind kind_;
   std::vector<int> field_of_column_;
   Report report_;
-  // a fingerprint of each card key registered from this file → its row
-  std::unordered_map<KeyFingerprint, int64_t, KeyFingerprintHash> first_row_of_key_;
+  batch::FirstRows first_row_of_key_;  // each card key kept from this file → its row
 };
 
 // Validates one row (every error found) and seals its My Number.
@@ -107,34 +90,17 @@ std::variant<store::PutItem, std::vector<RecordError>> MemberInput::parse(
 // The first valid row of a key wins; later rows with its key are rejected, so a file holds
 // one state per key and a re-run changes nothing (batches arrive here in file order).
 void MemberInput::reject_duplicates(batch::Batch<store::PutItem>& b) {
-  size_t kept = 0;
-  bool rejected_any = false;
-  for (size_t i = 0; i < b.records.size(); ++i) {
-    const int64_t row = b.rows[i];
-    auto [it, fresh] =
-        first_row_of_key_.emplace(fingerprint(b.records[i].qualification.card_key()), row);
-    if (!fresh) {
-      rejected_any = true;
-      b.reject(row, "", "E_DUPLICATE_KEY",
-               "行 " + std::to_string(row) + " は行 " + std::to_string(it->second) +
-                   (kind_ == RecordKind::kRecipient
-                        ? " と同じ受給者（公費負担者番号・受給者番号）です。"
-                        : " と同じ資格（保険者番号・記号・番号・枝番）です。") +
-                   "ファイルの中では最初の行（行 " + std::to_string(it->second) +
-                   "）だけを登録し、この行は登録しません");
-      continue;
-    }
-    if (kept != i) {
-      b.records[kept] = std::move(b.records[i]);
-      b.rows[kept] = row;
-    }
-    ++kept;
-  }
-  b.records.resize(kept);
-  b.rows.resize(kept);
-  if (rejected_any)
-    std::stable_sort(b.errors.begin(), b.errors.end(),
-                     [](const RecordError& x, const RecordError& y) { return x.row < y.row; });
+  const char* const what = kind_ == RecordKind::kRecipient
+                               ? " と同じ受給者（公費負担者番号・受給者番号）です。"
+                               : " と同じ資格（保険者番号・記号・番号・枝番）です。";
+  batch::keep_first_of_each_key(
+      b, first_row_of_key_,
+      [](const store::PutItem& item) { return item.qualification.card_key(); },
+      "E_DUPLICATE_KEY", [&](int64_t row, int64_t first) {
+        return "行 " + std::to_string(row) + " は行 " + std::to_string(first) + what +
+               "ファイルの中では最初の行（行 " + std::to_string(first) +
+               "）だけを登録し、この行は登録しません";
+      });
 }
 
 // One batch, one transaction.

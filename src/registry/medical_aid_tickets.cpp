@@ -415,27 +415,13 @@ class TicketInput {
   }
 
   Status write(batch::Batch<store::TicketPut>& b) {
-    size_t kept = 0;
-    for (size_t i = 0; i < b.records.size(); ++i) {
-      const int64_t row = b.rows[i];
-      auto [it, fresh] = first_row_.emplace(b.records[i].ticket.ticket_key(), row);
-      if (!fresh) {
-        b.reject(row, "", "E_DUPLICATE_KEY",
-                 "行 " + std::to_string(row) + " は行 " + std::to_string(it->second) +
-                     " と同じ医療券・調剤券（公費負担者番号・受給者番号・交付番号）です。"
-                     "ファイルの中では最初の行だけを登録し、この行は登録しません");
-        continue;
-      }
-      if (kept != i) {
-        b.records[kept] = std::move(b.records[i]);
-        b.rows[kept] = row;
-      }
-      ++kept;
-    }
-    b.records.resize(kept);
-    b.rows.resize(kept);
-    std::stable_sort(b.errors.begin(), b.errors.end(),
-                     [](const RecordError& x, const RecordError& y) { return x.row < y.row; });
+    batch::keep_first_of_each_key(
+        b, first_row_, [](const store::TicketPut& put) { return put.ticket.ticket_key(); },
+        "E_DUPLICATE_KEY", [](int64_t row, int64_t first) {
+          return "行 " + std::to_string(row) + " は行 " + std::to_string(first) +
+                 " と同じ医療券・調剤券（公費負担者番号・受給者番号・交付番号）です。"
+                 "ファイルの中では最初の行だけを登録し、この行は登録しません";
+        });
     if (b.records.empty()) return Status::Ok();
     auto outcomes = tickets_.put_tickets(b.records);
     if (!outcomes) return outcomes.status();
@@ -448,7 +434,7 @@ class TicketInput {
   std::string source_;
   mutable RecipientCache recipients_;
   Report report_;
-  std::unordered_map<std::string, int64_t> first_row_;  // ticket key → its row in the file
+  batch::FirstRows first_row_;  // each ticket key kept from the file → its row
 };
 
 }  // namespace

@@ -11,18 +11,21 @@
 #include <fcntl.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 namespace onshi::security {
 namespace {
@@ -44,6 +47,81 @@ unsigned char* bytes(std::string& s) {
   std::fprintf(stderr, "onshi: fatal cryptographic failure: %s\n", what);
   std::abort();
 }
+
+// What seal and person_link keep per thread: OpenSSL 3's one-shot calls look the algorithm
+// up, allocate a context, expand the key and lock the random generator (and ask the kernel
+// for the process id) on every call — more than the sealing itself costs, when an import
+// seals a million numbers on its worker threads. So each thread keeps a cipher context and a
+// MAC context set up once for its key (a call then only sets the nonce, or restarts the MAC
+// on its precomputed key), and draws nonces from the CSPRNG 64 at a time. A forked child
+// draws fresh nonces: the buffer copied from the parent is dropped (fork_generation).
+std::atomic<uint64_t> fork_generation{0};
+
+struct ThreadCrypto {
+  static constexpr size_t kNonces = 64;
+  std::string seal_key, link_key;
+  EVP_CIPHER_CTX* seal = nullptr;
+  EVP_MAC_CTX* link = nullptr;
+  unsigned char nonces[kNonceLen * kNonces];
+  size_t next_nonce = kNonces;  // all used
+  uint64_t generation = 0;
+  ~ThreadCrypto() {
+    EVP_CIPHER_CTX_free(seal);
+    EVP_MAC_CTX_free(link);
+    OPENSSL_cleanse(seal_key.data(), seal_key.size());
+    OPENSSL_cleanse(link_key.data(), link_key.size());
+  }
+
+  static ThreadCrypto& get() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+    });
+    thread_local ThreadCrypto state;
+    return state;
+  }
+
+  // The cipher context with `key` set, a nonce to be given per call.
+  EVP_CIPHER_CTX* cipher(const std::string& key) {
+    if (seal && seal_key == key) return seal;
+    EVP_CIPHER_CTX_free(seal);
+    seal = EVP_CIPHER_CTX_new();
+    if (!seal || EVP_EncryptInit_ex(seal, EVP_aes_256_gcm(), nullptr, bytes(key), nullptr) != 1)
+      crypto_failure("AES-GCM init");
+    seal_key = key;
+    return seal;
+  }
+
+  // The HMAC-SHA256 context ready for a message under `key`.
+  EVP_MAC_CTX* mac(const std::string& key) {
+    if (link && link_key == key) {
+      if (EVP_MAC_init(link, nullptr, 0, nullptr) != 1) crypto_failure("HMAC-SHA256 init");
+      return link;
+    }
+    EVP_MAC_CTX_free(link);
+    std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> hmac(EVP_MAC_fetch(nullptr, "HMAC", nullptr),
+                                                           &EVP_MAC_free);
+    link = hmac ? EVP_MAC_CTX_new(hmac.get()) : nullptr;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (!link || EVP_MAC_init(link, bytes(key), key.size(), params) != 1)
+      crypto_failure("HMAC-SHA256 init");
+    link_key = key;
+    return link;
+  }
+
+  // A fresh random nonce (kNonceLen bytes).
+  const unsigned char* nonce() {
+    const uint64_t g = fork_generation.load(std::memory_order_relaxed);
+    if (next_nonce == kNonces || generation != g) {
+      if (RAND_bytes(nonces, static_cast<int>(sizeof nonces)) != 1) crypto_failure("RAND_bytes");
+      next_nonce = 0;
+      generation = g;
+    }
+    return nonces + kNonceLen * next_nonce++;
+  }
+};
 
 // HKDF-SHA256(master, info) → 32 bytes. No salt: the master key is already uniform.
 std::string derive(std::string_view master, std::string_view info) {
@@ -180,21 +258,19 @@ Keyring Keyring::from_master_key(std::string_view master32) {
 }
 
 std::string Keyring::seal(std::string_view plaintext) const {
+  ThreadCrypto& tc = ThreadCrypto::get();
   std::string out(kNonceLen + plaintext.size() + kTagLen, '\0');
-  if (RAND_bytes(bytes(out), static_cast<int>(kNonceLen)) != 1) crypto_failure("RAND_bytes");
-  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
-                                                                      &EVP_CIPHER_CTX_free);
+  std::memcpy(out.data(), tc.nonce(), kNonceLen);
+  EVP_CIPHER_CTX* ctx = tc.cipher(seal_key_);
   int len = 0;
-  if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(seal_key_), bytes(out)) !=
-          1 ||
-      EVP_EncryptUpdate(ctx.get(), bytes(out) + kNonceLen, &len, bytes(plaintext),
+  if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes(out)) != 1 ||
+      EVP_EncryptUpdate(ctx, bytes(out) + kNonceLen, &len, bytes(plaintext),
                         static_cast<int>(plaintext.size())) != 1) {
     crypto_failure("AES-GCM encrypt");
   }
   int tail = 0;
-  if (EVP_EncryptFinal_ex(ctx.get(), bytes(out) + kNonceLen + len, &tail) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagLen),
+  if (EVP_EncryptFinal_ex(ctx, bytes(out) + kNonceLen + len, &tail) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagLen),
                           bytes(out) + kNonceLen + plaintext.size()) != 1) {
     crypto_failure("AES-GCM finish");
   }
@@ -228,10 +304,10 @@ Result<std::string> Keyring::open(std::string_view sealed) const {
 
 std::string Keyring::person_link(std::string_view my_number) const {
   std::string out(32, '\0');
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), link_key_.data(), static_cast<int>(link_key_.size()), bytes(my_number),
-            my_number.size(), bytes(out), &len) ||
-      len != out.size()) {
+  EVP_MAC_CTX* ctx = ThreadCrypto::get().mac(link_key_);
+  size_t len = 0;
+  if (EVP_MAC_update(ctx, bytes(my_number), my_number.size()) != 1 ||
+      EVP_MAC_final(ctx, bytes(out), &len, out.size()) != 1 || len != out.size()) {
     crypto_failure("HMAC-SHA256");
   }
   return out;

@@ -7,6 +7,12 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "temp_dir.h"
 
@@ -137,6 +143,72 @@ TEST(Crypto, Helpers) {
   EXPECT_EQ(base64url("foo"), "Zm9v");
   EXPECT_EQ(base64url("foob"), "Zm9vYg");
   EXPECT_EQ(base64url(std::string("\xfb\xff", 2)), "-_8");
+}
+
+// R-REG-3: the link is HMAC-SHA256 under the HKDF-derived link key — a fixed value for a
+// fixed master key (computed independently), so links stored by earlier versions still match.
+TEST(Crypto, PersonLinkKnownAnswer) {
+  Keyring k = Keyring::from_master_key(kMaster1);
+  EXPECT_EQ(hex(k.person_link(kMyNumber)),
+            "5d7c44ee9eec1976cfd9bc541ca2133ada9fb6e6c7739a41a4ac79124ca1e84e");
+  // Alternating keys on one thread gives each key's own answer.
+  Keyring other = Keyring::from_master_key(kMaster2);
+  const std::string theirs = other.person_link(kMyNumber);
+  EXPECT_EQ(hex(k.person_link(kMyNumber)),
+            "5d7c44ee9eec1976cfd9bc541ca2133ada9fb6e6c7739a41a4ac79124ca1e84e");
+  EXPECT_EQ(other.person_link(kMyNumber), theirs);
+}
+
+// R-REG-3 / privacy: sealing and linking on many threads at once (an import's workers) give
+// the same links, values that open, and never the same nonce twice.
+TEST(Crypto, SealAndLinkOnManyThreads) {
+  Keyring k = Keyring::from_master_key(kMaster1);
+  const std::string link = k.person_link(kMyNumber);
+  std::vector<std::vector<std::string>> sealed(4);
+  std::vector<int> wrong_links(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < sealed.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        sealed[t].push_back(k.seal(kMyNumber));
+        if (k.person_link(kMyNumber) != link) ++wrong_links[t];
+      }
+    });
+  for (auto& th : threads) th.join();
+  std::set<std::string> nonces;
+  for (size_t t = 0; t < sealed.size(); ++t) {
+    EXPECT_EQ(wrong_links[t], 0);
+    for (const auto& s : sealed[t]) {
+      auto opened = k.open(s);
+      ASSERT_TRUE(opened.ok());
+      EXPECT_EQ(*opened, kMyNumber);
+      nonces.insert(s.substr(0, 12));
+    }
+  }
+  EXPECT_EQ(nonces.size(), 4u * 500u);
+}
+
+// Privacy: a forked child never reuses a nonce its parent will use (AES-GCM breaks when a
+// nonce repeats under one key).
+TEST(Crypto, AForkedChildDrawsItsOwnNonces) {
+  Keyring k = Keyring::from_master_key(kMaster1);
+  (void)k.seal(kMyNumber);  // the parent now holds unused nonces
+  int fd[2];
+  ASSERT_EQ(pipe(fd), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string s = k.seal(kMyNumber);
+    _exit(write(fd[1], s.data(), 12) == 12 ? 0 : 1);
+  }
+  close(fd[1]);
+  char child_nonce[12];
+  ASSERT_EQ(read(fd[0], child_nonce, 12), 12);
+  close(fd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(k.seal(kMyNumber).substr(0, 12), std::string(child_nonce, 12));
 }
 
 }  // namespace
