@@ -29,9 +29,8 @@ struct PortalRoutes {
   store::AccessStore* access = nullptr;
   store::InstitutionStore* institutions = nullptr;
   store::Database* db = nullptr;    // the clinical store's expenses
-  std::filesystem::path data_dir;   // the statement's signing key (DIR/ca)
   security::AuditLog* audit = nullptr;
-  std::filesystem::path data_dir;  // the service's key and certificate (DIR/ca) sign downloads
+  std::filesystem::path data_dir;  // DIR/ca: the service's key signs downloads, the statement's key statements
   std::mutex names_mu;
   std::map<std::string, std::string> names;  // 医療機関コード → name, as found (cache)
 };
