@@ -28,6 +28,7 @@ struct PortalRoutes {
   store::AccessStore* access = nullptr;
   store::InstitutionStore* institutions = nullptr;
   security::AuditLog* audit = nullptr;
+  store::Database* db = nullptr;  // the clinical store (routes_portal_clinical.cpp)
   std::filesystem::path data_dir;  // the service's key and certificate (DIR/ca) sign downloads
   std::mutex names_mu;
   std::map<std::string, std::string> names;  // 医療機関コード → name, as found (cache)
@@ -55,5 +56,7 @@ std::string institution_name(PortalRoutes& r, const std::string& code);
 http::Response accesses(PortalRoutes& r, const http::Request& req);
 // GET /v1/me/audit-entries (routes_portal_log.cpp).
 http::Response audit_entries(PortalRoutes& r, const http::Request& req);
+// GET /v1/me/clinical/{kind} (routes_portal_clinical.cpp).
+http::Response own_clinical(PortalRoutes& r, store::ClinicalKind kind, const http::Request& req);
 
 }  // namespace onshi::serve::portal_detail

@@ -12,6 +12,8 @@
 //   POST   /v1/me/consents/withdrawals {"institution","category"} → OQSCD031 2 (患者)
 //   GET    /v1/me/accesses    who looked: confirmations and clinical views (routes_portal_log.cpp)
 //   GET    /v1/me/audit-entries  the person's entries, signed, to check against the chain (same)
+//   GET    /v1/me/clinical/{medication|checkups|treatments|prescriptions}  the person's own
+//          clinical data, the professional view's JSON (routes_portal_clinical.cpp)
 //
 // The one decision: every /v1/me route but the first two wants the portal's certificate AND
 // a live person session (`Authorization: Bearer <token>`, card::Sessions), and takes the
@@ -313,6 +315,7 @@ void add_portal_routes(http::Router& router, Context& ctx) {
   r->access = &ctx.db.access();
   r->institutions = &ctx.db.institutions();
   r->audit = &ctx.audit;
+  r->db = &ctx.db;
   r->data_dir = ctx.data_dir;
   const http::Admit portal{core::Role::kPortal};
   router.add("POST", "/v1/me/challenges", portal, handler(r, challenges));
@@ -325,6 +328,12 @@ void add_portal_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/me/consents/withdrawals", portal, handler(r, withdraw));
   router.add("GET", "/v1/me/accesses", portal, handler(r, accesses));
   router.add("GET", "/v1/me/audit-entries", portal, handler(r, audit_entries));
+  for (store::ClinicalKind kind : store::kClinicalKinds)
+    router.add("GET", "/v1/me/clinical/" + std::string(store::clinical_kind_name(kind)), portal,
+               [r, kind](const http::Request& q) {
+                 if (!r->sessions) return http::problem(500, r->open_error);
+                 return own_clinical(*r, kind, q);
+               });
 }
 
 }  // namespace onshi::serve
