@@ -8,7 +8,7 @@
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) =>
   ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-const TABS = ["card", "qualifications", "accesses", "consents"];
+const TABS = ["card", "qualifications", "medication", "checkups", "treatments", "accesses", "consents"];
 let csrf = "";
 
 async function api(path, body) {
@@ -93,7 +93,8 @@ function selectTab(name) {
     $("tab-" + t).setAttribute("aria-selected", String(t === name));
     $("panel-" + t).hidden = t !== name;
   }
-  ({ card: loadCard, qualifications: loadQualifications, accesses: loadAccesses, consents: loadConsents })[name]();
+  const load = { card: loadCard, qualifications: loadQualifications, accesses: loadAccesses, consents: loadConsents }[name];
+  if (load) load(); else window.OnshiPortalClinical.open(name); // clinical.js
 }
 for (const t of TABS) $("tab-" + t).addEventListener("click", () => selectTab(t));
 
