@@ -328,12 +328,14 @@ void add_portal_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/me/consents/withdrawals", portal, handler(r, withdraw));
   router.add("GET", "/v1/me/accesses", portal, handler(r, accesses));
   router.add("GET", "/v1/me/audit-entries", portal, handler(r, audit_entries));
-  for (store::ClinicalKind kind : store::kClinicalKinds)
-    router.add("GET", "/v1/me/clinical/" + std::string(store::clinical_kind_name(kind)), portal,
-               [r, kind](const http::Request& q) {
-                 if (!r->sessions) return http::problem(500, r->open_error);
-                 return own_clinical(*r, kind, q);
-               });
+  // Documented in api.md and openapi.yaml as /v1/me/clinical/{kind}: one path per kind.
+  for (store::ClinicalKind kind : store::kClinicalKinds) {
+    const std::string path = "/v1/me/clinical/" + std::string(store::clinical_kind_name(kind));
+    router.add("GET", path, portal, [r, kind](const http::Request& q) {
+      if (!r->sessions) return http::problem(500, r->open_error);
+      return own_clinical(*r, kind, q);
+    });
+  }
 }
 
 }  // namespace onshi::serve
