@@ -8,6 +8,7 @@
 //   POST /api/sign-out          {"csrf"} — ends the session here and at the central service
 //   GET  /api/me/card | qualifications | consents | accesses | audit-entries | expenses   relayed
 //        as the service answers; GET /api/me/expenses/statement?year=&format=csv|pdf|xml a file to download
+//   GET  /api/me/clinical/{medication|checkups|treatments|prescriptions}   relayed likewise
 //   POST /api/me/link           {"csrf","pin"} — 初回登録 with the signed-in card and its PIN
 //   POST /api/me/withdraw       {"csrf","institution","category"}
 //

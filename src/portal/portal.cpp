@@ -122,6 +122,7 @@ http::Router Portal::Impl::router() {
   http::Router r;
   const http::Admit open = http::Admit::anyone();
   web::add_asset_routes(r, "portal", "/", open);  // the pages: web/portal/
+  web::add_asset_routes(r, "shared", "/shared/", open);  // clinical tables, charts: web/shared/
   auto add = [&](const char* method, const char* path, auto fn) {
     r.add(method, path, open, [this, fn](const http::Request& q) { return (this->*fn)(q); });
   };
@@ -133,7 +134,8 @@ http::Router Portal::Impl::router() {
   add("POST", "/api/me/link", &Impl::link);
   add("POST", "/api/me/withdraw", &Impl::withdraw);
   for (const char* what : {"card", "qualifications", "consents", "accesses", "audit-entries",
-                           "expenses", "expenses/statement"}) {
+                           "expenses", "expenses/statement", "clinical/medication",
+                           "clinical/checkups", "clinical/treatments", "clinical/prescriptions"}) {
     const std::string target = std::string("/v1/me/") + what;
     r.add("GET", std::string("/api/me/") + what, open,
           [this, target](const http::Request& q) { return relay_get(q, target); });

@@ -28,8 +28,8 @@ struct PortalRoutes {
   store::Store* store = nullptr;
   store::AccessStore* access = nullptr;
   store::InstitutionStore* institutions = nullptr;
-  store::Database* db = nullptr;    // the clinical store's expenses
   security::AuditLog* audit = nullptr;
+  store::Database* db = nullptr;  // the clinical store (expenses, the person's own views)
   std::filesystem::path data_dir;  // DIR/ca: the service's key signs downloads, the statement's key statements
   std::mutex names_mu;
   std::map<std::string, std::string> names;  // 医療機関コード → name, as found (cache)
@@ -60,5 +60,7 @@ http::Response audit_entries(PortalRoutes& r, const http::Request& req);
 // GET /v1/me/expenses, GET /v1/me/expenses/statement (routes_me_expenses.cpp).
 http::Response expenses_year(PortalRoutes& r, const http::Request& req);
 http::Response expenses_statement(PortalRoutes& r, const http::Request& req);
+// GET /v1/me/clinical/{kind} (routes_portal_clinical.cpp).
+http::Response own_clinical(PortalRoutes& r, store::ClinicalKind kind, const http::Request& req);
 
 }  // namespace onshi::serve::portal_detail

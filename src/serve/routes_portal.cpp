@@ -13,6 +13,8 @@
 //   GET    /v1/me/accesses    who looked: confirmations and clinical views (routes_portal_log.cpp)
 //   GET    /v1/me/audit-entries  the person's entries, signed, to check against the chain (same)
 //   GET    /v1/me/expenses[/statement]  医療費通知情報 and its yearly statement (routes_me_expenses.cpp)
+//   GET    /v1/me/clinical/{medication|checkups|treatments|prescriptions}  the person's own
+//          clinical data, the professional view's JSON (routes_portal_clinical.cpp)
 //
 // The one decision: every /v1/me route but the first two wants the portal's certificate AND
 // a live person session (`Authorization: Bearer <token>`, card::Sessions), and takes the
@@ -329,6 +331,14 @@ void add_portal_routes(http::Router& router, Context& ctx) {
   router.add("GET", "/v1/me/audit-entries", portal, handler(r, audit_entries));
   router.add("GET", "/v1/me/expenses", portal, handler(r, expenses_year));
   router.add("GET", "/v1/me/expenses/statement", portal, handler(r, expenses_statement));
+  // Documented in api.md and openapi.yaml as /v1/me/clinical/{kind}: one path per kind.
+  for (store::ClinicalKind kind : store::kClinicalKinds) {
+    const std::string path = "/v1/me/clinical/" + std::string(store::clinical_kind_name(kind));
+    router.add("GET", path, portal, [r, kind](const http::Request& q) {
+      if (!r->sessions) return http::problem(500, r->open_error);
+      return own_clinical(*r, kind, q);
+    });
+  }
 }
 
 }  // namespace onshi::serve

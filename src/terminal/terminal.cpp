@@ -43,6 +43,7 @@ http::Router Terminal::Impl::router() {
   http::Router r;
   const http::Admit open = http::Admit::anyone();
   web::add_asset_routes(r, "terminal", "/", open);  // the reception screen: web/terminal/
+  web::add_asset_routes(r, "shared", "/shared/", open);  // clinical tables, charts: web/shared/
   r.add("GET", "/api/terminal", open, [this](const http::Request& q) { return info(q); });
   r.add("GET", "/api/cards", open, [this](const http::Request& q) { return cards(q); });
   r.add("POST", "/api/card-confirmations", open,

@@ -8,8 +8,9 @@
 // the fixed demo members), two cards (山田 太郎 linked, 佐藤 ハナ not), then serve, terminal
 // and portal on port 0. The clinic confirms 山田 太郎 by card with the medication consent
 // through the terminal's API; the portal then shows that confirmation in 閲覧履歴 and the
-// consent in 同意の管理, where it is withdrawn; 医療費通知情報 shows the demo's expenses.
-// 閲覧履歴's download is checked with `onshi audit verify --entries`.
+// consent in 同意の管理, where it is withdrawn; 薬剤情報, 健診情報 and 診療情報 show the demo
+// history of 山田 太郎 with the professional screen's tables and charts; 医療費通知情報 shows the
+// demo's expenses. 閲覧履歴's download is checked with `onshi audit verify --entries`.
 // Run: ONSHI_BINARY=/path/to/onshi node --test portal.spec.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -156,6 +157,28 @@ describe('patient portal', () => {
     noMyNumber(JSON.stringify(d));
     const out = onshi('audit', 'verify', '--data-dir', dataDir, '--entries', file);
     assert.match(out.split('\n')[0], /"ok":true/);
+  });
+
+  // R-CARD-2 (issue 17 point 2): the person's own 薬剤情報 (a demo drug), 健診情報 (the
+  // professional screen's SVG charts with the reference range) and 診療情報 (rows).
+  test('薬剤情報, 健診情報 and 診療情報', async () => {
+    await page.click('#tab-medication');
+    await page.waitForSelector('#clinical-medication [data-testid=medication-row]');
+    assert.match(await page.textContent('#clinical-medication'), /アムロジピン錠5mg/);
+    await page.click('#tab-checkups');
+    await page.waitForSelector('#clinical-checkups svg[data-testid=chart]');
+    assert.ok(await page.locator('#clinical-checkups [data-testid=checkup-row]').count() >= 1);
+    assert.ok(await page.locator('#clinical-checkups [data-testid=chart] [data-testid=reference-range]').count() >= 1);
+    await page.click('#tab-treatments');
+    await page.waitForSelector('#clinical-treatments [data-testid=treatment-row]');
+    assert.equal(await page.isHidden('#panel-medication'), true);
+    noMyNumber(await page.content());
+    // Own views are not someone looking: 閲覧履歴 still lists the clinic's confirmation only.
+    await page.click('#tab-accesses');
+    await page.fill('#accesses-institution', '');
+    await page.click('#accesses-filter button');
+    await page.waitForSelector('tr.access');
+    for (const row of await page.locator('tr.access').allTextContents()) assert.match(row, /1310112345/);
   });
 
   // R-CONF-5: the consent given at the clinic's reader is withdrawn from home (OQSCD031 2).

@@ -362,6 +362,87 @@ TEST_P(PortalRoutesTest, ExpensesOfThePersonOnly) {
   EXPECT_EQ(v->lines, 2);
 }
 
+// R-CARD-2 (issue 17 point 2): the person's own medication, checkups and treatments — only
+// with a live session of a portal, only their own rows, no consent needed, the professional
+// view's JSON (basis "self" instead of the consent), audited as a portal view of the person
+// (not listed in who looked).
+TEST_P(PortalRoutesTest, OwnClinicalDataIsTheProfessionalViewOfTheSamePerson) {
+  const auto& dir = service_->dir();
+  ASSERT_TRUE(
+      security::issue_client(dir, core::Role::kReviewer, "REV01", dir / "reviewer").ok());
+  auto reviewer = service_->client("reviewer");
+  std::string rows = "[";
+  for (const char* n : {"100", "200"})
+    rows += std::string(rows.size() > 1 ? "," : "") +
+            R"({"insurerNumber":"06130488","insuredCardSymbol":"12","insuredIdentificationNumber":")" +
+            n + R"(","insuredBranchNumber":"00","dispensingDate":"20250301",)"
+            R"("medicalInstitutionCode":"1340140126","medicalInstitutionName":"さくら薬局",)"
+            R"("institutionClassification":"4","drugC":"622083601","drugN":"薬)" + n +
+            R"(","qua1":1,"unit":"錠","usageN":"1日1回朝食後","times":28})";
+  rows += "]";
+  auto loaded = reviewer.request("POST", "/v1/clinical/medication", rows);
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->status / 100, 2) << loaded->body;
+
+  auto portal = service_->client("portal");
+  const std::string hanako = sign_in(portal, "hanako.card");
+  const std::string taro = sign_in(portal, "taro.card");
+  ASSERT_FALSE(hanako.empty());
+  ASSERT_FALSE(taro.empty());
+  auto own = get(portal, "/v1/me/clinical/medication?number=200", hanako);
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_NE(own.body.find("薬100"), std::string::npos) << own.body;
+  EXPECT_EQ(own.body.find("薬200"), std::string::npos);
+  EXPECT_EQ(json::parse(own.body).at("basis").as_string(), "self");
+  auto theirs = get(portal, "/v1/me/clinical/medication", taro);
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_NE(theirs.body.find("薬200"), std::string::npos);
+  EXPECT_EQ(theirs.body.find("薬100"), std::string::npos);
+  for (const char* kind : {"checkups", "treatments", "prescriptions"})
+    EXPECT_EQ(get(portal, std::string("/v1/me/clinical/") + kind, hanako).status, 200) << kind;
+
+  // Refused: no session, a non-portal certificate.
+  EXPECT_EQ(code(get(portal, "/v1/me/clinical/medication", "")), "E_SESSION");
+  auto clinic = service_->client("clinic");
+  EXPECT_EQ(code(get(clinic, "/v1/me/clinical/medication", hanako)), "E_FORBIDDEN_ROLE");
+
+  // The professional's view of the same person (with the patient's consent) is the same JSON.
+  auto ch = clinic.request("POST", "/v1/card/challenges", "{}");
+  ASSERT_TRUE(ch.ok() && ch->status == 200);
+  auto p = card::Card::load(dir / "hanako.card")
+               ->present(std::string(json::parse(ch->body).at("challenge").as_string()),
+                         card::Method::kPin, "1234");
+  ASSERT_TRUE(p.ok());
+  json::object body{{"challenge", p->challenge}, {"certificate", p->certificate_pem},
+                    {"signature", p->signature}, {"method", "pin"},
+                    {"consent", json::object{{"medication", true}}}};
+  auto confirmed = clinic.request("POST", "/v1/card/confirmations", json::serialize(body));
+  ASSERT_TRUE(confirmed.ok() && confirmed->status == 200);
+  auto account = clinic.request("POST", "/v1/institution/accounts",
+                                json::serialize(json::object{{"id", "dr"}, {"role", "doctor"}}));
+  ASSERT_TRUE(account.ok() && account->status == 201);
+  auto pro = get(clinic,
+                 "/v1/clinical/views/medication?account=dr&insurerNumber=06130488&symbol=12"
+                 "&number=100&branch=00",
+                 "");
+  ASSERT_EQ(pro.status, 200) << pro.body;
+  auto expected = json::parse(pro.body).as_object();
+  auto got = json::parse(get(portal, "/v1/me/clinical/medication", hanako).body).as_object();
+  EXPECT_EQ(expected.at("basis").as_string(), "consent");
+  expected["basis"] = "self";
+  EXPECT_EQ(got, expected);
+
+  // Audited as the person's own views; who looked lists the clinic only.
+  int own_views = 0;
+  ASSERT_TRUE(db_->members().scan_audit(1, [&](const store::AuditEntry& e) {
+    if (e.action == "portal.view" && e.detail.find("clinical:") != std::string::npos) ++own_views;
+    return true;
+  }).ok());
+  EXPECT_GE(own_views, 6);
+  auto looked = json::parse(get(portal, "/v1/me/accesses", hanako).body).at("accesses");
+  for (const auto& a : looked.as_array()) EXPECT_EQ(a.at("institutionCode").as_string(), kClinic);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PortalRoutesTest,
                          ::testing::ValuesIn(onshi::testing::test_backends()));
 

@@ -102,6 +102,10 @@ const std::map<std::string, std::set<Role>>& rules() {
       {"POST /v1/me/consents/withdrawals", {P}},
       {"GET /v1/me/accesses", {P}},
       {"GET /v1/me/audit-entries", {P}},
+      {"GET /v1/me/clinical/medication", {P}},
+      {"GET /v1/me/clinical/checkups", {P}},
+      {"GET /v1/me/clinical/treatments", {P}},
+      {"GET /v1/me/clinical/prescriptions", {P}},
   };
   return kRules;
 }

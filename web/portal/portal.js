@@ -8,7 +8,7 @@
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) =>
   ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-const TABS = ["card", "qualifications", "accesses", "consents", "expenses"];
+const TABS = ["card", "qualifications", "medication", "checkups", "treatments", "accesses", "consents", "expenses"];
 let csrf = "";
 
 async function api(path, body) {
@@ -95,7 +95,8 @@ function selectTab(name) {
     $("tab-" + t).setAttribute("aria-selected", String(t === name));
     $("panel-" + t).hidden = t !== name;
   }
-  (LOADERS[name] || (() => {}))();
+  const load = LOADERS[name];
+  if (load) load(); else window.OnshiPortalClinical.open(name); // clinical.js
 }
 for (const t of TABS) $("tab-" + t).addEventListener("click", () => selectTab(t));
 
