@@ -94,6 +94,7 @@ access::Category kind_category(ClinicalKind kind) {
       return access::Category::kTreatment;
     case ClinicalKind::kMedication:
     case ClinicalKind::kPrescription:
+    case ClinicalKind::kExpense:  // never a professional view (not in kClinicalKinds)
       break;
   }
   return access::Category::kMedication;

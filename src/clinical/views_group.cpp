@@ -203,6 +203,8 @@ void group(View& v, const std::vector<store::ClinicalViewRow>& rows) {
       return treatments(v, rows);
     case ClinicalKind::kPrescription:
       return prescriptions(v, rows);
+    case ClinicalKind::kExpense:  // not a view kind (not in kClinicalKinds): nothing to group
+      return;
   }
 }
 

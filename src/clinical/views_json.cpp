@@ -238,6 +238,8 @@ std::string view_json(const View& v) {
     case ClinicalKind::kPrescription:
       prescriptions(j, v);
       break;
+    case ClinicalKind::kExpense:  // not a view kind (not in kClinicalKinds)
+      break;
   }
   j.close('}');
   return out;

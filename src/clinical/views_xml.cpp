@@ -156,6 +156,8 @@ oqs::ClinicalResult view_result(const View& v) {
     case ClinicalKind::kPrescription:
       prescriptions(v, r.body);
       break;
+    case ClinicalKind::kExpense:  // not a view kind (not in kClinicalKinds)
+      break;
   }
   return r;
 }
@@ -169,6 +171,7 @@ oqs::ClinicalMessage kind_message(ClinicalKind kind) {
     case ClinicalKind::kPrescription:
       return oqs::ClinicalMessage::kPrescription;
     case ClinicalKind::kMedication:
+    case ClinicalKind::kExpense:  // not a view kind (not in kClinicalKinds)
       break;
   }
   return oqs::ClinicalMessage::kMedication;

@@ -59,6 +59,8 @@ std::string title_of(store::ClinicalKind kind) {
       return "診療情報";
     case store::ClinicalKind::kPrescription:
       return "処方・調剤情報";
+    case store::ClinicalKind::kExpense:
+      return "医療費通知情報";
   }
   return "診療情報等";
 }
@@ -249,6 +251,8 @@ Document document_of(const View& view, const PrintInfo& info) {
       break;
     case store::ClinicalKind::kPrescription:
       prescriptions(d, view);
+      break;
+    case store::ClinicalKind::kExpense:  // printed by the yearly statement, not here
       break;
   }
   return d;
