@@ -42,10 +42,15 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A port below the kernel's ephemeral range (ip_local_port_range): a port inside it can be
+# taken, between this check and the listener's bind, as the source port of any outgoing
+# connection on the machine — which other tests running beside this one make by thousands.
 free_port() {
-  local p
+  local p lo
+  lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+  lo=${lo:-32768}
   for _ in $(seq 1 500); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % (lo > 21000 ? lo - 20000 : 1000)))
     if grep -qx "$p" "$DIR/ports" 2>/dev/null; then continue; fi
     if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
       echo "$p" >>"$DIR/ports"

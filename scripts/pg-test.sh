@@ -29,11 +29,15 @@ as_owner() {
   fi
 }
 
-# A port nobody listens on: a random one in 20000–59999 that refuses a connection.
+# A port nobody listens on: a random one from 20000 up to the kernel's ephemeral range (where
+# outgoing connections take their source ports, so a port there can be taken before the
+# server binds it) that refuses a connection.
 free_port() {
-  local p
+  local p lo
+  lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+  lo=${lo:-32768}
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % (lo > 21000 ? lo - 20000 : 1000)))
     if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
   done
   echo "pg-test: no free port found" >&2
