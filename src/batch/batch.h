@@ -272,6 +272,9 @@ class FirstRows {
   // The row that first held `key`, or nullopt when the key is new — it is then remembered
   // with `row`.
   std::optional<int64_t> first_row(std::string_view key, int64_t row);
+  // Makes room for about `keys` keys at once (e.g. a file's size tells how many rows it has),
+  // so a large file's table is not doubled and rehashed on the way.
+  void reserve(size_t keys);
   size_t size() const { return size_; }
 
  private:
@@ -279,7 +282,7 @@ class FirstRows {
     uint64_t a = 0, b = 0;  // a == 0: empty
     int64_t row = 0;
   };
-  void grow();
+  void grow(size_t slots = 0);  // to `slots` (a power of two), or twice as many
   std::vector<Slot> slots_;
   size_t size_ = 0;
 };

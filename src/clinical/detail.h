@@ -59,25 +59,9 @@ class Resolver {
   std::vector<std::pair<uint64_t, uint32_t>> slots_;  // hash → entries_ index + 1; 0 empty
 };
 
-// Remembers each natural key of a load as a 64-bit fingerprint with its first row (16 bytes
-// a key in one flat table, so a file of 10 M rows needs ~300 MB at most); two different keys
-// share a fingerprint with odds of about 2^-64 a pair.
 // 医療費通知情報: the row's Name and Birthdate against its qualification's (expenses.cpp).
 // The error (E_EXPENSE_PERSON, field Name or Birthdate), or nullopt when they agree.
 std::optional<batch::RowError> check_expense_person(const Parsed& p, const Resolver::Person& who,
                                                     int64_t row);
-
-class KeysSeen {
- public:
-  // The row that had `key` first, or nullopt when `key` is new (then `row` is remembered).
-  std::optional<int64_t> first_row(std::string_view key, int64_t row);
-  // Makes room for about `keys` keys at once (a file's size tells how many rows it has).
-  void reserve(size_t keys);
-
- private:
-  void grow(size_t size = 0);  // to `size` slots, or twice as many
-  std::vector<std::pair<uint64_t, int64_t>> slots_;
-  size_t used_ = 0;
-};
 
 }  // namespace onshi::clinical::detail

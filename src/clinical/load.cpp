@@ -48,28 +48,12 @@ class Sink {
 
   // One batch, in file order: duplicates rejected, the rest in one transaction.
   Status write(batch::Batch<store::ClinicalPut>& b) {
-    size_t kept = 0;
-    bool rejected_any = false;
-    for (size_t i = 0; i < b.records.size(); ++i) {
-      const int64_t row = b.rows[i];
-      if (auto first = seen_.first_row(b.records[i].record_key, row)) {
-        rejected_any = true;
-        b.reject(row, "", "E_CLINICAL_DUPLICATE",
-                 "行 " + std::to_string(row) + " は行 " + std::to_string(*first) +
-                     " と同じ記録（資格と記録のキー）です。最初の行だけを登録します");
-        continue;
-      }
-      if (kept != i) {
-        b.records[kept] = std::move(b.records[i]);
-        b.rows[kept] = row;
-      }
-      ++kept;
-    }
-    b.records.resize(kept);
-    b.rows.resize(kept);
-    if (rejected_any)
-      std::stable_sort(b.errors.begin(), b.errors.end(),
-                       [](const batch::RowError& x, const batch::RowError& y) { return x.row < y.row; });
+    batch::keep_first_of_each_key(
+        b, seen_, [](const store::ClinicalPut& p) -> std::string_view { return p.record_key; },
+        "E_CLINICAL_DUPLICATE", [](int64_t row, int64_t first) {
+          return "行 " + std::to_string(row) + " は行 " + std::to_string(first) +
+                 " と同じ記録（資格と記録のキー）です。最初の行だけを登録します";
+        });
     if (b.records.empty()) return Status::Ok();
     if (bulk_) {
       if (Status st = db_.clinical().put_bulk(b.records); !st) return st;
@@ -108,7 +92,7 @@ class Sink {
   const ClinicalKind kind_;
   const LoadOptions& load_;
   detail::Resolver resolver_;
-  detail::KeysSeen seen_;
+  batch::FirstRows seen_;
   int64_t accepted_ = 0, unchanged_ = 0;
   bool bulk_ = false;
 };

@@ -1,8 +1,7 @@
 // The person of a row: the qualification it names, looked up as known now, gives the card
 // key and the person link the row is filed under. A person's rows name the same
 // qualification again and again, so each search is asked of the member store once per load
-// and its answer (or its refusal) kept; the keys of a load are remembered compactly to find
-// a key given twice.
+// and its answer (or its refusal) kept.
 #include <cstring>
 
 #include "clinical/detail.h"
@@ -115,39 +114,6 @@ std::variant<Resolver::Person, batch::RowError> Resolver::lookup(const Parsed& p
                            "この資格には個人番号が登録されていないため、本人の情報として保存できません"};
   const core::Qualification& q = found[0].qualification;
   return Person{q.card_key(), std::move(found[0].person_link), q.name, q.name_kana, q.birthdate};
-}
-
-std::optional<int64_t> KeysSeen::first_row(std::string_view key, int64_t row) {
-  if ((used_ + 1) * 10 >= slots_.size() * 7) grow();
-  uint64_t fp = hash_bytes(key, 0x13198a2e03707344ULL);
-  if (fp == 0) fp = 1;  // 0 marks an empty slot
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = fp & mask;; i = (i + 1) & mask) {
-    if (slots_[i].first == fp) return slots_[i].second;
-    if (slots_[i].first == 0) {
-      slots_[i] = {fp, row};
-      ++used_;
-      return std::nullopt;
-    }
-  }
-}
-
-void KeysSeen::reserve(size_t keys) {
-  size_t want = 1024;
-  while (want * 7 <= keys * 10) want *= 2;
-  if (want > slots_.size()) grow(want);
-}
-
-void KeysSeen::grow(size_t size) {
-  std::vector<std::pair<uint64_t, int64_t>> old = std::move(slots_);
-  slots_.assign(size ? size : old.empty() ? 1024 : old.size() * 2, {0, 0});
-  const size_t mask = slots_.size() - 1;
-  for (const auto& s : old) {
-    if (s.first == 0) continue;
-    size_t i = s.first & mask;
-    while (slots_[i].first != 0) i = (i + 1) & mask;
-    slots_[i] = s;
-  }
 }
 
 }  // namespace onshi::clinical::detail

@@ -8,7 +8,6 @@
 // requests also carry a CSRF token in their JSON body, checked here before anything is sent.
 #include "portal/portal.h"
 
-#include <openssl/rand.h>
 
 #include <fstream>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include "http/local.h"
 #include "portal/detail.h"
 #include "security/ca.h"
+#include "security/crypto.h"
 #include "web/assets.h"
 
 namespace onshi::portal {
@@ -39,17 +39,7 @@ http::Response api_error(int status, const std::string& code, const std::string&
   return r;
 }
 
-std::string random_token() {
-  unsigned char b[32];
-  RAND_bytes(b, sizeof b);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : b) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
+std::string random_token() { return security::hex(security::random_bytes(32)); }
 
 std::string Portal::Impl::open_session(LocalSession s) {
   std::lock_guard lock(mu);

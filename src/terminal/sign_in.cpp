@@ -5,10 +5,10 @@
 // 「サインアウト」, or when the terminal restarts). Coverage stays open to the front desk as
 // before; what is clinical needs a session, and the request to the central service names its
 // account — the service decides from that account's role and the patient's consent.
-#include <openssl/rand.h>
 
 #include "core/log.h"
 #include "http/local.h"
+#include "security/crypto.h"
 #include "terminal/detail.h"
 
 namespace onshi::terminal {
@@ -16,17 +16,7 @@ namespace {
 
 constexpr std::string_view kCookie = "onshi_session";
 
-std::string new_token() {
-  unsigned char b[24];
-  RAND_bytes(b, sizeof b);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : b) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
+std::string new_token() { return security::hex(security::random_bytes(24)); }
 
 // A query value, percent-encoded (UTF-8 bytes other than unreserved characters).
 std::string percent(std::string_view v) {
