@@ -15,6 +15,7 @@
 #include "core/qualification.h"
 #include "registry/fields.h"
 #include "registry/medical_aid.h"
+#include "store/ticket_load.h"
 
 namespace onshi::registry {
 namespace {
@@ -120,9 +121,9 @@ class TicketChecker {
 
 // One column's own rule; the value goes into the ticket when it passes.
 void TicketChecker::one(const TicketColumn& c, std::string_view s, core::MedicalTicket& t) {
-  const std::string label(c.label);
+  const std::string_view label = c.label;  // made a string only for a message
   if (s.empty()) {
-    if (c.required) fail(c, "E_MISSING", label + "が入力されていません");
+    if (c.required) fail(c, "E_MISSING", std::string(label) + "が入力されていません");
     return;
   }
   Status st = Status::Ok();
@@ -139,39 +140,43 @@ void TicketChecker::one(const TicketColumn& c, std::string_view s, core::Medical
       break;
     case Kind::kCode:
       if (!core::valid_code(c.table, s))
-        st = Error{"E_CODE", "", label + "は " + std::string(c.table) + " にないコードです"};
+        st = Error{"E_CODE", "",
+                   std::string(label) + "は " + std::string(c.table) + " にないコードです"};
       break;
     case Kind::kDate:
       if (auto d = core::Date::parse(s); !d)
-        st = Error{d.error().code, "", label + ": " + d.error().message};
+        st = Error{d.error().code, "", std::string(label) + ": " + d.error().message};
       break;
     case Kind::kMonth:
       if (s.size() != 6 || !digits(s) || !core::Date::parse(std::string(s) + "01"))
-        st = Error{"E_MONTH", "", label + "は YYYYMM の形の年月です（例: 202504）"};
+        st = Error{"E_MONTH", "", std::string(label) + "は YYYYMM の形の年月です（例: 202504）"};
       break;
     case Kind::kInstitution:
       st = core::check_medical_institution_code(s);
-      if (!st) st = Error{st.error().code, "", label + ": " + st.error().message};
+      if (!st) st = Error{st.error().code, "", std::string(label) + ": " + st.error().message};
       break;
     case Kind::kDigits:
-      if (!digits(s) || s.size() > 9) st = Error{"E_FORMAT", "", label + "は円単位の数字です"};
+      if (!digits(s) || s.size() > 9)
+        st = Error{"E_FORMAT", "", std::string(label) + "は円単位の数字です"};
       break;
     case Kind::kIssueNumber:
-      if (!digits(s) || s.size() > 10) st = Error{"E_FORMAT", "", label + "は10桁までの数字です"};
+      if (!digits(s) || s.size() > 10)
+        st = Error{"E_FORMAT", "", std::string(label) + "は10桁までの数字です"};
       break;
     case Kind::kText:
       if (std::any_of(s.begin(), s.end(),
                       [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }))
-        st = Error{"E_BAD_CHARACTER", "", label + "に制御文字（改行など）が含まれています"};
+        st = Error{"E_BAD_CHARACTER", "",
+                   std::string(label) + "に制御文字（改行など）が含まれています"};
       else if (s.size() > kMaxTextBytes)
-        st = Error{"E_LENGTH", "", label + "は100文字までです"};
+        st = Error{"E_LENGTH", "", std::string(label) + "は100文字までです"};
       break;
   }
   if (!st) {
     fail(c, st.error().code, st.error().message);
     return;
   }
-  t.*(c.member) = std::string(s);
+  (t.*(c.member)).assign(s);
 }
 
 // Rules between columns: dates in order and inside the month, the ticket's kind and the
@@ -393,9 +398,13 @@ class TicketInput {
     for (const auto& c : kColumns) in.columns.push_back({std::string(c.name), c.required});
     in.parse = [this](const batch::Row& row) { return parse(row); };
     in.write = [this](batch::Batch<store::TicketPut>& b) { return write(b); };
+    in.start = [this](const batch::FileInfo& file) { return begin_load(file.path); };
     return in;
   }
   Report& report() { return report_; }
+
+  // The end of a file: the store completes a bulk load (also after a failed run).
+  Status finish_load() { return load_ ? load_->finish() : Status::Ok(); }
 
  private:
   std::variant<store::TicketPut, std::vector<RecordError>> parse(const batch::Row& row) const {
@@ -423,10 +432,23 @@ class TicketInput {
                  "ファイルの中では最初の行だけを登録し、この行は登録しません";
         });
     if (b.records.empty()) return Status::Ok();
-    auto outcomes = tickets_.put_tickets(b.records);
+    // In a bulk load each key is given once: the rule above has rejected the file's repeats.
+    auto outcomes = load_->put(b.records);
     if (!outcomes) return outcomes.status();
     for (auto o : *outcomes)
       (o == store::PutOutcome::kUnchanged ? report_.unchanged : report_.accepted)++;
+    return Status::Ok();
+  }
+
+  // A file's first batch is near: room for its keys (a ticket row takes about 200 bytes),
+  // and the store's load (a bulk load when it holds no ticket yet, store/ticket_load.h).
+  Status begin_load(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (auto size = std::filesystem::file_size(file, ec); !ec)
+      first_row_.reserve(std::min<uintmax_t>(size / 200, 20'000'000));
+    auto load = store::begin_ticket_load(tickets_);
+    if (!load) return load.status();
+    load_ = std::move(*load);
     return Status::Ok();
   }
 
@@ -435,6 +457,7 @@ class TicketInput {
   mutable RecipientCache recipients_;
   Report report_;
   batch::FirstRows first_row_;  // each ticket key kept from the file → its row
+  std::unique_ptr<store::TicketLoad> load_;  // from start() on
 };
 
 }  // namespace
@@ -446,7 +469,9 @@ Result<Report> import_tickets_csv(store::Store& members, store::TicketStore& tic
   batch::Options opt = options;
   opt.checkpoint = nullptr;  // the duplicate rule needs every row: a re-run repeats the file
   auto summary = batch::run(csv, input, opt);
+  Status finished = tickets_in.finish_load();
   if (!summary) return summary.error();
+  if (!finished) return finished.error();
   Report& report = tickets_in.report();
   report.rejected = summary->rejected;
   report.errors = std::move(summary->errors);

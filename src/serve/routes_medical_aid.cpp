@@ -102,7 +102,10 @@ http::Response write(Context& c, const http::Request& req, const char* kind, Reg
   registry::Report report;
   if (!records.good.empty()) {
     auto r = reg(records.good, security::actor_text({core::Role::kWelfareOffice, req.peer.id}));
-    if (!r) return http::problem(r.error().code == "E_STORE" ? 503 : 500, r.error());
+    if (!r) {  // E_LOCKED: a bulk import of the ticket store runs (store/ticket_load.h)
+      const std::string& code = r.error().code;
+      return http::problem(code == "E_STORE" || code == "E_LOCKED" ? 503 : 500, r.error());
+    }
     report = std::move(*r);
   }
   report = merged(std::move(report), records);

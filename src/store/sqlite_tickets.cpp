@@ -14,6 +14,15 @@
 // "tickets of a recipient", which every recipient's confirmation runs) and a page cache and
 // memory map as large as the member store's, so an import's index probes and a
 // confirmation's read stay in memory.
+//
+// A bulk load (store/ticket_load.h: begin_bulk … finish_bulk) into an empty table drops the two
+// indexes, appends the versions in file order without reading a current version — the one
+// b-tree the sqlite3 shell's `.import` also writes — and creates the indexes again by one
+// sort each at the end. The load holds the flock DIR/.onshi-tickets-load.lock from before the
+// indexes are dropped until after they are back; missing indexes with that lock free mean a
+// load was cut short, and whoever sees that first (an open, a write) creates them in one
+// transaction, so a crash leaves the versions of the batches written, indexed, as
+// put_tickets would have (as the clinical store's bulk load, sqlite_clinical.cpp).
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -24,6 +33,7 @@
 #include <vector>
 
 #include "core/date.h"
+#include "core/dir_lock.h"
 #include "store/sqlite.h"
 #include "store/tickets_backend.h"
 
@@ -49,6 +59,24 @@ CREATE INDEX medical_aid_tickets_institution ON medical_aid_tickets(designated_c
 CREATE TABLE medical_aid_clock(id INTEGER PRIMARY KEY CHECK (id = 1), last_us INTEGER NOT NULL);
 INSERT INTO medical_aid_clock VALUES (1, 0);
 )sql"};
+
+// The indexes a bulk load leaves out, and how they come back (the first migration's).
+constexpr const char* kDropIndexes =
+    "DROP INDEX IF EXISTS medical_aid_tickets_key; "
+    "DROP INDEX IF EXISTS medical_aid_tickets_institution;";
+constexpr const char* kCreateIndexes =
+    "CREATE INDEX IF NOT EXISTS medical_aid_tickets_key "
+    "ON medical_aid_tickets(ticket_key, recorded_at); "
+    "CREATE INDEX IF NOT EXISTS medical_aid_tickets_institution "
+    "ON medical_aid_tickets(designated_code, month);";
+constexpr const char* kLoadRole = "tickets-load";
+// While a bulk load appends it checkpoints the WAL every 64 MiB instead of every 4 MiB and
+// keeps a small page cache (appended pages are not read again); the indexes are built with
+// SQLite's sorter on two threads. All is set back afterwards (connection_options).
+constexpr const char* kBulkPragmas =
+    "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384; PRAGMA threads=2;";
+constexpr const char* kNormalPragmas =
+    "PRAGMA threads=0; PRAGMA wal_autocheckpoint=1000; PRAGMA cache_size=-262144;";
 
 #define ONSHI_TICKET_COLUMNS "version_id, recorded_at, payload, source"
 
@@ -117,7 +145,8 @@ struct Reader {
 
 class SqliteTickets final : public SqliteTicketStore {
  public:
-  SqliteTickets(fs::path dir, bool create) : file_(dir / "medical_aid.db"), create_(create) {}
+  SqliteTickets(fs::path dir, bool create)
+      : file_(dir / "medical_aid.db"), dir_(dir), create_(create) {}
 
   Status open_now() override {
     std::lock_guard lock(write_mu_);
@@ -128,8 +157,64 @@ class SqliteTickets final : public SqliteTicketStore {
     std::lock_guard lock(write_mu_);
     auto w = open_locked();
     if (!w) return w.error();
-    return sqlite::write_transaction((*w)->db,
-                                     [&](sqlite3*) { return put_in_transaction(**w, items); });
+    return sqlite::write_transaction((*w)->db, [&](sqlite3* d) -> Result<std::vector<PutOutcome>> {
+      if (Status st = indexes_ready(d); !st) return st.error();
+      return put_in_transaction(**w, items, false);
+    });
+  }
+
+  Result<bool> begin_bulk() override {
+    std::lock_guard lock(write_mu_);
+    auto w = open_locked();
+    if (!w) return w.error();
+    if (bulk_) return true;
+    auto held = core::DirLock::acquire(dir_, kLoadRole, "medical_aid", "a ticket import");
+    if (!held) return false;  // another load, or a recovery: this one goes ticket by ticket
+    sqlite3* db = (*w)->db;
+    auto began = sqlite::write_transaction(db, [&](sqlite3* d) -> Result<bool> {
+      bool empty = false;
+      {
+        Stmt q(d, "SELECT NOT EXISTS(SELECT 1 FROM medical_aid_tickets)");
+        if (q.step() != SQLITE_ROW) return sqlite::error(d, "medical_aid.db bulk load");
+        empty = q.col_i64(0) != 0;
+      }  // finalised: a pending read would block DROP INDEX
+      // Not empty: a load cut short before this one's open is completed instead.
+      if (Status st = sqlite::exec(d, empty ? kDropIndexes : kCreateIndexes); !st)
+        return st.error();
+      return empty;
+    });
+    if (!began) return began.error();
+    if (*began) {
+      load_lock_ = std::move(*held);
+      bulk_ = true;
+      sqlite::exec(db, kBulkPragmas);  // fewer, larger checkpoints while appending
+    }
+    return *began;
+  }
+
+  Status put_bulk(std::span<const TicketPut> items) override {
+    std::unique_lock lock(write_mu_);
+    if (!bulk_) {
+      lock.unlock();
+      return put_tickets(items).status();
+    }
+    Writer& w = *writer_;
+    return sqlite::write_transaction(
+        w.db, [&](sqlite3*) { return put_in_transaction(w, items, true).status(); });
+  }
+
+  Status finish_bulk() override {
+    std::lock_guard lock(write_mu_);
+    if (!bulk_) return Status::Ok();
+    sqlite3* db = writer_->db;
+    Status st =
+        sqlite::write_transaction(db, [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
+    sqlite::exec(db, kNormalPragmas);
+    // Released even on failure: the next writer then finds the indexes missing and the lock
+    // free, and creates them.
+    load_lock_ = core::DirLock();
+    bulk_ = false;
+    return st;
   }
 
   Result<std::vector<TicketVersion>> tickets_of(std::string_view insurer_number,
@@ -218,16 +303,19 @@ class SqliteTickets final : public SqliteTicketStore {
     std::lock_guard lock(write_mu_);
     auto w = open_locked();
     if (!w) return w.error();
-    return sqlite::write_transaction(
-        (*w)->db, [&](sqlite3* d) { return verbatim_in_transaction(d, versions); });
+    return sqlite::write_transaction((*w)->db, [&](sqlite3* d) -> Result<int64_t> {
+      if (Status st = indexes_ready(d); !st) return st.error();
+      return verbatim_in_transaction(d, versions);
+    });
   }
 
  private:
   // Takes the clock, decides each item against the key's newest row (which includes rows
   // inserted earlier in this transaction), inserts the new versions, sets the clock to the
-  // last recorded_at used.
+  // last recorded_at used. `append` (a bulk load): every item is a new key, nothing is read.
   static Result<std::vector<PutOutcome>> put_in_transaction(Writer& w,
-                                                            std::span<const TicketPut> items) {
+                                                            std::span<const TicketPut> items,
+                                                            bool append) {
     sqlite3* db = w.db;
     w.tick.reset();
     const bool ticked = w.tick.i64(1, core::now_unix_us()).step() == SQLITE_ROW;
@@ -243,13 +331,16 @@ class SqliteTickets final : public SqliteTicketStore {
       if (Status st = check_key(k, out.size()); !st) return st.error();
       key = k.ticket_key();
       payload = encode_ticket(k);
-      w.latest.reset();
-      w.latest.text_static(1, key);
-      const int rc = w.latest.step();
-      const bool exists = rc == SQLITE_ROW;
-      const bool same = exists && w.latest.col_view(0) == payload;
-      w.latest.reset();
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite::error(db, "medical_aid.db read");
+      bool exists = false, same = false;
+      if (!append) {
+        w.latest.reset();
+        w.latest.text_static(1, key);
+        const int rc = w.latest.step();
+        exists = rc == SQLITE_ROW;
+        same = exists && w.latest.col_view(0) == payload;
+        w.latest.reset();
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite::error(db, "medical_aid.db read");
+      }
       if (same) {
         out.push_back(PutOutcome::kUnchanged);
         continue;
@@ -313,8 +404,35 @@ class SqliteTickets final : public SqliteTicketStore {
     return inserted;
   }
 
-  // The writer, opened (creating and migrating the file) the first time. Caller holds
-  // write_mu_.
+  // Inside a write transaction, before a write that needs the indexes: Ok when they are
+  // there; E_LOCKED while a bulk load runs; a load cut short (indexes missing, its lock free)
+  // is completed here, in this transaction.
+  Status indexes_ready(sqlite3* db) {
+    if (bulk_) return locked();
+    auto present = indexes_present(db);
+    if (!present) return present.status();
+    if (*present) return Status::Ok();
+    auto held = core::DirLock::acquire(dir_, kLoadRole, "medical_aid", "a ticket import");
+    if (!held) return held.error().code == "E_LOCKED" ? locked() : held.status();
+    return sqlite::exec(db, kCreateIndexes);
+  }
+
+  static Result<bool> indexes_present(sqlite3* db) {
+    Stmt q(db,
+           "SELECT COUNT(*) FROM sqlite_schema WHERE type='index' AND "
+           "name IN ('medical_aid_tickets_key','medical_aid_tickets_institution')");
+    if (q.step() != SQLITE_ROW) return sqlite::error(db, "medical_aid.db schema");
+    return q.col_i64(0) == 2;
+  }
+
+  static Status locked() {
+    return Status::Fail("E_LOCKED", "medical_aid",
+                        "medical_aid.db は医療券・調剤券の一括登録（onshi import）の最中です。"
+                        "終わってから書き込んでください");
+  }
+
+  // The writer, opened (creating and migrating the file) the first time; a bulk load cut
+  // short is completed on the way. Caller holds write_mu_.
   Result<Writer*> open_locked() {
     if (writer_) return writer_.get();
     auto db = sqlite::open_migrated(file_, connection_options(create_), kMigrations,
@@ -322,6 +440,14 @@ class SqliteTickets final : public SqliteTicketStore {
     if (!db) return db.error();
     auto w = std::make_unique<Writer>();
     w->db = *db;
+    auto present = indexes_present(w->db);
+    Status ready = present.status();
+    if (present && !*present)
+      ready = sqlite::write_transaction(w->db, [&](sqlite3* d) -> Status {
+        Status st = indexes_ready(d);
+        return st || st.error().code == "E_LOCKED" ? Status::Ok() : st;
+      });
+    if (!ready) return ready.error();
     w->tick = Stmt(w->db,
                    "UPDATE medical_aid_clock SET last_us = max(last_us + 1, ?1) WHERE id = 1 "
                    "RETURNING last_us",
@@ -381,10 +507,12 @@ class SqliteTickets final : public SqliteTicketStore {
     return read_with([&](Reader& r) { return fn(r.db); });
   }
 
-  const fs::path file_;
+  const fs::path file_, dir_;
   const bool create_;
   std::mutex write_mu_;
   std::unique_ptr<Writer> writer_;
+  core::DirLock load_lock_;  // held from begin_bulk to finish_bulk
+  bool bulk_ = false;
   std::atomic<bool> opened_{false};
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Reader>> idle_;

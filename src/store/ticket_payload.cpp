@@ -1,10 +1,12 @@
 // The stored form of a 医療扶助 ticket (store/tickets_backend.h): one positional payload
-// written through a table of member pointers, so the field order is written down once, and
-// the small helpers both ticket stores share.
+// written through a table of member pointers, so the field order is written down once, the
+// small helpers both ticket stores share, and the start of a file's load (ticket_load.h),
+// which asks the SQLite backend for its bulk load.
 #include <algorithm>
 #include <array>
 #include <tuple>
 
+#include "store/ticket_load.h"
 #include "store/tickets_backend.h"
 
 namespace onshi::store::detail {
@@ -119,3 +121,54 @@ Error ticket_version_conflict(int64_t version_id) {
 }
 
 }  // namespace onshi::store::detail
+
+namespace onshi::store {
+namespace {
+
+// Each batch through put_tickets (no bulk load).
+class BatchLoad final : public TicketLoad {
+ public:
+  explicit BatchLoad(TicketStore& tickets) : tickets_(tickets) {}
+  bool bulk() const override { return false; }
+  Result<std::vector<PutOutcome>> put(std::span<const TicketPut> items) override {
+    return tickets_.put_tickets(items);
+  }
+  Status finish() override { return Status::Ok(); }
+
+ private:
+  TicketStore& tickets_;
+};
+
+// The SQLite backend's bulk load, begun.
+class BulkLoad final : public TicketLoad {
+ public:
+  explicit BulkLoad(detail::SqliteTicketStore& tickets) : tickets_(tickets) {}
+  bool bulk() const override { return !finished_; }
+  Result<std::vector<PutOutcome>> put(std::span<const TicketPut> items) override {
+    if (finished_) return tickets_.put_tickets(items);
+    if (Status st = tickets_.put_bulk(items); !st) return st.error();
+    return std::vector<PutOutcome>(items.size(), PutOutcome::kAdded);
+  }
+  Status finish() override {
+    if (finished_) return Status::Ok();
+    finished_ = true;
+    return tickets_.finish_bulk();
+  }
+
+ private:
+  detail::SqliteTicketStore& tickets_;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<TicketLoad>> begin_ticket_load(TicketStore& tickets) {
+  if (auto* sqlite = dynamic_cast<detail::SqliteTicketStore*>(&tickets)) {
+    auto began = sqlite->begin_bulk();
+    if (!began) return began.error();
+    if (*began) return std::unique_ptr<TicketLoad>(std::make_unique<BulkLoad>(*sqlite));
+  }
+  return std::unique_ptr<TicketLoad>(std::make_unique<BatchLoad>(tickets));
+}
+
+}  // namespace onshi::store

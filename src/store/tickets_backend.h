@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +51,12 @@ Error ticket_version_conflict(int64_t version_id);
 class SqliteTicketStore : public TicketStore {
  public:
   virtual Status open_now() = 0;
+  // The bulk load of store/ticket_load.h: begin_bulk starts it when the table is empty and
+  // no other load runs (false: it did not); put_bulk appends one batch, every item a new
+  // key; finish_bulk builds the indexes. Without a bulk load running put_bulk is put_tickets.
+  virtual Result<bool> begin_bulk() = 0;
+  virtual Status put_bulk(std::span<const TicketPut> items) = 0;
+  virtual Status finish_bulk() = 0;
 };
 std::unique_ptr<SqliteTicketStore> make_sqlite_tickets(const std::filesystem::path& dir,
                                                        bool create);

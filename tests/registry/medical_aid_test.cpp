@@ -366,6 +366,43 @@ TEST_F(TicketImport, EachRowIsCheckedAgainstItsRecipientAcrossBatches) {
   EXPECT_EQ(ticket_versions(), 12);
 }
 
+// R-AID-1, issue 15 "Speed": a file into a store with no ticket is a bulk load (the store
+// appends and builds its indexes at the end); the rules stay those of any import — a key
+// repeated in a later batch is rejected with the first row named, the tickets are found by
+// recipient and by institution afterwards, and a re-run (no longer a bulk load) changes
+// nothing.
+TEST_F(TicketImport, FirstFileIntoAnEmptyStoreKeepsEveryRule) {
+  std::string file = ticket_header();
+  for (int i = 0; i < 5; ++i) file += ticket_row("1234566", std::to_string(200 + i));
+  file += ticket_row("1234566", "201", "20250401", "20250420");  // row 6: row 2's key
+  file += ticket_row("9999996", "300");                           // row 7: no recipient
+  ImportOptions small;
+  small.batch_size = 2;
+  auto p = dir / "tickets.csv";
+  write_file(p, file);
+  auto r = import_tickets_csv(db->members(), db->tickets(), p, small);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->accepted, 5) << r->to_json();
+  EXPECT_EQ(r->rejected, 2);
+  ASSERT_EQ(r->errors.size(), 2u);
+  EXPECT_EQ(r->errors[0].row, 6);
+  EXPECT_EQ(r->errors[0].code, "E_DUPLICATE_KEY");
+  EXPECT_NE(r->errors[0].message.find("行 2"), std::string::npos) << r->errors[0].message;
+  EXPECT_EQ(r->errors[1].code, "E_RECIPIENT_NOT_FOUND");
+  auto of = db->tickets().tickets_of(kOffice, "1234566", core::now_unix_us());
+  ASSERT_TRUE(of.ok()) << of.error().message;
+  ASSERT_EQ(of->size(), 5u);
+  EXPECT_EQ((*of)[1].ticket.expiration_date, "20250430");  // row 2's, not row 6's
+  auto at = db->tickets().tickets_for_institution("1310112345", "202504", core::now_unix_us());
+  ASSERT_TRUE(at.ok()) << at.error().message;
+  EXPECT_EQ(at->size(), 5u);
+  auto again = import_tickets_csv(db->members(), db->tickets(), p, small);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->unchanged, 5) << again->to_json();
+  EXPECT_EQ(again->accepted, 0);
+  EXPECT_EQ(ticket_versions(), 5);
+}
+
 // Issue 15 point 1: an office registers tickets only under its own number.
 TEST_F(TicketImport, RegisterTicketsKeepsAnOfficeToItsOwnNumber) {
   FieldMap t = {{"InsurerNumber", kOffice},

@@ -2,13 +2,15 @@
 // backend: versions decided against the current one, as-of reads, ordering, the month and
 // institution filter of the bulk inquiry, scans by office, history, the verbatim copy with
 // its conflict, recorded_at strictly increasing under concurrent puts from several threads
-// and two Database objects, and a failing batch that writes nothing (issue 15 §3, §5, §6).
+// and two Database objects, a failing batch that writes nothing (issue 15 §3, §5, §6), and
+// the bulk load of a ticket file into an empty store, finished or cut short.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "core/date.h"
 #include "store/database.h"
 #include "store/test_database.h"
+#include "store/ticket_load.h"
 
 namespace onshi::store {
 namespace {
@@ -344,6 +347,83 @@ TEST_P(TicketsContractTest, VersionsVerbatim) {
   ASSERT_TRUE(fresh.ok() && fresh->size() == 1);
   EXPECT_GT((*fresh)[0].version_id, 12);
   EXPECT_GT((*fresh)[0].recorded_at_us, t0 + 7);
+}
+
+// issue 15 Speed (R-AID-1): a ticket file loaded into an empty store (store/ticket_load.h)
+// ends in the versions and outcomes of put_tickets — every ticket then unchanged, read by
+// recipient and by institution, recorded_at strictly increasing. On SQLite it is a bulk
+// load: while it runs another writer is refused with E_LOCKED, a second load goes batch by
+// batch and readers see the batches written; a store that is not empty is not bulk-loaded.
+TEST_P(TicketsContractTest, LoadIntoEmptyStore) {
+  std::vector<TicketPut> items{put(ticket("1234567", "0001", "202404")),
+                               put(ticket("1234567", "0002", "202405")),
+                               put(ticket("7654321", "0003", "202405", kPharmacy))};
+  auto load = begin_ticket_load(s());
+  ASSERT_TRUE(load.ok()) << load.error().message;
+  EXPECT_EQ((*load)->bulk(), GetParam() == "sqlite");
+  auto first = (*load)->put(std::span(items).first(2));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(*first, (std::vector{PutOutcome::kAdded, PutOutcome::kAdded}));
+  auto other = open();  // another process's store
+  ASSERT_TRUE(other);
+  auto seen = other->tickets().tickets_of(kOffice, "1234567", core::now_unix_us());
+  ASSERT_TRUE(seen.ok()) << seen.error().message;
+  EXPECT_EQ(issues(*seen), (std::vector<std::string>{"0001", "0002"}));
+  if ((*load)->bulk()) {
+    auto refused = other->tickets().put_tickets(std::vector<TicketPut>{items[0]});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, "E_LOCKED");
+    auto second = begin_ticket_load(other->tickets());
+    ASSERT_TRUE(second.ok()) << second.error().message;
+    EXPECT_FALSE((*second)->bulk());
+  }
+  ASSERT_TRUE((*load)->put(std::span(items).subspan(2)).ok());
+  ASSERT_TRUE((*load)->finish().ok());
+
+  auto again = other->tickets().put_tickets(items);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  for (auto o : *again) EXPECT_EQ(o, PutOutcome::kUnchanged);
+  EXPECT_EQ(*s().count_versions(), 3);
+  auto at = s().tickets_for_institution(kPharmacy, "202405", core::now_unix_us());
+  ASSERT_TRUE(at.ok()) << at.error().message;
+  EXPECT_EQ(issues(*at), std::vector<std::string>{"0003"});
+  std::vector<int64_t> recorded;
+  ASSERT_TRUE(s().scan_versions(0, 10, [&](const TicketVersion& v) {
+                   recorded.push_back(v.recorded_at_us);
+                   return true;
+                 }).ok());
+  ASSERT_EQ(recorded.size(), 3u);
+  EXPECT_LT(recorded[0], recorded[1]);
+  EXPECT_LT(recorded[1], recorded[2]);
+  auto not_empty = begin_ticket_load(s());
+  ASSERT_TRUE(not_empty.ok());
+  EXPECT_FALSE((*not_empty)->bulk());
+}
+
+// issue 15 Speed (kill -9 during a bulk load of tickets): a load that never finishes — its
+// process gone, its lock with it — is completed by the next store that opens the database:
+// the tickets written are there, found by recipient, and a second put of them changes
+// nothing while a changed one is a new version.
+TEST_P(TicketsContractTest, LoadCutShortIsCompletedByTheNextStore) {
+  std::vector<TicketPut> items{put(ticket("1234567", "0001")), put(ticket("1234567", "0002"))};
+  {
+    auto first = open();
+    ASSERT_TRUE(first);
+    auto load = begin_ticket_load(first->tickets());
+    ASSERT_TRUE(load.ok());
+    ASSERT_TRUE((*load)->put(items).ok());
+    db_.reset();
+  }  // gone without finish(), as after kill -9
+  db_ = open();
+  ASSERT_TRUE(db_);
+  auto seen = s().tickets_of(kOffice, "1234567", core::now_unix_us());
+  ASSERT_TRUE(seen.ok()) << seen.error().message;
+  EXPECT_EQ(issues(*seen), (std::vector<std::string>{"0001", "0002"}));
+  items[1].ticket.self_pay_amount = "1200";
+  auto again = s().put_tickets(items);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(*again, (std::vector{PutOutcome::kUnchanged, PutOutcome::kChanged}));
+  EXPECT_EQ(*s().count_versions(), 3);
 }
 
 // SQLite opens DIR/medical_aid.db on first use like cards.db and bulk.db, or at migrate().
