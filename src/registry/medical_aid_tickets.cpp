@@ -440,12 +440,12 @@ class TicketInput {
     return Status::Ok();
   }
 
-  // A file's first batch is near: room for its keys (a ticket row takes about 200 bytes),
+  // A file's first batch is near: room for its keys (a ticket row takes 130 bytes or more),
   // and the store's load (a bulk load when it holds no ticket yet, store/ticket_load.h).
   Status begin_load(const std::filesystem::path& file) {
     std::error_code ec;
     if (auto size = std::filesystem::file_size(file, ec); !ec)
-      first_row_.reserve(std::min<uintmax_t>(size / 200, 20'000'000));
+      first_row_.reserve(std::min<uintmax_t>(size / 128, 20'000'000));
     auto load = store::begin_ticket_load(tickets_);
     if (!load) return load.status();
     load_ = std::move(*load);
