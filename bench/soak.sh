@@ -128,7 +128,7 @@ set datafile separator ","
 set terminal pngcairo size 1000,700 font "sans,10"
 set output "$WORK/soak.png"
 set multiplot layout 2,1 title "onshi serve, ${SOAK_SECONDS} s at ${rate} operations/s (${SHARE} % of the peak ${peak_rate}); warm-up ${WARMUP} s"
-set key top left
+set key below
 set grid
 set xlabel "seconds"
 set ylabel "RSS (MiB)"

@@ -24,8 +24,8 @@
 // machine's load average (/proc/loadavg). At the
 // end one JSON line on stdout: {"ops","seconds","rate","p50_ms","p99_ms","errors",…}.
 //
-//   bench_soak_load --port P --certs DIR --csv-members members.csv --cards DIR \
-//       --institution 1310112345 --insurer 06130488 --date YYYYMMDD --duration 600 \
+//   bench_soak_load --port P --certs DIR --csv-members members.csv --cards DIR
+//       --institution 1310112345 --insurer 06130488 --date YYYYMMDD --duration 600
 //       [--rate R] [--threads 8] [--interval 10] [--csv out.csv] [--server-pid PID]
 // DIR holds clinic/ and insurer/ (ca.pem, cert.pem, key.pem as `onshi ca issue` writes them);
 // --cards holds linked card files (*.card).
@@ -299,9 +299,8 @@ void process_sample(int pid, long& rss, long& anon, long& fds) {
   if (!ec) fds = n;
 }
 
-void worker(Workload& w, Tally& tally, std::atomic<int64_t>& ticket, Clock::time_point t0,
-            Clock::time_point end) {
-  auto clinic = client(w.o, "clinic"), insurer = client(w.o, "insurer");
+void run(Workload& w, Tally& tally, std::atomic<int64_t>& ticket, Clock::time_point t0,
+         Clock::time_point end, onshi::http::Client& clinic, onshi::http::Client& insurer) {
   for (;;) {
     const int64_t i = ticket.fetch_add(1);
     Clock::time_point due = Clock::now();
@@ -319,9 +318,17 @@ void worker(Workload& w, Tally& tally, std::atomic<int64_t>& ticket, Clock::time
   }
 }
 
-// Writes one CSV row every interval until `end`.
-void sampler(const Options& o, Tally& tally, Clock::time_point t0, Clock::time_point end,
-             std::atomic<bool>& done) {
+// Runs operations until `end`; its connections stay open until `release`, so the last sample
+// sees the server as it was under load, not while the connections close.
+void worker(Workload& w, Tally& tally, std::atomic<int64_t>& ticket, Clock::time_point t0,
+            Clock::time_point end, const std::atomic<bool>& release) {
+  auto clinic = client(w.o, "clinic"), insurer = client(w.o, "insurer");
+  run(w, tally, ticket, t0, end, clinic, insurer);
+  while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+// Writes one CSV row every interval up to `end`.
+void sampler(const Options& o, Tally& tally, Clock::time_point t0, Clock::time_point end) {
   std::ofstream csv;
   if (!o.csv.empty()) {
     csv.open(o.csv, std::ios::trunc);
@@ -330,8 +337,8 @@ void sampler(const Options& o, Tally& tally, Clock::time_point t0, Clock::time_p
   auto last = t0;
   for (int k = 1;; ++k) {
     auto at = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(k * o.interval));
-    if (at > end + std::chrono::seconds(1)) return;
-    while (Clock::now() < at && !done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (at > end + std::chrono::milliseconds(500)) return;
+    std::this_thread::sleep_until(at);
     std::vector<uint32_t> us;
     int64_t errors;
     {
@@ -354,7 +361,6 @@ void sampler(const Options& o, Tally& tally, Clock::time_point t0, Clock::time_p
                   rss, anon, fds, load1);
     if (csv.is_open()) csv << row << std::flush;
     std::cerr << "soak: " << row;
-    if (done) return;
   }
 }
 
@@ -385,16 +391,17 @@ int main(int argc, char** argv) {
     load_workload(w);
     Tally tally;
     std::atomic<int64_t> ticket{0};
-    std::atomic<bool> done{false};
+    std::atomic<bool> release{false};
     const auto t0 = Clock::now();
     const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
-    std::thread sample([&] { sampler(o, tally, t0, end, done); });
+    std::thread sample([&] { sampler(o, tally, t0, end); });
     std::vector<std::thread> workers;
-    for (int t = 0; t < o.threads; ++t) workers.emplace_back([&] { worker(w, tally, ticket, t0, end); });
+    for (int t = 0; t < o.threads; ++t)
+      workers.emplace_back([&] { worker(w, tally, ticket, t0, end, release); });
+    sample.join();
+    release = true;
     for (auto& t : workers) t.join();
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    done = true;
-    sample.join();
     const size_t n = tally.all_us.size();
     std::printf("{\"ops\":%zu,\"seconds\":%.1f,\"rate\":%.1f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"errors\":%lld",
                 n, seconds, n / seconds, percentile_ms(tally.all_us, 0.5),
