@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package onshi needs to build, test and benchmark (clang and
-# libclang-rt-14-dev, which ships libFuzzer and the sanitizer runtimes, for the fuzz targets).
+# libclang-rt-14-dev, which ships libFuzzer and the sanitizer runtimes, for the fuzz targets;
+# gnuplot-nox for the plot of bench/soak.sh).
 # Idempotent: packages already present are skipped, so a second run is a no-op.
 # Runs apt-get as root directly, or through sudo when not root.
 # nodejs and npm (for the browser tests) are skipped when `node` and `npm` are already on
@@ -23,6 +24,7 @@ PACKAGES=(
   libxlsxwriter-dev zlib1g-dev
   libcairo2-dev libpango1.0-dev poppler-utils
   curl ca-certificates bc
+  gnuplot-nox
   clang libclang-rt-14-dev
   chromium fonts-ipafont-gothic nodejs npm
 )

@@ -208,6 +208,11 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   }
   store::DatabaseOptions dbo;
   dbo.read_url = options.db_read_url;
+  // SQLite: reads are memory-mapped, so the page cache holds mainly the pages this process
+  // writes — and keeps them. The import's 256 MiB per connection would let a serving
+  // process's memory grow with every registration until it is reached (the soak test,
+  // docs/reliability.md#soak); SQLite's own default (about 2 MiB) bounds it.
+  dbo.sqlite.cache_mib = 0;
   auto db = store::open_store(url, dbo);
   if (!db) return db.error();
   m.db = std::move(*db);

@@ -5,12 +5,10 @@
 // there is space again a re-run ends in the clean state. A serving process whose disk fills
 // keeps answering what it can and refuses the rest cleanly: no confirmation is answered
 // without its audit entry (fail closed), and it answers again once space is back.
-// SQLite only: a PostgreSQL cluster's disk is the database server's, not the test's.
+// SQLite here; the same on PostgreSQL, its tablespace on the tmpfs: full_disk_pg_test.cpp.
 #include <gtest/gtest.h>
-#include <sys/mount.h>
 
-#include "http/client.h"
-#include "reliability/kill_util.h"
+#include "reliability/full_disk_util.h"
 #include "security/ca.h"
 #include "security/crypto.h"
 #include "store/store.h"
@@ -19,40 +17,8 @@ namespace onshi::reliability {
 namespace {
 
 namespace fs = std::filesystem;
-const char* const kInsurer = "06130488";
-const char* const kClinic = "1310112345";
-
-// A tmpfs of `mib` MiB on a new temporary directory, unmounted at the end.
-class SmallDisk {
- public:
-  explicit SmallDisk(int mib) {
-    std::string tmpl = (fs::temp_directory_path() / "onshi-full-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-    std::string opts = "size=" + std::to_string(mib) + "m,mode=0700";
-    mounted_ = ::mount("tmpfs", path_.c_str(), "tmpfs", 0, opts.c_str()) == 0;
-  }
-  ~SmallDisk() {
-    if (mounted_) ::umount(path_.c_str());
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  bool mounted() const { return mounted_; }
-  bool resize(int mib) {
-    std::string opts = "size=" + std::to_string(mib) + "m,mode=0700";
-    return ::mount("tmpfs", path_.c_str(), "tmpfs", MS_REMOUNT, opts.c_str()) == 0;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-  bool mounted_ = false;
-};
-
-#define ONSHI_REQUIRE_ROOT_TMPFS(disk)                                                    \
-  do {                                                                                    \
-    if (::geteuid() != 0) GTEST_SKIP() << "a full disk needs a tmpfs, and mounting one needs root"; \
-    if (!(disk).mounted()) GTEST_SKIP() << "no tmpfs could be mounted here";             \
-  } while (0)
+const char* const kInsurer = kFullDiskInsurer;
+const char* const kClinic = kFullDiskClinic;
 
 int64_t count(const fs::path& dir, bool versions) {
   auto s = store::open_sqlite(store::store_path(dir));
@@ -96,35 +62,6 @@ TEST(FullDisk, ImportStopsCleanlyAndResumes) {
   fs::remove_all(scratch);
 }
 
-http::Client client(const fs::path& dir, const std::string& who, uint16_t port) {
-  http::ClientOptions o;
-  o.port = port;
-  o.ca_file = (dir / who / "ca.pem").string();
-  o.cert_file = (dir / who / "cert.pem").string();
-  o.key_file = (dir / who / "key.pem").string();
-  o.timeout_ms = 10000;
-  return http::Client(o);
-}
-
-std::string confirmation(int i) {
-  return std::string("{\"qualificationConfirmationDate\":\"20250415\",\"medicalInstitutionCode\":\"") +
-         kClinic + "\",\"insurerNumber\":\"" + kInsurer +
-         "\",\"insuredCardSymbol\":\"88\",\"insuredIdentificationNumber\":\"" +
-         std::to_string(400000 + i) +
-         "\",\"insuredBranchNumber\":\"01\",\"birthdate\":\"19700101\","
-         "\"limitApplicationCertificateRelatedConsFlg\":\"0\"}";
-}
-
-std::string registration(int i) {
-  return std::string("[{\"insurerNumber\":\"") + kInsurer +
-         "\",\"insurerName\":\"試験健康保険組合\",\"insuredCardClassification\":\"01\","
-         "\"insuredCardSymbol\":\"88\",\"insuredIdentificationNumber\":\"" +
-         std::to_string(400000 + i) +
-         "\",\"insuredBranchNumber\":\"01\",\"personalFamilyClassification\":\"1\","
-         "\"name\":\"試験　三郎\",\"nameKana\":\"シケン　サブロウ\",\"sex1\":\"1\","
-         "\"birthdate\":\"19700101\",\"qualificationDate\":\"20190401\"}]";
-}
-
 int64_t confirm_entries(const fs::path& dir) {
   auto s = store::open_sqlite(store::store_path(dir));
   int64_t n = 0;
@@ -136,15 +73,6 @@ int64_t confirm_entries(const fs::path& dir) {
   return n;
 }
 
-// Fills the file system of `dir` to the last byte with one file.
-void fill(const fs::path& file) {
-  std::FILE* f = std::fopen(file.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  std::string block(1 << 16, '\0');
-  while (std::fwrite(block.data(), 1, block.size(), f) == block.size()) {}
-  std::fclose(f);
-}
-
 // R-AUD-1 fail closed: with the disk full, every confirmation answered 200 has its audit
 // entry, the others are refused with E_STORE; with space back the service answers again.
 TEST(FullDisk, ServiceRefusesCleanlyAndRecovers) {
@@ -154,28 +82,18 @@ TEST(FullDisk, ServiceRefusesCleanlyAndRecovers) {
   ASSERT_TRUE(security::ca_init(dir).ok());
   ASSERT_TRUE(security::issue_client(dir, security::Role::kInsurer, kInsurer, dir / "insurer").ok());
   ASSERT_TRUE(security::issue_client(dir, security::Role::kInstitution, kClinic, dir / "clinic").ok());
-  const std::string o = (dir / "serve.out").string(), e = (dir / "serve.err").string();
-  pid_t pid = spawn({ONSHI_BINARY, "serve", "--data-dir", dir.string(), "--listen", "127.0.0.1:0",
-                     "--audit-wait-ms", "2000"},
-                    o, e);
-  uint16_t port = 0;
-  for (int i = 0; i < 3000 && port == 0; ++i) {
-    std::string line = slurp(o);
-    if (line.find("listening") != std::string::npos)
-      port = static_cast<uint16_t>(std::atoi(line.c_str() + line.rfind(':') + 1));
-    else
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_NE(port, 0) << slurp(e);
-  auto insurer = client(dir, "insurer", port), clinic = client(dir, "clinic", port);
+  auto serve = std::make_unique<ServeProcess>(dir, std::vector<std::string>{"--audit-wait-ms", "2000"});
+  const uint16_t port = serve->port();
+  ASSERT_NE(port, 0) << serve->err();
+  auto insurer = full_disk_client(dir, "insurer", port), clinic = full_disk_client(dir, "clinic", port);
   for (int i = 0; i < 20; ++i) {
-    auto r = insurer.request("POST", "/v1/registrations", registration(i));
+    auto r = insurer.request("POST", "/v1/registrations", full_disk_registration(i));
     ASSERT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
   }
   fill(disk.path() / "filler");
   int answered = 0, refused = 0;
   for (int k = 0; k < 200; ++k) {
-    auto r = clinic.request("POST", "/v1/qualification-confirmations", confirmation(k % 20));
+    auto r = clinic.request("POST", "/v1/qualification-confirmations", full_disk_confirmation(k % 20));
     ASSERT_TRUE(r.ok()) << "the service stopped answering: " << r.error().message;
     if (r->status == 200) {
       ++answered;
@@ -184,7 +102,7 @@ TEST(FullDisk, ServiceRefusesCleanlyAndRecovers) {
       EXPECT_NE(r->body.find("E_STORE"), std::string::npos) << r->status << " " << r->body;
     }
   }
-  auto reg = insurer.request("POST", "/v1/registrations", registration(99));
+  auto reg = insurer.request("POST", "/v1/registrations", full_disk_registration(99));
   ASSERT_TRUE(reg.ok());
   std::cout << "disk full: " << answered << " confirmations answered, " << refused
             << " refused; a registration: " << reg->status << " " << reg->body.substr(0, 160)
@@ -193,13 +111,12 @@ TEST(FullDisk, ServiceRefusesCleanlyAndRecovers) {
   fs::remove(disk.path() / "filler");
   bool back = false;
   for (int k = 0; k < 50 && !back; ++k) {
-    auto r = clinic.request("POST", "/v1/qualification-confirmations", confirmation(1));
+    auto r = clinic.request("POST", "/v1/qualification-confirmations", full_disk_confirmation(1));
     back = r && r->status == 200;
     if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(back) << "no answer once space was back";
-  ::kill(pid, SIGTERM);
-  wait_exit(pid);
+  serve.reset();
   EXPECT_TRUE(audit_verifies("sqlite:" + dir.string(), disk.path()));
 }
 
