@@ -5,7 +5,7 @@
 // inserted — the qualification as the SQLite payload (store/payload.h), so both backends
 // store and return the same bytes — with one index on (card_key, recorded_at) for "as known
 // at T" (one backward index seek) and the range of a card without 枝番, and a partial index
-// on person_link. card_key is COLLATE "C", so keys sort by bytes on every server locale, as
+// on the first 8 bytes of person_link. card_key is COLLATE "C", so keys sort by bytes on every server locale, as
 // in SQLite. `member_clock` is one row holding the last recorded_at: each registration batch
 // updates it first (GREATEST(last + 1, now)), which both serialises writers — on one server
 // or many — and keeps recorded_at strictly increasing per database. `import_run` keeps the
@@ -72,6 +72,14 @@ CREATE TABLE import_run(
   rejected         BIGINT NOT NULL,
   rejected_by_code TEXT NOT NULL
 );
+)sql",
+    // 2: persons found through the first 8 bytes of their link (a keyed hash, so 8 bytes
+    // already tell persons apart): a narrower index for imports to write; the lookup compares
+    // the whole link on the row.
+    R"sql(
+DROP INDEX qualification_version_person;
+CREATE INDEX qualification_version_person8
+  ON qualification_version(substring(person_link FROM 1 FOR 8)) WHERE person_link IS NOT NULL;
 )sql"};
 
 const char* const kAuditMigrations[] = {R"sql(
@@ -107,7 +115,9 @@ const Prepared kByCard{"onshi_by_card",
 // Keys that carried the link by T, then each key's version at T, kept if it still does.
 const Prepared kByPerson{"onshi_by_person",
                          "SELECT v.* FROM (SELECT DISTINCT card_key FROM qualification_version "
-                         "WHERE person_link = $1 AND recorded_at <= $2) k CROSS JOIN LATERAL "
+                         "WHERE substring(person_link FROM 1 FOR 8) = "
+                         "substring($1::bytea FROM 1 FOR 8) AND person_link = $1 "
+                         "AND recorded_at <= $2) k CROSS JOIN LATERAL "
                          "(SELECT " ONSHI_VERSION_COLUMNS
                          " FROM qualification_version q WHERE q.card_key = k.card_key AND "
                          "q.recorded_at <= $2 ORDER BY q.recorded_at DESC LIMIT 1) v "

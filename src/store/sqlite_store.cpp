@@ -27,7 +27,7 @@
 namespace onshi::store {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Migrations, applied in order; migration i brings the schema to version i+1.
 const char* const kMigrations[] = {
@@ -73,6 +73,15 @@ CREATE INDEX audit_subject ON audit(subject, seq) WHERE subject <> '';
     // 3: the audit log moved to its own file (see kAuditMigrations).
     R"sql(
 DROP TABLE audit;
+)sql",
+    // 4: persons found through the first 8 bytes of their link: the link is a keyed hash, so
+    // 8 bytes already tell persons apart, and the index has 2.7 times fewer pages (41.5 →
+    // 15.4 B a member) for an import to dirty (docs/performance.md, "Where a member's bytes
+    // go"). The lookup compares the whole link on the row.
+    R"sql(
+DROP INDEX qualification_version_person;
+CREATE INDEX qualification_version_person8 ON qualification_version(substr(person_link, 1, 8))
+  WHERE person_link IS NOT NULL;
 )sql",
 };
 
@@ -663,7 +672,8 @@ class SqliteStore final : public Store {
                          "GROUP BY card_key ORDER BY card_key");
     c->person = Stmt(c->db,
                      "SELECT DISTINCT card_key FROM qualification_version "
-                     "WHERE person_link=?1 AND recorded_at<=?2 ORDER BY card_key");
+                     "WHERE substr(person_link, 1, 8) = substr(?1, 1, 8) AND person_link=?1 "
+                     "AND recorded_at<=?2 ORDER BY card_key");
     c->history = Stmt(c->db, (std::string("SELECT ") + kVersionColumns +
                               " FROM qualification_version WHERE card_key=?1 "
                               "ORDER BY recorded_at")

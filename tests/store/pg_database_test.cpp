@@ -114,6 +114,52 @@ TEST(PgDatabase, NewerOrMissingSchemaIsRefused) {
   EXPECT_EQ(newer.error().message.find(kSecret), std::string::npos) << newer.error().message;
 }
 
+// R-REG-3: a members schema written before the narrow person index (version 1, an index on
+// the whole link) is migrated at open: the index on the link's first 8 bytes replaces it, the
+// lookup can use it, and the persons registered before are still found, each by its own link.
+TEST(PgDatabase, PersonIndexMigratesFromVersion1) {
+  TestDatabase db("postgresql");
+  ONSHI_REQUIRE_DATABASE(db);
+  const std::string a(32, '\x11'), b = std::string(8, '\x11') + std::string(24, '\x22');
+  {
+    auto d = open_store(db.url());
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    std::vector<PutItem> items{PutItem{member("1"), a, "s", "test", ""},
+                               PutItem{member("2"), b, "s", "test", ""}};
+    ASSERT_TRUE((*d)->members().put_qualifications(items).ok());
+  }
+  auto c = pg::connect(db.url(), "test");
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->exec_script(
+      "DROP INDEX qualification_version_person8; "
+      "CREATE INDEX qualification_version_person ON qualification_version(person_link) "
+      "WHERE person_link IS NOT NULL; "
+      "UPDATE onshi_schema SET version = 1 WHERE component = 'members'"));
+  auto d = open_store(db.url());
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  for (const auto& [link, number] : {std::pair{a, "1"}, std::pair{b, "2"}}) {
+    auto r = (*d)->members().find_by_person_link(link, core::now_unix_us());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ((*r)[0].qualification.insured_identification_number, number);
+  }
+  auto idx = (*c)->exec(
+      "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
+      "WHERE tablename = 'qualification_version'");
+  ASSERT_TRUE(idx.ok());
+  EXPECT_EQ(idx->str(0, 0),
+            "qualification_version_card,qualification_version_person8,qualification_version_pkey");
+  ASSERT_TRUE((*c)->exec_script("SET enable_seqscan = off"));
+  auto plan = (*c)->exec(
+      "EXPLAIN SELECT card_key FROM qualification_version WHERE substring(person_link FROM 1 "
+      "FOR 8) = substring('\\x1111111111111111'::bytea FROM 1 FOR 8) AND person_link = "
+      "'\\x11'::bytea");
+  ASSERT_TRUE(plan.ok());
+  std::string text;
+  for (int i = 0; i < plan->size(); ++i) text += plan->str(i, 0) + "\n";
+  EXPECT_NE(text.find("qualification_version_person8"), std::string::npos) << text;
+}
+
 // Issue 12 §5: confirmation lookups read from the replica; history and writes use the
 // primary. (Two independent databases stand in for primary and replica, so the test can
 // tell from the answer which one was read.)

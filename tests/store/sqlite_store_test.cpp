@@ -102,13 +102,69 @@ TEST_F(StoreTest, SchemaVersionChecks) {
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 3);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 4);
   sqlite3_finalize(st);
   ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   auto s = open_sqlite(store_path(dir_));
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "E_STORE_SCHEMA");
+}
+
+// R-REG-3: a store written before the narrow person index (schema 3, an index on the whole
+// link) is migrated at open: the index on the link's first 8 bytes replaces it, the person
+// lookup goes through it, and the members registered before are still found by their link.
+TEST_F(StoreTest, PersonIndexMigratesFromSchema3) {
+  const std::string link_a(32, '\x11'), link_b = std::string(8, '\x11') + std::string(24, '\x22');
+  std::vector<PutItem> items{item(member("1"), link_a), item(member("2"), link_b),
+                             item(member("3"))};
+  ASSERT_TRUE(store_->put_qualifications(items).ok());
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(store_path(dir_).c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP INDEX qualification_version_person8; "
+                         "CREATE INDEX qualification_version_person ON "
+                         "qualification_version(person_link) WHERE person_link IS NOT NULL; "
+                         "PRAGMA user_version=3",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto s = open_sqlite(store_path(dir_));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  store_ = std::move(*s);
+  // Two links sharing their first 8 bytes stay apart: the whole link is compared.
+  auto a = store_->find_by_person_link(link_a, INT64_MAX);
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->size(), 1u);
+  EXPECT_EQ((*a)[0].qualification.insured_identification_number, "1");
+  auto b = store_->find_by_person_link(link_b, INT64_MAX);
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->size(), 1u);
+  EXPECT_EQ((*b)[0].qualification.insured_identification_number, "2");
+
+  ASSERT_EQ(sqlite3_open(store_path(dir_).c_str(), &db), SQLITE_OK);
+  std::string indexes, plan;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema WHERE "
+                     "type = 'index' AND tbl_name = 'qualification_version' ORDER BY name)",
+                     -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  indexes = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_prepare_v2(db,
+                     "EXPLAIN QUERY PLAN SELECT DISTINCT card_key FROM qualification_version "
+                     "WHERE substr(person_link, 1, 8) = substr(?1, 1, 8) AND person_link=?1 "
+                     "AND recorded_at<=?2 ORDER BY card_key",
+                     -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_EQ(indexes, "qualification_version_card,qualification_version_person8");
+  EXPECT_NE(plan.find("qualification_version_person8"), std::string::npos) << plan;
 }
 
 }  // namespace

@@ -223,6 +223,24 @@ TEST_P(StoreContract, FindByPersonLink) {
   EXPECT_EQ(store_->find_by_person_link("", core::now_unix_us())->size(), 0u);
 }
 
+// R-REG-3: links are found by their whole value, even when a backend indexes only their first
+// bytes: two persons whose 32-byte links share the first 8 bytes stay two persons.
+TEST_P(StoreContract, PersonLinksSharingTheirFirstBytesStayApart) {
+  const std::string a(32, '\x11');
+  const std::string b = std::string(8, '\x11') + std::string(24, '\x22');
+  ASSERT_TRUE(store_
+                  ->put_qualifications(std::vector<PutItem>{item(member("8100"), a),
+                                                            item(member("8200"), b)})
+                  .ok());
+  for (const auto& [link, number] : {std::pair{a, "8100"}, std::pair{b, "8200"}}) {
+    auto r = store_->find_by_person_link(link, core::now_unix_us());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ((*r)[0].qualification.insured_identification_number, number);
+  }
+  EXPECT_TRUE(store_->find_by_person_link(std::string(8, '\x11'), core::now_unix_us())->empty());
+}
+
 // R-REG-2: the store keeps certificates and every field exactly, binary links included.
 TEST_P(StoreContract, RoundTripsCertificates) {
   auto q = member("6000");
