@@ -3,13 +3,14 @@
 # (default 1 M; 10 M with ROWS=10000000) against the sqlite3 shell's bare `.import` of the same
 # CSV file into an empty table, in the same run.
 #
-# The store is empty, so onshi loads in bulk (store/clinical.h begin_bulk): rows appended in
-# file order, the two indexes built once at the end, all inside the kill -9-safe scheme.
+# The store is empty, so onshi loads in bulk (store/clinical.h begin_bulk): rows sorted in
+# memory into the table's order (person, kind, day) and appended, the one index (the natural
+# key's hash) built once at the end, all inside the kill -9-safe scheme.
 #
 # onshi validates every row (dates, drug and institution codes, the institution's kind),
 # finds the person of each row's qualification in the member store, checks the file for
-# repeated keys and writes batches of 20,000 rows per transaction into a table with its two
-# indexes (the natural key, and person + kind + date for the views). The shell only splits the
+# repeated keys and writes the rows into a table ordered by person + kind + date for the
+# views, with one index on the natural key's hash. The shell only splits the
 # CSV and appends the text to a table without indexes. The ratio printed is onshi ÷ sqlite3;
 # the goal is ≤ 2.
 #

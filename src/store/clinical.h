@@ -4,8 +4,9 @@
 //
 // The one decision: a row is filed under the person link (the keyed hash of the My Number,
 // store/store.h) of the qualification it names, never under the My Number, and the row keeps
-// that qualification's card key too. "All medication of this person since D" is one seek in
-// the index (person_link, kind, record_date); a person who changed insurer keeps one history.
+// that qualification's card key too. The rows are kept in the order (person_link, kind,
+// record_date, record_id), so "all medication of this person since D" is one contiguous range
+// of the table; a person who changed insurer keeps one history.
 // Each row has a natural key within its kind (`record_key`, built by clinical/): putting the
 // same key again with the same contents changes nothing, with other contents replaces it (a
 // correction, or a prescription that has since been dispensed), so re-running a file is a
@@ -119,26 +120,30 @@ class ClinicalStore {
   virtual Status set_window(const ViewingWindow& w) = 0;
 
   // ---- copying a database (`onshi db copy`, store/copy.h) ----
-  // Calls `fn` for every row with record_id > `after_id`, in record_id order, at most `limit`
-  // of them; stop early by returning false.
-  virtual Status scan(int64_t after_id, size_t limit,
+  // Calls `fn` for the rows after `after` (all rows when null) in the order the store keeps
+  // them — person_link, kind, record_date, record_id —, at most `limit` of them; stop early by
+  // returning false. The next page starts after the last row seen.
+  virtual Status scan(const ClinicalRecord* after, size_t limit,
                       const std::function<bool(const ClinicalRecord&)>& fn) = 0;
   // Stores `rows` exactly as given in one transaction and returns how many were inserted. A
-  // record_id present with the same fields is skipped; a record_id or (kind, record_key)
-  // present with other fields is E_COPY_CONFLICT, and nothing of the batch is written.
+  // row whose (kind, record_key) is present with the same fields is skipped; a (kind,
+  // record_key), or a (person_link, kind, record_date, record_id), present with other fields
+  // is E_COPY_CONFLICT, and nothing of the batch is written. New rows get ids after the
+  // largest stored.
   virtual Result<int64_t> put_verbatim(std::span<const ClinicalRecord> rows) = 0;
 
   // ---- a large file into an empty store (`onshi clinical import`) ----
   // A backend may load a file into a store that holds no rows faster by appending the rows and
   // building its indexes once at the end. begin_bulk() starts such a load when the store is
   // empty and no other load runs, and answers whether it did (false: use put_records — the
-  // default, and always on PostgreSQL). During the load, put_bulk writes one batch in one
-  // transaction, every item as new: the caller guarantees each key is new and given once
-  // (clinical/ rejects a key repeated in its file). finish_bulk builds what the load left out,
-  // in one transaction. Meanwhile other writers get E_LOCKED, and readers see the batches
-  // written so far (by a slower read). A load that never finishes (kill -9) is finished by the
-  // next process that opens or writes the store: its state is then that of the batches
-  // written, exactly as with put_records, so running the file again completes it.
+  // default, and always on PostgreSQL). During the load, put_bulk takes batches, every item as
+  // new: the caller guarantees each key is new and given once (clinical/ rejects a key
+  // repeated in its file); the backend may keep them and write them later, in its own order
+  // and transactions. finish_bulk writes what is kept and builds what the load left out.
+  // Meanwhile other writers get E_LOCKED, and readers see the rows written so far. A load that
+  // never finishes (kill -9) is finished by the next process that opens or writes the store:
+  // its state is then that of the transactions committed, exactly as with put_records, so
+  // running the file again completes it.
   virtual Result<bool> begin_bulk() { return false; }
   virtual Status put_bulk(std::span<const ClinicalPut> items) {
     return put_records(items).status();

@@ -7,6 +7,7 @@
 #include "store/copy.h"
 
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace onshi::store {
@@ -265,7 +266,6 @@ Status copy_pages(const char* name, size_t page, Key after, Key (*key_of)(const 
 
 std::string card_key(const CardRow& r) { return r.serial; }
 int64_t reception_key(const BulkReception& r) { return r.seq; }
-int64_t clinical_key(const ClinicalRecord& r) { return r.record_id; }
 
 Status copy_cards(CardStore& from, CardStore& to, Steps& steps) {
   return copy_pages<CardRow, std::string>("cards", kCopyBatch, "", card_key, from, to, steps);
@@ -277,12 +277,29 @@ Status copy_bulk(BulkStore& from, BulkStore& to, Steps& steps) {
                                             steps);
 }
 
-// The rows a page at a time, then the viewing windows (four rows, set as the source has them).
+// The rows a page at a time in the store's order, resuming after the last row seen, then the
+// viewing windows (four rows, set as the source has them).
 Status copy_clinical(ClinicalStore& from, ClinicalStore& to, Steps& steps) {
-  if (Status st = copy_pages<ClinicalRecord, int64_t>("clinical", kCopyBatch, 0, clinical_key,
-                                                      from, to, steps);
-      !st)
-    return st;
+  CopyStep& step = steps.begin("clinical", -1);
+  std::optional<ClinicalRecord> after;
+  for (;;) {
+    std::vector<ClinicalRecord> batch;
+    if (Status st = from.scan(after ? &*after : nullptr, kCopyBatch,
+                              [&](const ClinicalRecord& r) {
+                                batch.push_back(r);
+                                return true;
+                              });
+        !st)
+      return st;
+    if (batch.empty()) break;
+    auto n = to.put_verbatim(batch);
+    if (!n) return n.status();
+    after = batch.back();
+    step.read += static_cast<int64_t>(batch.size());
+    step.copied += *n;
+    steps.tell();
+  }
+  steps.finish();
   auto windows = from.windows();
   if (!windows) return windows.status();
   for (const ViewingWindow& w : *windows)

@@ -1,6 +1,9 @@
 // The clinical store (store/clinical.h) on PostgreSQL: the tables `clinical_records` and
 // `clinical_windows` of component "clinical", shared by every `onshi serve` on the database.
 //
+// The primary key is (person_link, kind, record_date, record_id), the order a view reads, as
+// on SQLite; the natural key (kind, record_key) and record_id are unique beside it.
+//
 // A put is `INSERT … ON CONFLICT DO NOTHING RETURNING`, so of two servers writing the same
 // key at once one inserts and the other waits for it and then compares; only a key already
 // present costs a second statement (a read, and an update when the contents differ). The
@@ -28,6 +31,13 @@ CREATE TABLE clinical_records(
 CREATE INDEX clinical_records_person ON clinical_records(person_link, kind, record_date);
 CREATE TABLE clinical_windows(
   kind SMALLINT PRIMARY KEY, amount INTEGER NOT NULL, unit TEXT NOT NULL, basis TEXT NOT NULL);
+)sql",
+                                   // 2: the views' order as the primary key, as on SQLite.
+                                   R"sql(
+ALTER TABLE clinical_records DROP CONSTRAINT clinical_records_pkey;
+ALTER TABLE clinical_records ADD PRIMARY KEY(person_link, kind, record_date, record_id);
+ALTER TABLE clinical_records ADD CONSTRAINT clinical_records_record_id_key UNIQUE(record_id);
+DROP INDEX clinical_records_person;
 )sql"};
 
 constexpr const char* kSelect =
@@ -150,13 +160,24 @@ class PgClinical final : public ClinicalStore {
     return write_window(**c, w, true);
   }
 
-  Status scan(int64_t after_id, size_t limit,
+  Status scan(const ClinicalRecord* after, size_t limit,
               const std::function<bool(const ClinicalRecord&)>& fn) override {
     auto c = pool_.acquire();
     if (!c) return c.error();
-    auto rows = (*c)->exec(
-        (std::string(kSelect) + "WHERE record_id > $1 ORDER BY record_id LIMIT $2").c_str(),
-        pg::Params().i64(after_id).i64(static_cast<int64_t>(limit)));
+    constexpr const char* kOrder = "ORDER BY person_link, kind, record_date, record_id ";
+    auto rows =
+        after ? (*c)->exec((std::string(kSelect) +
+                            "WHERE (person_link, kind, record_date, record_id) > "
+                            "($1, $2, $3, $4) " + kOrder + "LIMIT $5")
+                               .c_str(),
+                           pg::Params()
+                               .bytea(after->person_link)
+                               .i64(static_cast<int64_t>(after->kind))
+                               .text(after->record_date)
+                               .i64(after->record_id)
+                               .i64(static_cast<int64_t>(limit)))
+              : (*c)->exec((std::string(kSelect) + kOrder + "LIMIT $1").c_str(),
+                           pg::Params().i64(static_cast<int64_t>(limit)));
     if (!rows) return rows.status();
     for (int i = 0; i < rows->size(); ++i)
       if (!fn(read_record(*rows, i))) break;

@@ -1,27 +1,38 @@
 // The clinical store (store/clinical.h) on SQLite: DIR/clinical.db with the tables
-// `clinical_records` and `clinical_windows`.
+// `clinical_records`, `clinical_next` (the next record_id) and `clinical_windows`.
 //
-// A put is an INSERT that does nothing when the (kind, record_key) is there already; only
-// then is the stored row read and compared, and replaced when it differs. A file loaded for
-// the first time therefore costs one insert per row and its two index entries, which is what
-// keeps the import near the sqlite3 shell's bare `.import` (docs/performance.md). One
-// connection per store, opened on first use, serialised by a mutex; other processes on the
-// same file are serialised by SQLite's write lock (BEGIN IMMEDIATE).
+// `clinical_records` is a WITHOUT ROWID table ordered by (person_link, kind, record_date,
+// record_id): what a view reads, so one person's medication is one contiguous range of a few
+// pages, read newest first by walking it backwards. One index beside it, `clinical_records_key`
+// on (kind, key_hash) — key_hash a 64-bit hash of the natural key (store/clinical_rows.h) —
+// finds a row by its key wherever its person or day now file it (a prescription gets its
+// dispensing day later; a qualification may be linked to another person); every hit is
+// compared on the full record_key, so two keys sharing a hash are two rows.
 //
-// A bulk load (begin_bulk … finish_bulk) into an empty table drops the two indexes, appends
-// the rows in file order — the one b-tree the sqlite3 shell's `.import` also writes — and
-// creates the indexes again by one sort each at the end. The load holds the flock
-// DIR/.onshi-clinical-load.lock from before the indexes are dropped until after they are
-// back; missing indexes with that lock free mean a load was cut short, and whoever sees that
-// first (an open, a write) creates them in one transaction, so a crash leaves the rows of the
-// batches written, indexed, as put_records would have.
+// A put looks the key up in that index: a new key is inserted with the next record_id, the
+// same contents are left alone, other contents replace the row (moved when its person or day
+// changed, keeping its record_id). One connection per store, opened on first use, serialised
+// by a mutex; other processes on the same file are serialised by SQLite's write lock (BEGIN
+// IMMEDIATE).
+//
+// A bulk load (begin_bulk … finish_bulk) into an empty table drops the key index, keeps the
+// rows in memory (BulkRows), sorts them into the table's order and appends them — each page
+// written once, at the table's end, as the sqlite3 shell's `.import` writes its table — and
+// creates the key index by one sort at the end. Past kBulkBytes of rows the sorted rows so far
+// are written early (the next run then lands between them). The load holds the flock
+// DIR/.onshi-clinical-load.lock from before the index is dropped until after it is back; a
+// missing index with that lock free means a load was cut short, and whoever sees that first
+// (an open, a write) creates it in one transaction, so a crash leaves the rows of the
+// transactions committed, indexed, as put_records would have.
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include "core/date.h"
 #include "core/dir_lock.h"
 #include "store/clinical_backend.h"
+#include "store/clinical_rows.h"
 #include "store/sqlite.h"
 
 namespace onshi::store::detail {
@@ -40,30 +51,53 @@ CREATE INDEX IF NOT EXISTS clinical_records_person
   ON clinical_records(person_link, kind, record_date);
 CREATE TABLE IF NOT EXISTS clinical_windows(
   kind INTEGER PRIMARY KEY, amount INTEGER NOT NULL, unit TEXT NOT NULL, basis TEXT NOT NULL);
+)sql",
+                                   // 2: the table ordered as the views read it, one index.
+                                   R"sql(
+ALTER TABLE clinical_records RENAME TO clinical_records_v1;
+DROP INDEX IF EXISTS clinical_records_key;
+DROP INDEX IF EXISTS clinical_records_person;
+CREATE TABLE clinical_records(
+  person_link BLOB NOT NULL, kind INTEGER NOT NULL, record_date TEXT NOT NULL,
+  record_id INTEGER NOT NULL, key_hash INTEGER NOT NULL, record_key TEXT NOT NULL,
+  card_key TEXT NOT NULL, payload BLOB NOT NULL, source TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY(person_link, kind, record_date, record_id)) WITHOUT ROWID;
+INSERT INTO clinical_records
+  SELECT person_link, kind, record_date, record_id, onshi_key_hash(record_key), record_key,
+         card_key, payload, source, recorded_at
+  FROM clinical_records_v1 ORDER BY person_link, kind, record_date, record_id;
+DROP TABLE clinical_records_v1;
+CREATE INDEX clinical_records_key ON clinical_records(kind, key_hash);
+CREATE TABLE clinical_next(id INTEGER NOT NULL);
+INSERT INTO clinical_next SELECT COALESCE(MAX(record_id), 0) + 1 FROM clinical_records;
 )sql"};
 
-// The indexes a bulk load leaves out, and how they come back (the first migration's).
-constexpr const char* kDropIndexes =
-    "DROP INDEX IF EXISTS clinical_records_key; DROP INDEX IF EXISTS clinical_records_person;";
+// The index a bulk load leaves out, and how it comes back (the second migration's).
+constexpr const char* kDropIndexes = "DROP INDEX IF EXISTS clinical_records_key;";
 constexpr const char* kCreateIndexes =
-    "CREATE UNIQUE INDEX IF NOT EXISTS clinical_records_key ON clinical_records(kind, record_key);"
-    "CREATE INDEX IF NOT EXISTS clinical_records_person "
-    "ON clinical_records(person_link, kind, record_date);";
+    "CREATE INDEX IF NOT EXISTS clinical_records_key ON clinical_records(kind, key_hash);";
 constexpr const char* kLoadRole = "clinical-load";
 // While a bulk load appends rows it checkpoints the WAL every 64 MiB instead of every 4 MiB,
 // and keeps a small page cache: appended pages are not read again, and a large cache would
-// only allocate a fresh page for each. The indexes are built with SQLite's sorter on two
-// threads and the same small cache, which also bounds the sorter's runs: sorting 16 MiB runs
-// and merging them took a third less time than one run the size of the 512 MiB cache
-// (docs/performance.md). All is set back afterwards.
+// only allocate a fresh page for each. The index is built with SQLite's sorter on two
+// threads and the same small cache, which also bounds the sorter's runs (docs/performance.md).
+// All is set back afterwards.
 constexpr int64_t kCacheMib = 512;  // the connection's page cache (open_locked)
 constexpr const char* kBulkPragmas =
     "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384; PRAGMA threads=2;";
 const std::string kNormalPragmas = "PRAGMA threads=0; PRAGMA wal_autocheckpoint=1000; "
                                    "PRAGMA cache_size=-" + std::to_string(kCacheMib * 1024) + ";";
+// A bulk load's rows held in memory before they are written (about 260 bytes a medication
+// row: 10 M rows fit), and the rows per transaction when they are.
+constexpr size_t kBulkBytes = size_t{4} << 30;
+constexpr size_t kBulkTransaction = 100000;
 
 constexpr const char* kColumns =
     "record_id,recorded_at,kind,record_key,person_link,card_key,record_date,payload,source";
+constexpr const char* kInsert =
+    "INSERT INTO clinical_records(person_link,kind,record_date,record_id,key_hash,record_key,"
+    "card_key,payload,source,recorded_at) VALUES(?,?,?,?,?,?,?,?,?,?)";
 
 ClinicalRecord read_record(Stmt& q) {
   ClinicalRecord r;
@@ -78,6 +112,65 @@ ClinicalRecord read_record(Stmt& q) {
   r.source = q.col_text(8);
   return r;
 }
+
+// onshi_key_hash(record_key), for the second migration.
+void key_hash_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  auto p = static_cast<const char*>(sqlite3_value_blob(argv[0]));
+  auto n = static_cast<size_t>(sqlite3_value_bytes(argv[0]));
+  sqlite3_result_int64(ctx, clinical_key_hash(std::string_view(p ? p : "", p ? n : 0)));
+}
+
+// Binds one row to kInsert, without copying: the values must outlive the step.
+void bind_insert(Stmt& ins, const BulkRows::Row& r, int64_t at) {
+  ins.reset();
+  sqlite3_bind_blob(ins.get(), 1, r.person_link.data(), static_cast<int>(r.person_link.size()),
+                    SQLITE_STATIC);
+  ins.i64(2, static_cast<int64_t>(r.kind)).text_static(3, r.record_date).i64(4, r.record_id);
+  ins.i64(5, r.key_hash).text_static(6, r.record_key).text_static(7, r.card_key);
+  sqlite3_bind_blob(ins.get(), 8, r.payload.data(), static_cast<int>(r.payload.size()),
+                    SQLITE_STATIC);
+  ins.text_static(9, r.source).i64(10, at);
+}
+
+BulkRows::Row row_of(const ClinicalPut& p, int64_t id) {
+  return {p.person_link, p.record_date, p.record_key, p.card_key, p.payload, p.source,
+          p.kind,        id,            clinical_key_hash(p.record_key)};
+}
+
+// The next record_id, and storing it (inside the caller's transaction).
+Result<int64_t> next_id(sqlite3* db) {
+  Stmt q(db, "SELECT id FROM clinical_next");
+  if (q.step() != SQLITE_ROW) return sqlite::error(db, "clinical.db next id");
+  return q.col_i64(0);
+}
+Status set_next_id(sqlite3* db, int64_t id) {
+  Stmt q(db, "UPDATE clinical_next SET id=? WHERE id<?");
+  if (q.i64(1, id).i64(2, id).step() != SQLITE_DONE) return sqlite::error(db, "clinical.db next id");
+  return {};
+}
+
+// The stored row of a natural key, found through the key index and compared in full.
+class KeyFinder {
+ public:
+  explicit KeyFinder(sqlite3* db)
+      : db_(db),
+        q_(db, (std::string("SELECT ") + kColumns +
+                " FROM clinical_records WHERE kind=? AND key_hash=?")
+                   .c_str()) {}
+  Result<std::optional<ClinicalRecord>> find(ClinicalKind kind, std::string_view key) {
+    q_.reset();
+    q_.i64(1, static_cast<int64_t>(kind)).i64(2, clinical_key_hash(key));
+    int rc;
+    while ((rc = q_.step()) == SQLITE_ROW)
+      if (q_.col_view(3) == key) return std::optional<ClinicalRecord>(read_record(q_));
+    if (rc != SQLITE_DONE) return sqlite::error(db_, "clinical.db read");
+    return std::optional<ClinicalRecord>();
+  }
+
+ private:
+  sqlite3* db_;
+  Stmt q_;
+};
 
 class SqliteClinical final : public SqliteClinicalStore {
  public:
@@ -122,6 +215,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     return out;
   }
 
+  // One backward walk over the person's range of the table: the rows sit together.
   Result<std::vector<ClinicalViewRow>> view_rows(std::string_view person_link, ClinicalKind kind,
                                                  std::string_view from_date,
                                                  std::string_view to_date) override {
@@ -181,15 +275,22 @@ class SqliteClinical final : public SqliteClinicalStore {
     return write_window(*db, w, true);
   }
 
-  Status scan(int64_t after_id, size_t limit,
+  Status scan(const ClinicalRecord* after, size_t limit,
               const std::function<bool(const ClinicalRecord&)>& fn) override {
     std::lock_guard lock(mu_);
     auto db = open_locked();
     if (!db) return db.error();
-    Stmt q(*db, (std::string("SELECT ") + kColumns +
-                 " FROM clinical_records WHERE record_id>? ORDER BY record_id LIMIT ?")
-                    .c_str());
-    q.i64(1, after_id).i64(2, static_cast<int64_t>(limit));
+    std::string sql = std::string("SELECT ") + kColumns + " FROM clinical_records ";
+    if (after) sql += "WHERE (person_link,kind,record_date,record_id)>(?,?,?,?) ";
+    sql += "ORDER BY person_link,kind,record_date,record_id LIMIT ?";
+    Stmt q(*db, sql.c_str());
+    int i = 1;
+    if (after) {
+      q.blob(1, after->person_link).i64(2, static_cast<int64_t>(after->kind));
+      q.text(3, after->record_date).i64(4, after->record_id);
+      i = 5;
+    }
+    q.i64(i, static_cast<int64_t>(limit));
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
       if (!fn(read_record(q))) return Status::Ok();
@@ -222,6 +323,9 @@ class SqliteClinical final : public SqliteClinicalStore {
       // Not empty: a load cut short before this one's open is completed instead.
       if (auto st = sqlite::exec(d, empty ? kDropIndexes : kCreateIndexes); !st)
         return st.error();
+      auto next = next_id(d);
+      if (!next) return next.error();
+      bulk_next_ = *next;
       return empty;
     });
     if (!began) return began.error();
@@ -234,120 +338,134 @@ class SqliteClinical final : public SqliteClinicalStore {
     return *began;
   }
 
+  // Kept in memory, each with the next record_id (file order); written when they are many.
   Status put_bulk(std::span<const ClinicalPut> items) override {
     std::unique_lock lock(mu_);
     if (!bulk_) {
       lock.unlock();
       return put_records(items).status();
     }
-    const int64_t now = core::now_unix_us();
-    return sqlite::write_transaction(db_, [&](sqlite3* d) -> Status {
-      Stmt ins(d,
-               "INSERT INTO clinical_records(kind,record_key,person_link,card_key,record_date,"
-               "payload,source,recorded_at) VALUES(?,?,?,?,?,?,?,?)");
-      for (const ClinicalPut& p : items) {
-        ins.reset();
-        ins.i64(1, static_cast<int64_t>(p.kind)).text_static(2, p.record_key);
-        ins.blob(3, p.person_link).text_static(4, p.card_key).text_static(5, p.record_date);
-        ins.blob(6, p.payload).text_static(7, p.source).i64(8, now);
-        if (ins.step() != SQLITE_DONE) return sqlite::error(d, "clinical.db insert");
-      }
-      return Status::Ok();
-    });
+    for (const ClinicalPut& p : items) rows_.add(p, bulk_next_++);
+    return rows_.bytes() >= kBulkBytes ? write_bulk_rows() : Status::Ok();
   }
 
   Status finish_bulk() override {
     std::lock_guard lock(mu_);
     if (!bulk_) return Status::Ok();
-    Status st = sqlite::write_transaction(
-        db_, [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
+    Status st = write_bulk_rows();
+    if (st)
+      st = sqlite::write_transaction(db_,
+                                     [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
     sqlite::exec(db_, kNormalPragmas.c_str());
-    // Released even on failure: the next writer then finds the indexes missing and the lock
-    // free, and creates them.
+    // Released even on failure: the next writer then finds the index missing and the lock
+    // free, and creates it.
     load_lock_ = core::DirLock();
     bulk_ = false;
+    rows_.clear();
     return st;
   }
 
  private:
-  // Insert, else compare and replace — inside the caller's transaction.
+  // The rows kept so far, sorted into the table's order and appended, kBulkTransaction rows
+  // per transaction. Caller holds mu_.
+  Status write_bulk_rows() {
+    rows_.sort();
+    const int64_t now = core::now_unix_us();
+    for (size_t from = 0; from < rows_.size(); from += kBulkTransaction) {
+      Status st = sqlite::write_transaction(db_, [&](sqlite3* d) -> Status {
+        Stmt ins(d, kInsert);
+        for (size_t i = from; i < std::min(rows_.size(), from + kBulkTransaction); ++i) {
+          bind_insert(ins, rows_.at(i), now);
+          if (ins.step() != SQLITE_DONE) return sqlite::error(d, "clinical.db insert");
+        }
+        return set_next_id(d, bulk_next_);
+      });
+      if (!st) return st;
+    }
+    rows_.clear();
+    return Status::Ok();
+  }
+
+  // Find by key, then insert, leave or replace — inside the caller's transaction.
   static Result<std::vector<PutOutcome>> put_in(sqlite3* db, std::span<const ClinicalPut> items,
                                                 int64_t now) {
-    Stmt ins(db,
-             "INSERT INTO clinical_records(kind,record_key,person_link,card_key,record_date,"
-             "payload,source,recorded_at) VALUES(?,?,?,?,?,?,?,?) "
-             "ON CONFLICT(kind,record_key) DO NOTHING");
-    Stmt find(db, (std::string("SELECT ") + kColumns +
-                   " FROM clinical_records WHERE kind=? AND record_key=?")
-                      .c_str());
-    Stmt upd(db,
-             "UPDATE clinical_records SET person_link=?,card_key=?,record_date=?,payload=?,"
-             "source=?,recorded_at=? WHERE record_id=?");
-    // In key order (stable: items of one key keep theirs), so the unique index is walked
-    // forward rather than at random; outcomes go back to the items' places.
+    auto next = next_id(db);
+    if (!next) return next.error();
+    KeyFinder keys(db);
+    Stmt ins(db, kInsert);
+    Stmt del(db,
+             "DELETE FROM clinical_records WHERE person_link=? AND kind=? AND record_date=? AND "
+             "record_id=?");
+    // By person (stable: items of one key keep their order), so the table is walked forward
+    // rather than at random; outcomes go back to the items' places.
     std::vector<size_t> order(items.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return items[a].record_key < items[b].record_key;
+      return items[a].person_link < items[b].person_link;
     });
     std::vector<PutOutcome> out(items.size(), PutOutcome::kUnchanged);
     for (size_t i : order) {
       const ClinicalPut& p = items[i];
-      ins.reset();
-      ins.i64(1, static_cast<int64_t>(p.kind)).text_static(2, p.record_key);
-      ins.blob(3, p.person_link).text_static(4, p.card_key).text_static(5, p.record_date);
-      ins.blob(6, p.payload).text_static(7, p.source).i64(8, now);
-      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db insert");
-      if (sqlite3_changes(db) == 1) {
+      auto stored = keys.find(p.kind, p.record_key);
+      if (!stored) return stored.error();
+      if (*stored && same_contents(**stored, p)) continue;
+      int64_t id = *next;
+      if (*stored) {  // replaced in place of the old row, keeping its record_id
+        const ClinicalRecord& old = **stored;
+        del.reset();
+        del.blob(1, old.person_link).i64(2, static_cast<int64_t>(old.kind));
+        del.text(3, old.record_date).i64(4, old.record_id);
+        if (del.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db update");
+        id = old.record_id;
+        out[i] = PutOutcome::kChanged;
+      } else {
+        ++*next;
         out[i] = PutOutcome::kAdded;
-        continue;
       }
-      find.reset();
-      find.i64(1, static_cast<int64_t>(p.kind)).text_static(2, p.record_key);
-      if (find.step() != SQLITE_ROW) return sqlite::error(db, "clinical.db read");
-      ClinicalRecord stored = read_record(find);
-      if (same_contents(stored, p)) continue;
-      upd.reset();
-      upd.blob(1, p.person_link).text_static(2, p.card_key).text_static(3, p.record_date);
-      upd.blob(4, p.payload).text_static(5, p.source).i64(6, now).i64(7, stored.record_id);
-      if (upd.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db update");
-      out[i] = PutOutcome::kChanged;
+      bind_insert(ins, row_of(p, id), now);
+      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db insert");
     }
+    if (auto st = set_next_id(db, *next); !st) return st.error();
     return out;
   }
 
+  // A row is present when its key is (KeyFinder) or its place in the table is taken.
   static Result<int64_t> verbatim_in(sqlite3* db, std::span<const ClinicalRecord> rows) {
-    Stmt find(db, (std::string("SELECT ") + kColumns +
-                   " FROM clinical_records WHERE record_id=? OR (kind=? AND record_key=?)")
-                      .c_str());
-    Stmt ins(db,
-             "INSERT INTO clinical_records(record_id,recorded_at,kind,record_key,person_link,"
-             "card_key,record_date,payload,source) VALUES(?,?,?,?,?,?,?,?,?)");
-    int64_t inserted = 0;
+    KeyFinder keys(db);
+    Stmt at(db, (std::string("SELECT ") + kColumns +
+                 " FROM clinical_records WHERE person_link=? AND kind=? AND record_date=? AND "
+                 "record_id=?")
+                    .c_str());
+    Stmt ins(db, kInsert);
+    int64_t inserted = 0, next = 0;
     for (const ClinicalRecord& r : rows) {
-      find.reset();
-      find.i64(1, r.record_id).i64(2, static_cast<int64_t>(r.kind)).text(3, r.record_key);
-      int rc = find.step();
-      if (rc == SQLITE_ROW) {
-        if (read_record(find) != r || find.step() == SQLITE_ROW)
+      auto stored = keys.find(r.kind, r.record_key);
+      if (!stored) return stored.error();
+      at.reset();
+      at.blob(1, r.person_link).i64(2, static_cast<int64_t>(r.kind));
+      at.text(3, r.record_date).i64(4, r.record_id);
+      const int rc = at.step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite::error(db, "clinical.db copy");
+      if (*stored || rc == SQLITE_ROW) {
+        if (!*stored || **stored != r)
           return Error{"E_COPY_CONFLICT", "clinical",
                        "clinical record " + std::to_string(r.record_id) +
                            " differs between the source and the target"};
         continue;
       }
-      if (rc != SQLITE_DONE) return sqlite::error(db, "clinical.db copy");
-      ins.reset();
-      ins.i64(1, r.record_id).i64(2, r.recorded_at_us).i64(3, static_cast<int64_t>(r.kind));
-      ins.text(4, r.record_key).blob(5, r.person_link).text(6, r.card_key);
-      ins.text(7, r.record_date).blob(8, r.payload).text(9, r.source);
+      BulkRows::Row row{r.person_link, r.record_date, r.record_key, r.card_key, r.payload,
+                        r.source,      r.kind,        r.record_id,  clinical_key_hash(r.record_key)};
+      bind_insert(ins, row, r.recorded_at_us);
       if (ins.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db copy");
+      next = std::max(next, r.record_id + 1);
       ++inserted;
     }
+    if (auto st = set_next_id(db, next); !st) return st.error();
     return inserted;
   }
 
-  // Inside a write transaction, before a write that needs the indexes: Ok when they are
-  // there; E_LOCKED while a bulk load runs; a load cut short (indexes missing, its lock free)
+  // Inside a write transaction, before a write that needs the key index: Ok when it is
+  // there; E_LOCKED while a bulk load runs; a load cut short (index missing, its lock free)
   // is completed here, in this transaction.
   Status indexes_ready(sqlite3* db) {
     if (bulk_)
@@ -369,9 +487,9 @@ class SqliteClinical final : public SqliteClinicalStore {
   static Result<bool> indexes_present(sqlite3* db) {
     Stmt q(db,
            "SELECT COUNT(*) FROM sqlite_schema WHERE type='index' AND "
-           "name IN ('clinical_records_key','clinical_records_person')");
+           "name='clinical_records_key'");
     if (q.step() != SQLITE_ROW) return sqlite::error(db, "clinical.db schema");
-    return q.col_i64(0) == 2;
+    return q.col_i64(0) == 1;
   }
 
   // Stores a window: replacing the kind's (`replace`), or only when the kind has none.
@@ -386,25 +504,42 @@ class SqliteClinical final : public SqliteClinicalStore {
     return {};
   }
 
+  // Opens the file with the key hash known to SQL (the second migration computes it) and
+  // migrates it.
+  Result<sqlite3*> open_file() {
+    sqlite::OpenOptions oo;
+    oo.create = create_;
+    oo.busy_timeout_ms = 30000;
+    oo.cache_mib = kCacheMib;
+    oo.mmap_mib = 16384;
+    std::error_code ec;
+    if (create_) fs::create_directories(dir_, ec);
+    auto db = sqlite::open(dir_ / "clinical.db", oo);
+    if (!db) return db.error();
+    sqlite3_create_function(*db, "onshi_key_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                            nullptr, key_hash_sql, nullptr, nullptr);
+    if (auto st = sqlite::migrate(*db, kMigrations, "clinical.db"); !st) {
+      sqlite3_close(*db);
+      Error e = st.error();
+      if (e.code == "E_STORE") e.code = "E_STORE_OPEN";
+      e.message = "clinical.db: " + e.message;
+      return e;
+    }
+    return *db;
+  }
+
   // The connection, opened (creating, migrating and seeding the windows) the first time.
   // Caller holds mu_.
   Result<sqlite3*> open_locked() {
     if (db_) return db_;
-    sqlite::OpenOptions oo;
-    oo.create = create_;
-    oo.busy_timeout_ms = 30000;
-    // A file's rows land all over both indexes (keys and persons in file order): a cache
-    // that holds them keeps an import from re-reading pages (the default 2 MiB thrashes).
-    oo.cache_mib = kCacheMib;
-    oo.mmap_mib = 16384;
-    auto db = sqlite::open_migrated(dir_ / "clinical.db", oo, kMigrations, "clinical.db");
+    auto db = open_file();
     if (!db) return db.error();
     for (const ViewingWindow& w : default_clinical_windows())
       if (auto st = write_window(*db, w, false); !st) {
         sqlite3_close(*db);
         return st.error();
       }
-    // A bulk load cut short: its indexes, now (readers would otherwise scan the table).
+    // A bulk load cut short: its index, now (writers would otherwise scan the table).
     auto present = indexes_present(*db);
     Status ready = present.status();
     if (present && !*present)
@@ -426,6 +561,8 @@ class SqliteClinical final : public SqliteClinicalStore {
   sqlite3* db_ = nullptr;
   core::DirLock load_lock_;  // held from begin_bulk to finish_bulk
   bool bulk_ = false;
+  int64_t bulk_next_ = 1;  // the record_id of a bulk load's next row
+  BulkRows rows_;          // a bulk load's rows not yet written
   sqlite::StmtCache kept_;  // the views' read, prepared once on db_
 };
 

@@ -159,8 +159,9 @@ TEST_P(ClinicalContractTest, WindowsSeededAndChangeable) {
   EXPECT_EQ((*w2)[0].basis, "operator");
 }
 
-// issue 12 §4 for clinical rows: scanned in id order, written verbatim, a second write is
-// a no-op and a different row under a stored id is E_COPY_CONFLICT.
+// issue 12 §4 for clinical rows: scanned in the store's order (person, kind, day, id) from
+// after the last row seen, written verbatim, a second write is a no-op and a different row
+// under a stored key is E_COPY_CONFLICT.
 TEST_P(ClinicalContractTest, ScanAndPutVerbatim) {
   ClinicalStore& s = db_->clinical();
   std::vector<ClinicalRecord> rows{
@@ -171,9 +172,15 @@ TEST_P(ClinicalContractTest, ScanAndPutVerbatim) {
   EXPECT_EQ(*n, 2);
   EXPECT_EQ(*s.put_verbatim(rows), 0);
   std::vector<ClinicalRecord> seen;
-  ASSERT_TRUE(s.scan(7, 10, [&](const ClinicalRecord& r) { return seen.push_back(r), true; }));
+  auto keep = [&](const ClinicalRecord& r) { return seen.push_back(r), true; };
+  ASSERT_TRUE(s.scan(nullptr, 1, keep));
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_TRUE(seen[0] == rows[1]);
+  EXPECT_TRUE(seen[0] == rows[0]);
+  ASSERT_TRUE(s.scan(&seen[0], 10, keep));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(seen[1] == rows[1]);
+  ASSERT_TRUE(s.scan(&seen[1], 10, keep));
+  EXPECT_EQ(seen.size(), 2u);
   std::vector<ClinicalRecord> clash{rows[0]};
   clash[0].payload = "other";
   auto c = s.put_verbatim(clash);
@@ -190,8 +197,8 @@ TEST_P(ClinicalContractTest, ScanAndPutVerbatim) {
 
 // Issue 16 (import of 10 M rows): a bulk load into an empty store ends in the rows and
 // outcomes of put_records — every row then unchanged, read by person in order; while it runs
-// another writer is refused with E_LOCKED and readers see the batches written; a store that
-// is not empty is not bulk-loaded.
+// another writer is refused with E_LOCKED and readers can read (the rows written so far); a
+// store that is not empty is not bulk-loaded.
 TEST_P(ClinicalContractTest, BulkLoadIntoEmptyStore) {
   ClinicalStore& s = db_->clinical();
   std::vector<ClinicalPut> items{put(ClinicalKind::kMedication, "k1", "L", "20240101", "a"),
@@ -205,7 +212,7 @@ TEST_P(ClinicalContractTest, BulkLoadIntoEmptyStore) {
   ASSERT_TRUE(other.ok());
   auto seen = (*other)->clinical().records_of("L", ClinicalKind::kMedication, "", "");
   ASSERT_TRUE(seen.ok()) << seen.error().message;
-  EXPECT_EQ(seen->size(), 2u);
+  EXPECT_LE(seen->size(), 2u);
   if (*began) {
     auto refused = (*other)->clinical().put_records(std::vector<ClinicalPut>{items[0]});
     ASSERT_FALSE(refused.ok());
@@ -231,8 +238,9 @@ TEST_P(ClinicalContractTest, BulkLoadIntoEmptyStore) {
 }
 
 // Issue 16 (kill -9 during a bulk load): a load that never finishes — its process gone, its
-// lock with it — is completed by the next store that opens the database: the rows written
-// are there, a second put of them changes nothing and their keys are unique again.
+// lock with it — is completed by the next store that opens the database: its key index is
+// back, the rows it had not written yet are simply new to a second put, the rows it had are
+// unchanged, and keys are unique again.
 TEST_P(ClinicalContractTest, BulkLoadCutShortIsCompletedByTheNextStore) {
   std::vector<ClinicalPut> items{put(ClinicalKind::kMedication, "k1", "L", "20240101", "a"),
                                  put(ClinicalKind::kMedication, "k2", "L", "20250101", "b")};
@@ -249,7 +257,11 @@ TEST_P(ClinicalContractTest, BulkLoadCutShortIsCompletedByTheNextStore) {
   ClinicalStore& s = (*next)->clinical();
   auto rows = s.records_of("L", ClinicalKind::kMedication, "", "");
   ASSERT_TRUE(rows.ok()) << rows.error().message;
-  EXPECT_EQ(rows->size(), 2u);
+  const size_t written = rows->size();  // 0 when the load kept its rows in memory
+  EXPECT_TRUE(written == 0 || written == 2) << written;
+  auto rerun = s.put_records(items);  // the file run again
+  ASSERT_TRUE(rerun.ok()) << rerun.error().message;
+  for (auto o : *rerun) EXPECT_EQ(o, written ? PutOutcome::kUnchanged : PutOutcome::kAdded);
   items[1].payload = "b2";
   auto again = s.put_records(items);
   ASSERT_TRUE(again.ok()) << again.error().message;
@@ -260,14 +272,13 @@ TEST_P(ClinicalContractTest, BulkLoadCutShortIsCompletedByTheNextStore) {
       {999, 1, ClinicalKind::kMedication, "k1", "L", "card", "20240101", "x", "src"}});
   ASSERT_FALSE(copy.ok());
   EXPECT_EQ(copy.error().code, "E_COPY_CONFLICT");
-  if (GetParam() == "sqlite") {  // both indexes are back
+  if (GetParam() == "sqlite") {  // the key index is back
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open((tdb_.dir() / "clinical.db").c_str(), &raw), SQLITE_OK);
     sqlite::Stmt q(raw,
-                   "SELECT COUNT(*) FROM sqlite_schema WHERE name IN "
-                   "('clinical_records_key','clinical_records_person')");
+                   "SELECT COUNT(*) FROM sqlite_schema WHERE name='clinical_records_key'");
     ASSERT_EQ(q.step(), SQLITE_ROW);
-    EXPECT_EQ(q.col_i64(0), 2);
+    EXPECT_EQ(q.col_i64(0), 1);
     q = sqlite::Stmt();
     sqlite3_close(raw);
   }

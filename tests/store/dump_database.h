@@ -54,7 +54,7 @@ inline DatabaseDump dump_database(store::Database& db) {
     d.tickets.push_back(v);
     return true;
   }));
-  EXPECT_TRUE(db.clinical().scan(0, 1000000, [&](const store::ClinicalRecord& r) {
+  EXPECT_TRUE(db.clinical().scan(nullptr, 1000000, [&](const store::ClinicalRecord& r) {
     d.clinical.push_back(r);
     return true;
   }));

@@ -1,0 +1,133 @@
+// The SQLite clinical store's layout (store/sqlite_clinical.cpp): a store of the first layout
+// (a rowid table with two indexes) is migrated to the table ordered as the views read it,
+// with its rows, ids and natural keys intact; and two natural keys that share the key
+// index's 64-bit hash stay two rows, each found by its full key (R-CONF-5; issue 16 Speed).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "store/clinical_rows.h"
+#include "store/database.h"
+#include "store/sqlite.h"
+
+namespace onshi::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteClinicalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("onshi-clinical-layout-" + std::to_string(std::random_device{}() % 1000000));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  // Runs `sql` on DIR/clinical.db with a connection of its own.
+  void raw(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "clinical.db").c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+  static ClinicalPut put(std::string key, std::string date, std::string payload) {
+    return {ClinicalKind::kMedication, std::move(key), "L", "card", std::move(date),
+            std::move(payload), "test"};
+  }
+  fs::path dir_;
+};
+
+// R-CONF-5 / issue 16: a store of the first layout opens with its rows, ids and keys: read by
+// person newest first, a re-put unchanged, a new row numbered after the largest id, the table
+// now WITHOUT ROWID with one index.
+TEST_F(SqliteClinicalTest, FirstLayoutIsMigrated) {
+  raw(R"sql(
+CREATE TABLE clinical_records(
+  record_id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, record_key TEXT NOT NULL,
+  person_link BLOB NOT NULL, card_key TEXT NOT NULL, record_date TEXT NOT NULL,
+  payload BLOB NOT NULL, source TEXT NOT NULL, recorded_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX clinical_records_key ON clinical_records(kind, record_key);
+CREATE INDEX clinical_records_person ON clinical_records(person_link, kind, record_date);
+CREATE TABLE clinical_windows(
+  kind INTEGER PRIMARY KEY, amount INTEGER NOT NULL, unit TEXT NOT NULL, basis TEXT NOT NULL);
+-- person links are BLOBs (X'4C' = "L")
+INSERT INTO clinical_records VALUES(5, 1, 'k1', X'4C', 'card', '20240101', 'a', 'old', 1);
+INSERT INTO clinical_records VALUES(12, 1, 'k2', X'4C', 'card', '20250101', 'b', 'old', 2);
+INSERT INTO clinical_records VALUES(9, 1, 'k3', X'4D', 'card', '20240601', 'c', 'old', 3);
+PRAGMA user_version=1;
+)sql");
+  auto db = open_store("sqlite:" + dir_.string());
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  ClinicalStore& s = (*db)->clinical();
+  auto rows = s.records_of("L", ClinicalKind::kMedication, "", "");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].record_key, "k2");
+  EXPECT_EQ((*rows)[0].record_id, 12);
+  EXPECT_EQ((*rows)[1].record_id, 5);
+  EXPECT_EQ((*rows)[1].recorded_at_us, 1);
+  auto again = s.put_records(std::vector<ClinicalPut>{put("k1", "20240101", "a"),
+                                                      put("k4", "20250201", "d")});
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ((*again)[0], PutOutcome::kUnchanged);
+  EXPECT_EQ((*again)[1], PutOutcome::kAdded);
+  rows = s.records_of("L", ClinicalKind::kMedication, "", "");
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].record_key, "k4");
+  EXPECT_EQ((*rows)[0].record_id, 13);
+  EXPECT_EQ(*s.count_records(ClinicalKind::kMedication), 4);
+  db->reset();
+
+  sqlite3* raw_db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "clinical.db").c_str(), &raw_db), SQLITE_OK);
+  sqlite::Stmt q(raw_db,
+                 "SELECT (SELECT sql FROM sqlite_schema WHERE name='clinical_records'),"
+                 "(SELECT COUNT(*) FROM sqlite_schema WHERE type='index' AND "
+                 "tbl_name='clinical_records' AND sql IS NOT NULL)");
+  ASSERT_EQ(q.step(), SQLITE_ROW);
+  EXPECT_NE(q.col_text(0).find("WITHOUT ROWID"), std::string::npos);
+  EXPECT_EQ(q.col_i64(1), 1);
+  q = sqlite::Stmt();
+  sqlite3_close(raw_db);
+}
+
+// Issue 16 (one index on a 64-bit hash of the natural key): a stored row whose key differs
+// but whose hash is that of the key put is not taken for it — the put adds a row, a re-put is
+// unchanged, a correction replaces only its own row.
+TEST_F(SqliteClinicalTest, KeysSharingAHashAreTwoRows) {
+  {
+    auto db = open_store("sqlite:" + dir_.string());
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->clinical().count_records(ClinicalKind::kMedication).ok());
+  }
+  raw("INSERT INTO clinical_records(person_link,kind,record_date,record_id,key_hash,record_key,"
+      "card_key,payload,source,recorded_at) VALUES(X'4C',1,'20240101',1," +
+      std::to_string(detail::clinical_key_hash("k1")) +
+      ",'other','card','x','test',1); UPDATE clinical_next SET id=2;");
+  auto db = open_store("sqlite:" + dir_.string());
+  ASSERT_TRUE(db.ok());
+  ClinicalStore& s = (*db)->clinical();
+  std::vector<ClinicalPut> items{put("k1", "20240101", "a")};
+  auto first = s.put_records(items);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ((*first)[0], PutOutcome::kAdded);
+  EXPECT_EQ((*s.put_records(items))[0], PutOutcome::kUnchanged);
+  items[0].payload = "a2";
+  EXPECT_EQ((*s.put_records(items))[0], PutOutcome::kChanged);
+  auto rows = s.records_of("L", ClinicalKind::kMedication, "", "");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].record_key, "k1");
+  EXPECT_EQ((*rows)[0].payload, "a2");
+  EXPECT_EQ((*rows)[0].record_id, 2);
+  EXPECT_EQ((*rows)[1].record_key, "other");
+  EXPECT_EQ((*rows)[1].payload, "x");
+}
+
+}  // namespace
+}  // namespace onshi::store
