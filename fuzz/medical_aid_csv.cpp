@@ -2,15 +2,12 @@
 // medical-aid-tickets` reads them — the batch pipeline with the recipient's or the ticket's
 // columns and their row rules (registry::validate_record with RecordKind::kRecipient,
 // registry::validate_ticket). The check of a ticket against its recipient needs the store and is
-// not part of the run. The first byte chooses the file (odd: tickets), the rest is the file.
-#include <unistd.h>
-
+// not part of the run. The first byte chooses the file (odd: tickets), the rest is the file,
+// read from memory (batch::run_bytes: the file run's reader and row decoding, no threads).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <string>
+#include <string_view>
 
 #include "batch/batch.h"
 #include "registry/medical_aid.h"
@@ -57,18 +54,11 @@ batch::Input<int> input(bool tickets) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::filesystem::path file =
-      std::filesystem::path(std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp") /
-      ("onshi-fuzz-medical-aid-" + std::to_string(getpid()) + ".csv");
   static const batch::Input<int> recipients = input(false), tickets = input(true);
   if (size == 0) return 0;
-  {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data) + 1, static_cast<std::streamsize>(size - 1));
-  }
   batch::Options options;
-  options.threads = 1;
   options.batch_size = 16;
-  (void)batch::run(file, (data[0] & 1) ? tickets : recipients, options);
+  (void)batch::run_bytes(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1),
+                         (data[0] & 1) ? tickets : recipients, options);
   return 0;
 }

@@ -4,6 +4,10 @@
 #
 #   scripts/fuzz.sh [TARGET…]          each target for FUZZ_SECONDS (default 60) — `make fuzz`
 #   scripts/fuzz.sh --smoke [TARGET…]  each for FUZZ_SMOKE_SECONDS (default 3) — `make test`
+#   FUZZ_RUNS=10000000 scripts/fuzz.sh [TARGET…]
+#                                      each until it has run FUZZ_RUNS inputs (the long run of
+#                                      docs/reliability.md; FUZZ_SECONDS, when also given, still
+#                                      stops it at that time)
 #
 # Targets run one at a time (one fuzzing job). Each starts from its checked-in seeds
 # (fuzz/corpus/TARGET, read only) plus what earlier runs found (build-fuzz/corpus/TARGET, where
@@ -33,16 +37,24 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 fi
 
 test -f build-fuzz/CMakeCache.txt || cmake --preset fuzz >/dev/null
-cmake --build build-fuzz -j "$JOBS" --target fuzz_all
+build_targets=()
+for t in "${TARGETS[@]}"; do build_targets+=("fuzz_$t"); done
+cmake --build build-fuzz -j "$JOBS" --target "${build_targets[@]}"
 
 mkdir -p build-fuzz/crashes
 failed=0
-printf '%-20s %12s %8s  %s\n' target executions seconds result
+printf '%-20s %12s %8s %10s  %s\n' target executions seconds 'per second' result
 for t in "${TARGETS[@]}"; do
   test -x "build-fuzz/fuzz_$t" || { echo "no fuzz target $t" >&2; exit 2; }
   mkdir -p "build-fuzz/corpus/$t"
-  args=(-max_total_time="$SECONDS_EACH" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048
+  args=(-timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048
         -print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$t-")
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    args+=(-runs="$FUZZ_RUNS")
+    if [ -n "${FUZZ_SECONDS:-}" ]; then args+=(-max_total_time="$FUZZ_SECONDS"); fi
+  else
+    args+=(-max_total_time="$SECONDS_EACH")
+  fi
   if [ -n "${DICT[$t]:-}" ]; then args+=(-dict="fuzz/dict/${DICT[$t]}.dict"); fi
   log="build-fuzz/fuzz-$t.log"
   start=$(date +%s)
@@ -53,6 +65,8 @@ for t in "${TARGETS[@]}"; do
     failed=1
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  printf '%-20s %12s %8s  %s\n' "$t" "${runs:-?}" "$(( $(date +%s) - start ))" "$result"
+  took=$(( $(date +%s) - start ))
+  rate=$(( ${runs:-0} / (took > 0 ? took : 1) ))
+  printf '%-20s %12s %8s %10s  %s\n' "$t" "${runs:-?}" "$took" "$rate" "$result"
 done
 exit $failed

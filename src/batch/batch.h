@@ -225,6 +225,8 @@ struct Shape {
 };
 Result<Summary> run(const std::filesystem::path& file, const Shape& shape, Stages& stages,
                     const Options& options);
+Result<Summary> run_bytes(std::string_view bytes, const Shape& shape, Stages& stages,
+                          const Options& options);
 }  // namespace detail
 
 // Runs `input` over `file`. Errors (nothing was written, unless a write or the checkpoint
@@ -234,6 +236,16 @@ Result<Summary> run(const std::filesystem::path& file, const Shape& shape, Stage
 template <class Record>
 Result<Summary> run(const std::filesystem::path& file, const Input<Record>& input,
                     const Options& options = {});
+
+// Runs `input` over `bytes`, a file's whole contents held in memory, as run() runs it over a
+// file of these bytes — the same encoding detection, records, header check, decoding, hooks,
+// batches and summary (Summary::file.path is empty) — but on the calling thread, one batch
+// after the other; `Options::threads`, `checkpoint` and `progress` are not used. For inputs
+// that arrive whole and small, where threads would cost more than the rows (the fuzz targets
+// of fuzz/ run every file input through it). Errors: those of run() but E_FILE.
+template <class Record>
+Result<Summary> run_bytes(std::string_view bytes, const Input<Record>& input,
+                          const Options& options = {});
 
 // ---- the pieces, for inputs that arrive whole (e.g. an HTTP body) ----
 
@@ -252,6 +264,10 @@ Status for_each_row(std::string_view text, const std::vector<Column>& columns,
 // The encoding of a file: a UTF-8 BOM, else the text around its first non-ASCII byte (an
 // all-ASCII file is UTF-8). Errors: E_FILE.
 Result<core::Encoding> detect_file_encoding(const std::filesystem::path& file);
+
+// The encoding of bytes held in memory, decided as detect_file_encoding decides it for a file
+// of these bytes.
+core::Encoding detect_bytes_encoding(std::string_view bytes);
 
 // "1,234,567".
 std::string with_commas(int64_t n);
@@ -373,6 +389,14 @@ Result<Summary> run(const std::filesystem::path& file, const Input<Record>& inpu
   detail::TypedStages<Record> stages(input);
   detail::Shape shape{&input.columns, input.strict_quotes, input.split ? &input.split : nullptr};
   return detail::run(file, shape, stages, options);
+}
+
+template <class Record>
+Result<Summary> run_bytes(std::string_view bytes, const Input<Record>& input,
+                          const Options& options) {
+  detail::TypedStages<Record> stages(input);
+  detail::Shape shape{&input.columns, input.strict_quotes, input.split ? &input.split : nullptr};
+  return detail::run_bytes(bytes, shape, stages, options);
 }
 
 }  // namespace onshi::batch

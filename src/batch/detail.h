@@ -34,6 +34,8 @@ class RecordReader {
   RecordReader& operator=(const RecordReader&) = delete;
   ~RecordReader();
   Status open(const std::filesystem::path& path, bool csv);
+  // Records of bytes held in memory (copied), cut exactly as those of a file holding them.
+  void open_bytes(std::string_view bytes, bool csv);
   // The next record without its line end (a CR before the LF dropped); false at the end.
   bool next(std::string_view& record);
   // Continues after `offset` bytes of the file (a record boundary from offset()).

@@ -12,6 +12,8 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
 
 #include "batch/detail.h"
@@ -30,11 +32,23 @@ class Engine {
     if (opt_.batch_size == 0) opt_.batch_size = 1;
     if (opt_.threads < 1) opt_.threads = 1;
   }
+  // Over bytes held in memory (run_bytes): no checkpoint, no progress bar.
+  Engine(std::string_view bytes, const Shape& shape, Stages& stages, const Options& options)
+      : Engine(std::filesystem::path(), shape, stages, without_resume(options)) {
+    bytes_ = bytes;
+  }
   Result<Summary> run();
+  Result<Summary> run_here();
 
  private:
+  static Options without_resume(Options o) {
+    o.checkpoint = nullptr;
+    o.progress = false;
+    return o;
+  }
   Status open();
   Status resume();
+  bool cut(RawBatch& batch, int64_t& row);
   void reader_loop();
   bool hand_over(RawBatch& batch);
   void worker_loop();
@@ -42,6 +56,7 @@ class Engine {
   Status write_all(Summary& summary);
   Status commit(BatchBase& batch, Summary& summary);
   void stop_threads(std::thread& reader, std::vector<std::thread>& workers);
+  Result<Summary> finish(Summary& summary);
   std::string encoding_notice(int64_t rows, int64_t undecodable) const;
 
   const Shape& shape_;
@@ -49,6 +64,7 @@ class Engine {
   Options opt_;
   Progress progress_;
   FileInfo file_;
+  std::optional<std::string_view> bytes_;  // the input when it is held in memory
   RecordReader reader_;
   std::vector<int> file_columns_;
   Position resumed_;
@@ -66,10 +82,14 @@ class Engine {
 };
 
 Status Engine::open() {
-  if (Status st = reader_.open(file_.path, shape_.split == nullptr); !st) return st;
+  const bool csv = shape_.split == nullptr;
+  if (bytes_) reader_.open_bytes(*bytes_, csv);
+  else if (Status st = reader_.open(file_.path, csv); !st) return st;
   if (opt_.encoding) {
     file_.encoding = *opt_.encoding;
     file_.encoding_given = true;
+  } else if (bytes_) {
+    file_.encoding = detect_bytes_encoding(*bytes_);
   } else {
     auto enc = detect_file_encoding(file_.path);
     if (!enc) return enc.status();
@@ -119,20 +139,28 @@ bool Engine::hand_over(RawBatch& batch) {
   return true;
 }
 
-void Engine::reader_loop() {
-  int64_t row = file_.first_row - 1;
-  RawBatch batch;
+// Adds the next records to `batch` until it is full (true) or the file ends (false); `row` is
+// the number of the last data row cut.
+bool Engine::cut(RawBatch& batch, int64_t& row) {
   std::string_view rec;
-  bool go_on = true;
-  while (go_on && reader_.next(rec)) {
+  while (batch.starts.size() < opt_.batch_size) {
+    if (!reader_.next(rec)) return false;
     if (rec.empty()) continue;  // blank lines are not rows
     batch.starts.push_back(static_cast<uint32_t>(batch.bytes.size()));
     batch.rows.push_back(++row);
     batch.bytes.append(rec);
     batch.bytes.push_back('\n');
-    if (batch.starts.size() >= opt_.batch_size) go_on = hand_over(batch);
   }
-  if (go_on) hand_over(batch);
+  return true;
+}
+
+void Engine::reader_loop() {
+  int64_t row = file_.first_row - 1;
+  RawBatch batch;
+  for (bool more = true; more;) {
+    more = cut(batch, row);
+    if (!hand_over(batch)) break;
+  }
   std::lock_guard lk(mu_);
   reader_finished_ = true;
   cv_work_.notify_all();
@@ -246,6 +274,35 @@ Result<Summary> Engine::run() {
   Status failure = write_all(summary);
   stop_threads(reader, workers);
   if (!failure) return failure.error();
+  return finish(summary);
+}
+
+// The same stages on the calling thread, one batch after the other: cut, parse, write.
+Result<Summary> Engine::run_here() {
+  if (Status st = open(); !st) return st.error();
+  if (Status st = stages_.start(file_); !st) return st.error();
+  Summary summary;
+  int64_t row = file_.first_row - 1;
+  RawBatch raw;
+  std::unique_ptr<BatchBase> parsed;
+  for (bool more = true; more;) {
+    raw.bytes.clear();
+    raw.starts.clear();
+    raw.rows.clear();
+    more = cut(raw, row);
+    if (raw.starts.empty()) break;
+    raw.index = batches_read_++;
+    raw.file_offset_end = reader_.offset();
+    if (parsed) stages_.reuse(*parsed, raw.starts.size());
+    else parsed = stages_.new_batch(raw.starts.size());
+    parse_batch(raw, *parsed, file_columns_, shape_, stages_, file_);
+    if (Status st = commit(*parsed, summary); !st) return st.error();
+  }
+  return finish(summary);
+}
+
+// After the last batch: a read error, the checkpoint cleared, the notice.
+Result<Summary> Engine::finish(Summary& summary) {
   if (!reader_.status()) return reader_.status().error();
   if (opt_.checkpoint) {
     if (Status st = opt_.checkpoint->clear(); !st) return st.error();
@@ -253,7 +310,7 @@ Result<Summary> Engine::run() {
   progress_.draw(reader_.size(), reader_.size(), summary.rows, true);
   summary.file = file_;
   summary.notice = encoding_notice(summary.rows, undecodable_);
-  return summary;
+  return std::move(summary);
 }
 
 }  // namespace
@@ -263,6 +320,12 @@ Result<Summary> detail::run(const std::filesystem::path& file, const Shape& shap
                             const Options& options) {
   internal::Engine engine(file, shape, stages, options);
   return engine.run();
+}
+
+Result<Summary> detail::run_bytes(std::string_view bytes, const Shape& shape, Stages& stages,
+                                  const Options& options) {
+  internal::Engine engine(bytes, shape, stages, options);
+  return engine.run_here();
 }
 
 }  // namespace onshi::batch

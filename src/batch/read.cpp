@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "batch/detail.h"
 #include "core/csv.h"
@@ -40,6 +41,14 @@ Status RecordReader::open(const std::filesystem::path& path, bool csv) {
   }
   if (std::string_view(buf_).substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
   return Status::Ok();
+}
+
+void RecordReader::open_bytes(std::string_view bytes, bool csv) {
+  csv_ = csv;
+  size_ = bytes.size();
+  buf_.assign(bytes);
+  eof_ = true;  // all of it is in the buffer
+  if (std::string_view(buf_).substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
 }
 
 bool RecordReader::fill() {
@@ -150,40 +159,68 @@ Result<std::vector<int>> read_header(RecordReader& reader, const FileInfo& file,
 
 }  // namespace internal
 
+namespace {
+
+// The decision for one chunk of a file (`first`: the file's first): a BOM, else the text around
+// the chunk's first non-ASCII byte, from its line's start to a line end — the chunk's last one,
+// or when none follows that byte, the first in `more()` (the next 64 KiB), so a multi-byte
+// character is not cut; nullopt when the chunk is all ASCII.
+template <class More>
+std::optional<core::Encoding> chunk_encoding(std::string_view v, bool first, More&& more) {
+  if (first && v.substr(0, 3) == "\xEF\xBB\xBF") return core::Encoding::kUtf8;
+  size_t k = 0;
+  while (k < v.size() && static_cast<unsigned char>(v[k]) < 0x80) ++k;
+  if (k == v.size()) return std::nullopt;
+  size_t line = v.rfind('\n', k);
+  line = line == std::string_view::npos ? 0 : line + 1;
+  std::string window(v.substr(line));
+  size_t last_nl = window.rfind('\n');
+  if (last_nl != std::string::npos && last_nl > k - line) {
+    window.resize(last_nl);
+  } else {
+    window += more();
+    size_t nl = window.find('\n', k - line);
+    if (nl != std::string::npos) window.resize(nl);
+  }
+  return core::detect_encoding(window);
+}
+
+constexpr size_t kDetectChunk = size_t{1} << 20;
+constexpr size_t kDetectMore = size_t{1} << 16;
+
+}  // namespace
+
 Result<core::Encoding> detect_file_encoding(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return internal::file_error(p, "開けません");
   // 1 MiB at a time, or the whole of a smaller file in one read.
   std::error_code ec;
   const uint64_t size = std::filesystem::file_size(p, ec);
-  const uint64_t cap = ec ? uint64_t{1} << 20 : std::min<uint64_t>(uint64_t{1} << 20, size + 1);
+  const uint64_t cap = ec ? uint64_t{kDetectChunk} : std::min<uint64_t>(kDetectChunk, size + 1);
   std::string buf(static_cast<size_t>(cap), '\0');
   bool first = true;
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     size_t got = static_cast<size_t>(in.gcount());
     if (got == 0) break;
-    std::string_view v(buf.data(), got);
-    if (first && v.substr(0, 3) == "\xEF\xBB\xBF") return core::Encoding::kUtf8;
-    first = false;
-    size_t k = 0;
-    while (k < v.size() && static_cast<unsigned char>(v[k]) < 0x80) ++k;
-    if (k == v.size()) continue;
-    size_t line = v.rfind('\n', k);
-    line = line == std::string_view::npos ? 0 : line + 1;
-    std::string window(v.substr(line));
-    // Extend to a line end so a multi-byte character is not cut.
-    size_t last_nl = window.rfind('\n');
-    if (last_nl != std::string::npos && last_nl > k - line) {
-      window.resize(last_nl);
-    } else {
-      std::string more(1 << 16, '\0');
+    auto enc = chunk_encoding(std::string_view(buf.data(), got), first, [&] {
+      std::string more(kDetectMore, '\0');
       in.read(more.data(), static_cast<std::streamsize>(more.size()));
-      window.append(more.data(), static_cast<size_t>(in.gcount()));
-      size_t nl = window.find('\n', k - line);
-      if (nl != std::string::npos) window.resize(nl);
-    }
-    return core::detect_encoding(window);
+      more.resize(static_cast<size_t>(in.gcount()));
+      return more;
+    });
+    if (enc) return *enc;
+    first = false;
+  }
+  return core::Encoding::kUtf8;
+}
+
+core::Encoding detect_bytes_encoding(std::string_view bytes) {
+  for (size_t at = 0; at < bytes.size(); at += kDetectChunk) {
+    const size_t next = std::min(bytes.size(), at + kDetectChunk);
+    auto enc = chunk_encoding(bytes.substr(at, kDetectChunk), at == 0,
+                              [&] { return std::string(bytes.substr(next, kDetectMore)); });
+    if (enc) return *enc;
   }
   return core::Encoding::kUtf8;
 }

@@ -116,14 +116,10 @@ Status write_new_card_file(const fs::path& out, const std::string& serial,
 
 namespace {
 
-// Reads and checks a card file into `s` (file must be set).
-Status read_state(Card::State& s) {
-  std::ifstream in(s.file, std::ios::binary);
-  if (!in) return file_error(s.file, "ファイルがないか読めません");
-  std::stringstream buf;
-  buf << in.rdbuf();
+// Checks the bytes of a card file and takes them into `s` (s.file names it in errors).
+Status parse_state(std::string_view bytes, Card::State& s) {
   boost::system::error_code ec;
-  json::value doc = json::parse(buf.str(), ec);
+  json::value doc = json::parse(bytes, ec);
   const json::object* o = ec ? nullptr : doc.if_object();
   if (!o) return file_error(s.file, "カードファイルの形式ではありません");
   auto str = [&](const json::object& obj, const char* key) -> const json::string* {
@@ -163,7 +159,22 @@ Status read_state(Card::State& s) {
   return Status::Ok();
 }
 
+// Reads and checks a card file into `s` (file must be set).
+Status read_state(Card::State& s) {
+  std::ifstream in(s.file, std::ios::binary);
+  if (!in) return file_error(s.file, "ファイルがないか読めません");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_state(buf.str(), s);
+}
+
 }  // namespace
+
+Status detail::check_card_file(std::string_view bytes, const fs::path& file) {
+  Card::State s;
+  s.file = file;
+  return parse_state(bytes, s);
+}
 
 Card::Card() : state_(std::make_shared<State>()) {}
 

@@ -42,6 +42,10 @@ Result<CaPem> load_or_create_ca(const std::filesystem::path& data_dir);
 // The CA certificate alone, or nullopt when there is none yet. Errors: E_CARD_CERT.
 Result<std::optional<std::string>> read_ca_cert(const std::filesystem::path& data_dir);
 
+// The checks Card::load makes of a card file's bytes, on bytes already in memory (`file`
+// names it in the error). Errors: E_CARD_FILE.
+Status check_card_file(std::string_view bytes, const std::filesystem::path& file);
+
 // A 4-digit PIN.
 bool pin_format_ok(std::string_view pin);
 // A random positive serial of at least 33 bits (jlis.cpp).

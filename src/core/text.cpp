@@ -18,6 +18,7 @@
 #include <unicode/ucnv_err.h>
 #include <unicode/uniset.h>
 #include <unicode/unistr.h>
+#include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
 #include <memory>
@@ -200,18 +201,21 @@ Result<std::string> utf8_to_shift_jis(std::string_view utf8) {
   if (!is_valid_utf8(utf8)) return encoding_error("UTF-8 として不正なバイト列があります");
   UConverter* cnv = cp932();
   if (!cnv) return encoding_error("Shift_JIS 変換器を開けません");
-  icu::UnicodeString u;
+  // UTF-16 written straight into a buffer (≤ one unit per UTF-8 byte): appending to a
+  // UnicodeString a character at a time cost more than the conversion itself.
   const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
   int32_t length = static_cast<int32_t>(utf8.size());
+  std::vector<UChar> u(static_cast<size_t>(length) + 1);
+  int32_t units = 0;
   for (int32_t i = 0; i < length;) {
     UChar32 c;
     U8_NEXT(s, i, length, c);
-    u.append(to_cp932_side(c));
+    U16_APPEND_UNSAFE(u.data(), units, to_cp932_side(c));
   }
-  std::string out(static_cast<size_t>(u.length()) * 2, '\0');  // ≤ two bytes per UChar
+  std::string out(static_cast<size_t>(units) * 2, '\0');  // ≤ two bytes per UChar
   char* target = out.data();
-  const UChar* source = u.getBuffer();
-  const UChar* limit = source + u.length();
+  const UChar* source = u.data();
+  const UChar* limit = source + units;
   UErrorCode err = U_ZERO_ERROR;
   ucnv_fromUnicode(cnv, &target, out.data() + out.size(), &source, limit, nullptr, true, &err);
   if (U_FAILURE(err)) {

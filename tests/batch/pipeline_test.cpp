@@ -376,6 +376,54 @@ TEST_F(Pipeline, FixedLengthRecordsInShiftJis) {  // issue 14: fixed-length read
   EXPECT_EQ(r->errors[0].code, "E_RECORD_LENGTH");
 }
 
+// Everything a run reports and writes, as text, to compare two runs.
+std::string outcome(const Result<Summary>& r, const ToyInput& toy) {
+  if (!r.ok()) return "error " + r.error().code + " " + r.error().field + " " + r.error().message;
+  std::string s = "enc " + std::to_string(static_cast<int>(r->file.encoding)) + " rows " +
+                  std::to_string(r->rows) + " rejected " + std::to_string(r->rejected) +
+                  " notice " + r->notice + "\n";
+  for (const auto& e : r->errors)
+    s += std::to_string(e.row) + " " + e.field + " " + e.code + " " + e.message + "\n";
+  for (const auto& [code, n] : r->errors_by_code) s += code + "=" + std::to_string(n) + " ";
+  for (int c : r->file.columns) s += "c" + std::to_string(c);
+  for (const auto& batch : toy.written) {
+    s += "\nbatch";
+    for (int64_t row : batch) s += " " + std::to_string(row);
+  }
+  for (const auto& [code, name] : state(toy.out_dir)) s += "\n" + code + "=" + name;
+  return s;
+}
+
+TEST_F(Pipeline, BytesInMemoryRunAsTheirFile) {  // issue 20: file inputs fuzzed from memory
+  auto sjis = core::utf8_to_shift_jis("Code,Name\r\n13,髙田馬場\r\n14,神奈川県\r\n");
+  ASSERT_TRUE(sjis.ok());
+  const std::string long_ascii = "Code,Name\n" + std::string(1 << 20, '\n') + "13,";
+  const std::vector<std::string> inputs = {
+      toy_csv(7), "\xEF\xBB\xBF" + toy_csv(3), *sjis, "", "\xEF\xBB\xBF", "Code\n",
+      "Name,Code,Bogus,Code\n", "Code,Name\n1x,\n\n02,\"a\"b\n03,\xFF\xFE\n04,a,b,c\n05,最後",
+      "Code,Name\n\"13,\n", long_ascii + *core::utf8_to_shift_jis("東京都\n"),
+      long_ascii + "東京都", "Code,Name\n01,\x82\xA0\n02,\xE3\x81\x82\n"};
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Options opt;
+    opt.batch_size = 2;
+    std::vector<RowError> from_file, from_memory;
+    opt.file_problems = &from_file;
+    const std::string file = outcome(run_bytes(inputs[i], opt), toy);
+    fs::remove_all(toy.out_dir);
+    fs::create_directories(toy.out_dir);
+    toy.written.clear();
+    opt.file_problems = &from_memory;
+    auto in = toy.input();
+    const std::string memory = outcome(batch::run_bytes(inputs[i], in, opt), toy);
+    EXPECT_EQ(memory, file) << "input " << i;
+    EXPECT_EQ(from_memory.size(), from_file.size()) << "input " << i;
+    EXPECT_EQ(detect_bytes_encoding(inputs[i]), *detect_file_encoding(dir.path() / "in.csv"));
+    fs::remove_all(toy.out_dir);
+    fs::create_directories(toy.out_dir);
+    toy.written.clear();
+  }
+}
+
 TEST(ForEachRow, ABodyIsReadLikeAFile) {  // issue 14: one batch pipeline — whole inputs
   std::vector<Column> cols = {{"Code", true}, {"Name", true}};
   std::vector<std::string> seen;
