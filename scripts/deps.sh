@@ -23,6 +23,7 @@ PACKAGES=(
   libxlsxwriter-dev zlib1g-dev
   libcairo2-dev libpango1.0-dev poppler-utils
   curl ca-certificates bc
+  linux-perf
   clang libclang-rt-14-dev
   chromium fonts-ipafont-gothic nodejs npm
 )
