@@ -25,6 +25,7 @@ PACKAGES=(
   libcairo2-dev libpango1.0-dev poppler-utils
   curl ca-certificates bc
   gnuplot-nox
+  linux-perf
   clang libclang-rt-14-dev
   chromium fonts-ipafont-gothic nodejs npm
 )

@@ -309,27 +309,46 @@ core::QualificationValidity combine(std::optional<oqs::ResultItem> insured,
 Confirmer::Confirmer(store::Store& store, security::AuditLog& audit, MedicalAidSources aid)
     : store_(store), audit_(audit), aid_(aid), settings_(std::make_unique<SettingCache>()) {}
 
+oqs::ConfirmResult Prepared::refused(const Error& error) const {
+  auto r = oqs::error_result(header, error);
+  r.header.reference_classification = reference_classification;
+  return r;
+}
+
 oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Caller& caller,
                                       const Options& options) {
+  Prepared p = prepare(req, caller, options);
+  if (!p.audit) return std::move(p.result);
+  if (auto st = audit_.record_durable(std::move(*p.audit)); !st) return p.refused(st.error());
+  return std::move(p.result);
+}
+
+Prepared Confirmer::prepare(const oqs::ConfirmRequest& req, const Caller& caller,
+                            const Options& options) {
   const auto& h = req.header;
   const auto& s = req.search;
+  Prepared p;
+  p.header = h;
+  p.reference_classification = options.reference_classification;
   auto fail = [&](std::string code, std::string field, std::string message) {
-    auto r = oqs::error_result(h, Error{std::move(code), std::move(field), std::move(message)});
-    r.header.reference_classification = options.reference_classification;
-    return r;
+    p.result = p.refused(Error{std::move(code), std::move(field), std::move(message)});
+    return std::move(p);
   };
 
   // ---- validate (nothing is read before the request is known to be well-formed) ----
   auto q = check_request(req, caller);
   if (!q) return fail(q.error().code, q.error().field, q.error().message);
   const std::string& cons = s.limit_application_certificate_related_cons_flg;
+  const auto classification = options.reference_classification == "1"
+                                  ? core::ReferenceClassification::kMyNumberCard
+                                  : core::ReferenceClassification::kInsuranceCard;
 
   // ---- look up as known at T ----
   int64_t known_at = options.known_at_us ? options.known_at_us : core::now_unix_us();
   if (core::is_medical_aid_number(q->insurer)) {
     auto a = recipient_by_numbers(store_, aid_, *settings_, *q, s.birthdate, caller, known_at);
     if (!a) return fail("E_STORE", "", "資格情報を参照できませんでした");
-    oqs::ConfirmResult r;
+    oqs::ConfirmResult& r = p.result;
     r.header = oqs::echo_header(h, options.reference_classification);
     r.search_echo = s;
     // R-AID-2: the 受給者番号 travels back only to a contracted institution.
@@ -340,19 +359,15 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
       a->item->arbitrary_identifier = s.arbitrary_identifier;
       r.results.push_back(std::move(*a->item));
     }
-    security::Confirmation ev = recipient_audit(caller.medical_institution_code, q->date, *a);
-    ev.reference_classification = options.reference_classification == "1"
-                                      ? core::ReferenceClassification::kMyNumberCard
-                                      : core::ReferenceClassification::kInsuranceCard;
-    if (auto st = audit_.record_durable(std::move(ev)); !st)
-      return fail(st.error().code, "", st.error().message);
-    return r;
+    p.audit = recipient_audit(caller.medical_institution_code, q->date, *a);
+    p.audit->reference_classification = classification;
+    return p;
   }
   auto versions = versions_of(store_, *q, s.birthdate, known_at);
   if (!versions) return fail("E_STORE", "", "資格情報を参照できませんでした");
   std::vector<store::QualificationVersion>& found = *versions;
 
-  oqs::ConfirmResult r;
+  oqs::ConfirmResult& r = p.result;
   r.header = oqs::echo_header(h, options.reference_classification);
   r.search_echo = s;
   r.processing_result_status = "1";
@@ -375,20 +390,16 @@ oqs::ConfirmResult Confirmer::confirm(const oqs::ConfirmRequest& req, const Call
   }
   r.qualification_validity = std::to_string(static_cast<int>(validity));
 
-  // ---- audit the read ----
-  security::Confirmation ev;
+  // ---- the read to audit ----
+  security::Confirmation& ev = p.audit.emplace();
   ev.medical_institution_code = caller.medical_institution_code;
   ev.card_key = std::move(subject);
   ev.date = q->date;
   ev.validity = validity;
   ev.matches = static_cast<int64_t>(found.size());
   ev.limit_consent = cons == "1";
-  ev.reference_classification = options.reference_classification == "1"
-                                    ? core::ReferenceClassification::kMyNumberCard
-                                    : core::ReferenceClassification::kInsuranceCard;
-  if (auto st = audit_.record_durable(std::move(ev)); !st)
-    return fail(st.error().code, "", st.error().message);
-  return r;
+  ev.reference_classification = classification;
+  return p;
 }
 
 oqs::ConfirmResult Confirmer::confirm_person(std::string_view person_link,

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,13 +73,32 @@ struct MonthlyRecipients {
   std::vector<oqs::BulkConfirmUnit> units;
 };
 
+// A confirmation decided but not yet answered (Confirmer::prepare): the answer, and the
+// audit entry that must be durable before it may be sent.
+struct Prepared {
+  oqs::ConfirmResult result;  // the answer once `audit` is durable
+  // The read to audit first; nullopt when the answer tells nothing of anybody (an invalid
+  // request, a store failure): then `result` is answered at once.
+  std::optional<security::Confirmation> audit;
+  // What is answered instead of `result` when `audit` cannot be made durable: SegmentOfResult
+  // 9 with the audit's error (AuditLog::record_durable), nothing of the person.
+  oqs::ConfirmResult refused(const Error& error) const;
+  oqs::RequestHeader header;  // the request's header, for `refused`
+  std::string reference_classification;
+};
+
 class Confirmer {
  public:
   // Without `aid` sources no institution sees recipients (as with the setting off).
   Confirmer(store::Store& store, security::AuditLog& audit, MedicalAidSources aid = {});
   // Never throws; thread-safe. The result is complete (header echo, status, validity, list).
+  // = prepare, then the audit entry made durable (record_durable), else its refusal.
   oqs::ConfirmResult confirm(const oqs::ConfirmRequest& request, const Caller& caller,
                              const Options& options = {});
+  // The rules and the lookup of `confirm` without the audit: the caller makes `audit` durable
+  // (e.g. AuditLog::record_then) and answers `result` only then, else `refused(error)`.
+  Prepared prepare(const oqs::ConfirmRequest& request, const Caller& caller,
+                   const Options& options = {});
 
   // The face-file result (ReferenceClassification 1, research §2.4) for the person behind
   // a verified card on `confirmation_date` (YYYYMMDD): no QualificationConfirmSearchInfo; a

@@ -8,6 +8,9 @@
 // nobody, so a forgotten role list fails closed). problem() builds its JSON with Boost.JSON
 // so that messages are escaped correctly whatever they contain.
 #include <algorithm>
+#include <atomic>
+#include <future>
+#include <memory>
 
 #include <boost/json.hpp>
 
@@ -121,10 +124,14 @@ bool Admit::admits(const Peer& peer) const {
 }
 
 void Router::add(std::string method, std::string path, Admit who, Handler h) {
-  routes_.push_back(Route{std::move(method), std::move(path), std::move(who), std::move(h)});
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(who), std::move(h), {}});
 }
 
-Response Router::dispatch(const Request& r) const {
+void Router::add_async(std::string method, std::string path, Admit who, AsyncHandler h) {
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(who), {}, std::move(h)});
+}
+
+void Router::dispatch(const Request& r, const Respond& respond) const {
   bool path_seen = false;
   std::string allow;
   for (const Route& route : routes_) {
@@ -138,14 +145,26 @@ Response Router::dispatch(const Request& r) const {
     if (!route.who.admits(r.peer)) {
       Response res = forbidden(r.peer);
       if (refused_) refused_(r, Error{"E_FORBIDDEN_ROLE", "", ""});
-      return res;
+      return respond(std::move(res));
     }
-    return route.handler(r);
+    if (route.async) return route.async(r, respond);
+    return respond(route.handler(r));
   }
-  if (!path_seen) return problem(404, Error{"E_NOT_FOUND", "", "この API はありません: " + r.path});
+  if (!path_seen)
+    return respond(problem(404, Error{"E_NOT_FOUND", "", "この API はありません: " + r.path}));
   Response resp = problem(405, Error{"E_METHOD", "", "この API は " + r.method + " では呼べません"});
   resp.headers.emplace_back("Allow", allow);
-  return resp;
+  respond(std::move(resp));
+}
+
+Response Router::dispatch(const Request& r) const {
+  auto answer = std::make_shared<std::promise<Response>>();
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  std::future<Response> result = answer->get_future();
+  dispatch(r, [answer, once](Response res) {
+    if (!once->exchange(true)) answer->set_value(std::move(res));
+  });
+  return result.get();
 }
 
 std::vector<RouteInfo> Router::routes() const {

@@ -9,7 +9,10 @@
 // so a connection's handlers never run concurrently and need no locks, while different
 // connections spread over all threads. Handlers are called synchronously on the I/O thread:
 // onshi's lookups take microseconds, and a hand-off to a worker pool would cost more than
-// the work itself. The identity of the caller is read from the verified client certificate
+// the work itself. An asynchronous handler (Router::add_async) answers through a Reply that
+// puts the answer back on the connection's strand; until then the connection reads nothing
+// (HTTP/1.1 without pipelining: one request at a time), and the I/O thread serves others.
+// The identity of the caller is read from the verified client certificate
 // once, right after the handshake, and copied into every Request of the connection.
 //
 // Stopping does not abandon the io_context with stop(): the listener and every live
@@ -101,7 +104,6 @@ struct ServerState {
   std::vector<std::thread> threads;
   uint16_t bound_port = 0;
 
-  Status configure_tls();
   void count_refusal(std::string_view code);
   void do_accept();
   bool register_connection(const std::shared_ptr<ConnectionBase>& s);
@@ -238,25 +240,45 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
                                 "要求が多すぎます。" + std::to_string(wait) + " 秒後に送り直してください"});
       resp.headers.emplace_back("Retry-After", std::to_string(wait));
     } else {
-      resp = dispatch(req);
+      path_ = req.path;
+      return dispatch(req, keep_alive);
     }
     std::string route = resp.status == 404 ? "unmatched" : req.path;
     send(std::move(resp), std::move(route), keep_alive);
   }
 
-  // The route's answer; a handler that throws is a 500.
-  Response dispatch(const Request& req) {
-    Response resp;
+  // The one answer to the request being handled, from whichever thread gives it: it goes on
+  // the connection's strand (inline when given there). Dropped unanswered, it answers 500.
+  struct Reply {
+    Reply(std::shared_ptr<Connection> c, bool ka) : self(std::move(c)), keep_alive(ka) {}
+    std::shared_ptr<Connection> self;
+    bool keep_alive;
+    std::atomic<bool> sent{false};
+    void answer(Response r) {
+      if (sent.exchange(true)) return;
+      net::dispatch(self->stream_.get_executor(), [c = self, r = std::move(r), ka = keep_alive]() mutable {
+        std::string route = r.status == 404 ? "unmatched" : c->path_;
+        c->send(std::move(r), std::move(route), ka);
+      });
+    }
+    ~Reply() {
+      if (!sent.load()) answer(problem(500, Error{"E_INTERNAL", "", "内部エラーが発生しました"}));
+    }
+  };
+
+  // The route's answer, now or later (Router::add_async); a handler that throws is a 500.
+  void dispatch(const Request& req, bool keep_alive) {
+    auto reply = std::make_shared<Reply>(shared_from_this(), keep_alive);
+    Respond respond = [reply](Response r) { reply->answer(std::move(r)); };
     try {
-      resp = server_.router.dispatch(req);
+      server_.router.dispatch(req, respond);
     } catch (const std::exception& e) {
       core::log_error("http.handler_exception", {{"method", req.method}, {"path", req.path}, {"what", e.what()}});
-      resp = problem(500, Error{"E_INTERNAL", "", "内部エラーが発生しました"});
+      respond(problem(500, Error{"E_INTERNAL", "", "内部エラーが発生しました"}));
     } catch (...) {
       core::log_error("http.handler_exception", {{"method", req.method}, {"path", req.path}, {"what", "unknown"}});
-      resp = problem(500, Error{"E_INTERNAL", "", "内部エラーが発生しました"});
+      respond(problem(500, Error{"E_INTERNAL", "", "内部エラーが発生しました"}));
     }
-    return resp;
   }
 
   void send(Response resp, std::string route, bool keep_alive) {
@@ -307,61 +329,13 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   std::string peer_key_;       // role:id of the certificate, "" without one
   bool peer_counted_ = false;  // counted in server_.limiter
   std::string route_;
+  std::string path_;  // the path of the request being handled (for the metrics' route label)
   int status_ = 0;
   bool keep_alive_ = true;
   bool closed_ = false;
   std::string remote_;  // the peer's address, for the handshake failure log
   std::chrono::steady_clock::time_point started_;
 };
-
-Status ServerState::configure_tls() {
-  error_code ec;
-  tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
-                  ec);
-  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-  // TLS 1.2 with forward-secret AEAD suites only: no CBC (SHA-1 or SHA-2 MACs), no RSA key
-  // exchange, nothing NULL, export or RC4. TLS 1.3's suites are all AEAD.
-  if (SSL_CTX_set_cipher_list(tls.native_handle(), "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
-    return Status::Fail("E_TLS_CONFIG", "", "no TLS 1.2 cipher suite available");
-  tls.use_certificate_chain_file(options.cert_file, ec);
-  if (ec) return Status::Fail("E_TLS_CONFIG", "", "server certificate " + options.cert_file + ": " + ec.message());
-  tls.use_private_key_file(options.key_file, ssl::context::pem, ec);
-  if (ec) return Status::Fail("E_TLS_CONFIG", "", "server key " + options.key_file + ": " + ec.message());
-  if (!options.ca_file.empty()) {
-    tls.load_verify_file(options.ca_file, ec);
-    if (ec) return Status::Fail("E_TLS_CONFIG", "", "CA file " + options.ca_file + ": " + ec.message());
-    // Tell clients which CA we accept, so a client holding several certificates picks right.
-    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.ca_file.c_str()))
-      SSL_CTX_set_client_CA_list(tls.native_handle(), names);
-  } else if (options.require_client_cert) {
-    return Status::Fail("E_TLS_CONFIG", "", "client certificates required but no CA file given");
-  }
-  // TLS resumption together with client verification needs an id context.
-  static const unsigned char kSidCtx[] = "onshi-http";
-  SSL_CTX_set_session_id_context(tls.native_handle(), kSidCtx, sizeof kSidCtx - 1);
-  if (!options.revocation_file.empty()) {
-    revocations.set_file(options.revocation_file);
-    // The chain verified: refuse the client's own certificate when its serial is revoked.
-    tls.set_verify_callback([this](bool preverified, ssl::verify_context& vc) {
-      X509_STORE_CTX* x = vc.native_handle();
-      if (preverified && X509_STORE_CTX_get_error_depth(x) == 0 &&
-          revocations.revoked(X509_STORE_CTX_get_current_cert(x))) {
-        X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REVOKED);
-        return false;
-      }
-      return preverified;
-    });
-  }
-  if (options.require_client_cert) {
-    tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-  } else if (!options.ca_file.empty()) {
-    tls.set_verify_mode(ssl::verify_peer);  // a presented certificate must still verify
-  } else {
-    tls.set_verify_mode(ssl::verify_none);
-  }
-  return Status::Ok();
-}
 
 void ServerState::count_refusal(std::string_view code) {
   tls_failures.fetch_add(1, std::memory_order_relaxed);
@@ -455,7 +429,9 @@ Status Server::start() {
     std::lock_guard lock(impl_->state_mu);
     if (impl_->started) return Status::Fail("E_LISTEN", "", "server already started");
   }
-  if (Status s = impl_->options.tls ? impl_->configure_tls() : Status::Ok(); !s.ok()) {
+  Status tls_ok =
+      impl_->options.tls ? detail::configure_tls(impl_->tls, impl_->options, impl_->revocations) : Status::Ok();
+  if (Status s = std::move(tls_ok); !s.ok()) {
     core::log_error("http.tls_config_failed", {{"error", s.error().message}});
     return s;
   }

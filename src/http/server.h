@@ -7,7 +7,10 @@
 // The server verifies every client certificate against onshi's CA (R-INST-1) and hands the
 // handler the identity in the certificate subject (OU = role, CN = id; see core/role.h),
 // so handlers never parse certificates. Handlers are plain synchronous functions run on the
-// server's I/O threads (lookups take microseconds); they must be thread-safe. Connections
+// server's I/O threads (lookups take microseconds); they must be thread-safe. A handler that
+// must wait for something else (an audit entry's group commit) is added with
+// Router::add_async instead: it returns at once and answers later through its Respond, from
+// any thread, so the I/O thread serves other connections meanwhile. Connections
 // are keep-alive HTTP/1.1. Only this module and http/client include Beast/Asio, to keep
 // build times down. Logs are JSON lines; no request body is ever logged.
 #pragma once
@@ -64,6 +67,12 @@ struct Response {
 Response problem(int status, const Error& error);
 
 using Handler = std::function<Response(const Request&)>;
+// How an asynchronous handler answers: call it once, from any thread (later calls are
+// ignored). A handler that throws, or drops its Respond without calling it, answers 500.
+using Respond = std::function<void(Response)>;
+// Runs on the I/O thread like a Handler; the Request lives only until it returns (copy what
+// the answer needs).
+using AsyncHandler = std::function<void(const Request&, Respond)>;
 
 // Who may call a route: the listed certificate roles (`{Role::kInsurer}`), or anyone, with
 // or without a certificate (`Admit::anyone()`, e.g. /healthz). An empty list admits nobody,
@@ -99,7 +108,12 @@ class Router {
  public:
   // Exact path match. Callers `who` does not admit get 403 problem+json E_FORBIDDEN_ROLE.
   void add(std::string method, std::string path, Admit who, Handler h);
-  // 404 E_NOT_FOUND / 405 E_METHOD when nothing matches.
+  // The same for a handler that answers later through its Respond.
+  void add_async(std::string method, std::string path, Admit who, AsyncHandler h);
+  // 404 E_NOT_FOUND / 405 E_METHOD when nothing matches. `respond` is called once: at once
+  // for a plain handler, whenever an asynchronous one answers.
+  void dispatch(const Request& r, const Respond& respond) const;
+  // The same, waiting for the answer (tests and plain routes).
   Response dispatch(const Request& r) const;
   // Every route in the order added: what the service serves and who may call each.
   std::vector<RouteInfo> routes() const;
@@ -111,6 +125,7 @@ class Router {
     std::string method, path;
     Admit who;
     Handler handler;
+    AsyncHandler async;  // set instead of handler by add_async
   };
   std::vector<Route> routes_;
 };

@@ -6,6 +6,7 @@
 
 #include <openssl/ssl.h>
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
 #include <filesystem>
 #include <mutex>
@@ -53,5 +54,11 @@ inline constexpr std::string_view kHandshakeRefusalCodes[] = {
     "E_TLS_NO_CERT",   "E_TLS_CERT_UNTRUSTED", "E_TLS_CERT_EXPIRED", "E_TLS_CERT_NOT_YET_VALID",
     "E_TLS_CERT_REVOKED", "E_TLS_VERSION",     "E_TLS_CIPHER",       "E_TLS_TIMEOUT",
     "E_TLS_HANDSHAKE"};
+
+// The server's TLS context from `options`: TLS 1.2 or newer with forward-secret AEAD suites,
+// its certificate and key, the CA client certificates must chain to, the revocation check.
+// Errors: E_TLS_CONFIG.
+Status configure_tls(boost::asio::ssl::context& tls, const ServerOptions& options,
+                     Revocations& revocations);
 
 }  // namespace onshi::http::detail

@@ -1,12 +1,15 @@
 // Who the TLS layer refuses and why (http/tls_detail.h): the revocation list read again when
 // its file changes, the stable code of a refused handshake from OpenSSL's verify result and
-// error reason, and who a verified certificate names (role and id).
+// error reason, who a verified certificate names (role and id), and the server's TLS context
+// (protocol versions, suites, certificates, client verification).
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/verify_context.hpp>
 #include <cctype>
 #include <fstream>
 
@@ -119,6 +122,58 @@ std::string_view handshake_refusal_code(SSL* ssl, const boost::system::error_cod
     }
   }
   return "E_TLS_HANDSHAKE";
+}
+
+namespace ssl = boost::asio::ssl;
+using boost::system::error_code;
+
+Status configure_tls(ssl::context& tls, const ServerOptions& options, Revocations& revocations) {
+  error_code ec;
+  tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                  ec);
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  // TLS 1.2 with forward-secret AEAD suites only: no CBC (SHA-1 or SHA-2 MACs), no RSA key
+  // exchange, nothing NULL, export or RC4. TLS 1.3's suites are all AEAD.
+  if (SSL_CTX_set_cipher_list(tls.native_handle(), "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
+    return Status::Fail("E_TLS_CONFIG", "", "no TLS 1.2 cipher suite available");
+  tls.use_certificate_chain_file(options.cert_file, ec);
+  if (ec) return Status::Fail("E_TLS_CONFIG", "", "server certificate " + options.cert_file + ": " + ec.message());
+  tls.use_private_key_file(options.key_file, ssl::context::pem, ec);
+  if (ec) return Status::Fail("E_TLS_CONFIG", "", "server key " + options.key_file + ": " + ec.message());
+  if (!options.ca_file.empty()) {
+    tls.load_verify_file(options.ca_file, ec);
+    if (ec) return Status::Fail("E_TLS_CONFIG", "", "CA file " + options.ca_file + ": " + ec.message());
+    // Tell clients which CA we accept, so a client holding several certificates picks right.
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.ca_file.c_str()))
+      SSL_CTX_set_client_CA_list(tls.native_handle(), names);
+  } else if (options.require_client_cert) {
+    return Status::Fail("E_TLS_CONFIG", "", "client certificates required but no CA file given");
+  }
+  // TLS resumption together with client verification needs an id context.
+  static const unsigned char kSidCtx[] = "onshi-http";
+  SSL_CTX_set_session_id_context(tls.native_handle(), kSidCtx, sizeof kSidCtx - 1);
+  if (!options.revocation_file.empty()) {
+    revocations.set_file(options.revocation_file);
+    // The chain verified: refuse the client's own certificate when its serial is revoked.
+    tls.set_verify_callback([&revocations](bool preverified, ssl::verify_context& vc) {
+      X509_STORE_CTX* x = vc.native_handle();
+      if (preverified && X509_STORE_CTX_get_error_depth(x) == 0 &&
+          revocations.revoked(X509_STORE_CTX_get_current_cert(x))) {
+        X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REVOKED);
+        return false;
+      }
+      return preverified;
+    });
+  }
+  if (options.require_client_cert) {
+    tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  } else if (!options.ca_file.empty()) {
+    tls.set_verify_mode(ssl::verify_peer);  // a presented certificate must still verify
+  } else {
+    tls.set_verify_mode(ssl::verify_none);
+  }
+  return Status::Ok();
 }
 
 }  // namespace onshi::http::detail

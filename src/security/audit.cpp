@@ -9,7 +9,11 @@
 //
 // Callers of `record_durable` park on the ordinal of their event; the writer tells each one
 // how the group holding it went, and skips the group window while anybody waits, so a wait
-// costs about one commit and concurrent reads still share it. After a failed group the log
+// costs about one commit and concurrent reads still share it. Callers of `record_then` are
+// kept the same way with a completion instead of a parked thread: the writer calls the
+// completions of a group once it is written (outside the lock, before flush may return), and
+// a timer thread refuses those still waiting after `durable_timeout`, whichever comes first —
+// each completion is taken out of the map by the one that calls it. After a failed group the log
 // is unhealthy; an `audit.check` entry is then tried every 2 s until one is stored, so
 // health recovers without traffic and the chain itself records when writing resumed.
 //
@@ -91,6 +95,7 @@ AuditLog::AuditLog(store::Store& store, AuditOptions options) : store_(store), o
     failing_ = true;
   }
   thread_ = std::thread([this] { run(); });
+  timer_ = std::thread([this] { expire(); });
 }
 
 AuditLog::~AuditLog() {
@@ -99,7 +104,9 @@ AuditLog::~AuditLog() {
     stop_ = true;
   }
   cv_.notify_all();
+  timer_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (timer_.joinable()) timer_.join();
 }
 
 int64_t AuditLog::enqueue_locked(AuditEvent event) {
@@ -121,6 +128,15 @@ void AuditLog::record(AuditEvent event) {
   enqueue_locked(std::move(event));
 }
 
+Status AuditLog::refusal_locked(bool done, const Status& status) {
+  ++refused_;
+  const std::string why = done ? status.error().code : "timeout";
+  return Error{done ? status.error().code : "E_STORE", "",
+               "照会の記録（監査ログ）を保存できないため、回答できません。しばらくしてから"
+               "もう一度照会してください (audit: " +
+                   why + ")"};
+}
+
 Status AuditLog::record_durable(AuditEvent event) {
   Waiter w;
   std::unique_lock<std::mutex> lock(mu_);
@@ -130,12 +146,52 @@ Status AuditLog::record_durable(AuditEvent event) {
   const bool done = done_cv_.wait_for(lock, options_.durable_timeout, [&] { return w.done; });
   waiters_.erase(ordinal);
   if (done && w.status.ok()) return Status::Ok();
-  ++refused_;
-  const std::string why = done ? w.status.error().code : "timeout";
-  return Error{done ? w.status.error().code : "E_STORE", "",
-               "照会の記録（監査ログ）を保存できないため、回答できません。しばらくしてから"
-               "もう一度照会してください (audit: " +
-                   why + ")"};
+  return refusal_locked(done, w.status);
+}
+
+void AuditLog::record_then(AuditEvent event, Durable done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t ordinal = enqueue_locked(std::move(event));
+  const bool first = pending_.empty();
+  pending_.emplace(ordinal, Pending{std::move(done),
+                                    std::chrono::steady_clock::now() + options_.durable_timeout});
+  cv_.notify_one();  // a caller waits: no group window
+  if (first) timer_cv_.notify_one();
+}
+
+// Calls `calls` without the lock; flush waits until they have returned.
+void AuditLog::call_unlocked(std::unique_lock<std::mutex>& lock, Calls calls) {
+  if (calls.empty()) return;
+  calling_ += static_cast<int>(calls.size());
+  lock.unlock();
+  for (auto& [done, status] : calls) done(std::move(status));
+  lock.lock();
+  calling_ -= static_cast<int>(calls.size());
+  done_cv_.notify_all();
+}
+
+void AuditLog::expire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    if (pending_.empty()) {
+      timer_cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+      continue;
+    }
+    // Deadlines grow with the ordinal: the first pending caller is the oldest.
+    const auto deadline = pending_.begin()->second.deadline;
+    if (std::chrono::steady_clock::now() < deadline) {
+      timer_cv_.wait_until(lock, deadline);
+      continue;
+    }
+    Calls calls;
+    const auto now = std::chrono::steady_clock::now();
+    while (!pending_.empty() && pending_.begin()->second.deadline <= now) {
+      calls.emplace_back(std::move(pending_.begin()->second.done),
+                         refusal_locked(false, Status::Ok()));
+      pending_.erase(pending_.begin());
+    }
+    call_unlocked(lock, std::move(calls));
+  }
 }
 
 Status AuditLog::flush() {
@@ -143,7 +199,7 @@ Status AuditLog::flush() {
   const int64_t target = recorded_;
   flush_waiters_++;
   cv_.notify_one();
-  done_cv_.wait(lock, [&] { return written_ + failed_ >= target; });
+  done_cv_.wait(lock, [&] { return written_ + failed_ >= target && calling_ == 0; });
   flush_waiters_--;
   if (failed_ > failed_seen_) {
     failed_seen_ = failed_;
@@ -180,11 +236,18 @@ Status AuditLog::health() const {
           " s (is the audit file locked or the disk slow?)"};
 }
 
-// Tells the callers waiting for events first..first+n-1 how their group went.
-void AuditLog::finish_batch_locked(int64_t first, int64_t n, const Status& s) {
+// Tells the callers waiting for events first..first+n-1 how their group went; returns the
+// completions of record_then callers to call once the lock is released.
+AuditLog::Calls AuditLog::finish_batch_locked(int64_t first, int64_t n, const Status& s) {
   for (auto it = waiters_.lower_bound(first); it != waiters_.end() && it->first < first + n; ++it) {
     it->second->done = true;
     it->second->status = s;
+  }
+  Calls calls;
+  auto it = pending_.lower_bound(first);
+  while (it != pending_.end() && it->first < first + n) {
+    calls.emplace_back(std::move(it->second.done), s.ok() ? Status::Ok() : refusal_locked(true, s));
+    it = pending_.erase(it);
   }
   if (s.ok()) {
     written_ += n;
@@ -194,6 +257,7 @@ void AuditLog::finish_batch_locked(int64_t first, int64_t n, const Status& s) {
     last_error_ = s;
     failing_ = true;
   }
+  return calls;
 }
 
 void AuditLog::run() {
@@ -211,7 +275,8 @@ void AuditLog::run() {
     if (queue_.empty() && stop_) return;
     // Group window: let more events join unless someone is waiting or the batch is full.
     cv_.wait_for(lock, kGroupWindow, [&] {
-      return stop_ || flush_waiters_ > 0 || !waiters_.empty() || queue_.size() >= kMaxBatch;
+      return stop_ || flush_waiters_ > 0 || !waiters_.empty() || !pending_.empty() ||
+             queue_.size() >= kMaxBatch;
     });
     std::deque<AuditEvent> batch;
     if (queue_.size() <= kMaxBatch) {
@@ -229,8 +294,9 @@ void AuditLog::run() {
     Status s = write_batch(batch);
     lock.lock();
     writing_since_.reset();
-    finish_batch_locked(first, n, s);
+    Calls calls = finish_batch_locked(first, n, s);
     done_cv_.notify_all();
+    call_unlocked(lock, std::move(calls));
   }
 }
 

@@ -16,18 +16,24 @@
 // commit); it returns the store's error when that group could not be written, or E_STORE
 // when it was not committed within `AuditOptions::durable_timeout` (e.g. another process
 // holds the audit file's write lock). The caller then answers the error and nothing of the
-// person. `health` tells whether the log is writing, for /healthz.
+// person. `record_then` is the same without a blocked thread: it returns at once and calls
+// its completion with that Ok or that error once the group is written (or the timeout
+// passed), so a server's I/O thread can answer from there instead of waiting for the commit.
+// `health` tells whether the log is writing, for /healthz.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "security/audit_events.h"
@@ -58,6 +64,16 @@ class AuditLog {
   // The same for a typed record (security/audit_events.h), encoded there; time = now.
   void record(const AuditRecord& record) { this->record(encode(record)); }
   Status record_durable(const AuditRecord& record) { return record_durable(encode(record)); }
+  // What `record_then` calls once: Ok when the entry is durable, else what record_durable
+  // would have returned.
+  using Durable = std::function<void(Status)>;
+  // Records `event` and returns at once; `done` is called exactly once, on the log's writer
+  // thread (or its timer's, after `durable_timeout`), never inside this call. It must be quick
+  // (hand the answer to whoever sends it) and must not call back into this log.
+  void record_then(AuditEvent event, Durable done);
+  void record_then(const AuditRecord& record, Durable done) {
+    record_then(encode(record), std::move(done));
+  }
   // Waits until all events recorded so far are committed. Returns the store's error when
   // some of them could not be written (each failure is reported to one flush).
   Status flush();
@@ -72,9 +88,17 @@ class AuditLog {
     bool done = false;
     Status status;
   };
+  struct Pending {  // a record_then caller
+    Durable done;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  using Calls = std::vector<std::pair<Durable, Status>>;
   int64_t enqueue_locked(AuditEvent event);  // returns the event's ordinal (1, 2, …)
-  void finish_batch_locked(int64_t first, int64_t n, const Status& s);
+  Calls finish_batch_locked(int64_t first, int64_t n, const Status& s);
+  Status refusal_locked(bool done, const Status& status);  // counts it
+  void call_unlocked(std::unique_lock<std::mutex>& lock, Calls calls);
   void run();
+  void expire();  // the timer: refuses record_then callers past their deadline
   Status write_batch(std::deque<AuditEvent>& batch);
 
   store::Store& store_;
@@ -86,13 +110,16 @@ class AuditLog {
   int64_t failed_ = 0, failed_seen_ = 0;  // events that could not be stored; reported by flush
   int flush_waiters_ = 0;                 // flushes waiting: the writer skips its group window
   std::map<int64_t, Waiter*> waiters_;    // record_durable callers by event ordinal
+  std::map<int64_t, Pending> pending_;    // record_then callers by event ordinal
+  int calling_ = 0;                       // completions being called (flush waits for them)
+  std::condition_variable timer_cv_;
   int64_t refused_ = 0;
   bool failing_ = false;  // the last group (or reading the tail) failed
   // Since when the oldest entry not yet committed has waited (queued or being written).
   std::optional<std::chrono::steady_clock::time_point> queued_since_, writing_since_;
   bool stop_ = false;
   Status last_error_;  // the latest failure (reported by flush and, while failing_, by health)
-  std::thread thread_;
+  std::thread thread_, timer_;
 };
 
 struct AuditVerifyReport {

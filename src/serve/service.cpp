@@ -36,20 +36,30 @@ struct Service::Impl {
   std::unique_ptr<http::Server> server;
   std::unique_ptr<Context> context;
 
-  http::Response confirm_xml(const http::Request& req) {
-    http::Response res;
-    res.content_type = "application/xml; charset=UTF-8";
+  // The answer is written while the audit entry waits for its group commit, and sent once
+  // the entry is durable (else the refusal): the I/O thread never waits for the commit.
+  void confirm_xml(const http::Request& req, const http::Respond& respond) {
     auto parsed = oqs::parse_confirm_request_xml(req.body);
-    oqs::ConfirmResult result;
+    confirm::Prepared p;
     if (!parsed) {
-      result = oqs::error_result(oqs::RequestHeader{}, parsed.error());
+      p.result = oqs::error_result(oqs::RequestHeader{}, parsed.error());
     } else {
-      result = confirmer->confirm(*parsed, confirm::Caller{req.peer.id});
+      p = confirmer->prepare(*parsed, confirm::Caller{req.peer.id});
     }
-    if (result.header.error_code == "E_INSTITUTION_MISMATCH")
-      audit_refusal(*audit, req, result.header.error_code);
+    if (p.result.header.error_code == "E_INSTITUTION_MISMATCH")
+      audit_refusal(*audit, req, p.result.header.error_code);
+    http::Response res = xml_response(p.result);
+    if (!p.audit) return respond(std::move(res));
+    audit->record_then(*p.audit, [p = std::move(p), res = std::move(res), respond](Status st) mutable {
+      respond(st ? std::move(res) : xml_response(p.refused(st.error())));
+    });
+  }
+
+  static http::Response xml_response(const oqs::ConfirmResult& result) {
     auto xml = oqs::write_confirm_result_xml(result, core::Encoding::kUtf8);
     if (!xml) return http::problem(500, xml.error());
+    http::Response res;
+    res.content_type = "application/xml; charset=UTF-8";
     res.body = std::move(*xml);
     return res;
   }
@@ -238,8 +248,10 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   Impl* impl = &m;
   router.on_refused(
       [a = m.audit.get()](const http::Request& r, const Error& e) { audit_refusal(*a, r, e.code); });
-  router.add("POST", "/xml/OQSsiquc01", {core::Role::kInstitution},
-             [impl](const http::Request& r) { return impl->confirm_xml(r); });
+  router.add_async("POST", "/xml/OQSsiquc01", {core::Role::kInstitution},
+                   [impl](const http::Request& r, const http::Respond& respond) {
+                     impl->confirm_xml(r, respond);
+                   });
   router.add("POST", "/v1/qualification-confirmations", {core::Role::kInstitution},
              [impl](const http::Request& r) { return impl->confirm_json(r); });
   router.add("POST", "/v1/registrations", {core::Role::kInsurer},

@@ -5,6 +5,7 @@
 // that the server survives bad handlers and bad input — never timings, because the machine
 // running them is shared and its speed varies.
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,6 +67,16 @@ Router test_router() {
   r.add("POST", "/echo", Admit::anyone(), [](const Request& q) { return text(q.content_type + "|" + q.body); });
   r.add("GET", "/query", Admit::anyone(), [](const Request& q) { return text(q.query_param("name") + "|" + q.query_param("kana")); });
   r.add("GET", "/throw", Admit::anyone(), [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  // Answers later from another thread, the way the confirmation answers from the audit
+  // writer's completion; the body is copied before the handler returns.
+  r.add_async("POST", "/later", Admit::anyone(), [](const Request& q, Respond respond) {
+    std::thread([body = q.body, respond] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      respond(text("later|" + body));
+      respond(text("a second answer is ignored"));
+    }).detach();
+  });
+  r.add_async("GET", "/dropped", Admit::anyone(), [](const Request&, Respond) {});
   return r;
 }
 
@@ -204,6 +215,26 @@ TEST_F(HttpServerTest, ThrowingHandlerIs500AndServerKeepsServing) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 200);
   }
+}
+
+// An asynchronous handler answers from another thread; the connection waits for it and goes
+// on serving keep-alive requests; only the first answer counts; a handler that drops its
+// Respond unanswered gets a 500, and the connection still serves the next request.
+TEST_F(HttpServerTest, AsyncHandlerAnswersLaterOnTheSameConnection) {
+  Client c(institution(port()));
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.request("POST", "/later", "n" + std::to_string(i), "text/plain");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "later|n" + std::to_string(i));
+  }
+  auto dropped = c.request("GET", "/dropped");
+  ASSERT_TRUE(dropped.ok()) << dropped.error().message;
+  EXPECT_EQ(dropped->status, 500);
+  EXPECT_EQ(parse_object(dropped->body).at("code").as_string(), "E_INTERNAL");
+  auto after = c.request("GET", "/whoami");
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(after->body, "institution/1310112345");
 }
 
 TEST_F(HttpServerTest, MalformedRequestIs400) {

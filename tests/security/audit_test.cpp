@@ -11,6 +11,8 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -114,6 +116,77 @@ TEST(Audit, RecordDurableRefusesWhileTheAuditFileIsLocked) {
   EXPECT_TRUE(log.flush().ok());
   EXPECT_TRUE(log.health().ok());
   EXPECT_TRUE(log.record_durable(event(0, 2)).ok());
+}
+
+// Audit or refuse without a blocked thread (issue 19 point 2): record_then returns at once
+// and calls each completion exactly once, only after its entry is committed; concurrent
+// callers share groups.
+TEST(Audit, RecordThenCallsBackOnceTheEntryIsStored) {
+  TempDir dir("audit-then");
+  auto st = open_store(dir.path());
+  ASSERT_TRUE(st);
+  AuditLog log(*st);
+  std::mutex mu;
+  std::condition_variable cv;
+  int called = 0, ok = 0, early = 0;
+  constexpr int kEvents = 400;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEvents / 4; ++i)
+        log.record_then(event(t, i), [&](Status s) {
+          // Every completion comes after its own entry was counted as committed.
+          const int64_t committed = log.committed();
+          std::lock_guard lock(mu);
+          ++called;
+          if (s.ok()) ++ok;
+          if (committed < called) ++early;
+          cv.notify_all();
+        });
+    });
+  for (auto& th : threads) th.join();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return called == kEvents; }));
+  }
+  EXPECT_TRUE(log.flush().ok());
+  EXPECT_EQ(ok, kEvents);
+  EXPECT_EQ(early, 0);
+  EXPECT_EQ(all_entries(*st).size(), static_cast<size_t>(kEvents));
+  EXPECT_EQ(log.refused(), 0);
+}
+
+// Audit or refuse: a record_then whose entry cannot be made durable (the audit file's write
+// lock held elsewhere) is told E_STORE within its timeout, once, and the refusal is counted.
+TEST(Audit, RecordThenRefusesWhileTheAuditFileIsLocked) {
+  TempDir dir("audit-then-locked");
+  auto st = open_store(dir.path());
+  ASSERT_TRUE(st);
+  AuditLog log(*st, AuditOptions{std::chrono::milliseconds(300)});
+  ASSERT_TRUE(log.record_durable(event(0, 0)).ok());
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(store::audit_path(dir.path()).c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Status> answers;
+  log.record_then(event(0, 1), [&](Status s) {
+    std::lock_guard lock(mu);
+    answers.push_back(std::move(s));
+    cv.notify_all();
+  });
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return !answers.empty(); }));
+    ASSERT_FALSE(answers.front().ok());
+    EXPECT_EQ(answers.front().error().code, "E_STORE");
+  }
+  EXPECT_EQ(log.refused(), 1);
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_TRUE(log.flush().ok());
+  std::lock_guard lock(mu);
+  EXPECT_EQ(answers.size(), 1u) << "the completion is called once, even when the entry lands later";
 }
 
 // DESIGN security: every read audited — editing an entry in the file is detected at that seq.
