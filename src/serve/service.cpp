@@ -196,19 +196,9 @@ http::ServerOptions server_options(const ServiceOptions& options, const security
   return so;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
-  if (auto st = check_ca(options.data_dir); !st) return st.error();
-  auto paths = security::ca_paths(options.data_dir);
-  std::unique_ptr<Service> svc(new Service());
-  auto& m = *svc->impl_;
-  m.options = options;
-  // One service per data directory (an import may run beside it: docs/operations.md). With
-  // PostgreSQL the directory holds only this server's keys; servers share the database.
-  auto lock = core::DirLock::acquire(options.data_dir, "serve", "data-dir", "onshi serve");
-  if (!lock) return lock.error();
-  m.lock = std::move(*lock);
+// The service's store: the SQLite files of the data directory (checked writable) or the
+// database of --db.
+Result<std::unique_ptr<store::Database>> open_service_store(const ServiceOptions& options) {
   std::string url = options.db_url.empty() ? store::sqlite_url(options.data_dir) : options.db_url;
   auto parsed = store::parse_database_url(url);
   if (!parsed) return parsed.error();
@@ -223,7 +213,23 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
   // process's memory grow with every registration until it is reached (the soak test,
   // docs/reliability.md#soak); SQLite's own default (about 2 MiB) bounds it.
   dbo.sqlite.cache_mib = 0;
-  auto db = store::open_store(url, dbo);
+  return store::open_store(url, dbo);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
+  if (auto st = check_ca(options.data_dir); !st) return st.error();
+  auto paths = security::ca_paths(options.data_dir);
+  std::unique_ptr<Service> svc(new Service());
+  auto& m = *svc->impl_;
+  m.options = options;
+  // One service per data directory (an import may run beside it: docs/operations.md). With
+  // PostgreSQL the directory holds only this server's keys; servers share the database.
+  auto lock = core::DirLock::acquire(options.data_dir, "serve", "data-dir", "onshi serve");
+  if (!lock) return lock.error();
+  m.lock = std::move(*lock);
+  auto db = open_service_store(options);
   if (!db) return db.error();
   m.db = std::move(*db);
   m.store = &m.db->members();
