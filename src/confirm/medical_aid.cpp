@@ -126,8 +126,8 @@ Result<AidAnswer> answer_recipient(const MedicalAidSources& sources,
                                    int64_t known_at_us) {
   const core::Qualification& q = recipient.qualification;
   if (!q.covers(yyyymmdd)) return AidAnswer{};
-  auto tickets =
-      sources.tickets->tickets_of(q.insurer_number, q.insured_identification_number, known_at_us);
+  auto tickets = sources.tickets->tickets_of_month(
+      q.insurer_number, q.insured_identification_number, yyyymmdd.substr(0, 6), known_at_us);
   if (!tickets) return tickets.error();
   return decide(q, *tickets, institution_code, yyyymmdd);
 }

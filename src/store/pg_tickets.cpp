@@ -46,6 +46,12 @@ const Prepared kTicketsOf{"onshi_tickets_of",
                           "SELECT DISTINCT ON (ticket_key) " ONSHI_TICKET_COLUMNS
                           " FROM medical_aid_tickets WHERE ticket_key >= $1 AND ticket_key < $2 "
                           "AND recorded_at <= $3 ORDER BY ticket_key, recorded_at DESC"};
+// tickets_of's versions, kept when the version known then is of the month $4.
+const Prepared kTicketsOfMonth{
+    "onshi_tickets_of_month",
+    "SELECT " ONSHI_TICKET_COLUMNS " FROM (SELECT DISTINCT ON (ticket_key) " ONSHI_TICKET_COLUMNS
+    ", month FROM medical_aid_tickets WHERE ticket_key >= $1 AND ticket_key < $2 AND "
+    "recorded_at <= $3 ORDER BY ticket_key, recorded_at DESC) v WHERE v.month = $4"};
 // The keys that designated the institution for the month by then, each key's version as
 // known then, kept when that version still does.
 const Prepared kForInstitution{
@@ -138,6 +144,17 @@ class PgTickets final : public TicketStore {
                                                 int64_t known_at_us) override {
     auto [lo, hi] = ticket_key_range(insurer_number, recipient_number);
     auto r = versions(kTicketsOf, Params().text(lo).text(hi).i64(known_at_us));
+    if (r) sort_by_month(*r);
+    return r;
+  }
+
+  Result<std::vector<TicketVersion>> tickets_of_month(std::string_view insurer_number,
+                                                      std::string_view recipient_number,
+                                                      std::string_view yyyymm,
+                                                      int64_t known_at_us) override {
+    auto [lo, hi] = ticket_key_range(insurer_number, recipient_number);
+    auto r = versions(kTicketsOfMonth,
+                      Params().text(lo).text(hi).i64(known_at_us).text(yyyymm));
     if (r) sort_by_month(*r);
     return r;
   }

@@ -137,8 +137,10 @@ struct Writer {
 struct Reader {
   sqlite3* db = nullptr;
   Stmt of_recipient;
+  Stmt of_month;
   ~Reader() {
     of_recipient = Stmt();
+    of_month = Stmt();
     if (db) sqlite3_close(db);
   }
 };
@@ -227,6 +229,24 @@ class SqliteTickets final : public SqliteTicketStore {
       Stmt& q = rd.of_recipient;
       q.reset();
       q.text_static(1, lo).text_static(2, hi).i64(3, known_at_us);
+      auto out = all(rd.db, q);
+      q.reset();
+      return out;
+    });
+    if (r) sort_by_month(*r);
+    return r;
+  }
+
+  Result<std::vector<TicketVersion>> tickets_of_month(std::string_view insurer_number,
+                                                      std::string_view recipient_number,
+                                                      std::string_view yyyymm,
+                                                      int64_t known_at_us) override {
+    std::string lo, hi;  // captured below: no structured binding (clang 14)
+    std::tie(lo, hi) = ticket_key_range(insurer_number, recipient_number);
+    auto r = read_with([&](Reader& rd) -> Result<std::vector<TicketVersion>> {
+      Stmt& q = rd.of_month;
+      q.reset();
+      q.text_static(1, lo).text_static(2, hi).i64(3, known_at_us).text_static(4, yyyymm);
       auto out = all(rd.db, q);
       q.reset();
       return out;
@@ -494,6 +514,14 @@ class SqliteTickets final : public SqliteTicketStore {
                "GROUP BY ticket_key",
                true);
       if (!r->of_recipient.ok()) return sqlite::error(r->db, "medical_aid.db prepare");
+      // The same latest versions, kept when that version is of the month ?4.
+      r->of_month = Stmt(r->db,
+                         "SELECT version_id, at, payload, source FROM (SELECT version_id, "
+                         "max(recorded_at) AS at, payload, source, month FROM medical_aid_tickets "
+                         "WHERE ticket_key >= ?1 AND ticket_key < ?2 AND recorded_at <= ?3 "
+                         "GROUP BY ticket_key) WHERE month = ?4",
+                         true);
+      if (!r->of_month.ok()) return sqlite::error(r->db, "medical_aid.db prepare");
     }
     auto out = fn(*r);
     std::lock_guard lock(pool_mu_);

@@ -63,6 +63,13 @@ class TicketStore {
                                                         std::string_view recipient_number,
                                                         int64_t known_at_us) = 0;
 
+  // Of tickets_of's list, only the tickets whose version as known at `known_at_us` is for the
+  // month `yyyymm` (a confirmation asks for one month: the others are not read or decoded).
+  virtual Result<std::vector<TicketVersion>> tickets_of_month(std::string_view insurer_number,
+                                                              std::string_view recipient_number,
+                                                              std::string_view yyyymm,
+                                                              int64_t known_at_us) = 0;
+
   // Every ticket whose version as known at `known_at_us` designates `institution_code` for
   // the month `yyyymm` (the bulk inquiry OQSmutic01), ordered by (insurer number, 受給者番号,
   // IssueNumber).

@@ -165,6 +165,31 @@ TEST_P(TicketsContractTest, TicketsOfARecipientAsKnownAtT) {
   EXPECT_EQ(s().tickets_of(kOtherOffice, "1234567", core::now_unix_us())->size(), 1u);
 }
 
+// issue 15 §4 (R-AID-2): a confirmation reads only the month it asks for — the recipient's
+// tickets whose version as known at T is of that month; a ticket moved to another month since
+// is found under its new month only, and under the old one as known before the move.
+TEST_P(TicketsContractTest, TicketsOfARecipientForOneMonth) {
+  put_all({put(ticket("1234567", "0002", "202405")), put(ticket("1234567", "0001", "202405")),
+           put(ticket("1234567", "0003", "202406")), put(ticket("1234568", "0001", "202405"))});
+  auto h = s().history(ticket("1234567", "0001").ticket_key());
+  ASSERT_TRUE(h.ok() && h->size() == 1);
+  const int64_t t1 = (*h)[0].recorded_at_us;
+  put_all({put(ticket("1234567", "0001", "202406"))});  // moved to June
+
+  const int64_t now = core::now_unix_us();
+  auto may = s().tickets_of_month(kOffice, "1234567", "202405", now);
+  ASSERT_TRUE(may.ok()) << may.error().message;
+  EXPECT_EQ(issues(*may), (std::vector<std::string>{"0002"}));
+  auto june = s().tickets_of_month(kOffice, "1234567", "202406", now);
+  ASSERT_TRUE(june.ok());
+  EXPECT_EQ(issues(*june), (std::vector<std::string>{"0001", "0003"}));
+  auto may_then = s().tickets_of_month(kOffice, "1234567", "202405", t1);
+  ASSERT_TRUE(may_then.ok());
+  EXPECT_EQ(issues(*may_then), (std::vector<std::string>{"0001", "0002"}));
+  EXPECT_TRUE(s().tickets_of_month(kOffice, "1234567", "202407", now)->empty());
+  EXPECT_TRUE(s().tickets_of_month(kOtherOffice, "1234567", "202405", now)->empty());
+}
+
 // issue 15 §5 (OQSmutic01): the tickets that designate an institution for a month as known
 // at T, ordered by (office, 受給者番号, IssueNumber); a ticket re-designated since is found
 // under its new institution only, and under the old one as known before the change.
