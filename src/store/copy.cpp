@@ -239,13 +239,21 @@ Status copy_members(Store& from, Store& to, Steps& steps) {
 
 // Cards and receptions are read a page at a time, resuming after the last key seen, and
 // written a page per transaction.
+// The position a scan resumes after: the key itself, or for the clinical rows the last row
+// (none before the first page).
+template <class Key>
+const Key& scan_position(const Key& k) { return k; }
+const ClinicalRecord* scan_position(const std::optional<ClinicalRecord>& r) {
+  return r ? &*r : nullptr;
+}
+
 template <class Row, class Key, class From, class To>
 Status copy_pages(const char* name, size_t page, Key after, Key (*key_of)(const Row&), From& from,
                   To& to, Steps& steps) {
   CopyStep& step = steps.begin(name, -1);
   for (;;) {
     std::vector<Row> batch;
-    if (Status st = from.scan(after, page,
+    if (Status st = from.scan(scan_position(after), page,
                               [&](const Row& r) {
                                 batch.push_back(r);
                                 return true;
@@ -279,27 +287,13 @@ Status copy_bulk(BulkStore& from, BulkStore& to, Steps& steps) {
 
 // The rows a page at a time in the store's order, resuming after the last row seen, then the
 // viewing windows (four rows, set as the source has them).
+std::optional<ClinicalRecord> clinical_key(const ClinicalRecord& r) { return r; }
+
 Status copy_clinical(ClinicalStore& from, ClinicalStore& to, Steps& steps) {
-  CopyStep& step = steps.begin("clinical", -1);
-  std::optional<ClinicalRecord> after;
-  for (;;) {
-    std::vector<ClinicalRecord> batch;
-    if (Status st = from.scan(after ? &*after : nullptr, kCopyBatch,
-                              [&](const ClinicalRecord& r) {
-                                batch.push_back(r);
-                                return true;
-                              });
-        !st)
-      return st;
-    if (batch.empty()) break;
-    auto n = to.put_verbatim(batch);
-    if (!n) return n.status();
-    after = batch.back();
-    step.read += static_cast<int64_t>(batch.size());
-    step.copied += *n;
-    steps.tell();
-  }
-  steps.finish();
+  if (Status st = copy_pages<ClinicalRecord, std::optional<ClinicalRecord>>(
+          "clinical", kCopyBatch, std::nullopt, clinical_key, from, to, steps);
+      !st)
+    return st;
   auto windows = from.windows();
   if (!windows) return windows.status();
   for (const ViewingWindow& w : *windows)
