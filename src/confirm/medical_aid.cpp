@@ -77,8 +77,7 @@ Result<bool> SettingCache::enabled(const MedicalAidSources& sources,
   return on;
 }
 
-AidAnswer decide(const core::Qualification& recipient,
-                 const std::vector<store::TicketVersion>& tickets,
+AidAnswer decide(const core::Qualification& recipient, std::vector<store::TicketVersion> tickets,
                  std::string_view institution_code, const std::string& yyyymmdd) {
   AidAnswer a;
   if (!recipient.covers(yyyymmdd)) return a;  // not-found: nothing of the person
@@ -87,12 +86,12 @@ AidAnswer decide(const core::Qualification& recipient,
   const std::string_view type = ticket_type_for(institution_code);
   std::vector<oqs::MedicalTicketInfo> mine;
   bool any_of_month = false;
-  for (const auto& v : tickets) {
-    const core::MedicalTicket& t = v.ticket;
+  for (auto& v : tickets) {
+    core::MedicalTicket& t = v.ticket;
     if (t.medical_treatment_month != month) continue;
     any_of_month = true;
     if (t.designated_code == institution_code && t.ticket_type == type)
-      mine.push_back(oqs::MedicalTicketInfo{t, "0"});
+      mine.push_back(oqs::MedicalTicketInfo{std::move(t), "0"});
   }
   oqs::ResultItem item;
   if (!mine.empty()) {
@@ -129,7 +128,7 @@ Result<AidAnswer> answer_recipient(const MedicalAidSources& sources,
   auto tickets = sources.tickets->tickets_of_month(
       q.insurer_number, q.insured_identification_number, yyyymmdd.substr(0, 6), known_at_us);
   if (!tickets) return tickets.error();
-  return decide(q, *tickets, institution_code, yyyymmdd);
+  return decide(q, std::move(*tickets), institution_code, yyyymmdd);
 }
 
 security::Confirmation recipient_audit(std::string_view institution_code, core::Date date,

@@ -95,8 +95,7 @@ std::string_view ticket_type_for(std::string_view institution_code);
 
 // The rules above for one recipient and the tickets of the recipient as known at the time
 // asked (TicketStore::tickets_of). Pure.
-AidAnswer decide(const core::Qualification& recipient,
-                 const std::vector<store::TicketVersion>& tickets,
+AidAnswer decide(const core::Qualification& recipient, std::vector<store::TicketVersion> tickets,
                  std::string_view institution_code, const std::string& yyyymmdd);
 
 // Reads the recipient's tickets as known at `known_at_us` and decides. The setting is the

@@ -8,12 +8,11 @@
 // inside the write transaction (BEGIN IMMEDIATE), so it strictly increases across
 // connections and processes on the file, as on PostgreSQL.
 //
-// One writer connection behind a mutex; reads take a connection of a small pool, so
-// confirmations on several threads read in parallel (WAL lets them proceed during a write).
-// Both keep their hot statements prepared for their lifetime (the writer's put, a reader's
-// "tickets of a recipient", which every recipient's confirmation runs) and a page cache and
-// memory map as large as the member store's, so an import's index probes and a
-// confirmation's read stay in memory.
+// One writer connection behind a mutex; reads take a connection of a small pool (WAL lets
+// them proceed during a write). Both keep their hot statements prepared and a page cache and
+// memory map as large as the member store's. A recipient's current tickets, which every
+// recipient's confirmation reads, are also kept in memory (ticket_cache.h): each write
+// transaction moves the change counter that process-shared cache is checked against.
 //
 // A bulk load (store/ticket_load.h: begin_bulk … finish_bulk) into an empty table drops the two
 // indexes, appends the versions in file order without reading a current version — the one
@@ -26,6 +25,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +35,7 @@
 #include "core/date.h"
 #include "core/dir_lock.h"
 #include "store/sqlite.h"
+#include "store/ticket_cache.h"
 #include "store/tickets_backend.h"
 
 namespace onshi::store::detail {
@@ -70,6 +71,9 @@ constexpr const char* kCreateIndexes =
     "CREATE INDEX IF NOT EXISTS medical_aid_tickets_institution "
     "ON medical_aid_tickets(designated_code, month);";
 constexpr const char* kLoadRole = "tickets-load";
+// Recipients kept in memory (ticket_cache.h): ~1.5 KiB each with one ticket, ≤ ~100 MiB.
+constexpr size_t kCachedRecipients = 65536;
+constexpr const char* kCounterFile = "medical_aid.gen";
 // While a bulk load appends it checkpoints the WAL every 64 MiB instead of every 4 MiB and
 // keeps a small page cache (appended pages are not read again); the indexes are built with
 // SQLite's sorter on two threads. All is set back afterwards (connection_options).
@@ -159,7 +163,7 @@ class SqliteTickets final : public SqliteTicketStore {
     std::lock_guard lock(write_mu_);
     auto w = open_locked();
     if (!w) return w.error();
-    return sqlite::write_transaction((*w)->db, [&](sqlite3* d) -> Result<std::vector<PutOutcome>> {
+    return write_tx((*w)->db, [&](sqlite3* d) -> Result<std::vector<PutOutcome>> {
       if (Status st = indexes_ready(d); !st) return st.error();
       return put_in_transaction(**w, items, false);
     });
@@ -173,7 +177,7 @@ class SqliteTickets final : public SqliteTicketStore {
     auto held = core::DirLock::acquire(dir_, kLoadRole, "medical_aid", "a ticket import");
     if (!held) return false;  // another load, or a recovery: this one goes ticket by ticket
     sqlite3* db = (*w)->db;
-    auto began = sqlite::write_transaction(db, [&](sqlite3* d) -> Result<bool> {
+    auto began = write_tx(db, [&](sqlite3* d) -> Result<bool> {
       bool empty = false;
       {
         Stmt q(d, "SELECT NOT EXISTS(SELECT 1 FROM medical_aid_tickets)");
@@ -201,16 +205,14 @@ class SqliteTickets final : public SqliteTicketStore {
       return put_tickets(items).status();
     }
     Writer& w = *writer_;
-    return sqlite::write_transaction(
-        w.db, [&](sqlite3*) { return put_in_transaction(w, items, true).status(); });
+    return write_tx(w.db, [&](sqlite3*) { return put_in_transaction(w, items, true).status(); });
   }
 
   Status finish_bulk() override {
     std::lock_guard lock(write_mu_);
     if (!bulk_) return Status::Ok();
     sqlite3* db = writer_->db;
-    Status st =
-        sqlite::write_transaction(db, [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
+    Status st = write_tx(db, [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
     sqlite::exec(db, kNormalPragmas);
     // Released even on failure: the next writer then finds the indexes missing and the lock
     // free, and creates them.
@@ -222,17 +224,9 @@ class SqliteTickets final : public SqliteTicketStore {
   Result<std::vector<TicketVersion>> tickets_of(std::string_view insurer_number,
                                                 std::string_view recipient_number,
                                                 int64_t known_at_us) override {
-    // Not a structured binding: the lambda captures them, which clang 14 (the fuzz build) refuses.
-    std::string lo, hi;
-    std::tie(lo, hi) = ticket_key_range(insurer_number, recipient_number);
-    auto r = read_with([&](Reader& rd) -> Result<std::vector<TicketVersion>> {
-      Stmt& q = rd.of_recipient;
-      q.reset();
-      q.text_static(1, lo).text_static(2, hi).i64(3, known_at_us);
-      auto out = all(rd.db, q);
-      q.reset();
-      return out;
-    });
+    const auto [lo, hi] = ticket_key_range(insurer_number, recipient_number);
+    if (auto hit = cached(lo, hi, known_at_us, {})) return std::move(*hit);
+    auto r = latest_of(lo, hi, known_at_us);
     if (r) sort_by_month(*r);
     return r;
   }
@@ -243,6 +237,7 @@ class SqliteTickets final : public SqliteTicketStore {
                                                       int64_t known_at_us) override {
     std::string lo, hi;  // captured below: no structured binding (clang 14)
     std::tie(lo, hi) = ticket_key_range(insurer_number, recipient_number);
+    if (auto hit = cached(lo, hi, known_at_us, yyyymm)) return std::move(*hit);
     auto r = read_with([&](Reader& rd) -> Result<std::vector<TicketVersion>> {
       Stmt& q = rd.of_month;
       q.reset();
@@ -323,7 +318,7 @@ class SqliteTickets final : public SqliteTicketStore {
     std::lock_guard lock(write_mu_);
     auto w = open_locked();
     if (!w) return w.error();
-    return sqlite::write_transaction((*w)->db, [&](sqlite3* d) -> Result<int64_t> {
+    return write_tx((*w)->db, [&](sqlite3* d) -> Result<int64_t> {
       if (Status st = indexes_ready(d); !st) return st.error();
       return verbatim_in_transaction(d, versions);
     });
@@ -455,15 +450,15 @@ class SqliteTickets final : public SqliteTicketStore {
   // short is completed on the way. Caller holds write_mu_.
   Result<Writer*> open_locked() {
     if (writer_) return writer_.get();
-    auto db = sqlite::open_migrated(file_, connection_options(create_), kMigrations,
-                                    "medical_aid.db");
+    auto db =
+        sqlite::open_migrated(file_, connection_options(create_), kMigrations, "medical_aid.db");
     if (!db) return db.error();
     auto w = std::make_unique<Writer>();
     w->db = *db;
     auto present = indexes_present(w->db);
     Status ready = present.status();
     if (present && !*present)
-      ready = sqlite::write_transaction(w->db, [&](sqlite3* d) -> Status {
+      ready = write_tx(w->db, [&](sqlite3* d) -> Status {
         Status st = indexes_ready(d);
         return st || st.error().code == "E_LOCKED" ? Status::Ok() : st;
       });
@@ -487,6 +482,52 @@ class SqliteTickets final : public SqliteTicketStore {
     writer_ = std::move(w);
     opened_ = true;
     return writer_.get();
+  }
+
+  ChangeCounter& counter() {
+    std::call_once(counter_once_, [&] { counter_ = ChangeCounter::open(dir_ / kCounterFile); });
+    return counter_;
+  }
+
+  // sqlite::write_transaction, moving the shared change counter (ticket_cache.h) while it
+  // holds the file's write lock, so that no process serves a cached ticket it changes.
+  template <class Fn>
+  auto write_tx(sqlite3* db, Fn fn) -> decltype(fn(db)) {
+    bool began = false;
+    auto r = sqlite::write_transaction(db, [&](sqlite3* d) {
+      counter().begin_write();
+      began = true;
+      return fn(d);
+    });
+    if (began) counter().end_write();
+    return r;
+  }
+
+  // The recipient's tickets of `month` (empty: all) as known at `known_at_us` from the cache,
+  // filled on a miss; nullopt when it cannot answer (a write under way, a newer version).
+  std::optional<std::vector<TicketVersion>> cached(const std::string& lo, const std::string& hi,
+                                                   int64_t known_at_us, std::string_view month) {
+    const auto before = counter().stable();
+    if (!before) return std::nullopt;
+    if (auto hit = cache_.find(lo, *before, known_at_us, month)) return hit;
+    auto latest = latest_of(lo, hi, std::numeric_limits<int64_t>::max());
+    if (!latest || counter().stable() != before) return std::nullopt;
+    sort_by_month(*latest);
+    cache_.put(lo, *before, std::move(*latest));
+    return cache_.find(lo, *before, known_at_us, month);
+  }
+
+  // The newest version as known at `known_at_us` of each ticket key in [lo, hi).
+  Result<std::vector<TicketVersion>> latest_of(const std::string& lo, const std::string& hi,
+                                               int64_t known_at_us) {
+    return read_with([&](Reader& rd) -> Result<std::vector<TicketVersion>> {
+      Stmt& q = rd.of_recipient;
+      q.reset();
+      q.text_static(1, lo).text_static(2, hi).i64(3, known_at_us);
+      auto out = all(rd.db, q);
+      q.reset();
+      return out;
+    });
   }
 
   // A reader of the pool (opening one when none is idle), handed back after `fn`.
@@ -544,6 +585,9 @@ class SqliteTickets final : public SqliteTicketStore {
   std::atomic<bool> opened_{false};
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Reader>> idle_;
+  std::once_flag counter_once_;
+  ChangeCounter counter_;  // DIR/medical_aid.gen (ticket_cache.h), mapped on first use
+  RecipientTicketCache cache_{kCachedRecipients};
 };
 
 }  // namespace
