@@ -404,7 +404,9 @@ TEST_P(RegistryTest, WeeklyListMondayRule) {
   auto pharmacy = in_use("pharmacy", D(2027, 4, 1), D(2027, 4, 5));  // Monday
   auto list_on = [&](Date d, ListFilter f = {}) {
     std::vector<std::string> codes;
-    for (const auto& i : *reg_->published_list(d, f)) codes.push_back(i.medical_institution_code);
+    auto list = reg_->published_list(d, f);  // kept: a range over *temporary would dangle
+    if (list.ok())
+      for (const auto& i : *list) codes.push_back(i.medical_institution_code);
     return codes;
   };
   using V = std::vector<std::string>;
