@@ -6,15 +6,15 @@
 //        [&asOf=YYYYMMDD][&fromMonth=YYYYMM][&toMonth=YYYYMM]
 //        → 200 the view's JSON (docs/clinical.md § 見る); refused 403 / bad input 400 /
 //          E_STORE 503 as problem+json (with expiryReason for E_CONSENT_EXPIRED)
-// Both answer from the audit writer's completion (Router::add_async, Viewer::prepare*,
-// AuditLog::record_then): the answer is made at once, and sent only once the gate's entry
-// is durable — else the E_STORE refusal — without a server thread waiting for the commit.
 //   POST /xml/YZKsiquc01, /xml/TKKsiquc01, /xml/SRJsiquc01, /xml/SCJsiquc01
 //        → 200 the result document: XML (FileCategory 2) or, for FileCategory 1, the view's
 //          PDF print as application/pdf when the view is allowed; otherwise an XML result
 //          with ResultCode 2, ErrorCode and MessageContents (docs/xml-interface.md). The
 //          audit's view is "{kind}:xml" ("{kind}:bridge" through the folder bridge), with
 //          ":pdf" appended for FileCategory 1.
+// Both answer from the audit writer's completion (Router::add_async, Viewer::prepare*,
+// AuditLog::record_then): the answer is made at once, and sent only once the gate's entry
+// is durable — else the E_STORE refusal — without a server thread waiting for the commit.
 #include <memory>
 #include <utility>
 
