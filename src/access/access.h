@@ -5,7 +5,9 @@
 //
 // The one decision: a view asks Gatekeeper::authorize once, and that call both decides and
 // records the audit entry — a view is answered only when the entry is durable, a refusal is
-// recorded too — so no view can forget the check or the audit. In order:
+// recorded too — so no view can forget the check or the audit. (Gatekeeper::prepare is the
+// same decision handing back its entry, for a server that answers from the audit writer's
+// completion instead of waiting: it answers nothing before that entry is durable.) In order:
 //   1. the request names a professional account of that institution (else E_ACCOUNT_MISSING
 //      / E_ACCOUNT_UNKNOWN), whose role may see the category (else E_ACCOUNT_ROLE: reception
 //      sees coverage only; pharmacists see medication, health checks and treatment, not
@@ -144,13 +146,27 @@ struct Decision {
   std::string expiry_reason;  // OQSCD031 when E_CONSENT_EXPIRED: "0" ended, "1"–"3" withdrawn
 };
 
+// A decision made but not yet audited (Gatekeeper::prepare): act on `decision` only once
+// `audit` is durable; when it cannot be made durable, act on audit_failed(decision, error).
+struct PendingDecision {
+  Decision decision;
+  security::ClinicalAccess audit;
+};
+
 class Gatekeeper {
  public:
   Gatekeeper(store::AccessStore& store, security::AuditLog& audit, GateOptions options = {});
 
   // Decides and audits (durably) one request. A store or audit failure is a refusal with
   // E_STORE: nothing is given without its audit entry.
+  // = prepare, then its entry made durable (record_durable), else audit_failed.
   Decision authorize(const AccessRequest& request);
+  // The decision of `authorize` and its audit entry, not recorded: the caller makes the entry
+  // durable (AuditLog::record_then) before it answers anything of the decision.
+  PendingDecision prepare(const AccessRequest& request);
+  // What `authorize` answers when the entry could not be made durable: refused, E_STORE with
+  // the audit's message (the role kept for the caller's log).
+  static Decision audit_failed(const Decision& decision, const Error& error);
 
   // Whether a disaster period covers the institution's prefecture at `now_us` (cached).
   Result<bool> disaster_in_force(std::string_view institution, int64_t now_us);

@@ -1,5 +1,6 @@
 // The gate of clinical information (access/access.h: Gatekeeper::authorize): account, role,
-// consent, disaster period — decided in that order, then audited durably, allowed or not.
+// consent, disaster period — decided in that order, then audited durably, allowed or not
+// (Gatekeeper::prepare hands the entry to the caller to make durable).
 //
 // Consents and accounts are read from the database on every call (one read of both,
 // AccessStore::gate_facts), so a withdrawal or a removed account counts on the next request
@@ -7,6 +8,8 @@
 // thing kept: a copy of the whole (short) list, reloaded when it is older than
 // `disaster_cache`, so a declaration reaches every server within about a second without a
 // query per view.
+#include <utility>
+
 #include "access/access.h"
 #include "core/date.h"
 
@@ -114,10 +117,12 @@ Decision Gatekeeper::decide(const AccessRequest& q, int64_t now_us) {
   return r;
 }
 
-Decision Gatekeeper::authorize(const AccessRequest& q) {
+PendingDecision Gatekeeper::prepare(const AccessRequest& q) {
   const int64_t now_us = q.now_us ? q.now_us : core::now_unix_us();
-  Decision d = decide(q, now_us);
-  security::ClinicalAccess a;
+  PendingDecision p;
+  p.decision = decide(q, now_us);
+  const Decision& d = p.decision;
+  security::ClinicalAccess& a = p.audit;
   a.medical_institution_code = q.institution;
   a.person = q.person_link.empty() ? "" : person_link_hex(q.person_link);
   a.account = q.account;
@@ -127,13 +132,20 @@ Decision Gatekeeper::authorize(const AccessRequest& q) {
   a.allowed = d.allowed;
   a.code = d.allowed ? "" : d.refusal.code;
   a.basis = d.basis;
-  if (auto st = audit_.record_durable(a); !st) {
-    Decision failed;
-    failed.refusal = Error{"E_STORE", "", st.error().message};
-    failed.role = d.role;
-    return failed;
-  }
-  return d;
+  return p;
+}
+
+Decision Gatekeeper::audit_failed(const Decision& d, const Error& error) {
+  Decision failed;
+  failed.refusal = Error{"E_STORE", "", error.message};
+  failed.role = d.role;
+  return failed;
+}
+
+Decision Gatekeeper::authorize(const AccessRequest& q) {
+  PendingDecision p = prepare(q);
+  if (auto st = audit_.record_durable(p.audit); !st) return audit_failed(p.decision, st.error());
+  return std::move(p.decision);
 }
 
 std::string person_link_hex(std::string_view person_link) {

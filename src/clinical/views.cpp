@@ -4,6 +4,7 @@
 #include "clinical/views.h"
 
 #include <set>
+#include <utility>
 
 #include "clinical/views_detail.h"
 #include "core/medical_aid.h"
@@ -126,22 +127,51 @@ std::optional<Refusal> Viewer::institution_rule(const ViewRequest& r, const std:
   return refusal;
 }
 
+Refusal audit_failure(const Error& error) {
+  return Refusal{Error{"E_STORE", "", error.message}, 503, ""};
+}
+
+template <class T>
+std::variant<T, Refusal> Viewer::settle(PendingView<T> p) {
+  if (p.audit)
+    if (auto st = audit_.record_durable(*p.audit); !st) return audit_failure(st.error());
+  return std::move(p.answer);
+}
+
 std::variant<View, Refusal> Viewer::open(const ViewRequest& r) {
-  auto out = decide(r);
-  if (auto* refused = std::get_if<Refusal>(&out)) return std::move(*refused);
-  Read& got = std::get<Read>(out);
-  detail::group(got.view, got.rows);
-  return std::move(got.view);
+  return settle(prepare(r));
 }
 
 std::variant<std::string, Refusal> Viewer::open_json(const ViewRequest& r) {
-  auto out = decide(r);
-  if (auto* refused = std::get_if<Refusal>(&out)) return std::move(*refused);
-  Read& got = std::get<Read>(out);
-  return detail::view_json_from_rows(got.view, got.rows);
+  return settle(prepare_json(r));
 }
 
-std::variant<Viewer::Read, Refusal> Viewer::decide(const ViewRequest& r) {
+PendingView<View> Viewer::prepare(const ViewRequest& r) {
+  PendingView<View> p;
+  auto out = decide(r, p.audit);
+  if (auto* refused = std::get_if<Refusal>(&out)) {
+    p.answer = std::move(*refused);
+    return p;
+  }
+  Read& got = std::get<Read>(out);
+  detail::group(got.view, got.rows);
+  p.answer = std::move(got.view);
+  return p;
+}
+
+PendingView<std::string> Viewer::prepare_json(const ViewRequest& r) {
+  PendingView<std::string> p;
+  auto out = decide(r, p.audit);
+  if (auto* refused = std::get_if<Refusal>(&out)) {
+    p.answer = std::move(*refused);
+    return p;
+  }
+  Read& got = std::get<Read>(out);
+  p.answer = detail::view_json_from_rows(got.view, got.rows);
+  return p;
+}
+
+std::variant<Viewer::Read, Refusal> Viewer::decide(const ViewRequest& r, Audit& pending) {
   const core::Date today = core::Date::today_jst();
   const core::Date as_of = r.as_of.value_or(today);
   if (as_of > today)
@@ -162,19 +192,22 @@ std::variant<Viewer::Read, Refusal> Viewer::decide(const ViewRequest& r) {
   if (auto refused = institution_rule(r, link, as_of)) return *refused;
 
   access::AccessRequest q{r.institution, r.account, link, kind_category(r.kind), audit_view(r)};
-  access::Decision d = gate_.authorize(q);
+  access::PendingDecision gate = gate_.prepare(q);
+  pending = std::move(gate.audit);
+  const access::Decision& d = gate.decision;
   if (!d.allowed) {
     const int status = d.refusal.code == "E_STORE" ? 503 : 403;
     return Refusal{d.refusal, status, d.expiry_reason};
   }
-  return read(r, **person, d, as_of, *from_month, *to_month);
+  return read(r, **person, d, as_of, *from_month, *to_month, pending);
 }
 
 std::variant<Viewer::Read, Refusal> Viewer::read(const ViewRequest& r,
-                                         const store::QualificationVersion& person,
-                                         const access::Decision& d, core::Date as_of,
-                                         std::optional<core::Date> from_month,
-                                         std::optional<core::Date> to_month) {
+                                                 const store::QualificationVersion& person,
+                                                 const access::Decision& d, core::Date as_of,
+                                                 std::optional<core::Date> from_month,
+                                                 std::optional<core::Date> to_month,
+                                                 Audit& pending) {
   auto windows = this->windows();
   if (!windows) return store_failure(windows.error());
   Read out;
@@ -207,13 +240,26 @@ std::variant<Viewer::Read, Refusal> Viewer::read(const ViewRequest& r,
   v.rows = static_cast<int64_t>(rows->size());
   out.rows = std::move(*rows);
   if (r.kind == ClinicalKind::kTreatment && detail::has_operation(out.rows)) {
-    access::AccessRequest q{r.institution, r.account, person.person_link,
-                            access::Category::kSurgery, audit_view(r)};
-    access::Decision s = gate_.authorize(q);
-    if (!s.allowed && s.refusal.code == "E_STORE") return store_failure(s.refusal);
-    v.operations_hidden = !s.allowed;
+    auto hidden = operations_hidden(r, person.person_link, pending);
+    if (auto* refused = std::get_if<Refusal>(&hidden)) return std::move(*refused);
+    v.operations_hidden = std::get<bool>(hidden);
   }
   return out;
+}
+
+// The view's own entry comes first in the log, as the decisions were made: it is made
+// durable here (this view waits, as treatments with operations are rare), then the second.
+std::variant<bool, Refusal> Viewer::operations_hidden(const ViewRequest& r,
+                                                      const std::string& person, Audit& pending) {
+  if (pending) {
+    if (auto st = audit_.record_durable(*pending); !st) return audit_failure(st.error());
+    pending.reset();
+  }
+  access::AccessRequest q{r.institution, r.account, person, access::Category::kSurgery,
+                          audit_view(r)};
+  access::Decision s = gate_.authorize(q);
+  if (!s.allowed && s.refusal.code == "E_STORE") return store_failure(s.refusal);
+  return !s.allowed;
 }
 
 Result<std::vector<store::ViewingWindow>> Viewer::windows() {

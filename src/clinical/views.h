@@ -4,8 +4,11 @@
 // results (YZKsiquc01res …) and the PDF print. docs/clinical.md § "見る (views)" documents the
 // JSON shape and the rules.
 //
-// The one decision: a view is answered only after access::Gatekeeper::authorize allowed it
-// (which also wrote its audit entry); nothing of the person is read before. In order:
+// The one decision: a view is answered only after access::Gatekeeper allowed it and its
+// audit entry is durable; nothing of the person is read before the gate allowed it. `open`
+// waits for the entry (AuditLog::record_durable); `prepare` hands it to the caller with the
+// answer already made, for a server that sends the answer from the audit writer's completion
+// (AuditLog::record_then) instead of blocking a thread on the commit. In order:
 //   1. the request's own shape (kind, dates, card numbers) — E_CODE / E_DATE / E_MISSING …
 //      with the field, nothing audited (no person was named yet);
 //   2. the 2024 rules of seed 004 that depend on the institution alone: prescriptions and
@@ -168,16 +171,36 @@ struct Refusal {
   std::string expiry_reason;  // OQSCD031 with E_CONSENT_EXPIRED
 };
 
+// A view decided and made but not yet answered (Viewer::prepare, prepare_json): the answer
+// (the view or the refusal), and the gate's audit entry that must be durable before it is
+// sent. When the entry cannot be made durable, audit_failure(error) is answered instead.
+template <class T>
+struct PendingView {
+  std::variant<T, Refusal> answer;
+  // The gate's decision to record first; nullopt when there is none left to record (bad
+  // input decided before the gate; the 電子処方箋 rule's refusal and a treatment view with
+  // operations, whose entries were made durable on the way): then `answer` is sent at once.
+  std::optional<security::ClinicalAccess> audit;
+};
+// The refusal answered when a view's audit entry cannot be made durable: E_STORE, 503, with
+// the audit's message — nothing of the person.
+Refusal audit_failure(const Error& error);
+
 // Reads views. One per process is enough; it keeps a Gatekeeper of its own over db.access().
 class Viewer {
  public:
   Viewer(store::Database& db, security::AuditLog& audit, access::GateOptions options = {});
-  // Decides (audited), then reads. Either the view or the refusal.
+  // Decides (audited), then reads. Either the view or the refusal. = prepare, then its entry
+  // made durable (record_durable), else audit_failure.
   std::variant<View, Refusal> open(const ViewRequest& request);
   // The same decision and read, answered as the view's JSON: view_json(open(request)) byte
   // for byte, the medication list written from the stored rows as they are grouped (the
-  // screen's hot path: no Dispensing or Drug is made).
+  // screen's hot path: no Dispensing or Drug is made). = prepare_json, then record_durable.
   std::variant<std::string, Refusal> open_json(const ViewRequest& request);
+  // `open` and `open_json` without waiting for the gate's audit entry: the caller makes
+  // `audit` durable and sends `answer` only then (else audit_failure).
+  PendingView<View> prepare(const ViewRequest& request);
+  PendingView<std::string> prepare_json(const ViewRequest& request);
 
  private:
   // A view decided and read: everything but the kind's list, and the rows it is made of.
@@ -185,13 +208,21 @@ class Viewer {
     View view;
     std::vector<store::ClinicalViewRow> rows;
   };
-  std::variant<Read, Refusal> decide(const ViewRequest& r);
+  using Audit = std::optional<security::ClinicalAccess>;
+  // Decides and reads; the gate's entry is left in `pending` (not recorded).
+  std::variant<Read, Refusal> decide(const ViewRequest& r, Audit& pending);
   std::optional<Refusal> institution_rule(const ViewRequest& r, const std::string& person,
                                           core::Date as_of);
   std::variant<Read, Refusal> read(const ViewRequest& r, const store::QualificationVersion& person,
                                    const access::Decision& d, core::Date as_of,
                                    std::optional<core::Date> from_month,
-                                   std::optional<core::Date> to_month);
+                                   std::optional<core::Date> to_month, Audit& pending);
+  // Treatments with operations: the pending entry made durable, then the kSurgery decision
+  // (audited durably, after it); whether operations are hidden, or the refusal.
+  std::variant<bool, Refusal> operations_hidden(const ViewRequest& r, const std::string& person,
+                                                Audit& pending);
+  template <class T>
+  std::variant<T, Refusal> settle(PendingView<T> pending);
   // The viewing windows, read at most once a second (an operator's change is in force on
   // every server within a second, like the gate's disaster periods).
   Result<std::vector<store::ViewingWindow>> windows();

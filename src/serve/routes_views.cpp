@@ -12,7 +12,11 @@
 //          with ResultCode 2, ErrorCode and MessageContents (docs/xml-interface.md). The
 //          audit's view is "{kind}:xml" ("{kind}:bridge" through the folder bridge), with
 //          ":pdf" appended for FileCategory 1.
+// Both answer from the audit writer's completion (Router::add_async, Viewer::prepare*,
+// AuditLog::record_then): the answer is made at once, and sent only once the gate's entry
+// is durable — else the E_STORE refusal — without a server thread waiting for the commit.
 #include <memory>
+#include <utility>
 
 #include "clinical/views.h"
 #include "core/date.h"
@@ -26,7 +30,7 @@ namespace {
 struct ViewRoutes {
   store::Database* db = nullptr;
   std::unique_ptr<clinical::Viewer> viewer;
-  security::AuditLog* audit = nullptr;  // for access.refused
+  security::AuditLog* audit = nullptr;  // for access.refused and the views' entries
 };
 
 http::Response refused(const clinical::Refusal& r) {
@@ -35,7 +39,8 @@ http::Response refused(const clinical::Refusal& r) {
   return http::problem(r.http_status, r.error, ext);
 }
 
-http::Response view_json(ViewRoutes& routes, store::ClinicalKind kind, const http::Request& req) {
+// The view the query names; a malformed asOf is its 400.
+Result<clinical::ViewRequest> json_request(store::ClinicalKind kind, const http::Request& req) {
   clinical::ViewRequest q;
   q.kind = kind;
   q.institution = req.peer.id;
@@ -44,16 +49,30 @@ http::Response view_json(ViewRoutes& routes, store::ClinicalKind kind, const htt
               req.query_param("number"), req.query_param("branch"), req.query_param("cardKey")};
   if (const std::string as_of = req.query_param("asOf"); !as_of.empty()) {
     auto d = core::Date::parse(as_of);
-    if (!d) return http::problem(400, Error{d.error().code, "asOf", d.error().message});
+    if (!d) return Error{d.error().code, "asOf", d.error().message};
     q.as_of = *d;
   }
   q.from_month = req.query_param("fromMonth");
   q.to_month = req.query_param("toMonth");
-  auto out = routes.viewer->open_json(q);
-  if (auto* r = std::get_if<clinical::Refusal>(&out)) return refused(*r);
+  return q;
+}
+
+// Decided and written on the I/O thread, sent from the audit writer's completion once the
+// gate's entry is durable (else 503 E_STORE): the I/O thread never waits for the commit.
+void view_json(ViewRoutes& routes, store::ClinicalKind kind, const http::Request& req,
+               const http::Respond& respond) {
+  auto q = json_request(kind, req);
+  if (!q) return respond(http::problem(400, q.error()));
+  auto p = routes.viewer->prepare_json(*q);
   http::Response res;
-  res.body = std::move(std::get<std::string>(out));
-  return res;
+  if (auto* r = std::get_if<clinical::Refusal>(&p.answer))
+    res = refused(*r);
+  else
+    res.body = std::move(std::get<std::string>(p.answer));
+  if (!p.audit) return respond(std::move(res));
+  routes.audit->record_then(*p.audit, [res = std::move(res), respond](Status st) mutable {
+    respond(st ? std::move(res) : refused(clinical::audit_failure(st.error())));
+  });
 }
 
 http::Response xml_answer(oqs::ClinicalResult result, const std::string& institution,
@@ -84,18 +103,10 @@ http::Response pdf_answer(store::Database& db, const clinical::View& view,
   return res;
 }
 
-http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http::Request& req) {
-  auto parsed = oqs::parse_clinical_request_xml(req.body);
-  if (!parsed) return xml_answer(clinical::refusal_result(parsed.error()), req.peer.id, "");
-  const oqs::ClinicalRequest& x = *parsed;
-  if (x.medical_institution_code != req.peer.id) {
-    audit_refusal(*routes.audit, req, "E_INSTITUTION_MISMATCH");
-    return xml_answer(
-        clinical::refusal_result(Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
-                                       "医療機関コードが証明書の医療機関と一致しません"}),
-        req.peer.id, x.arbitrary_file_identifier);
-  }
-  const bool pdf = x.file_category == "1";
+// The XML request as a view; the channel names the route and the bridge, ":pdf" for
+// FileCategory 1.
+clinical::ViewRequest xml_request(store::ClinicalKind kind, const http::Request& req,
+                                  const oqs::ClinicalRequest& x) {
   clinical::ViewRequest q;
   q.kind = kind;
   q.institution = req.peer.id;
@@ -105,13 +116,43 @@ http::Response view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http
   q.from_month = x.start_date;
   q.to_month = x.end_date;
   q.channel = req.query_param("via") == "bridge" ? "bridge" : "xml";
-  if (pdf) q.channel += ":pdf";
-  auto out = routes.viewer->open(q);
-  if (auto* r = std::get_if<clinical::Refusal>(&out))
-    return xml_answer(clinical::refusal_result(r->error), req.peer.id, x.arbitrary_file_identifier);
-  const auto& view = std::get<clinical::View>(out);
-  if (!pdf) return xml_answer(clinical::view_result(view), req.peer.id, x.arbitrary_file_identifier);
-  return pdf_answer(*routes.db, view, q, x.arbitrary_file_identifier);
+  if (x.file_category == "1") q.channel += ":pdf";
+  return q;
+}
+
+// Answered like the JSON view: the result (or the PDF) made first, sent once the gate's entry
+// is durable, else a ResultCode 2 result with E_STORE.
+void view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http::Request& req,
+              const http::Respond& respond) {
+  auto parsed = oqs::parse_clinical_request_xml(req.body);
+  if (!parsed)
+    return respond(xml_answer(clinical::refusal_result(parsed.error()), req.peer.id, ""));
+  const oqs::ClinicalRequest& x = *parsed;
+  const std::string& file_id = x.arbitrary_file_identifier;
+  if (x.medical_institution_code != req.peer.id) {
+    audit_refusal(*routes.audit, req, "E_INSTITUTION_MISMATCH");
+    return respond(xml_answer(
+        clinical::refusal_result(Error{"E_INSTITUTION_MISMATCH", "MedicalInstitutionCode",
+                                       "医療機関コードが証明書の医療機関と一致しません"}),
+        req.peer.id, file_id));
+  }
+  const clinical::ViewRequest q = xml_request(kind, req, x);
+  auto p = routes.viewer->prepare(q);
+  http::Response res;
+  if (auto* r = std::get_if<clinical::Refusal>(&p.answer))
+    res = xml_answer(clinical::refusal_result(r->error), req.peer.id, file_id);
+  else if (x.file_category != "1")
+    res =
+        xml_answer(clinical::view_result(std::get<clinical::View>(p.answer)), req.peer.id, file_id);
+  else
+    res = pdf_answer(*routes.db, std::get<clinical::View>(p.answer), q, file_id);
+  if (!p.audit) return respond(std::move(res));
+  routes.audit->record_then(*p.audit, [res = std::move(res), respond, institution = req.peer.id,
+                                       file_id](Status st) mutable {
+    if (st) return respond(std::move(res));
+    respond(xml_answer(clinical::refusal_result(clinical::audit_failure(st.error()).error),
+                       institution, file_id));
+  });
 }
 
 }  // namespace
@@ -127,12 +168,16 @@ void add_views_routes(http::Router& router, Context& ctx) {
   for (store::ClinicalKind kind : store::kClinicalKinds) {
     const std::string json_path =
         "/v1/clinical/views/" + std::string(store::clinical_kind_name(kind));
-    router.add("GET", json_path, institution,
-               [r, kind](const http::Request& q) { return view_json(*r, kind, q); });
+    router.add_async("GET", json_path, institution,
+                     [r, kind](const http::Request& q, const http::Respond& respond) {
+                       view_json(*r, kind, q, respond);
+                     });
     const std::string xml_path =
         "/xml/" + std::string(oqs::clinical_prefix(clinical::kind_message(kind))) + "siquc01";
-    router.add("POST", xml_path, institution,
-               [r, kind](const http::Request& q) { return view_xml(*r, kind, q); });
+    router.add_async("POST", xml_path, institution,
+                     [r, kind](const http::Request& q, const http::Respond& respond) {
+                       view_xml(*r, kind, q, respond);
+                     });
   }
 }
 

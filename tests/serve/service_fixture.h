@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,8 +25,10 @@ inline const char* const kInsurer = "06130488";
 class RunningService {
  public:
   // Creates DIR (temp, named after `name`), the CA and certificates, and starts the service
-  // on the database `db_url` ("" = the SQLite files in DIR).
-  explicit RunningService(const std::string& name, const std::string& db_url = "")
+  // on the database `db_url` ("" = the SQLite files in DIR); a read waits at most
+  // `audit_timeout` for its audit entry.
+  explicit RunningService(const std::string& name, const std::string& db_url = "",
+                          std::chrono::milliseconds audit_timeout = std::chrono::seconds(5))
       : dir_(std::filesystem::temp_directory_path() /
              ("onshi-" + name + "-" + std::to_string(::getpid()))) {
     std::filesystem::remove_all(dir_);
@@ -36,6 +39,7 @@ class RunningService {
     ServiceOptions o;
     o.data_dir = dir_;
     o.db_url = db_url;
+    o.audit_timeout = audit_timeout;
     auto s = Service::open(o);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     if (!s.ok()) return;
