@@ -53,14 +53,15 @@ class PgOnSmallDisk {
     }
     name_ = "onshi_full_" + std::to_string(::getpid()) + "_" + std::to_string(++counter());
     // DDL takes no parameters: the names are made above, the path by mkdtemp (no quote in it).
-    if (auto s = (*c)->exec_script(("CREATE TABLESPACE " + name_ + " LOCATION '" +
-                                    disk_.path().string() + "'").c_str());
+    if (auto s = (*c)->exec_script(
+            ("CREATE TABLESPACE " + name_ + " LOCATION '" + disk_.path().string() + "'").c_str());
         !s) {
       why_ = s.error().message;
       return;
     }
     tablespace_ = true;
-    if (auto s = (*c)->exec_script(("CREATE DATABASE " + name_ + " TABLESPACE " + name_).c_str()); !s) {
+    if (auto s = (*c)->exec_script(("CREATE DATABASE " + name_ + " TABLESPACE " + name_).c_str());
+        !s) {
       why_ = s.error().message;
       return;
     }
@@ -70,7 +71,8 @@ class PgOnSmallDisk {
   }
   ~PgOnSmallDisk() {
     if (auto c = store::pg::connect(base_, "test cluster"); c && tablespace_) {
-      if (!url_.empty()) (void)(*c)->exec_script(("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)").c_str());
+      if (!url_.empty())
+        (void)(*c)->exec_script(("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)").c_str());
       (void)(*c)->exec_script(("DROP TABLESPACE IF EXISTS " + name_).c_str());
     }
     std::error_code ec;
@@ -97,30 +99,37 @@ class PgOnSmallDisk {
   bool tablespace_ = false;
 };
 
-#define ONSHI_REQUIRE_PG_ON_SMALL_DISK(pg)                                                 \
-  do {                                                                                     \
-    ONSHI_REQUIRE_ROOT_TMPFS((pg).disk());                                                 \
+#define ONSHI_REQUIRE_PG_ON_SMALL_DISK(pg)                                                     \
+  do {                                                                                         \
+    ONSHI_REQUIRE_ROOT_TMPFS((pg).disk());                                                     \
     if ((pg).base().empty()) GTEST_SKIP() << "no PostgreSQL test cluster (ONSHI_TEST_PG_URL)"; \
-    ASSERT_FALSE((pg).url().empty()) << (pg).why();                                       \
+    ASSERT_FALSE((pg).url().empty()) << (pg).why();                                            \
   } while (0)
 
 struct Counts {
   int64_t keys = -1, versions = -1, confirms = -1;
+  std::string why;  // the read that failed
 };
 
 Counts counts(const std::string& url) {
   Counts out;
   auto db = store::open_store(url);
-  if (!db) return out;
+  if (!db) {
+    out.why = db.error().message;
+    return out;
+  }
   store::Store& s = (*db)->members();
   if (auto n = s.count_card_keys()) out.keys = *n;
   if (auto n = s.count_versions()) out.versions = *n;
   int64_t c = 0;
-  if (s.scan_audit(1, [&](const store::AuditEntry& e) {
-        c += e.action == "confirm" ? 1 : 0;
-        return true;
-      }))
+  Status st = s.scan_audit(1, [&](const store::AuditEntry& e) {
+    c += e.action == "confirm" ? 1 : 0;
+    return true;
+  });
+  if (st)
     out.confirms = c;
+  else
+    out.why = st.error().message;
   return out;
 }
 
@@ -142,9 +151,16 @@ TEST(FullDiskPg, ImportStopsCleanlyAndResumes) {
   ASSERT_EQ(g.exit_code, 0) << g.err;
   migrate(pg.url());
   fill(pg.disk().path() / "filler", int64_t{2} << 20);  // 2 MiB left for the members
-  const std::vector<std::string> import{"import", "--data-dir", dir.string(), "--db", pg.url(),
-                                        "--report", (pg.scratch() / "report.json").string(),
-                                        "--batch-size", "1000", csv.string()};
+  const std::vector<std::string> import{"import",
+                                        "--data-dir",
+                                        dir.string(),
+                                        "--db",
+                                        pg.url(),
+                                        "--report",
+                                        (pg.scratch() / "report.json").string(),
+                                        "--batch-size",
+                                        "1000",
+                                        csv.string()};
   auto full = run_onshi(import, pg.scratch());
   EXPECT_NE(full.exit_code, 0) << "20,000 members fit in 2 MiB?";
   EXPECT_NE(full.err.find("E_STORE"), std::string::npos) << full.err;
@@ -181,8 +197,12 @@ TEST(FullDiskPg, ServiceRefusesCleanlyAndRecovers) {
   ONSHI_REQUIRE_PG_ON_SMALL_DISK(pg);
   const fs::path dir = pg.scratch() / "data";
   ASSERT_TRUE(security::ca_init(dir).ok());
-  ASSERT_TRUE(security::issue_client(dir, security::Role::kInsurer, kFullDiskInsurer, dir / "insurer").ok());
-  ASSERT_TRUE(security::issue_client(dir, security::Role::kInstitution, kFullDiskClinic, dir / "clinic").ok());
+  ASSERT_TRUE(
+      security::issue_client(dir, security::Role::kInsurer, kFullDiskInsurer, dir / "insurer")
+          .ok());
+  ASSERT_TRUE(
+      security::issue_client(dir, security::Role::kInstitution, kFullDiskClinic, dir / "clinic")
+          .ok());
   auto serve = std::make_unique<ServeProcess>(
       dir, std::vector<std::string>{"--db", pg.url(), "--audit-wait-ms", "2000"});
   ASSERT_NE(serve->port(), 0) << serve->err();
@@ -206,7 +226,8 @@ TEST(FullDiskPg, ServiceRefusesCleanlyAndRecovers) {
 
   int answered = 0, refused = 0;
   for (int k = 0; k < 200; ++k) {
-    auto r = clinic.request("POST", "/v1/qualification-confirmations", full_disk_confirmation(k % 20));
+    auto r =
+        clinic.request("POST", "/v1/qualification-confirmations", full_disk_confirmation(k % 20));
     ASSERT_TRUE(r.ok()) << "the service stopped answering: " << r.error().message;
     if (r->status == 200) {
       ++answered;
@@ -225,7 +246,7 @@ TEST(FullDiskPg, ServiceRefusesCleanlyAndRecovers) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     full = counts(pg.url());
   }
-  EXPECT_GE(full.confirms, answered) << "answered without an audit entry";
+  EXPECT_GE(full.confirms, answered) << "answered without an audit entry " << full.why;
 
   fs::remove(pg.disk().path() / "filler");
   bool back = false;
