@@ -63,10 +63,10 @@ class WalCheckpointer {
   WalCheckpointer(sqlite3* writer, sqlite3* own, std::mutex& writer_mu, WalCheckpointOptions o);
   static int on_commit(void* self, sqlite3* db, const char* schema, int pages);
   void run();
+  void sync_database();  // the database file, through the connection's handle
 
   sqlite3* writer_;
   sqlite3* db_;
-  int file_fd_ = -1;  // the database file, synced before a RESTART
   std::mutex& writer_mu_;
   WalCheckpointOptions options_;
   std::mutex pass_mu_;  // held by whoever runs a checkpoint (after writer_mu_, if both)

@@ -10,11 +10,10 @@
 // into the database file without syncing it; SQLite syncs them at the pass that catches up,
 // which under steady load is the RESTART, while the writer waits. So before a RESTART the
 // thread syncs the database file itself, outside the writer's mutex, and the RESTART syncs
-// only the pages of the frames written since.
+// only the pages of the frames written since. It syncs through its connection's own file
+// handle: a descriptor of its own, once closed, would drop every POSIX lock this process
+// holds on the file, the writer's included.
 #include "store/checkpoint_detail.h"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "store/sqlite.h"
 
@@ -35,7 +34,6 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(
     return Error{"E_STORE_OPEN", "", st.error().message};
   }
   std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, *own, writer_mu, options));
-  c->file_fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   sqlite3_wal_hook(writer, &WalCheckpointer::on_commit, c.get());
   c->thread_ = std::thread([p = c.get()] { p->run(); });
   return c;
@@ -54,7 +52,6 @@ WalCheckpointer::~WalCheckpointer() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   sqlite3_close_v2(db_);
-  if (file_fd_ >= 0) ::close(file_fd_);
 }
 
 WalCheckpointer::Counts WalCheckpointer::counts() const {
@@ -83,6 +80,13 @@ int WalCheckpointer::on_commit(void* p, sqlite3* db, const char* schema, int pag
   return SQLITE_OK;
 }
 
+void WalCheckpointer::sync_database() {
+  sqlite3_file* f = nullptr;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
+      f->pMethods)
+    f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+}
+
 void WalCheckpointer::run() {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -97,7 +101,7 @@ void WalCheckpointer::run() {
     }
     const bool restart = rc == SQLITE_OK && log >= options_.restart_pages;
     if (restart) {
-      if (file_fd_ >= 0) ::fdatasync(file_fd_);
+      sync_database();
       std::lock_guard writer(writer_mu_);  // first: the writer's hook holds it too
       std::lock_guard pass(pass_mu_);
       rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, &log, &done);
