@@ -20,6 +20,7 @@
 #include <mutex>
 
 #include "core/date.h"
+#include "store/checkpoint_detail.h"
 #include "store/payload.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -185,6 +186,7 @@ class SqliteStore final : public Store {
       : file_(std::move(file)), options_(o), writer_(writer) {}
 
   ~SqliteStore() override {
+    audit_checkpointer_.reset();
     pool_.clear();
     w_latest_ = Stmt();
     w_tail_ = Stmt();
@@ -222,6 +224,11 @@ class SqliteStore final : public Store {
       auto ar = open_db(audit_file_, false, audit_options);
       if (!ar) return ar.status();
       audit_reader_ = *ar;
+      const int64_t pages = std::max<int64_t>(1, options_.audit_checkpoint_pages);
+      auto cp = WalCheckpointer::start(audit_file_, audit_writer_, audit_write_mu_,
+                                       {pages, 8 * pages, 32 * pages});
+      if (!cp) return cp.status();
+      audit_checkpointer_ = std::move(*cp);
     }
     w_audit_ = Stmt(audit_writer_,
                     "INSERT INTO audit(seq, time_us, actor, action, subject, detail, prev_hash, "
@@ -753,6 +760,7 @@ class SqliteStore final : public Store {
   sqlite3* audit_writer_ = nullptr;
   sqlite3* audit_reader_ = nullptr;
   std::mutex audit_write_mu_, audit_read_mu_;
+  std::unique_ptr<WalCheckpointer> audit_checkpointer_;  // after the mutex it holds
   int64_t last_recorded_ = 0;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Conn>> pool_;

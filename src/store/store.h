@@ -157,6 +157,11 @@ struct SqliteOptions {
   bool create = true;            // create the file and schema when missing
   int64_t cache_mib = 256;       // page cache per connection
   int64_t mmap_mib = 16384;      // memory-mapped reads (SQLite caps it at its compiled maximum)
+  // The audit file's WAL is copied into the file by a thread of the store, off the commits an
+  // answer waits for, every time it has grown by this many pages; it is started over once it
+  // holds 8 × as many, and the committing thread checkpoints itself only at 32 × (a disk
+  // slower than the writer).
+  int64_t audit_checkpoint_pages = 1000;
 };
 
 // Opens (and migrates) the SQLite store at `db_file` (WAL mode). Errors: E_STORE_OPEN,
