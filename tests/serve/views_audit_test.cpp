@@ -1,6 +1,6 @@
 // A clinical view is answered only with its durable audit entry (R-CONF-5; house rule: audit
 // or refuse), on every backend, now that the view routes answer from the audit writer's
-// completion instead of waiting on a server thread. While another session holds the audit
+// completion instead of waiting on a server thread. While another connection holds the audit
 // log's write lock — SQLite: the audit file's write lock (BEGIN IMMEDIATE); PostgreSQL: an
 // exclusive lock on the audit table — GET /v1/clinical/views/medication answers 503 E_STORE
 // and POST /xml/YZKsiquc01 a ResultCode 2 with E_STORE, neither with anything of the person;
@@ -51,7 +51,7 @@ std::string medication_json() {
          kDrug + "\",\"qua1\":1,\"unit\":\"錠\",\"usageN\":\"1日1回朝食後\",\"times\":28}]";
 }
 
-// Another session's hold on the audit log's writes, until release() or the end of scope.
+// Another connection's hold on the audit log's writes, until release() or the end of scope.
 class AuditWriteLock {
  public:
   AuditWriteLock(const onshi::testing::TestDatabase& tdb) {
