@@ -503,13 +503,13 @@ class SqliteTickets final : public SqliteTicketStore {
     return r;
   }
 
-  // The recipient's tickets of `month` (empty: all) as known at `known_at_us` from the cache,
-  // filled on a miss; nullopt when it cannot answer (a write under way, a newer version).
+  // The recipient's tickets of `month` (empty: all) from the cache, filled on a miss; or nullopt.
   std::optional<std::vector<TicketVersion>> cached(const std::string& lo, const std::string& hi,
                                                    int64_t known_at_us, std::string_view month) {
     const auto before = counter().stable();
     if (!before) return std::nullopt;
     if (auto hit = cache_.find(lo, *before, known_at_us, month)) return hit;
+    if (cache_.holds(lo, *before)) return std::nullopt;  // current, but newer than asked
     auto latest = latest_of(lo, hi, std::numeric_limits<int64_t>::max());
     if (!latest || counter().stable() != before) return std::nullopt;
     sort_by_month(*latest);

@@ -91,6 +91,12 @@ std::optional<std::vector<TicketVersion>> RecipientTicketCache::find(
   return of_month(it->second.latest, month);
 }
 
+bool RecipientTicketCache::holds(const std::string& recipient_key, uint64_t generation) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(recipient_key);
+  return it != entries_.end() && it->second.generation == generation;
+}
+
 void RecipientTicketCache::put(const std::string& recipient_key, uint64_t generation,
                                std::vector<TicketVersion> latest) {
   Entry e;

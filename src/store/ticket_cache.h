@@ -64,6 +64,8 @@ class RecipientTicketCache {
   std::optional<std::vector<TicketVersion>> find(const std::string& recipient_key,
                                                  uint64_t generation, int64_t known_at_us,
                                                  std::string_view month) const;
+  // Whether an entry filled under `generation` is there (whatever its versions' times).
+  bool holds(const std::string& recipient_key, uint64_t generation) const;
   // `latest`: the newest version of each of the recipient's tickets, sorted by month.
   void put(const std::string& recipient_key, uint64_t generation,
            std::vector<TicketVersion> latest);
