@@ -21,6 +21,7 @@
 
 #include "core/date.h"
 #include "store/checkpoint_detail.h"
+#include "store/member_load_detail.h"
 #include "store/payload.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -200,6 +201,7 @@ class SqliteStore final : public Store {
 
   Status init() {
     if (auto st = sqlite::migrate(writer_, kMigrations, "store"); !st) return st;
+    if (auto st = detail::complete_cut_member_load(writer_, file_); !st) return st;
     w_latest_ = Stmt(writer_,
                      "SELECT payload, person_link FROM qualification_version "
                      "WHERE card_key=?1 ORDER BY recorded_at DESC LIMIT 1");
@@ -246,67 +248,29 @@ class SqliteStore final : public Store {
   // ---- qualifications ----
   Result<std::vector<PutOutcome>> put_qualifications(std::span<const PutItem> items) override {
     std::lock_guard lock(write_mu_);
-    std::vector<PutOutcome> out;
-    out.reserve(items.size());
-    if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st;
-    // Another process may have written since (an import beside a running service): continue
-    // after the newest row, found by rowid in one seek, so recorded_at never ties.
-    int64_t last = last_recorded_;
-    w_tail_.reset();
-    if (w_tail_.step() == SQLITE_ROW) last = std::max(last, w_tail_.col_i64(0));
-    w_tail_.reset();
-    auto fail = [&](const std::string& what) -> Result<std::vector<PutOutcome>> {
-      Error e = db_error(writer_, what);
-      exec(writer_, "ROLLBACK");
-      return e;
-    };
-    std::string payload;
-    for (const auto& item : items) {
-      const std::string key = item.qualification.card_key();
-      payload = encode_payload(item.qualification);
-      // The lookup runs inside this transaction, so it also sees rows inserted earlier in
-      // the same batch: a key named twice compares with its earlier state.
-      bool exists = false;
-      bool same = false;
-      w_latest_.reset();
-      w_latest_.text_static(1, key);
-      int rc = w_latest_.step();
-      if (rc == SQLITE_ROW) {
-        exists = true;
-        auto p = static_cast<const char*>(sqlite3_column_blob(w_latest_.get(), 0));
-        std::string_view stored(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(w_latest_.get(), 0)));
-        auto l = static_cast<const char*>(sqlite3_column_blob(w_latest_.get(), 1));
-        std::string_view link(l ? l : "", static_cast<size_t>(sqlite3_column_bytes(w_latest_.get(), 1)));
-        same = stored == payload && link == item.person_link;
-      } else if (rc != SQLITE_DONE) {
-        return fail("lookup");
-      }
-      w_latest_.reset();
-      if (same) {
-        out.push_back(PutOutcome::kUnchanged);
-        continue;
-      }
-      int64_t t = std::max(core::now_unix_us(), last + 1);
-      last = t;
-      w_insert_.reset();
-      w_insert_.text_static(1, key);
-      w_insert_.i64(2, t);
-      w_insert_.text(3, item.qualification.insurer_number);
-      w_insert_.blob_or_null(4, item.person_link);
-      w_insert_.blob_or_null(5, item.my_number_sealed);
-      w_insert_.text_static(6, payload);
-      w_insert_.text(7, item.source);
-      if (item.conversions.empty())
-        sqlite3_bind_null(w_insert_.get(), 8);
-      else
-        w_insert_.text(8, item.conversions);
-      if (w_insert_.step() != SQLITE_DONE) return fail("insert");
-      w_insert_.reset();
-      out.push_back(exists ? PutOutcome::kChanged : PutOutcome::kAdded);
+    return put_locked(items, true);
+  }
+
+  // ---- a bulk load (store/member_load_detail.h) ----
+  Result<bool> begin_bulk() override {
+    std::lock_guard lock(write_mu_);
+    if (load_.active()) return true;
+    auto load = detail::MemberLoad::begin(writer_, file_);
+    if (!load) return load.error();
+    load_ = std::move(*load);
+    return load_.active();
+  }
+  Status put_bulk(std::span<const PutItem> items) override {
+    std::unique_lock lock(write_mu_);
+    if (!load_.active()) {
+      lock.unlock();
+      return put_qualifications(items).status();
     }
-    if (exec(writer_, "COMMIT").ok() == false) return fail("commit");
-    last_recorded_ = last;
-    return out;
+    return put_locked(items, false).status();
+  }
+  Status finish_bulk() override {
+    std::lock_guard lock(write_mu_);
+    return load_.finish(writer_, options_.cache_mib);
   }
 
   Result<std::optional<QualificationVersion>> qualification_as_of(std::string_view card_key,
@@ -558,6 +522,10 @@ class SqliteStore final : public Store {
   Result<int64_t> put_versions_verbatim(std::span<const QualificationVersion> versions) override {
     std::lock_guard lock(write_mu_);
     if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st.error();
+    if (Status st = detail::member_indexes_ready(writer_, file_, load_.active()); !st) {
+      exec(writer_, "ROLLBACK");
+      return st.error();
+    }
     int64_t last = last_recorded_;
     auto inserted = put_verbatim_locked(versions, last);
     if (inserted && exec(writer_, "COMMIT").ok()) {
@@ -570,6 +538,75 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // One transaction of puts (write_mu_ held). `lookup` false is a bulk load's: every item is
+  // new, appended without looking its key up (the indexes are not there).
+  Result<std::vector<PutOutcome>> put_locked(std::span<const PutItem> items, bool lookup) {
+    std::vector<PutOutcome> out;
+    out.reserve(items.size());
+    if (auto st = exec(writer_, "BEGIN IMMEDIATE"); !st) return st.error();
+    if (lookup)
+      if (Status st = detail::member_indexes_ready(writer_, file_, load_.active()); !st) {
+        exec(writer_, "ROLLBACK");
+        return st.error();
+      }
+    // Another process may have written since (an import beside a running service): continue
+    // after the newest row, found by rowid in one seek, so recorded_at never ties.
+    int64_t last = last_recorded_;
+    w_tail_.reset();
+    if (w_tail_.step() == SQLITE_ROW) last = std::max(last, w_tail_.col_i64(0));
+    w_tail_.reset();
+    std::string payload;
+    for (const auto& item : items) {
+      auto o = put_one(item, lookup, last, payload);
+      if (!o) {
+        exec(writer_, "ROLLBACK");
+        return o.error();
+      }
+      out.push_back(*o);
+    }
+    if (exec(writer_, "COMMIT").ok() == false) {
+      Error e = db_error(writer_, "commit");
+      exec(writer_, "ROLLBACK");
+      return e;
+    }
+    last_recorded_ = last;
+    return out;
+  }
+
+  // One item inside put_locked's transaction: compared with its key's latest version (which
+  // also sees rows inserted earlier in the same batch) and inserted unless unchanged.
+  Result<PutOutcome> put_one(const PutItem& item, bool lookup, int64_t& last,
+                             std::string& payload) {
+    const std::string key = item.qualification.card_key();
+    payload = encode_payload(item.qualification);
+    bool exists = false;
+    if (lookup) {
+      w_latest_.reset();
+      w_latest_.text_static(1, key);
+      int rc = w_latest_.step();
+      if (rc == SQLITE_ROW) {
+        exists = true;
+        const bool same = w_latest_.col_view(0) == payload &&
+                          w_latest_.col_view(1) == std::string_view(item.person_link);
+        w_latest_.reset();
+        if (same) return PutOutcome::kUnchanged;
+      } else if (rc != SQLITE_DONE) {
+        return db_error(writer_, "lookup");
+      }
+      w_latest_.reset();
+    }
+    const int64_t t = std::max(core::now_unix_us(), last + 1);
+    w_insert_.reset();
+    w_insert_.text_static(1, key).i64(2, t).text(3, item.qualification.insurer_number);
+    w_insert_.blob_or_null(4, item.person_link).blob_or_null(5, item.my_number_sealed);
+    w_insert_.text_static(6, payload).text(7, item.source).text_or_null(8, item.conversions);
+    const int rc = w_insert_.step();
+    w_insert_.reset();
+    if (rc != SQLITE_DONE) return db_error(writer_, "insert");
+    last = t;
+    return exists ? PutOutcome::kChanged : PutOutcome::kAdded;
+  }
+
   // The body of put_versions_verbatim inside its transaction (write_mu_ held).
   Result<int64_t> put_verbatim_locked(std::span<const QualificationVersion> versions,
                                       int64_t& last) {
@@ -762,6 +799,7 @@ class SqliteStore final : public Store {
   std::mutex audit_write_mu_, audit_read_mu_;
   std::unique_ptr<WalCheckpointer> audit_checkpointer_;  // after the mutex it holds
   int64_t last_recorded_ = 0;
+  detail::MemberLoad load_;  // a bulk load under way (write_mu_)
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Conn>> pool_;
 };

@@ -151,6 +151,24 @@ class Store {
   // and nothing of the batch is written. Afterwards the next put_qualifications still gets a
   // fresh version_id and a recorded_at strictly greater than every stored one.
   virtual Result<int64_t> put_versions_verbatim(std::span<const QualificationVersion> versions) = 0;
+
+  // ---- a large file into an empty store (`onshi import`) ----
+  // A backend may load a member file into a store that holds no version faster by appending
+  // the versions and building its indexes once at the end. begin_bulk() starts such a load
+  // when the store is empty and no other load runs, and answers whether it did (false: use
+  // put_qualifications — the default, and always on PostgreSQL). During the load put_bulk
+  // takes batches, each in one transaction, every item as new (kAdded): the caller guarantees
+  // each card key is new and given once (registry/ rejects a key repeated in its file).
+  // finish_bulk builds what the load left out. Meanwhile other writers get E_LOCKED, and
+  // readers see the versions committed so far (found by a scan, not an index, until the end).
+  // A load that never finishes (kill -9) is finished by the next process that opens or writes
+  // the store: its state is then that of the transactions committed, exactly as with
+  // put_qualifications, so running the file again completes it.
+  virtual Result<bool> begin_bulk() { return false; }
+  virtual Status put_bulk(std::span<const PutItem> items) {
+    return put_qualifications(items).status();
+  }
+  virtual Status finish_bulk() { return Status::Ok(); }
 };
 
 struct SqliteOptions {
