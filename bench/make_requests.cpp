@@ -1,11 +1,16 @@
 // Turns a member CSV (as `onshi generate members` writes it) into confirmation request bodies
 // for the load generator: OQSsiquc01req XML documents (UTF-8) or the JSON twins, separated by
-// a line holding a single form feed. Members are sampled evenly through the file so the load
-// touches the whole key space, not the first pages of the store.
+// a line holding a single form feed. Members are sampled at random through the whole file
+// (seeded, so a run is repeatable) so the load touches the whole key space, not the first
+// pages of the store; only about twice the rows asked are held in memory, so a file of the
+// whole nation (122 M rows, bench/national.sh) is read in one pass.
 //
 //   bench_make_requests --csv members.csv --count 20000 --institution 1310112345 \
 //       --date 20250415 --format xml > bodies.txt
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <random>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -43,8 +48,17 @@ int main(int argc, char** argv) {
   auto header = onshi::core::csv_fields(line);
   std::unordered_map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  // Rows kept with probability `keep`: about twice `count` of the file's rows (its length
+  // over the header line's length times two is a low estimate of a row's bytes).
+  std::error_code ec;
+  const double rows_est =
+      static_cast<double>(std::filesystem::file_size(csv, ec)) / (2.0 * (line.size() + 1));
+  const double keep = ec ? 1.0 : std::min(1.0, 4.0 * static_cast<double>(count) / rows_est);
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> coin(0.0, 1.0);
   std::vector<std::vector<std::string>> rows;
   while (std::getline(in, line)) {
+    if (keep < 1.0 && coin(rng) >= keep) continue;
     auto f = onshi::core::csv_fields(line);
     if (f.size() != header.size()) continue;
     if (!f[col["DisqualificationDate"]].empty()) continue;  // ask about covered members
@@ -53,9 +67,9 @@ int main(int argc, char** argv) {
                     f[col["Birthdate"]]});
   }
   if (rows.empty()) return 1;
-  size_t step = std::max<size_t>(1, rows.size() / static_cast<size_t>(count));
+  std::shuffle(rows.begin(), rows.end(), rng);
   long written = 0;
-  for (size_t i = 0; written < count; i = (i + step) % rows.size(), ++written) {
+  for (size_t i = 0; written < count; i = (i + 1) % rows.size(), ++written) {
     const auto& r = rows[i];
     if (written) std::cout << "\n\f\n";
     if (format == "json") {
