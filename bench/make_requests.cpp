@@ -5,8 +5,8 @@
 // pages of the store; only about twice the rows asked are held in memory, so a file of the
 // whole nation (122 M rows, bench/national.sh) is read in one pass.
 //
-//   bench_make_requests --csv members.csv --count 20000 --institution 1310112345 \
-//       --date 20250415 --format xml > bodies.txt
+//   bench_make_requests --csv members.csv --count 20000 --institution 1310112345
+//       --date 20250415 --format xml > bodies.txt          (one command line)
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
