@@ -98,7 +98,7 @@ sleep 1.2
 sample=$(curl "${curl_tls[@]}" "https://127.0.0.1:$port$view_path")
 rows=$(echo "$sample" | sed 's/.*"rows":\([0-9]*\).*/\1/')
 basis=$(echo "$sample" | sed 's/.*"basis":"\([a-z]*\)".*/\1/')
-log "the view: $rows rows, basis $basis (${#sample} bytes)"
+log "the view: $rows rows, basis $basis ($(printf %s "$sample" | wc -c) bytes)"
 [ "$basis" = disaster ] || { echo "views bench: the view was refused: $sample" >&2; exit 1; }
 
 tls=(--host 127.0.0.1 --port "$port" --ca "$dir/clinic/ca.pem" --cert "$dir/clinic/cert.pem"
