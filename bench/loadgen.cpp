@@ -10,6 +10,10 @@
 //   {"requests":N,"seconds":S,"rps":R,"p50_ms":…,"p99_ms":…,"errors":E,"non2xx":K,
 //    "body_bytes":B (the answers' mean body length)}
 //
+// The streams run on their connection's strand as their own executor type, not Beast's
+// type-erased tcp_stream: a large answer takes several reads, and each would copy and
+// destroy a type-erased executor.
+//
 // Every answer is read whole and checked — its status, and that its body has the length its
 // header announced (else it counts as an error) — but the body is only counted, never copied
 // into a string: a 33 KB clinical view costs the generator its TLS and parsing, no more.
@@ -229,7 +233,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Shared& shared_;
   net::strand<net::io_context::executor_type> strand_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
+  // The stream on the connection's strand itself, not a type-erased executor: each of the
+  // several reads of a large answer then costs no executor copies.
+  using Stream = beast::basic_stream<tcp, net::strand<net::io_context::executor_type>>;
+  std::optional<beast::ssl_stream<Stream>> stream_;
   beast::flat_buffer buffer_;
   bhttp::response<CountedBody> response_;
   size_t next_;
