@@ -7,14 +7,25 @@
 // connections, so the generator spends its CPU on TLS and sockets, not on copying bodies —
 // it shares the machine with the server it measures. Latencies are kept per connection
 // (no shared state on the hot path) and merged at the end into one JSON line:
-//   {"requests":N,"seconds":S,"rps":R,"p50_ms":…,"p99_ms":…,"errors":E,"non2xx":K}
+//   {"requests":N,"seconds":S,"rps":R,"p50_ms":…,"p99_ms":…,"errors":E,"non2xx":K,
+//    "body_bytes":B (the answers' mean body length)}
+//
+// The streams run on their connection's strand as their own executor type, not Beast's
+// type-erased tcp_stream: a large answer takes several reads, and each would copy and
+// destroy a type-erased executor.
+//
+// Every answer is read whole and checked — its status, and that its body has the length its
+// header announced (else it counts as an error) — but the body is only counted, never copied
+// into a string: a 33 KB clinical view costs the generator its TLS and parsing, no more.
 //
 // Usage:
 //   bench_loadgen --host 127.0.0.1 --port P --ca CA --cert C --key K --path /xml/OQSsiquc01
 //     --method POST --content-type application/xml --bodies FILE --connections 32
-//     --duration 10 [--threads 1] [--one-per-line]
+//     --duration 10 [--threads 1] [--one-per-line] [--paths FILE]
 // FILE holds request bodies separated by lines containing a single form feed, or one body
-// per line with --one-per-line. With --method GET and no --bodies the path is hit as is.
+// per line with --one-per-line. With --method GET and no --bodies the path is hit as is;
+// --paths names a file of paths, one a line, cycled through instead of --path (one person
+// after another for the clinical views).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -23,6 +34,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -53,6 +65,7 @@ struct Options {
   std::string method = "GET";
   std::string content_type = "application/json";
   std::string bodies_file;
+  std::string paths_file;
   bool one_per_line = false;
   int connections = 32;
   double duration = 10;
@@ -60,6 +73,41 @@ struct Options {
 };
 
 using Request = bhttp::request<bhttp::string_body>;
+
+// A response body that is counted, not kept: `value_type` is the number of body bytes read.
+// finish() fails when the body is shorter or longer than its Content-Length.
+struct CountedBody {
+  struct value_type {
+    uint64_t bytes = 0;
+    std::optional<uint64_t> expected;
+  };
+  static uint64_t size(const value_type& v) { return v.bytes; }
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(bhttp::header<isRequest, Fields>&, value_type& v) : v_(v) {}
+    void init(const boost::optional<uint64_t>& length, error_code& ec) {
+      v_.bytes = 0;
+      v_.expected.reset();
+      if (length) v_.expected = *length;
+      ec = {};
+    }
+    template <class ConstBufferSequence>
+    size_t put(const ConstBufferSequence& buffers, error_code& ec) {
+      const size_t n = net::buffer_size(buffers);
+      v_.bytes += n;
+      ec = {};
+      return n;
+    }
+    void finish(error_code& ec) {
+      ec = v_.expected && *v_.expected != v_.bytes ? bhttp::error::partial_message : error_code{};
+    }
+
+   private:
+    value_type& v_;
+  };
+};
 
 std::vector<std::string> read_bodies(const std::string& file, bool one_per_line) {
   std::ifstream in(file, std::ios::binary);
@@ -114,6 +162,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::vector<uint32_t>& latencies_us() const { return latencies_us_; }
   uint64_t errors() const { return errors_; }
   uint64_t non2xx() const { return non2xx_; }
+  uint64_t body_bytes() const { return body_bytes_; }
 
  private:
   void connect() {
@@ -151,6 +200,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         if (ec) return self->fail();
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - self->sent_at_).count();
         self->latencies_us_.push_back(static_cast<uint32_t>(std::min<int64_t>(us, UINT32_MAX)));
+        self->body_bytes_ += self->response_.body().bytes;
         unsigned status = self->response_.result_int();
         if (status < 200 || status >= 300) ++self->non2xx_;
         if (!self->response_.keep_alive()) {
@@ -183,13 +233,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Shared& shared_;
   net::strand<net::io_context::executor_type> strand_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
+  // The stream on the connection's strand itself, not a type-erased executor: each of the
+  // several reads of a large answer then costs no executor copies.
+  using Stream = beast::basic_stream<tcp, net::strand<net::io_context::executor_type>>;
+  std::optional<beast::ssl_stream<Stream>> stream_;
   beast::flat_buffer buffer_;
-  bhttp::response<bhttp::string_body> response_;
+  bhttp::response<CountedBody> response_;
   size_t next_;
   Clock::time_point sent_at_;
   std::vector<uint32_t> latencies_us_;
-  uint64_t errors_ = 0, non2xx_ = 0;
+  uint64_t errors_ = 0, non2xx_ = 0, body_bytes_ = 0;
 };
 
 double percentile_ms(std::vector<uint32_t>& v, double p) {
@@ -213,6 +266,7 @@ int main(int argc, char** argv) {
   app.add_option("--method", o.method);
   app.add_option("--content-type", o.content_type);
   app.add_option("--bodies", o.bodies_file, "bodies separated by a line holding a form feed");
+  app.add_option("--paths", o.paths_file, "paths, one a line, cycled through instead of --path");
   app.add_flag("--one-per-line", o.one_per_line, "one body per line in --bodies");
   app.add_option("--connections", o.connections)->check(CLI::PositiveNumber);
   app.add_option("--duration", o.duration, "seconds")->check(CLI::PositiveNumber);
@@ -227,6 +281,11 @@ int main(int argc, char** argv) {
     } else {
       bodies.emplace_back();
     }
+    std::vector<std::string> paths{o.path};
+    if (!o.paths_file.empty()) {
+      paths = read_bodies(o.paths_file, true);
+      if (paths.empty()) throw std::runtime_error("no paths in " + o.paths_file);
+    }
 
     ssl::context tls(ssl::context::tls_client);
     tls.load_verify_file(o.ca);
@@ -240,13 +299,14 @@ int main(int argc, char** argv) {
     tcp::resolver resolver(ioc);
     Shared shared{o, tls, resolver.resolve(o.host, std::to_string(o.port)), {}, {}};
     std::string host_header = o.host + ":" + std::to_string(o.port);
-    for (const std::string& body : bodies) {
+    for (size_t i = 0; i < std::max(bodies.size(), paths.size()); ++i) {
+      const std::string& body = bodies[i % bodies.size()];
       Request req;
       req.version(11);
       bhttp::verb verb = bhttp::string_to_verb(o.method);
       if (verb == bhttp::verb::unknown) req.method_string(o.method);
       else req.method(verb);
-      req.target(o.path);
+      req.target(paths[i % paths.size()]);
       req.set(bhttp::field::host, host_header);
       req.set(bhttp::field::user_agent, "onshi-loadgen");
       if (!body.empty() || verb == bhttp::verb::post) {
@@ -272,20 +332,22 @@ int main(int argc, char** argv) {
     double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
     std::vector<uint32_t> all;
-    uint64_t errors = 0, non2xx = 0;
+    uint64_t errors = 0, non2xx = 0, body_bytes = 0;
     for (auto& c : connections) {
       all.insert(all.end(), c->latencies_us().begin(), c->latencies_us().end());
       errors += c->errors();
       non2xx += c->non2xx();
+      body_bytes += c->body_bytes();
     }
     size_t n = all.size();
     double p50 = percentile_ms(all, 0.50), p99 = percentile_ms(all, 0.99);
     char line[512];
     std::snprintf(line, sizeof line,
                   "{\"requests\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-                  "\"errors\":%llu,\"non2xx\":%llu}",
+                  "\"errors\":%llu,\"non2xx\":%llu,\"body_bytes\":%.0f}",
                   n, seconds, n / seconds, p50, p99, static_cast<unsigned long long>(errors),
-                  static_cast<unsigned long long>(non2xx));
+                  static_cast<unsigned long long>(non2xx),
+                  n ? static_cast<double>(body_bytes) / static_cast<double>(n) : 0.0);
     std::cout << line << std::endl;
     return 0;
   } catch (const std::exception& e) {

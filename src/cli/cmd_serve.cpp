@@ -20,6 +20,7 @@ struct ServeArgs {
   int threads = 2;
   int audit_wait_ms = 5000;
   int max_body_mib = 64;
+  int view_cache_mib = 64;
   http::Limits limits;
 };
 
@@ -40,6 +41,7 @@ int run_serve(const ServeArgs& o) {
   so.threads = o.threads;
   so.audit_timeout = std::chrono::milliseconds(o.audit_wait_ms);
   so.max_body_bytes = static_cast<size_t>(o.max_body_mib) * 1024 * 1024;
+  so.view_cache_bytes = static_cast<size_t>(o.view_cache_mib) * 1024 * 1024;
   so.limits = o.limits;
   auto svc = serve::Service::open(so);
   if (!svc) {
@@ -100,6 +102,10 @@ void register_serve(CLI::App& app, Commands& commands) {
                   "照会の監査記録を待つ最長時間 (ミリ秒); 過ぎたら回答せず E_STORE")
       ->capture_default_str()
       ->check(CLI::Range(10, 600000));
+  cmd->add_option("--view-cache-mib", o->view_cache_mib,
+                  "診療情報の閲覧で記憶しておく行の上限 (MiB; 0 = 記憶しない)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65536));
   add_limit_options(cmd, *o);
   commands.on_run(cmd, [o] { return run_serve(*o); });
 }

@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "clinical/views_cache_detail.h"
 #include "clinical/views_detail.h"
 #include "core/medical_aid.h"
 #include "core/numbers.h"
@@ -101,8 +102,14 @@ access::Category kind_category(ClinicalKind kind) {
   return access::Category::kMedication;
 }
 
-Viewer::Viewer(store::Database& db, security::AuditLog& audit, access::GateOptions options)
-    : db_(db), audit_(audit), gate_(db.access(), audit, options) {}
+Viewer::Viewer(store::Database& db, security::AuditLog& audit, access::GateOptions options,
+               size_t cache_bytes)
+    : db_(db),
+      audit_(audit),
+      gate_(db.access(), audit, options),
+      cache_(std::make_unique<detail::ViewCache>(cache_bytes)) {}
+
+Viewer::~Viewer() = default;
 
 // Seed 004 §2: prescriptions only for pharmacies and for hospitals/clinics that use the
 // electronic prescription service on the view's day. A refusal is audited like the gate's.
@@ -148,7 +155,7 @@ std::variant<std::string, Refusal> Viewer::open_json(const ViewRequest& r) {
 
 PendingView<View> Viewer::prepare(const ViewRequest& r) {
   PendingView<View> p;
-  auto out = decide(r, p.audit);
+  auto out = decide(r, p.audit, false);
   if (auto* refused = std::get_if<Refusal>(&out)) {
     p.answer = std::move(*refused);
     return p;
@@ -161,17 +168,21 @@ PendingView<View> Viewer::prepare(const ViewRequest& r) {
 
 PendingView<std::string> Viewer::prepare_json(const ViewRequest& r) {
   PendingView<std::string> p;
-  auto out = decide(r, p.audit);
+  auto out = decide(r, p.audit, true);
   if (auto* refused = std::get_if<Refusal>(&out)) {
     p.answer = std::move(*refused);
     return p;
   }
   Read& got = std::get<Read>(out);
-  p.answer = detail::view_json_from_rows(got.view, got.rows);
+  if (got.held && got.held->has_json)
+    p.answer = detail::view_json_with_dispensings(got.view, got.dispensings);
+  else
+    p.answer = detail::view_json_from_rows(got.view, got.rows);
   return p;
 }
 
-std::variant<Viewer::Read, Refusal> Viewer::decide(const ViewRequest& r, Audit& pending) {
+std::variant<Viewer::Read, Refusal> Viewer::decide(const ViewRequest& r, Audit& pending,
+                                                   bool json) {
   const core::Date today = core::Date::today_jst();
   const core::Date as_of = r.as_of.value_or(today);
   if (as_of > today)
@@ -199,7 +210,7 @@ std::variant<Viewer::Read, Refusal> Viewer::decide(const ViewRequest& r, Audit& 
     const int status = d.refusal.code == "E_STORE" ? 503 : 403;
     return Refusal{d.refusal, status, d.expiry_reason};
   }
-  return read(r, **person, d, as_of, *from_month, *to_month, pending);
+  return read(r, **person, d, as_of, *from_month, *to_month, pending, json);
 }
 
 std::variant<Viewer::Read, Refusal> Viewer::read(const ViewRequest& r,
@@ -207,7 +218,7 @@ std::variant<Viewer::Read, Refusal> Viewer::read(const ViewRequest& r,
                                                  const access::Decision& d, core::Date as_of,
                                                  std::optional<core::Date> from_month,
                                                  std::optional<core::Date> to_month,
-                                                 Audit& pending) {
+                                                 Audit& pending, bool json) {
   auto windows = this->windows();
   if (!windows) return store_failure(windows.error());
   Read out;
@@ -235,10 +246,14 @@ std::variant<Viewer::Read, Refusal> Viewer::read(const ViewRequest& r,
   if (to_month && to_month->first_of_next_month().add_days(-1) < to)
     to = to_month->first_of_next_month().add_days(-1);
   if (to < from) return out;
-  auto rows = db_.clinical().view_rows(person.person_link, r.kind, from.yyyymmdd(), to.yyyymmdd());
-  if (!rows) return store_failure(rows.error());
-  v.rows = static_cast<int64_t>(rows->size());
-  out.rows = std::move(*rows);
+  const std::string first = from.yyyymmdd(), last = to.yyyymmdd();
+  auto held = person_rows(person.person_link, r.kind, first, last, json);
+  if (!held) return store_failure(held.error());
+  out.held = std::move(*held);
+  const auto range = out.held->range(first, last);
+  out.rows = out.held->rows_of(range);
+  out.dispensings = out.held->json_of(range);
+  v.rows = static_cast<int64_t>(out.held->count_of(range));
   if (r.kind == ClinicalKind::kTreatment && detail::has_operation(out.rows)) {
     auto hidden = operations_hidden(r, person.person_link, pending);
     if (auto* refused = std::get_if<Refusal>(&hidden)) return std::move(*refused);
@@ -260,6 +275,27 @@ std::variant<bool, Refusal> Viewer::operations_hidden(const ViewRequest& r,
   access::Decision s = gate_.authorize(q);
   if (!s.allowed && s.refusal.code == "E_STORE") return store_failure(s.refusal);
   return !s.allowed;
+}
+
+// Filled under the generation read before the rows and kept only when it still holds after
+// them: a write that began meanwhile moved it (ClinicalStore::generation).
+Result<std::shared_ptr<const detail::PersonRows>> Viewer::person_rows(
+    const std::string& person_link, ClinicalKind kind, const std::string& from,
+    const std::string& to, bool json) {
+  store::ClinicalStore& store = db_.clinical();
+  std::optional<uint64_t> before =
+      cache_->enabled() ? store.generation() : std::optional<uint64_t>();
+  if (before)
+    if (auto hit = cache_->find(person_link, kind, *before)) {
+      if (json || hit->has_rows) return hit;
+      before.reset();  // kept without its rows: this view reads them
+    }
+  auto rows = before ? store.view_rows(person_link, kind, "", "")
+                     : store.view_rows(person_link, kind, from, to);
+  if (!rows) return rows.error();
+  auto entry = detail::PersonRows::make(kind, before.value_or(0), std::move(*rows), !json);
+  if (before && store.generation() == before) cache_->put(person_link, entry);
+  return entry;
 }
 
 Result<std::vector<store::ViewingWindow>> Viewer::windows() {

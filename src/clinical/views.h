@@ -31,9 +31,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -186,10 +189,25 @@ struct PendingView {
 // the audit's message — nothing of the person.
 Refusal audit_failure(const Error& error);
 
+namespace detail {
+struct PersonRows;
+class ViewCache;
+}  // namespace detail
+
+// What a Viewer keeps of people's rows by default (`cache_bytes`).
+inline constexpr size_t kViewCacheBytes = size_t{64} << 20;
+
 // Reads views. One per process is enough; it keeps a Gatekeeper of its own over db.access().
+// It keeps the rows of the people viewed (by person and kind: every row of the kind, and the
+// medication JSON of each day) in memory, up to `cache_bytes` (0: none), answered only while
+// the clinical store's generation is the one they were read under (a write by any process on
+// the store makes the next view read again; PostgreSQL offers none: every view reads). The
+// window, the narrowing months and the as-of day are applied to them at every view.
 class Viewer {
  public:
-  Viewer(store::Database& db, security::AuditLog& audit, access::GateOptions options = {});
+  Viewer(store::Database& db, security::AuditLog& audit, access::GateOptions options = {},
+         size_t cache_bytes = kViewCacheBytes);
+  ~Viewer();
   // Decides (audited), then reads. Either the view or the refusal. = prepare, then its entry
   // made durable (record_durable), else audit_failure.
   std::variant<View, Refusal> open(const ViewRequest& request);
@@ -206,23 +224,33 @@ class Viewer {
   // A view decided and read: everything but the kind's list, and the rows it is made of.
   struct Read {
     View view;
-    std::vector<store::ClinicalViewRow> rows;
+    std::shared_ptr<const detail::PersonRows> held;  // what `rows` points into
+    std::span<const store::ClinicalViewRow> rows;    // the view's rows, newest first
+    std::string_view dispensings;  // medication: the rows' dispensings as JSON, joined by ','
   };
   using Audit = std::optional<security::ClinicalAccess>;
-  // Decides and reads; the gate's entry is left in `pending` (not recorded).
-  std::variant<Read, Refusal> decide(const ViewRequest& r, Audit& pending);
+  // Decides and reads; the gate's entry is left in `pending` (not recorded). `json`: the
+  // answer is the JSON (a kept medication entry's text serves it without the rows).
+  std::variant<Read, Refusal> decide(const ViewRequest& r, Audit& pending, bool json);
   std::optional<Refusal> institution_rule(const ViewRequest& r, const std::string& person,
                                           core::Date as_of);
   std::variant<Read, Refusal> read(const ViewRequest& r, const store::QualificationVersion& person,
                                    const access::Decision& d, core::Date as_of,
                                    std::optional<core::Date> from_month,
-                                   std::optional<core::Date> to_month, Audit& pending);
+                                   std::optional<core::Date> to_month, Audit& pending, bool json);
   // Treatments with operations: the pending entry made durable, then the kSurgery decision
   // (audited durably, after it); whether operations are hidden, or the refusal.
   std::variant<bool, Refusal> operations_hidden(const ViewRequest& r, const std::string& person,
                                                 Audit& pending);
   template <class T>
   std::variant<T, Refusal> settle(PendingView<T> pending);
+  // The person's rows of the kind, from the cache or read (and kept when the store offers a
+  // generation); those with from ≤ record_date ≤ to are the view's. With the rows themselves
+  // unless `json` (PersonRows::has_rows). Errors: E_STORE.
+  Result<std::shared_ptr<const detail::PersonRows>> person_rows(const std::string& person_link,
+                                                                ClinicalKind kind,
+                                                                const std::string& from,
+                                                                const std::string& to, bool json);
   // The viewing windows, read at most once a second (an operator's change is in force on
   // every server within a second, like the gate's disaster periods).
   Result<std::vector<store::ViewingWindow>> windows();
@@ -232,6 +260,7 @@ class Viewer {
   std::mutex windows_mu_;
   std::vector<store::ViewingWindow> windows_;
   std::optional<std::chrono::steady_clock::time_point> windows_at_;
+  std::unique_ptr<detail::ViewCache> cache_;
 };
 
 // The JSON the screen gets (docs/clinical.md § "見る (views)"):

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,13 +43,21 @@ class Fields {
 };
 
 // Whether a treatment row among `rows` is an operation (OperationFlg 1).
-bool has_operation(const std::vector<store::ClinicalViewRow>& rows);
+bool has_operation(std::span<const store::ClinicalViewRow> rows);
 // Fills the list of `v.kind` from `rows` (operations left out when v.operations_hidden).
-void group(View& v, const std::vector<store::ClinicalViewRow>& rows);
+void group(View& v, std::span<const store::ClinicalViewRow> rows);
 
 // view_json(v) once `v`'s list is grouped from `rows`, byte for byte; the medication list is
 // written from the rows while it is grouped (no Dispensing or Drug is made), the other kinds
 // are grouped into `v` first.
-std::string view_json_from_rows(View& v, const std::vector<store::ClinicalViewRow>& rows);
+std::string view_json_from_rows(View& v, std::span<const store::ClinicalViewRow> rows);
+// Appends the medication dispensings of one day's rows (one record_date, newest first) to
+// `out` as view_json writes them, each after a ',' unless `out` ends with '['. `scratch` is
+// reused between calls.
+void medication_day_json(std::string& out, std::span<const store::ClinicalViewRow> rows,
+                         std::vector<Fields>& scratch);
+// view_json(v) of a medication view whose dispensings are already written (joined by ','):
+// the head of `v`, then `dispensings`, in one buffer sized ahead.
+std::string view_json_with_dispensings(const View& v, std::string_view dispensings);
 
 }  // namespace onshi::clinical::detail

@@ -52,7 +52,7 @@ G& day_group(std::vector<G>& groups, std::string_view date, std::string_view ins
   return groups.back();
 }
 
-void medication(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+void medication(View& v, std::span<const store::ClinicalViewRow> rows) {
   constexpr ClinicalKind k = ClinicalKind::kMedication;
   static const int code = column(k, "MedicalInstitutionCode"),
                    name = column(k, "MedicalInstitutionName"),
@@ -91,7 +91,7 @@ void series(View& v) {
       }
 }
 
-void checkups(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+void checkups(View& v, std::span<const store::ClinicalViewRow> rows) {
   constexpr ClinicalKind k = ClinicalKind::kCheckup;
   static const int code = column(k, "HealthCheckupInstitutionCode"),
                    name = column(k, "HealthCheckupInstitutionName"), item = column(k, "ItemCode"),
@@ -137,7 +137,7 @@ int operation_column() {
   return i;
 }
 
-void treatments(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+void treatments(View& v, std::span<const store::ClinicalViewRow> rows) {
   constexpr ClinicalKind k = ClinicalKind::kTreatment;
   static const int code = column(k, "MedicalInstitutionCode"),
                    name = column(k, "MedicalInstitutionName"),
@@ -157,7 +157,7 @@ void treatments(View& v, const std::vector<store::ClinicalViewRow>& rows) {
   for (auto& t : v.treatments) std::reverse(t.procedures.begin(), t.procedures.end());
 }
 
-void prescriptions(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+void prescriptions(View& v, std::span<const store::ClinicalViewRow> rows) {
   constexpr ClinicalKind k = ClinicalKind::kPrescription;
   static const int id = column(k, "PrescriptionId"), date = column(k, "PrescriptionDate"),
                    prescriber = column(k, "PrescribingInstitutionCode"),
@@ -187,13 +187,13 @@ void prescriptions(View& v, const std::vector<store::ClinicalViewRow>& rows) {
 
 }  // namespace
 
-bool has_operation(const std::vector<store::ClinicalViewRow>& rows) {
+bool has_operation(std::span<const store::ClinicalViewRow> rows) {
   for (const auto& r : rows)
     if (Fields(r.payload)[operation_column()] == "1") return true;
   return false;
 }
 
-void group(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+void group(View& v, std::span<const store::ClinicalViewRow> rows) {
   switch (v.kind) {
     case ClinicalKind::kMedication:
       return medication(v, rows);

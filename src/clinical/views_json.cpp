@@ -164,55 +164,15 @@ void head(Json& j, const View& v) {
 }
 
 // medication(j, v) of the View that detail::group would make of `rows`, written from the
-// rows into `out` (after head(): the list is the next member): the rows of one day (they come
-// newest first) are split once; each dispensing (day and institution, in the order of its
-// newest row) gets its header from that row and its drugs from the day's rows of the
-// institution in stored order (oldest first). The names and punctuation are appended as
-// whole pieces, only the values are escaped.
-void medication_from_rows(std::string& out, const std::vector<store::ClinicalViewRow>& rows) {
-  constexpr ClinicalKind k = ClinicalKind::kMedication;
-  static const int code = detail::column(k, "MedicalInstitutionCode"),
-                   name = detail::column(k, "MedicalInstitutionName"),
-                   kind = detail::column(k, "InstitutionClassification"),
-                   drug_code = detail::column(k, "DrugC"), drug_name = detail::column(k, "DrugN"),
-                   quantity = detail::column(k, "Qua1"), unit = detail::column(k, "Unit"),
-                   usage = detail::column(k, "UsageN"), times = detail::column(k, "Times");
-  const auto value = [&out](std::string_view piece, std::string_view v) {
-    out.append(piece);
-    core::append_json_escaped(out, v);
-  };
-  std::vector<detail::Fields> day;  // the fields of one day's rows
+// rows into `out` (after head(): the list is the next member), one day at a time
+// (detail::medication_day_json).
+void medication_from_rows(std::string& out, std::span<const store::ClinicalViewRow> rows) {
+  std::vector<detail::Fields> scratch;
   out.append(",\"dispensings\":[");
   for (size_t first = 0; first < rows.size();) {
     size_t end = first;
-    day.clear();
-    while (end < rows.size() && rows[end].record_date == rows[first].record_date)
-      day.emplace_back(rows[end++].payload);
-    for (size_t g = 0; g < day.size(); ++g) {
-      const std::string_view institution = day[g][code];
-      bool seen = false;  // an earlier (newer) row of the day opened this dispensing
-      for (size_t e = 0; e < g && !seen; ++e) seen = day[e][code] == institution;
-      if (seen) continue;
-      if (out.back() != '[') out.push_back(',');
-      value("{\"date\":\"", rows[first].record_date);
-      value("\",\"institutionCode\":\"", institution);
-      value("\",\"institutionName\":\"", day[g][name]);
-      value("\",\"institutionKind\":\"", day[g][kind]);
-      out.append("\",\"drugs\":[");
-      for (size_t i = day.size(); i-- > g;) {
-        const detail::Fields& f = day[i];
-        if (f[code] != institution) continue;
-        if (out.back() != '[') out.push_back(',');
-        value("{\"code\":\"", f[drug_code]);
-        value("\",\"name\":\"", f[drug_name]);
-        value("\",\"quantity\":\"", f[quantity]);
-        value("\",\"unit\":\"", f[unit]);
-        value("\",\"usage\":\"", f[usage]);
-        value("\",\"times\":\"", f[times]);
-        out.append("\"}");
-      }
-      out.append("]}");
-    }
+    while (end < rows.size() && rows[end].record_date == rows[first].record_date) ++end;
+    detail::medication_day_json(out, rows.subspan(first, end - first), scratch);
     first = end;
   }
   out.push_back(']');
@@ -247,7 +207,65 @@ std::string view_json(const View& v) {
 
 namespace detail {
 
-std::string view_json_from_rows(View& v, const std::vector<store::ClinicalViewRow>& rows) {
+// The rows of one day (they come newest first) are split once; each dispensing (day and
+// institution, in the order of its newest row) gets its header from that row and its drugs
+// from the day's rows of the institution in stored order (oldest first). The names and
+// punctuation are appended as whole pieces, only the values are escaped.
+void medication_day_json(std::string& out, std::span<const store::ClinicalViewRow> rows,
+                         std::vector<Fields>& day) {
+  constexpr ClinicalKind k = ClinicalKind::kMedication;
+  static const int code = column(k, "MedicalInstitutionCode"),
+                   name = column(k, "MedicalInstitutionName"),
+                   kind = column(k, "InstitutionClassification"),
+                   drug_code = column(k, "DrugC"), drug_name = column(k, "DrugN"),
+                   quantity = column(k, "Qua1"), unit = column(k, "Unit"),
+                   usage = column(k, "UsageN"), times = column(k, "Times");
+  const auto value = [&out](std::string_view piece, std::string_view v) {
+    out.append(piece);
+    core::append_json_escaped(out, v);
+  };
+  day.clear();
+  for (const auto& r : rows) day.emplace_back(r.payload);
+  for (size_t g = 0; g < day.size(); ++g) {
+    const std::string_view institution = day[g][code];
+    bool seen = false;  // an earlier (newer) row of the day opened this dispensing
+    for (size_t e = 0; e < g && !seen; ++e) seen = day[e][code] == institution;
+    if (seen) continue;
+    if (out.back() != '[') out.push_back(',');
+    value("{\"date\":\"", rows[0].record_date);
+    value("\",\"institutionCode\":\"", institution);
+    value("\",\"institutionName\":\"", day[g][name]);
+    value("\",\"institutionKind\":\"", day[g][kind]);
+    out.append("\",\"drugs\":[");
+    for (size_t i = day.size(); i-- > g;) {
+      const Fields& f = day[i];
+      if (f[code] != institution) continue;
+      if (out.back() != '[') out.push_back(',');
+      value("{\"code\":\"", f[drug_code]);
+      value("\",\"name\":\"", f[drug_name]);
+      value("\",\"quantity\":\"", f[quantity]);
+      value("\",\"unit\":\"", f[unit]);
+      value("\",\"usage\":\"", f[usage]);
+      value("\",\"times\":\"", f[times]);
+      out.append("\"}");
+    }
+    out.append("]}");
+  }
+}
+
+std::string view_json_with_dispensings(const View& v, std::string_view dispensings) {
+  std::string out;
+  out.reserve(1024 + dispensings.size());
+  Json j(out);
+  head(j, v);
+  out.append(",\"dispensings\":[");
+  out.append(dispensings);
+  out.push_back(']');
+  j.close('}');
+  return out;
+}
+
+std::string view_json_from_rows(View& v, std::span<const store::ClinicalViewRow> rows) {
   if (v.kind != ClinicalKind::kMedication) {
     group(v, rows);
     return view_json(v);

@@ -22,6 +22,7 @@ struct Context {
   store::Store& store;             // db.members()
   const security::Keyring& keyring;
   security::AuditLog& audit;
+  size_t view_cache_bytes = 0;  // the clinical views' cache (ServiceOptions::view_cache_bytes)
 };
 
 // Audits a caller refused at a route (security::AccessRefused, "access.refused"): `code` is

@@ -84,7 +84,8 @@ PrintNames print_names(store::Database& db, const std::string& institution,
 void add_print_routes(http::Router& router, Context& ctx) {
   auto r = std::make_shared<PrintRoutes>();
   r->db = &ctx.db;
-  r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit);
+  // The prints read the store each time: the cache is the views' (routes_views.cpp).
+  r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit, access::GateOptions{}, 0);
   const http::Admit institution{core::Role::kInstitution};
   // One route per kind: /v1/clinical/views/{kind}/pdf (docs/api.md, docs/openapi.yaml).
   for (store::ClinicalKind kind : store::kClinicalKinds) {

@@ -160,7 +160,8 @@ void view_xml(ViewRoutes& routes, store::ClinicalKind kind, const http::Request&
 void add_views_routes(http::Router& router, Context& ctx) {
   auto r = std::make_shared<ViewRoutes>();
   r->db = &ctx.db;
-  r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit);
+  r->viewer = std::make_unique<clinical::Viewer>(ctx.db, ctx.audit, access::GateOptions{},
+                                                 ctx.view_cache_bytes);
   r->audit = &ctx.audit;
   const http::Admit institution{core::Role::kInstitution};
   // The paths, documented in api.md and openapi.yaml as /v1/clinical/views/{kind} and

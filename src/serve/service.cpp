@@ -264,7 +264,7 @@ Result<std::unique_ptr<Service>> Service::open(const ServiceOptions& options) {
              [impl](const http::Request& r) { return impl->registrations(r); });
 
   m.context = std::make_unique<Context>(
-      Context{options.data_dir, *m.db, *m.store, *m.keyring, *m.audit});
+      Context{options.data_dir, *m.db, *m.store, *m.keyring, *m.audit, options.view_cache_bytes});
   add_print_routes(router, *m.context);
   add_quality_routes(router, *m.context);
   add_claims_routes(router, *m.context);

@@ -33,6 +33,8 @@ struct ServiceOptions {
   // How long a confirmation waits for its audit entry before it is refused (E_STORE).
   std::chrono::milliseconds audit_timeout{5000};
   size_t max_body_bytes = 64 * 1024 * 1024;
+  // What the clinical views keep of people's rows in memory (clinical::Viewer; 0 = nothing).
+  size_t view_cache_bytes = size_t{64} << 20;
   http::Limits limits;  // header size, timeouts, connections and rate per certificate
 };
 

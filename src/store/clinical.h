@@ -114,6 +114,13 @@ class ClinicalStore {
 
   virtual Result<int64_t> count_records(ClinicalKind kind) = 0;
 
+  // A cache of rows read from this store (clinical/'s views) may answer from memory only while
+  // this value is present and equal to the one it read before its fill: it changes with every
+  // write transaction of every process on the store, and is nullopt while one is under way,
+  // after a writer died inside one (until the next write), and on a backend that offers no
+  // such counter (PostgreSQL; SQLite where DIR/clinical.gen cannot be mapped): then read.
+  virtual std::optional<uint64_t> generation() { return std::nullopt; }
+
   // The viewing windows, one per kind, in kind order.
   virtual Result<std::vector<ViewingWindow>> windows() = 0;
   // Replaces the window of `w.kind`. Errors: E_CLINICAL_WINDOW (amount < 1, unit not D/M/Y).

@@ -13,7 +13,8 @@
 // same contents are left alone, other contents replace the row (moved when its person or day
 // changed, keeping its record_id). One connection per store, opened on first use, serialised
 // by a mutex; other processes on the same file are serialised by SQLite's write lock (BEGIN
-// IMMEDIATE).
+// IMMEDIATE). Every write transaction moves the change counter DIR/clinical.gen
+// (ticket_cache.h's ChangeCounter), which `generation()` answers for the views' cache.
 //
 // A bulk load (begin_bulk … finish_bulk) into an empty table drops the key index, keeps the
 // rows in memory (BulkRows), sorts them into the table's order and appends them — each page
@@ -34,6 +35,7 @@
 #include "store/clinical_backend.h"
 #include "store/clinical_rows.h"
 #include "store/sqlite.h"
+#include "store/ticket_cache.h"
 
 namespace onshi::store::detail {
 namespace {
@@ -190,7 +192,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     auto db = open_locked();
     if (!db) return db.error();
     const int64_t now = core::now_unix_us();
-    return sqlite::write_transaction(*db, [&](sqlite3* d) -> Result<std::vector<PutOutcome>> {
+    return write_tx(*db, [&](sqlite3* d) -> Result<std::vector<PutOutcome>> {
       if (auto st = indexes_ready(d); !st) return st.error();
       return put_in(d, items, now);
     });
@@ -240,6 +242,8 @@ class SqliteClinical final : public SqliteClinicalStore {
     if (rc != SQLITE_DONE) return sqlite::error(*db, "clinical.db read");
     return out;
   }
+
+  std::optional<uint64_t> generation() override { return counter().stable(); }
 
   Result<int64_t> count_records(ClinicalKind kind) override {
     std::lock_guard lock(mu_);
@@ -302,7 +306,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     std::lock_guard lock(mu_);
     auto db = open_locked();
     if (!db) return db.error();
-    return sqlite::write_transaction(*db, [&](sqlite3* d) -> Result<int64_t> {
+    return write_tx(*db, [&](sqlite3* d) -> Result<int64_t> {
       if (auto st = indexes_ready(d); !st) return st.error();
       return verbatim_in(d, rows);
     });
@@ -315,7 +319,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     if (bulk_) return true;
     auto held = core::DirLock::acquire(dir_, kLoadRole, "clinical", "a clinical import");
     if (!held) return false;  // another load, or a recovery: this one goes row by row
-    auto began = sqlite::write_transaction(*db, [&](sqlite3* d) -> Result<bool> {
+    auto began = write_tx(*db, [&](sqlite3* d) -> Result<bool> {
       Stmt q(d, "SELECT EXISTS(SELECT 1 FROM clinical_records)");
       if (q.step() != SQLITE_ROW) return sqlite::error(d, "clinical.db bulk load");
       const bool empty = q.col_i64(0) == 0;
@@ -354,7 +358,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     if (!bulk_) return Status::Ok();
     Status st = write_bulk_rows();
     if (st)
-      st = sqlite::write_transaction(db_,
+      st = write_tx(db_,
                                      [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
     sqlite::exec(db_, kNormalPragmas.c_str());
     // Released even on failure: the next writer then finds the index missing and the lock
@@ -366,13 +370,22 @@ class SqliteClinical final : public SqliteClinicalStore {
   }
 
  private:
+  ChangeCounter& counter() {
+    std::call_once(counter_once_, [&] { counter_ = ChangeCounter::open(dir_ / "clinical.gen"); });
+    return counter_;
+  }
+  template <class Fn>
+  auto write_tx(sqlite3* db, Fn fn) -> decltype(fn(db)) {
+    return counted_write_transaction(counter(), db, std::move(fn));
+  }
+
   // The rows kept so far, sorted into the table's order and appended, kBulkTransaction rows
   // per transaction. Caller holds mu_.
   Status write_bulk_rows() {
     rows_.sort();
     const int64_t now = core::now_unix_us();
     for (size_t from = 0; from < rows_.size(); from += kBulkTransaction) {
-      Status st = sqlite::write_transaction(db_, [&](sqlite3* d) -> Status {
+      Status st = write_tx(db_, [&](sqlite3* d) -> Status {
         Stmt ins(d, kInsert);
         for (size_t i = from; i < std::min(rows_.size(), from + kBulkTransaction); ++i) {
           bind_insert(ins, rows_.at(i), now);
@@ -543,7 +556,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     auto present = indexes_present(*db);
     Status ready = present.status();
     if (present && !*present)
-      ready = sqlite::write_transaction(*db, [&](sqlite3* d) -> Status {
+      ready = write_tx(*db, [&](sqlite3* d) -> Status {
         Status st = indexes_ready(d);
         return st || st.error().code == "E_LOCKED" ? Status::Ok() : st;
       });
@@ -564,6 +577,8 @@ class SqliteClinical final : public SqliteClinicalStore {
   int64_t bulk_next_ = 1;  // the record_id of a bulk load's next row
   BulkRows rows_;          // a bulk load's rows not yet written
   sqlite::StmtCache kept_;  // the views' read, prepared once on db_
+  std::once_flag counter_once_;
+  ChangeCounter counter_;  // DIR/clinical.gen, mapped on first use
 };
 
 }  // namespace

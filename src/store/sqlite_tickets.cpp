@@ -489,18 +489,10 @@ class SqliteTickets final : public SqliteTicketStore {
     return counter_;
   }
 
-  // sqlite::write_transaction, moving the shared change counter (ticket_cache.h) while it
-  // holds the file's write lock, so that no process serves a cached ticket it changes.
+  // sqlite::write_transaction, moving the shared change counter (ticket_cache.h).
   template <class Fn>
   auto write_tx(sqlite3* db, Fn fn) -> decltype(fn(db)) {
-    bool began = false;
-    auto r = sqlite::write_transaction(db, [&](sqlite3* d) {
-      counter().begin_write();
-      began = true;
-      return fn(d);
-    });
-    if (began) counter().end_write();
-    return r;
+    return counted_write_transaction(counter(), db, std::move(fn));
   }
 
   // The recipient's tickets of `month` (empty: all) from the cache, filled on a miss; or nullopt.

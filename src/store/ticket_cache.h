@@ -1,10 +1,11 @@
-// The SQLite ticket store's cache of each recipient's current tickets (sqlite_tickets.cpp),
-// private to src/store/. Every 医療扶助 confirmation reads the recipient's tickets; without the
+// The shared change counter of a SQLite store's in-memory cache (ChangeCounter: the tickets'
+// DIR/medical_aid.gen, the clinical store's DIR/clinical.gen), and the SQLite ticket store's
+// cache of each recipient's current tickets (sqlite_tickets.cpp), private to src/store/. Every 医療扶助 confirmation reads the recipient's tickets; without the
 // cache that is a second read transaction (WAL read lock, file size, unlock) beside the
 // member store's, which costs a recipient's confirmation a sixth more than an insured
 // member's on a machine where system calls are dear.
 //
-// Correct across processes: DIR/medical_aid.gen is a small file mapped shared by every
+// Correct across processes: DIR/medical_aid.gen (DIR/clinical.gen) is a small file mapped shared by every
 // process that opens the store, holding two counters — writes begun and writes ended. A
 // writer moves `begun` after it has taken the file's write lock (BEGIN IMMEDIATE) and sets
 // `ended` to it after its COMMIT or ROLLBACK; a reader trusts a cached entry only when the
@@ -24,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/sqlite.h"
 #include "store/tickets.h"
 
 namespace onshi::store::detail {
@@ -51,6 +53,22 @@ class ChangeCounter {
  private:
   uint64_t* words_ = nullptr;  // [0] begun, [1] ended
 };
+
+// sqlite::write_transaction moving `counter` while it holds the file's write lock (after BEGIN
+// IMMEDIATE, until after COMMIT or ROLLBACK), so that no process serves from a cache checked
+// against `counter` what the transaction changes. Used by every write transaction of a store
+// that keeps such a cache (the tickets: DIR/medical_aid.gen; the clinical rows: DIR/clinical.gen).
+template <class Fn>
+auto counted_write_transaction(ChangeCounter& counter, sqlite3* db, Fn fn) -> decltype(fn(db)) {
+  bool began = false;
+  auto r = sqlite::write_transaction(db, [&](sqlite3* d) {
+    counter.begin_write();
+    began = true;
+    return fn(d);
+  });
+  if (began) counter.end_write();
+  return r;
+}
 
 // Each recipient's latest ticket versions (every month), as known when filled, under the
 // counter value of the fill. Bounded: emptied when it would hold more than `max_entries`.
