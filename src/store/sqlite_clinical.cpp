@@ -25,7 +25,6 @@
 // (an open, a write) creates it in one transaction, so a crash leaves the rows of the
 // transactions committed, indexed, as put_records would have.
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -406,12 +405,7 @@ class SqliteClinical final : public SqliteClinicalStore {
   // Switches the journal mode; whether `mode` is now the file's.
   static bool set_journal(sqlite3* db, const std::string& mode) {
     Stmt q(db, ("PRAGMA journal_mode=" + mode).c_str());
-    if (q.step() != SQLITE_ROW) return false;
-    std::string now = q.col_text(0);
-    std::transform(now.begin(), now.end(), now.begin(), [](unsigned char c) {
-      return static_cast<char>(std::toupper(c));
-    });
-    return now == mode;
+    return q.step() == SQLITE_ROW && sqlite3_stricmp(q.col_text(0).c_str(), mode.c_str()) == 0;
   }
 
   // Find by key, then insert, leave or replace — inside the caller's transaction.
