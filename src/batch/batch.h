@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -298,9 +299,12 @@ class FirstRows {
     uint64_t a = 0, b = 0;  // a == 0: empty
     int64_t row = 0;
   };
+  struct Free {
+    void operator()(Slot* p) const { std::free(p); }
+  };
   void grow(size_t slots = 0);  // to `slots` (a power of two), or twice as many
-  std::vector<Slot> slots_;
-  size_t size_ = 0;
+  std::unique_ptr<Slot[], Free> slots_;  // on huge pages where the kernel has them
+  size_t capacity_ = 0, size_ = 0;
 };
 
 // Applies the rule to one batch: each record's key (`key_of(record)`, convertible to

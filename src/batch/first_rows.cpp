@@ -1,9 +1,13 @@
 // The keys a run has kept (batch.h FirstRows): 128-bit fingerprints in one open-addressing
 // table with linear probing, doubled when it is two-thirds full. One flat array instead of a
 // node per key: a million keys take 48 MiB and no allocation per row, and a probe touches
-// one or two cache lines.
+// one or two cache lines. The table lies on huge pages where the kernel gives them: a probe
+// lands anywhere in it, and a TLB miss per probe cost as much as the probe.
+#include <sys/mman.h>
+
 #include <cstring>
 #include <functional>
+#include <new>
 
 #include "batch/batch.h"
 
@@ -34,9 +38,9 @@ std::pair<uint64_t, uint64_t> fingerprint(std::string_view key) {
 }  // namespace
 
 std::optional<int64_t> FirstRows::first_row(std::string_view key, int64_t row) {
-  if ((size_ + 1) * 3 > slots_.size() * 2) grow();
+  if ((size_ + 1) * 3 > capacity_ * 2) grow();
   const auto [a, b] = fingerprint(key);
-  const size_t mask = slots_.size() - 1;
+  const size_t mask = capacity_ - 1;
   for (size_t i = static_cast<size_t>(a) & mask;; i = (i + 1) & mask) {
     Slot& s = slots_[i];
     if (s.a == 0) {
@@ -51,14 +55,26 @@ std::optional<int64_t> FirstRows::first_row(std::string_view key, int64_t row) {
 void FirstRows::reserve(size_t keys) {
   size_t want = 1024;
   while (want * 2 <= keys * 3) want *= 2;  // keys stay under two-thirds of the slots
-  if (want > slots_.size()) grow(want);
+  if (want > capacity_) grow(want);
 }
 
 void FirstRows::grow(size_t slots) {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(slots ? slots : old.empty() ? 1024 : old.size() * 2, Slot{});
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& s : old) {
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const size_t n = slots ? slots : capacity_ == 0 ? 1024 : capacity_ * 2;
+  const bool huge = n * sizeof(Slot) >= kHugePage;
+  const size_t align = huge ? kHugePage : 64;
+  const size_t bytes = (n * sizeof(Slot) + align - 1) & ~(align - 1);
+  auto* fresh = static_cast<Slot*>(std::aligned_alloc(align, bytes));
+  if (!fresh) throw std::bad_alloc();
+  if (huge) madvise(fresh, bytes, MADV_HUGEPAGE);
+  std::memset(static_cast<void*>(fresh), 0, n * sizeof(Slot));  // a == 0: empty
+  std::unique_ptr<Slot[], Free> old(fresh);
+  std::swap(old, slots_);
+  const size_t old_capacity = capacity_;
+  capacity_ = n;
+  const size_t mask = n - 1;
+  for (size_t k = 0; k < old_capacity; ++k) {
+    const Slot& s = old[k];
     if (s.a == 0) continue;
     size_t i = static_cast<size_t>(s.a) & mask;
     while (slots_[i].a != 0) i = (i + 1) & mask;

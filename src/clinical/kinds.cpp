@@ -446,7 +446,7 @@ std::variant<Parsed, RowErrors> parse_row(ClinicalKind kind, const batch::Row& r
   if (errors.empty()) cross_checks(kind, values, s.fields, row.number, errors);
   if (!errors.empty()) return errors;
   p.payload.reserve(length);
-  p.key_tail.reserve(length);
+  p.key_tail.reserve(length + 64);  // the card key goes in front of it (load.cpp)
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const std::string_view name = s.fields[i].name;
     if (i) p.payload += '\x1f';

@@ -36,8 +36,8 @@ class Sink {
       if (auto e = detail::check_expense_person(p, who, row.number)) return detail::RowErrors{*e};
     store::ClinicalPut put;
     put.kind = kind_;
-    put.record_key.reserve(who.card_key.size() + p.key_tail.size());
-    (put.record_key = who.card_key) += p.key_tail;
+    p.key_tail.insert(0, who.card_key);  // in the room parse_row reserved: no allocation
+    put.record_key = std::move(p.key_tail);
     put.person_link = who.person_link;
     put.card_key = who.card_key;
     put.record_date = std::move(p.record_date);

@@ -1,13 +1,20 @@
 // The natural-key hash and the sorted rows of a bulk load (store/clinical_rows.h).
 #include "store/clinical_rows.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace onshi::store::detail {
 namespace {
 
 constexpr size_t kBlock = size_t{64} << 20;
+constexpr size_t kHugePage = size_t{2} << 20;
+// A packed `rest`: kind (3 bits), record_date as the number YYYYMMDD (27 bits), record_id
+// (34 bits) — the order of the three as the table compares them, when all fit.
+constexpr int kIdBits = 34, kDateBits = 27;
 
 uint64_t mix(uint64_t h) {  // a 64-bit finaliser: every input bit reaches every output bit
   h ^= h >> 33;
@@ -23,14 +30,30 @@ uint64_t word_le(const unsigned char* p, size_t n) {
   return w;
 }
 
-// A row in a block: this header, then person_link, record_date, record_key, card_key and
-// payload, one after the other.
+// A row in a block: this header, then record_date, record_key, card_key and payload, one
+// after the other (the person link is kept once per person, `link`).
 struct Header {
   int64_t record_id, key_hash;
-  uint32_t payload_len, source;
-  uint16_t link_len, date_len, key_len, card_len;
-  int32_t kind;
+  uint32_t payload_len, source, link;
+  uint16_t date_len, key_len, card_len;
+  int16_t kind;
 };
+
+// kind, day, id as one word in their order, or false when one does not fit.
+bool pack(const ClinicalPut& p, int64_t record_id, uint64_t& out) {
+  const auto kind = static_cast<int64_t>(p.kind);
+  if (kind < 0 || kind > 7 || record_id < 0 || record_id >= (int64_t{1} << kIdBits) ||
+      p.record_date.size() != 8)
+    return false;
+  uint64_t day = 0;
+  for (char c : p.record_date) {
+    if (c < '0' || c > '9') return false;
+    day = day * 10 + static_cast<uint64_t>(c - '0');
+  }
+  out = (static_cast<uint64_t>(kind) << (kIdBits + kDateBits)) | (day << kIdBits) |
+        static_cast<uint64_t>(record_id);
+  return true;
+}
 
 }  // namespace
 
@@ -46,8 +69,13 @@ int64_t clinical_key_hash(std::string_view record_key) {
 char* BulkRows::room(size_t n) {
   n = (n + 7) & ~size_t{7};  // headers stay aligned
   if (used_ + n > capacity_) {
-    capacity_ = std::max(kBlock, n);
-    blocks_.push_back(std::make_unique<char[]>(capacity_));
+    // Not zeroed, on huge pages where the kernel has them: fewer faults while adding, fewer
+    // TLB misses while the sorted rows are read back from all over the blocks.
+    capacity_ = (std::max(kBlock, n) + kHugePage - 1) & ~(kHugePage - 1);
+    char* block = static_cast<char*>(std::aligned_alloc(kHugePage, capacity_));
+    if (!block) throw std::bad_alloc();
+    madvise(block, capacity_, MADV_HUGEPAGE);
+    blocks_.emplace_back(block);
     used_ = 0;
   }
   char* at = blocks_.back().get() + used_;
@@ -56,31 +84,53 @@ char* BulkRows::room(size_t n) {
   return at;
 }
 
+size_t BulkRows::LinkHash::operator()(std::string_view link) const {
+  const auto* p = reinterpret_cast<const unsigned char*>(link.data());
+  return static_cast<size_t>(mix(word_le(p, std::min<size_t>(link.size(), 8)) ^ link.size()));
+}
+
+uint32_t BulkRows::link_id(const std::string& link) {
+  if ((links_.size() + 1) * 2 > link_slots_.size()) {  // at most half full
+    std::vector<uint32_t> slots(std::max<size_t>(1024, link_slots_.size() * 2), 0);
+    for (uint32_t id = 0; id < links_.size(); ++id) {
+      size_t i = LinkHash{}(links_[id]) & (slots.size() - 1);
+      while (slots[i] != 0) i = (i + 1) & (slots.size() - 1);
+      slots[i] = id + 1;
+    }
+    link_slots_ = std::move(slots);
+  }
+  const size_t mask = link_slots_.size() - 1;
+  size_t i = LinkHash{}(link) & mask;
+  for (; link_slots_[i] != 0; i = (i + 1) & mask)
+    if (links_[link_slots_[i] - 1] == link) return link_slots_[i] - 1;
+  links_.push_back(link);
+  link_slots_[i] = static_cast<uint32_t>(links_.size());
+  return static_cast<uint32_t>(links_.size() - 1);
+}
+
 void BulkRows::add(const ClinicalPut& p, int64_t record_id) {
   if (sources_.empty() || sources_.back() != p.source) sources_.push_back(p.source);
+  const uint32_t link = link_id(p.person_link);
   Header h{record_id,
            clinical_key_hash(p.record_key),
            static_cast<uint32_t>(p.payload.size()),
            static_cast<uint32_t>(sources_.size() - 1),
-           static_cast<uint16_t>(p.person_link.size()),
+           link,
            static_cast<uint16_t>(p.record_date.size()),
            static_cast<uint16_t>(p.record_key.size()),
            static_cast<uint16_t>(p.card_key.size()),
-           static_cast<int32_t>(p.kind)};
-  char* at = room(sizeof h + p.person_link.size() + p.record_date.size() + p.record_key.size() +
-                  p.card_key.size() + p.payload.size());
+           static_cast<int16_t>(p.kind)};
+  char* at = room(sizeof h + p.record_date.size() + p.record_key.size() + p.card_key.size() +
+                  p.payload.size());
   std::memcpy(at, &h, sizeof h);
   char* o = at + sizeof h;
-  for (const std::string* s : {&p.person_link, &p.record_date, &p.record_key, &p.card_key,
-                               &p.payload}) {
+  for (const std::string* s : {&p.record_date, &p.record_key, &p.card_key, &p.payload}) {
     std::memcpy(o, s->data(), s->size());
     o += s->size();
   }
-  uint64_t prefix = 0;
-  for (size_t i = 0; i < 8; ++i)
-    prefix = (prefix << 8) |
-             (i < p.person_link.size() ? static_cast<unsigned char>(p.person_link[i]) : 0);
-  entries_.push_back({prefix, at});
+  uint64_t rest = 0;
+  if (!pack(p, record_id, rest)) packed_ = false;
+  entries_.push_back({link, rest, at});
 }
 
 BulkRows::Row BulkRows::at(size_t i) const {
@@ -94,7 +144,7 @@ BulkRows::Row BulkRows::at(size_t i) const {
     o += n;
     return v;
   };
-  r.person_link = take(h.link_len);
+  r.person_link = links_[h.link];
   r.record_date = take(h.date_len);
   r.record_key = take(h.key_len);
   r.card_key = take(h.card_len);
@@ -106,17 +156,34 @@ BulkRows::Row BulkRows::at(size_t i) const {
   return r;
 }
 
+void BulkRows::prefetch(size_t i) const {
+  if (i >= entries_.size()) return;
+  const char* row = entries_[i].row;
+  for (int line = 0; line < 4; ++line) __builtin_prefetch(row + 64 * line);
+}
+
 void BulkRows::sort() {
+  // Each link's rank in SQLite's BLOB order (bytes, then the shorter first: std::string's).
+  std::vector<uint32_t> by_link(links_.size());
+  for (uint32_t i = 0; i < by_link.size(); ++i) by_link[i] = i;
+  std::sort(by_link.begin(), by_link.end(),
+            [this](uint32_t a, uint32_t b) { return links_[a] < links_[b]; });
+  std::vector<uint32_t> rank(links_.size());
+  for (uint32_t r = 0; r < by_link.size(); ++r) rank[by_link[r]] = r;
+  for (Entry& e : entries_) e.person = rank[e.person];
+  if (packed_) {
+    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      return a.person != b.person ? a.person < b.person : a.rest < b.rest;
+    });
+    return;
+  }
   std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    if (a.person != b.person) return a.person < b.person;
     Header ha, hb;
     std::memcpy(&ha, a.row, sizeof ha);
     std::memcpy(&hb, b.row, sizeof hb);
-    // person_link as SQLite compares a BLOB: bytes, then the shorter first.
-    std::string_view la(a.row + sizeof ha, ha.link_len), lb(b.row + sizeof hb, hb.link_len);
-    if (int c = la.compare(lb)) return c < 0;
     if (ha.kind != hb.kind) return ha.kind < hb.kind;
-    std::string_view da(la.data() + la.size(), ha.date_len), db(lb.data() + lb.size(), hb.date_len);
+    std::string_view da(a.row + sizeof ha, ha.date_len), db(b.row + sizeof hb, hb.date_len);
     if (int c = da.compare(db)) return c < 0;
     return ha.record_id < hb.record_id;
   });
@@ -126,6 +193,10 @@ void BulkRows::clear() {
   blocks_.clear();
   entries_.clear();
   entries_.shrink_to_fit();
+  link_slots_.clear();
+  links_.clear();
+  sources_.clear();
+  packed_ = true;
   used_ = capacity_ = bytes_ = 0;
 }
 

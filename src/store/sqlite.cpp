@@ -58,7 +58,10 @@ Result<sqlite3*> open(const std::filesystem::path& file, const OpenOptions& o) {
     return e;
   }
   sqlite3_busy_timeout(db, o.busy_timeout_ms);
+  // The page size first: it only takes for a file that holds nothing yet.
   std::string pragmas =
+      o.page_size > 0 ? "PRAGMA page_size=" + std::to_string(o.page_size) + "; " : "";
+  pragmas +=
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
       "PRAGMA temp_store=MEMORY;";
   if (o.cache_mib > 0) pragmas += " PRAGMA cache_size=-" + std::to_string(o.cache_mib * 1024) + ";";

@@ -22,6 +22,7 @@ struct OpenOptions {
   bool full_mutex = false;  // one connection shared by threads (serialised by SQLite)
   int64_t cache_mib = 0;    // 0 = SQLite's default page cache
   int64_t mmap_mib = 0;     // memory-mapped reads; 0 = off
+  int page_size = 0;        // bytes a page for a file created now; 0 = SQLite's (4096)
   int busy_timeout_ms = 30000;
 };
 

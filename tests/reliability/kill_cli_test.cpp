@@ -1,6 +1,7 @@
 // kill -9 at seeded random points (issue 20 point 3) of the command-line work that writes
 // state: a member import, an institution's onboarding transition (provisional → reception
-// number → designated) and a claims check. Each point kills the real binary with SIGKILL on
+// number → designated), a claims check and a clinical import into an empty store (its bulk
+// load). Each point kills the real binary with SIGKILL on
 // a fresh database, restarts the work as an operator would, and compares the database with
 // one clean run's (kill_util.h: the rows and versions without times), and `onshi audit verify`
 // must pass. On SQLite, and on PostgreSQL when ONSHI_TEST_PG_URL is set. The seed is printed;
@@ -212,6 +213,83 @@ TEST_P(KillCliTest, ClaimsCheck) {
     EXPECT_EQ(slurp(out), want) << "re-run after a kill at " << delay << " s";
   }
   EXPECT_GE(landed, 1) << "no kill landed while the check ran";
+}
+
+// A medication file for the members of `members`: `per` rows each, on days of 2024.
+fs::path medication_csv(const fs::path& members, const fs::path& out, int per) {
+  std::ifstream in(members);
+  std::ofstream o(out);
+  o << "InsurerNumber,InsuredCardSymbol,InsuredIdentificationNumber,InsuredBranchNumber,"
+       "DispensingDate,MedicalInstitutionCode,MedicalInstitutionName,InstitutionClassification,"
+       "DrugC,DrugN,Qua1,Unit,UsageN,Times\n";
+  std::string line;
+  std::getline(in, line);  // the header
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream cells(line);
+    for (std::string v; f.size() < 6 && std::getline(cells, v, ',');) f.push_back(v);
+    if (f.size() < 6) continue;
+    for (int j = 0; j < per; ++j) {
+      char day[16];
+      std::snprintf(day, sizeof day, "2024%02d%02d", 1 + j % 12, 1 + j / 12 % 28);
+      o << f[0] << ',' << f[3] << ',' << f[4] << ',' << f[5] << ',' << day
+        << ",1340140126,さくら薬局,4,622083601,アムロジピン錠5mg,1,錠,1日1回朝食後,28\n";
+    }
+  }
+  return out;
+}
+
+// Every clinical row without its record_id and time (a re-run numbers the rest anew).
+std::vector<std::string> clinical_rows(const std::string& url) {
+  std::vector<std::string> rows;
+  auto db = store::open_store(url);
+  EXPECT_TRUE(db.ok()) << (db ? "" : db.error().message);
+  if (!db) return rows;
+  EXPECT_TRUE((*db)->clinical().scan(nullptr, 100000000, [&](const store::ClinicalRecord& r) {
+    rows.push_back(std::to_string(static_cast<int>(r.kind)) + "|" + r.person_link + "|" +
+                   r.record_date + "|" + r.record_key + "|" + r.card_key + "|" + r.payload +
+                   "|" + r.source);
+    return true;
+  }));
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+// Issue 16 (kill -9 during a bulk load): a clinical import into an empty store — rows kept in
+// memory, appended under a rollback journal, the key index built at the end — killed anywhere
+// and run again ends with exactly the rows of one clean run.
+TEST_P(KillCliTest, ClinicalImport) {
+  const fs::path csv = medication_csv(members_csv(), clean_.dir() / "medication.csv", 40);
+  auto members_in = [&](const TestDatabase& t) {
+    const std::string o = (t.dir() / "o").string(), e = (t.dir() / "e").string();
+    EXPECT_EQ(wait_exit(spawn(import_args(t), o, e)), 0) << slurp(e);
+  };
+  auto load = [&](const TestDatabase& t) {
+    return std::vector<std::string>{
+        ONSHI_BINARY, "clinical",   "import",       "--kind", "medication",
+        "--data-dir", t.dir().string(), "--db",     t.url(),  "--report",
+        (t.dir() / "c.json").string(),  csv.string()};
+  };
+  members_in(clean_);
+  const std::string o = (clean_.dir() / "o").string(), e = (clean_.dir() / "e").string();
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(wait_exit(spawn(load(clean_), o, e)), 0) << slurp(e);
+  const double span = seconds_since(t0);
+  const std::vector<std::string> want = clinical_rows(clean_.url());
+  ASSERT_GT(want.size(), 100000u);
+  int landed = 0;
+  for (double delay : kill_delays("clinical-" + GetParam(), span)) {
+    auto t = fresh();
+    members_in(*t);
+    const std::string to = (t->dir() / "o").string(), te = (t->dir() / "e").string();
+    landed += kill_after(spawn(load(*t), to, te), delay) ? 1 : 0;
+    ASSERT_EQ(wait_exit(spawn(load(*t), to, te)), 0)
+        << "restart after a kill at " << delay << " s: " << slurp(te);
+    const auto got = clinical_rows(t->url());
+    EXPECT_EQ(got.size(), want.size()) << "kill at " << delay << " s";
+    EXPECT_TRUE(got == want) << "kill at " << delay << " s";
+  }
+  EXPECT_GE(landed, 1) << "no kill landed while the clinical import ran";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, KillCliTest,

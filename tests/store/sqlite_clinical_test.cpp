@@ -1,12 +1,15 @@
 // The SQLite clinical store's layout (store/sqlite_clinical.cpp): a store of the first layout
 // (a rowid table with two indexes) is migrated to the table ordered as the views read it,
-// with its rows, ids and natural keys intact; and two natural keys that share the key
-// index's 64-bit hash stay two rows, each found by its full key (R-CONF-5; issue 16 Speed).
+// with its rows, ids and natural keys intact; two natural keys that share the key index's
+// 64-bit hash stay two rows, each found by its full key; and a bulk load's rows are sorted into
+// exactly the table's order and leave the file as a put would (R-CONF-5; issue 16 Speed).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "store/clinical_rows.h"
@@ -127,6 +130,70 @@ TEST_F(SqliteClinicalTest, KeysSharingAHashAreTwoRows) {
   EXPECT_EQ((*rows)[0].record_id, 2);
   EXPECT_EQ((*rows)[1].record_key, "other");
   EXPECT_EQ((*rows)[1].payload, "x");
+}
+
+// Issue 16: the bulk load's in-memory sort gives the table's order — person link as SQLite
+// compares a BLOB (links sharing their first 8 bytes, a link that is another's prefix), then
+// kind, day and record_id — both when kind, day and id pack into one word and when a day does
+// not (compared from the rows).
+TEST(BulkRowsTest, SortsIntoTheTableOrder) {
+  for (const std::string odd_day : {"20240301", "2024"}) {
+    const std::vector<std::string> links{"AAAAAAAAb", "AAAAAAAAa", "AAAAAAAA", "B", "\xff"};
+    const std::vector<std::string> days{"20250101", "20240101", odd_day, "20240101"};
+    detail::BulkRows rows;
+    using Key = std::tuple<std::string, int, std::string, int64_t>;
+    std::vector<Key> want;
+    int64_t id = 1;
+    for (int round = 0; round < 3; ++round)
+      for (const auto& link : links)
+        for (const auto& day : days) {
+          const auto kind = round == 1 ? ClinicalKind::kCheckup : ClinicalKind::kMedication;
+          ClinicalPut p{kind, "k" + std::to_string(id), link, "card", day, "x", "test"};
+          rows.add(p, id);
+          want.emplace_back(link, static_cast<int>(kind), day, id++);
+        }
+    std::sort(want.begin(), want.end());
+    rows.sort();
+    ASSERT_EQ(rows.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      const auto r = rows.at(i);
+      EXPECT_EQ(Key(std::string(r.person_link), static_cast<int>(r.kind),
+                    std::string(r.record_date), r.record_id),
+                want[i])
+          << "row " << i << " with day " << odd_day;
+      EXPECT_EQ(r.record_key, "k" + std::to_string(r.record_id));
+    }
+  }
+}
+
+// Issue 16: a bulk load leaves the file in WAL mode with its key index, whatever journal it
+// wrote with; a new clinical.db has 16 KiB pages.
+TEST_F(SqliteClinicalTest, BulkLoadLeavesTheFileInWal) {
+  {
+    auto db = open_store("sqlite:" + dir_.string());
+    ASSERT_TRUE(db.ok());
+    ClinicalStore& s = (*db)->clinical();
+    auto began = s.begin_bulk();
+    ASSERT_TRUE(began.ok() && *began);
+    std::vector<ClinicalPut> items{put("k1", "20240101", "a"), put("k2", "20230101", "b")};
+    ASSERT_TRUE(s.put_bulk(items).ok());
+    ASSERT_TRUE(s.finish_bulk().ok());
+    auto rows = s.records_of("L", ClinicalKind::kMedication, "", "");
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 2u);
+    EXPECT_EQ((*rows)[0].record_key, "k1");
+  }
+  sqlite3* raw_db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "clinical.db").c_str(), &raw_db), SQLITE_OK);
+  auto one = [&](const char* sql) {
+    sqlite::Stmt q(raw_db, sql);
+    EXPECT_EQ(q.step(), SQLITE_ROW) << sql;
+    return q.col_text(0);
+  };
+  EXPECT_EQ(one("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(one("PRAGMA page_size"), "16384");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM sqlite_schema WHERE name='clinical_records_key'"), "1");
+  sqlite3_close(raw_db);
 }
 
 }  // namespace
