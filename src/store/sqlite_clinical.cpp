@@ -25,6 +25,10 @@
 // missing index with that lock free means a load was cut short, and whoever sees that first
 // (an open, a write) creates it in one transaction, so a crash leaves the rows of the
 // transactions committed, indexed, as put_records would have.
+//
+// size: one class implements the clinical store over one file; its puts, its bulk load and the
+// completion of a load cut short share the connection, its mutex and the change counter that
+// every write transaction moves, so they stay together.
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
