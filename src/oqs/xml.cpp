@@ -117,10 +117,48 @@ Result<Utf8Document> to_utf8(std::string_view bytes, size_t max_bytes = kMaxDocu
 // A parsed document (see xml_detail.h).
 using Parsed = detail::ParsedXml;
 
+// XML 1.0 allows no C0 control character but tab, line feed and carriage return, even as a
+// character reference; pugixml does not check, so a value could carry one that no writer
+// can put back (a document read, re-written and read again must say the same). The offset of
+// the first, or npos. In UTF-8 such a byte is never part of a longer character.
+size_t control_character_at(std::string_view utf8) {
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return i;
+  }
+  return std::string_view::npos;
+}
+
+// Whether a text or attribute value anywhere under `root` holds such a character (from a
+// character reference such as `&#25;`: the raw bytes were checked before parsing). Walked
+// without recursion, however deep the document.
+bool holds_control_character(pugi::xml_node root) {
+  auto bad = [](const char* v) { return control_character_at(v) != std::string_view::npos; };
+  pugi::xml_node n = root;
+  while (n) {
+    for (pugi::xml_attribute a : n.attributes())
+      if (bad(a.value())) return true;
+    if ((n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) && bad(n.value()))
+      return true;
+    if (n.first_child()) {
+      n = n.first_child();
+      continue;
+    }
+    while (n && n != root && !n.next_sibling()) n = n.parent();
+    if (!n || n == root) break;
+    n = n.next_sibling();
+  }
+  return false;
+}
+
 // Parses `bytes` into `p`, enforcing encoding, syntax and the XmlMsg root.
 Status load(std::string_view bytes, Parsed& p, size_t max_bytes = kMaxDocumentBytes) {
   auto utf8 = to_utf8(bytes, max_bytes);
   if (!utf8) return utf8.status();
+  if (size_t at = control_character_at(utf8->text); at != std::string_view::npos)
+    return Status::Fail("E_XML_SYNTAX", "",
+                        "XML で使えない制御文字があります（UTF-8 で " + std::to_string(at) +
+                            " バイト目）");
   const unsigned options = pugi::parse_default | pugi::parse_doctype;
   pugi::xml_document& doc = p.doc;
   pugi::xml_parse_result r;
@@ -144,6 +182,8 @@ Status load(std::string_view bytes, Parsed& p, size_t max_bytes = kMaxDocumentBy
   }
   if (elements != 1)
     return Status::Fail("E_XML_SYNTAX", "", "ルート要素は1つだけにしてください");
+  if (holds_control_character(doc.document_element()))
+    return Status::Fail("E_XML_SYNTAX", "", "XML で使えない制御文字が文字参照で書かれています");
   if (std::strcmp(doc.document_element().name(), "XmlMsg") != 0)
     return Status::Fail(
         "E_XML_STRUCTURE", "XmlMsg",

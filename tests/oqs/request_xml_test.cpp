@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/text.h"
+#include "oqs/clinical.h"
 #include "oqs/messages.h"
 #include "oqs_test_util.h"
 
@@ -252,6 +253,30 @@ TEST(RequestXml, UndeclaredEntityIsNotExpanded) {
   if (r.ok()) {
     EXPECT_EQ(r->search.arbitrary_identifier.find("root"), std::string::npos);
   }
+}
+
+// R-CONF-2, issue 20 (fuzzing: fuzz/corpus/clinical_xml/crash-08913752-control-characters.xml):
+// a C0 control character, which XML 1.0 does not allow (raw, or as a character reference),
+// is refused as E_XML_SYNTAX by every XML reader — before, such a value was taken, and the
+// writer, which cannot put it back, made a request that no longer parsed. Tab, line feed and
+// carriage return stay allowed.
+TEST(RequestXml, ControlCharactersAreRefused) {
+  for (const std::string bad : {std::string("45\x19") + "67", std::string("4567\x01"),
+                                std::string("45&#25;67"), std::string("45&#x1;67")}) {
+    auto r = parse_confirm_request_xml(
+        replaced(sample_utf8(), "<InsuredIdentificationNumber>4567<",
+                 "<InsuredIdentificationNumber>" + bad + "<"));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, "E_XML_SYNTAX") << bad;
+  }
+  auto tab = parse_confirm_request_xml(replaced(sample_utf8(), "10234_1", "a\tb&#9;c\r\nd"));
+  ASSERT_TRUE(tab.ok()) << tab.error().message;
+  const std::string crash = testing::read_fixture(
+      "../../../fuzz/corpus/clinical_xml/crash-08913752-control-characters.xml");
+  ASSERT_FALSE(crash.empty());
+  auto clinical = parse_clinical_request_xml(crash);
+  ASSERT_FALSE(clinical.ok());
+  EXPECT_EQ(clinical.error().code, "E_XML_SYNTAX");
 }
 
 TEST(RequestXml, OversizedDocumentIsRefused) {
