@@ -261,7 +261,7 @@ TEST(RequestXml, UndeclaredEntityIsNotExpanded) {
 // writer, which cannot put it back, made a request that no longer parsed. Tab, line feed and
 // carriage return stay allowed.
 TEST(RequestXml, ControlCharactersAreRefused) {
-  for (const std::string bad : {std::string("45\x19") + "67", std::string("4567\x01"),
+  for (const std::string& bad : {std::string("45\x19") + "67", std::string("4567\x01"),
                                 std::string("45&#25;67"), std::string("45&#x1;67")}) {
     auto r = parse_confirm_request_xml(
         replaced(sample_utf8(), "<InsuredIdentificationNumber>4567<",
