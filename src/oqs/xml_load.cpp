@@ -120,7 +120,10 @@ size_t control_character_at(std::string_view utf8) {
 // character reference such as `&#25;`: the raw bytes were checked before parsing). Walked
 // without recursion, however deep the document.
 bool holds_control_character(pugi::xml_node root) {
-  auto bad = [](const char* v) { return control_character_at(v) != std::string_view::npos; };
+  // Also a reference past U+10FFFF (pugixml wraps a long number), whose bytes are no UTF-8.
+  auto bad = [](const char* v) {
+    return control_character_at(v) != std::string_view::npos || !core::is_valid_utf8(v);
+  };
   pugi::xml_node n = root;
   while (n) {
     for (pugi::xml_attribute a : n.attributes())
@@ -174,7 +177,7 @@ Status load_xml(std::string_view bytes, ParsedXml& p, size_t max_bytes) {
   if (elements != 1)
     return Status::Fail("E_XML_SYNTAX", "", "ルート要素は1つだけにしてください");
   if (holds_control_character(doc.document_element()))
-    return Status::Fail("E_XML_SYNTAX", "", "XML で使えない制御文字が文字参照で書かれています");
+    return Status::Fail("E_XML_SYNTAX", "", "XML で使えない文字（制御文字、U+10FFFF を超える番号）が文字参照で書かれています");
   if (std::strcmp(doc.document_element().name(), "XmlMsg") != 0)
     return Status::Fail(
         "E_XML_STRUCTURE", "XmlMsg",

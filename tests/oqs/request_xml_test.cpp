@@ -277,6 +277,15 @@ TEST(RequestXml, ControlCharactersAreRefused) {
   auto clinical = parse_clinical_request_xml(crash);
   ASSERT_FALSE(clinical.ok());
   EXPECT_EQ(clinical.error().code, "E_XML_SYNTAX");
+  // The second input it found: a reference whose number overflows (&#x0…06148914691236517204;).
+  auto huge = parse_confirm_request_xml(replaced(sample_utf8(), "10234_1", "&#x110000;"));
+  if (!huge.ok()) {
+    EXPECT_EQ(huge.error().code, "E_XML_SYNTAX");
+  }
+  auto overflow = parse_clinical_request_xml(testing::read_fixture(
+      "../../../fuzz/corpus/clinical_xml/crash-15bf03db-overflowing-character-reference.xml"));
+  ASSERT_FALSE(overflow.ok());
+  EXPECT_EQ(overflow.error().code, "E_XML_SYNTAX");
 }
 
 TEST(RequestXml, OversizedDocumentIsRefused) {
