@@ -21,11 +21,13 @@
 // Usage:
 //   bench_loadgen --host 127.0.0.1 --port P --ca CA --cert C --key K --path /xml/OQSsiquc01
 //     --method POST --content-type application/xml --bodies FILE --connections 32
-//     --duration 10 [--threads 1] [--one-per-line] [--paths FILE]
+//     --duration 10 [--threads 1] [--one-per-line] [--paths FILE] [--header 'Name: value']…
 // FILE holds request bodies separated by lines containing a single form feed, or one body
 // per line with --one-per-line. With --method GET and no --bodies the path is hit as is;
 // --paths names a file of paths, one a line, cycled through instead of --path (one person
-// after another for the clinical views).
+// after another for the clinical views); --header adds a header to every request (e.g.
+// "Accept-Encoding: gzip", as a browser sends it: the body is then counted as it came, not
+// decompressed).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -66,6 +68,7 @@ struct Options {
   std::string content_type = "application/json";
   std::string bodies_file;
   std::string paths_file;
+  std::vector<std::string> headers;  // "Name: value", added to every request
   bool one_per_line = false;
   int connections = 32;
   double duration = 10;
@@ -267,6 +270,10 @@ int main(int argc, char** argv) {
   app.add_option("--content-type", o.content_type);
   app.add_option("--bodies", o.bodies_file, "bodies separated by a line holding a form feed");
   app.add_option("--paths", o.paths_file, "paths, one a line, cycled through instead of --path");
+  app.add_option("--header", o.headers, "a request header \"Name: value\" (repeatable)")
+      ->check([](const std::string& h) {
+        return h.find(':') == std::string::npos || h.find(':') == 0 ? "expected Name: value" : "";
+      });
   app.add_flag("--one-per-line", o.one_per_line, "one body per line in --bodies");
   app.add_option("--connections", o.connections)->check(CLI::PositiveNumber);
   app.add_option("--duration", o.duration, "seconds")->check(CLI::PositiveNumber);
@@ -309,6 +316,11 @@ int main(int argc, char** argv) {
       req.target(paths[i % paths.size()]);
       req.set(bhttp::field::host, host_header);
       req.set(bhttp::field::user_agent, "onshi-loadgen");
+      for (const std::string& h : o.headers) {
+        const size_t colon = h.find(':');
+        const size_t value = h.find_first_not_of(' ', colon + 1);
+        req.set(h.substr(0, colon), value == std::string::npos ? "" : h.substr(value));
+      }
       if (!body.empty() || verb == bhttp::verb::post) {
         req.set(bhttp::field::content_type, o.content_type);
         req.body() = body;

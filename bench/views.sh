@@ -17,10 +17,14 @@
 # people. VIEW_CACHE_MIB is passed to `onshi serve --view-cache-mib` (0: no cache, every view
 # reads the store); SERVER_BIN runs another build's server (e.g. the previous version's, for an
 # A/B on the same data; then VIEW_CACHE_MIB must stay unset when it has no such flag).
+# ENCODING is the Accept-Encoding both sides send, as a browser does: gzip (the default; the
+# view is answered compressed, the confirmation's XML as before) or identity (no compression).
+# The generator counts the bytes it receives and decompresses nothing, on either side.
 #
 #   bench/views.sh                    # 1,000 members × 150 rows, 3 rounds of 10 s each side
 #   MEMBERS=10000 DURATION=20 ROUNDS=5 bench/views.sh
 #   PERSONS=all VIEW_CACHE_MIB=0 bench/views.sh
+#   ENCODING=identity bench/views.sh  # the view's 40 KB uncompressed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,6 +38,7 @@ ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
 CLINIC=1310112345
 PERSONS=${PERSONS:-one}
+ENCODING=${ENCODING:-gzip}
 SERVER_BIN=${SERVER_BIN:-$BIN}
 serve_flags=()
 [ -n "${VIEW_CACHE_MIB:-}" ] && serve_flags=(--view-cache-mib "$VIEW_CACHE_MIB")
@@ -102,7 +107,7 @@ log "the view: $rows rows, basis $basis ($(printf %s "$sample" | wc -c) bytes)"
 [ "$basis" = disaster ] || { echo "views bench: the view was refused: $sample" >&2; exit 1; }
 
 tls=(--host 127.0.0.1 --port "$port" --ca "$dir/clinic/ca.pem" --cert "$dir/clinic/cert.pem"
-  --key "$dir/clinic/key.pem" --connections "$CONNS")
+  --key "$dir/clinic/key.pem" --connections "$CONNS" --header "Accept-Encoding: $ENCODING")
 "$LOADGEN" "${tls[@]}" --method GET "${view_target[@]}" --duration 2 >/dev/null  # warm-up
 "$LOADGEN" "${tls[@]}" --method POST --path /xml/OQSsiquc01 --content-type application/xml \
   --bodies "$dir/bodies.txt" --duration 2 >/dev/null
@@ -118,8 +123,8 @@ for round in $(seq "$ROUNDS"); do
   [ "$(field "$v" non2xx)" = 0 ] || { echo "views bench: non-2xx answers: $v" >&2; exit 1; }
 done
 cr=$(median "${cs[@]}"); vr=$(median "${vs[@]}")
-printf -v line '{"bench":"clinical_view","members":%d,"persons":"%s","view_cache_mib":"%s","view_body_bytes":%s,"view_rows":%d,"rounds":%d,"confirm_rps":%.0f,"confirm_p99_ms":%.2f,"view_rps":%.0f,"view_p99_ms":%.2f,"ratio":%.2f,"confirm_runs":"%s","view_runs":"%s"}' \
-  "$MEMBERS" "$PERSONS" "${VIEW_CACHE_MIB:-default}" "$(field "$v" body_bytes)" "$rows" "$ROUNDS" "$cr" "$(median "${cp[@]}")" "$vr" "$(median "${vp[@]}")" \
+printf -v line '{"bench":"clinical_view","members":%d,"persons":"%s","encoding":"%s","view_cache_mib":"%s","view_body_bytes":%s,"view_rows":%d,"rounds":%d,"confirm_rps":%.0f,"confirm_p99_ms":%.2f,"view_rps":%.0f,"view_p99_ms":%.2f,"ratio":%.2f,"confirm_runs":"%s","view_runs":"%s"}' \
+  "$MEMBERS" "$PERSONS" "$ENCODING" "${VIEW_CACHE_MIB:-default}" "$(field "$v" body_bytes)" "$rows" "$ROUNDS" "$cr" "$(median "${cp[@]}")" "$vr" "$(median "${vp[@]}")" \
   "$(echo "$vr / $cr" | bc -l)" "${cs[*]}" "${vs[*]}"
 echo "$line"
 echo "$line" >>"$OUT/results.json"

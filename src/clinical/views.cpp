@@ -8,6 +8,7 @@
 
 #include "clinical/views_cache_detail.h"
 #include "clinical/views_detail.h"
+#include "core/gzip.h"
 #include "core/medical_aid.h"
 #include "core/numbers.h"
 #include "core/rule_dates.h"
@@ -174,8 +175,12 @@ PendingView<std::string> Viewer::prepare_json(const ViewRequest& r) {
     return p;
   }
   Read& got = std::get<Read>(out);
-  if (got.held && got.held->has_json)
+  if (got.held && got.held->has_json && r.gzip)
+    p.answer = detail::view_gzip_with_dispensings(got.view, *got.held->packed_of(got.dispensings));
+  else if (got.held && got.held->has_json)
     p.answer = detail::view_json_with_dispensings(got.view, got.dispensings);
+  else if (r.gzip)
+    p.answer = core::gzip(detail::view_json_from_rows(got.view, got.rows));
   else
     p.answer = detail::view_json_from_rows(got.view, got.rows);
   return p;

@@ -74,6 +74,10 @@ struct ViewRequest {
   // EndDate of YZKsiquc01req.
   std::string from_month, to_month;
   std::string channel = "json";  // for the audit's "view": "json", "xml", "bridge", "pdf"
+  // prepare_json / open_json only: the answer is the JSON as one gzip member (the client
+  // accepts gzip; http::Request::accepts_gzip). A kept medication entry compresses the range's
+  // dispensings once and joins them with each view's own head (core/gzip.h).
+  bool gzip = false;
 };
 
 // The patient as the result header names them (QuaInf / QualificationsInfo).

@@ -73,8 +73,25 @@ std::string_view PersonRows::json_of(Range r) const {
   return std::string_view(json).substr(from, to - from);
 }
 
+std::shared_ptr<const core::DeflatePiece> PersonRows::packed_of(
+    std::string_view dispensings) const {
+  const size_t at = dispensings.empty() ? 0 : dispensings.data() - json.data();
+  {
+    std::lock_guard lock(packed_mu_);
+    if (packed_ && packed_at_ == at && packed_size_ == dispensings.size()) return packed_;
+  }
+  // Compressed outside the lock: two views racing on a new slice both compress, one is kept.
+  auto piece = std::make_shared<const core::DeflatePiece>(core::deflate_piece(dispensings));
+  std::lock_guard lock(packed_mu_);
+  packed_at_ = at;
+  packed_size_ = dispensings.size();
+  packed_ = piece;
+  return piece;
+}
+
 size_t PersonRows::bytes() const {
-  size_t n = sizeof(PersonRows) + json.capacity() + days.capacity() * sizeof(Day);
+  // A packed range is about a tenth of its text (JSON of drug names and codes that repeat).
+  size_t n = sizeof(PersonRows) + json.capacity() + json.size() / 8 + days.capacity() * sizeof(Day);
   for (const auto& d : days) n += d.date.capacity() > 15 ? d.date.capacity() : 0;
   for (const auto& r : rows)
     n += sizeof(r) + r.record_date.capacity() + r.payload.capacity();

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/gzip.h"
 #include "store/clinical.h"
 
 namespace onshi::clinical::detail {
@@ -60,7 +61,16 @@ struct PersonRows {
   size_t count_of(Range r) const;                                  // the rows of the range
   // The dispensings of the range, joined by ',' (the inside of the "dispensings" array).
   std::string_view json_of(Range r) const;
-  size_t bytes() const;  // what the entry holds in memory, about
+  // `dispensings` — a json_of(…) of this entry — compressed (core::deflate_piece): made at the
+  // first call for a slice and kept for the calls after it with the same slice (one is kept: a
+  // person's views on one day all ask the same window). Thread-safe.
+  std::shared_ptr<const core::DeflatePiece> packed_of(std::string_view dispensings) const;
+  size_t bytes() const;  // what the entry holds in memory, about (the packed range counted ahead)
+
+ private:
+  mutable std::mutex packed_mu_;
+  mutable size_t packed_at_ = 0, packed_size_ = 0;  // the kept slice of `json`
+  mutable std::shared_ptr<const core::DeflatePiece> packed_;
 };
 
 class ViewCache {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clinical/views.h"
+#include "core/gzip.h"
 
 namespace onshi::clinical::detail {
 
@@ -59,5 +60,8 @@ void medication_day_json(std::string& out, std::span<const store::ClinicalViewRo
 // view_json(v) of a medication view whose dispensings are already written (joined by ','):
 // the head of `v`, then `dispensings`, in one buffer sized ahead.
 std::string view_json_with_dispensings(const View& v, std::string_view dispensings);
+// The same JSON as one gzip member, the dispensings already compressed (PersonRows::packed_of):
+// only the head and the closing brackets are compressed here (core::gzip_join).
+std::string view_gzip_with_dispensings(const View& v, const core::DeflatePiece& dispensings);
 
 }  // namespace onshi::clinical::detail

@@ -265,6 +265,15 @@ std::string view_json_with_dispensings(const View& v, std::string_view dispensin
   return out;
 }
 
+std::string view_gzip_with_dispensings(const View& v, const core::DeflatePiece& dispensings) {
+  std::string before;  // the head, up to the dispensings' opening bracket
+  before.reserve(1024);
+  Json j(before);
+  head(j, v);
+  before.append(",\"dispensings\":[");
+  return core::gzip_join(before, dispensings, "]}");
+}
+
 std::string view_json_from_rows(View& v, std::span<const store::ClinicalViewRow> rows) {
   if (v.kind != ClinicalKind::kMedication) {
     group(v, rows);

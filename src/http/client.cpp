@@ -22,6 +22,8 @@
 
 #include "http/client.h"
 
+#include "core/gzip.h"
+
 namespace onshi::http {
 
 namespace beast = boost::beast;
@@ -142,6 +144,18 @@ struct Client::Impl {
     return Status::Ok();
   }
 
+  // A gzip body replaced by its text (Accept-Encoding named gzip only); any other coding is an
+  // error, as the client asked for none.
+  static Status decoded(ClientResponse& out) {
+    if (out.content_encoding != "gzip")
+      return Status::Fail("E_HTTP", "", "unexpected Content-Encoding: " + out.content_encoding);
+    std::string text;
+    if (!core::gunzip(out.body, text))
+      return Status::Fail("E_HTTP", "", "the answer's gzip body does not decompress");
+    out.body = std::move(text);
+    return Status::Ok();
+  }
+
   // One request/response on the current connection.
   Result<ClientResponse> exchange(bhttp::request<bhttp::string_body>& req, bool fresh, bool& retry) {
     return options.tls ? exchange_on(*stream, req, fresh, retry) : exchange_on(*plain, req, fresh, retry);
@@ -179,7 +193,12 @@ struct Client::Impl {
     if (auto it = res.find(bhttp::field::content_type); it != res.end()) out.content_type = std::string(it->value());
     if (auto it = res.find(bhttp::field::retry_after); it != res.end()) out.retry_after = std::string(it->value());
     out.body = std::move(res.body());
+    out.wire_bytes = out.body.size();
     if (!res.keep_alive()) disconnect();
+    if (auto it = res.find(bhttp::field::content_encoding); it != res.end()) {
+      out.content_encoding = std::string(it->value());
+      if (Status st = decoded(out); !st.ok()) return st.error();
+    }
     return out;
   }
 };
@@ -220,6 +239,7 @@ Result<ClientResponse> Client::request(const std::string& method, const std::str
   req.target(target);
   req.set(bhttp::field::host, impl_->options.host + ":" + std::to_string(impl_->options.port));
   req.set(bhttp::field::user_agent, "onshi");
+  if (impl_->options.accept_gzip) req.set(bhttp::field::accept_encoding, "gzip");
   if (!authorization.empty()) req.set(bhttp::field::authorization, authorization);
   if (!body.empty() || verb == bhttp::verb::post || verb == bhttp::verb::put || verb == bhttp::verb::patch) {
     req.set(bhttp::field::content_type, content_type);

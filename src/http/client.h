@@ -24,6 +24,9 @@ struct ClientOptions {
   std::string ca_file;               // CA for the server certificate
   std::string cert_file, key_file;   // client certificate ("" = none)
   int timeout_ms = 10000;
+  // Sends Accept-Encoding: gzip and answers a gzip-encoded body decompressed, as a browser
+  // does (the clinical views come compressed: ≈ 40 KB of JSON in ≈ 3 KB).
+  bool accept_gzip = true;
 };
 
 // "SCHEME://HOST:PORT" (a trailing '/' allowed, an IPv6 host in brackets) → host and port,
@@ -36,6 +39,8 @@ struct ClientResponse {
   int status = 0;
   std::string content_type;
   std::string retry_after;  // the Retry-After header of a 429 or 503, or ""
+  std::string content_encoding;  // "gzip" when the body came compressed (`body` is its text)
+  size_t wire_bytes = 0;         // the body's length as it came
   std::string body;
 };
 
@@ -43,7 +48,8 @@ class Client {
  public:
   explicit Client(ClientOptions options);
   ~Client();
-  // Errors: E_CONNECT, E_TLS (handshake, e.g. a certificate refused; TLS only), E_HTTP (I/O).
+  // Errors: E_CONNECT, E_TLS (handshake, e.g. a certificate refused; TLS only), E_HTTP (I/O,
+  // or a gzip body that does not decompress).
   // `authorization`, when not "", is sent as the Authorization header (the portal's person
   // session: "Bearer <token>").
   Result<ClientResponse> request(const std::string& method, const std::string& target,

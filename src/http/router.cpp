@@ -99,6 +99,58 @@ std::string Request::query_param(std::string_view name) const {
   return "";
 }
 
+namespace {
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool same_letters(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x | 0x20) == (y | 0x20);
+         });
+}
+
+// The part of `list` before `sep`, trimmed; `list` keeps what follows it.
+std::string_view next_item(std::string_view& list, char sep) {
+  const size_t at = list.find(sep);
+  std::string_view item = list.substr(0, at);
+  list = at == std::string_view::npos ? std::string_view{} : list.substr(at + 1);
+  return trimmed(item);
+}
+
+// q=0, 0.0, 0.00, 0.000: "not acceptable" (RFC 9110 §12.4.2); any other weight admits.
+bool weight_is_zero(std::string_view params) {
+  while (!params.empty()) {
+    std::string_view p = next_item(params, ';');
+    if (p.empty() || (p[0] | 0x20) != 'q') continue;
+    std::string_view v = trimmed(p.substr(1));
+    if (v.empty() || v[0] != '=') continue;
+    v = trimmed(v.substr(1));
+    return !v.empty() && v.find_first_not_of("0.") == std::string_view::npos;
+  }
+  return false;
+}
+}  // namespace
+
+bool Request::accepts_gzip() const {
+  bool named = false, admitted = false, any = false;
+  std::string_view rest = accept_encoding;
+  while (!rest.empty()) {
+    std::string_view params = next_item(rest, ',');
+    std::string_view coding = next_item(params, ';');
+    const bool zero = weight_is_zero(params);
+    if (same_letters(coding, "gzip") || same_letters(coding, "x-gzip")) {
+      named = true;
+      admitted = admitted || !zero;
+    } else if (coding == "*") {
+      any = !zero;
+    }
+  }
+  return named ? admitted : any;
+}
+
 Response problem(int status, const Error& error) { return problem(status, error, boost::json::object{}); }
 
 Response problem(int status, const Error& error, const boost::json::object& extensions) {

@@ -226,6 +226,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       req.cookie = std::string(it->value());
     if (auto it = msg.find(bhttp::field::authorization); it != msg.end())
       req.authorization = std::string(it->value());
+    if (auto it = msg.find(bhttp::field::accept_encoding); it != msg.end())
+      req.accept_encoding = std::string(it->value());
     req.body = std::move(msg.body());
     req.peer = peer_;
     bool keep_alive = msg.keep_alive();

@@ -50,10 +50,14 @@ struct Request {
   std::string if_none_match;  // the If-None-Match header (entity tags for a 304), or ""
   std::string cookie;         // the Cookie header, or ""
   std::string authorization;  // the Authorization header, or "" (the portal's person session)
+  std::string accept_encoding;  // the Accept-Encoding header, or ""
   std::string body;
   Peer peer;
   // Decoded value of a query parameter, or "" when absent.
   std::string query_param(std::string_view name) const;
+  // Whether Accept-Encoding admits gzip (RFC 9110 §12.5.3: "gzip", "x-gzip" or "*", not with
+  // q=0); the routes that answer large bodies then send them with Content-Encoding: gzip.
+  bool accepts_gzip() const;
 };
 
 struct Response {

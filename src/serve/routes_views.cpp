@@ -4,8 +4,9 @@
 //   GET  /v1/clinical/views/{medication|checkups|treatments|prescriptions}
 //        ?account=ID&insurerNumber=…&symbol=…&number=…&branch=…(or cardKey=…)
 //        [&asOf=YYYYMMDD][&fromMonth=YYYYMM][&toMonth=YYYYMM]
-//        → 200 the view's JSON (docs/clinical.md § 見る); refused 403 / bad input 400 /
-//          E_STORE 503 as problem+json (with expiryReason for E_CONSENT_EXPIRED)
+//        → 200 the view's JSON (docs/clinical.md § 見る), gzip-encoded when Accept-Encoding
+//          admits it; refused 403 / bad input 400 / E_STORE 503 as problem+json (with
+//          expiryReason for E_CONSENT_EXPIRED)
 //   POST /xml/YZKsiquc01, /xml/TKKsiquc01, /xml/SRJsiquc01, /xml/SCJsiquc01
 //        → 200 the result document: XML (FileCategory 2) or, for FileCategory 1, the view's
 //          PDF print as application/pdf when the view is allowed; otherwise an XML result
@@ -54,6 +55,7 @@ Result<clinical::ViewRequest> json_request(store::ClinicalKind kind, const http:
   }
   q.from_month = req.query_param("fromMonth");
   q.to_month = req.query_param("toMonth");
+  q.gzip = req.accepts_gzip();
   return q;
 }
 
@@ -65,10 +67,13 @@ void view_json(ViewRoutes& routes, store::ClinicalKind kind, const http::Request
   if (!q) return respond(http::problem(400, q.error()));
   auto p = routes.viewer->prepare_json(*q);
   http::Response res;
-  if (auto* r = std::get_if<clinical::Refusal>(&p.answer))
+  if (auto* r = std::get_if<clinical::Refusal>(&p.answer)) {
     res = refused(*r);
-  else
+  } else {
     res.body = std::move(std::get<std::string>(p.answer));
+    if (q->gzip) res.headers.emplace_back("Content-Encoding", "gzip");
+  }
+  res.headers.emplace_back("Vary", "Accept-Encoding");
   if (!p.audit) return respond(std::move(res));
   routes.audit->record_then(*p.audit, [res = std::move(res), respond](Status st) mutable {
     respond(st ? std::move(res) : refused(clinical::audit_failure(st.error())));

@@ -55,8 +55,10 @@ class RunningService {
   const std::filesystem::path& dir() const { return dir_; }
 
   // An mTLS client with the certificate in DIR/<who> ("clinic", "other", "insurer").
-  http::Client client(const std::string& who) const {
+  // `gzip`: the client asks for gzip answers (and decompresses them), as the terminal does.
+  http::Client client(const std::string& who, bool gzip = true) const {
     http::ClientOptions o;
+    o.accept_gzip = gzip;
     o.port = service_->port();
     o.ca_file = (dir_ / who / "ca.pem").string();
     o.cert_file = (dir_ / who / "cert.pem").string();

@@ -201,6 +201,47 @@ TEST_P(ViewsCacheTest, AWriterKilledInsideItsWriteDisablesTheCache) {
   EXPECT_TRUE(stable.has_value());
 }
 
+// issue 16 "Speed", R-CONF-5: to a client that asks for gzip (the terminal, a browser) the
+// view comes compressed and reads, byte for byte, as the plain answer — the first time (read
+// and kept), again (the kept entry's compressed dispensings joined with this view's head), for
+// a narrowed month and after a write; a refusal is never compressed.
+TEST_P(ViewsCacheTest, ACompressedViewReadsAsThePlainOne) {
+  ASSERT_EQ(first_drugs(), "アムロジピン錠5mg");
+  json::array more;
+  for (int i = 1; i <= 50; ++i)
+    more.push_back(medication(i % 2 ? "ニフェジピン錠10mg" : "メトホルミン錠250mg", 3 * i));
+  post_ok("reviewer", "/v1/clinical/medication", json::serialize(more), 200);
+  const std::string path = std::string("/v1/clinical/views/medication?account=dr&insurerNumber=") +
+                           testing::kInsurer + "&symbol=12&number=601&branch=00";
+  auto compare = [&](const std::string& extra) {
+    auto plain = svc_->client("clinic", false).request("GET", path + extra);
+    ASSERT_TRUE(plain.ok());
+    ASSERT_EQ(plain->status, 200) << plain->body;
+    EXPECT_EQ(plain->content_encoding, "");
+    EXPECT_EQ(plain->wire_bytes, plain->body.size());
+    auto client = svc_->client("clinic");
+    for (int round = 0; round < 2; ++round) {
+      auto gz = client.request("GET", path + extra);
+      ASSERT_TRUE(gz.ok()) << gz.error().message;
+      ASSERT_EQ(gz->status, 200);
+      EXPECT_EQ(gz->content_encoding, "gzip");
+      EXPECT_EQ(gz->body, plain->body) << extra << " round " << round;
+      EXPECT_LT(gz->wire_bytes * 3, plain->body.size()) << extra;
+    }
+  };
+  compare("");
+  compare("&fromMonth=" + day(40).substr(0, 6));
+  post_ok("reviewer", "/v1/clinical/medication",
+          json::serialize(json::array{medication("ロスバスタチン錠2.5mg", 1)}), 200);
+  compare("");
+  std::string nobody = path;
+  nobody.replace(nobody.find("account=dr"), 10, "account=nobody");
+  auto refused = svc_->client("clinic").request("GET", nobody);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(refused->content_encoding, "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ViewsCacheTest,
                          ::testing::ValuesIn(onshi::testing::test_backends()));
 
