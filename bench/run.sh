@@ -2,8 +2,8 @@
 # The benchmarks of docs/performance.md, each as a ratio against a baseline measured in the
 # same run on the same machine (the machine is shared and noisy, so absolute numbers drift):
 #
-#   1. import: `onshi import` of N generated members vs the sqlite3 shell importing the same
-#      CSV into a bare table with one index (ratio of times, lower is better).
+#   1. import (bench/member_import.sh): `onshi import` of N1 generated members vs the sqlite3
+#      shell importing the same CSV into a bare table with one index (ratio, lower is better).
 #   2. confirmation: POST /xml/OQSsiquc01 over HTTPS keep-alive with client certificates vs
 #      GET /healthz on the same server (ratio of request rates, higher is better), with p99,
 #      on stores of N1 and N2 members (the cost growth between them).
@@ -37,33 +37,10 @@ load() { uptime | sed 's/.*load average: //'; }
 
 results=()
 
-# ---- 1. import ----
+# ---- 1. import: bench/member_import.sh at N1 (its JSON line is this bench's first result) ----
 bench_import() {
-  local n=$1
-  local dir=$OUT/import-$n csv=$OUT/members-$n.csv
-  rm -rf "$dir" && mkdir -p "$dir"
-  [ -f "$csv" ] || "$BIN" generate members --count "$n" --seed 42 --out "$csv" 2>/dev/null
-  local cols
-  cols=$(head -1 "$csv" | sed 's/^\xEF\xBB\xBF//; s/\r$//' | tr ',' '\n' | sed 's/.*/"&" TEXT/' | paste -sd,)
-  log "import baseline: sqlite3 shell, $n rows"
-  local t0 t1 base ours
-  t0=$(now)
-  sqlite3 "$dir/baseline.db" <<SQL
-PRAGMA journal_mode=WAL;
-PRAGMA synchronous=NORMAL;
-CREATE TABLE m($cols);
-CREATE INDEX m_key ON m(InsurerNumber, InsuredCardSymbol, InsuredIdentificationNumber, InsuredBranchNumber);
-.mode csv
-.import --skip 1 $csv m
-SQL
-  t1=$(now); base=$(echo "$t1 - $t0" | bc -l)
-  log "import: onshi import, $n rows (load $(load))"
-  t0=$(now)
-  "$BIN" import --data-dir "$dir/onshi" --report "$dir/report.json" "$csv" >/dev/null
-  t1=$(now); ours=$(echo "$t1 - $t0" | bc -l)
-  local ratio; ratio=$(echo "$ours / $base" | bc -l)
-  printf -v line '{"bench":"import","members":%d,"sqlite3_shell_s":%.2f,"onshi_import_s":%.2f,"ratio":%.2f,"onshi_rows_per_s":%.0f}' \
-    "$n" "$base" "$ours" "$ratio" "$(echo "$n / $ours" | bc -l)"
+  local line
+  line=$(SIZES=$1 BUILD=$BUILD BENCH_OUT=$OUT bench/member_import.sh)
   results+=("$line"); echo "$line"
 }
 
