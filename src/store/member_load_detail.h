@@ -1,6 +1,7 @@
 // Private to src/store/: the bulk load of `qualification_version` on SQLite (Store::begin_bulk
 // … finish_bulk, store/store.h) — the two indexes it leaves out while it appends, the lock it
-// holds, the pragmas it runs under, and how a load cut short (kill -9) is completed.
+// holds, the pragmas it runs under, and how a load cut short (kill -9) is completed (the
+// scheme every bulk load shares: bulk_load_detail.h).
 //
 // A load starts only on an empty table: it takes the flock DIR/.onshi-members-load.lock
 // (another stem than onshi.db: `<stem>-load`), drops the card and person indexes and appends
@@ -37,6 +38,7 @@ class MemberLoad {
  private:
   core::DirLock lock_;
   bool active_ = false;
+  std::filesystem::path file_;
 };
 
 // Inside a write transaction on `db`, before a write that looks versions up: Ok when both

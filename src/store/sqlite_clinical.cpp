@@ -24,7 +24,8 @@
 // DIR/.onshi-clinical-load.lock from before the index is dropped until after it is back; a
 // missing index with that lock free means a load was cut short, and whoever sees that first
 // (an open, a write) creates it in one transaction, so a crash leaves the rows of the
-// transactions committed, indexed, as put_records would have.
+// transactions committed, indexed, as put_records would have (the scheme every bulk load
+// shares: bulk_load_detail.h).
 //
 // size: one class implements the clinical store over one file; its puts, its bulk load and the
 // completion of a load cut short share the connection, its mutex and the change counter that
@@ -36,6 +37,7 @@
 
 #include "core/date.h"
 #include "core/dir_lock.h"
+#include "store/bulk_load_detail.h"
 #include "store/clinical_backend.h"
 #include "store/clinical_rows.h"
 #include "store/sqlite.h"
@@ -80,10 +82,14 @@ INSERT INTO clinical_next SELECT COALESCE(MAX(record_id), 0) + 1 FROM clinical_r
 )sql"};
 
 // The index a bulk load leaves out, and how it comes back (the second migration's).
-constexpr const char* kDropIndexes = "DROP INDEX IF EXISTS clinical_records_key;";
-constexpr const char* kCreateIndexes =
-    "CREATE INDEX IF NOT EXISTS clinical_records_key ON clinical_records(kind, key_hash);";
-constexpr const char* kLoadRole = "clinical-load";
+const BulkTable kTable{
+    "clinical_records",
+    {"clinical_records_key"},
+    "CREATE INDEX IF NOT EXISTS clinical_records_key ON clinical_records(kind, key_hash);",
+    "clinical-load",
+    "clinical",
+    "a clinical import",
+    "clinical.db は一括登録（onshi clinical import）の最中です。終わってから書き込んでください"};
 // While a bulk load appends rows it checkpoints the WAL every 64 MiB instead of every 4 MiB,
 // and keeps a small page cache: appended pages are not read again, and a large cache would
 // only allocate a fresh page for each. The index is built with SQLite's sorter on two
@@ -330,20 +336,15 @@ class SqliteClinical final : public SqliteClinicalStore {
     auto db = open_locked();
     if (!db) return db.error();
     if (bulk_) return true;
-    auto held = core::DirLock::acquire(dir_, kLoadRole, "clinical", "a clinical import");
+    auto held = take_load_lock(dir_, kTable);
     if (!held) return false;  // another load, or a recovery: this one goes row by row
     auto began = write_tx(*db, [&](sqlite3* d) -> Result<bool> {
-      Stmt q(d, "SELECT EXISTS(SELECT 1 FROM clinical_records)");
-      if (q.step() != SQLITE_ROW) return sqlite::error(d, "clinical.db bulk load");
-      const bool empty = q.col_i64(0) == 0;
-      q = Stmt();  // finalised: a pending read would block DROP INDEX
-      // Not empty: a load cut short before this one's open is completed instead.
-      if (auto st = sqlite::exec(d, empty ? kDropIndexes : kCreateIndexes); !st)
-        return st.error();
+      auto empty = drop_indexes_if_empty(d, kTable);
+      if (!empty) return empty.error();
       auto next = next_id(d);
       if (!next) return next.error();
       bulk_next_ = *next;
-      return empty;
+      return *empty;
     });
     if (!began) return began.error();
     if (*began) {
@@ -371,8 +372,7 @@ class SqliteClinical final : public SqliteClinicalStore {
     if (!bulk_) return Status::Ok();
     Status st = write_bulk_rows();
     if (st)
-      st = write_tx(db_,
-                                     [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
+      st = write_tx(db_, [](sqlite3* d) { return build_indexes(d, kTable); });
     if (journal_) set_journal(db_, "WAL");
     journal_ = false;
     sqlite::exec(db_, kNormalPragmas.c_str());
@@ -503,33 +503,8 @@ class SqliteClinical final : public SqliteClinicalStore {
     return inserted;
   }
 
-  // Inside a write transaction, before a write that needs the key index: Ok when it is
-  // there; E_LOCKED while a bulk load runs; a load cut short (index missing, its lock free)
-  // is completed here, in this transaction.
-  Status indexes_ready(sqlite3* db) {
-    if (bulk_)
-      return Status::Fail("E_LOCKED", "clinical",
-                          "clinical.db は一括登録の最中です。終わってから書き込んでください");
-    auto present = indexes_present(db);
-    if (!present) return present.status();
-    if (*present) return Status::Ok();
-    auto held = core::DirLock::acquire(dir_, kLoadRole, "clinical", "a clinical import");
-    if (!held)
-      return held.error().code == "E_LOCKED"
-                 ? Status::Fail("E_LOCKED", "clinical",
-                                "clinical.db は別の処理（onshi clinical import）が一括登録中です。"
-                                "終わってから書き込んでください")
-                 : held.status();
-    return sqlite::exec(db, kCreateIndexes);
-  }
-
-  static Result<bool> indexes_present(sqlite3* db) {
-    Stmt q(db,
-           "SELECT COUNT(*) FROM sqlite_schema WHERE type='index' AND "
-           "name='clinical_records_key'");
-    if (q.step() != SQLITE_ROW) return sqlite::error(db, "clinical.db schema");
-    return q.col_i64(0) == 1;
-  }
+  // Inside a write transaction, before a write that needs the key index (bulk_load_detail.h).
+  Status indexes_ready(sqlite3* db) { return detail::indexes_ready(db, dir_, kTable, bulk_); }
 
   // Stores a window: replacing the kind's (`replace`), or only when the kind has none.
   static Status write_window(sqlite3* db, const ViewingWindow& w, bool replace) {
@@ -580,13 +555,8 @@ class SqliteClinical final : public SqliteClinicalStore {
         return st.error();
       }
     // A bulk load cut short: its index, now (writers would otherwise scan the table).
-    auto present = indexes_present(*db);
-    Status ready = present.status();
-    if (present && !*present)
-      ready = write_tx(*db, [&](sqlite3* d) -> Status {
-        Status st = indexes_ready(d);
-        return st || st.error().code == "E_LOCKED" ? Status::Ok() : st;
-      });
+    Status ready = complete_cut_load(*db, dir_, kTable,
+                                     [this](sqlite3* d, auto fn) { return write_tx(d, fn); });
     if (!ready) {
       sqlite3_close(*db);
       return ready.error();

@@ -21,7 +21,7 @@
 // indexes are dropped until after they are back; missing indexes with that lock free mean a
 // load was cut short, and whoever sees that first (an open, a write) creates them in one
 // transaction, so a crash leaves the versions of the batches written, indexed, as
-// put_tickets would have (as the clinical store's bulk load, sqlite_clinical.cpp).
+// put_tickets would have (the scheme every bulk load shares: bulk_load_detail.h).
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -34,6 +34,7 @@
 
 #include "core/date.h"
 #include "core/dir_lock.h"
+#include "store/bulk_load_detail.h"
 #include "store/sqlite.h"
 #include "store/ticket_cache.h"
 #include "store/tickets_backend.h"
@@ -62,15 +63,18 @@ INSERT INTO medical_aid_clock VALUES (1, 0);
 )sql"};
 
 // The indexes a bulk load leaves out, and how they come back (the first migration's).
-constexpr const char* kDropIndexes =
-    "DROP INDEX IF EXISTS medical_aid_tickets_key; "
-    "DROP INDEX IF EXISTS medical_aid_tickets_institution;";
-constexpr const char* kCreateIndexes =
+const BulkTable kTable{
+    "medical_aid_tickets",
+    {"medical_aid_tickets_key", "medical_aid_tickets_institution"},
     "CREATE INDEX IF NOT EXISTS medical_aid_tickets_key "
     "ON medical_aid_tickets(ticket_key, recorded_at); "
     "CREATE INDEX IF NOT EXISTS medical_aid_tickets_institution "
-    "ON medical_aid_tickets(designated_code, month);";
-constexpr const char* kLoadRole = "tickets-load";
+    "ON medical_aid_tickets(designated_code, month);",
+    "tickets-load",
+    "medical_aid",
+    "a ticket import",
+    "medical_aid.db は医療券・調剤券の一括登録（onshi import）の最中です。"
+    "終わってから書き込んでください"};
 // Recipients kept in memory (ticket_cache.h): ~1.5 KiB each with one ticket, ≤ ~100 MiB.
 constexpr size_t kCachedRecipients = 65536;
 constexpr const char* kCounterFile = "medical_aid.gen";
@@ -174,21 +178,10 @@ class SqliteTickets final : public SqliteTicketStore {
     auto w = open_locked();
     if (!w) return w.error();
     if (bulk_) return true;
-    auto held = core::DirLock::acquire(dir_, kLoadRole, "medical_aid", "a ticket import");
+    auto held = take_load_lock(dir_, kTable);
     if (!held) return false;  // another load, or a recovery: this one goes ticket by ticket
     sqlite3* db = (*w)->db;
-    auto began = write_tx(db, [&](sqlite3* d) -> Result<bool> {
-      bool empty = false;
-      {
-        Stmt q(d, "SELECT NOT EXISTS(SELECT 1 FROM medical_aid_tickets)");
-        if (q.step() != SQLITE_ROW) return sqlite::error(d, "medical_aid.db bulk load");
-        empty = q.col_i64(0) != 0;
-      }  // finalised: a pending read would block DROP INDEX
-      // Not empty: a load cut short before this one's open is completed instead.
-      if (Status st = sqlite::exec(d, empty ? kDropIndexes : kCreateIndexes); !st)
-        return st.error();
-      return empty;
-    });
+    auto began = write_tx(db, [&](sqlite3* d) { return drop_indexes_if_empty(d, kTable); });
     if (!began) return began.error();
     if (*began) {
       load_lock_ = std::move(*held);
@@ -212,7 +205,7 @@ class SqliteTickets final : public SqliteTicketStore {
     std::lock_guard lock(write_mu_);
     if (!bulk_) return Status::Ok();
     sqlite3* db = writer_->db;
-    Status st = write_tx(db, [](sqlite3* d) { return sqlite::exec(d, kCreateIndexes); });
+    Status st = write_tx(db, [](sqlite3* d) { return build_indexes(d, kTable); });
     sqlite::exec(db, kNormalPragmas);
     // Released even on failure: the next writer then finds the indexes missing and the lock
     // free, and creates them.
@@ -419,32 +412,8 @@ class SqliteTickets final : public SqliteTicketStore {
     return inserted;
   }
 
-  // Inside a write transaction, before a write that needs the indexes: Ok when they are
-  // there; E_LOCKED while a bulk load runs; a load cut short (indexes missing, its lock free)
-  // is completed here, in this transaction.
-  Status indexes_ready(sqlite3* db) {
-    if (bulk_) return locked();
-    auto present = indexes_present(db);
-    if (!present) return present.status();
-    if (*present) return Status::Ok();
-    auto held = core::DirLock::acquire(dir_, kLoadRole, "medical_aid", "a ticket import");
-    if (!held) return held.error().code == "E_LOCKED" ? locked() : held.status();
-    return sqlite::exec(db, kCreateIndexes);
-  }
-
-  static Result<bool> indexes_present(sqlite3* db) {
-    Stmt q(db,
-           "SELECT COUNT(*) FROM sqlite_schema WHERE type='index' AND "
-           "name IN ('medical_aid_tickets_key','medical_aid_tickets_institution')");
-    if (q.step() != SQLITE_ROW) return sqlite::error(db, "medical_aid.db schema");
-    return q.col_i64(0) == 2;
-  }
-
-  static Status locked() {
-    return Status::Fail("E_LOCKED", "medical_aid",
-                        "medical_aid.db は医療券・調剤券の一括登録（onshi import）の最中です。"
-                        "終わってから書き込んでください");
-  }
+  // Inside a write transaction, before a write that needs the indexes (bulk_load_detail.h).
+  Status indexes_ready(sqlite3* db) { return detail::indexes_ready(db, dir_, kTable, bulk_); }
 
   // The writer, opened (creating and migrating the file) the first time; a bulk load cut
   // short is completed on the way. Caller holds write_mu_.
@@ -455,13 +424,8 @@ class SqliteTickets final : public SqliteTicketStore {
     if (!db) return db.error();
     auto w = std::make_unique<Writer>();
     w->db = *db;
-    auto present = indexes_present(w->db);
-    Status ready = present.status();
-    if (present && !*present)
-      ready = write_tx(w->db, [&](sqlite3* d) -> Status {
-        Status st = indexes_ready(d);
-        return st || st.error().code == "E_LOCKED" ? Status::Ok() : st;
-      });
+    Status ready = complete_cut_load(w->db, dir_, kTable,
+                                     [this](sqlite3* d, auto fn) { return write_tx(d, fn); });
     if (!ready) return ready.error();
     w->tick = Stmt(w->db,
                    "UPDATE medical_aid_clock SET last_us = max(last_us + 1, ?1) WHERE id = 1 "
