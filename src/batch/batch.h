@@ -286,9 +286,27 @@ std::string with_commas(int64_t n);
 // (`write` is called from one thread).
 class FirstRows {
  public:
+  // A key's fingerprint. A batch's keys are fingerprinted first and each slot is asked for
+  // (prefetch) a few keys before it is probed: the table is far larger than the caches, and a
+  // probe that waits for memory cost more than everything else a row does on this thread.
+  struct Print {
+    uint64_t a = 0, b = 0;
+  };
+  static Print print(std::string_view key);
+  void prefetch(const Print& p) const {
+    if (capacity_) __builtin_prefetch(&slots_[static_cast<size_t>(p.a) & (capacity_ - 1)], 1);
+  }
   // The row that first held `key`, or nullopt when the key is new — it is then remembered
   // with `row`.
-  std::optional<int64_t> first_row(std::string_view key, int64_t row);
+  std::optional<int64_t> first_row(std::string_view key, int64_t row) {
+    return first_row(print(key), row);
+  }
+  std::optional<int64_t> first_row(const Print& key, int64_t row);
+  // Room for `more` keys beyond those kept, so that no lookup of the next `more` keys moves
+  // the table (and what was prefetched).
+  void make_room(size_t more) {
+    if ((size_ + more) * 3 > capacity_ * 2) reserve(size_ + more);
+  }
   // Makes room for about `keys` keys at once (e.g. a file's size tells how many rows it has),
   // so a large file's table is not doubled and rehashed on the way.
   void reserve(size_t keys);
@@ -316,9 +334,17 @@ template <class Record, class KeyOf, class Message>
 size_t keep_first_of_each_key(Batch<Record>& b, FirstRows& seen, KeyOf&& key_of,
                               std::string_view code, Message&& message) {
   size_t kept = 0, rejected = 0;
-  for (size_t i = 0; i < b.records.size(); ++i) {
+  const size_t n = b.records.size();
+  thread_local std::vector<FirstRows::Print> prints;
+  prints.resize(n);
+  for (size_t i = 0; i < n; ++i) prints[i] = FirstRows::print(key_of(b.records[i]));
+  seen.make_room(n);
+  constexpr size_t kAhead = 8;  // slots asked for ahead of the probe
+  for (size_t i = 0; i < n && i < kAhead; ++i) seen.prefetch(prints[i]);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) seen.prefetch(prints[i + kAhead]);
     const int64_t row = b.rows[i];
-    if (auto first = seen.first_row(key_of(b.records[i]), row)) {
+    if (auto first = seen.first_row(prints[i], row)) {
       ++rejected;
       b.reject(row, "", std::string(code), message(row, *first));
       continue;

@@ -12,12 +12,11 @@
 #include "batch/batch.h"
 
 namespace onshi::batch {
-namespace {
 
 // Two independent 64-bit hashes of the key's bytes: the library's, and FNV-1a over 8-byte
 // words (then the tail's bytes) with a final mix — a word at a time, as keys run to 60 bytes
 // and more (clinical records) and this runs once per row on the writing thread.
-std::pair<uint64_t, uint64_t> fingerprint(std::string_view key) {
+FirstRows::Print FirstRows::print(std::string_view key) {
   uint64_t h = 1469598103934665603ULL;
   size_t i = 0;
   for (; i + 8 <= key.size(); i += 8) {
@@ -35,11 +34,9 @@ std::pair<uint64_t, uint64_t> fingerprint(std::string_view key) {
   return {a == 0 ? 1 : a, h};  // a == 0 marks an empty slot
 }
 
-}  // namespace
-
-std::optional<int64_t> FirstRows::first_row(std::string_view key, int64_t row) {
+std::optional<int64_t> FirstRows::first_row(const Print& key, int64_t row) {
   if ((size_ + 1) * 3 > capacity_ * 2) grow();
-  const auto [a, b] = fingerprint(key);
+  const auto [a, b] = key;
   const size_t mask = capacity_ - 1;
   for (size_t i = static_cast<size_t>(a) & mask;; i = (i + 1) & mask) {
     Slot& s = slots_[i];

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "batch/batch.h"
 
@@ -84,6 +86,37 @@ TEST(FirstRowOfKey, AMillionKeysAreRememberedWithTheirRows) {  // R-REG-1: files
   }
   EXPECT_FALSE(seen.first_row("", 7).has_value());  // the empty key is a key too
   EXPECT_EQ(seen.first_row("", 8), 7);
+}
+
+// Batches of 20,000 rows whose keys are looked up with their slots prefetched, the table
+// made room for ahead of each batch (it doubles many times on the way): every row's answer is
+// the one a plain map of first rows gives, repeats inside a batch and across batches alike.
+TEST(FirstRowOfKey, LargeBatchesAgreeWithAPlainMap) {  // R-REG-1: files of millions
+  FirstRows seen;
+  std::unordered_map<std::string, int64_t> first;
+  int64_t row = 0;
+  size_t expected_rejected = 0, rejected = 0;
+  for (int batch = 0; batch < 25; ++batch) {
+    std::vector<std::pair<int64_t, Item>> rows;
+    std::unordered_map<int64_t, std::string> key_of_row;
+    for (int i = 0; i < 20000; ++i) {
+      ++row;
+      // Most keys new; every 7th repeats one from anywhere before (this batch or earlier).
+      const int64_t k = row % 7 == 0 ? (row * 2654435761LL) % row : row;
+      std::string key = "06139992\x1f" + std::to_string(k) + "\x1f" "20250601";
+      if (!first.emplace(key, row).second) ++expected_rejected;
+      key_of_row[row] = key;
+      rows.push_back({row, {std::move(key), ""}});
+    }
+    auto b = batch_of(std::move(rows));
+    rejected += apply(b, seen);
+    for (size_t i = 0; i < b.records.size(); ++i) ASSERT_EQ(first.at(b.records[i].key), b.rows[i]);
+    for (const auto& e : b.errors)  // "行 R は行 F と同じです": F is the key's first row
+      ASSERT_EQ(e.message, "行 " + std::to_string(e.row) + " は行 " +
+                               std::to_string(first.at(key_of_row.at(e.row))) + " と同じです");
+  }
+  EXPECT_EQ(rejected, expected_rejected);
+  EXPECT_EQ(seen.size(), first.size());
 }
 
 }  // namespace
