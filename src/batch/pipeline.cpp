@@ -3,8 +3,11 @@
 //
 // The reader cuts raw records into batches and queues them, waiting while threads + 2 batches
 // are in flight; workers parse batches in any order; the writer takes them back in file order,
-// calls the input's write, then saves the checkpoint and hands the batch back to the workers,
-// who empty and refill it (as the reader refills the raw batches the workers are done with).
+// calls the input's write, then saves the checkpoint and hands the batch back to the worker
+// that filled it, who empties and refills it (as the reader refills the raw batches the
+// workers are done with). Back to the same worker: its records' memory came from that
+// thread's malloc arena, and freeing it on another thread locked that arena against its
+// owner's next allocations (at 10 M clinical rows most of the workers' waits).
 // So memory is bounded by the batch size and allocated once, the slowest stage sets the
 // speed, and what is written is always a prefix of the file — which is what lets a re-run
 // resume after the last written batch.
@@ -51,8 +54,12 @@ class Engine {
   bool cut(RawBatch& batch, int64_t& row);
   void reader_loop();
   bool hand_over(RawBatch& batch);
-  void worker_loop();
-  std::unique_ptr<BatchBase> next_done(size_t index);
+  void worker_loop(size_t worker);
+  struct Parsed {
+    std::unique_ptr<BatchBase> batch;
+    size_t worker = 0;  // who filled it
+  };
+  Parsed next_done(size_t index);
   Status write_all(Summary& summary);
   Status commit(BatchBase& batch, Summary& summary);
   void stop_threads(std::thread& reader, std::vector<std::thread>& workers);
@@ -72,9 +79,10 @@ class Engine {
   std::mutex mu_;
   std::condition_variable cv_work_, cv_done_, cv_space_;
   std::deque<RawBatch> work_;
-  std::map<size_t, std::unique_ptr<BatchBase>> done_;
-  // Batches written and raw batches parsed, emptied and taken again (their memory kept).
-  std::vector<std::unique_ptr<BatchBase>> spare_;
+  std::map<size_t, Parsed> done_;
+  // Batches written (by the worker that filled them) and raw batches parsed, emptied and
+  // taken again (their memory kept).
+  std::vector<std::vector<std::unique_ptr<BatchBase>>> spare_;
   std::vector<RawBatch> spare_raw_;
   size_t batches_read_ = 0, batches_written_ = 0;
   bool reader_finished_ = false, stop_ = false;
@@ -167,7 +175,7 @@ void Engine::reader_loop() {
   cv_done_.notify_all();
 }
 
-void Engine::worker_loop() {
+void Engine::worker_loop(size_t worker) {
   for (;;) {
     RawBatch raw;
     std::unique_ptr<BatchBase> parsed;
@@ -177,12 +185,13 @@ void Engine::worker_loop() {
       if (stop_ || (work_.empty() && reader_finished_)) return;
       raw = std::move(work_.front());
       work_.pop_front();
-      if (!spare_.empty()) {
-        parsed = std::move(spare_.back());
-        spare_.pop_back();
+      if (auto& mine = spare_[worker]; !mine.empty()) {
+        parsed = std::move(mine.back());
+        mine.pop_back();
       }
     }
-    // A spare batch is emptied here, on a worker, so its records are freed off the writer.
+    // A spare batch is emptied here, on the worker that filled it: its records are freed off
+    // the writer, into the arena they came from.
     if (parsed) stages_.reuse(*parsed, raw.starts.size());
     else parsed = stages_.new_batch(raw.starts.size());
     parse_batch(raw, *parsed, file_columns_, shape_, stages_, file_);
@@ -190,21 +199,21 @@ void Engine::worker_loop() {
     raw.starts.clear();
     raw.rows.clear();
     std::lock_guard lk(mu_);
-    done_.emplace(raw.index, std::move(parsed));
+    done_.emplace(raw.index, Parsed{std::move(parsed), worker});
     spare_raw_.push_back(std::move(raw));
     cv_done_.notify_all();
   }
 }
 
-// The parsed batch of `index`, waiting for it; nullptr when the file has no more.
-std::unique_ptr<BatchBase> Engine::next_done(size_t index) {
+// The parsed batch of `index`, waiting for it; a null batch when the file has no more.
+Engine::Parsed Engine::next_done(size_t index) {
   std::unique_lock lk(mu_);
   cv_done_.wait(lk, [&] {
     return done_.count(index) > 0 || (reader_finished_ && index >= batches_read_);
   });
   auto it = done_.find(index);
-  if (it == done_.end()) return nullptr;
-  auto b = std::move(it->second);
+  if (it == done_.end()) return {};
+  Parsed b = std::move(it->second);
   done_.erase(it);
   return b;
 }
@@ -230,12 +239,12 @@ Status Engine::commit(BatchBase& b, Summary& summary) {
 
 Status Engine::write_all(Summary& summary) {
   for (size_t next = 0;; ++next) {
-    auto b = next_done(next);
-    if (!b) return Status::Ok();
-    if (Status st = commit(*b, summary); !st) return st;
+    Parsed b = next_done(next);
+    if (!b.batch) return Status::Ok();
+    if (Status st = commit(*b.batch, summary); !st) return st;
     std::lock_guard lk(mu_);
     ++batches_written_;
-    spare_.push_back(std::move(b));
+    spare_[b.worker].push_back(std::move(b.batch));
     cv_space_.notify_all();
   }
 }
@@ -269,7 +278,9 @@ Result<Summary> Engine::run() {
   if (Status st = stages_.start(file_); !st) return st.error();
   std::thread reader([this] { reader_loop(); });
   std::vector<std::thread> workers;
-  for (int i = 0; i < opt_.threads; ++i) workers.emplace_back([this] { worker_loop(); });
+  spare_.resize(static_cast<size_t>(opt_.threads));
+  for (int i = 0; i < opt_.threads; ++i)
+    workers.emplace_back([this, i] { worker_loop(static_cast<size_t>(i)); });
   Summary summary;
   Status failure = write_all(summary);
   stop_threads(reader, workers);
