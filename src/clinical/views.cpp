@@ -175,14 +175,14 @@ PendingView<std::string> Viewer::prepare_json(const ViewRequest& r) {
     return p;
   }
   Read& got = std::get<Read>(out);
-  if (got.held && got.held->has_json && r.gzip)
-    p.answer = detail::view_gzip_with_dispensings(got.view, *got.held->packed_of(got.dispensings));
-  else if (got.held && got.held->has_json)
-    p.answer = detail::view_json_with_dispensings(got.view, got.dispensings);
-  else if (r.gzip)
-    p.answer = core::gzip(detail::view_json_from_rows(got.view, got.rows));
-  else
-    p.answer = detail::view_json_from_rows(got.view, got.rows);
+  if (got.held && got.held->has_json) {
+    p.answer = r.gzip ? detail::view_gzip_with_dispensings(
+                            got.view, *got.held->packed_of(got.dispensings))
+                      : detail::view_json_with_dispensings(got.view, got.dispensings);
+    return p;
+  }
+  std::string json = detail::view_json_from_rows(got.view, got.rows);
+  p.answer = r.gzip ? core::gzip(json) : std::move(json);
   return p;
 }
 

@@ -45,5 +45,7 @@ bool is_kana_name(std::string_view utf8);
 size_t codepoint_count(std::string_view utf8);
 // True when `s` contains only ASCII digits (and is non-empty).
 bool all_digits(std::string_view s);
+// Equal but for the case of ASCII letters (encoding names, HTTP tokens).
+bool ascii_iequals(std::string_view a, std::string_view b);
 
 }  // namespace onshi::core

@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/text.h"
 #include "http/problem.h"
 #include "http/server.h"
 
@@ -106,12 +107,6 @@ std::string_view trimmed(std::string_view s) {
   return s;
 }
 
-bool same_letters(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
-}
-
 // The part of `list` before `sep`, trimmed; `list` keeps what follows it.
 std::string_view next_item(std::string_view& list, char sep) {
   const size_t at = list.find(sep);
@@ -141,7 +136,7 @@ bool Request::accepts_gzip() const {
     std::string_view params = next_item(rest, ',');
     std::string_view coding = next_item(params, ';');
     const bool zero = weight_is_zero(params);
-    if (same_letters(coding, "gzip") || same_letters(coding, "x-gzip")) {
+    if (core::ascii_iequals(coding, "gzip") || core::ascii_iequals(coding, "x-gzip")) {
       named = true;
       admitted = admitted || !zero;
     } else if (coding == "*") {

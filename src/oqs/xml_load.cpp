@@ -19,16 +19,7 @@ Error xml_error(std::string code, std::string field, std::string message) {
   return Error{std::move(code), std::move(field), std::move(message)};
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using core::ascii_iequals;
 
 // The value of encoding="…" in a leading XML declaration; "" when there is none.
 // The declaration is ASCII in every encoding we accept, so the raw bytes can be read.
@@ -54,12 +45,14 @@ std::string_view declared_encoding(std::string_view text) {
 }
 
 bool is_shift_jis_name(std::string_view e) {
-  return iequals(e, "Shift_JIS") || iequals(e, "Shift-JIS") || iequals(e, "Windows-31J") ||
-         iequals(e, "CP932") || iequals(e, "SJIS") || iequals(e, "MS932") || iequals(e, "x-sjis");
+  for (std::string_view name :
+       {"Shift_JIS", "Shift-JIS", "Windows-31J", "CP932", "SJIS", "MS932", "x-sjis"})
+    if (ascii_iequals(e, name)) return true;
+  return false;
 }
 
 bool is_utf8_name(std::string_view e) {
-  return iequals(e, "UTF-8") || iequals(e, "UTF8");
+  return ascii_iequals(e, "UTF-8") || ascii_iequals(e, "UTF8");
 }
 
 // A document turned into UTF-8, ready for pugixml. `owned` holds converted text when a
