@@ -169,9 +169,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
         if constexpr (kTls)
           if (ec != beast::error::timeout)
             code = detail::handshake_refusal_code(stream_.native_handle(), ec);
-        server_.count_refusal(code);
+        // Logged before it is counted: whoever sees the counter move also finds the line.
         core::log_warn("http.tls_handshake_failed",
                        {{"remote", remote_}, {"code", std::string(code)}, {"error", ec.message()}});
+        server_.count_refusal(code);
       }
       return;
     }
