@@ -18,14 +18,26 @@ namespace {
 
 using detail::Parsed;
 
+// A row on its way to the store: its own key, day and fields, and its person, whom the
+// resolver keeps for the whole load — so a row costs two allocations, not a copy of its
+// person's link and card key and of the file's name.
+struct LoadRow {
+  ClinicalKind kind = ClinicalKind::kMedication;
+  std::string record_key, record_date, payload;
+  const detail::Resolver::Person* who = nullptr;
+  store::ClinicalRowRef ref(std::string_view source) const {
+    return {kind, record_key, who->person_link, who->card_key, record_date, payload, source};
+  }
+};
+
 // Turns parsed rows into puts and writes them, for a file's batches and a request alike.
 class Sink {
  public:
   Sink(store::Database& db, ClinicalKind kind, const LoadOptions& load)
       : db_(db), kind_(kind), load_(load), resolver_(db.members()) {}
 
-  // Row rules and the person (worker threads): the put, or the row's errors.
-  std::variant<store::ClinicalPut, detail::RowErrors> parse(const batch::Row& row) {
+  // Row rules and the person (worker threads): the row, or its errors.
+  std::variant<LoadRow, detail::RowErrors> parse(const batch::Row& row) {
     auto r = detail::parse_row(kind_, row, load_);
     if (auto* errors = std::get_if<detail::RowErrors>(&r)) return std::move(*errors);
     Parsed& p = std::get<Parsed>(r);
@@ -34,33 +46,32 @@ class Sink {
     const auto& who = *std::get<const detail::Resolver::Person*>(person);
     if (kind_ == ClinicalKind::kExpense)
       if (auto e = detail::check_expense_person(p, who, row.number)) return detail::RowErrors{*e};
-    store::ClinicalPut put;
-    put.kind = kind_;
     p.key_tail.insert(0, who.card_key);  // in the room parse_row reserved: no allocation
-    put.record_key = std::move(p.key_tail);
-    put.person_link = who.person_link;
-    put.card_key = who.card_key;
-    put.record_date = std::move(p.record_date);
-    put.payload = std::move(p.payload);
-    put.source = load_.source;
-    return put;
+    return LoadRow{kind_, std::move(p.key_tail), std::move(p.record_date), std::move(p.payload), &who};
   }
 
   // One batch, in file order: duplicates rejected, the rest in one transaction.
-  Status write(batch::Batch<store::ClinicalPut>& b) {
+  Status write(batch::Batch<LoadRow>& b) {
     batch::keep_first_of_each_key(
-        b, seen_, [](const store::ClinicalPut& p) -> std::string_view { return p.record_key; },
+        b, seen_, [](const LoadRow& r) -> std::string_view { return r.record_key; },
         "E_CLINICAL_DUPLICATE", [](int64_t row, int64_t first) {
           return "行 " + std::to_string(row) + " は行 " + std::to_string(first) +
                  " と同じ記録（資格と記録のキー）です。最初の行だけを登録します";
         });
     if (b.records.empty()) return Status::Ok();
     if (bulk_) {
-      if (Status st = db_.clinical().put_bulk(b.records); !st) return st;
+      refs_.clear();
+      for (const LoadRow& r : b.records) refs_.push_back(r.ref(load_.source));
+      if (Status st = db_.clinical().put_bulk(refs_); !st) return st;
       accepted_ += static_cast<int64_t>(b.records.size());
       return Status::Ok();
     }
-    auto outcomes = db_.clinical().put_records(b.records);
+    std::vector<store::ClinicalPut> puts;
+    puts.reserve(b.records.size());
+    for (LoadRow& r : b.records)
+      puts.push_back({r.kind, std::move(r.record_key), r.who->person_link, r.who->card_key,
+                      std::move(r.record_date), std::move(r.payload), load_.source});
+    auto outcomes = db_.clinical().put_records(puts);
     if (!outcomes) return outcomes.status();
     for (auto o : *outcomes) (o == store::PutOutcome::kUnchanged ? unchanged_ : accepted_)++;
     return Status::Ok();
@@ -93,6 +104,7 @@ class Sink {
   const LoadOptions& load_;
   detail::Resolver resolver_;
   batch::FirstRows seen_;
+  std::vector<store::ClinicalRowRef> refs_;  // a bulk batch's rows, by reference
   int64_t accepted_ = 0, unchanged_ = 0;
   bool bulk_ = false;
 };
@@ -162,10 +174,10 @@ std::string Report::to_json() const {
 Result<Report> import_csv(store::Database& db, ClinicalKind kind, const std::filesystem::path& csv,
                           const LoadOptions& load, const batch::Options& options) {
   Sink sink(db, kind, load);
-  batch::Input<store::ClinicalPut> in;
+  batch::Input<LoadRow> in;
   in.columns = columns(kind);
   in.parse = [&sink](const batch::Row& row) { return sink.parse(row); };
-  in.write = [&sink](batch::Batch<store::ClinicalPut>& b) { return sink.write(b); };
+  in.write = [&sink](batch::Batch<LoadRow>& b) { return sink.write(b); };
   in.start = [&sink](const batch::FileInfo& file) { return sink.begin_bulk(file.path); };
   batch::Options opt = options;
   opt.checkpoint = nullptr;  // the duplicate rule needs every row: a re-run repeats the file
@@ -186,7 +198,7 @@ Result<Report> load_records(store::Database& db, ClinicalKind kind,
                             const boost::json::array& records, const LoadOptions& load) {
   Sink sink(db, kind, load);
   const auto& cols = columns(kind);
-  batch::Batch<store::ClinicalPut> b;
+  batch::Batch<LoadRow> b;
   std::vector<std::string> values;
   std::vector<std::string_view> views;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -200,7 +212,7 @@ Result<Report> load_records(store::Database& db, ClinicalKind kind,
     row.number = index;
     row.values = &views;
     auto r = sink.parse(row);
-    if (auto* put = std::get_if<store::ClinicalPut>(&r)) {
+    if (auto* put = std::get_if<LoadRow>(&r)) {
       b.records.push_back(std::move(*put));
       b.rows.push_back(index);
       continue;

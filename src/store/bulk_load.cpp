@@ -1,5 +1,6 @@
 // The scheme every SQLite bulk load shares (bulk_load_detail.h): the load's lock, dropping
-// the indexes of an empty table, building them back, and completing a load cut short.
+// the indexes (or index tables) of an empty table, building them back, and completing a load
+// cut short.
 #include "store/bulk_load_detail.h"
 
 #include "store/sqlite.h"
@@ -23,12 +24,22 @@ Result<bool> drop_indexes_if_empty(sqlite3* db, const BulkTable& t) {
     empty = q.col_i64(0) != 0;
   }  // finalised: a pending read would block DROP INDEX
   if (!empty) {
-    if (Status st = build_indexes(db, t); !st) return st.error();
+    auto present = indexes_present(db, t);
+    if (!present) return present.error();
+    if (!*present)
+      if (Status st = build_indexes(db, t); !st) return st.error();
     return false;
   }
-  for (const std::string& name : t.indexes)
-    if (Status st = sqlite::exec(db, ("DROP INDEX IF EXISTS " + name + ";").c_str()); !st)
-      return st.error();
+  for (const std::string& name : t.indexes) {
+    std::string type;
+    {
+      Stmt q(db, "SELECT type FROM sqlite_schema WHERE name=?");
+      if (q.text(1, name).step() == SQLITE_ROW) type = q.col_text(0);
+    }  // finalised, as above
+    if (type == "index" || type == "table")
+      if (Status st = sqlite::exec(db, ("DROP " + type + " " + name + ";").c_str()); !st)
+        return st.error();
+  }
   return true;
 }
 
@@ -39,7 +50,8 @@ Status build_indexes(sqlite3* db, const BulkTable& t) {
 Result<bool> indexes_present(sqlite3* db, const BulkTable& t) {
   std::string names;
   for (const std::string& name : t.indexes) names += (names.empty() ? "'" : ",'") + name + "'";
-  Stmt q(db, ("SELECT COUNT(*) FROM sqlite_schema WHERE type='index' AND name IN (" + names + ")")
+  Stmt q(db, ("SELECT COUNT(*) FROM sqlite_schema WHERE type IN ('index','table') AND name IN (" +
+              names + ")")
                  .c_str());
   if (q.step() != SQLITE_ROW) return sqlite::error(db, t.table + " schema");
   return q.col_i64(0) == static_cast<int64_t>(t.indexes.size());

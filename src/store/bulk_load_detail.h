@@ -25,8 +25,9 @@ namespace onshi::store::detail {
 
 struct BulkTable {
   std::string table;                 // the loaded table, e.g. "clinical_records"
-  std::vector<std::string> indexes;  // the indexes a load leaves out, by name
-  std::string create_indexes;        // CREATE INDEX IF NOT EXISTS … of each, as migrated
+  std::vector<std::string> indexes;  // what a load leaves out, by name: indexes, or tables
+                                     // that serve as one (clinical_keys)
+  std::string create_indexes;        // the SQL that makes each from the table, as migrated
   std::string lock_role;             // DIR/.onshi-<lock_role>.lock, e.g. "clinical-load"
   std::string subject;               // E_LOCKED's field and the lock's subject: "clinical"
   std::string holder;                // named in the lock's refusal: "a clinical import"

@@ -1,5 +1,6 @@
 // What both backends of the clinical store share (store/clinical.h): the kinds' names, the
-// viewing windows the first migration seeds, and the check of a window before it is stored.
+// viewing windows the first migration seeds, the check of a window before it is stored, and
+// put_bulk's default (row by row, through put_records).
 #include "store/clinical_backend.h"
 
 namespace onshi::store {
@@ -20,6 +21,25 @@ std::optional<ClinicalKind> parse_clinical_kind(std::string_view name) {
     if (clinical_kind_name(k) == name) return k;
   if (name == clinical_kind_name(ClinicalKind::kExpense)) return ClinicalKind::kExpense;
   return std::nullopt;
+}
+
+Status ClinicalStore::put_bulk(std::span<const ClinicalRowRef> items) {
+  std::vector<ClinicalPut> puts;
+  puts.reserve(items.size());
+  for (const ClinicalRowRef& r : items)
+    puts.push_back({r.kind, std::string(r.record_key), std::string(r.person_link),
+                    std::string(r.card_key), std::string(r.record_date), std::string(r.payload),
+                    std::string(r.source)});
+  return put_records(puts).status();
+}
+
+Status ClinicalStore::put_bulk(std::span<const ClinicalPut> items) {
+  std::vector<ClinicalRowRef> refs;
+  refs.reserve(items.size());
+  for (const ClinicalPut& p : items)
+    refs.push_back({p.kind, p.record_key, p.person_link, p.card_key, p.record_date, p.payload,
+                    p.source});
+  return put_bulk(refs);
 }
 
 }  // namespace onshi::store

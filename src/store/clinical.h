@@ -79,6 +79,14 @@ struct ClinicalPut {
   std::string record_key, person_link, card_key, record_date, payload, source;
 };
 
+// The same row by reference, for a bulk load's batches: the strings are the caller's and need
+// to live only until the call that takes them returns (a load's rows share their person's
+// link and card key and the file's source; no copy of them is made per row).
+struct ClinicalRowRef {
+  ClinicalKind kind = ClinicalKind::kMedication;
+  std::string_view record_key, person_link, card_key, record_date, payload, source;
+};
+
 // How far back a kind may be viewed: `amount` days, months or years before the day of the
 // view (unit 'D', 'M' or 'Y'), and where that rule comes from.
 struct ViewingWindow {
@@ -152,9 +160,8 @@ class ClinicalStore {
   // its state is then that of the transactions committed, exactly as with put_records, so
   // running the file again completes it.
   virtual Result<bool> begin_bulk() { return false; }
-  virtual Status put_bulk(std::span<const ClinicalPut> items) {
-    return put_records(items).status();
-  }
+  virtual Status put_bulk(std::span<const ClinicalRowRef> items);  // default: put_records
+  Status put_bulk(std::span<const ClinicalPut> items);  // the same, by value
   virtual Status finish_bulk() { return Status::Ok(); }
 };
 

@@ -10,7 +10,8 @@
 namespace onshi::store::detail {
 namespace {
 
-constexpr size_t kBlock = size_t{64} << 20;
+constexpr size_t kBlock = size_t{4} << 20;  // a chain's largest block
+constexpr size_t kFirstBlock = size_t{64} << 10;
 constexpr size_t kHugePage = size_t{2} << 20;
 // A packed `rest`: kind (3 bits), record_date as the number YYYYMMDD (27 bits), record_id
 // (34 bits) — the order of the three as the table compares them, when all fit.
@@ -30,17 +31,17 @@ uint64_t word_le(const unsigned char* p, size_t n) {
   return w;
 }
 
-// A row in a block: this header, then record_date, record_key, card_key and payload, one
+// A row in a block: this header, then record_date, the key's rest, card_key and payload, one
 // after the other (the person link is kept once per person, `link`).
 struct Header {
   int64_t record_id, key_hash;
   uint32_t payload_len, source, link;
   uint16_t date_len, key_len, card_len;
-  int16_t kind;
+  int8_t kind, key_on_card;
 };
 
 // kind, day, id as one word in their order, or false when one does not fit.
-bool pack(const ClinicalPut& p, int64_t record_id, uint64_t& out) {
+bool pack(const ClinicalRowRef& p, int64_t record_id, uint64_t& out) {
   const auto kind = static_cast<int64_t>(p.kind);
   if (kind < 0 || kind > 7 || record_id < 0 || record_id >= (int64_t{1} << kIdBits) ||
       p.record_date.size() != 8)
@@ -66,20 +67,27 @@ int64_t clinical_key_hash(std::string_view record_key) {
   return static_cast<int64_t>(mix(h));
 }
 
-char* BulkRows::room(size_t n) {
+char* BulkRows::room(size_t n, unsigned char chain) {
   n = (n + 7) & ~size_t{7};  // headers stay aligned
-  if (used_ + n > capacity_) {
-    // Not zeroed, on huge pages where the kernel has them: fewer faults while adding, fewer
-    // TLB misses while the sorted rows are read back from all over the blocks.
-    capacity_ = (std::max(kBlock, n) + kHugePage - 1) & ~(kHugePage - 1);
-    char* block = static_cast<char*>(std::aligned_alloc(kHugePage, capacity_));
+  Chain& c = chains_[chain];
+  if (n > c.left) {
+    // Not zeroed, on huge pages where the kernel has them once a chain's blocks are that
+    // large: fewer faults while adding, fewer TLB misses while the sorted rows are read back.
+    // A chain's blocks double from kFirstBlock, so a small load takes little memory.
+    c.next_block = std::min(kBlock, std::max(kFirstBlock, c.next_block * 2));
+    const size_t want = std::max(c.next_block, n);
+    const size_t align = want >= kHugePage ? kHugePage : kFirstBlock;
+    const size_t size = (want + align - 1) & ~(align - 1);
+    char* block = static_cast<char*>(std::aligned_alloc(align, size));
     if (!block) throw std::bad_alloc();
-    madvise(block, capacity_, MADV_HUGEPAGE);
+    if (size >= kHugePage) madvise(block, size, MADV_HUGEPAGE);
     blocks_.emplace_back(block);
-    used_ = 0;
+    c.at = block;
+    c.left = size;
   }
-  char* at = blocks_.back().get() + used_;
-  used_ += n;
+  char* at = c.at;
+  c.at += n;
+  c.left -= n;
   bytes_ += n;
   return at;
 }
@@ -89,48 +97,95 @@ size_t BulkRows::LinkHash::operator()(std::string_view link) const {
   return static_cast<size_t>(mix(word_le(p, std::min<size_t>(link.size(), 8)) ^ link.size()));
 }
 
-uint32_t BulkRows::link_id(const std::string& link) {
-  if ((links_.size() + 1) * 2 > link_slots_.size()) {  // at most half full
+uint32_t BulkRows::link_id(std::string_view l) {
+  const auto count = static_cast<uint32_t>(link_len_.size());
+  if ((count + 1) * 2 > link_slots_.size()) {  // at most half full
     std::vector<uint32_t> slots(std::max<size_t>(1024, link_slots_.size() * 2), 0);
-    for (uint32_t id = 0; id < links_.size(); ++id) {
-      size_t i = LinkHash{}(links_[id]) & (slots.size() - 1);
+    for (uint32_t id = 0; id < count; ++id) {
+      size_t i = LinkHash{}(link(id)) & (slots.size() - 1);
       while (slots[i] != 0) i = (i + 1) & (slots.size() - 1);
       slots[i] = id + 1;
     }
     link_slots_ = std::move(slots);
   }
   const size_t mask = link_slots_.size() - 1;
-  size_t i = LinkHash{}(link) & mask;
+  size_t i = LinkHash{}(l) & mask;
   for (; link_slots_[i] != 0; i = (i + 1) & mask)
-    if (links_[link_slots_[i] - 1] == link) return link_slots_[i] - 1;
-  links_.push_back(link);
-  link_slots_[i] = static_cast<uint32_t>(links_.size());
-  return static_cast<uint32_t>(links_.size() - 1);
+    if (link(link_slots_[i] - 1) == l) return link_slots_[i] - 1;
+  link_bytes_.append(l);
+  link_end_.push_back(link_bytes_.size());
+  link_len_.push_back(static_cast<uint32_t>(l.size()));
+  link_slots_[i] = count + 1;
+  return count;
 }
 
-void BulkRows::add(const ClinicalPut& p, int64_t record_id) {
-  if (sources_.empty() || sources_.back() != p.source) sources_.push_back(p.source);
-  const uint32_t link = link_id(p.person_link);
+BulkRows::Row BulkRows::row_of(const ClinicalRowRef& p, int64_t record_id) {
+  const bool on_card = p.record_key.starts_with(p.card_key);
+  return {p.person_link, p.record_date,
+          on_card ? p.record_key.substr(p.card_key.size()) : p.record_key,
+          p.card_key,    p.payload,
+          p.source,      p.kind,
+          on_card,       record_id,
+          clinical_key_hash(p.record_key)};
+}
+
+void BulkRows::add(const ClinicalRowRef& p, int64_t record_id) {
+  if (sources_.empty() || sources_.back() != p.source) sources_.emplace_back(p.source);
+  const Row r = row_of(p, record_id);
   Header h{record_id,
-           clinical_key_hash(p.record_key),
+           r.key_hash,
            static_cast<uint32_t>(p.payload.size()),
            static_cast<uint32_t>(sources_.size() - 1),
-           link,
+           link_id(p.person_link),
            static_cast<uint16_t>(p.record_date.size()),
-           static_cast<uint16_t>(p.record_key.size()),
+           static_cast<uint16_t>(r.key_rest.size()),
            static_cast<uint16_t>(p.card_key.size()),
-           static_cast<int16_t>(p.kind)};
-  char* at = room(sizeof h + p.record_date.size() + p.record_key.size() + p.card_key.size() +
-                  p.payload.size());
+           static_cast<int8_t>(p.kind),
+           static_cast<int8_t>(r.key_on_card)};
+  char* at = room(sizeof h + p.record_date.size() + r.key_rest.size() + p.card_key.size() +
+                      p.payload.size(),
+                  p.person_link.empty() ? 0 : static_cast<unsigned char>(p.person_link[0]));
   std::memcpy(at, &h, sizeof h);
   char* o = at + sizeof h;
-  for (const std::string* s : {&p.record_date, &p.record_key, &p.card_key, &p.payload}) {
-    std::memcpy(o, s->data(), s->size());
-    o += s->size();
+  for (std::string_view s : {p.record_date, r.key_rest, p.card_key, p.payload}) {
+    std::memcpy(o, s.data(), s.size());
+    o += s.size();
   }
   uint64_t rest = 0;
   if (!pack(p, record_id, rest)) packed_ = false;
-  entries_.push_back({link, rest, at});
+  entries_.push_back({h.link, rest, at});
+  keys_.push_back({r.key_hash, record_id, h.link, day_of(p.record_date), h.kind});
+}
+
+uint32_t BulkRows::day_of(std::string_view day) {
+  uint32_t n = 0;
+  bool digits = day.size() == 8;
+  for (size_t i = 0; digits && i < 8; ++i) {
+    digits = day[i] >= '0' && day[i] <= '9';
+    n = n * 10 + static_cast<uint32_t>(day[i] - '0');
+  }
+  if (digits) return n;
+  odd_days_.emplace_back(day);
+  return kOddDay | static_cast<uint32_t>(odd_days_.size() - 1);
+}
+
+void BulkRows::sort_keys() {
+  std::sort(keys_.begin(), keys_.end(), [](const KeyEntry& a, const KeyEntry& b) {
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.key_hash != b.key_hash ? a.key_hash < b.key_hash : a.record_id < b.record_id;
+  });
+}
+
+BulkRows::Key BulkRows::key_at(size_t i) const {
+  const KeyEntry& e = keys_[i];
+  Key k{static_cast<ClinicalKind>(e.kind), e.key_hash, e.record_id, link(e.link), {}};
+  if (e.day & kOddDay) {
+    k.record_date = odd_days_[e.day & ~kOddDay];
+  } else {
+    k.record_date.assign(8, '0');
+    for (uint32_t d = e.day, j = 8; j-- > 0; d /= 10) k.record_date[j] = static_cast<char>('0' + d % 10);
+  }
+  return k;
 }
 
 BulkRows::Row BulkRows::at(size_t i) const {
@@ -144,13 +199,14 @@ BulkRows::Row BulkRows::at(size_t i) const {
     o += n;
     return v;
   };
-  r.person_link = links_[h.link];
+  r.person_link = link(h.link);
   r.record_date = take(h.date_len);
-  r.record_key = take(h.key_len);
+  r.key_rest = take(h.key_len);
   r.card_key = take(h.card_len);
   r.payload = take(h.payload_len);
   r.source = sources_[h.source];
   r.kind = static_cast<ClinicalKind>(h.kind);
+  r.key_on_card = h.key_on_card != 0;
   r.record_id = h.record_id;
   r.key_hash = h.key_hash;
   return r;
@@ -164,11 +220,12 @@ void BulkRows::prefetch(size_t i) const {
 
 void BulkRows::sort() {
   // Each link's rank in SQLite's BLOB order (bytes, then the shorter first: std::string's).
-  std::vector<uint32_t> by_link(links_.size());
+  const size_t links = link_len_.size();
+  std::vector<uint32_t> by_link(links);
   for (uint32_t i = 0; i < by_link.size(); ++i) by_link[i] = i;
   std::sort(by_link.begin(), by_link.end(),
-            [this](uint32_t a, uint32_t b) { return links_[a] < links_[b]; });
-  std::vector<uint32_t> rank(links_.size());
+            [this](uint32_t a, uint32_t b) { return link(a) < link(b); });
+  std::vector<uint32_t> rank(links);
   for (uint32_t r = 0; r < by_link.size(); ++r) rank[by_link[r]] = r;
   for (Entry& e : entries_) e.person = rank[e.person];
   if (packed_) {
@@ -189,15 +246,25 @@ void BulkRows::sort() {
   });
 }
 
-void BulkRows::clear() {
+void BulkRows::clear_rows() {
   blocks_.clear();
+  chains_ = {};
   entries_.clear();
   entries_.shrink_to_fit();
-  link_slots_.clear();
-  links_.clear();
-  sources_.clear();
   packed_ = true;
-  used_ = capacity_ = bytes_ = 0;
+  bytes_ = 0;
+}
+
+void BulkRows::clear() {
+  clear_rows();
+  link_slots_.clear();
+  link_bytes_.clear();
+  link_end_.clear();
+  link_len_.clear();
+  sources_.clear();
+  keys_.clear();
+  keys_.shrink_to_fit();
+  odd_days_.clear();
 }
 
 }  // namespace onshi::store::detail

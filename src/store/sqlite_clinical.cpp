@@ -1,31 +1,36 @@
 // The clinical store (store/clinical.h) on SQLite: DIR/clinical.db with the tables
-// `clinical_records`, `clinical_next` (the next record_id) and `clinical_windows`.
+// `clinical_records`, `clinical_keys`, `clinical_sources` (each row's source once),
+// `clinical_next` (the next record_id) and `clinical_windows`.
 //
 // `clinical_records` is a WITHOUT ROWID table ordered by (person_link, kind, record_date,
 // record_id): what a view reads, so one person's medication is one contiguous range of a few
-// pages, read newest first by walking it backwards. One index beside it, `clinical_records_key`
-// on (kind, key_hash) — key_hash a 64-bit hash of the natural key (store/clinical_rows.h) —
-// finds a row by its key wherever its person or day now file it (a prescription gets its
-// dispensing day later; a qualification may be linked to another person); every hit is
-// compared on the full record_key, so two keys sharing a hash are two rows.
+// pages, read newest first by walking it backwards. A row keeps its record_key without the card
+// key it starts with (the card key is a column of its own) and its source as a number.
+// `clinical_keys`, ordered by (kind, key_hash, record_id) — key_hash a 64-bit hash of the
+// natural key (store/clinical_rows.h) — is the key index as a table of its own: it finds a row
+// by its key wherever its person or day now file it (a prescription gets its dispensing day
+// later; a qualification may be linked to another person); every hit is compared on the full
+// record_key, so two keys sharing a hash are two rows.
 //
-// A put looks the key up in that index: a new key is inserted with the next record_id, the
-// same contents are left alone, other contents replace the row (moved when its person or day
-// changed, keeping its record_id). One connection per store, opened on first use, serialised
-// by a mutex; other processes on the same file are serialised by SQLite's write lock (BEGIN
-// IMMEDIATE). Every write transaction moves the change counter DIR/clinical.gen
-// (ticket_cache.h's ChangeCounter), which `generation()` answers for the views' cache.
+// A put looks the key up there: a new key is inserted with the next record_id, the same
+// contents are left alone, other contents replace the row (moved when its person or day
+// changed, keeping its record_id and its key entry). One connection per store, opened on first
+// use, serialised by a mutex; other processes on the same file are serialised by SQLite's
+// write lock (BEGIN IMMEDIATE). Every write transaction moves the change counter
+// DIR/clinical.gen (ticket_cache.h's ChangeCounter), which `generation()` answers for the
+// views' cache.
 //
-// A bulk load (begin_bulk … finish_bulk) into an empty table drops the key index, keeps the
+// A bulk load (begin_bulk … finish_bulk) into an empty table drops the key table, keeps the
 // rows in memory (BulkRows), sorts them into the table's order and appends them — each page
-// written once, at the table's end, as the sqlite3 shell's `.import` writes its table — and
-// creates the key index by one sort at the end. Past kBulkBytes of rows the sorted rows so far
-// are written early (the next run then lands between them). The load holds the flock
-// DIR/.onshi-clinical-load.lock from before the index is dropped until after it is back; a
-// missing index with that lock free means a load was cut short, and whoever sees that first
-// (an open, a write) creates it in one transaction, so a crash leaves the rows of the
-// transactions committed, indexed, as put_records would have (the scheme every bulk load
-// shares: bulk_load_detail.h).
+// written once, at the table's end, as the sqlite3 shell's `.import` writes its table —, and
+// meanwhile sorts the key entries on another thread, then appends them into a new key table
+// (no second read of the rows, as CREATE INDEX would make). Past kBulkBytes of rows the sorted
+// rows so far are written early (the next run then lands between them). The load holds the
+// flock DIR/.onshi-clinical-load.lock from before the key table is dropped until after it is
+// back; a missing key table with that lock free means a load was cut short, and whoever sees
+// that first (an open, a write) makes it from the rows in one transaction, so a crash leaves
+// the rows of the transactions committed, indexed, as put_records would have (the scheme every
+// bulk load shares: bulk_load_detail.h).
 //
 // size: one class implements the clinical store over one file; its puts, its bulk load and the
 // completion of a load cut short share the connection, its mutex and the change counter that
@@ -34,6 +39,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "core/date.h"
 #include "core/dir_lock.h"
@@ -79,13 +85,57 @@ DROP TABLE clinical_records_v1;
 CREATE INDEX clinical_records_key ON clinical_records(kind, key_hash);
 CREATE TABLE clinical_next(id INTEGER NOT NULL);
 INSERT INTO clinical_next SELECT COALESCE(MAX(record_id), 0) + 1 FROM clinical_records;
+)sql",
+                                   // 3: narrower rows — the source once in its own table,
+                                   // the key without the card key it starts with — and the
+                                   // key index a table of its own, which a bulk load appends.
+                                   R"sql(
+CREATE TABLE clinical_sources(source_id INTEGER PRIMARY KEY, source TEXT NOT NULL UNIQUE);
+INSERT INTO clinical_sources(source) SELECT DISTINCT source FROM clinical_records;
+ALTER TABLE clinical_records RENAME TO clinical_records_v2;
+DROP INDEX IF EXISTS clinical_records_key;
+CREATE TABLE clinical_records(
+  person_link BLOB NOT NULL, kind INTEGER NOT NULL, record_date TEXT NOT NULL,
+  record_id INTEGER NOT NULL, key_rest TEXT NOT NULL, key_on_card INTEGER NOT NULL,
+  card_key TEXT NOT NULL, payload BLOB NOT NULL, source_id INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY(person_link, kind, record_date, record_id)) WITHOUT ROWID;
+INSERT INTO clinical_records
+  SELECT person_link, kind, record_date, record_id,
+         CASE WHEN onshi_starts_with(record_key, card_key)
+              THEN CAST(substr(CAST(record_key AS BLOB), length(CAST(card_key AS BLOB)) + 1)
+                        AS TEXT)
+              ELSE record_key END,
+         onshi_starts_with(record_key, card_key), card_key, payload,
+         (SELECT source_id FROM clinical_sources s WHERE s.source = v.source), recorded_at
+  FROM clinical_records_v2 v ORDER BY person_link, kind, record_date, record_id;
+CREATE TABLE clinical_keys(
+  kind INTEGER NOT NULL, key_hash INTEGER NOT NULL, record_id INTEGER NOT NULL,
+  person_link BLOB NOT NULL, record_date TEXT NOT NULL,
+  PRIMARY KEY(kind, key_hash, record_id)) WITHOUT ROWID;
+INSERT INTO clinical_keys
+  SELECT kind, key_hash, record_id, person_link, record_date FROM clinical_records_v2
+  ORDER BY kind, key_hash, record_id;
+DROP TABLE clinical_records_v2;
 )sql"};
 
-// The index a bulk load leaves out, and how it comes back (the second migration's).
+// A row's record_key as stored (the third migration), in SQL.
+#define ONSHI_CLINICAL_KEY                                                                    \
+  "CASE key_on_card WHEN 1 THEN CAST(CAST(card_key AS BLOB)||CAST(key_rest AS BLOB) AS TEXT) " \
+  "ELSE key_rest END"
+constexpr const char* kKeysTable =
+    "CREATE TABLE IF NOT EXISTS clinical_keys("
+    "kind INTEGER NOT NULL, key_hash INTEGER NOT NULL, record_id INTEGER NOT NULL, "
+    "person_link BLOB NOT NULL, record_date TEXT NOT NULL, "
+    "PRIMARY KEY(kind, key_hash, record_id)) WITHOUT ROWID;";
+// The key table a bulk load leaves out, and how it is made from the rows when a load was cut
+// short (a load that finishes appends it from memory: finish_bulk).
 const BulkTable kTable{
     "clinical_records",
-    {"clinical_records_key"},
-    "CREATE INDEX IF NOT EXISTS clinical_records_key ON clinical_records(kind, key_hash);",
+    {"clinical_keys"},
+    std::string(kKeysTable) +
+        "INSERT INTO clinical_keys SELECT kind, onshi_key_hash(" ONSHI_CLINICAL_KEY
+        "), record_id, person_link, record_date FROM clinical_records ORDER BY 1, 2, 3;",
     "clinical-load",
     "clinical",
     "a clinical import",
@@ -114,11 +164,20 @@ constexpr size_t kBulkBytes = size_t{4} << 30;
 constexpr size_t kBulkTransaction = 100000;
 constexpr size_t kPrefetchAhead = 8;  // rows read ahead of the one inserted
 
+// A row's columns as ClinicalRecord has them: the key whole again (ONSHI_CLINICAL_KEY), the
+// source by its id in clinical_sources.
 constexpr const char* kColumns =
-    "record_id,recorded_at,kind,record_key,person_link,card_key,record_date,payload,source";
+    "record_id,recorded_at,kind," ONSHI_CLINICAL_KEY
+    ",person_link,card_key,record_date,payload,"
+    "(SELECT source FROM clinical_sources s WHERE s.source_id=clinical_records.source_id)";
 constexpr const char* kInsert =
-    "INSERT INTO clinical_records(person_link,kind,record_date,record_id,key_hash,record_key,"
-    "card_key,payload,source,recorded_at) VALUES(?,?,?,?,?,?,?,?,?,?)";
+    "INSERT INTO clinical_records(person_link,kind,record_date,record_id,key_rest,key_on_card,"
+    "card_key,payload,source_id,recorded_at) VALUES(?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kInsertKey =
+    "INSERT OR REPLACE INTO clinical_keys(kind,key_hash,record_id,person_link,record_date) "
+    "VALUES(?,?,?,?,?)";
+constexpr const char* kAt = " FROM clinical_records WHERE person_link=? AND kind=? AND "
+                            "record_date=? AND record_id=?";
 
 ClinicalRecord read_record(Stmt& q) {
   ClinicalRecord r;
@@ -141,22 +200,80 @@ void key_hash_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_int64(ctx, clinical_key_hash(std::string_view(p ? p : "", p ? n : 0)));
 }
 
+// onshi_starts_with(a, b): whether a's bytes begin with b's, for the third migration.
+void starts_with_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  auto text = [](sqlite3_value* v) {
+    auto p = static_cast<const char*>(sqlite3_value_blob(v));
+    return std::string_view(p ? p : "", p ? static_cast<size_t>(sqlite3_value_bytes(v)) : 0);
+  };
+  sqlite3_result_int(ctx, text(argv[0]).starts_with(text(argv[1])) ? 1 : 0);
+}
+
+// The id of each source a transaction's rows name, inserted when new. One per transaction: an
+// id it hands out is stored only once that transaction commits.
+class SourceIds {
+ public:
+  explicit SourceIds(sqlite3* db)
+      : db_(db),
+        ins_(db, "INSERT OR IGNORE INTO clinical_sources(source) VALUES(?)"),
+        sel_(db, "SELECT source_id FROM clinical_sources WHERE source=?") {}
+  Result<int64_t> id_of(std::string_view source) {
+    if (known_ && source == last_) return id_;
+    ins_.reset();
+    sel_.reset();
+    if (ins_.text(1, source).step() != SQLITE_DONE || sel_.text(1, source).step() != SQLITE_ROW)
+      return sqlite::error(db_, "clinical.db source");
+    last_.assign(source);
+    known_ = true;
+    return id_ = sel_.col_i64(0);
+  }
+
+ private:
+  sqlite3* db_;
+  Stmt ins_, sel_;
+  std::string last_;
+  bool known_ = false;
+  int64_t id_ = 0;
+};
+
 // Binds one row to kInsert, without copying: the values must outlive the step.
-void bind_insert(Stmt& ins, const BulkRows::Row& r, int64_t at) {
+void bind_insert(Stmt& ins, const BulkRows::Row& r, int64_t source_id, int64_t at) {
   ins.reset();
   sqlite3_bind_blob(ins.get(), 1, r.person_link.data(), static_cast<int>(r.person_link.size()),
                     SQLITE_STATIC);
   ins.i64(2, static_cast<int64_t>(r.kind)).text_static(3, r.record_date).i64(4, r.record_id);
-  ins.i64(5, r.key_hash).text_static(6, r.record_key).text_static(7, r.card_key);
+  ins.text_static(5, r.key_rest).i64(6, r.key_on_card ? 1 : 0).text_static(7, r.card_key);
   sqlite3_bind_blob(ins.get(), 8, r.payload.data(), static_cast<int>(r.payload.size()),
                     SQLITE_STATIC);
-  ins.text_static(9, r.source).i64(10, at);
+  ins.i64(9, source_id).i64(10, at);
 }
 
-BulkRows::Row row_of(const ClinicalPut& p, int64_t id) {
-  return {p.person_link, p.record_date, p.record_key, p.card_key, p.payload, p.source,
-          p.kind,        id,            clinical_key_hash(p.record_key)};
+// Binds and steps one key table entry (kInsertKey).
+Status insert_key(sqlite3* db, Stmt& ins, ClinicalKind kind, int64_t key_hash, int64_t record_id,
+                  std::string_view person_link, std::string_view record_date) {
+  ins.reset();
+  ins.i64(1, static_cast<int64_t>(kind)).i64(2, key_hash).i64(3, record_id);
+  sqlite3_bind_blob(ins.get(), 4, person_link.data(), static_cast<int>(person_link.size()),
+                    SQLITE_STATIC);
+  ins.text_static(5, record_date);
+  if (ins.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db key");
+  return {};
 }
+
+// The statements that store a row outside a bulk load: the row, its source and its key.
+struct RowWriter {
+  explicit RowWriter(sqlite3* d) : db(d), ins(d, kInsert), key(d, kInsertKey), sources(d) {}
+  Status put(const BulkRows::Row& r, int64_t at) {
+    auto source = sources.id_of(r.source);
+    if (!source) return source.status();
+    bind_insert(ins, r, *source, at);
+    if (ins.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db insert");
+    return insert_key(db, key, r.kind, r.key_hash, r.record_id, r.person_link, r.record_date);
+  }
+  sqlite3* db;
+  Stmt ins, key;
+  SourceIds sources;
+};
 
 // The next record_id, and storing it (inside the caller's transaction).
 Result<int64_t> next_id(sqlite3* db) {
@@ -170,27 +287,35 @@ Status set_next_id(sqlite3* db, int64_t id) {
   return {};
 }
 
-// The stored row of a natural key, found through the key index and compared in full.
+// The stored row of a natural key, found through the key table and compared in full.
 class KeyFinder {
  public:
   explicit KeyFinder(sqlite3* db)
       : db_(db),
-        q_(db, (std::string("SELECT ") + kColumns +
-                " FROM clinical_records WHERE kind=? AND key_hash=?")
-                   .c_str()) {}
+        keys_(db,
+              "SELECT person_link,record_date,record_id FROM clinical_keys WHERE kind=? AND "
+              "key_hash=?"),
+        row_(db, (std::string("SELECT ") + kColumns + kAt).c_str()) {}
   Result<std::optional<ClinicalRecord>> find(ClinicalKind kind, std::string_view key) {
-    q_.reset();
-    q_.i64(1, static_cast<int64_t>(kind)).i64(2, clinical_key_hash(key));
+    keys_.reset();
+    keys_.i64(1, static_cast<int64_t>(kind)).i64(2, clinical_key_hash(key));
     int rc;
-    while ((rc = q_.step()) == SQLITE_ROW)
-      if (q_.col_view(3) == key) return std::optional<ClinicalRecord>(read_record(q_));
+    while ((rc = keys_.step()) == SQLITE_ROW) {
+      row_.reset();
+      row_.blob(1, keys_.col_view(0)).i64(2, static_cast<int64_t>(kind));
+      row_.text(3, keys_.col_view(1)).i64(4, keys_.col_i64(2));
+      const int at = row_.step();
+      if (at == SQLITE_ROW && row_.col_view(3) == key)
+        return std::optional<ClinicalRecord>(read_record(row_));
+      if (at != SQLITE_ROW && at != SQLITE_DONE) return sqlite::error(db_, "clinical.db read");
+    }
     if (rc != SQLITE_DONE) return sqlite::error(db_, "clinical.db read");
     return std::optional<ClinicalRecord>();
   }
 
  private:
   sqlite3* db_;
-  Stmt q_;
+  Stmt keys_, row_;
 };
 
 class SqliteClinical final : public SqliteClinicalStore {
@@ -357,22 +482,27 @@ class SqliteClinical final : public SqliteClinicalStore {
   }
 
   // Kept in memory, each with the next record_id (file order); written when they are many.
-  Status put_bulk(std::span<const ClinicalPut> items) override {
+  using ClinicalStore::put_bulk;
+  Status put_bulk(std::span<const ClinicalRowRef> items) override {
     std::unique_lock lock(mu_);
     if (!bulk_) {
       lock.unlock();
-      return put_records(items).status();
+      return ClinicalStore::put_bulk(items);
     }
-    for (const ClinicalPut& p : items) rows_.add(p, bulk_next_++);
+    for (const ClinicalRowRef& p : items) rows_.add(p, bulk_next_++);
     return rows_.bytes() >= kBulkBytes ? write_bulk_rows() : Status::Ok();
   }
 
   Status finish_bulk() override {
     std::lock_guard lock(mu_);
     if (!bulk_) return Status::Ok();
-    Status st = write_bulk_rows();
-    if (st)
-      st = write_tx(db_, [](sqlite3* d) { return build_indexes(d, kTable); });
+    Status st;
+    {
+      // The key table's entries are sorted on another core while the last rows are appended.
+      std::jthread keys_sorted([this] { rows_.sort_keys(); });
+      st = write_bulk_rows();
+    }
+    if (st) st = write_tx(db_, [this](sqlite3* d) { return write_bulk_keys(d); });
     if (journal_) set_journal(db_, "WAL");
     journal_ = false;
     sqlite::exec(db_, kNormalPragmas.c_str());
@@ -406,17 +536,36 @@ class SqliteClinical final : public SqliteClinicalStore {
     for (size_t from = 0; from < rows_.size(); from += kBulkTransaction) {
       Status st = write_tx(db_, [&](sqlite3* d) -> Status {
         Stmt ins(d, kInsert);
+        SourceIds sources(d);
         for (size_t i = from; i < std::min(rows_.size(), from + kBulkTransaction); ++i) {
           rows_.prefetch(i + kPrefetchAhead);
-          bind_insert(ins, rows_.at(i), now);
+          const BulkRows::Row r = rows_.at(i);
+          auto source = sources.id_of(r.source);
+          if (!source) return source.status();
+          bind_insert(ins, r, *source, now);
           if (ins.step() != SQLITE_DONE) return sqlite::error(d, "clinical.db insert");
         }
         return set_next_id(d, bulk_next_);
       });
       if (!st) return st;
     }
-    rows_.clear();
+    rows_.clear_rows();
     return Status::Ok();
+  }
+
+  // The key table of a bulk load, made and appended in its order in one transaction: every
+  // row's entry, sorted (sort_keys). Caller holds mu_.
+  Status write_bulk_keys(sqlite3* db) {
+    if (Status st = sqlite::exec(db, kKeysTable); !st) return st;
+    Stmt ins(db, kInsertKey);
+    for (size_t i = 0; i < rows_.keys(); ++i) {
+      const BulkRows::Key k = rows_.key_at(i);
+      if (Status st = insert_key(db, ins, k.kind, k.key_hash, k.record_id, k.person_link,
+                                 k.record_date);
+          !st)
+        return st;
+    }
+    return {};
   }
 
   // Switches the journal mode; whether `mode` is now the file's.
@@ -431,10 +580,8 @@ class SqliteClinical final : public SqliteClinicalStore {
     auto next = next_id(db);
     if (!next) return next.error();
     KeyFinder keys(db);
-    Stmt ins(db, kInsert);
-    Stmt del(db,
-             "DELETE FROM clinical_records WHERE person_link=? AND kind=? AND record_date=? AND "
-             "record_id=?");
+    RowWriter writer(db);
+    Stmt del(db, (std::string("DELETE") + kAt).c_str());
     // By person (stable: items of one key keep their order), so the table is walked forward
     // rather than at random; outcomes go back to the items' places.
     std::vector<size_t> order(items.size());
@@ -461,8 +608,10 @@ class SqliteClinical final : public SqliteClinicalStore {
         ++*next;
         out[i] = PutOutcome::kAdded;
       }
-      bind_insert(ins, row_of(p, id), now);
-      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db insert");
+      const BulkRows::Row row = BulkRows::row_of(
+          {p.kind, p.record_key, p.person_link, p.card_key, p.record_date, p.payload, p.source},
+          id);
+      if (Status done = writer.put(row, now); !done) return done.error();
     }
     if (auto st = set_next_id(db, *next); !st) return st.error();
     return out;
@@ -471,11 +620,8 @@ class SqliteClinical final : public SqliteClinicalStore {
   // A row is present when its key is (KeyFinder) or its place in the table is taken.
   static Result<int64_t> verbatim_in(sqlite3* db, std::span<const ClinicalRecord> rows) {
     KeyFinder keys(db);
-    Stmt at(db, (std::string("SELECT ") + kColumns +
-                 " FROM clinical_records WHERE person_link=? AND kind=? AND record_date=? AND "
-                 "record_id=?")
-                    .c_str());
-    Stmt ins(db, kInsert);
+    Stmt at(db, (std::string("SELECT ") + kColumns + kAt).c_str());
+    RowWriter writer(db);
     int64_t inserted = 0, next = 0;
     for (const ClinicalRecord& r : rows) {
       auto stored = keys.find(r.kind, r.record_key);
@@ -492,10 +638,10 @@ class SqliteClinical final : public SqliteClinicalStore {
                            " differs between the source and the target"};
         continue;
       }
-      BulkRows::Row row{r.person_link, r.record_date, r.record_key, r.card_key, r.payload,
-                        r.source,      r.kind,        r.record_id,  clinical_key_hash(r.record_key)};
-      bind_insert(ins, row, r.recorded_at_us);
-      if (ins.step() != SQLITE_DONE) return sqlite::error(db, "clinical.db copy");
+      const BulkRows::Row row = BulkRows::row_of(
+          {r.kind, r.record_key, r.person_link, r.card_key, r.record_date, r.payload, r.source},
+          r.record_id);
+      if (Status done = writer.put(row, r.recorded_at_us); !done) return done.error();
       next = std::max(next, r.record_id + 1);
       ++inserted;
     }
@@ -533,6 +679,8 @@ class SqliteClinical final : public SqliteClinicalStore {
     if (!db) return db.error();
     sqlite3_create_function(*db, "onshi_key_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                             nullptr, key_hash_sql, nullptr, nullptr);
+    sqlite3_create_function(*db, "onshi_starts_with", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                            nullptr, starts_with_sql, nullptr, nullptr);
     if (auto st = sqlite::migrate(*db, kMigrations, "clinical.db"); !st) {
       sqlite3_close(*db);
       Error e = st.error();

@@ -183,9 +183,9 @@ TEST_P(ViewsCacheTest, AWriterKilledInsideItsWriteDisablesTheCache) {
     EXPECT_EQ(sqlite3_exec(
                   db,
                   "INSERT INTO clinical_records SELECT person_link, kind, record_date, "
-                  "record_id + 1000, key_hash + 1, record_key || 'x', card_key, "
+                  "record_id + 1000, key_rest || 'x', key_on_card, card_key, "
                   "CAST(replace(CAST(payload AS TEXT), 'アムロジピン', 'ニフェジピン') AS BLOB), "
-                  "source, recorded_at FROM clinical_records; COMMIT",
+                  "source_id, recorded_at FROM clinical_records; COMMIT",
                   nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);

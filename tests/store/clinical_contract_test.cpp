@@ -272,11 +272,11 @@ TEST_P(ClinicalContractTest, BulkLoadCutShortIsCompletedByTheNextStore) {
       {999, 1, ClinicalKind::kMedication, "k1", "L", "card", "20240101", "x", "src"}});
   ASSERT_FALSE(copy.ok());
   EXPECT_EQ(copy.error().code, "E_COPY_CONFLICT");
-  if (GetParam() == "sqlite") {  // the key index is back
+  if (GetParam() == "sqlite") {  // the key table is back
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open((tdb_.dir() / "clinical.db").c_str(), &raw), SQLITE_OK);
     sqlite::Stmt q(raw,
-                   "SELECT COUNT(*) FROM sqlite_schema WHERE name='clinical_records_key'");
+                   "SELECT COUNT(*) FROM sqlite_schema WHERE name='clinical_keys'");
     ASSERT_EQ(q.step(), SQLITE_ROW);
     EXPECT_EQ(q.col_i64(0), 1);
     q = sqlite::Stmt();

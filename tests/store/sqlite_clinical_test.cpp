@@ -91,10 +91,78 @@ PRAGMA user_version=1;
   sqlite::Stmt q(raw_db,
                  "SELECT (SELECT sql FROM sqlite_schema WHERE name='clinical_records'),"
                  "(SELECT COUNT(*) FROM sqlite_schema WHERE type='index' AND "
-                 "tbl_name='clinical_records' AND sql IS NOT NULL)");
+                 "tbl_name='clinical_records' AND sql IS NOT NULL),"
+                 "(SELECT COUNT(*) FROM clinical_keys)");
   ASSERT_EQ(q.step(), SQLITE_ROW);
   EXPECT_NE(q.col_text(0).find("WITHOUT ROWID"), std::string::npos);
-  EXPECT_EQ(q.col_i64(1), 1);
+  EXPECT_EQ(q.col_i64(1), 0);
+  EXPECT_EQ(q.col_i64(2), 4);
+  q = sqlite::Stmt();
+  sqlite3_close(raw_db);
+}
+
+// Issue 16 (narrower rows): a store of the second layout gets the third — each source once in
+// clinical_sources, a key that starts with its card key stored without it, the key index a
+// table of its own — and reads and re-puts exactly as before.
+TEST_F(SqliteClinicalTest, SecondLayoutIsMigrated) {
+  raw(R"sql(
+CREATE TABLE clinical_records(
+  person_link BLOB NOT NULL, kind INTEGER NOT NULL, record_date TEXT NOT NULL,
+  record_id INTEGER NOT NULL, key_hash INTEGER NOT NULL, record_key TEXT NOT NULL,
+  card_key TEXT NOT NULL, payload BLOB NOT NULL, source TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY(person_link, kind, record_date, record_id)) WITHOUT ROWID;
+CREATE INDEX clinical_records_key ON clinical_records(kind, key_hash);
+CREATE TABLE clinical_next(id INTEGER NOT NULL);
+INSERT INTO clinical_next VALUES(3);
+CREATE TABLE clinical_windows(
+  kind INTEGER PRIMARY KEY, amount INTEGER NOT NULL, unit TEXT NOT NULL, basis TEXT NOT NULL);
+PRAGMA user_version=2;
+)sql");
+  // The hashes as the second layout stored them.
+  raw("INSERT INTO clinical_records VALUES(X'4C',1,'20240101',1," +
+      std::to_string(detail::clinical_key_hash("card\x1f薬")) +
+      ",'card\x1f薬','card','a','import:a.csv',11);"
+      "INSERT INTO clinical_records VALUES(X'4C',1,'20250101',2," +
+      std::to_string(detail::clinical_key_hash("k2")) + ",'k2','card','b','reviewer:R1',12);");
+  auto db = open_store("sqlite:" + dir_.string());
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  ClinicalStore& s = (*db)->clinical();
+  auto rows = s.records_of("L", ClinicalKind::kMedication, "", "");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0], (ClinicalRecord{2, 12, ClinicalKind::kMedication, "k2", "L", "card",
+                                        "20250101", "b", "reviewer:R1"}));
+  EXPECT_EQ((*rows)[1], (ClinicalRecord{1, 11, ClinicalKind::kMedication, "card\x1f薬", "L",
+                                        "card", "20240101", "a", "import:a.csv"}));
+  std::vector<ClinicalPut> again{{ClinicalKind::kMedication, "card\x1f薬", "L", "card",
+                                  "20240101", "a", "import:b.csv"},
+                                 {ClinicalKind::kMedication, "k2", "L", "card", "20250101", "b2",
+                                  "reviewer:R1"}};
+  auto outcomes = s.put_records(again);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.error().message;
+  EXPECT_EQ((*outcomes)[0], PutOutcome::kUnchanged);
+  EXPECT_EQ((*outcomes)[1], PutOutcome::kChanged);
+  EXPECT_EQ(*s.count_records(ClinicalKind::kMedication), 2);
+  db->reset();
+
+  sqlite3* raw_db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "clinical.db").c_str(), &raw_db), SQLITE_OK);
+  sqlite::Stmt q(raw_db,
+                 "SELECT group_concat(key_rest || ':' || key_on_card || ':' || source_id, ' ') "
+                 "FROM clinical_records");
+  ASSERT_EQ(q.step(), SQLITE_ROW);
+  EXPECT_EQ(q.col_text(0), "\x1f薬:1:1 k2:0:2");
+  q = sqlite::Stmt(raw_db, "SELECT group_concat(source, ' ') FROM clinical_sources");
+  ASSERT_EQ(q.step(), SQLITE_ROW);
+  EXPECT_EQ(q.col_text(0), "import:a.csv reviewer:R1");
+  q = sqlite::Stmt(raw_db,
+                   "SELECT group_concat(key_hash || ':' || record_id || ':' || record_date, ' ') "
+                   "FROM (SELECT * FROM clinical_keys ORDER BY record_id)");
+  ASSERT_EQ(q.step(), SQLITE_ROW);
+  EXPECT_EQ(q.col_text(0), std::to_string(detail::clinical_key_hash("card\x1f薬")) +
+                               ":1:20240101 " + std::to_string(detail::clinical_key_hash("k2")) +
+                               ":2:20250101");
   q = sqlite::Stmt();
   sqlite3_close(raw_db);
 }
@@ -108,10 +176,13 @@ TEST_F(SqliteClinicalTest, KeysSharingAHashAreTwoRows) {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)->clinical().count_records(ClinicalKind::kMedication).ok());
   }
-  raw("INSERT INTO clinical_records(person_link,kind,record_date,record_id,key_hash,record_key,"
-      "card_key,payload,source,recorded_at) VALUES(X'4C',1,'20240101',1," +
+  raw("INSERT INTO clinical_sources(source_id,source) VALUES(7,'test');"
+      "INSERT INTO clinical_records(person_link,kind,record_date,record_id,key_rest,"
+      "key_on_card,card_key,payload,source_id,recorded_at) "
+      "VALUES(X'4C',1,'20240101',1,'other',0,'card','x',7,1);"
+      "INSERT INTO clinical_keys VALUES(1," +
       std::to_string(detail::clinical_key_hash("k1")) +
-      ",'other','card','x','test',1); UPDATE clinical_next SET id=2;");
+      ",1,X'4C','20240101'); UPDATE clinical_next SET id=2;");
   auto db = open_store("sqlite:" + dir_.string());
   ASSERT_TRUE(db.ok());
   ClinicalStore& s = (*db)->clinical();
@@ -148,8 +219,9 @@ TEST(BulkRowsTest, SortsIntoTheTableOrder) {
       for (const auto& link : links)
         for (const auto& day : days) {
           const auto kind = round == 1 ? ClinicalKind::kCheckup : ClinicalKind::kMedication;
-          ClinicalPut p{kind, "k" + std::to_string(id), link, "card", day, "x", "test"};
-          rows.add(p, id);
+          // Odd ids start with their card key: the row keeps only the rest.
+          const std::string key = (id % 2 ? "card" : "") + ("k" + std::to_string(id));
+          rows.add({kind, key, link, "card", day, "x", "test"}, id);
           want.emplace_back(link, static_cast<int>(kind), day, id++);
         }
     std::sort(want.begin(), want.end());
@@ -161,7 +233,8 @@ TEST(BulkRowsTest, SortsIntoTheTableOrder) {
                     std::string(r.record_date), r.record_id),
                 want[i])
           << "row " << i << " with day " << odd_day;
-      EXPECT_EQ(r.record_key, "k" + std::to_string(r.record_id));
+      EXPECT_EQ(r.key_rest, "k" + std::to_string(r.record_id));
+      EXPECT_EQ(r.key_on_card, r.record_id % 2 == 1);
     }
   }
 }
@@ -192,7 +265,7 @@ TEST_F(SqliteClinicalTest, BulkLoadLeavesTheFileInWal) {
   };
   EXPECT_EQ(one("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(one("PRAGMA page_size"), "16384");
-  EXPECT_EQ(one("SELECT COUNT(*) FROM sqlite_schema WHERE name='clinical_records_key'"), "1");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM clinical_keys"), "2");
   sqlite3_close(raw_db);
 }
 
