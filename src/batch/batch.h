@@ -329,15 +329,17 @@ class FirstRows {
 // std::string_view) is looked up in `seen`; a record whose key an earlier row holds is taken
 // out of the batch and its row rejected (BatchBase::reject) with field "", `code` and
 // `message(row, first_row)`. Kept records keep their order and rows; the batch's errors stay
-// sorted by row. Returns the number of rows rejected.
-template <class Record, class KeyOf, class Message>
-size_t keep_first_of_each_key(Batch<Record>& b, FirstRows& seen, KeyOf&& key_of,
-                              std::string_view code, Message&& message) {
+// sorted by row. Returns the number of rows rejected. keep_first_of_each_print is the same
+// with each record's FirstRows::print of its key already made (`print_of`), e.g. by the worker
+// that parsed it: the writer's thread then only probes.
+template <class Record, class PrintOf, class Message>
+size_t keep_first_of_each_print(Batch<Record>& b, FirstRows& seen, PrintOf&& print_of,
+                                std::string_view code, Message&& message) {
   size_t kept = 0, rejected = 0;
   const size_t n = b.records.size();
   thread_local std::vector<FirstRows::Print> prints;
   prints.resize(n);
-  for (size_t i = 0; i < n; ++i) prints[i] = FirstRows::print(key_of(b.records[i]));
+  for (size_t i = 0; i < n; ++i) prints[i] = print_of(b.records[i]);
   seen.make_room(n);
   constexpr size_t kAhead = 8;  // slots asked for ahead of the probe
   for (size_t i = 0; i < n && i < kAhead; ++i) seen.prefetch(prints[i]);
@@ -361,6 +363,14 @@ size_t keep_first_of_each_key(Batch<Record>& b, FirstRows& seen, KeyOf&& key_of,
     std::stable_sort(b.errors.begin(), b.errors.end(),
                      [](const RowError& x, const RowError& y) { return x.row < y.row; });
   return rejected;
+}
+
+template <class Record, class KeyOf, class Message>
+size_t keep_first_of_each_key(Batch<Record>& b, FirstRows& seen, KeyOf&& key_of,
+                              std::string_view code, Message&& message) {
+  return keep_first_of_each_print(
+      b, seen, [&](const Record& r) { return FirstRows::print(key_of(r)); }, code,
+      std::forward<Message>(message));
 }
 
 // ---- implementation of run<Record> ----

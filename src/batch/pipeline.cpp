@@ -1,8 +1,8 @@
 // The engine of the batch pipeline: one reader thread, `threads` workers, and the calling
 // thread as the single writer.
 //
-// The reader cuts raw records into batches and queues them, waiting while threads + 2 batches
-// are in flight; workers parse batches in any order; the writer takes them back in file order,
+// The reader cuts raw records into batches and queues them, waiting while 2 × threads + 2
+// batches are in flight; workers parse batches in any order; the writer takes them back in file order,
 // calls the input's write, then saves the checkpoint and hands the batch back to the worker
 // that filled it, who empties and refills it (as the reader refills the raw batches the
 // workers are done with). Back to the same worker: its records' memory came from that
@@ -11,6 +11,10 @@
 // So memory is bounded by the batch size and allocated once, the slowest stage sets the
 // speed, and what is written is always a prefix of the file — which is what lets a re-run
 // resume after the last written batch.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -130,7 +134,7 @@ Status Engine::resume() {
 bool Engine::hand_over(RawBatch& batch) {
   std::unique_lock lk(mu_);
   cv_space_.wait(lk, [&] {
-    return stop_ || batches_read_ - batches_written_ < static_cast<size_t>(opt_.threads) + 2;
+    return stop_ || batches_read_ - batches_written_ < 2 * static_cast<size_t>(opt_.threads) + 2;
   });
   if (stop_) return false;
   if (!batch.starts.empty()) {
@@ -176,6 +180,12 @@ void Engine::reader_loop() {
 }
 
 void Engine::worker_loop(size_t worker) {
+  // The writer is the one stage no other thread can share: where the workers and it want more
+  // cores than there are, it runs first (the workers two steps of nice below it).
+  const auto self = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, self);
+  if (errno == 0) ::setpriority(PRIO_PROCESS, self, nice + 2);
   for (;;) {
     RawBatch raw;
     std::unique_ptr<BatchBase> parsed;

@@ -20,13 +20,17 @@ using detail::Parsed;
 
 // A row on its way to the store: its own key, day and fields, and its person, whom the
 // resolver keeps for the whole load — so a row costs two allocations, not a copy of its
-// person's link and card key and of the file's name.
+// person's link and card key and of the file's name. Its key's two hashes (the file's repeat
+// check, the store's key table) are made by the worker that parsed it, off the writer.
 struct LoadRow {
   ClinicalKind kind = ClinicalKind::kMedication;
   std::string record_key, record_date, payload;
   const detail::Resolver::Person* who = nullptr;
+  batch::FirstRows::Print print;
+  int64_t key_hash = 0;
   store::ClinicalRowRef ref(std::string_view source) const {
-    return {kind, record_key, who->person_link, who->card_key, record_date, payload, source};
+    return {kind,        record_key, who->person_link, who->card_key,
+            record_date, payload,    source,           key_hash};
   }
 };
 
@@ -47,13 +51,17 @@ class Sink {
     if (kind_ == ClinicalKind::kExpense)
       if (auto e = detail::check_expense_person(p, who, row.number)) return detail::RowErrors{*e};
     p.key_tail.insert(0, who.card_key);  // in the room parse_row reserved: no allocation
-    return LoadRow{kind_, std::move(p.key_tail), std::move(p.record_date), std::move(p.payload), &who};
+    LoadRow out{kind_, std::move(p.key_tail), std::move(p.record_date), std::move(p.payload),
+                &who};
+    out.print = batch::FirstRows::print(out.record_key);
+    out.key_hash = store::clinical_key_hash(out.record_key);
+    return out;
   }
 
   // One batch, in file order: duplicates rejected, the rest in one transaction.
   Status write(batch::Batch<LoadRow>& b) {
-    batch::keep_first_of_each_key(
-        b, seen_, [](const LoadRow& r) -> std::string_view { return r.record_key; },
+    batch::keep_first_of_each_print(
+        b, seen_, [](const LoadRow& r) { return r.print; },
         "E_CLINICAL_DUPLICATE", [](int64_t row, int64_t first) {
           return "行 " + std::to_string(row) + " は行 " + std::to_string(first) +
                  " と同じ記録（資格と記録のキー）です。最初の行だけを登録します";

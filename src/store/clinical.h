@@ -85,7 +85,14 @@ struct ClinicalPut {
 struct ClinicalRowRef {
   ClinicalKind kind = ClinicalKind::kMedication;
   std::string_view record_key, person_link, card_key, record_date, payload, source;
+  // clinical_key_hash(record_key) when the caller made it (on its own threads); 0: the store
+  // makes it.
+  int64_t key_hash = 0;
 };
+
+// The hash by which the SQLite store's key table finds a record_key: 64 bits, stable (it is
+// stored). Different keys may share one; the store compares the full key on every hit.
+int64_t clinical_key_hash(std::string_view record_key);
 
 // How far back a kind may be viewed: `amount` days, months or years before the day of the
 // view (unit 'D', 'M' or 'Y'), and where that rule comes from.

@@ -58,7 +58,14 @@ bool pack(const ClinicalRowRef& p, int64_t record_id, uint64_t& out) {
 
 }  // namespace
 
+}  // namespace onshi::store::detail
+
+namespace onshi::store {
+
+// Little-endian words of the key, each mixed in (detail's finaliser).
 int64_t clinical_key_hash(std::string_view record_key) {
+  using detail::mix;
+  using detail::word_le;
   const auto* p = reinterpret_cast<const unsigned char*>(record_key.data());
   size_t n = record_key.size();
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
@@ -66,6 +73,10 @@ int64_t clinical_key_hash(std::string_view record_key) {
   if (n) h = mix(h ^ word_le(p, n));
   return static_cast<int64_t>(mix(h));
 }
+
+}  // namespace onshi::store
+
+namespace onshi::store::detail {
 
 char* BulkRows::room(size_t n, unsigned char chain) {
   n = (n + 7) & ~size_t{7};  // headers stay aligned
@@ -125,8 +136,9 @@ BulkRows::Row BulkRows::row_of(const ClinicalRowRef& p, int64_t record_id) {
           on_card ? p.record_key.substr(p.card_key.size()) : p.record_key,
           p.card_key,    p.payload,
           p.source,      p.kind,
-          on_card,       record_id,
-          clinical_key_hash(p.record_key)};
+          on_card,       0,
+          record_id,
+          p.key_hash != 0 ? p.key_hash : clinical_key_hash(p.record_key)};
 }
 
 void BulkRows::add(const ClinicalRowRef& p, int64_t record_id) {
@@ -205,6 +217,7 @@ BulkRows::Row BulkRows::at(size_t i) const {
   r.card_key = take(h.card_len);
   r.payload = take(h.payload_len);
   r.source = sources_[h.source];
+  r.source_index = h.source;
   r.kind = static_cast<ClinicalKind>(h.kind);
   r.key_on_card = h.key_on_card != 0;
   r.record_id = h.record_id;

@@ -25,9 +25,7 @@
 
 namespace onshi::store::detail {
 
-// The key index's hash of a record_key: stable (stored), 64 bits, little-endian words.
-// Different keys may share a hash; readers compare record_key on every hit.
-int64_t clinical_key_hash(std::string_view record_key);
+using store::clinical_key_hash;  // store/clinical.h; defined in clinical_rows.cpp
 
 class BulkRows {
  public:
@@ -37,6 +35,7 @@ class BulkRows {
     std::string_view person_link, record_date, key_rest, card_key, payload, source;
     ClinicalKind kind = ClinicalKind::kMedication;
     bool key_on_card = false;
+    uint32_t source_index = 0;  // of source in sources()
     int64_t record_id = 0, key_hash = 0;
   };
   // An entry of the key table (clinical_keys): where a natural key's row is.
@@ -63,6 +62,8 @@ class BulkRows {
   // while the rows are written.
   void sort_keys();
   size_t keys() const { return keys_.size(); }
+  // The sources of the rows added since the last clear(), in order of first use.
+  const std::vector<std::string>& sources() const { return sources_; }
   Key key_at(size_t i) const;
   void clear();
 

@@ -47,6 +47,7 @@
 #include "store/clinical_backend.h"
 #include "store/clinical_rows.h"
 #include "store/sqlite.h"
+#include "store/sqlite_memory_rows.h"
 #include "store/ticket_cache.h"
 
 namespace onshi::store::detail {
@@ -161,7 +162,7 @@ const std::string kNormalPragmas =
 // A bulk load's rows held in memory before they are written (about 260 bytes a medication
 // row: 10 M rows fit), and the rows per transaction when they are.
 constexpr size_t kBulkBytes = size_t{4} << 30;
-constexpr size_t kBulkTransaction = 100000;
+constexpr size_t kBulkTransaction = 1000000;
 constexpr size_t kPrefetchAhead = 8;  // rows read ahead of the one inserted
 
 // A row's columns as ClinicalRecord has them: the key whole again (ONSHI_CLINICAL_KEY), the
@@ -286,6 +287,77 @@ Status set_next_id(sqlite3* db, int64_t id) {
   if (q.i64(1, id).i64(2, id).step() != SQLITE_DONE) return sqlite::error(db, "clinical.db next id");
   return {};
 }
+
+// A bulk load's sorted rows as SQL reads them (`onshi_bulk_rows`, sqlite_memory_rows.h), in
+// kInsert's columns: appended by one INSERT … SELECT a transaction.
+constexpr const char* kBulkRowColumns =
+    "person_link,kind,record_date,record_id,key_rest,key_on_card,card_key,payload,source_id,"
+    "recorded_at";
+class BulkRowSource final : public sqlite::MemoryRows {
+ public:
+  explicit BulkRowSource(const BulkRows& rows) : rows_(rows) {}
+  std::vector<int64_t> source_ids;  // by BulkRows::sources() index
+  int64_t now = 0;                  // recorded_at
+  void column(size_t i, int col, sqlite3_context* ctx) override {
+    if (i != at_) {
+      at_ = i;
+      row_ = rows_.at(i);
+      rows_.prefetch(i + kPrefetchAhead);
+    }
+    auto text = [ctx](std::string_view v) {
+      sqlite3_result_text(ctx, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    };
+    auto blob = [ctx](std::string_view v) {
+      sqlite3_result_blob(ctx, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    };
+    switch (col) {
+      case 0: return blob(row_.person_link);
+      case 1: return sqlite3_result_int64(ctx, static_cast<int64_t>(row_.kind));
+      case 2: return text(row_.record_date);
+      case 3: return sqlite3_result_int64(ctx, row_.record_id);
+      case 4: return text(row_.key_rest);
+      case 5: return sqlite3_result_int(ctx, row_.key_on_card ? 1 : 0);
+      case 6: return text(row_.card_key);
+      case 7: return blob(row_.payload);
+      case 8: return sqlite3_result_int64(ctx, source_ids[row_.source_index]);
+      default: return sqlite3_result_int64(ctx, now);
+    }
+  }
+
+ private:
+  const BulkRows& rows_;
+  size_t at_ = SIZE_MAX;
+  BulkRows::Row row_;
+};
+
+// The bulk load's key entries, sorted, as SQL reads them (`onshi_bulk_keys`).
+constexpr const char* kBulkKeyColumns = "kind,key_hash,record_id,person_link,record_date";
+class BulkKeySource final : public sqlite::MemoryRows {
+ public:
+  explicit BulkKeySource(const BulkRows& rows) : rows_(rows) {}
+  void column(size_t i, int col, sqlite3_context* ctx) override {
+    if (i != at_) {
+      at_ = i;
+      key_ = rows_.key_at(i);
+    }
+    switch (col) {
+      case 0: return sqlite3_result_int64(ctx, static_cast<int64_t>(key_.kind));
+      case 1: return sqlite3_result_int64(ctx, key_.key_hash);
+      case 2: return sqlite3_result_int64(ctx, key_.record_id);
+      case 3:
+        return sqlite3_result_blob(ctx, key_.person_link.data(),
+                                   static_cast<int>(key_.person_link.size()), SQLITE_STATIC);
+      default:
+        return sqlite3_result_text(ctx, key_.record_date.data(),
+                                   static_cast<int>(key_.record_date.size()), SQLITE_TRANSIENT);
+    }
+  }
+
+ private:
+  const BulkRows& rows_;
+  size_t at_ = SIZE_MAX;
+  BulkRows::Key key_;
+};
 
 // The stored row of a natural key, found through the key table and compared in full.
 class KeyFinder {
@@ -532,19 +604,15 @@ class SqliteClinical final : public SqliteClinicalStore {
     // other connection has the file open (else SQLite refuses and the WAL stays).
     if (!journal_) journal_ = set_journal(db_, "DELETE");
     rows_.sort();
-    const int64_t now = core::now_unix_us();
+    row_source_.now = core::now_unix_us();
+    const std::string append = std::string("INSERT INTO clinical_records(") + kBulkRowColumns +
+                               ") SELECT * FROM onshi_bulk_rows";
     for (size_t from = 0; from < rows_.size(); from += kBulkTransaction) {
       Status st = write_tx(db_, [&](sqlite3* d) -> Status {
-        Stmt ins(d, kInsert);
-        SourceIds sources(d);
-        for (size_t i = from; i < std::min(rows_.size(), from + kBulkTransaction); ++i) {
-          rows_.prefetch(i + kPrefetchAhead);
-          const BulkRows::Row r = rows_.at(i);
-          auto source = sources.id_of(r.source);
-          if (!source) return source.status();
-          bind_insert(ins, r, *source, now);
-          if (ins.step() != SQLITE_DONE) return sqlite::error(d, "clinical.db insert");
-        }
+        if (Status ids = bulk_source_ids(d); !ids) return ids;
+        row_source_.from = from;
+        row_source_.to = std::min(rows_.size(), from + kBulkTransaction);
+        if (Status done = sqlite::exec(d, append.c_str()); !done) return done;
         return set_next_id(d, bulk_next_);
       });
       if (!st) return st;
@@ -557,13 +625,20 @@ class SqliteClinical final : public SqliteClinicalStore {
   // row's entry, sorted (sort_keys). Caller holds mu_.
   Status write_bulk_keys(sqlite3* db) {
     if (Status st = sqlite::exec(db, kKeysTable); !st) return st;
-    Stmt ins(db, kInsertKey);
-    for (size_t i = 0; i < rows_.keys(); ++i) {
-      const BulkRows::Key k = rows_.key_at(i);
-      if (Status st = insert_key(db, ins, k.kind, k.key_hash, k.record_id, k.person_link,
-                                 k.record_date);
-          !st)
-        return st;
+    key_source_.from = 0;
+    key_source_.to = rows_.keys();
+    return sqlite::exec(db, "INSERT INTO clinical_keys SELECT * FROM onshi_bulk_keys");
+  }
+
+  // The clinical_sources id of each source the load's rows name (inside the caller's
+  // transaction, which stores the new ones).
+  Status bulk_source_ids(sqlite3* db) {
+    SourceIds ids(db);
+    row_source_.source_ids.clear();
+    for (const std::string& source : rows_.sources()) {
+      auto id = ids.id_of(source);
+      if (!id) return id.status();
+      row_source_.source_ids.push_back(*id);
     }
     return {};
   }
@@ -681,6 +756,15 @@ class SqliteClinical final : public SqliteClinicalStore {
                             nullptr, key_hash_sql, nullptr, nullptr);
     sqlite3_create_function(*db, "onshi_starts_with", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                             nullptr, starts_with_sql, nullptr, nullptr);
+    Status sources = sqlite::register_memory_rows(*db, "onshi_bulk_rows", kBulkRowColumns,
+                                                  &row_source_);
+    if (sources)
+      sources = sqlite::register_memory_rows(*db, "onshi_bulk_keys", kBulkKeyColumns,
+                                             &key_source_);
+    if (!sources) {
+      sqlite3_close(*db);
+      return sources.error();
+    }
     if (auto st = sqlite::migrate(*db, kMigrations, "clinical.db"); !st) {
       sqlite3_close(*db);
       Error e = st.error();
@@ -722,6 +806,8 @@ class SqliteClinical final : public SqliteClinicalStore {
   bool journal_ = false;   // a bulk load switched the file to a rollback journal
   int64_t bulk_next_ = 1;  // the record_id of a bulk load's next row
   BulkRows rows_;          // a bulk load's rows not yet written
+  BulkRowSource row_source_{rows_};  // … as SQL reads them, on db_
+  BulkKeySource key_source_{rows_};
   sqlite::StmtCache kept_;  // the views' read, prepared once on db_
   std::once_flag counter_once_;
   ChangeCounter counter_;  // DIR/clinical.gen, mapped on first use
