@@ -2,15 +2,16 @@
 // thread as the single writer.
 //
 // The reader cuts raw records into batches and queues them, waiting while 2 × threads + 2
-// batches are in flight; workers parse batches in any order; the writer takes them back in file order,
-// calls the input's write, then saves the checkpoint and hands the batch back to the worker
-// that filled it, who empties and refills it (as the reader refills the raw batches the
-// workers are done with). Back to the same worker: its records' memory came from that
+// batches are in flight; workers parse batches in any order; the writer takes them back in
+// file order, calls the input's write, then saves the checkpoint and hands the batch back to
+// the worker that filled it, who empties and refills it (as the reader refills the raw batches
+// the workers are done with). Back to the same worker: its records' memory came from that
 // thread's malloc arena, and freeing it on another thread locked that arena against its
 // owner's next allocations (at 10 M clinical rows most of the workers' waits).
 // So memory is bounded by the batch size and allocated once, the slowest stage sets the
 // speed, and what is written is always a prefix of the file — which is what lets a re-run
-// resume after the last written batch.
+// resume after the last written batch. The workers run two steps of nice below the writer, the
+// one stage no other thread can share.
 #include <sys/resource.h>
 #include <unistd.h>
 

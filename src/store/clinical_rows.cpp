@@ -195,7 +195,8 @@ BulkRows::Key BulkRows::key_at(size_t i) const {
     k.record_date = odd_days_[e.day & ~kOddDay];
   } else {
     k.record_date.assign(8, '0');
-    for (uint32_t d = e.day, j = 8; j-- > 0; d /= 10) k.record_date[j] = static_cast<char>('0' + d % 10);
+    for (uint32_t d = e.day, j = 8; j-- > 0; d /= 10)
+      k.record_date[j] = static_cast<char>('0' + d % 10);
   }
   return k;
 }

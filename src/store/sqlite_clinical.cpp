@@ -143,24 +143,19 @@ const BulkTable kTable{
     "clinical.db は一括登録（onshi clinical import）の最中です。終わってから書き込んでください"};
 // While a bulk load appends rows it checkpoints the WAL every 64 MiB instead of every 4 MiB,
 // and keeps a small page cache: appended pages are not read again, and a large cache would
-// only allocate a fresh page for each. The index is built with SQLite's sorter on two
-// threads and the same small cache, which also bounds the sorter's runs, and with its runs in
-// temporary files: with the connection's usual in-memory temp store SQLite sorts on one
-// thread only, and at 10 M rows took twice the CPU (docs/performance.md).
-// All is set back afterwards.
+// only allocate a fresh page for each. Both are set back afterwards.
 constexpr int64_t kCacheMib = 512;  // the connection's page cache (open_locked)
 // A new clinical.db gets 16 KiB pages (SQLite's default is 4 KiB; an existing file keeps its
-// own): a bulk load appends and indexes a quarter of the pages, with a quarter of the
-// writes, and a person's medication of three years (about 40 KiB) lies on about three pages.
+// own): a bulk load appends a quarter of the pages, with a quarter of the writes, and a
+// person's medication of three years (about 40 KiB) lies on about three pages.
 // Larger pages would cost more: a put that changes one row writes its whole page to the WAL.
 constexpr int kPageSize = 16384;
-constexpr const char* kBulkPragmas = "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384; "
-                                     "PRAGMA threads=2; PRAGMA temp_store=FILE;";
-const std::string kNormalPragmas =
-    "PRAGMA threads=0; PRAGMA wal_autocheckpoint=1000; PRAGMA temp_store=MEMORY; "
-    "PRAGMA cache_size=-" + std::to_string(kCacheMib * 1024) + ";";
-// A bulk load's rows held in memory before they are written (about 260 bytes a medication
-// row: 10 M rows fit), and the rows per transaction when they are.
+constexpr const char* kBulkPragmas = "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384;";
+const std::string kNormalPragmas = "PRAGMA wal_autocheckpoint=1000; PRAGMA cache_size=-" +
+                                   std::to_string(kCacheMib * 1024) + ";";
+// A bulk load's rows held in memory before they are written (about 280 bytes a medication
+// row with its key entry: 10 M rows fit), and the rows per transaction when they are (one
+// INSERT … SELECT each; fewer commits, fewer syncs).
 constexpr size_t kBulkBytes = size_t{4} << 30;
 constexpr size_t kBulkTransaction = 1000000;
 constexpr size_t kPrefetchAhead = 8;  // rows read ahead of the one inserted

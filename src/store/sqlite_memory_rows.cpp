@@ -82,19 +82,37 @@ int rowid(sqlite3_vtab_cursor* c, sqlite3_int64* out) {
 }
 
 const sqlite3_module kModule = {
-    /* iVersion */ 0, /* xCreate: eponymous only */ nullptr, connect, best_index, disconnect,
-    /* xDestroy */ nullptr, open_cursor, close_cursor, filter, next, eof, column, rowid,
-    /* xUpdate … xShadowName: read only, no transactions */ nullptr, nullptr, nullptr, nullptr,
-    nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+    /* iVersion */ 0,
+    /* xCreate: eponymous only */ nullptr,
+    connect,
+    best_index,
+    disconnect,
+    /* xDestroy */ nullptr,
+    open_cursor,
+    close_cursor,
+    filter,
+    next,
+    eof,
+    column,
+    rowid,
+    /* xUpdate … xShadowName: read only, no transactions */ nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr};
 
 }  // namespace
 
-Status register_memory_rows(sqlite3* db, const char* name, const char* columns,
-                            MemoryRows* rows) {
+Status register_memory_rows(sqlite3* db, const char* name, const char* columns, MemoryRows* rows) {
   auto* d = new Declared{std::string("CREATE TABLE x(") + columns + ")", rows};
-  const int rc = sqlite3_create_module_v2(db, name, &kModule, d, [](void* p) {
-    delete static_cast<Declared*>(p);
-  });
+  const int rc = sqlite3_create_module_v2(db, name, &kModule, d,
+                                          [](void* p) { delete static_cast<Declared*>(p); });
   if (rc != SQLITE_OK) return error(db, std::string("register ") + name);
   return {};
 }

@@ -28,7 +28,6 @@ class MemoryRows {
 // Registers the virtual table `name` with `columns` (the column list of a CREATE TABLE, e.g.
 // "a, b, c") on `db`; a scan of it reads `rows`, which must outlive every statement that
 // reads it. Errors: E_STORE.
-Status register_memory_rows(sqlite3* db, const char* name, const char* columns,
-                            MemoryRows* rows);
+Status register_memory_rows(sqlite3* db, const char* name, const char* columns, MemoryRows* rows);
 
 }  // namespace onshi::store::sqlite
