@@ -239,6 +239,50 @@ TEST(BulkRowsTest, SortsIntoTheTableOrder) {
   }
 }
 
+// Issue 16 (kill -9 during a bulk load): rows appended but the key table not yet — the load
+// cut short between the two — are indexed by the next store that opens the file, with the
+// same entries the load would have appended (the key whole again, hashed), so a re-run finds
+// every row unchanged.
+TEST_F(SqliteClinicalTest, KeyTableOfALoadCutShortIsMadeFromTheRows) {
+  std::vector<ClinicalPut> items{put("card\x1fk1", "20240101", "a"), put("k2", "20230101", "b"),
+                                 put("card\x1fk3", "2024", "c")};
+  const char* entries =
+      "SELECT group_concat(kind||':'||key_hash||':'||record_id||':'||hex(person_link)||':'||"
+      "record_date, ' ') FROM (SELECT * FROM clinical_keys ORDER BY kind, key_hash, record_id)";
+  std::string loaded;
+  {
+    auto db = open_store("sqlite:" + dir_.string());
+    ASSERT_TRUE(db.ok());
+    ClinicalStore& s = (*db)->clinical();
+    ASSERT_TRUE(s.begin_bulk().ok());
+    ASSERT_TRUE(s.put_bulk(items).ok());
+    ASSERT_TRUE(s.finish_bulk().ok());
+  }
+  sqlite3* raw_db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "clinical.db").c_str(), &raw_db), SQLITE_OK);
+  {
+    sqlite::Stmt q(raw_db, entries);
+    ASSERT_EQ(q.step(), SQLITE_ROW);
+    loaded = q.col_text(0);
+  }
+  EXPECT_EQ(std::count(loaded.begin(), loaded.end(), ' '), 2) << loaded;
+  ASSERT_EQ(sqlite3_exec(raw_db, "DROP TABLE clinical_keys", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  auto db = open_store("sqlite:" + dir_.string());
+  ASSERT_TRUE(db.ok());
+  ClinicalStore& s = (*db)->clinical();
+  ASSERT_EQ(*s.count_records(ClinicalKind::kMedication), 3);  // the open completes it
+  {
+    sqlite::Stmt q(raw_db, entries);
+    ASSERT_EQ(q.step(), SQLITE_ROW);
+    EXPECT_EQ(q.col_text(0), loaded);
+  }
+  sqlite3_close(raw_db);
+  auto rerun = s.put_records(items);
+  ASSERT_TRUE(rerun.ok()) << rerun.error().message;
+  for (auto o : *rerun) EXPECT_EQ(o, PutOutcome::kUnchanged);
+}
+
 // Issue 16: a bulk load leaves the file in WAL mode with its key index, whatever journal it
 // wrote with; a new clinical.db has 16 KiB pages.
 TEST_F(SqliteClinicalTest, BulkLoadLeavesTheFileInWal) {
