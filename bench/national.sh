@@ -9,9 +9,13 @@
 #   bench/national.sh                          # 122,480,000 members (disk: see below)
 #   COUNT=30000000 bench/national.sh           # 30 M
 #   DIR=/big/disk/national bench/national.sh   # where the CSV and the store go
+#   STREAM=1 bench/national.sh                 # no CSV on disk: generate | onshi import -
 #
 # Disk: the CSV takes about 256 bytes a member and the store about 460 (docs/performance.md,
-# "Where a member's bytes go"), so 122.48 M members need about 88 GB; the script checks the
+# "Where a member's bytes go"), and the index builds' sort files about 70 more while they run,
+# so 122.48 M members need about 96 GB — or, with STREAM=1, about 72 GB: the generator's output
+# is piped into `onshi import -` (tee'd through a sampler that keeps every k-th row for the
+# request bodies), and generating shares the two cores with the import. The script checks the
 # free space of DIR first and stops with what it needs (FORCE=1 skips the check). KEEP=1 keeps
 # the CSV and the store afterwards; by default both are removed.
 set -euo pipefail
@@ -29,8 +33,11 @@ load() { uptime | sed 's/.*load average: //'; }
 now() { date +%s.%N; }
 field() { echo "$1" | sed "s/.*\"$2\":\([0-9.]*\).*/\1/"; }
 
+STREAM=${STREAM:-0}
 mkdir -p "$DIR"
-need=$(( COUNT * (256 + 460) * 11 / 10 ))
+export TMPDIR=$DIR  # the index builds' sort files (docs/operations.md, Imports)
+per_member=$(( STREAM == 1 ? 460 + 70 : 256 + 460 + 70 ))
+need=$(( COUNT * per_member * 11 / 10 ))
 free=$(( $(df --output=avail -B1 "$DIR" | tail -1) ))
 if [ -z "${FORCE:-}" ] && [ "$free" -lt "$need" ]; then
   echo "national: $COUNT members need about $(( need / 1000000000 )) GB in $DIR;" \
@@ -40,19 +47,31 @@ fi
 cmake --build "$BUILD" -j2 --target onshi bench_loadgen bench_make_requests >/dev/null
 csv=$DIR/members.csv data=$DIR/data
 rm -rf "$data"
-
-log "generating $COUNT members (load $(load))"
-t0=$(now)
-[ -f "$csv" ] && [ -n "${KEEP:-}" ] || "$BIN" generate members --count "$COUNT" --seed 42 --out "$csv" 2>/dev/null
-gen_s=$(echo "$(now) - $t0" | bc -l)
-
 "$BIN" ca init --data-dir "$data" >/dev/null
 "$BIN" ca issue institution "$CLINIC" --data-dir "$data" --out "$data/clinic" >/dev/null
-log "loading $COUNT members (load $(load))"
-t0=$(now)
-/usr/bin/time -o "$DIR/import.time" -f '%U %S %M' \
-  "$BIN" import --data-dir "$data" --report "$DIR/report.json" "$csv" >/dev/null
-load_s=$(echo "$(now) - $t0" | bc -l)
+import=("$BIN" import --data-dir "$data" --report "$DIR/report.json")
+
+if [ "$STREAM" = 1 ]; then
+  # Generated straight into the import; every k-th row (about 100,000 in all) kept for the bodies.
+  sample=$DIR/sample.csv k=$(( COUNT / 100000 > 1 ? COUNT / 100000 : 1 ))
+  log "generating and loading $COUNT members through a pipe (load $(load))"
+  t0=$(now)
+  { "$BIN" generate members --count "$COUNT" --seed 42 --out /dev/fd/3 3>&1 >/dev/null 2>&1; } |
+    tee >(awk -v k="$k" 'NR == 1 || NR % k == 0' > "$sample") |
+    /usr/bin/time -o "$DIR/import.time" -f '%U %S %M' "${import[@]}" - >/dev/null
+  wait $! 2>/dev/null || true  # the sampler
+  load_s=$(echo "$(now) - $t0" | bc -l)
+  gen_s=0 csv=$sample
+else
+  log "generating $COUNT members (load $(load))"
+  t0=$(now)
+  [ -f "$csv" ] && [ -n "${KEEP:-}" ] || "$BIN" generate members --count "$COUNT" --seed 42 --out "$csv" 2>/dev/null
+  gen_s=$(echo "$(now) - $t0" | bc -l)
+  log "loading $COUNT members (load $(load))"
+  t0=$(now)
+  /usr/bin/time -o "$DIR/import.time" -f '%U %S %M' "${import[@]}" "$csv" >/dev/null
+  load_s=$(echo "$(now) - $t0" | bc -l)
+fi
 store_bytes=$(stat -c %s "$data/onshi.db")
 
 "$BUILD/bench_make_requests" --csv "$csv" --count 50000 --institution "$CLINIC" \
@@ -75,9 +94,9 @@ c=$("$BUILD/bench_loadgen" "${tls[@]}" --method POST --path /xml/OQSsiquc01 \
       --content-type application/xml --bodies "$DIR/bodies.txt" --duration "$DURATION")
 kill $pid; wait $pid 2>/dev/null || true
 read -r user sys rss_kb < "$DIR/import.time"
-printf '{"bench":"national","members":%d,"generate_s":%.0f,"load_s":%.0f,"load_rows_per_s":%.0f,"load_cpu_s":%.0f,"load_peak_rss_mb":%.0f,"store_bytes":%d,"store_bytes_per_member":%.0f,"healthz_rps":%.0f,"confirm_rps":%.0f,"confirm_p99_ms":%.2f,"ratio":%.2f,"load":"%s"}\n' \
-  "$COUNT" "$gen_s" "$load_s" "$(echo "$COUNT / $load_s" | bc -l)" "$(echo "$user + $sys" | bc -l)" \
+printf '{"bench":"national","stream":%d,"members":%d,"generate_s":%.0f,"load_s":%.0f,"load_rows_per_s":%.0f,"load_cpu_s":%.0f,"load_peak_rss_mb":%.0f,"store_bytes":%d,"store_bytes_per_member":%.0f,"healthz_rps":%.0f,"confirm_rps":%.0f,"confirm_p99_ms":%.2f,"ratio":%.2f,"load":"%s"}\n' \
+  "$STREAM" "$COUNT" "$gen_s" "$load_s" "$(echo "$COUNT / $load_s" | bc -l)" "$(echo "$user + $sys" | bc -l)" \
   "$(echo "$rss_kb / 1024" | bc -l)" "$store_bytes" "$(echo "$store_bytes / $COUNT" | bc -l)" \
   "$(field "$h" rps)" "$(field "$c" rps)" "$(field "$c" p99_ms)" \
   "$(echo "$(field "$c" rps) / $(field "$h" rps)" | bc -l)" "$(load)"
-[ -n "${KEEP:-}" ] || rm -rf "$csv" "$data"
+[ -n "${KEEP:-}" ] || rm -rf "$csv" "$data" "$DIR/sample.csv"

@@ -26,13 +26,15 @@ Error file_error(const std::filesystem::path& p, const std::string& why);
 
 // Records of a file on raw bytes: CSV records (quotes may hold line ends) or, for inputs with
 // their own splitter, lines. A leading UTF-8 BOM is skipped. Views returned by next() are
-// valid until the following call.
+// valid until the following call. The file may be a pipe (standard input, a FIFO, a process's
+// output): then it is a stream — read once, front to back, with no size and no seek.
 class RecordReader {
  public:
   RecordReader() = default;
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
   ~RecordReader();
+  // Errors: E_FILE (missing, a directory or device, unreadable).
   Status open(const std::filesystem::path& path, bool csv);
   // Records of bytes held in memory (copied), cut exactly as those of a file holding them.
   void open_bytes(std::string_view bytes, bool csv);
@@ -41,7 +43,11 @@ class RecordReader {
   // Continues after `offset` bytes of the file (a record boundary from offset()).
   Status seek(uint64_t offset);
   uint64_t offset() const { return consumed_ + pos_; }  // bytes through the last record
-  uint64_t size() const { return size_; }
+  uint64_t size() const { return size_; }  // 0 for a stream
+  bool stream() const { return stream_; }
+  // A stream's encoding, decided on its first bytes (read ahead and kept: up to the first
+  // non-ASCII byte's line, at most 64 MiB) as detect_file_encoding decides it for a file.
+  core::Encoding stream_encoding();
   const Status& status() const { return status_; }  // a read error, if one happened
 
  private:
@@ -49,6 +55,7 @@ class RecordReader {
   std::filesystem::path path_;
   std::FILE* file_ = nullptr;
   bool csv_ = true;
+  bool stream_ = false;
   uint64_t size_ = 0;
   uint64_t consumed_ = 0;  // file bytes before buf_[0]
   std::string buf_;

@@ -103,6 +103,8 @@ Status Engine::open() {
     file_.encoding_given = true;
   } else if (bytes_) {
     file_.encoding = detect_bytes_encoding(*bytes_);
+  } else if (reader_.stream()) {
+    file_.encoding = reader_.stream_encoding();
   } else {
     auto enc = detect_file_encoding(file_.path);
     if (!enc) return enc.status();
@@ -120,8 +122,10 @@ Status Engine::open() {
   return resume();
 }
 
-// Continues after the checkpoint's last batch, if one is kept for this file.
+// Continues after the checkpoint's last batch, if one is kept for this file. A stream (a pipe)
+// is read once: it has no checkpoint, and a re-run reads it again from its start.
 Status Engine::resume() {
+  if (reader_.stream()) opt_.checkpoint = nullptr;
   if (!opt_.checkpoint) return Status::Ok();
   auto at = opt_.checkpoint->load(file_.path);
   if (!at || at->offset <= reader_.offset()) return Status::Ok();
@@ -329,7 +333,7 @@ Result<Summary> Engine::finish(Summary& summary) {
   if (opt_.checkpoint) {
     if (Status st = opt_.checkpoint->clear(); !st) return st.error();
   }
-  progress_.draw(reader_.size(), reader_.size(), summary.rows, true);
+  progress_.draw(reader_.offset(), reader_.size(), summary.rows, true);
   summary.file = file_;
   summary.notice = encoding_notice(summary.rows, undecodable_);
   return std::move(summary);

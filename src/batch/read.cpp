@@ -32,9 +32,11 @@ Status RecordReader::open(const std::filesystem::path& path, bool csv) {
   path_ = path;
   csv_ = csv;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
+  const auto status = std::filesystem::status(path, ec);
+  stream_ = std::filesystem::is_fifo(status);
+  if (!stream_ && !std::filesystem::is_regular_file(status))
     return file_error(path, "存在しないか通常のファイルではありません");
-  size_ = std::filesystem::file_size(path, ec);
+  size_ = stream_ ? 0 : std::filesystem::file_size(path, ec);
   file_ = std::fopen(path.c_str(), "rb");
   if (!file_) return file_error(path, std::strerror(errno));
   while (buf_.size() < 3 && fill()) {
@@ -63,7 +65,8 @@ bool RecordReader::fill() {
   // file costs a small buffer, not a zero-filled chunk of 8 MiB.
   const uint64_t read_so_far = consumed_ + old;
   const uint64_t left = size_ > read_so_far ? size_ - read_so_far : 0;
-  const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, left + 4096));
+  const size_t want =
+      stream_ ? kChunk : static_cast<size_t>(std::min<uint64_t>(kChunk, left + 4096));
   buf_.resize(old + want);
   size_t got = std::fread(buf_.data() + old, 1, want, file_);
   buf_.resize(old + got);
@@ -99,7 +102,23 @@ bool RecordReader::next(std::string_view& record) {
   }
 }
 
+core::Encoding RecordReader::stream_encoding() {
+  constexpr size_t kMostAhead = size_t{64} << 20;
+  if (pos_ == 3 && consumed_ == 0) return core::Encoding::kUtf8;  // after a BOM
+  for (;;) {
+    const std::string_view v = std::string_view(buf_).substr(pos_);
+    const auto non_ascii = std::find_if(v.begin(), v.end(), [](char c) {
+      return static_cast<unsigned char>(c) >= 0x80;
+    });
+    const bool line_seen =
+        non_ascii != v.end() && std::find(non_ascii, v.end(), '\n') != v.end();
+    if (line_seen || v.size() >= kMostAhead || !fill()) break;
+  }
+  return detect_bytes_encoding(std::string_view(buf_).substr(pos_));
+}
+
 Status RecordReader::seek(uint64_t offset) {
+  if (stream_) return file_error(path_, "パイプからの入力は途中から再開できません");
   if (offset > size_) return file_error(path_, "再開位置がファイルの外です");
   if (std::fseek(file_, static_cast<long>(offset), SEEK_SET) != 0)
     return file_error(path_, std::strerror(errno));

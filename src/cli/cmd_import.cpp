@@ -12,6 +12,8 @@
 // `--kind` chooses the file: an insurer's members (default), a welfare office's 医療扶助
 // recipients (medical-aid) or their tickets (medical-aid-tickets, registry/medical_aid.h);
 // a medical-aid run is recorded in the audit log (actor "operator", "medicalAid.register").
+// The file may be `-` (standard input) or another pipe, e.g. a generator's or zcat's output:
+// it is read once, so a run cut short starts again from the beginning (docs/operations.md).
 #include <unistd.h>
 
 #include <cstdio>
@@ -43,6 +45,14 @@ struct ImportArgs {
   int threads = 2;
   std::string file;
 };
+
+// The input's path: `-` is standard input. A regular file or a pipe; "" for anything else.
+std::string input_path(const std::string& file) {
+  const std::string path = file == "-" ? "/dev/stdin" : file;
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  return std::filesystem::is_regular_file(status) || std::filesystem::is_fifo(status) ? path : "";
+}
 
 int fail(const Error& e, int code) {
   print_error(std::cerr, "onshi import", e);
@@ -141,10 +151,14 @@ int run(const ImportArgs& a) {
   }
   auto opt = import_options(a);
   if (!opt) return finish_failed(a, "refused", opt.error(), 2);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(a.file, ec))
-    return finish_failed(a, "refused", Error{"E_FILE", "", "ファイル " + a.file + " がありません"},
+  const std::string file = input_path(a.file);
+  if (file.empty())
+    return finish_failed(a, "refused",
+                         Error{"E_FILE", "",
+                               a.file == "-" ? "標準入力 (-) がパイプでもファイルでもありません"
+                                             : "ファイル " + a.file + " がありません"},
                          2);
+  std::error_code ec;
   std::filesystem::create_directories(a.data_dir, ec);
   // One import at a time per data directory; a running `onshi serve` may share it (WAL).
   auto lock = core::DirLock::acquire(a.data_dir, "import", "data-dir", "another onshi import");
@@ -170,10 +184,10 @@ int run(const ImportArgs& a) {
   std::vector<registry::RecordError> problems;
   opt->file_problems = &problems;
   auto report = a.kind == "medical-aid"
-                    ? registry::import_recipients_csv(*store, *keyring, a.file, *opt)
+                    ? registry::import_recipients_csv(*store, *keyring, file, *opt)
                 : a.kind == "medical-aid-tickets"
-                    ? registry::import_tickets_csv(*store, (*database)->tickets(), a.file, *opt)
-                    : registry::import_csv(*store, *keyring, a.file, *opt);
+                    ? registry::import_tickets_csv(*store, (*database)->tickets(), file, *opt)
+                    : registry::import_csv(*store, *keyring, file, *opt);
   if (!report) {
     const std::string& c = report.error().code;
     bool unusable = c == "E_FILE" || c == "E_ENCODING" || c == "E_CSV_HEADER";
@@ -185,7 +199,7 @@ int run(const ImportArgs& a) {
     audit.record(security::MedicalAidRegistration{
         security::operator_actor(), "", a.kind == "medical-aid" ? "recipients" : "tickets",
         report->accepted, report->unchanged, report->rejected,
-        std::filesystem::path(a.file).filename().string()});
+        std::filesystem::path(file).filename().string()});
     if (auto st = audit.flush(); !st) return finish_failed(a, "failed", st.error(), 1);
   }
   if (!write_atomically(a.report, report->to_json())) {
@@ -220,7 +234,9 @@ void register_import(CLI::App& app, Commands& commands) {
   cmd->add_option("--threads", args->threads, "検証スレッド数 (validation threads)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  cmd->add_option("file", args->file, "CSV ファイル (member, recipient or ticket CSV)")->required();
+  cmd->add_option("file", args->file,
+                  "CSV ファイル、- は標準入力 (member, recipient or ticket CSV; - reads stdin)")
+      ->required();
   commands.on_run(cmd, [args] { return run(*args); });
 }
 

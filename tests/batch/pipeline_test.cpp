@@ -4,8 +4,10 @@
 // encoding detection, header errors, per-row errors collected without stopping, batch
 // boundaries in file order, fixed-length records, and resuming after a run killed with
 // SIGKILL. The sink writes one file per record into a directory, so its state is real files.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <thread>
 
 #include "batch/batch.h"
 
@@ -418,6 +421,58 @@ TEST_F(Pipeline, BytesInMemoryRunAsTheirFile) {  // issue 20: file inputs fuzzed
     EXPECT_EQ(memory, file) << "input " << i;
     EXPECT_EQ(from_memory.size(), from_file.size()) << "input " << i;
     EXPECT_EQ(detect_bytes_encoding(inputs[i]), *detect_file_encoding(dir.path() / "in.csv"));
+    fs::remove_all(toy.out_dir);
+    fs::create_directories(toy.out_dir);
+    toy.written.clear();
+  }
+}
+
+// `bytes` written into a FIFO by a thread while the pipeline reads it, as `generate | onshi
+// import -` does; the writer is released if the run never opened the pipe.
+Result<Summary> run_through_pipe(const fs::path& fifo, const std::string& bytes,
+                                 const Input<Prefecture>& in, const Options& opt) {
+  fs::remove(fifo);
+  EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    for (size_t at = 0; fd >= 0 && at < bytes.size();) {
+      const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
+      if (n <= 0) break;  // the reader stopped early (a refused header): EPIPE
+      at += static_cast<size_t>(n);
+    }
+    if (fd >= 0) ::close(fd);
+  });
+  auto result = run(fifo, in, opt);
+  const int release = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  writer.join();
+  if (release >= 0) ::close(release);
+  return result;
+}
+
+TEST_F(Pipeline, APipeIsReadAsItsFile) {  // issue 19: the nation streamed into the import
+  ::signal(SIGPIPE, SIG_IGN);
+  auto sjis = core::utf8_to_shift_jis("Code,Name\r\n13,髙田馬場\r\n14,神奈川県\r\n");
+  ASSERT_TRUE(sjis.ok());
+  // Kanji only after 9 MiB of ASCII (blank lines: no rows): past the reader's first 8 MiB.
+  const std::string long_ascii = "Code,Name\n99,ascii\n" + std::string(9 << 20, '\n');
+  const std::vector<std::string> inputs = {
+      toy_csv(7), "\xEF\xBB\xBF" + toy_csv(3), *sjis, "", "Code\n",
+      "Code,Name\n1x,\n\n02,\"a\"b\n03,\xFF\xFE\n04,a,b,c\n05,最後",
+      long_ascii + *core::utf8_to_shift_jis("47,沖縄県\n"), long_ascii + "47,沖縄県"};
+  auto checkpoint = file_checkpoint(dir.path() / "pipe.checkpoint");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Options opt;
+    opt.batch_size = 3;
+    const std::string file = outcome(run_bytes(inputs[i], opt), toy);
+    fs::remove_all(toy.out_dir);
+    fs::create_directories(toy.out_dir);
+    toy.written.clear();
+    opt.checkpoint = checkpoint.get();  // a pipe is read once: no position is kept
+    auto in = toy.input();
+    auto through_pipe = run_through_pipe(dir.path() / "in.fifo", inputs[i], in, opt);
+    const std::string piped = outcome(through_pipe, toy);
+    EXPECT_EQ(piped, file) << "input " << i;
+    EXPECT_FALSE(fs::exists(dir.path() / "pipe.checkpoint")) << "input " << i;
     fs::remove_all(toy.out_dir);
     fs::create_directories(toy.out_dir);
     toy.written.clear();
