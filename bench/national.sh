@@ -54,12 +54,16 @@ import=("$BIN" import --data-dir "$data" --report "$DIR/report.json")
 if [ "$STREAM" = 1 ]; then
   # Generated straight into the import; every k-th row (about 100,000 in all) kept for the bodies.
   sample=$DIR/sample.csv k=$(( COUNT / 100000 > 1 ? COUNT / 100000 : 1 ))
+  rm -f "$DIR/sample.fifo" && mkfifo "$DIR/sample.fifo"
+  awk -v k="$k" 'NR == 1 || NR % k == 0' < "$DIR/sample.fifo" > "$sample" &
+  sampler=$!
   log "generating and loading $COUNT members through a pipe (load $(load))"
   t0=$(now)
   { "$BIN" generate members --count "$COUNT" --seed 42 --out /dev/fd/3 3>&1 >/dev/null 2>&1; } |
-    tee >(awk -v k="$k" 'NR == 1 || NR % k == 0' > "$sample") |
+    tee "$DIR/sample.fifo" |
     /usr/bin/time -o "$DIR/import.time" -f '%U %S %M' "${import[@]}" - >/dev/null
-  wait $! 2>/dev/null || true  # the sampler
+  wait "$sampler"
+  rm -f "$DIR/sample.fifo"
   load_s=$(echo "$(now) - $t0" | bc -l)
   gen_s=0 csv=$sample
 else
