@@ -262,6 +262,11 @@ Result<std::vector<int>> check_header(std::string_view header, const std::vector
 Status for_each_row(std::string_view text, const std::vector<Column>& columns,
                     bool strict_quotes, const std::function<void(const Row&)>& each);
 
+// Whether run() can read `path`: a regular file, or a pipe (a FIFO; standard input as
+// /dev/stdin), which it reads once as a stream — no size, no checkpoint. A command checks it
+// before it changes anything; run() refuses anything else with E_FILE.
+bool readable_input(const std::filesystem::path& path);
+
 // The encoding of a file: a UTF-8 BOM, else the text around its first non-ASCII byte (an
 // all-ASCII file is UTF-8). Errors: E_FILE.
 Result<core::Encoding> detect_file_encoding(const std::filesystem::path& file);

@@ -32,10 +32,8 @@ Status RecordReader::open(const std::filesystem::path& path, bool csv) {
   path_ = path;
   csv_ = csv;
   std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  stream_ = std::filesystem::is_fifo(status);
-  if (!stream_ && !std::filesystem::is_regular_file(status))
-    return file_error(path, "存在しないか通常のファイルではありません");
+  if (!readable_input(path)) return file_error(path, "存在しないか通常のファイルではありません");
+  stream_ = std::filesystem::is_fifo(path, ec);
   size_ = stream_ ? 0 : std::filesystem::file_size(path, ec);
   file_ = std::fopen(path.c_str(), "rb");
   if (!file_) return file_error(path, std::strerror(errno));
@@ -177,6 +175,12 @@ Result<std::vector<int>> read_header(RecordReader& reader, const FileInfo& file,
 }
 
 }  // namespace internal
+
+bool readable_input(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  return std::filesystem::is_regular_file(status) || std::filesystem::is_fifo(status);
+}
 
 namespace {
 

@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "batch/batch.h"
 #include "cli/commands.h"
 #include "cli/messages.h"
 #include "core/dir_lock.h"
@@ -46,12 +47,10 @@ struct ImportArgs {
   std::string file;
 };
 
-// The input's path: `-` is standard input. A regular file or a pipe; "" for anything else.
+// The input's path: `-` is standard input. "" when the pipeline cannot read it.
 std::string input_path(const std::string& file) {
   const std::string path = file == "-" ? "/dev/stdin" : file;
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  return std::filesystem::is_regular_file(status) || std::filesystem::is_fifo(status) ? path : "";
+  return batch::readable_input(path) ? path : "";
 }
 
 int fail(const Error& e, int code) {

@@ -23,6 +23,18 @@ struct sqlite3;
 
 namespace onshi::store::detail {
 
+// A loading connection's settings: fewer, larger checkpoints (each syncs both files), a small
+// page cache (appended pages are not read again), and the indexes sorted on two threads in
+// temporary files — with an in-memory temp store SQLite's sorter uses one thread only. The
+// files go where SQLite puts them ($TMPDIR, else /var/tmp, /usr/tmp, /tmp).
+inline constexpr const char* kBulkLoadPragmas =
+    "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384; PRAGMA threads=2; "
+    "PRAGMA temp_store=FILE;";
+// The same settings back as every connection has them (sqlite.cpp), but the page cache, which
+// each store sizes itself.
+inline constexpr const char* kAfterBulkLoadPragmas =
+    "PRAGMA threads=0; PRAGMA wal_autocheckpoint=1000; PRAGMA temp_store=MEMORY;";
+
 struct BulkTable {
   std::string table;                 // the loaded table, e.g. "clinical_records"
   std::vector<std::string> indexes;  // what a load leaves out, by name: indexes, or tables

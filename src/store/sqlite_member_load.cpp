@@ -11,18 +11,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// While versions are appended: fewer, larger checkpoints (each one syncs both files) and a
-// small page cache (appended pages are not read again; a large cache only allocates a fresh
-// page for each). The indexes are sorted on two threads with that cache bounding the runs, in
-// temporary files: with the connection's in-memory temp store SQLite's sorter uses one thread
-// only (the clinical load measured twice the CPU that way, docs/performance.md). The files go
-// where SQLite puts them ($TMPDIR, else /var/tmp, /usr/tmp, /tmp): about 60 bytes a member.
-constexpr const char* kLoadPragmas =
-    "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384; PRAGMA threads=2; "
-    "PRAGMA temp_store=FILE;";
-
 // The table's load: the indexes as the migrations made them (sqlite_store.cpp, 1 and 4); the
-// lock is DIR/.onshi-members-load.lock for onshi.db (another stem than the file's own).
+// lock is DIR/.onshi-members-load.lock for onshi.db (another stem than the file's own). While it
+// runs the connection has kBulkLoadPragmas: the index sort's files take about 60 B a member.
 BulkTable member_table(const fs::path& file) {
   const std::string stem = file.stem().string();
   return BulkTable{
@@ -52,7 +43,7 @@ Result<MemberLoad> MemberLoad::begin(sqlite3* db, const fs::path& file) {
   load.lock_ = std::move(*held);
   load.active_ = true;
   load.file_ = file;
-  sqlite::exec(db, kLoadPragmas);
+  sqlite::exec(db, kBulkLoadPragmas);
   return load;
 }
 
@@ -60,8 +51,7 @@ Status MemberLoad::finish(sqlite3* db, int64_t cache_mib) {
   if (!active_) return Status::Ok();
   const BulkTable t = member_table(file_);
   Status st = sqlite::write_transaction(db, [&](sqlite3* d) { return build_indexes(d, t); });
-  const std::string normal = "PRAGMA threads=0; PRAGMA wal_autocheckpoint=1000; "
-                             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
+  const std::string normal = std::string(kAfterBulkLoadPragmas) + " PRAGMA cache_size=-" +
                              std::to_string(cache_mib * 1024) + ";";
   sqlite::exec(db, normal.c_str());
   lock_ = core::DirLock();

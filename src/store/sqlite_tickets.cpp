@@ -78,16 +78,10 @@ const BulkTable kTable{
 // Recipients kept in memory (ticket_cache.h): ~1.5 KiB each with one ticket, ≤ ~100 MiB.
 constexpr size_t kCachedRecipients = 65536;
 constexpr const char* kCounterFile = "medical_aid.gen";
-// While a bulk load appends it checkpoints the WAL every 64 MiB instead of every 4 MiB and
-// keeps a small page cache (appended pages are not read again); the indexes are built with
-// SQLite's sorter on two threads, in temporary files (with an in-memory temp store the sorter
-// uses one thread only). All is set back afterwards (connection_options).
-constexpr const char* kBulkPragmas =
-    "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384; PRAGMA threads=2; "
-    "PRAGMA temp_store=FILE;";
-constexpr const char* kNormalPragmas =
-    "PRAGMA threads=0; PRAGMA wal_autocheckpoint=1000; PRAGMA temp_store=MEMORY; "
-    "PRAGMA cache_size=-262144;";
+// A bulk load sets kBulkLoadPragmas (bulk_load_detail.h) and afterwards these, with this
+// store's page cache (connection_options).
+const std::string kNormalPragmas =
+    std::string(kAfterBulkLoadPragmas) + " PRAGMA cache_size=-262144;";
 
 #define ONSHI_TICKET_COLUMNS "version_id, recorded_at, payload, source"
 
@@ -189,7 +183,7 @@ class SqliteTickets final : public SqliteTicketStore {
     if (*began) {
       load_lock_ = std::move(*held);
       bulk_ = true;
-      sqlite::exec(db, kBulkPragmas);  // fewer, larger checkpoints while appending
+      sqlite::exec(db, kBulkLoadPragmas);  // fewer, larger checkpoints while appending
     }
     return *began;
   }
@@ -209,7 +203,7 @@ class SqliteTickets final : public SqliteTicketStore {
     if (!bulk_) return Status::Ok();
     sqlite3* db = writer_->db;
     Status st = write_tx(db, [](sqlite3* d) { return build_indexes(d, kTable); });
-    sqlite::exec(db, kNormalPragmas);
+    sqlite::exec(db, kNormalPragmas.c_str());
     // Released even on failure: the next writer then finds the indexes missing and the lock
     // free, and creates them.
     load_lock_ = core::DirLock();
