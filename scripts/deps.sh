@@ -21,7 +21,7 @@ PACKAGES=(
   libcli11-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
-  libxlsxwriter-dev zlib1g-dev
+  libxlsxwriter-dev zlib1g-dev libzstd-dev
   libcairo2-dev libpango1.0-dev poppler-utils
   curl ca-certificates bc
   gnuplot-nox

@@ -27,7 +27,14 @@ int run_migrate(const std::string& url) {
   auto db = store::open_store(url);
   if (!db) return fail("migrate", db.error());
   if (auto st = (*db)->migrate(); !st) return fail("migrate", st.error());
-  std::cout << "{\"db\":\"" << (*db)->url() << "\",\"migrated\":true}\n";
+  // Versions stored in an older layout are rewritten into the compact one (SQLite schema 5).
+  auto compacted = (*db)->members().compact_versions([](int64_t rows) {
+    std::fprintf(stderr, "\rmembers  compact rows: %lld 行 ", static_cast<long long>(rows));
+  });
+  if (!compacted) return fail("migrate", compacted.error());
+  if (*compacted > 0) std::fprintf(stderr, "\n");
+  std::cout << "{\"db\":\"" << (*db)->url() << "\",\"migrated\":true,\"compacted_versions\":"
+            << *compacted << "}\n";
   return 0;
 }
 
@@ -115,7 +122,10 @@ void register_db(CLI::App& app, Commands& commands) {
   auto url = std::make_shared<std::string>();
   CLI::App* migrate = db->add_subcommand(
       "migrate",
-      "すべてのストアのスキーマを作成または更新する (create or upgrade every store's schema)");
+      "すべてのストアのスキーマを作成または更新し、旧形式で保存された資格の版を圧縮形式に"
+      "書き換える (create or upgrade every store's schema; versions stored in an older layout "
+      "are rewritten into the compact one and the file vacuumed — \"compacted_versions\" "
+      "counts them)");
   migrate->add_option("--db", *url, "データベース URL: sqlite:DIR または postgresql://…")
       ->required();
   commands.on_run(migrate, [url] { return run_migrate(*url); });

@@ -108,6 +108,11 @@ class Stmt {
     sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // Binds without copying, for hot paths: `v` must outlive the next reset().
+  Stmt& blob_static(int i, std::string_view v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   Stmt& blob_or_null(int i, std::string_view v) {
     if (v.empty()) {
       sqlite3_bind_null(s_, i);

@@ -23,13 +23,14 @@
 #include "store/checkpoint_detail.h"
 #include "store/member_load_detail.h"
 #include "store/payload.h"
+#include "store/sqlite_member_rows.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
 namespace onshi::store {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Migrations, applied in order; migration i brings the schema to version i+1.
 const char* const kMigrations[] = {
@@ -85,6 +86,22 @@ DROP INDEX qualification_version_person;
 CREATE INDEX qualification_version_person8 ON qualification_version(substr(person_link, 1, 8))
   WHERE person_link IS NOT NULL;
 )sql",
+    // 5: compact rows (store/sqlite_member_rows.h): the payload compressed against the
+    // store's dictionary, the source by number; rows written before are read as they are
+    // until `onshi db migrate` rewrites them.
+    R"sql(
+CREATE TABLE payload_dictionary(
+  id         INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 255),
+  dictionary BLOB    NOT NULL,
+  samples    INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE version_source(
+  id     INTEGER PRIMARY KEY,
+  source TEXT NOT NULL UNIQUE
+);
+ALTER TABLE qualification_version ADD COLUMN source_id INTEGER;
+)sql",
 };
 
 // The audit log lives in its own file beside the store (onshi-audit.db): appending to it at
@@ -109,29 +126,7 @@ using sqlite::exec;
 using sqlite::Stmt;
 Error db_error(sqlite3* db, const std::string& what) { return sqlite::error(db, what); }
 
-constexpr const char* kVersionColumns =
-    "version_id, recorded_at, person_link, my_number_sealed, payload, source, conversions";
-
-// Reads one row selected with kVersionColumns into `v` (default-constructed). The payload is
-// decoded straight from SQLite's buffer into the version, without intermediate copies.
-Status read_version_into(Stmt& s, QualificationVersion& v) {
-  v.version_id = s.col_i64(0);
-  v.recorded_at_us = s.col_i64(1);
-  v.person_link = s.col_blob(2);
-  v.my_number_sealed = s.col_blob(3);
-  if (!decode_payload_into(s.col_view(4), v.qualification))
-    return Status::Fail("E_STORE_CORRUPT", "",
-                        "payload of version " + std::to_string(v.version_id) + " unreadable");
-  v.source = s.col_text(5);
-  v.conversions = s.col_text(6);
-  return {};
-}
-
-Result<QualificationVersion> read_version(Stmt& s) {
-  QualificationVersion v;
-  if (Status st = read_version_into(s, v); !st) return st.error();
-  return v;
-}
+constexpr const char* kVersionColumns = detail::MemberRows::kColumns;
 
 // A connection with the statements readers need.
 struct Conn {
@@ -184,7 +179,7 @@ Result<sqlite3*> open_db(const std::filesystem::path& file, bool create,
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::filesystem::path file, SqliteOptions o, sqlite3* writer)
-      : file_(std::move(file)), options_(o), writer_(writer) {}
+      : file_(std::move(file)), options_(o), writer_(writer), rows_(o.compress_payloads) {}
 
   ~SqliteStore() override {
     audit_checkpointer_.reset();
@@ -210,8 +205,8 @@ class SqliteStore final : public Store {
                    "ORDER BY version_id DESC LIMIT 1");
     w_insert_ = Stmt(writer_,
                      "INSERT INTO qualification_version(card_key, recorded_at, insurer_number, "
-                     "person_link, my_number_sealed, payload, source, conversions) "
-                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+                     "person_link, my_number_sealed, payload, source, conversions, source_id) "
+                     "VALUES(?1,?2,'',?4,?5,?6,'',?8,?9)");
     // The audit file.
     audit_file_ = file_.parent_path() / (file_.stem().string() + "-audit.db");
     {
@@ -273,6 +268,14 @@ class SqliteStore final : public Store {
     return load_.finish(writer_, options_.cache_mib);
   }
 
+  Result<int64_t> compact_versions(const std::function<void(int64_t)>& progress) override {
+    auto n = rows_.compact_legacy_rows(writer_, write_mu_, 20000, progress);
+    if (!n || *n == 0) return n;
+    std::lock_guard lock(write_mu_);
+    if (Status st = exec(writer_, "VACUUM"); !st) return st.error();
+    return n;
+  }
+
   Result<std::optional<QualificationVersion>> qualification_as_of(std::string_view card_key,
                                                                   int64_t known_at) override {
     auto c = acquire();
@@ -299,7 +302,7 @@ class SqliteStore final : public Store {
     std::vector<QualificationVersion> out;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
-      if (Status st = read_version_into(s, out.emplace_back()); !st) {
+      if (Status st = rows_.read(s, lease.conn->db, out.emplace_back()); !st) {
         s.reset();
         return st.error();
       }
@@ -344,12 +347,10 @@ class SqliteStore final : public Store {
     std::vector<QualificationVersion> out;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
-      auto v = read_version(s);
-      if (!v) {
+      if (Status st = rows_.read(s, lease.conn->db, out.emplace_back()); !st) {
         s.reset();
-        return v.error();
+        return st.error();
       }
-      out.push_back(std::move(*v));
     }
     s.reset();
     if (rc != SQLITE_DONE) return db_error(lease.conn->db, "history");
@@ -371,10 +372,11 @@ class SqliteStore final : public Store {
     // The newest version of each key: the row with the greatest recorded_at per card_key.
     const char* sql_all =
         "SELECT version_id, max(recorded_at), person_link, my_number_sealed, payload, source, "
-        "conversions FROM qualification_version GROUP BY card_key ORDER BY card_key";
+        "conversions, source_id FROM qualification_version GROUP BY card_key ORDER BY card_key";
     const char* sql_one =
         "SELECT version_id, max(recorded_at), person_link, my_number_sealed, payload, source, "
-        "conversions FROM qualification_version WHERE card_key >= ?1 AND card_key < ?2 "
+        "conversions, source_id FROM qualification_version WHERE card_key >= ?1 "
+        "AND card_key < ?2 "
         "GROUP BY card_key ORDER BY card_key";
     Stmt s(lease.conn->db, insurer.empty() ? sql_all : sql_one);
     if (!s.ok()) return Status(db_error(lease.conn->db, "scan_current"));
@@ -386,9 +388,9 @@ class SqliteStore final : public Store {
     }
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
-      auto v = read_version(s);
-      if (!v) return v.status();
-      if (!fn(*v)) return {};
+      QualificationVersion v;
+      if (Status st = rows_.read(s, lease.conn->db, v); !st) return st;
+      if (!fn(v)) return {};
     }
     if (rc != SQLITE_DONE) return Status(db_error(lease.conn->db, "scan_current"));
     return {};
@@ -404,9 +406,9 @@ class SqliteStore final : public Store {
     if (!s.ok()) return Status(db_error(lease.conn->db, "scan_versions"));
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
-      auto v = read_version(s);
-      if (!v) return v.status();
-      if (!fn(*v)) return {};
+      QualificationVersion v;
+      if (Status st = rows_.read(s, lease.conn->db, v); !st) return st;
+      if (!fn(v)) return {};
     }
     if (rc != SQLITE_DONE) return Status(db_error(lease.conn->db, "scan_versions"));
     return {};
@@ -529,12 +531,11 @@ class SqliteStore final : public Store {
     int64_t last = last_recorded_;
     auto inserted = put_verbatim_locked(versions, last);
     if (inserted && exec(writer_, "COMMIT").ok()) {
+      rows_.end_batch(true);
       last_recorded_ = last;
       return inserted;
     }
-    Error e = inserted ? db_error(writer_, "commit") : inserted.error();
-    exec(writer_, "ROLLBACK");
-    return e;
+    return rollback(inserted ? db_error(writer_, "commit") : inserted.error());
   }
 
  private:
@@ -555,51 +556,48 @@ class SqliteStore final : public Store {
     w_tail_.reset();
     if (w_tail_.step() == SQLITE_ROW) last = std::max(last, w_tail_.col_i64(0));
     w_tail_.reset();
-    std::string payload;
-    for (const auto& item : items) {
-      auto o = put_one(item, lookup, last, payload);
-      if (!o) {
-        exec(writer_, "ROLLBACK");
-        return o.error();
-      }
+    std::vector<std::string> payloads;
+    payloads.reserve(items.size());
+    for (const auto& item : items) payloads.push_back(encode_payload(item.qualification));
+    if (Status st = rows_.begin_batch(writer_, payloads); !st) return rollback(st.error());
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto o = put_one(items[i], payloads[i], lookup, last);
+      if (!o) return rollback(o.error());
       out.push_back(*o);
     }
-    if (exec(writer_, "COMMIT").ok() == false) {
-      Error e = db_error(writer_, "commit");
-      exec(writer_, "ROLLBACK");
-      return e;
-    }
+    if (exec(writer_, "COMMIT").ok() == false) return rollback(db_error(writer_, "commit"));
+    rows_.end_batch(true);
     last_recorded_ = last;
     return out;
   }
 
+  // Rolls the writer's transaction back (write_mu_ held) and passes `e` on.
+  Error rollback(Error e) {
+    exec(writer_, "ROLLBACK");
+    rows_.end_batch(false);
+    return e;
+  }
+
   // One item inside put_locked's transaction: compared with its key's latest version (which
   // also sees rows inserted earlier in the same batch) and inserted unless unchanged.
-  Result<PutOutcome> put_one(const PutItem& item, bool lookup, int64_t& last,
-                             std::string& payload) {
+  Result<PutOutcome> put_one(const PutItem& item, const std::string& payload, bool lookup,
+                             int64_t& last) {
     const std::string key = item.qualification.card_key();
-    payload = encode_payload(item.qualification);
     bool exists = false;
     if (lookup) {
-      w_latest_.reset();
-      w_latest_.text_static(1, key);
-      int rc = w_latest_.step();
-      if (rc == SQLITE_ROW) {
-        exists = true;
-        const bool same = w_latest_.col_view(0) == payload &&
-                          w_latest_.col_view(1) == std::string_view(item.person_link);
-        w_latest_.reset();
-        if (same) return PutOutcome::kUnchanged;
-      } else if (rc != SQLITE_DONE) {
-        return db_error(writer_, "lookup");
-      }
-      w_latest_.reset();
+      auto latest = latest_is(key, payload, item.person_link);
+      if (!latest) return latest.error();
+      if (*latest == Latest::kSame) return PutOutcome::kUnchanged;
+      exists = *latest == Latest::kDifferent;
     }
+    auto source = rows_.source_id(writer_, item.source);
+    if (!source) return source.error();
     const int64_t t = std::max(core::now_unix_us(), last + 1);
     w_insert_.reset();
-    w_insert_.text_static(1, key).i64(2, t).text(3, item.qualification.insurer_number);
+    w_insert_.text_static(1, key).i64(2, t);
     w_insert_.blob_or_null(4, item.person_link).blob_or_null(5, item.my_number_sealed);
-    w_insert_.text_static(6, payload).text(7, item.source).text_or_null(8, item.conversions);
+    rows_.bind_payload(w_insert_, 6, payload, scratch_);
+    w_insert_.text_or_null(8, item.conversions).i64(9, *source);
     const int rc = w_insert_.step();
     w_insert_.reset();
     if (rc != SQLITE_DONE) return db_error(writer_, "insert");
@@ -607,43 +605,77 @@ class SqliteStore final : public Store {
     return exists ? PutOutcome::kChanged : PutOutcome::kAdded;
   }
 
+  // How `key`'s latest version compares with a payload and person link (write_mu_ held).
+  enum class Latest { kNone, kSame, kDifferent };
+  Result<Latest> latest_is(const std::string& key, const std::string& payload,
+                           std::string_view person_link) {
+    w_latest_.reset();
+    w_latest_.text_static(1, key);
+    const int rc = w_latest_.step();
+    if (rc != SQLITE_ROW) {
+      w_latest_.reset();
+      if (rc != SQLITE_DONE) return db_error(writer_, "lookup");
+      return Latest::kNone;
+    }
+    Status st = rows_.payload_text(w_latest_, 0, writer_, latest_text_);
+    const bool same = st && latest_text_ == payload && w_latest_.col_view(1) == person_link;
+    w_latest_.reset();
+    if (!st) return st.error();
+    return same ? Latest::kSame : Latest::kDifferent;
+  }
+
   // The body of put_versions_verbatim inside its transaction (write_mu_ held).
   Result<int64_t> put_verbatim_locked(std::span<const QualificationVersion> versions,
                                       int64_t& last) {
     Stmt find(writer_,
               "SELECT card_key, recorded_at, person_link, my_number_sealed, payload, source, "
-              "coalesce(conversions, '') FROM qualification_version WHERE version_id = ?1");
+              "coalesce(conversions, ''), source_id FROM qualification_version "
+              "WHERE version_id = ?1");
     Stmt ins(writer_,
              "INSERT INTO qualification_version(version_id, card_key, recorded_at, "
-             "insurer_number, person_link, my_number_sealed, payload, source, conversions) "
-             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+             "insurer_number, person_link, my_number_sealed, payload, source, conversions, "
+             "source_id) VALUES(?1,?2,?3,'',?5,?6,?7,'',?9,?10)");
     if (!find.ok() || !ins.ok()) return db_error(writer_, "prepare copy");
+    std::vector<std::string> payloads;
+    for (const auto& v : versions) payloads.push_back(encode_payload(v.qualification));
+    if (Status st = rows_.begin_batch(writer_, payloads); !st) return st.error();
     int64_t inserted = 0;
-    for (const auto& v : versions) {
+    for (size_t i = 0; i < versions.size(); ++i) {
+      const QualificationVersion& v = versions[i];
       const std::string key = v.qualification.card_key();
-      const std::string payload = encode_payload(v.qualification);
       find.reset();
       find.i64(1, v.version_id);
       int rc = find.step();
       if (rc == SQLITE_ROW) {
-        bool same = find.col_text(0) == key && find.col_i64(1) == v.recorded_at_us &&
-                    find.col_blob(2) == v.person_link && find.col_blob(3) == v.my_number_sealed &&
-                    find.col_text(4) == payload && find.col_text(5) == v.source &&
-                    find.col_text(6) == v.conversions;
-        if (!same) return version_conflict(v.version_id);
+        auto same = verbatim_same(find, v, key, payloads[i]);
+        if (!same) return same.error();
+        if (!*same) return version_conflict(v.version_id);
         continue;
       }
       if (rc != SQLITE_DONE) return db_error(writer_, "copy lookup");
+      auto source = rows_.source_id(writer_, v.source);
+      if (!source) return source.error();
       ins.reset();
       ins.i64(1, v.version_id).text(2, key).i64(3, v.recorded_at_us);
-      ins.text(4, v.qualification.insurer_number);
       ins.blob_or_null(5, v.person_link).blob_or_null(6, v.my_number_sealed);
-      ins.text(7, payload).text(8, v.source).text_or_null(9, v.conversions);
+      rows_.bind_payload(ins, 7, payloads[i], scratch_);
+      ins.text_or_null(9, v.conversions).i64(10, *source);
       if (ins.step() != SQLITE_DONE) return db_error(writer_, "copy insert");
       last = std::max(last, v.recorded_at_us);
       ++inserted;
     }
     return inserted;
+  }
+
+  // Whether the row `find` stands on holds version `v` exactly (payload as text).
+  Result<bool> verbatim_same(Stmt& find, const QualificationVersion& v, const std::string& key,
+                             const std::string& payload) {
+    if (Status st = rows_.payload_text(find, 4, writer_, latest_text_); !st) return st.error();
+    auto source = rows_.source_of(find, 5, 7, writer_);
+    if (!source) return source.error();
+    return find.col_text(0) == key && find.col_i64(1) == v.recorded_at_us &&
+           find.col_blob(2) == v.person_link && find.col_blob(3) == v.my_number_sealed &&
+           latest_text_ == payload && *source == v.source && find.col_text(6) == v.conversions;
   }
 
   static Error version_conflict(int64_t version_id) {
@@ -711,7 +743,7 @@ class SqliteStore final : public Store {
     // Bare columns with max(): SQLite takes them from the row holding the maximum.
     c->card_as_of = Stmt(c->db,
                          "SELECT version_id, max(recorded_at), person_link, my_number_sealed, "
-                         "payload, source, conversions FROM qualification_version "
+                         "payload, source, conversions, source_id FROM qualification_version "
                          "WHERE card_key >= ?1 AND card_key < ?2 AND recorded_at <= ?3 "
                          "GROUP BY card_key ORDER BY card_key");
     c->person = Stmt(c->db,
@@ -739,7 +771,7 @@ class SqliteStore final : public Store {
     int rc = s.step();
     std::optional<QualificationVersion> out;
     if (rc == SQLITE_ROW) {
-      if (Status st = read_version_into(s, out.emplace()); !st) {
+      if (Status st = rows_.read(s, c.db, out.emplace()); !st) {
         s.reset();
         return st.error();
       }
@@ -793,6 +825,7 @@ class SqliteStore final : public Store {
   sqlite3* writer_;
   std::mutex write_mu_;
   Stmt w_latest_, w_tail_, w_insert_, w_audit_, w_audit_tail_;
+  std::string scratch_, latest_text_;  // the writer's buffers (write_mu_)
   std::filesystem::path audit_file_;
   sqlite3* audit_writer_ = nullptr;
   sqlite3* audit_reader_ = nullptr;
@@ -800,6 +833,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<WalCheckpointer> audit_checkpointer_;  // after the mutex it holds
   int64_t last_recorded_ = 0;
   detail::MemberLoad load_;  // a bulk load under way (write_mu_)
+  detail::MemberRows rows_;  // how rows hold versions (its writer side under write_mu_)
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Conn>> pool_;
 };

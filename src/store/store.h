@@ -169,6 +169,17 @@ class Store {
     return put_qualifications(items).status();
   }
   virtual Status finish_bulk() { return Status::Ok(); }
+
+  // ---- the layout of stored versions (`onshi db migrate`) ----
+  // Rewrites versions a backend stores in an older layout into its current one — on SQLite
+  // the compact rows of schema 5 (a compressed payload, the source by number), then VACUUM so
+  // the file shrinks — without changing any version. Safe to run again (then 0) and beside a
+  // running service; `progress(rows rewritten)` after each transaction. Returns the rows
+  // rewritten (always 0 on PostgreSQL, whose layout has not changed).
+  virtual Result<int64_t> compact_versions(const std::function<void(int64_t)>& progress) {
+    (void)progress;
+    return int64_t{0};
+  }
 };
 
 struct SqliteOptions {
@@ -180,6 +191,9 @@ struct SqliteOptions {
   // holds 8 × as many, and the committing thread checkpoints itself only at 32 × (a disk
   // slower than the writer).
   int64_t audit_checkpoint_pages = 1000;
+  // Payloads compressed against a dictionary the store trains on its first large batch
+  // (store/payload_codec.h); false keeps them as text (a test's uncompressed twin).
+  bool compress_payloads = true;
 };
 
 // Opens (and migrates) the SQLite store at `db_file` (WAL mode). Errors: E_STORE_OPEN,

@@ -152,7 +152,7 @@ TEST_F(StoreTest, SchemaVersionChecks) {
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 4);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 5);
   sqlite3_finalize(st);
   ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
@@ -173,6 +173,10 @@ TEST_F(StoreTest, PersonIndexMigratesFromSchema3) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(store_path(dir_).c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE qualification_version SET source = (SELECT source FROM "
+                         "version_source WHERE id = source_id); DROP TABLE version_source; "
+                         "DROP TABLE payload_dictionary; "
+                         "ALTER TABLE qualification_version DROP COLUMN source_id; "
                          "DROP INDEX qualification_version_person8; "
                          "CREATE INDEX qualification_version_person ON "
                          "qualification_version(person_link) WHERE person_link IS NOT NULL; "
