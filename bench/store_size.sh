@@ -2,7 +2,8 @@
 # Where a SQLite member store's bytes go: the pages of each table and index (SQLite's `dbstat`
 # virtual table), bytes per member, and the average stored size of each column of
 # `qualification_version` and of each field of its payload (store/payload.h), over every tenth
-# version. Reads the store only; run it on a copy when a server is writing to it.
+# version stored as text (a compressed payload, schema 5, is counted as a whole). Reads the
+# store only; run it on a copy when a server is writing to it.
 #
 #   bench/store_size.sh DIR          # DIR: an `onshi` data directory (DIR/onshi.db)
 #
@@ -28,7 +29,10 @@ sqlite3 -separator ' | ' "$DB" "
   UNION ALL SELECT 'my_number_sealed', round(avg(length(my_number_sealed)), 1), count(my_number_sealed) FROM qualification_version
   UNION ALL SELECT 'payload', round(avg(length(CAST(payload AS BLOB))), 1), count(*) FROM qualification_version
   UNION ALL SELECT 'source', round(avg(length(CAST(source AS BLOB))), 1), count(*) FROM qualification_version
-  UNION ALL SELECT 'conversions', round(avg(length(CAST(conversions AS BLOB))), 1), count(conversions) FROM qualification_version"
+  UNION ALL SELECT 'conversions', round(avg(length(CAST(conversions AS BLOB))), 1), count(conversions) FROM qualification_version
+  UNION ALL SELECT 'payload compressed (schema 5)', round(avg(length(payload)), 1), count(*) FROM qualification_version WHERE typeof(payload) = 'blob'
+  UNION ALL SELECT 'payload as text', round(avg(length(CAST(payload AS BLOB))), 1), count(*) FROM qualification_version WHERE typeof(payload) = 'text'
+  UNION ALL SELECT 'payload dictionary', sum(length(dictionary)), count(*) FROM payload_dictionary"
 
 echo
 echo "payload field | average bytes (every tenth version)"
@@ -55,6 +59,9 @@ for line in sys.stdin:
         cert_bytes += sum(len(g) + 1 for g in groups[1:])
     for i, f in enumerate(groups[0].split(b"\x1f")[: len(names)]):
         total[i] += len(f)
+if rows == 0:
+    print("(no payload stored as text: the fields of compressed payloads are not measured)")
+    sys.exit(0)
 for n, t in zip(names, total):
     print(f"{n} | {t / max(rows, 1):.1f}")
 print(f"separators and \"Q1\" | {len(names) + 1}")

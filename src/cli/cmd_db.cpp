@@ -23,13 +23,24 @@ int fail(const char* cmd, const Error& e) {
   return is_db_open_error(e) ? 2 : 1;
 }
 
+// 1234567 → "1,234,567".
+std::string commas(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
 int run_migrate(const std::string& url) {
   auto db = store::open_store(url);
   if (!db) return fail("migrate", db.error());
   if (auto st = (*db)->migrate(); !st) return fail("migrate", st.error());
   // Versions stored in an older layout are rewritten into the compact one (SQLite schema 5).
   auto compacted = (*db)->members().compact_versions([](int64_t rows) {
-    std::fprintf(stderr, "\rmembers  compact rows: %lld 行 ", static_cast<long long>(rows));
+    std::fprintf(stderr, "\rmembers  compact rows: %s 行 ", commas(rows).c_str());
+    std::fflush(stderr);
   });
   if (!compacted) return fail("migrate", compacted.error());
   if (*compacted > 0) std::fprintf(stderr, "\n");
@@ -61,14 +72,6 @@ class CopyBar {
   }
 
  private:
-  static std::string commas(int64_t n) {
-    std::string digits = std::to_string(n), out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-      if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
-      out.push_back(digits[i]);
-    }
-    return out;
-  }
   std::chrono::steady_clock::time_point last_{};
 };
 

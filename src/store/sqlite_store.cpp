@@ -196,7 +196,10 @@ class SqliteStore final : public Store {
 
   Status init() {
     if (auto st = sqlite::migrate(writer_, kMigrations, "store"); !st) return st;
-    if (auto st = detail::complete_cut_member_load(writer_, file_); !st) return st;
+    // A load cut short is completed here when it can be; when it cannot (the disk that cut it
+    // short is still full), the store still opens for reading — its versions found by a scan —
+    // and the next write completes the load first or fails with the reason.
+    (void)detail::complete_cut_member_load(writer_, file_);
     w_latest_ = Stmt(writer_,
                      "SELECT payload, person_link FROM qualification_version "
                      "WHERE card_key=?1 ORDER BY recorded_at DESC LIMIT 1");

@@ -135,8 +135,8 @@ class ClaimsFixture : public ::testing::Test {
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db,
-                                 "UPDATE qualification_version SET recorded_at = recorded_at - ? "
-                                 "WHERE insurer_number = ?",
+                                 "UPDATE qualification_version SET recorded_at = recorded_at - ?1 "
+                                 "WHERE substr(card_key, 1, instr(card_key, char(31)) - 1) = ?2",
                                  -1, &st, nullptr),
               SQLITE_OK);
     sqlite3_bind_int64(st, 1, static_cast<int64_t>(days) * 86400 * 1000000);
