@@ -11,9 +11,9 @@
 #   DIR=/big/disk/national bench/national.sh   # where the CSV and the store go
 #   STREAM=1 bench/national.sh                 # no CSV on disk: generate | onshi import -
 #
-# Disk: the CSV takes about 256 bytes a member and the store about 460 (docs/performance.md,
-# "Where a member's bytes go"), and the index builds' sort files about 70 more while they run,
-# so 122.48 M members need about 96 GB — or, with STREAM=1, about 72 GB: the generator's output
+# Disk: the CSV takes about 256 bytes a member and the store about 240 (compact rows, SQLite
+# schema 5: docs/performance.md), and the index builds' sort files about 70 more while they
+# run, so 122.48 M members need about 70 GB — or, with STREAM=1, about 42 GB: the generator's output
 # is piped into `onshi import -` (tee'd through a sampler that keeps every k-th row for the
 # request bodies), and generating shares the two cores with the import. The script checks the
 # free space of DIR first and stops with what it needs (FORCE=1 skips the check). KEEP=1 keeps
@@ -36,7 +36,7 @@ field() { echo "$1" | sed "s/.*\"$2\":\([0-9.]*\).*/\1/"; }
 STREAM=${STREAM:-0}
 mkdir -p "$DIR"
 export TMPDIR=$DIR  # the index builds' sort files (docs/operations.md, Imports)
-per_member=$(( STREAM == 1 ? 460 + 70 : 256 + 460 + 70 ))
+per_member=$(( STREAM == 1 ? 260 + 70 : 256 + 260 + 70 ))
 need=$(( COUNT * per_member * 11 / 10 ))
 free=$(( $(df --output=avail -B1 "$DIR" | tail -1) ))
 if [ -z "${FORCE:-}" ] && [ "$free" -lt "$need" ]; then
