@@ -2,6 +2,7 @@
 // payload, the source by number, and the rewrite of rows stored before.
 #include "store/sqlite_member_rows.h"
 
+#include <thread>
 #include <vector>
 
 #include "store/payload.h"
@@ -121,6 +122,27 @@ void MemberRows::bind_payload(Stmt& s, int i, const std::string& text, std::stri
     s.text_static(i, text);
 }
 
+std::vector<std::string> MemberRows::compress_batch(std::span<const std::string> texts) const {
+  std::vector<std::string> out(texts.size());
+  if (!compress_ || codec_.current() == 0) return out;
+  auto run = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) codec_.compress(texts[i], out[i]);
+  };
+  const size_t half = texts.size() >= kParallelFrom ? texts.size() / 2 : texts.size();
+  std::thread other;
+  if (half < texts.size()) other = std::thread(run, half, texts.size());
+  run(0, half);
+  if (other.joinable()) other.join();
+  return out;
+}
+
+void MemberRows::bind_stored(Stmt& s, int i, const std::string& text, const std::string& stored) {
+  if (stored.empty())
+    s.text_static(i, text);
+  else
+    s.blob_static(i, stored);
+}
+
 Result<int64_t> MemberRows::source_id(sqlite3* writer, const std::string& source) {
   if (auto it = batch_sources_.find(source); it != batch_sources_.end()) return it->second;
   Stmt ins(writer, "INSERT OR IGNORE INTO version_source(source) VALUES(?1)");
@@ -159,13 +181,13 @@ Result<int64_t> compact_batch(MemberRows& rows, sqlite3* writer, int64_t& after,
   Stmt upd(writer,
            "UPDATE qualification_version SET payload = ?2, source = '', source_id = ?3, "
            "insurer_number = '' WHERE version_id = ?1");
-  std::string scratch;
+  const std::vector<std::string> stored = rows.compress_batch(payloads);
   for (size_t i = 0; i < legacy.size(); ++i) {
     auto sid = rows.source_id(writer, legacy[i].source);
     if (!sid) return sid.error();
     upd.reset();
     upd.i64(1, legacy[i].version_id).i64(3, *sid);
-    rows.bind_payload(upd, 2, payloads[i], scratch);
+    MemberRows::bind_stored(upd, 2, payloads[i], stored[i]);
     if (upd.step() != SQLITE_DONE) return sqlite::error(writer, "compact");
   }
   after = legacy.back().version_id;

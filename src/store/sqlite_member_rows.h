@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/status.h"
 #include "store/payload_codec.h"
@@ -55,6 +56,13 @@ class MemberRows {
   // Binds `text` at parameter `i` of `s`: compressed (a BLOB in `scratch`, which must
   // outlive the statement's step) or as text (which must outlive it too).
   void bind_payload(sqlite::Stmt& s, int i, const std::string& text, std::string& scratch);
+  // A batch of payloads compressed ahead, on two threads from kParallelFrom payloads on (a bulk
+  // load, where every payload is written): each one's stored bytes, or "" to store its text.
+  static constexpr size_t kParallelFrom = 2000;
+  std::vector<std::string> compress_batch(std::span<const std::string> texts) const;
+  // Binds what compress_batch gave for `text`: its bytes as a BLOB, or the text ("" given).
+  static void bind_stored(sqlite::Stmt& s, int i, const std::string& text,
+                          const std::string& stored);
   // The number of `source` in version_source, added when new (cached for the transaction).
   Result<int64_t> source_id(sqlite3* writer, const std::string& source);
 

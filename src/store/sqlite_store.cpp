@@ -563,8 +563,12 @@ class SqliteStore final : public Store {
     payloads.reserve(items.size());
     for (const auto& item : items) payloads.push_back(encode_payload(item.qualification));
     if (Status st = rows_.begin_batch(writer_, payloads); !st) return rollback(st.error());
+    // A bulk load writes every payload: compressed ahead on two threads. Otherwise each is
+    // compressed only when it is written (a re-run writes none).
+    const std::vector<std::string> stored =
+        lookup ? std::vector<std::string>() : rows_.compress_batch(payloads);
     for (size_t i = 0; i < items.size(); ++i) {
-      auto o = put_one(items[i], payloads[i], lookup, last);
+      auto o = put_one(items[i], payloads[i], lookup ? nullptr : &stored[i], last);
       if (!o) return rollback(o.error());
       out.push_back(*o);
     }
@@ -583,11 +587,12 @@ class SqliteStore final : public Store {
 
   // One item inside put_locked's transaction: compared with its key's latest version (which
   // also sees rows inserted earlier in the same batch) and inserted unless unchanged.
-  Result<PutOutcome> put_one(const PutItem& item, const std::string& payload, bool lookup,
-                             int64_t& last) {
+  // `stored`: the payload as compress_batch gave it for a bulk load (no lookup), else null.
+  Result<PutOutcome> put_one(const PutItem& item, const std::string& payload,
+                             const std::string* stored, int64_t& last) {
     const std::string key = item.qualification.card_key();
     bool exists = false;
-    if (lookup) {
+    if (!stored) {
       auto latest = latest_is(key, payload, item.person_link);
       if (!latest) return latest.error();
       if (*latest == Latest::kSame) return PutOutcome::kUnchanged;
@@ -599,7 +604,10 @@ class SqliteStore final : public Store {
     w_insert_.reset();
     w_insert_.text_static(1, key).i64(2, t);
     w_insert_.blob_or_null(4, item.person_link).blob_or_null(5, item.my_number_sealed);
-    rows_.bind_payload(w_insert_, 6, payload, scratch_);
+    if (stored)
+      detail::MemberRows::bind_stored(w_insert_, 6, payload, *stored);
+    else
+      rows_.bind_payload(w_insert_, 6, payload, scratch_);
     w_insert_.text_or_null(8, item.conversions).i64(9, *source);
     const int rc = w_insert_.step();
     w_insert_.reset();
