@@ -4,8 +4,9 @@
 // T" is one index seek on (card_key, recorded_at): the newest row of the key recorded at or
 // before T. recorded_at is made strictly increasing per store (µs, bumped past the previous
 // value), so two versions never tie and history has one order. The payload is the
-// qualification in a compact positional format (store/payload.h); unchanged detection
-// compares that text and the person link, so a re-run of the same file writes nothing.
+// qualification in a compact positional format (store/payload.h), stored compressed against
+// the store's dictionary (store/sqlite_member_rows.h); unchanged detection compares that text
+// and the person link, so a re-run of the same file writes nothing.
 //
 // Concurrency: one writer connection behind a mutex, and a pool of reader connections
 // (one per concurrent caller) so confirmations on several threads read in parallel; WAL lets
