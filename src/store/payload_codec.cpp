@@ -32,7 +32,6 @@ ZSTD_DCtx* thread_dctx() {
 }  // namespace
 
 struct PayloadCodec::Dict {
-  int id = 0;
   ZSTD_CDict* cdict = nullptr;
   ZSTD_DDict* ddict = nullptr;
   ~Dict() {
@@ -67,7 +66,6 @@ void PayloadCodec::add(int id, std::string_view dictionary, bool current) {
   std::lock_guard lock(add_mu_);
   if (!dicts_[id].load(std::memory_order_acquire)) {
     auto d = std::make_unique<Dict>();
-    d->id = id;
     d->cdict = ZSTD_createCDict(dictionary.data(), dictionary.size(), kLevel);
     d->ddict = ZSTD_createDDict(dictionary.data(), dictionary.size());
     if (!d->cdict || !d->ddict) return;

@@ -116,10 +116,9 @@ void MemberRows::end_batch(bool committed) {
 }
 
 void MemberRows::bind_payload(Stmt& s, int i, const std::string& text, std::string& scratch) {
-  if (compress_ && codec_.compress(text, scratch))
-    s.blob_static(i, scratch);
-  else
-    s.text_static(i, text);
+  scratch.clear();
+  if (compress_) codec_.compress(text, scratch);
+  bind_stored(s, i, text, scratch);
 }
 
 std::vector<std::string> MemberRows::compress_batch(std::span<const std::string> texts) const {
@@ -164,8 +163,7 @@ struct LegacyRow {
 };
 
 // One transaction of compact_legacy_rows: the next `batch` legacy rows after `after`.
-Result<int64_t> compact_batch(MemberRows& rows, sqlite3* writer, int64_t& after,
-                                     int64_t batch) {
+Result<int64_t> compact_batch(MemberRows& rows, sqlite3* writer, int64_t& after, int64_t batch) {
   Stmt sel(writer,
            "SELECT version_id, payload, source FROM qualification_version "
            "WHERE version_id > ?1 AND source_id IS NULL ORDER BY version_id LIMIT ?2");

@@ -5,18 +5,14 @@
 // then finds every member unchanged (the versions are the same).
 // R-REG-1: the registry's versions kept unchanged across an upgrade of the store.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
+#include "cli/shell_dir.h"
 #include "registry/registry.h"
 #include "security/crypto.h"
+#include "store/legacy_rows.h"
 #include "store/store.h"
 
 namespace fs = std::filesystem;
@@ -24,25 +20,10 @@ namespace fs = std::filesystem;
 namespace onshi {
 namespace {
 
-class DbMigrate : public ::testing::Test {
+class DbMigrate : public testing::ShellDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("onshi-db-migrate-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  DbMigrate() : ShellDir("onshi-db-migrate-") {}
 
-  int sh(const std::string& command) {
-    const std::string line = "cd " + dir_.string() + " && " + command;
-    const int rc = std::system(line.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  }
-  std::string slurp(const std::string& name) {
-    std::stringstream text;
-    text << std::ifstream(dir_ / name).rdbuf();
-    return text.str();
-  }
   // The members of m.csv in DIR/d as an onshi before schema 5 left them.
   void make_legacy_store() {
     store::SqliteOptions o;
@@ -54,24 +35,14 @@ class DbMigrate : public ::testing::Test {
     auto r = registry::import_csv(**s, *keyring, dir_ / "m.csv");
     ASSERT_TRUE(r.ok() && r->accepted == 3000);
     s->reset();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(store::store_path(dir_ / "d").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "UPDATE qualification_version SET source = (SELECT source FROM "
-                           "version_source WHERE id = source_id), source_id = NULL, "
-                           "insurer_number = substr(card_key, 1, 8); DELETE FROM version_source",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
+    ASSERT_NO_FATAL_FAILURE(testing::make_rows_as_before_schema5(store::store_path(dir_ / "d")));
   }
-
-  fs::path dir_;
 };
 
 TEST_F(DbMigrate, OlderRowsAreRewrittenOnceAndKeepTheirVersions) {
-  const std::string onshi = ONSHI_BINARY;
+  const std::string onshi = bin();
   ASSERT_EQ(sh(onshi + " generate members --count 3000 --seed 5 --out m.csv > /dev/null"), 0);
-  make_legacy_store();
+  ASSERT_NO_FATAL_FAILURE(make_legacy_store());
   const auto before = fs::file_size(store::store_path(dir_ / "d"));
 
   ASSERT_EQ(sh(onshi + " db migrate --db sqlite:d > out1.json 2> err1.txt"), 0);

@@ -5,42 +5,19 @@
 // detected on the stream, and a standard input that is not a pipe is refused with E_FILE.
 // R-REG-1: an insurer's member file, UTF-8 or Shift_JIS, into the registry
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "cli/shell_dir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-class ImportPipe : public ::testing::Test {
+class ImportPipe : public onshi::testing::ShellDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("onshi-import-pipe-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs `command` in the directory; its exit code.
-  int sh(const std::string& command) {
-    const std::string line = "cd " + dir_.string() + " && " + command;
-    const int rc = std::system(line.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  }
-  std::string slurp(const std::string& name) {
-    std::stringstream text;
-    text << std::ifstream(dir_ / name).rdbuf();
-    return text.str();
-  }
-  static std::string bin() { return std::string(ONSHI_BINARY); }
-
-  fs::path dir_;
+  ImportPipe() : ShellDir("onshi-import-pipe-") {}
 };
 
 TEST_F(ImportPipe, APipedFileEndsInTheStateOfTheFileOnDisk) {

@@ -12,6 +12,7 @@
 #include "demo/generator.h"
 #include "registry/registry.h"
 #include "security/crypto.h"
+#include "store/legacy_rows.h"
 #include "store/payload.h"
 #include "test_util.h"
 
@@ -146,15 +147,8 @@ TEST_F(CompactStore, LegacyRowsAreRewrittenWithoutChange) {
   import(*reference);
   import(*legacy);
   legacy.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(store::store_path(legacy_dir.path()).c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "UPDATE qualification_version SET source = (SELECT source FROM "
-                         "version_source WHERE id = source_id), source_id = NULL, "
-                         "insurer_number = substr(card_key, 1, 8); DELETE FROM version_source",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_NO_FATAL_FAILURE(
+      testing::make_rows_as_before_schema5(store::store_path(legacy_dir.path())));
   const auto before = std::filesystem::file_size(store::store_path(legacy_dir.path()));
 
   legacy = open(legacy_dir.path(), true);
