@@ -2,9 +2,17 @@
 //
 // Memory statistics are switched off once per process before the first connection: they
 // take a global mutex on every SQLite allocation, which showed on the import's writer.
+//
+// A new file is turned to WAL under an exclusive lock, and SQLite runs no busy handler for
+// that lock: two connections opening one new file at once (two servers, or the bulk and
+// member stores' first use on two threads) could be told "database is locked" at once. The
+// conversion is therefore retried, within the connection's busy timeout, until the file is WAL.
 #include "store/sqlite.h"
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 namespace onshi::store::sqlite {
 namespace {
@@ -12,6 +20,22 @@ namespace {
 void configure_once() {
   static std::once_flag once;
   std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+// journal_mode=WAL, retried while another connection holds the lock the conversion needs.
+// A file that cannot be WAL (an in-memory one) keeps the mode SQLite answers with.
+Status use_wal(sqlite3* db, int timeout_ms) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (int pause_ms = 1;; pause_ms = std::min(pause_ms * 2, 50)) {
+    sqlite3_stmt* q = nullptr;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &q, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_ROW) return {};
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= until)
+      return Status::Fail("E_STORE", "", std::string("journal_mode=WAL: ") + sqlite3_errmsg(db));
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+  }
 }
 
 }  // namespace
@@ -59,14 +83,15 @@ Result<sqlite3*> open(const std::filesystem::path& file, const OpenOptions& o) {
   }
   sqlite3_busy_timeout(db, o.busy_timeout_ms);
   // The page size first: it only takes for a file that holds nothing yet.
-  std::string pragmas =
-      o.page_size > 0 ? "PRAGMA page_size=" + std::to_string(o.page_size) + "; " : "";
-  pragmas +=
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY;";
-  if (o.cache_mib > 0) pragmas += " PRAGMA cache_size=-" + std::to_string(o.cache_mib * 1024) + ";";
-  pragmas += " PRAGMA mmap_size=" + std::to_string(o.mmap_mib * 1024 * 1024) + ";";
-  if (auto st = exec(db, pragmas.c_str()); !st) {
+  const std::string size =
+      o.page_size > 0 ? "PRAGMA page_size=" + std::to_string(o.page_size) + ";" : "";
+  std::string rest = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+  if (o.cache_mib > 0) rest += " PRAGMA cache_size=-" + std::to_string(o.cache_mib * 1024) + ";";
+  rest += " PRAGMA mmap_size=" + std::to_string(o.mmap_mib * 1024 * 1024) + ";";
+  Status st = exec(db, size.c_str());
+  if (st) st = use_wal(db, o.busy_timeout_ms);
+  if (st) st = exec(db, rest.c_str());
+  if (!st) {
     sqlite3_close_v2(db);
     return Error{"E_STORE_OPEN", "", st.error().message};
   }

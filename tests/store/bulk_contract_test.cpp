@@ -101,6 +101,7 @@ TEST_P(BulkContractTest, NumbersAreUniqueAcrossServers) {
         auto n = add(bulk, "1310112345", core::now_unix_us(), std::to_string(t));
         if (!n.ok()) {
           ++errors;
+          ADD_FAILURE() << n.error().code << " " << n.error().message;
           continue;
         }
         std::lock_guard lock(mu);
