@@ -97,6 +97,7 @@ class AuditLog {
   Calls finish_batch_locked(int64_t first, int64_t n, const Status& s);
   Status refusal_locked(bool done, const Status& status);  // counts it
   void call_unlocked(std::unique_lock<std::mutex>& lock, Calls calls);
+  void wait_for_group_locked(std::unique_lock<std::mutex>& lock);
   void run();
   void expire();  // the timer: refuses record_then callers past their deadline
   Status write_batch(std::deque<AuditEvent>& batch);
@@ -113,6 +114,7 @@ class AuditLog {
   std::map<int64_t, Pending> pending_;    // record_then callers by event ordinal
   int calling_ = 0;                       // completions being called (flush waits for them)
   std::condition_variable timer_cv_;
+  bool timer_idle_ = false;  // the timer waits for a first pending_ entry (else for a deadline)
   int64_t refused_ = 0;
   bool failing_ = false;  // the last group (or reading the tail) failed
   // Since when the oldest entry not yet committed has waited (queued or being written).

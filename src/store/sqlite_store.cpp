@@ -11,20 +11,24 @@
 // Concurrency: one writer connection behind a mutex, and a pool of reader connections
 // (one per concurrent caller) so confirmations on several threads read in parallel; WAL lets
 // readers proceed while a batch commits. Every statement is prepared with bound parameters,
-// once per connection. A lookup of several keys runs in one read transaction (one snapshot,
-// and SQLite's cost of starting and ending a transaction paid once instead of per statement).
+// once per connection. A reader connection keeps its read transaction between lookups while
+// nothing is committed (store/sqlite_snapshot.h): SQLite's cost of starting and ending one is
+// paid after a commit rather than per lookup, and a lookup of several keys sees one snapshot.
 //
 // size: one class implements the Store interface over two SQLite files; its parts share the
 // writer, the reader pool and the prepared statements, so they stay together.
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "core/date.h"
 #include "store/checkpoint_detail.h"
 #include "store/member_load_detail.h"
 #include "store/payload.h"
 #include "store/sqlite_member_rows.h"
+#include "store/sqlite_snapshot.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -129,43 +133,19 @@ Error db_error(sqlite3* db, const std::string& what) { return sqlite::error(db, 
 
 constexpr const char* kVersionColumns = detail::MemberRows::kColumns;
 
-// A connection with the statements readers need.
+// A connection with the statements readers need, and its kept read snapshot.
 struct Conn {
   sqlite3* db = nullptr;
-  Stmt as_of, card_as_of, person, history, begin, commit;
+  Stmt as_of, card_as_of, person, history;
+  std::unique_ptr<detail::ReaderSnapshot> snapshot;
   ~Conn() {
+    snapshot.reset();
     as_of = Stmt();
     card_as_of = Stmt();
     person = Stmt();
     history = Stmt();
-    begin = Stmt();
-    commit = Stmt();
     sqlite3_close_v2(db);
   }
-};
-
-// One read transaction around a lookup of several statements (the keys of a card or of a
-// person, then each key's version): every statement sees the same snapshot, and the
-// per-statement cost of starting and ending a read transaction is paid once.
-class ReadTxn {
- public:
-  explicit ReadTxn(Conn& c) : c_(c) {
-    c_.begin.reset();
-    open_ = c_.begin.step() == SQLITE_DONE;
-    c_.begin.reset();
-  }
-  ~ReadTxn() {
-    if (!open_) return;
-    c_.commit.reset();
-    if (c_.commit.step() != SQLITE_DONE) sqlite3_exec(c_.db, "ROLLBACK", nullptr, nullptr, nullptr);
-    c_.commit.reset();
-  }
-  ReadTxn(const ReadTxn&) = delete;
-  ReadTxn& operator=(const ReadTxn&) = delete;
-
- private:
-  Conn& c_;
-  bool open_ = false;
 };
 
 Result<sqlite3*> open_db(const std::filesystem::path& file, bool create,
@@ -184,6 +164,12 @@ class SqliteStore final : public Store {
 
   ~SqliteStore() override {
     audit_checkpointer_.reset();
+    {
+      std::lock_guard lock(pool_mu_);
+      sweeper_stop_ = true;
+    }
+    sweep_cv_.notify_all();
+    if (sweeper_.joinable()) sweeper_.join();
     pool_.clear();
     w_latest_ = Stmt();
     w_tail_ = Stmt();
@@ -323,7 +309,6 @@ class SqliteStore final : public Store {
     auto c = acquire();
     if (!c) return c.error();
     Lease lease(this, std::move(*c));
-    ReadTxn txn(*lease.conn);
     Stmt& s = lease.conn->person;
     s.reset();
     s.blob_or_null(1, link);
@@ -735,7 +720,26 @@ class SqliteStore final : public Store {
     }
   };
 
+  // A reader connection from the pool (or a new one), its snapshot current (sqlite_snapshot.h).
   Result<std::unique_ptr<Conn>> acquire() {
+    auto c = pooled_or_new();
+    if (!c) return c;
+    if (Status st = (*c)->snapshot->begin(); !st) return st.error();
+    return c;
+  }
+
+  // Ends the snapshots kept by connections idle in the pool, so that none holds back a
+  // checkpoint for long. Runs from the first reader connection until the store closes.
+  void sweep() {
+    std::unique_lock lock(pool_mu_);
+    while (!sweeper_stop_) {
+      sweep_cv_.wait_for(lock, kSweepEvery);
+      const auto now = detail::ReaderSnapshot::Clock::now();
+      for (auto& c : pool_) c->snapshot->end_if_idle(kSweepEvery, now);
+    }
+  }
+
+  Result<std::unique_ptr<Conn>> pooled_or_new() {
     {
       std::lock_guard lock(pool_mu_);
       if (!pool_.empty()) {
@@ -743,6 +747,7 @@ class SqliteStore final : public Store {
         pool_.pop_back();
         return c;
       }
+      if (!sweeper_.joinable()) sweeper_ = std::thread([this] { sweep(); });
     }
     auto db = open_db(file_, false, options_);
     if (!db) return db.error();
@@ -766,10 +771,9 @@ class SqliteStore final : public Store {
                               " FROM qualification_version WHERE card_key=?1 "
                               "ORDER BY recorded_at")
                                  .c_str());
-    c->begin = Stmt(c->db, "BEGIN");
-    c->commit = Stmt(c->db, "COMMIT");
+    c->snapshot = std::make_unique<detail::ReaderSnapshot>(c->db);
     if (!c->as_of.ok() || !c->card_as_of.ok() || !c->person.ok() || !c->history.ok() ||
-        !c->begin.ok() || !c->commit.ok())
+        !c->snapshot->ok())
       return db_error(c->db, "prepare reader");
     return c;
   }
@@ -848,6 +852,10 @@ class SqliteStore final : public Store {
   detail::MemberRows rows_;  // how rows hold versions (its writer side under write_mu_)
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Conn>> pool_;
+  static constexpr auto kSweepEvery = std::chrono::milliseconds(50);
+  std::condition_variable sweep_cv_;  // with pool_mu_
+  bool sweeper_stop_ = false;
+  std::thread sweeper_;
 };
 
 }  // namespace

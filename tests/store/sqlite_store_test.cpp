@@ -1,12 +1,15 @@
 // What only the SQLite store has: its files (DIR/onshi.db, the audit log in
 // DIR/onshi-audit.db beside it), reopening them, and its schema version in PRAGMA
-// user_version. The contract every backend keeps is tested once, on every backend, in
-// store_contract_test.cpp.
+// user_version, the read snapshot a reader connection keeps (store/sqlite_snapshot.h). The
+// contract every backend keeps is tested once, on every backend, in store_contract_test.cpp.
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <thread>
 
 #include "store/store.h"
 
@@ -219,6 +222,53 @@ TEST_F(StoreTest, PersonIndexMigratesFromSchema3) {
   sqlite3_close(db);
   EXPECT_EQ(indexes, "qualification_version_card,qualification_version_person8");
   EXPECT_NE(plan.find("qualification_version_person8"), std::string::npos) << plan;
+}
+
+
+// store/sqlite_snapshot.h: a reader keeps its snapshot between lookups, yet every lookup
+// sees what another connection (another server or process on the same file) committed just
+// before — 200 commits in a row, each read back at once by the warm reader.
+TEST_F(StoreTest, KeptSnapshotNeverHidesACommit) {
+  auto other = open_sqlite(store_path(dir_));
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  const core::Qualification base = member("8100");
+  ASSERT_TRUE(store_->put_qualifications(std::vector<PutItem>{item(base)}).ok());
+  for (int i = 0; i < 200; ++i) {
+    // Two lookups first, so the reader's snapshot is open and kept.
+    for (int k = 0; k < 2; ++k)
+      ASSERT_TRUE(store_->qualification_as_of(base.card_key(), INT64_MAX).ok());
+    core::Qualification changed = base;
+    changed.name = "試験　" + std::to_string(i);
+    ASSERT_TRUE((*other)->put_qualifications(std::vector<PutItem>{item(changed)}).ok());
+    auto seen = store_->qualification_as_of(base.card_key(), INT64_MAX);
+    ASSERT_TRUE(seen.ok() && seen->has_value());
+    ASSERT_EQ((*seen)->qualification.name, changed.name) << "commit " << i;
+  }
+}
+
+// A snapshot kept by an idle reader is ended within about a tenth of a second, so it does not
+// hold back another connection's checkpoint: the WAL can be truncated after a pause.
+TEST_F(StoreTest, IdleReaderLetsTheWalBeTruncated) {
+  const core::Qualification base = member("8200");
+  ASSERT_TRUE(store_->put_qualifications(std::vector<PutItem>{item(base)}).ok());
+  auto other = open_sqlite(store_path(dir_));
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  for (int i = 0; i < 50; ++i) {
+    core::Qualification changed = base;
+    changed.name = "試験　" + std::to_string(i);
+    ASSERT_TRUE((*other)->put_qualifications(std::vector<PutItem>{item(changed)}).ok());
+    ASSERT_TRUE(store_->qualification_as_of(base.card_key(), INT64_MAX).ok());  // kept open
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(store_path(dir_).c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr),
+            SQLITE_OK);  // the connection learns the file is in WAL mode
+  int log = -1, done = -1;
+  const int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+  sqlite3_close(db);
+  EXPECT_EQ(rc, SQLITE_OK) << "a reader's snapshot held the checkpoint back";
+  EXPECT_EQ(fs::file_size(fs::path(store_path(dir_).string() + "-wal")), 0u);
 }
 
 }  // namespace
