@@ -27,10 +27,8 @@ void configure_once() {
 Status use_wal(sqlite3* db, int timeout_ms) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (int pause_ms = 1;; pause_ms = std::min(pause_ms * 2, 50)) {
-    sqlite3_stmt* q = nullptr;
-    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &q, nullptr);
-    if (rc == SQLITE_OK) rc = sqlite3_step(q);
-    sqlite3_finalize(q);
+    Stmt q(db, "PRAGMA journal_mode=WAL");
+    const int rc = q.ok() ? q.step() : sqlite3_errcode(db);
     if (rc == SQLITE_ROW) return {};
     if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= until)
       return Status::Fail("E_STORE", "", std::string("journal_mode=WAL: ") + sqlite3_errmsg(db));

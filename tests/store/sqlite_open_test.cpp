@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <barrier>
@@ -14,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "security/temp_dir.h"
 #include "store/sqlite.h"
 
 namespace onshi::store {
@@ -21,31 +21,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class SqliteOpenTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("onshi-sqlite-open-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static std::string journal_mode(sqlite3* db) {
-    sqlite::Stmt q(db, "PRAGMA journal_mode");
-    return q.step() == SQLITE_ROW ? q.col_text(0) : "";
-  }
-
-  fs::path dir_;
-};
+std::string journal_mode(sqlite3* db) {
+  sqlite::Stmt q(db, "PRAGMA journal_mode");
+  return q.step() == SQLITE_ROW ? q.col_text(0) : "";
+}
 
 // Four openers released together on each of 40 new files: none is told the file is locked,
 // and each connection sees the file in WAL mode and can write to it.
-TEST_F(SqliteOpenTest, NewFileOpenedAtOnceFromManyConnections) {
+TEST(SqliteOpenTest, NewFileOpenedAtOnceFromManyConnections) {
+  onshi::testing::TempDir dir("sqlite-open");
   constexpr int kOpeners = 4;
   constexpr int kFiles = 40;
   std::atomic<int> failures{0};
   for (int f = 0; f < kFiles; ++f) {
-    const fs::path file = dir_ / ("f" + std::to_string(f) + ".db");
+    const fs::path file = dir.path() / ("f" + std::to_string(f) + ".db");
     std::barrier start(kOpeners);
     std::vector<std::thread> threads;
     for (int t = 0; t < kOpeners; ++t)
